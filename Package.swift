@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+  name: "dtlint",
+  products: [
+    .executable(name: "dtlint", targets: ["dtlint"]),
+    .library(name: "DTCore", targets: ["DTCore"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    // libfdt (Debian libfdt-dev ships no pkg-config file). Only Sources/DTCore/Binary imports it.
+    .systemLibrary(name: "CLibfdt", providers: [.apt(["libfdt-dev"])]),
+    .target(
+      name: "DTCore",
+      dependencies: ["CLibfdt"],
+      swiftSettings: swiftSettings
+    ),
+    .executableTarget(
+      name: "dtlint",
+      dependencies: [
+        "DTCore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "DTCoreTests",
+      dependencies: ["DTCore"],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "dtlintTests",
+      dependencies: ["dtlint", "DTCore"],
+      swiftSettings: swiftSettings
+    ),
+  ]
+)

@@ -1,0 +1,185 @@
+import Foundation
+import Synchronization
+
+/// Identifies a file loaded into a ``SourceManager``. Stable for the lifetime of the manager.
+public struct FileID: Hashable, Sendable, Comparable {
+  public let raw: Int32
+  public init(_ raw: Int32) { self.raw = raw }
+  public static func < (a: FileID, b: FileID) -> Bool { a.raw < b.raw }
+}
+
+/// A point in an original file: a byte offset, 0-based. Line and column are computed on demand.
+public struct SourceLoc: Hashable, Sendable {
+  public var file: FileID
+  public var offset: UInt32
+  public init(file: FileID, offset: UInt32) {
+    self.file = file
+    self.offset = offset
+  }
+}
+
+/// A half-open byte range `[start, end)` in one original file.
+public struct SourceRange: Hashable, Sendable {
+  public var file: FileID
+  public var start: UInt32
+  public var end: UInt32
+  public init(file: FileID, start: UInt32, end: UInt32) {
+    self.file = file
+    self.start = start
+    self.end = max(start, end)
+  }
+  public var startLoc: SourceLoc { SourceLoc(file: file, offset: start) }
+  /// The smallest range covering both (if they are in the same file; otherwise `self`).
+  public func extended(to other: SourceRange) -> SourceRange {
+    guard other.file == file else { return self }
+    return SourceRange(file: file, start: min(start, other.start), end: max(end, other.end))
+  }
+}
+
+/// Line and column, both 1-based; the column counts bytes (a tab is one column), as dtc and gcc do.
+public struct LineColumn: Hashable, Sendable, CustomStringConvertible {
+  public var line: Int
+  public var column: Int
+  public var description: String { "\(line):\(column)" }
+}
+
+/// One file's bytes and its line table. Immutable once loaded, so it may be shared between threads.
+public final class SourceFile: Sendable {
+  public let id: FileID
+  /// The path as the user or the include directive named it (used in messages).
+  public let path: String
+  public let bytes: [UInt8]
+  /// Byte offset of the first character of each line.
+  public let lineStarts: [UInt32]
+
+  public init(id: FileID, path: String, bytes: [UInt8]) {
+    self.id = id
+    self.path = path
+    self.bytes = bytes
+    var starts: [UInt32] = [0]
+    starts.reserveCapacity(bytes.count / 24 + 1)
+    bytes.withUnsafeBufferPointer { buf in
+      for i in 0..<buf.count where buf[i] == 0x0A {
+        starts.append(UInt32(i + 1))
+      }
+    }
+    self.lineStarts = starts
+  }
+
+  public func lineColumn(at offset: UInt32) -> LineColumn {
+    // Binary search for the last line start <= offset.
+    var lo = 0
+    var hi = lineStarts.count - 1
+    while lo < hi {
+      let mid = (lo + hi + 1) / 2
+      if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
+    }
+    return LineColumn(line: lo + 1, column: Int(offset - lineStarts[lo]) + 1)
+  }
+
+  /// The text of a 1-based line, without its newline.
+  public func lineText(_ line: Int) -> String {
+    guard line >= 1, line <= lineStarts.count else { return "" }
+    let s = Int(lineStarts[line - 1])
+    var e = line < lineStarts.count ? Int(lineStarts[line]) : bytes.count
+    while e > s, bytes[e - 1] == 0x0A || bytes[e - 1] == 0x0D { e -= 1 }
+    return String(decoding: bytes[s..<e], as: UTF8.self)
+  }
+}
+
+/// Errors reading files: always name the file.
+public struct SourceError: Error, CustomStringConvertible, Sendable {
+  public var path: String
+  public var reason: String
+  public var description: String { "\(path): \(reason)" }
+}
+
+/// Loads files once per run and hands out ``SourceFile``s by id. Thread-safe: many boards checked in
+/// parallel share the includes they have in common, each read from disk and split into lines once.
+public final class SourceManager: Sendable {
+  private struct State {
+    var files: [SourceFile] = []
+    var byPath: [String: FileID] = [:]
+  }
+  private let state = Mutex(State())
+  /// Largest file accepted (bytes). Device trees are small; anything bigger is a mistake or hostile.
+  public let maxFileSize: Int
+
+  public init(maxFileSize: Int = 64 << 20) {
+    self.maxFileSize = maxFileSize
+  }
+
+  public subscript(id: FileID) -> SourceFile {
+    state.withLock { $0.files[Int(id.raw)] }
+  }
+
+  public var allFiles: [SourceFile] { state.withLock { $0.files } }
+
+  /// Registers in-memory text (tests, stdin, generated sources) under a display path.
+  @discardableResult
+  public func addVirtualFile(path: String, bytes: [UInt8]) -> SourceFile {
+    state.withLock { s in
+      let file = SourceFile(id: FileID(Int32(s.files.count)), path: path, bytes: bytes)
+      s.files.append(file)
+      s.byPath[path] = file.id
+      return file
+    }
+  }
+
+  @discardableResult
+  public func addVirtualFile(path: String, text: String) -> SourceFile {
+    addVirtualFile(path: path, bytes: Array(text.utf8))
+  }
+
+  /// Loads `path` (or returns the already-loaded file of that path).
+  public func load(path: String) throws(SourceError) -> SourceFile {
+    if let id = state.withLock({ $0.byPath[path] }) { return self[id] }
+    let bytes = try Self.readBytes(path: path, limit: maxFileSize)
+    return state.withLock { s in
+      if let id = s.byPath[path] { return s.files[Int(id.raw)] }
+      let file = SourceFile(id: FileID(Int32(s.files.count)), path: path, bytes: bytes)
+      s.files.append(file)
+      s.byPath[path] = file.id
+      return file
+    }
+  }
+
+  /// Returns the file if it was already loaded under exactly this path.
+  public func loaded(path: String) -> SourceFile? {
+    state.withLock { s in s.byPath[path].map { s.files[Int($0.raw)] } }
+  }
+
+  public static func fileExists(_ path: String) -> Bool {
+    var isDir: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && !isDir.boolValue
+  }
+
+  /// Reads a whole regular file with POSIX calls (no Foundation bridging of the bytes).
+  public static func readBytes(path: String, limit: Int) throws(SourceError) -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    if fd < 0 { throw SourceError(path: path, reason: String(cString: strerror(errno))) }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { throw SourceError(path: path, reason: String(cString: strerror(errno))) }
+    if (st.st_mode & S_IFMT) == S_IFDIR { throw SourceError(path: path, reason: "is a directory, not a file") }
+    let size = Int(st.st_size)
+    if size > limit {
+      throw SourceError(path: path, reason: "file is \(size) bytes, larger than the limit of \(limit) bytes")
+    }
+    var result = [UInt8]()
+    var chunk = [UInt8](repeating: 0, count: max(size, 4096) + 1)
+    while true {
+      let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw SourceError(path: path, reason: String(cString: strerror(errno)))
+      }
+      if n == 0 { break }
+      result.append(contentsOf: chunk[0..<n])
+      if result.count > limit {
+        throw SourceError(path: path, reason: "file is larger than the limit of \(limit) bytes")
+      }
+    }
+    return result
+  }
+}

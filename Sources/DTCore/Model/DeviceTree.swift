@@ -1,0 +1,275 @@
+/// What a span of a property's bytes holds, and references/labels inside it — dtc's "markers".
+/// Markers let us print values typed, resolve references, and emit fixups.
+public struct ValueMarker: Sendable, Hashable {
+  public enum Kind: Sendable, Hashable {
+    /// The bytes from here to the next type marker are cells of this many bits (8, 16, 32, 64).
+    case cells(bits: Int)
+    /// The bytes from here to the next type marker are NUL-terminated strings.
+    case string
+    /// The 4 bytes at `offset` are the phandle of the node `ref` names (`<&label>`, `<&{/path}>`).
+    case phandleReference
+    /// A path string for the node `ref` names is inserted at `offset` (`&label` outside `< >`).
+    case pathReference
+    /// A label placed inside the value (`<1 lbl: 2>`).
+    case label
+  }
+  public var kind: Kind
+  /// Byte offset into the property value.
+  public var offset: Int
+  /// Label or path text for references and labels (without `&`, braces removed from `&{/path}`).
+  public var ref: String?
+  /// Where the reference or type was written, when known.
+  public var range: SourceRange?
+
+  public init(kind: Kind, offset: Int, ref: String? = nil, range: SourceRange? = nil) {
+    self.kind = kind
+    self.offset = offset
+    self.ref = ref
+    self.range = range
+  }
+
+  public var isTypeMarker: Bool {
+    switch kind {
+    case .cells, .string: true
+    default: false
+    }
+  }
+}
+
+/// A property value: raw big-endian bytes as they go into the blob, plus typing markers.
+public struct PropertyValue: Sendable, Hashable {
+  public var bytes: [UInt8]
+  public var markers: [ValueMarker]
+  public init(bytes: [UInt8] = [], markers: [ValueMarker] = []) {
+    self.bytes = bytes
+    self.markers = markers
+  }
+  public static let empty = PropertyValue()
+  public var isEmpty: Bool { bytes.isEmpty }
+
+  /// The value as big-endian 32-bit cells, when its length is a multiple of 4.
+  public var cells: [UInt32]? {
+    guard bytes.count % 4 == 0 else { return nil }
+    var out: [UInt32] = []
+    out.reserveCapacity(bytes.count / 4)
+    var i = 0
+    while i < bytes.count {
+      out.append(
+        UInt32(bytes[i]) << 24 | UInt32(bytes[i + 1]) << 16 | UInt32(bytes[i + 2]) << 8 | UInt32(bytes[i + 3]))
+      i += 4
+    }
+    return out
+  }
+
+  /// The value as one cell when it is exactly 4 bytes.
+  public var singleCell: UInt32? {
+    guard bytes.count == 4 else { return nil }
+    return UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16 | UInt32(bytes[2]) << 8 | UInt32(bytes[3])
+  }
+
+  /// The NUL-separated strings of the value, when it is a well-formed string list.
+  public var strings: [String]? {
+    guard let last = bytes.last, last == 0 else { return nil }
+    var out: [String] = []
+    var start = 0
+    for i in 0..<bytes.count where bytes[i] == 0 {
+      out.append(String(decoding: bytes[start..<i], as: UTF8.self))
+      start = i + 1
+    }
+    return out
+  }
+
+  public mutating func appendCell(_ v: UInt32) {
+    bytes.append(UInt8(truncatingIfNeeded: v >> 24))
+    bytes.append(UInt8(truncatingIfNeeded: v >> 16))
+    bytes.append(UInt8(truncatingIfNeeded: v >> 8))
+    bytes.append(UInt8(truncatingIfNeeded: v))
+  }
+
+  public mutating func setCell(_ v: UInt32, at offset: Int) {
+    guard offset >= 0, offset + 4 <= bytes.count else { return }
+    bytes[offset] = UInt8(truncatingIfNeeded: v >> 24)
+    bytes[offset + 1] = UInt8(truncatingIfNeeded: v >> 16)
+    bytes[offset + 2] = UInt8(truncatingIfNeeded: v >> 8)
+    bytes[offset + 3] = UInt8(truncatingIfNeeded: v)
+  }
+
+  /// Appends `other`, shifting its markers (dtc's `data_merge`).
+  public mutating func append(_ other: PropertyValue) {
+    let base = bytes.count
+    bytes.append(contentsOf: other.bytes)
+    markers.append(contentsOf: other.markers.map { var m = $0; m.offset += base; return m })
+  }
+
+  public static func string(_ s: String) -> PropertyValue {
+    PropertyValue(bytes: Array(s.utf8) + [0], markers: [ValueMarker(kind: .string, offset: 0)])
+  }
+  public static func cells(_ cs: [UInt32]) -> PropertyValue {
+    var v = PropertyValue(markers: [ValueMarker(kind: .cells(bits: 32), offset: 0)])
+    for c in cs { v.appendCell(c) }
+    return v
+  }
+}
+
+/// A property. Deleted properties stay in their node's list (dtc keeps their slot: a property deleted and
+/// defined again returns to its old position).
+public final class Property {
+  public var name: String
+  public var value: PropertyValue
+  public var labels: [String]
+  public var deleted: Bool
+  /// Where the current value was defined (`name = …;`).
+  public var range: SourceRange?
+  /// Where the name was written (for precise carets).
+  public var nameRange: SourceRange?
+
+  public init(
+    name: String, value: PropertyValue = .empty, labels: [String] = [], deleted: Bool = false,
+    range: SourceRange? = nil, nameRange: SourceRange? = nil
+  ) {
+    self.name = name
+    self.value = value
+    self.labels = labels
+    self.deleted = deleted
+    self.range = range
+    self.nameRange = nameRange
+  }
+}
+
+/// A node of the merged tree. Deleted nodes stay in their parent's list, flagged.
+public final class Node {
+  /// Full node name, `base@unit` (empty for the root).
+  public var name: String
+  public var properties: [Property] = []
+  public var children: [Node] = []
+  public weak var parent: Node?
+  /// Labels in dtc's order (labels added by later extensions come first).
+  public var labels: [String] = []
+  public var deleted = false
+  /// 0 when none has been assigned.
+  public var phandle: UInt32 = 0
+  public var omitIfNoRef = false
+  public var isReferenced = false
+  /// Every block that defined or extended this node, in source order.
+  public var definitions: [SourceRange] = []
+  /// Where the node's name (or `&ref`) was written in its first definition.
+  public var nameRange: SourceRange?
+
+  public init(name: String) {
+    self.name = name
+  }
+
+  public var range: SourceRange? { definitions.first }
+
+  /// Name without the unit address.
+  public var baseName: Substring {
+    if let at = name.firstIndex(of: "@") { return name[..<at] }
+    return name[...]
+  }
+  /// Unit address (text after `@`), or empty.
+  public var unitAddress: Substring {
+    if let at = name.firstIndex(of: "@") { return name[name.index(after: at)...] }
+    return ""
+  }
+
+  public var liveProperties: some Sequence<Property> { properties.lazy.filter { !$0.deleted } }
+  public var liveChildren: some Sequence<Node> { children.lazy.filter { !$0.deleted } }
+
+  public func property(_ name: String) -> Property? {
+    for p in properties where !p.deleted && p.name == name { return p }
+    return nil
+  }
+
+  public func child(_ name: String) -> Node? {
+    for c in children where !c.deleted && c.name == name { return c }
+    return nil
+  }
+
+  /// Full path from the root (`/` for the root).
+  public var path: String {
+    guard let parent else { return "/" }
+    var parts: [String] = [name]
+    var p: Node? = parent
+    while let n = p, n.parent != nil {
+      parts.append(n.name)
+      p = n.parent
+    }
+    return "/" + parts.reversed().joined(separator: "/")
+  }
+
+  public func addChild(_ c: Node) {
+    c.parent = self
+    children.append(c)
+  }
+
+  /// Marks this node, its subtree, properties and labels deleted (dtc's `delete_node`).
+  public func markDeleted() {
+    deleted = true
+    for c in children where !c.deleted { c.markDeleted() }
+    for p in properties where !p.deleted { p.deleted = true }
+    labels.removeAll()
+  }
+
+  /// Pre-order walk over live nodes.
+  public func walk(_ body: (Node) throws -> Void) rethrows {
+    try body(self)
+    for c in children where !c.deleted { try c.walk(body) }
+  }
+}
+
+/// A `/memreserve/` entry.
+public struct ReserveEntry: Sendable, Hashable {
+  public var address: UInt64
+  public var size: UInt64
+  public var labels: [String]
+  public var range: SourceRange?
+  public init(address: UInt64, size: UInt64, labels: [String] = [], range: SourceRange? = nil) {
+    self.address = address
+    self.size = size
+    self.labels = labels
+    self.range = range
+  }
+}
+
+/// A whole device tree: root node, memory reservations and header facts.
+public final class DeviceTree {
+  public var root: Node
+  public var reserves: [ReserveEntry]
+  /// `/plugin/` source, or a blob that looks like an overlay.
+  public var isPlugin: Bool
+  public var bootCPUID: UInt32
+
+  public init(root: Node = Node(name: ""), reserves: [ReserveEntry] = [], isPlugin: Bool = false, bootCPUID: UInt32 = 0) {
+    self.root = root
+    self.reserves = reserves
+    self.isPlugin = isPlugin
+    self.bootCPUID = bootCPUID
+  }
+
+  /// The node at an absolute path (`/soc/uart@1000`), comparing full names, skipping deleted nodes.
+  public func node(atPath path: String) -> Node? {
+    var n = root
+    for comp in path.split(separator: "/", omittingEmptySubsequences: true) {
+      guard let c = n.child(String(comp)) else { return nil }
+      n = c
+    }
+    return n
+  }
+
+  /// The first live node (pre-order) carrying `label`.
+  public func node(withLabel label: String) -> Node? {
+    var found: Node?
+    func visit(_ n: Node) -> Bool {
+      if n.labels.contains(label) {
+        found = n
+        return true
+      }
+      for c in n.children where !c.deleted {
+        if visit(c) { return true }
+      }
+      return false
+    }
+    _ = visit(root)
+    return found
+  }
+}

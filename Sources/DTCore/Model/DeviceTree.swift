@@ -116,7 +116,12 @@ public struct PropertyValue: Sendable, Hashable {
 public final class Property {
   public var name: String
   public var value: PropertyValue
-  public var labels: [String]
+  /// Labels in dtc's order, including deleted ones (a deleted label that is added again keeps its slot).
+  public var labelEntries: [LabelEntry] = []
+  public var labels: [String] {
+    get { labelEntries.compactMap { $0.deleted ? nil : $0.name } }
+    set { labelEntries = newValue.map { LabelEntry(name: $0) } }
+  }
   public var deleted: Bool
   /// Where the current value was defined (`name = …;`).
   public var range: SourceRange?
@@ -129,11 +134,38 @@ public final class Property {
   ) {
     self.name = name
     self.value = value
-    self.labels = labels
+    self.labelEntries = labels.map { LabelEntry(name: $0) }
     self.deleted = deleted
     self.range = range
     self.nameRange = nameRange
   }
+}
+
+extension Property {
+  /// Marks the property and its labels deleted (dtc's `delete_property`).
+  public func markDeleted() {
+    deleted = true
+    for i in labelEntries.indices { labelEntries[i].deleted = true }
+  }
+}
+
+/// A label on a node or property. Deleted labels keep their place in the list (dtc revives them in place).
+public struct LabelEntry: Sendable, Hashable {
+  public var name: String
+  public var deleted: Bool = false
+  public init(name: String, deleted: Bool = false) {
+    self.name = name
+    self.deleted = deleted
+  }
+}
+
+/// dtc's `add_label`: a label already present (even deleted) is revived in place; a new one goes first.
+func addLabel(_ label: String, to entries: inout [LabelEntry]) {
+  if let i = entries.firstIndex(where: { $0.name == label }) {
+    entries[i].deleted = false
+    return
+  }
+  entries.insert(LabelEntry(name: label), at: 0)
 }
 
 /// A node of the merged tree. Deleted nodes stay in their parent's list, flagged.
@@ -143,8 +175,13 @@ public final class Node {
   public var properties: [Property] = []
   public var children: [Node] = []
   public weak var parent: Node?
-  /// Labels in dtc's order (labels added by later extensions come first).
-  public var labels: [String] = []
+  /// Labels in dtc's order (labels added by later extensions come first), including deleted ones.
+  public var labelEntries: [LabelEntry] = []
+  /// Live labels in dtc's order.
+  public var labels: [String] {
+    get { labelEntries.compactMap { $0.deleted ? nil : $0.name } }
+    set { labelEntries = newValue.map { LabelEntry(name: $0) } }
+  }
   public var deleted = false
   /// 0 when none has been assigned.
   public var phandle: UInt32 = 0
@@ -206,8 +243,8 @@ public final class Node {
   public func markDeleted() {
     deleted = true
     for c in children where !c.deleted { c.markDeleted() }
-    for p in properties where !p.deleted { p.deleted = true }
-    labels.removeAll()
+    for p in properties where !p.deleted { p.markDeleted() }
+    for i in labelEntries.indices { labelEntries[i].deleted = true }
   }
 
   /// Pre-order walk over live nodes.

@@ -92,6 +92,16 @@ public struct SourceError: Error, CustomStringConvertible, Sendable {
   public var path: String
   public var reason: String
   public var description: String { "\(path): \(reason)" }
+  public init(path: String, reason: String) {
+    self.path = path
+    self.reason = reason
+  }
+}
+
+/// `strerror` as a Swift string.
+public func errnoDescription(_ code: Int32 = errno) -> String {
+  guard let s = strerror(code) else { return "error \(code)" }
+  return String(validatingCString: s) ?? "error \(code)"
 }
 
 /// Loads files once per run and hands out ``SourceFile``s by id. Thread-safe: many boards checked in
@@ -157,10 +167,10 @@ public final class SourceManager: Sendable {
   /// Reads a whole regular file with POSIX calls (no Foundation bridging of the bytes).
   public static func readBytes(path: String, limit: Int) throws(SourceError) -> [UInt8] {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
-    if fd < 0 { throw SourceError(path: path, reason: String(cString: strerror(errno))) }
+    if fd < 0 { throw SourceError(path: path, reason: errnoDescription()) }
     defer { close(fd) }
     var st = stat()
-    guard fstat(fd, &st) == 0 else { throw SourceError(path: path, reason: String(cString: strerror(errno))) }
+    guard fstat(fd, &st) == 0 else { throw SourceError(path: path, reason: errnoDescription()) }
     if (st.st_mode & S_IFMT) == S_IFDIR { throw SourceError(path: path, reason: "is a directory, not a file") }
     let size = Int(st.st_size)
     if size > limit {
@@ -172,7 +182,7 @@ public final class SourceManager: Sendable {
       let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
       if n < 0 {
         if errno == EINTR { continue }
-        throw SourceError(path: path, reason: String(cString: strerror(errno)))
+        throw SourceError(path: path, reason: errnoDescription())
       }
       if n == 0 { break }
       result.append(contentsOf: chunk[0..<n])

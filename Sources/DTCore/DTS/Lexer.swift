@@ -1,0 +1,587 @@
+/// Tokens of dtc's source language.
+public enum TokenKind: UInt8, Sendable {
+  case string  // "…" (bytes = unescaped, NUL-terminated)
+  case dtsV1  // /dts-v1/
+  case plugin  // /plugin/
+  case memreserve  // /memreserve/
+  case bits  // /bits/
+  case deleteProperty  // /delete-property/
+  case deleteNode  // /delete-node/
+  case omitIfNoRef  // /omit-if-no-ref/
+  case label  // name:  (text = name)
+  case literal  // integer (value)
+  case charLiteral  // 'c' (value)
+  case labelRef  // &label (text = label)
+  case pathRef  // &{/path} or &{label/path} (text = inside of braces)
+  case byte  // two hex digits inside [ ] (value)
+  case incbin  // /incbin/
+  case name  // property or node name (text)
+  case lshift, rshift, le, ge, eq, ne, and, or
+  case char  // any other single character (value = the byte)
+  case eof
+}
+
+public struct Token: Sendable {
+  public var kind: TokenKind
+  public var range: SourceRange
+  public var text: String = ""
+  public var value: UInt64 = 0
+  public var bytes: [UInt8] = []
+
+  var char: UInt8 { kind == .char ? UInt8(truncatingIfNeeded: value) : 0 }
+  func isChar(_ c: Character) -> Bool { kind == .char && value == UInt64(c.asciiValue ?? 0) }
+
+  /// How the token reads in a message.
+  var display: String {
+    switch kind {
+    case .string: "string"
+    case .dtsV1: "'/dts-v1/'"
+    case .plugin: "'/plugin/'"
+    case .memreserve: "'/memreserve/'"
+    case .bits: "'/bits/'"
+    case .deleteProperty: "'/delete-property/'"
+    case .deleteNode: "'/delete-node/'"
+    case .omitIfNoRef: "'/omit-if-no-ref/'"
+    case .label: "label '\(text):'"
+    case .literal: "number"
+    case .charLiteral: "character literal"
+    case .labelRef: "reference '&\(text)'"
+    case .pathRef: "reference '&{\(text)}'"
+    case .byte: "byte"
+    case .incbin: "'/incbin/'"
+    case .name: "name '\(text)'"
+    case .lshift: "'<<'"
+    case .rshift: "'>>'"
+    case .le: "'<='"
+    case .ge: "'>='"
+    case .eq: "'=='"
+    case .ne: "'!='"
+    case .and: "'&&'"
+    case .or: "'||'"
+    case .char:
+      if value >= 0x21 && value < 0x7F {
+        "'\(Character(Unicode.Scalar(UInt8(value))))'"
+      } else {
+        "byte 0x\(String(value, radix: 16))"
+      }
+    case .eof: "end of input"
+    }
+  }
+}
+
+/// Limits that keep hostile input from exhausting the machine.
+public struct FrontEndLimits: Sendable {
+  public var maxIncludeDepth = 200
+  public var maxNodeDepth = 2_000
+  public var maxPropertyBytes = 16 << 20
+  public var maxIncbinBytes = 64 << 20
+  public init() {}
+}
+
+/// dtc's lexer, written from its documented behaviour: flex start conditions (INITIAL, V1, PROPNODENAME,
+/// BYTESTRING) decide whether `0x10` is a number or a name; `/include/` splices in another file read as is.
+struct Lexer {
+  enum State { case initial, v1, propNodeName, byteString }
+
+  let sources: SourceManager
+  let searchPaths: [String]
+  let limits: FrontEndLimits
+  var tokens: [Token] = []
+  var diagnostics: [Diagnostic] = []
+  var fatal = false
+  var state: State = .initial
+  var includeDepth = 0
+  /// Files read by `/include/`, for dependency lists.
+  var includedFiles: [FileID] = []
+
+  init(sources: SourceManager, searchPaths: [String], limits: FrontEndLimits) {
+    self.sources = sources
+    self.searchPaths = searchPaths
+    self.limits = limits
+  }
+
+  mutating func error(_ message: String, _ range: SourceRange) {
+    diagnostics.append(Diagnostic(rule: "syntax", severity: .error, message: message, range: range))
+  }
+
+  /// Tokenizes `text` (the main file after preprocessing, or an included file), appending to `tokens`.
+  /// `directory` is where relative `/include/` and `/incbin/` names are looked up first.
+  mutating func run(_ text: PreprocessedSource, directory: String) {
+    var cursor = Cursor(text: text)
+    let b = text.bytes
+    let n = b.count
+    var i = 0
+    var atLineStart = true
+
+    @inline(__always) func isNameChar(_ c: UInt8) -> Bool {
+      // [a-zA-Z0-9,._+*#?@-]
+      switch c {
+      case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2C, 0x2E, 0x5F, 0x2B, 0x2A, 0x23, 0x3F, 0x40, 0x2D: true
+      default: false
+      }
+    }
+    @inline(__always) func isLabelStart(_ c: UInt8) -> Bool {
+      (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F
+    }
+    @inline(__always) func isLabelChar(_ c: UInt8) -> Bool { isLabelStart(c) || (c >= 0x30 && c <= 0x39) }
+    @inline(__always) func isHex(_ c: UInt8) -> Bool {
+      (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66)
+    }
+    @inline(__always) func isSpace(_ c: UInt8) -> Bool { c == 0x20 || (c >= 0x09 && c <= 0x0D) }
+    func hasPrefix(_ s: StaticString, at p: Int) -> Bool {
+      let len = s.utf8CodeUnitCount
+      guard p + len <= n else { return false }
+      return s.withUTF8Buffer { buf in
+        for k in 0..<len where b[p + k] != buf[k] { return false }
+        return true
+      }
+    }
+    /// End of a string literal starting at `p` (the opening quote), or nil when flex's STRING rule fails.
+    func stringEnd(_ p: Int) -> Int? {
+      var j = p + 1
+      while j < n {
+        let c = b[j]
+        if c == 0x22 { return j + 1 }
+        if c == 0x5C {
+          guard j + 1 < n, b[j + 1] != 0x0A else { return nil }
+          j += 2
+        } else {
+          j += 1
+        }
+      }
+      return nil
+    }
+
+    while i < n {
+      let c = b[i]
+      // Whitespace.
+      if isSpace(c) {
+        if c == 0x0A { atLineStart = true }
+        i += 1
+        continue
+      }
+      // Comments.
+      if c == 0x2F && i + 1 < n && b[i + 1] == 0x2A {
+        var j = i + 2
+        var closed = false
+        while j + 1 < n {
+          if b[j] == 0x2A && b[j + 1] == 0x2F {
+            closed = true
+            break
+          }
+          j += 1
+        }
+        if closed {
+          i = j + 2
+          continue
+        }
+        // Unterminated comment: flex would lex '/' as a character; report it clearly instead.
+        error("unterminated comment", cursor.range(i, i + 2))
+        fatal = true
+        return
+      }
+      if c == 0x2F && i + 1 < n && b[i + 1] == 0x2F {
+        var j = i + 2
+        while j < n && b[j] != 0x0A { j += 1 }
+        i = j
+        continue
+      }
+      let wasLineStart = atLineStart
+      atLineStart = false
+      // cpp line markers at line start: `# 12 "file"` / `#line 12 "file"` (ignored: our positions are exact).
+      if c == 0x23 && wasLineStart {
+        var j = i + 1
+        if hasPrefix("line", at: j) { j += 4 }
+        var k = j
+        while k < n && (b[k] == 0x20 || b[k] == 0x09) { k += 1 }
+        if k > j, k < n, b[k] >= 0x30, b[k] <= 0x39 {
+          while k < n && b[k] >= 0x30 && b[k] <= 0x39 { k += 1 }
+          var m = k
+          while m < n && (b[m] == 0x20 || b[m] == 0x09) { m += 1 }
+          if m > k, m < n, b[m] == 0x22, let e = stringEnd(m) {
+            var q = e
+            var r = q
+            while r < n && (b[r] == 0x20 || b[r] == 0x09) { r += 1 }
+            if r > q, r < n, b[r] >= 0x30, b[r] <= 0x39 {
+              while r < n && b[r] >= 0x30 && b[r] <= 0x39 { r += 1 }
+              q = r
+            }
+            i = q
+            continue
+          }
+        }
+      }
+      // /include/ "file"
+      if c == 0x2F && hasPrefix("/include/", at: i) {
+        var j = i + 9
+        while j < n && isSpace(b[j]) { j += 1 }
+        if j < n && b[j] == 0x22, let e = stringEnd(j) {
+          let name = String(decoding: unescape(b, j + 1, e - 1), as: UTF8.self).replacingNulls()
+          let directive = cursor.range(i, e)
+          i = e
+          include(name, at: directive, directory: directory)
+          if fatal { return }
+          continue
+        }
+      }
+      let start = i
+      // Strings.
+      if c == 0x22 {
+        if let e = stringEnd(i) {
+          var t = Token(kind: .string, range: cursor.range(start, e))
+          t.bytes = unescape(b, i + 1, e - 1) + [0]
+          tokens.append(t)
+          i = e
+          continue
+        }
+      }
+      // Keywords starting with '/'.
+      if c == 0x2F {
+        let keywords: [(StaticString, TokenKind, State?)] = [
+          ("/dts-v1/", .dtsV1, .v1), ("/plugin/", .plugin, nil), ("/memreserve/", .memreserve, .v1),
+          ("/bits/", .bits, .v1), ("/delete-property/", .deleteProperty, .propNodeName),
+          ("/delete-node/", .deleteNode, .propNodeName), ("/omit-if-no-ref/", .omitIfNoRef, .propNodeName),
+        ]
+        var matched = false
+        for (kw, kind, next) in keywords where hasPrefix(kw, at: i) {
+          let e = i + kw.utf8CodeUnitCount
+          tokens.append(Token(kind: kind, range: cursor.range(i, e)))
+          if let next { state = next }
+          i = e
+          matched = true
+          break
+        }
+        if matched { continue }
+        if (state == .initial || state == .v1) && hasPrefix("/incbin/", at: i) {
+          tokens.append(Token(kind: .incbin, range: cursor.range(i, i + 8)))
+          i += 8
+          continue
+        }
+      }
+      // Candidates decided by longest match: label `name:`, name (PROPNODENAME), literal (V1), byte (BYTESTRING).
+      var labelEnd = -1
+      if isLabelStart(c) {
+        var j = i + 1
+        while j < n && isLabelChar(b[j]) { j += 1 }
+        if j < n && b[j] == 0x3A { labelEnd = j + 1 }
+      }
+      switch state {
+      case .propNodeName:
+        var j = i
+        if c == 0x5C { j += 1 }
+        let nameStart = j
+        while j < n && isNameChar(b[j]) { j += 1 }
+        if j > nameStart && j >= labelEnd {
+          var t = Token(kind: .name, range: cursor.range(start, j))
+          t.text = String(decoding: b[nameStart..<j], as: UTF8.self)
+          tokens.append(t)
+          state = .v1
+          i = j
+          continue
+        }
+      case .v1:
+        if c >= 0x30 && c <= 0x39 {
+          var j = i
+          var isHexLiteral = false
+          if c == 0x30 && j + 2 < n && (b[j + 1] == 0x78 || b[j + 1] == 0x58) && isHex(b[j + 2]) {
+            isHexLiteral = true
+            j += 2
+            while j < n && isHex(b[j]) { j += 1 }
+          } else {
+            while j < n && b[j] >= 0x30 && b[j] <= 0x39 { j += 1 }
+          }
+          // Optional U, L, UL, LL, ULL suffix.
+          for suffix: StaticString in ["ULL", "UL", "LL", "U", "L"] where hasPrefix(suffix, at: j) {
+            j += suffix.utf8CodeUnitCount
+            break
+          }
+          if j >= labelEnd {
+            var t = Token(kind: .literal, range: cursor.range(start, j))
+            t.value = parseLiteral(b, start, j, hex: isHexLiteral, range: t.range)
+            tokens.append(t)
+            i = j
+            continue
+          }
+        }
+      case .byteString:
+        if isHex(c) && i + 1 < n && isHex(b[i + 1]) && labelEnd < i + 2 {
+          var t = Token(kind: .byte, range: cursor.range(i, i + 2))
+          t.value = UInt64(hexValue(c) << 4 | hexValue(b[i + 1]))
+          tokens.append(t)
+          i += 2
+          continue
+        }
+        if c == 0x5D {
+          tokens.append(Token(kind: .char, range: cursor.range(i, i + 1), value: UInt64(c)))
+          state = .v1
+          i += 1
+          continue
+        }
+      case .initial:
+        break
+      }
+      if labelEnd > 0 {
+        var t = Token(kind: .label, range: cursor.range(start, labelEnd))
+        t.text = String(decoding: b[i..<(labelEnd - 1)], as: UTF8.self)
+        tokens.append(t)
+        i = labelEnd
+        continue
+      }
+      // Character literal '([^']|\\')*'
+      if c == 0x27 {
+        var j = i + 1
+        var lastEnd = -1
+        while j < n {
+          if b[j] == 0x27 {
+            lastEnd = j + 1
+            if j - 1 > i && b[j - 1] == 0x5C {
+              j += 1
+              continue
+            }
+            break
+          }
+          j += 1
+        }
+        if lastEnd > 0 {
+          var t = Token(kind: .charLiteral, range: cursor.range(start, lastEnd))
+          let d = unescape(b, i + 1, lastEnd - 1)
+          if d.isEmpty {
+            error("empty character literal", t.range)
+          } else {
+            t.value = UInt64(d[0])
+            if d.count > 1 {
+              error("character literal has \(d.count) characters instead of 1", t.range)
+            }
+          }
+          tokens.append(t)
+          i = lastEnd
+          continue
+        }
+      }
+      // References.
+      if c == 0x26 && i + 1 < n {
+        if isLabelStart(b[i + 1]) {
+          var j = i + 2
+          while j < n && isLabelChar(b[j]) { j += 1 }
+          var t = Token(kind: .labelRef, range: cursor.range(start, j))
+          t.text = String(decoding: b[(i + 1)..<j], as: UTF8.self)
+          tokens.append(t)
+          i = j
+          continue
+        }
+        if b[i + 1] == 0x7B {
+          var j = i + 2
+          while j < n && (isNameChar(b[j]) || b[j] == 0x2F) { j += 1 }
+          if j < n && b[j] == 0x7D {
+            var t = Token(kind: .pathRef, range: cursor.range(start, j + 1))
+            t.text = String(decoding: b[(i + 2)..<j], as: UTF8.self)
+            tokens.append(t)
+            i = j + 1
+            continue
+          }
+        }
+      }
+      // Two-character operators.
+      if i + 1 < n {
+        let d = b[i + 1]
+        var op: TokenKind?
+        switch (c, d) {
+        case (0x3C, 0x3C): op = .lshift
+        case (0x3E, 0x3E): op = .rshift
+        case (0x3C, 0x3D): op = .le
+        case (0x3E, 0x3D): op = .ge
+        case (0x3D, 0x3D): op = .eq
+        case (0x21, 0x3D): op = .ne
+        case (0x26, 0x26): op = .and
+        case (0x7C, 0x7C): op = .or
+        default: op = nil
+        }
+        if let op {
+          tokens.append(Token(kind: op, range: cursor.range(i, i + 2)))
+          i += 2
+          continue
+        }
+      }
+      // Any other character.
+      tokens.append(Token(kind: .char, range: cursor.range(i, i + 1), value: UInt64(c)))
+      if c == 0x5B {
+        state = .byteString
+      } else if c == 0x7B || c == 0x3B {
+        state = .propNodeName
+      }
+      i += 1
+    }
+  }
+
+  private func hexValue(_ c: UInt8) -> Int {
+    switch c {
+    case 0x30...0x39: Int(c) - 0x30
+    case 0x41...0x46: Int(c) - 0x41 + 10
+    default: Int(c) - 0x61 + 10
+    }
+  }
+
+  /// strtoull(…, 0) semantics: `0x` hex, leading `0` octal, else decimal; a bad digit or overflow is an error.
+  private mutating func parseLiteral(_ b: [UInt8], _ s: Int, _ e: Int, hex: Bool, range: SourceRange) -> UInt64 {
+    var j = s
+    var base: UInt64 = 10
+    if hex {
+      base = 16
+      j += 2
+    } else if b[s] == 0x30 && e - s > 1 {
+      base = 8
+    }
+    var v: UInt64 = 0
+    var overflow = false
+    while j < e {
+      let c = b[j]
+      let digit: UInt64
+      switch c {
+      case 0x30...0x39: digit = UInt64(c - 0x30)
+      case 0x41...0x46: digit = UInt64(c - 0x41 + 10)
+      case 0x61...0x66: digit = UInt64(c - 0x61 + 10)
+      default: digit = 99
+      }
+      if digit >= base {
+        // Only U/L suffix letters may follow.
+        var k = j
+        while k < e && (b[k] == 0x55 || b[k] == 0x4C) { k += 1 }
+        if k != e {
+          error("bad integer literal '\(String(decoding: b[s..<e], as: UTF8.self))'", range)
+        }
+        break
+      }
+      let (m, o1) = v.multipliedReportingOverflow(by: base)
+      let (a, o2) = m.addingReportingOverflow(digit)
+      if o1 || o2 { overflow = true }
+      v = a
+      j += 1
+    }
+    if overflow {
+      error("integer literal '\(String(decoding: b[s..<e], as: UTF8.self))' out of range", range)
+      return UInt64.max
+    }
+    return v
+  }
+
+  private mutating func include(_ name: String, at directive: SourceRange, directory: String) {
+    if includeDepth >= limits.maxIncludeDepth {
+      error("/include/ nested more than \(limits.maxIncludeDepth) levels deep (include cycle?)", directive)
+      fatal = true
+      return
+    }
+    guard let path = Lexer.resolve(name, directory: directory, searchPaths: searchPaths) else {
+      let searched = ([directory] + searchPaths).map { $0.isEmpty ? "." : $0 }.joined(separator: ", ")
+      error("/include/ file '\(name)' not found (searched: \(searched))", directive)
+      fatal = true
+      return
+    }
+    let file: SourceFile
+    do {
+      file = try sources.load(path: path)
+    } catch {
+      self.error("cannot read /include/ file '\(name)': \(error.reason)", directive)
+      fatal = true
+      return
+    }
+    includedFiles.append(file.id)
+    includeDepth += 1
+    run(.raw(file, includedAt: directive), directory: Lexer.directory(of: path))
+    includeDepth -= 1
+  }
+
+  static func directory(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "" }
+    return String(path[..<slash])
+  }
+
+  /// dtc's search: relative to the including file's directory, then each search path.
+  static func resolve(_ name: String, directory: String, searchPaths: [String]) -> String? {
+    if name.hasPrefix("/") { return SourceManager.fileExists(name) ? name : nil }
+    let first = directory.isEmpty ? name : directory + "/" + name
+    if SourceManager.fileExists(first) { return first }
+    for dir in searchPaths {
+      let p = dir.isEmpty ? name : (dir.hasSuffix("/") ? dir + name : dir + "/" + name)
+      if SourceManager.fileExists(p) { return p }
+    }
+    return nil
+  }
+}
+
+/// dtc's string escapes: \a \b \t \n \v \f \r, octal \NNN, hex \xNN, anything else stands for itself.
+func unescape(_ b: [UInt8], _ start: Int, _ end: Int) -> [UInt8] {
+  var out: [UInt8] = []
+  out.reserveCapacity(max(0, end - start))
+  var i = start
+  while i < end {
+    let c = b[i]
+    i += 1
+    guard c == 0x5C, i < end else {
+      out.append(c)
+      continue
+    }
+    let e = b[i]
+    i += 1
+    switch e {
+    case 0x61: out.append(0x07)
+    case 0x62: out.append(0x08)
+    case 0x74: out.append(0x09)
+    case 0x6E: out.append(0x0A)
+    case 0x76: out.append(0x0B)
+    case 0x66: out.append(0x0C)
+    case 0x72: out.append(0x0D)
+    case 0x30...0x37:
+      var v = Int(e - 0x30)
+      var k = 1
+      while k < 3 && i < end && b[i] >= 0x30 && b[i] <= 0x37 {
+        v = v * 8 + Int(b[i] - 0x30)
+        i += 1
+        k += 1
+      }
+      out.append(UInt8(truncatingIfNeeded: v))
+    case 0x78:
+      var v = 0
+      var k = 0
+      while k < 2 && i < end {
+        let h = b[i]
+        let d: Int
+        switch h {
+        case 0x30...0x39: d = Int(h - 0x30)
+        case 0x41...0x46: d = Int(h - 0x41 + 10)
+        case 0x61...0x66: d = Int(h - 0x61 + 10)
+        default: d = -1
+        }
+        if d < 0 { break }
+        v = v * 16 + d
+        i += 1
+        k += 1
+      }
+      out.append(UInt8(truncatingIfNeeded: v))
+    default:
+      out.append(e)
+    }
+  }
+  return out
+}
+
+extension String {
+  func replacingNulls() -> String { contains("\0") ? replacingOccurrences(of: "\0", with: "") : self }
+}
+
+/// Maps output offsets of a ``PreprocessedSource`` to original ranges, walking segments forward.
+struct Cursor {
+  let text: PreprocessedSource
+  var seg = 0
+
+  init(text: PreprocessedSource) {
+    self.text = text
+  }
+
+  mutating func range(_ start: Int, _ end: Int) -> SourceRange {
+    let segs = text.segments
+    guard !segs.isEmpty else { return SourceRange(file: FileID(0), start: 0, end: 0) }
+    if seg >= segs.count || Int(segs[seg].outStart) > start { seg = 0 }
+    while seg + 1 < segs.count && Int(segs[seg + 1].outStart) <= start { seg += 1 }
+    return text.originalRange(start: start, end: end, segment: seg)
+  }
+}

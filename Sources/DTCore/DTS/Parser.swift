@@ -1,0 +1,800 @@
+/// Parses dtc's source language and builds the tree with dtc's semantics as it goes: top-level `&ref { }` blocks
+/// are resolved against the tree built so far, node bodies are merged property by property and child by child,
+/// deletions keep their slots. Syntax errors are collected (with recovery) instead of stopping at the first.
+struct Parser {
+  private struct Unwind: Error {}
+
+  private var toks: [Token]
+  private var pos = 0
+  private let sources: SourceManager
+  private let searchPaths: [String]
+  private let limits: FrontEndLimits
+  /// Directory of the main file: where relative `/incbin/` names are looked up first.
+  private let mainDirectory: String
+  private(set) var diagnostics: [Diagnostic] = []
+  private(set) var fatal = false
+  private var lastErrorPos = -1
+  private var depth = 0
+
+  private(set) var root: Node?
+  private(set) var reserves: [ReserveEntry] = []
+  private(set) var isPlugin = false
+  private var fragmentCounter = 0
+  private var labels = LabelIndex()
+
+  init(tokens: [Token], sources: SourceManager, searchPaths: [String], mainDirectory: String, limits: FrontEndLimits) {
+    self.toks = tokens
+    self.sources = sources
+    self.searchPaths = searchPaths
+    self.mainDirectory = mainDirectory
+    self.limits = limits
+    if toks.last?.kind != .eof {
+      let end = toks.last?.range ?? SourceRange(file: FileID(0), start: 0, end: 0)
+      toks.append(Token(kind: .eof, range: SourceRange(file: end.file, start: end.end, end: end.end)))
+    }
+  }
+
+  // MARK: - Token helpers
+
+  private var tok: Token { toks[pos] }
+  private func peek(_ k: Int = 1) -> Token { toks[min(pos + k, toks.count - 1)] }
+  private mutating func advance() -> Token {
+    let t = toks[pos]
+    if pos < toks.count - 1 { pos += 1 }
+    return t
+  }
+  private func at(_ c: Character) -> Bool { tok.isChar(c) }
+
+  private mutating func error(_ message: String, _ range: SourceRange) {
+    diagnostics.append(Diagnostic(rule: "syntax", severity: .error, message: message, range: range))
+  }
+
+  /// Reports a syntax error at the current token (once per position) and unwinds to a recovery point.
+  private mutating func syntaxError(expected: String) throws(Unwind) -> Never {
+    if lastErrorPos != pos {
+      lastErrorPos = pos
+      error("syntax error: expected \(expected), found \(tok.display)", tok.range)
+    }
+    throw Unwind()
+  }
+
+  private mutating func expect(_ c: Character, _ what: String? = nil) throws(Unwind) -> Token {
+    guard at(c) else { try syntaxError(expected: what ?? "'\(c)'") }
+    return advance()
+  }
+
+  /// Skips to just after the next `;` at this nesting level, or to a `}` that closes the current block.
+  private mutating func recover() {
+    var nesting = 0
+    while tok.kind != .eof {
+      if at("{") {
+        nesting += 1
+      } else if at("}") {
+        if nesting == 0 { return }
+        nesting -= 1
+      } else if at(";") && nesting == 0 {
+        _ = advance()
+        return
+      }
+      _ = advance()
+    }
+  }
+
+  // MARK: - File
+
+  mutating func parseFile() {
+    // headers: (/dts-v1/ ; [/plugin/ ;])+
+    var flags: (v1: Bool, plugin: Bool)?
+    while tok.kind == .dtsV1 {
+      let start = advance()
+      var plugin = false
+      do {
+        _ = try expect(";")
+        if tok.kind == .plugin {
+          _ = advance()
+          _ = try expect(";")
+          plugin = true
+        }
+      } catch { recover() }
+      if let f = flags, f.plugin != plugin {
+        error("header flags don't match earlier ones", start.range)
+      }
+      if flags == nil { flags = (true, plugin) }
+    }
+    guard let flags else {
+      error("syntax error: expected '/dts-v1/;' at the start of the file, found \(tok.display)", tok.range)
+      fatal = true
+      return
+    }
+    isPlugin = flags.plugin
+
+    // memreserves
+    while true {
+      var save = pos
+      var entryLabels: [String] = []
+      while tok.kind == .label {
+        entryLabels.append(advance().text)
+      }
+      guard tok.kind == .memreserve else {
+        pos = save
+        break
+      }
+      let kw = advance()
+      do {
+        let addr = try integerPrim()
+        let size = try integerPrim()
+        let semi = try expect(";")
+        var labelEntries: [LabelEntry] = []
+        for l in entryLabels.reversed() { addLabel(l, to: &labelEntries) }
+        reserves.append(
+          ReserveEntry(
+            address: addr, size: size, labels: labelEntries.map(\.name), range: kw.range.extended(to: semi.range)))
+      } catch { recover() }
+      save = pos
+    }
+
+    // devicetree
+    var first = true
+    while tok.kind != .eof {
+      do {
+        try topLevelItem(first: first)
+        first = false
+      } catch {
+        recover()
+        if at("}") { _ = advance() }
+      }
+    }
+    if root == nil {
+      // Only possible after errors (or an empty tree section).
+      if diagnostics.isEmpty { error("syntax error: expected a root node '/ { … };'", tok.range) }
+      root = Node(name: "")
+    }
+  }
+
+  private mutating func topLevelItem(first: Bool) throws(Unwind) {
+    if at("/") {
+      let slash = advance()
+      let n = try nodeDef()
+      if let root {
+        merge(into: root, n)
+      } else {
+        n.name = ""
+        n.nameRange = slash.range
+        root = n
+        labels.indexSubtree(n)
+      }
+      return
+    }
+    if first && root == nil {
+      // `&ref { … }` as the first item: only allowed (as a fragment) in a plugin.
+      guard tok.kind == .labelRef || tok.kind == .pathRef else {
+        try syntaxError(expected: "'/' (the root node) or, in an overlay, '&label'")
+      }
+      let ref = advance()
+      let body = try nodeDef()
+      if !isPlugin {
+        error("label or path \(ref.text) not found", ref.range)
+      } else if isRelative(ref.text) {
+        error("label-relative reference \(ref.text) not supported in plugin", ref.range)
+      }
+      let r = Node(name: "")
+      r.definitions = [ref.range]
+      root = r
+      addOrphan(body, ref: ref)
+      return
+    }
+    guard let root else { try syntaxError(expected: "'/'") }
+    switch tok.kind {
+    case .label:
+      let label = advance()
+      guard tok.kind == .labelRef || tok.kind == .pathRef else { try syntaxError(expected: "'&label' or '&{/path}'") }
+      let ref = advance()
+      let body = try nodeDef()
+      if isPlugin && isRelative(ref.text) {
+        error("label-relative reference \(ref.text) not supported in plugin", label.range)
+      }
+      if let target = lookup(ref.text) {
+        addLabel(label.text, to: &target.labelEntries)
+        labels.add(label.text, target)
+        merge(into: target, body)
+      } else {
+        error("label or path \(ref.text) not found", ref.range)
+      }
+    case .pathRef:
+      let ref = advance()
+      let body = try nodeDef()
+      if isPlugin {
+        if isRelative(ref.text) {
+          error("label-relative reference \(ref.text) not supported in plugin", ref.range)
+        }
+        addOrphan(body, ref: ref)
+      } else if let target = lookup(ref.text) {
+        merge(into: target, body)
+      } else {
+        error("label or path \(ref.text) not found", ref.range)
+      }
+    case .labelRef:
+      let ref = advance()
+      let body = try nodeDef()
+      if let target = lookup(ref.text) {
+        merge(into: target, body)
+      } else if isPlugin {
+        addOrphan(body, ref: ref)
+      } else {
+        error("label or path \(ref.text) not found", ref.range)
+      }
+    case .deleteNode, .omitIfNoRef:
+      let kw = advance()
+      guard tok.kind == .labelRef || tok.kind == .pathRef else { try syntaxError(expected: "'&label' or '&{/path}'") }
+      let ref = advance()
+      _ = try expect(";")
+      if let target = lookup(ref.text) {
+        if kw.kind == .deleteNode {
+          target.markDeleted()
+        } else {
+          target.omitIfNoRef = true
+        }
+      } else {
+        error("label or path \(ref.text) not found", ref.range)
+      }
+      _ = root
+    default:
+      try syntaxError(expected: "'/', '&label { … }', '/delete-node/' or '/omit-if-no-ref/'")
+    }
+  }
+
+  private func isRelative(_ ref: String) -> Bool {
+    guard let f = ref.first, f != "/" else { return false }
+    return ref.dropFirst().contains("/")
+  }
+
+  private mutating func lookup(_ ref: String) -> Node? {
+    guard let root else { return nil }
+    return resolveReference(ref, root: root, labels: &labels)
+  }
+
+  /// dtc's `add_orphan_node`: an overlay block whose target is outside this file becomes `fragment@N`.
+  private mutating func addOrphan(_ body: Node, ref: Token) {
+    guard let root else { return }
+    let prop: Property
+    if ref.text.hasPrefix("/") {
+      var v = PropertyValue(bytes: Array(ref.text.utf8) + [0])
+      v.markers = [ValueMarker(kind: .string, offset: 0, ref: ref.text, range: ref.range)]
+      prop = Property(name: "target-path", value: v, range: ref.range)
+    } else {
+      var v = PropertyValue(markers: [ValueMarker(kind: .phandleReference, offset: 0, ref: ref.text, range: ref.range)])
+      v.appendCell(0xFFFF_FFFF)
+      prop = Property(name: "target", value: v, range: ref.range)
+    }
+    body.name = "__overlay__"
+    let fragment = Node(name: "fragment@\(fragmentCounter)")
+    fragmentCounter += 1
+    fragment.properties = [prop]
+    fragment.addChild(body)
+    fragment.definitions = body.definitions
+    fragment.nameRange = ref.range
+    root.addChild(fragment)
+    labels.indexSubtree(fragment)
+  }
+
+  // MARK: - Merging (dtc's merge_nodes)
+
+  private mutating func merge(into old: Node, _ new: Node) {
+    old.deleted = false
+    for l in new.labelEntries {
+      addLabel(l.name, to: &old.labelEntries)
+      labels.add(l.name, old)
+    }
+    for np in new.properties {
+      if np.deleted {
+        if let op = old.properties.first(where: { $0.name == np.name }) { op.markDeleted() }
+        continue
+      }
+      if let op = old.properties.first(where: { $0.name == np.name }) {
+        for l in np.labelEntries { addLabel(l.name, to: &op.labelEntries) }
+        op.value = np.value
+        op.deleted = false
+        op.range = np.range
+        op.nameRange = np.nameRange
+      } else {
+        old.properties.append(np)
+      }
+    }
+    for nc in new.children {
+      if nc.deleted {
+        if let oc = old.children.first(where: { $0.name == nc.name }) { oc.markDeleted() }
+        continue
+      }
+      if let oc = old.children.first(where: { $0.name == nc.name }) {
+        merge(into: oc, nc)
+      } else {
+        old.addChild(nc)
+        labels.indexSubtree(nc)
+      }
+    }
+    old.definitions.append(contentsOf: new.definitions)
+  }
+
+  // MARK: - Nodes
+
+  /// `{ proplist subnodes } ;` → a detached node (name set by the caller).
+  private mutating func nodeDef() throws(Unwind) -> Node {
+    let open = try expect("{")
+    depth += 1
+    defer { depth -= 1 }
+    if depth > limits.maxNodeDepth {
+      error("nodes nested more than \(limits.maxNodeDepth) levels deep", open.range)
+      fatal = true
+      throw Unwind()
+    }
+    let node = Node(name: "")
+    var sawSubnode = false
+    while !at("}") && tok.kind != .eof {
+      do {
+        try bodyItem(node, sawSubnode: &sawSubnode)
+      } catch {
+        if fatal { throw error }
+        recover()
+      }
+    }
+    _ = try expect("}", "'}'")
+    let semi = try expect(";", "';' after '}'")
+    node.definitions = [open.range.extended(to: semi.range)]
+    return node
+  }
+
+  private mutating func bodyItem(_ node: Node, sawSubnode: inout Bool) throws(Unwind) {
+    let itemStart = pos
+    var itemLabels: [Token] = []
+    var omit = false
+    while tok.kind == .label || tok.kind == .omitIfNoRef {
+      if tok.kind == .omitIfNoRef { omit = true }
+      else { itemLabels.append(tok) }
+      _ = advance()
+    }
+    switch tok.kind {
+    case .deleteProperty where !omit:
+      let kw = advance()
+      guard tok.kind == .name else { try syntaxError(expected: "a property name") }
+      let name = advance()
+      _ = try expect(";")
+      if sawSubnode { error("properties must precede subnodes", kw.range) }
+      let p = Property(name: name.text, deleted: true, range: kw.range, nameRange: name.range)
+      for l in itemLabels.reversed() { addLabel(l.text, to: &p.labelEntries) }
+      node.properties.append(p)
+    case .deleteNode:
+      let kw = advance()
+      guard tok.kind == .name else { try syntaxError(expected: "a node name") }
+      let name = advance()
+      let semi = try expect(";")
+      let child = Node(name: name.text)
+      child.deleted = true
+      child.omitIfNoRef = omit
+      child.definitions = [kw.range.extended(to: semi.range)]
+      child.nameRange = name.range
+      for l in itemLabels.reversed() { addLabel(l.text, to: &child.labelEntries) }
+      node.addChild(child)
+      sawSubnode = true
+    case .name:
+      let name = advance()
+      if at("{") {
+        let child = try nodeDef()
+        child.name = name.text
+        child.nameRange = name.range
+        child.omitIfNoRef = omit
+        for l in itemLabels.reversed() { addLabel(l.text, to: &child.labelEntries) }
+        node.addChild(child)
+        sawSubnode = true
+        return
+      }
+      if omit { try syntaxError(expected: "'{' (/omit-if-no-ref/ applies to nodes)") }
+      let value: PropertyValue
+      if at("=") {
+        _ = advance()
+        value = try propData()
+      } else {
+        value = .empty
+      }
+      let semi = try expect(";", "';' or '='")
+      if sawSubnode {
+        error("properties must precede subnodes", name.range)
+      }
+      if value.bytes.count > limits.maxPropertyBytes {
+        error("property '\(name.text)' is \(value.bytes.count) bytes, over the limit of \(limits.maxPropertyBytes)", name.range)
+        fatal = true
+      }
+      let p = Property(name: name.text, value: value, range: name.range.extended(to: semi.range), nameRange: name.range)
+      for l in itemLabels.reversed() { addLabel(l.text, to: &p.labelEntries) }
+      node.properties.append(p)
+    default:
+      _ = itemStart
+      try syntaxError(expected: "a property or node name")
+    }
+  }
+
+  // MARK: - Property values
+
+  private mutating func propData() throws(Unwind) -> PropertyValue {
+    var data = PropertyValue()
+    while true {
+      while tok.kind == .label {
+        let l = advance()
+        data.markers.append(ValueMarker(kind: .label, offset: data.bytes.count, ref: l.text, range: l.range))
+      }
+      switch tok.kind {
+      case .string:
+        let s = advance()
+        data.markers.append(ValueMarker(kind: .string, offset: data.bytes.count, range: s.range))
+        data.bytes.append(contentsOf: s.bytes)
+      case .bits:
+        _ = advance()
+        guard tok.kind == .literal else { try syntaxError(expected: "8, 16, 32 or 64 after /bits/") }
+        let lit = advance()
+        var bits = Int(clamping: lit.value)
+        if ![8, 16, 32, 64].contains(bits) {
+          error("array elements must be 8, 16, 32 or 64-bits", lit.range)
+          bits = 32
+        }
+        _ = try expect("<")
+        try cellArray(bits: bits, into: &data)
+      case .char where at("<"):
+        _ = advance()
+        try cellArray(bits: 32, into: &data)
+      case .char where at("["):
+        _ = advance()
+        data.markers.append(ValueMarker(kind: .cells(bits: 8), offset: data.bytes.count))
+        while tok.kind == .byte || tok.kind == .label {
+          let t = advance()
+          if t.kind == .byte {
+            data.bytes.append(UInt8(truncatingIfNeeded: t.value))
+          } else {
+            data.markers.append(ValueMarker(kind: .label, offset: data.bytes.count, ref: t.text, range: t.range))
+          }
+        }
+        _ = try expect("]", "hex bytes or ']'")
+      case .labelRef, .pathRef:
+        let r = advance()
+        data.markers.append(ValueMarker(kind: .string, offset: data.bytes.count, ref: r.text, range: r.range))
+        data.markers.append(ValueMarker(kind: .pathReference, offset: data.bytes.count, ref: r.text, range: r.range))
+      case .incbin:
+        try incbin(into: &data)
+      default:
+        try syntaxError(expected: "a value (string, '<cells>', '[bytes]', '&reference' or '/incbin/')")
+      }
+      while tok.kind == .label {
+        let l = advance()
+        data.markers.append(ValueMarker(kind: .label, offset: data.bytes.count, ref: l.text, range: l.range))
+      }
+      if at(",") {
+        _ = advance()
+        continue
+      }
+      return data
+    }
+  }
+
+  private mutating func cellArray(bits: Int, into data: inout PropertyValue) throws(Unwind) {
+    data.markers.append(ValueMarker(kind: .cells(bits: bits), offset: data.bytes.count))
+    while !at(">") {
+      switch tok.kind {
+      case .label:
+        let l = advance()
+        data.markers.append(ValueMarker(kind: .label, offset: data.bytes.count, ref: l.text, range: l.range))
+      case .labelRef, .pathRef:
+        let r = advance()
+        if bits == 32 {
+          data.markers.append(ValueMarker(kind: .phandleReference, offset: data.bytes.count, ref: r.text, range: r.range))
+        } else {
+          error("references are only allowed in arrays with 32-bit elements", r.range)
+        }
+        appendInteger(bits == 64 ? UInt64.max : (UInt64(1) << UInt64(bits)) &- 1, bits: bits, to: &data)
+      case .literal, .charLiteral:
+        let v = try integerPrim()
+        appendInteger(v, bits: bits, to: &data)
+      case .char where at("("):
+        let v = try integerPrim()
+        appendInteger(v, bits: bits, to: &data)
+      default:
+        try syntaxError(expected: "a number, '(expression)', '&reference' or '>'")
+      }
+    }
+    _ = advance()
+  }
+
+  private func appendInteger(_ v: UInt64, bits: Int, to data: inout PropertyValue) {
+    var k = bits / 8
+    while k > 0 {
+      k -= 1
+      data.bytes.append(UInt8(truncatingIfNeeded: v >> UInt64(k * 8)))
+    }
+  }
+
+  private mutating func incbin(into data: inout PropertyValue) throws(Unwind) {
+    let kw = advance()
+    _ = try expect("(")
+    guard tok.kind == .string else { try syntaxError(expected: "a file name string") }
+    let nameTok = advance()
+    var offset: UInt64 = 0
+    var length: UInt64? = nil
+    if at(",") {
+      _ = advance()
+      offset = try integerPrim()
+      _ = try expect(",")
+      length = try integerPrim()
+    }
+    let close = try expect(")")
+    let range = kw.range.extended(to: close.range)
+    let name = String(decoding: nameTok.bytes.dropLast(), as: UTF8.self)
+    let dir = Lexer.directory(of: sources[kw.range.file].path)
+    guard let path = Lexer.resolve(name, directory: dir, searchPaths: searchPaths) else {
+      error("/incbin/ file '\(name)' not found", range)
+      fatal = true
+      return
+    }
+    let bytes: [UInt8]
+    do {
+      bytes = try SourceManager.readBytes(path: path, limit: limits.maxIncbinBytes)
+    } catch {
+      self.error("cannot read /incbin/ file '\(name)': \(error.reason)", range)
+      fatal = true
+      return
+    }
+    data.markers.append(ValueMarker(kind: .cells(bits: 8), offset: data.bytes.count))
+    let start = Int(clamping: offset)
+    if start > bytes.count {
+      error("couldn't seek to offset \(offset) in '\(name)'", range)
+      fatal = true
+      return
+    }
+    var end = bytes.count
+    if let length, length != UInt64.max {
+      guard UInt64(bytes.count - start) >= length else {
+        error("/incbin/ '\(name)' has fewer than \(length) bytes after offset \(offset)", range)
+        fatal = true
+        return
+      }
+      end = start + Int(length)
+    }
+    data.bytes.append(contentsOf: bytes[start..<end])
+  }
+
+  // MARK: - Integer expressions (uint64 arithmetic, dtc's operator set and precedence)
+
+  private mutating func integerPrim() throws(Unwind) -> UInt64 {
+    switch tok.kind {
+    case .literal, .charLiteral:
+      return advance().value
+    case .char where at("("):
+      _ = advance()
+      let v = try expr()
+      _ = try expect(")")
+      return v
+    default:
+      try syntaxError(expected: "a number or '(expression)'")
+    }
+  }
+
+  private mutating func expr() throws(Unwind) -> UInt64 {
+    let c = try logicalOr()
+    if at("?") {
+      _ = advance()
+      let a = try expr()
+      _ = try expect(":")
+      let b = try expr()
+      return c != 0 ? a : b
+    }
+    return c
+  }
+
+  private mutating func logicalOr() throws(Unwind) -> UInt64 {
+    var v = try logicalAnd()
+    while tok.kind == .or {
+      _ = advance()
+      let r = try logicalAnd()
+      v = (v != 0 || r != 0) ? 1 : 0
+    }
+    return v
+  }
+
+  private mutating func logicalAnd() throws(Unwind) -> UInt64 {
+    var v = try bitOr()
+    while tok.kind == .and {
+      _ = advance()
+      let r = try bitOr()
+      v = (v != 0 && r != 0) ? 1 : 0
+    }
+    return v
+  }
+
+  private mutating func bitOr() throws(Unwind) -> UInt64 {
+    var v = try bitXor()
+    while at("|") {
+      _ = advance()
+      v |= try bitXor()
+    }
+    return v
+  }
+
+  private mutating func bitXor() throws(Unwind) -> UInt64 {
+    var v = try bitAnd()
+    while at("^") {
+      _ = advance()
+      v ^= try bitAnd()
+    }
+    return v
+  }
+
+  private mutating func bitAnd() throws(Unwind) -> UInt64 {
+    var v = try equality()
+    while at("&") {
+      _ = advance()
+      v &= try equality()
+    }
+    return v
+  }
+
+  private mutating func equality() throws(Unwind) -> UInt64 {
+    var v = try relational()
+    while tok.kind == .eq || tok.kind == .ne {
+      let op = advance().kind
+      let r = try relational()
+      v = ((op == .eq) == (v == r)) ? 1 : 0
+    }
+    return v
+  }
+
+  private mutating func relational() throws(Unwind) -> UInt64 {
+    var v = try shift()
+    while at("<") || at(">") || tok.kind == .le || tok.kind == .ge {
+      let op = advance()
+      let r = try shift()
+      let result: Bool
+      switch op.kind {
+      case .le: result = v <= r
+      case .ge: result = v >= r
+      default: result = op.isChar("<") ? v < r : v > r
+      }
+      v = result ? 1 : 0
+    }
+    return v
+  }
+
+  private mutating func shift() throws(Unwind) -> UInt64 {
+    var v = try additive()
+    while tok.kind == .lshift || tok.kind == .rshift {
+      let op = advance().kind
+      let r = try additive()
+      if r >= 64 {
+        v = 0
+      } else {
+        v = op == .lshift ? v << r : v >> r
+      }
+    }
+    return v
+  }
+
+  private mutating func additive() throws(Unwind) -> UInt64 {
+    var v = try multiplicative()
+    while at("+") || at("-") {
+      let plus = advance().isChar("+")
+      let r = try multiplicative()
+      v = plus ? v &+ r : v &- r
+    }
+    return v
+  }
+
+  private mutating func multiplicative() throws(Unwind) -> UInt64 {
+    let startRange = tok.range
+    var v = try unary()
+    while at("*") || at("/") || at("%") {
+      let op = advance()
+      let endRange = tok.range
+      let r = try unary()
+      if op.isChar("*") {
+        v = v &* r
+      } else if r == 0 {
+        error("division by zero", startRange.extended(to: endRange))
+        v = 0
+      } else {
+        v = op.isChar("/") ? v / r : v % r
+      }
+    }
+    return v
+  }
+
+  private mutating func unary() throws(Unwind) -> UInt64 {
+    if at("-") {
+      _ = advance()
+      return 0 &- (try unary())
+    }
+    if at("~") {
+      _ = advance()
+      return ~(try unary())
+    }
+    if at("!") {
+      _ = advance()
+      return try unary() == 0 ? 1 : 0
+    }
+    return try integerPrim()
+  }
+}
+
+/// Finds labelled nodes quickly while keeping dtc's answer (the first live node in pre-order with a live label).
+struct LabelIndex {
+  private var byLabel: [String: [Node]] = [:]
+
+  mutating func add(_ label: String, _ node: Node) {
+    if let list = byLabel[label], list.contains(where: { $0 === node }) { return }
+    byLabel[label, default: []].append(node)
+  }
+
+  mutating func indexSubtree(_ node: Node) {
+    for l in node.labelEntries where !l.deleted { add(l.name, node) }
+    for c in node.children { indexSubtree(c) }
+  }
+
+  /// The node carrying `label`, or nil. Falls back to a tree walk when several candidates are live.
+  func lookup(_ label: String, root: Node) -> Node? {
+    guard let list = byLabel[label] else { return nil }
+    var live: Node?
+    var count = 0
+    for n in list where isLive(n, root: root) && n.labelEntries.contains(where: { $0.name == label && !$0.deleted }) {
+      live = n
+      count += 1
+    }
+    if count <= 1 { return live }
+    return DeviceTree(root: root).node(withLabel: label)
+  }
+
+  private func isLive(_ n: Node, root: Node) -> Bool {
+    var cur: Node? = n
+    while let c = cur {
+      if c.deleted { return false }
+      if c === root { return true }
+      cur = c.parent
+    }
+    return false
+  }
+}
+
+/// dtc's `get_node_by_ref`: `/path`, `label`, or `label/sub/path`.
+func resolveReference(_ ref: String, root: Node, labels: inout LabelIndex) -> Node? {
+  if ref == "/" { return root }
+  var base = root
+  var path = Substring(ref)
+  if !ref.hasPrefix("/") {
+    let label: Substring
+    if let slash = ref.firstIndex(of: "/") {
+      label = ref[..<slash]
+      path = ref[ref.index(after: slash)...]
+    } else {
+      label = ref[...]
+      path = ""
+    }
+    guard !label.isEmpty, let n = labels.lookup(String(label), root: root) else { return nil }
+    base = n
+    if path.isEmpty { return n }
+  }
+  return nodeByPath(base, path)
+}
+
+/// dtc's `get_node_by_path`: components compared with full node names; deleted nodes are skipped.
+func nodeByPath(_ start: Node, _ path: Substring) -> Node? {
+  var n = start
+  var rest = path
+  while rest.first == "/" { rest = rest.dropFirst() }
+  if rest.isEmpty { return n.deleted ? nil : n }
+  while true {
+    let comp: Substring
+    if let slash = rest.firstIndex(of: "/") {
+      comp = rest[..<slash]
+      rest = rest[rest.index(after: slash)...]
+      guard let c = n.children.first(where: { !$0.deleted && $0.name == comp }) else { return nil }
+      n = c
+      while rest.first == "/" { rest = rest.dropFirst() }
+      if rest.isEmpty { return n.deleted ? nil : n }
+    } else {
+      return n.children.first(where: { !$0.deleted && $0.name == rest })
+    }
+  }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import DTCore
+
+extension DTLint {
+  struct Compile: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Compile a source to a blob (dtc-compatible bytes), or a blob back to source.",
+      discussion: """
+        Sources (.dts, .dtsi, .dtso) go through the built-in C preprocessor and dtc's semantics; the blob \
+        written is byte-identical to what `cpp | dtc` produces. A blob (.dtb, .dtbo) is printed as DTS with \
+        labels and &references restored from __symbols__ and the fixup nodes.
+
+        Examples:
+          dtlint compile board.dts -o board.dtb -I include -I arch/arm64/boot/dts/freescale
+          dtlint compile overlay.dtso -@ -o overlay.dtbo
+          dtlint compile board.dtb -O dts
+        """)
+
+    @Argument(help: ArgumentHelp("The input: .dts/.dtsi/.dtso source or .dtb/.dtbo blob.", valueName: "in"))
+    var input: String
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output file ('-' for standard output).", valueName: "out"))
+    var output: String = "-"
+
+    @Option(name: .customShort("O"), help: "Output format (default: dtb for a source, dts for a blob).")
+    var outputFormat: OutputFormat?
+
+    @Flag(name: .customShort("@"), help: "Add /__symbols__ (needed to apply overlays on this tree).")
+    var symbols = false
+
+    @Option(name: .customShort("b"), help: ArgumentHelp("Boot CPU id written to the header.", valueName: "cpu"))
+    var bootCPU: UInt32?
+
+    @OptionGroup var inputOptions: InputOptions
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+      case dtb, dts
+    }
+
+    func run() throws {
+      let sources = SourceManager()
+      let reader = SourceReader(sources: sources, options: inputOptions.frontEnd)
+      var options = CompileOptions()
+      options.symbols = symbols
+      options.bootCPU = bootCPU
+      let loaded: LoadedTree
+      do {
+        loaded = try reader.load(path: input, options: options)
+      } catch {
+        printError("error: \(error.description)")
+        throw ExitCode(Exit.inputError)
+      }
+      report(loaded.diagnostics, sources: sources)
+      if loaded.inputFailure { throw ExitCode(Exit.inputError) }
+      if loaded.refused {
+        printError("error: \(input): not compiled: the input has errors")
+        throw ExitCode(Exit.findings)
+      }
+      if loaded.kind == .blob, let b = bootCPU { loaded.tree.bootCPUID = b }
+      let format = outputFormat ?? (loaded.kind == .blob ? .dts : .dtb)
+      let bytes: [UInt8] =
+        switch format {
+        case .dtb: DTBWriter.blob(of: loaded.tree)
+        case .dts: Array(DTSPrinter.print(loaded.tree).utf8)
+        }
+      do {
+        try writeOutput(bytes, to: output)
+      } catch {
+        printError("error: \(error.description)")
+        throw ExitCode(Exit.inputError)
+      }
+    }
+  }
+
+  struct Dump: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Print any input as canonical DTS (merged tree, labels and &references restored).",
+      discussion: """
+        Examples:
+          dtlint dump board.dts -I include
+          dtlint dump /sys/firmware/fdt
+        """)
+
+    @Argument(help: ArgumentHelp("The input: source or blob.", valueName: "in"))
+    var input: String
+
+    @OptionGroup var inputOptions: InputOptions
+
+    func run() throws {
+      let sources = SourceManager()
+      let reader = SourceReader(sources: sources, options: inputOptions.frontEnd)
+      let loaded: LoadedTree
+      do {
+        loaded = try reader.load(path: input)
+      } catch {
+        printError("error: \(error.description)")
+        throw ExitCode(Exit.inputError)
+      }
+      report(loaded.diagnostics, sources: sources)
+      if loaded.inputFailure { throw ExitCode(Exit.inputError) }
+      if loaded.refused { throw ExitCode(Exit.findings) }
+      do {
+        try writeOutput(Array(DTSPrinter.print(loaded.tree).utf8), to: "-")
+      } catch {
+        throw ExitCode(Exit.inputError)
+      }
+    }
+  }
+}

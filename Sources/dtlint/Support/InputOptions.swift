@@ -1,0 +1,33 @@
+import ArgumentParser
+import DTCore
+
+/// Options for reading device-tree sources, shared by every command.
+struct InputOptions: ParsableArguments {
+  @Option(
+    name: [.customShort("I"), .customLong("include")],
+    help: ArgumentHelp(
+      "Add a directory to the search path of #include, /include/ and /incbin/ (repeatable).",
+      valueName: "dir"))
+  var includePaths: [String] = []
+
+  @Option(
+    name: [.customShort("D"), .customLong("define")],
+    help: ArgumentHelp("Define a preprocessor macro, NAME or NAME=VALUE (repeatable).", valueName: "macro"))
+  var defines: [String] = []
+
+  @Flag(name: .customLong("no-cpp"), help: "Do not run the C preprocessor on source input (plain dtc semantics).")
+  var noCpp = false
+
+  var frontEnd: FrontEndOptions {
+    var o = FrontEndOptions()
+    o.includePaths = includePaths
+    o.defines = defines.map { d in
+      if let eq = d.firstIndex(of: "=") {
+        return (name: String(d[..<eq]), value: String(d[d.index(after: eq)...]))
+      }
+      return (name: d, value: nil)
+    }
+    o.preprocess = !noCpp
+    return o
+  }
+}

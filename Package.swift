@@ -10,7 +10,8 @@ let package = Package(
     .library(name: "DTCore", targets: ["DTCore"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     // libfdt (Debian libfdt-dev ships no pkg-config file). Only Sources/DTCore/Binary imports it.
@@ -20,10 +21,16 @@ let package = Package(
       dependencies: ["CLibfdt"],
       swiftSettings: swiftSettings
     ),
+    .target(
+      name: "DTRules",
+      dependencies: ["DTCore", .product(name: "Yams", package: "Yams")],
+      swiftSettings: swiftSettings
+    ),
     .executableTarget(
       name: "dtlint",
       dependencies: [
         "DTCore",
+        "DTRules",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings
@@ -31,6 +38,11 @@ let package = Package(
     .testTarget(
       name: "DTCoreTests",
       dependencies: ["DTCore"],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "DTRulesTests",
+      dependencies: ["DTRules", "DTCore"],
       swiftSettings: swiftSettings
     ),
     .testTarget(

@@ -29,7 +29,7 @@ public struct TreeFixups {
     failed.insert(check)
     diagnostics.append(
       Diagnostic(
-        rule: check, severity: severity, message: message, range: prop?.range ?? node.range,
+        rule: check, severity: severity, message: message, range: prop?.range ?? node.nameRange ?? node.range,
         nodePath: node.path, property: prop?.name))
   }
 

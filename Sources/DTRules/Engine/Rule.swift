@@ -1,0 +1,84 @@
+import DTCore
+
+/// What a rule is about; also the folder its file lives in.
+public enum RuleCategory: String, Sendable, CaseIterable, Codable {
+  /// dtc's own checks, under dtc's names.
+  case dtc
+  /// Overlays checked against their base.
+  case overlay
+  /// i.MX heterogeneous multiprocessing (remoteproc, RPMsg, MU, resource ownership).
+  case hmp
+  /// Problems reading the source at all.
+  case syntax
+}
+
+/// A source snippet that documents a rule and is run as its test.
+///
+/// In `code`, `↓` marks where a finding must start (optional; without markers the example only has to
+/// trigger, or not trigger, the rule). `base` is a base tree for overlay examples; `enable` lists extra rules
+/// the example needs enabled (e.g. a disabled-by-default prerequisite).
+public struct RuleExample: Sendable {
+  public var code: String
+  public var base: String?
+  public var extraOptions: [String: String]
+  public var file: String
+  public var line: Int
+
+  public init(
+    _ code: String, base: String? = nil, options: [String: String] = [:], file: String = #filePath, line: Int = #line
+  ) {
+    self.code = code
+    self.base = base
+    self.extraOptions = options
+    self.file = file
+    self.line = line
+  }
+}
+
+/// Everything known about a rule, as data: the registry, `dtlint rules`, Rules.md and SARIF read it.
+public struct RuleDescription: Sendable {
+  /// snake_case, stable forever (dtc's check name where one exists).
+  public let id: String
+  /// Title Case, for humans.
+  public let name: String
+  /// One sentence, no trailing period.
+  public let summary: String
+  /// Why the rule exists (Markdown). HMP rules cite the kernel/firmware behaviour and the HMP-FACTS section.
+  public let rationale: String
+  public let category: RuleCategory
+  public let defaultSeverity: Severity
+  public let enabledByDefault: Bool
+  /// Rules that must have passed for this one to run (dtc's prerequisites).
+  public let prerequisites: [String]
+  public let triggering: [RuleExample]
+  public let nonTriggering: [RuleExample]
+
+  public init(
+    id: String, name: String, summary: String, rationale: String, category: RuleCategory,
+    defaultSeverity: Severity, enabledByDefault: Bool = true, prerequisites: [String] = [],
+    triggering: [RuleExample], nonTriggering: [RuleExample]
+  ) {
+    self.id = id
+    self.name = name
+    self.summary = summary
+    self.rationale = rationale
+    self.category = category
+    self.defaultSeverity = defaultSeverity
+    self.enabledByDefault = enabledByDefault
+    self.prerequisites = prerequisites
+    self.triggering = triggering
+    self.nonTriggering = nonTriggering
+  }
+}
+
+/// A rule that inspects a whole merged tree. Implementations are stateless values; per-run state lives in the
+/// context.
+public protocol TreeRule: Sendable {
+  static var description: RuleDescription { get }
+  init()
+  func check(_ context: inout RuleContext)
+}
+
+extension TreeRule {
+  public var description: RuleDescription { Self.description }
+}

@@ -187,8 +187,8 @@ public struct TreeFixups {
     var description: String {
       switch self {
       case .node(let n): n.path
-      case .property(let n, let p): "property '\(p.name)' in \(n.path)"
-      case .marker(let n, let p, _): "value of property '\(p.name)' in \(n.path)"
+      case .property(let n, let p): "'\(p.name)' in \(n.path)"
+      case .marker(let n, let p, _): "value of '\(p.name)' in \(n.path)"
       }
     }
     func same(_ o: LabelOwner) -> Bool {

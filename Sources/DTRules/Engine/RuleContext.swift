@@ -152,12 +152,12 @@ public final class TreeInfo {
   private lazy var simpleBuses: Set<ObjectIdentifier> = claimed { n in
     n.property("compatible")?.value.cStrings.contains("simple-bus") ?? false
   }
-  /// Base name `i2c`, `i2c-bus` or `i2c-arb` (`i2c_bus_bridge`). dtc means to skip an `i2c` controller with an
-  /// `i2c-bus` child, but compares the child's name over the parent's base-name length, so only a parent whose
-  /// base name is 7 characters long could be skipped, and such a parent is never a bare `i2c`.
+  /// Base name `i2c-bus` or `i2c-arb`, or `i2c` without an `i2c-bus` child (`i2c_bus_bridge`; a controller whose
+  /// bus is described by an `i2c-bus` child is not itself the bus).
   private lazy var i2cBuses: Set<ObjectIdentifier> = claimed { n in
     let base = n.baseName
-    return base == "i2c" || base == "i2c-bus" || base == "i2c-arb"
+    if base == "i2c-bus" || base == "i2c-arb" { return true }
+    return base == "i2c" && !n.liveChildren.contains { $0.baseName == "i2c-bus" }
   }
   /// Base name `spi`, or 1 address cell, 0 size cells and a child with an `spi-*` property (`spi_bus_bridge`).
   private lazy var spiBuses: Set<ObjectIdentifier> = claimed { [unowned self] n in

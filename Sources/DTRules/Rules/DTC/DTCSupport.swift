@@ -139,7 +139,9 @@ func checkPhandleArgs(_ context: inout RuleContext, node: Node, property prop: P
     context.report("property size (\(len)) is invalid, expected multiple of 4", node: node, property: prop)
     return
   }
+  // A value with markers (a source value) must have a phandle reference at each entry's first cell.
   let hasMarkers = !prop.value.markers.isEmpty
+  let referenceOffsets = Set(prop.value.markers.lazy.filter { $0.kind == .phandleReference }.map(\.offset))
   // dtc counts in unsigned 32-bit cells; a huge `#…-cells` wraps the same way here.
   let count = UInt32(len / 4)
   var cell: UInt32 = 0
@@ -153,9 +155,7 @@ func checkPhandleArgs(_ context: inout RuleContext, node: Node, property prop: P
       cellSize = 0
       continue
     }
-    if hasMarkers
-      && !prop.value.markers.contains(where: { $0.kind == .phandleReference && $0.offset == Int(cell) * 4 })
-    {
+    if hasMarkers && !referenceOffsets.contains(Int(cell) * 4) {
       context.report("cell \(cell) is not a phandle reference", node: node, property: prop)
     }
     guard let providerNode = context.info.nodesByPhandle[phandle] else {

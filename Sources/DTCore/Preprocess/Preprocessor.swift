@@ -123,47 +123,47 @@ final class PPEngine {
   let main: SourceFile
 
   // Output.
-  var out: [UInt8] = []
-  var segments: [SourceMapSegment] = []
-  var outContexts: [SourceContext] = []
-  var diagnostics: [Diagnostic] = []
-  var fatal = false
-  var stopped = false
-  var filesRead: [FileID] = []
-  var filesSeen = Set<Int32>()
-  var onceFiles = Set<Int32>()
-  var suppressOutput = false
+  @exclusivity(unchecked) var out: [UInt8] = []
+  @exclusivity(unchecked) var segments: [SourceMapSegment] = []
+  @exclusivity(unchecked) var outContexts: [SourceContext] = []
+  @exclusivity(unchecked) var diagnostics: [Diagnostic] = []
+  @exclusivity(unchecked) var fatal = false
+  @exclusivity(unchecked) var stopped = false
+  @exclusivity(unchecked) var filesRead: [FileID] = []
+  @exclusivity(unchecked) var filesSeen = Set<Int32>()
+  @exclusivity(unchecked) var onceFiles = Set<Int32>()
+  @exclusivity(unchecked) var suppressOutput = false
 
   // Printer state (GCC's token streamer).
-  var avoidPaste = false
-  var padSource: PadSrc = .none
-  var prevTok: Tok? = nil
-  var pendingLine: Tok? = nil
-  var curLineFile: Int32 = -1
-  var curLine = 0
-  var lastFile: Int32 = -1
-  var lastEnd: UInt32 = 0
-  var lastCtx: Int32 = -1
+  @exclusivity(unchecked) var avoidPaste = false
+  @exclusivity(unchecked) var padSource: PadSrc = .none
+  @exclusivity(unchecked) var prevTok: Tok? = nil
+  @exclusivity(unchecked) var pendingLine: Tok? = nil
+  @exclusivity(unchecked) var curLineFile: Int32 = -1
+  @exclusivity(unchecked) var curLine = 0
+  @exclusivity(unchecked) var lastFile: Int32 = -1
+  @exclusivity(unchecked) var lastEnd: UInt32 = 0
+  @exclusivity(unchecked) var lastCtx: Int32 = -1
 
   // Files.
-  var lexedByID: [LexedFile?] = []
-  var files: [OpenFile] = []
-  var lookahead: [Tok] = []
-  var skipping = false
+  @exclusivity(unchecked) var lexedByID: [LexedFile?] = []
+  @exclusivity(unchecked) var files: [OpenFile] = []
+  @exclusivity(unchecked) var lookahead: [Tok] = []
+  @exclusivity(unchecked) var skipping = false
 
   // Macros.
-  var macros: [MacroDef?] = []
-  var disabled: [Bool] = []
-  var contexts: [Ctx] = []
-  var preventExpansion = 0
-  var parsingArgs = 0
-  var inDirective = false
-  var directiveEnd = 0
-  var pool: [UInt8] = []
-  var counter = 0
-  var recursion = 0
-  var expandedTokens = 0
-  var commandLineID: Int32 = -1
+  @exclusivity(unchecked) var macros: [MacroDef?] = []
+  @exclusivity(unchecked) var disabled: [Bool] = []
+  @exclusivity(unchecked) var contexts: [Ctx] = []
+  @exclusivity(unchecked) var preventExpansion = 0
+  @exclusivity(unchecked) var parsingArgs = 0
+  @exclusivity(unchecked) var inDirective = false
+  @exclusivity(unchecked) var directiveEnd = 0
+  @exclusivity(unchecked) var pool: [UInt8] = []
+  @exclusivity(unchecked) var counter = 0
+  @exclusivity(unchecked) var recursion = 0
+  @exclusivity(unchecked) var expandedTokens = 0
+  @exclusivity(unchecked) var commandLineID: Int32 = -1
 
   static let maxArgTokens = 8 << 20
 

@@ -292,12 +292,10 @@ struct PPLexer {
       if isIdentStart(ch) {
         var j = p + 1
         while j < n, isIdentChar(c[j]) { j += 1 }
-        // String and character literal prefixes.
+        // String and character literal prefix.
         if j < n, c[j] == 0x22 || c[j] == 0x27 {
-          let len = j - p
-          let isPrefix =
-            (len == 1 && (ch == 0x4C || ch == 0x75 || ch == 0x55)) || (len == 2 && ch == 0x75 && c[p + 1] == 0x38)
-          if isPrefix {
+          // Only `L` is a literal prefix in assembler mode (GCC enables u, U and u8 for C only).
+          if j - p == 1 && ch == 0x4C {
             p = lexQuoted(c, s, j, flags, wide: true)
             continue
           }

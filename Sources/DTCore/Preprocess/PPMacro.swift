@@ -124,8 +124,9 @@ extension PPEngine {
           oEnd: inv.end, oCtx: octx))
     }
     disabled[Int(m.name)] = true
-    if expandedTokens > options.maxOutputBytes {
-      fatalError("macro expansion produced more than \(options.maxOutputBytes) tokens", rangeOf(name))
+    let budget = max(options.maxOutputBytes / 4, 1 << 16)
+    if expandedTokens > budget {
+      fatalError("macro expansion produced more than \(budget) tokens (macro explosion?)", rangeOf(name))
       return false
     }
     return true

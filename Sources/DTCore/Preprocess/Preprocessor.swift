@@ -49,7 +49,7 @@ func runWithLargeStack(_ body: () -> Void) {
     let box = Unmanaged.passRetained(Box(escapable))
     var attr = pthread_attr_t()
     pthread_attr_init(&attr)
-    pthread_attr_setstacksize(&attr, 512 << 20)
+    pthread_attr_setstacksize(&attr, 256 << 20)
     var tid = pthread_t()
     let rc = pthread_create(
       &tid, &attr,

@@ -495,7 +495,11 @@ extension PPEngine {
     if width == 8 {
       var r: UInt64 = 0
       let n = min(chars.count, 4)
-      if chars.count > 4 { diag(.warning, "character constant too long for its type", rangeOf(t)) }
+      if chars.count > 4 {
+        diag(.warning, "character constant too long for its type", rangeOf(t))
+      } else if chars.count > 1 {
+        diag(.warning, "multi-character character constant", rangeOf(t))
+      }
       for c in chars.suffix(n) { r = (r << 8) | (c & 0xFF) }
       let w = n > 1 ? 32 : 8
       let uns = n > 1 ? false : unsignedChar

@@ -188,7 +188,7 @@ extension PPEngine {
     if segments.isEmpty {
       segments.append(
         SourceMapSegment(
-          outStart: UInt32(out.count), file: main.id, srcStart: 0, verbatim: false, srcEnd: 0, context: 0))
+          outStart: UInt32(truncatingIfNeeded: out.count), file: main.id, srcStart: 0, verbatim: false, srcEnd: 0, context: 0))
     }
     out.append(c)
     lastFile = -1

@@ -221,6 +221,13 @@ final class PPEngine {
   /// A new token spelled `bytes`, mapped (non-verbatim) to `like`'s location.
   func makeToken(_ kind: TK, _ bytes: some Collection<UInt8>, like: Tok, ident: Int32 = -1) -> Tok {
     let s = pool.count
+    if s + bytes.count > Int(Int32.max) {
+      // Only a pathological input gets here (endless stringizing or pasting).
+      fatalError("too much text created by # and ## (over 2 GiB)", rangeOf(like))
+      return Tok(
+        kind: kind, flags: 0, aux: 0, ident: ident, spBase: -1, spStart: 0, spLen: 0, file: like.file,
+        start: like.start, end: like.end, ctx: like.ctx)
+    }
     pool.append(contentsOf: bytes)
     return Tok(
       kind: kind, flags: like.flags & TF.prevWhite, aux: 0, ident: ident, spBase: -1, spStart: UInt32(s),
@@ -727,7 +734,7 @@ final class PPEngine {
       return
     }
     let next = d.kind == .includeNext
-    guard let (file, foundIn, searched) = findInclude(name, angled: angled, next: next, fi: fi) else {
+    guard let (file, foundIn, searched) = findInclude(name, angled: angled, next: next, fi: fi, at: range) else {
       let dirs = searchDirs(angled: angled, next: next, fi: fi).map { $0.dir.isEmpty ? "." : $0.dir }
       fatalError("'\(name)' not found (searched: \(dirs.isEmpty ? "no directories" : dirs.joined(separator: ", ")))", range)
       return
@@ -763,9 +770,9 @@ final class PPEngine {
     return r
   }
 
-  func findInclude(_ name: String, angled: Bool, next: Bool, fi: Int) -> (SourceFile, Int, [String])? {
+  func findInclude(_ name: String, angled: Bool, next: Bool, fi: Int, at: SourceRange?) -> (SourceFile, Int, [String])? {
     if name.hasPrefix("/") {
-      if let f = loadFile(name) { return (f, -1, [name]) }
+      if let f = loadFile(name, at: at) { return (f, -1, [name]) }
       return nil
     }
     var searched: [String] = []
@@ -773,7 +780,7 @@ final class PPEngine {
       let path: String
       if dir.isEmpty { path = name } else if dir.hasSuffix("/") { path = dir + name } else { path = dir + "/" + name }
       searched.append(path)
-      if let f = loadFile(path) { return (f, idx, searched) }
+      if let f = loadFile(path, at: at) { return (f, idx, searched) }
       if stopped { return nil }
     }
     return nil
@@ -783,13 +790,13 @@ final class PPEngine {
     sources.loaded(path: path) != nil || SourceManager.fileExists(path)
   }
 
-  func loadFile(_ path: String) -> SourceFile? {
+  func loadFile(_ path: String, at: SourceRange?) -> SourceFile? {
     if let f = sources.loaded(path: path) { return f }
     guard SourceManager.fileExists(path) else { return nil }
     do {
       return try sources.load(path: path)
     } catch {
-      fatalError(error.description, nil)
+      fatalError(error.description, at)
       return nil
     }
   }

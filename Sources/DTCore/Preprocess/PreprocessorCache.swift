@@ -79,22 +79,36 @@ final class Interner: Sendable {
 /// lexed (and its directives parsed) once, however many boards include it.
 public final class PreprocessorCache: Sendable {
   let interner = Interner()
-  private struct Entry {
-    let lexed: LexedFile
+  /// One slot per file; its lock is held while the file is lexed, so threads asking for the same header at the
+  /// same time wait for the first one instead of lexing it again.
+  private final class Slot: Sendable {
+    let source: SourceFile
+    let value = Mutex<LexedFile?>(nil)
+    init(source: SourceFile) { self.source = source }
   }
-  private let files = Mutex([Int32: Entry]())
+  private let files = Mutex([Int32: Slot]())
   private let commandLines = Mutex(0)
+  private let lexes = Mutex(0)
 
   public init() {}
 
+  /// How many files have been lexed through this cache (each at most once).
+  public var filesLexed: Int { lexes.withLock { $0 } }
+
   /// The lexed form of `file` (lexing it now if no one has yet).
   func lexed(_ file: SourceFile) -> LexedFile {
-    if let e = files.withLock({ $0[file.id.raw] }), e.lexed.source === file { return e.lexed }
-    let lx = PPLexer.lex(file, interner: interner)
-    return files.withLock { m in
-      if let e = m[file.id.raw], e.lexed.source === file { return e.lexed }
-      m[file.id.raw] = Entry(lexed: lx)
-      return lx
+    let slot = files.withLock { m -> Slot in
+      if let s = m[file.id.raw], s.source === file { return s }
+      let s = Slot(source: file)
+      m[file.id.raw] = s
+      return s
+    }
+    return slot.value.withLock { v in
+      if let v { return v }
+      let l = PPLexer.lex(file, interner: interner)
+      v = l
+      lexes.withLock { $0 += 1 }
+      return l
     }
   }
 

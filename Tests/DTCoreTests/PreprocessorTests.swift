@@ -56,6 +56,28 @@ private func offset(of needle: String, in r: PreprocessedSource, occurrence n: I
   return nil
 }
 
+/// Checks the source map: segments are sorted and start at 0, and in verbatim segments every byte that is not
+/// whitespace (inserted separators are) equals the original byte it maps to.
+private func checkSourceMap(_ r: PreprocessedSource, _ sm: SourceManager) {
+  guard !r.bytes.isEmpty else { return }
+  #expect(r.segments.first?.outStart == 0)
+  var bad = 0
+  for (k, seg) in r.segments.enumerated() {
+    let end = k + 1 < r.segments.count ? Int(r.segments[k + 1].outStart) : r.bytes.count
+    #expect(Int(seg.outStart) <= end)
+    #expect(seg.context >= 0 && Int(seg.context) < r.contexts.count)
+    guard seg.verbatim else { continue }
+    let src = sm[seg.file].bytes
+    for i in Int(seg.outStart)..<end {
+      let c = r.bytes[i]
+      if c == 0x20 || c == 0x0A || c == 0x09 { continue }
+      let j = Int(seg.srcStart) + i - Int(seg.outStart)
+      if j >= src.count || src[j] != c { bad += 1 }
+    }
+  }
+  #expect(bad == 0)
+}
+
 private func lc(_ sm: SourceManager, _ r: SourceRange) -> String {
   let f = sm[r.file]
   return "\(f.path):\(f.lineColumn(at: r.start))-\(f.lineColumn(at: r.end))"
@@ -549,6 +571,7 @@ private func lc(_ sm: SourceManager, _ r: SourceRange) -> String {
     Issue.record("expected the main file context")
   }
 
+  checkSourceMap(r, sm)
   // Every output byte is covered.
   #expect(r.segments.first?.outStart == 0)
   for i in 0..<r.bytes.count { #expect(r.originalRange(start: i, end: i + 1) != nil) }
@@ -587,11 +610,23 @@ private func lc(_ sm: SourceManager, _ r: SourceRange) -> String {
   #expect(!errors(r2).isEmpty)
 }
 
+/// A small deterministic generator, so a failing input can be reproduced.
+private struct SplitMix: RandomNumberGenerator {
+  var state: UInt64
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
+
 @Test func garbageNeverCrashes() {
-  var rng = SystemRandomNumberGenerator()
+  var rng = SplitMix(state: 20_261_124)
   let alphabet = Array("#define if elif else endif include ( ) , ## # \\\n\"'<>/*//AB x 0x1 __VA_ARGS__ ... ?:-+".utf8)
-  for _ in 0..<300 {
-    let n = Int.random(in: 0..<300, using: &rng)
+  for _ in 0..<600 {
+    let n = Int.random(in: 0..<400, using: &rng)
     var bytes: [UInt8] = []
     for _ in 0..<n {
       if Int.random(in: 0..<10, using: &rng) == 0 {
@@ -603,7 +638,7 @@ private func lc(_ sm: SourceManager, _ r: SourceRange) -> String {
     let sm = SourceManager()
     let f = sm.addVirtualFile(path: "fuzz.dts", bytes: bytes)
     let r = Preprocessor(sources: sm, options: PreprocessorOptions()).preprocess(f)
-    if !r.bytes.isEmpty { #expect(r.segments.first?.outStart == 0) }
+    checkSourceMap(r, sm)
   }
 }
 
@@ -695,6 +730,7 @@ func matchesCpp(board: String) throws {
   if let i = (0..<min(ours.count, theirs.count)).first(where: { ours[$0] != theirs[$0] }) {
     Issue.record("first difference at token \(i): ours \(ours[i]) vs cpp \(theirs[i])")
   }
+  checkSourceMap(r, sm)
   // Segments stay few: long verbatim runs, one per macro use.
   #expect(r.segments.count < r.bytes.count / 8)
 }

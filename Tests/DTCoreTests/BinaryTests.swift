@@ -132,6 +132,13 @@ enum Corpus {
     return names.filter { $0.hasSuffix(".dts") }.sorted()
   }
 
+  /// A few boards, or all of them with DTLINT_CORPUS=all.
+  static func selection() -> [String] {
+    let all = boards()
+    if ProcessInfo.processInfo.environment["DTLINT_CORPUS"] == "all" { return all }
+    return Array(all.filter { $0.hasPrefix("imx8mp-verdin") }.prefix(3)) + Array(all.prefix(2))
+  }
+
   /// Compiles a board the way the kernel does (cpp, then dtc -b 0), with `extra` dtc flags.
   static func compile(_ board: String, _ extra: [String] = []) throws -> [UInt8] {
     let dir = try RefTool.tempDir()
@@ -287,18 +294,19 @@ enum Corpus {
   }
 
   /// Every corpus board compiled by dtc (plain and with -@), read and written again: identical bytes. A few boards by
-  /// default; all of them with DTLINT_CORPUS=all.
+  /// default; all of them with DTLINT_CORPUS=all. Boards the installed dtc cannot compile are skipped.
   @Test(.enabled(if: Corpus.available)) func corpusRoundTrip() throws {
-    let all = Corpus.boards()
-    let boards = ProcessInfo.processInfo.environment["DTLINT_CORPUS"] == "all" ? all : Array(all.prefix(4))
-    for board in boards {
+    var compared = 0
+    for board in Corpus.selection() {
       for flags in [[], ["-@"]] {
-        let blob = try Corpus.compile(board, flags)
+        guard let blob = try? Corpus.compile(board, flags) else { continue }
         let tree = try DTBReader.read(blob, path: board)
-        let again = DTBWriter.blob(of: tree)
-        expectSameBytes(again, blob, "\(board) \(flags)")
+        expectSameBytes(DTBWriter.blob(of: tree), blob, "\(board) \(flags)")
+        compared += 1
       }
     }
+    print("corpus round trip: \(compared) blobs compared")
+    #expect(compared > 0)
   }
 }
 

@@ -80,18 +80,20 @@ func expectText(_ actual: String, _ expected: String, sourceLocation: SourceLoca
   }
 
   /// Corpus boards: printed like dtc 1.6.1 (plain blobs), and recompiled to the same bytes (plain and -@).
-  /// A few boards by default; all with DTLINT_CORPUS=all.
+  /// A few boards by default; all with DTLINT_CORPUS=all. Boards the installed dtc cannot compile are skipped.
   @Test(.enabled(if: Corpus.available)) func corpusBoards() throws {
-    let all = Corpus.boards()
-    let boards = ProcessInfo.processInfo.environment["DTLINT_CORPUS"] == "all" ? all : Array(all.suffix(3))
-    for board in boards {
-      let plain = try Corpus.compile(board)
+    var compared = 0
+    for board in Corpus.selection() {
+      guard let plain = try? Corpus.compile(board), let symbols = try? Corpus.compile(board, ["-@"]) else { continue }
       let printed = DTSPrinter.print(try DTBReader.read(plain, path: board))
-      #expect(as161(printed) == (try RefTool.dts(plain)), "\(board)")
+      expectText(as161(printed), try RefTool.dts(plain))
       expectSameBytes(try RefTool.dtb(printed), plain, board)
-      let symbols = try Corpus.compile(board, ["-@"])
-      expectSameBytes(try RefTool.dtb(DTSPrinter.print(try DTBReader.read(symbols, path: board))), symbols, "\(board) -@")
+      expectSameBytes(
+        try RefTool.dtb(DTSPrinter.print(try DTBReader.read(symbols, path: board))), symbols, "\(board) -@")
+      compared += 1
     }
+    print("corpus printer: \(compared) boards compared")
+    #expect(compared > 0)
   }
 
   /// dtc 1.8.1's decompilation of a blob with symbols and local fixups (written out from treesource.c's rules).

@@ -16,11 +16,34 @@ enum BlobRecovery {
       root.child("__fixups__") != nil || root.child("__local_fixups__") != nil
       || root.liveChildren.contains { $0.child("__overlay__") != nil }
     if let symbols = root.child("__symbols__") { labelsFromSymbols(symbols, tree) }
-    if let fixups = root.child("__fixups__") { referencesFromFixups(fixups, tree) }
-    if let local = root.child("__local_fixups__") { referencesFromLocalFixups(local, root, phandles) }
+    var refs = References()
+    if let fixups = root.child("__fixups__") { referencesFromFixups(fixups, tree, &refs) }
+    if let local = root.child("__local_fixups__") { referencesFromLocalFixups(local, root, phandles, &refs) }
+    refs.attach()
     root.walk { node in
       for p in node.properties where !p.deleted {
         p.value.markers = ValueTyping.guessedMarkers(p.value)
+      }
+    }
+  }
+
+  /// Phandle references found for each property, in the order dtc adds them. dtc inserts each into the sorted
+  /// marker list and drops a second reference at an offset that already has one; sorting once at the end and
+  /// keeping the first reference per offset gives the same list without quadratic insertion.
+  struct References {
+    private var found: [ObjectIdentifier: (property: Property, markers: [ValueMarker])] = [:]
+
+    mutating func add(_ property: Property, offset: Int, ref: String) {
+      found[ObjectIdentifier(property), default: (property, [])].markers.append(
+        ValueMarker(kind: .phandleReference, offset: offset, ref: ref))
+    }
+
+    func attach() {
+      for (property, markers) in found.values {
+        let sorted = markers.enumerated().sorted { ($0.element.offset, $0.offset) < ($1.element.offset, $1.offset) }
+        var kept: [ValueMarker] = []
+        for (_, m) in sorted where kept.last?.offset != m.offset { kept.append(m) }
+        property.value.markers = kept
       }
     }
   }
@@ -56,13 +79,8 @@ enum BlobRecovery {
     }
   }
 
-  private static func addReference(_ property: Property, offset: Int, ref: String) {
-    ValueTyping.addMarker(
-      &property.value.markers, from: 0, ValueMarker(kind: .phandleReference, offset: offset, ref: ref))
-  }
-
   /// `__fixups__` entries are NUL-terminated `path:property:offset` strings.
-  private static func referencesFromFixups(_ fixups: Node, _ tree: DeviceTree) {
+  private static func referencesFromFixups(_ fixups: Node, _ tree: DeviceTree, _ refs: inout References) {
     let colon = UInt8(ascii: ":")
     for fp in fixups.properties where !fp.deleted {
       let v = fp.value.bytes
@@ -76,13 +94,15 @@ enum BlobRecovery {
           let prop = node.property(String(decoding: entry[(c1 + 1)..<c2], as: UTF8.self))
         else { continue }
         guard let offset = strtol(entry[(c2 + 1)...]), offset >= 0, offset + 4 <= prop.value.bytes.count else { continue }
-        addReference(prop, offset: offset, ref: fp.name)
+        refs.add(prop, offset: offset, ref: fp.name)
       }
     }
   }
 
   /// `__local_fixups__` mirrors the tree; each property lists offsets of phandles in the same-named property.
-  private static func referencesFromLocalFixups(_ fixups: Node, _ node: Node, _ phandles: [UInt32: Node]) {
+  private static func referencesFromLocalFixups(
+    _ fixups: Node, _ node: Node, _ phandles: [UInt32: Node], _ refs: inout References
+  ) {
     for lfp in fixups.properties where !lfp.deleted {
       guard let prop = node.property(lfp.name), let offsets = lfp.value.cells else { continue }
       for off in offsets {
@@ -90,11 +110,11 @@ enum BlobRecovery {
         guard offset + 4 <= prop.value.bytes.count else { continue }
         let ph = BlobHeader.be32(prop.value.bytes, offset)
         guard isValidPhandle(ph), let target = phandles[ph] else { continue }
-        addReference(prop, offset: offset, ref: target.labels.first ?? target.path)
+        refs.add(prop, offset: offset, ref: target.labels.first ?? target.path)
       }
     }
     for sub in fixups.children where !sub.deleted {
-      if let child = node.child(sub.name) { referencesFromLocalFixups(sub, child, phandles) }
+      if let child = node.child(sub.name) { referencesFromLocalFixups(sub, child, phandles, &refs) }
     }
   }
 

@@ -115,13 +115,24 @@ public enum DTSPrinter {
   private static func render(_ bytes: [UInt8], _ markers: [ValueMarker]) -> String? {
     guard let firstType = markers.first(where: \.isTypeMarker), firstType.offset == 0 else { return nil }
     let len = bytes.count
+    // Where the data of each marker ends: the offset of the next type marker after it, or the end.
+    var dataEnd = [Int](repeating: len, count: markers.count)
+    var nextType = len
+    for i in markers.indices.reversed() {
+      dataEnd[i] = nextType
+      if markers[i].isTypeMarker { nextType = markers[i].offset }
+    }
+    // dtc prints the first phandle reference found at a chunk's offset.
+    var refAt: [Int: String] = [:]
+    for m in markers where m.kind == .phandleReference {
+      if refAt[m.offset] == nil, let ref = m.ref { refAt[m.offset] = ref }
+    }
     var out = ""
     var emit: ValueMarker.Kind?
     for (i, m) in markers.enumerated() {
       let chunkEnd = i + 1 < markers.count ? markers[i + 1].offset : len
       let chunkLen = chunkEnd - m.offset
-      // Bytes from here to the next type marker (or the end).
-      let dataLen = (markers[(i + 1)...].first(where: \.isTypeMarker)?.offset ?? len) - m.offset
+      let dataLen = dataEnd[i] - m.offset
       if m.isTypeMarker {
         emit = m.kind
         out += " " + openDelimiter(m.kind)
@@ -136,7 +147,7 @@ public enum DTSPrinter {
         out += s
       case .cells(bits: 32):
         guard chunkLen % 4 == 0 else { return nil }
-        if let ref = markers.first(where: { $0.kind == .phandleReference && $0.offset == m.offset })?.ref {
+        if let ref = refAt[m.offset] {
           out += ref.hasPrefix("/") ? "&{\(ref)}" : "&\(ref)"
           if chunkLen > 4 {
             out += " "

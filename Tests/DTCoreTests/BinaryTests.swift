@@ -132,6 +132,25 @@ enum Corpus {
     return names.filter { $0.hasSuffix(".dts") || $0.hasSuffix(".dtso") }.sorted()
   }
 
+  /// `"mode path" -> sha256` of what dtc 1.8.1 wrote (modes: plain, symbols, overlay).
+  static func expectedSHA256() -> [String: String] {
+    let file = root.appendingPathComponent("expected/dtc-1.8.1.sha256")
+    guard let text = try? String(contentsOf: file, encoding: .utf8) else { return [:] }
+    var out: [String: String] = [:]
+    for line in text.split(separator: "\n") {
+      let f = line.split(separator: " ", omittingEmptySubsequences: true)
+      if f.count == 3 { out["\(f[1]) \(f[2])"] = String(f[0]) }
+    }
+    return out
+  }
+
+  static func sha256(_ bytes: [UInt8]) throws -> String {
+    let dir = try RefTool.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try Data(bytes).write(to: dir.appendingPathComponent("b"))
+    return String(String(decoding: try RefTool.run("sha256sum", ["b"], in: dir), as: UTF8.self).prefix(64))
+  }
+
   /// A few boards, or all of them with DTLINT_CORPUS=all.
   static func selection() -> [String] {
     let all = boards()
@@ -294,19 +313,28 @@ enum Corpus {
     expectSameBytes(again, blob)
   }
 
-  /// Every corpus board compiled by dtc (plain and with -@), read and written again: identical bytes. A few boards by
-  /// default; all of them with DTLINT_CORPUS=all. Boards the installed dtc cannot compile are skipped.
+  /// Every corpus board compiled by dtc (plain and with -@), read and written again: identical bytes, and identical to
+  /// what dtc 1.8.1 wrote (the corpus records its sha256). A few boards by default; all of them with
+  /// DTLINT_CORPUS=all. Boards the installed dtc cannot compile are skipped.
   @Test(.enabled(if: Corpus.available)) func corpusRoundTrip() throws {
+    let expected = Corpus.expectedSHA256()
     var compared = 0
+    var matched181 = 0
     for board in Corpus.selection() {
       for flags in [[], ["-@"]] {
         guard let blob = try? Corpus.compile(board, flags) else { continue }
         let tree = try DTBReader.read(blob, path: board)
-        expectSameBytes(DTBWriter.blob(of: tree), blob, "\(board) \(flags)")
+        let ours = DTBWriter.blob(of: tree)
+        expectSameBytes(ours, blob, "\(board) \(flags)")
         compared += 1
+        let mode = flags.isEmpty ? "plain" : board.hasSuffix(".dtso") ? "overlay" : "symbols"
+        if let sha = expected["\(mode) src/arm64/freescale/\(board)"] {
+          #expect(try Corpus.sha256(ours) == sha, "\(board) \(mode): not what dtc 1.8.1 wrote")
+          matched181 += 1
+        }
       }
     }
-    print("corpus round trip: \(compared) blobs compared")
+    print("corpus round trip: \(compared) blobs identical to dtc's, \(matched181) of them checked against dtc 1.8.1's sha256")
     #expect(compared > 0)
   }
 }

@@ -782,6 +782,43 @@ struct SplitMix64 {
     #expect(merged.node(atPath: "/soc/i2c@2000/sensor@48")?.property("status") != nil)
   }
 
+  /// Corpus overlays on the boards whose names share most with theirs: where fdtoverlay succeeds we write the same
+  /// bytes, where it fails we fail too. One overlay by default; all of them (three boards each) with DTLINT_CORPUS=all.
+  @Test(.enabled(if: Corpus.available && RefTool.isInstalled("fdtoverlay"))) func corpusOverlaysMatchFdtoverlay() throws {
+    let all = ProcessInfo.processInfo.environment["DTLINT_CORPUS"] == "all"
+    let boards = Corpus.boards()
+    let overlays = boards.filter { $0.hasSuffix(".dtso") }
+    var bases: [String: [UInt8]] = [:]
+    var applied = 0
+    var refused = 0
+    for overlay in all ? overlays : overlays.filter({ $0 == "imx8mm-phycore-rpmsg.dtso" }) {
+      guard let ov = try? Corpus.compile(overlay, ["-@"]) else { continue }
+      func shared(_ b: String) -> Int { zip(b, overlay).prefix { $0 == $1 }.count }
+      let candidates = boards.filter { $0.hasSuffix(".dts") }.sorted { (shared($0), $1) > (shared($1), $0) }
+      var tried = 0
+      for board in candidates where tried < (all ? 3 : 1) {
+        if bases[board] == nil { bases[board] = try? Corpus.compile(board, ["-@"]) }
+        guard let base = bases[board] else { continue }
+        tried += 1
+        let theirs = try? RefTool.fdtoverlay(base, [ov])
+        let ours = Result { () throws(BlobError) in try OverlayApplier.apply(base: base, basePath: board, overlays: [(ov, overlay)]) }
+        switch (ours, theirs) {
+        case (.success(let o), let t?):
+          expectSameBytes(o, t, "\(overlay) on \(board)")
+          applied += 1
+        case (.failure, nil):
+          refused += 1
+        case (.success, nil):
+          Issue.record("\(overlay) on \(board): we applied it, fdtoverlay refused")
+        case (.failure(let e), _?):
+          Issue.record("\(overlay) on \(board): fdtoverlay applied it, we refused: \(e)")
+        }
+      }
+    }
+    print("corpus overlays: \(applied) applied like fdtoverlay, \(refused) refused by both")
+    #expect(applied > 0)
+  }
+
   @Test func inputsAreNotModified() throws {
     let base = try RefTool.dtb(Self.base, ["-@"])
     let a = try RefTool.dtb(Self.overlayA, ["-@"])

@@ -8,6 +8,10 @@ internal import CLibfdt
 /// After the walk the tree gets what dtc 1.8 recovers when it decompiles a blob: node phandles from
 /// `phandle`/`linux,phandle`, labels from `/__symbols__`, phandle references from `/__local_fixups__` and
 /// `/__fixups__`, and value types guessed from the bytes (see ``BlobRecovery``).
+///
+/// Properties stay as the blob has them: dtc's `name_properties` check, which drops a `name` property equal to the
+/// node's base name (common in version < 16 blobs), is a check, not part of reading. Blob versions 2 to 17 are read
+/// (libfdt 1.6.1's range); names that are not UTF-8 are decoded with replacement characters.
 public enum DTBReader {
   /// Deepest node nesting accepted. Real trees stay under 20 levels; the limit keeps hostile blobs from
   /// exhausting the stack of code that walks trees recursively.

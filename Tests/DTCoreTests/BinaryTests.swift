@@ -114,7 +114,7 @@ func expectSameBytes(
 }
 
 /// The corpus of real device trees, when it is next to the project.
-enum Corpus {
+enum RefCorpus {
   static let root: URL = {
     let here = URL(fileURLWithPath: #filePath)  // …/Tests/DTCoreTests/BinaryTests.swift
     return here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -316,20 +316,20 @@ enum Corpus {
   /// Every corpus board compiled by dtc (plain and with -@), read and written again: identical bytes, and identical to
   /// what dtc 1.8.1 wrote (the corpus records its sha256). A few boards by default; all of them with
   /// DTLINT_CORPUS=all. Boards the installed dtc cannot compile are skipped.
-  @Test(.enabled(if: Corpus.available)) func corpusRoundTrip() throws {
-    let expected = Corpus.expectedSHA256()
+  @Test(.enabled(if: RefCorpus.available)) func corpusRoundTrip() throws {
+    let expected = RefCorpus.expectedSHA256()
     var compared = 0
     var matched181 = 0
-    for board in Corpus.selection() {
+    for board in RefCorpus.selection() {
       for flags in [[], ["-@"]] {
-        guard let blob = try? Corpus.compile(board, flags) else { continue }
+        guard let blob = try? RefCorpus.compile(board, flags) else { continue }
         let tree = try DTBReader.read(blob, path: board)
         let ours = DTBWriter.blob(of: tree)
         expectSameBytes(ours, blob, "\(board) \(flags)")
         compared += 1
         let mode = flags.isEmpty ? "plain" : board.hasSuffix(".dtso") ? "overlay" : "symbols"
         if let sha = expected["\(mode) src/arm64/freescale/\(board)"] {
-          #expect(try Corpus.sha256(ours) == sha, "\(board) \(mode): not what dtc 1.8.1 wrote")
+          #expect(try RefCorpus.sha256(ours) == sha, "\(board) \(mode): not what dtc 1.8.1 wrote")
           matched181 += 1
         }
       }
@@ -782,22 +782,22 @@ struct SplitMix64 {
     #expect(merged.node(atPath: "/soc/i2c@2000/sensor@48")?.property("status") != nil)
   }
 
-  /// Corpus overlays on the boards whose names share most with theirs: where fdtoverlay succeeds we write the same
+  /// RefCorpus overlays on the boards whose names share most with theirs: where fdtoverlay succeeds we write the same
   /// bytes, where it fails we fail too. One overlay by default; all of them (three boards each) with DTLINT_CORPUS=all.
-  @Test(.enabled(if: Corpus.available && RefTool.isInstalled("fdtoverlay"))) func corpusOverlaysMatchFdtoverlay() throws {
+  @Test(.enabled(if: RefCorpus.available && RefTool.isInstalled("fdtoverlay"))) func corpusOverlaysMatchFdtoverlay() throws {
     let all = ProcessInfo.processInfo.environment["DTLINT_CORPUS"] == "all"
-    let boards = Corpus.boards()
+    let boards = RefCorpus.boards()
     let overlays = boards.filter { $0.hasSuffix(".dtso") }
     var bases: [String: [UInt8]] = [:]
     var applied = 0
     var refused = 0
     for overlay in all ? overlays : overlays.filter({ $0 == "imx8mm-phycore-rpmsg.dtso" }) {
-      guard let ov = try? Corpus.compile(overlay, ["-@"]) else { continue }
+      guard let ov = try? RefCorpus.compile(overlay, ["-@"]) else { continue }
       func shared(_ b: String) -> Int { zip(b, overlay).prefix { $0 == $1 }.count }
       let candidates = boards.filter { $0.hasSuffix(".dts") }.sorted { (shared($0), $1) > (shared($1), $0) }
       var tried = 0
       for board in candidates where tried < (all ? 3 : 1) {
-        if bases[board] == nil { bases[board] = try? Corpus.compile(board, ["-@"]) }
+        if bases[board] == nil { bases[board] = try? RefCorpus.compile(board, ["-@"]) }
         guard let base = bases[board] else { continue }
         tried += 1
         let theirs = try? RefTool.fdtoverlay(base, [ov])

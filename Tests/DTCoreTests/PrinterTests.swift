@@ -84,12 +84,12 @@ func expectText(_ actual: String, _ expected: String, sourceLocation: SourceLoca
     return DTSPrinter.print(tree)
   }
 
-  /// Corpus boards: printed like dtc 1.6.1 (plain blobs), and recompiled to the same bytes (plain and -@).
+  /// RefCorpus boards: printed like dtc 1.6.1 (plain blobs), and recompiled to the same bytes (plain and -@).
   /// A few boards by default; all with DTLINT_CORPUS=all. Boards the installed dtc cannot compile are skipped.
-  @Test(.enabled(if: Corpus.available)) func corpusBoards() throws {
+  @Test(.enabled(if: RefCorpus.available)) func corpusBoards() throws {
     var compared = 0
-    for board in Corpus.selection() {
-      guard let plain = try? Corpus.compile(board), let symbols = try? Corpus.compile(board, ["-@"]) else { continue }
+    for board in RefCorpus.selection() {
+      guard let plain = try? RefCorpus.compile(board), let symbols = try? RefCorpus.compile(board, ["-@"]) else { continue }
       let tree = try DTBReader.read(plain, path: board)
       if !tree.isPlugin { expectText(as161(DTSPrinter.print(tree)), try RefTool.dts(plain)) }
       expectSameBytes(try RefTool.dtb(Self.printForRecompiling(tree)), plain, board)

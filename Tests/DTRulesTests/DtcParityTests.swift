@@ -109,7 +109,7 @@ func summary(_ title: String, _ results: [ParityResult]) -> String {
 
 @Suite struct DtcParityTests {
   /// Linux's arm64 freescale trees, compiled as the kernel does (cpp, `-b 0`, `-@` for overlays), with dtc's default
-  /// checks: same findings as dtc 1.8.1 printed.
+  /// checks: same findings as dtc 1.8.1 printed. The boards' blobs, read back, are checked too.
   @Test(
     .enabled(
       if: ParityCorpus.linuxAvailable, "the shared corpus (../shared/corpus/linux-dts) is not beside the package"))
@@ -120,7 +120,7 @@ func summary(_ title: String, _ results: [ParityResult]) -> String {
       .sorted()
     #expect(files.count == 341)
     let cache = PreprocessorCache()
-    let results = await parallelMap(files) { file -> ParityResult in
+    let results = await parallelMap(files) { file -> (source: ParityResult, blob: ParityResult?) in
       let name = (file as NSString).lastPathComponent
       let expected = ParityCorpus.read(base + "/expected/dtc-1.8.1-warnings/\(name).txt").map(parseDtcStderr) ?? []
       var options = FrontEndOptions()
@@ -131,19 +131,51 @@ func summary(_ title: String, _ results: [ParityResult]) -> String {
       compile.symbols = file.hasSuffix(".dtso")
       compile.bootCPU = 0
       compile.stopBeforeGeneratedNodes = true
+      let c: Compilation
       do {
-        let c = try reader.compile(path: base + "/" + file, options: compile)
-        let errors = c.diagnostics.filter { $0.severity == .error && !dtcCheckIDs.contains($0.rule) }
-        let note = errors.isEmpty ? nil : "front end: \(errors.prefix(3).map { "\($0.rule): \($0.message)" })"
-        return ParityResult(name: file, expected: expected, actual: dtcFindings(c, selection: RuleSelection()), note: note)
+        c = try reader.compile(path: base + "/" + file, options: compile)
       } catch {
-        return ParityResult(name: file, expected: expected, actual: [], note: "cannot read: \(error)")
+        return (ParityResult(name: file, expected: expected, actual: [], note: "cannot read: \(error)"), nil)
       }
+      let errors = c.diagnostics.filter { $0.severity == .error && !dtcCheckIDs.contains($0.rule) }
+      let note = errors.isEmpty ? nil : "front end: \(errors.prefix(3).map { "\($0.rule): \($0.message)" })"
+      let source = ParityResult(
+        name: file, expected: expected, actual: dtcFindings(c, selection: RuleSelection()), note: note)
+      // The blob of a board (no generated nodes without -@), read back and checked as dtc checks `-I dtb` input.
+      guard file.hasSuffix(".dts"), note == nil else { return (source, nil) }
+      return (source, DtcParityTests.blobParity(file, c.tree, expected: expected))
     }
-    let text = summary("linux-dts parity", results)
-    print(String(text.split(separator: "\n").first ?? ""))
-    let allMatch = results.allSatisfy { $0.matches }
-    #expect(allMatch, "\(text)")
+    let sourceText = summary("linux-dts parity", results.map(\.source))
+    let blobText = summary("linux-dts blob parity", results.compactMap(\.blob))
+    print(String(sourceText.split(separator: "\n").first ?? ""))
+    print(String(blobText.split(separator: "\n").first ?? ""))
+    let allMatch = results.allSatisfy { $0.source.matches }
+    #expect(allMatch, "\(sourceText)")
+    let blobsMatch = results.allSatisfy { $0.blob?.matches ?? true }
+    #expect(blobsMatch, "\(blobText)")
+  }
+
+  /// Checks the blob of `tree` as dtc checks a blob: what dtc printed for the source, except where a check looks
+  /// at deleted nodes, which a blob no longer has (dtc tests "has children" on its raw child list).
+  private static func blobParity(_ file: String, _ tree: DeviceTree, expected: Set<CheckFinding>) -> ParityResult {
+    let name = file + " (blob)"
+    let blob: DeviceTree
+    do {
+      blob = try DTBReader.read(DTBWriter.blob(of: tree), path: name)
+    } catch {
+      return ParityResult(name: name, expected: expected, actual: [], note: "cannot read back: \(error)")
+    }
+    let childrenAllDeleted = { (path: String) -> Bool in
+      guard let n = tree.node(atPath: path) else { return false }
+      return !n.children.isEmpty && !n.children.contains { !$0.deleted }
+    }
+    let childListChecks: Set<String> = ["avoid_unnecessary_addr_size", "i2c_bus_bridge", "spi_bus_bridge"]
+    let adjusted = expected.filter { !(childListChecks.contains($0.rule) && childrenAllDeleted($0.path)) }
+    let actual = Set(
+      Linter().lint(blob, input: .blob).filter { dtcCheckIDs.contains($0.rule) }.map {
+        CheckFinding(rule: $0.rule, path: $0.nodePath ?? "", property: $0.property)
+      })
+    return ParityResult(name: name, expected: adjusted, actual: actual)
   }
 
   /// dtc's own test inputs, with default checks and with every check enabled: same findings as dtc 1.8.1 printed

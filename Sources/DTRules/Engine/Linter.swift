@@ -122,8 +122,8 @@ public struct Linter: Sendable {
 
   /// `frontEnd`: diagnostics produced while reading the tree (syntax errors, dtc's error-level checks that run
   /// during compilation). A tree rule with front-end diagnostics counts as having run and failed with them; the
-  /// others are reported as they come.
-  public func lint(_ tree: DeviceTree, frontEnd: [Diagnostic] = []) -> [Diagnostic] {
+  /// others are reported as they come. `input`: whether the tree was compiled from source or read from a blob.
+  public func lint(_ tree: DeviceTree, frontEnd: [Diagnostic] = [], input: InputKind = .source) -> [Diagnostic] {
     var byID: [String: any TreeRule.Type] = [:]
     for r in registry.rules { byID[r.description.id] = r }
 
@@ -140,7 +140,7 @@ public struct Linter: Sendable {
       output.append(adjusted(d))
     }
     if !unreadable {
-      output += runRules(tree, byID: byID, frontEndFindings: frontEndFindings)
+      output += runRules(TreeInfo(tree: tree, inputKind: input), byID: byID, frontEndFindings: frontEndFindings)
     }
     if selection.werror {
       for i in output.indices { output[i].severity = .error }
@@ -158,9 +158,9 @@ public struct Linter: Sendable {
   private enum Status { case running, passed, failed, skipped }
 
   private func runRules(
-    _ tree: DeviceTree, byID: [String: any TreeRule.Type], frontEndFindings: [String: [Diagnostic]]
+    _ info: TreeInfo, byID: [String: any TreeRule.Type], frontEndFindings: [String: [Diagnostic]]
   ) -> [Diagnostic] {
-    let info = TreeInfo(tree: tree)
+    let tree = info.tree
     var status: [String: Status] = [:]
     var output: [Diagnostic] = []
 

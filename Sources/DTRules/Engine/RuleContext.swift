@@ -57,7 +57,14 @@ public struct RuleContext {
 /// checks leave behind for later checks (cell counts recorded, bus types detected).
 public final class TreeInfo {
   public let tree: DeviceTree
-  public init(tree: DeviceTree) { self.tree = tree }
+  /// Where the tree came from. dtc checks a blob before recovering anything from it, so on a blob the values
+  /// carry no markers as far as the checks are concerned (the reader's recovered references and guessed types
+  /// are for printing).
+  public let inputKind: InputKind
+  public init(tree: DeviceTree, inputKind: InputKind = .source) {
+    self.tree = tree
+    self.inputKind = inputKind
+  }
 
   /// Node by phandle (live nodes only; the first in pre-order wins, as dtc's `get_node_by_phandle`). Uses the
   /// phandle the compile assigned, else a valid `phandle`/`linux,phandle` value (blobs).

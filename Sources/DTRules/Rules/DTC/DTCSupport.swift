@@ -139,8 +139,9 @@ func checkPhandleArgs(_ context: inout RuleContext, node: Node, property prop: P
     context.report("property size (\(len)) is invalid, expected multiple of 4", node: node, property: prop)
     return
   }
-  // A value with markers (a source value) must have a phandle reference at each entry's first cell.
-  let hasMarkers = !prop.value.markers.isEmpty
+  // A value with markers (a source value) must have a phandle reference at each entry's first cell. dtc checks a
+  // blob before recovering references from it: there no value has markers.
+  let hasMarkers = context.info.inputKind == .source && !prop.value.markers.isEmpty
   let referenceOffsets = Set(prop.value.markers.lazy.filter { $0.kind == .phandleReference }.map(\.offset))
   // dtc counts in unsigned 32-bit cells; a huge `#…-cells` wraps the same way here.
   let count = UInt32(len / 4)

@@ -7,8 +7,8 @@ struct UniqueUnitAddressRule: TreeRule {
     rationale: """
       Two devices at one address usually mean a copy-and-paste mistake. Alternatives that are never enabled \
       together (a PCIe root complex and endpoint) legitimately share one, which is why the kernel turns this check \
-      off and uses `unique_unit_address_if_enabled`; dtc itself enables it. The earlier node of each pair is \
-      reported.
+      off and uses `unique_unit_address_if_enabled`; dtc itself enables it. A node is reported when a later \
+      sibling has its unit address (once, where dtc prints a line per pair).
       """,
     triggering: [
       RuleExample(
@@ -47,22 +47,23 @@ struct UniqueUnitAddressIfEnabledRule: TreeRule {
   func check(_ context: inout RuleContext) { checkUniqueUnitAddresses(&context, ignoringDisabled: true) }
 }
 
-/// dtc's `check_unique_unit_address_common`: for each child, every earlier sibling with the same unit address is
-/// reported (naming the later one). Siblings are grouped by address, so the cost is linear plus one per report.
+/// dtc's `check_unique_unit_address_common`, reporting every child that a later sibling shares its unit address
+/// with. dtc prints one line per pair (quadratic on a long list of siblings at one address); here each such child
+/// is reported once, naming the first later sibling at its address, so the cost stays linear.
 private func checkUniqueUnitAddresses(_ context: inout RuleContext, ignoringDisabled: Bool) {
   let info = context.info
   for node in info.allNodes {
     guard info.recordedAddressCells(of: node) >= 0, info.recordedSizeCells(of: node) >= 0, !node.children.isEmpty
     else { continue }
-    var earlier: [Substring: [Node]] = [:]
+    var waiting: [Substring: [Node]] = [:]  // earlier children with no later duplicate yet
     for child in node.liveChildren {
       let unit = child.unitAddress
       if unit.isEmpty { continue }
       if ignoringDisabled && isDisabled(child) { continue }
-      for other in earlier[unit] ?? [] {
-        context.report("duplicate unit-address (also used in node \(child.path))", node: other)
+      for earlier in waiting[unit] ?? [] {
+        context.report("duplicate unit-address (also used in node \(child.path))", node: earlier)
       }
-      earlier[unit, default: []].append(child)
+      waiting[unit] = [child]
     }
   }
 }

@@ -218,8 +218,9 @@ extension PropertyValue {
     return out
   }
 
-  /// Cell `i` (big-endian), 0 past the end (dtc would read whatever follows).
+  /// Cell `i` (big-endian), 0 outside the value (dtc would read whatever memory is there).
   public func cell(_ i: Int) -> UInt32 {
+    guard i >= 0, i < Int.max / 8 else { return 0 }
     let o = i * 4
     var v: UInt32 = 0
     for k in 0..<4 {

@@ -146,8 +146,10 @@ struct InterruptMapRule: TreeRule {
         continue
       }
       // interrupt_provider passed, so a node with `interrupt-map` has `#interrupt-cells`.
-      let cellSize =
+      // dtc sizes entries in size_t: a negative count is a huge one.
+      var cellSize =
         info.effectiveAddressCells(of: node) + Int(node.property("#interrupt-cells")?.value.firstCell ?? 0)
+      if cellSize < 0 { cellSize = Int(UInt32.max) }
       if let mask = node.property("interrupt-map-mask"), mask.value.bytes.count != cellSize * 4 {
         context.report(
           "property size (\(mask.value.bytes.count)) is invalid, expected \(cellSize * 4)", node: node, property: mask)

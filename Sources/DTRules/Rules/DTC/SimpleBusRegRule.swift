@@ -40,10 +40,12 @@ struct SimpleBusRegRule: TreeRule {
         }
         continue
       }
-      var address: UInt64 = 0
+      // dtc shifts `#address-cells` cells into 64 bits: only the last two count.
       let cells = info.effectiveAddressCells(of: parent)
+      var address: UInt64 = 0
       if cells > 0 {
-        for i in 0..<cells { address = (address << 32) | UInt64(value.cell(first + i)) }
+        address = UInt64(value.cell(first + cells - 1))
+        if cells > 1 { address |= UInt64(value.cell(first + cells - 2)) << 32 }
       }
       let expected = hex(address)
       if node.unitAddress != expected {

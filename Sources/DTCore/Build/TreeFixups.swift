@@ -72,7 +72,9 @@ public struct TreeFixups {
   private mutating func duplicatePropertyNames(_ node: Node) {
     var seen = Set<String>()
     for p in node.properties where !p.deleted {
-      if !seen.insert(p.name).inserted { fail("duplicate_property_names", node, p, "Duplicate property name \(p.name)") }
+      if !seen.insert(p.name).inserted {
+        fail("duplicate_property_names", node, p, "Duplicate property name \(p.name)")
+      }
     }
   }
 

@@ -34,24 +34,19 @@ public struct RuleSelection: Sendable {
 
   /// `--enable RULE` (or `all`): enables the rule and, as dtc does, every rule it depends on.
   public mutating func enable(_ name: String) throws(UnknownRuleError) {
-    if name == "all" {
-      for id in settings.keys { settings[id]?.enabled = true }
-      return
-    }
-    guard settings[name] != nil else { throw UnknownRuleError(name: name) }
-    var stack = [name]
-    var seen = Set<String>()
-    while let id = stack.popLast() {
-      guard seen.insert(id).inserted else { continue }
-      settings[id]?.enabled = true
-      stack.append(contentsOf: registry.description(id)?.prerequisites ?? [])
-    }
+    let registry = self.registry
+    try cascade(name, enabled: true) { registry.description($0)?.prerequisites ?? [] }
   }
 
   /// `--disable RULE` (or `all`): disables the rule and, as dtc does, every rule that depends on it.
   public mutating func disable(_ name: String) throws(UnknownRuleError) {
+    let registry = self.registry
+    try cascade(name, enabled: false) { registry.dependents(of: $0) }
+  }
+
+  private mutating func cascade(_ name: String, enabled: Bool, next: (String) -> [String]) throws(UnknownRuleError) {
     if name == "all" {
-      for id in settings.keys { settings[id]?.enabled = false }
+      for id in settings.keys { settings[id]?.enabled = enabled }
       return
     }
     guard settings[name] != nil else { throw UnknownRuleError(name: name) }
@@ -59,8 +54,8 @@ public struct RuleSelection: Sendable {
     var seen = Set<String>()
     while let id = stack.popLast() {
       guard seen.insert(id).inserted else { continue }
-      settings[id]?.enabled = false
-      stack.append(contentsOf: registry.dependents(of: id))
+      settings[id]?.enabled = enabled
+      stack.append(contentsOf: next(id))
     }
   }
 
@@ -128,7 +123,8 @@ public struct Linter: Sendable {
       if let s = selection.setting(d.rule), d.severity != .error || s.severity == .error { d.severity = s.severity }
       output.append(d)
     }
-    for d in registry.descriptions where status[d.id] == nil && registry.rules.allSatisfy({ $0.description.id != d.id }) {
+    for d in registry.descriptions where status[d.id] == nil && registry.rules.allSatisfy({ $0.description.id != d.id })
+    {
       status[d.id] = true  // front-end rules that reported nothing passed
     }
     var byID: [String: any TreeRule.Type] = [:]

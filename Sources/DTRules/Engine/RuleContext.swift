@@ -39,7 +39,9 @@ public struct RuleContext {
   }
 
   /// Reports a finding that is not tied to one node (whole-tree rules).
-  public mutating func report(_ message: String, range: SourceRange?, nodePath: String? = nil, notes: [DiagnosticNote] = []) {
+  public mutating func report(
+    _ message: String, range: SourceRange?, nodePath: String? = nil, notes: [DiagnosticNote] = []
+  ) {
     findings.append(
       Diagnostic(rule: ruleID, severity: severity, message: message, range: range, nodePath: nodePath, notes: notes))
   }
@@ -54,7 +56,8 @@ public final class TreeInfo {
   public private(set) lazy var nodesByPhandle: [UInt32: Node] = {
     var map: [UInt32: Node] = [:]
     tree.root.walk { n in
-      let ph = n.phandle != 0 ? n.phandle : (n.property("phandle") ?? n.property("linux,phandle"))?.value.singleCell ?? 0
+      let ph =
+        n.phandle != 0 ? n.phandle : (n.property("phandle") ?? n.property("linux,phandle"))?.value.singleCell ?? 0
       if ph != 0 && ph != 0xFFFF_FFFF && map[ph] == nil { map[ph] = n }
     }
     return map

@@ -299,8 +299,8 @@ private struct CommentScanner {
       if b[q] == UInt8(ascii: "-") && b[q + 1] == UInt8(ascii: "-") && isSpace(b[q - 1]) {
         listEnd = q
         let text = String(decoding: b[(q + 2)..<contentEnd], as: UTF8.self)
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        reason = trimmed.isEmpty ? nil : trimmed
+        let words = text.split(whereSeparator: { $0.isWhitespace })
+        reason = words.isEmpty ? nil : words.joined(separator: " ")
         break
       }
       q += 1

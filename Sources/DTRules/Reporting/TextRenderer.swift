@@ -89,7 +89,7 @@ public struct TextRenderer: Sendable {
     if let r = d.range {
       lines += snippet(r, color: severityColor(d.severity))
     } else if let path = d.nodePath {
-      lines.append(attachment("at", path + (d.property.map { ":" + $0 } ?? "")))
+      lines.append(attachment("at ", path + (d.property.map { ":" + $0 } ?? "")))
     }
     for n in d.notes {
       if let r = n.range {
@@ -100,11 +100,11 @@ public struct TextRenderer: Sendable {
         }
         lines += snippet(r, color: severityColor(.note))
       } else {
-        lines.append(attachment("note", n.message))
+        lines.append(attachment("note: ", n.message))
       }
     }
     for fix in d.fixes {
-      lines.append(attachment("fix-it", fix.message))
+      lines.append(attachment("fix-it: ", fix.message))
     }
     return lines.joined(separator: "\n")
   }
@@ -136,9 +136,9 @@ public struct TextRenderer: Sendable {
     return s
   }
 
-  /// `      = label: text`, aligned with the gutter bar.
+  /// `      = label text`, aligned with the gutter bar (`label` ends with its separator: `"fix-it: "`, `"at "`).
   private func attachment(_ label: String, _ text: String) -> String {
-    String(repeating: " ", count: gutterWidth(for: 1)) + " " + paint("= \(label):", ANSI.cyan) + " " + text
+    String(repeating: " ", count: gutterWidth(for: 1)) + " " + paint("= " + label, ANSI.cyan) + text
   }
 
   private func gutterWidth(for maxLine: Int) -> Int { max(5, String(maxLine).count) }

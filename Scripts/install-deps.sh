@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the system packages dtlint needs when they are missing (Debian/Ubuntu).
+#   libfdt-dev            to build (blob reading and overlay application go through libfdt)
+#   device-tree-compiler  dtc/fdtoverlay, used by tests as an oracle
+#   cpp                   the GNU preprocessor, used by tests as an oracle
+#   python3-jsonschema    SARIF validation in tests
+# Usage: Scripts/install-deps.sh [--test]   (--test adds the test-only packages)
+set -euo pipefail
+need=()
+[ -f /usr/include/libfdt.h ] || need+=(libfdt-dev)
+if [ "${1:-}" = "--test" ]; then
+  command -v dtc >/dev/null 2>&1 || need+=(device-tree-compiler)
+  command -v fdtoverlay >/dev/null 2>&1 || need+=(device-tree-compiler)
+  command -v cpp >/dev/null 2>&1 || need+=(cpp)
+fi
+[ ${#need[@]} -eq 0 ] && exit 0
+sudo=""
+if [ "$(id -u)" != 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "dtlint: please install: ${need[*]}" >&2; exit 1; }
+  sudo=sudo
+fi
+echo "dtlint: installing ${need[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null

@@ -53,7 +53,13 @@ import Testing
   }
 
   @Test func emptyFileIsAnEmptyConfiguration() throws {
-    #expect(try parse("") == { var c = Configuration(); c.path = "/proj/.dtlint.yaml"; return c }())
+    #expect(
+      try parse("")
+        == {
+          var c = Configuration()
+          c.path = "/proj/.dtlint.yaml"
+          return c
+        }())
     #expect(try parse("# nothing yet\n").rules.isEmpty)
   }
 
@@ -65,7 +71,8 @@ import Testing
     #expect(e.key == "includes")
     #expect(
       e.description
-        == "/proj/.dtlint.yaml:2:1: error: includes: unknown key (expected include, kernel, board, m7, base, rules or werror)")
+        == "/proj/.dtlint.yaml:2:1: error: includes: unknown key (expected include, kernel, board, m7, base, rules or werror)"
+    )
   }
 
   @Test func wrongTypesAreErrors() throws {
@@ -102,7 +109,8 @@ import Testing
     #expect(rule.key == "rules.unit_adress_vs_reg")
     #expect(
       rule.description
-        == "/proj/.dtlint.yaml:3:3: error: rules.unit_adress_vs_reg: unknown rule 'unit_adress_vs_reg' (see 'dtlint rules')")
+        == "/proj/.dtlint.yaml:3:3: error: rules.unit_adress_vs_reg: unknown rule 'unit_adress_vs_reg' (see 'dtlint rules')"
+    )
 
     let level = try #require(error("rules:\n  unit_address_vs_reg: fatal\n"))
     #expect(level.line == 2)
@@ -168,9 +176,12 @@ import Testing
 
     // An explicit --config wins, and must exist.
     let other = scratch.write("other.yaml", "board: verdin-imx8mp\n")
-    #expect(try Configuration.discover(explicitPath: other, workingDirectory: nested, registry: registry)?.board == "verdin-imx8mp")
+    #expect(
+      try Configuration.discover(explicitPath: other, workingDirectory: nested, registry: registry)?.board
+        == "verdin-imx8mp")
     #expect(throws: ConfigurationError.self) {
-      try Configuration.discover(explicitPath: scratch.path + "/missing.yaml", workingDirectory: nested, registry: registry)
+      try Configuration.discover(
+        explicitPath: scratch.path + "/missing.yaml", workingDirectory: nested, registry: registry)
     }
   }
 

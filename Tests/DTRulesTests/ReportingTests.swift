@@ -187,8 +187,10 @@ struct ReportFixture {
     let text = (1...120).map { "line\($0);" }.joined(separator: "\n") + "\n"
     let file = sources.addVirtualFile(path: "big.dts", text: text)
     let start = UInt32(Array(text.utf8).firstRange(of: Array("line100;".utf8))!.lowerBound)
-    let d = Diagnostic(rule: "syntax", severity: .error, message: "m", range: SourceRange(file: file.id, start: start, end: start + 4))
-    let ctx = ReportContext(sources: sources, tool: ToolInfo(version: "0"), workingDirectory: "/", registry: ReportingSupport.registry)
+    let d = Diagnostic(
+      rule: "syntax", severity: .error, message: "m", range: SourceRange(file: file.id, start: start, end: start + 4))
+    let ctx = ReportContext(
+      sources: sources, tool: ToolInfo(version: "0"), workingDirectory: "/", registry: ReportingSupport.registry)
     let out = TextRenderer(context: ctx, options: TextRenderOptions(contextLines: 1)).render(Finding(d))
     #expect(
       out == """
@@ -316,7 +318,8 @@ struct ReportFixture {
     let b = JSONReportRenderer(context: f.context).render(shuffled)
     #expect(a == b)
     #expect(a.hasPrefix("{\n  \"findings\": [\n    {\n      \"column\": 22,\n      \"endColumn\": 31,"))
-    #expect(a.hasSuffix("  \"tool\": {\n    \"name\": \"dtlint\",\n    \"version\": \"0.1.0\"\n  },\n  \"version\": 1\n}\n"))
+    #expect(
+      a.hasSuffix("  \"tool\": {\n    \"name\": \"dtlint\",\n    \"version\": \"0.1.0\"\n  },\n  \"version\": 1\n}\n"))
   }
 
   @Test func pathsRelativeToWorkingDirectoryWhenBelowIt() {
@@ -343,7 +346,9 @@ struct ReportFixture {
   @Test func logShape() throws {
     let f = ReportFixture()
     var report = f.report
-    report.toolIssues = [ToolIssue("unknown key", severity: .error, file: "/work/proj/.dtlint.yaml", line: 3, column: 1)]
+    report.toolIssues = [
+      ToolIssue("unknown key", severity: .error, file: "/work/proj/.dtlint.yaml", line: 3, column: 1)
+    ]
     let log = try decode(SARIFRenderer(context: f.context).render(report))
     #expect(log["version"] as? String == "2.1.0")
     #expect(log["$schema"] as? String == SARIFRenderer.schemaURI)
@@ -364,8 +369,11 @@ struct ReportFixture {
     #expect(ids == ["syntax", "node_name_chars", "unit_address_vs_reg", "hmp_debug_uart", "suppression"])
     let uavr = rules[2]
     #expect(uavr["name"] as? String == "UnitAddressVsReg")
-    #expect((uavr["shortDescription"] as? [String: String])?["text"] == "A node with a unit address must have 'reg' or 'ranges'")
-    #expect((uavr["fullDescription"] as? [String: String])?["text"] == "The unit address is the first address in 'reg'.")
+    #expect(
+      (uavr["shortDescription"] as? [String: String])?["text"]
+        == "A node with a unit address must have 'reg' or 'ranges'")
+    #expect(
+      (uavr["fullDescription"] as? [String: String])?["text"] == "The unit address is the first address in 'reg'.")
     #expect((uavr["defaultConfiguration"] as? [String: Any])?["level"] as? String == "warning")
     #expect((uavr["properties"] as? [String: Any])?["tags"] as? [String] == ["dtc"])
 
@@ -392,7 +400,10 @@ struct ReportFixture {
     let fix = try #require((w["fixes"] as? [[String: Any]])?.first)
     let change = try #require((fix["artifactChanges"] as? [[String: Any]])?.first)
     let replacement = try #require((change["replacements"] as? [[String: Any]])?.first)
-    #expect(replacement["deletedRegion"] as? [String: Int] == ["startLine": 4, "startColumn": 25, "endLine": 4, "endColumn": 25])
+    #expect(
+      replacement["deletedRegion"] as? [String: Int] == [
+        "startLine": 4, "startColumn": 25, "endLine": 4, "endColumn": 25,
+      ])
     #expect((replacement["insertedContent"] as? [String: String])?["text"] == "\n\t\treg = <0x1000 0x100>;")
 
     let blob = results[2]
@@ -410,8 +421,12 @@ struct ReportFixture {
     let sources = SourceManager()
     let file = sources.addVirtualFile(path: "/opt/linux dts/imx8mp.dtsi", text: "/ { };\n")
     var report = Report()
-    report.add([Diagnostic(rule: "syntax", severity: .error, message: "m", range: SourceRange(file: file.id, start: 0, end: 1))], input: "x.dts")
-    let ctx = ReportContext(sources: sources, tool: ToolInfo(version: "1"), workingDirectory: "/work/proj", registry: ReportingSupport.registry)
+    report.add(
+      [Diagnostic(rule: "syntax", severity: .error, message: "m", range: SourceRange(file: file.id, start: 0, end: 1))],
+      input: "x.dts")
+    let ctx = ReportContext(
+      sources: sources, tool: ToolInfo(version: "1"), workingDirectory: "/work/proj",
+      registry: ReportingSupport.registry)
     let text = SARIFRenderer(context: ctx).render(report)
     #expect(text.contains(#""uri": "file:///opt/linux%20dts/imx8mp.dtsi""#))
   }
@@ -470,8 +485,10 @@ struct ReportFixture {
     #expect(GitHubAnnotationRenderer.escapeProperty("a:b,c%\n") == "a%3Ab%2Cc%25%0A")
     let sources = SourceManager()
     let file = sources.addVirtualFile(path: "odd,name:1.dts", text: "x\n")
-    let d = Diagnostic(rule: "syntax", severity: .note, message: "m", range: SourceRange(file: file.id, start: 0, end: 1))
-    let ctx = ReportContext(sources: sources, tool: ToolInfo(version: "1"), workingDirectory: "/w", registry: ReportingSupport.registry)
+    let d = Diagnostic(
+      rule: "syntax", severity: .note, message: "m", range: SourceRange(file: file.id, start: 0, end: 1))
+    let ctx = ReportContext(
+      sources: sources, tool: ToolInfo(version: "1"), workingDirectory: "/w", registry: ReportingSupport.registry)
     #expect(
       GitHubAnnotationRenderer(context: ctx).annotation(Finding(d))
         == "::notice file=odd%2Cname%3A1.dts,line=1,col=1,endLine=1,endColumn=2,title=syntax::m")
@@ -492,8 +509,14 @@ struct ReportFixture {
   @Test func markdownHasIndexAndSections() {
     let md = RuleDocumentation.markdown(registry: ReportingSupport.registry)
     #expect(md.contains("| Rule | Category | Severity | Enabled | Summary |"))
-    #expect(md.contains("| [`avoid_default_addr_size`](#avoid_default_addr_size) | dtc | warning | no | Relying on the default #address-cells is fragile |"))
-    #expect(md.contains("## `unit_address_vs_reg`\n\n**Unit Address vs. reg**: A node with a unit address must have 'reg' or 'ranges'\n"))
+    #expect(
+      md.contains(
+        "| [`avoid_default_addr_size`](#avoid_default_addr_size) | dtc | warning | no | Relying on the default #address-cells is fragile |"
+      ))
+    #expect(
+      md.contains(
+        "## `unit_address_vs_reg`\n\n**Unit Address vs. reg**: A node with a unit address must have 'reg' or 'ranges'\n"
+      ))
     #expect(md.contains("- Prerequisites: [`node_name_chars`](#node_name_chars)\n"))
     // Examples as dts blocks without the position markers.
     #expect(md.contains("```dts\n/dts-v1/;\n/* dtlint-disable-next-line no_such_rule */\n/ { };\n```\n"))

@@ -67,7 +67,9 @@ import Testing
   }
 
   @Test func noRuleListMeansEveryRule() {
-    let s = Setup("/* dtlint-disable-next-line */\nx;\n/* dtlint-disable-next-line -- because */\ny;\n// dtlint-disable-next-line all\nz;\n", registry: registry)
+    let s = Setup(
+      "/* dtlint-disable-next-line */\nx;\n/* dtlint-disable-next-line -- because */\ny;\n// dtlint-disable-next-line all\nz;\n",
+      registry: registry)
     for line in [2, 4, 6] {
       #expect(s.suppressed("unit_address_vs_reg", line: line))
       #expect(s.suppressed("syntax", line: line))
@@ -148,11 +150,15 @@ import Testing
       / { };
       """, registry: registry)
     let findings = [
-      s.finding("syntax", line: 3), s.finding("unit_address_vs_reg", line: 3), s.finding("unit_address_vs_reg", line: 5),
+      s.finding("syntax", line: 3), s.finding("unit_address_vs_reg", line: 3),
+      s.finding("unit_address_vs_reg", line: 5),
     ]
     let out = s.suppressions.apply(findings, files: [s.file.id])
     // The syntax finding on line 3 is silenced; a list of only unknown names silences nothing.
-    #expect(out.filter { $0.rule != "suppression" }.map(\.message) == ["unit_address_vs_reg on 3", "unit_address_vs_reg on 5"])
+    #expect(
+      out.filter { $0.rule != "suppression" }.map(\.message) == [
+        "unit_address_vs_reg on 3", "unit_address_vs_reg on 5",
+      ])
     let problems = out.filter { $0.rule == "suppression" }
     #expect(problems.count == 2)
     let p = try #require(problems.first)
@@ -185,13 +191,15 @@ import Testing
     try selection.disable("suppression")
     #expect(s.suppressions.apply([], files: [s.file.id], selection: selection).isEmpty)
     // And they can be silenced like any finding.
-    let t = Setup("/* dtlint-disable-file suppression */\n/* dtlint-disable-next-line nope */\nx;\n", registry: registry)
+    let t = Setup(
+      "/* dtlint-disable-file suppression */\n/* dtlint-disable-next-line nope */\nx;\n", registry: registry)
     #expect(t.suppressions.apply([], files: [t.file.id]).isEmpty)
   }
 
   @Test func findingsWithoutAPositionAndBinaryFilesAreLeftAlone() {
     let sources = SourceManager()
-    let blob = sources.addVirtualFile(path: "board.dtb", bytes: [0xD0, 0x0D, 0xFE, 0xED, 0, 0] + Array("/* dtlint-disable-file */".utf8))
+    let blob = sources.addVirtualFile(
+      path: "board.dtb", bytes: [0xD0, 0x0D, 0xFE, 0xED, 0, 0] + Array("/* dtlint-disable-file */".utf8))
     let sup = Suppressions(sources: sources, registry: registry)
     #expect(sup.mask(for: blob.id).isEmpty)
     let d = Diagnostic(rule: "syntax", severity: .error, message: "m", range: nil, nodePath: "/")
@@ -200,11 +208,14 @@ import Testing
 
   @Test func includesHaveTheirOwnMasks() {
     let sources = SourceManager()
-    let main = sources.addVirtualFile(path: "board.dts", text: "/* dtlint-disable-file syntax */\n#include \"soc.dtsi\"\n")
+    let main = sources.addVirtualFile(
+      path: "board.dts", text: "/* dtlint-disable-file syntax */\n#include \"soc.dtsi\"\n")
     let inc = sources.addVirtualFile(path: "soc.dtsi", text: "x;\n")
     let sup = Suppressions(sources: sources, registry: registry)
-    let inMain = Diagnostic(rule: "syntax", severity: .error, message: "a", range: SourceRange(file: main.id, start: 40, end: 41))
-    let inInclude = Diagnostic(rule: "syntax", severity: .error, message: "b", range: SourceRange(file: inc.id, start: 0, end: 1))
+    let inMain = Diagnostic(
+      rule: "syntax", severity: .error, message: "a", range: SourceRange(file: main.id, start: 40, end: 41))
+    let inInclude = Diagnostic(
+      rule: "syntax", severity: .error, message: "b", range: SourceRange(file: inc.id, start: 0, end: 1))
     #expect(sup.apply([inMain, inInclude]).map(\.message) == ["b"])
   }
 
@@ -221,7 +232,9 @@ import Testing
     let file = sources.addVirtualFile(path: "board.dts", text: text)
     let reader = SourceReader(sources: sources, options: FrontEndOptions())
     let parsed = reader.parse(file: file)
-    func onLine4(_ d: Diagnostic) -> Bool { d.rule == "syntax" && d.range.map { file.lineColumn(at: $0.start).line } == 4 }
+    func onLine4(_ d: Diagnostic) -> Bool {
+      d.rule == "syntax" && d.range.map { file.lineColumn(at: $0.start).line } == 4
+    }
     #expect(parsed.diagnostics.contains(where: onLine4))
     let kept = Suppressions(sources: sources, registry: registry).apply(parsed.diagnostics, files: parsed.files)
     #expect(!kept.contains(where: onLine4))

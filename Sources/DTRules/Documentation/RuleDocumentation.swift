@@ -43,7 +43,9 @@ public enum RuleDocumentation {
     s += "- Default severity: `\(d.defaultSeverity.rawValue)`\n"
     s += "- Enabled by default: \(d.enabledByDefault ? "yes" : "no")\n"
     s += "- Prerequisites: "
-    s += d.prerequisites.isEmpty ? "none\n" : d.prerequisites.map { "[`\($0)`](#\(anchor($0)))" }.joined(separator: ", ") + "\n"
+    s +=
+      d.prerequisites.isEmpty
+      ? "none\n" : d.prerequisites.map { "[`\($0)`](#\(anchor($0)))" }.joined(separator: ", ") + "\n"
     if !d.rationale.isEmpty {
       s += "\n" + d.rationale.trimmingTrailingNewlines() + "\n"
     }
@@ -58,7 +60,9 @@ public enum RuleDocumentation {
     for e in list {
       s += "\n"
       if !e.extraOptions.isEmpty {
-        s += "With " + e.extraOptions.sorted { $0.key < $1.key }.map { "`\($0.key)=\($0.value)`" }.joined(separator: ", ") + ":\n\n"
+        s +=
+          "With " + e.extraOptions.sorted { $0.key < $1.key }.map { "`\($0.key)=\($0.value)`" }.joined(separator: ", ")
+          + ":\n\n"
       }
       if let base = e.base {
         s += "Base tree:\n\n" + fenced(base) + "\nChecked with it:\n\n"
@@ -76,7 +80,10 @@ public enum RuleDocumentation {
 
   /// GitHub's heading anchor for `## \`id\``: the ID itself (lower-case letters, digits, `_`, `-` survive).
   static func anchor(_ id: String) -> String {
-    String(id.lowercased().unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }.map(Character.init))
+    String(
+      id.lowercased().unicodeScalars.filter {
+        $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
+      }.map(Character.init))
   }
 
   private static func tableCell(_ s: String) -> String {
@@ -94,7 +101,8 @@ public enum RuleDocumentation {
     var widths = header.map(\.count)
     for r in rows { for i in 0..<4 { widths[i] = max(widths[i], r[i].count) } }
     func line(_ r: [String]) -> String {
-      (0..<4).map { r[$0] + String(repeating: " ", count: widths[$0] - r[$0].count) }.joined(separator: "  ") + "  " + r[4]
+      (0..<4).map { r[$0] + String(repeating: " ", count: widths[$0] - r[$0].count) }.joined(separator: "  ") + "  "
+        + r[4]
     }
     return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
   }
@@ -111,9 +119,15 @@ public enum RuleDocumentation {
       for e in list {
         var what = title
         if !e.extraOptions.isEmpty {
-          what += " (with " + e.extraOptions.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + ")"
+          what +=
+            " (with "
+            + e.extraOptions.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + ")"
         }
-        if let base = e.base { s += "\n\(what), base tree:\n" + indent(base) + "checked with it:\n" } else { s += "\n\(what):\n" }
+        if let base = e.base {
+          s += "\n\(what), base tree:\n" + indent(base) + "checked with it:\n"
+        } else {
+          s += "\n\(what):\n"
+        }
         s += indent(stripMarkers(e.code))
       }
     }

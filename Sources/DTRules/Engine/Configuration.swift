@@ -123,7 +123,8 @@ public struct Configuration: Sendable, Equatable {
     config.path = path
     guard let root, !isNull(root) else { return config }
     guard case .mapping(let mapping) = root else {
-      throw ConfigurationError(path: path, node: root, key: nil, message: "expected a mapping of settings at the top level")
+      throw ConfigurationError(
+        path: path, node: root, key: nil, message: "expected a mapping of settings at the top level")
     }
     let directory = PathDisplay.normalize(
       PathDisplay.absolute(path, in: FileManager.default.currentDirectoryPath) + "/..")
@@ -288,7 +289,8 @@ private struct Reader {
 
   func stringList(_ node: Yams.Node, key: String) throws(ConfigurationError) -> [String] {
     guard case .sequence(let seq) = node else {
-      throw ConfigurationError(path: path, node: node, key: key, message: "expected a list of strings, found \(kind(node))")
+      throw ConfigurationError(
+        path: path, node: node, key: key, message: "expected a list of strings, found \(kind(node))")
     }
     var out: [String] = []
     for item in seq {

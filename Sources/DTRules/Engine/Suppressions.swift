@@ -120,7 +120,8 @@ public struct SuppressionMask: Sendable {
               matched = true
             }
             if !matched {
-              problems.append(scan.problem("'dtlint-enable \(r)' without a preceding 'dtlint-disable' of that rule", d.range))
+              problems.append(
+                scan.problem("'dtlint-enable \(r)' without a preceding 'dtlint-disable' of that rule", d.range))
             }
           }
         }
@@ -186,7 +187,9 @@ public final class Suppressions: Sendable {
   /// the `suppression` findings of `files` (default: every text file the source manager has read). Findings
   /// without a source position are kept. `selection` decides whether `suppression` findings are reported and
   /// at which severity (and applies `werror` to them).
-  public func apply(_ diagnostics: [Diagnostic], files: [FileID]? = nil, selection: RuleSelection? = nil) -> [Diagnostic] {
+  public func apply(_ diagnostics: [Diagnostic], files: [FileID]? = nil, selection: RuleSelection? = nil)
+    -> [Diagnostic]
+  {
     var out = diagnostics.filter { !isSuppressed($0) }
     let setting = selection?.setting(Self.ruleID)
     guard setting?.enabled ?? true else { return out }
@@ -261,7 +264,9 @@ private struct CommentScanner {
     }
   }
 
-  private func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0B || c == 0x0C }
+  private func isSpace(_ c: UInt8) -> Bool {
+    c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0B || c == 0x0C
+  }
 
   private func range(_ s: Int, _ e: Int) -> SourceRange { SourceRange(file: file.id, start: UInt32(s), end: UInt32(e)) }
 
@@ -276,7 +281,8 @@ private struct CommentScanner {
     let commentRange = range(start, end)
     var k = p
     while k < contentEnd
-      && (b[k] == UInt8(ascii: "-") || b[k] == UInt8(ascii: ":") || (b[k] >= UInt8(ascii: "a") && b[k] <= UInt8(ascii: "z")))
+      && (b[k] == UInt8(ascii: "-") || b[k] == UInt8(ascii: ":")
+        || (b[k] >= UInt8(ascii: "a") && b[k] <= UInt8(ascii: "z")))
     {
       k += 1
     }

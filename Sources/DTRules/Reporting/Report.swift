@@ -40,7 +40,8 @@ public struct ToolIssue: Sendable, Hashable, CustomStringConvertible {
   public var line: Int?
   public var column: Int?
 
-  public init(_ message: String, severity: Severity = .error, file: String? = nil, line: Int? = nil, column: Int? = nil) {
+  public init(_ message: String, severity: Severity = .error, file: String? = nil, line: Int? = nil, column: Int? = nil)
+  {
     self.severity = severity
     self.message = message
     self.file = file

@@ -119,7 +119,9 @@ public struct TextRenderer: Sendable {
     if w > 0 { parts.append(plural(w, "warning")) }
     if n > 0 { parts.append(plural(n, "note")) }
     var files = report.inputs.count
-    if files == 0 { files = Set(report.findings.compactMap { $0.input ?? $0.diagnostic.range.map { "\($0.file.raw)" } }).count }
+    if files == 0 {
+      files = Set(report.findings.compactMap { $0.input ?? $0.diagnostic.range.map { "\($0.file.raw)" } }).count
+    }
     let what = parts.isEmpty ? "no findings" : parts.joined(separator: ", ")
     return "\(what) in \(plural(files, "file"))"
   }
@@ -164,7 +166,8 @@ public struct TextRenderer: Sendable {
         let startCol = displayWidth(prefix, from: 0)
         let span = displayWidth(Array(text[prefix.count..<(prefix.count + max(0, endOnLine))]), from: startCol)
         let marks = "^" + String(repeating: "~", count: max(0, span - 1))
-        out.append(String(repeating: " ", count: width) + " | " + String(repeating: " ", count: startCol) + paint(marks, color))
+        out.append(
+          String(repeating: " ", count: width) + " | " + String(repeating: " ", count: startCol) + paint(marks, color))
       }
     }
     return out

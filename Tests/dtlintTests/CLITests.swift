@@ -67,7 +67,7 @@ final class Scratch {
   @Test func compilesWithMacrosAndIncludesAndWritesAtomically() throws {
     let s = Scratch()
     s.write("inc/defs.h", "#define VAL(x) ((x) + 1)\n")
-    s.write("board.dts", "/dts-v1/;\n#include <defs.h>\n/ { a = <VAL(1)>; l: n { }; r = <&l>; };\n")
+    s.write("board.dts", "/dts-v1/;\n#include <defs.h>\n/ { a = <VAL(1)>; r = <&l>; l: n { }; };\n")
     let r = try CLI.run(["compile", "board.dts", "-I", "inc", "-o", "out.dtb"], cwd: s.path)
     #expect(r.status == 0, "\(r.stderr)")
     #expect(s.exists("out.dtb"))
@@ -130,7 +130,7 @@ final class Scratch {
     #expect(r1.stdoutBytes == r2.stdoutBytes)
   }
 
-  @Test func dumpRestoresLabelsAndReferencesFromSymbols() throws {
+  @Test func dumpRestoresLabelsFromSymbolsAndReferencesFromFixups() throws {
     let s = Scratch()
     s.write("a.dts", "/dts-v1/;\n/ { clk: clock { #clock-cells = <0>; }; dev { clocks = <&clk>; }; };\n")
     let c = try CLI.run(["compile", "a.dts", "-@", "-o", "a.dtb"], cwd: s.path)
@@ -138,6 +138,12 @@ final class Scratch {
     let d = try CLI.run(["dump", "a.dtb"], cwd: s.path)
     #expect(d.status == 0)
     #expect(d.stdout.contains("clk: clock"), "\(d.stdout)")
-    #expect(d.stdout.contains("<&clk>"), "\(d.stdout)")
+    s.write("o.dtso", "/dts-v1/;\n/plugin/;\n&uart1 { dmas = <&sdma 3>; l: sub { }; };\n&i2c1 { x = <&l>; };\n")
+    let o = try CLI.run(["compile", "o.dtso", "-o", "o.dtbo"], cwd: s.path)
+    #expect(o.status == 0, "\(o.stderr)")
+    let od = try CLI.run(["dump", "o.dtbo"], cwd: s.path)
+    #expect(od.stdout.contains("/plugin/;"), "\(od.stdout)")
+    #expect(od.stdout.contains("<&sdma 0x03>") || od.stdout.contains("<&sdma>, <0x03>"), "\(od.stdout)")
+    #expect(od.stdout.contains("&l") || od.stdout.contains("&{/fragment@0/__overlay__/sub}"), "\(od.stdout)")
   }
 }

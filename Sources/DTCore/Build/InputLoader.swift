@@ -17,6 +17,8 @@ public struct LoadedTree {
   /// The source could not be read or parsed into a tree (exit 2 for read errors, 1 for syntax errors).
   public var inputFailure: Bool
   public var refused: Bool
+  /// Source files read (main file first); empty for a blob.
+  public var files: [FileID] = []
 }
 
 extension SourceReader {
@@ -40,7 +42,8 @@ extension SourceReader {
     let parsed = parse(file: file)
     let c = Self.finish(parsed, options: options)
     return LoadedTree(
-      tree: c.tree, kind: .source, diagnostics: c.diagnostics, inputFailure: c.inputFailure, refused: c.refused)
+      tree: c.tree, kind: .source, diagnostics: c.diagnostics, inputFailure: c.inputFailure, refused: c.refused,
+      files: parsed.files)
   }
 }
 

@@ -82,3 +82,10 @@ public protocol TreeRule: Sendable {
 extension TreeRule {
   public var description: RuleDescription { Self.description }
 }
+
+/// A rule that looks at a base tree and the overlays applied to it (the chain), not only at the result.
+public protocol ChainRule: Sendable {
+  static var description: RuleDescription { get }
+  init()
+  func check(_ chain: AppliedChain, _ context: inout RuleContext)
+}

@@ -1,0 +1,31 @@
+/// A blob that cannot be read, or overlays that cannot be applied. The message names the file and what is wrong.
+public struct BlobError: Error, CustomStringConvertible, Sendable, Equatable {
+  public enum Kind: Sendable, Hashable {
+    /// Empty, too short for a magic number, or a wrong magic number.
+    case notABlob
+    /// The file ends before what the header promises.
+    case truncated
+    /// Header fields that contradict each other or the file (offsets, sizes, overlapping blocks).
+    case badHeader
+    /// A version libfdt cannot read.
+    case badVersion
+    /// The structure block is not a well-formed tree (tags, nesting, names, property name offsets).
+    case badStructure
+    /// Nodes nested deeper than ``DTBReader/maxDepth``.
+    case tooDeep
+    /// libfdt could not apply an overlay.
+    case overlay
+  }
+
+  public var path: String
+  public var kind: Kind
+  public var reason: String
+
+  public init(path: String, kind: Kind, reason: String) {
+    self.path = path
+    self.kind = kind
+    self.reason = reason
+  }
+
+  public var description: String { "\(path): \(reason)" }
+}

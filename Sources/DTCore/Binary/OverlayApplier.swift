@@ -1,0 +1,191 @@
+internal import CLibfdt
+
+/// Applies overlay blobs to a base blob with libfdt's `fdt_overlay_apply`, the code U-Boot runs, and returns the
+/// packed result (the bytes `fdtoverlay` writes for the same inputs).
+///
+/// libfdt damages both blobs when it fails, so every attempt works on fresh aligned copies; the base is opened
+/// into a larger buffer (`fdt_open_into`) and retried with twice the room on `FDT_ERR_NOSPACE`. A failure is
+/// explained from the two trees (missing `__symbols__`, unknown labels, missing target paths or phandles) rather
+/// than as a bare libfdt code.
+public enum OverlayApplier {
+  /// The largest buffer an application may grow into.
+  static let maxBufferSize = 256 << 20
+
+  public static func apply(
+    base: [UInt8], basePath: String = "base", overlays: [(bytes: [UInt8], path: String)]
+  ) throws(BlobError) -> [UInt8] {
+    // Reading validates both blobs fully (header, fdt_check_full, depth) and gives trees to explain failures with.
+    _ = try DTBReader.read(base, path: basePath)
+    var current = try BlobHeader.parse(base, path: basePath).prefix(of: base)
+    var applied: [String] = []
+    for ov in overlays {
+      let overlayTree = try DTBReader.read(ov.bytes, path: ov.path)
+      if let problem = localFixupProblem(overlayTree) {
+        throw BlobError(path: ov.path, kind: .overlay, reason: "malformed overlay: \(problem)")
+      }
+      let overlay = try BlobHeader.parse(ov.bytes, path: ov.path).prefix(of: ov.bytes)
+      switch applyOne(current, overlay) {
+      case .success(let merged):
+        current = merged
+      case .failure(let failure):
+        let code = failure.rc
+        let baseName = applied.isEmpty ? basePath : "\(basePath) (with \(applied.joined(separator: ", ")) applied)"
+        let baseTree = try? DTBReader.read(current, path: basePath)
+        let reasons = explain(base: baseTree, baseName: baseName, overlay: overlayTree)
+        let why =
+          reasons.isEmpty
+          ? (code == -FDT_ERR_NOSPACE
+            ? "the result would be larger than \(maxBufferSize >> 20) MiB" : "libfdt failed: \(Libfdt.message(code))")
+          : reasons.joined(separator: "; ")
+        throw BlobError(path: ov.path, kind: .overlay, reason: "cannot apply overlay to \(baseName): \(why)")
+      }
+      applied.append(ov.path)
+    }
+    return current
+  }
+
+  /// One `fdt_open_into` + `fdt_overlay_apply` + `fdt_pack` on fresh copies; the packed bytes or libfdt's code.
+  private static func applyOne(_ base: [UInt8], _ overlay: [UInt8]) -> Result<[UInt8], LibfdtCode> {
+    var capacity = base.count + 2 * overlay.count + 4096
+    while true {
+      let result = Libfdt.withAlignedCopy(of: base, capacity: capacity) { fdt, size -> Result<[UInt8], LibfdtCode> in
+        Libfdt.withAlignedCopy(of: overlay) { fdto, _ -> Result<[UInt8], LibfdtCode> in
+          var rc = fdt_open_into(fdt, fdt, Int32(size))
+          if rc == 0 { rc = fdt_overlay_apply(fdt, fdto) }
+          if rc == 0 { rc = fdt_pack(fdt) }
+          return rc == 0 ? .success(Libfdt.bytes(fdt, count: min(size, Libfdt.totalSize(fdt)))) : .failure(LibfdtCode(rc))
+        }
+      }
+      if case .failure(let e) = result, e.rc == -FDT_ERR_NOSPACE, capacity * 2 <= maxBufferSize {
+        capacity *= 2
+        continue
+      }
+      return result
+    }
+  }
+
+  // MARK: - Explaining failures
+
+  /// What in the two trees keeps the overlay from applying; empty when nothing is found.
+  static func explain(base: DeviceTree?, baseName: String, overlay: DeviceTree) -> [String] {
+    var reasons: [String] = []
+    let fixups = overlay.root.child("__fixups__")
+    let labels = fixups.map { Array($0.liveProperties.map(\.name)) } ?? []
+    let symbols = base?.root.child("__symbols__")
+
+    if let fixups {
+      for p in fixups.liveProperties {
+        for entry in entries(p.value.bytes) where !isWellFormedFixup(entry) {
+          reasons.append("malformed __fixups__ entry \"\(entry)\" for label \(p.name) (expected path:property:offset)")
+        }
+      }
+    }
+    if let base, !labels.isEmpty {
+      if let symbols {
+        let missing = labels.filter { symbols.property($0) == nil }
+        if !missing.isEmpty {
+          reasons.append(
+            "\(missing.count == 1 ? "label" : "labels") \(missing.joined(separator: ", ")) used by the overlay "
+              + "\(missing.count == 1 ? "is" : "are") not in the base's /__symbols__")
+        }
+        for l in labels {
+          guard let sym = symbols.property(l) else { continue }
+          let path = BlobRecovery.cString(sym.value.bytes)
+          if let node = base.node(atPath: path) {
+            if node.phandle == 0 { reasons.append("base node \(path) (label \(l)) has no phandle") }
+          } else {
+            reasons.append("the base's /__symbols__ maps label \(l) to \(path), which does not exist")
+          }
+        }
+      } else {
+        reasons.append(
+          "the base has no /__symbols__ node (it was compiled without -@), so the overlay's "
+            + "\(labels.count == 1 ? "reference" : "references") to \(labels.joined(separator: ", ")) cannot be resolved")
+      }
+    }
+
+    guard let base else { return reasons }
+    var phandles: Set<UInt32> = []
+    base.root.walk { if $0.phandle != 0 { phandles.insert($0.phandle) } }
+    for fragment in overlay.root.liveChildren where fragment.child("__overlay__") != nil {
+      let name = fragment.name
+      if let target = fragment.property("target") {
+        // A target resolved through a fixup is covered by the label checks above.
+        if target.value.markers.contains(where: { $0.kind == .phandleReference && $0.offset == 0 }) { continue }
+        guard let ph = target.value.singleCell, ph != 0xffff_ffff else {
+          reasons.append("\(name): target is not a phandle")
+          continue
+        }
+        if !phandles.contains(ph) {
+          reasons.append("\(name): target phandle 0x\(String(ph, radix: 16)) does not exist in the base")
+        }
+      } else if let targetPath = fragment.property("target-path") {
+        let path = BlobRecovery.cString(targetPath.value.bytes)
+        if resolve(path, in: base) == nil {
+          reasons.append("\(name): target-path \"\(path)\" does not exist in the base")
+        }
+      } else {
+        reasons.append("\(name) has neither target nor target-path")
+      }
+    }
+    return reasons
+  }
+
+  /// The NUL-terminated strings of a value (an unterminated tail counts as one more).
+  private static func entries(_ bytes: [UInt8]) -> [String] {
+    bytes.split(separator: 0, omittingEmptySubsequences: false).dropLast(bytes.last == 0 ? 1 : 0)
+      .map { String(decoding: $0, as: UTF8.self) }
+  }
+
+  /// libfdt's format for a fixup: `path:property:offset`, non-empty property, decimal offset.
+  private static func isWellFormedFixup(_ entry: String) -> Bool {
+    let parts = entry.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+    guard parts.count == 3, !parts[1].isEmpty, !parts[2].isEmpty else { return false }
+    return parts[2].utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+  }
+
+  /// A path as libfdt's `fdt_path_offset` resolves it: absolute, or starting with an alias.
+  private static func resolve(_ path: String, in tree: DeviceTree) -> Node? {
+    if path.hasPrefix("/") { return tree.node(atPath: path) }
+    let first = path.prefix { $0 != "/" }
+    guard let alias = tree.root.child("aliases")?.property(String(first)) else { return nil }
+    return tree.node(atPath: BlobRecovery.cString(alias.value.bytes) + path.dropFirst(first.count))
+  }
+
+  /// libfdt 1.6.1 reads the phandle at each `__local_fixups__` offset without checking it against the property's
+  /// length, so an offset past the end is refused here before libfdt sees it.
+  static func localFixupProblem(_ overlay: DeviceTree) -> String? {
+    guard let fixups = overlay.root.child("__local_fixups__") else { return nil }
+    var work: [(fixup: Node, node: Node)] = [(fixups, overlay.root)]
+    while let (fixup, node) = work.popLast() {
+      for lfp in fixup.liveProperties {
+        guard let prop = node.property(lfp.name), let offsets = lfp.value.cells else { continue }
+        for off in offsets where Int(off) + 4 > prop.value.bytes.count {
+          return "__local_fixups__ gives offset \(off) in \(node.path):\(lfp.name), "
+            + "which has only \(prop.value.bytes.count) bytes"
+        }
+      }
+      for sub in fixup.liveChildren {
+        // libfdt's fdt_subnode_offset: exact name, or `name@…` when the name has no unit address.
+        let match = node.liveChildren.first {
+          $0.name == sub.name || (!sub.name.contains("@") && $0.name.hasPrefix(sub.name + "@"))
+        }
+        if let match { work.append((sub, match)) }
+      }
+    }
+    return nil
+  }
+}
+
+/// A negative libfdt return code.
+struct LibfdtCode: Error {
+  var rc: Int32
+  init(_ rc: Int32) { self.rc = rc }
+}
+
+extension BlobHeader {
+  /// The blob's own bytes, without anything after `totalsize`.
+  func prefix(of bytes: [UInt8]) -> [UInt8] {
+    bytes.count == totalSize ? bytes : Array(bytes.prefix(totalSize))
+  }
+}

@@ -1,0 +1,234 @@
+/// Writes a tree as DTS source the way dtc 1.8.1 does with `-O dts` (`treesource.c`): `/dts-v1/;`, `/plugin/;`
+/// for overlays, `/memreserve/` lines, one tab per level, labels before names, and values typed by their markers
+/// (`<0x01 0x02>`, `"strings"`, `[bytes]`, `/bits/ 16 <…>`, `&label` or `&{/path}` for phandle references).
+///
+/// Deliberate differences from dtc:
+/// - A byte that is neither printable nor a C escape inside a string is written `\xNN`; dtc 1.8.1 sign-extends it
+///   (`\xffffffe9`), which its own parser then reads back wrongly.
+/// - Markers that do not fit the bytes (a string span without its NUL, cells that do not divide the span, a type
+///   marker that does not start at offset 0) are dropped and the value is typed again from its bytes, where dtc
+///   would abort or lose bytes. Such markers never come from dtc's parser or from ``DTBReader``.
+/// - Path references (`&label` outside `< >`) print as the path string they stand for, as dtc prints them.
+public enum DTSPrinter {
+  public static func print(_ tree: DeviceTree) -> String {
+    var out = "/dts-v1/;\n"
+    if tree.isPlugin { out += "/plugin/;\n" }
+    out += "\n"
+    for re in tree.reserves {
+      for l in re.labels { out += "\(l): " }
+      out += "/memreserve/\t0x\(hex(re.address, width: 16)) 0x\(hex(re.size, width: 16));\n"
+    }
+    writeTree(tree.root, into: &out)
+    return out
+  }
+
+  /// The value as dtc writes it after `name`: ` = <0x01>;`, or `;` when empty (no newline).
+  public static func valueText(_ value: PropertyValue) -> String {
+    var out = ""
+    writeValue(value, into: &out)
+    return out
+  }
+
+  // MARK: - Nodes
+
+  /// Walks the tree with an explicit stack so that depth costs heap, not call stack.
+  private static func writeTree(_ root: Node, into out: inout String) {
+    var stack: [(node: Node, next: Int)] = []
+    openNode(root, level: 0, into: &out)
+    stack.append((root, 0))
+    while let top = stack.last {
+      var i = top.next
+      while i < top.node.children.count, top.node.children[i].deleted { i += 1 }
+      if i < top.node.children.count {
+        stack[stack.count - 1].next = i + 1
+        let child = top.node.children[i]
+        out += "\n"
+        openNode(child, level: stack.count, into: &out)
+        stack.append((child, 0))
+      } else {
+        indent(stack.count - 1, into: &out)
+        out += "};\n"
+        stack.removeLast()
+      }
+    }
+  }
+
+  private static func openNode(_ node: Node, level: Int, into out: inout String) {
+    indent(level, into: &out)
+    for l in node.labels { out += "\(l): " }
+    out += node.name.isEmpty ? "/ {\n" : "\(node.name) {\n"
+    for p in node.properties where !p.deleted {
+      indent(level + 1, into: &out)
+      for l in p.labels { out += "\(l): " }
+      out += p.name
+      writeValue(p.value, into: &out)
+      out += "\n"
+    }
+  }
+
+  private static func indent(_ level: Int, into out: inout String) {
+    for _ in 0..<level { out += "\t" }
+  }
+
+  // MARK: - Values
+
+  private static func writeValue(_ value: PropertyValue, into out: inout String) {
+    if value.bytes.isEmpty {
+      out += ";"
+      return
+    }
+    let bytes = value.bytes
+    var markers = sanitized(value.markers, length: bytes.count)
+    if let text = render(bytes, ValueTyping.guessedMarkers(PropertyValue(bytes: bytes, markers: markers))) {
+      out += " =" + text + ";"
+      return
+    }
+    // The type markers do not fit the bytes: type the value again, keeping references and labels.
+    markers.removeAll { $0.isTypeMarker }
+    if let text = render(bytes, ValueTyping.guessedMarkers(PropertyValue(bytes: bytes, markers: markers))) {
+      out += " =" + text + ";"
+      return
+    }
+    // References that cannot be cells where they stand (unaligned, overlapping): bytes, labels kept.
+    markers.removeAll { $0.kind != .label }
+    markers.insert(ValueMarker(kind: .cells(bits: 8), offset: 0), at: 0)
+    out += " =" + (render(bytes, markers) ?? "") + ";"
+  }
+
+  /// Markers that point inside the value and carry what they need, in offset order.
+  private static func sanitized(_ markers: [ValueMarker], length: Int) -> [ValueMarker] {
+    var kept = markers.filter { m in
+      guard m.offset >= 0, m.offset <= length else { return false }
+      switch m.kind {
+      case .phandleReference, .label: return m.ref != nil
+      case .cells(let bits): return [8, 16, 32, 64].contains(bits)
+      default: return true
+      }
+    }
+    if !zip(kept, kept.dropFirst()).allSatisfy({ $0.offset <= $1.offset }) {
+      kept = kept.enumerated().sorted { ($0.element.offset, $0.offset) < ($1.element.offset, $1.offset) }.map(\.element)
+    }
+    return kept
+  }
+
+  /// dtc's `write_propval` loop over a typed marker list; nil when the markers do not fit the bytes.
+  private static func render(_ bytes: [UInt8], _ markers: [ValueMarker]) -> String? {
+    guard let firstType = markers.first(where: \.isTypeMarker), firstType.offset == 0 else { return nil }
+    let len = bytes.count
+    // Where the data of each marker ends: the offset of the next type marker after it, or the end.
+    var dataEnd = [Int](repeating: len, count: markers.count)
+    var nextType = len
+    for i in markers.indices.reversed() {
+      dataEnd[i] = nextType
+      if markers[i].isTypeMarker { nextType = markers[i].offset }
+    }
+    // dtc prints the first phandle reference found at a chunk's offset.
+    var refAt: [Int: String] = [:]
+    for m in markers where m.kind == .phandleReference {
+      if refAt[m.offset] == nil, let ref = m.ref { refAt[m.offset] = ref }
+    }
+    var out = ""
+    var emit: ValueMarker.Kind?
+    for (i, m) in markers.enumerated() {
+      let chunkEnd = i + 1 < markers.count ? markers[i + 1].offset : len
+      let chunkLen = chunkEnd - m.offset
+      let dataLen = dataEnd[i] - m.offset
+      if m.isTypeMarker {
+        emit = m.kind
+        out += " " + openDelimiter(m.kind)
+      } else if m.kind == .label, let ref = m.ref {
+        out += " \(ref):"
+      }
+      guard let type = emit, chunkLen > 0 else { continue }
+      let chunk = bytes[m.offset..<chunkEnd]
+      switch type {
+      case .string:
+        guard let s = stringText(chunk) else { return nil }
+        out += s
+      case .cells(bits: 32):
+        guard chunkLen % 4 == 0 else { return nil }
+        if let ref = refAt[m.offset] {
+          out += ref.hasPrefix("/") ? "&{\(ref)}" : "&\(ref)"
+          if chunkLen > 4 {
+            out += " "
+            out += intText(chunk.dropFirst(4), width: 4)
+          }
+        } else {
+          out += intText(chunk, width: 4)
+        }
+        if dataLen > chunkLen { out += " " }
+      case .cells(let bits):
+        guard chunkLen % (bits / 8) == 0 else { return nil }
+        out += intText(chunk, width: bits / 8)
+      default:
+        return nil
+      }
+      if chunkLen == dataLen {
+        out += closeDelimiter(type)
+        if m.offset + chunkLen != len { out += "," }
+        emit = nil
+      }
+    }
+    return out
+  }
+
+  private static func openDelimiter(_ kind: ValueMarker.Kind) -> String {
+    switch kind {
+    case .cells(bits: 8): "["
+    case .cells(bits: 32): "<"
+    case .cells(let bits): "/bits/ \(bits) <"
+    default: ""
+    }
+  }
+
+  private static func closeDelimiter(_ kind: ValueMarker.Kind) -> String {
+    switch kind {
+    case .cells(bits: 8): "]"
+    case .cells: ">"
+    default: ""
+    }
+  }
+
+  /// Big-endian integers of `width` bytes, space separated: `0x%02x` for cells, `%02x` for bytes.
+  private static func intText(_ chunk: ArraySlice<UInt8>, width: Int) -> String {
+    var parts: [String] = []
+    var i = chunk.startIndex
+    while i + width <= chunk.endIndex {
+      var v: UInt64 = 0
+      for b in chunk[i..<(i + width)] { v = v << 8 | UInt64(b) }
+      parts.append(width == 1 ? hex(v, width: 2) : "0x" + hex(v, width: 2))
+      i += width
+    }
+    return parts.joined(separator: " ")
+  }
+
+  /// A quoted C string for a chunk that ends with NUL; NULs inside become `\0`.
+  private static func stringText(_ chunk: ArraySlice<UInt8>) -> String? {
+    guard chunk.last == 0 else { return nil }
+    var s: [UInt8] = [UInt8(ascii: "\"")]
+    for c in chunk.dropLast() {
+      switch c {
+      case 0x07: s += Array("\\a".utf8)
+      case 0x08: s += Array("\\b".utf8)
+      case 0x09: s += Array("\\t".utf8)
+      case 0x0a: s += Array("\\n".utf8)
+      case 0x0b: s += Array("\\v".utf8)
+      case 0x0c: s += Array("\\f".utf8)
+      case 0x0d: s += Array("\\r".utf8)
+      case UInt8(ascii: "\\"): s += Array("\\\\".utf8)
+      case UInt8(ascii: "\""): s += Array("\\\"".utf8)
+      case 0: s += Array("\\0".utf8)
+      case 0x20..<0x7f: s.append(c)
+      default: s += Array("\\x\(hex(UInt64(c), width: 2))".utf8)
+      }
+    }
+    s.append(UInt8(ascii: "\""))
+    return String(decoding: s, as: UTF8.self)
+  }
+
+  /// Lower-case hex, zero-padded to at least `width` digits.
+  static func hex(_ v: UInt64, width: Int) -> String {
+    let digits = String(v, radix: 16)
+    return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+  }
+}

@@ -19,4 +19,5 @@ public let frontEndRules: [RuleDescription] = [
     category: .syntax, defaultSeverity: .error,
     triggering: [RuleExample("/dts-v1/;\n#error \"unsupported board\"\n/ { };\n")],
     nonTriggering: [RuleExample("/dts-v1/;\n#define ONE 1\n/ { a = <ONE>; };\n")]),
+  Suppressions.ruleDescription,
 ]

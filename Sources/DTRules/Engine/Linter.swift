@@ -74,13 +74,15 @@ public struct RuleSelection: Sendable {
 /// All built-in rules, in execution order (dtc's check order first).
 public struct RuleRegistry: Sendable {
   public let rules: [any TreeRule.Type]
+  public let chainRules: [any ChainRule.Type]
   public let descriptions: [RuleDescription]
   private let index: [String: Int]
   private let dependentsMap: [String: [String]]
 
-  public init(rules: [any TreeRule.Type], frontEnd: [RuleDescription]) {
+  public init(rules: [any TreeRule.Type], chainRules: [any ChainRule.Type] = [], frontEnd: [RuleDescription]) {
     self.rules = rules
-    let all = frontEnd + rules.map { $0.description }
+    self.chainRules = chainRules
+    let all = frontEnd + rules.map { $0.description } + chainRules.map { $0.description }
     descriptions = all
     var idx: [String: Int] = [:]
     var deps: [String: [String]] = [:]
@@ -95,7 +97,8 @@ public struct RuleRegistry: Sendable {
   public func description(_ id: String) -> RuleDescription? { index[id].map { descriptions[$0] } }
   public func dependents(of id: String) -> [String] { dependentsMap[id] ?? [] }
 
-  public static let shared = RuleRegistry(rules: builtInRules, frontEnd: frontEndRules)
+  public static let shared = RuleRegistry(
+    rules: builtInRules, chainRules: builtInChainRules, frontEnd: frontEndRules)
 }
 
 /// Runs the selected rules over a tree, honouring prerequisites the way dtc does: a rule runs after its
@@ -111,8 +114,10 @@ public struct Linter: Sendable {
   }
 
   /// `frontEnd`: diagnostics produced while reading the tree (syntax errors, dtc's error-level checks that run
-  /// during compilation); their rule IDs count as having run.
+  /// during compilation); their rule IDs count as having run. After a syntax or preprocessor error the tree is
+  /// incomplete, so only the front-end findings are reported (as dtc stops after a parse error).
   public func lint(_ tree: DeviceTree, frontEnd: [Diagnostic] = []) -> [Diagnostic] {
+    let incomplete = frontEnd.contains { Self.stopsChecks($0) }
     let info = TreeInfo(tree: tree)
     var status: [String: Bool] = [:]  // id -> passed
     var output: [Diagnostic] = []
@@ -152,12 +157,43 @@ public struct Linter: Sendable {
       return passed
     }
 
-    for r in registry.rules where needed(r.description.id) {
+    for r in registry.rules where !incomplete && needed(r.description.id) {
       _ = run(r.description.id)
     }
     if selection.werror {
       for i in output.indices { output[i].severity = .error }
     }
     return output
+  }
+}
+
+extension Linter {
+  /// Findings after which the tree is not worth checking further.
+  static func stopsChecks(_ d: Diagnostic) -> Bool {
+    d.severity == .error && (d.rule == "syntax" || d.rule == "preprocessor")
+  }
+
+  /// Lints a base with overlays applied: the chain rules look at the parts, the tree rules at the merged result.
+  /// `onlyOverlay` keeps only the findings located in overlay content (`check OV --base BASE`).
+  public func lint(chain: AppliedChain, onlyOverlay: Bool = false) -> [Diagnostic] {
+    let frontEnd = chain.diagnostics
+    let tree = chain.merged ?? chain.base.tree
+    let blocked = chain.inputFailure || frontEnd.contains { Self.stopsChecks($0) }
+    var out = lint(tree, frontEnd: frontEnd)
+    let info = TreeInfo(tree: tree)
+    if !blocked {
+      for rule in registry.chainRules {
+        let id = rule.description.id
+        guard let setting = selection.setting(id), setting.enabled else { continue }
+        var ctx = RuleContext(
+          tree: tree, info: info, ruleID: id, severity: selection.werror ? .error : setting.severity)
+        rule.init().check(chain, &ctx)
+        out += ctx.findings
+      }
+    }
+    if onlyOverlay {
+      out = out.filter { chain.isInOverlay(range: $0.range, nodePath: $0.nodePath, property: $0.property) }
+    }
+    return out
   }
 }

@@ -39,7 +39,8 @@ enum RefTool {
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     guard p.terminationStatus == 0 else {
-      throw Failure(description: "\(tool) \(args.joined(separator: " ")) failed: \(String(decoding: errData, as: UTF8.self))")
+      throw Failure(
+        description: "\(tool) \(args.joined(separator: " ")) failed: \(String(decoding: errData, as: UTF8.self))")
     }
     return [UInt8](data)
   }
@@ -77,7 +78,9 @@ enum RefTool {
 }
 
 /// Builds trees in tests: `N("name", ["prop": value], [children])`, properties in the order given.
-func N(_ name: String, _ props: KeyValuePairs<String, PropertyValue> = [:], _ children: [Node] = [], labels: [String] = [])
+func N(
+  _ name: String, _ props: KeyValuePairs<String, PropertyValue> = [:], _ children: [Node] = [], labels: [String] = []
+)
   -> Node
 {
   let n = Node(name: name)
@@ -108,7 +111,8 @@ func firstDifference(_ a: [UInt8], _ b: [UInt8]) -> String {
 
 /// Records the first difference when two blobs differ (without dumping both arrays).
 func expectSameBytes(
-  _ a: [UInt8], _ b: [UInt8], _ context: @autoclosure () -> String = "", sourceLocation: SourceLocation = #_sourceLocation
+  _ a: [UInt8], _ b: [UInt8], _ context: @autoclosure () -> String = "",
+  sourceLocation: SourceLocation = #_sourceLocation
 ) {
   if a != b { Issue.record("\(context()) \(firstDifference(a, b))", sourceLocation: sourceLocation) }
 }
@@ -171,7 +175,8 @@ enum RefCorpus {
         "-nostdinc", "-Iinclude", "-Isrc/arm64/freescale", "-Isrc", "-undef", "-D__DTS__", "-x",
         "assembler-with-cpp", "-o", pp, "src/arm64/freescale/\(board)",
       ], in: root)
-    try RefTool.run("dtc", ["-q", "-O", "dtb", "-b", "0", "-i", "src/arm64/freescale", "-o", out] + extra + [pp], in: root)
+    try RefTool.run(
+      "dtc", ["-q", "-O", "dtb", "-b", "0", "-i", "src/arm64/freescale", "-o", out] + extra + [pp], in: root)
     return [UInt8](try Data(contentsOf: URL(fileURLWithPath: out)))
   }
 }
@@ -204,7 +209,8 @@ enum RefCorpus {
         "#address-cells": .cells([1]), "#size-cells": .cells([0]),
       ],
       [
-        N("node@1", ["reg": .cells([1]), "empty": empty, "bytes": bytes([1, 2, 3]), "names": empty, "a": .string("y")]),
+        N(
+          "node@1", ["reg": .cells([1]), "empty": empty, "bytes": bytes([1, 2, 3]), "names": empty, "a": .string("y")]),
         N(
           "other",
           [
@@ -213,7 +219,8 @@ enum RefCorpus {
           ]),
       ])
     return DeviceTree(
-      root: root, reserves: [ReserveEntry(address: 0x1000, size: 0x2000), ReserveEntry(address: 0x1_2345_6789, size: 0x10)])
+      root: root,
+      reserves: [ReserveEntry(address: 0x1000, size: 0x2000), ReserveEntry(address: 0x1_2345_6789, size: 0x10)])
   }
 
   @Test func basicTreeMatchesDtc() throws {
@@ -300,7 +307,8 @@ enum RefCorpus {
       for i in 0..<50_000 { _ = table.offset(of: Array("property-\(i)-name".utf8)) }
     }
     #expect(t < .seconds(20))
-    #expect(table.offset(of: Array("property-7-name".utf8)) == table.offset(of: Array("vendor,property-7-name".utf8)) + 7)
+    #expect(
+      table.offset(of: Array("property-7-name".utf8)) == table.offset(of: Array("vendor,property-7-name".utf8)) + 7)
   }
 
   /// Trees dtc wrote, read by us and written again: identical bytes.
@@ -334,7 +342,9 @@ enum RefCorpus {
         }
       }
     }
-    print("corpus round trip: \(compared) blobs identical to dtc's, \(matched181) of them checked against dtc 1.8.1's sha256")
+    print(
+      "corpus round trip: \(compared) blobs identical to dtc's, \(matched181) of them checked against dtc 1.8.1's sha256"
+    )
     #expect(compared > 0)
   }
 }
@@ -402,9 +412,11 @@ enum RoundTripSources {
     let blob = try RefTool.dtb(DTBWriterTests.basicSource, ["-b", "7"])
     let tree = try DTBReader.read(blob, path: "basic.dtb")
     #expect(tree.bootCPUID == 7)
-    #expect(tree.reserves == [ReserveEntry(address: 0x1000, size: 0x2000), ReserveEntry(address: 0x1_2345_6789, size: 0x10)])
+    #expect(
+      tree.reserves == [ReserveEntry(address: 0x1000, size: 0x2000), ReserveEntry(address: 0x1_2345_6789, size: 0x10)])
     #expect(tree.root.name == "")
-    #expect(tree.root.properties.map(\.name) == ["model", "reg-names", "names", "big", "#address-cells", "#size-cells"])
+    #expect(
+      tree.root.properties.map(\.name) == ["model", "reg-names", "names", "big", "#address-cells", "#size-cells"])
     #expect(tree.root.children.map(\.name) == ["node@1", "other"])
     #expect(tree.node(atPath: "/node@1")?.property("bytes")?.value.bytes == [1, 2, 3])
     #expect(!tree.isPlugin)
@@ -487,7 +499,8 @@ enum RoundTripSources {
     let withSymbols = try DTBReader.read(try RefTool.dtb(source + "};", ["-@"]), path: "s.dtb")
     #expect(withSymbols.node(atPath: "/node@1")?.labels == ["b", "a"])  // dtc: latest first
     #expect(withSymbols.node(atPath: "/other")?.labels == ["c"])
-    #expect(withSymbols.node(atPath: "/node@1")?.property("phandle-user")?.value.markers.map(\.kind) == [.cells(bits: 32)])
+    #expect(
+      withSymbols.node(atPath: "/node@1")?.property("phandle-user")?.value.markers.map(\.kind) == [.cells(bits: 32)])
     #expect((withSymbols.node(atPath: "/node@1")?.phandle ?? 0) != 0)
     #expect(!withSymbols.isPlugin)
 
@@ -512,7 +525,9 @@ enum RoundTripSources {
     let tree = try DTBReader.read(try RefTool.dtb(RoundTripSources.overlay, ["-@"]), path: "o.dtbo")
     #expect(tree.isPlugin)
     let fragment0 = try #require(tree.node(atPath: "/fragment@0"))
-    #expect(fragment0.property("target")?.value.markers.contains(ValueMarker(kind: .phandleReference, offset: 0, ref: "uart0")) == true)
+    #expect(
+      fragment0.property("target")?.value.markers.contains(
+        ValueMarker(kind: .phandleReference, offset: 0, ref: "uart0")) == true)
     let link = try #require(tree.node(atPath: "/fragment@1/__overlay__/extra@0")?.property("link"))
     #expect(link.value.markers.filter { $0.kind == .phandleReference }.map(\.ref) == ["extra", "sdma"])
     #expect(tree.node(atPath: "/fragment@1/__overlay__/extra@0")?.labels == ["extra"])
@@ -699,7 +714,9 @@ enum RoundTripSources {
 
   /// Valid blobs with bytes flipped or cut: every result is a tree or a BlobError.
   @Test func mutatedBlobsNeverCrash() throws {
-    let seeds = [Self.valid, try RefTool.dtb(RoundTripSources.board, ["-@"]), try RefTool.dtb(RoundTripSources.overlay, ["-@"])]
+    let seeds = [
+      Self.valid, try RefTool.dtb(RoundTripSources.board, ["-@"]), try RefTool.dtb(RoundTripSources.overlay, ["-@"]),
+    ]
     var rng = SplitMix64(seed: 42)
     var outcomes = [0, 0]
     for seed in seeds {
@@ -784,7 +801,9 @@ struct SplitMix64 {
 
   /// RefCorpus overlays on the boards whose names share most with theirs: where fdtoverlay succeeds we write the same
   /// bytes, where it fails we fail too. One overlay by default; all of them (three boards each) with DTLINT_CORPUS=all.
-  @Test(.enabled(if: RefCorpus.available && RefTool.isInstalled("fdtoverlay"))) func corpusOverlaysMatchFdtoverlay() throws {
+  @Test(.enabled(if: RefCorpus.available && RefTool.isInstalled("fdtoverlay"))) func corpusOverlaysMatchFdtoverlay()
+    throws
+  {
     let all = ProcessInfo.processInfo.environment["DTLINT_CORPUS"] == "all"
     let boards = RefCorpus.boards()
     let overlays = boards.filter { $0.hasSuffix(".dtso") }
@@ -801,7 +820,9 @@ struct SplitMix64 {
         guard let base = bases[board] else { continue }
         tried += 1
         let theirs = try? RefTool.fdtoverlay(base, [ov])
-        let ours = Result { () throws(BlobError) in try OverlayApplier.apply(base: base, basePath: board, overlays: [(ov, overlay)]) }
+        let ours = Result { () throws(BlobError) in
+          try OverlayApplier.apply(base: base, basePath: board, overlays: [(ov, overlay)])
+        }
         switch (ours, theirs) {
         case (.success(let o), let t?):
           expectSameBytes(o, t, "\(overlay) on \(board)")
@@ -835,7 +856,9 @@ struct SplitMix64 {
       Issue.record("overlay applied although it should not", sourceLocation: sourceLocation)
     } catch {
       #expect(error.kind == .overlay, sourceLocation: sourceLocation)
-      #expect(error.description.hasPrefix("ov.dtbo: cannot apply overlay to base.dtb: "), "\(error)", sourceLocation: sourceLocation)
+      #expect(
+        error.description.hasPrefix("ov.dtbo: cannot apply overlay to base.dtb: "), "\(error)",
+        sourceLocation: sourceLocation)
       for t in texts { #expect(error.reason.contains(t), "\(error)", sourceLocation: sourceLocation) }
     }
   }
@@ -847,9 +870,11 @@ struct SplitMix64 {
   }
 
   @Test func missingLabel() throws {
-    let overlay = try RefTool.dtb("/dts-v1/; /plugin/; &uart7 { status = \"okay\"; }; &uart0 { x = <&nolabel>; };", ["-@"])
+    let overlay = try RefTool.dtb(
+      "/dts-v1/; /plugin/; &uart7 { status = \"okay\"; }; &uart0 { x = <&nolabel>; };", ["-@"])
     Self.expectFailure(
-      base: try RefTool.dtb(Self.base, ["-@"]), overlay: overlay, containing: ["labels uart7, nolabel", "not in the base's /__symbols__"])
+      base: try RefTool.dtb(Self.base, ["-@"]), overlay: overlay,
+      containing: ["labels uart7, nolabel", "not in the base's /__symbols__"])
   }
 
   @Test func missingTargetPath() throws {

@@ -70,7 +70,10 @@ import Testing
       }
       return failures
     }
-    #expect(failures.isEmpty, "\(rows.count - failures.count)/\(rows.count) identical; first failures:\n\(failures.prefix(20).joined(separator: "\n"))")
+    #expect(
+      failures.isEmpty,
+      "\(rows.count - failures.count)/\(rows.count) identical; first failures:\n\(failures.prefix(20).joined(separator: "\n"))"
+    )
   }
 
   struct DtcRow: Sendable {
@@ -127,6 +130,8 @@ import Testing
         }
       }
     }
-    #expect(failures.isEmpty, "\(rows.count - failures.count)/\(rows.count) agree; failures:\n\(failures.joined(separator: "\n"))")
+    #expect(
+      failures.isEmpty,
+      "\(rows.count - failures.count)/\(rows.count) agree; failures:\n\(failures.joined(separator: "\n"))")
   }
 }

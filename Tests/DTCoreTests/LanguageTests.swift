@@ -12,7 +12,9 @@ import Testing
     return c.tree
   }
 
-  private func errors(_ text: String, preprocess: Bool = false) -> [(rule: String, message: String, line: Int, col: Int)] {
+  private func errors(_ text: String, preprocess: Bool = false) -> [(
+    rule: String, message: String, line: Int, col: Int
+  )] {
     let (c, sm) = compileText(text, preprocess: preprocess)
     #expect(c.refused, "expected the compile to be refused")
     return c.diagnostics.filter { $0.severity == .error }.map { d in
@@ -264,7 +266,8 @@ import Testing
       &uart2 { dmas = <&sdma 3>; link = <&local>; };
       """)
     #expect(t.isPlugin)
-    #expect(t.root.children.map(\.name) == ["fragment@0", "fragment@1", "fragment@2", "__fixups__", "__local_fixups__"])
+    #expect(
+      t.root.children.map(\.name) == ["fragment@0", "fragment@1", "fragment@2", "__fixups__", "__local_fixups__"])
     #expect(t.node(atPath: "/fragment@0")?.property("target")?.value.cells == [0xFFFF_FFFF])
     #expect(t.node(atPath: "/fragment@1")?.property("target-path")?.value.strings == ["/soc/gpio@1"])
     let fixups = t.node(atPath: "/__fixups__")

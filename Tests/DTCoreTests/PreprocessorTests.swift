@@ -215,7 +215,9 @@ private func lc(_ sm: SourceManager, _ r: SourceRange) -> String {
     v(1) v(1,) v(1,2,3) w() n(1) n(1,2) all(1, (2, 3), 4) vo(1) vo(1,2)
     """)
   #expect(
-    words(r) == ["<1>", "<1,>", "<1,2,3>", "<x>", "<1>", "<1,2>", "[1,", "(2,", "3),", "4]", "f(1", ")", "f(1", ",", "2)"])
+    words(r) == [
+      "<1>", "<1,>", "<1,2,3>", "<x>", "<1>", "<1,2>", "[1,", "(2,", "3),", "4]", "f(1", ")", "f(1", ",", "2)",
+    ])
 }
 
 @Test func wrongArgumentCountsAreErrors() {
@@ -304,7 +306,8 @@ private func lc(_ sm: SourceManager, _ r: SourceRange) -> String {
 }
 
 @Test func expressionErrorsAreDiagnosed() {
-  let r = pp("#if 1 / 0\nx\n#endif\n#if (1\ny\n#endif\n#if\n#endif\n#if 1 +\n#endif\n#if 0 && 1/0\n#endif\n#if 1.0\n#endif\n")
+  let r = pp(
+    "#if 1 / 0\nx\n#endif\n#if (1\ny\n#endif\n#if\n#endif\n#if 1 +\n#endif\n#if 0 && 1/0\n#endif\n#if 1.0\n#endif\n")
   let msgs = errors(r).map(\.message)
   #expect(msgs.contains("division by zero in #if"))
   #expect(msgs.contains("missing ')' in expression"))
@@ -415,7 +418,8 @@ private func lc(_ sm: SourceManager, _ r: SourceRange) -> String {
   let (r, sm) = run(files, includePaths: ["inc1", "inc2"])
   #expect(r.diagnostics.isEmpty)
   #expect(words(r) == ["quoted_local", "angle_first", "only_in_second", "next_to_includer"])
-  #expect(r.files.map { sm[$0].path } == ["dir/main.dts", "dir/x.h", "inc1/x.h", "inc2/y.h", "inc1/sub/z.h", "inc1/sub/w.h"])
+  #expect(
+    r.files.map { sm[$0].path } == ["dir/main.dts", "dir/x.h", "inc1/x.h", "inc2/y.h", "inc1/sub/z.h", "inc1/sub/w.h"])
 }
 
 @Test func includeNextAndComputedIncludes() {
@@ -491,7 +495,8 @@ private func lc(_ sm: SourceManager, _ r: SourceRange) -> String {
 
 @Test func nonUTF8BytesPassThrough() {
   let sm = SourceManager()
-  let f = sm.addVirtualFile(path: "main.dts", bytes: Array("a = \"".utf8) + [0xFF, 0xC3, 0x28] + Array("\"; \u{7}b\n".utf8))
+  let f = sm.addVirtualFile(
+    path: "main.dts", bytes: Array("a = \"".utf8) + [0xFF, 0xC3, 0x28] + Array("\"; \u{7}b\n".utf8))
   let r = Preprocessor(sources: sm, options: PreprocessorOptions()).preprocess(f)
   #expect(r.bytes == f.bytes)
 }
@@ -504,7 +509,9 @@ private func lc(_ sm: SourceManager, _ r: SourceRange) -> String {
   #expect(text(r) == src)
   #expect(r.segments.count == 1)
   #expect(r.segments.first?.verbatim == true)
-  #expect(r.originalRange(start: 0, end: r.bytes.count) == SourceRange(file: FileID(0), start: 0, end: UInt32(src.utf8.count)))
+  #expect(
+    r.originalRange(start: 0, end: r.bytes.count) == SourceRange(file: FileID(0), start: 0, end: UInt32(src.utf8.count))
+  )
 }
 
 @Test func sourceMapPositions() {
@@ -514,7 +521,11 @@ private func lc(_ sm: SourceManager, _ r: SourceRange) -> String {
   ]
   let (r, sm) = run(files)
   #expect(r.diagnostics.isEmpty)
-  #expect(words(r) == ["from_header;", "/", "{", "serial@30860000", "{", "reg", "=", "<(5", "+", "7)>;", "};", "plain", "=", "<1>;", "};"])
+  #expect(
+    words(r) == [
+      "from_header;", "/", "{", "serial@30860000", "{", "reg", "=", "<(5", "+", "7)>;", "};", "plain", "=", "<1>;",
+      "};",
+    ])
   let main = FileID(Int32(r.files[0].raw))
   #expect(sm[main].path == "main.dts")
   #expect(r.files.map { sm[$0].path } == ["main.dts", "a.h"])
@@ -602,7 +613,8 @@ private func lc(_ sm: SourceManager, _ r: SourceRange) -> String {
 
 @Test func deepNestingIsLimited() {
   let depth = 3000
-  let src = "#define f(x) x\n" + String(repeating: "f(", count: depth) + "1" + String(repeating: ")", count: depth) + "\n"
+  let src =
+    "#define f(x) x\n" + String(repeating: "f(", count: depth) + "1" + String(repeating: ")", count: depth) + "\n"
   let r = pp(src)
   #expect(r.fatal)
   let src2 = "#if " + String(repeating: "(", count: 5000) + "1" + String(repeating: ")", count: 5000) + "\n#endif\n"
@@ -665,7 +677,10 @@ private struct SplitMix: RandomNumberGenerator {
   #expect(cache.filesLexed == 10)
   for b in 0..<8 {
     let out = String(decoding: results[b] ?? [], as: UTF8.self)
-    #expect(out.contains("pins = <0x\(String(b, radix: 16)) 0x\(String(b * 4, radix: 16)) 0x\(String(b * 7, radix: 16)) 0x\(String(b * 28, radix: 16))>;"))
+    #expect(
+      out.contains(
+        "pins = <0x\(String(b, radix: 16)) 0x\(String(b * 4, radix: 16)) 0x\(String(b * 7, radix: 16)) 0x\(String(b * 28, radix: 16))>;"
+      ))
   }
 }
 

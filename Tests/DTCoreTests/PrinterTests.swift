@@ -54,7 +54,10 @@ func expectText(_ actual: String, _ expected: String, sourceLocation: SourceLoca
   }
 
   /// The same on dtc's own output for every round-trip source compiled without -@.
-  @Test(arguments: RoundTripSources.all.indices.filter { RoundTripSources.all[$0].0 != RoundTripSources.overlay && !RoundTripSources.all[$0].1.contains("-@") })
+  @Test(
+    arguments: RoundTripSources.all.indices.filter {
+      RoundTripSources.all[$0].0 != RoundTripSources.overlay && !RoundTripSources.all[$0].1.contains("-@")
+    })
   func roundTripSourcesPrintLikeDtc161(index: Int) throws {
     let (source, flags) = RoundTripSources.all[index]
     let blob = try RefTool.dtb(source, flags)
@@ -89,7 +92,9 @@ func expectText(_ actual: String, _ expected: String, sourceLocation: SourceLoca
   @Test(.enabled(if: RefCorpus.available)) func corpusBoards() throws {
     var compared = 0
     for board in RefCorpus.selection() {
-      guard let plain = try? RefCorpus.compile(board), let symbols = try? RefCorpus.compile(board, ["-@"]) else { continue }
+      guard let plain = try? RefCorpus.compile(board), let symbols = try? RefCorpus.compile(board, ["-@"]) else {
+        continue
+      }
       let tree = try DTBReader.read(plain, path: board)
       if !tree.isPlugin { expectText(as161(DTSPrinter.print(tree)), try RefTool.dts(plain)) }
       expectSameBytes(try RefTool.dtb(Self.printForRecompiling(tree)), plain, board)
@@ -166,10 +171,12 @@ func expectText(_ actual: String, _ expected: String, sourceLocation: SourceLoca
     mixed.append(bytes([0xab, 0xcd]))
     var sixteen = PropertyValue(bytes: [0, 1, 0, 2], markers: [ValueMarker(kind: .cells(bits: 16), offset: 0)])
     sixteen.markers.append(ValueMarker(kind: .label, offset: 2, ref: "mid"))
-    var refs = PropertyValue(bytes: [0, 0, 0, 1, 0, 0, 0, 9, 0, 0, 0, 2], markers: [ValueMarker(kind: .cells(bits: 32), offset: 0)])
+    var refs = PropertyValue(
+      bytes: [0, 0, 0, 1, 0, 0, 0, 9, 0, 0, 0, 2], markers: [ValueMarker(kind: .cells(bits: 32), offset: 0)])
     refs.markers.append(ValueMarker(kind: .phandleReference, offset: 0, ref: "intc"))
     refs.markers.append(ValueMarker(kind: .phandleReference, offset: 8, ref: "/soc/gpio@1"))
-    let sixtyFour = PropertyValue(bytes: [0, 0, 0, 1, 0, 0, 0, 2], markers: [ValueMarker(kind: .cells(bits: 64), offset: 0)])
+    let sixtyFour = PropertyValue(
+      bytes: [0, 0, 0, 1, 0, 0, 0, 2], markers: [ValueMarker(kind: .cells(bits: 64), offset: 0)])
 
     let root = N(
       "", ["mixed": mixed, "sixteen": sixteen, "refs": refs, "sixty-four": sixtyFour],
@@ -224,7 +231,10 @@ func expectText(_ actual: String, _ expected: String, sourceLocation: SourceLoca
     let v3 = PropertyValue(bytes: [0, 0, 0, 1], markers: [ValueMarker(kind: .string, offset: 2)])
     #expect(DTSPrinter.valueText(v3) == " = <0x01>;")
     let v4 = PropertyValue(
-      bytes: [0, 0, 0, 1, 0], markers: [ValueMarker(kind: .phandleReference, offset: 2, ref: "x"), ValueMarker(kind: .label, offset: 9, ref: "far")])
+      bytes: [0, 0, 0, 1, 0],
+      markers: [
+        ValueMarker(kind: .phandleReference, offset: 2, ref: "x"), ValueMarker(kind: .label, offset: 9, ref: "far"),
+      ])
     #expect(DTSPrinter.valueText(v4) == " = [00 00 00 01 00];")
     let v5 = PropertyValue(bytes: [0, 0, 0, 1], markers: [ValueMarker(kind: .phandleReference, offset: 0, ref: nil)])
     #expect(DTSPrinter.valueText(v5) == " = <0x01>;")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import DTCore
 
 @Test func lineColumnIsOneBasedAndCountsBytes() {

@@ -39,7 +39,8 @@ enum CLI {
     let e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     return Result(
-      status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self),
+      status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+      stderr: String(decoding: e, as: UTF8.self),
       stdoutBytes: [UInt8](o))
   }
 }

@@ -68,7 +68,8 @@ struct BlobHeader {
     let hdrSize = size(ofVersion: version)
     if totalSize > b.count {
       throw fail(
-        .truncated, "truncated: the header says the blob is \(totalSize) bytes (totalsize), but the file has only \(b.count)")
+        .truncated,
+        "truncated: the header says the blob is \(totalSize) bytes (totalsize), but the file has only \(b.count)")
     }
     if totalSize < hdrSize {
       throw fail(.badHeader, "bad header: totalsize \(totalSize) is smaller than the \(hdrSize)-byte header")
@@ -82,14 +83,16 @@ struct BlobHeader {
     if rsvOff < hdrSize || rsvOff >= totalSize {
       throw fail(
         .badHeader,
-        "bad header: memory reservation map offset \(hex(rsvOff)) is outside the blob's \(hdrSize)..<\(totalSize) bytes")
+        "bad header: memory reservation map offset \(hex(rsvOff)) is outside the blob's \(hdrSize)..<\(totalSize) bytes"
+      )
     }
     if rsvOff % 8 != 0 {
       throw fail(.badHeader, "bad header: memory reservation map offset \(hex(rsvOff)) is not 8-byte aligned")
     }
     if structOff < hdrSize || structOff >= totalSize {
       throw fail(
-        .badHeader, "bad header: structure block offset \(hex(structOff)) is outside the blob's \(hdrSize)..<\(totalSize) bytes")
+        .badHeader,
+        "bad header: structure block offset \(hex(structOff)) is outside the blob's \(hdrSize)..<\(totalSize) bytes")
     }
     if structOff % 4 != 0 {
       throw fail(.badHeader, "bad header: structure block offset \(hex(structOff)) is not 4-byte aligned")
@@ -97,12 +100,14 @@ struct BlobHeader {
     if let structSize, structOff + structSize > totalSize {
       throw fail(
         .badHeader,
-        "bad header: structure block (offset \(hex(structOff)), \(structSize) bytes) extends past the end of the blob (\(totalSize) bytes)")
+        "bad header: structure block (offset \(hex(structOff)), \(structSize) bytes) extends past the end of the blob (\(totalSize) bytes)"
+      )
     }
     if stringsOff < hdrSize || stringsOff > totalSize || stringsOff + stringsSize > totalSize {
       throw fail(
         .badHeader,
-        "bad header: strings block (offset \(hex(stringsOff)), \(stringsSize) bytes) extends past the end of the blob (\(totalSize) bytes)")
+        "bad header: strings block (offset \(hex(stringsOff)), \(stringsSize) bytes) extends past the end of the blob (\(totalSize) bytes)"
+      )
     }
 
     // The reservation map: 16-byte entries up to one whose size is zero.
@@ -131,7 +136,8 @@ struct BlobHeader {
         let y = blocks[j]
         throw fail(
           .badHeader,
-          "bad header: the \(x.name) (\(hex(x.start))..<\(hex(x.end))) overlaps the \(y.name) (\(hex(y.start))..<\(hex(y.end)))")
+          "bad header: the \(x.name) (\(hex(x.start))..<\(hex(x.end))) overlaps the \(y.name) (\(hex(y.start))..<\(hex(y.end)))"
+        )
       }
     }
     if structSize == nil, structOff >= rsvOff, structOff < at {

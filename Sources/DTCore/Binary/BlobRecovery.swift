@@ -93,7 +93,9 @@ enum BlobRecovery {
         guard let node = tree.node(atPath: String(decoding: entry[..<c1], as: UTF8.self)),
           let prop = node.property(String(decoding: entry[(c1 + 1)..<c2], as: UTF8.self))
         else { continue }
-        guard let offset = strtol(entry[(c2 + 1)...]), offset >= 0, offset + 4 <= prop.value.bytes.count else { continue }
+        guard let offset = strtol(entry[(c2 + 1)...]), offset >= 0, offset + 4 <= prop.value.bytes.count else {
+          continue
+        }
         refs.add(prop, offset: offset, ref: fp.name)
       }
     }

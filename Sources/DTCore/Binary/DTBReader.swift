@@ -59,7 +59,8 @@ public enum DTBReader {
         }
         var len: Int32 = 0
         guard let namePtr = fdt_get_name(fdt, offset, &len), len >= 0 else {
-          return fail(.badStructure, "bad structure block: unreadable node name at offset \(offset): \(Libfdt.message(len))")
+          return fail(
+            .badStructure, "bad structure block: unreadable node name at offset \(offset): \(Libfdt.message(len))")
         }
         let node = Node(name: String(decoding: UnsafeRawBufferPointer(start: namePtr, count: Int(len)), as: UTF8.self))
         if let parent = stack.last { parent.addChild(node) } else { root = node }
@@ -75,7 +76,8 @@ public enum DTBReader {
         var namePtr: UnsafePointer<CChar>?
         var len: Int32 = 0
         guard let value = fdt_getprop_by_offset(fdt, offset, &namePtr, &len), let namePtr, len >= 0 else {
-          return fail(.badStructure, "bad structure block: unreadable property at offset \(offset): \(Libfdt.message(len))")
+          return fail(
+            .badStructure, "bad structure block: unreadable property at offset \(offset): \(Libfdt.message(len))")
         }
         let bytes = Libfdt.bytes(value, count: Int(len))
         node.properties.append(Property(name: String(cString: namePtr), value: PropertyValue(bytes: bytes)))

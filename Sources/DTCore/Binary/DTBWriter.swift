@@ -45,25 +45,11 @@ public enum DTBWriter {
 
   // MARK: - Structure block
 
-  /// Pre-order with an explicit stack, so that deep trees cost heap, not call stack.
+  /// Pre-order; deep trees cost heap, not call stack.
   private static func appendStruct(_ root: Node, old: Bool, into dt: inout [UInt8], strings: inout StringTable) {
-    if root.deleted { return }
-    var stack: [(node: Node, next: Int)] = []
-    beginNode(root, old: old, into: &dt, strings: &strings)
-    stack.append((root, 0))
-    while let top = stack.last {
-      var i = top.next
-      while i < top.node.children.count, top.node.children[i].deleted { i += 1 }
-      if i < top.node.children.count {
-        stack[stack.count - 1].next = i + 1
-        let child = top.node.children[i]
-        beginNode(child, old: old, into: &dt, strings: &strings)
-        stack.append((child, 0))
-      } else {
-        append32(0x2, to: &dt)  // FDT_END_NODE
-        stack.removeLast()
-      }
-    }
+    root.traverse(
+      enter: { node, _ in beginNode(node, old: old, into: &dt, strings: &strings) },
+      exit: { _, _ in append32(0x2, to: &dt) })  // FDT_END_NODE
   }
 
   /// FDT_BEGIN_NODE, the name, and the node's properties.
@@ -134,7 +120,8 @@ struct StringTable {
     if name.count <= maxIndexed {
       if let off = tails[name] { return off }
     } else {
-      for r in longStrings where r.count >= name.count && bytes[(r.upperBound - name.count)..<r.upperBound] == name[...] {
+      for r in longStrings where r.count >= name.count && bytes[(r.upperBound - name.count)..<r.upperBound] == name[...]
+      {
         return r.upperBound - name.count
       }
     }

@@ -53,7 +53,8 @@ public enum OverlayApplier {
           var rc = fdt_open_into(fdt, fdt, Int32(size))
           if rc == 0 { rc = fdt_overlay_apply(fdt, fdto) }
           if rc == 0 { rc = fdt_pack(fdt) }
-          return rc == 0 ? .success(Libfdt.bytes(fdt, count: min(size, Libfdt.totalSize(fdt)))) : .failure(LibfdtCode(rc))
+          return rc == 0
+            ? .success(Libfdt.bytes(fdt, count: min(size, Libfdt.totalSize(fdt)))) : .failure(LibfdtCode(rc))
         }
       }
       if case .failure(let e) = result, e.rc == -FDT_ERR_NOSPACE, capacity * 2 <= maxBufferSize {
@@ -100,7 +101,8 @@ public enum OverlayApplier {
       } else {
         reasons.append(
           "the base has no /__symbols__ node (it was compiled without -@), so the overlay's "
-            + "\(labels.count == 1 ? "reference" : "references") to \(labels.joined(separator: ", ")) cannot be resolved")
+            + "\(labels.count == 1 ? "reference" : "references") to \(labels.joined(separator: ", ")) cannot be resolved"
+        )
       }
     }
 

@@ -121,7 +121,8 @@ extension SourceReader {
       do {
         next = try DTBReader.read(mergedBlob, path: "\(basePath)+\(ov.path)")
       } catch {
-        chain.diagnostics.append(Diagnostic(rule: "overlay_apply", severity: .error, message: error.description, range: nil))
+        chain.diagnostics.append(
+          Diagnostic(rule: "overlay_apply", severity: .error, message: error.description, range: nil))
         chain.refused = true
         return chain
       }

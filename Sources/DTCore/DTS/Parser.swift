@@ -348,8 +348,7 @@ struct Parser {
     var itemLabels: [Token] = []
     var omit = false
     while tok.kind == .label || tok.kind == .omitIfNoRef {
-      if tok.kind == .omitIfNoRef { omit = true }
-      else { itemLabels.append(tok) }
+      if tok.kind == .omitIfNoRef { omit = true } else { itemLabels.append(tok) }
       _ = advance()
     }
     switch tok.kind {
@@ -400,7 +399,9 @@ struct Parser {
         error("properties must precede subnodes", name.range)
       }
       if value.bytes.count > limits.maxPropertyBytes {
-        error("property '\(name.text)' is \(value.bytes.count) bytes, over the limit of \(limits.maxPropertyBytes)", name.range)
+        error(
+          "property '\(name.text)' is \(value.bytes.count) bytes, over the limit of \(limits.maxPropertyBytes)",
+          name.range)
         fatal = true
       }
       let p = Property(name: name.text, value: value, range: name.range.extended(to: semi.range), nameRange: name.range)
@@ -483,7 +484,8 @@ struct Parser {
       case .labelRef, .pathRef:
         let r = advance()
         if bits == 32 {
-          data.markers.append(ValueMarker(kind: .phandleReference, offset: data.bytes.count, ref: r.text, range: r.range))
+          data.markers.append(
+            ValueMarker(kind: .phandleReference, offset: data.bytes.count, ref: r.text, range: r.range))
         } else {
           error("references are only allowed in arrays with 32-bit elements", r.range)
         }

@@ -98,7 +98,10 @@ public struct PropertyValue: Sendable, Hashable {
   public mutating func append(_ other: PropertyValue) {
     let base = bytes.count
     bytes.append(contentsOf: other.bytes)
-    markers.append(contentsOf: other.markers.map { var m = $0; m.offset += base; return m })
+    markers.append(
+      contentsOf: other.markers.map {
+        var m = $0; m.offset += base; return m
+      })
   }
 
   public static func string(_ s: String) -> PropertyValue {
@@ -247,6 +250,27 @@ public final class Node {
     for i in labelEntries.indices { labelEntries[i].deleted = true }
   }
 
+  /// Pre-order walk over live nodes with an explicit stack, so depth costs heap rather than call stack:
+  /// `enter(node, depth)` before a node's children, `exit(node, depth)` after them.
+  public func traverse(enter: (Node, Int) -> Void, exit: (Node, Int) -> Void) {
+    if deleted { return }
+    var stack: [(node: Node, next: Int)] = [(self, 0)]
+    enter(self, 0)
+    while let top = stack.last {
+      var i = top.next
+      let children = top.node.children
+      while i < children.count, children[i].deleted { i += 1 }
+      if i < children.count {
+        stack[stack.count - 1].next = i + 1
+        enter(children[i], stack.count)
+        stack.append((children[i], 0))
+      } else {
+        exit(top.node, stack.count - 1)
+        stack.removeLast()
+      }
+    }
+  }
+
   /// Pre-order walk over live nodes.
   public func walk(_ body: (Node) throws -> Void) rethrows {
     try body(self)
@@ -276,7 +300,8 @@ public final class DeviceTree {
   public var isPlugin: Bool
   public var bootCPUID: UInt32
 
-  public init(root: Node = Node(name: ""), reserves: [ReserveEntry] = [], isPlugin: Bool = false, bootCPUID: UInt32 = 0) {
+  public init(root: Node = Node(name: ""), reserves: [ReserveEntry] = [], isPlugin: Bool = false, bootCPUID: UInt32 = 0)
+  {
     self.root = root
     self.reserves = reserves
     self.isPlugin = isPlugin

@@ -371,7 +371,9 @@ extension PPEngine {
     for c in sp {
       if c == 0x2E { throw PPExprError(message: "floating constant in preprocessor expression", tok: t) }
     }
-    if base == 10 || base == 8, sp.contains(where: { $0 == 0x65 || $0 == 0x45 }), !sp.contains(where: { $0 == 0x78 || $0 == 0x58 }) {
+    if base == 10 || base == 8, sp.contains(where: { $0 == 0x65 || $0 == 0x45 }),
+      !sp.contains(where: { $0 == 0x78 || $0 == 0x58 })
+    {
       // 1e5 is a float; but a suffix never contains 'e'.
       throw PPExprError(message: "floating constant in preprocessor expression", tok: t)
     }
@@ -407,11 +409,16 @@ extension PPEngine {
       i += 1
     }
     if (base == 16 || base == 2) && digits == 0 {
-      throw PPExprError(message: "invalid suffix \"\(String(decoding: sp[min(2, sp.count)...], as: UTF8.self))\" on integer constant", tok: t)
+      throw PPExprError(
+        message: "invalid suffix \"\(String(decoding: sp[min(2, sp.count)...], as: UTF8.self))\" on integer constant",
+        tok: t)
     }
     // Suffix.
     let suffix = String(decoding: sp[i...], as: UTF8.self)
-    let valid: Set<String> = ["", "u", "U", "l", "L", "ul", "uL", "Ul", "UL", "lu", "lU", "Lu", "LU", "ll", "LL", "ull", "uLL", "Ull", "ULL", "llu", "llU", "LLu", "LLU"]
+    let valid: Set<String> = [
+      "", "u", "U", "l", "L", "ul", "uL", "Ul", "UL", "lu", "lU", "Lu", "LU", "ll", "LL", "ull", "uLL", "Ull", "ULL",
+      "llu", "llU", "LLu", "LLU",
+    ]
     guard valid.contains(suffix) else {
       throw PPExprError(message: "invalid suffix \"\(suffix)\" on integer constant", tok: t)
     }

@@ -324,7 +324,11 @@ struct PPLexer {
       }
       if dstate == 1 { dstate = 4 }
       if dstate == 3 {
-        if hasIncl == 1 && ch == 0x28 { hasIncl = 2 } else if hasIncl == 2 && ch == 0x22 { hasIncl = 0 } else {
+        if hasIncl == 1 && ch == 0x28 {
+          hasIncl = 2
+        } else if hasIncl == 2 && ch == 0x22 {
+          hasIncl = 0
+        } else {
           hasIncl = 0
         }
       }
@@ -362,31 +366,57 @@ struct PPLexer {
       case 0x3E:
         if at(1) == 0x3E {
           if at(2) == 0x3D { kind = .rshiftEq; len = 3 } else { kind = .rshift; len = 2 }
-        } else if at(1) == 0x3D { kind = .greaterEq; len = 2 } else { kind = .greater }
+        } else if at(1) == 0x3D {
+          kind = .greaterEq; len = 2
+        } else {
+          kind = .greater
+        }
       case 0x3C:
         if at(1) == 0x3C {
           if at(2) == 0x3D { kind = .lshiftEq; len = 3 } else { kind = .lshift; len = 2 }
-        } else if at(1) == 0x3D { kind = .lessEq; len = 2 } else { kind = .less }
+        } else if at(1) == 0x3D {
+          kind = .lessEq; len = 2
+        } else {
+          kind = .less
+        }
       case 0x2B:
-        if at(1) == 0x2B { kind = .plusPlus; len = 2 } else if at(1) == 0x3D { kind = .plusEq; len = 2 } else {
+        if at(1) == 0x2B {
+          kind = .plusPlus; len = 2
+        } else if at(1) == 0x3D {
+          kind = .plusEq; len = 2
+        } else {
           kind = .plus
         }
       case 0x2D:
-        if at(1) == 0x2D { kind = .minusMinus; len = 2 } else if at(1) == 0x3D { kind = .minusEq; len = 2 } else if at(
+        if at(1) == 0x2D {
+          kind = .minusMinus; len = 2
+        } else if at(1) == 0x3D {
+          kind = .minusEq; len = 2
+        } else if at(
           1) == 0x3E
         {
           kind = .deref
           len = 2
-        } else { kind = .minus }
+        } else {
+          kind = .minus
+        }
       case 0x2A: if at(1) == 0x3D { kind = .multEq; len = 2 } else { kind = .mult }
       case 0x2F: if at(1) == 0x3D { kind = .divEq; len = 2 } else { kind = .div }
       case 0x25: if at(1) == 0x3D { kind = .modEq; len = 2 } else { kind = .mod }
       case 0x26:
-        if at(1) == 0x26 { kind = .andAnd; len = 2 } else if at(1) == 0x3D { kind = .andEq; len = 2 } else {
+        if at(1) == 0x26 {
+          kind = .andAnd; len = 2
+        } else if at(1) == 0x3D {
+          kind = .andEq; len = 2
+        } else {
           kind = .and
         }
       case 0x7C:
-        if at(1) == 0x7C { kind = .orOr; len = 2 } else if at(1) == 0x3D { kind = .orEq; len = 2 } else {
+        if at(1) == 0x7C {
+          kind = .orOr; len = 2
+        } else if at(1) == 0x3D {
+          kind = .orEq; len = 2
+        } else {
           kind = .or
         }
       case 0x5E: if at(1) == 0x3D { kind = .xorEq; len = 2 } else { kind = .xor }
@@ -403,7 +433,9 @@ struct PPLexer {
       case 0x3B: kind = .semicolon
       case 0x2E: if at(1) == 0x2E && at(2) == 0x2E { kind = .ellipsis; len = 3 } else { kind = .dot }
       case 0x23:
-        if at(1) == 0x23 { kind = .paste; len = 2 } else {
+        if at(1) == 0x23 {
+          kind = .paste; len = 2
+        } else {
           kind = .hash
           if flags & TF.bol != 0 { dstate = 1 }
         }
@@ -459,8 +491,7 @@ extension PPLexer {
     return file.bytes[s..<e]
   }
 
-  static func parseDirective(toks: inout [Tok], hash: Int32, end: Int32, file: SourceFile, pool: [UInt8]) -> Directive
-  {
+  static func parseDirective(toks: inout [Tok], hash: Int32, end: Int32, file: SourceFile, pool: [UInt8]) -> Directive {
     var d = Directive(
       kind: .null, hashTok: hash, nameTok: hash + 1, endTok: end, macro: nil, problem: nil, problemTok: hash)
     let ni = Int(hash) + 1
@@ -563,7 +594,10 @@ extension PPLexer {
             d.problemTok = Int32(min(i, end - 1))
             return
           }
-          d.problem = t.kind == .closeParen ? "parameter name missing" : "expected parameter name, found \"\(String(decoding: spelling(t, file, pool), as: UTF8.self))\""
+          d.problem =
+            t.kind == .closeParen
+            ? "parameter name missing"
+            : "expected parameter name, found \"\(String(decoding: spelling(t, file, pool), as: UTF8.self))\""
           d.problemTok = Int32(i)
           return
         } else {

@@ -305,7 +305,9 @@ extension PPEngine {
               }
               if src.flags & TF.pasteLeft != 0 {
                 while out.count > vaStart, let l = out.last, l.kind == .padding, l.padSrc == .none { out.removeLast() }
-                if out.count > vaStart, let l = out.last, l.kind != .padding { out[out.count - 1].flags |= TF.pasteLeft }
+                if out.count > vaStart, let l = out.last, l.kind != .padding {
+                  out[out.count - 1].flags |= TF.pasteLeft
+                }
               } else if !inDirective {
                 out.append(Tok.padding(.none))
               }
@@ -393,7 +395,8 @@ extension PPEngine {
         if source == .none || (source == .noWhite && t.padSrc == .none) { source = t.padSrc }
         continue
       }
-      let escape = t.kind == .string || t.kind == .char || t.kind == .wideString || t.kind == .wideChar
+      let escape =
+        t.kind == .string || t.kind == .char || t.kind == .wideString || t.kind == .wideChar
         || t.kind == .headerName
       if s.count > 1 {
         if source == .none { source = t.asPadSrc }
@@ -531,7 +534,9 @@ extension PPEngine {
       let octx = Int32(outContexts.count)
       outContexts.append(
         SourceContext(
-          kind: .macro(name: identName(m.name), invocation: rangeOf(name) ?? SourceRange(file: main.id, start: 0, end: 0), definition: nil),
+          kind: .macro(
+            name: identName(m.name), invocation: rangeOf(name) ?? SourceRange(file: main.id, start: 0, end: 0),
+            definition: nil),
           parent: name.ctx >= 0 ? name.ctx : nil))
       t.ctx = octx
     }

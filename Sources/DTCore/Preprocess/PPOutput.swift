@@ -188,7 +188,8 @@ extension PPEngine {
     if segments.isEmpty {
       segments.append(
         SourceMapSegment(
-          outStart: UInt32(truncatingIfNeeded: out.count), file: main.id, srcStart: 0, verbatim: false, srcEnd: 0, context: 0))
+          outStart: UInt32(truncatingIfNeeded: out.count), file: main.id, srcStart: 0, verbatim: false, srcEnd: 0,
+          context: 0))
     }
     out.append(c)
     lastFile = -1
@@ -218,6 +219,7 @@ extension PPEngine {
       }
     }
     segments.append(
-      SourceMapSegment(outStart: outPos, file: FileID(file), srcStart: start, verbatim: verbatim, srcEnd: end, context: c))
+      SourceMapSegment(
+        outStart: outPos, file: FileID(file), srcStart: start, verbatim: verbatim, srcEnd: end, context: c))
   }
 }

@@ -253,7 +253,8 @@ final class PPEngine {
       (Interner.kDate, .date), (Interner.kTime, .time), (Interner.kTimestamp, .timestamp),
     ]
     for (id, b) in builtins {
-      setMacro(id, MacroDef(name: id, funLike: false, params: [], variadic: false, body: [], definition: nil, builtin: b))
+      setMacro(
+        id, MacroDef(name: id, funLike: false, params: [], variadic: false, body: [], definition: nil, builtin: b))
     }
     // Predefined macros and -D options, read from a virtual file.
     var text = "#define __STDC__ 1\n#define __STDC_HOSTED__ 1\n#define __ASSEMBLER__ 1\n"
@@ -499,13 +500,16 @@ final class PPEngine {
     let md =
       def == m.definition
       ? m
-      : MacroDef(name: m.name, funLike: m.funLike, params: m.params, variadic: m.variadic, body: m.body, definition: nil)
+      : MacroDef(
+        name: m.name, funLike: m.funLike, params: m.params, variadic: m.variadic, body: m.body, definition: nil)
     if let old = macro(m.name) {
       if old.builtin != .none {
         diag(.warning, "\"\(identName(m.name))\" redefined", md.definition)
       } else if old !== m && !sameDefinition(old, md) {
         var notes: [DiagnosticNote] = []
-        if let od = old.definition { notes.append(DiagnosticNote("this is the location of the previous definition", at: od)) }
+        if let od = old.definition {
+          notes.append(DiagnosticNote("this is the location of the previous definition", at: od))
+        }
         diag(.warning, "\"\(identName(m.name))\" redefined", md.definition, notes: notes)
       }
     }
@@ -736,7 +740,8 @@ final class PPEngine {
     let next = d.kind == .includeNext
     guard let (file, foundIn, searched) = findInclude(name, angled: angled, next: next, fi: fi, at: range) else {
       let dirs = searchDirs(angled: angled, next: next, fi: fi).map { $0.dir.isEmpty ? "." : $0.dir }
-      fatalError("'\(name)' not found (searched: \(dirs.isEmpty ? "no directories" : dirs.joined(separator: ", ")))", range)
+      fatalError(
+        "'\(name)' not found (searched: \(dirs.isEmpty ? "no directories" : dirs.joined(separator: ", ")))", range)
       return
     }
     _ = searched
@@ -770,7 +775,8 @@ final class PPEngine {
     return r
   }
 
-  func findInclude(_ name: String, angled: Bool, next: Bool, fi: Int, at: SourceRange?) -> (SourceFile, Int, [String])? {
+  func findInclude(_ name: String, angled: Bool, next: Bool, fi: Int, at: SourceRange?) -> (SourceFile, Int, [String])?
+  {
     if name.hasPrefix("/") {
       if let f = loadFile(name, at: at) { return (f, -1, [name]) }
       return nil

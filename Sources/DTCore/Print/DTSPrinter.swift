@@ -31,26 +31,17 @@ public enum DTSPrinter {
 
   // MARK: - Nodes
 
-  /// Walks the tree with an explicit stack so that depth costs heap, not call stack.
+  /// Depth costs heap, not call stack.
   private static func writeTree(_ root: Node, into out: inout String) {
-    var stack: [(node: Node, next: Int)] = []
-    openNode(root, level: 0, into: &out)
-    stack.append((root, 0))
-    while let top = stack.last {
-      var i = top.next
-      while i < top.node.children.count, top.node.children[i].deleted { i += 1 }
-      if i < top.node.children.count {
-        stack[stack.count - 1].next = i + 1
-        let child = top.node.children[i]
-        out += "\n"
-        openNode(child, level: stack.count, into: &out)
-        stack.append((child, 0))
-      } else {
-        indent(stack.count - 1, into: &out)
+    root.traverse(
+      enter: { node, level in
+        if level > 0 { out += "\n" }
+        openNode(node, level: level, into: &out)
+      },
+      exit: { _, level in
+        indent(level, into: &out)
         out += "};\n"
-        stack.removeLast()
-      }
-    }
+      })
   }
 
   private static func openNode(_ node: Node, level: Int, into out: inout String) {

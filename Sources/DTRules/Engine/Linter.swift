@@ -34,24 +34,19 @@ public struct RuleSelection: Sendable {
 
   /// `--enable RULE` (or `all`): enables the rule and, as dtc does, every rule it depends on.
   public mutating func enable(_ name: String) throws(UnknownRuleError) {
-    if name == "all" {
-      for id in settings.keys { settings[id]?.enabled = true }
-      return
-    }
-    guard settings[name] != nil else { throw UnknownRuleError(name: name) }
-    var stack = [name]
-    var seen = Set<String>()
-    while let id = stack.popLast() {
-      guard seen.insert(id).inserted else { continue }
-      settings[id]?.enabled = true
-      stack.append(contentsOf: registry.description(id)?.prerequisites ?? [])
-    }
+    let registry = self.registry
+    try cascade(name, enabled: true) { registry.description($0)?.prerequisites ?? [] }
   }
 
   /// `--disable RULE` (or `all`): disables the rule and, as dtc does, every rule that depends on it.
   public mutating func disable(_ name: String) throws(UnknownRuleError) {
+    let registry = self.registry
+    try cascade(name, enabled: false) { registry.dependents(of: $0) }
+  }
+
+  private mutating func cascade(_ name: String, enabled: Bool, next: (String) -> [String]) throws(UnknownRuleError) {
     if name == "all" {
-      for id in settings.keys { settings[id]?.enabled = false }
+      for id in settings.keys { settings[id]?.enabled = enabled }
       return
     }
     guard settings[name] != nil else { throw UnknownRuleError(name: name) }
@@ -59,8 +54,8 @@ public struct RuleSelection: Sendable {
     var seen = Set<String>()
     while let id = stack.popLast() {
       guard seen.insert(id).inserted else { continue }
-      settings[id]?.enabled = false
-      stack.append(contentsOf: registry.dependents(of: id))
+      settings[id]?.enabled = enabled
+      stack.append(contentsOf: next(id))
     }
   }
 
@@ -79,13 +74,15 @@ public struct RuleSelection: Sendable {
 /// All built-in rules, in execution order (dtc's check order first).
 public struct RuleRegistry: Sendable {
   public let rules: [any TreeRule.Type]
+  public let chainRules: [any ChainRule.Type]
   public let descriptions: [RuleDescription]
   private let index: [String: Int]
   private let dependentsMap: [String: [String]]
 
-  public init(rules: [any TreeRule.Type], frontEnd: [RuleDescription]) {
+  public init(rules: [any TreeRule.Type], chainRules: [any ChainRule.Type] = [], frontEnd: [RuleDescription]) {
     self.rules = rules
-    let all = frontEnd + rules.map { $0.description }
+    self.chainRules = chainRules
+    let all = frontEnd + rules.map { $0.description } + chainRules.map { $0.description }
     descriptions = all
     var idx: [String: Int] = [:]
     var deps: [String: [String]] = [:]
@@ -100,7 +97,8 @@ public struct RuleRegistry: Sendable {
   public func description(_ id: String) -> RuleDescription? { index[id].map { descriptions[$0] } }
   public func dependents(of id: String) -> [String] { dependentsMap[id] ?? [] }
 
-  public static let shared = RuleRegistry(rules: builtInRules, frontEnd: frontEndRules)
+  public static let shared = RuleRegistry(
+    rules: builtInRules, chainRules: builtInChainRules, frontEnd: frontEndRules)
 }
 
 /// Runs the selected rules over a tree the way dtc runs its checks:
@@ -135,7 +133,7 @@ public struct Linter: Sendable {
         frontEndFindings[d.rule, default: []].append(d)
         continue
       }
-      if d.severity == .error && registry.description(d.rule)?.category == .syntax { unreadable = true }
+      if Self.stopsChecks(d) { unreadable = true }
       if let s = selection.setting(d.rule), !s.enabled { continue }
       output.append(adjusted(d))
     }
@@ -213,5 +211,37 @@ public struct Linter: Sendable {
       if run(r.description.id, depth: 0) { break }
     }
     return output
+  }
+}
+
+extension Linter {
+  /// Findings after which the tree is not worth checking further.
+  static func stopsChecks(_ d: Diagnostic) -> Bool {
+    d.severity == .error && (d.rule == "syntax" || d.rule == "preprocessor")
+  }
+
+  /// Lints a base with overlays applied: the chain rules look at the parts, the tree rules at the merged result.
+  /// `onlyOverlay` keeps only the findings located in overlay content (`check OV --base BASE`).
+  public func lint(chain: AppliedChain, onlyOverlay: Bool = false) -> [Diagnostic] {
+    let frontEnd = chain.diagnostics
+    let tree = chain.merged ?? chain.base.tree
+    let blocked = chain.inputFailure || frontEnd.contains { Self.stopsChecks($0) }
+    // The merged tree was read back from libfdt's blob: its values carry no source markers.
+    var out = lint(tree, frontEnd: frontEnd, input: chain.merged != nil ? .blob : chain.base.kind)
+    let info = TreeInfo(tree: tree)
+    if !blocked {
+      for rule in registry.chainRules {
+        let id = rule.description.id
+        guard let setting = selection.setting(id), setting.enabled else { continue }
+        var ctx = RuleContext(
+          tree: tree, info: info, ruleID: id, severity: selection.werror ? .error : setting.severity)
+        rule.init().check(chain, &ctx)
+        out += ctx.findings
+      }
+    }
+    if onlyOverlay {
+      out = out.filter { chain.isInOverlay(range: $0.range, nodePath: $0.nodePath, property: $0.property) }
+    }
+    return out
   }
 }

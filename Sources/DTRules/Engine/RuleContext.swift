@@ -47,7 +47,9 @@ public struct RuleContext {
   }
 
   /// Reports a finding that is not tied to one node (whole-tree rules).
-  public mutating func report(_ message: String, range: SourceRange?, nodePath: String? = nil, notes: [DiagnosticNote] = []) {
+  public mutating func report(
+    _ message: String, range: SourceRange?, nodePath: String? = nil, notes: [DiagnosticNote] = []
+  ) {
     findings.append(
       Diagnostic(rule: ruleID, severity: severity, message: message, range: range, nodePath: nodePath, notes: notes))
   }

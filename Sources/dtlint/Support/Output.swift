@@ -1,4 +1,6 @@
+import ArgumentParser
 import DTCore
+import DTRules
 import Foundation
 
 /// Exit codes of DESIGN.md §2.
@@ -70,26 +72,17 @@ private func currentUmask() -> mode_t {
   return m
 }
 
-/// Prints diagnostics in the `file:line:col: severity: message [rule]` form, with the source line and a caret.
-func report(_ diagnostics: [Diagnostic], sources: SourceManager) {
+/// Prints diagnostics to stderr as text (header, snippet, notes, fix-its: see `TextRenderer`), in colour when
+/// stderr is a terminal and the environment allows it. `input` names findings that have no source position.
+func report(_ diagnostics: [Diagnostic], sources: SourceManager, input: String? = nil, color: ColorMode = .auto) {
+  guard !diagnostics.isEmpty else { return }
+  let context = ReportContext(sources: sources, tool: ToolInfo(version: DTLint.configuration.version))
+  let options = TextRenderOptions(color: color.isEnabled(fileDescriptor: STDERR_FILENO))
+  let renderer = TextRenderer(context: context, options: options)
   for d in diagnostics {
-    var text = d.formatted(with: sources)
-    if let r = d.range {
-      let f = sources[r.file]
-      let lc = f.lineColumn(at: r.start)
-      let line = f.lineText(lc.line)
-      if !line.isEmpty {
-        let gutter = String(lc.line)
-        let pad = String(repeating: " ", count: gutter.count)
-        // Keep tabs in the caret line so it lines up under the source in any terminal.
-        let prefix = line.utf8.prefix(lc.column - 1).map { $0 == 0x09 ? "\t" : " " }.joined()
-        let endCol: Int
-        let endLC = f.lineColumn(at: r.end)
-        endCol = endLC.line == lc.line ? max(endLC.column, lc.column + 1) : line.utf8.count + 1
-        let width = max(1, endCol - lc.column)
-        text += "\n \(gutter) | \(line)\n \(pad) | \(prefix)^\(String(repeating: "~", count: width - 1))"
-      }
-    }
-    printError(text)
+    printError(renderer.render(Finding(d, input: input)))
   }
 }
+
+/// `--color auto|always|never`.
+extension ColorMode: ExpressibleByArgument {}

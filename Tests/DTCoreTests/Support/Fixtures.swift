@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import DTCore
 
 /// Where the shared corpus lives (`../shared/corpus` beside the package), if it is there.

@@ -53,7 +53,8 @@ struct OverlayTargetMissingRule: ChainRule {
       if let label = f.targetLabel {
         message = "overlay target &\(label) is not in the base: no label '\(label)' in its /__symbols__"
         if !hasSymbols {
-          notes.append(DiagnosticNote("the base has no /__symbols__ node: compile it with -@ (dtc -@, dtlint compile -@)"))
+          notes.append(
+            DiagnosticNote("the base has no /__symbols__ node: compile it with -@ (dtc -@, dtlint compile -@)"))
         }
       } else if let p = f.targetPath {
         message = "overlay target path \(p) does not exist in the base"
@@ -154,7 +155,8 @@ struct OverlayCompatibleMismatchRule: ChainRule {
         let baseShown = baseCompatible.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
         context.report(
           "overlay is for \(shown), but the base is \(baseShown)", nodePath: "/", property: "compatible",
-          range: p.range, notes: [DiagnosticNote("libfdt applies it anyway; the overlay was probably written for another board")])
+          range: p.range,
+          notes: [DiagnosticNote("libfdt applies it anyway; the overlay was probably written for another board")])
       }
     }
   }
@@ -174,7 +176,8 @@ struct OverlayCellsMismatchRule: ChainRule {
       RuleExample("/dts-v1/;\n/plugin/;\n&i2c1 {\n\t↓#address-cells = <2>;\n};\n", base: exampleBase)
     ],
     nonTriggering: [
-      RuleExample("/dts-v1/;\n/plugin/;\n&i2c1 {\n\t#address-cells = <1>;\n\tstatus = \"okay\";\n};\n", base: exampleBase)
+      RuleExample(
+        "/dts-v1/;\n/plugin/;\n&i2c1 {\n\t#address-cells = <1>;\n\tstatus = \"okay\";\n};\n", base: exampleBase)
     ])
 
   func check(_ chain: AppliedChain, _ context: inout RuleContext) {

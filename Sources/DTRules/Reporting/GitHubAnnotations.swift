@@ -1,0 +1,89 @@
+import DTCore
+
+/// `--format github`: GitHub Actions workflow commands, one per finding, which the runner turns into
+/// annotations on the pull request:
+///
+/// ```
+/// ::warning file=boards/acme.dts,line=5,col=2,endLine=5,endColumn=11,title=unit_address_vs_reg::node '/uart@1000' …
+/// ```
+///
+/// Severities map error → `error`, warning → `warning`, note → `notice`. Positions are those of the JSON report
+/// (1-based, columns in bytes, end exclusive). Notes and fix-its follow the message on lines of their own.
+/// Values are escaped as GitHub's toolkit does: `%`, CR and LF everywhere, and also `:` and `,` in properties.
+public struct GitHubAnnotationRenderer: Sendable {
+  public var context: ReportContext
+
+  public init(context: ReportContext) {
+    self.context = context
+  }
+
+  public func render(_ report: Report) -> String {
+    var out = ""
+    for f in context.sorted(report.findings) {
+      out += annotation(f)
+      out += "\n"
+    }
+    return out
+  }
+
+  public func annotation(_ f: Finding) -> String {
+    let d = f.diagnostic
+    var props: [(String, String)] = []
+    var message = d.message
+    if let r = d.range {
+      let l = context.location(of: r)
+      props = [
+        ("file", l.path), ("line", String(l.line)), ("col", String(l.column)), ("endLine", String(l.endLine)),
+        ("endColumn", String(l.endColumn)),
+      ]
+    } else {
+      if let input = f.input { props.append(("file", context.displayPath(input))) }
+      if let path = d.nodePath { message += "\nat " + path + (d.property.map { ":" + $0 } ?? "") }
+    }
+    props.append(("title", d.rule))
+    for n in d.notes {
+      if let r = n.range {
+        let l = context.location(of: r)
+        message += "\nnote: \(l.path):\(l.line):\(l.column): \(n.message)"
+      } else {
+        message += "\nnote: \(n.message)"
+      }
+    }
+    for fix in d.fixes { message += "\nfix-it: \(fix.message)" }
+    let command: String =
+      switch d.severity {
+      case .error: "error"
+      case .warning: "warning"
+      case .note: "notice"
+      }
+    let properties = props.map { "\($0.0)=\(Self.escapeProperty($0.1))" }.joined(separator: ",")
+    return "::\(command) \(properties)::\(Self.escapeData(message))"
+  }
+
+  /// The message part: `%`, CR and LF percent-encoded.
+  public static func escapeData(_ s: String) -> String {
+    var out = ""
+    for c in s.unicodeScalars {
+      switch c {
+      case "%": out += "%25"
+      case "\r": out += "%0D"
+      case "\n": out += "%0A"
+      default: out.unicodeScalars.append(c)
+      }
+    }
+    return out
+  }
+
+  /// A property value: as ``escapeData(_:)`` plus `:` and `,`.
+  public static func escapeProperty(_ s: String) -> String {
+    var out = ""
+    for c in escapeData(s).unicodeScalars {
+      switch c {
+      case ":": out += "%3A"
+      case ",": out += "%2C"
+      default: out.unicodeScalars.append(c)
+      }
+    }
+    return out
+  }
+}

@@ -1,0 +1,282 @@
+import DTCore
+import Foundation
+
+/// Who produced a report: written into JSON (`tool`) and SARIF (`tool.driver`).
+public struct ToolInfo: Sendable, Hashable {
+  public var name: String
+  public var version: String
+  /// SARIF `tool.driver.informationUri`: where users learn about the tool (an absolute URI).
+  public var informationURI: String
+
+  public init(name: String = "dtlint", version: String, informationURI: String = ToolInfo.defaultInformationURI) {
+    self.name = name
+    self.version = version
+    self.informationURI = informationURI
+  }
+
+  /// The project's home page, as SARIF viewers link to it.
+  public static let defaultInformationURI = "https://github.com/dtlint/dtlint"
+}
+
+/// One finding of a run: the diagnostic, plus the input (as the user named it) that produced it. The input
+/// names findings that have no source position (blob input: `board.dtb: warning: … [rule]`).
+public struct Finding: Sendable, Hashable {
+  public var diagnostic: Diagnostic
+  public var input: String?
+
+  public init(_ diagnostic: Diagnostic, input: String? = nil) {
+    self.diagnostic = diagnostic
+    self.input = input
+  }
+}
+
+/// A problem of the tool rather than of the device tree: a bad configuration file, an unreadable input, an
+/// unknown rule on the command line. Not a finding: it goes to stderr, and in SARIF to
+/// `invocations[0].toolExecutionNotifications`.
+public struct ToolIssue: Sendable, Hashable, CustomStringConvertible {
+  public var severity: Severity
+  public var message: String
+  public var file: String?
+  public var line: Int?
+  public var column: Int?
+
+  public init(_ message: String, severity: Severity = .error, file: String? = nil, line: Int? = nil, column: Int? = nil)
+  {
+    self.severity = severity
+    self.message = message
+    self.file = file
+    self.line = line
+    self.column = column
+  }
+
+  /// `file:line:col: error: message`, or `error: message` when there is no file.
+  public var description: String {
+    var head = ""
+    if let file {
+      head = file
+      if let line { head += ":\(line)" + (column.map { ":\($0)" } ?? "") }
+      head += ": "
+    }
+    return "\(head)\(severity.rawValue): \(message)"
+  }
+}
+
+/// Everything one `dtlint check` run has to say, ready for a renderer.
+public struct Report: Sendable {
+  public var findings: [Finding]
+  public var toolIssues: [ToolIssue]
+  /// The inputs checked, as the user named them (counted by the summary line).
+  public var inputs: [String]
+
+  public init(findings: [Finding] = [], toolIssues: [ToolIssue] = [], inputs: [String] = []) {
+    self.findings = findings
+    self.toolIssues = toolIssues
+    self.inputs = inputs
+  }
+
+  /// Adds the findings of one input (and the input itself, once).
+  public mutating func add(_ diagnostics: [Diagnostic], input: String) {
+    if !inputs.contains(input) { inputs.append(input) }
+    findings.append(contentsOf: diagnostics.map { Finding($0, input: input) })
+  }
+
+  public func count(_ severity: Severity) -> Int { findings.count(where: { $0.diagnostic.severity == severity }) }
+  /// At least one error-severity finding (exit 1; with `--werror` every finding is already an error).
+  public var hasErrors: Bool { findings.contains { $0.diagnostic.severity == .error } }
+}
+
+/// The output formats of `dtlint check --format`.
+public enum ReportFormat: String, Sendable, CaseIterable {
+  case text, json, sarif, github
+}
+
+/// What renderers need besides the report: the sources (for positions and snippets), the tool, the
+/// directory paths are made relative to, and the rules (SARIF describes them).
+public struct ReportContext: Sendable {
+  public var sources: SourceManager
+  public var tool: ToolInfo
+  /// Absolute. File paths below it are printed relative to it; relative paths are taken as relative to it.
+  public var workingDirectory: String
+  public var registry: RuleRegistry
+  /// The run's rule settings (SARIF lists enabled rules). `nil`: the registry's defaults.
+  public var selection: RuleSelection?
+
+  public init(
+    sources: SourceManager, tool: ToolInfo, workingDirectory: String = FileManager.default.currentDirectoryPath,
+    registry: RuleRegistry = .shared, selection: RuleSelection? = nil
+  ) {
+    self.sources = sources
+    self.tool = tool
+    self.workingDirectory = workingDirectory
+    self.registry = registry
+    self.selection = selection
+  }
+
+  /// `path` as reports print it: relative to the working directory when it is below it.
+  public func displayPath(_ path: String) -> String {
+    PathDisplay.relative(path, to: workingDirectory)
+  }
+
+  /// Line/column positions of a range in both units reports use.
+  func location(of range: SourceRange) -> ResolvedRange {
+    let file = sources[range.file]
+    let start = file.lineColumn(at: range.start)
+    let end = file.lineColumn(at: range.end)
+    return ResolvedRange(
+      path: displayPath(file.path), absolutePath: PathDisplay.absolute(file.path, in: workingDirectory),
+      line: start.line, column: start.column, endLine: end.line, endColumn: end.column,
+      utf16Column: Self.utf16Column(file, start), utf16EndColumn: Self.utf16Column(file, end),
+      byteOffset: Int(range.start), byteLength: Int(range.end - range.start))
+  }
+
+  /// 1-based column in UTF-16 code units (SARIF `columnKind: utf16CodeUnits`).
+  static func utf16Column(_ file: SourceFile, _ lc: LineColumn) -> Int {
+    let start = Int(file.lineStarts[lc.line - 1])
+    let end = min(file.bytes.count, start + lc.column - 1)
+    guard end > start else { return 1 }
+    return String(decoding: file.bytes[start..<end], as: UTF8.self).utf16.count + 1
+  }
+
+  /// Findings in report order: by file, line, column, rule (then severity, message, node path, input).
+  func sorted(_ findings: [Finding]) -> [Finding] {
+    struct Key {
+      var file: String
+      var line: Int
+      var column: Int
+      var rule: String
+      var rest: [String]
+      var index: Int
+    }
+    let keyed: [(Key, Finding)] = findings.enumerated().map { i, f in
+      let d = f.diagnostic
+      var key = Key(
+        file: f.input.map(displayPath) ?? "", line: 0, column: 0, rule: d.rule,
+        rest: [String(2 - severityRank(d.severity)), d.message, d.nodePath ?? "", d.property ?? "", f.input ?? ""],
+        index: i)
+      if let r = d.range {
+        let loc = location(of: r)
+        key.file = loc.path
+        key.line = loc.line
+        key.column = loc.column
+      }
+      return (key, f)
+    }
+    return keyed.sorted { a, b in
+      let x = a.0
+      let y = b.0
+      if x.file != y.file { return x.file.utf8.lexicographicallyPrecedes(y.file.utf8) }
+      if x.line != y.line { return x.line < y.line }
+      if x.column != y.column { return x.column < y.column }
+      if x.rule != y.rule { return x.rule < y.rule }
+      if x.rest != y.rest { return x.rest.lexicographicallyPrecedes(y.rest) }
+      return x.index < y.index
+    }.map(\.1)
+  }
+
+  private func severityRank(_ s: Severity) -> Int {
+    switch s {
+    case .note: 0
+    case .warning: 1
+    case .error: 2
+    }
+  }
+}
+
+/// A range resolved to lines and columns. Columns are 1-based; `column` counts bytes (a tab is one),
+/// `utf16Column` counts UTF-16 code units. The end is exclusive: the position just past the last byte.
+struct ResolvedRange {
+  var path: String
+  var absolutePath: String
+  var line: Int
+  var column: Int
+  var endLine: Int
+  var endColumn: Int
+  var utf16Column: Int
+  var utf16EndColumn: Int
+  var byteOffset: Int
+  var byteLength: Int
+}
+
+/// Path arithmetic for reports (purely textual: symbolic links are not resolved).
+public enum PathDisplay {
+  /// `path` relative to `directory` when it lies below it, otherwise `path` itself (normalised). A relative
+  /// `path` is taken as relative to `directory` already.
+  public static func relative(_ path: String, to directory: String) -> String {
+    if !path.hasPrefix("/") { return normalize(path) }
+    let p = normalize(path)
+    let d = normalize(directory)
+    if d == "/" { return p == "/" ? "." : String(p.dropFirst()) }
+    if p == d { return "." }
+    if p.hasPrefix(d + "/") { return String(p.dropFirst(d.count + 1)) }
+    return p
+  }
+
+  /// `path` made absolute against `directory` and normalised.
+  public static func absolute(_ path: String, in directory: String) -> String {
+    normalize(path.hasPrefix("/") ? path : directory + "/" + path)
+  }
+
+  /// Removes `.` components, empty components and `dir/..` pairs (leading `..` of a relative path stay).
+  public static func normalize(_ path: String) -> String {
+    let absolute = path.hasPrefix("/")
+    var parts: [Substring] = []
+    for c in path.split(separator: "/", omittingEmptySubsequences: true) {
+      if c == "." { continue }
+      if c == "..", let last = parts.last, last != ".." {
+        parts.removeLast()
+        continue
+      }
+      if c == "..", absolute, parts.isEmpty { continue }
+      parts.append(c)
+    }
+    let joined = parts.joined(separator: "/")
+    if absolute { return "/" + joined }
+    return joined.isEmpty ? "." : joined
+  }
+
+  /// Percent-encodes a path for use in a URI (RFC 3986 unreserved characters and `/` stay as they are).
+  public static func uriEncoded(_ path: String) -> String {
+    var out = ""
+    for b in path.utf8 {
+      switch b {
+      case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+        UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+        UInt8(ascii: "~"), UInt8(ascii: "/"):
+        out.unicodeScalars.append(Unicode.Scalar(b))
+      default:
+        let hex = String(b, radix: 16, uppercase: true)
+        out += "%" + (hex.count == 1 ? "0" + hex : hex)
+      }
+    }
+    return out
+  }
+
+  /// `file:///…` URI of an absolute path (a directory URI ends with `/` when `directory` is true).
+  public static func fileURI(_ absolutePath: String, directory: Bool = false) -> String {
+    var p = normalize(absolutePath)
+    if directory && !p.hasSuffix("/") { p += "/" }
+    return "file://" + uriEncoded(p)
+  }
+}
+
+/// Renders a report in any format.
+public struct ReportRenderer: Sendable {
+  public var context: ReportContext
+  public var textOptions: TextRenderOptions
+
+  public init(context: ReportContext, textOptions: TextRenderOptions = TextRenderOptions()) {
+    self.context = context
+    self.textOptions = textOptions
+  }
+
+  /// The whole report in `format`, ending with a newline (empty for text and github when there is nothing
+  /// to say). The text summary line is not included: see ``TextRenderer/summary(of:)``.
+  public func render(_ report: Report, as format: ReportFormat) -> String {
+    switch format {
+    case .text: TextRenderer(context: context, options: textOptions).render(report)
+    case .json: JSONReportRenderer(context: context).render(report)
+    case .sarif: SARIFRenderer(context: context).render(report)
+    case .github: GitHubAnnotationRenderer(context: context).render(report)
+    }
+  }
+}

@@ -25,8 +25,9 @@ extension RuleDescription {
 
 // MARK: - Compile-time checks
 
-/// One of dtc's checks that run while compiling (DTCore's ``TreeFixups``). On a compiled tree the Linter takes
-/// their findings from the compile; on any other tree (a blob) the rule runs the check itself, reporting only.
+/// One of dtc's checks that run while compiling (DTCore's ``TreeFixups``). When the compile reported findings for
+/// it, the Linter uses those; otherwise (a compiled tree that passed, or a blob) the rule runs the check itself,
+/// reporting only: the tree is not changed again.
 protocol CompileTimeCheckRule: TreeRule {}
 
 extension CompileTimeCheckRule {

@@ -116,8 +116,12 @@ func summary(_ title: String, _ results: [ParityResult]) -> String {
   func linuxTreesMatchDtc() async throws {
     let base = ParityCorpus.linuxDTS
     let list = try #require(ParityCorpus.read(base + "/expected/dtc-1.8.1.sha256"))
-    let files = Set(list.split(separator: "\n").compactMap { $0.split(separator: " ", omittingEmptySubsequences: true).last.map(String.init) })
-      .sorted()
+    let files = Set(
+      list.split(separator: "\n").compactMap {
+        $0.split(separator: " ", omittingEmptySubsequences: true).last.map(String.init)
+      }
+    )
+    .sorted()
     #expect(files.count == 341)
     let cache = PreprocessorCache()
     let results = await parallelMap(files) { file -> (source: ParityResult, blob: ParityResult?) in

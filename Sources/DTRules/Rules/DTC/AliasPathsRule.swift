@@ -14,7 +14,9 @@ struct AliasPathsRule: TreeRule {
       RuleExample("/dts-v1/;\n/ {\n\t↓aliases {\n\t\tSerial0 = &uart;\n\t};\n\tuart: serial {\n\t};\n};\n"),
     ],
     nonTriggering: [
-      RuleExample("/dts-v1/;\n/ {\n\taliases {\n\t\tserial0 = &uart;\n\t\tmmc-1 = \"/mmc\";\n\t};\n\tuart: serial {\n\t};\n\tmmc {\n\t};\n};\n"),
+      RuleExample(
+        "/dts-v1/;\n/ {\n\taliases {\n\t\tserial0 = &uart;\n\t\tmmc-1 = \"/mmc\";\n\t};\n\tuart: serial {\n\t};\n\tmmc {\n\t};\n};\n"
+      ),
       RuleExample("/dts-v1/;\n/plugin/;\n&{/} {\n\taliases {\n\t\tserial5 = \"/soc/serial@1000\";\n\t};\n};\n"),
     ])
 

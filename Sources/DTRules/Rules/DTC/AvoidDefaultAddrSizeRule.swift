@@ -10,7 +10,8 @@ struct AvoidDefaultAddrSizeRule: TreeRule {
       """,
     triggering: [RuleExample("/dts-v1/;\n/ {\n\t↓dev@0 {\n\t\treg = <0 0 4>;\n\t};\n};\n")],
     nonTriggering: [
-      RuleExample("/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n\tdev@0 {\n\t\treg = <0 4>;\n\t};\n};\n")
+      RuleExample(
+        "/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n\tdev@0 {\n\t\treg = <0 4>;\n\t};\n};\n")
     ])
 
   func check(_ context: inout RuleContext) {

@@ -4,13 +4,15 @@ struct AvoidUnnecessaryAddrSizeRule: TreeRule {
   static let description = RuleDescription.dtc(
     "avoid_unnecessary_addr_size", name: "Avoid Unnecessary Address Size", level: .warning,
     prerequisites: ["avoid_default_addr_size"],
-    summary: "`#address-cells`/`#size-cells` are only needed with `ranges`, `dma-ranges` or a child with `reg` or `ranges`",
+    summary:
+      "`#address-cells`/`#size-cells` are only needed with `ranges`, `dma-ranges` or a child with `reg` or `ranges`",
     rationale: """
       Cell counts describe children's addresses; on a node whose children have none they are noise, and often a \
       sign that the children lost their `reg`. The kernel silences this check unless `W=1`.
       """,
     triggering: [
-      RuleExample("/dts-v1/;\n/ {\n\t↓leds {\n\t\t#address-cells = <1>;\n\t\t#size-cells = <0>;\n\t\tled {\n\t\t};\n\t};\n};\n")
+      RuleExample(
+        "/dts-v1/;\n/ {\n\t↓leds {\n\t\t#address-cells = <1>;\n\t\t#size-cells = <0>;\n\t\tled {\n\t\t};\n\t};\n};\n")
     ],
     nonTriggering: [
       RuleExample(

@@ -39,7 +39,9 @@ struct ChosenNodeBootargsRule: TreeRule {
     "chosen_node_bootargs", name: "Chosen Node Bootargs", level: .warning,
     summary: "`bootargs` in a `chosen` node must be a single string",
     rationale: "The kernel takes its command line from `/chosen/bootargs` as one string.",
-    triggering: [RuleExample("/dts-v1/;\n/ {\n\tchosen {\n\t\t↓bootargs = \"console=ttymxc1\", \"quiet\";\n\t};\n};\n")],
+    triggering: [
+      RuleExample("/dts-v1/;\n/ {\n\tchosen {\n\t\t↓bootargs = \"console=ttymxc1\", \"quiet\";\n\t};\n};\n")
+    ],
     nonTriggering: [RuleExample("/dts-v1/;\n/ {\n\tchosen {\n\t\tbootargs = \"console=ttymxc1 quiet\";\n\t};\n};\n")])
 
   func check(_ context: inout RuleContext) {

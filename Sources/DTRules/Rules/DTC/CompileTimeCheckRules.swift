@@ -113,7 +113,9 @@ struct ExplicitPhandlesRule: CompileTimeCheckRule {
       RuleExample("/dts-v1/;\n/ {\n\ta {\n\t\t↓linux,phandle = <0>;\n\t};\n};\n"),
     ],
     nonTriggering: [
-      RuleExample("/dts-v1/;\n/ {\n\ta {\n\t\tphandle = <1>;\n\t\tlinux,phandle = <1>;\n\t};\n\tb {\n\t\tphandle = <2>;\n\t};\n};\n"),
+      RuleExample(
+        "/dts-v1/;\n/ {\n\ta {\n\t\tphandle = <1>;\n\t\tlinux,phandle = <1>;\n\t};\n\tb {\n\t\tphandle = <2>;\n\t};\n};\n"
+      ),
       RuleExample("/dts-v1/;\n/ {\n\ta: a {\n\t\tphandle = <&a>;\n\t};\n};\n"),
     ])
 }
@@ -140,7 +142,9 @@ struct PathReferencesRule: CompileTimeCheckRule {
     summary: "Every `&label` used as a path string must name an existing node",
     rationale: "dtc replaces `&label` outside `< >` with the target's full path; a reference to nothing is an error.",
     triggering: [RuleExample("/dts-v1/;\n/ {\n\taliases {\n\t\tserial0 = &missing;\n\t};\n};\n")],
-    nonTriggering: [RuleExample("/dts-v1/;\n/ {\n\taliases {\n\t\tserial0 = &uart;\n\t};\n\tuart: serial {\n\t};\n};\n")])
+    nonTriggering: [
+      RuleExample("/dts-v1/;\n/ {\n\taliases {\n\t\tserial0 = &uart;\n\t};\n\tuart: serial {\n\t};\n};\n")
+    ])
 }
 
 struct OmitUnusedNodesRule: CompileTimeCheckRule {

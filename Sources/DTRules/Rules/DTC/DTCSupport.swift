@@ -134,7 +134,8 @@ struct PhandleArgsProvider: Sendable {
 }
 
 /// dtc's `check_property_phandle_args`: walks a phandle + arguments list entry by entry.
-func checkPhandleArgs(_ context: inout RuleContext, node: Node, property prop: Property, provider: PhandleArgsProvider) {
+func checkPhandleArgs(_ context: inout RuleContext, node: Node, property prop: Property, provider: PhandleArgsProvider)
+{
   let len = prop.value.bytes.count
   if len % 4 != 0 {
     context.report("property size (\(len)) is invalid, expected multiple of 4", node: node, property: prop)
@@ -219,7 +220,8 @@ func phandleArgsDescription(
   }
   var nonTriggering = [
     RuleExample(
-      "/dts-v1/;\n/ {\n\tp: provider {\n\t\t\(cells) = <1>;\n\t};\n\tq: other {\n\t\t\(cells) = <0>;\n\t};\n\tconsumer {\n\t\t\(prop) = <&p 1>, <&q>, <0>, <&p 7>;\n\t};\n};\n"),
+      "/dts-v1/;\n/ {\n\tp: provider {\n\t\t\(cells) = <1>;\n\t};\n\tq: other {\n\t\t\(cells) = <0>;\n\t};\n\tconsumer {\n\t\t\(prop) = <&p 1>, <&q>, <0>, <&p 7>;\n\t};\n};\n"
+    ),
     // An overlay's references to the base are resolved later.
     RuleExample("/dts-v1/;\n/plugin/;\n&target {\n\tconsumer {\n\t\t\(prop) = <&elsewhere 1 2 3>;\n\t};\n};\n"),
   ]
@@ -229,7 +231,8 @@ func phandleArgsDescription(
   }
   return .dtc(
     "\(family)_property", name: name, level: .warning, prerequisites: ["\(family)_is_cell", "phandle_references"],
-    summary: "`\(prop)` must be a list of phandles to \(what), each followed by as many cells as the provider's `\(cells)`",
+    summary:
+      "`\(prop)` must be a list of phandles to \(what), each followed by as many cells as the provider's `\(cells)`",
     rationale: """
       Drivers parse `\(prop)` with `of_parse_phandle_with_args()`, which reads each entry's argument count from the \
       provider's `\(cells)`. A wrong count shifts every later entry, so the kernel looks up the wrong provider or \

@@ -15,7 +15,9 @@ struct DeprecatedGpioPropertyRule: TreeRule {
       trees use the plural.
       """,
     triggering: [RuleExample("/dts-v1/;\n/ {\n\tnode {\n\t\t↓reset-gpio = <1>;\n\t};\n};\n")],
-    nonTriggering: [RuleExample("/dts-v1/;\n/ {\n\tnode {\n\t\treset-gpios = <1>;\n\t\tvendor,nr-gpios = <4>;\n\t};\n};\n")])
+    nonTriggering: [
+      RuleExample("/dts-v1/;\n/ {\n\tnode {\n\t\treset-gpios = <1>;\n\t\tvendor,nr-gpios = <4>;\n\t};\n};\n")
+    ])
 
   func check(_ context: inout RuleContext) {
     for node in context.info.allNodes {
@@ -38,7 +40,8 @@ struct GpiosPropertyRule: TreeRule {
       RuleExample(
         "/dts-v1/;\n/ {\n\tgpio1: gpio {\n\t\tgpio-controller;\n\t\t#gpio-cells = <2>;\n\t};\n\tnode {\n\t\t↓reset-gpios = <&gpio1 5>;\n\t};\n};\n"
       ),
-      RuleExample("/dts-v1/;\n/ {\n\tgpio1: gpio {\n\t\tgpio-controller;\n\t};\n\t↓node {\n\t\tgpios = <&gpio1 5>;\n\t};\n};\n"),
+      RuleExample(
+        "/dts-v1/;\n/ {\n\tgpio1: gpio {\n\t\tgpio-controller;\n\t};\n\t↓node {\n\t\tgpios = <&gpio1 5>;\n\t};\n};\n"),
     ],
     nonTriggering: [
       RuleExample(
@@ -51,7 +54,8 @@ struct GpiosPropertyRule: TreeRule {
       if node.property("gpio-hog") != nil { continue }
       for p in node.liveProperties where isGPIOProperty(p.name) {
         checkPhandleArgs(
-          &context, node: node, property: p, provider: PhandleArgsProvider(propertyName: p.name, cellsName: "#gpio-cells"))
+          &context, node: node, property: p,
+          provider: PhandleArgsProvider(propertyName: p.name, cellsName: "#gpio-cells"))
       }
     }
   }

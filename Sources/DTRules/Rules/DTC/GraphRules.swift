@@ -25,7 +25,8 @@ struct GraphNodesRule: TreeRule {
 struct GraphPortRule: TreeRule {
   static let description = RuleDescription.dtc(
     "graph_port", name: "Graph Port", level: .warning, prerequisites: ["graph_nodes"],
-    summary: "An OF-graph port must be named `port`, with a one-cell `reg` matching its unit address under 1/0 cell counts",
+    summary:
+      "An OF-graph port must be named `port`, with a one-cell `reg` matching its unit address under 1/0 cell counts",
     rationale: """
       The kernel's `of_graph` helpers find ports by name and number them by `reg`. In an overlay only `reg` is \
       checked, since the node may be completed by the base. Like dtc, the parent's cell counts are those \
@@ -56,7 +57,8 @@ struct GraphPortRule: TreeRule {
 struct GraphEndpointRule: TreeRule {
   static let description = RuleDescription.dtc(
     "graph_endpoint", name: "Graph Endpoint", level: .warning, prerequisites: ["graph_nodes"],
-    summary: "An OF-graph endpoint must be named `endpoint`, with a valid `reg`, and its `remote-endpoint` must point back",
+    summary:
+      "An OF-graph endpoint must be named `endpoint`, with a valid `reg`, and its `remote-endpoint` must point back",
     rationale: """
       A link is two endpoints that name each other in `remote-endpoint`; a one-way link leaves one side of the \
       pipeline unconnected. In an overlay only `reg` is checked, since the other side may be in the base.
@@ -65,7 +67,9 @@ struct GraphEndpointRule: TreeRule {
       RuleExample(
         "/dts-v1/;\n/ {\n\tdev {\n\t\tport {\n\t\t\ta: ↓endpoint {\n\t\t\t\tremote-endpoint = <&b>;\n\t\t\t};\n\t\t};\n\t};\n\tother {\n\t\tport {\n\t\t\tb: endpoint {\n\t\t\t};\n\t\t};\n\t};\n};\n"
       ),
-      RuleExample("/dts-v1/;\n/ {\n\tdev {\n\t\tport {\n\t\t\t↓link {\n\t\t\t\tremote-endpoint = <0>;\n\t\t\t};\n\t\t};\n\t};\n};\n"),
+      RuleExample(
+        "/dts-v1/;\n/ {\n\tdev {\n\t\tport {\n\t\t\t↓link {\n\t\t\t\tremote-endpoint = <0>;\n\t\t\t};\n\t\t};\n\t};\n};\n"
+      ),
     ],
     nonTriggering: [
       RuleExample(
@@ -116,7 +120,8 @@ private func checkGraphReg(_ context: inout RuleContext, _ node: Node) {
   let addressCells = info.recordedAddressCells(of: parent)
   if addressCells != 1 {
     context.report(
-      "graph node '#address-cells' is \(addressCells), must be 1", node: node, property: node.property("#address-cells"))
+      "graph node '#address-cells' is \(addressCells), must be 1", node: node, property: node.property("#address-cells")
+    )
   }
   let sizeCells = info.recordedSizeCells(of: parent)
   if sizeCells != 0 {

@@ -3,7 +3,8 @@ import DTCore
 struct I2cBusRegRule: TreeRule {
   static let description = RuleDescription.dtc(
     "i2c_bus_reg", name: "I2C Bus Reg", level: .warning, prerequisites: ["reg_format", "i2c_bus_bridge"],
-    summary: "An I2C device must have `reg`, a unit address equal to it, and an address that fits 7 bits (or 10 with the flag)",
+    summary:
+      "An I2C device must have `reg`, a unit address equal to it, and an address that fits 7 bits (or 10 with the flag)",
     rationale: """
       The I2C core creates a client per child at the address in `reg`. Addresses above 0x7f need \
       `I2C_TEN_BIT_ADDRESS`; `I2C_OWN_SLAVE_ADDRESS` is ignored when comparing.
@@ -15,7 +16,8 @@ struct I2cBusRegRule: TreeRule {
       RuleExample(
         "/dts-v1/;\n/ {\n\ti2c {\n\t\t#address-cells = <1>;\n\t\t#size-cells = <0>;\n\t\tsensor@148 {\n\t\t\t↓reg = <0x148>;\n\t\t};\n\t};\n};\n"
       ),
-      RuleExample("/dts-v1/;\n/ {\n\ti2c {\n\t\t#address-cells = <1>;\n\t\t#size-cells = <0>;\n\t\t↓sensor {\n\t\t};\n\t};\n};\n"),
+      RuleExample(
+        "/dts-v1/;\n/ {\n\ti2c {\n\t\t#address-cells = <1>;\n\t\t#size-cells = <0>;\n\t\t↓sensor {\n\t\t};\n\t};\n};\n"),
     ],
     nonTriggering: [
       RuleExample(

@@ -10,7 +10,8 @@ struct InterruptsPropertyRule: TreeRule {
   /// has none; dtlint does the same.
   static let description = RuleDescription.dtc(
     "interrupts_property", name: "Interrupts Property", level: .warning,
-    summary: "`interrupts` needs an interrupt parent that is a controller, and a length that is a multiple of its `#interrupt-cells`",
+    summary:
+      "`interrupts` needs an interrupt parent that is a controller, and a length that is a multiple of its `#interrupt-cells`",
     rationale: """
       The kernel finds a device's interrupt controller through `interrupt-parent` (inherited from ancestors) or the \
       nearest ancestor that is a controller or nexus, and splits `interrupts` into entries of that controller's \
@@ -94,7 +95,9 @@ struct InterruptProviderRule: TreeRule {
       RuleExample("/dts-v1/;\n/ {\n\t↓intc {\n\t\tinterrupt-controller;\n\t};\n};\n"),
       RuleExample("/dts-v1/;\n/ {\n\t↓intc {\n\t\t#interrupt-cells = <2>;\n\t};\n};\n"),
     ],
-    nonTriggering: [RuleExample("/dts-v1/;\n/ {\n\tintc {\n\t\tinterrupt-controller;\n\t\t#interrupt-cells = <2>;\n\t};\n};\n")])
+    nonTriggering: [
+      RuleExample("/dts-v1/;\n/ {\n\tintc {\n\t\tinterrupt-controller;\n\t\t#interrupt-cells = <2>;\n\t};\n};\n")
+    ])
 
   func check(_ context: inout RuleContext) {
     for node in context.info.allNodes {
@@ -113,7 +116,8 @@ struct InterruptMapRule: TreeRule {
   static let description = RuleDescription.dtc(
     "interrupt_map", name: "Interrupt Map", level: .warning,
     prerequisites: ["phandle_references", "addr_size_cells", "interrupt_provider"],
-    summary: "`interrupt-map` entries and `interrupt-map-mask` must match the cell counts of the nexus and of each parent",
+    summary:
+      "`interrupt-map` entries and `interrupt-map-mask` must match the cell counts of the nexus and of each parent",
     rationale: """
       Each `interrupt-map` entry is a child unit address and specifier (the nexus's `#address-cells` + \
       `#interrupt-cells`), a parent phandle, then the parent's unit address and specifier (its `#address-cells` + \

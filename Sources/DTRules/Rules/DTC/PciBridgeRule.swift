@@ -3,7 +3,8 @@ import DTCore
 struct PciBridgeRule: TreeRule {
   static let description = RuleDescription.dtc(
     "pci_bridge", name: "PCI Bridge", level: .warning, prerequisites: ["device_type_is_string", "addr_size_cells"],
-    summary: "A node with `device_type = \"pci\"` must be named `pci`/`pcie`, have `ranges`, 3 address and 2 size cells, and a sane `bus-range`",
+    summary:
+      "A node with `device_type = \"pci\"` must be named `pci`/`pcie`, have `ranges`, 3 address and 2 size cells, and a sane `bus-range`",
     rationale: """
       The kernel's PCI host code reads bridges by the generic PCI binding: 3-cell addresses (space code, high, \
       low), 2-cell sizes, `ranges` for the windows, and `bus-range` as two bus numbers up to 255. This check also \

@@ -23,7 +23,8 @@ struct CoolingDevicePropertyRule: PhandleArgsPropertyRule {
 
 struct CoolingDeviceIsCellRule: CellPropertyRule {
   static let propertyName = "#cooling-cells"
-  static let description = phandleCellsDescription("cooling_device", name: "Cooling Device Is Cell", cells: propertyName)
+  static let description = phandleCellsDescription(
+    "cooling_device", name: "Cooling Device Is Cell", cells: propertyName)
 }
 
 struct DmasPropertyRule: PhandleArgsPropertyRule {
@@ -56,7 +57,8 @@ struct InterruptsExtendedPropertyRule: PhandleArgsPropertyRule {
 
 struct InterruptsExtendedIsCellRule: CellPropertyRule {
   static let propertyName = "#interrupt-cells"
-  static let description = phandleCellsDescription("interrupts_extended", name: "Interrupts Extended Is Cell", cells: propertyName)
+  static let description = phandleCellsDescription(
+    "interrupts_extended", name: "Interrupts Extended Is Cell", cells: propertyName)
 }
 
 struct IoChannelsPropertyRule: PhandleArgsPropertyRule {
@@ -177,5 +179,6 @@ struct ThermalSensorsPropertyRule: PhandleArgsPropertyRule {
 
 struct ThermalSensorsIsCellRule: CellPropertyRule {
   static let propertyName = "#thermal-sensor-cells"
-  static let description = phandleCellsDescription("thermal_sensors", name: "Thermal Sensors Is Cell", cells: propertyName)
+  static let description = phandleCellsDescription(
+    "thermal_sensors", name: "Thermal Sensors Is Cell", cells: propertyName)
 }

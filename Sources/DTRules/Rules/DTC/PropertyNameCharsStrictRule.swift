@@ -3,7 +3,8 @@ import DTCore
 struct PropertyNameCharsStrictRule: TreeRule {
   static let description = RuleDescription.dtc(
     "property_name_chars_strict", name: "Property Name Characters (Strict)", level: .check,
-    summary: "Property names should only use letters, digits, `,` and `-`, with `#` only first or after a vendor prefix",
+    summary:
+      "Property names should only use letters, digits, `,` and `-`, with `#` only first or after a vendor prefix",
     rationale: """
       The characters dtc accepts include `_`, `.`, `+`, `*` and `?`, but bindings use lower-case words joined by \
       `-`, with an optional `vendor,` prefix and `#` for cell counts. The kernel enables this check at `W=2`. \
@@ -14,7 +15,9 @@ struct PropertyNameCharsStrictRule: TreeRule {
       RuleExample("/dts-v1/;\n/ {\n\t↓cells#count = <1>;\n};\n"),
     ],
     nonTriggering: [
-      RuleExample("/dts-v1/;\n/ {\n\tvendor,my-prop;\n\t#clock-cells = <1>;\n\tvendor,#dma-cells = <1>;\n\tdevice_type = \"cpu\";\n};\n")
+      RuleExample(
+        "/dts-v1/;\n/ {\n\tvendor,my-prop;\n\t#clock-cells = <1>;\n\tvendor,#dma-cells = <1>;\n\tdevice_type = \"cpu\";\n};\n"
+      )
     ])
 
   func check(_ context: inout RuleContext) {

@@ -3,7 +3,8 @@ import DTCore
 struct RangesFormatRule: TreeRule {
   static let description = RuleDescription.dtc(
     "ranges_format", name: "Ranges Format", level: .warning, prerequisites: ["addr_size_cells"],
-    summary: "`ranges` must be a whole number of (child address, parent address, size) entries; an empty one needs equal cell counts",
+    summary:
+      "`ranges` must be a whole number of (child address, parent address, size) entries; an empty one needs equal cell counts",
     rationale: """
       `ranges` translates a bus's child addresses into the parent's. Its entries are sized by the node's \
       `#address-cells` and `#size-cells` and the parent's `#address-cells`; an empty `ranges` (identity mapping) \
@@ -29,7 +30,8 @@ struct RangesFormatRule: TreeRule {
 struct DmaRangesFormatRule: TreeRule {
   static let description = RuleDescription.dtc(
     "dma_ranges_format", name: "DMA Ranges Format", level: .warning, prerequisites: ["addr_size_cells"],
-    summary: "`dma-ranges` must be a whole number of (child address, parent address, size) entries; an empty one needs equal cell counts",
+    summary:
+      "`dma-ranges` must be a whole number of (child address, parent address, size) entries; an empty one needs equal cell counts",
     rationale: """
       `dma-ranges` describes how a bus's masters see the parent's memory; it is laid out like `ranges`, and a wrong \
       length makes the kernel compute wrong DMA offsets or limits.

@@ -3,18 +3,21 @@ import DTCore
 struct RegFormatRule: TreeRule {
   static let description = RuleDescription.dtc(
     "reg_format", name: "Reg Format", level: .warning, prerequisites: ["addr_size_cells"],
-    summary: "`reg` must be non-empty, not on the root, and a whole number of (address, size) entries of the parent's cell counts",
+    summary:
+      "`reg` must be non-empty, not on the root, and a whole number of (address, size) entries of the parent's cell counts",
     rationale: """
       The kernel decodes `reg` with the parent's `#address-cells` and `#size-cells`; a length that does not divide \
       evenly means the counts or the value are wrong, and the device gets a wrong address or size.
       """,
     triggering: [
-      RuleExample("/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n\tdev@0 {\n\t\t↓reg = <0 4 8>;\n\t};\n};\n"),
+      RuleExample(
+        "/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n\tdev@0 {\n\t\t↓reg = <0 4 8>;\n\t};\n};\n"),
       RuleExample("/dts-v1/;\n/ {\n\tdev@0 {\n\t\t↓reg;\n\t};\n};\n"),
       RuleExample("/dts-v1/;\n↓/ {\n\treg = <0 0 4>;\n};\n"),
     ],
     nonTriggering: [
-      RuleExample("/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n\tdev@0 {\n\t\treg = <0 4 8 4>;\n\t};\n};\n")
+      RuleExample(
+        "/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n\tdev@0 {\n\t\treg = <0 4 8 4>;\n\t};\n};\n")
     ])
 
   func check(_ context: inout RuleContext) {

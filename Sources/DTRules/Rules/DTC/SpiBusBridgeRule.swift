@@ -3,7 +3,8 @@ import DTCore
 struct SpiBusBridgeRule: TreeRule {
   static let description = RuleDescription.dtc(
     "spi_bus_bridge", name: "SPI Bus Bridge", level: .warning, prerequisites: ["addr_size_cells"],
-    summary: "An SPI controller with children must have 1 address cell (0 for `spi-slave`) and 0 size cells, and be named `spi`",
+    summary:
+      "An SPI controller with children must have 1 address cell (0 for `spi-slave`) and 0 size cells, and be named `spi`",
     rationale: """
       SPI devices are addressed by their chip select, one cell, with no size. dtc recognises a controller by the \
       name `spi`, or by 1/0 cell counts and a child with `spi-*` properties; such a controller with `reg` should be \

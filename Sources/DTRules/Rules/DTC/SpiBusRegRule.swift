@@ -12,7 +12,8 @@ struct SpiBusRegRule: TreeRule {
       RuleExample(
         "/dts-v1/;\n/ {\n\tspi {\n\t\t#address-cells = <1>;\n\t\t#size-cells = <0>;\n\t\t↓flash@1 {\n\t\t\treg = <0>;\n\t\t};\n\t};\n};\n"
       ),
-      RuleExample("/dts-v1/;\n/ {\n\tspi {\n\t\t#address-cells = <1>;\n\t\t#size-cells = <0>;\n\t\t↓flash {\n\t\t};\n\t};\n};\n"),
+      RuleExample(
+        "/dts-v1/;\n/ {\n\tspi {\n\t\t#address-cells = <1>;\n\t\t#size-cells = <0>;\n\t\t↓flash {\n\t\t};\n\t};\n};\n"),
     ],
     nonTriggering: [
       RuleExample(

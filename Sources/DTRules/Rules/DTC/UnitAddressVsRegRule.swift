@@ -11,7 +11,8 @@ struct UnitAddressVsRegRule: TreeRule {
       """,
     triggering: [
       RuleExample("/dts-v1/;\n/ {\n\t↓dev@1000 {\n\t};\n};\n"),
-      RuleExample("/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n\t↓dev {\n\t\treg = <0x1000 4>;\n\t};\n};\n"),
+      RuleExample(
+        "/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n\t↓dev {\n\t\treg = <0x1000 4>;\n\t};\n};\n"),
     ],
     nonTriggering: [
       RuleExample(

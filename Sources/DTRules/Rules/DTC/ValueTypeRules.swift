@@ -105,7 +105,9 @@ struct NamesIsStringListRule: TreeRule {
       look entries up by these strings.
       """,
     triggering: [RuleExample("/dts-v1/;\n/ {\n\tnode {\n\t\t↓clock-names = \"a\", <2>;\n\t};\n};\n")],
-    nonTriggering: [RuleExample("/dts-v1/;\n/ {\n\tnode {\n\t\tclock-names = \"ipg\", \"per\";\n\t\tnames = <1>;\n\t};\n};\n")])
+    nonTriggering: [
+      RuleExample("/dts-v1/;\n/ {\n\tnode {\n\t\tclock-names = \"ipg\", \"per\";\n\t\tnames = <1>;\n\t};\n};\n")
+    ])
 
   func check(_ context: inout RuleContext) {
     for node in context.info.allNodes {

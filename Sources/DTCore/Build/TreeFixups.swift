@@ -10,13 +10,24 @@ public struct TreeFixups {
   public private(set) var failed: Set<String> = []
   private var byPhandle: [UInt32: Node] = [:]
   private var nextPhandle: UInt32 = 1
-  private var labels = LabelIndex()
+  private var labelIndex: LabelIndex?
   /// Set while ``runCheck(_:)`` runs: report only, change nothing.
   private var checkOnly = false
 
   public init(tree: DeviceTree) {
     self.tree = tree
-    labels.indexSubtree(tree.root)
+  }
+
+  /// The label index, built on first use (most checks never resolve a reference).
+  private var labels: LabelIndex {
+    mutating get {
+      if let l = labelIndex { return l }
+      var l = LabelIndex()
+      l.indexSubtree(tree.root)
+      labelIndex = l
+      return l
+    }
+    set { labelIndex = newValue }
   }
 
   public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
@@ -64,7 +75,8 @@ public struct TreeFixups {
     root.walk { n in explicitPhandles(n) }
   }
 
-  /// The IDs ``runCheck(_:)`` knows: dtc's checks that run while compiling, in dtc's order.
+  /// The IDs ``runCheck(_:)`` knows: dtc's checks that run while compiling, in dtc's order. A linter need not run
+  /// them again on a tree compiled from source: their findings are the compile's.
   public static let compileTimeChecks = [
     "duplicate_node_names", "duplicate_property_names", "node_name_chars", "node_name_format",
     "node_name_not_empty", "property_name_chars", "name_is_string", "name_properties", "duplicate_label",
@@ -415,7 +427,7 @@ public struct TreeFixups {
     }
   }
 
-  private func unresolvedReferences() -> [(Node, Property, ValueMarker)] {
+  private mutating func unresolvedReferences() -> [(Node, Property, ValueMarker)] {
     var out: [(Node, Property, ValueMarker)] = []
     var idx = labels
     tree.root.walk { n in

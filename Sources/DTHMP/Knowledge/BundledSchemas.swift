@@ -4,6 +4,325 @@
 /// The files of `schemas/`, by path relative to it.
 enum BundledSchemas {
   static let files: [String: String] = [
+    "board.schema.json":
+##"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$id": "https://github.com/dtlint/dtlint/schemas/board.schema.json",
+  "title": "dtlint board profile",
+  "description": "A board's SKUs, the M core's debug UART, what each SKU's Linux tree takes (DESIGN.md §6).",
+  "type": "object",
+  "additionalProperties": false,
+  "required": [
+    "board",
+    "title",
+    "soc",
+    "compatible",
+    "skus",
+    "hog-effect",
+    "carriers",
+    "m7-debug-uart",
+    "m7-i2c",
+    "memory",
+    "interfaces"
+  ],
+  "properties": {
+    "board": {
+      "type": "string",
+      "pattern": "^[a-z0-9-]+$"
+    },
+    "title": {
+      "type": "string"
+    },
+    "soc": {
+      "type": "string"
+    },
+    "compatible": {
+      "$ref": "#/$defs/compatible"
+    },
+    "skus": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "name",
+          "compatible",
+          "title"
+        ],
+        "properties": {
+          "name": {
+            "type": "string"
+          },
+          "compatible": {
+            "$ref": "#/$defs/compatible"
+          },
+          "title": {
+            "type": "string"
+          },
+          "enables": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "additionalProperties": false,
+              "required": [
+                "label",
+                "reason"
+              ],
+              "properties": {
+                "label": {
+                  "$ref": "#/$defs/label"
+                },
+                "reason": {
+                  "type": "string"
+                },
+                "pads": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "source": {
+                  "$ref": "#/$defs/source"
+                },
+                "status": {
+                  "$ref": "#/$defs/status"
+                },
+                "note": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "disables": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "additionalProperties": false,
+              "required": [
+                "label",
+                "reason"
+              ],
+              "properties": {
+                "label": {
+                  "$ref": "#/$defs/label"
+                },
+                "reason": {
+                  "type": "string"
+                },
+                "pads": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "source": {
+                  "$ref": "#/$defs/source"
+                },
+                "status": {
+                  "$ref": "#/$defs/status"
+                },
+                "note": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "hogs": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "additionalProperties": false,
+              "required": [
+                "group",
+                "pads",
+                "functions",
+                "reason"
+              ],
+              "properties": {
+                "group": {
+                  "type": "string"
+                },
+                "pads": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "functions": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "reason": {
+                  "type": "string"
+                },
+                "source": {
+                  "$ref": "#/$defs/source"
+                },
+                "status": {
+                  "$ref": "#/$defs/status"
+                },
+                "note": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "hog-effect": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [],
+      "properties": {
+        "source": {
+          "$ref": "#/$defs/source"
+        },
+        "status": {
+          "$ref": "#/$defs/status"
+        },
+        "note": {
+          "type": "string"
+        }
+      }
+    },
+    "carriers": {
+      "type": "array",
+      "items": {
+        "type": "string"
+      }
+    },
+    "m7-debug-uart": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "label",
+        "interface",
+        "pads"
+      ],
+      "properties": {
+        "label": {
+          "$ref": "#/$defs/label"
+        },
+        "interface": {
+          "type": "string"
+        },
+        "pads": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          }
+        },
+        "sodimm": {
+          "type": "array",
+          "items": {
+            "type": "integer",
+            "minimum": 0
+          }
+        },
+        "source": {
+          "$ref": "#/$defs/source"
+        },
+        "status": {
+          "$ref": "#/$defs/status"
+        },
+        "note": {
+          "type": "string"
+        }
+      }
+    },
+    "m7-i2c": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [],
+      "properties": {
+        "source": {
+          "$ref": "#/$defs/source"
+        },
+        "status": {
+          "$ref": "#/$defs/status"
+        },
+        "note": {
+          "type": "string"
+        }
+      }
+    },
+    "memory": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [],
+      "properties": {
+        "source": {
+          "$ref": "#/$defs/source"
+        },
+        "status": {
+          "$ref": "#/$defs/status"
+        },
+        "note": {
+          "type": "string"
+        }
+      }
+    },
+    "interfaces": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "interface",
+          "label"
+        ],
+        "properties": {
+          "interface": {
+            "type": "string"
+          },
+          "label": {
+            "$ref": "#/$defs/label"
+          },
+          "note": {
+            "type": "string"
+          }
+        }
+      }
+    },
+    "source": {
+      "$ref": "#/$defs/source"
+    },
+    "status": {
+      "$ref": "#/$defs/status"
+    },
+    "note": {
+      "type": "string"
+    }
+  },
+  "$defs": {
+    "source": {
+      "type": "string",
+      "description": "Where the fact comes from: an HMP-FACTS section and what it quotes."
+    },
+    "status": {
+      "enum": [
+        "verified",
+        "inference",
+        "not-verified"
+      ],
+      "description": "As HMP-FACTS marks the fact; verified when absent."
+    },
+    "compatible": {
+      "type": "string",
+      "pattern": "^[A-Za-z0-9-]+,[^\\s]+$|^syscon$"
+    },
+    "label": {
+      "type": "string",
+      "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"
+    }
+  }
+}
+
+"""##,
     "board/verdin-imx8mp.yaml":
 #"""
 # yaml-language-server: $schema=../board.schema.json
@@ -158,6 +477,409 @@ interfaces:
 }
 
 """#,
+    "kernel.schema.json":
+##"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$id": "https://github.com/dtlint/dtlint/schemas/kernel.schema.json",
+  "title": "dtlint kernel flavor profile",
+  "description": "What one kernel's imx_rproc reads from the device tree and how it matches names (HMP-FACTS §1.2-1.5, §12).",
+  "type": "object",
+  "additionalProperties": false,
+  "required": [
+    "flavor",
+    "title",
+    "aliases",
+    "sources",
+    "compatibles",
+    "region-names",
+    "resource-table",
+    "memory-regions",
+    "remoteproc-core",
+    "properties",
+    "mailbox",
+    "base-trees"
+  ],
+  "properties": {
+    "flavor": {
+      "type": "string",
+      "pattern": "^[a-z0-9.-]+$"
+    },
+    "title": {
+      "type": "string"
+    },
+    "aliases": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "name"
+        ],
+        "properties": {
+          "name": {
+            "type": "string"
+          },
+          "source": {
+            "$ref": "#/$defs/source"
+          },
+          "status": {
+            "$ref": "#/$defs/status"
+          },
+          "note": {
+            "type": "string"
+          }
+        }
+      }
+    },
+    "sources": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "tag",
+          "path"
+        ],
+        "properties": {
+          "tag": {
+            "type": "string"
+          },
+          "repository": {
+            "type": "string"
+          },
+          "path": {
+            "type": "string"
+          },
+          "commit": {
+            "type": "string"
+          },
+          "source": {
+            "$ref": "#/$defs/source"
+          },
+          "status": {
+            "$ref": "#/$defs/status"
+          },
+          "note": {
+            "type": "string"
+          }
+        }
+      }
+    },
+    "compatibles": {
+      "$ref": "#/$defs/fact",
+      "required": [
+        "list"
+      ],
+      "properties": {
+        "list": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          }
+        }
+      },
+      "type": "object",
+      "unevaluatedProperties": false
+    },
+    "region-names": {
+      "$ref": "#/$defs/fact",
+      "required": [
+        "rules"
+      ],
+      "properties": {
+        "rules": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "name",
+              "match",
+              "effect"
+            ],
+            "properties": {
+              "name": {
+                "type": "string"
+              },
+              "match": {
+                "enum": [
+                  "exact",
+                  "prefix"
+                ]
+              },
+              "effect": {
+                "enum": [
+                  "resource-table",
+                  "no-carveout",
+                  "not-mapped",
+                  "buffer-carveout"
+                ]
+              },
+              "note": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "history": {
+          "$ref": "#/$defs/notes"
+        }
+      },
+      "type": "object",
+      "unevaluatedProperties": false
+    },
+    "resource-table": {
+      "$ref": "#/$defs/fact",
+      "required": [
+        "located-by",
+        "max-size",
+        "missing"
+      ],
+      "properties": {
+        "located-by": {
+          "enum": [
+            "region-name",
+            "rsc-da"
+          ]
+        },
+        "max-size": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "version": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "missing": {
+          "enum": [
+            "silent",
+            "error"
+          ]
+        }
+      },
+      "type": "object",
+      "unevaluatedProperties": false
+    },
+    "memory-regions": {
+      "$ref": "#/$defs/fact",
+      "properties": {
+        "max-mapped": {
+          "type": "integer",
+          "minimum": 0
+        }
+      },
+      "type": "object",
+      "unevaluatedProperties": false
+    },
+    "remoteproc-core": {
+      "$ref": "#/$defs/fact",
+      "required": [
+        "vring-carveout",
+        "buffer-carveout",
+        "buffer-fallback-index",
+        "carveout-name-size"
+      ],
+      "properties": {
+        "vring-carveout": {
+          "type": "string"
+        },
+        "buffer-carveout": {
+          "type": "string"
+        },
+        "buffer-fallback-index": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "carveout-name-size": {
+          "type": "integer",
+          "minimum": 1
+        }
+      },
+      "type": "object",
+      "unevaluatedProperties": false
+    },
+    "properties": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "name",
+          "read",
+          "required",
+          "binding"
+        ],
+        "properties": {
+          "name": {
+            "type": "string"
+          },
+          "read": {
+            "$ref": "#/$defs/condition"
+          },
+          "required": {
+            "$ref": "#/$defs/condition"
+          },
+          "binding": {
+            "enum": [
+              "listed",
+              "not-listed",
+              "mmio-only"
+            ]
+          },
+          "max-items": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "source": {
+            "$ref": "#/$defs/source"
+          },
+          "status": {
+            "$ref": "#/$defs/status"
+          },
+          "note": {
+            "type": "string"
+          }
+        }
+      }
+    },
+    "binding": {
+      "$ref": "#/$defs/fact",
+      "type": "object",
+      "unevaluatedProperties": false
+    },
+    "mailbox": {
+      "$ref": "#/$defs/fact",
+      "required": [
+        "channels",
+        "optional-channels",
+        "binding-names",
+        "tx-timeout-ms",
+        "tx-block",
+        "without-mbox-names",
+        "name-match"
+      ],
+      "properties": {
+        "channels": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          }
+        },
+        "optional-channels": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          }
+        },
+        "binding-names": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          }
+        },
+        "tx-timeout-ms": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "tx-block": {
+          "type": "boolean"
+        },
+        "without-mbox-names": {
+          "enum": [
+            "skip",
+            "request"
+          ]
+        },
+        "name-match": {
+          "enum": [
+            "exact",
+            "prefix"
+          ]
+        }
+      },
+      "type": "object",
+      "unevaluatedProperties": false
+    },
+    "base-trees": {
+      "$ref": "#/$defs/fact",
+      "required": [
+        "reserved-memory-label"
+      ],
+      "properties": {
+        "reserved-memory-label": {
+          "type": "string"
+        }
+      },
+      "type": "object",
+      "unevaluatedProperties": false
+    }
+  },
+  "$defs": {
+    "source": {
+      "type": "string",
+      "description": "Where the fact comes from: an HMP-FACTS section and the code it quotes."
+    },
+    "status": {
+      "enum": [
+        "verified",
+        "inference",
+        "not-verified"
+      ],
+      "description": "As HMP-FACTS marks the fact; verified when absent."
+    },
+    "condition": {
+      "enum": [
+        "always",
+        "never",
+        "mmio-only",
+        "when-starting",
+        "when-not-attached",
+        "when-attaching"
+      ]
+    },
+    "fact": {
+      "type": "object",
+      "properties": {
+        "source": {
+          "$ref": "#/$defs/source"
+        },
+        "status": {
+          "$ref": "#/$defs/status"
+        },
+        "note": {
+          "type": "string"
+        }
+      }
+    },
+    "notes": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "text"
+        ],
+        "properties": {
+          "text": {
+            "type": "string"
+          },
+          "source": {
+            "$ref": "#/$defs/source"
+          },
+          "status": {
+            "$ref": "#/$defs/status"
+          },
+          "note": {
+            "type": "string"
+          }
+        }
+      }
+    }
+  }
+}
+
+"""##,
     "kernel/mainline.yaml":
 #"""
 # yaml-language-server: $schema=../kernel.schema.json
@@ -170,11 +892,11 @@ sources:
   - { tag: ML-RPROC, repository: torvalds/linux, path: drivers/remoteproc/imx_rproc.c, commit: 016a3d4bcf92400b4f91b33fe4c8bdecdabc3c2a }
   - { tag: ML-CORE, repository: torvalds/linux, path: drivers/remoteproc/remoteproc_core.c, commit: 006d72da }
   - { tag: ML-MBOX, repository: torvalds/linux, path: drivers/mailbox/mailbox.c, note: 6.x as in the mirror Kingxukai/linux @9b44fff6 }
-  - { tag: BIND, repository: torvalds/linux, path: Documentation/devicetree/bindings/remoteproc/fsl,imx-rproc.yaml, commit: 0eaed89c }
+  - { tag: BIND, repository: torvalds/linux, path: "Documentation/devicetree/bindings/remoteproc/fsl,imx-rproc.yaml", commit: 0eaed89c }
 
 compatibles:
   source: HMP-FACTS §1.1
-  list: [fsl,imx8mm-cm4, fsl,imx8mn-cm7, fsl,imx8mp-cm7, fsl,imx8mn-cm7-mmio, fsl,imx8mp-cm7-mmio, fsl,imx93-cm33]
+  list: ["fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7", "fsl,imx8mn-cm7-mmio", "fsl,imx8mp-cm7-mmio", "fsl,imx93-cm33"]
 
 # How a memory-region entry is treated by its node name (without the unit address: the kernel's node->name).
 region-names:
@@ -215,8 +937,8 @@ remoteproc-core:
   source: HMP-FACTS §2 (remoteproc_core.c rproc_alloc_vring, remoteproc_virtio.c rproc_add_virtio_dev)
 
 properties:
-  - { name: rsc-da, read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4, §4 }
-  - { name: fsl,startup-delay-ms, read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4, §4 }
+  - { name: rsc-da, read: never, required: never, binding: not-listed, source: 'HMP-FACTS §1.4, §4' }
+  - { name: "fsl,startup-delay-ms", read: never, required: never, binding: not-listed, source: 'HMP-FACTS §1.4, §4' }
   - name: clocks
     read: always
     required: always
@@ -227,13 +949,13 @@ properties:
     note: >-
       imx8mn/mp configurations set IMX_RPROC_NEED_CLKS: devm_clk_get_enabled(dev, NULL), not optional; the call is
       verified, that a missing clocks property fails probe with -ENOENT is inferred
-  - { name: clock-names, read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4, §4 }
-  - { name: syscon, read: mmio-only, required: mmio-only, binding: listed, source: HMP-FACTS §1.4, §4, note: 'syscon_regmap_lookup_by_phandle; "failed to find syscon" fails probe' }
-  - { name: fsl,iomuxc-gpr, read: mmio-only, required: never, binding: mmio-only, source: HMP-FACTS §1.4, §4 }
-  - { name: fsl,auto-boot, read: when-not-attached, required: never, binding: listed, source: HMP-FACTS §1.4 }
-  - { name: fsl,rproc-auto-boot, read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
-  - { name: fsl,rproc-fw-name, read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
-  - { name: mbox-names, read: always, required: never, binding: listed, source: HMP-FACTS §1.4, §4, note: without it the mailbox is skipped }
+  - { name: clock-names, read: never, required: never, binding: not-listed, source: 'HMP-FACTS §1.4, §4' }
+  - { name: syscon, read: mmio-only, required: mmio-only, binding: listed, source: 'HMP-FACTS §1.4, §4', note: 'syscon_regmap_lookup_by_phandle; "failed to find syscon" fails probe' }
+  - { name: "fsl,iomuxc-gpr", read: mmio-only, required: never, binding: mmio-only, source: 'HMP-FACTS §1.4, §4' }
+  - { name: "fsl,auto-boot", read: when-not-attached, required: never, binding: listed, source: HMP-FACTS §1.4 }
+  - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
+  - { name: "fsl,rproc-fw-name", read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
+  - { name: mbox-names, read: always, required: never, binding: listed, source: 'HMP-FACTS §1.4, §4', note: without it the mailbox is skipped }
   - { name: mboxes, read: always, required: never, binding: listed, max-items: 3, source: HMP-FACTS §4 }
   - { name: memory-region, read: always, required: never, binding: listed, max-items: 32, source: HMP-FACTS §4 }
 
@@ -273,7 +995,7 @@ sources:
 
 compatibles:
   source: HMP-FACTS §1.1
-  list: [fsl,imx8mm-cm4, fsl,imx8mn-cm7, fsl,imx8mp-cm7, fsl,imx93-cm33]
+  list: ["fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7", "fsl,imx93-cm33"]
 
 region-names:
   source: HMP-FACTS §1.2 (strncmp(node->name, "rsc_table", strlen("rsc_table")))
@@ -306,14 +1028,14 @@ remoteproc-core:
 
 properties:
   - { name: rsc-da, read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
-  - { name: fsl,startup-delay-ms, read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
+  - { name: "fsl,startup-delay-ms", read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
   - { name: clocks, read: always, required: never, binding: listed, max-items: 1, source: HMP-FACTS §1.4, note: 'devm_clk_get_optional(dev, NULL)' }
   - { name: clock-names, read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
   - { name: syscon, read: mmio-only, required: mmio-only, binding: listed, source: HMP-FACTS §1.4 }
-  - { name: fsl,iomuxc-gpr, read: never, required: never, binding: mmio-only, source: HMP-FACTS §1.4 }
-  - { name: fsl,auto-boot, read: never, required: never, binding: listed, source: HMP-FACTS §1.4, note: auto_boot = early_boot }
-  - { name: fsl,rproc-auto-boot, read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
-  - { name: fsl,rproc-fw-name, read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
+  - { name: "fsl,iomuxc-gpr", read: never, required: never, binding: mmio-only, source: HMP-FACTS §1.4 }
+  - { name: "fsl,auto-boot", read: never, required: never, binding: listed, source: HMP-FACTS §1.4, note: auto_boot = early_boot }
+  - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
+  - { name: "fsl,rproc-fw-name", read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
   - { name: mbox-names, read: always, required: never, binding: listed, source: HMP-FACTS §1.4, note: 'of_get_property; without it the mailbox is skipped' }
   - { name: mboxes, read: always, required: never, binding: listed, max-items: 3, source: HMP-FACTS §4 }
   - { name: memory-region, read: always, required: never, binding: listed, max-items: 32, source: HMP-FACTS §4 }
@@ -362,7 +1084,7 @@ sources:
 
 compatibles:
   source: HMP-FACTS §1.1
-  list: [fsl,imx8mm-cm4, fsl,imx8mn-cm7, fsl,imx8mp-cm7]
+  list: ["fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7"]
 
 region-names:
   source: HMP-FACTS §1.2 (imx_rproc_parse_fw)
@@ -393,16 +1115,16 @@ remoteproc-core:
   note: read in mainline 5.x; that this NXP branch has the same core is inferred
 
 properties:
-  - { name: rsc-da, read: when-attaching, required: when-attaching, binding: not-listed, source: HMP-FACTS §1.3, §1.4 }
-  - { name: fsl,startup-delay-ms, read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
+  - { name: rsc-da, read: when-attaching, required: when-attaching, binding: not-listed, source: 'HMP-FACTS §1.3, §1.4' }
+  - { name: "fsl,startup-delay-ms", read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
   - { name: clocks, read: always, required: never, binding: listed, max-items: 1, source: HMP-FACTS §1.4, note: devm_clk_get_optional }
   - { name: clock-names, read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
   - { name: syscon, read: always, required: never, binding: listed, source: HMP-FACTS §1.4, note: read unconditionally; an error is only logged }
-  - { name: fsl,iomuxc-gpr, read: never, required: never, binding: mmio-only, source: HMP-FACTS §1.4 }
-  - { name: fsl,auto-boot, read: never, required: never, binding: listed, source: HMP-FACTS §1.4 }
-  - { name: fsl,rproc-auto-boot, read: always, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
-  - { name: fsl,rproc-fw-name, read: always, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
-  - { name: mbox-names, read: always, required: always, binding: listed, source: HMP-FACTS §1.4, §1.5, note: tx/rx and rxdb are always requested }
+  - { name: "fsl,iomuxc-gpr", read: never, required: never, binding: mmio-only, source: HMP-FACTS §1.4 }
+  - { name: "fsl,auto-boot", read: never, required: never, binding: listed, source: HMP-FACTS §1.4 }
+  - { name: "fsl,rproc-auto-boot", read: always, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
+  - { name: "fsl,rproc-fw-name", read: always, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
+  - { name: mbox-names, read: always, required: always, binding: listed, source: 'HMP-FACTS §1.4, §1.5', note: tx/rx and rxdb are always requested }
   - { name: mboxes, read: always, required: always, binding: listed, max-items: 3, source: HMP-FACTS §1.5 }
   - { name: memory-region, read: always, required: never, binding: listed, max-items: 32, source: HMP-FACTS §1.2 }
 
@@ -445,11 +1167,11 @@ sources:
     commit: 07c9f393062dcf2fe84d92b4586bc4233b14b3e5
     status: not-verified
     note: the branch name (looks like lf-6.12.y) is not verified
-  - { tag: NXP-BIND, repository: nxp-imx/linux-imx, path: Documentation/devicetree/bindings/remoteproc/fsl,imx-rproc.yaml, commit: 78d730de }
+  - { tag: NXP-BIND, repository: nxp-imx/linux-imx, path: "Documentation/devicetree/bindings/remoteproc/fsl,imx-rproc.yaml", commit: 78d730de }
 
 compatibles:
   source: HMP-FACTS §1.1
-  list: [fsl,imx8mm-cm4, fsl,imx8mn-cm7, fsl,imx8mp-cm7, fsl,imx8mn-cm7-mmio, fsl,imx8mp-cm7-mmio, fsl,imx93-cm33, fsl,imx95-cm7, fsl,imx94-cm7, fsl,imx94-cm33s]
+  list: ["fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7", "fsl,imx8mn-cm7-mmio", "fsl,imx8mp-cm7-mmio", "fsl,imx93-cm33", "fsl,imx95-cm7", "fsl,imx94-cm7", "fsl,imx94-cm33s"]
 
 region-names:
   source: HMP-FACTS §1.2 (identical strings to mainline)
@@ -481,15 +1203,15 @@ remoteproc-core:
   note: read in mainline 5.x and 6.x; that this NXP branch has the same core is inferred
 
 properties:
-  - { name: rsc-da, read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4, §4 }
-  - { name: fsl,startup-delay-ms, read: when-starting, required: never, binding: not-listed, source: HMP-FACTS §1.4, note: msleep after start only when Linux starts the core; not in attach }
-  - { name: clocks, read: always, required: never, binding: listed, max-items: 1, source: HMP-FACTS §1.4, §4, note: 'devm_clk_get_optional(dev, NULL) and devm_clk_get_optional(dev, "audio") when not attached' }
-  - { name: clock-names, read: when-not-attached, required: never, binding: not-listed, source: HMP-FACTS §1.4, §4, note: names the optional "audio" clock }
+  - { name: rsc-da, read: never, required: never, binding: not-listed, source: 'HMP-FACTS §1.4, §4' }
+  - { name: "fsl,startup-delay-ms", read: when-starting, required: never, binding: not-listed, source: HMP-FACTS §1.4, note: msleep after start only when Linux starts the core; not in attach }
+  - { name: clocks, read: always, required: never, binding: listed, max-items: 1, source: 'HMP-FACTS §1.4, §4', note: 'devm_clk_get_optional(dev, NULL) and devm_clk_get_optional(dev, "audio") when not attached' }
+  - { name: clock-names, read: when-not-attached, required: never, binding: not-listed, source: 'HMP-FACTS §1.4, §4', note: names the optional "audio" clock }
   - { name: syscon, read: mmio-only, required: mmio-only, binding: listed, source: HMP-FACTS §1.4 }
-  - { name: fsl,iomuxc-gpr, read: mmio-only, required: never, binding: mmio-only, source: HMP-FACTS §1.4, §4 }
-  - { name: fsl,auto-boot, read: when-not-attached, required: never, binding: listed, source: HMP-FACTS §1.4 }
-  - { name: fsl,rproc-auto-boot, read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
-  - { name: fsl,rproc-fw-name, read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
+  - { name: "fsl,iomuxc-gpr", read: mmio-only, required: never, binding: mmio-only, source: 'HMP-FACTS §1.4, §4' }
+  - { name: "fsl,auto-boot", read: when-not-attached, required: never, binding: listed, source: HMP-FACTS §1.4 }
+  - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
+  - { name: "fsl,rproc-fw-name", read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
   - { name: mbox-names, read: always, required: never, binding: listed, source: HMP-FACTS §1.4, note: without it the mailbox is skipped }
   - { name: mboxes, read: always, required: never, binding: listed, max-items: 3, source: HMP-FACTS §4 }
   - { name: memory-region, read: always, required: never, binding: listed, max-items: 32, source: HMP-FACTS §4 }
@@ -513,6 +1235,862 @@ base-trees:
   note: the label is in that commit; which NXP branch it belongs to is not verified
 
 """#,
+    "m7-manifest.schema.json":
+##"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$id": "https://github.com/dtlint/dtlint/schemas/m7-manifest.schema.json",
+  "title": "dtlint M7 manifest",
+  "description": "What the Cortex-M7 firmware owns (DESIGN.md §6). Paths are relative to the manifest.",
+  "type": "object",
+  "additionalProperties": false,
+  "required": ["soc"],
+  "properties": {
+    "soc": { "description": "A bundled SoC profile (schemas/soc/<soc>.yaml).", "enum": ["imx8mp"] },
+    "peripherals": {
+      "description": "Nodes the firmware drives: labels (i2c4), node paths (/soc@0/...), unit addresses (0x30a50000 or @30a50000).",
+      "type": "array",
+      "uniqueItems": true,
+      "items": {
+        "anyOf": [
+          { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" },
+          { "type": "string", "pattern": "^/" },
+          { "type": "string", "pattern": "^(0[xX]|@)[0-9A-Fa-f]{1,16}$" },
+          { "type": "integer", "minimum": 0 }
+        ]
+      }
+    },
+    "pins": {
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "pads": {
+          "description": "Pad names of the SoC's pad table (UART4_RXD).",
+          "type": "array",
+          "uniqueItems": true,
+          "items": { "type": "string", "pattern": "^[A-Z0-9_]+$" }
+        },
+        "pin-mux-c": { "description": "MCUXpresso pin_mux.c.", "type": "string", "minLength": 1 },
+        "iomuxc-header": { "description": "The SDK's fsl_iomuxc.h (resolves pin-mux-c's IOMUXC_ macros).", "type": "string", "minLength": 1 }
+      },
+      "dependentRequired": { "pin-mux-c": ["iomuxc-header"], "iomuxc-header": ["pin-mux-c"] }
+    },
+    "firmware": {
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "elf": { "description": "The firmware ELF (resource table, load segments).", "type": "string", "minLength": 1 },
+        "started-by": { "description": "Who starts the M7; Linux attaches unless it is linux.", "enum": ["bootloader", "debugger", "linux"] }
+      }
+    },
+    "rpmsg": {
+      "description": "Overrides of the SoC profile's rpmsg-defaults.",
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "vring-base": { "$ref": "#/$defs/u32" },
+        "vring-size": { "$ref": "#/$defs/u32" },
+        "vring-align": { "$ref": "#/$defs/u32" },
+        "buffer-count": { "$ref": "#/$defs/u32" },
+        "buffer-payload-size": { "$ref": "#/$defs/u32" },
+        "buffer-size": { "$ref": "#/$defs/u32" },
+        "resource-table": { "$ref": "#/$defs/u32" },
+        "mu-channel": { "type": "integer", "minimum": 0, "maximum": 3 },
+        "link-id": { "$ref": "#/$defs/u32" },
+        "vdev-count": { "$ref": "#/$defs/u32" }
+      }
+    }
+  },
+  "$defs": { "u32": { "type": "integer", "minimum": 0, "maximum": 4294967295 } }
+}
+
+"""##,
+    "soc.schema.json":
+##"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$id": "https://github.com/dtlint/dtlint/schemas/soc.schema.json",
+  "title": "dtlint SoC profile",
+  "description": "What the HMP rules know about a SoC (DESIGN.md §6). Facts carry source/status/note.",
+  "type": "object",
+  "additionalProperties": false,
+  "required": [
+    "soc",
+    "title",
+    "m-core",
+    "root-compatible",
+    "remoteproc",
+    "mailboxes",
+    "address-translation",
+    "system-nodes",
+    "peripherals",
+    "rpmsg-defaults",
+    "iomuxc",
+    "pad-table"
+  ],
+  "properties": {
+    "soc": {
+      "type": "string",
+      "pattern": "^[a-z0-9-]+$"
+    },
+    "title": {
+      "type": "string"
+    },
+    "m-core": {
+      "type": "string"
+    },
+    "root-compatible": {
+      "$ref": "#/$defs/compatible"
+    },
+    "remoteproc": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "compatibles",
+        "clock",
+        "smc",
+        "mmio"
+      ],
+      "properties": {
+        "compatibles": {
+          "type": "array",
+          "minItems": 1,
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "compatible",
+              "method",
+              "driver-config"
+            ],
+            "properties": {
+              "compatible": {
+                "$ref": "#/$defs/compatible"
+              },
+              "method": {
+                "enum": [
+                  "smc",
+                  "mmio"
+                ]
+              },
+              "driver-config": {
+                "type": "string"
+              },
+              "preferred": {
+                "type": "boolean"
+              },
+              "needs": {
+                "type": "array",
+                "items": {
+                  "type": "string"
+                }
+              },
+              "note": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "clock": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "provider",
+            "id",
+            "name"
+          ],
+          "properties": {
+            "provider": {
+              "$ref": "#/$defs/label"
+            },
+            "id": {
+              "$ref": "#/$defs/u32"
+            },
+            "name": {
+              "type": "string"
+            },
+            "source": {
+              "$ref": "#/$defs/source"
+            },
+            "status": {
+              "$ref": "#/$defs/status"
+            },
+            "note": {
+              "type": "string"
+            }
+          }
+        },
+        "smc": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "sip-function"
+          ],
+          "properties": {
+            "sip-function": {
+              "$ref": "#/$defs/u32"
+            },
+            "source": {
+              "$ref": "#/$defs/source"
+            },
+            "status": {
+              "$ref": "#/$defs/status"
+            },
+            "note": {
+              "type": "string"
+            }
+          }
+        },
+        "mmio": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "src-label",
+            "src-scr-offset",
+            "gpr-label",
+            "gpr22-offset",
+            "gpr22-cpuwait-bit"
+          ],
+          "properties": {
+            "src-label": {
+              "$ref": "#/$defs/label"
+            },
+            "src-scr-offset": {
+              "$ref": "#/$defs/u32"
+            },
+            "gpr-label": {
+              "$ref": "#/$defs/label"
+            },
+            "gpr22-offset": {
+              "$ref": "#/$defs/u32"
+            },
+            "gpr22-cpuwait-bit": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 31
+            }
+          }
+        },
+        "source": {
+          "$ref": "#/$defs/source"
+        },
+        "status": {
+          "$ref": "#/$defs/status"
+        },
+        "note": {
+          "type": "string"
+        }
+      }
+    },
+    "mailboxes": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "mbox-cells",
+        "channel-types",
+        "channel-indices",
+        "units"
+      ],
+      "properties": {
+        "mbox-cells": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 8
+        },
+        "channel-types": {
+          "type": "object",
+          "additionalProperties": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 31
+          }
+        },
+        "channel-indices": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 32
+        },
+        "units": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "label",
+              "path",
+              "unit-address",
+              "compatible",
+              "default-status",
+              "peer",
+              "a-side"
+            ],
+            "properties": {
+              "label": {
+                "$ref": "#/$defs/label"
+              },
+              "path": {
+                "$ref": "#/$defs/path"
+              },
+              "unit-address": {
+                "$ref": "#/$defs/u32"
+              },
+              "compatible": {
+                "type": "array",
+                "items": {
+                  "$ref": "#/$defs/compatible"
+                }
+              },
+              "default-status": {
+                "enum": [
+                  "okay",
+                  "disabled"
+                ]
+              },
+              "peer": {
+                "type": "string"
+              },
+              "a-side": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": [
+                  "base",
+                  "irq"
+                ],
+                "properties": {
+                  "base": {
+                    "$ref": "#/$defs/u32"
+                  },
+                  "irq": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 1023
+                  },
+                  "irq-name": {
+                    "type": "string"
+                  }
+                }
+              },
+              "m-side": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": [
+                  "base",
+                  "irq"
+                ],
+                "properties": {
+                  "base": {
+                    "$ref": "#/$defs/u32"
+                  },
+                  "irq": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 1023
+                  },
+                  "irq-name": {
+                    "type": "string"
+                  }
+                }
+              },
+              "source": {
+                "$ref": "#/$defs/source"
+              },
+              "status": {
+                "$ref": "#/$defs/status"
+              },
+              "note": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "source": {
+          "$ref": "#/$defs/source"
+        },
+        "status": {
+          "$ref": "#/$defs/status"
+        },
+        "note": {
+          "type": "string"
+        }
+      }
+    },
+    "address-translation": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "rows",
+        "shared-window"
+      ],
+      "properties": {
+        "rows": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "da",
+              "sa",
+              "size",
+              "flags",
+              "name"
+            ],
+            "properties": {
+              "da": {
+                "$ref": "#/$defs/u32"
+              },
+              "sa": {
+                "$ref": "#/$defs/u32"
+              },
+              "size": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 4294967296
+              },
+              "flags": {
+                "type": "array",
+                "items": {
+                  "enum": [
+                    "own",
+                    "iomem"
+                  ]
+                },
+                "uniqueItems": true
+              },
+              "name": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "variants": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "kernels",
+              "rows"
+            ],
+            "properties": {
+              "kernels": {
+                "type": "array",
+                "items": {
+                  "type": "string"
+                }
+              },
+              "rows": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "additionalProperties": false,
+                  "required": [
+                    "da",
+                    "sa",
+                    "size",
+                    "flags",
+                    "name"
+                  ],
+                  "properties": {
+                    "da": {
+                      "$ref": "#/$defs/u32"
+                    },
+                    "sa": {
+                      "$ref": "#/$defs/u32"
+                    },
+                    "size": {
+                      "type": "integer",
+                      "minimum": 1,
+                      "maximum": 4294967296
+                    },
+                    "flags": {
+                      "type": "array",
+                      "items": {
+                        "enum": [
+                          "own",
+                          "iomem"
+                        ]
+                      },
+                      "uniqueItems": true
+                    },
+                    "name": {
+                      "type": "string"
+                    }
+                  }
+                }
+              },
+              "source": {
+                "$ref": "#/$defs/source"
+              },
+              "status": {
+                "$ref": "#/$defs/status"
+              },
+              "note": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "shared-window": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "da",
+            "size"
+          ],
+          "properties": {
+            "da": {
+              "$ref": "#/$defs/u32"
+            },
+            "size": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 4294967296
+            },
+            "source": {
+              "$ref": "#/$defs/source"
+            },
+            "status": {
+              "$ref": "#/$defs/status"
+            },
+            "note": {
+              "type": "string"
+            }
+          }
+        },
+        "source": {
+          "$ref": "#/$defs/source"
+        },
+        "status": {
+          "$ref": "#/$defs/status"
+        },
+        "note": {
+          "type": "string"
+        }
+      }
+    },
+    "system-nodes": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "label",
+          "path",
+          "unit-address",
+          "compatible"
+        ],
+        "properties": {
+          "label": {
+            "$ref": "#/$defs/label"
+          },
+          "path": {
+            "$ref": "#/$defs/path"
+          },
+          "unit-address": {
+            "$ref": "#/$defs/u32"
+          },
+          "compatible": {
+            "type": "array",
+            "items": {
+              "$ref": "#/$defs/compatible"
+            }
+          }
+        }
+      }
+    },
+    "peripherals": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "instances"
+      ],
+      "properties": {
+        "instances": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "label",
+              "kind",
+              "path",
+              "unit-address",
+              "compatible",
+              "irqs",
+              "default-status"
+            ],
+            "properties": {
+              "label": {
+                "$ref": "#/$defs/label"
+              },
+              "path": {
+                "$ref": "#/$defs/path"
+              },
+              "unit-address": {
+                "$ref": "#/$defs/u32"
+              },
+              "compatible": {
+                "type": "array",
+                "items": {
+                  "$ref": "#/$defs/compatible"
+                }
+              },
+              "kind": {
+                "type": "string"
+              },
+              "irqs": {
+                "type": "array",
+                "items": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "maximum": 1023
+                }
+              },
+              "default-status": {
+                "enum": [
+                  "okay",
+                  "disabled"
+                ]
+              }
+            }
+          }
+        },
+        "source": {
+          "$ref": "#/$defs/source"
+        },
+        "status": {
+          "$ref": "#/$defs/status"
+        },
+        "note": {
+          "type": "string"
+        }
+      }
+    },
+    "rpmsg-defaults": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "vring-base",
+        "vring-size",
+        "vring-align",
+        "buffer-count",
+        "buffer-payload-size",
+        "buffer-size",
+        "resource-table",
+        "mu-channel",
+        "link-id",
+        "vdev-count"
+      ],
+      "properties": {
+        "vring-base": {
+          "$ref": "#/$defs/u32"
+        },
+        "vring-size": {
+          "$ref": "#/$defs/u32"
+        },
+        "vring-align": {
+          "$ref": "#/$defs/u32"
+        },
+        "buffer-count": {
+          "$ref": "#/$defs/u32"
+        },
+        "buffer-payload-size": {
+          "$ref": "#/$defs/u32"
+        },
+        "buffer-size": {
+          "$ref": "#/$defs/u32"
+        },
+        "resource-table": {
+          "$ref": "#/$defs/u32"
+        },
+        "mu-channel": {
+          "$ref": "#/$defs/u32"
+        },
+        "link-id": {
+          "$ref": "#/$defs/u32"
+        },
+        "vdev-count": {
+          "$ref": "#/$defs/u32"
+        },
+        "notes": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "text"
+            ],
+            "properties": {
+              "text": {
+                "type": "string"
+              },
+              "source": {
+                "$ref": "#/$defs/source"
+              },
+              "status": {
+                "$ref": "#/$defs/status"
+              },
+              "note": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "source": {
+          "$ref": "#/$defs/source"
+        },
+        "status": {
+          "$ref": "#/$defs/status"
+        },
+        "note": {
+          "type": "string"
+        }
+      }
+    },
+    "iomuxc": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "label",
+        "base"
+      ],
+      "properties": {
+        "label": {
+          "$ref": "#/$defs/label"
+        },
+        "base": {
+          "$ref": "#/$defs/u32"
+        },
+        "source": {
+          "$ref": "#/$defs/source"
+        },
+        "status": {
+          "$ref": "#/$defs/status"
+        },
+        "note": {
+          "type": "string"
+        }
+      }
+    },
+    "pad-table": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "source",
+        "header-sha256",
+        "pad-count",
+        "function-count",
+        "pads"
+      ],
+      "properties": {
+        "source": {
+          "type": "string"
+        },
+        "header-sha256": {
+          "type": "string",
+          "pattern": "^[0-9a-f]{64}$"
+        },
+        "pad-count": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "function-count": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "pads": {
+          "type": "object",
+          "propertyNames": {
+            "pattern": "^[A-Z0-9_]+$"
+          },
+          "additionalProperties": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "mux-reg",
+              "conf-reg",
+              "functions"
+            ],
+            "properties": {
+              "mux-reg": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 65535
+              },
+              "conf-reg": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 65535
+              },
+              "functions": {
+                "type": "object",
+                "additionalProperties": {
+                  "type": "object",
+                  "additionalProperties": false,
+                  "required": [
+                    "mode",
+                    "input-reg",
+                    "input-val"
+                  ],
+                  "properties": {
+                    "mode": {
+                      "type": "integer",
+                      "minimum": 0,
+                      "maximum": 7
+                    },
+                    "input-reg": {
+                      "type": "integer",
+                      "minimum": 0,
+                      "maximum": 65535
+                    },
+                    "input-val": {
+                      "type": "integer",
+                      "minimum": 0,
+                      "maximum": 255
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  },
+  "$defs": {
+    "source": {
+      "type": "string",
+      "description": "Where the fact comes from: an HMP-FACTS section and what it quotes."
+    },
+    "status": {
+      "enum": [
+        "verified",
+        "inference",
+        "not-verified"
+      ],
+      "description": "As HMP-FACTS marks the fact; verified when absent."
+    },
+    "u32": {
+      "type": "integer",
+      "minimum": 0,
+      "maximum": 4294967295
+    },
+    "compatible": {
+      "type": "string",
+      "pattern": "^[A-Za-z0-9-]+,[^\\s]+$|^syscon$"
+    },
+    "label": {
+      "type": "string",
+      "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"
+    },
+    "path": {
+      "type": "string",
+      "pattern": "^/"
+    }
+  }
+}
+
+"""##,
     "soc/imx8mp.yaml":
 #"""
 # yaml-language-server: $schema=../soc.schema.json
@@ -574,7 +2152,7 @@ mailboxes:
     - label: mu
       path: /soc@0/bus@30800000/mailbox@30aa0000
       unit-address: 0x30aa0000
-      compatible: [fsl,imx8mp-mu, fsl,imx6sx-mu]
+      compatible: ["fsl,imx8mp-mu", "fsl,imx6sx-mu"]
       default-status: okay
       peer: m7
       a-side: { base: 0x30aa0000, irq: 88 }
@@ -583,7 +2161,7 @@ mailboxes:
     - label: mu2
       path: /soc@0/bus@30800000/mailbox@30e60000
       unit-address: 0x30e60000
-      compatible: [fsl,imx8mp-mu, fsl,imx6sx-mu]
+      compatible: ["fsl,imx8mp-mu", "fsl,imx6sx-mu"]
       default-status: disabled
       peer: dsp
       a-side: { base: 0x30e60000, irq: 136 }
@@ -637,60 +2215,60 @@ address-translation:
 
 # Nodes of the SoC that the HMP rules look at (HMP-FACTS §5.3), paths as in mainline imx8mp.dtsi.
 system-nodes:
-  - { label: src, path: /soc@0/bus@30000000/reset-controller@30390000, unit-address: 0x30390000, compatible: [fsl,imx8mp-src, syscon] }
-  - { label: gpr, path: /soc@0/bus@30000000/syscon@30340000, unit-address: 0x30340000, compatible: [fsl,imx8mp-iomuxc-gpr, syscon] }
-  - { label: iomuxc, path: /soc@0/bus@30000000/pinctrl@30330000, unit-address: 0x30330000, compatible: [fsl,imx8mp-iomuxc] }
-  - { label: clk, path: /soc@0/bus@30000000/clock-controller@30380000, unit-address: 0x30380000, compatible: [fsl,imx8mp-ccm] }
+  - { label: src, path: /soc@0/bus@30000000/reset-controller@30390000, unit-address: 0x30390000, compatible: ["fsl,imx8mp-src", syscon] }
+  - { label: gpr, path: /soc@0/bus@30000000/syscon@30340000, unit-address: 0x30340000, compatible: ["fsl,imx8mp-iomuxc-gpr", syscon] }
+  - { label: iomuxc, path: /soc@0/bus@30000000/pinctrl@30330000, unit-address: 0x30330000, compatible: ["fsl,imx8mp-iomuxc"] }
+  - { label: clk, path: /soc@0/bus@30000000/clock-controller@30380000, unit-address: 0x30380000, compatible: ["fsl,imx8mp-ccm"] }
 
 # Peripherals the M7 commonly takes over (HMP-FACTS §5.4): label, path and unit address in mainline imx8mp.dtsi,
 # GIC SPI number, and status there (okay = no status property). Compatibles as compiled from the corpus.
 peripherals:
   source: HMP-FACTS §5.4; paths and compatibles checked against the corpus imx8mp.dtsi
   instances:
-    - { label: gpio1, kind: gpio, path: /soc@0/bus@30000000/gpio@30200000, unit-address: 0x30200000, compatible: [fsl,imx8mp-gpio, fsl,imx35-gpio], irqs: [64, 65], default-status: okay }
-    - { label: gpio2, kind: gpio, path: /soc@0/bus@30000000/gpio@30210000, unit-address: 0x30210000, compatible: [fsl,imx8mp-gpio, fsl,imx35-gpio], irqs: [66, 67], default-status: okay }
-    - { label: gpio3, kind: gpio, path: /soc@0/bus@30000000/gpio@30220000, unit-address: 0x30220000, compatible: [fsl,imx8mp-gpio, fsl,imx35-gpio], irqs: [68, 69], default-status: okay }
-    - { label: gpio4, kind: gpio, path: /soc@0/bus@30000000/gpio@30230000, unit-address: 0x30230000, compatible: [fsl,imx8mp-gpio, fsl,imx35-gpio], irqs: [70, 71], default-status: okay }
-    - { label: gpio5, kind: gpio, path: /soc@0/bus@30000000/gpio@30240000, unit-address: 0x30240000, compatible: [fsl,imx8mp-gpio, fsl,imx35-gpio], irqs: [72, 73], default-status: okay }
-    - { label: gpt1, kind: gpt, path: /soc@0/bus@30000000/timer@302d0000, unit-address: 0x302d0000, compatible: [fsl,imx8mp-gpt, fsl,imx6dl-gpt], irqs: [55], default-status: okay }
-    - { label: gpt2, kind: gpt, path: /soc@0/bus@30000000/timer@302e0000, unit-address: 0x302e0000, compatible: [fsl,imx8mp-gpt, fsl,imx6dl-gpt], irqs: [54], default-status: okay }
-    - { label: gpt3, kind: gpt, path: /soc@0/bus@30000000/timer@302f0000, unit-address: 0x302f0000, compatible: [fsl,imx8mp-gpt, fsl,imx6dl-gpt], irqs: [53], default-status: okay }
-    - { label: gpt4, kind: gpt, path: /soc@0/bus@30400000/timer@30700000, unit-address: 0x30700000, compatible: [fsl,imx8mp-gpt, fsl,imx6dl-gpt], irqs: [52], default-status: okay }
-    - { label: gpt5, kind: gpt, path: /soc@0/bus@30400000/timer@306f0000, unit-address: 0x306f0000, compatible: [fsl,imx8mp-gpt, fsl,imx6dl-gpt], irqs: [51], default-status: okay }
-    - { label: gpt6, kind: gpt, path: /soc@0/bus@30400000/timer@306e0000, unit-address: 0x306e0000, compatible: [fsl,imx8mp-gpt, fsl,imx6dl-gpt], irqs: [51], default-status: okay }
-    - { label: pwm1, kind: pwm, path: /soc@0/bus@30400000/pwm@30660000, unit-address: 0x30660000, compatible: [fsl,imx8mp-pwm, fsl,imx27-pwm], irqs: [81], default-status: disabled }
-    - { label: pwm2, kind: pwm, path: /soc@0/bus@30400000/pwm@30670000, unit-address: 0x30670000, compatible: [fsl,imx8mp-pwm, fsl,imx27-pwm], irqs: [82], default-status: disabled }
-    - { label: pwm3, kind: pwm, path: /soc@0/bus@30400000/pwm@30680000, unit-address: 0x30680000, compatible: [fsl,imx8mp-pwm, fsl,imx27-pwm], irqs: [83], default-status: disabled }
-    - { label: pwm4, kind: pwm, path: /soc@0/bus@30400000/pwm@30690000, unit-address: 0x30690000, compatible: [fsl,imx8mp-pwm, fsl,imx27-pwm], irqs: [84], default-status: disabled }
-    - { label: ecspi1, kind: spi, path: /soc@0/bus@30800000/spba-bus@30800000/spi@30820000, unit-address: 0x30820000, compatible: [fsl,imx8mp-ecspi, fsl,imx6ul-ecspi], irqs: [31], default-status: disabled }
-    - { label: ecspi2, kind: spi, path: /soc@0/bus@30800000/spba-bus@30800000/spi@30830000, unit-address: 0x30830000, compatible: [fsl,imx8mp-ecspi, fsl,imx6ul-ecspi], irqs: [32], default-status: disabled }
-    - { label: ecspi3, kind: spi, path: /soc@0/bus@30800000/spba-bus@30800000/spi@30840000, unit-address: 0x30840000, compatible: [fsl,imx8mp-ecspi, fsl,imx6ul-ecspi], irqs: [33], default-status: disabled }
-    - { label: uart1, kind: uart, path: /soc@0/bus@30800000/spba-bus@30800000/serial@30860000, unit-address: 0x30860000, compatible: [fsl,imx8mp-uart, fsl,imx6q-uart], irqs: [26], default-status: disabled }
-    - { label: uart3, kind: uart, path: /soc@0/bus@30800000/spba-bus@30800000/serial@30880000, unit-address: 0x30880000, compatible: [fsl,imx8mp-uart, fsl,imx6q-uart], irqs: [28], default-status: disabled }
-    - { label: uart2, kind: uart, path: /soc@0/bus@30800000/spba-bus@30800000/serial@30890000, unit-address: 0x30890000, compatible: [fsl,imx8mp-uart, fsl,imx6q-uart], irqs: [27], default-status: disabled }
-    - { label: flexcan1, kind: can, path: /soc@0/bus@30800000/spba-bus@30800000/can@308c0000, unit-address: 0x308c0000, compatible: [fsl,imx8mp-flexcan], irqs: [142], default-status: disabled }
-    - { label: flexcan2, kind: can, path: /soc@0/bus@30800000/spba-bus@30800000/can@308d0000, unit-address: 0x308d0000, compatible: [fsl,imx8mp-flexcan], irqs: [144], default-status: disabled }
-    - { label: i2c1, kind: i2c, path: /soc@0/bus@30800000/i2c@30a20000, unit-address: 0x30a20000, compatible: [fsl,imx8mp-i2c, fsl,imx21-i2c], irqs: [35], default-status: disabled }
-    - { label: i2c2, kind: i2c, path: /soc@0/bus@30800000/i2c@30a30000, unit-address: 0x30a30000, compatible: [fsl,imx8mp-i2c, fsl,imx21-i2c], irqs: [36], default-status: disabled }
-    - { label: i2c3, kind: i2c, path: /soc@0/bus@30800000/i2c@30a40000, unit-address: 0x30a40000, compatible: [fsl,imx8mp-i2c, fsl,imx21-i2c], irqs: [37], default-status: disabled }
-    - { label: i2c4, kind: i2c, path: /soc@0/bus@30800000/i2c@30a50000, unit-address: 0x30a50000, compatible: [fsl,imx8mp-i2c, fsl,imx21-i2c], irqs: [38], default-status: disabled }
-    - { label: uart4, kind: uart, path: /soc@0/bus@30800000/serial@30a60000, unit-address: 0x30a60000, compatible: [fsl,imx8mp-uart, fsl,imx6q-uart], irqs: [29], default-status: disabled }
-    - { label: i2c5, kind: i2c, path: /soc@0/bus@30800000/i2c@30ad0000, unit-address: 0x30ad0000, compatible: [fsl,imx8mp-i2c, fsl,imx21-i2c], irqs: [76], default-status: disabled }
-    - { label: i2c6, kind: i2c, path: /soc@0/bus@30800000/i2c@30ae0000, unit-address: 0x30ae0000, compatible: [fsl,imx8mp-i2c, fsl,imx21-i2c], irqs: [77], default-status: disabled }
-    - { label: flexspi, kind: qspi, path: /soc@0/bus@30800000/spi@30bb0000, unit-address: 0x30bb0000, compatible: [nxp,imx8mp-fspi], irqs: [107], default-status: disabled }
-    - { label: sdma1, kind: dma, path: /soc@0/bus@30800000/dma-controller@30bd0000, unit-address: 0x30bd0000, compatible: [fsl,imx8mp-sdma, fsl,imx8mq-sdma], irqs: [2], default-status: okay }
-    - { label: sai1, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c10000, unit-address: 0x30c10000, compatible: [fsl,imx8mp-sai, fsl,imx8mq-sai], irqs: [95], default-status: disabled }
-    - { label: sai2, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c20000, unit-address: 0x30c20000, compatible: [fsl,imx8mp-sai, fsl,imx8mq-sai], irqs: [96], default-status: disabled }
-    - { label: sai3, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c30000, unit-address: 0x30c30000, compatible: [fsl,imx8mp-sai, fsl,imx8mq-sai], irqs: [50], default-status: disabled }
-    - { label: sai5, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c50000, unit-address: 0x30c50000, compatible: [fsl,imx8mp-sai, fsl,imx8mq-sai], irqs: [90], default-status: disabled }
-    - { label: sai6, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c60000, unit-address: 0x30c60000, compatible: [fsl,imx8mp-sai, fsl,imx8mq-sai], irqs: [90], default-status: disabled }
-    - { label: sai7, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c80000, unit-address: 0x30c80000, compatible: [fsl,imx8mp-sai, fsl,imx8mq-sai], irqs: [111], default-status: disabled }
-    - { label: micfil, kind: audio, path: /soc@0/bus@30df0000/spba-bus@30c00000/audio-controller@30ca0000, unit-address: 0x30ca0000, compatible: [fsl,imx8mp-micfil], irqs: [109], default-status: disabled }
-    - { label: sdma3, kind: dma, path: /soc@0/bus@30df0000/dma-controller@30e00000, unit-address: 0x30e00000, compatible: [fsl,imx8mp-sdma, fsl,imx8mq-sdma], irqs: [34], default-status: okay }
-    - { label: sdma2, kind: dma, path: /soc@0/bus@30df0000/dma-controller@30e10000, unit-address: 0x30e10000, compatible: [fsl,imx8mp-sdma, fsl,imx8mq-sdma], irqs: [103], default-status: okay }
-    - { label: wdog1, kind: watchdog, path: /soc@0/bus@30000000/watchdog@30280000, unit-address: 0x30280000, compatible: [fsl,imx8mp-wdt, fsl,imx21-wdt], irqs: [78], default-status: disabled }
-    - { label: wdog2, kind: watchdog, path: /soc@0/bus@30000000/watchdog@30290000, unit-address: 0x30290000, compatible: [fsl,imx8mp-wdt, fsl,imx21-wdt], irqs: [79], default-status: disabled }
-    - { label: wdog3, kind: watchdog, path: /soc@0/bus@30000000/watchdog@302a0000, unit-address: 0x302a0000, compatible: [fsl,imx8mp-wdt, fsl,imx21-wdt], irqs: [10], default-status: disabled }
+    - { label: gpio1, kind: gpio, path: /soc@0/bus@30000000/gpio@30200000, unit-address: 0x30200000, compatible: ["fsl,imx8mp-gpio", "fsl,imx35-gpio"], irqs: [64, 65], default-status: okay }
+    - { label: gpio2, kind: gpio, path: /soc@0/bus@30000000/gpio@30210000, unit-address: 0x30210000, compatible: ["fsl,imx8mp-gpio", "fsl,imx35-gpio"], irqs: [66, 67], default-status: okay }
+    - { label: gpio3, kind: gpio, path: /soc@0/bus@30000000/gpio@30220000, unit-address: 0x30220000, compatible: ["fsl,imx8mp-gpio", "fsl,imx35-gpio"], irqs: [68, 69], default-status: okay }
+    - { label: gpio4, kind: gpio, path: /soc@0/bus@30000000/gpio@30230000, unit-address: 0x30230000, compatible: ["fsl,imx8mp-gpio", "fsl,imx35-gpio"], irqs: [70, 71], default-status: okay }
+    - { label: gpio5, kind: gpio, path: /soc@0/bus@30000000/gpio@30240000, unit-address: 0x30240000, compatible: ["fsl,imx8mp-gpio", "fsl,imx35-gpio"], irqs: [72, 73], default-status: okay }
+    - { label: gpt1, kind: gpt, path: /soc@0/bus@30000000/timer@302d0000, unit-address: 0x302d0000, compatible: ["fsl,imx8mp-gpt", "fsl,imx6dl-gpt"], irqs: [55], default-status: okay }
+    - { label: gpt2, kind: gpt, path: /soc@0/bus@30000000/timer@302e0000, unit-address: 0x302e0000, compatible: ["fsl,imx8mp-gpt", "fsl,imx6dl-gpt"], irqs: [54], default-status: okay }
+    - { label: gpt3, kind: gpt, path: /soc@0/bus@30000000/timer@302f0000, unit-address: 0x302f0000, compatible: ["fsl,imx8mp-gpt", "fsl,imx6dl-gpt"], irqs: [53], default-status: okay }
+    - { label: gpt4, kind: gpt, path: /soc@0/bus@30400000/timer@30700000, unit-address: 0x30700000, compatible: ["fsl,imx8mp-gpt", "fsl,imx6dl-gpt"], irqs: [52], default-status: okay }
+    - { label: gpt5, kind: gpt, path: /soc@0/bus@30400000/timer@306f0000, unit-address: 0x306f0000, compatible: ["fsl,imx8mp-gpt", "fsl,imx6dl-gpt"], irqs: [51], default-status: okay }
+    - { label: gpt6, kind: gpt, path: /soc@0/bus@30400000/timer@306e0000, unit-address: 0x306e0000, compatible: ["fsl,imx8mp-gpt", "fsl,imx6dl-gpt"], irqs: [51], default-status: okay }
+    - { label: pwm1, kind: pwm, path: /soc@0/bus@30400000/pwm@30660000, unit-address: 0x30660000, compatible: ["fsl,imx8mp-pwm", "fsl,imx27-pwm"], irqs: [81], default-status: disabled }
+    - { label: pwm2, kind: pwm, path: /soc@0/bus@30400000/pwm@30670000, unit-address: 0x30670000, compatible: ["fsl,imx8mp-pwm", "fsl,imx27-pwm"], irqs: [82], default-status: disabled }
+    - { label: pwm3, kind: pwm, path: /soc@0/bus@30400000/pwm@30680000, unit-address: 0x30680000, compatible: ["fsl,imx8mp-pwm", "fsl,imx27-pwm"], irqs: [83], default-status: disabled }
+    - { label: pwm4, kind: pwm, path: /soc@0/bus@30400000/pwm@30690000, unit-address: 0x30690000, compatible: ["fsl,imx8mp-pwm", "fsl,imx27-pwm"], irqs: [84], default-status: disabled }
+    - { label: ecspi1, kind: spi, path: /soc@0/bus@30800000/spba-bus@30800000/spi@30820000, unit-address: 0x30820000, compatible: ["fsl,imx8mp-ecspi", "fsl,imx6ul-ecspi"], irqs: [31], default-status: disabled }
+    - { label: ecspi2, kind: spi, path: /soc@0/bus@30800000/spba-bus@30800000/spi@30830000, unit-address: 0x30830000, compatible: ["fsl,imx8mp-ecspi", "fsl,imx6ul-ecspi"], irqs: [32], default-status: disabled }
+    - { label: ecspi3, kind: spi, path: /soc@0/bus@30800000/spba-bus@30800000/spi@30840000, unit-address: 0x30840000, compatible: ["fsl,imx8mp-ecspi", "fsl,imx6ul-ecspi"], irqs: [33], default-status: disabled }
+    - { label: uart1, kind: uart, path: /soc@0/bus@30800000/spba-bus@30800000/serial@30860000, unit-address: 0x30860000, compatible: ["fsl,imx8mp-uart", "fsl,imx6q-uart"], irqs: [26], default-status: disabled }
+    - { label: uart3, kind: uart, path: /soc@0/bus@30800000/spba-bus@30800000/serial@30880000, unit-address: 0x30880000, compatible: ["fsl,imx8mp-uart", "fsl,imx6q-uart"], irqs: [28], default-status: disabled }
+    - { label: uart2, kind: uart, path: /soc@0/bus@30800000/spba-bus@30800000/serial@30890000, unit-address: 0x30890000, compatible: ["fsl,imx8mp-uart", "fsl,imx6q-uart"], irqs: [27], default-status: disabled }
+    - { label: flexcan1, kind: can, path: /soc@0/bus@30800000/spba-bus@30800000/can@308c0000, unit-address: 0x308c0000, compatible: ["fsl,imx8mp-flexcan"], irqs: [142], default-status: disabled }
+    - { label: flexcan2, kind: can, path: /soc@0/bus@30800000/spba-bus@30800000/can@308d0000, unit-address: 0x308d0000, compatible: ["fsl,imx8mp-flexcan"], irqs: [144], default-status: disabled }
+    - { label: i2c1, kind: i2c, path: /soc@0/bus@30800000/i2c@30a20000, unit-address: 0x30a20000, compatible: ["fsl,imx8mp-i2c", "fsl,imx21-i2c"], irqs: [35], default-status: disabled }
+    - { label: i2c2, kind: i2c, path: /soc@0/bus@30800000/i2c@30a30000, unit-address: 0x30a30000, compatible: ["fsl,imx8mp-i2c", "fsl,imx21-i2c"], irqs: [36], default-status: disabled }
+    - { label: i2c3, kind: i2c, path: /soc@0/bus@30800000/i2c@30a40000, unit-address: 0x30a40000, compatible: ["fsl,imx8mp-i2c", "fsl,imx21-i2c"], irqs: [37], default-status: disabled }
+    - { label: i2c4, kind: i2c, path: /soc@0/bus@30800000/i2c@30a50000, unit-address: 0x30a50000, compatible: ["fsl,imx8mp-i2c", "fsl,imx21-i2c"], irqs: [38], default-status: disabled }
+    - { label: uart4, kind: uart, path: /soc@0/bus@30800000/serial@30a60000, unit-address: 0x30a60000, compatible: ["fsl,imx8mp-uart", "fsl,imx6q-uart"], irqs: [29], default-status: disabled }
+    - { label: i2c5, kind: i2c, path: /soc@0/bus@30800000/i2c@30ad0000, unit-address: 0x30ad0000, compatible: ["fsl,imx8mp-i2c", "fsl,imx21-i2c"], irqs: [76], default-status: disabled }
+    - { label: i2c6, kind: i2c, path: /soc@0/bus@30800000/i2c@30ae0000, unit-address: 0x30ae0000, compatible: ["fsl,imx8mp-i2c", "fsl,imx21-i2c"], irqs: [77], default-status: disabled }
+    - { label: flexspi, kind: qspi, path: /soc@0/bus@30800000/spi@30bb0000, unit-address: 0x30bb0000, compatible: ["nxp,imx8mp-fspi"], irqs: [107], default-status: disabled }
+    - { label: sdma1, kind: dma, path: /soc@0/bus@30800000/dma-controller@30bd0000, unit-address: 0x30bd0000, compatible: ["fsl,imx8mp-sdma", "fsl,imx8mq-sdma"], irqs: [2], default-status: okay }
+    - { label: sai1, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c10000, unit-address: 0x30c10000, compatible: ["fsl,imx8mp-sai", "fsl,imx8mq-sai"], irqs: [95], default-status: disabled }
+    - { label: sai2, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c20000, unit-address: 0x30c20000, compatible: ["fsl,imx8mp-sai", "fsl,imx8mq-sai"], irqs: [96], default-status: disabled }
+    - { label: sai3, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c30000, unit-address: 0x30c30000, compatible: ["fsl,imx8mp-sai", "fsl,imx8mq-sai"], irqs: [50], default-status: disabled }
+    - { label: sai5, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c50000, unit-address: 0x30c50000, compatible: ["fsl,imx8mp-sai", "fsl,imx8mq-sai"], irqs: [90], default-status: disabled }
+    - { label: sai6, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c60000, unit-address: 0x30c60000, compatible: ["fsl,imx8mp-sai", "fsl,imx8mq-sai"], irqs: [90], default-status: disabled }
+    - { label: sai7, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c80000, unit-address: 0x30c80000, compatible: ["fsl,imx8mp-sai", "fsl,imx8mq-sai"], irqs: [111], default-status: disabled }
+    - { label: micfil, kind: audio, path: /soc@0/bus@30df0000/spba-bus@30c00000/audio-controller@30ca0000, unit-address: 0x30ca0000, compatible: ["fsl,imx8mp-micfil"], irqs: [109], default-status: disabled }
+    - { label: sdma3, kind: dma, path: /soc@0/bus@30df0000/dma-controller@30e00000, unit-address: 0x30e00000, compatible: ["fsl,imx8mp-sdma", "fsl,imx8mq-sdma"], irqs: [34], default-status: okay }
+    - { label: sdma2, kind: dma, path: /soc@0/bus@30df0000/dma-controller@30e10000, unit-address: 0x30e10000, compatible: ["fsl,imx8mp-sdma", "fsl,imx8mq-sdma"], irqs: [103], default-status: okay }
+    - { label: wdog1, kind: watchdog, path: /soc@0/bus@30000000/watchdog@30280000, unit-address: 0x30280000, compatible: ["fsl,imx8mp-wdt", "fsl,imx21-wdt"], irqs: [78], default-status: disabled }
+    - { label: wdog2, kind: watchdog, path: /soc@0/bus@30000000/watchdog@30290000, unit-address: 0x30290000, compatible: ["fsl,imx8mp-wdt", "fsl,imx21-wdt"], irqs: [79], default-status: disabled }
+    - { label: wdog3, kind: watchdog, path: /soc@0/bus@30000000/watchdog@302a0000, unit-address: 0x302a0000, compatible: ["fsl,imx8mp-wdt", "fsl,imx21-wdt"], irqs: [10], default-status: disabled }
 
 # The MCUXpresso SDK's / rpmsg-lite's defaults for this SoC (HMP-FACTS §8). An M7 manifest's `rpmsg:` overrides them.
 rpmsg-defaults:

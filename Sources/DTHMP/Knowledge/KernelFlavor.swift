@@ -253,7 +253,7 @@ public struct KernelFlavor: Sendable {
     }
 
     let comp = try r.object(try top.required("compatibles"), key: "compatibles", required: ["list"], optional: Provenance.keys)
-    let compatibles = try comp.stringList("list") ?? []
+    let compatibles = try SoCProfile.compatibles(comp, "list")
 
     let rn = try r.object(
       try top.required("region-names"), key: "region-names", required: ["rules"], optional: ["history"] + Provenance.keys)

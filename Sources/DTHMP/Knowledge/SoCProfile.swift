@@ -461,7 +461,19 @@ public struct SoCProfile: Sendable {
     }
     return SoCNode(
       label: try o.requiredString("label"), path: path, unitAddress: address,
-      compatible: try o.requiredStringList("compatible"))
+      compatible: try compatibles(o, "compatible"))
+  }
+
+  /// A list of compatible strings. `vendor,device` in a YAML flow list must be quoted (`[fsl,a, fsl,b]` is four
+  /// items), so an item without a comma is taken for a split one.
+  static func compatibles(_ o: YAMLObject, _ key: String) throws(InputError) -> [String] {
+    let list = try o.requiredStringList(key)
+    for (i, c) in list.enumerated() where !c.contains(",") && c != "syscon" {
+      throw o.reader.error(
+        try o.required(key), key: YAMLReader.join(o.path(key), index: i),
+        "'\(c)' is not a vendor,device compatible (quote compatibles inside [ ]: a comma splits a flow list)")
+    }
+    return list
   }
 
   static func readRows(_ node: Yams.Node, key: String, reader r: YAMLReader) throws(InputError) -> [ATTRow] {

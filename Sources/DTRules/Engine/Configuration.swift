@@ -38,7 +38,8 @@ public struct Configuration: Sendable, Equatable {
   public static let fileName = ".dtlint.yaml"
 
   /// Kernel flavors `kernel:` accepts (DESIGN.md §2, HMP-FACTS §12), aliases included.
-  public static let kernelFlavors = ["mainline", "nxp-6", "nxp-5.15", "nxp-5.4", "toradex-bsp6", "toradex-bsp5"]
+  /// The bundled kernel flavor profiles (schemas/kernel/*.yaml) say which these are.
+  public static var kernelFlavors: [String] { KernelFlavor.knownNames }
 
   /// One `rules:` entry, in file order.
   public struct RuleEntry: Sendable, Equatable {
@@ -189,8 +190,6 @@ public struct Configuration: Sendable, Equatable {
 
   private static func resolve(_ p: String, in directory: String) -> String {
     PathDisplay.absolute(p, in: directory)
-  }
-    return ["", "~", "null", "Null", "NULL"].contains(s.string)
   }
 }
 

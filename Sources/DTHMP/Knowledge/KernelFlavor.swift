@@ -190,7 +190,10 @@ public struct KernelFlavor: Sendable {
 
   /// Every bundled flavor name and alias (`mainline`, `nxp-6`, `nxp-5.15`, `nxp-5.4`, `toradex-bsp6`, …).
   public static var knownNames: [String] {
-    let flavors = KnowledgeBundle.names(in: "kernel")
+    // Newest first, as DESIGN.md §2 lists them; flavors added later follow in name order.
+    let listed = ["mainline", "nxp-6", "nxp-5.15", "nxp-5.4"]
+    let bundled = KnowledgeBundle.names(in: "kernel")
+    let flavors = listed.filter(bundled.contains) + bundled.filter { !listed.contains($0) }
     var out = flavors
     for f in flavors {
       if let k = try? load(name: f) { out += k.aliases.map(\.name) }

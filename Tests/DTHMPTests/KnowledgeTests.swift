@@ -79,9 +79,10 @@ import Testing
     #expect(i2c4.path == "/soc@0/bus@30800000/i2c@30a50000")
     #expect(i2c4.unitAddress == 0x30A5_0000)
     #expect(soc.peripheral(unitAddress: 0x30A6_0000)?.label == "uart4")
-    for label in ["i2c1", "i2c6", "uart1", "uart4", "ecspi3", "pwm4", "flexcan2", "gpio5", "sai7", "sdma3", "gpt6",
-      "micfil", "flexspi", "wdog3"]
-    {
+    for label in [
+      "i2c1", "i2c6", "uart1", "uart4", "ecspi3", "pwm4", "flexcan2", "gpio5", "sai7", "sdma3", "gpt6",
+      "micfil", "flexspi", "wdog3",
+    ] {
       #expect(soc.peripheral(label: label) != nil, "\(label)")
     }
     #expect(soc.peripheral(label: "sai4") == nil)
@@ -133,7 +134,9 @@ import Testing
     #expect(s.functions.map(\.name) == ["UART4_DCE_RX"])
     #expect(s.config == 0x1C4)
     // MX8MP_IOMUXC_ECSPI2_SCLK__UART4_DCE_RX 0x1F0 0x450 0x600 0x1 0x6
-    let bt = pads.decode(fslPins: [0x1F0, 0x450, 0x600, 0x1, 0x6, 0x1C4, 0x238, 0x498, 0, 5, 0, 0x1C4, 0x999, 0, 0, 0, 0, 0])
+    let bt = pads.decode(fslPins: [
+      0x1F0, 0x450, 0x600, 0x1, 0x6, 0x1C4, 0x238, 0x498, 0, 5, 0, 0x1C4, 0x999, 0, 0, 0, 0, 0,
+    ])
     #expect(bt.count == 3)
     #expect(bt[0]?.pad.name == "ECSPI2_SCLK" && bt[0]?.functions.map(\.name) == ["UART4_DCE_RX"])
     #expect(bt[1]?.functions.map(\.name) == ["GPIO5_IO28"])
@@ -142,7 +145,9 @@ import Testing
 
   @Test func errorsNameFileLineAndKey() throws {
     func parse(_ text: String) -> InputError? {
-      inputError { try SoCProfile.parse(try #require(try YAMLReader.compose(text, path: "soc.yaml")), path: "soc.yaml") }
+      inputError {
+        try SoCProfile.parse(try #require(try YAMLReader.compose(text, path: "soc.yaml")), path: "soc.yaml")
+      }
     }
     // Wrong type.
     var text = edited("soc/imx8mp.yaml", "  vring-size: 0x8000", "  vring-size: big")
@@ -163,7 +168,9 @@ import Testing
     #expect(e.key == "rpmsg-defaults.resource-table")
     #expect(e.message == "missing key 'resource-table'")
     // A compatible list split by an unquoted comma.
-    text = edited("soc/imx8mp.yaml", #"compatible: ["fsl,imx8mp-mu", "fsl,imx6sx-mu"]"#, "compatible: [fsl,imx8mp-mu, fsl,imx6sx-mu]")
+    text = edited(
+      "soc/imx8mp.yaml", #"compatible: ["fsl,imx8mp-mu", "fsl,imx6sx-mu"]"#,
+      "compatible: [fsl,imx8mp-mu, fsl,imx6sx-mu]")
     e = try #require(parse(text))
     #expect(e.key == "mailboxes.units[0].compatible[0]")
     // Unit address that is not the path's.
@@ -200,7 +207,9 @@ import Testing
     let b = try BoardProfile.load(name: "verdin-imx8mp")
     #expect(b.soc == "imx8mp")
     let wifi = ["toradex,verdin-imx8mp-wifi-dev", "toradex,verdin-imx8mp-wifi", "toradex,verdin-imx8mp", "fsl,imx8mp"]
-    let nonwifi = ["toradex,verdin-imx8mp-nonwifi-dev", "toradex,verdin-imx8mp-nonwifi", "toradex,verdin-imx8mp", "fsl,imx8mp"]
+    let nonwifi = [
+      "toradex,verdin-imx8mp-nonwifi-dev", "toradex,verdin-imx8mp-nonwifi", "toradex,verdin-imx8mp", "fsl,imx8mp",
+    ]
     #expect(b.sku(rootCompatible: wifi)?.name == "wifi")
     #expect(b.sku(rootCompatible: nonwifi)?.name == "nonwifi")
     #expect(BoardProfile.detect(rootCompatible: wifi)?.name == "verdin-imx8mp")
@@ -224,11 +233,13 @@ import Testing
     func parse(_ text: String) -> InputError? {
       inputError { try BoardProfile.parse(try #require(try YAMLReader.compose(text, path: "b.yaml")), path: "b.yaml") }
     }
-    var text = edited("board/verdin-imx8mp.yaml", "  - { interface: I2C_1, label: i2c4 }", "  - { interface: I2C_1, label: i2c9 }")
+    var text = edited(
+      "board/verdin-imx8mp.yaml", "  - { interface: I2C_1, label: i2c4 }", "  - { interface: I2C_1, label: i2c9 }")
     var e = try #require(parse(text))
     #expect(e.key == "interfaces[0].label")
     #expect(e.line == line(of: "label: i2c9", in: text))
-    text = edited("board/verdin-imx8mp.yaml", "functions: [GPIO5_IO28, GPIO5_IO29]", "functions: [GPIO5_IO28, GPIO5_IO30]")
+    text = edited(
+      "board/verdin-imx8mp.yaml", "functions: [GPIO5_IO28, GPIO5_IO29]", "functions: [GPIO5_IO28, GPIO5_IO30]")
     e = try #require(parse(text))
     #expect(e.key == "skus[0].hogs[0].functions[1]")
     text = edited("board/verdin-imx8mp.yaml", "carriers: [dev, dahlia, yavia, mallow, ivy]", "carriers: dev")
@@ -245,7 +256,8 @@ import Testing
 
 @Suite struct KernelFlavorTests {
   @Test func namesAndAliases() throws {
-    #expect(Set(KernelFlavor.knownNames) == ["mainline", "nxp-6", "nxp-5.15", "nxp-5.4", "toradex-bsp6", "toradex-bsp5"])
+    #expect(
+      Set(KernelFlavor.knownNames) == ["mainline", "nxp-6", "nxp-5.15", "nxp-5.4", "toradex-bsp6", "toradex-bsp5"])
     #expect(try KernelFlavor.load(name: "toradex-bsp6").name == "nxp-5.15")
     #expect(try KernelFlavor.load(name: "toradex-bsp5").name == "nxp-5.4")
     #expect(try KernelFlavor.load(name: "toradex-bsp5").aliases.first?.provenance.status == .notVerified)

@@ -80,7 +80,8 @@ import Testing
     e = try #require(try error("soc: imx8mp\npins:\n  pin-mux-c: pin_mux.c\n"))
     #expect(e.key == "pins.pin-mux-c" && e.message.hasPrefix("no such file 'pin_mux.c'"))
     e = try #require(try error("soc: imx8mp\nfirmware:\n  started-by: uboot\n"))
-    #expect(e.key == "firmware.started-by" && e.message == "unknown value 'uboot' (expected bootloader, debugger or linux)")
+    #expect(
+      e.key == "firmware.started-by" && e.message == "unknown value 'uboot' (expected bootloader, debugger or linux)")
     e = try #require(try error("soc: imx8mp\nrpmsg: { mu-channel: 4 }\n"))
     #expect(e.key == "rpmsg.mu-channel" && e.line == 2)
     e = try #require(try error("soc: imx8mp\nrpmsg: { vring-bse: 0x55000000 }\n"))

@@ -35,7 +35,8 @@ import Testing
     let path = Package.fixture("pin_mux.c")
     let f = try PinMuxFile.read(path: path, header: try Self.header(), soc: soc)
     let text = try String(contentsOfFile: path, encoding: .utf8)
-    #expect(f.calls.map(\.kind) == [.setPinMux, .setPinConfig, .setPinMux, .setPinConfig, .setPinMux, .setPinMux, .setPinMux])
+    #expect(
+      f.calls.map(\.kind) == [.setPinMux, .setPinConfig, .setPinMux, .setPinConfig, .setPinMux, .setPinMux, .setPinMux])
     #expect(f.muxedPads == ["UART4_RXD", "UART4_TXD", "I2C4_SCL", "I2C4_SDA", "GPIO1_IO15"])
     #expect(f.touchedPads == f.muxedPads)
     #expect(f.calls[0].functions.map(\.name) == ["UART4_DCE_RX"])
@@ -70,7 +71,10 @@ import Testing
   }
 
   @Test func scannerEdges() throws {
-    let s = CScanner(Array("#if 1\nA\n#else\nB\n#endif\n#ifdef X\nC\n#else\nD\n#endif\n#if (0)\nE\n#if 1\nF\n#endif\n#endif\n'\"' G \"H\\\"I\" /* J\nK */ L\n".utf8))
+    let s = CScanner(
+      Array(
+        "#if 1\nA\n#else\nB\n#endif\n#ifdef X\nC\n#else\nD\n#endif\n#if (0)\nE\n#if 1\nF\n#endif\n#endif\n'\"' G \"H\\\"I\" /* J\nK */ L\n"
+          .utf8))
     #expect(s.tokens.filter { $0.kind == .identifier }.map(\.text) == ["A", "C", "D", "G", "L"])
     #expect(s.tokens.last?.line == 18)
     #expect(CScanner.integer("0x30330238U") == 0x3033_0238)

@@ -146,17 +146,20 @@ struct ELFBuilder {
     let shnum = UInt64(all.count + 1)
     var b: [UInt8] = [0x7F, 0x45, 0x4C, 0x46, wide ? 2 : 1, bigEndian ? 2 : 1, 1, 0] + [UInt8](repeating: 0, count: 8)
     b += u16(2) + u16(UInt64(machine)) + u32(1) + addr(0x1000) + addr(segments.isEmpty ? 0 : phoff) + addr(shoff)
-    b += u32(0) + u16(ehsize) + u16(phentsize) + u16(UInt64(segments.count)) + u16(shentsize) + u16(shnum)
+    b +=
+      u32(0) + u16(ehsize) + u16(phentsize) + u16(UInt64(segments.count)) + u16(shentsize) + u16(shnum)
       + u16(shnum - 1)
     for seg in segments {
       let off = seg.section.map { offsets[$0] } ?? 0
       let size = seg.section.map { UInt64(all[$0].data.count) } ?? 0
       let mem = seg.memorySize ?? size
       if wide {
-        b += u32(UInt64(seg.type)) + u32(UInt64(seg.flags)) + word(off, 8) + word(seg.address, 8)
+        b +=
+          u32(UInt64(seg.type)) + u32(UInt64(seg.flags)) + word(off, 8) + word(seg.address, 8)
           + word(seg.address, 8) + word(size, 8) + word(mem, 8) + word(4, 8)
       } else {
-        b += u32(UInt64(seg.type)) + u32(off) + u32(seg.address) + u32(seg.address) + u32(size) + u32(mem)
+        b +=
+          u32(UInt64(seg.type)) + u32(off) + u32(seg.address) + u32(seg.address) + u32(size) + u32(mem)
           + u32(UInt64(seg.flags)) + u32(4)
       }
     }
@@ -167,7 +170,8 @@ struct ELFBuilder {
     while UInt64(b.count) < shoff { b.append(0) }
     b += [UInt8](repeating: 0, count: Int(shentsize))  // section 0
     for (i, s) in all.enumerated() {
-      b += u32(nameOffsets[i]) + u32(UInt64(s.type)) + addr(s.type == 3 ? 0 : 2) + addr(s.address) + addr(offsets[i])
+      b +=
+        u32(nameOffsets[i]) + u32(UInt64(s.type)) + addr(s.type == 3 ? 0 : 2) + addr(s.address) + addr(offsets[i])
         + addr(UInt64(s.data.count)) + u32(0) + u32(0) + addr(4) + addr(0)
     }
     return (b, offsets, shoff, phoff)

@@ -19,7 +19,8 @@ struct ByteReader {
     guard !overflow, end <= UInt64(bytes.count), let start = Int(exactly: offset) else {
       throw fail(
         what,
-        "\(length) bytes at offset \(hex(base &+ offset)) run past the end of the data (\(hex(base &+ UInt64(bytes.count))))")
+        "\(length) bytes at offset \(hex(base &+ offset)) run past the end of the data (\(hex(base &+ UInt64(bytes.count))))"
+      )
     }
     return start
   }

@@ -173,7 +173,8 @@ public struct ELFFile: Sendable {
         let strtab = sections[Int(shstrndx)]
         guard !strtab.isNoBits, let end = sum(strtab.offset, strtab.size), end <= UInt64(bytes.count) else {
           throw fail(
-            "section name table (\(strtab.size) bytes at \(hex(strtab.offset))) runs past the end of the file", "e_shstrndx")
+            "section name table (\(strtab.size) bytes at \(hex(strtab.offset))) runs past the end of the file",
+            "e_shstrndx")
         }
         for i in sections.indices {
           let nameOffset = UInt64(try r.u32(shoff + UInt64(i) * shentsize, "section header \(i)"))
@@ -214,7 +215,8 @@ public struct ELFFile: Sendable {
               what)
           }
           guard seg.fileSize <= seg.memorySize else {
-            throw fail("load segment: file size \(hex(seg.fileSize)) larger than memory size \(hex(seg.memorySize))", what)
+            throw fail(
+              "load segment: file size \(hex(seg.fileSize)) larger than memory size \(hex(seg.memorySize))", what)
           }
           guard sum(seg.physicalAddress, seg.memorySize) != nil, sum(seg.virtualAddress, seg.memorySize) != nil else {
             throw fail("load segment: address + memory size overflows", what)
@@ -232,7 +234,8 @@ public struct ELFFile: Sendable {
       let what = "section .resource_table"
       guard !s.isNoBits else { throw fail("has no file contents (SHT_NOBITS)", what) }
       guard let end = sum(s.offset, s.size), end <= UInt64(bytes.count) else {
-        throw fail("\(s.size) bytes at offset \(hex(s.offset)) run past the end of the file (\(bytes.count) bytes)", what)
+        throw fail(
+          "\(s.size) bytes at offset \(hex(s.offset)) run past the end of the file (\(bytes.count) bytes)", what)
       }
       guard s.offset >= headerSize || s.size == 0 else { throw fail("overlaps the ELF header", what) }
       if hasSections, s.size > 0 {

@@ -99,7 +99,9 @@ public struct ResourceTable: Sendable, Hashable {
     let num = UInt64(try r.u32(4, ".resource_table num"))
     let reserved = [try r.u32(8, ".resource_table reserved"), try r.u32(12, ".resource_table reserved")]
     guard let offsetBytes = product(num, 4), let headerEnd = sum(16, offsetBytes), headerEnd <= size else {
-      throw fail("\(num) entries need \(num) offsets after the header, more than the \(size)-byte section holds", ".resource_table num")
+      throw fail(
+        "\(num) entries need \(num) offsets after the header, more than the \(size)-byte section holds",
+        ".resource_table num")
     }
     var offsets: [UInt32] = []
     offsets.reserveCapacity(Int(num))
@@ -112,7 +114,8 @@ public struct ResourceTable: Sendable, Hashable {
       let key = ".resource_table entry[\(i)]"
       let off = UInt64(off32)
       guard off >= headerEnd else {
-        throw fail("offset \(hex(off)) points into the table header or offset array (which end at \(hex(headerEnd)))", key)
+        throw fail(
+          "offset \(hex(off)) points into the table header or offset array (which end at \(hex(headerEnd)))", key)
       }
       guard let bodyStart = sum(off, 4), bodyStart <= size else {
         throw fail("offset \(hex(off)) leaves no room for the entry type in the \(size)-byte table", key)
@@ -138,7 +141,8 @@ public struct ResourceTable: Sendable, Hashable {
         try need(traceBody)
         body = .trace(
           Trace(
-            da: try r.u32(bodyStart, key), length: try r.u32(bodyStart + 4, key), reserved: try r.u32(bodyStart + 8, key),
+            da: try r.u32(bodyStart, key), length: try r.u32(bodyStart + 4, key),
+            reserved: try r.u32(bodyStart + 8, key),
             name: try r.fixedString(bodyStart + 12, length: 32, key)))
       case EntryType.vdev:
         try need(vdevBody)

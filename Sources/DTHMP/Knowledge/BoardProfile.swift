@@ -136,7 +136,8 @@ public struct BoardProfile: Sendable {
       }
     }
     if soc.name != socName {
-      throw r.error(try top.required("soc"), key: "soc", "the board is for '\(socName)', the SoC profile is '\(soc.name)'")
+      throw r.error(
+        try top.required("soc"), key: "soc", "the board is for '\(socName)', the SoC profile is '\(soc.name)'")
     }
 
     func label(_ o: YAMLObject, _ key: String = "label") throws(InputError) -> String {
@@ -160,7 +161,9 @@ public struct BoardProfile: Sendable {
         let o = try r.object(
           n, key: YAMLReader.join(key, index: i), required: ["label", "reason"], optional: ["pads"] + Provenance.keys)
         out.append(
-          NodeUse(label: try label(o), reason: try o.requiredString("reason"), pads: try pads(o), provenance: try Provenance.read(o)))
+          NodeUse(
+            label: try label(o), reason: try o.requiredString("reason"), pads: try pads(o),
+            provenance: try Provenance.read(o)))
       }
       return out
     }
@@ -183,16 +186,20 @@ public struct BoardProfile: Sendable {
           }
           for (k, (p, f)) in zip(ps, fs).enumerated() where soc.pads.pad(named: p)?.function(f) == nil {
             throw r.error(
-              try ho.required("functions"), key: YAMLReader.join(ho.path("functions"), index: k), "pad \(p) has no function \(f)")
+              try ho.required("functions"), key: YAMLReader.join(ho.path("functions"), index: k),
+              "pad \(p) has no function \(f)")
           }
           hogs.append(
-            Hog(group: try ho.requiredString("group"), pads: ps, functions: fs, reason: try ho.requiredString("reason"),
+            Hog(
+              group: try ho.requiredString("group"), pads: ps, functions: fs, reason: try ho.requiredString("reason"),
               provenance: try Provenance.read(ho)))
         }
       }
       let sku = SKU(
-        name: try o.requiredString("name"), compatible: try o.requiredString("compatible"), title: try o.requiredString("title"),
-        enables: try uses(o["enables"], key: o.path("enables")), disables: try uses(o["disables"], key: o.path("disables")),
+        name: try o.requiredString("name"), compatible: try o.requiredString("compatible"),
+        title: try o.requiredString("title"),
+        enables: try uses(o["enables"], key: o.path("enables")),
+        disables: try uses(o["disables"], key: o.path("disables")),
         hogs: hogs)
       if skus.contains(where: { $0.name == sku.name || $0.compatible == sku.compatible }) {
         throw r.error(n, key: key, "SKU name or compatible given twice")
@@ -210,8 +217,10 @@ public struct BoardProfile: Sendable {
     }
     var interfaces: [Interface] = []
     for (i, n) in try r.sequence(try top.required("interfaces"), key: "interfaces").enumerated() {
-      let o = try r.object(n, key: YAMLReader.join("interfaces", index: i), required: ["interface", "label"], optional: ["note"])
-      interfaces.append(Interface(interface: try o.requiredString("interface"), label: try label(o), note: try o.string("note")))
+      let o = try r.object(
+        n, key: YAMLReader.join("interfaces", index: i), required: ["interface", "label"], optional: ["note"])
+      interfaces.append(
+        Interface(interface: try o.requiredString("interface"), label: try label(o), note: try o.string("note")))
     }
     func fact(_ key: String) throws(InputError) -> Provenance {
       try Provenance.read(try r.object(try top.required(key), key: key, optional: Provenance.keys))

@@ -255,11 +255,13 @@ public struct KernelFlavor: Sendable {
           commit: try o.string("commit"), provenance: try Provenance.read(o)))
     }
 
-    let comp = try r.object(try top.required("compatibles"), key: "compatibles", required: ["list"], optional: Provenance.keys)
+    let comp = try r.object(
+      try top.required("compatibles"), key: "compatibles", required: ["list"], optional: Provenance.keys)
     let compatibles = try SoCProfile.compatibles(comp, "list")
 
     let rn = try r.object(
-      try top.required("region-names"), key: "region-names", required: ["rules"], optional: ["history"] + Provenance.keys)
+      try top.required("region-names"), key: "region-names", required: ["rules"],
+      optional: ["history"] + Provenance.keys)
     var rules: [RegionNameRule] = []
     for (i, n) in try r.sequence(try rn.required("rules"), key: rn.path("rules")).enumerated() {
       let o = try r.object(
@@ -288,7 +290,8 @@ public struct KernelFlavor: Sendable {
       missing: try rt.choice("missing", ["silent", "error"]) ?? "silent", provenance: try Provenance.read(rt))
 
     let mr = try r.object(
-      try top.required("memory-regions"), key: "memory-regions", required: [], optional: ["max-mapped"] + Provenance.keys)
+      try top.required("memory-regions"), key: "memory-regions", required: [],
+      optional: ["max-mapped"] + Provenance.keys)
 
     let rc = try r.object(
       try top.required("remoteproc-core"), key: "remoteproc-core",
@@ -334,7 +337,8 @@ public struct KernelFlavor: Sendable {
       ], optional: Provenance.keys)
     let mailbox = MailboxUse(
       channels: try mb.requiredStringList("channels"), optionalChannels: try mb.requiredStringList("optional-channels"),
-      bindingNames: try mb.requiredStringList("binding-names"), txTimeoutMS: try mb.requiredInt("tx-timeout-ms", max: 600_000),
+      bindingNames: try mb.requiredStringList("binding-names"),
+      txTimeoutMS: try mb.requiredInt("tx-timeout-ms", max: 600_000),
       txBlock: try mb.requiredBool("tx-block"),
       withoutMboxNames: try mb.requiredChoice("without-mbox-names", as: WithoutMboxNames.self),
       nameMatch: try mb.requiredChoice("name-match", as: NameMatch.self),

@@ -114,7 +114,8 @@ public struct PadTable: Sendable {
       pads: pads, source: try o.requiredString("source"), headerSHA256: try o.requiredString("header-sha256"))
     let padCount = try o.requiredInt("pad-count")
     if padCount != pads.count {
-      throw r.error(try o.required("pad-count"), key: o.path("pad-count"), "says \(padCount), the table has \(pads.count) pads")
+      throw r.error(
+        try o.required("pad-count"), key: o.path("pad-count"), "says \(padCount), the table has \(pads.count) pads")
     }
     let functionCount = try o.requiredInt("function-count")
     if functionCount != table.functionCount {

@@ -318,12 +318,14 @@ public struct SoCProfile: Sendable {
         optional: ["preferred", "needs", "note"])
       compatibles.append(
         RprocCompatible(
-          compatible: try o.requiredString("compatible"), method: try o.requiredChoice("method", as: RprocCompatible.Method.self),
+          compatible: try o.requiredString("compatible"),
+          method: try o.requiredChoice("method", as: RprocCompatible.Method.self),
           driverConfig: try o.requiredString("driver-config"), preferred: try o.bool("preferred") ?? false,
           needs: try o.stringList("needs") ?? [], note: try o.string("note")))
     }
     if compatibles.filter(\.preferred).count != 1 {
-      throw r.error(try rp.required("compatibles"), key: rp.path("compatibles"), "exactly one compatible must be preferred")
+      throw r.error(
+        try rp.required("compatibles"), key: rp.path("compatibles"), "exactly one compatible must be preferred")
     }
     let clock = try r.object(
       try rp.required("clock"), key: rp.path("clock"), required: ["provider", "id", "name"], optional: Provenance.keys)
@@ -333,16 +335,20 @@ public struct SoCProfile: Sendable {
       try rp.required("mmio"), key: rp.path("mmio"),
       required: ["src-label", "src-scr-offset", "gpr-label", "gpr22-offset", "gpr22-cpuwait-bit"])
     let remoteproc = Remoteproc(
-      compatibles: compatibles, provenance: try Provenance.read(rp), clockProvider: try clock.requiredString("provider"),
-      clockID: UInt32(try clock.requiredInteger("id", max: UInt64(UInt32.max))), clockName: try clock.requiredString("name"),
+      compatibles: compatibles, provenance: try Provenance.read(rp),
+      clockProvider: try clock.requiredString("provider"),
+      clockID: UInt32(try clock.requiredInteger("id", max: UInt64(UInt32.max))),
+      clockName: try clock.requiredString("name"),
       clockProvenance: try Provenance.read(clock), smcFunction: try smc.requiredInteger("sip-function"),
       smcProvenance: try Provenance.read(smc), srcLabel: try mmio.requiredString("src-label"),
       srcSCROffset: try mmio.requiredInteger("src-scr-offset"), gprLabel: try mmio.requiredString("gpr-label"),
-      gpr22Offset: try mmio.requiredInteger("gpr22-offset"), gpr22CPUWaitBit: try mmio.requiredInteger("gpr22-cpuwait-bit", max: 31))
+      gpr22Offset: try mmio.requiredInteger("gpr22-offset"),
+      gpr22CPUWaitBit: try mmio.requiredInteger("gpr22-cpuwait-bit", max: 31))
 
     // mailboxes
     let mb = try r.object(
-      try top.required("mailboxes"), key: "mailboxes", required: ["mbox-cells", "channel-types", "channel-indices", "units"],
+      try top.required("mailboxes"), key: "mailboxes",
+      required: ["mbox-cells", "channel-types", "channel-indices", "units"],
       optional: Provenance.keys)
     var channelTypes: [String: UInt32] = [:]
     for (k, _, v) in try r.entries(try mb.required("channel-types"), key: mb.path("channel-types")) {
@@ -363,12 +369,14 @@ public struct SoCProfile: Sendable {
       }
       units.append(
         MailboxUnit(
-          node: try readNode(o, reader: r), defaultStatus: try o.requiredChoice("default-status", as: DefaultStatus.self).rawValue,
-          peer: try o.requiredString("peer"), aSide: try side("a-side")!, mSide: try side("m-side"),
+          node: try readNode(o, reader: r),
+          defaultStatus: try o.requiredChoice("default-status", as: DefaultStatus.self).rawValue,
+          peer: try o.requiredString("peer"), aSide: try side("a-side") ?? MailboxUnit.Side(base: 0, irq: 0), mSide: try side("m-side"),
           provenance: try Provenance.read(o)))
     }
     if units.filter({ $0.mSide != nil }).count != 1 {
-      throw r.error(try mb.required("units"), key: mb.path("units"), "exactly one unit must have an m-side (the M core's MU)")
+      throw r.error(
+        try mb.required("units"), key: mb.path("units"), "exactly one unit must have an m-side (the M core's MU)")
     }
     let mailboxes = Mailboxes(
       mboxCells: try mb.requiredInt("mbox-cells", max: 8), channelTypes: channelTypes,
@@ -383,15 +391,18 @@ public struct SoCProfile: Sendable {
     if let vs = at["variants"] {
       for (i, n) in try r.sequence(vs, key: at.path("variants")).enumerated() {
         let o = try r.object(
-          n, key: YAMLReader.join(at.path("variants"), index: i), required: ["kernels", "rows"], optional: Provenance.keys)
+          n, key: YAMLReader.join(at.path("variants"), index: i), required: ["kernels", "rows"],
+          optional: Provenance.keys)
         variants.append(
           AddressTranslation.Variant(
-            kernels: try o.requiredStringList("kernels"), rows: try readRows(try o.required("rows"), key: o.path("rows"), reader: r),
+            kernels: try o.requiredStringList("kernels"),
+            rows: try readRows(try o.required("rows"), key: o.path("rows"), reader: r),
             provenance: try Provenance.read(o)))
       }
     }
     let sw = try r.object(
-      try at.required("shared-window"), key: at.path("shared-window"), required: ["da", "size"], optional: Provenance.keys)
+      try at.required("shared-window"), key: at.path("shared-window"), required: ["da", "size"],
+      optional: Provenance.keys)
     let translation = AddressTranslation(
       rows: rows, variants: variants, provenance: try Provenance.read(at),
       sharedWindow: (try sw.requiredInteger("da"), try sw.requiredInteger("size")),
@@ -420,7 +431,8 @@ public struct SoCProfile: Sendable {
         node: try readNode(o, reader: r), kind: try o.requiredString("kind"), irqs: irqs,
         defaultStatus: try o.requiredChoice("default-status", as: DefaultStatus.self).rawValue)
       if let first = seen[p.label] {
-        throw r.error(try o.required("label"), key: o.path("label"), "label '\(p.label)' already used by instances[\(first)]")
+        throw r.error(
+          try o.required("label"), key: o.path("label"), "label '\(p.label)' already used by instances[\(first)]")
       }
       seen[p.label] = i
       peripherals.append(p)
@@ -434,11 +446,13 @@ public struct SoCProfile: Sendable {
     try rpmsg.validate(rm, channels: mailboxes.channelIndices)
 
     // pins
-    let io = try r.object(try top.required("iomuxc"), key: "iomuxc", required: ["label", "base"], optional: Provenance.keys)
+    let io = try r.object(
+      try top.required("iomuxc"), key: "iomuxc", required: ["label", "base"], optional: Provenance.keys)
     let pads = try PadTable.read(try top.required("pad-table"), key: "pad-table", reader: r)
 
     return SoCProfile(
-      name: try top.requiredString("soc"), title: try top.requiredString("title"), mCore: try top.requiredString("m-core"),
+      name: try top.requiredString("soc"), title: try top.requiredString("title"),
+      mCore: try top.requiredString("m-core"),
       rootCompatible: try top.requiredString("root-compatible"), remoteproc: remoteproc, mailboxes: mailboxes,
       addressTranslation: translation, systemNodes: systemNodes, peripherals: peripherals,
       peripheralsProvenance: try Provenance.read(per), rpmsgDefaults: rpmsg, rpmsgProvenance: try Provenance.read(rm),
@@ -487,14 +501,18 @@ public struct SoCProfile: Sendable {
         case "own": flags.insert(.own)
         case "iomem": flags.insert(.iomem)
         default:
-          throw r.error(try o.required("flags"), key: YAMLReader.join(o.path("flags"), index: j), "unknown flag '\(f)' (expected own or iomem)")
+          throw r.error(
+            try o.required("flags"), key: YAMLReader.join(o.path("flags"), index: j),
+            "unknown flag '\(f)' (expected own or iomem)")
         }
       }
       let row = ATTRow(
-        da: try o.requiredInteger("da", max: UInt64(UInt32.max)), sa: try o.requiredInteger("sa", max: UInt64(UInt32.max)),
+        da: try o.requiredInteger("da", max: UInt64(UInt32.max)),
+        sa: try o.requiredInteger("sa", max: UInt64(UInt32.max)),
         size: try o.requiredInteger("size", max: 1 << 32), flags: flags, name: try o.requiredString("name"))
       if row.size == 0 || row.da + row.size > 1 << 32 || row.sa + row.size > 1 << 32 {
-        throw r.error(try o.required("size"), key: o.path("size"), "the row must be non-empty and inside the 32-bit space")
+        throw r.error(
+          try o.required("size"), key: o.path("size"), "the row must be non-empty and inside the 32-bit space")
       }
       if let clash = rows.firstIndex(where: { $0.da < row.da + row.size && row.da < $0.da + $0.size }) {
         throw r.error(n, key: YAMLReader.join(key, index: i), "overlaps row \(clash) in device addresses")

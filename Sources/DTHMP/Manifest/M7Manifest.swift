@@ -92,7 +92,8 @@ public struct M7Manifest: Sendable {
       guard let name = try o.string(key) else { return nil }
       let full = PathDisplay.absolute(name, in: directory)
       guard SourceManager.fileExists(full) else {
-        throw r.error(try o.required(key), key: o.path(key), "no such file '\(name)' (paths are relative to the manifest)")
+        throw r.error(
+          try o.required(key), key: o.path(key), "no such file '\(name)' (paths are relative to the manifest)")
       }
       return full
     }
@@ -170,7 +171,9 @@ public struct M7Manifest: Sendable {
       return .unitAddress(v)
     }
     guard let first = text.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic),
-      text.unicodeScalars.allSatisfy({ $0 == "_" || ($0.isASCII && $0.properties.isAlphabetic) || ("0"..."9").contains($0) })
+      text.unicodeScalars.allSatisfy({
+        $0 == "_" || ($0.isASCII && $0.properties.isAlphabetic) || ("0"..."9").contains($0)
+      })
     else { return nil }
     return .label(text)
   }
@@ -270,7 +273,8 @@ public struct M7Manifest: Sendable {
       if hits.count == 1 { return found(hits[0]) }
       if hits.isEmpty { return missing("no node with unit address \(YAMLReader.hex(a))") }
       return missing(
-        "\(hits.count) nodes have unit address \(YAMLReader.hex(a)) (\(hits.prefix(3).map(\.path).joined(separator: ", "))); name it by label or path")
+        "\(hits.count) nodes have unit address \(YAMLReader.hex(a)) (\(hits.prefix(3).map(\.path).joined(separator: ", "))); name it by label or path"
+      )
     }
   }
 }

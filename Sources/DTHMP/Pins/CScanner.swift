@@ -115,7 +115,9 @@ struct CScanner {
       }
       if c == UInt8(ascii: "/"), k + 1 < chars.count, chars[k + 1] == UInt8(ascii: "*") {
         k += 2
-        while k < chars.count, !(chars[k] == UInt8(ascii: "*") && k + 1 < chars.count && chars[k + 1] == UInt8(ascii: "/")) {
+        while k < chars.count,
+          !(chars[k] == UInt8(ascii: "*") && k + 1 < chars.count && chars[k + 1] == UInt8(ascii: "/"))
+        {
           // A comment spanning lines ends a directive only at the next real newline after it.
           k += 1
         }
@@ -202,7 +204,9 @@ struct CScanner {
     var ts = tokens[...]
     while ts.count >= 3, ts.first?.text == "(", ts.last?.text == ")" { ts = ts.dropFirst().dropLast() }
     // `(uint32_t)0x30330238`
-    if ts.count >= 4, ts.first?.text == "(", ts[ts.startIndex + 1].kind == .identifier, ts[ts.startIndex + 2].text == ")" {
+    if ts.count >= 4, ts.first?.text == "(", ts[ts.startIndex + 1].kind == .identifier,
+      ts[ts.startIndex + 2].text == ")"
+    {
       ts = ts.dropFirst(3)
     }
     guard ts.count == 1, let t = ts.first, t.kind == .number else { return nil }

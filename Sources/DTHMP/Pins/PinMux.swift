@@ -192,7 +192,8 @@ public struct PinMuxFile: Sendable {
     }
     let base = soc.iomuxcBase
     guard v.0 >= base || v.0 == 0, v.4 >= base, v.1 <= 7, v.3 <= UInt64(UInt32.max) else {
-      throw fail(macroName, "registers \(hex(v.0))/\(hex(v.4)) are not IOMUXC registers of \(soc.name) (base \(hex(base)))")
+      throw fail(
+        macroName, "registers \(hex(v.0))/\(hex(v.4)) are not IOMUXC registers of \(soc.name) (base \(hex(base)))")
     }
     let muxOffset = v.0 == 0 ? 0 : v.0 - base
     let confOffset = v.4 - base

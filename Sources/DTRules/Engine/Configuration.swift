@@ -1,4 +1,5 @@
 import DTCore
+import DTHMP
 import Foundation
 import Yams
 
@@ -37,7 +38,8 @@ public struct Configuration: Sendable, Equatable {
   public static let fileName = ".dtlint.yaml"
 
   /// Kernel flavors `kernel:` accepts (DESIGN.md §2, HMP-FACTS §12), aliases included.
-  public static let kernelFlavors = ["mainline", "nxp-6", "nxp-5.15", "nxp-5.4", "toradex-bsp6", "toradex-bsp5"]
+  /// The bundled kernel flavor profiles (schemas/kernel/*.yaml) say which these are.
+  public static var kernelFlavors: [String] { KernelFlavor.knownNames }
 
   /// One `rules:` entry, in file order.
   public struct RuleEntry: Sendable, Equatable {
@@ -109,29 +111,20 @@ public struct Configuration: Sendable, Equatable {
   public static func parse(_ text: String, path: String, registry: RuleRegistry = .shared) throws(ConfigurationError)
     -> Configuration
   {
-    let root: Yams.Node?
-    do {
-      // The basic resolver leaves every scalar a string: types are checked here, by key, so that `off` stays
-      // a level and `nxp-5.4` a flavor (YAML 1.1 would read them as a boolean and, elsewhere, a number).
-      root = try Yams.compose(yaml: text, Resolver.basic)
-    } catch let error as YamlError {
-      throw ConfigurationError(yaml: error, path: path)
-    } catch {
-      throw ConfigurationError(path: path, message: "\(error)")
-    }
+    let root = try YAMLReader.compose(text, path: path)
     var config = Configuration()
     config.path = path
-    guard let root, !isNull(root) else { return config }
-    guard case .mapping(let mapping) = root else {
+    guard let root else { return config }
+    guard case .mapping = root else {
       throw ConfigurationError(
         path: path, node: root, key: nil, message: "expected a mapping of settings at the top level")
     }
     let directory = PathDisplay.normalize(
       PathDisplay.absolute(path, in: FileManager.default.currentDirectoryPath) + "/..")
     let known = Set(registry.descriptions.map(\.id))
-    let r = Reader(path: path)
-    for (keyNode, value) in mapping {
-      let key = try r.key(keyNode)
+    let r = YAMLReader(path: path)
+    let keys = ["include", "kernel", "board", "m7", "base", "rules", "werror"]
+    for (key, keyNode, value) in try r.entries(root, key: nil) {
       switch key {
       case "include":
         config.includePaths = try r.stringList(value, key: key).map { resolve($0, in: directory) }
@@ -152,12 +145,11 @@ public struct Configuration: Sendable, Equatable {
       case "werror":
         config.werror = try r.bool(value, key: key)
       case "rules":
-        guard case .mapping(let rules) = value else {
+        guard case .mapping = value else {
           throw ConfigurationError(
             path: path, node: value, key: key, message: "expected a mapping of rule IDs to error, warning, note or off")
         }
-        for (ruleNode, levelNode) in rules {
-          let rule = try r.key(ruleNode, parent: key)
+        for (rule, ruleNode, levelNode) in try r.entries(value, key: key) {
           let ruleKey = "\(key).\(rule)"
           guard known.contains(rule) else {
             throw ConfigurationError(
@@ -174,7 +166,7 @@ public struct Configuration: Sendable, Equatable {
       default:
         throw ConfigurationError(
           path: path, node: keyNode, key: key,
-          message: "unknown key (expected include, kernel, board, m7, base, rules or werror)")
+          message: "unknown key (expected \(YAMLReader.alternatives(keys)))")
       }
     }
     return config
@@ -199,114 +191,15 @@ public struct Configuration: Sendable, Equatable {
   private static func resolve(_ p: String, in directory: String) -> String {
     PathDisplay.absolute(p, in: directory)
   }
-
-  fileprivate static func isNull(_ node: Yams.Node) -> Bool {
-    guard case .scalar(let s) = node, s.style == .plain else { return false }
-    return ["", "~", "null", "Null", "NULL"].contains(s.string)
-  }
 }
 
-/// A configuration file that cannot be used: `file:line:col: error: key: message`.
-public struct ConfigurationError: Error, CustomStringConvertible, Sendable, Equatable {
-  public var path: String
-  /// 1-based; nil when the problem is the file as a whole.
-  public var line: Int?
-  public var column: Int?
-  /// Dotted key (`rules.unit_address_vs_reg`), when the problem is a key or its value.
-  public var key: String?
-  public var message: String
+/// A configuration file that cannot be used: `file:line:col: error: key: message` (the error every hand-written
+/// YAML file of dtlint gives, shared with the knowledge profiles and the M7 manifest).
+public typealias ConfigurationError = InputError
 
-  public init(path: String, line: Int? = nil, column: Int? = nil, key: String? = nil, message: String) {
-    self.path = path
-    self.line = line
-    self.column = column
-    self.key = key
-    self.message = message
-  }
-
-  init(path: String, node: Yams.Node, key: String?, message: String) {
-    self.init(path: path, line: node.mark?.line, column: node.mark?.column, key: key, message: message)
-  }
-
-  init(yaml error: YamlError, path: String) {
-    switch error {
-    case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-      .composer(let context, let problem, let mark, _):
-      let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
-      self.init(path: path, line: mark.line, column: mark.column, message: "invalid YAML: \(what)")
-    case .duplicatedKeysInMapping(let duplicates, let context):
-      self.init(
-        path: path, line: context.mark.line, column: context.mark.column, key: duplicates.first,
-        message: "key given more than once")
-    default:
-      self.init(path: path, message: "invalid YAML: \(error)")
-    }
-  }
-
-  public var description: String {
-    var s = path
-    if let line { s += ":\(line)" + (column.map { ":\($0)" } ?? "") }
-    s += ": error: "
-    if let key { s += "\(key): " }
-    return s + message
-  }
-
+extension InputError {
   /// The same problem as a tool issue for reports (SARIF `toolExecutionNotifications`).
   public var toolIssue: ToolIssue {
     ToolIssue((key.map { "\($0): " } ?? "") + message, severity: .error, file: path, line: line, column: column)
-  }
-}
-
-/// Typed access to YAML nodes, with errors that carry positions.
-private struct Reader {
-  let path: String
-
-  func key(_ node: Yams.Node, parent: String? = nil) throws(ConfigurationError) -> String {
-    guard case .scalar(let s) = node, !Configuration.isNull(node) else {
-      throw ConfigurationError(
-        path: path, node: node, key: parent, message: "expected a plain key, not a \(kind(node))")
-    }
-    return s.string
-  }
-
-  func string(_ node: Yams.Node, key: String) throws(ConfigurationError) -> String {
-    guard case .scalar(let s) = node, !Configuration.isNull(node) else {
-      throw ConfigurationError(path: path, node: node, key: key, message: "expected a string, found \(kind(node))")
-    }
-    return s.string
-  }
-
-  func bool(_ node: Yams.Node, key: String) throws(ConfigurationError) -> Bool {
-    if case .scalar(let s) = node, s.style == .plain {
-      switch s.string {
-      case "true", "True", "TRUE": return true
-      case "false", "False", "FALSE": return false
-      default: break
-      }
-    }
-    throw ConfigurationError(path: path, node: node, key: key, message: "expected true or false, found \(kind(node))")
-  }
-
-  func stringList(_ node: Yams.Node, key: String) throws(ConfigurationError) -> [String] {
-    guard case .sequence(let seq) = node else {
-      throw ConfigurationError(
-        path: path, node: node, key: key, message: "expected a list of strings, found \(kind(node))")
-    }
-    var out: [String] = []
-    for item in seq {
-      out.append(try string(item, key: key))
-    }
-    return out
-  }
-
-  private func kind(_ node: Yams.Node) -> String {
-    switch node {
-    case .scalar(let s):
-      if Configuration.isNull(node) { return "nothing (null)" }
-      return "'\(s.string)'"
-    case .mapping: return "a mapping"
-    case .sequence: return "a list"
-    case .alias: return "an alias"
-    }
   }
 }

@@ -1,0 +1,524 @@
+import Yams
+
+/// A node of the SoC's device tree the HMP rules look at: label, path and unit address in the mainline `.dtsi`.
+public struct SoCNode: Sendable, Hashable {
+  public var label: String
+  public var path: String
+  public var unitAddress: UInt64
+  public var compatible: [String]
+}
+
+/// A peripheral the M core may own (HMP-FACTS §5.4).
+public struct Peripheral: Sendable, Hashable {
+  public var node: SoCNode
+  /// `i2c`, `uart`, `gpio`, … (for messages and grouping).
+  public var kind: String
+  /// GIC SPI numbers.
+  public var irqs: [UInt32]
+  /// `okay` (no status property in the `.dtsi`) or `disabled`.
+  public var defaultStatus: String
+  public var label: String { node.label }
+  public var path: String { node.path }
+  public var unitAddress: UInt64 { node.unitAddress }
+}
+
+/// The RPMsg constants both sides must agree on (HMP-FACTS §8): the SoC's SDK defaults, overridden by a manifest.
+public struct RPMsgSettings: Sendable, Hashable {
+  public var vringBase: UInt64
+  /// Distance between vring0 and vring1 (`VRING_SIZE`), and the size of each vring region.
+  public var vringSize: UInt64
+  public var vringAlign: UInt64
+  /// Descriptors per vring (`RL_BUFFER_COUNT`).
+  public var bufferCount: UInt64
+  public var bufferPayloadSize: UInt64
+  /// Payload + 16-byte header (`RL_BUFFER_SIZE_RAW`).
+  public var bufferSize: UInt64
+  /// Where the firmware copies its resource table (`VDEV0_VRING_BASE + RESOURCE_TABLE_OFFSET`).
+  public var resourceTable: UInt64
+  public var muChannel: UInt64
+  public var linkID: UInt64
+  public var vdevCount: UInt64
+
+  /// The manifest/profile keys, in order.
+  public static let keys = [
+    "vring-base", "vring-size", "vring-align", "buffer-count", "buffer-payload-size", "buffer-size",
+    "resource-table", "mu-channel", "link-id", "vdev-count",
+  ]
+
+  /// Where vring `index` of vdev 0 starts (rpmsg-lite: base + index × vring-size).
+  public func vringAddress(_ index: Int) -> UInt64 { vringBase &+ UInt64(index) &* vringSize }
+
+  /// Linux's `PAGE_ALIGN(vring_size(bufferCount, vringAlign))` (HMP-FACTS §8), nil on overflow.
+  public func vringRegionSize(pageSize: UInt64 = 0x1000) -> UInt64? {
+    guard let raw = Self.vringBytes(count: bufferCount, align: vringAlign) else { return nil }
+    return Self.alignUp(raw, pageSize)
+  }
+
+  /// `vring_size(num, align)` of `include/uapi/linux/virtio_ring.h`: descriptors (16 B each) and the available ring
+  /// (2 × (3 + num) B) rounded up to `align`, then the used ring (6 + 8 × num B). Nil on overflow or a bad align.
+  public static func vringBytes(count num: UInt64, align: UInt64) -> UInt64? {
+    guard align > 0, align & (align - 1) == 0, num <= 1 << 32 else { return nil }
+    let head = 16 * num + 2 * (3 + num)
+    guard let aligned = alignUp(head, align) else { return nil }
+    return aligned + 2 * 3 + 8 * num
+  }
+
+  static func alignUp(_ v: UInt64, _ align: UInt64) -> UInt64? {
+    guard align > 0 else { return nil }
+    let (sum, overflow) = v.addingReportingOverflow(align - 1)
+    guard !overflow else { return nil }
+    return sum / align * align
+  }
+
+  /// Values from a mapping with (a subset of) ``keys``, over `base`. Returns the settings and the keys given.
+  static func read(_ o: YAMLObject, over base: RPMsgSettings?) throws(InputError) -> RPMsgSettings {
+    func v(_ key: String, _ fallback: UInt64?) throws(InputError) -> UInt64 {
+      if let x = try o.integer(key, max: UInt64(UInt32.max)) { return x }
+      guard let fallback else { throw o.reader.error(o.node, key: o.path(key), "missing key '\(key)'") }
+      return fallback
+    }
+    return RPMsgSettings(
+      vringBase: try v("vring-base", base?.vringBase), vringSize: try v("vring-size", base?.vringSize),
+      vringAlign: try v("vring-align", base?.vringAlign), bufferCount: try v("buffer-count", base?.bufferCount),
+      bufferPayloadSize: try v("buffer-payload-size", base?.bufferPayloadSize),
+      bufferSize: try v("buffer-size", base?.bufferSize), resourceTable: try v("resource-table", base?.resourceTable),
+      muChannel: try v("mu-channel", base?.muChannel), linkID: try v("link-id", base?.linkID),
+      vdevCount: try v("vdev-count", base?.vdevCount))
+  }
+
+  /// Checks values both sides' code would reject; `o` names the keys in errors.
+  func validate(_ o: YAMLObject, channels: Int) throws(InputError) {
+    func fail(_ key: String, _ message: String) -> InputError {
+      o.reader.error(o[key] ?? o.node, key: o.path(key), message)
+    }
+    if vringAlign == 0 || vringAlign & (vringAlign - 1) != 0 { throw fail("vring-align", "must be a power of two") }
+    if bufferCount == 0 || bufferCount & (bufferCount - 1) != 0 {
+      throw fail("buffer-count", "must be a power of two (rpmsg-lite RL_BUFFER_COUNT)")
+    }
+    if vringSize == 0 { throw fail("vring-size", "must not be 0") }
+    if muChannel >= UInt64(channels) { throw fail("mu-channel", "must be below \(channels) (MU data registers)") }
+    if bufferSize < bufferPayloadSize { throw fail("buffer-size", "smaller than buffer-payload-size") }
+  }
+}
+
+/// Flags of an address-translation row (imx_rproc `ATT_OWN`, `ATT_IOMEM`).
+public struct ATTFlags: OptionSet, Sendable, Hashable {
+  public let rawValue: UInt8
+  public init(rawValue: UInt8) { self.rawValue = rawValue }
+  /// The region belongs to the M core (da_to_va may use it without a memory-region).
+  public static let own = ATTFlags(rawValue: 1)
+  /// Mapped as I/O memory.
+  public static let iomem = ATTFlags(rawValue: 2)
+}
+
+/// One row of imx_rproc's address translation table: M-core address `da` ↔ system address `sa`.
+public struct ATTRow: Sendable, Hashable {
+  public var da: UInt64
+  public var sa: UInt64
+  public var size: UInt64
+  public var flags: ATTFlags
+  public var name: String
+
+  /// The driver's test: `da >= att->da && da + len < att->da + att->size` (strict `<`).
+  public func contains(da: UInt64, length: UInt64) -> Bool {
+    let (end, o1) = da.addingReportingOverflow(length)
+    let (rowEnd, o2) = self.da.addingReportingOverflow(size)
+    return !o1 && !o2 && da >= self.da && end < rowEnd
+  }
+}
+
+/// The M-core address translation (HMP-FACTS §1.7).
+public struct AddressTranslation: Sendable, Hashable {
+  public struct Variant: Sendable, Hashable {
+    public var kernels: [String]
+    public var rows: [ATTRow]
+    public var provenance: Provenance
+  }
+  public var rows: [ATTRow]
+  public var variants: [Variant]
+  public var provenance: Provenance
+  /// The DDR window shared regions should lie in (1:1, da = pa).
+  public var sharedWindow: (da: UInt64, size: UInt64)
+  public var sharedWindowProvenance: Provenance
+
+  /// The table `kernel`'s driver uses (a variant when one lists the flavor).
+  public func rows(forKernel kernel: String?) -> [ATTRow] {
+    guard let kernel else { return rows }
+    return variants.first { $0.kernels.contains(kernel) }?.rows ?? rows
+  }
+
+  /// The system address of `[da, da + length)`, as imx_rproc translates it (first matching row).
+  public func systemAddress(da: UInt64, length: UInt64, kernel: String? = nil) -> UInt64? {
+    for row in rows(forKernel: kernel) where row.contains(da: da, length: length) {
+      return row.sa &+ (da &- row.da)
+    }
+    return nil
+  }
+
+  /// The rows whose system range covers `[sa, sa + length)`.
+  public func rows(coveringSystemAddress sa: UInt64, length: UInt64, kernel: String? = nil) -> [ATTRow] {
+    rows(forKernel: kernel).filter { row in
+      let (end, o1) = sa.addingReportingOverflow(length)
+      let (rowEnd, o2) = row.sa.addingReportingOverflow(row.size)
+      return !o1 && !o2 && sa >= row.sa && end <= rowEnd
+    }
+  }
+
+  public static func == (a: AddressTranslation, b: AddressTranslation) -> Bool {
+    a.rows == b.rows && a.variants == b.variants && a.provenance == b.provenance
+      && a.sharedWindow == b.sharedWindow && a.sharedWindowProvenance == b.sharedWindowProvenance
+  }
+  public func hash(into h: inout Hasher) {
+    h.combine(rows)
+    h.combine(sharedWindow.da)
+  }
+}
+
+/// A messaging unit (HMP-FACTS §3, §5.1).
+public struct MailboxUnit: Sendable, Hashable {
+  public struct Side: Sendable, Hashable {
+    public var base: UInt64
+    public var irq: UInt32
+    public var irqName: String?
+  }
+  public var node: SoCNode
+  public var defaultStatus: String
+  /// Who is on the other side: `m7`, `dsp`.
+  public var peer: String
+  /// The Linux (A53) side.
+  public var aSide: Side
+  /// The M core's side, when the M core is the peer.
+  public var mSide: Side?
+  public var provenance: Provenance
+  public var label: String { node.label }
+}
+
+/// An imx_rproc compatible accepted for the SoC's M core (HMP-FACTS §1.1).
+public struct RprocCompatible: Sendable, Hashable {
+  public enum Method: String, Sendable, Hashable, CaseIterable { case smc, mmio }
+  public var compatible: String
+  public var method: Method
+  public var driverConfig: String
+  /// The one to generate.
+  public var preferred: Bool
+  /// Properties this variant needs (`syscon`).
+  public var needs: [String]
+  public var note: String?
+}
+
+/// `schemas/soc/<soc>.yaml`: what the HMP rules know about a SoC (DESIGN.md §6).
+public struct SoCProfile: Sendable {
+  public struct Remoteproc: Sendable, Hashable {
+    public var compatibles: [RprocCompatible]
+    public var provenance: Provenance
+    /// The M core clock (`<&clk IMX8MP_CLK_M7_DIV>`).
+    public var clockProvider: String
+    public var clockID: UInt32
+    public var clockName: String
+    public var clockProvenance: Provenance
+    public var smcFunction: UInt64
+    public var smcProvenance: Provenance
+    public var srcLabel: String
+    public var srcSCROffset: UInt64
+    public var gprLabel: String
+    public var gpr22Offset: UInt64
+    public var gpr22CPUWaitBit: UInt64
+
+    public var preferred: RprocCompatible? { compatibles.first { $0.preferred } }
+    public func compatible(_ s: String) -> RprocCompatible? { compatibles.first { $0.compatible == s } }
+  }
+
+  public struct Mailboxes: Sendable, Hashable {
+    public var mboxCells: Int
+    /// `tx` → 0, `rx` → 1, `txdb` → 2, `rxdb` → 3, …
+    public var channelTypes: [String: UInt32]
+    /// Data registers / general-purpose interrupts per type (IDX 0..<channelIndices).
+    public var channelIndices: Int
+    public var units: [MailboxUnit]
+    public var provenance: Provenance
+    /// The unit whose other side the M core uses.
+    public var forMCore: MailboxUnit? { units.first { $0.mSide != nil } }
+  }
+
+  public var name: String
+  public var title: String
+  public var mCore: String
+  public var rootCompatible: String
+  public var remoteproc: Remoteproc
+  public var mailboxes: Mailboxes
+  public var addressTranslation: AddressTranslation
+  public var systemNodes: [SoCNode]
+  public var peripherals: [Peripheral]
+  public var peripheralsProvenance: Provenance
+  public var rpmsgDefaults: RPMsgSettings
+  public var rpmsgProvenance: Provenance
+  public var rpmsgNotes: [FactNote]
+  public var iomuxcLabel: String
+  /// Absolute address of the IOMUXC (pad register offsets are relative to it).
+  public var iomuxcBase: UInt64
+  public var pads: PadTable
+  /// The file it was read from.
+  public var path: String
+
+  // MARK: - Queries
+
+  public func peripheral(label: String) -> Peripheral? { peripherals.first { $0.label == label } }
+  public func peripheral(unitAddress: UInt64) -> Peripheral? { peripherals.first { $0.unitAddress == unitAddress } }
+  public func peripheral(path: String) -> Peripheral? { peripherals.first { $0.path == path } }
+  /// A peripheral, MU or system node by label.
+  public func node(label: String) -> SoCNode? {
+    peripheral(label: label)?.node ?? mailboxes.units.first { $0.label == label }?.node
+      ?? systemNodes.first { $0.label == label }
+  }
+
+  // MARK: - Loading
+
+  private static let cache = ProfileCache<SoCProfile>()
+
+  /// The bundled SoC names.
+  public static var knownNames: [String] { KnowledgeBundle.names(in: "soc") }
+
+  /// A bundled SoC profile (`imx8mp`).
+  public static func load(name: String) throws(InputError) -> SoCProfile {
+    guard KnowledgeBundle.text("soc/\(name).yaml") != nil else {
+      throw InputError(
+        path: "soc", message: "unknown SoC '\(name)' (expected \(YAMLReader.alternatives(knownNames)))")
+    }
+    return try cache.value(name) { () throws(InputError) -> SoCProfile in
+      let (node, path) = try KnowledgeBundle.compose("soc/\(name).yaml")
+      return try parse(node, path: path)
+    }
+  }
+
+  /// A SoC profile file.
+  public static func load(path: String) throws(InputError) -> SoCProfile {
+    guard let node = try YAMLReader.compose(path: path, limit: 8 << 20) else {
+      throw InputError(path: path, message: "empty document")
+    }
+    return try parse(node, path: path)
+  }
+
+  public static func parse(_ root: Yams.Node, path: String) throws(InputError) -> SoCProfile {
+    let r = YAMLReader(path: path)
+    let top = try r.object(
+      root, key: nil,
+      required: [
+        "soc", "title", "m-core", "root-compatible", "remoteproc", "mailboxes", "address-translation",
+        "system-nodes", "peripherals", "rpmsg-defaults", "iomuxc", "pad-table",
+      ])
+
+    // remoteproc
+    let rp = try r.object(
+      try top.required("remoteproc"), key: "remoteproc", required: ["compatibles", "clock", "smc", "mmio"],
+      optional: Provenance.keys)
+    var compatibles: [RprocCompatible] = []
+    for (i, n) in try r.sequence(try rp.required("compatibles"), key: rp.path("compatibles")).enumerated() {
+      let o = try r.object(
+        n, key: YAMLReader.join(rp.path("compatibles"), index: i), required: ["compatible", "method", "driver-config"],
+        optional: ["preferred", "needs", "note"])
+      compatibles.append(
+        RprocCompatible(
+          compatible: try o.requiredString("compatible"),
+          method: try o.requiredChoice("method", as: RprocCompatible.Method.self),
+          driverConfig: try o.requiredString("driver-config"), preferred: try o.bool("preferred") ?? false,
+          needs: try o.stringList("needs") ?? [], note: try o.string("note")))
+    }
+    if compatibles.filter(\.preferred).count != 1 {
+      throw r.error(
+        try rp.required("compatibles"), key: rp.path("compatibles"), "exactly one compatible must be preferred")
+    }
+    let clock = try r.object(
+      try rp.required("clock"), key: rp.path("clock"), required: ["provider", "id", "name"], optional: Provenance.keys)
+    let smc = try r.object(
+      try rp.required("smc"), key: rp.path("smc"), required: ["sip-function"], optional: Provenance.keys)
+    let mmio = try r.object(
+      try rp.required("mmio"), key: rp.path("mmio"),
+      required: ["src-label", "src-scr-offset", "gpr-label", "gpr22-offset", "gpr22-cpuwait-bit"])
+    let remoteproc = Remoteproc(
+      compatibles: compatibles, provenance: try Provenance.read(rp),
+      clockProvider: try clock.requiredString("provider"),
+      clockID: UInt32(try clock.requiredInteger("id", max: UInt64(UInt32.max))),
+      clockName: try clock.requiredString("name"),
+      clockProvenance: try Provenance.read(clock), smcFunction: try smc.requiredInteger("sip-function"),
+      smcProvenance: try Provenance.read(smc), srcLabel: try mmio.requiredString("src-label"),
+      srcSCROffset: try mmio.requiredInteger("src-scr-offset"), gprLabel: try mmio.requiredString("gpr-label"),
+      gpr22Offset: try mmio.requiredInteger("gpr22-offset"),
+      gpr22CPUWaitBit: try mmio.requiredInteger("gpr22-cpuwait-bit", max: 31))
+
+    // mailboxes
+    let mb = try r.object(
+      try top.required("mailboxes"), key: "mailboxes",
+      required: ["mbox-cells", "channel-types", "channel-indices", "units"],
+      optional: Provenance.keys)
+    var channelTypes: [String: UInt32] = [:]
+    for (k, _, v) in try r.entries(try mb.required("channel-types"), key: mb.path("channel-types")) {
+      channelTypes[k] = UInt32(try r.integer(v, key: YAMLReader.join(mb.path("channel-types"), k), max: 31))
+    }
+    var units: [MailboxUnit] = []
+    for (i, n) in try r.sequence(try mb.required("units"), key: mb.path("units")).enumerated() {
+      let key = YAMLReader.join(mb.path("units"), index: i)
+      let o = try r.object(
+        n, key: key, required: ["label", "path", "unit-address", "compatible", "default-status", "peer", "a-side"],
+        optional: ["m-side"] + Provenance.keys)
+      func side(_ k: String) throws(InputError) -> MailboxUnit.Side? {
+        guard let s = o[k] else { return nil }
+        let so = try r.object(s, key: o.path(k), required: ["base", "irq"], optional: ["irq-name"])
+        return MailboxUnit.Side(
+          base: try so.requiredInteger("base"), irq: UInt32(try so.requiredInteger("irq", max: 1023)),
+          irqName: try so.string("irq-name"))
+      }
+      units.append(
+        MailboxUnit(
+          node: try readNode(o, reader: r),
+          defaultStatus: try o.requiredChoice("default-status", as: DefaultStatus.self).rawValue,
+          peer: try o.requiredString("peer"), aSide: try side("a-side") ?? MailboxUnit.Side(base: 0, irq: 0), mSide: try side("m-side"),
+          provenance: try Provenance.read(o)))
+    }
+    if units.filter({ $0.mSide != nil }).count != 1 {
+      throw r.error(
+        try mb.required("units"), key: mb.path("units"), "exactly one unit must have an m-side (the M core's MU)")
+    }
+    let mailboxes = Mailboxes(
+      mboxCells: try mb.requiredInt("mbox-cells", max: 8), channelTypes: channelTypes,
+      channelIndices: try mb.requiredInt("channel-indices", max: 32), units: units, provenance: try Provenance.read(mb))
+
+    // address translation
+    let at = try r.object(
+      try top.required("address-translation"), key: "address-translation", required: ["rows", "shared-window"],
+      optional: ["variants"] + Provenance.keys)
+    let rows = try readRows(try at.required("rows"), key: at.path("rows"), reader: r)
+    var variants: [AddressTranslation.Variant] = []
+    if let vs = at["variants"] {
+      for (i, n) in try r.sequence(vs, key: at.path("variants")).enumerated() {
+        let o = try r.object(
+          n, key: YAMLReader.join(at.path("variants"), index: i), required: ["kernels", "rows"],
+          optional: Provenance.keys)
+        variants.append(
+          AddressTranslation.Variant(
+            kernels: try o.requiredStringList("kernels"),
+            rows: try readRows(try o.required("rows"), key: o.path("rows"), reader: r),
+            provenance: try Provenance.read(o)))
+      }
+    }
+    let sw = try r.object(
+      try at.required("shared-window"), key: at.path("shared-window"), required: ["da", "size"],
+      optional: Provenance.keys)
+    let translation = AddressTranslation(
+      rows: rows, variants: variants, provenance: try Provenance.read(at),
+      sharedWindow: (try sw.requiredInteger("da"), try sw.requiredInteger("size")),
+      sharedWindowProvenance: try Provenance.read(sw))
+
+    // nodes
+    var systemNodes: [SoCNode] = []
+    for (i, n) in try r.sequence(try top.required("system-nodes"), key: "system-nodes").enumerated() {
+      let o = try r.object(
+        n, key: YAMLReader.join("system-nodes", index: i), required: ["label", "path", "unit-address", "compatible"])
+      systemNodes.append(try readNode(o, reader: r))
+    }
+    let per = try r.object(
+      try top.required("peripherals"), key: "peripherals", required: ["instances"], optional: Provenance.keys)
+    var peripherals: [Peripheral] = []
+    var seen: [String: Int] = [:]
+    for (i, n) in try r.sequence(try per.required("instances"), key: per.path("instances")).enumerated() {
+      let key = YAMLReader.join(per.path("instances"), index: i)
+      let o = try r.object(
+        n, key: key, required: ["label", "kind", "path", "unit-address", "compatible", "irqs", "default-status"])
+      var irqs: [UInt32] = []
+      for (j, x) in try r.sequence(try o.required("irqs"), key: o.path("irqs")).enumerated() {
+        irqs.append(UInt32(try r.integer(x, key: YAMLReader.join(o.path("irqs"), index: j), max: 1023)))
+      }
+      let p = Peripheral(
+        node: try readNode(o, reader: r), kind: try o.requiredString("kind"), irqs: irqs,
+        defaultStatus: try o.requiredChoice("default-status", as: DefaultStatus.self).rawValue)
+      if let first = seen[p.label] {
+        throw r.error(
+          try o.required("label"), key: o.path("label"), "label '\(p.label)' already used by instances[\(first)]")
+      }
+      seen[p.label] = i
+      peripherals.append(p)
+    }
+
+    // rpmsg
+    let rm = try r.object(
+      try top.required("rpmsg-defaults"), key: "rpmsg-defaults", required: RPMsgSettings.keys,
+      optional: ["notes"] + Provenance.keys)
+    let rpmsg = try RPMsgSettings.read(rm, over: nil)
+    try rpmsg.validate(rm, channels: mailboxes.channelIndices)
+
+    // pins
+    let io = try r.object(
+      try top.required("iomuxc"), key: "iomuxc", required: ["label", "base"], optional: Provenance.keys)
+    let pads = try PadTable.read(try top.required("pad-table"), key: "pad-table", reader: r)
+
+    return SoCProfile(
+      name: try top.requiredString("soc"), title: try top.requiredString("title"),
+      mCore: try top.requiredString("m-core"),
+      rootCompatible: try top.requiredString("root-compatible"), remoteproc: remoteproc, mailboxes: mailboxes,
+      addressTranslation: translation, systemNodes: systemNodes, peripherals: peripherals,
+      peripheralsProvenance: try Provenance.read(per), rpmsgDefaults: rpmsg, rpmsgProvenance: try Provenance.read(rm),
+      rpmsgNotes: try FactNote.readList(rm["notes"], key: rm.path("notes"), reader: r),
+      iomuxcLabel: try io.requiredString("label"), iomuxcBase: try io.requiredInteger("base"), pads: pads, path: path)
+  }
+
+  enum DefaultStatus: String, CaseIterable { case okay, disabled }
+
+  /// label, path, unit-address (which must be the path's own unit address), compatible.
+  static func readNode(_ o: YAMLObject, reader r: YAMLReader) throws(InputError) -> SoCNode {
+    let path = try o.requiredString("path")
+    let address = try o.requiredInteger("unit-address")
+    guard path.hasPrefix("/"), let last = path.split(separator: "/").last, let at = last.firstIndex(of: "@"),
+      UInt64(last[last.index(after: at)...], radix: 16) == address
+    else {
+      throw r.error(
+        try o.required("unit-address"), key: o.path("unit-address"),
+        "\(YAMLReader.hex(address)) is not the unit address of '\(path)'")
+    }
+    return SoCNode(
+      label: try o.requiredString("label"), path: path, unitAddress: address,
+      compatible: try compatibles(o, "compatible"))
+  }
+
+  /// A list of compatible strings. `vendor,device` in a YAML flow list must be quoted (`[fsl,a, fsl,b]` is four
+  /// items), so an item without a comma is taken for a split one.
+  static func compatibles(_ o: YAMLObject, _ key: String) throws(InputError) -> [String] {
+    let list = try o.requiredStringList(key)
+    for (i, c) in list.enumerated() where !c.contains(",") && c != "syscon" {
+      throw o.reader.error(
+        try o.required(key), key: YAMLReader.join(o.path(key), index: i),
+        "'\(c)' is not a vendor,device compatible (quote compatibles inside [ ]: a comma splits a flow list)")
+    }
+    return list
+  }
+
+  static func readRows(_ node: Yams.Node, key: String, reader r: YAMLReader) throws(InputError) -> [ATTRow] {
+    var rows: [ATTRow] = []
+    for (i, n) in try r.sequence(node, key: key).enumerated() {
+      let o = try r.object(
+        n, key: YAMLReader.join(key, index: i), required: ["da", "sa", "size", "flags", "name"])
+      var flags: ATTFlags = []
+      for (j, f) in try o.requiredStringList("flags").enumerated() {
+        switch f {
+        case "own": flags.insert(.own)
+        case "iomem": flags.insert(.iomem)
+        default:
+          throw r.error(
+            try o.required("flags"), key: YAMLReader.join(o.path("flags"), index: j),
+            "unknown flag '\(f)' (expected own or iomem)")
+        }
+      }
+      let row = ATTRow(
+        da: try o.requiredInteger("da", max: UInt64(UInt32.max)),
+        sa: try o.requiredInteger("sa", max: UInt64(UInt32.max)),
+        size: try o.requiredInteger("size", max: 1 << 32), flags: flags, name: try o.requiredString("name"))
+      if row.size == 0 || row.da + row.size > 1 << 32 || row.sa + row.size > 1 << 32 {
+        throw r.error(
+          try o.required("size"), key: o.path("size"), "the row must be non-empty and inside the 32-bit space")
+      }
+      if let clash = rows.firstIndex(where: { $0.da < row.da + row.size && row.da < $0.da + $0.size }) {
+        throw r.error(n, key: YAMLReader.join(key, index: i), "overlaps row \(clash) in device addresses")
+      }
+      rows.append(row)
+    }
+    return rows
+  }
+}

@@ -1,0 +1,280 @@
+import DTCore
+import Foundation
+import Yams
+
+/// What the M7 firmware owns (DESIGN.md §6): `m7.yaml`, schema `schemas/m7-manifest.schema.json`.
+///
+/// ```yaml
+/// soc: imx8mp
+/// peripherals: [i2c4, uart4, gpt1]          # labels, node paths (/soc@0/…) or unit addresses (0x30a50000, @30a50000)
+/// pins:
+///   pads: [UART4_RXD, UART4_TXD]
+///   pin-mux-c: firmware/board/pin_mux.c      # MCUXpresso output, resolved through iomuxc-header
+///   iomuxc-header: sdk/devices/MIMX8ML8/drivers/fsl_iomuxc.h
+/// firmware:
+///   elf: firmware/build/app.elf              # resource table and load segments
+///   started-by: bootloader                   # bootloader, debugger or linux
+/// rpmsg: { vring-base: 0x55000000, buffer-count: 256, mu-channel: 1 }   # overrides of the SoC defaults
+/// ```
+///
+/// Paths are relative to the manifest. Loading checks the keys, types, the SoC, pad names and that named files
+/// exist; ``loadInputs()`` then reads `pin_mux.c` and the ELF file.
+public struct M7Manifest: Sendable {
+  /// How a `peripherals` entry names its node.
+  public enum PeripheralRef: Sendable, Hashable {
+    case label(String)
+    case path(String)
+    case unitAddress(UInt64)
+  }
+
+  public struct PeripheralEntry: Sendable, Hashable {
+    public var ref: PeripheralRef
+    /// As written.
+    public var text: String
+    public var line: Int?
+  }
+
+  public struct PadEntry: Sendable, Hashable {
+    public var name: String
+    public var line: Int?
+  }
+
+  /// Who starts the M core: decides whether Linux attaches (and needs the resource table region) or loads it.
+  public enum StartedBy: String, Sendable, Hashable, CaseIterable {
+    case bootloader, debugger, linux
+    /// Linux attaches to a running core.
+    public var linuxAttaches: Bool { self != .linux }
+  }
+
+  public var path: String
+  public var soc: SoCProfile
+  public var peripherals: [PeripheralEntry]
+  public var pads: [PadEntry]
+  /// Absolute paths.
+  public var pinMuxC: String?
+  public var iomuxcHeader: String?
+  public var firmwareELF: String?
+  public var startedBy: StartedBy?
+  /// The SoC defaults with the manifest's `rpmsg` overrides applied.
+  public var rpmsg: RPMsgSettings
+  /// The `rpmsg` keys the manifest set.
+  public var rpmsgOverrides: [String]
+
+  /// The top-level keys.
+  public static let keys = ["soc", "peripherals", "pins", "firmware", "rpmsg"]
+
+  // MARK: - Loading
+
+  public static func load(path: String) throws(InputError) -> M7Manifest {
+    let root = try YAMLReader.compose(path: path)
+    return try parse(root, path: path)
+  }
+
+  public static func parse(_ text: String, path: String) throws(InputError) -> M7Manifest {
+    try parse(try YAMLReader.compose(text, path: path), path: path)
+  }
+
+  static func parse(_ root: Yams.Node?, path: String) throws(InputError) -> M7Manifest {
+    guard let root else { throw InputError(path: path, message: "empty manifest (at least 'soc' is needed)") }
+    let r = YAMLReader(path: path)
+    let top = try r.object(root, key: nil, required: ["soc"], optional: Array(keys.dropFirst()))
+    let socNode = try top.required("soc")
+    let socName = try r.string(socNode, key: "soc")
+    let soc: SoCProfile
+    do {
+      soc = try SoCProfile.load(name: socName)
+    } catch {
+      throw r.error(socNode, key: "soc", error.path == "soc" ? error.message : error.description)
+    }
+    let directory = PathDisplay.normalize(
+      PathDisplay.absolute(path, in: FileManager.default.currentDirectoryPath) + "/..")
+    func file(_ o: YAMLObject, _ key: String) throws(InputError) -> String? {
+      guard let name = try o.string(key) else { return nil }
+      let full = PathDisplay.absolute(name, in: directory)
+      guard SourceManager.fileExists(full) else {
+        throw r.error(
+          try o.required(key), key: o.path(key), "no such file '\(name)' (paths are relative to the manifest)")
+      }
+      return full
+    }
+
+    var peripherals: [PeripheralEntry] = []
+    if let list = top["peripherals"] {
+      for (i, n) in try r.sequence(list, key: "peripherals").enumerated() {
+        let key = YAMLReader.join("peripherals", index: i)
+        let text = try r.string(n, key: key)
+        guard let ref = peripheralRef(text) else {
+          throw r.error(
+            n, key: key, "'\(text)' is not a label, a node path (/…) or a unit address (0x… or @…)")
+        }
+        if peripherals.contains(where: { $0.ref == ref }) { throw r.error(n, key: key, "'\(text)' listed twice") }
+        peripherals.append(PeripheralEntry(ref: ref, text: text, line: n.mark?.line))
+      }
+    }
+
+    var pads: [PadEntry] = []
+    var pinMuxC: String?
+    var header: String?
+    if let pinsNode = top["pins"] {
+      let pins = try r.object(pinsNode, key: "pins", optional: ["pads", "pin-mux-c", "iomuxc-header"])
+      if let list = pins["pads"] {
+        for (i, n) in try r.sequence(list, key: pins.path("pads")).enumerated() {
+          let key = YAMLReader.join(pins.path("pads"), index: i)
+          let name = try r.string(n, key: key)
+          guard soc.pads.pad(named: name) != nil else {
+            throw r.error(n, key: key, "no pad '\(name)' on \(soc.name)\(suggestion(name, soc.pads.pads.map(\.name)))")
+          }
+          if pads.contains(where: { $0.name == name }) { throw r.error(n, key: key, "pad '\(name)' listed twice") }
+          pads.append(PadEntry(name: name, line: n.mark?.line))
+        }
+      }
+      pinMuxC = try file(pins, "pin-mux-c")
+      header = try file(pins, "iomuxc-header")
+      if pinMuxC != nil, header == nil {
+        throw r.error(
+          pinsNode, key: pins.path("iomuxc-header"),
+          "missing key 'iomuxc-header' (pin-mux-c's IOMUXC_… macros are resolved through the SDK's fsl_iomuxc.h)")
+      }
+      if header != nil, pinMuxC == nil {
+        throw r.error(try pins.required("iomuxc-header"), key: pins.path("iomuxc-header"), "given without pin-mux-c")
+      }
+    }
+
+    var elf: String?
+    var startedBy: StartedBy?
+    if let fw = top["firmware"] {
+      let o = try r.object(fw, key: "firmware", optional: ["elf", "started-by"])
+      elf = try file(o, "elf")
+      startedBy = try o.choice("started-by", as: StartedBy.self)
+    }
+
+    var rpmsg = soc.rpmsgDefaults
+    var overrides: [String] = []
+    if let rn = top["rpmsg"] {
+      let o = try r.object(rn, key: "rpmsg", optional: RPMsgSettings.keys)
+      rpmsg = try RPMsgSettings.read(o, over: soc.rpmsgDefaults)
+      try rpmsg.validate(o, channels: soc.mailboxes.channelIndices)
+      overrides = RPMsgSettings.keys.filter { o[$0] != nil }
+    }
+
+    return M7Manifest(
+      path: path, soc: soc, peripherals: peripherals, pads: pads, pinMuxC: pinMuxC, iomuxcHeader: header,
+      firmwareELF: elf, startedBy: startedBy, rpmsg: rpmsg, rpmsgOverrides: overrides)
+  }
+
+  /// `/path` → path; `0x…` or `@…` (hex) → unit address; an identifier → label.
+  static func peripheralRef(_ text: String) -> PeripheralRef? {
+    if text.hasPrefix("/") { return .path(text) }
+    if text.hasPrefix("0x") || text.hasPrefix("0X") || text.hasPrefix("@") {
+      let digits = text.hasPrefix("@") ? text.dropFirst() : text.dropFirst(2)
+      guard !digits.isEmpty, digits.count <= 16, let v = UInt64(digits, radix: 16) else { return nil }
+      return .unitAddress(v)
+    }
+    guard let first = text.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic),
+      text.unicodeScalars.allSatisfy({
+        $0 == "_" || ($0.isASCII && $0.properties.isAlphabetic) || ("0"..."9").contains($0)
+      })
+    else { return nil }
+    return .label(text)
+  }
+
+  static func suggestion(_ name: String, _ candidates: [String]) -> String {
+    let upper = name.uppercased()
+    if candidates.contains(upper) { return " (did you mean \(upper)?)" }
+    let close = candidates.filter { $0.hasPrefix(upper) || upper.hasPrefix($0) }
+    return close.isEmpty ? "" : " (did you mean \(YAMLReader.alternatives(Array(close.prefix(3))))?)"
+  }
+
+  // MARK: - Files the manifest names
+
+  /// A pad the M7 owns and where that is said.
+  public struct OwnedPad: Sendable, Hashable {
+    public enum Origin: Sendable, Hashable {
+      /// `pins.pads` of the manifest.
+      case manifest(line: Int?)
+      /// An `IOMUXC_SetPinMux` call of `pin_mux.c`.
+      case pinMuxC(line: Int)
+    }
+    public var name: String
+    public var origin: Origin
+  }
+
+  /// What the manifest's files say.
+  public struct Inputs: Sendable {
+    /// Pads from `pins.pads`, then those `pin_mux.c` muxes (each pad once, first origin kept).
+    public var pads: [OwnedPad]
+    public var pinMux: PinMuxFile?
+    public var firmware: ELFFile?
+  }
+
+  /// Reads `pin_mux.c` (through `fsl_iomuxc.h`) and the firmware ELF. Errors name those files.
+  public func loadInputs() throws(InputError) -> Inputs {
+    var pads = self.pads.map { OwnedPad(name: $0.name, origin: .manifest(line: $0.line)) }
+    var pinMux: PinMuxFile?
+    if let c = pinMuxC, let h = iomuxcHeader {
+      let header = try IOMUXCHeader.read(path: h)
+      let file = try PinMuxFile.read(path: c, header: header, soc: soc)
+      for call in file.calls where call.kind == .setPinMux && !pads.contains(where: { $0.name == call.pad.name }) {
+        pads.append(OwnedPad(name: call.pad.name, origin: .pinMuxC(line: call.line)))
+      }
+      pinMux = file
+    }
+    let elf = try firmwareELF.map { (p: String) throws(InputError) -> ELFFile in try ELFFile.read(path: p) }
+    return Inputs(pads: pads, pinMux: pinMux, firmware: elf)
+  }
+
+  // MARK: - Peripherals in a tree
+
+  public struct PeripheralResolution: Sendable {
+    public var entry: PeripheralEntry
+    /// The node's path in the tree, when found.
+    public var nodePath: String?
+    /// The SoC profile's instance, when it knows the node.
+    public var socPeripheral: Peripheral?
+    /// Why it was not found (nil when it was).
+    public var problem: String?
+  }
+
+  /// Finds each `peripherals` entry in a tree: a label through the tree's labels (then the SoC profile's path), a
+  /// path directly, a unit address through the SoC profile (then any node with that unit address).
+  public func resolvePeripherals(in tree: DeviceTree) -> [PeripheralResolution] {
+    peripherals.map { Self.resolve($0, in: tree, soc: soc) }
+  }
+
+  static func resolve(_ e: PeripheralEntry, in tree: DeviceTree, soc: SoCProfile) -> PeripheralResolution {
+    func found(_ n: DTCore.Node) -> PeripheralResolution {
+      let p = n.path
+      return PeripheralResolution(
+        entry: e, nodePath: p,
+        socPeripheral: soc.peripheral(path: p) ?? n.labels.lazy.compactMap { soc.peripheral(label: $0) }.first,
+        problem: nil)
+    }
+    func missing(_ why: String) -> PeripheralResolution {
+      PeripheralResolution(entry: e, nodePath: nil, socPeripheral: nil, problem: why)
+    }
+    switch e.ref {
+    case .label(let l):
+      if let n = tree.node(withLabel: l) { return found(n) }
+      if let p = soc.peripheral(label: l) {
+        if let n = tree.node(atPath: p.path) { return found(n) }
+        return missing("no label '\(l)' in the tree, and no node at \(p.path)")
+      }
+      return missing("no label '\(l)' in the tree or the \(soc.name) profile")
+    case .path(let p):
+      if let n = tree.node(atPath: p) { return found(n) }
+      return missing("no node at \(p)")
+    case .unitAddress(let a):
+      if let p = soc.peripheral(unitAddress: a), let n = tree.node(atPath: p.path) { return found(n) }
+      var hits: [DTCore.Node] = []
+      tree.root.traverse(
+        enter: { n, _ in
+          if !n.unitAddress.isEmpty, UInt64(n.unitAddress, radix: 16) == a { hits.append(n) }
+        }, exit: { _, _ in })
+      if hits.count == 1 { return found(hits[0]) }
+      if hits.isEmpty { return missing("no node with unit address \(YAMLReader.hex(a))") }
+      return missing(
+        "\(hits.count) nodes have unit address \(YAMLReader.hex(a)) (\(hits.prefix(3).map(\.path).joined(separator: ", "))); name it by label or path"
+      )
+    }
+  }
+}

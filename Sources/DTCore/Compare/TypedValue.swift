@@ -178,9 +178,14 @@ final class DiffSide {
     var markers: [ValueMarker] = []
     let ownTypes = v.property.value.markers.filter(\.isTypeMarker)
     let plainCells = ownTypes.allSatisfy { $0.kind == .cells(bits: 32) }
-    let groups =
+    var groups =
       v.layout?.groups
       ?? (plainCells ? PhandleLayout.cellGroups(of: v.property, in: v.node, index: index) : nil)
+    if groups == nil, plainCells, bytes.count % 4 == 0, !targets.isEmpty, targets.keys.allSatisfy({ $0 % 4 == 0 }) {
+      // References whose providers are unknown (an overlay's fixups): each phandle with the cells up to the next.
+      let starts = targets.keys.sorted()
+      groups = starts.first == 0 ? starts : [0] + starts
+    }
     if let groups, bytes.count % 4 == 0 {
       // Cells with a known shape: one `< >` per group.
       var refOffsets = targets.keys.sorted()[...]

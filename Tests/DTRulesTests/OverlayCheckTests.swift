@@ -110,7 +110,7 @@ import Testing
       /plugin/;
       &i2c1 {
       \tsensor@48 {
-      \t\treg = <0x48 0x1>;
+      \t\treg = [00 00 48];  // 3 bytes: not a whole number of cells
       \t};
       };
       """
@@ -140,7 +140,7 @@ import Testing
       };
       &i2c1 {
       \tsensor@48 {
-      \t\treg = <0x48 0x1>;
+      \t\treg = [00 00 48];  // 3 bytes: not a whole number of cells
       \t};
       };
       """

@@ -160,6 +160,7 @@ struct ReportFixture {
       boards/acme.dts:4:22: warning: node '/uart@1000' has a unit address but no 'reg' or 'ranges' property [unit_address_vs_reg]
           4 |         /* ✓ 日本語 */ uart@1000 {
             |                        ^~~~~~~~~
+            = at /uart@1000
       boards/acme.dts:3:2: note: parent sets '#address-cells = <1>' here
           3 |         #address-cells = <1>;
             |         ^~~~~~~~~~~~~~~~~~~~~
@@ -167,6 +168,7 @@ struct ReportFixture {
       boards/acme.dts:5:28: error: expected ';' or ',' after a property value [syntax]
           5 |                 compatible = "acme,uart" "x";
             |                                          ^~~
+            = at /uart@1000:compatible
       boards/acme.dts:5:16: note: the value starts here
       build/board.dtb: error: uart4 is the M7's debug UART but is enabled in Linux [hmp_debug_uart]
             = at /soc@0/bus@30800000/serial@30a60000:status

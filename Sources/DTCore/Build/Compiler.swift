@@ -86,6 +86,11 @@ public struct CompileOptions: Sendable {
   public var symbols = false
   /// `-b`: boot CPU id for the header (default: guessed from `/cpus` as dtc does).
   public var bootCPU: UInt32?
+  /// Stop where dtc runs its checks: after the compile-time checks, reference fixups and `/omit-if-no-ref/`
+  /// pruning, before `__symbols__`, `__fixups__` and `__local_fixups__` are generated (and before `-@` gives
+  /// every labelled node a phandle). Linting uses this tree; `symbols` still decides which unreferenced labelled
+  /// nodes are kept.
+  public var stopBeforeGeneratedNodes = false
   public init() {}
 }
 
@@ -113,7 +118,12 @@ extension SourceReader {
     }
     if let b = options.bootCPU { tree.bootCPUID = b }
     var fixups = TreeFixups(tree: tree)
-    fixups.run(symbols: options.symbols)
+    if options.stopBeforeGeneratedNodes {
+      fixups.runStructuralChecks()
+      fixups.runReferenceFixups(symbols: options.symbols)
+    } else {
+      fixups.run(symbols: options.symbols)
+    }
     diagnostics += fixups.diagnostics
     return Compilation(tree: tree, diagnostics: diagnostics, inputFailure: false, refused: fixups.hasErrors)
   }

@@ -11,6 +11,8 @@ public struct TreeFixups {
   private var byPhandle: [UInt32: Node] = [:]
   private var nextPhandle: UInt32 = 1
   private var labels = LabelIndex()
+  /// Set while ``runCheck(_:)`` runs: report only, change nothing.
+  private var checkOnly = false
 
   public init(tree: DeviceTree) {
     self.tree = tree
@@ -62,6 +64,42 @@ public struct TreeFixups {
     root.walk { n in explicitPhandles(n) }
   }
 
+  /// The IDs ``runCheck(_:)`` knows: dtc's checks that run while compiling, in dtc's order.
+  public static let compileTimeChecks = [
+    "duplicate_node_names", "duplicate_property_names", "node_name_chars", "node_name_format",
+    "node_name_not_empty", "property_name_chars", "name_is_string", "name_properties", "duplicate_label",
+    "explicit_phandles", "phandle_references", "path_references", "omit_unused_nodes",
+  ]
+
+  /// Runs one compile-time check on its own, ignoring its prerequisites, and returns what it reports. Nothing in
+  /// the tree changes: a correct `name` property stays, no phandle is assigned or written, no path is inserted and
+  /// nothing is pruned. Lint rules use it on trees that did not come from a compile (blobs) and on compiled trees,
+  /// where the fixups have already been applied.
+  public mutating func runCheck(_ id: String) -> [Diagnostic] {
+    let before = diagnostics.count
+    checkOnly = true
+    defer { checkOnly = false }
+    let root = tree.root
+    switch id {
+    case "duplicate_node_names": root.walk { n in duplicateNodeNames(n) }
+    case "duplicate_property_names": root.walk { n in duplicatePropertyNames(n) }
+    case "node_name_chars": root.walk { n in nodeNameChars(n) }
+    case "node_name_format": root.walk { n in nodeNameFormat(n) }
+    case "node_name_not_empty": root.walk { n in nodeNameNotEmpty(n) }
+    case "property_name_chars": root.walk { n in propertyNameChars(n) }
+    case "name_is_string": root.walk { n in nameIsString(n) }
+    case "name_properties": root.walk { n in nameProperties(n) }
+    case "duplicate_label": duplicateLabels()
+    case "explicit_phandles":
+      byPhandle = [:]
+      root.walk { n in explicitPhandles(n) }
+    case "phandle_references": phandleReferences()
+    case "path_references": pathReferences()
+    default: break  // omit_unused_nodes only prunes; it never reports
+    }
+    return Array(diagnostics[before...])
+  }
+
   private mutating func duplicateNodeNames(_ node: Node) {
     var seen = Set<String>()
     for c in node.children where !c.deleted {
@@ -69,12 +107,12 @@ public struct TreeFixups {
     }
   }
 
+  /// dtc reports the earlier property of each pair with the same name.
   private mutating func duplicatePropertyNames(_ node: Node) {
-    var seen = Set<String>()
+    var earlier: [String: [Property]] = [:]
     for p in node.properties where !p.deleted {
-      if !seen.insert(p.name).inserted {
-        fail("duplicate_property_names", node, p, "Duplicate property name \(p.name)")
-      }
+      for e in earlier[p.name] ?? [] { fail("duplicate_property_names", node, e, "Duplicate property name") }
+      earlier[p.name, default: []].append(p)
     }
   }
 
@@ -132,7 +170,7 @@ public struct TreeFixups {
     if p.value.bytes.count != base.count + 1 || Array(p.value.bytes.prefix(base.count)) != base {
       let shown = String(decoding: p.value.bytes.prefix { $0 != 0 }, as: UTF8.self)
       fail("name_properties", node, "\"name\" property is incorrect (\"\(shown)\" instead of base node name)")
-    } else {
+    } else if !checkOnly {
       node.properties.remove(at: i)  // correct, therefore redundant
     }
   }
@@ -149,8 +187,8 @@ public struct TreeFixups {
     var description: String {
       switch self {
       case .node(let n): n.path
-      case .property(let n, let p): "property '\(p.name)' in \(n.path)"
-      case .marker(let n, let p, _): "value of property '\(p.name)' in \(n.path)"
+      case .property(let n, let p): "'\(p.name)' in \(n.path)"
+      case .marker(let n, let p, _): "value of '\(p.name)' in \(n.path)"
       }
     }
     func same(_ o: LabelOwner) -> Bool {
@@ -190,17 +228,13 @@ public struct TreeFixups {
     for (l, owner) in all {
       guard let first = nodeOwner[l] ?? propOwner[l] ?? markerOwner[l] else { continue }
       if !first.same(owner) {
-        let prop: Property? =
-          switch owner {
-          case .node: nil
-          case .property(_, let p), .marker(_, let p, _): p
-          }
+        // dtc names the node only (FAIL, not FAIL_PROP), even for a label on a property or inside a value.
         failed.insert("duplicate_label")
         diagnostics.append(
           Diagnostic(
             rule: "duplicate_label", severity: .error,
             message: "Duplicate label '\(l)' on \(owner.description) and \(first.description)",
-            range: owner.node.range, nodePath: owner.node.path, property: prop?.name,
+            range: owner.node.range, nodePath: owner.node.path,
             notes: [DiagnosticNote("first used here", at: first.node.range)]))
       }
     }
@@ -240,7 +274,7 @@ public struct TreeFixups {
       fail("explicit_phandles", node, "duplicated phandle 0x\(String(ph, radix: 16)) (seen before at \(other.path))")
       return
     }
-    node.phandle = ph
+    if !checkOnly { node.phandle = ph }
     byPhandle[ph] = node
   }
 
@@ -261,36 +295,60 @@ public struct TreeFixups {
 
   public mutating func runReferenceFixups(symbols: Bool) {
     // phandle_references (prerequisites: duplicate_node_names, explicit_phandles)
-    if !failed.contains("duplicate_node_names") && !failed.contains("explicit_phandles") {
-      var work: [(Node, Property)] = []
-      tree.root.walk { n in
-        for p in n.properties where !p.deleted && p.value.markers.contains(where: { $0.kind == .phandleReference }) {
-          work.append((n, p))
+    if !failed.contains("duplicate_node_names") && !failed.contains("explicit_phandles") { phandleReferences() }
+    // path_references (prerequisite: duplicate_node_names)
+    if !failed.contains("duplicate_node_names") { pathReferences() }
+    // omit_unused_nodes (prerequisites: phandle_references, path_references)
+    if !failed.contains("duplicate_node_names") && !failed.contains("explicit_phandles")
+      && !failed.contains("phandle_references") && !failed.contains("path_references")
+    {
+      func visit(_ n: Node) {
+        if !(symbols && !n.labelEntries.isEmpty) && n.omitIfNoRef && !n.isReferenced {
+          n.markDeleted()
+          return
         }
+        for c in n.children where !c.deleted { visit(c) }
       }
-      for (node, prop) in work {
-        for m in prop.value.markers where m.kind == .phandleReference {
-          guard let ref = m.ref else { continue }
-          guard let target = resolveReference(ref, root: tree.root, labels: &labels) else {
-            if tree.isPlugin {
-              prop.value.setCell(0xFFFF_FFFF, at: m.offset)
-            } else {
-              failed.insert("phandle_references")
-              diagnostics.append(
-                Diagnostic(
-                  rule: "phandle_references", severity: .error,
-                  message: "Reference to non-existent node or label \"\(ref)\"",
-                  range: m.range ?? prop.range ?? node.range, nodePath: node.path, property: prop.name))
-            }
-            continue
-          }
-          let ph = phandle(for: target)
-          prop.value.setCell(ph, at: m.offset)
-          target.isReferenced = true
-        }
+      visit(tree.root)
+    }
+  }
+
+  /// dtc's `fixup_phandle_references`: fills every `<&ref>` with its target's phandle (allocating one on first
+  /// reference). In an overlay an unresolved reference becomes 0xffffffff for `__fixups__`. dtc reports the node.
+  private mutating func phandleReferences() {
+    var work: [(Node, Property)] = []
+    tree.root.walk { n in
+      for p in n.properties where !p.deleted && p.value.markers.contains(where: { $0.kind == .phandleReference }) {
+        work.append((n, p))
       }
     }
-    // path_references
+    for (node, prop) in work {
+      for m in prop.value.markers where m.kind == .phandleReference {
+        guard let ref = m.ref else { continue }
+        guard let target = resolveReference(ref, root: tree.root, labels: &labels) else {
+          if tree.isPlugin {
+            if !checkOnly { prop.value.setCell(0xFFFF_FFFF, at: m.offset) }
+          } else {
+            failed.insert("phandle_references")
+            diagnostics.append(
+              Diagnostic(
+                rule: "phandle_references", severity: .error,
+                message: "Reference to non-existent node or label \"\(ref)\"",
+                range: m.range ?? prop.range ?? node.range, nodePath: node.path))
+          }
+          continue
+        }
+        if checkOnly { continue }
+        let ph = phandle(for: target)
+        prop.value.setCell(ph, at: m.offset)
+        target.isReferenced = true
+      }
+    }
+  }
+
+  /// dtc's `fixup_path_references`: inserts the target's full path for every `&ref` outside `< >`. dtc reports
+  /// the node.
+  private mutating func pathReferences() {
     var pathWork: [(Node, Property)] = []
     tree.root.walk { n in
       for p in n.properties where !p.deleted && p.value.markers.contains(where: { $0.kind == .pathReference }) {
@@ -309,26 +367,16 @@ public struct TreeFixups {
             Diagnostic(
               rule: "path_references", severity: .error,
               message: "Reference to non-existent node or label \"\(ref)\"",
-              range: m.range ?? prop.range ?? node.range, nodePath: node.path, property: prop.name))
+              range: m.range ?? prop.range ?? node.range, nodePath: node.path))
           continue
         }
+        if checkOnly { continue }
         let bytes = Array(target.path.utf8) + [0]
         prop.value.bytes.insert(contentsOf: bytes, at: min(m.offset, prop.value.bytes.count))
         // Like dtc's data_insert_at_marker: every later marker moves past the inserted path.
         for j in i..<prop.value.markers.count { prop.value.markers[j].offset += bytes.count }
         target.isReferenced = true
       }
-    }
-    // omit_unused_nodes (prerequisites: phandle_references, path_references)
-    if !failed.contains("phandle_references") && !failed.contains("path_references") {
-      func visit(_ n: Node) {
-        if !(symbols && !n.labelEntries.isEmpty) && n.omitIfNoRef && !n.isReferenced {
-          n.markDeleted()
-          return
-        }
-        for c in n.children where !c.deleted { visit(c) }
-      }
-      visit(tree.root)
     }
   }
 

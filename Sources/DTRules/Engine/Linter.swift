@@ -101,9 +101,14 @@ public struct RuleRegistry: Sendable {
     rules: builtInRules, chainRules: builtInChainRules, frontEnd: frontEndRules)
 }
 
-/// Runs the selected rules over a tree, honouring prerequisites the way dtc does: a rule runs after its
-/// prerequisites, and is skipped (silently, unlike dtc's "Failed prerequisite" noise) when one of them failed —
-/// whether or not that prerequisite is itself enabled.
+/// Runs the selected rules over a tree the way dtc runs its checks:
+/// - rules run in registry order (dtc's `check_table` first); a rule runs its prerequisites first, whether or not
+///   they are enabled, and is skipped — silently, unlike dtc's "Failed prerequisite" noise — when one of them
+///   failed or could not run;
+/// - once an enabled error-severity rule has failed (or been skipped because of a failed prerequisite), nothing
+///   after it runs: dtc gives up there too, so the findings are exactly those dtc prints;
+/// - when the source could not be read (a `syntax` or `preprocessor` error), no tree rule runs, as dtc runs no
+///   check on input it cannot parse.
 public struct Linter: Sendable {
   public let registry: RuleRegistry
   public let selection: RuleSelection
@@ -114,54 +119,96 @@ public struct Linter: Sendable {
   }
 
   /// `frontEnd`: diagnostics produced while reading the tree (syntax errors, dtc's error-level checks that run
-  /// during compilation); their rule IDs count as having run. After a syntax or preprocessor error the tree is
-  /// incomplete, so only the front-end findings are reported (as dtc stops after a parse error).
-  public func lint(_ tree: DeviceTree, frontEnd: [Diagnostic] = []) -> [Diagnostic] {
-    let incomplete = frontEnd.contains { Self.stopsChecks($0) }
-    let info = TreeInfo(tree: tree)
-    var status: [String: Bool] = [:]  // id -> passed
-    var output: [Diagnostic] = []
-    for d in frontEnd {
-      status[d.rule] = false
-      if let s = selection.setting(d.rule), !s.enabled { continue }
-      var d = d
-      if let s = selection.setting(d.rule), d.severity != .error || s.severity == .error { d.severity = s.severity }
-      output.append(d)
-    }
-    for d in registry.descriptions where status[d.id] == nil && registry.rules.allSatisfy({ $0.description.id != d.id })
-    {
-      status[d.id] = true  // front-end rules that reported nothing passed
-    }
+  /// during compilation). A tree rule with front-end diagnostics counts as having run and failed with them; the
+  /// others are reported as they come. `input`: whether the tree was compiled from source or read from a blob.
+  public func lint(_ tree: DeviceTree, frontEnd: [Diagnostic] = [], input: InputKind = .source) -> [Diagnostic] {
     var byID: [String: any TreeRule.Type] = [:]
     for r in registry.rules { byID[r.description.id] = r }
 
-    func needed(_ id: String) -> Bool {
-      if selection.setting(id)?.enabled == true { return true }
-      return registry.dependents(of: id).contains { needed($0) }
-    }
-
-    func run(_ id: String, depth: Int = 0) -> Bool {
-      if let s = status[id] { return s }
-      guard depth < 64, let rule = byID[id] else { return true }
-      status[id] = true  // guards against cycles
-      for p in rule.description.prerequisites where !run(p, depth: depth + 1) {
-        status[id] = false
-        return false
+    var output: [Diagnostic] = []
+    var frontEndFindings: [String: [Diagnostic]] = [:]
+    var unreadable = false
+    for d in frontEnd {
+      if byID[d.rule] != nil {
+        frontEndFindings[d.rule, default: []].append(d)
+        continue
       }
-      let setting = selection.setting(id) ?? RuleSetting(enabled: false, severity: rule.description.defaultSeverity)
-      var ctx = RuleContext(tree: tree, info: info, ruleID: id, severity: setting.severity)
-      rule.init().check(&ctx)
-      let passed = ctx.findings.isEmpty
-      status[id] = passed
-      if setting.enabled { output.append(contentsOf: ctx.findings) }
-      return passed
+      if Self.stopsChecks(d) { unreadable = true }
+      if let s = selection.setting(d.rule), !s.enabled { continue }
+      output.append(adjusted(d))
     }
-
-    for r in registry.rules where !incomplete && needed(r.description.id) {
-      _ = run(r.description.id)
+    if !unreadable {
+      output += runRules(TreeInfo(tree: tree, inputKind: input), byID: byID, frontEndFindings: frontEndFindings)
     }
     if selection.werror {
       for i in output.indices { output[i].severity = .error }
+    }
+    return output
+  }
+
+  /// A front-end diagnostic at its configured severity (an error stays an error unless configured as one).
+  private func adjusted(_ d: Diagnostic) -> Diagnostic {
+    var d = d
+    if let s = selection.setting(d.rule), d.severity != .error || s.severity == .error { d.severity = s.severity }
+    return d
+  }
+
+  private enum Status { case running, passed, failed, skipped }
+
+  private func runRules(
+    _ info: TreeInfo, byID: [String: any TreeRule.Type], frontEndFindings: [String: [Diagnostic]]
+  ) -> [Diagnostic] {
+    let tree = info.tree
+    var status: [String: Status] = [:]
+    var output: [Diagnostic] = []
+
+    func setting(_ id: String) -> RuleSetting {
+      selection.setting(id)
+        ?? RuleSetting(enabled: false, severity: registry.description(id)?.defaultSeverity ?? .warning)
+    }
+    /// dtc's `c->error`: enabled at error severity.
+    func isErrorLevel(_ id: String) -> Bool {
+      let s = setting(id)
+      return s.enabled && s.severity == .error
+    }
+
+    /// dtc's `run_check`: returns true when an error-level rule failed here or in a prerequisite.
+    func run(_ id: String, depth: Int) -> Bool {
+      if let s = status[id] {
+        return (s == .failed || s == .skipped) && isErrorLevel(id)
+      }
+      guard depth < 64, let rule = byID[id] else {
+        status[id] = .passed  // not a tree rule (a front-end rule that reported nothing)
+        return false
+      }
+      status[id] = .running
+      var error = false
+      var prerequisiteFailed = false
+      for p in rule.description.prerequisites {
+        if !error { error = run(p, depth: depth + 1) }  // dtc stops running prerequisites after an error
+        if status[p] != .passed { prerequisiteFailed = true }
+      }
+      if prerequisiteFailed {
+        status[id] = .skipped
+        return error || isErrorLevel(id)
+      }
+      let s = setting(id)
+      var findings: [Diagnostic]
+      if let fe = frontEndFindings[id] {
+        findings = fe.map(adjusted)
+      } else {
+        var ctx = RuleContext(tree: tree, info: info, ruleID: id, severity: s.severity)
+        rule.init().check(&ctx)
+        findings = ctx.findings
+      }
+      let passed = findings.isEmpty
+      status[id] = passed ? .passed : .failed
+      if s.enabled { output.append(contentsOf: findings) }
+      return error || (!passed && isErrorLevel(id))
+    }
+
+    for r in registry.rules where setting(r.description.id).enabled {
+      if run(r.description.id, depth: 0) { break }
     }
     return output
   }
@@ -179,7 +226,8 @@ extension Linter {
     let frontEnd = chain.diagnostics
     let tree = chain.merged ?? chain.base.tree
     let blocked = chain.inputFailure || frontEnd.contains { Self.stopsChecks($0) }
-    var out = lint(tree, frontEnd: frontEnd)
+    // The merged tree was read back from libfdt's blob: its values carry no source markers.
+    var out = lint(tree, frontEnd: frontEnd, input: chain.merged != nil ? .blob : chain.base.kind)
     let info = TreeInfo(tree: tree)
     if !blocked {
       for rule in registry.chainRules {

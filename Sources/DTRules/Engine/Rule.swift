@@ -15,8 +15,10 @@ public enum RuleCategory: String, Sendable, CaseIterable, Codable {
 /// A source snippet that documents a rule and is run as its test.
 ///
 /// In `code`, `↓` marks where a finding must start (optional; without markers the example only has to
-/// trigger, or not trigger, the rule). `base` is a base tree for overlay examples; `enable` lists extra rules
-/// the example needs enabled (e.g. a disabled-by-default prerequisite).
+/// trigger, or not trigger, the rule). `base` is a base tree for overlay examples. `options`:
+/// - `"enable"`: comma-separated extra rules the example needs enabled (e.g. one whose recorded facts it reads);
+/// - `"checkedBy"`: for a rule that never reports (a dtc fixup or marker check such as `addr_size_cells`), the rule
+///   whose findings show its effect: a triggering example makes that rule report, a non-triggering one does not.
 public struct RuleExample: Sendable {
   public var code: String
   public var base: String?

@@ -27,6 +27,14 @@ public struct RuleContext {
         property: property?.name, notes: notes, fixes: fixes))
   }
 
+  /// Adopts a finding produced elsewhere (dtc's compile-time checks in DTCore) under this rule's ID and severity.
+  public mutating func report(_ diagnostic: Diagnostic) {
+    var d = diagnostic
+    d.rule = ruleID
+    d.severity = severity
+    findings.append(d)
+  }
+
   /// Reports a finding about `nodePath`/`property` of the merged tree, located at `range` (chain rules, where
   /// the node that holds the source position is not the node the finding is about).
   public mutating func report(
@@ -47,17 +55,30 @@ public struct RuleContext {
   }
 }
 
-/// Facts about a tree that several rules need, computed once per tree on first use.
+/// Facts about a tree that several rules need, computed once per tree on first use, plus the little state dtc's
+/// checks leave behind for later checks (cell counts recorded, bus types detected).
 public final class TreeInfo {
   public let tree: DeviceTree
-  public init(tree: DeviceTree) { self.tree = tree }
+  /// Where the tree came from. dtc checks a blob before recovering anything from it, so on a blob the values
+  /// carry no markers as far as the checks are concerned (the reader's recovered references and guessed types
+  /// are for printing).
+  public let inputKind: InputKind
+  public init(tree: DeviceTree, inputKind: InputKind = .source) {
+    self.tree = tree
+    self.inputKind = inputKind
+  }
 
-  /// Node by phandle (live nodes only).
+  /// Node by phandle (live nodes only; the first in pre-order wins, as dtc's `get_node_by_phandle`). Uses the
+  /// phandle the compile assigned, else a valid `phandle`/`linux,phandle` value (blobs).
   public private(set) lazy var nodesByPhandle: [UInt32: Node] = {
     var map: [UInt32: Node] = [:]
     tree.root.walk { n in
-      let ph =
-        n.phandle != 0 ? n.phandle : (n.property("phandle") ?? n.property("linux,phandle"))?.value.singleCell ?? 0
+      var ph = n.phandle
+      if ph == 0, let p = n.property("phandle") ?? n.property("linux,phandle"),
+        !p.value.markers.contains(where: { $0.kind == .phandleReference })
+      {
+        ph = p.value.singleCell ?? 0
+      }
       if ph != 0 && ph != 0xFFFF_FFFF && map[ph] == nil { map[ph] = n }
     }
     return map
@@ -81,6 +102,136 @@ public final class TreeInfo {
     return 1
   }
 
+  // MARK: - dtc's per-run state
+
+  /// True once `addr_size_cells` has run: dtc then records every node's `#address-cells`/`#size-cells`. Before
+  /// that dtc's nodes hold 0 for both.
+  public internal(set) var cellsRecorded = false
+
+  /// dtc's `node->addr_cells`: the `#address-cells` value, -1 when absent, 0 before `addr_size_cells` ran.
+  public func recordedAddressCells(of node: Node) -> Int {
+    guard cellsRecorded else { return 0 }
+    guard let p = node.property("#address-cells") else { return -1 }
+    return Int(Int32(bitPattern: p.value.firstCell))
+  }
+  /// dtc's `node->size_cells`: the `#size-cells` value, -1 when absent, 0 before `addr_size_cells` ran.
+  public func recordedSizeCells(of node: Node) -> Int {
+    guard cellsRecorded else { return 0 }
+    guard let p = node.property("#size-cells") else { return -1 }
+    return Int(Int32(bitPattern: p.value.firstCell))
+  }
+  /// dtc's `node_addr_cells()`: the recorded value, 2 when absent.
+  public func effectiveAddressCells(of node: Node) -> Int {
+    let v = recordedAddressCells(of: node)
+    return v == -1 ? 2 : v
+  }
+  /// dtc's `node_size_cells()`: the recorded value, 1 when absent.
+  public func effectiveSizeCells(of node: Node) -> Int {
+    let v = recordedSizeCells(of: node)
+    return v == -1 ? 1 : v
+  }
+
+  /// The bus types dtc's bridge checks give nodes.
+  public enum Bus: Sendable, Hashable {
+    case pci, simpleBus, i2c, spi, graphPort
+  }
+
+  /// Bridge checks that have run, in order. dtc keeps one bus per node and each bridge check overwrites it, so a
+  /// node's bus is that of the last check to have run among those that claim it.
+  private var busesDetected: [Bus] = []
+
+  /// Called by a bridge rule when it runs (whether or not it reports anything).
+  func busDetectionRan(_ bus: Bus) {
+    busesDetected.removeAll { $0 == bus }
+    busesDetected.append(bus)
+  }
+
+  /// The bus type of `node` as dtc's checks see it now (nil: none, or its bridge check has not run).
+  public func bus(of node: Node) -> Bus? {
+    let id = ObjectIdentifier(node)
+    for b in busesDetected.reversed() where claims(b).contains(id) { return b }
+    return nil
+  }
+
+  /// The nodes a bridge check gives `bus` (whether or not that check has run).
+  func claims(_ bus: Bus) -> Set<ObjectIdentifier> {
+    switch bus {
+    case .pci: pciBridges
+    case .simpleBus: simpleBuses
+    case .i2c: i2cBuses
+    case .spi: spiBuses
+    case .graphPort: graphPorts
+    }
+  }
+
+  /// `device_type` is "pci" (`pci_bridge`).
+  private lazy var pciBridges: Set<ObjectIdentifier> = claimed { n in
+    n.property("device_type").map { $0.value.cString == "pci" } ?? false
+  }
+  /// `compatible` lists "simple-bus" (`simple_bus_bridge`).
+  private lazy var simpleBuses: Set<ObjectIdentifier> = claimed { n in
+    n.property("compatible")?.value.cStrings.contains("simple-bus") ?? false
+  }
+  /// Base name `i2c-bus` or `i2c-arb`, or `i2c` without an `i2c-bus` child (`i2c_bus_bridge`; a controller whose
+  /// bus is described by an `i2c-bus` child is not itself the bus).
+  private lazy var i2cBuses: Set<ObjectIdentifier> = claimed { n in
+    let base = n.baseName
+    if base == "i2c-bus" || base == "i2c-arb" { return true }
+    return base == "i2c" && !n.liveChildren.contains { $0.baseName == "i2c-bus" }
+  }
+  /// Base name `spi`, or 1 address cell, 0 size cells and a child with an `spi-*` property (`spi_bus_bridge`).
+  private lazy var spiBuses: Set<ObjectIdentifier> = claimed { [unowned self] n in
+    if n.baseName == "spi" { return true }
+    guard effectiveAddressCells(of: n) == 1, effectiveSizeCells(of: n) == 0 else { return false }
+    return n.liveChildren.contains { c in c.liveProperties.contains { $0.name.hasPrefix("spi-") } }
+  }
+  /// A non-root node with a child named `endpoint` or holding `remote-endpoint` (`graph_nodes`).
+  private lazy var graphPorts: Set<ObjectIdentifier> = claimed { n in
+    guard n.parent != nil else { return false }
+    return n.liveChildren.contains { $0.baseName == "endpoint" || $0.property("remote-endpoint") != nil }
+  }
+
+  private func claimed(_ test: (Node) -> Bool) -> Set<ObjectIdentifier> {
+    var out = Set<ObjectIdentifier>()
+    for n in allNodes where test(n) { out.insert(ObjectIdentifier(n)) }
+    return out
+  }
+
   /// Extra facts rules may share; keyed by a rule-defined string.
   public var scratch: [String: Any] = [:]
+}
+
+extension PropertyValue {
+  /// The value read as a C string: the bytes up to the first NUL (all of them when there is none).
+  public var cString: String {
+    String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+  }
+
+  /// The strings dtc's `node_is_compatible` walks: NUL-separated, the last one possibly unterminated.
+  public var cStrings: [String] {
+    var out: [String] = []
+    var start = 0
+    while start < bytes.count {
+      var end = start
+      while end < bytes.count && bytes[end] != 0 { end += 1 }
+      out.append(String(decoding: bytes[start..<end], as: UTF8.self))
+      start = end + 1
+    }
+    return out
+  }
+
+  /// Cell `i` (big-endian), 0 outside the value (dtc would read whatever memory is there).
+  public func cell(_ i: Int) -> UInt32 {
+    guard i >= 0, i < Int.max / 8 else { return 0 }
+    let o = i * 4
+    var v: UInt32 = 0
+    for k in 0..<4 {
+      v <<= 8
+      if o + k < bytes.count { v |= UInt32(bytes[o + k]) }
+    }
+    return v
+  }
+
+  /// The first cell (dtc's `propval_cell`, which only reads 4 bytes).
+  public var firstCell: UInt32 { cell(0) }
 }

@@ -88,7 +88,8 @@ public struct TextRenderer: Sendable {
     lines.append(header(location: head, severity: d.severity, message: d.message, rule: d.rule))
     if let r = d.range {
       lines += snippet(r, color: severityColor(d.severity))
-    } else if let path = d.nodePath {
+    }
+    if let path = d.nodePath {
       lines.append(attachment("at ", path + (d.property.map { ":" + $0 } ?? "")))
     }
     for n in d.notes {

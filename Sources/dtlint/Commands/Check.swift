@@ -135,9 +135,13 @@ extension DTLint {
               linter.lint(chain: chain, onlyOverlay: onlyOverlay), files: files, selection: finalSelection)
             outcome.unreadable = chain.inputFailure
           } else {
-            let loaded = try reader.load(path: job.input)
+            // The tree as dtc checks it: before __symbols__/__fixups__/__local_fixups__ are generated.
+            var compile = CompileOptions()
+            compile.stopBeforeGeneratedNodes = true
+            let loaded = try reader.load(path: job.input, options: compile)
             outcome.diagnostics = suppressions.apply(
-              linter.lint(loaded.tree, frontEnd: loaded.diagnostics), files: loaded.files, selection: finalSelection)
+              linter.lint(loaded.tree, frontEnd: loaded.diagnostics, input: loaded.kind), files: loaded.files,
+              selection: finalSelection)
             outcome.unreadable = loaded.inputFailure
           }
         } catch {

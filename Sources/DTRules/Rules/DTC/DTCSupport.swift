@@ -1,0 +1,255 @@
+import DTCore
+
+/// dtc's three check levels (`ERROR`, `WARNING`, `CHECK`).
+enum DTCLevel {
+  /// `ERROR`: enabled, error severity.
+  case error
+  /// `WARNING`: enabled, warning severity.
+  case warning
+  /// `CHECK`: off unless asked for; a warning when enabled.
+  case check
+}
+
+extension RuleDescription {
+  /// A dtc check under its own name, at dtc's default level, with dtc's prerequisites.
+  static func dtc(
+    _ id: String, name: String, level: DTCLevel, prerequisites: [String] = [], summary: String,
+    rationale: String, triggering: [RuleExample], nonTriggering: [RuleExample]
+  ) -> RuleDescription {
+    RuleDescription(
+      id: id, name: name, summary: summary, rationale: rationale, category: .dtc,
+      defaultSeverity: level == .error ? .error : .warning, enabledByDefault: level != .check,
+      prerequisites: prerequisites, triggering: triggering, nonTriggering: nonTriggering)
+  }
+}
+
+// MARK: - Compile-time checks
+
+/// One of dtc's checks that run while compiling (DTCore's ``TreeFixups``). When the compile reported findings for
+/// it, the Linter uses those; otherwise (a compiled tree that passed, or a blob) the rule runs the check itself,
+/// reporting only: the tree is not changed again.
+protocol CompileTimeCheckRule: TreeRule {}
+
+extension CompileTimeCheckRule {
+  func check(_ context: inout RuleContext) {
+    var fixups = TreeFixups(tree: context.tree)
+    for d in fixups.runCheck(Self.description.id) { context.report(d) }
+  }
+}
+
+// MARK: - Value shapes
+
+/// dtc's `data_is_one_string`: non-empty, NUL-terminated, no NUL before the end.
+func isOneString(_ v: PropertyValue) -> Bool {
+  guard let last = v.bytes.last, last == 0 else { return false }
+  return v.bytes.firstIndex(of: 0) == v.bytes.count - 1
+}
+
+/// dtc's `check_is_string_list` test: every string NUL-terminated (an empty value passes).
+func isStringList(_ v: PropertyValue) -> Bool {
+  v.bytes.isEmpty || v.bytes.last == 0
+}
+
+/// dtc's `phandle_is_valid`: neither 0 nor -1.
+func phandleIsValid(_ p: UInt32) -> Bool { p != 0 && p != 0xFFFF_FFFF }
+
+func hex(_ v: UInt32) -> String { String(v, radix: 16) }
+func hex(_ v: UInt64) -> String { String(v, radix: 16) }
+
+/// A property that must be one string (`WARNING_IF_NOT_STRING`).
+protocol StringPropertyRule: TreeRule {
+  static var propertyName: String { get }
+}
+
+extension StringPropertyRule {
+  func check(_ context: inout RuleContext) {
+    for node in context.info.allNodes {
+      if let p = node.property(Self.propertyName), !isOneString(p.value) {
+        context.report("property is not a string", node: node, property: p)
+      }
+    }
+  }
+}
+
+/// A property that must be a list of NUL-terminated strings (`WARNING_IF_NOT_STRING_LIST`).
+protocol StringListPropertyRule: TreeRule {
+  static var propertyName: String { get }
+}
+
+extension StringListPropertyRule {
+  func check(_ context: inout RuleContext) {
+    for node in context.info.allNodes {
+      if let p = node.property(Self.propertyName), !isStringList(p.value) {
+        context.report("property is not a string list", node: node, property: p)
+      }
+    }
+  }
+}
+
+/// A property that must be exactly one cell (`WARNING_IF_NOT_CELL`).
+protocol CellPropertyRule: TreeRule {
+  static var propertyName: String { get }
+}
+
+extension CellPropertyRule {
+  func check(_ context: inout RuleContext) {
+    for node in context.info.allNodes {
+      if let p = node.property(Self.propertyName), p.value.bytes.count != 4 {
+        context.report("property is not a single cell", node: node, property: p)
+      }
+    }
+  }
+}
+
+/// Examples for a `*_is_string` rule.
+func stringExamples(_ prop: String) -> (triggering: [RuleExample], nonTriggering: [RuleExample]) {
+  (
+    [RuleExample("/dts-v1/;\n/ {\n\tnode {\n\t\t↓\(prop) = <1>;\n\t};\n};\n")],
+    [
+      RuleExample("/dts-v1/;\n/ {\n\tnode {\n\t\t\(prop) = \"text\";\n\t};\n};\n"),
+      RuleExample("/dts-v1/;\n/ {\n\tnode {\n\t};\n};\n"),
+    ]
+  )
+}
+
+/// Examples for a `*_is_cell` rule.
+func cellExamples(_ prop: String) -> (triggering: [RuleExample], nonTriggering: [RuleExample]) {
+  (
+    [
+      RuleExample("/dts-v1/;\n/ {\n\tnode {\n\t\t↓\(prop) = <1 2>;\n\t};\n};\n"),
+      RuleExample("/dts-v1/;\n/ {\n\tnode {\n\t\t↓\(prop) = \"1\";\n\t};\n};\n"),
+    ],
+    [RuleExample("/dts-v1/;\n/ {\n\tnode {\n\t\t\(prop) = <1>;\n\t};\n};\n")]
+  )
+}
+
+// MARK: - Phandle + arguments lists
+
+/// A property holding `<&provider args…>` entries, whose argument count is the provider's `#…-cells`.
+struct PhandleArgsProvider: Sendable {
+  var propertyName: String
+  var cellsName: String
+  /// `#…-cells` may be missing (then 0 arguments).
+  var optional = false
+}
+
+/// dtc's `check_property_phandle_args`: walks a phandle + arguments list entry by entry.
+func checkPhandleArgs(_ context: inout RuleContext, node: Node, property prop: Property, provider: PhandleArgsProvider)
+{
+  let len = prop.value.bytes.count
+  if len % 4 != 0 {
+    context.report("property size (\(len)) is invalid, expected multiple of 4", node: node, property: prop)
+    return
+  }
+  // A value with markers (a source value) must have a phandle reference at each entry's first cell. dtc checks a
+  // blob before recovering references from it: there no value has markers.
+  let hasMarkers = context.info.inputKind == .source && !prop.value.markers.isEmpty
+  let referenceOffsets = Set(prop.value.markers.lazy.filter { $0.kind == .phandleReference }.map(\.offset))
+  // dtc counts in unsigned 32-bit cells; a huge `#…-cells` wraps the same way here.
+  let count = UInt32(len / 4)
+  var cell: UInt32 = 0
+  var cellSize: UInt32 = 0
+  while cell < count {
+    defer { cell = cell &+ cellSize &+ 1 }
+    let phandle = prop.value.cell(Int(cell))
+    // Some bindings use 0 or -1 to skip an optional entry.
+    if !phandleIsValid(phandle) {
+      if context.tree.isPlugin { break }  // an overlay's unresolved reference: give up
+      cellSize = 0
+      continue
+    }
+    if hasMarkers && !referenceOffsets.contains(Int(cell) * 4) {
+      context.report("cell \(cell) is not a phandle reference", node: node, property: prop)
+    }
+    guard let providerNode = context.info.nodesByPhandle[phandle] else {
+      context.report("Could not get phandle node for (cell \(cell))", node: node, property: prop)
+      break
+    }
+    if let cellsProp = providerNode.property(provider.cellsName) {
+      cellSize = cellsProp.value.firstCell
+    } else if provider.optional {
+      cellSize = 0
+    } else {
+      context.report(
+        "Missing property '\(provider.cellsName)' in node \(providerNode.path) or bad phandle (referred from \(prop.name)[\(cell)])",
+        node: node)
+      break
+    }
+    let expected = (cell &+ cellSize &+ 1) &* 4
+    if expected <= cell || UInt32(len) < expected {
+      context.report("property size (\(len)) too small for cell size \(cellSize)", node: node, property: prop)
+      break
+    }
+  }
+}
+
+/// A `WARNING_PROPERTY_PHANDLE_CELLS` property check (`X_property`).
+protocol PhandleArgsPropertyRule: TreeRule {
+  static var provider: PhandleArgsProvider { get }
+}
+
+extension PhandleArgsPropertyRule {
+  func check(_ context: inout RuleContext) {
+    for node in context.info.allNodes {
+      if let p = node.property(Self.provider.propertyName) {
+        checkPhandleArgs(&context, node: node, property: p, provider: Self.provider)
+      }
+    }
+  }
+}
+
+/// The description of an `X_property` rule.
+func phandleArgsDescription(
+  _ family: String, name: String, provider: PhandleArgsProvider, what: String
+) -> RuleDescription {
+  let prop = provider.propertyName
+  let cells = provider.cellsName
+  var triggering = [
+    // Two arguments given where the provider takes one, so the second entry's phandle is a plain number.
+    RuleExample(
+      "/dts-v1/;\n/ {\n\tp: provider {\n\t\t\(cells) = <1>;\n\t};\n\tconsumer {\n\t\t↓\(prop) = <&p 1 2>;\n\t};\n};\n"),
+    // Too few arguments.
+    RuleExample(
+      "/dts-v1/;\n/ {\n\tp: provider {\n\t\t\(cells) = <2>;\n\t};\n\tconsumer {\n\t\t↓\(prop) = <&p 1>;\n\t};\n};\n"),
+    // A phandle that names no node.
+    RuleExample("/dts-v1/;\n/ {\n\tconsumer {\n\t\t↓\(prop) = <5>;\n\t};\n};\n"),
+  ]
+  if !provider.optional {
+    triggering.append(
+      RuleExample("/dts-v1/;\n/ {\n\tp: provider {\n\t};\n\t↓consumer {\n\t\t\(prop) = <&p>;\n\t};\n};\n"))
+  }
+  var nonTriggering = [
+    RuleExample(
+      "/dts-v1/;\n/ {\n\tp: provider {\n\t\t\(cells) = <1>;\n\t};\n\tq: other {\n\t\t\(cells) = <0>;\n\t};\n\tconsumer {\n\t\t\(prop) = <&p 1>, <&q>, <0>, <&p 7>;\n\t};\n};\n"
+    ),
+    // An overlay's references to the base are resolved later.
+    RuleExample("/dts-v1/;\n/plugin/;\n&target {\n\tconsumer {\n\t\t\(prop) = <&elsewhere 1 2 3>;\n\t};\n};\n"),
+  ]
+  if provider.optional {
+    nonTriggering.append(
+      RuleExample("/dts-v1/;\n/ {\n\tp: provider {\n\t};\n\tconsumer {\n\t\t\(prop) = <&p>;\n\t};\n};\n"))
+  }
+  return .dtc(
+    "\(family)_property", name: name, level: .warning, prerequisites: ["\(family)_is_cell", "phandle_references"],
+    summary:
+      "`\(prop)` must be a list of phandles to \(what), each followed by as many cells as the provider's `\(cells)`",
+    rationale: """
+      Drivers parse `\(prop)` with `of_parse_phandle_with_args()`, which reads each entry's argument count from the \
+      provider's `\(cells)`. A wrong count shifts every later entry, so the kernel looks up the wrong provider or \
+      passes the wrong arguments; dtc warns about it, and so does dtlint.
+      """,
+    triggering: triggering, nonTriggering: nonTriggering)
+}
+
+/// The description of an `X_is_cell` rule.
+func phandleCellsDescription(_ family: String, name: String, cells: String) -> RuleDescription {
+  let ex = cellExamples(cells)
+  return .dtc(
+    "\(family)_is_cell", name: name, level: .warning,
+    summary: "`\(cells)` must be a single cell",
+    rationale: """
+      `\(cells)` tells how many argument cells follow each phandle that points at this provider. The kernel reads \
+      it as one 32-bit cell; any other size makes every consumer's list unreadable.
+      """,
+    triggering: ex.triggering, nonTriggering: ex.nonTriggering)
+}

@@ -156,7 +156,9 @@ func line(of needle: String, in text: String, skipping after: Int = 0) -> Int? {
     let chain = try reader.loadForDiff(d.path + "/base.dtb+" + d.path + "/hmp.dtbo").tree
     let flat = try reader.loadForDiff(d.path + "/custom.dts").tree
     // The premise: the two trees number their phandles differently.
-    let paths = ["/soc@0/mailbox@30aa0000", "/reserved-memory/vdevbuffer@55400000", "/reserved-memory/rsc-table@550ff000"]
+    let paths = [
+      "/soc@0/mailbox@30aa0000", "/reserved-memory/vdevbuffer@55400000", "/reserved-memory/rsc-table@550ff000",
+    ]
     let numbers = paths.map { p in
       [chain, flat].map { $0.node(atPath: p)?.property("phandle")?.value.singleCell ?? 0 }
     }
@@ -497,7 +499,8 @@ func line(of needle: String, in text: String, skipping after: Int = 0) -> Int? {
     #expect(
       Self.typed(plain, "/consumer", "clocks")?.text
         == "<&{/clock-controller@1000} 0x01>, <&{/osc}>, <&{/clock-controller@1000} 0x02>")
-    #expect(Self.typed(plain, "/consumer", "mboxes")?.text == "<&{/mailbox@2000} 0x00 0x01>, <&{/mailbox@2000} 0x01 0x01>")
+    #expect(
+      Self.typed(plain, "/consumer", "mboxes")?.text == "<&{/mailbox@2000} 0x00 0x01>, <&{/mailbox@2000} 0x01 0x01>")
     #expect(Self.typed(plain, "/consumer", "interrupt-parent")?.text == "<&{/interrupt-controller}>")
     // interrupt-map: the phandle inside each entry; a hog's gpios are not phandles; reg by the parent's cells.
     #expect(
@@ -588,7 +591,9 @@ func line(of needle: String, in text: String, skipping after: Int = 0) -> Int? {
 // MARK: - Corpus
 
 @Suite(.serialized) struct TreeDiffCorpusTests {
-  static let includes = [Corpus.linuxDTS + "/include", Corpus.linuxDTS + "/src/arm64/freescale", Corpus.linuxDTS + "/src"]
+  static let includes = [
+    Corpus.linuxDTS + "/include", Corpus.linuxDTS + "/src/arm64/freescale", Corpus.linuxDTS + "/src",
+  ]
   static let freescale = Corpus.linuxDTS + "/src/arm64/freescale/"
 
   /// The differences between the Wi-Fi and non-Wi-Fi Verdin iMX8M Plus on the Development Board, listed from
@@ -676,6 +681,8 @@ func line(of needle: String, in text: String, skipping after: Int = 0) -> Int? {
       let mixed = TreeDiff.compare(c.tree, moved)
       if !mixed.isEmpty { failures.append("\(board) (source): \(describe(Array(mixed.prefix(8))))") }
     }
-    #expect(failures.isEmpty, "\(boards.count - failures.count)/\(boards.count) the same:\n\(failures.joined(separator: "\n"))")
+    #expect(
+      failures.isEmpty,
+      "\(boards.count - failures.count)/\(boards.count) the same:\n\(failures.joined(separator: "\n"))")
   }
 }

@@ -133,7 +133,8 @@ enum DiffCLIFixtures {
     #expect(always.stdout.contains("\u{1B}["))
     let auto = try CLI.run(["diff", "base.dts", "custom.dts"], cwd: s.path)
     #expect(!auto.stdout.contains("\u{1B}["), "not a terminal")
-    let noColor = try CLI.run(["diff", "base.dts", "custom.dts", "--color", "auto"], cwd: s.path, env: ["NO_COLOR": "1"])
+    let noColor = try CLI.run(
+      ["diff", "base.dts", "custom.dts", "--color", "auto"], cwd: s.path, env: ["NO_COLOR": "1"])
     #expect(!noColor.stdout.contains("\u{1B}["))
     let json = try CLI.run(["diff", "base.dts", "custom.dts", "--format", "json", "--color", "always"], cwd: s.path)
     #expect(!json.stdout.contains("\u{1B}["))
@@ -141,7 +142,8 @@ enum DiffCLIFixtures {
 
   @Test func bookkeepingOnlyWhenAsked() throws {
     let s = try DiffCLIFixtures.scratch()
-    let r = try CLI.run(["diff", "base-plain.dtb", "base.dtb", "--include-bookkeeping", "--format", "json"], cwd: s.path)
+    let r = try CLI.run(
+      ["diff", "base-plain.dtb", "base.dtb", "--include-bookkeeping", "--format", "json"], cwd: s.path)
     #expect(r.status == 1)
     let changes = DiffCLIFixtures.changes(r)
     #expect(changes.contains { $0["nodePath"] as? String == "/__symbols__" && $0["kind"] as? String == "added" })
@@ -152,7 +154,9 @@ enum DiffCLIFixtures {
     let s = try DiffCLIFixtures.scratch()
     let r = try CLI.run(["diff", "base.dts", "base.dts+hmp.dtso", "--hmp", "--format", "json"], cwd: s.path)
     #expect(r.status == 1)
-    let paths = DiffCLIFixtures.changes(r).map { "\($0["nodePath"] as? String ?? "") \($0["property"] as? String ?? "-")" }
+    let paths = DiffCLIFixtures.changes(r).map {
+      "\($0["nodePath"] as? String ?? "") \($0["property"] as? String ?? "-")"
+    }
     #expect(
       paths == [
         "/imx8mp-cm7 -", "/reserved-memory/rsc-table@550ff000 -", "/reserved-memory/vdev0vring0@55000000 -",
@@ -161,7 +165,9 @@ enum DiffCLIFixtures {
     s.write("m7.yaml", "soc: imx8mp\nperipherals: [uart4, 30a40000, gpt1]\npins:\n  pads: [UART4_RXD]\n")
     let m = try CLI.run(["diff", "base.dts", "base.dts+hmp.dtso", "--m7", "m7.yaml", "--format", "json"], cwd: s.path)
     #expect(m.status == 1)
-    let more = DiffCLIFixtures.changes(m).map { "\($0["nodePath"] as? String ?? "") \($0["property"] as? String ?? "-")" }
+    let more = DiffCLIFixtures.changes(m).map {
+      "\($0["nodePath"] as? String ?? "") \($0["property"] as? String ?? "-")"
+    }
     #expect(more == paths + ["/soc@0/i2c@30a40000 status", "/soc@0/serial@30a60000 status"], "\(more)")
     #expect(m.stderr.contains("'gpt1'"), "\(m.stderr)")
     #expect(m.stderr.contains("pads"), "\(m.stderr)")
@@ -206,7 +212,8 @@ enum DiffCLIFixtures {
     #expect(top.stdout.contains("diff"))
   }
 
-  @Test(.enabled(if: DiffCLIFixtures.corpusAvailable, "skipped: ../shared/corpus/linux-dts not found beside the package"))
+  @Test(
+    .enabled(if: DiffCLIFixtures.corpusAvailable, "skipped: ../shared/corpus/linux-dts not found beside the package"))
   func verdinWifiVersusNonWifi() throws {
     let args = [
       "diff", "src/arm64/freescale/imx8mp-verdin-wifi-dev.dts", "src/arm64/freescale/imx8mp-verdin-nonwifi-dev.dts",

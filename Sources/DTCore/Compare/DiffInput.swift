@@ -33,7 +33,8 @@ extension SourceReader {
   /// applied to nothing), or a chain `BASE+OV1+…` applied with libfdt (``applyChain(base:overlays:)``).
   public func loadForDiff(_ spec: String) throws(DiffInputError) -> DiffInput {
     guard let parts = Self.diffParts(spec) else {
-      throw DiffInputError(spec: spec, message: "\(spec): empty part in the chain (expected BASE+OVERLAY+…)", diagnostics: [])
+      throw DiffInputError(
+        spec: spec, message: "\(spec): empty part in the chain (expected BASE+OVERLAY+…)", diagnostics: [])
     }
     func errors(_ ds: [Diagnostic]) -> [Diagnostic] { ds.filter { $0.severity == .error } }
     if parts.count == 1 {
@@ -74,7 +75,8 @@ extension SourceReader {
     guard !chain.refused, let merged = chain.merged else {
       let reason = errors(chain.diagnostics).first.map { ": " + $0.message } ?? ""
       throw DiffInputError(
-        spec: spec, message: "\(spec): the overlays could not be applied\(reason)", diagnostics: errors(chain.diagnostics))
+        spec: spec, message: "\(spec): the overlays could not be applied\(reason)",
+        diagnostics: errors(chain.diagnostics))
     }
     return DiffInput(spec: spec, parts: parts, tree: merged, diagnostics: chain.diagnostics)
   }

@@ -175,6 +175,18 @@ func line(of needle: String, in text: String, skipping after: Int = 0) -> Int? {
     }
   }
 
+  @Test(.enabled(if: RefTool.isInstalled("fdtoverlay"), "skipped: fdtoverlay not installed"))
+  func chainEqualsWhatFdtoverlayWrites() throws {
+    let d = try DiffFixtures.scratch()
+    let base = [UInt8](try Data(contentsOf: URL(fileURLWithPath: d.path + "/base.dtb")))
+    let overlay = [UInt8](try Data(contentsOf: URL(fileURLWithPath: d.path + "/hmp.dtbo")))
+    let merged = d.write("fdtoverlay.dtb", bytes: try RefTool.fdtoverlay(base, [overlay]))
+    for spec in ["/base.dtb+" + d.path + "/hmp.dtbo", "/base.dts+" + d.path + "/hmp.dtso"] {
+      let (changes, _) = try diffSpecs(merged, d.path + spec, options: TreeDiffOptions(includeBookkeeping: true))
+      #expect(changes.isEmpty, "\(spec): \(describe(changes))")
+    }
+  }
+
   @Test func oneStatusChangedIsExactlyOneChangeWithItsLine() throws {
     let d = try DiffFixtures.scratch()
     let custom = DiffFixtures.text("custom.dts")
@@ -652,6 +664,27 @@ func line(of needle: String, in text: String, skipping after: Int = 0) -> Int? {
         let (changes, _) = try diffSpecs(blob, Self.freescale + board, includePaths: Self.includes)
         #expect(changes.isEmpty, "\(board) \(flags): \(describe(changes))")
       }
+    }
+  }
+
+  @Test(
+    .enabled(
+      if: RefCorpus.available && RefTool.isInstalled("fdtoverlay"),
+      "skipped: ../shared/corpus/linux-dts, cpp, dtc or fdtoverlay not found"))
+  func corpusChainsEqualWhatFdtoverlayWrites() throws {
+    let pairs = [
+      ("imx8mm-venice-gw72xx-0x.dts", "imx8mm-venice-gw72xx-0x-rs485.dtso"),
+      ("imx8mp-tqma8mpql-mba8mpxl.dts", "imx8mp-tqma8mpql-mba8mpxl-lvds-tm070jvhg33.dtso"),
+      ("imx8mp-venice-gw74xx.dts", "imx8mp-venice-gw74xx-rpidsi.dtso"),
+    ]
+    let d = TempDir()
+    for (base, overlay) in pairs {
+      // cpp + dtc -@ for both, applied by fdtoverlay; against dtlint's chain of the two sources.
+      let merged = try RefTool.fdtoverlay(RefCorpus.compile(base, ["-@"]), [RefCorpus.compile(overlay, ["-@"])])
+      let path = d.write("merged.dtb", bytes: merged)
+      let (changes, _) = try diffSpecs(
+        path, Self.freescale + base + "+" + Self.freescale + overlay, includePaths: Self.includes)
+      #expect(changes.isEmpty, "\(base)+\(overlay): \(describe(changes))")
     }
   }
 

@@ -35,19 +35,20 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
+    .target(name: "_DTTestSupport", path: "Tests/TestSupport"),
     .testTarget(
       name: "DTCoreTests",
-      dependencies: ["DTCore"],
+      dependencies: ["DTCore", "_DTTestSupport"],
       swiftSettings: swiftSettings
     ),
     .testTarget(
       name: "DTRulesTests",
-      dependencies: ["DTRules", "DTCore"],
+      dependencies: ["DTRules", "DTCore", "_DTTestSupport"],
       swiftSettings: swiftSettings
     ),
     .testTarget(
       name: "dtlintTests",
-      dependencies: ["dtlint", "DTCore"],
+      dependencies: ["dtlint", "DTCore", "_DTTestSupport"],
       swiftSettings: swiftSettings
     ),
   ]

@@ -1,26 +1,13 @@
 import DTCore
 import Foundation
 import Testing
+import _DTTestSupport
 
 @testable import DTRules
 
-/// The shared corpus (`../shared/corpus` beside the package), when it is there.
-enum ParityCorpus {
-  static let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-  }()
-  static let root = packageRoot + "/../shared/corpus"
-  static var linuxDTS: String { root + "/linux-dts" }
-  static var dtcTests: String { root + "/dtc-tests" }
-  static var linuxAvailable: Bool {
-    FileManager.default.fileExists(atPath: linuxDTS + "/expected/dtc-1.8.1.sha256")
-  }
-  static var dtcTestsAvailable: Bool {
-    FileManager.default.fileExists(atPath: dtcTests + "/expected/dtc-1.8.1.tsv")
-  }
+typealias ParityCorpus = SharedCorpus
 
+extension SharedCorpus {
   static func read(_ path: String) -> String? {
     FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
   }

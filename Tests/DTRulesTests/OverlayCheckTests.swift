@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _DTTestSupport
 
 @testable import DTCore
 @testable import DTRules
@@ -7,16 +8,7 @@ import Testing
 /// Overlays checked against their base: the chain rules' examples, and the false positives dtc gives on
 /// fragments that disappear when cells and targets come from the base.
 @Suite struct OverlayCheckTests {
-  final class Dir {
-    let path = NSTemporaryDirectory() + "dtlint-ov-" + UUID().uuidString
-    init() { try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    func write(_ name: String, _ text: String) -> String {
-      let p = path + "/" + name
-      _ = FileManager.default.createFile(atPath: p, contents: Data(text.utf8))
-      return p
-    }
-  }
+  typealias Dir = TestDirectory
 
   /// Applies `overlay` to `base` and lints with only `rules` enabled (all when nil).
   static func check(
@@ -50,7 +42,7 @@ import Testing
     #expect(!d.triggering.isEmpty && !d.nonTriggering.isEmpty)
     for ex in d.triggering {
       let loc = SourceLocation(fileID: #fileID, filePath: ex.file, line: ex.line, column: 1)
-      let (code, markers) = stripOverlayMarkers(ex.code)
+      let (code, markers) = stripArrowMarkers(ex.code)
       let r = try Self.check(overlay: code, base: ex.base ?? "", rules: [id])
       let mine = r.findings.filter { $0.rule == id }
       #expect(!mine.isEmpty, "\(id) did not trigger", sourceLocation: loc)
@@ -165,23 +157,4 @@ import Testing
     let f = Linter().lint(chain: chain).first { $0.rule == "overlay_target_missing" }
     #expect(f?.notes.contains { $0.message.contains("-@") } == true)
   }
-}
-
-/// Removes `↓` markers, returning the text and the UTF-8 offsets where they stood.
-func stripOverlayMarkers(_ s: String) -> (String, [Int]) {
-  var out: [UInt8] = []
-  var marks: [Int] = []
-  let marker = Array("↓".utf8)
-  let bytes = Array(s.utf8)
-  var i = 0
-  while i < bytes.count {
-    if i + marker.count <= bytes.count && Array(bytes[i..<(i + marker.count)]) == marker {
-      marks.append(out.count)
-      i += marker.count
-    } else {
-      out.append(bytes[i])
-      i += 1
-    }
-  }
-  return (String(decoding: out, as: UTF8.self), marks)
 }

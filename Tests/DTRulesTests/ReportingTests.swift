@@ -1,6 +1,7 @@
 import DTCore
 import Foundation
 import Testing
+import _DTTestSupport
 
 @testable import DTRules
 
@@ -40,25 +41,7 @@ enum ReportingSupport {
       Suppressions.ruleDescription,
     ])
 
-  /// A scratch directory removed when the value goes away.
-  final class Scratch {
-    let path: String
-    init() {
-      let p = NSTemporaryDirectory() + "dtlint-report-test-" + UUID().uuidString
-      try? FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
-      path = p
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    @discardableResult
-    func write(_ name: String, _ text: String) -> String {
-      let full = path + "/" + name
-      try? FileManager.default.createDirectory(
-        atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-      _ = FileManager.default.createFile(atPath: full, contents: Data(text.utf8))
-      return full
-    }
-  }
+  typealias Scratch = TestDirectory
 
   /// Runs `python3 -c script args…`; nil when Python cannot be started.
   static func python(_ script: String, _ args: [String] = []) -> (status: Int32, output: String)? {

@@ -1,6 +1,7 @@
 import DTCore
 import Foundation
 import Testing
+import _DTTestSupport
 
 @testable import DTRules
 
@@ -19,18 +20,10 @@ struct ExampleCase: Sendable, CustomTestStringConvertible {
   }
 }
 
-/// Removes the `↓` markers from an example, returning the code and the byte offsets the markers stood at.
+/// The example without its `↓` markers, and the byte offsets the markers stood at.
 func stripMarkers(_ code: String) -> (code: String, offsets: [UInt32]) {
-  var out: [UInt8] = []
-  var offsets: [UInt32] = []
-  for scalar in code.unicodeScalars {
-    if scalar == "↓" {
-      offsets.append(UInt32(out.count))
-    } else {
-      out.append(contentsOf: String(scalar).utf8)
-    }
-  }
-  return (String(decoding: out, as: UTF8.self), offsets)
+  let (text, offsets) = stripArrowMarkers(code)
+  return (text, offsets.map { UInt32($0) })
 }
 
 /// Compiles an example the way `dtlint check` reads a source (no preprocessing here), up to where dtc runs its

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _DTTestSupport
 
 /// Runs the built `dtlint` binary as a user would.
 enum CLI {
@@ -45,24 +46,7 @@ enum CLI {
   }
 }
 
-final class Scratch {
-  let path: String
-  init() {
-    path = NSTemporaryDirectory() + "dtlint-cli-" + UUID().uuidString
-    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-  }
-  deinit { try? FileManager.default.removeItem(atPath: path) }
-  @discardableResult
-  func write(_ name: String, _ text: String) -> String {
-    let full = path + "/" + name
-    try? FileManager.default.createDirectory(
-      atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    _ = FileManager.default.createFile(atPath: full, contents: Data(text.utf8))
-    return full
-  }
-  func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path + "/" + name) }
-  func files() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: path))?.sorted() ?? [] }
-}
+typealias Scratch = TestDirectory
 
 @Suite(.enabled(if: CLI.binary != nil, "skipped: the dtlint binary was not built")) struct CompileCommandTests {
   @Test func compilesWithMacrosAndIncludesAndWritesAtomically() throws {

@@ -37,19 +37,7 @@ extension DTLint {
       var options = CompileOptions()
       options.symbols = true
       func blob(_ path: String) throws -> [UInt8] {
-        let loaded: LoadedTree
-        do {
-          loaded = try reader.load(path: path, options: options)
-        } catch {
-          printError("error: \(error.description)")
-          throw ExitCode(Exit.inputError)
-        }
-        report(loaded.diagnostics, sources: sources)
-        if loaded.inputFailure { throw ExitCode(Exit.inputError) }
-        if loaded.refused {
-          printError("error: \(path): not compiled: the input has errors")
-          throw ExitCode(Exit.findings)
-        }
+        let loaded = try loadForOutput(path, reader: reader, options: options)
         if loaded.kind == .blob, let f = sources.loaded(path: path) { return f.bytes }
         return DTBWriter.blob(of: loaded.tree)
       }

@@ -43,19 +43,7 @@ extension DTLint {
       var options = CompileOptions()
       options.symbols = symbols
       options.bootCPU = bootCPU
-      let loaded: LoadedTree
-      do {
-        loaded = try reader.load(path: input, options: options)
-      } catch {
-        printError("error: \(error.description)")
-        throw ExitCode(Exit.inputError)
-      }
-      report(loaded.diagnostics, sources: sources)
-      if loaded.inputFailure { throw ExitCode(Exit.inputError) }
-      if loaded.refused {
-        printError("error: \(input): not compiled: the input has errors")
-        throw ExitCode(Exit.findings)
-      }
+      let loaded = try loadForOutput(input, reader: reader, options: options)
       if loaded.kind == .blob, let b = bootCPU { loaded.tree.bootCPUID = b }
       let format = outputFormat ?? (loaded.kind == .blob ? .dts : .dtb)
       let bytes: [UInt8] =
@@ -89,16 +77,7 @@ extension DTLint {
     func run() throws {
       let sources = SourceManager()
       let reader = SourceReader(sources: sources, options: inputOptions.frontEnd)
-      let loaded: LoadedTree
-      do {
-        loaded = try reader.load(path: input)
-      } catch {
-        printError("error: \(error.description)")
-        throw ExitCode(Exit.inputError)
-      }
-      report(loaded.diagnostics, sources: sources)
-      if loaded.inputFailure { throw ExitCode(Exit.inputError) }
-      if loaded.refused { throw ExitCode(Exit.findings) }
+      let loaded = try loadForOutput(input, reader: reader)
       do {
         try writeOutput(Array(DTSPrinter.print(loaded.tree).utf8), to: "-")
       } catch {

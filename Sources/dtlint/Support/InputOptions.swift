@@ -31,3 +31,24 @@ struct InputOptions: ParsableArguments {
     return o
   }
 }
+
+/// Loads an input for a command, printing its diagnostics; exits 2 when it cannot be read and 1 when it has
+/// errors (dtc would refuse it).
+func loadForOutput(_ path: String, reader: SourceReader, options: CompileOptions = CompileOptions()) throws
+  -> LoadedTree
+{
+  let loaded: LoadedTree
+  do {
+    loaded = try reader.load(path: path, options: options)
+  } catch {
+    printError("error: \(error.description)")
+    throw ExitCode(Exit.inputError)
+  }
+  report(loaded.diagnostics, sources: reader.sources)
+  if loaded.inputFailure { throw ExitCode(Exit.inputError) }
+  if loaded.refused {
+    printError("error: \(path): not compiled: the input has errors")
+    throw ExitCode(Exit.findings)
+  }
+  return loaded
+}

@@ -1,49 +1,10 @@
 import Foundation
+import _DTTestSupport
 
 @testable import DTCore
 
-/// Where the shared corpus lives (`../shared/corpus` beside the package), if it is there.
-enum Corpus {
-  static let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<4 { url.deleteLastPathComponent() }
-    return url.path
-  }()
-  static let root = packageRoot + "/../shared/corpus"
-  static var linuxDTS: String { root + "/linux-dts" }
-  static var dtcTests: String { root + "/dtc-tests" }
-  static var available: Bool { FileManager.default.fileExists(atPath: linuxDTS + "/expected/dtc-1.8.1.sha256") }
-  static var dtcTestsAvailable: Bool {
-    FileManager.default.fileExists(atPath: dtcTests + "/expected/dtc-1.8.1.tsv")
-  }
-}
-
-/// A scratch directory with files written by a test; removed when the value goes away.
-final class TempDir {
-  let path: String
-  init() {
-    let p = NSTemporaryDirectory() + "dtlint-test-" + UUID().uuidString
-    try? FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
-    path = p
-  }
-  deinit { try? FileManager.default.removeItem(atPath: path) }
-
-  @discardableResult
-  func write(_ name: String, _ text: String) -> String {
-    let full = path + "/" + name
-    let dir = (full as NSString).deletingLastPathComponent
-    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    _ = FileManager.default.createFile(atPath: full, contents: Data(text.utf8))
-    return full
-  }
-
-  @discardableResult
-  func write(_ name: String, bytes: [UInt8]) -> String {
-    let full = path + "/" + name
-    _ = FileManager.default.createFile(atPath: full, contents: Data(bytes))
-    return full
-  }
-}
+typealias TempDir = TestDirectory
+typealias Corpus = SharedCorpus
 
 /// Compiles DTS text the way `dtlint compile` does and returns the result.
 func compileText(

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _DTTestSupport
 
 /// `dtlint diff` as a user runs it, on the Verdin-like fixtures of `Tests/Fixtures/diff` (written for these tests)
 /// and, when it is there, the shared corpus (read in place).
@@ -36,12 +37,8 @@ enum DiffCLIFixtures {
     (json(r)?["changes"] as? [[String: Any]]) ?? []
   }
 
-  static let corpus: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<4 { url.deleteLastPathComponent() }
-    return url.appendingPathComponent("shared/corpus/linux-dts").path
-  }()
-  static var corpusAvailable: Bool { FileManager.default.fileExists(atPath: corpus + "/src/arm64/freescale") }
+  static var corpus: String { SharedCorpus.linuxDTS }
+  static var corpusAvailable: Bool { SharedCorpus.linuxAvailable }
 }
 
 @Suite(.enabled(if: CLI.binary != nil, "skipped: the dtlint binary was not built")) struct DiffCommandTests {

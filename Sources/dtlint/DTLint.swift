@@ -7,6 +7,6 @@ struct DTLint: ParsableCommand {
     commandName: "dtlint",
     abstract: "Check, compile and compare device trees for heterogeneous i.MX systems.",
     version: "0.1.0",
-    subcommands: [Check.self, Compile.self, Dump.self, Apply.self, Rules.self]
+    subcommands: [Check.self, Compile.self, Dump.self, Apply.self, Diff.self, Rules.self]
   )
 }

@@ -68,22 +68,26 @@ public enum DTSPrinter {
       out += ";"
       return
     }
+    out += " =" + typed(value).text + ";"
+  }
+
+  /// The markers a value prints with, and its text (` <0x01>, "a"`, with a leading space): the value's own
+  /// markers, types guessed where it has none; when they do not fit the bytes, typed again from the bytes keeping
+  /// references and labels; as a last resort bytes with labels. An empty value has no markers and no text.
+  static func typed(_ value: PropertyValue) -> (markers: [ValueMarker], text: String) {
     let bytes = value.bytes
+    if bytes.isEmpty { return ([], "") }
     var markers = sanitized(value.markers, length: bytes.count)
-    if let text = render(bytes, ValueTyping.guessedMarkers(PropertyValue(bytes: bytes, markers: markers))) {
-      out += " =" + text + ";"
-      return
-    }
+    let guessed = ValueTyping.guessedMarkers(PropertyValue(bytes: bytes, markers: markers))
+    if let text = render(bytes, guessed) { return (guessed, text) }
     // The type markers do not fit the bytes: type the value again, keeping references and labels.
     markers.removeAll { $0.isTypeMarker }
-    if let text = render(bytes, ValueTyping.guessedMarkers(PropertyValue(bytes: bytes, markers: markers))) {
-      out += " =" + text + ";"
-      return
-    }
+    let retyped = ValueTyping.guessedMarkers(PropertyValue(bytes: bytes, markers: markers))
+    if let text = render(bytes, retyped) { return (retyped, text) }
     // References that cannot be cells where they stand (unaligned, overlapping): bytes, labels kept.
     markers.removeAll { $0.kind != .label }
     markers.insert(ValueMarker(kind: .cells(bits: 8), offset: 0), at: 0)
-    out += " =" + (render(bytes, markers) ?? "") + ";"
+    return (markers, render(bytes, markers) ?? "")
   }
 
   /// Markers that point inside the value and carry what they need, in offset order.

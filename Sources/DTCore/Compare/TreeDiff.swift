@@ -1,0 +1,275 @@
+/// One difference between two trees.
+public struct TreeChange: Sendable, Hashable {
+  public enum Kind: String, Sendable, Hashable {
+    /// Only the second tree has it.
+    case added
+    /// Only the first tree has it.
+    case removed
+    /// Both have it, with different values.
+    case changed
+  }
+
+  /// What a side holds.
+  public enum Content: Sendable, Hashable {
+    /// A property's value.
+    case value(TypedValue)
+    /// A whole node (for a node only one side has).
+    case node(NodeContent)
+    /// A `/memreserve/` entry.
+    case reservation(address: UInt64, size: UInt64)
+  }
+
+  public var kind: Kind
+  /// The node's path; ``TreeDiff/memreservePath`` for `/memreserve/` entries.
+  public var nodePath: String
+  /// The property, or nil for a node (or reservation) added or removed as a whole.
+  public var property: String?
+  /// The first tree's side (nil when it lacks it).
+  public var a: Content?
+  /// The second tree's side (nil when it lacks it).
+  public var b: Content?
+  /// Where each side was written (the property definition, or the node's name), when the tree came from source.
+  public var aRange: SourceRange?
+  public var bRange: SourceRange?
+
+  public init(
+    kind: Kind, nodePath: String, property: String?, a: Content?, b: Content?, aRange: SourceRange? = nil,
+    bRange: SourceRange? = nil
+  ) {
+    self.kind = kind
+    self.nodePath = nodePath
+    self.property = property
+    self.a = a
+    self.b = b
+    self.aRange = aRange
+    self.bRange = bRange
+  }
+}
+
+/// The part of the trees a comparison looks at: the subtrees under some paths (and nothing else).
+public struct TreeDiffScope: Sendable, Hashable {
+  /// Absolute node paths; each covers its whole subtree.
+  public var roots: Set<String>
+  /// Whether `/memreserve/` entries are compared.
+  public var includesReservations: Bool
+
+  public init(roots: Set<String>, includesReservations: Bool = true) {
+    self.roots = roots
+    self.includesReservations = includesReservations
+  }
+
+  /// `path` is one of the roots or below one.
+  public func covers(_ path: String) -> Bool {
+    roots.contains { r in path == r || r == "/" || path.hasPrefix(r + "/") }
+  }
+
+  /// `path` is above a root (the walk must pass through it without comparing it).
+  public func leadsTo(_ path: String) -> Bool {
+    let prefix = path == "/" ? "/" : path + "/"
+    return roots.contains { $0.hasPrefix(prefix) }
+  }
+}
+
+public struct TreeDiffOptions: Sendable, Hashable {
+  /// Compare `phandle`, `linux,phandle`, `/__symbols__`, `/__fixups__` and `/__local_fixups__` too.
+  public var includeBookkeeping: Bool
+  /// Compare only these subtrees (nil: everything).
+  public var scope: TreeDiffScope?
+
+  public init(includeBookkeeping: Bool = false, scope: TreeDiffScope? = nil) {
+    self.includeBookkeeping = includeBookkeeping
+    self.scope = scope
+  }
+}
+
+/// Semantic comparison of two merged device trees.
+///
+/// Nodes are matched by path and properties by name; order does not matter. Phandle cells compare by the path of
+/// the node they point to, so trees whose phandles are numbered differently (another compiler, `-@` or not, a
+/// base with overlays applied by libfdt against a source written flat) compare equal. Where the phandles are is
+/// known from the values' markers (a source, or a blob's `__local_fixups__`/`__fixups__`) and otherwise from the
+/// property's name and the `#…-cells` of the node each phandle names (``PhandleLayout``). Labels are names, not
+/// values: they are used to print references but never compared. Bookkeeping (`phandle`, `linux,phandle`,
+/// `/__symbols__`, `/__fixups__`, `/__local_fixups__`) is ignored unless asked for.
+///
+/// Changes come in a stable order: nodes in pre-order with children sorted by name, a node's own changes (sorted
+/// by property name) before its children's; `/memreserve/` entries first.
+public enum TreeDiff {
+  /// The `nodePath` of changes to `/memreserve/` entries.
+  public static let memreservePath = "/memreserve/"
+
+  static let bookkeepingNodes: Set<String> = ["__symbols__", "__fixups__", "__local_fixups__"]
+  static let bookkeepingProperties: Set<String> = ["phandle", "linux,phandle"]
+
+  public static func compare(_ a: DeviceTree, _ b: DeviceTree, options: TreeDiffOptions = TreeDiffOptions())
+    -> [TreeChange]
+  {
+    var walker = Walker(a: DiffSide(a), b: DiffSide(b), options: options)
+    if options.scope?.includesReservations ?? true { walker.compareReservations() }
+    walker.compareNode(a.root, b.root, path: "/")
+    return walker.changes
+  }
+
+  /// The typed value of one property of a tree, as a comparison prints it (for tools showing a single tree).
+  public static func typedValue(of property: Property, in node: Node, of tree: DeviceTree) -> TypedValue {
+    let side = DiffSide(tree)
+    return side.typed(side.analyze(property, in: node))
+  }
+
+  struct Walker {
+    let a: DiffSide
+    let b: DiffSide
+    let options: TreeDiffOptions
+    var changes: [TreeChange] = []
+
+    init(a: DiffSide, b: DiffSide, options: TreeDiffOptions) {
+      self.a = a
+      self.b = b
+      self.options = options
+    }
+
+    func covers(_ path: String) -> Bool { options.scope?.covers(path) ?? true }
+    func relevant(_ path: String) -> Bool {
+      guard let scope = options.scope else { return true }
+      return scope.covers(path) || scope.leadsTo(path)
+    }
+
+    func isCompared(child name: String, of path: String) -> Bool {
+      options.includeBookkeeping || path != "/" || !TreeDiff.bookkeepingNodes.contains(name)
+    }
+
+    func isCompared(property name: String) -> Bool {
+      options.includeBookkeeping || !TreeDiff.bookkeepingProperties.contains(name)
+    }
+
+    static func childPath(_ parent: String, _ name: String) -> String {
+      parent == "/" ? "/" + name : parent + "/" + name
+    }
+
+    static func sortedNames<S: Sequence<String>>(_ names: S) -> [String] {
+      Set(names).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    }
+
+    mutating func compareReservations() {
+      func key(_ r: ReserveEntry) -> [UInt64] { [r.address, r.size] }
+      var left = a.tree.reserves.map(key)
+      var right = b.tree.reserves.map(key)
+      // Multiset difference, in address order.
+      left.sort { $0.lexicographicallyPrecedes($1) }
+      right.sort { $0.lexicographicallyPrecedes($1) }
+      var i = 0
+      var j = 0
+      func entry(_ k: [UInt64]) -> TreeChange.Content { .reservation(address: k[0], size: k[1]) }
+      func range(_ tree: DeviceTree, _ k: [UInt64]) -> SourceRange? {
+        tree.reserves.first { $0.address == k[0] && $0.size == k[1] }?.range
+      }
+      while i < left.count || j < right.count {
+        if j >= right.count || (i < left.count && left[i].lexicographicallyPrecedes(right[j])) {
+          changes.append(
+            TreeChange(
+              kind: .removed, nodePath: TreeDiff.memreservePath, property: nil, a: entry(left[i]), b: nil,
+              aRange: range(a.tree, left[i])))
+          i += 1
+        } else if i >= left.count || right[j].lexicographicallyPrecedes(left[i]) {
+          changes.append(
+            TreeChange(
+              kind: .added, nodePath: TreeDiff.memreservePath, property: nil, a: nil, b: entry(right[j]),
+              bRange: range(b.tree, right[j])))
+          j += 1
+        } else {
+          i += 1
+          j += 1
+        }
+      }
+    }
+
+    mutating func compareNode(_ na: Node, _ nb: Node, path: String) {
+      if covers(path) { compareProperties(na, nb, path: path) }
+      var childrenA: [String: Node] = [:]
+      var childrenB: [String: Node] = [:]
+      for c in na.liveChildren where childrenA[c.name] == nil { childrenA[c.name] = c }
+      for c in nb.liveChildren where childrenB[c.name] == nil { childrenB[c.name] = c }
+      for name in Self.sortedNames(Array(childrenA.keys) + Array(childrenB.keys)) {
+        guard isCompared(child: name, of: path) else { continue }
+        let p = Self.childPath(path, name)
+        guard relevant(p) else { continue }
+        switch (childrenA[name], childrenB[name]) {
+        case (let ca?, let cb?): compareNode(ca, cb, path: p)
+        case (let ca?, nil): oneSided(ca, path: p, side: a, removed: true)
+        case (nil, let cb?): oneSided(cb, path: p, side: b, removed: false)
+        case (nil, nil): break
+        }
+      }
+    }
+
+    /// A node only one tree has: one change for it when it is in scope, else one for each scope root below it.
+    mutating func oneSided(_ node: Node, path: String, side: DiffSide, removed: Bool) {
+      if covers(path) {
+        let content = TreeChange.Content.node(nodeContent(node, side: side))
+        let range = node.nameRange ?? node.range
+        changes.append(
+          removed
+            ? TreeChange(kind: .removed, nodePath: path, property: nil, a: content, b: nil, aRange: range)
+            : TreeChange(kind: .added, nodePath: path, property: nil, a: nil, b: content, bRange: range))
+        return
+      }
+      for name in Self.sortedNames(node.liveChildren.map(\.name)) {
+        let p = Self.childPath(path, name)
+        guard relevant(p), let c = node.child(name) else { continue }
+        oneSided(c, path: p, side: side, removed: removed)
+      }
+    }
+
+    func nodeContent(_ node: Node, side: DiffSide) -> NodeContent {
+      var props: [PropertyContent] = []
+      var seen: Set<String> = []
+      for p in node.liveProperties where isCompared(property: p.name) && seen.insert(p.name).inserted {
+        props.append(PropertyContent(name: p.name, value: side.typed(side.analyze(p, in: node))))
+      }
+      props.sort { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
+      var children: [NodeContent] = []
+      for name in Self.sortedNames(node.liveChildren.map(\.name)) {
+        if let c = node.child(name) { children.append(nodeContent(c, side: side)) }
+      }
+      return NodeContent(name: node.name, properties: props, children: children)
+    }
+
+    mutating func compareProperties(_ na: Node, _ nb: Node, path: String) {
+      var propsA: [String: Property] = [:]
+      var propsB: [String: Property] = [:]
+      for p in na.liveProperties where propsA[p.name] == nil { propsA[p.name] = p }
+      for p in nb.liveProperties where propsB[p.name] == nil { propsB[p.name] = p }
+      for name in Self.sortedNames(Array(propsA.keys) + Array(propsB.keys)) where isCompared(property: name) {
+        switch (propsA[name], propsB[name]) {
+        case (let pa?, let pb?):
+          let va = a.analyze(pa, in: na)
+          let vb = b.analyze(pb, in: nb)
+          if DiffSide.same(va, in: a, vb, in: b) { continue }
+          // Show phandles either side knows about on both sides.
+          var ta = a.typed(va, extraReferences: vb.referenceOffsets)
+          var tb = b.typed(vb, extraReferences: va.referenceOffsets)
+          if ta.text == tb.text {
+            // Same labels on different nodes: print paths so the difference shows.
+            ta = a.typed(va, extraReferences: vb.referenceOffsets, preferPaths: true)
+            tb = b.typed(vb, extraReferences: va.referenceOffsets, preferPaths: true)
+          }
+          changes.append(
+            TreeChange(
+              kind: .changed, nodePath: path, property: name, a: .value(ta), b: .value(tb),
+              aRange: pa.range ?? pa.nameRange, bRange: pb.range ?? pb.nameRange))
+        case (let pa?, nil):
+          changes.append(
+            TreeChange(
+              kind: .removed, nodePath: path, property: name, a: .value(a.typed(a.analyze(pa, in: na))), b: nil,
+              aRange: pa.range ?? pa.nameRange))
+        case (nil, let pb?):
+          changes.append(
+            TreeChange(
+              kind: .added, nodePath: path, property: name, a: nil, b: .value(b.typed(b.analyze(pb, in: nb))),
+              bRange: pb.range ?? pb.nameRange))
+        case (nil, nil): break
+        }
+      }
+    }
+  }
+}

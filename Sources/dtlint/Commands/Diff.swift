@@ -1,0 +1,127 @@
+import ArgumentParser
+import DTCore
+import DTRules
+import Foundation
+
+extension DTLint {
+  struct Diff: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Compare two device trees semantically: merged trees, phandles by the node they point to.",
+      discussion: """
+        A and B are each a source (.dts; a .dtso is compared as written, applied to nothing), a blob (.dtb, \
+        .dtbo), or a chain BASE+OV1+OV2… whose overlays are applied to the base with libfdt, as U-Boot does.
+
+        Nodes are matched by path and properties by name; order does not matter. Phandles compare by the path of \
+        the node they point to, so renumbered phandles are no difference, and labels are names, not values. \
+        phandle, linux,phandle, /__symbols__, /__fixups__ and /__local_fixups__ are ignored unless \
+        --include-bookkeeping. Values print typed: strings, cells, bytes, &label references, and phandle + \
+        argument lists split by the provider's #…-cells. Each change names where each side was written.
+
+        --hmp compares only what the HMP rules read: /reserved-memory, nodes with an imx-rproc compatible \
+        (fsl,imx*-cm*), the MU nodes (fsl,imx*-mu) and /memreserve/; with --m7, also the peripherals the \
+        manifest names (labels, paths or unit addresses) and the pin groups their pinctrl-N select.
+
+        Exit status: 0 the trees are the same, 1 they differ, 2 an input could not be read or compiled.
+
+        Examples:
+          dtlint diff board.dts board.dtb -I include -I arch/arm64/boot/dts/freescale
+          dtlint diff verdin.dtb+hmp.dtbo custom.dts -I include
+          dtlint diff old.dtb new.dtb --hmp --m7 m7.yaml --format json
+        """)
+
+    @Argument(help: ArgumentHelp("The first tree: FILE or BASE+OV1+OV2….", valueName: "a"))
+    var a: String
+
+    @Argument(help: ArgumentHelp("The second tree: FILE or BASE+OV1+OV2….", valueName: "b"))
+    var b: String
+
+    @Option(help: "Output format.")
+    var format: DiffFormat = .text
+
+    @Flag(help: "Compare only what the HMP rules read (reserved memory, rproc and MU nodes).")
+    var hmp = false
+
+    @Option(
+      name: .customLong("m7"),
+      help: ArgumentHelp("With --hmp (implied): also the peripherals this M7 manifest names.", valueName: "manifest"))
+    var manifest: String?
+
+    @Flag(help: "Also compare phandle, linux,phandle, /__symbols__, /__fixups__ and /__local_fixups__.")
+    var includeBookkeeping = false
+
+    @Option(help: "Colour in text output: auto (a terminal, NO_COLOR unset), always or never.")
+    var color: ColorMode = .auto
+
+    @Option(help: ArgumentHelp("Configuration file (default: .dtlint.yaml found upwards).", valueName: "file"))
+    var config: String?
+
+    @OptionGroup var inputOptions: InputOptions
+
+    enum DiffFormat: String, ExpressibleByArgument, CaseIterable {
+      case text, json
+    }
+
+    func run() throws {
+      let cwd = FileManager.default.currentDirectoryPath
+      var frontEnd = inputOptions.frontEnd
+      do {
+        if let c = try Configuration.discover(explicitPath: config, workingDirectory: cwd, registry: .shared) {
+          frontEnd.includePaths = c.includePaths + frontEnd.includePaths
+        }
+      } catch {
+        printError(error.description)
+        throw ExitCode(Exit.usage)
+      }
+      let sources = SourceManager()
+      let reader = SourceReader(sources: sources, options: frontEnd)
+
+      var peripherals = ManifestPeripherals()
+      if let manifest {
+        do {
+          peripherals = try ManifestPeripherals.load(path: manifest)
+        } catch {
+          printError(error.description)
+          throw ExitCode(Exit.inputError)
+        }
+      }
+
+      var sides: [DiffInput] = []
+      for spec in [a, b] {
+        do {
+          sides.append(try reader.loadForDiff(spec))
+        } catch {
+          report(error.diagnostics, sources: sources, input: spec)
+          printError("error: \(error.description)")
+          throw ExitCode(Exit.inputError)
+        }
+      }
+
+      var options = TreeDiffOptions(includeBookkeeping: includeBookkeeping)
+      if hmp || manifest != nil {
+        let (scope, unresolved) = HMPScope.scope(
+          for: sides.map(\.tree), peripherals: peripherals.peripherals)
+        options.scope = scope
+        for p in unresolved {
+          printError("warning: \(manifest ?? "manifest"): peripheral '\(p)' is in neither tree (not compared)")
+        }
+        if !peripherals.pads.isEmpty {
+          printError(
+            "note: \(manifest ?? "manifest"): pads are not compared by name yet; the pin groups of the named "
+              + "peripherals are")
+        }
+      }
+
+      let changes = TreeDiff.compare(sides[0].tree, sides[1].tree, options: options)
+      let context = ReportContext(
+        sources: sources, tool: ToolInfo(version: DTLint.configuration.version), workingDirectory: cwd)
+      let renderer = DiffReportRenderer(context: context, a: a, b: b)
+      let output: String
+      switch format {
+      case .json: output = renderer.json(changes)
+      case .text: output = renderer.text(changes, color: color.isEnabled(fileDescriptor: STDOUT_FILENO))
+      }
+      FileHandle.standardOutput.write(Data(output.utf8))
+      if !changes.isEmpty { throw ExitCode(Exit.findings) }
+    }
+  }
+}

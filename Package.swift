@@ -39,6 +39,7 @@ let package = Package(
       dependencies: [
         "DTCore",
         "DTRules",
+        "DTHMP",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings

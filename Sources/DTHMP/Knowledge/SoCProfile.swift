@@ -371,7 +371,8 @@ public struct SoCProfile: Sendable {
         MailboxUnit(
           node: try readNode(o, reader: r),
           defaultStatus: try o.requiredChoice("default-status", as: DefaultStatus.self).rawValue,
-          peer: try o.requiredString("peer"), aSide: try side("a-side") ?? MailboxUnit.Side(base: 0, irq: 0), mSide: try side("m-side"),
+          peer: try o.requiredString("peer"), aSide: try side("a-side") ?? MailboxUnit.Side(base: 0, irq: 0),
+          mSide: try side("m-side"),
           provenance: try Provenance.read(o)))
     }
     if units.filter({ $0.mSide != nil }).count != 1 {

@@ -113,7 +113,11 @@ public struct Linter: Sendable {
   public let registry: RuleRegistry
   public let selection: RuleSelection
 
-  public init(registry: RuleRegistry = .shared, selection: RuleSelection? = nil) {
+  /// Kernel flavor, board and manifest for the HMP rules.
+  public var hmp: HMPContext = .defaults
+
+  public init(registry: RuleRegistry = .shared, selection: RuleSelection? = nil, hmp: HMPContext = .defaults) {
+    self.hmp = hmp
     self.registry = registry
     self.selection = selection ?? RuleSelection(registry: registry)
   }
@@ -138,7 +142,8 @@ public struct Linter: Sendable {
       output.append(adjusted(d))
     }
     if !unreadable {
-      output += runRules(TreeInfo(tree: tree, inputKind: input), byID: byID, frontEndFindings: frontEndFindings)
+      output += runRules(
+        TreeInfo(tree: tree, inputKind: input, hmp: hmp), byID: byID, frontEndFindings: frontEndFindings)
     }
     if selection.werror {
       for i in output.indices { output[i].severity = .error }
@@ -231,7 +236,7 @@ extension Linter {
     let blocked = chain.inputFailure || frontEnd.contains { Self.stopsChecks($0) }
     // The merged tree was read back from libfdt's blob: its values carry no source markers.
     var out = lint(tree, frontEnd: frontEnd, input: chain.merged != nil ? .blob : chain.base.kind)
-    let info = TreeInfo(tree: tree)
+    let info = TreeInfo(tree: tree, hmp: hmp)
     if !blocked {
       for rule in registry.chainRules {
         let id = rule.description.id

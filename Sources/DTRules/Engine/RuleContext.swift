@@ -63,9 +63,12 @@ public final class TreeInfo {
   /// carry no markers as far as the checks are concerned (the reader's recovered references and guessed types
   /// are for printing).
   public let inputKind: InputKind
-  public init(tree: DeviceTree, inputKind: InputKind = .source) {
+  /// Kernel flavor, board, M7 manifest: what the HMP rules need beyond the tree.
+  public let hmp: HMPContext
+  public init(tree: DeviceTree, inputKind: InputKind = .source, hmp: HMPContext = .defaults) {
     self.tree = tree
     self.inputKind = inputKind
+    self.hmp = hmp
   }
 
   /// Node by phandle (live nodes only; the first in pre-order wins, as dtc's `get_node_by_phandle`). Uses the

@@ -197,7 +197,6 @@ struct ResolvedRange {
   var byteLength: Int
 }
 
-
 /// Renders a report in any format.
 public struct ReportRenderer: Sendable {
   public var context: ReportContext

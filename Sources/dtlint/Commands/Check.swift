@@ -1,5 +1,6 @@
 import ArgumentParser
 import DTCore
+import DTHMP
 import DTRules
 import Dispatch
 import Foundation
@@ -24,6 +25,7 @@ extension DTLint {
           dtlint check board.dts --overlay hmp.dtso --format sarif > dtlint.sarif
           dtlint check hmp.dtso --base board.dtb
           dtlint check --enable all --disable unique_unit_address board.dts
+          dtlint check board.dtb --overlay hmp.dtbo --m7 m7.yaml --kernel toradex-bsp6
         """)
 
     @Argument(help: ArgumentHelp("Device trees to check (sources or blobs).", valueName: "file"))
@@ -38,6 +40,24 @@ extension DTLint {
       name: .customLong("overlay"),
       help: ArgumentHelp("Apply this overlay to FILE before checking (repeatable, in order).", valueName: "ov"))
     var overlays: [String] = []
+
+    @Option(
+      help: ArgumentHelp(
+        "The M7 firmware's manifest: peripherals, pads, firmware ELF, RPMsg settings (enables the ownership rules).",
+        valueName: "manifest"))
+    var m7: String?
+
+    @Option(
+      help: ArgumentHelp(
+        "Kernel flavor the tree runs under: mainline (default), nxp-6, nxp-5.15, nxp-5.4, toradex-bsp6, toradex-bsp5.",
+        valueName: "flavor"))
+    var kernel: String?
+
+    @Option(
+      help: ArgumentHelp(
+        "Board profile (verdin-imx8mp) or SKU (verdin-imx8mp-wifi); default: detected from the root compatible.",
+        valueName: "board"))
+    var board: String?
 
     @Option(help: "Output format.")
     var format: ReportFormat = .text
@@ -92,11 +112,20 @@ extension DTLint {
       }
       if werror { selection.werror = true }
 
+      let hmp: HMPContext
+      do {
+        hmp = try HMPContext.load(
+          kernel: kernel ?? configuration.kernel, board: board ?? configuration.board, m7: m7 ?? configuration.m7)
+      } catch {
+        printError(error.description)
+        throw ExitCode(Exit.inputError)
+      }
+
       var frontEnd = inputOptions.frontEnd
       frontEnd.includePaths = configuration.includePaths + frontEnd.includePaths
       let sources = SourceManager()
       let reader = SourceReader(sources: sources, options: frontEnd)
-      let linter = Linter(registry: registry, selection: selection)
+      let linter = Linter(registry: registry, selection: selection, hmp: hmp)
       let suppressions = Suppressions(sources: sources, registry: registry)
       let baseTree = base
 

@@ -1,0 +1,87 @@
+import DTCore
+import DTHMP
+
+/// What the HMP rules know about the system beyond the tree: the kernel flavor the tree will run under, the
+/// board, the M7 manifest and the files it names. Built once per run; immutable, so rules on several trees share it.
+public final class HMPContext: Sendable {
+  /// The kernel flavor (`--kernel`), or mainline when none was given.
+  public let kernel: KernelFlavor
+  /// The flavor as the user named it (`toradex-bsp6`), or nil when assumed.
+  public let kernelGiven: String?
+  /// `--board`, when given; otherwise the board is detected per tree from the root `compatible`.
+  public let boardGiven: BoardProfile?
+  public let manifest: M7Manifest?
+  /// What the manifest's files say (pads from `pin_mux.c`, the firmware ELF).
+  public let inputs: M7Manifest.Inputs?
+
+  public init(
+    kernel: KernelFlavor, kernelGiven: String?, board: BoardProfile?, manifest: M7Manifest?,
+    inputs: M7Manifest.Inputs?
+  ) {
+    self.kernel = kernel
+    self.kernelGiven = kernelGiven
+    self.boardGiven = board
+    self.manifest = manifest
+    self.inputs = inputs
+  }
+
+  /// Loads what the options name. Errors name the file, line and key (or the option).
+  public static func load(kernel: String?, board: String?, m7: String?) throws(InputError) -> HMPContext {
+    let flavor = try KernelFlavor.load(name: kernel ?? HMP.defaultKernelFlavor)
+    let boardProfile = try board.map { (b: String) throws(InputError) -> BoardProfile in
+      try Self.boardProfile(named: b)
+    }
+    let manifest = try m7.map { (p: String) throws(InputError) -> M7Manifest in try M7Manifest.load(path: p) }
+    let inputs = try manifest?.loadInputs()
+    return HMPContext(kernel: flavor, kernelGiven: kernel, board: boardProfile, manifest: manifest, inputs: inputs)
+  }
+
+  /// `--board` accepts a profile name (`verdin-imx8mp`) or a SKU name (`verdin-imx8mp-wifi`).
+  static func boardProfile(named name: String) throws(InputError) -> BoardProfile {
+    if let b = try? BoardProfile.load(name: name) { return b }
+    for n in BoardProfile.knownNames {
+      if let b = try? BoardProfile.load(name: n), b.skus.contains(where: { $0.name == name }) { return b }
+    }
+    return try BoardProfile.load(name: name)
+  }
+
+  /// No options: mainline assumed, no board, no manifest (rules needing them stay silent).
+  public static let defaults: HMPContext = {
+    let k = (try? KernelFlavor.load(name: HMP.defaultKernelFlavor))
+    return HMPContext(kernel: k!, kernelGiven: nil, board: nil, manifest: nil, inputs: nil)
+  }()
+
+  /// How messages name the kernel: "the mainline kernel (assumed; set --kernel)" or "kernel toradex-bsp6 (nxp-5.15)".
+  public var kernelPhrase: String {
+    guard let given = kernelGiven else { return "the \(kernel.name) kernel (assumed; set --kernel)" }
+    return given == kernel.name ? "kernel \(given)" : "kernel \(given) (\(kernel.name))"
+  }
+
+  /// The board of a tree: `--board`, or the bundled profile whose compatible the root carries.
+  public func board(for tree: DeviceTree) -> BoardProfile? {
+    if let b = boardGiven { return b }
+    return BoardProfile.detect(rootCompatible: tree.root.property("compatible")?.value.strings ?? [])
+  }
+
+  /// The SKU of a tree on its board (by root `compatible`).
+  public func sku(for tree: DeviceTree) -> BoardProfile.SKU? {
+    board(for: tree)?.sku(rootCompatible: tree.root.property("compatible")?.value.strings ?? [])
+  }
+
+  /// The SoC of a tree: the manifest's, else the board's, else the one whose imx-rproc compatible the tree uses.
+  public func soc(for tree: DeviceTree) -> SoCProfile? {
+    if let m = manifest { return m.soc }
+    if let b = board(for: tree), let s = try? SoCProfile.load(name: b.soc) { return s }
+    var found: SoCProfile?
+    tree.root.walk { n in
+      guard found == nil, let compats = n.property("compatible")?.value.strings else { return }
+      for name in SoCProfile.knownNames {
+        if let s = try? SoCProfile.load(name: name), compats.contains(where: { s.remoteproc.compatible($0) != nil }) {
+          found = s
+          return
+        }
+      }
+    }
+    return found
+  }
+}

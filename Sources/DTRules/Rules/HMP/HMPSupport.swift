@@ -1,0 +1,105 @@
+import DTCore
+import DTHMP
+
+// Shared by the HMP rules: finding the remoteproc node, its regions and mailboxes, with the SoC and kernel
+// knowledge of `schemas/` (HMP-FACTS.md).
+
+extension RuleDescription {
+  /// An HMP rule: `category: .hmp`, enabled; the rationale cites the HMP-FACTS section.
+  static func hmp(
+    _ id: String, name: String, severity: Severity, summary: String, rationale: String,
+    triggering: [RuleExample], nonTriggering: [RuleExample]
+  ) -> RuleDescription {
+    RuleDescription(
+      id: id, name: name, summary: summary, rationale: rationale, category: .hmp, defaultSeverity: severity,
+      triggering: triggering, nonTriggering: nonTriggering)
+  }
+}
+
+/// One `phandle + arguments` entry of a list property (`mboxes = <&mu 0 1>, <&mu 1 1>`).
+struct PhandleEntry {
+  var phandle: UInt32
+  var target: Node?
+  var arguments: [UInt32]
+}
+
+extension TreeInfo {
+  /// The node a phandle value names.
+  func node(phandle: UInt32) -> Node? { nodesByPhandle[phandle] }
+
+  /// The live nodes whose `compatible` includes one of `compatibles`, in tree order.
+  func nodes(compatibleWith compatibles: Set<String>) -> [Node] {
+    allNodes.filter { n in (n.property("compatible")?.value.strings ?? []).contains { compatibles.contains($0) } }
+  }
+
+  /// Nodes with an imx-rproc compatible (`fsl,imx8mp-cm7`, `fsl,imx8mm-cm4`, …): from the SoC profile when one is
+  /// known, else by the `fsl,imx*-cm*` pattern the driver's table follows.
+  func remoteprocNodes() -> [Node] {
+    if let soc = hmp.soc(for: tree) {
+      return nodes(compatibleWith: Set(soc.remoteproc.compatibles.map(\.compatible)))
+    }
+    return allNodes.filter { n in
+      (n.property("compatible")?.value.strings ?? []).contains { c in
+        c.hasPrefix("fsl,imx") && (c.contains("-cm4") || c.contains("-cm7") || c.contains("-cm33"))
+      }
+    }
+  }
+
+  /// `/reserved-memory`, when the tree has it.
+  var reservedMemory: Node? { tree.node(atPath: "/reserved-memory") }
+
+  /// A list of single phandles (`memory-region = <&a>, <&b>`), each resolved.
+  func phandleList(_ property: Property) -> [(phandle: UInt32, target: Node?)] {
+    (property.value.cells ?? []).map { ($0, nodesByPhandle[$0]) }
+  }
+
+  /// A `phandle + #<cellsName> arguments` list, walked with each provider's cell count. Stops (returning what it
+  /// read) at a phandle it cannot resolve or a provider without `cellsName`.
+  func phandleArgsList(_ property: Property, cellsName: String) -> (entries: [PhandleEntry], complete: Bool) {
+    let cells = property.value.cells ?? []
+    var out: [PhandleEntry] = []
+    var i = 0
+    while i < cells.count {
+      let ph = cells[i]
+      guard let target = nodesByPhandle[ph], let n = target.property(cellsName)?.value.singleCell else {
+        out.append(PhandleEntry(phandle: ph, target: nodesByPhandle[ph], arguments: []))
+        return (out, false)
+      }
+      let count = Int(n)
+      guard i + 1 + count <= cells.count else {
+        out.append(PhandleEntry(phandle: ph, target: target, arguments: Array(cells[(i + 1)...])))
+        return (out, false)
+      }
+      out.append(PhandleEntry(phandle: ph, target: target, arguments: Array(cells[(i + 1)..<(i + 1 + count)])))
+      i += 1 + count
+    }
+    return (out, true)
+  }
+
+  /// A node's `reg` as (address, size) pairs with its parent's cell counts; nil when the length does not fit.
+  func regEntries(of node: Node) -> [(address: UInt64, size: UInt64)]? {
+    guard let reg = node.property("reg"), let cells = reg.value.cells, let parent = node.parent else { return nil }
+    let ac = addressCells(of: parent)
+    let sc = sizeCells(of: parent)
+    guard ac >= 0, sc >= 0, ac <= 2, sc <= 2, ac + sc > 0, cells.count % (ac + sc) == 0 else { return nil }
+    func value(_ slice: ArraySlice<UInt32>) -> UInt64 { slice.reduce(UInt64(0)) { ($0 << 32) | UInt64($1) } }
+    var out: [(UInt64, UInt64)] = []
+    var i = 0
+    while i < cells.count {
+      out.append((value(cells[i..<(i + ac)]), value(cells[(i + ac)..<(i + ac + sc)])))
+      i += ac + sc
+    }
+    return out
+  }
+}
+
+extension Node {
+  /// The node name as the kernel's `node->name` sees it: without the unit address.
+  var kernelName: Substring { baseName }
+
+  /// `status` is absent, "okay" or "ok" (what the kernel's `of_device_is_available` accepts).
+  var isEnabled: Bool {
+    guard let s = property("status")?.value.strings?.first else { return true }
+    return s == "okay" || s == "ok"
+  }
+}

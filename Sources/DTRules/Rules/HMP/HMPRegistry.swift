@@ -1,2 +1,3 @@
-/// The HMP rules, in execution order. Remoteproc wiring and memory regions first, then ownership and firmware.
-let hmpRules: [any TreeRule.Type] = hmpWiringRules + hmpOwnershipRules
+/// The HMP rules, in execution order: the remoteproc node and its mailboxes, its memory regions, then ownership
+/// (peripherals, pads, GPIO banks, debug UART) and the firmware's resource table.
+let hmpRules: [any TreeRule.Type] = hmpRprocRules + hmpRegionRules + hmpOwnershipRules

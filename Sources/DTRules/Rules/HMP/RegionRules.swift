@@ -1,0 +1,2 @@
+/// Reserved-memory region rules, in execution order.
+let hmpRegionRules: [any TreeRule.Type] = []

@@ -1,0 +1,2 @@
+/// Remoteproc node and mailbox rules, in execution order.
+let hmpRprocRules: [any TreeRule.Type] = []

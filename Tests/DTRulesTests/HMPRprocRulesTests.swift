@@ -306,6 +306,11 @@ import _DTTestSupport
     let body = Self.body(replacing: ", <&mu 3 1>", with: "")
     let f = try #require(try Self.lint(Self.tree(body), rules: ["hmp_mbox_names"]).first)
     #expect(f.message.contains("has 3 names for 2 'mboxes' entries"))
+    // Names without mboxes: every request points past the end.
+    let none = Self.body(replacing: "\t\tmboxes = <&mu 0 1>, <&mu 1 1>, <&mu 3 1>;\n", with: "")
+    let g = try #require(try Self.lint(Self.tree(none), rules: ["hmp_mbox_names"]).first)
+    #expect(g.message.contains("has 3 names for 0 'mboxes' entries"))
+    #expect(g.message.contains("finds \"tx\" at entry 0, which has no 'mboxes' entry"))
   }
 
   // MARK: - hmp_mbox_controller
@@ -314,7 +319,7 @@ import _DTTestSupport
     let code = Self.tree(Self.body(replacing: "&mu ", with: "&mu2 "))
     let f = try #require(try Self.lint(code, rules: ["hmp_mbox_controller"]).first)
     #expect(f.severity == .error)
-    #expect(f.message.contains("mu2 (/mailbox@30e60000), the dsp's MU"))
+    #expect(f.message.contains("mu2 (/mailbox@30e60000), the dsp's MU, not at mu (/mailbox@30aa0000)"))
     #expect(f.message.contains("0x30ab0000, MU1_M7_IRQn"))
     #expect(f.notes.contains { $0.message.contains("disabled") })
     let fixed = Self.apply(try #require(f.fixes.first), to: code)
@@ -429,5 +434,21 @@ import _DTTestSupport
         .filter { Self.ruleIDs.contains($0.rule) }
       #expect(withManifest.map(\.rule) == ["hmp_rproc_missing"], "\(file): \(withManifest.map(\.message))")
     }
+  }
+}
+
+extension HMPRprocRulesTests {
+  /// An error of one HMP rule does not stop the others (only dtc's checks give up after an error).
+  @Test func oneHMPErrorDoesNotHideTheOthers() throws {
+    let body = """
+      \t\tcompatible = "fsl,imx8mp-cm7-mmio";
+      \t\tmbox-names = "tx", "rx", "rx-db";
+      \t\tmboxes = <&mu2 0 0>, <&mu2 1 0>, <&mu2 3 0>;
+      \t\trsc-da = <0x55000000>;
+
+      """
+    let rules = Set(try Self.lint(Self.tree(body), m7: "{soc: imx8mp}").map(\.rule))
+    #expect(
+      rules == ["hmp_rproc_compatible", "hmp_rproc_clocks", "hmp_rproc_binding", "hmp_mbox_names", "hmp_mbox_controller"])
   }
 }

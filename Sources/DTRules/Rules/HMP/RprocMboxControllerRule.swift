@@ -151,7 +151,7 @@ struct RprocMboxControllerRule: TreeRule {
         }
         let what = other.map { "\($0.label) (\(target.path)), the \($0.peer)'s MU" } ?? info.describe(target, soc: soc)
         context.report(
-          "'mboxes' of node \(node.path) points at \(what), not at \(unit.label) (\(unit.node.path)), whose other "
+          "'mboxes' of node \(node.path) points at \(what), not at \(unit.label) (\(muNode?.path ?? unit.node.path)), whose other "
             + "side (\(mSide)) the \(soc.mCore) firmware uses",
           node: node, property: mboxes, notes: notes, fixes: fixes)
       }

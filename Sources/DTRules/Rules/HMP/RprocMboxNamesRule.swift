@@ -101,7 +101,8 @@ struct RprocMboxNamesRule: TreeRule {
     let expected = use.bindingNames
     for node in info.enabledRemoteprocNodes() {
       let mboxes = node.property("mboxes")
-      let count = mboxes.flatMap { info.mboxCount($0, soc: soc) }
+      // Names without any mboxes entry: every name points past the end.
+      let count = mboxes.map { info.mboxCount($0, soc: soc) } ?? 0
       // Whether the mboxes entries already are TX, RX, RX-doorbell in the binding's order (then names are mechanical).
       let typesInBindingOrder: Bool = {
         guard let mboxes, let soc else { return false }

@@ -229,7 +229,8 @@ import _DTTestSupport
     #expect(try Self.lint(noRoot, rules: ["hmp_rproc_compatible"]).isEmpty)
     #expect(try Self.lint(noRoot, rules: ["hmp_rproc_compatible"], board: "verdin-imx8mp").count == 1)
     // A tree of another i.MX SoC is not judged as an i.MX 8M Plus.
-    let nano = Self.tree(Self.goodBody.replacingOccurrences(of: "imx8mp-cm7", with: "imx8mn-cm7"), root: "\"fsl,imx8mn\"")
+    let nano = Self.tree(
+      Self.goodBody.replacingOccurrences(of: "imx8mp-cm7", with: "imx8mn-cm7"), root: "\"fsl,imx8mn\"")
     #expect(try Self.lint(nano).isEmpty)
   }
 
@@ -361,7 +362,8 @@ import _DTTestSupport
   // MARK: - hmp_mbox_channel
 
   @Test func channelFromTheManifest() throws {
-    let zero = Self.tree(Self.body(replacing: "<&mu 0 1>, <&mu 1 1>, <&mu 3 1>", with: "<&mu 0 0>, <&mu 1 0>, <&mu 3 0>"))
+    let zero = Self.tree(
+      Self.body(replacing: "<&mu 0 1>, <&mu 1 1>, <&mu 3 1>", with: "<&mu 0 0>, <&mu 1 0>, <&mu 3 0>"))
     let assumed = try #require(try Self.lint(zero, rules: ["hmp_mbox_channel"]).first)
     #expect(assumed.severity == .warning)
     #expect(assumed.message.contains("assumed; set rpmsg.mu-channel"))
@@ -449,6 +451,8 @@ extension HMPRprocRulesTests {
       """
     let rules = Set(try Self.lint(Self.tree(body), m7: "{soc: imx8mp}").map(\.rule))
     #expect(
-      rules == ["hmp_rproc_compatible", "hmp_rproc_clocks", "hmp_rproc_binding", "hmp_mbox_names", "hmp_mbox_controller"])
+      rules == [
+        "hmp_rproc_compatible", "hmp_rproc_clocks", "hmp_rproc_binding", "hmp_mbox_names", "hmp_mbox_controller",
+      ])
   }
 }

@@ -65,15 +65,12 @@ struct RprocBindingRule: TreeRule {
         """),
       // NXP 5.4 reads rsc-da (Toradex BSP 5).
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \timx8mp-cm7 {
-        \t\tcompatible = "fsl,imx8mp-cm7";
-        \t\trsc-da = <0x55000000>;
-        \t};
-        };
-        """, options: ["kernel": "toradex-bsp5"]),
+        rprocExample(
+          """
+          mboxes = <&mu 0 1>, <&mu 1 1>, <&mu 3 1>;
+          mbox-names = "tx", "rx", "rxdb";
+          rsc-da = <0x55000000>;
+          """), options: ["kernel": "toradex-bsp5"]),
     ])
 
   func check(_ context: inout RuleContext) {

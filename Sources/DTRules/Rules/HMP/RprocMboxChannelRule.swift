@@ -22,67 +22,31 @@ struct RprocMboxChannelRule: TreeRule {
       """,
     triggering: [
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \tmu: mailbox@30aa0000 {
-        \t\tcompatible = "fsl,imx8mp-mu", "fsl,imx6sx-mu";
-        \t\t#mbox-cells = <2>;
-        \t};
-        \timx8mp-cm7 {
-        \t\tcompatible = "fsl,imx8mp-cm7";
-        \t\t↓mboxes = <&mu 0 0>, <&mu 1 0>, <&mu 3 0>;
-        \t\tmbox-names = "tx", "rx", "rxdb";
-        \t};
-        };
-        """),
+        rprocExample(
+          """
+          ↓mboxes = <&mu 0 0>, <&mu 1 0>, <&mu 3 0>;
+          mbox-names = "tx", "rx", "rxdb";
+          """)),
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \tmu: mailbox@30aa0000 {
-        \t\tcompatible = "fsl,imx8mp-mu", "fsl,imx6sx-mu";
-        \t\t#mbox-cells = <2>;
-        \t};
-        \timx8mp-cm7 {
-        \t\tcompatible = "fsl,imx8mp-cm7";
-        \t\t↓mboxes = <&mu 0 1>, <&mu 1 1>, <&mu 3 1>;
-        \t\tmbox-names = "tx", "rx", "rxdb";
-        \t};
-        };
-        """, options: ["m7": "{soc: imx8mp, rpmsg: {mu-channel: 2}}"]),
+        rprocExample(
+          """
+          ↓mboxes = <&mu 0 1>, <&mu 1 1>, <&mu 3 1>;
+          mbox-names = "tx", "rx", "rxdb";
+          """), options: ["m7": "{soc: imx8mp, rpmsg: {mu-channel: 2}}"]),
     ],
     nonTriggering: [
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \tmu: mailbox@30aa0000 {
-        \t\tcompatible = "fsl,imx8mp-mu", "fsl,imx6sx-mu";
-        \t\t#mbox-cells = <2>;
-        \t};
-        \timx8mp-cm7 {
-        \t\tcompatible = "fsl,imx8mp-cm7";
-        \t\tmboxes = <&mu 0 1>, <&mu 1 1>, <&mu 3 1>;
-        \t\tmbox-names = "tx", "rx", "rxdb";
-        \t};
-        };
-        """),
+        rprocExample(
+          """
+          mboxes = <&mu 0 1>, <&mu 1 1>, <&mu 3 1>;
+          mbox-names = "tx", "rx", "rxdb";
+          """)),
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \tmu: mailbox@30aa0000 {
-        \t\tcompatible = "fsl,imx8mp-mu", "fsl,imx6sx-mu";
-        \t\t#mbox-cells = <2>;
-        \t};
-        \timx8mp-cm7 {
-        \t\tcompatible = "fsl,imx8mp-cm7";
-        \t\tmboxes = <&mu 0 0>, <&mu 1 0>, <&mu 3 0>;
-        \t\tmbox-names = "tx", "rx", "rxdb";
-        \t};
-        };
-        """, options: ["m7": "{soc: imx8mp, rpmsg: {mu-channel: 0}}"]),
+        rprocExample(
+          """
+          mboxes = <&mu 0 0>, <&mu 1 0>, <&mu 3 0>;
+          mbox-names = "tx", "rx", "rxdb";
+          """), options: ["m7": "{soc: imx8mp, rpmsg: {mu-channel: 0}}"]),
     ])
 
   func check(_ context: inout RuleContext) {
@@ -103,8 +67,10 @@ struct RprocMboxChannelRule: TreeRule {
       guard let mboxes = node.property("mboxes") else { continue }
       let (entries, _) = info.mboxEntries(mboxes)
       let written = node.property("mbox-names")?.value.strings
-      let names = written.flatMap { $0.count == entries.count ? $0 : nil } ?? use.bindingNames
-      let byPosition = written == nil
+      // mbox-names when it names every entry (hmp_mbox_names reports it otherwise), else the binding's order.
+      let usable = written.flatMap { $0.count == entries.count ? $0 : nil }
+      let names = usable ?? use.bindingNames
+      let byPosition = usable == nil
 
       var wrong: [String] = []
       var effects: [String] = []
@@ -117,7 +83,8 @@ struct RprocMboxChannelRule: TreeRule {
         guard t != type || i != channel else { continue }
         let name = names[e.index]
         wrong.append(
-          "entry \(e.index) (\"\(name)\"\(byPosition ? " by position" : "")) is <\(t) \(i)>, expected <\(type) \(channel)>")
+          "entry \(e.index) (\"\(name)\"\(byPosition ? " by position" : "")) is <\(t) \(i)>, expected <\(type) \(channel)>"
+        )
         let dataChannel = type == mb.channelTypes["tx"] || type == mb.channelTypes["rx"]
         guard requested.contains(name) else {
           inert.append("\(hmp.kernelPhrase) does not request \"\(name)\", so that entry is inert")

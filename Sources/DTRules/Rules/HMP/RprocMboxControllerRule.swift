@@ -20,78 +20,27 @@ struct RprocMboxControllerRule: TreeRule {
       """,
     triggering: [
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \t#address-cells = <1>;
-        \t#size-cells = <1>;
-        \tmu: mailbox@30aa0000 {
-        \t\tcompatible = "fsl,imx8mp-mu", "fsl,imx6sx-mu";
-        \t\treg = <0x30aa0000 0x10000>;
-        \t\t#mbox-cells = <2>;
-        \t};
-        \tmu2: mailbox@30e60000 {
-        \t\tcompatible = "fsl,imx8mp-mu", "fsl,imx6sx-mu";
-        \t\treg = <0x30e60000 0x10000>;
-        \t\t#mbox-cells = <2>;
-        \t\tstatus = "disabled";
-        \t};
-        \timx8mp-cm7 {
-        \t\tcompatible = "fsl,imx8mp-cm7";
-        \t\t↓mboxes = <&mu2 0 1>, <&mu2 1 1>, <&mu2 3 1>;
-        \t\tmbox-names = "tx", "rx", "rxdb";
-        \t};
-        };
-        """),
+        rprocExample(
+          """
+          ↓mboxes = <&mu2 0 1>, <&mu2 1 1>, <&mu2 3 1>;
+          mbox-names = "tx", "rx", "rxdb";
+          """, withMU2: true)),
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \t#address-cells = <1>;
-        \t#size-cells = <1>;
-        \tmu: mailbox@30aa0000 {
-        \t\tcompatible = "fsl,imx8mp-mu", "fsl,imx6sx-mu";
-        \t\treg = <0x30aa0000 0x10000>;
-        \t\t#mbox-cells = <2>;
-        \t\tstatus = "disabled";
-        \t};
-        \timx8mp-cm7 {
-        \t\tcompatible = "fsl,imx8mp-cm7";
-        \t\t↓mboxes = <&mu 0 1>, <&mu 1 1>, <&mu 3 1>;
-        \t\tmbox-names = "tx", "rx", "rxdb";
-        \t};
-        };
-        """),
+        rprocExample(
+          """
+          ↓mboxes = <&mu 0 1>, <&mu 1 1>, <&mu 3 1>;
+          mbox-names = "tx", "rx", "rxdb";
+          """, muStatus: "disabled")),
     ],
     nonTriggering: [
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \t#address-cells = <1>;
-        \t#size-cells = <1>;
-        \tmu: mailbox@30aa0000 {
-        \t\tcompatible = "fsl,imx8mp-mu", "fsl,imx6sx-mu";
-        \t\treg = <0x30aa0000 0x10000>;
-        \t\t#mbox-cells = <2>;
-        \t};
-        \timx8mp-cm7 {
-        \t\tcompatible = "fsl,imx8mp-cm7";
-        \t\tmboxes = <&mu 0 1>, <&mu 1 1>, <&mu 3 1>;
-        \t\tmbox-names = "tx", "rx", "rxdb";
-        \t};
-        };
-        """),
+        rprocExample(
+          """
+          mboxes = <&mu 0 1>, <&mu 1 1>, <&mu 3 1>;
+          mbox-names = "tx", "rx", "rxdb";
+          """, withMU2: true)),
       // Without a manifest that configures RPMsg, a node without mboxes only starts and stops the core.
-      RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \timx8mp-cm7 {
-        \t\tcompatible = "fsl,imx8mp-cm7";
-        \t};
-        };
-        """),
+      RuleExample(rprocExample("")),
     ])
 
   func check(_ context: inout RuleContext) {
@@ -141,7 +90,7 @@ struct RprocMboxControllerRule: TreeRule {
             ))
         }
         var fixes: [FixIt] = []
-        if let muNode, let replacement = FixSupport.reference(to: muNode) {
+        if let muNode, muNode.isEnabled, let replacement = FixSupport.reference(to: muNode) {
           let refs = FixSupport.references(in: mboxes)
           let wrong = entries.filter { $0.target === target }
           let edits = wrong.compactMap { refs[$0.offset].map { TextEdit(range: $0.range, replacement: replacement) } }

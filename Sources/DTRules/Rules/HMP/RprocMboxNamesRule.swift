@@ -21,76 +21,28 @@ struct RprocMboxNamesRule: TreeRule {
       """,
     triggering: [
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \tmu: mailbox@30aa0000 {
-        \t\tcompatible = "fsl,imx8mp-mu", "fsl,imx6sx-mu";
-        \t\t#mbox-cells = <2>;
-        \t};
-        \timx8mp-cm7 {
-        \t\tcompatible = "fsl,imx8mp-cm7";
-        \t\tmboxes = <&mu 0 1>, <&mu 1 1>, <&mu 3 1>;
-        \t\t↓mbox-names = "tx", "rx", "rx-db";
-        \t};
-        };
-        """),
+        rprocExample(
+          """
+          mboxes = <&mu 0 1>, <&mu 1 1>, <&mu 3 1>;
+          ↓mbox-names = "tx", "rx", "rx-db";
+          """)),
+      RuleExample(rprocExample("↓mboxes = <&mu 0 1>, <&mu 1 1>, <&mu 3 1>;")),
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \tmu: mailbox@30aa0000 {
-        \t\tcompatible = "fsl,imx8mp-mu", "fsl,imx6sx-mu";
-        \t\t#mbox-cells = <2>;
-        \t};
-        \timx8mp-cm7 {
-        \t\tcompatible = "fsl,imx8mp-cm7";
-        \t\t↓mboxes = <&mu 0 1>, <&mu 1 1>, <&mu 3 1>;
-        \t};
-        };
-        """),
-      RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \tmu: mailbox@30aa0000 {
-        \t\tcompatible = "fsl,imx8mp-mu", "fsl,imx6sx-mu";
-        \t\t#mbox-cells = <2>;
-        \t};
-        \timx8mp-cm7 {
-        \t\tcompatible = "fsl,imx8mp-cm7";
-        \t\tmboxes = <&mu 0 1>, <&mu 1 1>;
-        \t\t↓mbox-names = "tx", "rx";
-        \t};
-        };
-        """, options: ["kernel": "toradex-bsp5"]),
+        rprocExample(
+          """
+          mboxes = <&mu 0 1>, <&mu 1 1>;
+          ↓mbox-names = "tx", "rx";
+          """), options: ["kernel": "toradex-bsp5"]),
     ],
     nonTriggering: [
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \tmu: mailbox@30aa0000 {
-        \t\tcompatible = "fsl,imx8mp-mu", "fsl,imx6sx-mu";
-        \t\t#mbox-cells = <2>;
-        \t};
-        \timx8mp-cm7 {
-        \t\tcompatible = "fsl,imx8mp-cm7";
-        \t\tmboxes = <&mu 0 1>, <&mu 1 1>, <&mu 3 1>;
-        \t\tmbox-names = "tx", "rx", "rxdb";
-        \t};
-        };
-        """),
+        rprocExample(
+          """
+          mboxes = <&mu 0 1>, <&mu 1 1>, <&mu 3 1>;
+          mbox-names = "tx", "rx", "rxdb";
+          """)),
       // A remoteproc node without any mailbox (start/stop only) is not this rule's business on mainline.
-      RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \timx8mp-cm7 {
-        \t\tcompatible = "fsl,imx8mp-cm7";
-        \t};
-        };
-        """),
+      RuleExample(rprocExample("")),
     ])
 
   func check(_ context: inout RuleContext) {

@@ -41,6 +41,10 @@ struct RprocMissingRule: TreeRule {
         / {
         \timx8mp-cm7 {
         \t\tcompatible = "fsl,imx8mp-cm7";
+        \t\tclocks = <&clk 85>;
+        \t};
+        \tclk: clock-controller {
+        \t\t#clock-cells = <1>;
         \t};
         };
         """, options: ["m7": "{soc: imx8mp}"]),

@@ -129,7 +129,9 @@ enum FixSupport {
   /// Inserts `text` (one statement) right after the statement of `anchor`, on the same line.
   static func insert(_ text: String, after anchor: Property, message: String) -> FixIt? {
     guard let r = statementRange(anchor) else { return nil }
-    return FixIt(message: message, edits: [TextEdit(range: SourceRange(file: r.file, start: r.end, end: r.end), replacement: " " + text)])
+    return FixIt(
+      message: message,
+      edits: [TextEdit(range: SourceRange(file: r.file, start: r.end, end: r.end), replacement: " " + text)])
   }
 
   /// The phandle references of a cell property with their written form (`&mu`, `&{/soc/mailbox@30aa0000}`), by
@@ -204,4 +206,42 @@ extension KernelFlavor.MailboxUse {
   func index(of channel: String, in names: [String]) -> Int? {
     names.firstIndex { nameMatch.matches(Substring($0), channel) }
   }
+}
+
+// MARK: - Examples
+
+/// An example tree for the mailbox rules: the M7 clock's controller and the i.MX 8M Plus MUs (flattened from
+/// imx8mp.dtsi), then a remoteproc node with `node` as its body (one property per line, `↓` markers allowed).
+func rprocExample(_ node: String, muStatus: String? = nil, withMU2: Bool = false) -> String {
+  var s = """
+    /dts-v1/;
+    / {
+    \t#address-cells = <1>;
+    \t#size-cells = <1>;
+    \tclk: clock-controller@30380000 {
+    \t\treg = <0x30380000 0x10000>;
+    \t\t#clock-cells = <1>;
+    \t};
+    \tmu: mailbox@30aa0000 {
+    \t\tcompatible = "fsl,imx8mp-mu", "fsl,imx6sx-mu";
+    \t\treg = <0x30aa0000 0x10000>;
+    \t\t#mbox-cells = <2>;
+
+    """
+  if let muStatus { s += "\t\tstatus = \"\(muStatus)\";\n" }
+  s += "\t};\n"
+  if withMU2 {
+    s += """
+      \tmu2: mailbox@30e60000 {
+      \t\tcompatible = "fsl,imx8mp-mu", "fsl,imx6sx-mu";
+      \t\treg = <0x30e60000 0x10000>;
+      \t\t#mbox-cells = <2>;
+      \t\tstatus = "disabled";
+      \t};
+
+      """
+  }
+  s += "\timx8mp-cm7 {\n\t\tcompatible = \"fsl,imx8mp-cm7\";\n\t\tclocks = <&clk 85>;\n"
+  for line in node.split(separator: "\n") { s += "\t\t" + line + "\n" }
+  return s + "\t};\n};\n"
 }

@@ -77,6 +77,7 @@ struct RprocBindingRule: TreeRule {
     let info = context.info
     let hmp = info.hmp
     let kernel = hmp.kernel
+    guard info.imxRprocLikeNodes().contains(where: \.isEnabled) else { return }  // before any profile loads
     let soc = info.rprocSoC()
     for node in info.enabledRemoteprocNodes() {
       let mmio = isMMIOVariant(node, soc: soc)

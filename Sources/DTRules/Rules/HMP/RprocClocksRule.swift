@@ -73,6 +73,7 @@ struct RprocClocksRule: TreeRule {
     let info = context.info
     let hmp = info.hmp
     let use = hmp.kernel.property("clocks")
+    guard info.imxRprocLikeNodes().contains(where: \.isEnabled) else { return }  // before any profile loads
     let soc = info.rprocSoC()
     for node in info.enabledRemoteprocNodes() {
       guard let clocks = node.property("clocks") else {

@@ -108,6 +108,7 @@ struct RprocCompatibleRule: TreeRule {
     let info = context.info
     let hmp = info.hmp
     let kernel = hmp.kernel
+    guard info.imxRprocLikeNodes().contains(where: \.isEnabled) else { return }  // before any profile loads
     let soc = info.rprocSoC()
     for node in info.imxRprocLikeNodes() where node.isEnabled {
       guard let prop = node.property("compatible"), let compats = prop.value.strings else { continue }

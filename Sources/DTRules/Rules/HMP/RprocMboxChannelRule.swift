@@ -52,6 +52,7 @@ struct RprocMboxChannelRule: TreeRule {
   func check(_ context: inout RuleContext) {
     let info = context.info
     let hmp = info.hmp
+    guard info.imxRprocLikeNodes().contains(where: \.isEnabled) else { return }  // before any profile loads
     guard let soc = info.rprocSoC(), let (unit, _) = info.mCoreMU(soc) else { return }
     let mb = soc.mailboxes
     let fromManifest = hmp.manifest.map { $0.rpmsgOverrides.contains("mu-channel") } ?? false

@@ -46,6 +46,7 @@ struct RprocMboxControllerRule: TreeRule {
   func check(_ context: inout RuleContext) {
     let info = context.info
     let hmp = info.hmp
+    guard info.imxRprocLikeNodes().contains(where: \.isEnabled) else { return }  // before any profile loads
     guard let soc = info.rprocSoC(), let (unit, muNode) = info.mCoreMU(soc) else { return }
     let mSide = unit.mSide.map { "0x\(hex($0.base))\($0.irqName.map { ", \($0)" } ?? "")" } ?? "its B side"
     for node in info.enabledRemoteprocNodes() {

@@ -49,6 +49,7 @@ struct RprocMboxNamesRule: TreeRule {
     let info = context.info
     let hmp = info.hmp
     let use = hmp.kernel.mailbox
+    guard info.imxRprocLikeNodes().contains(where: \.isEnabled) else { return }  // before any profile loads
     let soc = info.rprocSoC()
     let expected = use.bindingNames
     for node in info.enabledRemoteprocNodes() {

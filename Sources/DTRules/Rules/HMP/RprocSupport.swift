@@ -26,33 +26,31 @@ extension TreeInfo {
   }
 
   /// Every live node whose `compatible` looks like an imx_rproc one (`fsl,imx*-cm4`, `-cm7`, `-cm33`, with or
-  /// without `-mmio`, or any compatible a bundled kernel flavor or SoC lists), whatever the SoC. The rules that
-  /// judge the compatible itself start from these; the others from ``remoteprocNodes()``.
+  /// without `-mmio`: the pattern every bundled flavor's and SoC's compatible follows, or one the selected flavor
+  /// lists), whatever the SoC. The rules that judge the compatible itself start from these; the others from
+  /// ``remoteprocNodes()``.
+  /// Computed once per tree (the rules of this family share it) and cheap: no knowledge file is loaded, so a
+  /// tree without any such node costs the family one walk.
   func imxRprocLikeNodes() -> [Node] {
-    let listed = Self.listedRprocCompatibles
-    return allNodes.filter { n in
+    let key = "hmp.rproc.likeNodes"
+    if let cached = scratch[key] as? [Node] { return cached }
+    let listed = Set(hmp.kernel.compatibles)
+    let found = allNodes.filter { n in
       (n.property("compatible")?.value.strings ?? []).contains { Self.looksLikeRproc($0) || listed.contains($0) }
     }
+    scratch[key] = found
+    return found
   }
 
   static func looksLikeRproc(_ c: String) -> Bool {
     c.hasPrefix("fsl,imx") && (c.contains("-cm4") || c.contains("-cm7") || c.contains("-cm33"))
   }
 
-  /// The imx_rproc compatibles of every bundled flavor and SoC profile.
-  static let listedRprocCompatibles: Set<String> = {
-    var out = Set<String>()
-    for name in KernelFlavor.knownNames {
-      if let k = try? KernelFlavor.load(name: name) { out.formUnion(k.compatibles) }
-    }
-    for name in SoCProfile.knownNames {
-      if let s = try? SoCProfile.load(name: name) { out.formUnion(s.remoteproc.compatibles.map(\.compatible)) }
-    }
-    return out
-  }()
-
-  /// The imx_rproc nodes the kernel probes (``remoteprocNodes()`` that are enabled).
-  func enabledRemoteprocNodes() -> [Node] { remoteprocNodes().filter(\.isEnabled) }
+  /// The imx_rproc nodes the kernel probes (``remoteprocNodes()`` that are enabled). Looks for the SoC only when
+  /// the tree has a candidate at all.
+  func enabledRemoteprocNodes() -> [Node] {
+    imxRprocLikeNodes().contains(where: \.isEnabled) ? remoteprocNodes().filter(\.isEnabled) : []
+  }
 
   /// Whether `node` is the SoC's messaging unit `unit`: at its path, or (trees laid out differently, examples) at
   /// its unit address with one of its compatibles.

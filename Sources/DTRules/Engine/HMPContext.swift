@@ -36,11 +36,16 @@ public final class HMPContext: Sendable {
     return HMPContext(kernel: flavor, kernelGiven: kernel, board: boardProfile, manifest: manifest, inputs: inputs)
   }
 
-  /// `--board` accepts a profile name (`verdin-imx8mp`) or a SKU name (`verdin-imx8mp-wifi`).
+  /// `--board` accepts a profile name (`verdin-imx8mp`) or a SKU name, alone (`wifi`) or after the profile's
+  /// (`verdin-imx8mp-wifi`).
   static func boardProfile(named name: String) throws(InputError) -> BoardProfile {
     if let b = try? BoardProfile.load(name: name) { return b }
     for n in BoardProfile.knownNames {
-      if let b = try? BoardProfile.load(name: n), b.skus.contains(where: { $0.name == name }) { return b }
+      if let b = try? BoardProfile.load(name: n),
+        b.skus.contains(where: { $0.name == name || "\(n)-\($0.name)" == name })
+      {
+        return b
+      }
     }
     return try BoardProfile.load(name: name)
   }

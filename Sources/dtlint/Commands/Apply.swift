@@ -13,13 +13,18 @@ extension DTLint {
 
         Examples:
           dtlint apply board.dtb hmp.dtbo -o board-hmp.dtb
-          dtlint apply board.dts display.dtso camera.dtso -o merged.dtb -I include
+          dtlint apply board.dts display.dtso camera.dtso -o merged.dtb -I include -D CARRIER_REV=2
+          dtlint apply generated.dts hmp.dtbo --no-cpp -o - | fdtdump -
         """)
 
-    @Argument(help: ArgumentHelp("The base tree (source or blob).", valueName: "base"))
+    @Argument(
+      help: ArgumentHelp("The base tree (source or blob).", valueName: "base"),
+      completion: .file(extensions: ["dts", "dtb"]))
     var base: String
 
-    @Argument(help: ArgumentHelp("Overlays to apply, in order (sources or blobs).", valueName: "ov"))
+    @Argument(
+      help: ArgumentHelp("Overlays to apply, in order (sources or blobs).", valueName: "ov"),
+      completion: .file(extensions: ["dtso", "dtbo", "dts"]))
     var overlays: [String]
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Output blob ('-' for standard output).", valueName: "out"))

@@ -20,63 +20,66 @@ extension DTLint {
         --enable/--disable/--werror apply on top. Exit status: 0 no error-severity finding, 1 at least one \
         (any finding with --werror), 2 an input could not be read, 64 usage error.
 
+        When .dtlint.yaml sets base: and --base is not given, the FILEs that are overlays (.dtso, .dtbo, a \
+        source with /plugin/;, a blob with __overlay__ nodes) are checked against that base and the others on \
+        their own; --require-base checks every FILE against it and refuses to run without one. A .dtsi is not a \
+        complete tree: with --dtsi includers it is checked through the .dts/.dtso files under the project (the \
+        directory of .dtlint.yaml, else the working directory) that include it.
+
         Examples:
-          dtlint check board.dts -I include -I arch/arm64/boot/dts/freescale
+          dtlint check board.dts -I include -I arch/arm64/boot/dts/freescale -D CARRIER_REV=2
+          dtlint check generated.dts --no-cpp
           dtlint check board.dts --overlay hmp.dtso --format sarif > dtlint.sarif
           dtlint check hmp.dtso --base board.dtb
-          dtlint check --enable all --disable unique_unit_address board.dts
-          dtlint check board.dtb --overlay hmp.dtbo --m7 m7.yaml --kernel toradex-bsp6
+          dtlint check overlays/*.dtso --require-base
+          dtlint check --dtsi includers imx8mp-custom.dtsi board.dts
+          dtlint check --enable all --disable unique_unit_address --werror board.dts
+          dtlint check board.dtb --overlay hmp.dtbo --m7 m7.yaml --kernel toradex-bsp6 --board verdin-imx8mp
+          dtlint check board.dts --config ci/.dtlint.yaml --format github --color never
         """)
 
-    @Argument(help: ArgumentHelp("Device trees to check (sources or blobs).", valueName: "file"))
+    @Argument(
+      help: ArgumentHelp("Device trees to check (sources or blobs).", valueName: "file"),
+      completion: .file(extensions: ["dts", "dtsi", "dtso", "dtb", "dtbo"]))
     var files: [String] = []
 
     @OptionGroup var inputOptions: InputOptions
 
-    @Option(help: ArgumentHelp("Check each FILE as an overlay applied to this base tree.", valueName: "base"))
+    @Option(
+      help: ArgumentHelp("Check each FILE as an overlay applied to this base tree.", valueName: "base"),
+      completion: .file(extensions: ["dts", "dtb"]))
     var base: String?
 
     @Option(
       name: .customLong("overlay"),
-      help: ArgumentHelp("Apply this overlay to FILE before checking (repeatable, in order).", valueName: "ov"))
+      help: ArgumentHelp("Apply this overlay to FILE before checking (repeatable, in order).", valueName: "ov"),
+      completion: .file(extensions: ["dtso", "dtbo", "dts"]))
     var overlays: [String] = []
 
-    @Option(
+    @Flag(
       help: ArgumentHelp(
-        "The M7 firmware's manifest: peripherals, pads, firmware ELF, RPMsg settings (enables the ownership rules).",
-        valueName: "manifest"))
-    var m7: String?
+        "Every FILE is an overlay checked against --base or, without it, the configuration's base:; a usage error "
+          + "when neither names one (the dtlint-overlay pre-commit hook)."))
+    var requireBase = false
 
     @Option(
       help: ArgumentHelp(
-        "Kernel flavor the tree runs under: mainline (default), nxp-6, nxp-5.15, nxp-5.4, toradex-bsp6, toradex-bsp5.",
-        valueName: "flavor"))
-    var kernel: String?
-
-    @Option(
-      help: ArgumentHelp(
-        "Board profile (verdin-imx8mp) or SKU (verdin-imx8mp-wifi); default: detected from the root compatible.",
-        valueName: "board"))
-    var board: String?
+        "How a .dtsi FILE is checked: alone (as a complete tree) or includers (through the .dts/.dtso files under "
+          + "the project that include it, directly or through other .dtsi files).",
+        valueName: "mode"))
+    var dtsi: DtsiMode = .alone
 
     @Option(help: "Output format.")
     var format: ReportFormat = .text
 
-    @Option(help: ArgumentHelp("Configuration file (default: .dtlint.yaml found upwards).", valueName: "file"))
-    var config: String?
-
-    @Option(help: ArgumentHelp("Enable a rule and its prerequisites, or 'all' (repeatable).", valueName: "rule"))
-    var enable: [String] = []
-
-    @Option(
-      help: ArgumentHelp("Disable a rule and the rules that depend on it, or 'all' (repeatable).", valueName: "rule"))
-    var disable: [String] = []
-
-    @Flag(help: "Treat every finding as an error.")
-    var werror = false
+    @OptionGroup(title: "Rules and HMP knowledge") var settingsOptions: SettingsOptions
 
     @Option(help: "Colour in text output: auto (a terminal, NO_COLOR unset), always or never.")
     var color: ColorMode = .auto
+
+    enum DtsiMode: String, ExpressibleByArgument, CaseIterable {
+      case alone, includers
+    }
 
     func validate() throws {
       if files.isEmpty, base == nil {
@@ -88,60 +91,85 @@ extension DTLint {
       if !overlays.isEmpty && files.count != 1 {
         throw ValidationError("--overlay applies to exactly one base FILE")
       }
+      if requireBase && !overlays.isEmpty {
+        throw ValidationError("--require-base checks FILEs as overlays; --overlay makes FILE a base: use one of them")
+      }
     }
 
     func run() throws {
       let cwd = FileManager.default.currentDirectoryPath
       let registry = RuleRegistry.shared
-      var selection = RuleSelection(registry: registry)
-      var configuration = Configuration()
-      do {
-        if let c = try Configuration.discover(explicitPath: config, workingDirectory: cwd, registry: registry) {
-          configuration = c
-        }
-        try configuration.apply(to: &selection)
-      } catch {
-        printError(error.description)
-        throw ExitCode(Exit.usage)
-      }
-      do {
-        for r in enable { try selection.enable(r) }
-        for r in disable { try selection.disable(r) }
-      } catch {
-        throw ValidationError(error.description)
-      }
-      if werror { selection.werror = true }
-
-      let hmp: HMPContext
-      do {
-        hmp = try HMPContext.load(
-          kernel: kernel ?? configuration.kernel, board: board ?? configuration.board, m7: m7 ?? configuration.m7)
-      } catch {
-        printError(error.description)
-        throw ExitCode(Exit.inputError)
-      }
+      let settings = try Settings.resolve(
+        settingsOptions, includePaths: inputOptions.includePaths, base: base, workingDirectory: cwd)
+      let selection = settings.selection
+      let hmp = try settings.hmpContext()
 
       var frontEnd = inputOptions.frontEnd
-      frontEnd.includePaths = configuration.includePaths + frontEnd.includePaths
+      frontEnd.includePaths = settings.includePaths
       let sources = SourceManager()
       let reader = SourceReader(sources: sources, options: frontEnd)
       let linter = Linter(registry: registry, selection: selection, hmp: hmp)
       let suppressions = Suppressions(sources: sources, registry: registry)
-      let baseTree = base
+
+      // The base overlays are checked against: --base for every FILE; otherwise the configuration's base: for the
+      // FILEs that are overlays (every FILE with --require-base). Not with --overlay, where FILE is the base.
+      let configuredBase = base == nil && overlays.isEmpty ? settings.base : nil
+      if requireBase && base == nil && configuredBase == nil {
+        let fix =
+          settings.configPath.map { "set base: in \(PathDisplay.relative($0, to: cwd))" }
+          ?? "add a .dtlint.yaml with base:"
+        printError("error: --require-base: no base tree to check the overlays against (give --base BASE or \(fix))")
+        throw ExitCode(Exit.usage)
+      }
+
+      // A .dtsi is checked through the trees that include it, with --dtsi includers.
+      var inputs = files
+      var notes: [String] = []
+      if dtsi == .includers && overlays.isEmpty {
+        let root = settings.configPath.map { PathDisplay.normalize($0 + "/..") } ?? cwd
+        let index = IncluderIndex(root: root, includePaths: frontEnd.includePaths, workingDirectory: cwd)
+        inputs = []
+        var seen = Set<String>()
+        for f in files {
+          guard f.hasSuffix(".dtsi") else {
+            if seen.insert(PathDisplay.absolute(f, in: cwd)).inserted { inputs.append(f) }
+            continue
+          }
+          let trees = index.includers(of: f)
+          if trees.isEmpty {
+            notes.append(
+              "note: \(f): no .dts or .dtso under \(PathDisplay.relative(root, to: cwd)) includes it; not checked "
+                + "(a .dtsi alone is not a complete tree)")
+            continue
+          }
+          let shown = trees.map { PathDisplay.relative($0, to: cwd) }
+          notes.append("note: \(f): checked through the trees that include it: \(shown.joined(separator: ", "))")
+          for t in shown where seen.insert(PathDisplay.absolute(t, in: cwd)).inserted { inputs.append(t) }
+        }
+      }
+      for n in notes { printError(n) }
 
       // One job per input (or chain); checked in parallel, reported in the order given.
       struct Job {
         var input: String
         var base: String?
         var overlays: [String]
+        /// Only findings located in the overlay are reported (FILE checked against a base).
+        var onlyOverlay: Bool
       }
       var jobs: [Job] = []
-      if let baseTree {
-        for f in files { jobs.append(Job(input: f, base: baseTree, overlays: [f])) }
+      if let explicitBase = base {
+        for f in inputs { jobs.append(Job(input: f, base: explicitBase, overlays: [f], onlyOverlay: true)) }
       } else if !overlays.isEmpty {
-        jobs.append(Job(input: files[0], base: files[0], overlays: overlays))
+        jobs.append(Job(input: inputs[0], base: inputs[0], overlays: overlays, onlyOverlay: false))
       } else {
-        for f in files { jobs.append(Job(input: f, base: nil, overlays: [])) }
+        for f in inputs {
+          if let configuredBase, requireBase || OverlayDetection.isOverlay(path: f) {
+            jobs.append(Job(input: f, base: configuredBase, overlays: [f], onlyOverlay: true))
+          } else {
+            jobs.append(Job(input: f, base: nil, overlays: [], onlyOverlay: false))
+          }
+        }
       }
 
       struct Outcome: Sendable {
@@ -150,7 +178,6 @@ extension DTLint {
         var unreadable = false
       }
       let results = ResultBox<Outcome>(count: jobs.count)
-      let onlyOverlay = baseTree != nil
       let allJobs = jobs
       let finalSelection = selection
       DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
@@ -163,7 +190,7 @@ extension DTLint {
             if let m = chain.merged { ProcessLifetime.keep(m) }
             let files = chain.overlays.flatMap { $0.files } + chain.base.files
             outcome.diagnostics = suppressions.apply(
-              linter.lint(chain: chain, onlyOverlay: onlyOverlay), files: files, selection: finalSelection)
+              linter.lint(chain: chain, onlyOverlay: job.onlyOverlay), files: files, selection: finalSelection)
             outcome.unreadable = chain.inputFailure
           } else {
             // The tree as dtc checks it: before __symbols__/__fixups__/__local_fixups__ are generated.

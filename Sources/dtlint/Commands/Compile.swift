@@ -12,11 +12,15 @@ extension DTLint {
 
         Examples:
           dtlint compile board.dts -o board.dtb -I include -I arch/arm64/boot/dts/freescale
+          dtlint compile board.dts -b 0 -@ -D CARRIER_REV=2 -I include -o board-symbols.dtb
           dtlint compile overlay.dtso -@ -o overlay.dtbo
+          dtlint compile generated.dts --no-cpp -O dts
           dtlint compile board.dtb -O dts
         """)
 
-    @Argument(help: ArgumentHelp("The input: .dts/.dtsi/.dtso source or .dtb/.dtbo blob.", valueName: "in"))
+    @Argument(
+      help: ArgumentHelp("The input: .dts/.dtsi/.dtso source or .dtb/.dtbo blob.", valueName: "in"),
+      completion: .file(extensions: ["dts", "dtsi", "dtso", "dtb", "dtbo"]))
     var input: String
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Output file ('-' for standard output).", valueName: "out"))
@@ -64,12 +68,19 @@ extension DTLint {
     static let configuration = CommandConfiguration(
       abstract: "Print any input as canonical DTS (merged tree, labels and &references restored).",
       discussion: """
+        The tree is printed after includes, macros, /delete-node/ and &label overrides are resolved: what dtc \
+        would put in the blob, as source. A blob's labels come back from /__symbols__ and its &references from \
+        /__fixups__ and /__local_fixups__.
+
         Examples:
-          dtlint dump board.dts -I include
+          dtlint dump board.dts -I include -D CARRIER_REV=2
+          dtlint dump generated.dts --no-cpp
           dtlint dump /sys/firmware/fdt
         """)
 
-    @Argument(help: ArgumentHelp("The input: source or blob.", valueName: "in"))
+    @Argument(
+      help: ArgumentHelp("The input: source or blob.", valueName: "in"),
+      completion: .file(extensions: ["dts", "dtsi", "dtso", "dtb", "dtbo"]))
     var input: String
 
     @OptionGroup var inputOptions: InputOptions

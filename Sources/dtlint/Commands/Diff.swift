@@ -23,16 +23,24 @@ extension DTLint {
 
         Exit status: 0 the trees are the same, 1 they differ, 2 an input could not be read or compiled.
 
+        Include directories also come from .dtlint.yaml (found upwards, or --config).
+
         Examples:
-          dtlint diff board.dts board.dtb -I include -I arch/arm64/boot/dts/freescale
+          dtlint diff board.dts board.dtb -I include -I arch/arm64/boot/dts/freescale -D CARRIER_REV=2
           dtlint diff verdin.dtb+hmp.dtbo custom.dts -I include
           dtlint diff old.dtb new.dtb --hmp --m7 m7.yaml --format json
+          dtlint diff board.dtb board-symbols.dtb --include-bookkeeping --color never
+          dtlint diff generated.dts board.dtb --no-cpp --config ci/.dtlint.yaml
         """)
 
-    @Argument(help: ArgumentHelp("The first tree: FILE or BASE+OV1+OV2….", valueName: "a"))
+    @Argument(
+      help: ArgumentHelp("The first tree: FILE or BASE+OV1+OV2….", valueName: "a"),
+      completion: .file(extensions: ["dts", "dtso", "dtb", "dtbo"]))
     var a: String
 
-    @Argument(help: ArgumentHelp("The second tree: FILE or BASE+OV1+OV2….", valueName: "b"))
+    @Argument(
+      help: ArgumentHelp("The second tree: FILE or BASE+OV1+OV2….", valueName: "b"),
+      completion: .file(extensions: ["dts", "dtso", "dtb", "dtbo"]))
     var b: String
 
     @Option(help: "Output format.")
@@ -43,7 +51,8 @@ extension DTLint {
 
     @Option(
       name: .customLong("m7"),
-      help: ArgumentHelp("With --hmp (implied): also the peripherals this M7 manifest names.", valueName: "manifest"))
+      help: ArgumentHelp("With --hmp (implied): also the peripherals this M7 manifest names.", valueName: "manifest"),
+      completion: .file(extensions: ["yaml", "yml"]))
     var manifest: String?
 
     @Flag(help: "Also compare phandle, linux,phandle, /__symbols__, /__fixups__ and /__local_fixups__.")
@@ -52,7 +61,9 @@ extension DTLint {
     @Option(help: "Colour in text output: auto (a terminal, NO_COLOR unset), always or never.")
     var color: ColorMode = .auto
 
-    @Option(help: ArgumentHelp("Configuration file (default: .dtlint.yaml found upwards).", valueName: "file"))
+    @Option(
+      help: ArgumentHelp("Configuration file (default: .dtlint.yaml found upwards).", valueName: "file"),
+      completion: .file(extensions: ["yaml", "yml"]))
     var config: String?
 
     @OptionGroup var inputOptions: InputOptions

@@ -19,7 +19,9 @@ extension DTLint {
           dtlint rules --format json | jq -r '.rules[] | select(.enabled | not) | .id'
         """)
 
-    @Argument(help: ArgumentHelp("A rule ID: print everything about that rule.", valueName: "rule"))
+    @Argument(
+      help: ArgumentHelp("A rule ID: print everything about that rule.", valueName: "rule"),
+      completion: .list(RuleRegistry.shared.descriptions.map(\.id)))
     var rule: String?
 
     @Option(help: "Output format.")

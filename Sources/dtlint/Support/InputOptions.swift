@@ -7,7 +7,8 @@ struct InputOptions: ParsableArguments {
     name: [.customShort("I"), .customLong("include")],
     help: ArgumentHelp(
       "Add a directory to the search path of #include, /include/ and /incbin/ (repeatable).",
-      valueName: "dir"))
+      valueName: "dir"),
+    completion: .directory)
   var includePaths: [String] = []
 
   @Option(

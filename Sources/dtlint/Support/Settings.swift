@@ -1,0 +1,164 @@
+import ArgumentParser
+import DTCore
+import DTHMP
+import DTRules
+import Foundation
+
+/// The options that decide which rules run and what the HMP rules know: shared by `check` and `config dump`, so
+/// the dump shows exactly what a check with the same switches would use.
+struct SettingsOptions: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "The M7 firmware's manifest: peripherals, pads, firmware ELF, RPMsg settings (enables the ownership rules).",
+      valueName: "manifest"),
+    completion: .file(extensions: ["yaml", "yml"]))
+  var m7: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Kernel flavor the tree runs under: mainline (default), nxp-6, nxp-5.15, nxp-5.4, toradex-bsp6, toradex-bsp5.",
+      valueName: "flavor"),
+    completion: .list(Configuration.kernelFlavors))
+  var kernel: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Board profile (verdin-imx8mp) or SKU (verdin-imx8mp-wifi); default: detected from the root compatible.",
+      valueName: "board"),
+    completion: .list(Settings.boardNames))
+  var board: String?
+
+  @Option(
+    help: ArgumentHelp("Configuration file (default: .dtlint.yaml found upwards).", valueName: "file"),
+    completion: .file(extensions: ["yaml", "yml"]))
+  var config: String?
+
+  @Option(
+    help: ArgumentHelp("Enable a rule and its prerequisites, or 'all' (repeatable).", valueName: "rule"),
+    completion: .list(Settings.ruleNames))
+  var enable: [String] = []
+
+  @Option(
+    help: ArgumentHelp("Disable a rule and the rules that depend on it, or 'all' (repeatable).", valueName: "rule"),
+    completion: .list(Settings.ruleNames))
+  var disable: [String] = []
+
+  @Flag(help: "Treat every finding as an error.")
+  var werror = false
+}
+
+/// Where an effective setting came from.
+enum SettingOrigin: String {
+  case `default`
+  case config
+  case commandLine = "command line"
+}
+
+/// The effective settings of a run: defaults, then `.dtlint.yaml`, then the command line.
+struct Settings {
+  /// The configuration file that was read (nil when there is none).
+  var configuration: Configuration
+  var configPath: String? { configuration.path }
+  /// The rules as the run will use them.
+  var selection: RuleSelection
+  /// Where each rule's setting came from.
+  var ruleOrigins: [String: SettingOrigin]
+  /// Include directories: the configuration's, then `-I`.
+  var includePaths: [String]
+  var kernel: String?
+  var board: String?
+  var m7: String?
+  var base: String?
+  var origins: [String: SettingOrigin]
+
+  static var ruleNames: [String] { RuleRegistry.shared.descriptions.map(\.id) + ["all"] }
+
+  static var boardNames: [String] {
+    var names: [String] = []
+    for n in BoardProfile.knownNames {
+      names.append(n)
+      if let b = try? BoardProfile.load(name: n) { names += b.skus.map { "\(n)-\($0.name)" } }
+    }
+    return names
+  }
+
+  /// Reads the configuration and applies the switches. A configuration that cannot be used exits 64 after saying
+  /// why (file, line, key); an unknown rule in `--enable`/`--disable` is a usage error.
+  static func resolve(
+    _ options: SettingsOptions, includePaths: [String] = [], base: String? = nil,
+    workingDirectory cwd: String = FileManager.default.currentDirectoryPath
+  ) throws -> Settings {
+    let registry = RuleRegistry.shared
+    let defaults = RuleSelection(registry: registry)
+    var selection = defaults
+    var configuration = Configuration()
+    do {
+      if let c = try Configuration.discover(explicitPath: options.config, workingDirectory: cwd, registry: registry) {
+        configuration = c
+      }
+      try configuration.apply(to: &selection)
+    } catch {
+      printError(error.description)
+      throw ExitCode(Exit.usage)
+    }
+    let afterConfig = selection
+    do {
+      for r in options.enable { try selection.enable(r) }
+      for r in options.disable { try selection.disable(r) }
+    } catch {
+      printError("error: \(error.description)")
+      throw ExitCode(Exit.usage)
+    }
+    if options.werror { selection.werror = true }
+
+    var ruleOrigins: [String: SettingOrigin] = [:]
+    for d in registry.descriptions {
+      let id = d.id
+      if selection.setting(id) != afterConfig.setting(id) {
+        ruleOrigins[id] = .commandLine
+      } else if afterConfig.setting(id) != defaults.setting(id) {
+        ruleOrigins[id] = .config
+      } else {
+        ruleOrigins[id] = .default
+      }
+    }
+
+    var origins: [String: SettingOrigin] = [:]
+    func pick(_ key: String, _ flag: String?, _ configured: String?) -> String? {
+      if let flag {
+        origins[key] = .commandLine
+        return flag
+      }
+      if let configured {
+        origins[key] = .config
+        return configured
+      }
+      origins[key] = .default
+      return nil
+    }
+    let kernel = pick("kernel", options.kernel, configuration.kernel)
+    let board = pick("board", options.board, configuration.board)
+    let m7 = pick("m7", options.m7, configuration.m7)
+    let base = pick("base", base, configuration.base)
+    origins["werror"] = options.werror ? .commandLine : (configuration.werror != nil ? .config : .default)
+    origins["include"] =
+      includePaths.isEmpty
+      ? (configuration.includePaths.isEmpty ? .default : .config)
+      : .commandLine
+
+    return Settings(
+      configuration: configuration, selection: selection, ruleOrigins: ruleOrigins,
+      includePaths: configuration.includePaths + includePaths, kernel: kernel, board: board, m7: m7, base: base,
+      origins: origins)
+  }
+
+  /// What the HMP rules know (kernel flavor, board, manifest); a file that cannot be read exits 2.
+  func hmpContext() throws -> HMPContext {
+    do {
+      return try HMPContext.load(kernel: kernel, board: board, m7: m7)
+    } catch {
+      printError(error.description)
+      throw ExitCode(Exit.inputError)
+    }
+  }
+}

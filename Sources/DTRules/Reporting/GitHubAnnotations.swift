@@ -8,7 +8,8 @@ import DTCore
 /// ```
 ///
 /// Severities map error → `error`, warning → `warning`, note → `notice`. Positions are those of the JSON report
-/// (1-based, columns in bytes, end exclusive). Notes and fix-its follow the message on lines of their own.
+/// (1-based, columns in bytes, end exclusive); `col` and `endColumn` only when the finding starts and ends on the
+/// same line, as GitHub requires. Notes and fix-its follow the message on lines of their own.
 /// Values are escaped as GitHub's toolkit does: `%`, CR and LF everywhere, and also `:` and `,` in properties.
 public struct GitHubAnnotationRenderer: Sendable {
   public var context: ReportContext
@@ -32,10 +33,12 @@ public struct GitHubAnnotationRenderer: Sendable {
     var message = d.message
     if let r = d.range {
       let l = context.location(of: r)
-      props = [
-        ("file", l.path), ("line", String(l.line)), ("col", String(l.column)), ("endLine", String(l.endLine)),
-        ("endColumn", String(l.endColumn)),
-      ]
+      // GitHub takes columns only for a range on one line ("omit start_column and end_column if start_line and
+      // end_line have different values"); a multi-line finding is annotated by its lines.
+      props = [("file", l.path), ("line", String(l.line))]
+      if l.line == l.endLine { props.append(("col", String(l.column))) }
+      props.append(("endLine", String(l.endLine)))
+      if l.line == l.endLine { props.append(("endColumn", String(l.endColumn))) }
     } else {
       if let input = f.input { props.append(("file", context.displayPath(input))) }
       if let path = d.nodePath { message += "\nat " + path + (d.property.map { ":" + $0 } ?? "") }

@@ -59,7 +59,8 @@ func compileExample(_ code: String) -> Compilation {
     for extra in (c.example.extraOptions["enable"] ?? "").split(separator: ",") {
       try selection.enable(String(extra.trimmingCharacters(in: .whitespaces)))
     }
-    let findings = Linter(selection: selection).lint(compilation.tree, frontEnd: compilation.diagnostics)
+    let hmp = try HMPContext.forExample(c.example)
+    let findings = Linter(selection: selection, hmp: hmp).lint(compilation.tree, frontEnd: compilation.diagnostics)
       .filter { $0.rule == observed }
 
     if c.triggering {

@@ -1,4 +1,5 @@
 import DTCore
+import DTHMP
 import Foundation
 import Testing
 import _DTTestSupport
@@ -39,6 +40,20 @@ func compileExample(_ code: String) -> Compilation {
   return SourceReader.finish(reader.parse(file: file), options: compile)
 }
 
+/// What an example's `kernel`, `board` and `m7` options say (as `--kernel`, `--board` and `--m7` would): the
+/// manifest is the option's YAML text itself (flow style keeps it on one line in Rules.md).
+func exampleHMPContext(_ options: [String: String]) throws -> HMPContext {
+  let kernel = options["kernel"]
+  guard kernel != nil || options["board"] != nil || options["m7"] != nil else { return .defaults }
+  let flavor = try KernelFlavor.load(name: kernel ?? HMP.defaultKernelFlavor)
+  let board = try options["board"].map { (b: String) throws -> BoardProfile in try HMPContext.boardProfile(named: b) }
+  let manifest = try options["m7"].map { (t: String) throws -> M7Manifest in
+    try M7Manifest.parse(t, path: "example-m7.yaml")
+  }
+  return HMPContext(
+    kernel: flavor, kernelGiven: kernel, board: board, manifest: manifest, inputs: try manifest?.loadInputs())
+}
+
 @Suite struct RuleExamplesTests {
   @Test(arguments: ExampleCase.all)
   func example(_ c: ExampleCase) throws {
@@ -59,7 +74,7 @@ func compileExample(_ code: String) -> Compilation {
     for extra in (c.example.extraOptions["enable"] ?? "").split(separator: ",") {
       try selection.enable(String(extra.trimmingCharacters(in: .whitespaces)))
     }
-    let hmp = try HMPContext.forExample(c.example)
+    let hmp = try exampleHMPContext(c.example.extraOptions)
     let findings = Linter(selection: selection, hmp: hmp).lint(compilation.tree, frontEnd: compilation.diagnostics)
       .filter { $0.rule == observed }
 

@@ -45,21 +45,6 @@ public final class HMPContext: Sendable {
     return try BoardProfile.load(name: name)
   }
 
-  /// The context a rule example asks for with its options (see ``RuleExample``): `kernel` as `--kernel` gives it,
-  /// `m7` the text of an M7 manifest (as the file `--m7` names would hold; relative paths in it are taken from the
-  /// working directory). Without either: ``defaults``.
-  public static func forExample(_ example: RuleExample) throws(InputError) -> HMPContext {
-    let kernel = example.extraOptions["kernel"]
-    let m7 = example.extraOptions["m7"]
-    if kernel == nil && m7 == nil { return defaults }
-    let flavor = try KernelFlavor.load(name: kernel ?? HMP.defaultKernelFlavor)
-    let manifest = try m7.map { (text: String) throws(InputError) -> M7Manifest in
-      try M7Manifest.parse(text, path: "example-m7.yaml")
-    }
-    return HMPContext(
-      kernel: flavor, kernelGiven: kernel, board: nil, manifest: manifest, inputs: try manifest?.loadInputs())
-  }
-
   /// No options: mainline assumed, no board, no manifest (rules needing them stay silent).
   public static let defaults: HMPContext = {
     let k = (try? KernelFlavor.load(name: HMP.defaultKernelFlavor))

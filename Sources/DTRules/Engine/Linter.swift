@@ -106,8 +106,8 @@ public struct RuleRegistry: Sendable {
 ///   they are enabled, and is skipped — silently, unlike dtc's "Failed prerequisite" noise — when one of them
 ///   failed or could not run;
 /// - once an enabled error-severity dtc check has failed (or been skipped because of a failed prerequisite),
-///   nothing after it runs: dtc gives up there too, so the findings are exactly those dtc prints (an overlay or
-///   HMP rule failing at error level stops nothing);
+///   nothing after it runs: dtc gives up there too, so the findings are exactly those dtc prints. The rules dtc
+///   does not have (HMP) come after its checks and do not stop each other: one error does not hide the others;
 /// - when the source could not be read (a `syntax` or `preprocessor` error), no tree rule runs, as dtc runs no
 ///   check on input it cannot parse.
 public struct Linter: Sendable {
@@ -217,8 +217,6 @@ public struct Linter: Sendable {
     }
 
     for r in registry.rules where setting(r.description.id).enabled {
-      // dtc gives up after a failed error-level check; the tool's own rules (overlay, HMP) are independent
-      // verdicts, so one of them failing at error level does not hide the others.
       if run(r.description.id, depth: 0) && r.description.category == .dtc { break }
     }
     return output

@@ -18,10 +18,9 @@ public enum RuleCategory: String, Sendable, CaseIterable, Codable {
 /// trigger, or not trigger, the rule). `base` is a base tree for overlay examples. `options`:
 /// - `"enable"`: comma-separated extra rules the example needs enabled (e.g. one whose recorded facts it reads);
 /// - `"checkedBy"`: for a rule that never reports (a dtc fixup or marker check such as `addr_size_cells`), the rule
-///   whose findings show its effect: a triggering example makes that rule report, a non-triggering one does not;
-/// - `"kernel"`: the kernel flavor, as `--kernel` names it (`mainline`, `toradex-bsp6`, …);
-/// - `"m7"`: an M7 manifest's YAML text, as `--m7` would read it from a file (a one-line flow mapping reads best in
-///   the rule documentation). `kernel` and `m7` reach the rules through ``HMPContext/forExample(_:)``.
+///   whose findings show its effect: a triggering example makes that rule report, a non-triggering one does not.
+/// - `"kernel"`, `"board"`: as `--kernel` and `--board` (HMP rules);
+/// - `"m7"`: an M7 manifest's YAML text, as `--m7` would load it (flow style: `{soc: imx8mp, rpmsg: {mu-channel: 0}}`).
 public struct RuleExample: Sendable {
   public var code: String
   public var base: String?

@@ -38,12 +38,14 @@ extension TreeInfo {
     if let soc = hmp.soc(for: tree) {
       return nodes(compatibleWith: Set(soc.remoteproc.compatibles.map(\.compatible)))
     }
-    return allNodes.filter { n in (n.property("compatible")?.value.strings ?? []).contains { Self.looksLikeRproc($0) } }
+    return allNodes.filter { n in
+      (n.property("compatible")?.value.strings ?? []).contains { Self.hasRprocCompatibleShape($0) }
+    }
   }
 
   /// `fsl,imx<soc>-cm<N>[s][-mmio]` (`fsl,imx8qm-cm4`, `fsl,imx94-cm33s`, `fsl,imx8mp-cm7-mmio`), not the other
   /// drivers' M-core nodes such as `fsl,imx95-cm7-sof`.
-  static func looksLikeRproc(_ compatible: String) -> Bool {
+  static func hasRprocCompatibleShape(_ compatible: String) -> Bool {
     guard compatible.hasPrefix("fsl,imx") else { return false }
     var s = compatible.dropFirst("fsl,imx".count)
     if s.hasSuffix("-mmio") { s = s.dropLast("-mmio".count) }

@@ -31,16 +31,23 @@ enum RegionExamples {
     return out
   }
 
-  /// A whole tree: 2+2 cells, `/reserved-memory` with `regions`, and an `fsl,imx8mp-cm7` node referencing `refs`
-  /// (`rproc`: more lines of that node, each ending in a newline; `memreserve`: `/memreserve/` lines).
+  /// A whole tree: an i.MX 8M Plus root with 2+2 cells, the clock controller and the M7's MU, `/reserved-memory`
+  /// with `regions`, and an `fsl,imx8mp-cm7` node as the remoteproc rules want it, referencing `refs` (`rproc`:
+  /// more lines of that node, each ending in a newline; `memreserve`: `/memreserve/` lines; `root`: more root
+  /// children, before `reserved-memory`).
   static func tree(
     _ regions: [String] = regions, refs: String? = refs, rproc: String = "", memreserve: String = "",
     reservedMemory: String = "\t\t#address-cells = <2>;\n\t\t#size-cells = <2>;\n\t\tranges;\n", root: String = ""
   ) -> String {
-    var s = "/dts-v1/;\n" + memreserve + "\n/ {\n\t#address-cells = <2>;\n\t#size-cells = <2>;\n" + root + "\n"
+    var s = "/dts-v1/;\n" + memreserve + "\n/ {\n\tcompatible = \"acme,board\", \"fsl,imx8mp\";\n"
+    s += "\t#address-cells = <2>;\n\t#size-cells = <2>;\n" + root + "\n"
+    s += "\tclk: clock-controller@30380000 { reg = <0 0x30380000 0 0x10000>; #clock-cells = <1>; };\n"
+    s += "\tmu: mailbox@30aa0000 { compatible = \"fsl,imx8mp-mu\", \"fsl,imx6sx-mu\"; "
+    s += "reg = <0 0x30aa0000 0 0x10000>; #mbox-cells = <2>; };\n\n"
     s += "\treserved-memory {\n" + reservedMemory + "\n"
     for r in regions { s += "\t\t" + r + "\n" }
-    s += "\t};\n\n\timx8mp-cm7 {\n\t\tcompatible = \"fsl,imx8mp-cm7\";\n"
+    s += "\t};\n\n\timx8mp-cm7 {\n\t\tcompatible = \"fsl,imx8mp-cm7\";\n\t\tclocks = <&clk 85>;\n"
+    s += "\t\tmbox-names = \"tx\", \"rx\", \"rxdb\";\n\t\tmboxes = <&mu 0 1>, <&mu 1 1>, <&mu 3 1>;\n"
     if let refs { s += "\t\tmemory-region = " + refs + ";\n" }
     s += rproc + "\t};\n};\n"
     return s

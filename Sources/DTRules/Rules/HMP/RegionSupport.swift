@@ -71,7 +71,7 @@ struct RegionSet {
 
   init(_ info: TreeInfo) {
     kernel = info.hmp.kernel
-    rprocs = info.remoteprocNodes().filter(\.isEnabled)
+    rprocs = info.enabledRemoteprocNodes()
     var out: [RprocRegion] = []
     for rproc in rprocs {
       guard let prop = rproc.property("memory-region") else { continue }

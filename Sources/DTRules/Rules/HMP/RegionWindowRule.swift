@@ -48,7 +48,7 @@ struct RegionWindowRule: TreeRule {
     let hmp = info.hmp
     let set = info.rprocRegions
     guard !set.regions.isEmpty else { return }
-    let soc = hmp.soc(for: info.tree)
+    let soc = info.rprocSoC()
     let memory = memoryRanges(info)
     for r in set.distinct where r.role.isShared || r.isPool {
       guard let reg = r.node.property("reg"), let range = info.regionRange(of: r.node) else { continue }

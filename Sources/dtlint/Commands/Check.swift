@@ -105,8 +105,12 @@ extension DTLint {
         throw ExitCode(Exit.usage)
       }
       do {
-        for r in enable { try selection.enable(r) }
-        for r in disable { try selection.disable(r) }
+        // `all` first, then single rules: `--disable all --enable X` checks only X, and `--enable all --disable X`
+        // everything but X, whatever order the options came in.
+        if disable.contains("all") { try selection.disable("all") }
+        if enable.contains("all") { try selection.enable("all") }
+        for r in enable where r != "all" { try selection.enable(r) }
+        for r in disable where r != "all" { try selection.disable(r) }
       } catch {
         throw ValidationError(error.description)
       }

@@ -94,6 +94,10 @@ import Testing
     #expect(!Self.findings(d.stdout).contains { $0["rule"] as? String == "reg_format" })
     let none = try CLI.run(["check", "board.dts", "-I", "inc", "--disable", "all", "--format", "json"], cwd: s.path)
     #expect(Self.findings(none.stdout).isEmpty)
+    let only = try CLI.run(
+      ["check", "board.dts", "-I", "inc", "--enable", "reg_format", "--disable", "all", "--format", "json"],
+      cwd: s.path)
+    #expect(Set(Self.findings(only.stdout).compactMap { $0["rule"] as? String }) == ["reg_format"])
     let bad = try CLI.run(["check", "board.dts", "--enable", "no_such_rule"], cwd: s.path)
     #expect(bad.status == 64)
   }

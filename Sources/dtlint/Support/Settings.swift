@@ -103,8 +103,12 @@ struct Settings {
     }
     let afterConfig = selection
     do {
-      for r in options.enable { try selection.enable(r) }
-      for r in options.disable { try selection.disable(r) }
+      // `all` first, then single rules: `--disable all --enable X` checks only X, and `--enable all --disable X`
+      // everything but X, whatever order the options came in.
+      if options.disable.contains("all") { try selection.disable("all") }
+      if options.enable.contains("all") { try selection.enable("all") }
+      for r in options.enable where r != "all" { try selection.enable(r) }
+      for r in options.disable where r != "all" { try selection.disable(r) }
     } catch {
       printError("error: \(error.description)")
       throw ExitCode(Exit.usage)

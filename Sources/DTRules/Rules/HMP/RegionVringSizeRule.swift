@@ -1,0 +1,91 @@
+import DTCore
+import DTHMP
+
+struct VringSizeRule: TreeRule {
+  static let description = RuleDescription.hmp(
+    "hmp_vring_size", name: "Vring Size", severity: .error,
+    summary:
+      "A vring region is smaller than `PAGE_ALIGN(vring_size(buffers, align))`, or a vring is not where the firmware puts it",
+    rationale: """
+      For each vring the remoteproc core needs `PAGE_ALIGN(vring_size(num, align))` bytes of its \
+      `vdev<N>vring<M>` carveout, `num` and `align` being the firmware's (`RL_BUFFER_COUNT`, `VRING_ALIGN`); a \
+      smaller region fails the boot or attach with "Registered carveout doesn't fit len request" (-ENOMEM, \
+      `rproc_check_carveout_da`). For 256 buffers and 4 KiB alignment that is 0x3000 bytes, for 512 0x5000 \
+      (HMP-FACTS §8 table; 4 KiB pages assumed). rpmsg-lite also ignores the addresses Linux writes into the \
+      resource table: it uses vring0 at `VDEV0_VRING_BASE` and vring1 at +`VRING_SIZE` (0x55000000 and \
+      0x55008000 in the i.MX 8M Plus SDK), so vdev 0's regions must start exactly there — a region starting \
+      after the firmware's address fails with "doesn't fit da request", one starting before it puts Linux's \
+      vring somewhere the firmware never looks (HMP-FACTS §2, §8, §10.11).
+
+      The numbers come from the M7 manifest's `rpmsg` settings over the SoC's SDK defaults, so the rule is \
+      silent without `--m7`. Both checks rest on verified code on both sides: an error.
+      """,
+    triggering: [
+      RuleExample(
+        RegionExamples.tree(
+          RegionExamples.regions(replacing: [
+            (RegionExamples.vring0, "vdev0vring0: vdev0vring0@55000000 { ↓reg = <0 0x55000000 0 0x2000>; no-map; };")
+          ])), options: ["m7": RegionExamples.manifest()]),
+      RuleExample(
+        RegionExamples.tree(
+          RegionExamples.regions(replacing: [
+            (RegionExamples.vring1, "vdev0vring1: vdev0vring1@55010000 { ↓reg = <0 0x55010000 0 0x8000>; no-map; };")
+          ])), options: ["m7": RegionExamples.manifest()]),
+      RuleExample(
+        RegionExamples.tree(
+          RegionExamples.regions(replacing: [
+            (RegionExamples.vring0, "vdev0vring0: vdev0vring0@55000000 { ↓reg = <0 0x55000000 0 0x4000>; no-map; };")
+          ])), options: ["m7": RegionExamples.manifest(rpmsg: "buffer-count: 512")]),
+    ],
+    nonTriggering: [
+      RuleExample(RegionExamples.tree(), options: ["m7": RegionExamples.manifest()]),
+      RuleExample(
+        RegionExamples.tree(
+          RegionExamples.regions(replacing: [
+            (RegionExamples.vring0, "vdev0vring0: vdev0vring0@55000000 { reg = <0 0x55000000 0 0x3000>; no-map; };")
+          ])), options: ["m7": RegionExamples.manifest()]),
+      // Without a manifest the firmware's numbers are unknown.
+      RuleExample(
+        RegionExamples.tree(
+          RegionExamples.regions(replacing: [
+            (RegionExamples.vring0, "vdev0vring0: vdev0vring0@55000000 { reg = <0 0x55000000 0 0x1000>; no-map; };")
+          ]))),
+    ])
+
+  func check(_ context: inout RuleContext) {
+    let info = context.info
+    guard let manifest = info.hmp.manifest else { return }
+    let rpmsg = manifest.rpmsg
+    guard let needed = rpmsg.vringRegionSize() else { return }
+    let phrase = info.hmp.kernelPhrase
+    let counts = "\(rpmsg.bufferCount) buffers, align \(regionHex(rpmsg.vringAlign))"
+    for r in info.rprocRegions.distinct {
+      guard case .vring(let vdev, let ring) = r.role, let reg = r.node.property("reg"),
+        let range = info.regionRange(of: r.node)
+      else { continue }
+      let notes = [DiagnosticNote("referenced here as memory-region[\(r.index)]", at: r.property.range)]
+      if range.size < needed {
+        context.report(
+          "vring region '\(r.node.name)' is \(regionHex(range.size)) bytes, smaller than the \(regionHex(needed)) that \(phrase)'s remoteproc core needs for the firmware's vring (\(counts): PAGE_ALIGN(vring_size)): \"Registered carveout doesn't fit len request\", the boot or attach fails",
+          node: r.node, property: reg, notes: notes)
+      }
+      // rpmsg-lite's addresses are known for vdev 0 only (VDEV1_VRING_BASE is not verified: HMP-FACTS §8, §11).
+      if vdev == 0, ring < 2 {
+        let expected = rpmsg.vringAddress(ring)
+        if range.address != expected {
+          let how =
+            ring == 0
+            ? "vring-base \(regionHex(rpmsg.vringBase))"
+            : "vring-base \(regionHex(rpmsg.vringBase)) + vring-size \(regionHex(rpmsg.vringSize))"
+          let outcome =
+            range.address > expected
+            ? "\(phrase) rejects the carveout (\"Registered carveout doesn't fit da request\")"
+            : "Linux places the vring at \(regionHex(range.address)), where the firmware never looks"
+          context.report(
+            "vring region '\(r.node.name)' starts at \(regionHex(range.address)), but the firmware puts vring \(ring) at \(regionHex(expected)) (\(how), whatever Linux writes into the resource table): \(outcome)",
+            node: r.node, property: reg, notes: notes)
+        }
+      }
+    }
+  }
+}

@@ -68,7 +68,8 @@ let package = Package(
     ),
     .testTarget(
       name: "dtlintTests",
-      dependencies: ["dtlint", "DTCore", "_DTTestSupport"],
+      // Yams reads the YAML the tests check: .pre-commit-hooks.yaml, the example workflow, `config dump`.
+      dependencies: ["dtlint", "DTCore", "_DTTestSupport", .product(name: "Yams", package: "Yams")],
       swiftSettings: swiftSettings
     ),
   ]

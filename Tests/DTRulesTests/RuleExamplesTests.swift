@@ -39,6 +39,26 @@ func compileExample(_ code: String) -> Compilation {
   return SourceReader.finish(reader.parse(file: file), options: compile)
 }
 
+/// The fixtures an example's manifest may name (`Tests/Fixtures/hmp/m7`: firmware ELF, pin_mux.c, fsl_iomuxc.h).
+let exampleM7Fixtures = SharedCorpus.packageRoot + "/Tests/Fixtures/hmp/m7"
+
+/// The HMP context an example's options ask for (see ``RuleExample``): `m7` is written to a scratch directory
+/// beside copies of the fixtures, then loaded with `kernel` and `board` as `dtlint check` loads its options.
+func exampleHMPContext(_ options: [String: String]) throws -> HMPContext {
+  guard options["m7"] != nil || options["kernel"] != nil || options["board"] != nil else { return .defaults }
+  let scratch = TestDirectory(prefix: "dtlint-example")
+  var manifest: String?
+  if let m7 = options["m7"] {
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: exampleM7Fixtures)) ?? [] {
+      if let data = FileManager.default.contents(atPath: exampleM7Fixtures + "/" + name) {
+        scratch.write(name, bytes: [UInt8](data))
+      }
+    }
+    manifest = scratch.write("m7.yaml", m7 + "\n")
+  }
+  return try HMPContext.load(kernel: options["kernel"], board: options["board"], m7: manifest)
+}
+
 @Suite struct RuleExamplesTests {
   @Test(arguments: ExampleCase.all)
   func example(_ c: ExampleCase) throws {
@@ -59,7 +79,8 @@ func compileExample(_ code: String) -> Compilation {
     for extra in (c.example.extraOptions["enable"] ?? "").split(separator: ",") {
       try selection.enable(String(extra.trimmingCharacters(in: .whitespaces)))
     }
-    let findings = Linter(selection: selection).lint(compilation.tree, frontEnd: compilation.diagnostics)
+    let hmp = try exampleHMPContext(c.example.extraOptions)
+    let findings = Linter(selection: selection, hmp: hmp).lint(compilation.tree, frontEnd: compilation.diagnostics)
       .filter { $0.rule == observed }
 
     if c.triggering {

@@ -1,7 +1,12 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-let swiftSettings: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+let swiftSettings: [SwiftSetting] = [
+  .enableUpcomingFeature("ExistentialAny"),
+  // The tree is built and checked by one thread at a time; dynamic exclusivity checks on its class properties
+  // cost ~17% of a check run (callgrind). Static checking still applies.
+  .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
 
 let package = Package(
   name: "dtlint",

@@ -113,16 +113,39 @@ public struct TreeFixups {
   }
 
   private mutating func duplicateNodeNames(_ node: Node) {
-    var seen = Set<String>()
-    for c in node.children where !c.deleted {
+    let children = node.children
+    if children.count < 2 { return }
+    if children.count <= 16 {
+      // Small sibling lists (nearly all of them): pairwise, no hashing, no allocation.
+      for i in 1..<children.count where !children[i].deleted {
+        for j in 0..<i where !children[j].deleted && children[j].name == children[i].name {
+          fail("duplicate_node_names", children[i], "Duplicate node name")
+          break
+        }
+      }
+      return
+    }
+    var seen = Set<String>(minimumCapacity: children.count)
+    for c in children where !c.deleted {
       if !seen.insert(c.name).inserted { fail("duplicate_node_names", c, "Duplicate node name") }
     }
   }
 
   /// dtc reports the earlier property of each pair with the same name.
   private mutating func duplicatePropertyNames(_ node: Node) {
+    let props = node.properties
+    if props.count < 2 { return }
+    if props.count <= 16 {
+      for i in 1..<props.count where !props[i].deleted {
+        for j in 0..<i
+        where !props[j].deleted && props[j].nameHash == props[i].nameHash && props[j].name == props[i].name {
+          fail("duplicate_property_names", node, props[j], "Duplicate property name")
+        }
+      }
+      return
+    }
     var earlier: [String: [Property]] = [:]
-    for p in node.properties where !p.deleted {
+    for p in props where !p.deleted {
       for e in earlier[p.name] ?? [] { fail("duplicate_property_names", node, e, "Duplicate property name") }
       earlier[p.name, default: []].append(p)
     }

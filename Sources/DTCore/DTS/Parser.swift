@@ -43,7 +43,9 @@ struct Parser {
     if pos < toks.count - 1 { pos += 1 }
     return t
   }
-  private func at(_ c: Character) -> Bool { tok.isChar(c) }
+  private func at(_ c: Character) -> Bool {
+    toks[pos].kind == .char && toks[pos].value == UInt64(c.asciiValue ?? 0)
+  }
 
   private mutating func error(_ message: String, _ range: SourceRange) {
     diagnostics.append(Diagnostic(rule: "syntax", severity: .error, message: message, range: range))
@@ -66,7 +68,7 @@ struct Parser {
   /// Skips to just after the next `;` at this nesting level, or to a `}` that closes the current block.
   private mutating func recover() {
     var nesting = 0
-    while tok.kind != .eof {
+    while toks[pos].kind != .eof {
       if at("{") {
         nesting += 1
       } else if at("}") {
@@ -85,12 +87,12 @@ struct Parser {
   mutating func parseFile() {
     // headers: (/dts-v1/ ; [/plugin/ ;])+
     var flags: (v1: Bool, plugin: Bool)?
-    while tok.kind == .dtsV1 {
+    while toks[pos].kind == .dtsV1 {
       let start = advance()
       var plugin = false
       do {
         _ = try expect(";")
-        if tok.kind == .plugin {
+        if toks[pos].kind == .plugin {
           _ = advance()
           _ = try expect(";")
           plugin = true
@@ -112,10 +114,10 @@ struct Parser {
     while true {
       var save = pos
       var entryLabels: [String] = []
-      while tok.kind == .label {
+      while toks[pos].kind == .label {
         entryLabels.append(advance().text)
       }
-      guard tok.kind == .memreserve else {
+      guard toks[pos].kind == .memreserve else {
         pos = save
         break
       }
@@ -135,7 +137,7 @@ struct Parser {
 
     // devicetree
     var first = true
-    while tok.kind != .eof {
+    while toks[pos].kind != .eof {
       do {
         try topLevelItem(first: first)
         first = false
@@ -167,7 +169,7 @@ struct Parser {
     }
     if first && root == nil {
       // `&ref { … }` as the first item: only allowed (as a fragment) in a plugin.
-      guard tok.kind == .labelRef || tok.kind == .pathRef else {
+      guard toks[pos].kind == .labelRef || toks[pos].kind == .pathRef else {
         try syntaxError(expected: "'/' (the root node) or, in an overlay, '&label'")
       }
       let ref = advance()
@@ -184,10 +186,12 @@ struct Parser {
       return
     }
     guard let root else { try syntaxError(expected: "'/'") }
-    switch tok.kind {
+    switch toks[pos].kind {
     case .label:
       let label = advance()
-      guard tok.kind == .labelRef || tok.kind == .pathRef else { try syntaxError(expected: "'&label' or '&{/path}'") }
+      guard toks[pos].kind == .labelRef || toks[pos].kind == .pathRef else {
+        try syntaxError(expected: "'&label' or '&{/path}'")
+      }
       let ref = advance()
       let body = try nodeDef()
       if isPlugin && isRelative(ref.text) {
@@ -225,7 +229,9 @@ struct Parser {
       }
     case .deleteNode, .omitIfNoRef:
       let kw = advance()
-      guard tok.kind == .labelRef || tok.kind == .pathRef else { try syntaxError(expected: "'&label' or '&{/path}'") }
+      guard toks[pos].kind == .labelRef || toks[pos].kind == .pathRef else {
+        try syntaxError(expected: "'&label' or '&{/path}'")
+      }
       let ref = advance()
       _ = try expect(";")
       if let target = lookup(ref.text) {
@@ -329,7 +335,7 @@ struct Parser {
     }
     let node = Node(name: "")
     var sawSubnode = false
-    while !at("}") && tok.kind != .eof {
+    while !at("}") && toks[pos].kind != .eof {
       do {
         try bodyItem(node, sawSubnode: &sawSubnode)
       } catch {
@@ -347,14 +353,14 @@ struct Parser {
     let itemStart = pos
     var itemLabels: [Token] = []
     var omit = false
-    while tok.kind == .label || tok.kind == .omitIfNoRef {
-      if tok.kind == .omitIfNoRef { omit = true } else { itemLabels.append(tok) }
+    while toks[pos].kind == .label || toks[pos].kind == .omitIfNoRef {
+      if toks[pos].kind == .omitIfNoRef { omit = true } else { itemLabels.append(tok) }
       _ = advance()
     }
-    switch tok.kind {
+    switch toks[pos].kind {
     case .deleteProperty where !omit:
       let kw = advance()
-      guard tok.kind == .name else { try syntaxError(expected: "a property name") }
+      guard toks[pos].kind == .name else { try syntaxError(expected: "a property name") }
       let name = advance()
       _ = try expect(";")
       if sawSubnode { error("properties must precede subnodes", kw.range) }
@@ -363,7 +369,7 @@ struct Parser {
       node.properties.append(p)
     case .deleteNode:
       let kw = advance()
-      guard tok.kind == .name else { try syntaxError(expected: "a node name") }
+      guard toks[pos].kind == .name else { try syntaxError(expected: "a node name") }
       let name = advance()
       let semi = try expect(";")
       let child = Node(name: name.text)
@@ -418,18 +424,18 @@ struct Parser {
   private mutating func propData() throws(Unwind) -> PropertyValue {
     var data = PropertyValue()
     while true {
-      while tok.kind == .label {
+      while toks[pos].kind == .label {
         let l = advance()
         data.markers.append(ValueMarker(kind: .label, offset: data.bytes.count, ref: l.text, range: l.range))
       }
-      switch tok.kind {
+      switch toks[pos].kind {
       case .string:
         let s = advance()
         data.markers.append(ValueMarker(kind: .string, offset: data.bytes.count, range: s.range))
         data.bytes.append(contentsOf: s.bytes)
       case .bits:
         _ = advance()
-        guard tok.kind == .literal else { try syntaxError(expected: "8, 16, 32 or 64 after /bits/") }
+        guard toks[pos].kind == .literal else { try syntaxError(expected: "8, 16, 32 or 64 after /bits/") }
         let lit = advance()
         var bits = Int(clamping: lit.value)
         if ![8, 16, 32, 64].contains(bits) {
@@ -444,7 +450,7 @@ struct Parser {
       case .char where at("["):
         _ = advance()
         data.markers.append(ValueMarker(kind: .cells(bits: 8), offset: data.bytes.count))
-        while tok.kind == .byte || tok.kind == .label {
+        while toks[pos].kind == .byte || toks[pos].kind == .label {
           let t = advance()
           if t.kind == .byte {
             data.bytes.append(UInt8(truncatingIfNeeded: t.value))
@@ -462,7 +468,7 @@ struct Parser {
       default:
         try syntaxError(expected: "a value (string, '<cells>', '[bytes]', '&reference' or '/incbin/')")
       }
-      while tok.kind == .label {
+      while toks[pos].kind == .label {
         let l = advance()
         data.markers.append(ValueMarker(kind: .label, offset: data.bytes.count, ref: l.text, range: l.range))
       }
@@ -477,7 +483,7 @@ struct Parser {
   private mutating func cellArray(bits: Int, into data: inout PropertyValue) throws(Unwind) {
     data.markers.append(ValueMarker(kind: .cells(bits: bits), offset: data.bytes.count))
     while !at(">") {
-      switch tok.kind {
+      switch toks[pos].kind {
       case .label:
         let l = advance()
         data.markers.append(ValueMarker(kind: .label, offset: data.bytes.count, ref: l.text, range: l.range))
@@ -514,7 +520,7 @@ struct Parser {
   private mutating func incbin(into data: inout PropertyValue) throws(Unwind) {
     let kw = advance()
     _ = try expect("(")
-    guard tok.kind == .string else { try syntaxError(expected: "a file name string") }
+    guard toks[pos].kind == .string else { try syntaxError(expected: "a file name string") }
     let nameTok = advance()
     var offset: UInt64 = 0
     var length: UInt64? = nil
@@ -563,7 +569,7 @@ struct Parser {
   // MARK: - Integer expressions (uint64 arithmetic, dtc's operator set and precedence)
 
   private mutating func integerPrim() throws(Unwind) -> UInt64 {
-    switch tok.kind {
+    switch toks[pos].kind {
     case .literal, .charLiteral:
       return advance().value
     case .char where at("("):
@@ -590,7 +596,7 @@ struct Parser {
 
   private mutating func logicalOr() throws(Unwind) -> UInt64 {
     var v = try logicalAnd()
-    while tok.kind == .or {
+    while toks[pos].kind == .or {
       _ = advance()
       let r = try logicalAnd()
       v = (v != 0 || r != 0) ? 1 : 0
@@ -600,7 +606,7 @@ struct Parser {
 
   private mutating func logicalAnd() throws(Unwind) -> UInt64 {
     var v = try bitOr()
-    while tok.kind == .and {
+    while toks[pos].kind == .and {
       _ = advance()
       let r = try bitOr()
       v = (v != 0 && r != 0) ? 1 : 0
@@ -637,7 +643,7 @@ struct Parser {
 
   private mutating func equality() throws(Unwind) -> UInt64 {
     var v = try relational()
-    while tok.kind == .eq || tok.kind == .ne {
+    while toks[pos].kind == .eq || toks[pos].kind == .ne {
       let op = advance().kind
       let r = try relational()
       v = ((op == .eq) == (v == r)) ? 1 : 0
@@ -647,7 +653,7 @@ struct Parser {
 
   private mutating func relational() throws(Unwind) -> UInt64 {
     var v = try shift()
-    while at("<") || at(">") || tok.kind == .le || tok.kind == .ge {
+    while at("<") || at(">") || toks[pos].kind == .le || toks[pos].kind == .ge {
       let op = advance()
       let r = try shift()
       let result: Bool
@@ -663,7 +669,7 @@ struct Parser {
 
   private mutating func shift() throws(Unwind) -> UInt64 {
     var v = try additive()
-    while tok.kind == .lshift || tok.kind == .rshift {
+    while toks[pos].kind == .lshift || toks[pos].kind == .rshift {
       let op = advance().kind
       let r = try additive()
       if r >= 64 {

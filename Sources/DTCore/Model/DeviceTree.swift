@@ -117,7 +117,25 @@ public struct PropertyValue: Sendable, Hashable {
 /// A property. Deleted properties stay in their node's list (dtc keeps their slot: a property deleted and
 /// defined again returns to its old position).
 public final class Property {
-  public var name: String
+  public var name: String {
+    didSet { nameHash = Property.hash(name) }
+  }
+  /// A cheap hash of `name`, so lookups by name compare integers first.
+  public private(set) var nameHash: UInt64
+
+  /// FNV-1a over the name's bytes.
+  @inline(__always)
+  public static func hash(_ s: String) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    var copy = s
+    copy.withUTF8 { buf in
+      for b in buf {
+        h ^= UInt64(b)
+        h &*= 0x100_0000_01b3
+      }
+    }
+    return h
+  }
   public var value: PropertyValue
   /// Labels in dtc's order, including deleted ones (a deleted label that is added again keeps its slot).
   public var labelEntries: [LabelEntry] = []
@@ -136,6 +154,7 @@ public final class Property {
     range: SourceRange? = nil, nameRange: SourceRange? = nil
   ) {
     self.name = name
+    self.nameHash = Property.hash(name)
     self.value = value
     self.labelEntries = labels.map { LabelEntry(name: $0) }
     self.deleted = deleted
@@ -203,12 +222,12 @@ public final class Node {
 
   /// Name without the unit address.
   public var baseName: Substring {
-    if let at = name.firstIndex(of: "@") { return name[..<at] }
+    if let at = name.utf8.firstIndex(of: 0x40) { return name[..<at] }
     return name[...]
   }
   /// Unit address (text after `@`), or empty.
   public var unitAddress: Substring {
-    if let at = name.firstIndex(of: "@") { return name[name.index(after: at)...] }
+    if let at = name.utf8.firstIndex(of: 0x40) { return name[name.utf8.index(after: at)...] }
     return ""
   }
 
@@ -216,7 +235,8 @@ public final class Node {
   public var liveChildren: some Sequence<Node> { children.lazy.filter { !$0.deleted } }
 
   public func property(_ name: String) -> Property? {
-    for p in properties where !p.deleted && p.name == name { return p }
+    let h = Property.hash(name)
+    for p in properties where p.nameHash == h && !p.deleted && p.name == name { return p }
     return nil
   }
 

@@ -151,10 +151,29 @@ public final class TreeInfo {
 
   /// The bus type of `node` as dtc's checks see it now (nil: none, or its bridge check has not run).
   public func bus(of node: Node) -> Bus? {
-    let id = ObjectIdentifier(node)
-    for b in busesDetected.reversed() where claims(b).contains(id) { return b }
+    guard !busesDetected.isEmpty, let mask = busMask[ObjectIdentifier(node)] else { return nil }
+    for b in busesDetected.reversed() where mask & Self.bit(b) != 0 { return b }
     return nil
   }
+
+  private static func bit(_ b: Bus) -> UInt8 {
+    switch b {
+    case .pci: 1
+    case .simpleBus: 2
+    case .i2c: 4
+    case .spi: 8
+    case .graphPort: 16
+    }
+  }
+
+  /// Every node some bridge check claims, with the buses that claim it (one lookup per `bus(of:)`).
+  private lazy var busMask: [ObjectIdentifier: UInt8] = {
+    var m: [ObjectIdentifier: UInt8] = [:]
+    for b in [Bus.pci, .simpleBus, .i2c, .spi, .graphPort] {
+      for id in claims(b) { m[id, default: 0] |= Self.bit(b) }
+    }
+    return m
+  }()
 
   /// The nodes a bridge check gives `bus` (whether or not that check has run).
   func claims(_ bus: Bus) -> Set<ObjectIdentifier> {

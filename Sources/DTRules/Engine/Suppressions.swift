@@ -226,12 +226,32 @@ private struct CommentScanner {
     self.knownRules = knownRules
   }
 
+  /// Whether `dtlint` occurs anywhere in the bytes (a directive needs it).
+  static func mentionsDtlint(_ b: [UInt8]) -> Bool {
+    let needle = Array("dtlint".utf8)
+    return b.withUnsafeBufferPointer { buf in
+      var i = 0
+      let last = buf.count - needle.count
+      while i <= last {
+        if buf[i] == 0x64 {  // 'd'
+          var k = 1
+          while k < needle.count && buf[i + k] == needle[k] { k += 1 }
+          if k == needle.count { return true }
+        }
+        i += 1
+      }
+      return false
+    }
+  }
+
   func problem(_ message: String, _ range: SourceRange) -> Diagnostic {
     Diagnostic(rule: Suppressions.ruleID, severity: .warning, message: message, range: range)
   }
 
   mutating func run() {
     let b = file.bytes
+    // Most files (and every big header) have no directive at all: find that out with one pass over the bytes.
+    guard Self.mentionsDtlint(b) else { return }
     let n = b.count
     var i = 0
     while i < n {

@@ -150,3 +150,55 @@ struct HMPSystemTests {
     #expect(findings.filter { $0.rule == "hmp_peripheral_conflict" }.map(\.nodePath) == ["/soc@0/bus@30800000/i2c@30a40000"])
   }
 }
+
+/// The M7 firmware the examples and tests use: the story's stub (Examples/verdin-imx8mp-custom/firmware), built by
+/// its build.sh, checked in there as app.elf and here as Tests/Fixtures/hmp/m7/rpmsg-m7.elf.
+@Suite struct HMPFirmwareFixtureTests {
+  static let exampleDir = SharedCorpus.packageRoot + "/Examples/verdin-imx8mp-custom/firmware"
+  static let fixture = exampleM7Fixtures + "/rpmsg-m7.elf"
+
+  /// What the rule examples rely on: an rpmsg vdev with vrings at 0x55000000/0x55008000 (align 0x1000, 256
+  /// descriptors), the table in ITCM, a 0x100-byte load segment in DDR at 0x80000000.
+  static func expectLayout(_ elf: ELFFile, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let table = try #require(elf.resourceTable, sourceLocation: sourceLocation)
+    #expect(table.version == 1, sourceLocation: sourceLocation)
+    let vdev = try #require(table.vdevs.first, sourceLocation: sourceLocation)
+    #expect(table.vdevs.count == 1 && vdev.id == 7, sourceLocation: sourceLocation)
+    #expect(vdev.vrings.map(\.da) == [0x5500_0000, 0x5500_8000], sourceLocation: sourceLocation)
+    #expect(vdev.vrings.map(\.align) == [0x1000, 0x1000], sourceLocation: sourceLocation)
+    #expect(vdev.vrings.map(\.num) == [256, 256], sourceLocation: sourceLocation)
+    #expect(elf.resourceTableSection?.size == 88, sourceLocation: sourceLocation)
+    #expect((elf.resourceTableSection?.address ?? .max) < 0x20000, "in ITCM", sourceLocation: sourceLocation)
+    let ddr = elf.loadSegments.filter { $0.physicalAddress >= 0x4000_0000 }
+    #expect(ddr.map(\.physicalAddress) == [0x8000_0000], sourceLocation: sourceLocation)
+    #expect(ddr.map(\.memorySize) == [0x100], sourceLocation: sourceLocation)
+  }
+
+  @Test func fixtureIsTheExamplesFirmware() throws {
+    let a = try #require(FileManager.default.contents(atPath: Self.fixture))
+    let b = try #require(FileManager.default.contents(atPath: Self.exampleDir + "/app.elf"))
+    #expect(a == b, "rebuild with Examples/verdin-imx8mp-custom/firmware/build.sh and copy app.elf here")
+    try Self.expectLayout(try ELFFile.read(path: Self.fixture))
+  }
+
+  /// build.sh still produces that layout (when clang and ld.lld are at hand).
+  @Test func buildScriptRebuildsIt() throws {
+    let which = Process()
+    which.executableURL = URL(fileURLWithPath: "/bin/sh")
+    which.arguments = ["-c", "command -v clang >/dev/null && command -v ld.lld >/dev/null"]
+    try which.run()
+    which.waitUntilExit()
+    guard which.terminationStatus == 0 else {
+      print("skipped: clang or ld.lld not found")
+      return
+    }
+    let s = TestDirectory(prefix: "dtlint-firmware")
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: Self.exampleDir + "/build.sh")
+    p.arguments = [s.path + "/app.elf"]
+    try p.run()
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 0)
+    try Self.expectLayout(try ELFFile.read(path: s.path + "/app.elf"))
+  }
+}

@@ -115,9 +115,10 @@ struct HMPPeripheralConflictRule: TreeRule {
       if let l = label, let b = board, let interface = b.interface(forLabel: l) {
         what = "\(label ?? node.name) (\(node.name), \(b.title) \(interface))"
       }
-      let how = node.property("status").map { "status \"\($0.value.strings?.first ?? "")\"" } ?? "no status"
+      let how = node.property("status") == nil ? " (no status property)" : ""
+      let named = entry.text == label ? "" : " as '\(entry.text)'"
       let message =
-        "\(what) is enabled for Linux (\(how)), but the M7 firmware owns it (\(claims.manifestLocation(line: entry.line)): '\(entry.text)'): Linux's driver and the firmware would both program this controller; disable it here"
+        "\(what) is enabled for Linux\(how), but the M7 firmware owns it (\(claims.manifestLocation(line: entry.line))\(named)): Linux's driver and the firmware would both drive this controller"
       context.reportEnabled(message, node: node)
     }
   }

@@ -89,10 +89,10 @@ extension RuleContext {
     if fix {
       let disable = "status = \"disabled\";"
       if let s = status, let r = s.range {
-        fixes.append(FixIt(message: "disable it for Linux", edits: [TextEdit(range: r, replacement: disable)]))
+        fixes.append(FixIt(message: "set \(disable)", edits: [TextEdit(range: r, replacement: disable)]))
       } else if status == nil, let block = node.definitions.last, node.parent != nil {
         let at = SourceRange(file: block.file, start: block.start + 1, end: block.start + 1)
-        fixes.append(FixIt(message: "disable it for Linux", edits: [TextEdit(range: at, replacement: " " + disable)]))
+        fixes.append(FixIt(message: "add \(disable)", edits: [TextEdit(range: at, replacement: " " + disable)]))
       }
     }
     report(message, node: node, property: status?.range != nil ? status : nil, notes: notes, fixes: fixes)

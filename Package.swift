@@ -57,7 +57,7 @@ let package = Package(
     ),
     .testTarget(
       name: "DTRulesTests",
-      dependencies: ["DTRules", "DTCore", "_DTTestSupport"],
+      dependencies: ["DTRules", "DTCore", "DTHMP", "_DTTestSupport"],
       swiftSettings: swiftSettings
     ),
     .testTarget(

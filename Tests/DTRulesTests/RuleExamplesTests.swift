@@ -1,4 +1,5 @@
 import DTCore
+import DTHMP
 import Foundation
 import Testing
 import _DTTestSupport
@@ -42,8 +43,9 @@ func compileExample(_ code: String) -> Compilation {
 /// The fixtures an example's manifest may name (`Tests/Fixtures/hmp/m7`: firmware ELF, pin_mux.c, fsl_iomuxc.h).
 let exampleM7Fixtures = SharedCorpus.packageRoot + "/Tests/Fixtures/hmp/m7"
 
-/// The HMP context an example's options ask for (see ``RuleExample``): `m7` is written to a scratch directory
-/// beside copies of the fixtures, then loaded with `kernel` and `board` as `dtlint check` loads its options.
+/// What an example's `kernel`, `board` and `m7` options say (see ``RuleExample``), loaded as `dtlint check` loads
+/// `--kernel`, `--board` and `--m7`: the manifest text is written to a scratch directory beside copies of the
+/// fixtures, so it may name them (`firmware: {elf: rpmsg-m7.elf}`).
 func exampleHMPContext(_ options: [String: String]) throws -> HMPContext {
   guard options["m7"] != nil || options["kernel"] != nil || options["board"] != nil else { return .defaults }
   let scratch = TestDirectory(prefix: "dtlint-example")

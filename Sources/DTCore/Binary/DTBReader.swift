@@ -22,13 +22,14 @@ public enum DTBReader {
     bytes.count >= 4 && BlobHeader.be32(bytes, 0) == BlobHeader.magic
   }
 
-  public static func read(_ bytes: [UInt8], path: String) throws(BlobError) -> DeviceTree {
+  /// Reads a blob. `recover: false` skips restoring labels, references and value types (validation only).
+  public static func read(_ bytes: [UInt8], path: String, recover: Bool = true) throws(BlobError) -> DeviceTree {
     let header = try BlobHeader.parse(bytes, path: path)
     let blob = bytes.count == header.totalSize ? bytes : Array(bytes.prefix(header.totalSize))
     let walked = Libfdt.withAlignedCopy(of: blob) { fdt, _ in walk(fdt, size: header.totalSize, path: path) }
     let root = try walked.get()
     let tree = DeviceTree(root: root, reserves: header.reserves, bootCPUID: header.bootCPUID)
-    BlobRecovery.recover(tree)
+    if recover { BlobRecovery.recover(tree) }
     return tree
   }
 

@@ -15,11 +15,11 @@ public enum OverlayApplier {
     base: [UInt8], basePath: String = "base", overlays: [(bytes: [UInt8], path: String)]
   ) throws(BlobError) -> [UInt8] {
     // Reading validates both blobs fully (header, fdt_check_full, depth) and gives trees to explain failures with.
-    _ = try DTBReader.read(base, path: basePath)
+    _ = try DTBReader.read(base, path: basePath, recover: false)
     var current = try BlobHeader.parse(base, path: basePath).prefix(of: base)
     var applied: [String] = []
     for ov in overlays {
-      let overlayTree = try DTBReader.read(ov.bytes, path: ov.path)
+      let overlayTree = try DTBReader.read(ov.bytes, path: ov.path, recover: false)
       if let problem = localFixupProblem(overlayTree) {
         throw BlobError(path: ov.path, kind: .overlay, reason: "malformed overlay: \(problem)")
       }

@@ -105,9 +105,9 @@ public struct RuleRegistry: Sendable {
 /// - rules run in registry order (dtc's `check_table` first); a rule runs its prerequisites first, whether or not
 ///   they are enabled, and is skipped — silently, unlike dtc's "Failed prerequisite" noise — when one of them
 ///   failed or could not run;
-/// - once an enabled error-severity dtc rule has failed (or been skipped because of a failed prerequisite), nothing
-///   after it runs: dtc gives up there too, so the findings are exactly those dtc prints. A failing overlay or HMP
-///   rule stops nothing (an error in one HMP rule must not hide the others);
+/// - once an enabled error-severity dtc check has failed (or been skipped because of a failed prerequisite),
+///   nothing after it runs: dtc gives up there too, so the findings are exactly those dtc prints. The rules dtc
+///   does not have (HMP) come after its checks and do not stop each other: one error does not hide the others;
 /// - when the source could not be read (a `syntax` or `preprocessor` error), no tree rule runs, as dtc runs no
 ///   check on input it cannot parse.
 public struct Linter: Sendable {
@@ -217,7 +217,6 @@ public struct Linter: Sendable {
     }
 
     for r in registry.rules where setting(r.description.id).enabled {
-      // dtc gives up after a failed error-level check; our own rules (overlay, HMP) judge independently.
       if run(r.description.id, depth: 0) && r.description.category == .dtc { break }
     }
     return output

@@ -19,9 +19,9 @@ public enum RuleCategory: String, Sendable, CaseIterable, Codable {
 /// - `"enable"`: comma-separated extra rules the example needs enabled (e.g. one whose recorded facts it reads);
 /// - `"checkedBy"`: for a rule that never reports (a dtc fixup or marker check such as `addr_size_cells`), the rule
 ///   whose findings show its effect: a triggering example makes that rule report, a non-triggering one does not.
-/// - `"m7"`: an M7 manifest (YAML, usually one flow-style line) the example is checked with, as `--m7` would give it;
-///   the files it names (`firmware: elf:`, `pins: pin-mux-c:`) are the fixtures of `Tests/Fixtures/hmp/m7`;
-/// - `"kernel"`, `"board"`: the kernel flavor and board, as `--kernel` and `--board`.
+/// - `"kernel"`, `"board"`: as `--kernel` and `--board` (HMP rules);
+/// - `"m7"`: an M7 manifest's YAML text, as `--m7` would load it (flow style: `{soc: imx8mp, rpmsg: {mu-channel: 0}}`);
+///   the files it names (`firmware: elf:`, `pins: pin-mux-c:`) are the fixtures of `Tests/Fixtures/hmp/m7`.
 public struct RuleExample: Sendable {
   public var code: String
   public var base: String?

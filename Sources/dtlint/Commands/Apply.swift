@@ -37,9 +37,11 @@ extension DTLint {
       var options = CompileOptions()
       options.symbols = true
       func blob(_ path: String) throws -> [UInt8] {
-        let loaded = try loadForOutput(path, reader: reader, options: options)
-        if loaded.kind == .blob, let f = sources.loaded(path: path) { return f.bytes }
-        return DTBWriter.blob(of: loaded.tree)
+        // A blob goes to libfdt as it is (the applier validates it); a source is compiled first.
+        if let bytes = try? SourceManager.readBytes(path: path, limit: sources.maxFileSize), DTBReader.isBlob(bytes) {
+          return bytes
+        }
+        return DTBWriter.blob(of: try loadForOutput(path, reader: reader, options: options).tree)
       }
       let baseBlob = try blob(base)
       var parts: [(bytes: [UInt8], path: String)] = []

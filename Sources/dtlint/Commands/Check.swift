@@ -159,6 +159,8 @@ extension DTLint {
         do {
           if let b = job.base {
             let chain = try reader.applyChain(base: b, overlays: job.overlays)
+            ProcessLifetime.keep(chain.base.tree)
+            if let m = chain.merged { ProcessLifetime.keep(m) }
             let files = chain.overlays.flatMap { $0.files } + chain.base.files
             outcome.diagnostics = suppressions.apply(
               linter.lint(chain: chain, onlyOverlay: onlyOverlay), files: files, selection: finalSelection)
@@ -168,6 +170,7 @@ extension DTLint {
             var compile = CompileOptions()
             compile.stopBeforeGeneratedNodes = true
             let loaded = try reader.load(path: job.input, options: compile)
+            ProcessLifetime.keep(loaded.tree)
             outcome.diagnostics = suppressions.apply(
               linter.lint(loaded.tree, frontEnd: loaded.diagnostics, input: loaded.kind), files: loaded.files,
               selection: finalSelection)

@@ -44,6 +44,7 @@ func loadForOutput(_ path: String, reader: SourceReader, options: CompileOptions
     printError("error: \(error.description)")
     throw ExitCode(Exit.inputError)
   }
+  ProcessLifetime.keep(loaded.tree)
   report(loaded.diagnostics, sources: reader.sources)
   if loaded.inputFailure { throw ExitCode(Exit.inputError) }
   if loaded.refused {

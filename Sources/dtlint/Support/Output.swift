@@ -86,3 +86,16 @@ func report(_ diagnostics: [Diagnostic], sources: SourceManager, input: String? 
 
 /// `--color auto|always|never`.
 extension ColorMode: ExpressibleByArgument {}
+
+/// Objects kept until the process exits. Freeing a large tree node by node costs more than building it did
+/// (callgrind: 60% of an `apply`), and the operating system reclaims the memory at exit anyway.
+enum ProcessLifetime {
+  private static let lock = NSLock()
+  nonisolated(unsafe) private static var objects: [AnyObject] = []
+
+  static func keep(_ object: AnyObject) {
+    lock.lock()
+    objects.append(object)
+    lock.unlock()
+  }
+}

@@ -55,8 +55,6 @@ extension TreeInfo {
     return claims
   }
 
-  /// The enabled remoteproc nodes (`status` absent or okay), in tree order.
-  func enabledRemoteprocNodes() -> [Node] { remoteprocNodes().filter { $0.isLive } }
 }
 
 extension Node {

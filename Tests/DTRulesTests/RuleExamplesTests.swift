@@ -47,18 +47,24 @@ let exampleM7Fixtures = SharedCorpus.packageRoot + "/Tests/Fixtures/hmp/m7"
 /// `--kernel`, `--board` and `--m7`: the manifest text is written to a scratch directory beside copies of the
 /// fixtures, so it may name them (`firmware: {elf: rpmsg-m7.elf}`).
 func exampleHMPContext(_ options: [String: String]) throws -> HMPContext {
-  guard options["m7"] != nil || options["kernel"] != nil || options["board"] != nil else { return .defaults }
+  let kernel = options["kernel"]
+  guard kernel != nil || options["board"] != nil || options["m7"] != nil else { return .defaults }
+  let flavor = try KernelFlavor.load(name: kernel ?? HMP.defaultKernelFlavor)
+  let board = try options["board"].map { (b: String) throws -> BoardProfile in try HMPContext.boardProfile(named: b) }
   let scratch = TestDirectory(prefix: "dtlint-example")
-  var manifest: String?
+  var manifest: M7Manifest?
   if let m7 = options["m7"] {
     for name in (try? FileManager.default.contentsOfDirectory(atPath: exampleM7Fixtures)) ?? [] {
       if let data = FileManager.default.contents(atPath: exampleM7Fixtures + "/" + name) {
         scratch.write(name, bytes: [UInt8](data))
       }
     }
-    manifest = scratch.write("m7.yaml", m7 + "\n")
+    var m = try M7Manifest.load(path: scratch.write("example-m7.yaml", m7 + "\n"))
+    m.path = "example-m7.yaml"  // as messages name it (the files it names were resolved already)
+    manifest = m
   }
-  return try HMPContext.load(kernel: options["kernel"], board: options["board"], m7: manifest)
+  return HMPContext(
+    kernel: flavor, kernelGiven: kernel, board: board, manifest: manifest, inputs: try manifest?.loadInputs())
 }
 
 @Suite struct RuleExamplesTests {

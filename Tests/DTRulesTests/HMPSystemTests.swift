@@ -147,7 +147,8 @@ struct HMPSystemTests {
       #expect(f.message.contains("Bluetooth"), "\(f.message)")
     }
     // i2c3 is enabled on every board: claimed without an overlay, it conflicts.
-    #expect(findings.filter { $0.rule == "hmp_peripheral_conflict" }.map(\.nodePath) == ["/soc@0/bus@30800000/i2c@30a40000"])
+    #expect(
+      findings.filter { $0.rule == "hmp_peripheral_conflict" }.map(\.nodePath) == ["/soc@0/bus@30800000/i2c@30a40000"])
   }
 }
 

@@ -79,7 +79,9 @@ import _DTTestSupport
     let shown = String(readme[open.upperBound..<close.lowerBound])
     let text = try CLI.run(Self.exampleArguments, cwd: Self.example, env: ["NO_COLOR": "1"])
     let summary = text.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
-    #expect(shown == text.stdout + summary, "README example block is out of date; the command prints:\n\(text.stdout)\(summary)")
+    #expect(
+      shown == text.stdout + summary,
+      "README example block is out of date; the command prints:\n\(text.stdout)\(summary)")
   }
 
   // MARK: - A corpus board with the HMP overlay

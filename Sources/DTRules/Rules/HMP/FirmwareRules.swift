@@ -113,7 +113,8 @@ private func firmwareTree(_ edits: [(String, String)] = [], marker: String? = ni
 struct HMPFirmwareVringMismatchRule: TreeRule {
   static let description = RuleDescription.hmp(
     "hmp_firmware_vring_mismatch", name: "HMP Firmware Vring Mismatch", severity: .error,
-    summary: "The vrings of the firmware's resource table (ELF `.resource_table`) must be the device tree's vring regions",
+    summary:
+      "The vrings of the firmware's resource table (ELF `.resource_table`) must be the device tree's vring regions",
     rationale: """
       rpmsg-lite firmware uses vring addresses compiled into it (`VDEV0_VRING_BASE` and `VDEV0_VRING_BASE + \
       VRING_SIZE`), whatever Linux later writes into the resource table, and describes the same vrings in its \
@@ -272,8 +273,9 @@ struct HMPFirmwareRscTableRule: TreeRule {
         let isTable = { (n: Node) -> Bool in
           kernel.isResourceTableName(n.name) || n.baseName.hasPrefix("rsc-table") || n.baseName.hasPrefix("rsc_table")
         }
-        guard let region = regions.first(where: { kernel.isResourceTableName($0.node.name) })
-          ?? regions.first(where: { isTable($0.node) }),
+        guard
+          let region = regions.first(where: { kernel.isResourceTableName($0.node.name) })
+            ?? regions.first(where: { isTable($0.node) }),
           let base = region.base, let size = region.size
         else { continue }
         let address: UInt64

@@ -46,7 +46,8 @@ extension TreeInfo {
 struct HMPPadConflictRule: TreeRule {
   static let description = RuleDescription.hmp(
     "hmp_pad_conflict", name: "HMP Pad Conflict", severity: .warning,
-    summary: "A pad the M7 firmware muxes must not be muxed by Linux (an enabled node's pinctrl group or an iomuxc hog)",
+    summary:
+      "A pad the M7 firmware muxes must not be muxed by Linux (an enabled node's pinctrl group or an iomuxc hog)",
     rationale: """
       A pad has one mux register (HMP-FACTS §9): whoever writes it last decides what the pin is. Linux writes it \
       for every pinctrl group of an enabled node — the `default` state when the driver probes, other states when \

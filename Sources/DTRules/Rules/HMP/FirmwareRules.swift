@@ -5,7 +5,7 @@ import DTHMP
 // Without a manifest, or a manifest without an ELF, they stay silent.
 
 /// The regions a remoteproc node's `memory-region` names, resolved, with their first `reg` entry when it reads.
-struct RprocRegion {
+private struct FirmwareRegion {
   var node: Node
   var base: UInt64?
   var size: UInt64?
@@ -22,18 +22,18 @@ struct RprocRegion {
 }
 
 extension TreeInfo {
-  func regions(of rproc: Node) -> (property: Property, regions: [RprocRegion])? {
+  fileprivate func firmwareRegions(of rproc: Node) -> (property: Property, regions: [FirmwareRegion])? {
     guard let mr = rproc.property("memory-region") else { return nil }
-    let regions = phandleList(mr).compactMap { $0.target }.map { n -> RprocRegion in
+    let regions = phandleList(mr).compactMap { $0.target }.map { n -> FirmwareRegion in
       let r = regEntries(of: n)?.first
-      return RprocRegion(node: n, base: r?.address, size: r?.size)
+      return FirmwareRegion(node: n, base: r?.address, size: r?.size)
     }
     return (mr, regions)
   }
 }
 
 /// `vdev<N>vring<M>`.
-func isVringName(_ name: Substring) -> Bool {
+private func isVringName(_ name: Substring) -> Bool {
   guard name.hasPrefix("vdev"), let r = name.range(of: "vring") else { return false }
   let vdev = name[name.index(name.startIndex, offsetBy: 4)..<r.lowerBound]
   let ring = name[r.upperBound...]
@@ -45,7 +45,7 @@ extension Character {
 }
 
 /// `PAGE_ALIGN(vring_size(num, align))` with 4 KiB pages (HMP-FACTS §8), nil on overflow or a bad align.
-func vringRegionBytes(num: UInt32, align: UInt32) -> UInt64? {
+private func vringRegionBytes(num: UInt32, align: UInt32) -> UInt64? {
   guard let raw = RPMsgSettings.vringBytes(count: UInt64(num), align: UInt64(align)) else { return nil }
   let (s, o) = raw.addingReportingOverflow(0xFFF)
   return o ? nil : s & ~0xFFF
@@ -159,7 +159,7 @@ struct HMPFirmwareVringMismatchRule: TreeRule {
     let rpmsg = claims.manifest.rpmsg
     let core = info.hmp.kernel.core
     for rproc in info.enabledRemoteprocNodes() {
-      guard let listed = info.regions(of: rproc),
+      guard let listed = info.firmwareRegions(of: rproc),
         listed.regions.contains(where: { isVringName($0.node.baseName) })
       else { continue }
       let (mr, regions) = listed
@@ -268,7 +268,7 @@ struct HMPFirmwareRscTableRule: TreeRule {
           "\(info.hmp.kernelPhrase) reads the resource table at rsc-da \(hexAddress(v)), but the firmware (\(firmware)) puts it at \(hexAddress(rpmsg.resourceTable)) and \(hexAddress(rpmsg.vringBase)) (\(copyText)): Linux finds no valid table and RPMsg does not start",
           node: rproc, property: p)
       case .regionName:
-        guard let listed = info.regions(of: rproc) else { continue }
+        guard let listed = info.firmwareRegions(of: rproc) else { continue }
         let (mr, regions) = listed
         let isTable = { (n: Node) -> Bool in
           kernel.isResourceTableName(n.name) || n.baseName.hasPrefix("rsc-table") || n.baseName.hasPrefix("rsc_table")
@@ -351,7 +351,7 @@ struct HMPFirmwareSegmentUnreservedRule: TreeRule {
     let firmware = M7Claims.display(elf.path)
     let linuxLoads = claims.manifest.startedBy == .linux
     for rproc in info.enabledRemoteprocNodes() {
-      let listed = info.regions(of: rproc)
+      let listed = info.firmwareRegions(of: rproc)
       let regions = listed?.regions ?? []
       for seg in elf.loadSegments where seg.memorySize > 0 {
         let da = seg.physicalAddress

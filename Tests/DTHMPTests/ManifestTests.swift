@@ -9,7 +9,12 @@ import Testing
     let m = try M7Manifest.load(path: Package.root.appendingPathComponent("Examples/verdin-imx8mp-custom/m7.yaml").path)
     #expect(m.soc.name == "imx8mp")
     #expect(m.peripherals.map(\.ref) == [.label("i2c4"), .label("uart4")])
-    #expect(m.pads.map(\.name) == ["I2C4_SCL", "I2C4_SDA", "UART4_RXD", "UART4_TXD"])
+    // The example's pads come from its pin_mux.c; its firmware ELF is read too.
+    #expect(m.pads.isEmpty)
+    let inputs = try m.loadInputs()
+    #expect(inputs.pads.map(\.name) == ["I2C4_SCL", "I2C4_SDA", "UART4_RXD", "UART4_TXD"])
+    #expect(inputs.firmware?.resourceTable?.vdevs.count == 1)
+    #expect(m.startedBy == .bootloader)
     #expect(m.rpmsg == m.soc.rpmsgDefaults)
     #expect(m.rpmsgOverrides == ["vring-base", "buffer-count", "mu-channel"])
   }

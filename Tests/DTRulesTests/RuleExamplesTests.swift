@@ -40,15 +40,28 @@ func compileExample(_ code: String) -> Compilation {
   return SourceReader.finish(reader.parse(file: file), options: compile)
 }
 
-/// What an example's `kernel`, `board` and `m7` options say (as `--kernel`, `--board` and `--m7` would): the
-/// manifest is the option's YAML text itself (flow style keeps it on one line in Rules.md).
+/// The fixtures an example's manifest may name (`Tests/Fixtures/hmp/m7`: firmware ELF, pin_mux.c, fsl_iomuxc.h).
+let exampleM7Fixtures = SharedCorpus.packageRoot + "/Tests/Fixtures/hmp/m7"
+
+/// What an example's `kernel`, `board` and `m7` options say (see ``RuleExample``), loaded as `dtlint check` loads
+/// `--kernel`, `--board` and `--m7`: the manifest text is written to a scratch directory beside copies of the
+/// fixtures, so it may name them (`firmware: {elf: rpmsg-m7.elf}`).
 func exampleHMPContext(_ options: [String: String]) throws -> HMPContext {
   let kernel = options["kernel"]
   guard kernel != nil || options["board"] != nil || options["m7"] != nil else { return .defaults }
   let flavor = try KernelFlavor.load(name: kernel ?? HMP.defaultKernelFlavor)
   let board = try options["board"].map { (b: String) throws -> BoardProfile in try HMPContext.boardProfile(named: b) }
-  let manifest = try options["m7"].map { (t: String) throws -> M7Manifest in
-    try M7Manifest.parse(t, path: "example-m7.yaml")
+  let scratch = TestDirectory(prefix: "dtlint-example")
+  var manifest: M7Manifest?
+  if let m7 = options["m7"] {
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: exampleM7Fixtures)) ?? [] {
+      if let data = FileManager.default.contents(atPath: exampleM7Fixtures + "/" + name) {
+        scratch.write(name, bytes: [UInt8](data))
+      }
+    }
+    var m = try M7Manifest.load(path: scratch.write("example-m7.yaml", m7 + "\n"))
+    m.path = "example-m7.yaml"  // as messages name it (the files it names were resolved already)
+    manifest = m
   }
   return HMPContext(
     kernel: flavor, kernelGiven: kernel, board: board, manifest: manifest, inputs: try manifest?.loadInputs())

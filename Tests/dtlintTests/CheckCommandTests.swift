@@ -196,4 +196,30 @@ import Testing
     let gh = try CLI.run(["check", "board.dts", "-I", "inc", "--format", "github"], cwd: s.path)
     #expect(gh.stdout.contains("::warning file=inc/soc.dtsi,line=5,col=2"), "\(gh.stdout)")
   }
+
+  @Test func hostileNestingEndsQuicklyWithOneError() throws {
+    let s = Scratch()
+    let n = 100_000
+    s.write(
+      "deep.dts",
+      "/dts-v1/;\n/ {" + String(repeating: "a {", count: n) + String(repeating: "};", count: n) + "};\n")
+    let start = Date()
+    let r = try CLI.run(["check", "deep.dts", "--no-cpp"], cwd: s.path, env: ["NO_COLOR": "1"])
+    #expect(Date().timeIntervalSince(start) < 10)
+    #expect(r.status == 2)
+    #expect(r.stdout.components(separatedBy: "error:").count - 1 == 1, "one error, no cascade")
+    #expect(r.stdout.contains("deep.dts:2:"))
+    // The snippet of a 600 KB line is a window around the finding, not the whole line.
+    #expect(r.stdout.count < 2_000)
+  }
+
+  @Test func syntaxErrorsStopAfterAHundred() throws {
+    let s = Scratch()
+    s.write("many.dts", "/dts-v1/;\n/ {\n" + String(repeating: "x = <1;\n", count: 5000) + "};\n")
+    let r = try CLI.run(["check", "many.dts", "--format", "json"], cwd: s.path)
+    #expect(r.status == 1)
+    let f = Self.findings(r.stdout)
+    #expect(f.count == 101)
+    #expect((f.last?["message"] as? String)?.contains("too many errors") == true)
+  }
 }

@@ -9,23 +9,45 @@ import _DTTestSupport
   struct Command {
     var text: String
     var expectedStatus: Int32
+    /// A ```text block right after the ```sh block this command ends is its standard output, verbatim.
+    var expectedOutput: String?
   }
 
   /// The commands of the ```sh blocks of a guide, in order: continuation lines joined, comment lines dropped,
-  /// a trailing `# exit N` taken as the expected exit status.
+  /// a trailing `# exit N` taken as the expected exit status, and a ```text block that directly follows a ```sh
+  /// block taken as the output of that block's last command.
   static func commands(in markdown: String) -> [Command] {
     var out: [Command] = []
-    var inBlock = false
+    var block: String?  // the info string of the open block
     var pending = ""
+    var textLines: [String] = []
+    var afterShBlock = false
     for line in markdown.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
-      if !inBlock {
-        if line == "```sh" { inBlock = true }
+      guard let info = block else {
+        if line.hasPrefix("```") {
+          block = String(line.dropFirst(3))
+          textLines = []
+          if block != "text" { afterShBlock = false }
+        } else if !line.trimmingCharacters(in: .whitespaces).isEmpty {
+          afterShBlock = false
+        }
         continue
       }
       if line == "```" {
-        inBlock = false
+        if info == "sh" {
+          afterShBlock = true
+        } else if info == "text" && afterShBlock && !out.isEmpty {
+          out[out.count - 1].expectedOutput = textLines.joined(separator: "\n") + "\n"
+          afterShBlock = false
+        }
+        block = nil
         continue
       }
+      if info == "text" {
+        textLines.append(line)
+        continue
+      }
+      guard info == "sh" else { continue }
       if line.hasSuffix("\\") {
         pending += String(line.dropLast()) + " "
         continue
@@ -53,9 +75,14 @@ import _DTTestSupport
 
   /// Runs `commands` in one bash, in order, from `dir`, with dtlint on PATH; returns a failure report or nil.
   static func run(_ commands: [Command], in dir: String) throws -> String? {
+    let outputs = Scratch()
     var script = "cd \(quote(dir)) || exit 99\n"
-    for c in commands {
-      script += "\(c.text)\n"
+    for (i, c) in commands.enumerated() {
+      if c.expectedOutput != nil {
+        script += "{\n\(c.text)\n} > \(quote(outputs.path + "/\(i).txt"))\n"
+      } else {
+        script += "\(c.text)\n"
+      }
       script += "__s=$?; if [ $__s -ne \(c.expectedStatus) ]; then "
       script += "printf '%s\\n' \(quote("exit status $__s, expected \(c.expectedStatus): \(c.text)")) >&2; exit 1; fi\n"
     }
@@ -74,11 +101,21 @@ import _DTTestSupport
     let o = out.fileHandleForReading.readDataToEndOfFile()
     let e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
-    if p.terminationStatus == 0 { return nil }
-    let stderr = String(decoding: e, as: UTF8.self)
-    let stdout = String(decoding: o, as: UTF8.self)
-    return
-      "\(stderr.split(separator: "\n").last ?? "")\n--- stdout (end)\n\(stdout.suffix(2000))\n--- stderr\n\(stderr.suffix(2000))"
+    if p.terminationStatus != 0 {
+      let stderr = String(decoding: e, as: UTF8.self)
+      let stdout = String(decoding: o, as: UTF8.self)
+      return
+        "\(stderr.split(separator: "\n").last ?? "")\n--- stdout (end)\n\(stdout.suffix(2000))\n--- stderr\n\(stderr.suffix(2000))"
+    }
+    for (i, c) in commands.enumerated() {
+      guard let expected = c.expectedOutput else { continue }
+      let actual = (try? String(contentsOfFile: outputs.path + "/\(i).txt", encoding: .utf8)) ?? ""
+      if actual != expected {
+        return
+          "the output shown for `\(c.text)` is not what it prints now:\n--- shown\n\(expected)--- printed\n\(actual)"
+      }
+    }
+    return nil
   }
 
   static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
@@ -90,6 +127,9 @@ import _DTTestSupport
     let commands = Self.commands(in: text)
     #expect(commands.count >= 2, "\(guide) shows commands")
     #expect(commands.contains { $0.text.hasPrefix("dtlint ") })
+    if guide == "HMPOverlays.md" || guide == "Comparing.md" {
+      #expect(commands.contains { $0.expectedOutput != nil }, "\(guide) shows an output the test compares")
+    }
     let copy = try Self.exampleCopy()
     if let failure = try Self.run(commands, in: copy.path) {
       Issue.record("\(guide): \(failure)")

@@ -122,13 +122,10 @@ import _DTTestSupport
     #expect(ids.allSatisfy(known.contains), "\(ids)")
     // The example's .dtlint.yaml is valid (read from a copy next to the example board, as the guide does).
     let s = Scratch()
-    for f in ["m7.yaml"] {
-      let text = try String(
-        contentsOfFile: SharedCorpus.packageRoot + "/Examples/verdin-imx8mp-custom/" + f, encoding: .utf8)
-      s.write(f, text)
-    }
-    s.write(".dtlint.yaml", try String(contentsOfFile: root + "/.dtlint.yaml", encoding: .utf8))
-    let dump = try CLI.run(["config", "dump"], cwd: s.path)
+    try FileManager.default.copyItem(
+      atPath: SharedCorpus.packageRoot + "/Examples/verdin-imx8mp-custom", toPath: s.path + "/example")
+    s.write("example/.dtlint.yaml", try String(contentsOfFile: root + "/.dtlint.yaml", encoding: .utf8))
+    let dump = try CLI.run(["config", "dump"], cwd: s.path + "/example")
     #expect(dump.status == 0, "\(dump.stderr)")
   }
 }

@@ -56,16 +56,23 @@ public struct SourceReader: Sendable {
         tree: DeviceTree(), diagnostics: diagnostics, inputFailure: true, text: text, files: text.files)
     }
     var lexer = Lexer(sources: sources, searchPaths: options.includePaths, limits: options.limits)
-    lexer.run(text, directory: Lexer.directory(of: file.path))
+    var parser = Parser(
+      tokens: [], sources: sources, searchPaths: options.includePaths,
+      mainDirectory: Lexer.directory(of: file.path), limits: options.limits)
+    // Nesting recurses in the parser: give it a stack sized for the input limits, whatever thread calls us.
+    runWithLargeStack {
+      lexer.run(text, directory: Lexer.directory(of: file.path))
+      if lexer.fatal { return }
+      parser = Parser(
+        tokens: lexer.tokens, sources: sources, searchPaths: options.includePaths,
+        mainDirectory: Lexer.directory(of: file.path), limits: options.limits)
+      parser.parseFile()
+    }
     diagnostics += lexer.diagnostics
     let files = text.files + lexer.includedFiles
     if lexer.fatal {
       return ParsedSource(tree: DeviceTree(), diagnostics: diagnostics, inputFailure: true, text: text, files: files)
     }
-    var parser = Parser(
-      tokens: lexer.tokens, sources: sources, searchPaths: options.includePaths,
-      mainDirectory: Lexer.directory(of: file.path), limits: options.limits)
-    parser.parseFile()
     diagnostics += parser.diagnostics
     let tree = DeviceTree(root: parser.root ?? Node(name: ""), reserves: parser.reserves, isPlugin: parser.isPlugin)
     tree.bootCPUID = Self.guessBootCPU(tree)

@@ -4,6 +4,9 @@
 struct Parser {
   private struct Unwind: Error {}
 
+  /// Syntax errors reported before the parser gives up on a file.
+  static let maxErrors = 100
+
   private var toks: [Token]
   private var pos = 0
   private let sources: SourceManager
@@ -13,6 +16,8 @@ struct Parser {
   private let mainDirectory: String
   private(set) var diagnostics: [Diagnostic] = []
   private(set) var fatal = false
+  /// Too many syntax errors: parsing stopped (the errors are findings, not an unreadable input).
+  private var gaveUp = false
   private var lastErrorPos = -1
   private var depth = 0
 
@@ -56,6 +61,10 @@ struct Parser {
     if lastErrorPos != pos {
       lastErrorPos = pos
       error("syntax error: expected \(expected), found \(tok.display)", tok.range)
+      if diagnostics.count >= Self.maxErrors {
+        error("too many errors (\(Self.maxErrors)); stopping here", tok.range)
+        gaveUp = true
+      }
     }
     throw Unwind()
   }
@@ -137,11 +146,12 @@ struct Parser {
 
     // devicetree
     var first = true
-    while toks[pos].kind != .eof {
+    while toks[pos].kind != .eof && !fatal && !gaveUp {
       do {
         try topLevelItem(first: first)
         first = false
       } catch {
+        if fatal || gaveUp { break }
         recover()
         if at("}") { _ = advance() }
       }
@@ -339,7 +349,7 @@ struct Parser {
       do {
         try bodyItem(node, sawSubnode: &sawSubnode)
       } catch {
-        if fatal { throw error }
+        if fatal || gaveUp { throw error }
         recover()
       }
     }

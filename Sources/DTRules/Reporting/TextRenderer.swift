@@ -156,13 +156,27 @@ public struct TextRenderer: Sendable {
     let width = gutterWidth(for: last)
     var out: [String] = []
     for n in first...max(first, last) {
-      let text = lineBytes(file, n)
+      // Very long lines (minified or generated sources) are shown as a window around the finding.
+      var text = lineBytes(file, n)
+      var column = start.column
+      var clippedLeft = false
+      if text.count > Self.maxSnippetBytes {
+        let focus = n == start.line ? min(column - 1, text.count) : 0
+        var lo = max(0, focus - Self.maxSnippetBytes / 3)
+        while lo > 0 && text[lo] & 0xC0 == 0x80 { lo -= 1 }
+        var hi = min(text.count, lo + Self.maxSnippetBytes)
+        while hi < text.count && text[hi] & 0xC0 == 0x80 { hi += 1 }
+        clippedLeft = lo > 0
+        let clippedRight = hi < text.count
+        text = (clippedLeft ? Array("…".utf8) : []) + Array(text[lo..<hi]) + (clippedRight ? Array("…".utf8) : [])
+        if n == start.line { column = column - lo + (clippedLeft ? 3 : 0) }
+      }
       let expanded = expand(text)
       let number = String(n)
       let gutter = String(repeating: " ", count: width - number.count) + number + " |"
       out.append(expanded.isEmpty ? gutter : gutter + " " + expanded)
       if n == start.line {
-        let prefix = Array(text.prefix(start.column - 1))
+        let prefix = Array(text.prefix(column - 1))
         let endOnLine = range.end > range.start ? min(Int(range.end - range.start), text.count - prefix.count) : 0
         let startCol = displayWidth(prefix, from: 0)
         let span = displayWidth(Array(text[prefix.count..<(prefix.count + max(0, endOnLine))]), from: startCol)
@@ -185,21 +199,25 @@ public struct TextRenderer: Sendable {
 
   /// The line as shown: tabs expanded to the next tab stop.
   private func expand(_ bytes: [UInt8]) -> String {
-    var out = ""
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count + 16)
     var col = 0
     for u in String(decoding: bytes, as: UTF8.self).unicodeScalars {
       if u == "\t" {
         let n = options.tabWidth - col % options.tabWidth
-        out += String(repeating: " ", count: n)
+        out.append(contentsOf: repeatElement(0x20, count: n))
         col += n
       } else {
-        out.unicodeScalars.append(u)
+        out.append(contentsOf: String(u).utf8)
         col += Self.cellWidth(u)
       }
     }
-    while let c = out.unicodeScalars.last, c == " " || c == "\r" { out.unicodeScalars.removeLast() }
-    return out
+    while let c = out.last, c == 0x20 || c == 0x0D { out.removeLast() }
+    return String(decoding: out, as: UTF8.self)
   }
+
+  /// Lines longer than this are shown as a window around the finding.
+  static let maxSnippetBytes = 240
 
   /// Terminal cells taken by `bytes` when they start at cell `from` (tabs advance to the next stop).
   private func displayWidth(_ bytes: [UInt8], from: Int) -> Int {

@@ -183,29 +183,32 @@ extension DTLint {
       DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
         let job = allJobs[i]
         var outcome = Outcome()
-        do {
-          if let b = job.base {
-            let chain = try reader.applyChain(base: b, overlays: job.overlays)
-            ProcessLifetime.keep(chain.base.tree)
-            if let m = chain.merged { ProcessLifetime.keep(m) }
-            let files = chain.overlays.flatMap { $0.files } + chain.base.files
-            outcome.diagnostics = suppressions.apply(
-              linter.lint(chain: chain, onlyOverlay: job.onlyOverlay), files: files, selection: finalSelection)
-            outcome.unreadable = chain.inputFailure
-          } else {
-            // The tree as dtc checks it: before __symbols__/__fixups__/__local_fixups__ are generated.
-            var compile = CompileOptions()
-            compile.stopBeforeGeneratedNodes = true
-            let loaded = try reader.load(path: job.input, options: compile)
-            ProcessLifetime.keep(loaded.tree)
-            outcome.diagnostics = suppressions.apply(
-              linter.lint(loaded.tree, frontEnd: loaded.diagnostics, input: loaded.kind), files: loaded.files,
-              selection: finalSelection)
-            outcome.unreadable = loaded.inputFailure
+        // Dispatch's worker threads have small stacks; tree walks recurse with the nesting depth.
+        runWithLargeStack {
+          do {
+            if let b = job.base {
+              let chain = try reader.applyChain(base: b, overlays: job.overlays)
+              ProcessLifetime.keep(chain.base.tree)
+              if let m = chain.merged { ProcessLifetime.keep(m) }
+              let files = chain.overlays.flatMap { $0.files } + chain.base.files
+              outcome.diagnostics = suppressions.apply(
+                linter.lint(chain: chain, onlyOverlay: job.onlyOverlay), files: files, selection: finalSelection)
+              outcome.unreadable = chain.inputFailure
+            } else {
+              // The tree as dtc checks it: before __symbols__/__fixups__/__local_fixups__ are generated.
+              var compile = CompileOptions()
+              compile.stopBeforeGeneratedNodes = true
+              let loaded = try reader.load(path: job.input, options: compile)
+              ProcessLifetime.keep(loaded.tree)
+              outcome.diagnostics = suppressions.apply(
+                linter.lint(loaded.tree, frontEnd: loaded.diagnostics, input: loaded.kind), files: loaded.files,
+                selection: finalSelection)
+              outcome.unreadable = loaded.inputFailure
+            }
+          } catch {
+            outcome.issue = "\(error)"
+            outcome.unreadable = true
           }
-        } catch {
-          outcome.issue = "\(error)"
-          outcome.unreadable = true
         }
         results.set(i, outcome)
       }

@@ -182,6 +182,27 @@ import _DTTestSupport
     #expect(Self.rules(bad.stdout).contains("overlay_target_missing"))
   }
 
+  /// The M7 manifest describes the system with the overlays applied: the configured base, checked on its own, is
+  /// checked without it (the example's vendor base enables I2C4, which its HMP overlay gives to the M7).
+  @Test func theConfiguredBaseAloneIsCheckedWithoutTheManifest() throws {
+    let s = Scratch()
+    try FileManager.default.copyItem(
+      atPath: SharedCorpus.packageRoot + "/Examples/verdin-imx8mp-custom", toPath: s.path + "/example")
+    let dir = s.path + "/example"
+    s.write("example/.dtlint.yaml", "include: [include]\nkernel: toradex-bsp6\nm7: m7.yaml\nbase: vendor/base.dts\n")
+    let base = try CLI.run(["check", "vendor/base.dts", "--format", "json"], cwd: dir)
+    #expect(base.status == 0, "\(base.stdout)")
+    #expect(base.stderr.contains("note: vendor/base.dts is the configured base: checked without the M7 manifest"))
+    let overlay = try CLI.run(["check", "vendor/hmp.dtso", "--format", "json"], cwd: dir)
+    #expect(overlay.status == 0, "base + overlay are clean with the manifest: \(overlay.stdout)")
+    let board = try CLI.run(["check", "board.dts", "--format", "json"], cwd: dir)
+    #expect(Self.rules(board.stdout).contains("hmp_peripheral_conflict"), "other trees keep the manifest")
+    // Without base:, the same tree is just a tree, checked with the manifest.
+    s.write("example/.dtlint.yaml", "include: [include]\nkernel: toradex-bsp6\nm7: m7.yaml\n")
+    let alone = try CLI.run(["check", "vendor/base.dts", "--format", "json"], cwd: dir)
+    #expect(Self.rules(alone.stdout).contains("hmp_peripheral_conflict"))
+  }
+
   // MARK: - check --dtsi includers
 
   static func includerProject() -> Scratch {

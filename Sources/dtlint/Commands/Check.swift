@@ -147,6 +147,22 @@ extension DTLint {
           for t in shown where seen.insert(PathDisplay.absolute(t, in: cwd)).inserted { inputs.append(t) }
         }
       }
+      // The configured base checked as a tree of its own (given, or through a .dtsi it includes): the M7 manifest
+      // describes the system with the overlays applied, so the base alone is checked without it — otherwise every
+      // peripheral the HMP overlay takes from Linux would be reported in the base.
+      let baseAlone = configuredBase.map { PathDisplay.absolute($0, in: cwd) }
+      let isBaseAlone: (String) -> Bool = { f in
+        baseAlone != nil && hmp.manifest != nil && !requireBase && PathDisplay.absolute(f, in: cwd) == baseAlone
+      }
+      let baseLinter = Linter(
+        registry: registry, selection: selection,
+        hmp: HMPContext(
+          kernel: hmp.kernel, kernelGiven: hmp.kernelGiven, board: hmp.boardGiven, manifest: nil, inputs: nil))
+      for f in inputs where isBaseAlone(f) {
+        notes.append(
+          "note: \(f) is the configured base: checked without the M7 manifest, which describes the system with its "
+            + "overlays applied")
+      }
       for n in notes { printError(n) }
 
       // One job per input (or chain); checked in parallel, reported in the order given.
@@ -156,6 +172,8 @@ extension DTLint {
         var overlays: [String]
         /// Only findings located in the overlay are reported (FILE checked against a base).
         var onlyOverlay: Bool
+        /// The configured base, checked on its own: without the M7 manifest.
+        var withoutManifest = false
       }
       var jobs: [Job] = []
       if let explicitBase = base {
@@ -167,7 +185,7 @@ extension DTLint {
           if let configuredBase, requireBase || OverlayDetection.isOverlay(path: f) {
             jobs.append(Job(input: f, base: configuredBase, overlays: [f], onlyOverlay: true))
           } else {
-            jobs.append(Job(input: f, base: nil, overlays: [], onlyOverlay: false))
+            jobs.append(Job(input: f, base: nil, overlays: [], onlyOverlay: false, withoutManifest: isBaseAlone(f)))
           }
         }
       }
@@ -200,6 +218,7 @@ extension DTLint {
               compile.stopBeforeGeneratedNodes = true
               let loaded = try reader.load(path: job.input, options: compile)
               ProcessLifetime.keep(loaded.tree)
+              let linter = job.withoutManifest ? baseLinter : linter
               outcome.diagnostics = suppressions.apply(
                 linter.lint(loaded.tree, frontEnd: loaded.diagnostics, input: loaded.kind), files: loaded.files,
                 selection: finalSelection)

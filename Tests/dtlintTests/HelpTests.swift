@@ -1,6 +1,9 @@
+import DTRules
 import Foundation
 import Testing
 import _DTTestSupport
+
+@testable import dtlint
 
 /// `--help`, shell completions and man pages, all from the argument parser's description of the commands
 /// (`dtlint --experimental-dump-help`).
@@ -205,5 +208,9 @@ import _DTTestSupport
     let data = out.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     return String(decoding: data, as: UTF8.self)
+  }
+
+  @Test func completedKernelFlavorsAreTheBundledOnes() {
+    #expect(Set(Settings.kernelFlavorNames) == Set(Configuration.kernelFlavors))
   }
 }

@@ -5,7 +5,19 @@ import DTHMP
 /// board, the M7 manifest and the files it names. Built once per run; immutable, so rules on several trees share it.
 public final class HMPContext: Sendable {
   /// The kernel flavor (`--kernel`), or mainline when none was given.
-  public let kernel: KernelFlavor
+  public var kernel: KernelFlavor {
+    if let k = givenFlavor { return k }
+    // The assumed mainline profile is parsed on first use: most trees never need it.
+    return Self.mainline
+  }
+  private let givenFlavor: KernelFlavor?
+  private static let mainline: KernelFlavor = {
+    do {
+      return try KernelFlavor.load(name: HMP.defaultKernelFlavor)
+    } catch {
+      fatalError("the bundled mainline kernel profile does not load: \(error)")
+    }
+  }()
   /// The flavor as the user named it (`toradex-bsp6`), or nil when assumed.
   public let kernelGiven: String?
   /// `--board`, when given; otherwise the board is detected per tree from the root `compatible`.
@@ -15,10 +27,10 @@ public final class HMPContext: Sendable {
   public let inputs: M7Manifest.Inputs?
 
   public init(
-    kernel: KernelFlavor, kernelGiven: String?, board: BoardProfile?, manifest: M7Manifest?,
+    kernel: KernelFlavor?, kernelGiven: String?, board: BoardProfile?, manifest: M7Manifest?,
     inputs: M7Manifest.Inputs?
   ) {
-    self.kernel = kernel
+    self.givenFlavor = kernel
     self.kernelGiven = kernelGiven
     self.boardGiven = board
     self.manifest = manifest
@@ -27,7 +39,7 @@ public final class HMPContext: Sendable {
 
   /// Loads what the options name. Errors name the file, line and key (or the option).
   public static func load(kernel: String?, board: String?, m7: String?) throws(InputError) -> HMPContext {
-    let flavor = try KernelFlavor.load(name: kernel ?? HMP.defaultKernelFlavor)
+    let flavor = try kernel.map { (k: String) throws(InputError) -> KernelFlavor in try KernelFlavor.load(name: k) }
     let boardProfile = try board.map { (b: String) throws(InputError) -> BoardProfile in
       try Self.boardProfile(named: b)
     }
@@ -51,10 +63,7 @@ public final class HMPContext: Sendable {
   }
 
   /// No options: mainline assumed, no board, no manifest (rules needing them stay silent).
-  public static let defaults: HMPContext = {
-    let k = (try? KernelFlavor.load(name: HMP.defaultKernelFlavor))
-    return HMPContext(kernel: k!, kernelGiven: nil, board: nil, manifest: nil, inputs: nil)
-  }()
+  public static let defaults = HMPContext(kernel: nil, kernelGiven: nil, board: nil, manifest: nil, inputs: nil)
 
   /// How messages name the kernel: "the mainline kernel (assumed; set --kernel)" or "kernel toradex-bsp6 (nxp-5.15)".
   public var kernelPhrase: String {

@@ -18,14 +18,15 @@ struct SettingsOptions: ParsableArguments {
     help: ArgumentHelp(
       "Kernel flavor the tree runs under: mainline (default), nxp-6, nxp-5.15, nxp-5.4, toradex-bsp6, toradex-bsp5.",
       valueName: "flavor"),
-    completion: .list(Configuration.kernelFlavors))
+    completion: .list(Settings.kernelFlavorNames))
   var kernel: String?
 
   @Option(
     help: ArgumentHelp(
       "Board profile (verdin-imx8mp) or SKU (verdin-imx8mp-wifi); default: detected from the root compatible.",
       valueName: "board"),
-    completion: .list(Settings.boardNames))
+    // Computed when a shell asks for completions, not on every run: listing SKUs parses the bundled profiles.
+    completion: .custom { _, _, _ in Settings.boardNames })
   var board: String?
 
   @Option(
@@ -72,6 +73,10 @@ struct Settings {
   var origins: [String: SettingOrigin]
 
   static var ruleNames: [String] { RuleRegistry.shared.descriptions.map(\.id) + ["all"] }
+
+  /// The kernel flavors and aliases, as a constant so option definitions parse no profile (a test keeps it equal
+  /// to the bundled profiles' names).
+  static let kernelFlavorNames = ["mainline", "nxp-6", "nxp-5.15", "nxp-5.4", "toradex-bsp6", "toradex-bsp5"]
 
   static var boardNames: [String] {
     var names: [String] = []

@@ -35,6 +35,8 @@ extension TreeInfo {
   /// Nodes with an imx-rproc compatible (`fsl,imx8mp-cm7`, `fsl,imx8mm-cm4`, …): from the SoC profile when one is
   /// known, else by the `fsl,imx*-cm*` pattern the driver's table follows.
   func remoteprocNodes() -> [Node] {
+    // No imx_rproc-like compatible anywhere: nothing to find, and no knowledge file to load.
+    if imxRprocLikeNodes().isEmpty { return [] }
     if let soc = hmp.soc(for: tree) {
       return nodes(compatibleWith: Set(soc.remoteproc.compatibles.map(\.compatible)))
     }

@@ -13,6 +13,8 @@ extension TreeInfo {
   /// tree uses — unless the root names another i.MX SoC (an i.MX 8M Nano tree with `fsl,imx8mn-cm7` is not
   /// judged as an i.MX 8M Plus). Nil when unknown: the rules that need it stay silent.
   func rprocSoC() -> SoCProfile? {
+    // A tree with no imx_rproc-like node and no manifest has nothing to judge: load no knowledge file for it.
+    if hmp.manifest == nil && imxRprocLikeNodes().isEmpty { return nil }
     if hmp.manifest != nil || hmp.board(for: tree) != nil { return hmp.soc(for: tree) }
     let root = rootCompatibles
     for name in SoCProfile.knownNames {
@@ -34,7 +36,7 @@ extension TreeInfo {
   func imxRprocLikeNodes() -> [Node] {
     let key = "hmp.rproc.likeNodes"
     if let cached = scratch[key] as? [Node] { return cached }
-    let listed = Set(hmp.kernel.compatibles)
+    let listed: Set<String> = hmp.kernelGiven == nil ? [] : Set(hmp.kernel.compatibles)
     let found = allNodes.filter { n in
       (n.property("compatible")?.value.strings ?? []).contains { Self.looksLikeRproc($0) || listed.contains($0) }
     }

@@ -128,7 +128,7 @@ import _DTTestSupport
     #expect(f.message.contains("I2C4_SCL as I2C4_SCL, I2C4_SDA as I2C4_SDA"), "\(f.message)")
     #expect(f.message.contains("pinctrl-0 \"default\""))
     #expect(findings.last?.message.contains("pinctrl-1 \"gpio\"") == true)
-    let pinMux = try String(contentsOfFile: exampleM7Fixtures + "/pin_mux.c", encoding: .utf8)
+    let pinMux = try String(contentsOfFile: exampleFirmwareDirectory + "/pin_mux.c", encoding: .utf8)
     let line = try #require(
       pinMux.split(separator: "\n", omittingEmptySubsequences: false).firstIndex {
         $0.contains("IOMUXC_SetPinMux(IOMUXC_I2C4_SCL_I2C4_SCL")

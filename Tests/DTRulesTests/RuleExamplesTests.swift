@@ -40,8 +40,24 @@ func compileExample(_ code: String) -> Compilation {
   return SourceReader.finish(reader.parse(file: file), options: compile)
 }
 
-/// The fixtures an example's manifest may name (`Tests/Fixtures/hmp/m7`: firmware ELF, pin_mux.c, fsl_iomuxc.h).
+/// The files an example's manifest may name: the story example's firmware directory (its `pin_mux.c`,
+/// `fsl_iomuxc.h`, and `app.elf` under the name `rpmsg-m7.elf`) plus the test-only files of `Tests/Fixtures/hmp/m7`.
+let exampleFirmwareDirectory = SharedCorpus.packageRoot + "/Examples/verdin-imx8mp-custom/firmware"
 let exampleM7Fixtures = SharedCorpus.packageRoot + "/Tests/Fixtures/hmp/m7"
+
+/// Copies the M7 fixtures into `directory`, so a manifest written there may name them.
+func copyM7Fixtures(into directory: TestDirectory) {
+  let files: [(from: String, to: String)] =
+    [("pin_mux.c", "pin_mux.c"), ("fsl_iomuxc.h", "fsl_iomuxc.h"), ("app.elf", "rpmsg-m7.elf")].map {
+      (exampleFirmwareDirectory + "/" + $0.0, $0.1)
+    }
+    + ((try? FileManager.default.contentsOfDirectory(atPath: exampleM7Fixtures)) ?? []).map {
+      (exampleM7Fixtures + "/" + $0, $0)
+    }
+  for (from, to) in files {
+    if let data = FileManager.default.contents(atPath: from) { directory.write(to, bytes: [UInt8](data)) }
+  }
+}
 
 /// What an example's `kernel`, `board` and `m7` options say (see ``RuleExample``), loaded as `dtlint check` loads
 /// `--kernel`, `--board` and `--m7`: the manifest text is written to a scratch directory beside copies of the
@@ -54,11 +70,7 @@ func exampleHMPContext(_ options: [String: String]) throws -> HMPContext {
   let scratch = TestDirectory(prefix: "dtlint-example")
   var manifest: M7Manifest?
   if let m7 = options["m7"] {
-    for name in (try? FileManager.default.contentsOfDirectory(atPath: exampleM7Fixtures)) ?? [] {
-      if let data = FileManager.default.contents(atPath: exampleM7Fixtures + "/" + name) {
-        scratch.write(name, bytes: [UInt8](data))
-      }
-    }
+    copyM7Fixtures(into: scratch)
     var m = try M7Manifest.load(path: scratch.write("example-m7.yaml", m7 + "\n"))
     m.path = "example-m7.yaml"  // as messages name it (the files it names were resolved already)
     manifest = m

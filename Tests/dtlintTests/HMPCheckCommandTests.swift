@@ -103,7 +103,7 @@ import _DTTestSupport
 
   /// A scratch manifest beside the test firmware.
   static func manifest(_ text: String, in s: Scratch) -> String {
-    let elf = SharedCorpus.packageRoot + "/Tests/Fixtures/hmp/m7/rpmsg-m7.elf"
+    let elf = SharedCorpus.packageRoot + "/Examples/verdin-imx8mp-custom/firmware/app.elf"
     if let data = FileManager.default.contents(atPath: elf) { s.write("rpmsg-m7.elf", bytes: [UInt8](data)) }
     return s.write("m7.yaml", text)
   }

@@ -2,7 +2,7 @@
 # Builds the example's M7 firmware stub (app.elf) with clang and ld.lld, which the Swift toolchain ships.
 # Usage: firmware/build.sh [OUT.elf]   (default: app.elf beside this script)
 # The output is deterministic (no timestamps, no build ID, no debug information), so the checked-in app.elf is
-# exactly what this script writes; dtlint's tests check in the same file as Tests/Fixtures/hmp/firmware/rpmsg-m7.elf.
+# exactly what this script writes; dtlint's tests use this file (their manifests name it rpmsg-m7.elf).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="$(cd "$(dirname "${1:-$here/app.elf}")" && pwd)/$(basename "${1:-app.elf}")"

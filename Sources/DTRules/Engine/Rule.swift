@@ -21,7 +21,7 @@ public enum RuleCategory: String, Sendable, CaseIterable, Codable {
 ///   whose findings show its effect: a triggering example makes that rule report, a non-triggering one does not.
 /// - `"kernel"`, `"board"`: as `--kernel` and `--board` (HMP rules);
 /// - `"m7"`: an M7 manifest's YAML text, as `--m7` would load it (flow style: `{soc: imx8mp, rpmsg: {mu-channel: 0}}`);
-///   the files it names (`firmware: elf:`, `pins: pin-mux-c:`) are the fixtures of `Tests/Fixtures/hmp/m7`.
+///   the files it names (`firmware: elf:`, `pins: pin-mux-c:`) are the example firmware files and the fixtures of `Tests/Fixtures/hmp/m7` (see `copyM7Fixtures`).
 public struct RuleExample: Sendable {
   public var code: String
   public var base: String?

@@ -96,7 +96,7 @@ private let firmwareRprocTree = """
   };
   """
 
-/// The example firmware (`Tests/Fixtures/hmp/m7/rpmsg-m7.elf`, built by Examples/…/firmware/build.sh): an rpmsg
+/// The example firmware (Examples/…/firmware/app.elf, built by its build.sh; examples name it `rpmsg-m7.elf`): an rpmsg
 /// vdev with vrings at 0x55000000/0x55008000 (align 0x1000, 256 descriptors), the table in ITCM, copied to
 /// 0x550ff000, and a 0x100-byte load segment in DDR at 0x80000000.
 private let firmwareManifest = "{soc: imx8mp, firmware: {elf: rpmsg-m7.elf, started-by: bootloader}}"

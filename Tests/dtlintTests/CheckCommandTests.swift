@@ -222,4 +222,20 @@ import Testing
     #expect(f.count == 101)
     #expect((f.last?["message"] as? String)?.contains("too many errors") == true)
   }
+
+  @Test func severalOverlaysShareOneBase() throws {
+    let s = Scratch()
+    s.write(
+      "base.dts",
+      "/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n\tl1: a@1 {\n\t\treg = <1 1>;\n\t};\n};\n")
+    for name in ["one", "two", "three"] {
+      s.write("\(name).dtso", "/dts-v1/;\n/plugin/;\n&l1 {\n\tstatus = \"okay\";\n};\n&missing_\(name) {\n\tx;\n};\n")
+    }
+    let r = try CLI.run(
+      ["check", "one.dtso", "two.dtso", "three.dtso", "--base", "base.dts", "--format", "json"], cwd: s.path)
+    #expect(r.status == 1)
+    let f = Self.findings(r.stdout).filter { $0["rule"] as? String == "overlay_target_missing" }
+    #expect(f.compactMap { $0["file"] as? String }.sorted() == ["one.dtso", "three.dtso", "two.dtso"])
+    #expect(f.allSatisfy { $0["line"] as? Int == 6 })
+  }
 }

@@ -72,9 +72,23 @@ extension SourceReader {
   /// Loads `base`, applies `overlays` in order with libfdt, and annotates the result with source positions.
   /// A fragment whose target the base lacks is skipped (and listed) so the rest can still be checked.
   public func applyChain(base basePath: String, overlays overlayPaths: [String]) throws(LoadError) -> AppliedChain {
+    try applyChain(base: try loadBase(path: basePath), basePath: basePath, overlays: overlayPaths)
+  }
+
+  /// The base of a chain, loaded as chains need it (a source compiled with `-@`, so overlays find its labels).
+  public func loadBase(path: String) throws(LoadError) -> LoadedTree {
     var symbolsOptions = CompileOptions()
     symbolsOptions.symbols = true
-    let base = try load(path: basePath, options: symbolsOptions)
+    return try load(path: path, options: symbolsOptions)
+  }
+
+  /// As ``applyChain(base:overlays:)`` with the base already loaded by ``loadBase(path:)``: one base shared by many
+  /// overlays is read once. The base tree is only read.
+  public func applyChain(base: LoadedTree, basePath: String, overlays overlayPaths: [String]) throws(LoadError)
+    -> AppliedChain
+  {
+    var symbolsOptions = CompileOptions()
+    symbolsOptions.symbols = true
     var chain = AppliedChain(
       base: base, basePath: basePath, overlays: [], merged: nil, diagnostics: base.diagnostics, skipped: [],
       overlayNodes: [], overlayProperties: [], inputFailure: base.inputFailure, refused: base.refused)

@@ -195,6 +195,8 @@ extension DTLint {
         var issue: String?
         var unreadable = false
       }
+      // Many overlays checked against one base: read and compile the base once.
+      let bases = BaseCache(reader: reader)
       let results = ResultBox<Outcome>(count: jobs.count)
       let allJobs = jobs
       let finalSelection = selection
@@ -205,7 +207,7 @@ extension DTLint {
         runWithLargeStack {
           do {
             if let b = job.base {
-              let chain = try reader.applyChain(base: b, overlays: job.overlays)
+              let chain = try reader.applyChain(base: try bases.base(b), basePath: b, overlays: job.overlays)
               ProcessLifetime.keep(chain.base.tree)
               if let m = chain.merged { ProcessLifetime.keep(m) }
               let files = chain.overlays.flatMap { $0.files } + chain.base.files
@@ -256,6 +258,24 @@ extension DTLint {
       if unreadable { throw ExitCode(Exit.inputError) }
       if report.hasErrors { throw ExitCode(Exit.findings) }
     }
+  }
+}
+
+/// Bases loaded once per run, whichever job asks first (the others wait for it).
+final class BaseCache: @unchecked Sendable {
+  private let reader: SourceReader
+  private let lock = NSLock()
+  private var loaded: [String: LoadedTree] = [:]
+  init(reader: SourceReader) { self.reader = reader }
+
+  func base(_ path: String) throws(LoadError) -> LoadedTree {
+    lock.lock()
+    defer { lock.unlock() }
+    if let b = loaded[path] { return b }
+    let b = try reader.loadBase(path: path)
+    ProcessLifetime.keep(b.tree)
+    loaded[path] = b
+    return b
   }
 }
 

@@ -57,15 +57,13 @@ public struct SourceReader: Sendable {
     }
     var lexer = Lexer(sources: sources, searchPaths: options.includePaths, limits: options.limits)
     var parser = Parser(
-      tokens: [], sources: sources, searchPaths: options.includePaths,
-      mainDirectory: Lexer.directory(of: file.path), limits: options.limits)
+      tokens: [], sources: sources, searchPaths: options.includePaths, limits: options.limits)
     // Nesting recurses in the parser: give it a stack sized for the input limits, whatever thread calls us.
     runWithLargeStack {
       lexer.run(text, directory: Lexer.directory(of: file.path))
       if lexer.fatal { return }
       parser = Parser(
-        tokens: lexer.tokens, sources: sources, searchPaths: options.includePaths,
-        mainDirectory: Lexer.directory(of: file.path), limits: options.limits)
+        tokens: lexer.tokens, sources: sources, searchPaths: options.includePaths, limits: options.limits)
       parser.parseFile()
     }
     diagnostics += lexer.diagnostics

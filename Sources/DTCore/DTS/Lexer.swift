@@ -28,7 +28,6 @@ public struct Token: Sendable {
   public var value: UInt64 = 0
   public var bytes: [UInt8] = []
 
-  var char: UInt8 { kind == .char ? UInt8(truncatingIfNeeded: value) : 0 }
   func isChar(_ c: Character) -> Bool { kind == .char && value == UInt64(c.asciiValue ?? 0) }
 
   /// How the token reads in a message.

@@ -12,8 +12,6 @@ struct Parser {
   private let sources: SourceManager
   private let searchPaths: [String]
   private let limits: FrontEndLimits
-  /// Directory of the main file: where relative `/incbin/` names are looked up first.
-  private let mainDirectory: String
   private(set) var diagnostics: [Diagnostic] = []
   private(set) var fatal = false
   /// Too many syntax errors: parsing stopped (the errors are findings, not an unreadable input).
@@ -27,11 +25,10 @@ struct Parser {
   private var fragmentCounter = 0
   private var labels = LabelIndex()
 
-  init(tokens: [Token], sources: SourceManager, searchPaths: [String], mainDirectory: String, limits: FrontEndLimits) {
+  init(tokens: [Token], sources: SourceManager, searchPaths: [String], limits: FrontEndLimits) {
     self.toks = tokens
     self.sources = sources
     self.searchPaths = searchPaths
-    self.mainDirectory = mainDirectory
     self.limits = limits
     if toks.last?.kind != .eof {
       let end = toks.last?.range ?? SourceRange(file: FileID(0), start: 0, end: 0)
@@ -48,9 +45,7 @@ struct Parser {
     if pos < toks.count - 1 { pos += 1 }
     return t
   }
-  private func at(_ c: Character) -> Bool {
-    toks[pos].kind == .char && toks[pos].value == UInt64(c.asciiValue ?? 0)
-  }
+  private func at(_ c: Character) -> Bool { toks[pos].isChar(c) }
 
   private mutating func error(_ message: String, _ range: SourceRange) {
     diagnostics.append(Diagnostic(rule: "syntax", severity: .error, message: message, range: range))
@@ -195,7 +190,7 @@ struct Parser {
       addOrphan(body, ref: ref)
       return
     }
-    guard let root else { try syntaxError(expected: "'/'") }
+    guard root != nil else { try syntaxError(expected: "'/'") }
     switch toks[pos].kind {
     case .label:
       let label = advance()
@@ -253,7 +248,6 @@ struct Parser {
       } else {
         error("label or path \(ref.text) not found", ref.range)
       }
-      _ = root
     default:
       try syntaxError(expected: "'/', '&label { … }', '/delete-node/' or '/omit-if-no-ref/'")
     }
@@ -360,7 +354,6 @@ struct Parser {
   }
 
   private mutating func bodyItem(_ node: Node, sawSubnode: inout Bool) throws(Unwind) {
-    let itemStart = pos
     var itemLabels: [Token] = []
     var omit = false
     while toks[pos].kind == .label || toks[pos].kind == .omitIfNoRef {
@@ -424,7 +417,6 @@ struct Parser {
       for l in itemLabels.reversed() { addLabel(l.text, to: &p.labelEntries) }
       node.properties.append(p)
     default:
-      _ = itemStart
       try syntaxError(expected: "a property or node name")
     }
   }

@@ -35,7 +35,9 @@ struct HMPSystemTests {
 
   /// `dtlint check <board>.dts --overlay verdin-hmp.dtso --m7 <manifest> --kernel <kernel>`, every rule at its
   /// default. The manifest is written beside copies of the M7 fixtures (so it may name `rpmsg-m7.elf`).
-  static func check(board: String, manifest: String, kernel: String? = "mainline") throws -> Checked {
+  static func check(
+    board: String, manifest: String, kernel: String? = "mainline", overlay: String = HMPSystemTests.overlay
+  ) throws -> Checked {
     let linux = SharedCorpus.linuxDTS
     let scratch = TestDirectory(prefix: "dtlint-hmp-system")
     copyM7Fixtures(into: scratch)

@@ -55,13 +55,16 @@ public struct M7Manifest: Sendable {
   public var iomuxcHeader: String?
   public var firmwareELF: String?
   public var startedBy: StartedBy?
+  /// The board or SKU the firmware is built for (`verdin-imx8mp-wifi`), as written; `hmp generate` resolves a
+  /// family name (`--board verdin-imx8mp`) through it.
+  public var board: String?
   /// The SoC defaults with the manifest's `rpmsg` overrides applied.
   public var rpmsg: RPMsgSettings
   /// The `rpmsg` keys the manifest set.
   public var rpmsgOverrides: [String]
 
   /// The top-level keys.
-  public static let keys = ["soc", "peripherals", "pins", "firmware", "rpmsg"]
+  public static let keys = ["soc", "board", "peripherals", "pins", "firmware", "rpmsg"]
 
   // MARK: - Loading
 
@@ -97,6 +100,8 @@ public struct M7Manifest: Sendable {
       }
       return full
     }
+
+    let board = try top.string("board")
 
     var peripherals: [PeripheralEntry] = []
     if let list = top["peripherals"] {
@@ -159,7 +164,7 @@ public struct M7Manifest: Sendable {
 
     return M7Manifest(
       path: path, soc: soc, peripherals: peripherals, pads: pads, pinMuxC: pinMuxC, iomuxcHeader: header,
-      firmwareELF: elf, startedBy: startedBy, rpmsg: rpmsg, rpmsgOverrides: overrides)
+      firmwareELF: elf, startedBy: startedBy, board: board, rpmsg: rpmsg, rpmsgOverrides: overrides)
   }
 
   /// `/path` → path; `0x…` or `@…` (hex) → unit address; an identifier → label.

@@ -1,12 +1,198 @@
 import ArgumentParser
+import DTCore
+import DTHMP
+import DTRules
+import Foundation
 
 extension DTLint {
   struct HMPGenerate: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "generate", abstract: "(in progress)")
+    static let configuration = CommandConfiguration(
+      commandName: "generate",
+      abstract: "Write the HMP overlay a board, kernel flavor and M7 firmware need, commented block by block.",
+      discussion: """
+        The overlay adds the reserved regions (vrings, buffer pool, resource table, the firmware's DDR) named, \
+        flagged and sized as the flavor's imx_rproc and the firmware's RPMsg settings need; the remoteproc node as \
+        that flavor reads it (compatible, clock, mailbox channels on the MU channel the firmware uses, \
+        memory-region with the buffer pool first); and disables for Linux every peripheral the M7 owns. It \
+        targets /reserved-memory by path, which mainline trees need (they have no resmem label) and downstream \
+        trees accept.
+
+        --board takes a SKU (verdin-imx8mp-wifi, verdin-imx8mp-nonwifi) or the family (verdin-imx8mp) with \
+        --sku, or with a manifest whose `board:` names the SKU. On Wi-Fi SKUs it warns what the M7 takes from \
+        Bluetooth. Without --m7, the SoC's RPMsg defaults are used and only the board's M7 debug UART is taken.
+
+        Before writing, the generator checks its own output: compiled, applied with libfdt to --base (or to the \
+        board's base-tree shape built from the bundled profiles) and linted with the hmp_* and overlay_* rules. \
+        An error there writes nothing and exits 1. With --base the iomuxc hogs that mux the M7's pads are \
+        removed from the base's pinctrl-0.
+
+        Output is deterministic: the same options give the same bytes. Without -o and --dtbo the overlay goes \
+        to standard output.
+
+        Examples:
+          dtlint hmp generate --board verdin-imx8mp-nonwifi
+          dtlint hmp generate --board verdin-imx8mp-wifi --kernel toradex-bsp6 --m7 m7.yaml -o hmp.dtso
+          dtlint hmp generate --board verdin-imx8mp --sku nonwifi --dtbo hmp.dtbo -o hmp.dtso
+          dtlint hmp generate --board verdin-imx8mp-wifi --m7 m7.yaml --base board.dts -I include -D REV=2 \\
+            --no-cpp -o hmp.dtso
+        """)
+
+    @Option(
+      help: ArgumentHelp(
+        "Board SKU (verdin-imx8mp-wifi, verdin-imx8mp-nonwifi) or family (verdin-imx8mp, with --sku or the manifest's board).",
+        valueName: "board"),
+      completion: .custom { _, _, _ in Settings.boardNames })
+    var board: String
+
+    @Option(help: ArgumentHelp("The SKU when --board names the family: wifi or nonwifi.", valueName: "sku"))
+    var sku: String?
+
+    @Option(
+      help: ArgumentHelp(
+        "Kernel flavor: mainline (default), nxp-6, nxp-5.15, nxp-5.4, toradex-bsp6, toradex-bsp5.", valueName: "flavor"),
+      completion: .list(Settings.kernelFlavorNames))
+    var kernel: String = DTHMP.HMP.defaultKernelFlavor
+
+    @Option(
+      help: ArgumentHelp(
+        "The M7 firmware's manifest: peripherals and pads it owns, firmware ELF, RPMsg settings.", valueName: "manifest"
+      ),
+      completion: .file(extensions: ["yaml", "yml"]))
+    var m7: String?
+
+    @Option(
+      name: .shortAndLong,
+      help: ArgumentHelp("Write the overlay source here (atomically).", valueName: "out.dtso"),
+      completion: .file(extensions: ["dtso", "dts"]))
+    var output: String?
+
+    @Option(
+      help: ArgumentHelp("Also compile it to a blob (with -@, as overlays are built).", valueName: "out.dtbo"),
+      completion: .file(extensions: ["dtbo"]))
+    var dtbo: String?
+
+    @Option(
+      help: ArgumentHelp("The base tree the overlay is for (source or blob): checked against it.", valueName: "base"),
+      completion: .file(extensions: ["dts", "dtb"]))
+    var base: String?
+
+    @OptionGroup var inputOptions: InputOptions
 
     func run() throws {
-      printError("error: hmp generate is not built yet")
-      throw ExitCode(Exit.usage)
+      let (profile, skuEntry, manifest, inputs, flavor) = try resolve()
+      var commandLine = "dtlint hmp generate --board \(board)"
+      if let sku { commandLine += " --sku \(sku)" }
+      commandLine += " --kernel \(kernel)"
+      if let m7 { commandLine += " --m7 \(m7)" }
+
+      let sources = SourceManager()
+      let reader = SourceReader(sources: sources, options: inputOptions.frontEnd)
+      var baseLoaded: LoadedTree?
+      if let base {
+        do {
+          let loaded = try reader.loadBase(path: base)
+          report(loaded.diagnostics.filter { $0.severity == .error }, sources: sources)
+          if loaded.inputFailure { throw ExitCode(Exit.inputError) }
+          if loaded.refused {
+            printError("error: \(base): not compiled: the input has errors")
+            throw ExitCode(Exit.findings)
+          }
+          ProcessLifetime.keep(loaded.tree)
+          baseLoaded = loaded
+        } catch let e as LoadError {
+          printError("error: \(e.description)")
+          throw ExitCode(Exit.inputError)
+        }
+      }
+
+      let request = HMPGenerateRequest(
+        board: profile, sku: skuEntry, kernel: flavor, kernelName: kernel, manifest: manifest, inputs: inputs,
+        base: baseLoaded?.tree, commandLine: commandLine)
+      let generated: GeneratedOverlay
+      do {
+        generated = try HMPGenerator.generate(request)
+      } catch {
+        printError("error: \(error.description)")
+        throw ExitCode(Exit.findings)
+      }
+      for w in generated.warnings { printError("warning: \(w)") }
+
+      let overlayPath = output ?? "\(profile.name)-\(skuEntry.name)-hmp.dtso"
+      let result: HMPSelfCheck.Result
+      do {
+        result = try HMPSelfCheck.check(
+          overlayText: generated.text, overlayPath: overlayPath, request: request, reader: reader,
+          base: baseLoaded.map { ($0, base!) })
+      } catch {
+        printError("error: checking the generated overlay: \(error.description)")
+        throw ExitCode(Exit.inputError)
+      }
+      report(result.findings, sources: sources)
+      if result.hasErrors {
+        printError("error: the generated overlay does not pass its own check; nothing written")
+        throw ExitCode(Exit.findings)
+      }
+
+      var blob: [UInt8]?
+      if dtbo != nil {
+        var options = CompileOptions()
+        options.symbols = true
+        do {
+          let compiled = try reader.load(path: overlayPath, options: options)
+          guard !compiled.refused, !compiled.inputFailure else {
+            printError("error: the generated overlay does not compile; nothing written")
+            throw ExitCode(Exit.findings)
+          }
+          ProcessLifetime.keep(compiled.tree)
+          blob = DTBWriter.blob(of: compiled.tree)
+        } catch let e as LoadError {
+          printError("error: \(e.description)")
+          throw ExitCode(Exit.inputError)
+        }
+      }
+      do {
+        if let dtbo, let blob { try writeOutput(blob, to: dtbo) }
+        if let output {
+          try writeOutput(Array(generated.text.utf8), to: output)
+        } else if dtbo == nil {
+          try writeOutput(Array(generated.text.utf8), to: "-")
+        }
+      } catch {
+        printError("error: \(error.description)")
+        throw ExitCode(Exit.inputError)
+      }
+    }
+
+    /// Board, SKU, manifest and flavor from the options; usage errors exit 64, unreadable files 2.
+    private func resolve() throws -> (
+      BoardProfile, BoardProfile.SKU, M7Manifest?, M7Manifest.Inputs?, KernelFlavor
+    ) {
+      let flavor: KernelFlavor
+      do {
+        flavor = try KernelFlavor.load(name: kernel)
+      } catch {
+        printError("error: \(error.description)")
+        throw ExitCode(Exit.usage)
+      }
+      var manifest: M7Manifest?
+      var inputs: M7Manifest.Inputs?
+      if let m7 {
+        do {
+          manifest = try M7Manifest.load(path: m7)
+          inputs = try manifest?.loadInputs()
+        } catch {
+          printError(error.description)
+          throw ExitCode(Exit.inputError)
+        }
+      }
+      let resolved: (BoardProfile, BoardProfile.SKU)
+      do {
+        resolved = try HMPBoardName.resolve(board: board, sku: sku, manifestBoard: manifest?.board)
+      } catch {
+        printError("error: \(error.description)")
+        throw ExitCode(Exit.usage)
+      }
+      return (resolved.0, resolved.1, manifest, inputs, flavor)
     }
   }
 }

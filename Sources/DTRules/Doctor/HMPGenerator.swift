@@ -1,0 +1,527 @@
+import DTCore
+import DTHMP
+import Foundation
+
+/// What `dtlint hmp generate` builds an overlay from: the board and SKU, the kernel flavor, the M7 manifest (and
+/// the files it names), and optionally the real base tree.
+public struct HMPGenerateRequest {
+  public var board: BoardProfile
+  public var sku: BoardProfile.SKU
+  public var kernel: KernelFlavor
+  /// The flavor as the user named it (`toradex-bsp6`).
+  public var kernelName: String
+  public var manifest: M7Manifest?
+  public var inputs: M7Manifest.Inputs?
+  /// The base tree the overlay is for, when given: rproc node, peripheral paths and iomuxc hogs come from it.
+  public var base: DeviceTree?
+  /// How the overlay's header names the command that made it.
+  public var commandLine: String
+
+  public init(
+    board: BoardProfile, sku: BoardProfile.SKU, kernel: KernelFlavor, kernelName: String, manifest: M7Manifest?,
+    inputs: M7Manifest.Inputs?, base: DeviceTree?, commandLine: String
+  ) {
+    self.board = board
+    self.sku = sku
+    self.kernel = kernel
+    self.kernelName = kernelName
+    self.manifest = manifest
+    self.inputs = inputs
+    self.base = base
+    self.commandLine = commandLine
+  }
+}
+
+/// A generated overlay and what the engineer must know about it.
+public struct GeneratedOverlay {
+  /// The overlay source (DTS with `/plugin/`), deterministic for the same request.
+  public var text: String
+  /// Things the overlay takes from Linux or cannot do (printed as warnings).
+  public var warnings: [String]
+  /// Labels or paths of the nodes it disables for Linux.
+  public var disabled: [String]
+}
+
+public struct GenerateError: Error, CustomStringConvertible {
+  public var description: String
+}
+
+/// Writes the HMP overlay a board, kernel flavor and M7 firmware need (DESIGN.md §7, HMP-FACTS §10): every block
+/// commented with the kernel behaviour it serves.
+public enum HMPGenerator {
+  /// One `/reserved-memory` child the overlay adds.
+  struct Region {
+    var label: String
+    var name: String
+    var address: UInt64
+    var size: UInt64
+    var compatible: String?
+    var comment: [String]
+  }
+
+  public static func generate(_ request: HMPGenerateRequest) throws(GenerateError) -> GeneratedOverlay {
+    let board = request.board
+    let kernel = request.kernel
+    let soc: SoCProfile
+    if let m = request.manifest {
+      soc = m.soc
+    } else {
+      do {
+        soc = try SoCProfile.load(name: board.soc)
+      } catch {
+        throw GenerateError(description: error.description)
+      }
+    }
+    guard soc.name == board.soc else {
+      throw GenerateError(
+        description: "the manifest is for \(soc.name) but board \(board.name) has an \(board.soc)")
+    }
+    let rpmsg = request.manifest?.rpmsg ?? soc.rpmsgDefaults
+    var warnings: [String] = []
+
+    // MARK: Regions
+    guard let vringNeed = rpmsg.vringRegionSize() else {
+      throw GenerateError(description: "rpmsg buffer-count \(rpmsg.bufferCount) gives no valid vring size")
+    }
+    guard vringNeed <= rpmsg.vringSize else {
+      throw GenerateError(
+        description:
+          "a vring of \(rpmsg.bufferCount) buffers needs \(hexSize(vringNeed)), more than the firmware's vring spacing "
+          + "\(hexSize(rpmsg.vringSize)) (rpmsg-lite puts vring1 vring-size above vring0): lower buffer-count")
+    }
+    var regions: [Region] = []
+    let vdevs = max(1, Int(rpmsg.vdevCount))
+    for vdev in 0..<vdevs {
+      for ring in 0..<2 {
+        let name = kernel.core.vringName(vdev: vdev, ring: ring)
+        let direction = ring == 0 ? "M7 → Linux (Linux's receive queue, \"input\")" : "Linux → M7 (\"output\")"
+        regions.append(
+          Region(
+            label: name, name: name, address: rpmsg.vringAddress(vdev * 2 + ring), size: rpmsg.vringSize,
+            compatible: nil,
+            comment: [
+              "vring \(ring) of vdev \(vdev): \(direction). remoteproc looks the carveout up by the name",
+              "\"\(kernel.core.vringCarveout)\" and rpmsg-lite uses this address whatever Linux writes into the",
+              "resource table (HMP-FACTS §2, §8, §10.2, §10.11); \(hexSize(vringNeed)) needed for "
+                + "\(rpmsg.bufferCount) buffers.",
+            ]))
+      }
+    }
+    // NXP's layout: the buffer pool 4 MiB above the vrings.
+    let linuxBuffers: UInt64 = rpmsg.bufferCount < 256 ? rpmsg.bufferCount * 2 : 512
+    let poolNeed = linuxBuffers * 512
+    let poolSize = max(0x10_0000, (poolNeed + 0xF_FFFF) & ~0xF_FFFF)
+    let pool = Region(
+      label: "vdevbuffer", name: "vdevbuffer", address: rpmsg.vringBase &+ 0x40_0000, size: poolSize,
+      compatible: "shared-dma-pool",
+      comment: [
+        "The RPMsg buffers: memory-region index 0, a shared-dma-pool (the vdev takes the first region when no",
+        "\"vdev0buffer\" carveout exists; HMP-FACTS §2, §10.3). Linux allocates \(linuxBuffers) buffers of 512 bytes",
+        "(\(hexSize(poolNeed))).",
+      ])
+    var rscName = "rsc-table"
+    var rscComment: [String]
+    switch kernel.resourceTable.locatedBy {
+    case .regionName:
+      rscName = kernel.resourceTableName ?? "rsc-table"
+      rscComment = [
+        "The resource table the firmware copies to \(hex(rpmsg.resourceTable)): this kernel's imx_rproc finds it by",
+        "the node name \"\(rscName)\" (HMP-FACTS §1.2, §1.3, §12); any other name attaches without RPMsg, silently.",
+      ]
+    default:
+      rscComment = [
+        "The resource table the firmware copies to \(hex(rpmsg.resourceTable)). This kernel finds it through the",
+        "remoteproc node's rsc-da, not by name (HMP-FACTS §1.3); the region keeps that memory away from Linux.",
+      ]
+    }
+    let rsc = Region(
+      label: "rsc_table", name: rscName, address: rpmsg.resourceTable, size: 0x1000, compatible: nil,
+      comment: rscComment)
+
+    var firmwareRegion: Region?
+    if let elf = request.inputs?.firmware {
+      let window = soc.addressTranslation.sharedWindow
+      var low = UInt64.max
+      var high: UInt64 = 0
+      for seg in elf.loadSegments where seg.memorySize > 0 {
+        guard
+          let sa = soc.addressTranslation.systemAddress(
+            da: seg.physicalAddress, length: seg.memorySize, kernel: kernel.name)
+        else { continue }
+        let (end, overflow) = sa.addingReportingOverflow(seg.memorySize)
+        guard !overflow, sa >= window.da, end <= window.da &+ window.size else { continue }
+        low = min(low, sa)
+        high = max(high, end)
+      }
+      if low < high {
+        let start = low & ~0xF_FFFF
+        let end = (high + 0xF_FFFF) & ~0xF_FFFF
+        firmwareRegion = Region(
+          label: "m7_reserved", name: "m7", address: start, size: end - start, compatible: nil,
+          comment: [
+            "The DDR the firmware's load segments occupy (\(hex(low))–\(hex(high)) in \(display(elf.path))), in",
+            "1 MiB steps: imx_rproc only reaches DDR through a mapped memory-region (HMP-FACTS §1.7).",
+          ])
+      }
+    } else {
+      firmwareRegion = Region(
+        label: "m7_reserved", name: "m7", address: 0x8000_0000, size: 0x100_0000, compatible: nil,
+        comment: [
+          "DDR for firmware linked to run from DDR (the SDK's m_ddr, NXP's EVK layout; HMP-FACTS §1.7, §7.1).",
+          "Without a firmware ELF in the manifest its size is a default: drop it for TCM-only firmware.",
+        ])
+    }
+
+    // MARK: The remoteproc node
+    let mu = soc.mailboxes.forMCore
+    guard let mu else { throw GenerateError(description: "\(soc.name) has no MU with an M-core side") }
+    guard let compatible = soc.remoteproc.preferred?.compatible, kernel.knows(compatible: compatible) else {
+      throw GenerateError(description: "kernel \(request.kernelName) knows no imx_rproc compatible for \(soc.name)")
+    }
+    let channel = rpmsg.muChannel
+    let types = soc.mailboxes.channelTypes
+    let mboxNames = kernel.mailbox.bindingNames
+    var mboxCells: [String] = []
+    for n in mboxNames {
+      guard let t = types[n] else { continue }
+      mboxCells.append("<&\(mu.label) \(t) \(channel)>")
+    }
+    var memoryRegion = [pool.label]
+    for vdev in 0..<vdevs {
+      for ring in 0..<2 { memoryRegion.append(kernel.core.vringName(vdev: vdev, ring: ring)) }
+    }
+    memoryRegion.append(rsc.label)
+    if let f = firmwareRegion { memoryRegion.append(f.label) }
+
+    let existingRproc = request.base.flatMap { findRproc(in: $0, soc: soc) }
+    let rprocNodeName = String(compatible.split(separator: ",").last ?? "m-core")
+
+    // MARK: What the M7 owns
+    var owned: [(ref: String, comment: String)] = []
+    var disabled: [String] = []
+    func disable(_ ref: String, _ comment: String) {
+      guard !disabled.contains(ref) else { return }
+      disabled.append(ref)
+      owned.append((ref, comment))
+    }
+    let claimedLabels: [String]
+    if let manifest = request.manifest {
+      var labels: [String] = []
+      for entry in manifest.peripherals {
+        let ref = try reference(for: entry, soc: soc, base: request.base)
+        labels.append(ref.label ?? ref.text)
+        var why = "the M7 firmware drives it (\(display(manifest.path)): \(entry.text))"
+        if let l = ref.label, let interface = board.interface(forLabel: l) { why += "; Verdin \(interface)" }
+        disable(ref.text, why)
+      }
+      claimedLabels = labels
+    } else {
+      let uart = board.m7DebugUART
+      claimedLabels = [uart.label]
+      disable(
+        "&" + uart.label,
+        "the M7's debug console (Verdin \(uart.interface), the SDK's BOARD_DEBUG_UART); no manifest was given, so "
+          + "only the board's M7 debug UART is assumed to be the M7's (HMP-FACTS §6, §8)")
+    }
+    let ownedPads = Set((request.inputs?.pads ?? []).map(\.name))
+    // What the SKU's Linux tree enables that the M7 takes, by label or by pad.
+    for use in request.sku.enables {
+      let byLabel = claimedLabels.contains(use.label)
+      let pads = use.pads.filter { ownedPads.contains($0) }
+      guard byLabel || !pads.isEmpty else { continue }
+      let what = byLabel ? "the M7 takes \(use.label)" : "the M7 muxes \(pads.joined(separator: ", "))"
+      warnings.append(
+        "\(board.name)-\(request.sku.name): \(what), which this SKU's Linux tree uses for \(use.reason); Linux loses it"
+      )
+      if !byLabel {
+        disable(
+          "&" + use.label, "its pads (\(pads.joined(separator: ", "))) are muxed by the M7; Linux loses \(use.reason)")
+      }
+    }
+    var iomuxcPinctrl: (value: String, dropped: [String])?
+    for hog in request.sku.hogs {
+      let pads = hog.pads.filter { ownedPads.contains($0) }
+      guard !pads.isEmpty else { continue }
+      if let base = request.base, let rewrite = pinctrlWithout(hog.group, in: base, iomuxc: soc.iomuxcLabel, soc: soc) {
+        let dropped = (iomuxcPinctrl?.dropped ?? []) + [hog.group]
+        iomuxcPinctrl = (rewrite.value, dropped)
+        _ = rewrite
+      } else if request.base != nil {
+        continue  // the base does not select this hog
+      } else {
+        warnings.append(
+          "the iomuxc hog \(hog.group) of \(board.name)-\(request.sku.name) muxes \(pads.joined(separator: ", ")) "
+            + "(\(hog.reason)); an overlay can only replace the whole &\(soc.iomuxcLabel) pinctrl-0: give --base so "
+            + "the generator can write it without that group")
+      }
+    }
+    if let base = request.base, let current = iomuxcPinctrl {
+      // Recompute once with every dropped group removed.
+      iomuxcPinctrl = pinctrlWithout(current.dropped, in: base, iomuxc: soc.iomuxcLabel, soc: soc).map {
+        ($0.value, current.dropped)
+      }
+    }
+
+    // MARK: Writing
+    var w = OverlayWriter()
+    w.comment(
+      [
+        "Linux ⇄ Cortex-M7 (remoteproc + RPMsg) overlay for the \(board.title), \(request.sku.title).",
+        "",
+        "Generated by dtlint: \(request.commandLine)",
+        "",
+        "Kernel flavor: \(request.kernelName)\(request.kernelName == kernel.name ? "" : " (\(kernel.name))") — \(kernel.title).",
+        "",
+        request.manifest.map { "M7 manifest: \(display($0.path))." }
+          ?? "No M7 manifest: the SoC's RPMsg defaults and the board's M7 debug UART are assumed.",
+        "",
+        "RPMsg: vrings at \(hex(rpmsg.vringBase)) (\(hexSize(rpmsg.vringSize)) apart), \(rpmsg.bufferCount) buffers, "
+          + "resource table at \(hex(rpmsg.resourceTable)), MU channel \(channel).",
+        "",
+        "Each block says which kernel behaviour it serves; the sections (§) are those of dtlint's HMP-FACTS.",
+      ], level: 0)
+    w.line("/dts-v1/;")
+    w.line("/plugin/;")
+    w.blank()
+    w.line("/ {")
+    w.property("compatible", "\"\(board.compatible)\"", level: 1)
+    w.line("};")
+    w.blank()
+    w.comment(
+      [
+        "/reserved-memory is targeted by path: mainline trees have no label on it (HMP-FACTS §5.2, §10.9)"
+          + (kernel.baseTrees.reservedMemoryLabel.map {
+            ", this flavor's own trees call it &\($0), and a path applies to both"
+          } ?? ", and a path applies to any base") + "."
+      ], level: 0)
+    w.line("&{/reserved-memory} {")
+    w.property("#address-cells", "<2>", level: 1)
+    w.property("#size-cells", "<2>", level: 1)
+    var all = regions
+    all.append(pool)
+    all.append(rsc)
+    if let f = firmwareRegion { all.append(f) }
+    all.sort { $0.address < $1.address }
+    for r in all {
+      w.blank()
+      w.comment(r.comment, level: 1)
+      w.line("\t\(r.label): \(r.name)@\(String(r.address, radix: 16)) {")
+      if let c = r.compatible { w.property("compatible", "\"\(c)\"", level: 2) }
+      w.property("reg", "<\(cells64(r.address)) \(cells64(r.size))>", level: 2)
+      w.line("\t\tno-map;")
+      w.line("\t};")
+    }
+    w.line("};")
+    w.blank()
+
+    var rprocComment = [
+      "The remoteproc node as \(request.kernelName)'s imx_rproc reads it (HMP-FACTS §1, §4, §10.5–10.8):",
+      "compatible \"\(compatible)\" (\(soc.remoteproc.preferred?.driverConfig ?? "imx_rproc")); the M7 clock",
+      "\(soc.remoteproc.clockName) (mainline enables it unconditionally);",
+      "mailbox channels tx, rx, rxdb on MU \(mu.label) channel \(channel) (rpmsg-lite's RPMSG_MU_CHANNEL; the M7 uses",
+      "the MU's other side); memory-region starts with the buffer pool (index 0).",
+    ]
+    let rscDA = kernel.resourceTable.locatedBy == .rscDA
+    if rscDA { rprocComment.append("rsc-da: where this kernel reads the resource table when it attaches (§1.3).") }
+    if let manifest = request.manifest, manifest.startedBy == .linux {
+      rprocComment.append(
+        "The manifest says Linux starts the M7: echo start > /sys/class/remoteproc/remoteproc0/state.")
+    } else {
+      rprocComment.append("A running M7 (U-Boot bootaux) is attached at probe and its resource table read (§1.3).")
+    }
+    w.comment(rprocComment, level: 0)
+    let indent: Int
+    if let existing = existingRproc {
+      w.line("&{\(existing.path)} {")
+      indent = 1
+    } else {
+      w.line("&{/} {")
+      w.line("\t\(rprocNodeName) {")
+      indent = 2
+    }
+    w.property("compatible", "\"\(compatible)\"", level: indent)
+    if let clk = soc.node(label: soc.remoteproc.clockProvider) {
+      _ = clk
+      w.property(
+        "clocks", "<&\(soc.remoteproc.clockProvider) \(soc.remoteproc.clockID)>", level: indent,
+        trailing: "/* \(soc.remoteproc.clockName) */")
+    }
+    w.property("mbox-names", mboxNames.map { "\"\($0)\"" }.joined(separator: ", "), level: indent)
+    w.property("mboxes", mboxCells.joined(separator: ", "), level: indent)
+    w.property("memory-region", memoryRegion.map { "<&\($0)>" }.joined(separator: ", "), level: indent)
+    if rscDA { w.property("rsc-da", "<\(hex(rpmsg.resourceTable))>", level: indent) }
+    if existingRproc == nil { w.line("\t};") }
+    w.line("};")
+
+    for (ref, why) in owned {
+      w.blank()
+      w.comment(["Owned by the M7: \(why)."], level: 0)
+      w.line("\(ref) {")
+      w.property("status", "\"disabled\"", level: 1)
+      w.line("};")
+    }
+    if let p = iomuxcPinctrl {
+      w.blank()
+      w.comment(
+        [
+          "The iomuxc hogs \(p.dropped.joined(separator: ", ")) mux pads the M7 uses; Linux would re-mux them at boot",
+          "(HMP-FACTS §6). An overlay cannot remove one entry, so pinctrl-0 is written without them.",
+        ], level: 0)
+      w.line("&\(soc.iomuxcLabel) {")
+      w.property("pinctrl-0", p.value, level: 1)
+      w.line("};")
+      disabled.append(contentsOf: p.dropped.map { "&" + $0 })
+    }
+    return GeneratedOverlay(text: w.text, warnings: warnings, disabled: disabled)
+  }
+
+  // MARK: - Helpers
+
+  /// The base's imx-rproc node, if it has one.
+  static func findRproc(in tree: DeviceTree, soc: SoCProfile) -> Node? {
+    var found: Node?
+    tree.root.walk { n in
+      guard found == nil, let c = n.property("compatible")?.value.strings else { return }
+      if c.contains(where: { soc.remoteproc.compatible($0) != nil }) { found = n }
+    }
+    return found
+  }
+
+  /// How the overlay targets a manifest peripheral: `&label` when the SoC profile or the base knows one, else
+  /// `&{/path}`.
+  static func reference(for entry: M7Manifest.PeripheralEntry, soc: SoCProfile, base: DeviceTree?) throws(GenerateError)
+    -> (text: String, label: String?)
+  {
+    var peripheral: Peripheral?
+    switch entry.ref {
+    case .label(let l): peripheral = soc.peripheral(label: l)
+    case .path(let p): peripheral = soc.peripheral(path: p)
+    case .unitAddress(let a): peripheral = soc.peripheral(unitAddress: a)
+    }
+    if let base {
+      var node: Node?
+      switch entry.ref {
+      case .label(let l): node = base.node(withLabel: l)
+      case .path(let p): node = base.node(atPath: p)
+      case .unitAddress(let a):
+        node = peripheral.flatMap { base.node(atPath: $0.path) }
+        if node == nil {
+          base.root.walk { n in
+            if node == nil, n.unitAddress.lowercased() == String(a, radix: 16) { node = n }
+          }
+        }
+      }
+      guard let node else {
+        throw GenerateError(description: "the base has no node for the manifest's peripheral '\(entry.text)'")
+      }
+      if let l = node.labels.first { return ("&" + l, l) }
+      return ("&{\(node.path)}", nil)
+    }
+    if let p = peripheral { return ("&" + p.label, p.label) }
+    if case .label(let l) = entry.ref { return ("&" + l, l) }
+    if case .path(let p) = entry.ref { return ("&{\(p)}", nil) }
+    throw GenerateError(
+      description:
+        "the manifest's peripheral '\(entry.text)' is not in the \(soc.name) profile; name it by label or path, or give --base"
+    )
+  }
+
+  /// The iomuxc node's `pinctrl-0` in the base written without `groups`, or nil when it selects none of them.
+  static func pinctrlWithout(_ groups: [String], in base: DeviceTree, iomuxc: String, soc: SoCProfile)
+    -> (value: String, removed: [String])?
+  {
+    guard let node = base.node(withLabel: iomuxc), let p = node.property("pinctrl-0"), let cells = p.value.cells
+    else { return nil }
+    var kept: [String] = []
+    var removed: [String] = []
+    for cell in cells {
+      guard let target = Self.node(phandle: cell, in: base) else { return nil }
+      let label = target.labels.first
+      if let label, groups.contains(label) {
+        removed.append(label)
+        continue
+      }
+      kept.append(label.map { "<&\($0)>" } ?? "<&{\(target.path)}>")
+    }
+    guard !removed.isEmpty else { return nil }
+    return (kept.isEmpty ? "" : kept.joined(separator: ", "), removed)
+  }
+
+  static func pinctrlWithout(_ group: String, in base: DeviceTree, iomuxc: String, soc: SoCProfile)
+    -> (value: String, removed: [String])?
+  {
+    pinctrlWithout([group], in: base, iomuxc: iomuxc, soc: soc)
+  }
+
+  static func node(phandle: UInt32, in tree: DeviceTree) -> Node? {
+    guard phandle != 0, phandle != 0xFFFF_FFFF else { return nil }
+    var found: Node?
+    tree.root.walk { n in
+      if found == nil, n.phandle == phandle { found = n }
+    }
+    return found
+  }
+
+  static func cells64(_ v: UInt64) -> String { "\(hex(v >> 32)) \(hex(v & 0xFFFF_FFFF))" }
+  static func hex(_ v: UInt64) -> String { v == 0 ? "0" : "0x" + String(v, radix: 16) }
+  static func hexSize(_ v: UInt64) -> String {
+    if v >= 0x10_0000 && v % 0x10_0000 == 0 { return "\(v >> 20) MiB" }
+    if v >= 0x400 && v % 0x400 == 0 { return "\(v >> 10) KiB" }
+    return hex(v) + " bytes"
+  }
+  static func display(_ path: String) -> String {
+    PathDisplay.relative(path, to: FileManager.default.currentDirectoryPath)
+  }
+}
+
+/// Tab-indented DTS text with wrapped block comments.
+struct OverlayWriter {
+  var text = ""
+
+  mutating func line(_ s: String) { text += s + "\n" }
+  mutating func blank() { text += "\n" }
+
+  mutating func property(_ name: String, _ value: String, level: Int, trailing: String? = nil) {
+    let tabs = String(repeating: "\t", count: level)
+    if value.isEmpty {
+      text += "\(tabs)\(name);\(trailing.map { " " + $0 } ?? "")\n"
+    } else {
+      text += "\(tabs)\(name) = \(value);\(trailing.map { " " + $0 } ?? "")\n"
+    }
+  }
+
+  /// A block comment: consecutive lines are joined into paragraphs (an empty line separates them) and wrapped
+  /// to `width` columns, tabs counted as 8.
+  mutating func comment(_ lines: [String], level: Int, width: Int = 110) {
+    let tabs = String(repeating: "\t", count: level)
+    var paragraphs: [[Substring]] = [[]]
+    for l in lines {
+      if l.isEmpty {
+        paragraphs.append([])
+      } else {
+        paragraphs[paragraphs.count - 1] += l.split(separator: " ")
+      }
+    }
+    let room = max(40, width - 8 * level - 3)
+    var wrapped: [String] = []
+    for (i, words) in paragraphs.enumerated() {
+      if i > 0 { wrapped.append("") }
+      var current = ""
+      for w in words {
+        if !current.isEmpty && current.count + 1 + w.count > room {
+          wrapped.append(current)
+          current = ""
+        }
+        current += current.isEmpty ? String(w) : " " + w
+      }
+      if !current.isEmpty { wrapped.append(current) }
+    }
+    if wrapped.count == 1 && wrapped[0].count + 6 <= room {
+      text += "\(tabs)/* \(wrapped[0]) */\n"
+      return
+    }
+    text += "\(tabs)/*\n"
+    for l in wrapped { text += l.isEmpty ? "\(tabs) *\n" : "\(tabs) * \(l)\n" }
+    text += "\(tabs) */\n"
+  }
+}

@@ -52,4 +52,8 @@ public struct LoadError: Error, CustomStringConvertible, Sendable {
   public var path: String
   public var reason: String
   public var description: String { reason.hasPrefix(path) ? reason : "\(path): \(reason)" }
+  public init(path: String, reason: String) {
+    self.path = path
+    self.reason = reason
+  }
 }

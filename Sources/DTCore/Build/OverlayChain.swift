@@ -185,6 +185,11 @@ extension SourceReader {
       guard let dp = dest.property(p.name) else { continue }
       dp.range = p.range
       dp.nameRange = p.nameRange
+      // libfdt resolved the references in place: the written value's markers (`&label` spellings and where they
+      // were written) still describe the merged bytes, so fix-its can edit the overlay's text.
+      if !p.value.markers.isEmpty && dp.value.bytes.count == p.value.bytes.count {
+        dp.value.markers = p.value.markers
+      }
       chain.overlayProperties.insert(path + "\u{0}" + p.name)
     }
     for c in content.children where !c.deleted {

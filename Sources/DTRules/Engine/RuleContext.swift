@@ -38,12 +38,13 @@ public struct RuleContext {
   /// Reports a finding about `nodePath`/`property` of the merged tree, located at `range` (chain rules, where
   /// the node that holds the source position is not the node the finding is about).
   public mutating func report(
-    _ message: String, nodePath: String, property: String?, range: SourceRange?, notes: [DiagnosticNote] = []
+    _ message: String, nodePath: String, property: String?, range: SourceRange?, notes: [DiagnosticNote] = [],
+    fixes: [FixIt] = []
   ) {
     findings.append(
       Diagnostic(
         rule: ruleID, severity: severity, message: message, range: range, nodePath: nodePath, property: property,
-        notes: notes))
+        notes: notes, fixes: fixes))
   }
 
   /// Reports a finding that is not tied to one node (whole-tree rules).

@@ -14,6 +14,8 @@ struct RegionDisabledRule: TreeRule {
       the buffers come from the global pool; a resource-table region is still mapped, but Linux may hand its \
       memory out. Each of these is verified code, so this is an error. Base trees often carry disabled regions \
       (the i.MX 8M Plus `dsp@92400000`); an overlay must enable (`status = "okay"`) any it reuses.
+
+      The fix-it sets the region's `status` to "okay" (`dtlint hmp fix` applies it).
       """,
     triggering: [
       RuleExample(
@@ -59,7 +61,9 @@ struct RegionDisabledRule: TreeRule {
       context.report(
         "\(r.role.phrase) '\(r.node.name)' is disabled: the kernel does not reserve disabled reserved-memory nodes, and with \(phrase) \(outcome)",
         node: r.node, property: status,
-        notes: [DiagnosticNote("referenced here as memory-region[\(r.index)]", at: r.property.range)])
+        notes: [DiagnosticNote("referenced here as memory-region[\(r.index)]", at: r.property.range)],
+        fixes: status.flatMap { FixSupport.replace($0, with: "status = \"okay\";", message: "enable the region") }
+          .map { [$0] } ?? [])
     }
   }
 }

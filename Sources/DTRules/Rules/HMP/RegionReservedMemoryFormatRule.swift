@@ -17,6 +17,9 @@ struct ReservedMemoryFormatRule: TreeRule {
       overlay child written with one address and one size cell (`reg = <0x40000000 0x10000000>;`) under the 2+2 \
       cells of the i.MX 8M trees (HMP-FACTS §7.4). dtc's `reg_format` warns about the length too; this rule says \
       what the kernel does with it. Disabled children are skipped, as the kernel skips them.
+
+      When a child's `reg` holds one address and one size cell per entry under a parent that takes two of each \
+      (the usual copy-paste from a 32-bit tree), the fix-it widens the same numbers to `<0 addr 0 size>`.
       """,
     triggering: [
       RuleExample(
@@ -83,7 +86,22 @@ struct ReservedMemoryFormatRule: TreeRule {
       guard len % entry != 0 else { continue }
       context.report(
         "'reg' of reserved region '\(child.name)' is \(len) bytes, not a multiple of \(entry) (#address-cells = <\(ac)>, #size-cells = <\(sc)>): the kernel skips the region (\"Reserved memory: invalid reg property in '\(child.name)', skipping node\")",
-        node: child, property: reg)
+        node: child, property: reg, fixes: Self.widened(reg, addressCells: ac, sizeCells: sc).map { [$0] } ?? [])
     }
+  }
+
+  /// `reg` written with one address and one size cell per entry (`<0x40000000 0x10000000>`) where the parent
+  /// takes two of each: the same numbers, widened (`<0 0x40000000 0 0x10000000>`).
+  static func widened(_ reg: Property, addressCells ac: UInt32, sizeCells sc: UInt32) -> FixIt? {
+    guard ac == 2, sc == 2, reg.value.markers.allSatisfy({ $0.kind != .phandleReference }),
+      let cells = reg.value.cells, !cells.isEmpty, cells.count % 2 == 0
+    else { return nil }
+    var entries: [String] = []
+    for i in stride(from: 0, to: cells.count, by: 2) {
+      entries.append("0 0x\(String(cells[i], radix: 16)) 0 0x\(String(cells[i + 1], radix: 16))")
+    }
+    return FixSupport.replace(
+      reg, with: "reg = <\(entries.joined(separator: " "))>;",
+      message: "write each address and size as two cells, as #address-cells = <2>, #size-cells = <2> read them")
   }
 }

@@ -1,4 +1,5 @@
 import DTCore
+import DTHMP
 
 /// Every chain rule, in execution order.
 public let builtInChainRules: [any ChainRule.Type] = [
@@ -33,6 +34,10 @@ struct OverlayTargetMissingRule: ChainRule {
       through the base's `/__symbols__` and each `&{/path}` by path. One missing target makes the whole overlay \
       fail with a bare `FDT_ERR_NOTFOUND`, and the board boots without it. A base compiled without `-@` has no \
       `/__symbols__` at all, so every label target is missing.
+
+      When the missing label is one other kernels' trees put on a node this base has at a known path \
+      (`&resmem`, NXP's label on `/reserved-memory`, which mainline trees lack: HMP-FACTS §5.2, §10.9), the \
+      fix-it targets the path instead (`&{/reserved-memory}`), which applies to both.
       """,
     category: .overlay, defaultSeverity: .error,
     triggering: [
@@ -43,6 +48,16 @@ struct OverlayTargetMissingRule: ChainRule {
       RuleExample("/dts-v1/;\n/plugin/;\n&i2c1 {\n\tstatus = \"okay\";\n};\n", base: exampleBase),
       RuleExample("/dts-v1/;\n/plugin/;\n&{/i2c@1000} {\n\tstatus = \"okay\";\n};\n", base: exampleBase),
     ])
+
+  /// The path of a node some kernel flavor's base trees label `label` (the flavors' reserved-memory labels).
+  static func knownPath(forLabel label: String) -> String? {
+    for name in KernelFlavor.knownNames {
+      if let k = try? KernelFlavor.load(name: name), k.baseTrees.reservedMemoryLabel == label {
+        return "/reserved-memory"
+      }
+    }
+    return nil
+  }
 
   func check(_ chain: AppliedChain, _ context: inout RuleContext) {
     let hasSymbols = chain.base.tree.root.child("__symbols__") != nil
@@ -64,9 +79,20 @@ struct OverlayTargetMissingRule: ChainRule {
         message = "overlay fragment \(f.node.name) has neither 'target' nor 'target-path'"
       }
       notes.append(DiagnosticNote("libfdt (U-Boot, fdtoverlay) rejects the whole overlay with FDT_ERR_NOTFOUND"))
+      var fixes: [FixIt] = []
+      // A label other kernels' trees have on a node this base has at a known path (`&resmem` on a mainline
+      // base, HMP-FACTS §10.9): target the path instead, which applies to both.
+      if let label = f.targetLabel, let r = f.targetRange, Int(r.end - r.start) == label.utf8.count + 1,
+        let path = Self.knownPath(forLabel: label), chain.base.tree.node(atPath: path) != nil
+      {
+        fixes.append(
+          FixIt(
+            message: "target \(path) by path (this base has no '\(label)' label)",
+            edits: [TextEdit(range: r, replacement: "&{\(path)}")]))
+      }
       context.report(
         message, nodePath: "/" + f.node.name, property: f.targetLabel != nil ? "target" : "target-path",
-        range: f.targetRange ?? f.node.nameRange ?? f.node.range, notes: notes)
+        range: f.targetRange ?? f.node.nameRange ?? f.node.range, notes: notes, fixes: fixes)
     }
   }
 }

@@ -61,7 +61,8 @@ import _DTTestSupport
       Set(commands.map { $0.path.joined(separator: " ") })
         == [
           "dtlint", "dtlint check", "dtlint compile", "dtlint dump", "dtlint apply", "dtlint diff", "dtlint rules",
-          "dtlint config", "dtlint config dump",
+          "dtlint config", "dtlint config dump", "dtlint hmp", "dtlint hmp generate", "dtlint hmp fix",
+          "dtlint hmp explain-log",
         ])
     for c in commands {
       let name = c.path.joined(separator: " ")

@@ -33,8 +33,8 @@ extension DTLint {
           dtlint hmp generate --board verdin-imx8mp-nonwifi
           dtlint hmp generate --board verdin-imx8mp-wifi --kernel toradex-bsp6 --m7 m7.yaml -o hmp.dtso
           dtlint hmp generate --board verdin-imx8mp --sku nonwifi --dtbo hmp.dtbo -o hmp.dtso
-          dtlint hmp generate --board verdin-imx8mp-wifi --m7 m7.yaml --base board.dts -I include -D REV=2 \\
-            --no-cpp -o hmp.dtso
+          dtlint hmp generate --board verdin-imx8mp-wifi --m7 m7.yaml --base board.dts -I include -D REV=2 -o hmp.dtso
+          dtlint hmp generate --board verdin-imx8mp-nonwifi --base generated.dts --no-cpp -o hmp.dtso
         """)
 
     @Option(

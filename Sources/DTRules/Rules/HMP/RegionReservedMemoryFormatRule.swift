@@ -100,8 +100,8 @@ struct ReservedMemoryFormatRule: TreeRule {
     for i in stride(from: 0, to: cells.count, by: 2) {
       entries.append("0 0x\(String(cells[i], radix: 16)) 0 0x\(String(cells[i + 1], radix: 16))")
     }
+    let value = "<\(entries.joined(separator: " "))>"
     return FixSupport.replace(
-      reg, with: "reg = <\(entries.joined(separator: " "))>;",
-      message: "write each address and size as two cells, as #address-cells = <2>, #size-cells = <2> read them")
+      reg, with: "reg = \(value);", message: "write reg = \(value) (two address and two size cells per entry)")
   }
 }

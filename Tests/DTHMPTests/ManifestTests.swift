@@ -74,7 +74,8 @@ import Testing
     e = try #require(inputError { try M7Manifest.load(path: Package.fixture("manifests/bad-rpmsg.yaml")) })
     #expect(e.line == 4 && e.key == "rpmsg.buffer-count" && e.message.contains("power of two"))
     e = try #require(inputError { try M7Manifest.load(path: Package.fixture("manifests/bad-key.yaml")) })
-    #expect(e.line == 2 && e.key == "peripheral" && e.message.hasPrefix("unknown key (expected soc, board, peripherals"))
+    #expect(
+      e.line == 2 && e.key == "peripheral" && e.message.hasPrefix("unknown key (expected soc, board, peripherals"))
     e = try #require(inputError { try M7Manifest.load(path: Package.fixture("manifests/bad-type.yaml")) })
     #expect(e.line == 3 && e.key == "firmware.elf" && e.message == "expected a string, found a list")
     e = try #require(inputError { try M7Manifest.load(path: Package.fixture("manifests/missing-soc.yaml")) })

@@ -40,6 +40,8 @@ import _DTTestSupport
     "share/man/man1/dtlint-hmp-generate.1",
     "share/man/man1/dtlint-hmp-fix.1",
     "share/man/man1/dtlint-hmp-explain-log.1",
+    "share/man/man1/dtlint-overlay.1",
+    "share/man/man1/dtlint-overlay-make.1",
   ]
 
   static func files(under root: String) -> [String] {

@@ -197,6 +197,11 @@ public enum DTSPrinter {
     return parts.joined(separator: " ")
   }
 
+  /// `text` as a quoted DTS string.
+  static func quoted(_ text: String) -> String {
+    stringText(ArraySlice(Array(text.utf8) + [0])) ?? "\"\""
+  }
+
   /// A quoted C string for a chunk that ends with NUL; NULs inside become `\0`.
   private static func stringText(_ chunk: ArraySlice<UInt8>) -> String? {
     guard chunk.last == 0 else { return nil }

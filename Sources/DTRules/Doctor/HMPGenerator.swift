@@ -317,7 +317,10 @@ public enum HMPGenerator {
     var rprocComment = [
       "The remoteproc node as \(request.kernelName)'s imx_rproc reads it (HMP-FACTS §1, §4, §10.5–10.8):",
       "compatible \"\(compatible)\" (\(soc.remoteproc.preferred?.driverConfig ?? "imx_rproc")); the M7 clock",
-      "\(soc.remoteproc.clockName) (mainline enables it unconditionally);",
+      "\(soc.remoteproc.clockName) ("
+        + (kernel.property("clocks")?.required == .always
+          ? "this kernel enables it unconditionally, so probe fails without it);"
+          : "optional for this kernel; mainline requires it, so it is always written);"),
       "mailbox channels tx, rx, rxdb on MU \(mu.label) channel \(channel) (rpmsg-lite's RPMSG_MU_CHANNEL; the M7 uses",
       "the MU's other side); memory-region starts with the buffer pool (index 0).",
     ]

@@ -174,6 +174,8 @@ public enum OverlayMaker {
       }
       out += "};\n"
     }
+    // Nothing to change: an empty overlay, which dtc still compiles.
+    if rendered.isEmpty { out += "\n/ {\n};\n" }
     return Result(text: out, notExpressed: notExpressed, propertiesSet: propertiesSet, nodesAdded: nodesAdded)
   }
 

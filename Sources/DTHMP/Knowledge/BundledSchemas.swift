@@ -1235,6 +1235,996 @@ base-trees:
   note: the label is in that commit; which NXP branch it belongs to is not verified
 
 """#,
+    "log-messages.schema.json":
+##"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$id": "https://github.com/dtlint/dtlint/schemas/log-messages.schema.json",
+  "title": "dtlint kernel message catalog",
+  "description": "The remoteproc, rpmsg, i.MX MU mailbox and reserved-memory kernel messages `dtlint hmp explain-log` recognises: what each means in the kernel code, the causes consistent with it (verified or inference) and the rules whose findings explain them (HMP-FACTS §1.5, §1.6, §2, §3).",
+  "type": "object",
+  "additionalProperties": false,
+  "required": [
+    "sources",
+    "errnos",
+    "messages"
+  ],
+  "properties": {
+    "sources": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "tag",
+          "repository",
+          "path"
+        ],
+        "properties": {
+          "tag": {
+            "type": "string"
+          },
+          "repository": {
+            "type": "string"
+          },
+          "path": {
+            "type": "string"
+          },
+          "commit": {
+            "type": "string"
+          },
+          "note": {
+            "type": "string"
+          }
+        }
+      }
+    },
+    "errnos": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "number",
+          "name",
+          "text"
+        ],
+        "properties": {
+          "number": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 4095
+          },
+          "name": {
+            "type": "string",
+            "pattern": "^E[A-Z0-9_]+$"
+          },
+          "text": {
+            "type": "string"
+          },
+          "source": {
+            "type": "string",
+            "description": "Where the fact comes from: a source tag of `sources`, a function, an HMP-FACTS section."
+          }
+        }
+      }
+    },
+    "messages": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "id",
+          "summary",
+          "text",
+          "pattern",
+          "severity",
+          "function",
+          "file",
+          "source",
+          "samples",
+          "near-misses",
+          "meaning"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "pattern": "^[a-z][a-z0-9_]*$"
+          },
+          "summary": {
+            "type": "string",
+            "description": "One line; placeholders allowed."
+          },
+          "text": {
+            "type": "string",
+            "description": "The kernel's format string (without the dev_err device prefix)."
+          },
+          "pattern": {
+            "type": "string",
+            "description": "Regular expression searched anywhere in a line; named groups are the message's values."
+          },
+          "severity": {
+            "enum": [
+              "error",
+              "warning",
+              "info"
+            ],
+            "description": "error/warning: a problem (exit status 1); info: the normal sequence, shown as context."
+          },
+          "function": {
+            "type": "string"
+          },
+          "file": {
+            "type": "string"
+          },
+          "source": {
+            "type": "string",
+            "description": "Where the fact comes from: a source tag of `sources`, a function, an HMP-FACTS section."
+          },
+          "samples": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+              "type": "string"
+            },
+            "description": "Real-shaped lines that must match (tested)."
+          },
+          "near-misses": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "description": "Lines that must not match (tested)."
+          },
+          "meaning": {
+            "type": "string"
+          },
+          "causes": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "additionalProperties": false,
+              "required": [
+                "text",
+                "rules"
+              ],
+              "properties": {
+                "text": {
+                  "type": "string"
+                },
+                "status": {
+                  "$ref": "#/$defs/status"
+                },
+                "source": {
+                  "type": "string",
+                  "description": "Where the fact comes from: a source tag of `sources`, a function, an HMP-FACTS section."
+                },
+                "rules": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/$defs/rule"
+                  },
+                  "description": "Rules whose findings explain this cause."
+                }
+              }
+            }
+          },
+          "errno-variants": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "additionalProperties": false,
+              "required": [
+                "errno",
+                "meaning"
+              ],
+              "properties": {
+                "errno": {
+                  "type": "string",
+                  "pattern": "^E[A-Z0-9_]+$"
+                },
+                "meaning": {
+                  "type": "string"
+                },
+                "source": {
+                  "type": "string",
+                  "description": "Where the fact comes from: a source tag of `sources`, a function, an HMP-FACTS section."
+                },
+                "causes": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": [
+                      "text",
+                      "rules"
+                    ],
+                    "properties": {
+                      "text": {
+                        "type": "string"
+                      },
+                      "status": {
+                        "$ref": "#/$defs/status"
+                      },
+                      "source": {
+                        "type": "string",
+                        "description": "Where the fact comes from: a source tag of `sources`, a function, an HMP-FACTS section."
+                      },
+                      "rules": {
+                        "type": "array",
+                        "items": {
+                          "$ref": "#/$defs/rule"
+                        },
+                        "description": "Rules whose findings explain this cause."
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "excluded-by": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "additionalProperties": false,
+              "required": [
+                "rule",
+                "text"
+              ],
+              "properties": {
+                "rule": {
+                  "$ref": "#/$defs/rule"
+                },
+                "text": {
+                  "type": "string"
+                },
+                "status": {
+                  "$ref": "#/$defs/status"
+                },
+                "source": {
+                  "type": "string",
+                  "description": "Where the fact comes from: a source tag of `sources`, a function, an HMP-FACTS section."
+                }
+              }
+            },
+            "description": "Rules whose findings mean the given tree, under the given kernel, cannot have printed this line."
+          }
+        }
+      }
+    }
+  },
+  "$defs": {
+    "status": {
+      "enum": [
+        "verified",
+        "inference",
+        "not-verified"
+      ],
+      "description": "As HMP-FACTS marks the fact; verified when absent."
+    },
+    "rule": {
+      "type": "string",
+      "pattern": "^[a-z][a-z0-9_]*$"
+    }
+  }
+}
+
+"""##,
+    "logs/kernel-messages.yaml":
+#"""
+# yaml-language-server: $schema=../log-messages.schema.json
+# The kernel messages `dtlint hmp explain-log` recognises: remoteproc, rpmsg, the i.MX MU mailbox and
+# reserved memory (HMP-FACTS §1.5, §1.6, §2, §3). Each message names the kernel code that prints it and what it
+# means there; lists the causes consistent with it, each verified (read in the code, with its source) or an
+# inference; and names the rules whose findings explain a cause (`rules`) or show that the tree given cannot
+# have produced the line (`excluded-by`).
+#
+# Message texts were read in the sources listed under `sources` (the format strings are facts; the prose here is
+# ours). `pattern` is a regular expression searched anywhere in a log line, so dmesg timestamps, syslog and
+# journalctl prefixes and the `driver device:` prefix of dev_err() may precede it. Named groups are the
+# message's values: `errno` (a negative errno, number or dev_err_probe's symbolic name), `notifyid` (a vring's
+# notify id), `device` (the end of the device prefix, when the pattern has to include it); any other group is
+# shown as it is.
+# Placeholders in texts: {name} for a value, {errno.name}, {errno.text}, {vring}, {vring.direction},
+# {tx-timeout-ms}, {flavor}.
+# status: verified (default) | inference | not-verified.
+
+sources:
+  - { tag: ML-RPROC, repository: torvalds/linux, path: drivers/remoteproc/imx_rproc.c, commit: 016a3d4bcf92400b4f91b33fe4c8bdecdabc3c2a }
+  - { tag: ML-CORE, repository: Kingxukai/linux, path: drivers/remoteproc/remoteproc_core.c, commit: 9b44fff655e2c6f4cc53cb499dd2c038e99cb013, note: mainline 6.x mirror }
+  - { tag: ML-VIRTIO, repository: Kingxukai/linux, path: drivers/remoteproc/remoteproc_virtio.c, commit: 9b44fff655e2c6f4cc53cb499dd2c038e99cb013, note: mainline 6.x mirror }
+  - { tag: ML-MBOX, repository: Kingxukai/linux, path: drivers/mailbox/mailbox.c, commit: 9b44fff655e2c6f4cc53cb499dd2c038e99cb013, note: 'also torvalds/linux @016a638a (old core): same send path' }
+  - { tag: ML-MU, repository: torvalds/linux, path: drivers/mailbox/imx-mailbox.c, commit: 06d07429858317ded2db7986113a9e0129cd599b }
+  - { tag: ML-RMEM, repository: Kingxukai/linux, path: drivers/of/of_reserved_mem.c, commit: 0291023e7330da28f2f7453c87c2ab7082d8360f, note: 'pr_fmt "OF: reserved mem: "; older kernels print the same texts from drivers/of/fdt.c with "OF: fdt: "' }
+  - { tag: ML-RPMSG, repository: Kingxukai/linux, path: drivers/rpmsg/virtio_rpmsg_bus.c, commit: 9b44fff655e2c6f4cc53cb499dd2c038e99cb013 }
+  - { tag: ML-RPMSG-NS, repository: Kingxukai/linux, path: drivers/rpmsg/rpmsg_ns.c, commit: 0291023e7330da28f2f7453c87c2ab7082d8360f }
+  - { tag: ML-DEVCORE, repository: torvalds/linux, path: drivers/base/core.c, note: 'dev_err_probe(): dev_err(dev, "error %pe: %pV"); nothing printed for -EPROBE_DEFER (dev_dbg) nor, in newer kernels, for -ENOMEM' }
+
+# Negative errnos as the kernel prints them (arm64 uses the generic numbers).
+errnos:
+  - { number: 1, name: EPERM, text: Operation not permitted, source: include/uapi/asm-generic/errno-base.h }
+  - { number: 2, name: ENOENT, text: No such file or directory, source: include/uapi/asm-generic/errno-base.h }
+  - { number: 5, name: EIO, text: I/O error, source: include/uapi/asm-generic/errno-base.h }
+  - { number: 6, name: ENXIO, text: No such device or address, source: include/uapi/asm-generic/errno-base.h }
+  - { number: 11, name: EAGAIN, text: Try again, source: include/uapi/asm-generic/errno-base.h }
+  - { number: 12, name: ENOMEM, text: Out of memory, source: include/uapi/asm-generic/errno-base.h }
+  - { number: 14, name: EFAULT, text: Bad address, source: include/uapi/asm-generic/errno-base.h }
+  - { number: 16, name: EBUSY, text: Device or resource busy, source: include/uapi/asm-generic/errno-base.h }
+  - { number: 19, name: ENODEV, text: No such device, source: include/uapi/asm-generic/errno-base.h }
+  - { number: 22, name: EINVAL, text: Invalid argument, source: include/uapi/asm-generic/errno-base.h }
+  - { number: 28, name: ENOSPC, text: No space left on device, source: include/uapi/asm-generic/errno-base.h }
+  - { number: 38, name: ENOSYS, text: Invalid system call number, source: include/uapi/asm-generic/errno.h }
+  - { number: 61, name: ENODATA, text: No data available, source: include/uapi/asm-generic/errno.h }
+  - { number: 62, name: ETIME, text: Timer expired, source: include/uapi/asm-generic/errno.h }
+  - { number: 95, name: EOPNOTSUPP, text: Operation not supported on transport endpoint, source: include/uapi/asm-generic/errno.h }
+  - { number: 105, name: ENOBUFS, text: No buffer space available, source: include/uapi/asm-generic/errno.h }
+  - { number: 110, name: ETIMEDOUT, text: Connection timed out, source: include/uapi/asm-generic/errno.h }
+  - { number: 512, name: ERESTARTSYS, text: 'kernel-internal: restart the system call', source: include/linux/errno.h }
+  - { number: 517, name: EPROBE_DEFER, text: 'kernel-internal: driver requests probe retry', source: include/linux/errno.h }
+
+messages:
+  # ---------------------------------------------------------------- imx_rproc: kicking the M7 through the MU
+  - id: imx_rproc_kick_failed
+    summary: Linux could not tell the M7 through the MU that {vring} has new buffers
+    text: '%s: failed (%d, err:%d)'
+    pattern: 'imx_rproc_kick: failed \((?<notifyid>-?\d+), err:(?<errno>-?\d+)\)'
+    severity: error
+    function: imx_rproc_kick
+    file: drivers/remoteproc/imx_rproc.c
+    source: ML-RPROC; HMP-FACTS §1.6
+    samples:
+      - '[ 1520.220871] imx-rproc imx8mp-cm7: imx_rproc_kick: failed (1, err:-62)'
+      - 'Nov 25 10:12:03 verdin kernel: imx-rproc imx8mp-cm7: imx_rproc_kick: failed (0, err:-105)'
+    near-misses:
+      - 'imx_rproc_kick: failed (1)'
+      - 'imx_rproc_kick: done (1, err:-62)'
+      - 'imx_rproc_kick: failed (1, err:62'
+    meaning: >-
+      remoteproc asked imx_rproc to kick notify id {notifyid}, {vring} ({vring.direction}). The driver wrote
+      {notifyid} << 16 to the MU transmit register of its "tx" channel with mbox_send_message(), which returned
+      {errno}.
+    errno-variants:
+      - errno: ETIME
+        meaning: >-
+          The send is blocking (imx_rproc sets the mailbox client's tx_block, tx_tout = {tx-timeout-ms} ms for
+          kernel {flavor}); the mailbox core waited {tx-timeout-ms} ms for the transmission to complete and then
+          returned -ETIME. On the i.MX MU only the "transmit empty" interrupt completes a transmission, and the MU
+          raises it when the other side has read its receive register: the M7 did not read the message within
+          {tx-timeout-ms} ms, or Linux did not see that interrupt.
+        source: ML-MBOX mbox_send_message(); ML-MU imx_mu_isr() (txdone by IRQ); ML-RPROC imx_rproc_xtr_mbox_init(); HMP-FACTS §3.2-3.4
+        causes:
+          - text: >-
+              The M7 firmware was not servicing the MU at that moment: not running, crashed or halted (an assert,
+              a fault), or still before its RPMsg initialisation enables the MU receive interrupt.
+            status: inference
+            source: HMP-FACTS §3.4 (a); mechanism verified (Linux completes only on TE; rpmsg-lite reads RR1 only in its MU ISR)
+            rules: [hmp_firmware_rsc_table, hmp_firmware_vring_mismatch, hmp_firmware_segment_unreserved]
+          - text: >-
+              The M7 firmware kept the MU interrupt masked or was stuck too long in other work, for example
+              waiting on a peripheral that Linux drives at the same time (two drivers on one I2C controller, UART
+              or GPIO bank), or in a higher-priority interrupt.
+            status: inference
+            source: HMP-FACTS §3.4 (b); §5.4, §6, §7.4 for the shared peripherals
+            rules: [hmp_peripheral_conflict, hmp_pad_conflict, hmp_gpio_bank_shared, hmp_debug_uart]
+          - text: >-
+              Linux sends on a different MU channel than the firmware listens on (rpmsg-lite's i.MX8MP port uses
+              channel 1: mboxes <&mu 0 1>, <&mu 1 1>, <&mu 3 1>).
+            status: inference
+            source: HMP-FACTS §3.4 (c), §3.1, §8 (both sides verified, effect inferred)
+            rules: [hmp_mbox_channel]
+          - text: >-
+              Linux uses another MU instance than the one whose B side the M7 uses (the M7 uses MU1, mailbox@30aa0000).
+            status: inference
+            source: HMP-FACTS §3.4 (d), §5.1
+            rules: [hmp_mbox_controller]
+          - text: >-
+              Linux started the M7 and kicked it before the firmware was ready (NXP kernels wait
+              fsl,startup-delay-ms after starting it; mainline has no such delay).
+            status: inference
+            source: HMP-FACTS §3.4 (e), §1.4
+            rules: []
+          - text: Linux never receives the MU interrupt (the MU node's interrupts, or the GIC routing).
+            status: inference
+            source: HMP-FACTS §3.4 (f)
+            rules: []
+          - text: The firmware shut RPMsg down (rpmsg_lite_deinit disables the MU receive interrupt).
+            status: inference
+            source: HMP-FACTS §3.4 (g)
+            rules: []
+          - text: The M7's bus access to the MU is blocked (resource domain controller set-up in the firmware).
+            status: inference
+            source: HMP-FACTS §3.4 (h)
+            rules: []
+      - errno: ENOBUFS
+        meaning: >-
+          The mailbox core's queue for this channel was full (it logs "Try increasing MBOX_TX_QUEUE_LEN" just
+          before): earlier messages were still waiting for the M7 to take them.
+        source: ML-MBOX add_to_rbuf(), mbox_send_message()
+        causes:
+          - text: >-
+              Earlier kicks were not completed by the M7 (see the -ETIME causes); the queue filled behind the
+              stuck transmission.
+            status: inference
+            source: ML-MBOX (queue of MBOX_TX_QUEUE_LEN messages, freed only by tx_tick)
+            rules: [hmp_peripheral_conflict, hmp_pad_conflict, hmp_gpio_bank_shared, hmp_debug_uart]
+      - errno: EINVAL
+        meaning: >-
+          mbox_send_message() returns -EINVAL when the channel has no client any more (it was freed, e.g. after
+          the remote processor was stopped or detached while a kick was still issued).
+        source: ML-MBOX mbox_send_message() ("if (!chan || !chan->cl) return -EINVAL")
+        causes:
+          - text: The kick raced with stopping or detaching the remote processor, which frees the mailbox channels.
+            status: inference
+            source: ML-RPROC imx_rproc_stop(), imx_rproc_free_mbox()
+            rules: []
+    excluded-by:
+      - rule: hmp_rsc_table_name
+        text: >-
+          With this region name the kernel finds no resource table when it attaches, creates no virtio device
+          and so never kicks a vring: a tree with this finding, under this kernel, cannot have produced the line.
+          Check --kernel (a BSP 6 kernel takes rsc_table) or whether the board ran this tree.
+        status: inference
+        source: HMP-FACTS §1.2, §1.3 (code path verified, absence of kicks inferred)
+      - rule: hmp_mbox_names
+        text: Without usable mbox-names imx_rproc sets up no tx channel and logs "No initialized mbox tx channel" instead.
+        status: verified
+        source: ML-RPROC imx_rproc_xtr_mbox_init(), imx_rproc_kick(); HMP-FACTS §1.4
+      - rule: hmp_reserved_memory_format
+        text: >-
+          When the malformed region is one the imx-rproc node lists, the kernel did not reserve it and imx_rproc
+          cannot resolve it at probe ("unable to resolve memory region"): the driver would not have probed and
+          kicked.
+        status: inference
+        source: ML-RMEM (region skipped, verified); ML-RPROC imx_rproc_addr_init() of_address_to_resource() (failure inferred)
+
+  - id: imx_rproc_no_tx_channel
+    summary: a kick was attempted without a mailbox tx channel
+    text: No initialized mbox tx channel
+    pattern: 'No initialized mbox tx channel'
+    severity: error
+    function: imx_rproc_kick
+    file: drivers/remoteproc/imx_rproc.c
+    source: ML-RPROC; HMP-FACTS §1.4, §1.6
+    samples: ['[    6.031245] imx-rproc imx8mp-cm7: No initialized mbox tx channel']
+    near-misses: ['No initialized mbox rx channel']
+    meaning: >-
+      imx_rproc_kick() found no tx channel, so the M7 was not notified at all. imx_rproc requests its mailbox
+      channels only when the node has an mbox-names property; without it probe succeeds and every kick fails
+      like this.
+    causes:
+      - text: The imx-rproc node has no mbox-names (or no usable mboxes).
+        status: verified
+        source: ML-RPROC imx_rproc_xtr_mbox_init() ("if (!of_property_present(dev->of_node, "mbox-names")) return 0")
+        rules: [hmp_mbox_names]
+      - text: The channels were freed (remote processor stopped or detached) while a kick was still issued.
+        status: inference
+        source: ML-RPROC imx_rproc_stop(), imx_rproc_free_mbox()
+        rules: []
+
+  - id: imx_rproc_mbox_request_failed
+    summary: imx_rproc could not get its {channel} mailbox channel
+    text: 'failed to request %s mailbox channel'
+    pattern: '(?:error (?<errno>-[A-Z][A-Z0-9_]*|-\d+): )?failed to request (?<channel>tx|rx) mailbox channel'
+    severity: error
+    function: imx_rproc_xtr_mbox_init
+    file: drivers/remoteproc/imx_rproc.c
+    source: ML-RPROC; ML-DEVCORE
+    samples: ['[    2.412087] imx-rproc imx8mp-cm7: error -EINVAL: failed to request tx mailbox channel']
+    near-misses: ['failed to request dma channel']
+    meaning: >-
+      mbox_request_channel_byname(cl, "{channel}") failed with {errno} and the probe failed with it (printed
+      through dev_err_probe; a deferral, -EPROBE_DEFER, is not printed). There is no remote processor.
+    causes:
+      - text: mbox-names does not list "{channel}" (the current mailbox core matches the name exactly).
+        status: verified
+        source: ML-MBOX mbox_request_channel_byname(); HMP-FACTS §1.5
+        rules: [hmp_mbox_names]
+      - text: The mboxes entry has not two cells, or a channel type/index the MU driver rejects.
+        status: verified
+        source: ML-MU imx_mu_xlate() ("Invalid argument count", "Not supported channel number")
+        rules: [hmp_mbox_channel]
+      - text: The channel is already taken by another client (-EBUSY), e.g. a second node using the same MU channel.
+        status: verified
+        source: ML-MBOX __mbox_bind_client() ("mailbox not free")
+        rules: [hmp_mbox_channel, hmp_mbox_controller]
+
+  - id: mbox_channel_not_named
+    summary: the mailbox core found no channel named "{channel}" in mbox-names
+    text: '%s() could not locate channel named "%s"'
+    pattern: 'could not locate channel named "(?<channel>[^"]*)"'
+    severity: error
+    function: mbox_request_channel_byname
+    file: drivers/mailbox/mailbox.c
+    source: ML-MBOX (6.x core)
+    samples: ['[    2.401770] imx-rproc imx8mp-cm7: mbox_request_channel_byname() could not locate channel named "tx"']
+    near-misses: ['could not locate channel "tx"']
+    meaning: >-
+      of_property_match_string(np, "mbox-names", "{channel}") found no entry: the request fails and imx_rproc's
+      probe with it.
+    causes:
+      - text: mbox-names is misspelt or lacks "{channel}" (the binding wants exactly "tx", "rx", "rxdb").
+        status: verified
+        source: ML-MBOX; HMP-FACTS §1.5, §4
+        rules: [hmp_mbox_names]
+
+  - id: mbox_queue_full
+    summary: the mailbox queue of a channel is full
+    text: Try increasing MBOX_TX_QUEUE_LEN
+    pattern: 'Try increasing MBOX_TX_QUEUE_LEN'
+    severity: error
+    function: mbox_send_message
+    file: drivers/mailbox/mailbox.c
+    source: ML-MBOX
+    samples: ['[ 1533.100410] imx_mu 30aa0000.mailbox: Try increasing MBOX_TX_QUEUE_LEN']
+    near-misses: ['MBOX_TX_QUEUE_LEN is 20']
+    meaning: >-
+      mbox_send_message() could not queue another message (-ENOBUFS): the messages before it were not yet
+      transmitted, because the one in flight was never completed by the other side.
+    causes:
+      - text: The M7 stopped taking messages from the MU (see imx_rproc_kick -ETIME).
+        status: inference
+        source: ML-MBOX add_to_rbuf(), tx_tick()
+        rules: [hmp_peripheral_conflict, hmp_pad_conflict, hmp_gpio_bank_shared, hmp_debug_uart]
+
+  # ---------------------------------------------------------------- i.MX MU driver
+  - id: imx_mu_argument_count
+    summary: an mboxes entry of the MU does not have two cells
+    text: Invalid argument count %d
+    pattern: 'Invalid argument count (?<count>\d+)'
+    severity: error
+    function: imx_mu_xlate
+    file: drivers/mailbox/imx-mailbox.c
+    source: ML-MU; HMP-FACTS §3.1
+    samples: ['[    2.398001] imx_mu 30aa0000.mailbox: Invalid argument count 1']
+    near-misses: ['Invalid argument']
+    meaning: >-
+      The MU's #mbox-cells is 2 (type, index); a specifier with {count} cells is rejected with -EINVAL and the
+      client's channel request fails.
+    causes:
+      - text: mboxes of the imx-rproc node is written with the wrong number of cells, or #mbox-cells of the MU was changed.
+        status: verified
+        source: ML-MU imx_mu_xlate()
+        rules: [hmp_mbox_channel]
+
+  - id: imx_mu_channel_unsupported
+    summary: an mboxes entry names an MU channel that does not exist
+    text: 'Not supported channel number: %d. (type: %d, idx: %d)'
+    pattern: 'Not supported channel number: (?<chan>\d+)\. \(type: (?<type>\d+), idx: (?<idx>\d+)\)'
+    severity: error
+    function: imx_mu_xlate
+    file: drivers/mailbox/imx-mailbox.c
+    source: ML-MU; HMP-FACTS §3.1
+    samples: ['[    2.398112] imx_mu 30aa0000.mailbox: Not supported channel number: 25. (type: 6, idx: 1)']
+    near-misses: ['Not supported channel number']
+    meaning: >-
+      The MU computes channel = type * 4 + index (24 channels); type {type} index {idx} gives {chan}, out of
+      range, so the request fails with -EINVAL.
+    causes:
+      - text: A channel type or index in mboxes outside TX 0, RX 1, TXDB 2, RXDB 3 (index 0-3).
+        status: verified
+        source: ML-MU imx_mu_xlate(), enum imx_mu_chan_type
+        rules: [hmp_mbox_channel]
+
+  # ---------------------------------------------------------------- reserved memory (early boot)
+  - id: reserved_memory_invalid_reg
+    summary: the kernel skipped reserved-memory node '{node}'
+    text: "Reserved memory: invalid reg property in '%s', skipping node."
+    pattern: "Reserved memory: invalid reg property in '(?<node>[^']*)', skipping node"
+    severity: error
+    function: __reserved_mem_reserve_reg / fdt_scan_reserved_mem_reg_nodes
+    file: drivers/of/of_reserved_mem.c (drivers/of/fdt.c before 6.x)
+    source: ML-RMEM; HMP-FACTS §2, §10.10
+    samples:
+      - "[    0.000000] OF: reserved mem: Reserved memory: invalid reg property in 'rsc_table@550ff000', skipping node."
+      - "[    0.000000] OF: fdt: Reserved memory: invalid reg property in 'rsc_table@550ff000', skipping node."
+    near-misses: ["Reserved memory: invalid size property in 'rsc_table' node."]
+    meaning: >-
+      The length of the reg property of '{node}' is not a multiple of (#address-cells + #size-cells of the
+      root) × 4 bytes, so the region was not reserved: Linux may hand its memory to anything, and nothing can
+      look it up as a reserved region (of_reserved_mem_lookup).
+    causes:
+      - text: The node's reg was written with other cell counts than /reserved-memory and the root use (e.g. copied from a 32-bit board).
+        status: verified
+        source: ML-RMEM ("len % t_len != 0")
+        rules: [hmp_reserved_memory_format, reg_format]
+
+  - id: reserved_memory_unsupported_format
+    summary: the kernel ignored the whole /reserved-memory node
+    text: 'Reserved memory: unsupported node format, ignoring'
+    pattern: 'Reserved memory: unsupported node format, ignoring'
+    severity: error
+    function: __reserved_mem_check_root
+    file: drivers/of/of_reserved_mem.c (drivers/of/fdt.c before 6.x)
+    source: ML-RMEM; HMP-FACTS §2
+    samples: ['[    0.000000] OF: reserved mem: Reserved memory: unsupported node format, ignoring']
+    near-misses: ['Reserved memory: unsupported node, ignoring']
+    meaning: >-
+      /reserved-memory lacks ranges, or its #address-cells/#size-cells differ from the root's: no region under
+      it is reserved, none of the M7's carveouts exist.
+    causes:
+      - text: /reserved-memory without ranges, or with cell counts unlike the root's.
+        status: verified
+        source: ML-RMEM __reserved_mem_check_root()
+        rules: [hmp_reserved_memory_format]
+
+  - id: reserved_memory_reserve_failed
+    summary: the kernel could not reserve region '{node}'
+    text: "Reserved memory: failed to reserve memory for node '%s': base %pa, size %lu MiB"
+    pattern: "Reserved memory: failed to reserve memory for node '(?<node>[^']*)'"
+    severity: error
+    function: __reserved_mem_reserve_reg
+    file: drivers/of/of_reserved_mem.c (drivers/of/fdt.c before 6.x)
+    source: ML-RMEM; HMP-FACTS §2
+    samples: ["[    0.000000] OF: reserved mem: Reserved memory: failed to reserve memory for node 'vdev0vring1@55008000': base 0x0000000055008000, size 0 MiB"]
+    near-misses: ["Reserved memory: reserved region for node 'vdev0vring1@55008000'"]
+    meaning: >-
+      memblock refused '{node}': a no-map region that overlaps memory another region already reserved is
+      refused (-EBUSY), as is a reservation memblock cannot make.
+    causes:
+      - text: The region overlaps another reserved region or a /memreserve/.
+        status: verified
+        source: ML-RMEM early_init_dt_reserve_memory() (-EBUSY for no-map over reserved memory)
+        rules: [hmp_region_overlap]
+
+  - id: reserved_memory_overlap
+    summary: reserved regions {first} and {second} overlap
+    text: "OVERLAP DETECTED!\\n%s (%pa--%pa) overlaps with %s (%pa--%pa)"
+    pattern: '(?<first>[\w,.@-]+) \((?<firststart>0x[0-9a-fA-F]+)--(?<firstend>0x[0-9a-fA-F]+)\) overlaps with (?<second>[\w,.@-]+) \('
+    severity: error
+    function: __rmem_check_for_overlap
+    file: drivers/of/of_reserved_mem.c
+    source: ML-RMEM
+    samples: ['[    0.000000] vdev0vring0@55000000 (0x0000000055000000--0x0000000055008000) overlaps with vdev0vring1@55004000 (0x0000000055004000--0x000000005500c000)']
+    near-misses: ['vdev0vring0 overlaps with vdev0vring1']
+    meaning: >-
+      Two reserved regions share memory ({first} ends at {firstend}, after {second} starts): whatever uses one
+      overwrites the other.
+    causes:
+      - text: Region addresses or sizes overlap (a vring region larger than the step between vrings, a copied reg).
+        status: verified
+        source: ML-RMEM __rmem_check_for_overlap()
+        rules: [hmp_region_overlap, hmp_vring_size]
+
+  # ---------------------------------------------------------------- remoteproc core: carveouts and vrings
+  - id: rproc_carveout_len
+    summary: a registered carveout is too small for what the resource table asks
+    text: "Registered carveout doesn't fit len request"
+    pattern: "Registered carveout doesn't fit len request"
+    severity: error
+    function: rproc_check_carveout_da
+    file: drivers/remoteproc/remoteproc_core.c
+    source: ML-CORE; HMP-FACTS §2
+    samples: ["[    2.701337] remoteproc remoteproc0: Registered carveout doesn't fit len request"]
+    near-misses: ["Registered carveout doesn't fit da request"]
+    meaning: >-
+      A vring (or carveout) found by name, e.g. the reserved region vdev0vring0, is smaller than
+      PAGE_ALIGN(vring_size(num, align)) for the firmware's vring, or the vring's address plus that size runs
+      past the region: rproc_alloc_vring() fails with -ENOMEM and so does the boot or attach ("Failed to
+      process resources").
+    causes:
+      - text: The vring region in the tree is smaller than the firmware's vring needs (buffer count, alignment).
+        status: verified
+        source: ML-CORE rproc_alloc_vring(), rproc_check_carveout_da(); HMP-FACTS §8 (vring size table)
+        rules: [hmp_vring_size, hmp_firmware_vring_mismatch]
+
+  - id: rproc_carveout_da
+    summary: a vring address of the resource table lies before its registered carveout
+    text: "Registered carveout doesn't fit da request"
+    pattern: "Registered carveout doesn't fit da request"
+    severity: error
+    function: rproc_check_carveout_da
+    file: drivers/remoteproc/remoteproc_core.c
+    source: ML-CORE; HMP-FACTS §2
+    samples: ["[    2.701301] remoteproc remoteproc0: Registered carveout doesn't fit da request"]
+    near-misses: ["Registered carveout doesn't fit len request"]
+    meaning: >-
+      The firmware's resource table puts a vring at an address below the start of the region of that name:
+      the boot or attach fails with -ENOMEM.
+    causes:
+      - text: The firmware's vring addresses (VDEV0_VRING_BASE) and the tree's vring regions disagree.
+        status: verified
+        source: ML-CORE rproc_check_carveout_da(); HMP-FACTS §8
+        rules: [hmp_firmware_vring_mismatch, hmp_vring_size]
+
+  - id: rproc_carveout_elsewhere
+    summary: a vring or carveout was allocated away from the address the firmware asked for
+    text: "Allocated carveout doesn't fit device address request"
+    pattern: "Allocated carveout doesn't fit device address request"
+    severity: warning
+    function: rproc_alloc_carveout
+    file: drivers/remoteproc/remoteproc_core.c
+    source: ML-CORE; HMP-FACTS §2
+    samples: ["[    2.702011] imx-rproc imx8mp-cm7: Allocated carveout doesn't fit device address request"]
+    near-misses: ["Allocated carveout fits device address request"]
+    meaning: >-
+      No reserved region had the carveout's name (for a vring: vdev<N>vring<M>), so remoteproc allocated it with
+      dma_alloc_coherent() and got another address than the firmware's resource table asks for. Linux then uses
+      a vring the firmware, which keeps its hard-coded address, never looks at: RPMsg stays silent.
+    causes:
+      - text: The vring regions are not named vdev0vring0 / vdev0vring1 (the name is what remoteproc looks up).
+        status: verified
+        source: ML-CORE rproc_find_carveout_by_name(), rproc_alloc_vring(); HMP-FACTS §2, §10.2
+        rules: [hmp_vring_name]
+      - text: The vring regions are missing from the imx-rproc node's memory-region list.
+        status: verified
+        source: ML-RPROC imx_rproc_prepare() (only listed regions become carveouts)
+        rules: [hmp_memory_region_missing]
+
+  - id: rproc_process_resources_failed
+    summary: remoteproc could not set up the resources of the resource table
+    text: 'Failed to process resources: %d'
+    pattern: 'Failed to process resources: (?<errno>-?\d+)'
+    severity: error
+    function: rproc_fw_boot / rproc_attach
+    file: drivers/remoteproc/remoteproc_core.c
+    source: ML-CORE
+    samples: ['[    2.701340] remoteproc remoteproc0: Failed to process resources: -12']
+    near-misses: ['Failed to process resources']
+    meaning: >-
+      A handler of the resource table (a vdev, its vrings, a carveout) failed with {errno}; the boot or attach
+      was abandoned, there is no virtio device and no RPMsg. The line before it usually names the reason.
+    causes:
+      - text: A vring region too small or at another address than the resource table says (the line before says which).
+        status: verified
+        source: ML-CORE rproc_handle_resources(), rproc_alloc_vring()
+        rules: [hmp_vring_size, hmp_firmware_vring_mismatch]
+      - text: A malformed resource table (truncated, non-zero reserved fields, more than two vrings).
+        status: verified
+        source: ML-CORE rproc_handle_vdev()
+        rules: [hmp_firmware_rsc_table]
+
+  - id: imx_rproc_memory_region_unavailable
+    summary: imx_rproc found a memory-region entry that is not a reserved region
+    text: unable to acquire memory-region
+    pattern: 'unable to acquire memory-region'
+    severity: error
+    function: imx_rproc_prepare
+    file: drivers/remoteproc/imx_rproc.c
+    source: ML-RPROC; HMP-FACTS §1.2
+    samples: ['[    2.690210] imx-rproc imx8mp-cm7: unable to acquire memory-region']
+    near-misses: ['unable to acquire memory']
+    meaning: >-
+      of_reserved_mem_lookup() knew none of the regions memory-region lists (other than vdev0buffer and
+      rsc-table): the kernel did not reserve it. imx_rproc_prepare() fails with -EINVAL and the remote processor
+      is not booted or attached.
+    causes:
+      - text: The region was skipped at boot (malformed reg, /reserved-memory format) or is disabled.
+        status: verified
+        source: ML-RMEM (skipped and disabled nodes); ML-RPROC imx_rproc_prepare()
+        rules: [hmp_reserved_memory_format, hmp_region_disabled, hmp_region_overlap]
+
+  - id: imx_rproc_memory_region_unresolved
+    summary: imx_rproc could not read the address of a memory-region entry
+    text: unable to resolve memory region
+    pattern: 'unable to resolve memory region'
+    severity: error
+    function: imx_rproc_addr_init
+    file: drivers/remoteproc/imx_rproc.c
+    source: ML-RPROC
+    samples: ['[    2.310733] imx-rproc imx8mp-cm7: unable to resolve memory region']
+    near-misses: ['unable to resolve memory']
+    meaning: >-
+      of_address_to_resource() failed for a memory-region entry whose name does not start with "vdev"; the probe
+      fails ("failed on imx_rproc_addr_init").
+    causes:
+      - text: The region's reg does not hold one address and one size in the cells of /reserved-memory.
+        status: inference
+        source: ML-RPROC imx_rproc_addr_init() (the call is verified; which reg shapes fail is inferred)
+        rules: [hmp_reserved_memory_format, reg_format]
+
+  - id: imx_rproc_clock
+    summary: imx_rproc could not enable the M7 clock
+    text: Failed to enable clock
+    pattern: 'error (?<errno>-?[A-Z0-9_]+|-\d+): Failed to enable clock'
+    severity: error
+    function: imx_rproc_probe
+    file: drivers/remoteproc/imx_rproc.c
+    source: ML-RPROC; ML-DEVCORE; HMP-FACTS §1.4
+    samples: ['[    2.311002] imx-rproc imx8mp-cm7: error -ENOENT: Failed to enable clock']
+    near-misses: ['imx_mu 30aa0000.mailbox: Failed to enable clock']
+    meaning: >-
+      devm_clk_get_enabled(dev, NULL) failed with {errno}: the i.MX8MN/8MP configurations need the M7 clock, so
+      the probe fails.
+    causes:
+      - text: The imx-rproc node has no clocks (or a clock the clock driver does not provide).
+        status: inference
+        source: ML-RPROC imx_rproc_probe() (IMX_RPROC_NEED_CLKS, verified); -ENOENT for a missing property inferred (HMP-FACTS §11)
+        rules: [hmp_rproc_clocks]
+
+  - id: imx_rproc_syscon
+    summary: imx_rproc found no syscon
+    text: failed to find syscon
+    pattern: 'failed to find syscon\s*$'
+    severity: error
+    function: imx_rproc_mmio_detect_mode
+    file: drivers/remoteproc/imx_rproc.c
+    source: ML-RPROC; HMP-FACTS §1.4
+    samples: ['[    2.311100] imx-rproc imx8mp-cm7: failed to find syscon']
+    near-misses: ['failed to find syscon-reboot']
+    meaning: >-
+      The -mmio variants control the M7 through the SRC, found by the syscon phandle; without it the probe
+      fails.
+    causes:
+      - text: An fsl,imx8mp-cm7-mmio node without syscon = <&src>.
+        status: verified
+        source: ML-RPROC imx_rproc_mmio_detect_mode()
+        rules: [hmp_rproc_compatible]
+
+  - id: rproc_no_resource_table_in_elf
+    summary: the firmware ELF has no resource table
+    text: No resource table in elf
+    pattern: 'No resource table in elf'
+    severity: warning
+    function: imx_rproc_parse_fw
+    file: drivers/remoteproc/imx_rproc.c
+    source: ML-RPROC; HMP-FACTS §1.3
+    samples: ['[   12.804411] remoteproc remoteproc0: No resource table in elf']
+    near-misses: ['No resource table']
+    meaning: >-
+      Linux loads the firmware itself and found no .resource_table section in it: unless a rsc-table region
+      provides one, no vdev is created and there is no RPMsg.
+    causes:
+      - text: The firmware was linked without its resource table (rsc_table.c, the .resource_table section).
+        status: verified
+        source: ML-RPROC imx_rproc_parse_fw(), imx_rproc_elf_find_loaded_rsc_table()
+        rules: [hmp_firmware_rsc_table]
+
+  - id: rproc_crash
+    summary: remoteproc was told the M7 crashed
+    text: 'crash detected in %s: type %s'
+    pattern: 'crash detected in (?<name>\S+): type (?<type>.+?)\s*$'
+    severity: error
+    function: rproc_report_crash
+    file: drivers/remoteproc/remoteproc_core.c
+    source: ML-CORE
+    samples: ['[  300.101010] remoteproc remoteproc0: crash detected in imx-rproc: type watchdog']
+    near-misses: ['crash detected']
+    meaning: >-
+      A driver reported a crash of type {type}; remoteproc recovers the processor unless recovery is disabled.
+      On i.MX8M imx_rproc reports crashes only through the system controller of i.MX8QM/QXP partitions.
+    causes:
+      - text: The M7 firmware faulted or its watchdog fired.
+        status: inference
+        source: ML-CORE rproc_report_crash(); ML-RPROC imx_rproc_partition_notify()
+        rules: [hmp_peripheral_conflict, hmp_pad_conflict, hmp_firmware_segment_unreserved]
+
+  # ---------------------------------------------------------------- rpmsg
+  - id: rpmsg_tx_buffer_timeout
+    summary: an RPMsg sender waited 15 s for a free tx buffer
+    text: timeout waiting for a tx buffer
+    pattern: 'timeout waiting for a tx buffer'
+    severity: error
+    function: rpmsg_send_offchannel_raw
+    file: drivers/rpmsg/virtio_rpmsg_bus.c
+    source: ML-RPMSG
+    samples: ['[ 1555.220101] virtio_rpmsg_bus virtio0: timeout waiting for a tx buffer']
+    near-misses: ['timeout waiting for a rx buffer']
+    meaning: >-
+      All of Linux's tx buffers (half of up to 512, in vring1, the Linux → M7 direction) were in use for 15 s:
+      the M7 did not return them, i.e. it stopped consuming the messages Linux sends. The send fails with
+      -ERESTARTSYS.
+    causes:
+      - text: The M7 stopped processing RPMsg (stalled, crashed, or its MU interrupt masked); kicks usually fail with -ETIME too.
+        status: inference
+        source: ML-RPMSG get_a_tx_buf(), rpmsg_send_offchannel_raw()
+        rules: [hmp_peripheral_conflict, hmp_pad_conflict, hmp_gpio_bank_shared, hmp_debug_uart]
+      - text: Linux and the M7 use different vrings (the firmware never sees Linux's buffers).
+        status: inference
+        source: HMP-FACTS §2 (mis-named vring regions), §8
+        rules: [hmp_vring_name, hmp_firmware_vring_mismatch, hmp_vring_size]
+
+  - id: rpmsg_no_recipient
+    summary: an RPMsg message arrived for an address no endpoint has
+    text: msg received with no recipient
+    pattern: 'msg received with no recipient'
+    severity: warning
+    function: rpmsg_recv_single
+    file: drivers/rpmsg/virtio_rpmsg_bus.c
+    source: ML-RPMSG
+    samples: ['[   14.010101] virtio_rpmsg_bus virtio0: msg received with no recipient']
+    near-misses: ['msg received']
+    meaning: >-
+      The M7 sent to a destination address no Linux endpoint is bound to; the message is dropped.
+    causes:
+      - text: The firmware sends before Linux created the endpoint, or to a fixed address Linux does not use.
+        status: inference
+        source: ML-RPMSG rpmsg_recv_single()
+        rules: []
+
+  # ---------------------------------------------------------------- context: the normal sequence
+  - id: rproc_available
+    summary: the remote processor is registered
+    text: '%s is available'
+    pattern: '(?<device>remoteproc\d+): (?<name>\S+) is available'
+    severity: info
+    function: rproc_add
+    file: drivers/remoteproc/remoteproc_core.c
+    source: ML-CORE
+    samples: ['[    2.312113] remoteproc remoteproc0: imx-rproc is available']
+    near-misses: ['imx-rproc is not available']
+    meaning: imx_rproc probed and registered {name}.
+
+  - id: rproc_attaching
+    summary: Linux attaches to an M7 that is already running
+    text: 'attaching to %s'
+    pattern: '(?<device>remoteproc\d+): attaching to (?<name>\S+)'
+    severity: info
+    function: rproc_boot
+    file: drivers/remoteproc/remoteproc_core.c
+    source: ML-CORE; HMP-FACTS §1.3
+    samples: ['[    2.312421] remoteproc remoteproc0: attaching to imx-rproc']
+    near-misses: ['remoteproc remoteproc0: detaching from imx-rproc']
+    meaning: >-
+      The M7 was started before Linux (U-Boot bootaux, a debugger): Linux takes the resource table from the
+      rsc-table region instead of loading firmware.
+
+  - id: rproc_powering_up
+    summary: Linux boots the M7 itself
+    text: 'powering up %s'
+    pattern: '(?<device>remoteproc\d+): powering up (?<name>\S+)'
+    severity: info
+    function: rproc_boot
+    file: drivers/remoteproc/remoteproc_core.c
+    source: ML-CORE
+    samples: ['[   12.800012] remoteproc remoteproc0: powering up imx-rproc']
+    near-misses: ['powering down imx-rproc']
+    meaning: Linux loads the firmware and starts the M7 (the resource table comes from the ELF or a rsc-table region).
+
+  - id: rproc_up
+    summary: the remote processor runs
+    text: 'remote processor %s is now %s'
+    pattern: 'remote processor (?<name>\S+) is now (?<state>up|attached)'
+    severity: info
+    function: rproc_start / __rproc_attach
+    file: drivers/remoteproc/remoteproc_core.c
+    source: ML-CORE
+    samples: ['[    2.330145] remoteproc remoteproc0: remote processor imx-rproc is now attached']
+    near-misses: ['remote processor imx-rproc is now down']
+    meaning: Boot or attach of {name} completed ({state}); its virtio devices were created.
+
+  - id: rproc_virtio_registered
+    summary: a virtio device of the resource table was registered
+    text: 'registered %s (type %d)'
+    pattern: 'registered (?<vdev>virtio\d+) \(type (?<type>\d+)\)'
+    severity: info
+    function: rproc_add_virtio_dev
+    file: drivers/remoteproc/remoteproc_virtio.c
+    source: ML-VIRTIO
+    samples: ['[    2.321001] rproc-virtio rproc-virtio.1.auto: registered virtio0 (type 7)']
+    near-misses: ['registered virtio0']
+    meaning: The resource table's vdev (type 7 is rpmsg) became {vdev}; its vrings are set up.
+
+  - id: rpmsg_host_online
+    summary: the RPMsg bus is up on the Linux side
+    text: rpmsg host is online
+    pattern: 'rpmsg host is online'
+    severity: info
+    function: rpmsg_probe
+    file: drivers/rpmsg/virtio_rpmsg_bus.c
+    source: ML-RPMSG
+    samples: ['[    2.325011] virtio_rpmsg_bus virtio0: rpmsg host is online']
+    near-misses: ['rpmsg host is offline']
+    meaning: >-
+      Linux set up its vrings (vring0 receives, vring1 sends) and its buffers, and kicked vring0 to tell the M7
+      it can send.
+
+  - id: rpmsg_channel
+    summary: the M7 announced an RPMsg channel
+    text: '%sing channel %s addr 0x%x'
+    pattern: '(?<action>creat|destroy)ing channel (?<channel>\S+) addr (?<addr>0x[0-9a-fA-F]+)'
+    severity: info
+    function: rpmsg_ns_cb
+    file: drivers/rpmsg/rpmsg_ns.c (virtio_rpmsg_bus.c before 5.11)
+    source: ML-RPMSG-NS
+    samples: ['[    3.412001] virtio_rpmsg_bus virtio0: creating channel rpmsg-virtual-tty-channel-1 addr 0x1e']
+    near-misses: ['creating channel']
+    meaning: >-
+      The M7's name-service announcement reached Linux ({action}ing {channel}, address {addr}): messages have
+      travelled M7 → Linux at least once, so the MU and vring0 worked at that time.
+
+"""#,
     "m7-manifest.schema.json":
 ##"""
 {

@@ -7,6 +7,11 @@ extension DTLint {
     static let configuration = CommandConfiguration(
       commandName: "hmp",
       abstract: "Generate, repair and explain the Linux ⇄ Cortex-M7 (remoteproc/RPMsg) wiring of a device tree.",
+      discussion: """
+        Examples:
+          dtlint hmp explain-log boot.log board.dts --m7 m7.yaml
+          dtlint hmp help explain-log
+        """,
       subcommands: [HMPGenerate.self, HMPFix.self, HMPExplainLog.self]
     )
   }

@@ -1,6 +1,27 @@
+import DTHMP
+import DTRules
 import Foundation
 import Testing
 import _DTTestSupport
+
+/// Every rule the kernel message catalog names (to explain a cause or to rule a line out) is registered.
+@Suite struct KernelMessageCatalogRuleTests {
+  @Test func catalogNamesOnlyRegisteredRules() throws {
+    let ids = Set(RuleRegistry.shared.descriptions.map(\.id))
+    let catalog = try KernelMessageCatalog.bundled()
+    var named = 0
+    for m in catalog.messages {
+      for cause in m.causes + m.errnoVariants.flatMap(\.causes) {
+        for r in cause.rules {
+          named += 1
+          #expect(ids.contains(r), "\(m.id): unknown rule \(r)")
+        }
+      }
+      for x in m.exclusions { #expect(ids.contains(x.rule), "\(m.id): unknown rule \(x.rule)") }
+    }
+    #expect(named > 30)
+  }
+}
 
 /// `dtlint hmp explain-log`, run as users run it, on the story's log and tree (Examples/verdin-imx8mp-custom).
 @Suite(.enabled(if: CLI.binary != nil, "skipped: the dtlint binary was not built")) struct ExplainLogCommandTests {

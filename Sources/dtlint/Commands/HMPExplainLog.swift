@@ -122,7 +122,8 @@ extension DTLint {
       if !files.isEmpty {
         trees = try lint(settings: settings, hmp: hmp, cwd: cwd)
       }
-      let tie = Tie(explanation: explanation, trees: trees, hmp: hmp, selection: settings.selection)
+      let tie = Tie(
+        explanation: explanation, catalog: catalog, trees: trees, hmp: hmp, selection: settings.selection)
       let output: String
       switch format {
       case .text: output = tie.text(log: logName)
@@ -250,6 +251,7 @@ struct TreeFindings {
 /// The explanation of a log joined with the findings of the trees.
 struct Tie {
   let explanation: LogExplainer.Explanation
+  let catalog: KernelMessageCatalog
   let trees: TreeFindings
   let hmp: HMPContext
   let selection: RuleSelection
@@ -296,6 +298,14 @@ struct Tie {
     if e.recognised.isEmpty {
       out.append("")
       out.append("No remoteproc, RPMsg, MU mailbox or reserved-memory message that dtlint knows is in the log.")
+    }
+    let cited = citedSources
+    if !cited.isEmpty {
+      out.append("")
+      out.append("Kernel sources cited (the texts above were read there):")
+      for s in cited {
+        out.append("  \(s.tag): \(s.repository) \(s.path)\(s.commit.map { " @" + $0.prefix(12) } ?? "")")
+      }
     }
     return out.joined(separator: "\n") + "\n"
   }
@@ -357,6 +367,16 @@ struct Tie {
     return out
   }
 
+  /// The catalog's sources whose tag the shown problems cite.
+  var citedSources: [KernelMessageCatalog.SourceRef] {
+    let texts = explanation.problems.flatMap { r in r.sources + r.causes.compactMap(\.provenance.source) }
+    return catalog.sources.filter { s in
+      texts.contains { t in
+        t.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "-") }).contains { $0 == s.tag }
+      }
+    }
+  }
+
   private func tie(rules: [String], pad: String) -> [String] {
     guard !rules.isEmpty else { return ["\(pad)no device-tree rule can confirm it"] }
     guard hasTree else {
@@ -413,6 +433,13 @@ struct Tie {
     var problems: Int
     var messages: [Message]
     var findings: [TreeFinding]
+    var kernelSources: [Source]
+  }
+  struct Source: Encodable {
+    var tag: String
+    var repository: String
+    var path: String
+    var commit: String?
   }
   struct Tool: Encodable {
     var name: String
@@ -499,7 +526,10 @@ struct Tie {
       tool: Tool(name: "dtlint", version: DTLint.configuration.version), log: log, kernel: hmp.kernel.name,
       kernelAssumed: hmp.kernelGiven == nil, trees: trees.trees, lines: e.lineCount,
       recognisedLines: e.recognisedLines, unrecognisedLines: e.unrecognised, problems: e.problems.count,
-      messages: messages, findings: trees.findings)
+      messages: messages, findings: trees.findings,
+      kernelSources: citedSources.map {
+        Source(tag: $0.tag, repository: $0.repository, path: $0.path, commit: $0.commit)
+      })
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"

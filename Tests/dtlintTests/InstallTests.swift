@@ -36,6 +36,10 @@ import _DTTestSupport
     "share/man/man1/dtlint-rules.1",
     "share/man/man1/dtlint-config.1",
     "share/man/man1/dtlint-config-dump.1",
+    "share/man/man1/dtlint-hmp.1",
+    "share/man/man1/dtlint-hmp-generate.1",
+    "share/man/man1/dtlint-hmp-fix.1",
+    "share/man/man1/dtlint-hmp-explain-log.1",
   ]
 
   static func files(under root: String) -> [String] {

@@ -1662,13 +1662,17 @@ messages:
     excluded-by:
       - rule: hmp_rsc_table_name
         text: >-
-          With this region name the kernel finds no resource table when it attaches, creates no virtio device
-          and so never kicks a vring: a tree with this finding, under this kernel, cannot have produced the line.
-          Check --kernel (a BSP 6 kernel takes rsc_table) or whether the board ran this tree.
+          When Linux attaches to an M7 started before it (the log says "attaching to"), this kernel finds no
+          resource table under this region name, creates no virtio device and so never kicks a vring: the tree,
+          under this kernel, cannot have produced the line. Check --kernel (a BSP 6 kernel takes rsc_table) or
+          whether the board ran this tree. (When Linux loads the firmware itself, the ELF's table is used instead.)
         status: inference
         source: HMP-FACTS §1.2, §1.3 (code path verified, absence of kicks inferred)
       - rule: hmp_mbox_names
-        text: Without usable mbox-names imx_rproc sets up no tx channel and logs "No initialized mbox tx channel" instead.
+        text: >-
+          Without mbox-names imx_rproc sets up no tx channel and logs "No initialized mbox tx channel" instead;
+          without "tx" or "rx" in it the probe fails. (A count that merely differs from mboxes does not rule the
+          line out.)
         status: verified
         source: ML-RPROC imx_rproc_xtr_mbox_init(), imx_rproc_kick(); HMP-FACTS §1.4
       - rule: hmp_reserved_memory_format

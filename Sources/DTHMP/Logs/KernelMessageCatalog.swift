@@ -66,12 +66,62 @@ public struct KernelMessageCatalog: Sendable {
     public var errnoVariants: [ErrnoVariant]
     public var exclusions: [Exclusion]
     /// A literal every matching line contains (checked before the regular expression).
-    public var needle: String
+    public var needle: String {
+      didSet { needleBytes = Array(needle.utf8) }
+    }
+    private(set) var needleBytes: [UInt8]
     let regex: SharedRegex<AnyRegexOutput>
+
+    init(
+      id: String, summary: String, text: String, pattern: String, severity: Severity, function: String, file: String,
+      source: String, samples: [String], nearMisses: [String], meaning: String, causes: [Cause],
+      errnoVariants: [ErrnoVariant], exclusions: [Exclusion], needle: String, regex: SharedRegex<AnyRegexOutput>
+    ) {
+      self.id = id
+      self.summary = summary
+      self.text = text
+      self.pattern = pattern
+      self.severity = severity
+      self.function = function
+      self.file = file
+      self.source = source
+      self.samples = samples
+      self.nearMisses = nearMisses
+      self.meaning = meaning
+      self.causes = causes
+      self.errnoVariants = errnoVariants
+      self.exclusions = exclusions
+      self.needle = needle
+      self.needleBytes = Array(needle.utf8)
+      self.regex = regex
+    }
+
+    /// Whether `hay` contains `needle` (an empty needle is everywhere).
+    static func contains(_ hay: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+      guard let first = needle.first else { return true }
+      let n = needle.count
+      guard hay.count >= n else { return false }
+      var i = 0
+      while i <= hay.count - n {
+        if hay[i] == first {
+          var j = 1
+          while j < n && hay[i + j] == needle[j] { j += 1 }
+          if j == n { return true }
+        }
+        i += 1
+      }
+      return false
+    }
 
     /// The values of the first match in `line` and where it starts, or nil.
     public func match(_ line: String) -> (values: [String: String], start: String.Index)? {
-      if !needle.isEmpty && !line.contains(needle) { return nil }
+      var copy = line
+      guard copy.withUTF8({ Self.contains($0, needleBytes) }) else { return nil }
+      return matchPattern(line)
+    }
+
+    /// The regular expression alone (the caller checked the needle).
+    func matchPattern(_ line: String) -> (values: [String: String], start: String.Index)? {
       guard let m = try? regex.regex.firstMatch(in: line) else { return nil }
       var values: [String: String] = [:]
       for element in m.output {
@@ -117,10 +167,15 @@ public struct KernelMessageCatalog: Sendable {
 
   public func message(id: String) -> Message? { messages.first { $0.id == id } }
 
-  /// The first message (in catalog order) a line matches.
+  /// The first message (in catalog order) a line matches. Lines are scanned for each message's literal first
+  /// (bytes, no allocation); the regular expressions run only on the few lines that contain one.
   public func match(_ line: String) -> (message: Message, values: [String: String], start: String.Index)? {
-    for m in messages {
-      if let r = m.match(line) { return (m, r.values, r.start) }
+    var copy = line
+    let candidates = copy.withUTF8 { bytes in
+      messages.indices.filter { Message.contains(bytes, messages[$0].needleBytes) }
+    }
+    for i in candidates {
+      if let r = messages[i].matchPattern(line) { return (messages[i], r.values, r.start) }
     }
     return nil
   }

@@ -162,6 +162,32 @@ import _DTTestSupport
     #expect(try CLI.run(["hmp", "explain-log", "ok.log", "--base", "b.dts"], cwd: s.path).status == 64)
   }
 
+  /// A tree without mbox-names and the log it gives (journalctl -k format): the verified cause, tied to the
+  /// hmp_mbox_names finding.
+  @Test func missingMboxNamesTiedToItsFinding() throws {
+    let s = Scratch()
+    try FileManager.default.copyItem(atPath: Self.example, toPath: s.path + "/ex")
+    let board = try String(contentsOfFile: s.path + "/ex/board.dts", encoding: .utf8)
+    let edited = board.split(separator: "\n", omittingEmptySubsequences: false).filter {
+      !$0.contains("mbox-names = ")
+    }
+    try edited.joined(separator: "\n").write(toFile: s.path + "/ex/board.dts", atomically: true, encoding: .utf8)
+    try FileManager.default.copyItem(
+      atPath: SharedCorpus.packageRoot + "/Tests/Fixtures/logs/no-mbox-names.log", toPath: s.path + "/ex/kernel.log")
+    let r = try CLI.run(["hmp", "explain-log", "kernel.log", "board.dts", "-I", "include"], cwd: s.path + "/ex")
+    #expect(r.status == 1)
+    #expect(
+      r.stdout.contains("kernel.log:8: error: imx-rproc imx8mp-cm7: No initialized mbox tx channel"), "\(r.stdout)")
+    #expect(r.stdout.contains("repeated 1 time, same values: line 12"))
+    #expect(r.stdout.contains("1. [verified] The imx-rproc node has no mbox-names"))
+    let mboxes = try #require(edited.firstIndex { $0.contains("mboxes = ") }) + 1
+    #expect(
+      r.stdout.contains("explained by board.dts:\(mboxes):3: error: node /imx8mp-cm7 has 'mboxes' but no 'mbox-names'"),
+      "\(r.stdout)")
+    #expect(
+      r.stdout.contains("kernel.log: 12 lines, 7 recognised: 6 messages (1 problem, 5 context), 5 not recognised"))
+  }
+
   /// NXP 5.4 kernels wait 50 ms; the explanation follows --kernel.
   @Test func timeoutFollowsTheKernelFlavor() throws {
     let r = try CLI.run(["hmp", "explain-log", "boot.log", "--kernel", "toradex-bsp5"], cwd: Self.example)

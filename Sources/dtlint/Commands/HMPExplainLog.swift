@@ -97,7 +97,7 @@ extension DTLint {
 
     func run() throws {
       let cwd = FileManager.default.currentDirectoryPath
-      let logName = log == "-" ? "<stdin>" : log
+      let logName = log == "-" ? "<stdin>" : PathDisplay.relative(log, to: cwd)
       let text: String
       do {
         text = try Self.read(log)
@@ -395,6 +395,7 @@ struct Tie {
 
   private func lineList(_ lines: [Int]) -> String {
     let shown = lines.prefix(12).map(String.init).joined(separator: ", ")
+    if lines.count == 1 { return "line \(shown)" }
     return lines.count > 12 ? "lines \(shown), … (\(lines.count) in all)" : "lines \(shown)"
   }
 

@@ -120,14 +120,14 @@ import _DTTestSupport
 
   static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
-  static let guides = ["PreCommit.md", "HMPOverlays.md", "Comparing.md", "CI.md"]
+  static let guides = ["PreCommit.md", "HMPOverlays.md", "ExplainLog.md", "Comparing.md", "CI.md"]
 
   @Test(arguments: guides) func guideCommandsWorkOnTheBundledExamples(_ guide: String) throws {
     let text = try String(contentsOfFile: SharedCorpus.packageRoot + "/Documentation/" + guide, encoding: .utf8)
     let commands = Self.commands(in: text)
     #expect(commands.count >= 2, "\(guide) shows commands")
     #expect(commands.contains { $0.text.hasPrefix("dtlint ") })
-    if guide == "HMPOverlays.md" || guide == "Comparing.md" {
+    if guide == "HMPOverlays.md" || guide == "Comparing.md" || guide == "ExplainLog.md" {
       #expect(commands.contains { $0.expectedOutput != nil }, "\(guide) shows an output the test compares")
     }
     let copy = try Self.exampleCopy()

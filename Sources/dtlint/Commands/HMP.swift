@@ -16,7 +16,7 @@ extension DTLint {
         Examples:
           dtlint hmp generate --board verdin-imx8mp-nonwifi -o hmp.dtso
           dtlint hmp fix hmp.dtso --base board.dts -I include -o fixed.dtso
-          dtlint hmp explain-log dmesg.txt board.dts -I include --m7 m7.yaml
+          dtlint hmp explain-log boot.log board.dts -I include --m7 m7.yaml
           dtlint hmp help generate
         """,
       subcommands: [HMPGenerate.self, HMPFix.self, HMPExplainLog.self]

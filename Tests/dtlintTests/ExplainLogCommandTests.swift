@@ -1,0 +1,196 @@
+import DTHMP
+import DTRules
+import Foundation
+import Testing
+import _DTTestSupport
+
+/// Every rule the kernel message catalog names (to explain a cause or to rule a line out) is registered.
+@Suite struct KernelMessageCatalogRuleTests {
+  @Test func catalogNamesOnlyRegisteredRules() throws {
+    let ids = Set(RuleRegistry.shared.descriptions.map(\.id))
+    let catalog = try KernelMessageCatalog.bundled()
+    var named = 0
+    for m in catalog.messages {
+      for cause in m.causes + m.errnoVariants.flatMap(\.causes) {
+        for r in cause.rules {
+          named += 1
+          #expect(ids.contains(r), "\(m.id): unknown rule \(r)")
+        }
+      }
+      for x in m.exclusions { #expect(ids.contains(x.rule), "\(m.id): unknown rule \(x.rule)") }
+    }
+    #expect(named > 30)
+  }
+}
+
+/// `dtlint hmp explain-log`, run as users run it, on the story's log and tree (Examples/verdin-imx8mp-custom).
+@Suite(.enabled(if: CLI.binary != nil, "skipped: the dtlint binary was not built")) struct ExplainLogCommandTests {
+  static let example = SharedCorpus.packageRoot + "/Examples/verdin-imx8mp-custom"
+  static let story = ["hmp", "explain-log", "boot.log", "board.dts", "-I", "include", "--m7", "m7.yaml"]
+
+  /// The line of board.dts that enables I2C4 for Linux (the finding that explains the story's -62).
+  static func i2c4StatusLine() throws -> Int {
+    let board = try String(contentsOfFile: example + "/board.dts", encoding: .utf8)
+    let lines = board.split(separator: "\n", omittingEmptySubsequences: false)
+    let start = try #require(lines.firstIndex { $0.hasPrefix("&i2c4 {") })
+    let status = try #require(lines[start...].firstIndex { $0.contains("status = \"okay\";") })
+    return status + 1
+  }
+
+  /// Done when (issue 5): the story's line is explained as ETIME, the 100 ms mailbox timeout and vring 1
+  /// (Linux → M7), and with the story's tree it is tied to the finding that explains it.
+  @Test func storyLogWithStoryTree() throws {
+    let r = try CLI.run(Self.story + ["--kernel", "toradex-bsp6"], cwd: Self.example)
+    #expect(r.status == 1, "a recognised problem: \(r.stderr)")
+    let out = r.stdout
+    #expect(out.contains("boot.log:31: error: imx-rproc imx8mp-cm7: imx_rproc_kick: failed (1, err:-62)"), "\(out)")
+    #expect(out.contains("repeated 3 times, same values: lines 32, 33, 34"))
+    #expect(out.contains("errno:   -62 = ETIME (Timer expired)"))
+    #expect(out.contains("vring 1 of vdev 0 (region vdev0vring1): Linux → M7"))
+    #expect(out.contains("timeout: 100 ms"))
+    let line = try Self.i2c4StatusLine()
+    #expect(out.contains("explained by board.dts:\(line):2: error: i2c4 (i2c@30a50000) is enabled for Linux"), "\(out)")
+    #expect(out.contains("[hmp_peripheral_conflict]"))
+    #expect(out.contains("[inference]"))
+    // The example tree carries a 32-bit reg the board cannot have run with: said, not hidden.
+    #expect(out.contains("the tree contradicts this line:"))
+    #expect(out.contains("[hmp_reserved_memory_format]"))
+    // On mainline the rsc_table name contradicts it too.
+    let mainline = try CLI.run(Self.story + ["--kernel", "mainline"], cwd: Self.example)
+    #expect(mainline.stdout.contains("[hmp_rsc_table_name]"), "\(mainline.stdout)")
+  }
+
+  @Test func logAloneNamesTheRulesThatWouldConfirm() throws {
+    let r = try CLI.run(["hmp", "explain-log", "boot.log"], cwd: Self.example)
+    #expect(r.status == 1)
+    #expect(r.stdout.contains("no tree given"))
+    #expect(r.stdout.contains("would be confirmed by a finding of: hmp_peripheral_conflict, hmp_pad_conflict"))
+    #expect(r.stdout.contains("a finding of these rules would contradict this line:"))
+    #expect(r.stdout.contains("ETIME"))
+    #expect(r.stdout.contains("the mainline kernel (assumed; set --kernel)"))
+  }
+
+  @Test func manifestRulesSayTheyNeedTheManifest() throws {
+    let r = try CLI.run(["hmp", "explain-log", "boot.log", "board.dts", "-I", "include"], cwd: Self.example)
+    #expect(r.stdout.contains("hmp_peripheral_conflict (not checked: needs --m7)"), "\(r.stdout)")
+  }
+
+  @Test func jsonShape() throws {
+    let r = try CLI.run(Self.story + ["--kernel", "toradex-bsp6", "--format", "json"], cwd: Self.example)
+    #expect(r.status == 1)
+    let root = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    #expect(root["version"] as? Int == 1)
+    #expect((root["tool"] as? [String: Any])?["name"] as? String == "dtlint")
+    #expect(root["log"] as? String == "boot.log")
+    #expect(root["kernel"] as? String == "nxp-5.15")
+    #expect(root["kernelAssumed"] as? Bool == false)
+    #expect(root["trees"] as? [String] == ["board.dts"])
+    #expect(root["lines"] as? Int == 34)
+    #expect(root["recognisedLines"] as? Int == 10)
+    #expect(root["unrecognisedLines"] as? Int == 24)
+    #expect(root["problems"] as? Int == 1)
+    let findings = try #require(root["findings"] as? [[String: Any]])
+    #expect(findings.contains { $0["rule"] as? String == "hmp_peripheral_conflict" })
+    let messages = try #require(root["messages"] as? [[String: Any]])
+    let kick = try #require(messages.first { $0["id"] as? String == "imx_rproc_kick_failed" })
+    #expect(kick["line"] as? Int == 31)
+    #expect(kick["repeats"] as? [Int] == [32, 33, 34])
+    #expect(kick["severity"] as? String == "error")
+    #expect(kick["device"] as? String == "imx-rproc imx8mp-cm7")
+    #expect(kick["time"] as? String == "1520.220871")
+    #expect(kick["function"] as? String == "imx_rproc_kick")
+    #expect((kick["values"] as? [String: String])?["notifyid"] == "1")
+    let errno = try #require(kick["errno"] as? [String: Any])
+    #expect(errno["name"] as? String == "ETIME" && errno["number"] as? Int == 62 && errno["value"] as? Int == -62)
+    let vring = try #require(kick["vring"] as? [String: Any])
+    #expect(vring["ring"] as? Int == 1 && vring["region"] as? String == "vdev0vring1")
+    #expect(vring["direction"] as? String == "Linux → M7")
+    #expect(kick["txTimeoutMs"] as? Int == 100)
+    let causes = try #require(kick["causes"] as? [[String: Any]])
+    #expect(causes.allSatisfy { ["verified", "inference", "not-verified"].contains($0["status"] as? String ?? "") })
+    let tied = causes.flatMap { ($0["findings"] as? [[String: Any]]) ?? [] }
+    let finding = try #require(tied.first { $0["rule"] as? String == "hmp_peripheral_conflict" })
+    #expect(finding["file"] as? String == "board.dts")
+    #expect(finding["line"] as? Int == (try Self.i2c4StatusLine()))
+    #expect(finding["column"] as? Int == 2)
+    let contradictions = try #require(kick["contradictions"] as? [[String: Any]])
+    #expect(contradictions.map { $0["rule"] as? String } == ["hmp_reserved_memory_format"])
+    let context = try #require(messages.first { $0["id"] as? String == "rproc_attaching" })
+    #expect(context["severity"] as? String == "info")
+    #expect(context["device"] as? String == "remoteproc remoteproc0")
+  }
+
+  @Test func readsStandardInput() throws {
+    let binary = try #require(CLI.binary)
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", "cat boot.log | '\(binary)' hmp explain-log - --format json"]
+    p.currentDirectoryURL = URL(fileURLWithPath: Self.example)
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 1)
+    let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    #expect(root["log"] as? String == "<stdin>")
+    #expect((root["messages"] as? [[String: Any]])?.contains { $0["id"] as? String == "imx_rproc_kick_failed" } == true)
+  }
+
+  @Test func missingLogExitsTwoNamingIt() throws {
+    let r = try CLI.run(["hmp", "explain-log", "no-such.log"], cwd: Self.example)
+    #expect(r.status == 2)
+    #expect(r.stderr.contains("no-such.log"), "\(r.stderr)")
+    #expect(r.stdout.isEmpty)
+    let tree = try CLI.run(["hmp", "explain-log", "boot.log", "no-such.dts"], cwd: Self.example)
+    #expect(tree.status == 2)
+    #expect(tree.stderr.contains("no-such.dts"), "\(tree.stderr)")
+  }
+
+  @Test func cleanLogExitsZeroAndUsageErrorsExit64() throws {
+    let s = Scratch()
+    s.write("ok.log", "[    2.312421] remoteproc remoteproc0: attaching to imx-rproc\n[    3.0] eth0: link up\n")
+    let r = try CLI.run(["hmp", "explain-log", "ok.log"], cwd: s.path)
+    #expect(r.status == 0, "\(r.stdout)")
+    #expect(r.stdout.contains("ok.log: 2 lines, 1 recognised: 1 message (0 problems, 1 context), 1 not recognised"))
+    s.write("none.log", "hello\n")
+    let none = try CLI.run(["hmp", "explain-log", "none.log"], cwd: s.path)
+    #expect(none.status == 0)
+    #expect(none.stdout.contains("No remoteproc, RPMsg, MU mailbox or reserved-memory message"))
+    #expect(try CLI.run(["hmp", "explain-log"], cwd: s.path).status == 64)
+    #expect(try CLI.run(["hmp", "explain-log", "ok.log", "--format", "sarif"], cwd: s.path).status == 64)
+    #expect(try CLI.run(["hmp", "explain-log", "ok.log", "--base", "b.dts"], cwd: s.path).status == 64)
+  }
+
+  /// A tree without mbox-names and the log it gives (journalctl -k format): the verified cause, tied to the
+  /// hmp_mbox_names finding.
+  @Test func missingMboxNamesTiedToItsFinding() throws {
+    let s = Scratch()
+    try FileManager.default.copyItem(atPath: Self.example, toPath: s.path + "/ex")
+    let board = try String(contentsOfFile: s.path + "/ex/board.dts", encoding: .utf8)
+    let edited = board.split(separator: "\n", omittingEmptySubsequences: false).filter {
+      !$0.contains("mbox-names = ")
+    }
+    try edited.joined(separator: "\n").write(toFile: s.path + "/ex/board.dts", atomically: true, encoding: .utf8)
+    try FileManager.default.copyItem(
+      atPath: SharedCorpus.packageRoot + "/Tests/Fixtures/logs/no-mbox-names.log", toPath: s.path + "/ex/kernel.log")
+    let r = try CLI.run(["hmp", "explain-log", "kernel.log", "board.dts", "-I", "include"], cwd: s.path + "/ex")
+    #expect(r.status == 1)
+    #expect(
+      r.stdout.contains("kernel.log:8: error: imx-rproc imx8mp-cm7: No initialized mbox tx channel"), "\(r.stdout)")
+    #expect(r.stdout.contains("repeated 1 time, same values: line 12"))
+    #expect(r.stdout.contains("1. [verified] The imx-rproc node has no mbox-names"))
+    let mboxes = try #require(edited.firstIndex { $0.contains("mboxes = ") }) + 1
+    #expect(
+      r.stdout.contains("explained by board.dts:\(mboxes):3: error: node /imx8mp-cm7 has 'mboxes' but no 'mbox-names'"),
+      "\(r.stdout)")
+    #expect(
+      r.stdout.contains("kernel.log: 12 lines, 7 recognised: 6 messages (1 problem, 5 context), 5 not recognised"))
+  }
+
+  /// NXP 5.4 kernels wait 50 ms; the explanation follows --kernel.
+  @Test func timeoutFollowsTheKernelFlavor() throws {
+    let r = try CLI.run(["hmp", "explain-log", "boot.log", "--kernel", "toradex-bsp5"], cwd: Self.example)
+    #expect(r.stdout.contains("timeout: 50 ms"), "\(r.stdout)")
+  }
+}

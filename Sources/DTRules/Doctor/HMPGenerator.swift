@@ -284,7 +284,9 @@ public enum HMPGenerator {
     w.line("/plugin/;")
     w.blank()
     w.line("/ {")
-    w.property("compatible", "\"\(board.compatible)\"", level: 1)
+    // The board it is for: the base's own compatible when the base is given, else the board family's.
+    let rootCompatible = request.base?.root.property("compatible")?.value.strings?.first ?? board.compatible
+    w.property("compatible", "\"\(rootCompatible)\"", level: 1)
     w.line("};")
     w.blank()
     w.comment(

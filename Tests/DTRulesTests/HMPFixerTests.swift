@@ -160,3 +160,26 @@ enum HMPSystemTestsManifest {
     firmware: { elf: rpmsg-m7.elf, started-by: bootloader }
     """
 }
+
+/// The generator's self-check reports what `check OV --base BASE` reports about the overlay.
+struct HMPSelfCheckTests {
+  @Test func seesOverlayFindingsAgainstARealBase() throws {
+    let s = try HMPFixerTests.setUp()
+    let (profile, sku) = try HMPBoardName.resolve(board: "verdin-imx8mp-nonwifi", sku: nil, manifestBoard: nil)
+    let request = HMPGenerateRequest(
+      board: profile, sku: sku, kernel: try KernelFlavor.load(name: "mainline"), kernelName: "mainline",
+      manifest: nil, inputs: nil, base: nil, commandLine: "test")
+    let text = s.overlay.replacingOccurrences(
+      of: "compatible = \"toradex,verdin-imx8mp\";", with: "compatible = \"vendor,other-board\";")
+    let reader = SourceReader(sources: SourceManager(), options: FrontEndOptions())
+    let base = try reader.loadBase(path: s.base)
+    let r = try HMPSelfCheck.check(
+      overlayText: text, overlayPath: s.scratch.path + "/gen.dtso", request: request, reader: reader,
+      base: (base, s.base))
+    #expect(r.findings.contains { $0.rule == "overlay_compatible_mismatch" }, "\(r.findings.map(\.rule))")
+    let shape = try HMPSelfCheck.check(
+      overlayText: text, overlayPath: s.scratch.path + "/gen2.dtso", request: request,
+      reader: SourceReader(sources: SourceManager(), options: FrontEndOptions()), base: nil)
+    #expect(shape.findings.contains { $0.rule == "overlay_compatible_mismatch" }, "\(shape.findings.map(\.rule))")
+  }
+}

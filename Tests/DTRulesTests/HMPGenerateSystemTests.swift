@@ -59,6 +59,33 @@ struct HMPGenerateSystemTests {
     }
   }
 
+  /// With the real base and a manifest claiming the UART4 pads, the iomuxc hog that muxes them on Wi-Fi boards is
+  /// left out of the rewritten pinctrl-0, so no pad conflict remains (HMP-FACTS §6).
+  @Test(arguments: HMPSystemTests.boards) func baseGivenHogsAreRewritten(board: String) throws {
+    let manifestText = HMPSystemTests.ownedByFirmware + "\npins:\n  pads: [UART4_RXD, UART4_TXD]\n"
+    let scratch = TestDirectory(prefix: "dtlint-hmp-generate-pads")
+    copyM7Fixtures(into: scratch)
+    let manifest = try M7Manifest.load(path: scratch.write("m7.yaml", manifestText))
+    let linux = SharedCorpus.linuxDTS
+    var options = FrontEndOptions()
+    options.includePaths = [linux + "/include", linux + "/src/arm64/freescale", linux + "/src"]
+    let reader = SourceReader(sources: SourceManager(), options: options)
+    let base = try reader.loadBase(path: linux + "/src/arm64/freescale/\(board).dts")
+    let sku = board.contains("-nonwifi-") ? "nonwifi" : "wifi"
+    let (profile, skuEntry) = try HMPBoardName.resolve(board: "verdin-imx8mp-\(sku)", sku: nil, manifestBoard: nil)
+    let generated = try HMPGenerator.generate(
+      HMPGenerateRequest(
+        board: profile, sku: skuEntry, kernel: try KernelFlavor.load(name: "mainline"), kernelName: "mainline",
+        manifest: manifest, inputs: try manifest.loadInputs(), base: base.tree, commandLine: "test"))
+    let overlay = scratch.write("hmp.dtso", generated.text)
+    let r = try HMPSystemTests.check(board: board, manifest: manifestText, overlay: overlay)
+    let pads = r.findings.filter { $0.rule == "hmp_pad_conflict" }
+    #expect(pads.isEmpty, "\(board):\n\(r.summary)")
+    // Only the boards whose iomuxc selects hog4 get the rewrite (the Ivy carrier replaces pinctrl-0).
+    let hog4Selected = sku == "wifi" && !board.hasSuffix("-ivy")
+    #expect(generated.text.contains("&iomuxc {") == hog4Selected, "\(board)")
+  }
+
   /// The same request gives the same bytes.
   @Test func deterministic() throws {
     let (profile, sku) = try HMPBoardName.resolve(board: "verdin-imx8mp", sku: "nonwifi", manifestBoard: nil)

@@ -369,7 +369,9 @@ public enum HMPGenerator {
       w.blank()
       w.comment(
         [
-          "The iomuxc hogs \(p.dropped.joined(separator: ", ")) mux pads the M7 uses; Linux would re-mux them at boot",
+          (p.dropped.count == 1
+            ? "The iomuxc hog \(p.dropped[0]) muxes pads the M7 uses; Linux would re-mux them at boot"
+            : "The iomuxc hogs \(p.dropped.joined(separator: ", ")) mux pads the M7 uses; Linux would re-mux them at boot"),
           "(HMP-FACTS §6). An overlay cannot remove one entry, so pinctrl-0 is written without them.",
         ], level: 0)
       w.line("&\(soc.iomuxcLabel) {")

@@ -93,7 +93,7 @@ extension DTLint {
         throw ExitCode(Exit.inputError)
       }
       let shown = inPlace ? input : (output ?? "<stdout>")
-      for c in result.changes {
+      for c in result.changes.sorted(by: { ($0.line, $0.column) < ($1.line, $1.column) }) {
         printError("\(shown):\(c.line):\(c.column): fixed [\(c.rule)] \(c.fix) — \(c.finding)")
       }
       let errors = result.remaining.filter { $0.severity == .error }

@@ -173,7 +173,7 @@ public final class Suppressions: Sendable {
     let source = sources[file]
     // Blobs and /incbin/ data are not source text: no comments to honour.
     let m =
-      source.bytes.contains(0)
+      source.bytes.withUnsafeBufferPointer { b in b.baseAddress.map { memchr($0, 0, b.count) != nil } ?? false }
       ? SuppressionMask(file: SourceFile(id: file, path: source.path, bytes: []), knownRules: knownRules)
       : SuppressionMask(file: source, knownRules: knownRules)
     return cache.withLock { c in
@@ -228,19 +228,10 @@ private struct CommentScanner {
 
   /// Whether `dtlint` occurs anywhere in the bytes (a directive needs it).
   static func mentionsDtlint(_ b: [UInt8]) -> Bool {
-    let needle = Array("dtlint".utf8)
-    return b.withUnsafeBufferPointer { buf in
-      var i = 0
-      let last = buf.count - needle.count
-      while i <= last {
-        if buf[i] == 0x64 {  // 'd'
-          var k = 1
-          while k < needle.count && buf[i + k] == needle[k] { k += 1 }
-          if k == needle.count { return true }
-        }
-        i += 1
-      }
-      return false
+    // libc's memmem: every file read is scanned, headers of hundreds of kilobytes among them.
+    b.withUnsafeBufferPointer { buf in
+      guard let base = buf.baseAddress else { return false }
+      return memmem(base, buf.count, "dtlint", 6) != nil
     }
   }
 

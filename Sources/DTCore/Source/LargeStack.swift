@@ -1,8 +1,36 @@
 import Foundation
 
+/// The stack `runWithLargeStack` guarantees its body.
+private let largeStackSize = 256 << 20
+/// Allocated on top, so that a body which calls `runWithLargeStack` again (the check of a file preprocesses and
+/// parses it, each asking for a large stack) still has `largeStackSize` left and runs on the same thread.
+private let headroom = 16 << 20
+
+/// Per thread made here: the lowest usable address of its stack.
+private let stackLimitKey: pthread_key_t = {
+  var key = pthread_key_t()
+  pthread_key_create(&key, nil)
+  return key
+}()
+
+@inline(never)
+private func stackPointer() -> UInt {
+  var marker: UInt8 = 0
+  return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+}
+
 /// Runs `body` on a thread with a generous stack: nested macro arguments recurse, and the depth limits are set in
-/// terms of the input, not of the caller's stack.
+/// terms of the input, not of the caller's stack. On a thread this function made, with at least that much stack
+/// left, `body` runs where it is (no thread is made per nesting level).
 public func runWithLargeStack(_ body: () -> Void) {
+  if let limit = pthread_getspecific(stackLimitKey) {
+    let sp = stackPointer()
+    let low = UInt(bitPattern: limit)
+    if sp > low, sp - low >= UInt(largeStackSize) {
+      body()
+      return
+    }
+  }
   withoutActuallyEscaping(body) { escapable in
     final class Box {
       let f: () -> Void
@@ -11,12 +39,16 @@ public func runWithLargeStack(_ body: () -> Void) {
     let box = Unmanaged.passRetained(Box(escapable))
     var attr = pthread_attr_t()
     pthread_attr_init(&attr)
-    pthread_attr_setstacksize(&attr, 256 << 20)
+    pthread_attr_setstacksize(&attr, largeStackSize + headroom)
     var tid = pthread_t()
     let rc = pthread_create(
       &tid, &attr,
       { raw in
         guard let raw else { return nil }
+        // The top of the stack is a few frames above here; the guard page and thread data lie outside the
+        // requested size, so this bound is conservative.
+        let top = stackPointer()
+        pthread_setspecific(stackLimitKey, UnsafeRawPointer(bitPattern: top - UInt(largeStackSize + headroom) + 65536))
         let b = Unmanaged<Box>.fromOpaque(raw).takeRetainedValue()
         b.f()
         return nil

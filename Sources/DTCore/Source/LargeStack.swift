@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The stack `runWithLargeStack` guarantees its body.
 private let largeStackSize = 256 << 20
@@ -60,5 +61,35 @@ public func runWithLargeStack(_ body: () -> Void) {
       return
     }
     pthread_join(tid, nil)
+  }
+}
+
+/// `DispatchQueue.concurrentPerform` whose iterations run on large-stack threads (see ``runWithLargeStack(_:)``):
+/// one such thread per core takes iterations until none is left, so a run over many files makes a few threads,
+/// not one per file (each a fresh stack to map and fault in).
+public func concurrentPerformWithLargeStack(iterations: Int, _ body: @Sendable (Int) -> Void) {
+  let workers = min(iterations, ProcessInfo.processInfo.activeProcessorCount)
+  if workers <= 1 {
+    runWithLargeStack { for i in 0..<iterations { body(i) } }
+    return
+  }
+  final class Counter: Sendable {
+    let next = Mutex(0)
+    func take() -> Int {
+      next.withLock { n in
+        defer { n += 1 }
+        return n
+      }
+    }
+  }
+  let counter = Counter()
+  DispatchQueue.concurrentPerform(iterations: workers) { _ in
+    runWithLargeStack {
+      while true {
+        let i = counter.take()
+        if i >= iterations { break }
+        body(i)
+      }
+    }
   }
 }

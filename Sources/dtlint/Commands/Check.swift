@@ -203,7 +203,7 @@ extension DTLint {
       let results = ResultBox<Outcome>(count: jobs.count)
       let allJobs = jobs
       let finalSelection = selection
-      DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
+      concurrentPerformWithLargeStack(iterations: jobs.count) { i in
         let job = allJobs[i]
         var outcome = Outcome()
         // Dispatch's worker threads have small stacks; tree walks recurse with the nesting depth.

@@ -171,7 +171,9 @@ public struct TreeFixups {
   }
 
   private mutating func nodeNameFormat(_ node: Node) {
-    if node.unitAddress.contains("@") { fail("node_name_format", node, "multiple '@' characters in node name") }
+    if node.unitAddress.utf8.contains(UInt8(ascii: "@")) {
+      fail("node_name_format", node, "multiple '@' characters in node name")
+    }
   }
 
   private mutating func nodeNameNotEmpty(_ node: Node) {

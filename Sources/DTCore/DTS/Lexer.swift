@@ -28,7 +28,8 @@ public struct Token: Sendable {
   public var value: UInt64 = 0
   public var bytes: [UInt8] = []
 
-  func isChar(_ c: Character) -> Bool { kind == .char && value == UInt64(c.asciiValue ?? 0) }
+  /// (A scalar, not a Character: the literal is then a constant, not a grapheme to take apart on every call.)
+  @inline(__always) func isChar(_ c: Unicode.Scalar) -> Bool { kind == .char && value == UInt64(c.value) }
 
   /// How the token reads in a message.
   var display: String {

@@ -45,7 +45,7 @@ struct Parser {
     if pos < toks.count - 1 { pos += 1 }
     return t
   }
-  private func at(_ c: Character) -> Bool { toks[pos].isChar(c) }
+  @inline(__always) private func at(_ c: Unicode.Scalar) -> Bool { toks[pos].isChar(c) }
 
   private mutating func error(_ message: String, _ range: SourceRange) {
     diagnostics.append(Diagnostic(rule: "syntax", severity: .error, message: message, range: range))
@@ -64,7 +64,7 @@ struct Parser {
     throw Unwind()
   }
 
-  private mutating func expect(_ c: Character, _ what: String? = nil) throws(Unwind) -> Token {
+  private mutating func expect(_ c: Unicode.Scalar, _ what: String? = nil) throws(Unwind) -> Token {
     guard at(c) else { try syntaxError(expected: what ?? "'\(c)'") }
     return advance()
   }
@@ -774,9 +774,10 @@ func resolveReference(_ ref: String, root: Node, labels: inout LabelIndex) -> No
   var path = Substring(ref)
   if !ref.hasPrefix("/") {
     let label: Substring
-    if let slash = ref.firstIndex(of: "/") {
+    // Byte search: a Character search walks graphemes, and every `&label` of the tree comes through here.
+    if let slash = ref.utf8.firstIndex(of: UInt8(ascii: "/")) {
       label = ref[..<slash]
-      path = ref[ref.index(after: slash)...]
+      path = ref[ref.utf8.index(after: slash)...]
     } else {
       label = ref[...]
       path = ""
@@ -796,9 +797,9 @@ func nodeByPath(_ start: Node, _ path: Substring) -> Node? {
   if rest.isEmpty { return n.deleted ? nil : n }
   while true {
     let comp: Substring
-    if let slash = rest.firstIndex(of: "/") {
+    if let slash = rest.utf8.firstIndex(of: UInt8(ascii: "/")) {
       comp = rest[..<slash]
-      rest = rest[rest.index(after: slash)...]
+      rest = rest[rest.utf8.index(after: slash)...]
       guard let c = n.children.first(where: { !$0.deleted && $0.name == comp }) else { return nil }
       n = c
       while rest.first == "/" { rest = rest.dropFirst() }

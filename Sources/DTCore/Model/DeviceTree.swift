@@ -193,7 +193,11 @@ func addLabel(_ label: String, to entries: inout [LabelEntry]) {
 /// A node of the merged tree. Deleted nodes stay in their parent's list, flagged.
 public final class Node {
   /// Full node name, `base@unit` (empty for the root).
-  public var name: String
+  public var name: String {
+    didSet { at = Self.atSign(name) }
+  }
+  /// Where the `@` of `name` is: rules ask for base names and unit addresses of every node, many times.
+  private var at: String.Index?
   public var properties: [Property] = []
   public var children: [Node] = []
   public weak var parent: Node?
@@ -216,18 +220,21 @@ public final class Node {
 
   public init(name: String) {
     self.name = name
+    self.at = Self.atSign(name)
   }
+
+  private static func atSign(_ name: String) -> String.Index? { name.utf8.firstIndex(of: 0x40) }
 
   public var range: SourceRange? { definitions.first }
 
   /// Name without the unit address.
   public var baseName: Substring {
-    if let at = name.utf8.firstIndex(of: 0x40) { return name[..<at] }
+    if let at { return name[..<at] }
     return name[...]
   }
   /// Unit address (text after `@`), or empty.
   public var unitAddress: Substring {
-    if let at = name.utf8.firstIndex(of: 0x40) { return name[name.utf8.index(after: at)...] }
+    if let at { return name[name.utf8.index(after: at)...] }
     return ""
   }
 

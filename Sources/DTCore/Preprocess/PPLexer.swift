@@ -166,8 +166,8 @@ struct PPLexer {
   let map: [UInt32]
   var toks: [Tok] = []
   var pool: [UInt8] = []
-  var localNames: [[UInt8]] = []
-  var localIndex: [[UInt8]: Int32] = [:]
+  /// The file's distinct identifiers; tokens carry local ids until they are interned at the end.
+  var localNames = ByteStrings(capacity: 1024)
   var directiveLines: [(Int32, Int32)] = []
   var problems: [(offset: UInt32, message: String)] = []
 
@@ -180,12 +180,8 @@ struct PPLexer {
   @inline(__always) func orig(_ i: Int) -> UInt32 { hasMap ? map[i] : UInt32(truncatingIfNeeded: i) }
 
   mutating func localIdent(_ c: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Int32 {
-    let key = Array(c[s..<e])
-    if let v = localIndex[key] { return v }
-    let v = Int32(localNames.count)
-    localNames.append(key)
-    localIndex[key] = v
-    return v
+    let p = c.baseAddress! + s
+    return localNames.insert(p, e - s, hash: ByteStrings.hash(p, e - s))
   }
 
   mutating func add(_ kind: TK, _ c: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ flags: UInt8, ident: Int32 = -1)

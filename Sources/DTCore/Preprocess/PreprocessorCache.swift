@@ -4,8 +4,9 @@ import Synchronization
 /// same cache, so macro tables are plain arrays indexed by id.
 final class Interner: Sendable {
   private struct State {
-    var ids: [[UInt8]: Int32] = [:]
-    var names: [String] = []
+    var table = ByteStrings(capacity: 4096)
+    /// Spellings as strings, made when first asked for (diagnostics and source maps need few of them).
+    var names: [String?] = []
   }
   private let state = Mutex(State())
 
@@ -48,31 +49,47 @@ final class Interner: Sendable {
   }
 
   init() {
-    _ = intern(Self.fixedNames.map { Array($0.utf8) })
+    for n in Self.fixedNames { _ = intern(Array(n.utf8)[...]) }
   }
 
-  /// Ids for a batch of spellings (one lock).
-  func intern(_ spellings: [[UInt8]]) -> [Int32] {
+  /// Global ids for the spellings of a file's local table, in its order (one lock).
+  func intern(_ local: ByteStrings) -> [Int32] {
     state.withLock { s in
-      spellings.map { sp in
-        if let v = s.ids[sp] { return v }
-        let v = Int32(s.names.count)
-        s.ids[sp] = v
-        s.names.append(String(decoding: sp, as: UTF8.self))
-        return v
+      var ids = [Int32](repeating: 0, count: local.count)
+      local.bytes.withUnsafeBufferPointer { b in
+        guard let base = b.baseAddress else { return }
+        for i in 0..<local.count {
+          let r = local.range(Int32(i))
+          ids[i] = s.table.insert(base + r.lowerBound, r.count, hash: local.hashes[i])
+        }
       }
+      return ids
     }
   }
 
   func intern(_ spelling: ArraySlice<UInt8>) -> Int32 {
-    intern([Array(spelling)])[0]
+    spelling.withUnsafeBufferPointer { b in
+      let p = b.baseAddress ?? UnsafePointer(bitPattern: 1)!
+      let h = ByteStrings.hash(p, b.count)
+      return state.withLock { $0.table.insert(p, b.count, hash: h) }
+    }
   }
 
   func name(_ id: Int32) -> String {
-    state.withLock { s in id >= 0 && Int(id) < s.names.count ? s.names[Int(id)] : "?" }
+    state.withLock { s in
+      guard id >= 0, Int(id) < s.table.count else { return "?" }
+      let i = Int(id)
+      if i < s.names.count, let n = s.names[i] { return n }
+      if s.names.count < s.table.count {
+        s.names.append(contentsOf: repeatElement(nil, count: s.table.count - s.names.count))
+      }
+      let n = String(decoding: s.table.bytes[s.table.range(id)], as: UTF8.self)
+      s.names[i] = n
+      return n
+    }
   }
 
-  var count: Int { state.withLock { $0.names.count } }
+  var count: Int { state.withLock { $0.table.count } }
 }
 
 /// Shares work between translation units preprocessed in one run, possibly on several threads: each file is
@@ -126,5 +143,82 @@ public final class PreprocessorCache: Sendable {
         return sources.addVirtualFile(path: path, text: text)
       }
     }
+  }
+}
+
+/// A set of byte strings, each with a dense id in insertion order: open addressing over FNV-1a hashes, the
+/// spellings kept back to back in one buffer (no allocation per string).
+struct ByteStrings: Sendable {
+  private(set) var bytes: [UInt8] = []
+  /// End of string `i` in `bytes` (it starts where string `i - 1` ends).
+  private(set) var ends: [UInt32] = []
+  private(set) var hashes: [UInt32] = []
+  private var slots: [Int32]
+
+  init(capacity: Int = 64) {
+    var n = 16
+    while n < capacity * 2 { n <<= 1 }
+    slots = [Int32](repeating: -1, count: n)
+  }
+
+  var count: Int { ends.count }
+
+  func range(_ id: Int32) -> Range<Int> {
+    let i = Int(id)
+    return (i == 0 ? 0 : Int(ends[i - 1]))..<Int(ends[i])
+  }
+
+  @inline(__always)
+  static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt32 {
+    var h: UInt32 = 2_166_136_261
+    for i in 0..<n { h = (h ^ UInt32(p[i])) &* 16_777_619 }
+    return h
+  }
+
+  /// The id of the `n` bytes at `p` (whose hash is `hash`), adding them if new.
+  mutating func insert(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt32) -> Int32 {
+    let mask = slots.count - 1
+    var i = Int(h) & mask
+    let found: Int32? = slots.withUnsafeBufferPointer { sl in
+      hashes.withUnsafeBufferPointer { hs in
+        ends.withUnsafeBufferPointer { es in
+          bytes.withUnsafeBufferPointer { bs in
+            while true {
+              let v = sl[i]
+              if v < 0 { return nil }
+              if hs[Int(v)] == h {
+                let e = Int(es[Int(v)])
+                let s = v == 0 ? 0 : Int(es[Int(v) - 1])
+                if e - s == n {
+                  var k = 0
+                  while k < n, bs[s + k] == p[k] { k += 1 }
+                  if k == n { return v }
+                }
+              }
+              i = (i + 1) & mask
+            }
+          }
+        }
+      }
+    }
+    if let found { return found }
+    let id = Int32(ends.count)
+    bytes.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
+    ends.append(UInt32(bytes.count))
+    hashes.append(h)
+    slots[i] = id
+    if ends.count * 2 > slots.count { grow() }
+    return id
+  }
+
+  private mutating func grow() {
+    var ns = [Int32](repeating: -1, count: slots.count * 2)
+    let mask = ns.count - 1
+    for (id, h) in hashes.enumerated() {
+      var i = Int(h) & mask
+      while ns[i] >= 0 { i = (i + 1) & mask }
+      ns[i] = Int32(id)
+    }
+    slots = ns
   }
 }

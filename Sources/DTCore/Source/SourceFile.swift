@@ -59,8 +59,13 @@ public final class SourceFile: Sendable {
     var starts: [UInt32] = [0]
     starts.reserveCapacity(bytes.count / 24 + 1)
     bytes.withUnsafeBufferPointer { buf in
-      for i in 0..<buf.count where buf[i] == 0x0A {
-        starts.append(UInt32(i + 1))
+      // memchr scans many bytes at a time: headers are large and mostly long lines.
+      guard let base = buf.baseAddress else { return }
+      var i = 0
+      while i < buf.count, let hit = memchr(base + i, 0x0A, buf.count - i) {
+        let at = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
+        starts.append(UInt32(at + 1))
+        i = at + 1
       }
     }
     self.lineStarts = starts

@@ -37,6 +37,12 @@ public final class HMPContext: Sendable {
     self.inputs = inputs
   }
 
+  /// The same kernel flavor and board without the manifest (the assumed mainline profile stays unparsed until a
+  /// rule asks for it).
+  public func withoutManifest() -> HMPContext {
+    HMPContext(kernel: givenFlavor, kernelGiven: kernelGiven, board: boardGiven, manifest: nil, inputs: nil)
+  }
+
   /// Loads what the options name. Errors name the file, line and key (or the option).
   public static func load(kernel: String?, board: String?, m7: String?) throws(InputError) -> HMPContext {
     let flavor = try kernel.map { (k: String) throws(InputError) -> KernelFlavor in try KernelFlavor.load(name: k) }

@@ -55,13 +55,18 @@ public struct RuleDescription: Sendable {
   public let enabledByDefault: Bool
   /// Rules that must have passed for this one to run (dtc's prerequisites).
   public let prerequisites: [String]
-  public let triggering: [RuleExample]
-  public let nonTriggering: [RuleExample]
+  /// Examples for the documentation and the tests. Built when asked for, not when the registry is: a check
+  /// reads none of them.
+  public var triggering: [RuleExample] { makeTriggering() }
+  public var nonTriggering: [RuleExample] { makeNonTriggering() }
+  private let makeTriggering: @Sendable () -> [RuleExample]
+  private let makeNonTriggering: @Sendable () -> [RuleExample]
 
   public init(
     id: String, name: String, summary: String, rationale: String, category: RuleCategory,
     defaultSeverity: Severity, enabledByDefault: Bool = true, prerequisites: [String] = [],
-    triggering: [RuleExample], nonTriggering: [RuleExample]
+    triggering: @autoclosure @escaping @Sendable () -> [RuleExample],
+    nonTriggering: @autoclosure @escaping @Sendable () -> [RuleExample]
   ) {
     self.id = id
     self.name = name
@@ -71,8 +76,8 @@ public struct RuleDescription: Sendable {
     self.defaultSeverity = defaultSeverity
     self.enabledByDefault = enabledByDefault
     self.prerequisites = prerequisites
-    self.triggering = triggering
-    self.nonTriggering = nonTriggering
+    self.makeTriggering = triggering
+    self.makeNonTriggering = nonTriggering
   }
 }
 

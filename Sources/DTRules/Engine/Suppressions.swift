@@ -173,7 +173,7 @@ public final class Suppressions: Sendable {
     let source = sources[file]
     // Blobs and /incbin/ data are not source text: no comments to honour.
     let m =
-      source.bytes.contains(0)
+      source.bytes.withUnsafeBufferPointer { b in b.baseAddress.map { memchr($0, 0, b.count) != nil } ?? false }
       ? SuppressionMask(file: SourceFile(id: file, path: source.path, bytes: []), knownRules: knownRules)
       : SuppressionMask(file: source, knownRules: knownRules)
     return cache.withLock { c in
@@ -228,17 +228,15 @@ private struct CommentScanner {
 
   /// Whether `dtlint` occurs anywhere in the bytes (a directive needs it).
   static func mentionsDtlint(_ b: [UInt8]) -> Bool {
-    let needle = Array("dtlint".utf8)
-    return b.withUnsafeBufferPointer { buf in
+    // memchr to each 'd': every file read is scanned, headers of hundreds of kilobytes among them.
+    b.withUnsafeBufferPointer { buf in
+      guard let base = buf.baseAddress else { return false }
+      let n = buf.count
       var i = 0
-      let last = buf.count - needle.count
-      while i <= last {
-        if buf[i] == 0x64 {  // 'd'
-          var k = 1
-          while k < needle.count && buf[i + k] == needle[k] { k += 1 }
-          if k == needle.count { return true }
-        }
-        i += 1
+      while n - i >= 6, let hit = memchr(base + i, 0x64, n - i - 5) {
+        let at = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
+        if memcmp(base + at, "dtlint", 6) == 0 { return true }
+        i = at + 1
       }
       return false
     }

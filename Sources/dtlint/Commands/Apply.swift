@@ -4,6 +4,7 @@ import DTCore
 extension DTLint {
   struct Apply: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "apply",
       abstract: "Apply overlays to a base tree with libfdt, as U-Boot does, and write the result.",
       discussion: """
         BASE and each OV may be sources (compiled first: the base with -@ so labels resolve) or blobs. The \

@@ -8,6 +8,7 @@ import Foundation
 extension DTLint {
   struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "check",
       abstract: "Check device trees: dtc's checks under dtc's names, overlays against their base.",
       discussion: """
         Each FILE (.dts, .dtsi, .dtso, .dtb, .dtbo) is checked on its own. With --overlay, FILE is a base and \
@@ -108,6 +109,9 @@ extension DTLint {
       frontEnd.includePaths = settings.includePaths
       let sources = SourceManager()
       let reader = SourceReader(sources: sources, options: frontEnd)
+      // Everything read stays until the process exits: freeing it would only cost time.
+      ProcessLifetime.keep(sources)
+      ProcessLifetime.keep(reader.cache)
       let linter = Linter(registry: registry, selection: selection, hmp: hmp)
       let suppressions = Suppressions(sources: sources, registry: registry)
 
@@ -156,8 +160,7 @@ extension DTLint {
       }
       let baseLinter = Linter(
         registry: registry, selection: selection,
-        hmp: HMPContext(
-          kernel: hmp.kernel, kernelGiven: hmp.kernelGiven, board: hmp.boardGiven, manifest: nil, inputs: nil))
+        hmp: hmp.withoutManifest())
       for f in inputs where isBaseAlone(f) {
         notes.append(
           "note: \(f) is the configured base: checked without the M7 manifest, which describes the system with its "
@@ -200,7 +203,7 @@ extension DTLint {
       let results = ResultBox<Outcome>(count: jobs.count)
       let allJobs = jobs
       let finalSelection = selection
-      DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
+      concurrentPerformWithLargeStack(iterations: jobs.count) { i in
         let job = allJobs[i]
         var outcome = Outcome()
         // Dispatch's worker threads have small stacks; tree walks recurse with the nesting depth.

@@ -4,6 +4,7 @@ import DTCore
 extension DTLint {
   struct Compile: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "compile",
       abstract: "Compile a source to a blob (dtc-compatible bytes), or a blob back to source.",
       discussion: """
         Sources (.dts, .dtsi, .dtso) go through the built-in C preprocessor and dtc's semantics; the blob \
@@ -66,6 +67,7 @@ extension DTLint {
 
   struct Dump: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "dump",
       abstract: "Print any input as canonical DTS (merged tree, labels and &references restored).",
       discussion: """
         The tree is printed after includes, macros, /delete-node/ and &label overrides are resolved: what dtc \

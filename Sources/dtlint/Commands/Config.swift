@@ -7,6 +7,7 @@ import Foundation
 extension DTLint {
   struct Config: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "config",
       abstract: "Show the effective configuration.",
       discussion: """
         `dtlint config` alone is `dtlint config dump`. .dtlint.yaml is documented in \
@@ -21,6 +22,7 @@ extension DTLint {
 
     struct Dump: ParsableCommand {
       static let configuration = CommandConfiguration(
+        commandName: "dump",
         abstract: "Print the configuration a check would use: file, paths, HMP settings and every rule.",
         discussion: """
           Reads .dtlint.yaml as `dtlint check` does (found upwards from the working directory, or --config) and \

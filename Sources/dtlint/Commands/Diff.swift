@@ -6,6 +6,7 @@ import Foundation
 extension DTLint {
   struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "diff",
       abstract: "Compare two device trees semantically: merged trees, phandles by the node they point to.",
       discussion: """
         A and B are each a source (.dts; a .dtso is compared as written, applied to nothing), a blob (.dtb, \

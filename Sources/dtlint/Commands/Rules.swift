@@ -5,6 +5,7 @@ import DTRules
 extension DTLint {
   struct Rules: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "rules",
       abstract: "List the rules, or explain one.",
       discussion: """
         Without a rule, prints every rule with its category, default severity, whether it is enabled by \

@@ -14,12 +14,13 @@ extension RuleDescription {
   /// A dtc check under its own name, at dtc's default level, with dtc's prerequisites.
   static func dtc(
     _ id: String, name: String, level: DTCLevel, prerequisites: [String] = [], summary: String,
-    rationale: String, triggering: [RuleExample], nonTriggering: [RuleExample]
+    rationale: String, triggering: @autoclosure @escaping @Sendable () -> [RuleExample],
+    nonTriggering: @autoclosure @escaping @Sendable () -> [RuleExample]
   ) -> RuleDescription {
     RuleDescription(
       id: id, name: name, summary: summary, rationale: rationale, category: .dtc,
       defaultSeverity: level == .error ? .error : .warning, enabledByDefault: level != .check,
-      prerequisites: prerequisites, triggering: triggering, nonTriggering: nonTriggering)
+      prerequisites: prerequisites, triggering: triggering(), nonTriggering: nonTriggering())
   }
 }
 
@@ -229,6 +230,8 @@ func phandleArgsDescription(
     nonTriggering.append(
       RuleExample("/dts-v1/;\n/ {\n\tp: provider {\n\t};\n\tconsumer {\n\t\t\(prop) = <&p>;\n\t};\n};\n"))
   }
+  let triggeringExamples = triggering
+  let nonTriggeringExamples = nonTriggering
   return .dtc(
     "\(family)_property", name: name, level: .warning, prerequisites: ["\(family)_is_cell", "phandle_references"],
     summary:
@@ -238,7 +241,7 @@ func phandleArgsDescription(
       provider's `\(cells)`. A wrong count shifts every later entry, so the kernel looks up the wrong provider or \
       passes the wrong arguments; dtc warns about it, and so does dtlint.
       """,
-    triggering: triggering, nonTriggering: nonTriggering)
+    triggering: triggeringExamples, nonTriggering: nonTriggeringExamples)
 }
 
 /// The description of an `X_is_cell` rule.

@@ -8,11 +8,12 @@ extension RuleDescription {
   /// An HMP rule: `category: .hmp`, enabled; the rationale cites the HMP-FACTS section.
   static func hmp(
     _ id: String, name: String, severity: Severity, summary: String, rationale: String,
-    triggering: [RuleExample], nonTriggering: [RuleExample]
+    triggering: @autoclosure @escaping @Sendable () -> [RuleExample],
+    nonTriggering: @autoclosure @escaping @Sendable () -> [RuleExample]
   ) -> RuleDescription {
     RuleDescription(
       id: id, name: name, summary: summary, rationale: rationale, category: .hmp, defaultSeverity: severity,
-      triggering: triggering, nonTriggering: nonTriggering)
+      triggering: triggering(), nonTriggering: nonTriggering())
   }
 }
 

@@ -55,6 +55,7 @@ struct BufferPoolRule: TreeRule {
   func check(_ context: inout RuleContext) {
     let info = context.info
     let set = info.rprocRegions
+    guard !set.regions.isEmpty else { return }  // before any profile loads
     let phrase = info.hmp.kernelPhrase
     var checked = Set<ObjectIdentifier>()
     for rproc in set.rprocs {

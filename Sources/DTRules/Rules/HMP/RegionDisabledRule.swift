@@ -42,6 +42,7 @@ struct RegionDisabledRule: TreeRule {
   func check(_ context: inout RuleContext) {
     let info = context.info
     let set = info.rprocRegions
+    guard !set.regions.isEmpty else { return }  // before any profile loads
     let phrase = info.hmp.kernelPhrase
     for r in set.distinct where !r.node.isEnabled {
       let effects = set.kernel.effects(forRegionNamed: r.node.name)

@@ -54,6 +54,7 @@ struct MemoryRegionMissingRule: TreeRule {
     let info = context.info
     let hmp = info.hmp
     let set = info.rprocRegions
+    guard !set.rprocs.isEmpty else { return }  // before any profile loads
     let kernel = set.kernel
     let attaches = hmp.manifest?.startedBy?.linuxAttaches == true
     let starter = hmp.manifest?.startedBy?.rawValue ?? ""

@@ -57,6 +57,7 @@ struct RscTableNameRule: TreeRule {
   func check(_ context: inout RuleContext) {
     let info = context.info
     let hmp = info.hmp
+    guard !info.rprocRegions.regions.isEmpty else { return }  // before any profile loads
     let kernel = hmp.kernel
     guard kernel.resourceTable.locatedBy == .regionName,
       let rule = kernel.regionRules.first(where: { $0.effect == .resourceTable })

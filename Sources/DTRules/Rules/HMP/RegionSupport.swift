@@ -62,7 +62,9 @@ struct RprocRegion {
 
 /// The regions of every enabled imx-rproc node, classified for the kernel flavor of the run.
 struct RegionSet {
-  var kernel: KernelFlavor
+  /// The run's kernel flavor (the assumed mainline profile is parsed only when a rule asks).
+  var kernel: KernelFlavor { hmp.kernel }
+  private let hmp: HMPContext
   /// Enabled imx-rproc nodes, in tree order.
   var rprocs: [Node]
   /// Resolved `memory-region` entries of those nodes (unresolvable phandles are left out: an overlay checked
@@ -70,12 +72,13 @@ struct RegionSet {
   var regions: [RprocRegion]
 
   init(_ info: TreeInfo) {
-    kernel = info.hmp.kernel
+    hmp = info.hmp
     rprocs = info.enabledRemoteprocNodes()
     var out: [RprocRegion] = []
     for rproc in rprocs {
       guard let prop = rproc.property("memory-region") else { continue }
       let entries = info.phandleList(prop)
+      let kernel = info.hmp.kernel
       let pool = Self.bufferPoolIndex(entries.map(\.target), kernel: kernel)
       for (i, e) in entries.enumerated() {
         guard let target = e.target else { continue }

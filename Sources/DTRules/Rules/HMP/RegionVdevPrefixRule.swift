@@ -36,6 +36,7 @@ struct VdevPrefixRule: TreeRule {
 
   func check(_ context: inout RuleContext) {
     let info = context.info
+    guard !info.rprocRegions.regions.isEmpty else { return }  // before any profile loads
     let kernel = info.hmp.kernel
     for r in info.rprocRegions.distinct {
       switch r.role {

@@ -38,6 +38,7 @@ struct VringNameRule: TreeRule {
 
   func check(_ context: inout RuleContext) {
     let info = context.info
+    guard !info.rprocRegions.regions.isEmpty else { return }  // before any profile loads
     let kernel = info.hmp.kernel
     for r in info.rprocRegions.distinct where r.role == .vringLike {
       var fixes: [FixIt] = []

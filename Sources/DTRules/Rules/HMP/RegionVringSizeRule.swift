@@ -57,6 +57,7 @@ struct VringSizeRule: TreeRule {
     guard let manifest = info.hmp.manifest else { return }
     let rpmsg = manifest.rpmsg
     guard let needed = rpmsg.vringRegionSize() else { return }
+    guard !info.rprocRegions.regions.isEmpty else { return }  // before any profile loads
     let phrase = info.hmp.kernelPhrase
     let counts = "\(rpmsg.bufferCount) buffers, align \(regionHex(rpmsg.vringAlign))"
     for r in info.rprocRegions.distinct {

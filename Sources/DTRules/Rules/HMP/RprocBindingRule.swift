@@ -76,8 +76,8 @@ struct RprocBindingRule: TreeRule {
   func check(_ context: inout RuleContext) {
     let info = context.info
     let hmp = info.hmp
-    let kernel = hmp.kernel
     guard info.imxRprocLikeNodes().contains(where: \.isEnabled) else { return }  // before any profile loads
+    let kernel = hmp.kernel
     let soc = info.rprocSoC()
     for node in info.enabledRemoteprocNodes() {
       let mmio = isMMIOVariant(node, soc: soc)

@@ -72,8 +72,8 @@ struct RprocClocksRule: TreeRule {
   func check(_ context: inout RuleContext) {
     let info = context.info
     let hmp = info.hmp
-    let use = hmp.kernel.property("clocks")
     guard info.imxRprocLikeNodes().contains(where: \.isEnabled) else { return }  // before any profile loads
+    let use = hmp.kernel.property("clocks")
     let soc = info.rprocSoC()
     for node in info.enabledRemoteprocNodes() {
       guard let clocks = node.property("clocks") else {

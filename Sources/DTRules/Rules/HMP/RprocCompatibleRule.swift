@@ -107,8 +107,8 @@ struct RprocCompatibleRule: TreeRule {
   func check(_ context: inout RuleContext) {
     let info = context.info
     let hmp = info.hmp
-    let kernel = hmp.kernel
     guard info.imxRprocLikeNodes().contains(where: \.isEnabled) else { return }  // before any profile loads
+    let kernel = hmp.kernel
     let soc = info.rprocSoC()
     for node in info.imxRprocLikeNodes() where node.isEnabled {
       guard let prop = node.property("compatible"), let compats = prop.value.strings else { continue }

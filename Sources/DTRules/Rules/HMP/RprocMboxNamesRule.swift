@@ -48,8 +48,8 @@ struct RprocMboxNamesRule: TreeRule {
   func check(_ context: inout RuleContext) {
     let info = context.info
     let hmp = info.hmp
-    let use = hmp.kernel.mailbox
     guard info.imxRprocLikeNodes().contains(where: \.isEnabled) else { return }  // before any profile loads
+    let use = hmp.kernel.mailbox
     let soc = info.rprocSoC()
     let expected = use.bindingNames
     for node in info.enabledRemoteprocNodes() {

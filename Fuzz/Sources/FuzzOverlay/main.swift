@@ -18,9 +18,10 @@ public func fuzzOverlay(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   else { return 0 }
   do {
     _ = try DTBReader.read(merged, path: "merged.dtb")
-  } catch {
+  } catch  where error.kind != .tooDeep {
+    // Grafting a deep overlay onto a deep base may pass the reader's depth limit; anything else is a bug.
     fatalError("an applied overlay gives a blob that does not read back: \(error)")
-  }
+  } catch {}
   return 0
 }
 

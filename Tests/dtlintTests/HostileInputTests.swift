@@ -421,6 +421,16 @@ struct HostileFirmwareAndYAMLTests {
       mentions: ["config-wrong-rules.yaml:3:", "rules"], output: nil)
   }
 
+  @Test func yamlNestedOneHundredThousandDeep() throws {
+    let s = Hostile.scratch("small.dts")
+    let n = 100_000
+    s.write(
+      "m7.yaml",
+      "soc: imx8mp\nperipherals: " + String(repeating: "[", count: n) + String(repeating: "]", count: n) + "\n")
+    try Hostile.expectError(
+      ["check", "small.dts", "--m7", "m7.yaml"], in: s, status: 2, mentions: ["m7.yaml:2:", "nesting"], output: nil)
+  }
+
   @Test func yamlThatIsNotYAML() throws {
     let s = Hostile.scratch("small.dts")
     s.write("m7.yaml", bytes: [0x73, 0x6f, 0x63, 0x3a, 0x20, 0x22, 0xff, 0xfe, 0x0a, 0x09, 0x5b])

@@ -455,6 +455,18 @@ struct NothingLostTests {
     return r
   }
 
+  @Test func unwritableOutputsLeaveNoTemporaryFile() throws {
+    let s = Hostile.scratch("small.dts")
+    s.write("adir/keep", "")
+    try Hostile.expectError(
+      ["compile", "small.dts", "-o", "nodir/out.dtb"], in: s, status: 2,
+      mentions: ["nodir/out.dtb", "cannot create a temporary file"], output: "nodir")
+    try Hostile.expectError(
+      ["compile", "small.dts", "-o", "adir"], in: s, status: 2, mentions: ["adir", "cannot rename"], output: nil)
+    #expect(s.files() == ["adir", "small.dts"])
+    #expect((try? FileManager.default.contentsOfDirectory(atPath: s.path + "/adir")) == ["keep"])
+  }
+
   @Test func compileAndDumpAreDeterministicAndLeaveInputsAlone() throws {
     let s = Scratch(prefix: "dtlint-hostile")
     try FileManager.default.removeItem(atPath: s.path)

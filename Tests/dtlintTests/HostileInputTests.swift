@@ -196,6 +196,23 @@ struct HostileBlobTests {
       ["compile", "deep.dtb", "-O", "dts", "-o", "out"], in: s, status: 2, mentions: ["deep.dtb", "nested more than"])
   }
 
+  @Test func oldVersionBlobWhoseRootHasNoPath() throws {
+    // Found by FuzzOverlay: libfdt 1.6.1 crashed (SIGSEGV) on this base; `dump` and `apply` crashed with it.
+    let s = Scratch(prefix: "dtlint-hostile")
+    let input = [UInt8](
+      FileManager.default.contents(
+        atPath: SharedCorpus.packageRoot + "/Tests/Fixtures/fuzz-regressions/overlay/v4-root-without-slash.bin")
+        ?? Data())
+    #expect(input.count > 4)
+    let n = Int(input[0]) | Int(input[1]) << 8 | Int(input[2]) << 16 | Int(input[3]) << 24
+    s.write("old.dtb", bytes: Array(input[4..<(4 + n)]))
+    s.write("ov.dtbo", bytes: Array(input[(4 + n)...]))
+    let message = "the root node of this version 4 blob is not named by its path"
+    try Hostile.expectError(["dump", "old.dtb"], in: s, status: 2, mentions: ["old.dtb", message], output: nil)
+    try Hostile.expectError(
+      ["apply", "old.dtb", "ov.dtbo", "-o", "out"], in: s, status: 2, mentions: ["old.dtb", message])
+  }
+
   @Test func overlayThatDoesNotApplyLeavesNoOutput() throws {
     let s = Scratch(prefix: "dtlint-hostile")
     _ = try Hostile.smallBlob(in: s)

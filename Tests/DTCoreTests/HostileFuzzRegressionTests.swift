@@ -39,6 +39,17 @@ import _DTTestSupport
     #expect(applied == BlobError(path: "base.dtb", kind: .badStructure, reason: expected))
   }
 
+  @Test func oldVersionRootWithoutSlashThroughTheBlobReader() throws {
+    // FuzzDTB found the same libfdt crash on a version 9 blob.
+    let data = try #require(FileManager.default.contents(atPath: Self.directory + "/dtb/v9-root-without-slash.dtb"))
+    let read = blobError { () throws(BlobError) in _ = try DTBReader.read([UInt8](data), path: "in.dtb") }
+    #expect(
+      read
+        == BlobError(
+          path: "in.dtb", kind: .badStructure,
+          reason: "bad structure block: the root node of this version 9 blob is not named by its path (\"/\")"))
+  }
+
   @Test(arguments: [15, 2])
   func handMadeOldVersionBlobs(version: Int) {
     // The smallest such blob: header, empty reservation map, a root node named "" (then "/", which is fine).

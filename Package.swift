@@ -14,6 +14,8 @@ let package = Package(
     .executable(name: "dtlint", targets: ["dtlint"]),
     .library(name: "DTCore", targets: ["DTCore"]),
     .library(name: "DTHMP", targets: ["DTHMP"]),
+    // For the fuzz harnesses in Fuzz/ (a separate package that depends on this one by path).
+    .library(name: "DTRules", targets: ["DTRules"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -73,6 +73,8 @@ public struct Token: Sendable {
 public struct FrontEndLimits: Sendable {
   public var maxIncludeDepth = 200
   public var maxNodeDepth = 2_000
+  /// Parentheses, unary operators and `?:` nested inside one cell expression.
+  public var maxExpressionDepth = 1_000
   public var maxPropertyBytes = 16 << 20
   public var maxIncbinBytes = 64 << 20
   public init() {}
@@ -91,6 +93,9 @@ struct Lexer {
   var fatal = false
   var state: State = .initial
   var includeDepth = 0
+  /// Files being spliced in by `/include/` (outermost first): a file that includes itself, directly or not, never
+  /// ends, since DTS has no conditionals to stop the recursion.
+  var includeStack: [String] = []
   /// Files read by `/include/`, for dependency lists.
   var includedFiles: [FileID] = []
 
@@ -476,6 +481,12 @@ struct Lexer {
       fatal = true
       return
     }
+    if let first = includeStack.firstIndex(of: path) {
+      let cycle = (includeStack[first...] + [path]).joined(separator: " -> ")
+      error("/include/ cycle: \(cycle)", directive)
+      fatal = true
+      return
+    }
     let file: SourceFile
     do {
       file = try sources.load(path: path)
@@ -486,7 +497,9 @@ struct Lexer {
     }
     includedFiles.append(file.id)
     includeDepth += 1
+    includeStack.append(path)
     run(.raw(file, includedAt: directive), directory: Lexer.directory(of: path))
+    includeStack.removeLast()
     includeDepth -= 1
   }
 

@@ -18,6 +18,8 @@ struct Parser {
   private var gaveUp = false
   private var lastErrorPos = -1
   private var depth = 0
+  /// Nesting of parentheses, unary operators and `?:` in the expression being parsed (each level recurses).
+  private var expressionDepth = 0
 
   private(set) var root: Node?
   private(set) var reserves: [ReserveEntry] = []
@@ -584,7 +586,19 @@ struct Parser {
     }
   }
 
+  /// Counts one level of expression nesting; past the limit the input is refused before it exhausts the stack.
+  private mutating func enterExpression() throws(Unwind) {
+    if expressionDepth >= limits.maxExpressionDepth {
+      error("expression nested more than \(limits.maxExpressionDepth) levels deep", toks[pos].range)
+      fatal = true
+      throw Unwind()
+    }
+    expressionDepth += 1
+  }
+
   private mutating func expr() throws(Unwind) -> UInt64 {
+    try enterExpression()
+    defer { expressionDepth -= 1 }
     let c = try logicalOr()
     if at("?") {
       _ = advance()
@@ -713,20 +727,19 @@ struct Parser {
   }
 
   private mutating func unary() throws(Unwind) -> UInt64 {
-    if at("-") {
-      _ = advance()
-      return 0 &- (try unary())
-    }
-    if at("~") {
-      _ = advance()
-      return ~(try unary())
-    }
-    if at("!") {
-      _ = advance()
-      return try unary() == 0 ? 1 : 0
-    }
-    return try integerPrim()
+    guard at("-") || at("~") || at("!") else { return try integerPrim() }
+    let negate = at("-")
+    let complement = at("~")
+    _ = advance()
+    // `- - - … 1` recurses once per operator.
+    try enterExpression()
+    defer { expressionDepth -= 1 }
+    let v = try unary()
+    if negate { return 0 &- v }
+    if complement { return ~v }
+    return v == 0 ? 1 : 0
   }
+
 }
 
 /// Finds labelled nodes quickly while keeping dtc's answer (the first live node in pre-order with a live label).

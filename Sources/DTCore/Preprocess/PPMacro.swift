@@ -124,7 +124,7 @@ extension PPEngine {
           oEnd: inv.end, oCtx: octx))
     }
     disabled[Int(m.name)] = true
-    let budget = max(options.maxOutputBytes / 4, 1 << 16)
+    let budget = max(options.maxOutputBytes / 16, 1 << 16)
     if expandedTokens > budget {
       fatalError("macro expansion produced more than \(budget) tokens (macro explosion?)", rangeOf(name))
       return false

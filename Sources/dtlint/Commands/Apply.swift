@@ -57,7 +57,8 @@ extension DTLint {
         merged = try OverlayApplier.apply(base: baseBlob, basePath: base, overlays: parts)
       } catch {
         printError("error: \(error.description)")
-        throw ExitCode(Exit.findings)
+        // An overlay that does not fit its base is a finding; a blob that cannot be read is an input error.
+        throw ExitCode(error.kind == .overlay ? Exit.findings : Exit.inputError)
       }
       do {
         try writeOutput(merged, to: output)

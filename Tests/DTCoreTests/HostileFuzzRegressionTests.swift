@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+import _DTTestSupport
+
+@testable import DTCore
+
+/// Inputs that crashed a fuzz harness (Tests/Fixtures/fuzz-regressions, see its README), run through what their
+/// harness runs: each must now end in the clean error it is listed with.
+@Suite struct HostileFuzzRegressionTests {
+  static let directory = SharedCorpus.packageRoot + "/Tests/Fixtures/fuzz-regressions"
+
+  /// FuzzOverlay's layout: a 4-byte little-endian base length, the base blob, the overlay blob.
+  private func overlayInput(_ name: String) throws -> (base: [UInt8], overlay: [UInt8]) {
+    let data = try #require(FileManager.default.contents(atPath: Self.directory + "/overlay/" + name))
+    let bytes = [UInt8](data)
+    let n = Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16 | Int(bytes[3]) << 24
+    try #require(n <= bytes.count - 4)
+    return (Array(bytes[4..<(4 + n)]), Array(bytes[(4 + n)...]))
+  }
+
+  private func blobError(_ body: () throws(BlobError) -> Void) -> BlobError? {
+    do {
+      try body()
+      return nil
+    } catch {
+      return error
+    }
+  }
+
+  @Test func oldVersionRootWithoutSlashIsRefusedBeforeLibfdt() throws {
+    // libfdt 1.6.1's fdt_check_full crashed (null name) on this base: version 4, root node named "".
+    let (base, overlay) = try overlayInput("v4-root-without-slash.bin")
+    let expected = "bad structure block: the root node of this version 4 blob is not named by its path (\"/\")"
+    let read = blobError { () throws(BlobError) in _ = try DTBReader.read(base, path: "base.dtb") }
+    #expect(read == BlobError(path: "base.dtb", kind: .badStructure, reason: expected))
+    let applied = blobError { () throws(BlobError) in
+      _ = try OverlayApplier.apply(base: base, basePath: "base.dtb", overlays: [(overlay, "ov.dtbo")])
+    }
+    #expect(applied == BlobError(path: "base.dtb", kind: .badStructure, reason: expected))
+  }
+
+  @Test func oldVersionRootWithoutSlashThroughTheBlobReader() throws {
+    // FuzzDTB found the same libfdt crash on a version 9 blob.
+    let data = try #require(FileManager.default.contents(atPath: Self.directory + "/dtb/v9-root-without-slash.dtb"))
+    let read = blobError { () throws(BlobError) in _ = try DTBReader.read([UInt8](data), path: "in.dtb") }
+    #expect(
+      read
+        == BlobError(
+          path: "in.dtb", kind: .badStructure,
+          reason: "bad structure block: the root node of this version 9 blob is not named by its path (\"/\")"))
+  }
+
+  @Test(arguments: [15, 2])
+  func handMadeOldVersionBlobs(version: Int) {
+    // The smallest such blob: header, empty reservation map, a root node named "" (then "/", which is fine).
+    func blob(rootName: [UInt8]) -> [UInt8] {
+      let header = BlobHeader.size(ofVersion: version)
+      var structure: [UInt8] = [0, 0, 0, 1] + rootName + [0]
+      while structure.count % 4 != 0 { structure.append(0) }
+      structure += [0, 0, 0, 2, 0, 0, 0, 9]
+      let rsv = (header + 7) & ~7  // the reservation map is 8-byte aligned
+      let total = rsv + 16 + structure.count
+      var b = [UInt8](repeating: 0, count: total)
+      let fields = [0xd00d_feed, total, rsv + 16, total, rsv, version, 1, 0, 0]
+      for (i, v) in fields.enumerated() where 4 * i + 4 <= header {
+        for k in 0..<4 { b[4 * i + k] = UInt8(truncatingIfNeeded: v >> (24 - 8 * k)) }
+      }
+      b.replaceSubrange((rsv + 16)..<total, with: structure)
+      return b
+    }
+    let unnamed = blobError { () throws(BlobError) in _ = try DTBReader.read(blob(rootName: []), path: "old.dtb") }
+    #expect(unnamed?.kind == .badStructure)
+    #expect(unnamed?.reason.contains("not named by its path") == true, "\(String(describing: unnamed))")
+    let named = blobError { () throws(BlobError) in _ = try DTBReader.read(blob(rootName: [0x2F]), path: "old.dtb") }
+    #expect(named == nil, "a root named \"/\" is how such blobs look: \(String(describing: named))")
+  }
+}

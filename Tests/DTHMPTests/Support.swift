@@ -182,7 +182,8 @@ struct ELFBuilder {
     var t: [UInt8] = []
     t += u32(1) + u32(1) + u32(0) + u32(0)  // version, num, reserved[2]
     t += u32(20)  // offset[0]
-    t += u32(3) + u32(7) + u32(0) + u32(1) + u32(0) + u32(0)  // RSC_VDEV, VIRTIO_ID_RPMSG, notifyid, dfeatures NS, gfeatures, config_len
+    // RSC_VDEV, VIRTIO_ID_RPMSG, notifyid, dfeatures NS, gfeatures, config_len
+    t += u32(3) + u32(7) + u32(0) + u32(1) + u32(0) + u32(0)
     t += [0, 2, 0, 0]  // status, num_of_vrings, reserved[2]
     t += u32(base) + u32(0x1000) + u32(count) + u32(0) + u32(0)
     t += u32(base + 0x8000) + u32(0x1000) + u32(count) + u32(1) + u32(0)

@@ -410,7 +410,8 @@ struct HostileFirmwareAndYAMLTests {
   }
 
   @Test func programHeaderTableOutsideTheFile() throws {
-    try expectELFRejected(mentions: ["program header table"]) { Hostile.setLE(&$0, 28, 0x7FFF_FF00, bytes: 4) }  // e_phoff
+    // e_phoff
+    try expectELFRejected(mentions: ["program header table"]) { Hostile.setLE(&$0, 28, 0x7FFF_FF00, bytes: 4) }
   }
 
   @Test func notAnELFFile() throws {

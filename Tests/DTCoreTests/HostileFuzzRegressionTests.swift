@@ -30,7 +30,7 @@ import _DTTestSupport
   @Test func oldVersionRootWithoutSlashIsRefusedBeforeLibfdt() throws {
     // libfdt 1.6.1's fdt_check_full crashed (null name) on this base: version 4, root node named "".
     let (base, overlay) = try overlayInput("v4-root-without-slash.bin")
-    let expected = "bad structure block: the root node of this version 4 blob is not named by its path (\"/\")"
+    let expected = Self.unnamed(offset: 0, version: 4)
     let read = blobError { () throws(BlobError) in _ = try DTBReader.read(base, path: "base.dtb") }
     #expect(read == BlobError(path: "base.dtb", kind: .badStructure, reason: expected))
     let applied = blobError { () throws(BlobError) in
@@ -47,7 +47,20 @@ import _DTTestSupport
       read
         == BlobError(
           path: "in.dtb", kind: .badStructure,
-          reason: "bad structure block: the root node of this version 9 blob is not named by its path (\"/\")"))
+          reason: Self.unnamed(offset: 0, version: 9)))
+  }
+
+  @Test func oldVersionPropertyBeforeTheRootThroughTheBlobReader() throws {
+    // FuzzDTB, after the first fix: a property before the root node, so depth 1 is reached by a later node whose name
+    // ("__local_fixups__") has no '/'; fdt_check_full crashed on it the same way.
+    let data = try #require(
+      FileManager.default.contents(atPath: Self.directory + "/dtb/v12-property-before-root.dtb"))
+    let read = blobError { () throws(BlobError) in _ = try DTBReader.read([UInt8](data), path: "in.dtb") }
+    #expect(read == BlobError(path: "in.dtb", kind: .badStructure, reason: Self.unnamed(offset: 40, version: 12)))
+  }
+
+  static func unnamed(offset: Int, version: Int) -> String {
+    "bad structure block: the top-level node at offset \(offset) of this version \(version) blob is not named by its path (\"/\")"
   }
 
   @Test(arguments: [15, 2])

@@ -31,15 +31,6 @@ struct BlobHeader {
     UInt64(be32(b, i)) << 32 | UInt64(be32(b, i + 4))
   }
 
-  /// The name bytes of the first node in the structure block (after any FDT_NOP), or nil when it does not start with
-  /// FDT_BEGIN_NODE; libfdt checks the rest.
-  static func rootName(_ b: [UInt8], structOff: Int, end: Int) -> ArraySlice<UInt8>? {
-    var at = structOff
-    while at + 4 <= end, be32(b, at) == 4 { at += 4 }  // FDT_NOP
-    guard at + 4 <= end, be32(b, at) == 1 else { return nil }  // FDT_BEGIN_NODE
-    return b[(at + 4)..<end].prefix { $0 != 0 }
-  }
-
   /// Reads and checks the header and the memory reservation map.
   static func parse(_ b: [UInt8], path: String) throws(BlobError) -> BlobHeader {
     func fail(_ kind: BlobError.Kind, _ reason: String) -> BlobError {
@@ -152,14 +143,6 @@ struct BlobHeader {
     if structSize == nil, structOff >= rsvOff, structOff < at {
       throw fail(.badHeader, "bad header: the structure block starts inside the memory reservation map")
     }
-    if version < 16, let name = rootName(b, structOff: structOff, end: totalSize), !name.contains(0x2F) {
-      // Before version 16 nodes are named by their path. libfdt 1.6.1's fdt_check_full dereferences a null name
-      // (SIGSEGV) for a root whose name has no '/', so such a blob never reaches it (found by Fuzz/FuzzOverlay).
-      throw fail(
-        .badStructure,
-        "bad structure block: the root node of this version \(version) blob is not named by its path (\"/\")")
-    }
-
     return BlobHeader(
       totalSize: totalSize, structOffset: structOff, stringsOffset: stringsOff, reserveMapOffset: rsvOff,
       version: version, lastCompatibleVersion: lastComp, bootCPUID: be32(b, 28), stringsSize: stringsSize,

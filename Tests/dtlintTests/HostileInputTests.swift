@@ -207,7 +207,7 @@ struct HostileBlobTests {
     let n = Int(input[0]) | Int(input[1]) << 8 | Int(input[2]) << 16 | Int(input[3]) << 24
     s.write("old.dtb", bytes: Array(input[4..<(4 + n)]))
     s.write("ov.dtbo", bytes: Array(input[(4 + n)...]))
-    let message = "the root node of this version 4 blob is not named by its path"
+    let message = "the top-level node at offset 0 of this version 4 blob is not named by its path"
     try Hostile.expectError(["dump", "old.dtb"], in: s, status: 2, mentions: ["old.dtb", message], output: nil)
     try Hostile.expectError(
       ["apply", "old.dtb", "ov.dtbo", "-o", "out"], in: s, status: 2, mentions: ["old.dtb", message])
@@ -226,10 +226,19 @@ struct HostileBlobTests {
 @Suite(.enabled(if: CLI.binary != nil, "skipped: the dtlint binary was not built"))
 struct HostileSourceTests {
   @Test func unterminatedStringIsASyntaxFinding() throws {
+    // The opening quote is named, not the parser's confusion after it; a syntax error is a finding (DESIGN §2).
     let s = Hostile.scratch("unterminated-string.dts")
     try Hostile.expectError(
       ["compile", "unterminated-string.dts", "-o", "out"], in: s, status: 1,
-      mentions: ["unterminated-string.dts:5:15:", "found '\"'"])
+      mentions: ["unterminated-string.dts:5:15:", "unterminated string: no closing '\"' before the end of the file"])
+  }
+
+  @Test func unterminatedCharacterLiteralIsASyntaxFinding() throws {
+    let s = Hostile.scratch()
+    s.write("char.dts", bytes: Array("/dts-v1/;\n/ {\n\tx = <'a>;\n};\n".utf8))
+    try Hostile.expectError(
+      ["check", "char.dts"], in: s, status: 1,
+      mentions: ["char.dts:3:7:", "unterminated character literal"], output: nil)
   }
 
   @Test func unterminatedCommentIsASyntaxFinding() throws {

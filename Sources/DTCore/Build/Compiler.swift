@@ -69,7 +69,8 @@ public struct SourceReader: Sendable {
     diagnostics += lexer.diagnostics
     let files = text.files + lexer.includedFiles
     if lexer.fatal {
-      return ParsedSource(tree: DeviceTree(), diagnostics: diagnostics, inputFailure: true, text: text, files: files)
+      return ParsedSource(
+        tree: DeviceTree(), diagnostics: diagnostics, inputFailure: !lexer.stoppedBySyntax, text: text, files: files)
     }
     diagnostics += parser.diagnostics
     let tree = DeviceTree(root: parser.root ?? Node(name: ""), reserves: parser.reserves, isPlugin: parser.isPlugin)

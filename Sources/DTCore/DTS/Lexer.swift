@@ -90,6 +90,9 @@ struct Lexer {
   let limits: FrontEndLimits
   var tokens: [Token] = []
   var diagnostics: [Diagnostic] = []
+  /// Set with `fatal` when what stopped the lexer is a syntax error in the text (an unterminated string, character
+  /// literal or comment): a finding (exit 1), not an input that could not be read (exit 2).
+  var stoppedBySyntax = false
   var fatal = false
   var state: State = .initial
   var includeDepth = 0
@@ -183,6 +186,7 @@ struct Lexer {
         // Unterminated comment: flex would lex '/' as a character; report it clearly instead.
         error("unterminated comment", cursor.range(i, i + 2))
         fatal = true
+        stoppedBySyntax = true
         return
       }
       if c == 0x2F && i + 1 < n && b[i + 1] == 0x2F {
@@ -239,6 +243,17 @@ struct Lexer {
           i = e
           continue
         }
+        // flex would return the quote as a character the grammar has no use for; say what is wrong instead.
+        var j = i + 1
+        while j < n, b[j] != 0x22, !(b[j] == 0x5C && (j + 1 == n || b[j + 1] == 0x0A)) { j += b[j] == 0x5C ? 2 : 1 }
+        error(
+          j < n
+            ? "unterminated string: a backslash ends a line inside it (a string cannot continue onto the next line)"
+            : "unterminated string: no closing '\"' before the end of the file",
+          cursor.range(i, i + 1))
+        fatal = true
+        stoppedBySyntax = true
+        return
       }
       // Keywords starting with '/'.
       if c == 0x2F {
@@ -362,6 +377,10 @@ struct Lexer {
           i = lastEnd
           continue
         }
+        error("unterminated character literal: no closing \"'\" before the end of the file", cursor.range(i, i + 1))
+        fatal = true
+        stoppedBySyntax = true
+        return
       }
       // References.
       if c == 0x26 && i + 1 < n {

@@ -59,6 +59,42 @@ import _DTTestSupport
     #expect(read == BlobError(path: "in.dtb", kind: .badStructure, reason: Self.unnamed(offset: 40, version: 12)))
   }
 
+  @Test func propertyLengthThatWrapsTheOffsetIsRefusedBeforeLibfdt() throws {
+    // FuzzOverlay: a property of length 0xfffffff4 in the base; libfdt 1.6.1's fdt_next_tag wraps its 32-bit offset
+    // back to the same tag, and fdt_check_full looped for ever (a 15 s timeout in the fuzzer).
+    let (base, overlay) = try overlayInput("property-length-wraps.bin")
+    let expected =
+      "bad structure block: the property at offset 1740 says its value is 4294967284 bytes, which runs past the end "
+      + "of the structure block (2400 bytes)"
+    let clock = ContinuousClock()
+    let start = clock.now
+    let applied = blobError { () throws(BlobError) in
+      _ = try OverlayApplier.apply(base: base, basePath: "base.dtb", overlays: [(overlay, "ov.dtbo")])
+    }
+    #expect(applied == BlobError(path: "base.dtb", kind: .badStructure, reason: expected))
+    #expect(clock.now - start < .seconds(5))
+  }
+
+  @Test(arguments: [0xffff_fff4, 0xffff_fff5, 0xffff_ffff, 0x7fff_ffff])
+  func propertyLengthsPastTheBlockAreRefused(length: Int) {
+    // A one-property root, version 17: each of these lengths runs past the block (the first three wrap libfdt's
+    // offset to the same or a nearby tag).
+    var structure: [UInt8] = [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 3]
+    structure += (0..<4).map { UInt8(truncatingIfNeeded: length >> (24 - 8 * $0)) } + [0, 0, 0, 0]
+    structure += [0, 0, 0, 2, 0, 0, 0, 9]
+    let strings: [UInt8] = Array("x\0".utf8)
+    let total = 40 + 16 + structure.count + strings.count
+    var b = [UInt8](repeating: 0, count: 40 + 16)
+    let fields = [0xd00d_feed, total, 56, 56 + structure.count, 40, 17, 16, 0, strings.count, structure.count]
+    for (i, v) in fields.enumerated() {
+      for k in 0..<4 { b[4 * i + k] = UInt8(truncatingIfNeeded: v >> (24 - 8 * k)) }
+    }
+    b += structure + strings
+    let read = blobError { () throws(BlobError) in _ = try DTBReader.read(b, path: "p.dtb") }
+    #expect(read?.kind == .badStructure)
+    #expect(read?.reason.contains("the property at offset 8 says its value is \(length) bytes") == true)
+  }
+
   static func unnamed(offset: Int, version: Int) -> String {
     "bad structure block: the top-level node at offset \(offset) of this version \(version) blob is not named by its path (\"/\")"
   }

@@ -143,9 +143,60 @@ struct BlobHeader {
     if structSize == nil, structOff >= rsvOff, structOff < at {
       throw fail(.badHeader, "bad header: the structure block starts inside the memory reservation map")
     }
-    return BlobHeader(
+    let header = BlobHeader(
       totalSize: totalSize, structOffset: structOff, stringsOffset: stringsOff, reserveMapOffset: rsvOff,
       version: version, lastCompatibleVersion: lastComp, bootCPUID: be32(b, 28), stringsSize: stringsSize,
       structSize: structSize, reserves: reserves)
+    if let reason = header.structureTrap(b) { throw fail(.badStructure, "bad structure block: " + reason) }
+    return header
+  }
+
+  /// Walks the structure block's tags the way libfdt 1.6.1 does (`fdt_next_tag`, as `fdt_check_full` calls it), in
+  /// exact arithmetic, looking only for the two inputs on which that libfdt misbehaves instead of returning an error:
+  ///
+  /// - a property whose length makes `fdt_next_tag`'s 32-bit offset wrap (0xfffffff4 gives the same offset back):
+  ///   `fdt_check_full` loops for ever (found by Fuzz/FuzzOverlay);
+  /// - before version 16, where nodes are named by their path, a node opening at depth 1 whose name has no '/':
+  ///   `fdt_check_full` dereferences the null name `fdt_get_name` returns (SIGSEGV; found by FuzzOverlay and FuzzDTB,
+  ///   once with a property before the root, so depth 1 is reached by a later node).
+  ///
+  /// Everything else libfdt reports itself, so the walk stops quietly wherever libfdt would stop with an error.
+  func structureTrap(_ b: [UInt8]) -> String? {
+    // What fdt_offset_ptr lets the walk read: inside the blob and, from version 17, inside the structure block.
+    let limit = min(totalSize - structOffset, structSize ?? Int.max)
+    var depth = 0
+    var offset = 0
+    while offset + 4 <= limit {
+      let at = structOffset + offset
+      var next = offset + 4
+      switch Self.be32(b, at) {
+      case 1:  // FDT_BEGIN_NODE
+        guard let nul = b[(at + 4)..<(structOffset + limit)].firstIndex(of: 0) else { return nil }
+        depth += 1
+        if version < 16, depth == 1, !b[(at + 4)..<nul].contains(0x2F) {
+          return
+            "the top-level node at offset \(offset) of this version \(version) blob is not named by its path (\"/\")"
+        }
+        next = nul - structOffset + 1
+      case 2:  // FDT_END_NODE
+        if depth == 0 { return nil }
+        depth -= 1
+      case 3:  // FDT_PROP
+        guard offset + 12 <= limit else { return nil }
+        let len = Int(Self.be32(b, at + 4))
+        next = offset + 12 + len
+        if version < 16, len >= 8, (next - len) % 8 != 0 { next += 4 }
+        if next > limit {
+          return "the property at offset \(offset) says its value is \(len) bytes, which runs past the end of the "
+            + "structure block (\(limit) bytes)"
+        }
+      case 4:  // FDT_NOP
+        break
+      default:  // FDT_END or an unknown tag: libfdt stops here by itself
+        return nil
+      }
+      offset = (next + 3) & ~3
+    }
+    return nil
   }
 }

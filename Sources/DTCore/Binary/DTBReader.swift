@@ -2,8 +2,9 @@ internal import CLibfdt
 
 /// Reads a flattened device tree blob (`.dtb`, `.dtbo`) into a ``DeviceTree`` through libfdt.
 ///
-/// The header is checked in Swift first, then the whole blob with libfdt's `fdt_check_full`; only then is the
-/// structure block walked. Any byte input ends in a tree or a ``BlobError`` naming the file and the fault.
+/// The header is checked in Swift first (with the two structure-block inputs libfdt 1.6.1 cannot survive, see
+/// `BlobHeader.structureTrap`), then the whole blob with libfdt's `fdt_check_full`; only then is the structure block
+/// walked. Any byte input ends in a tree or a ``BlobError`` naming the file and the fault.
 ///
 /// After the walk the tree gets what dtc 1.8 recovers when it decompiles a blob: node phandles from
 /// `phandle`/`linux,phandle`, labels from `/__symbols__`, phandle references from `/__local_fixups__` and
@@ -27,7 +28,7 @@ public enum DTBReader {
     let header = try BlobHeader.parse(bytes, path: path)
     let blob = bytes.count == header.totalSize ? bytes : Array(bytes.prefix(header.totalSize))
     let walked = Libfdt.withAlignedCopy(of: blob) { fdt, _ in
-      walk(fdt, size: header.totalSize, version: header.version, path: path)
+      walk(fdt, size: header.totalSize, path: path)
     }
     let root = try walked.get()
     let tree = DeviceTree(root: root, reserves: header.reserves, bootCPUID: header.bootCPUID)
@@ -36,17 +37,9 @@ public enum DTBReader {
   }
 
   /// `fdt_check_full`, then one pass over the structure block's tags (`fdt_next_tag`), building nodes in order.
-  private static func walk(
-    _ fdt: UnsafeMutableRawPointer, size: Int, version: Int, path: String
-  ) -> Result<Node, BlobError> {
+  private static func walk(_ fdt: UnsafeMutableRawPointer, size: Int, path: String) -> Result<Node, BlobError> {
     func fail(_ kind: BlobError.Kind, _ reason: String) -> Result<Node, BlobError> {
       .failure(BlobError(path: path, kind: kind, reason: reason))
-    }
-    if version < 16, let unnamed = oldVersionTopLevelNodeWithoutPath(fdt) {
-      return fail(
-        .badStructure,
-        "bad structure block: the top-level node at offset \(unnamed) of this version \(version) blob is not "
-          + "named by its path (\"/\")")
     }
     let rc = fdt_check_full(fdt, size)
     if rc != 0 { return .failure(checkFailure(rc, path: path)) }
@@ -102,38 +95,6 @@ public enum DTBReader {
         return .success(root)
       default:
         return fail(.badStructure, "bad structure block: unknown tag 0x\(String(tag, radix: 16)) at offset \(offset)")
-      }
-      offset = next
-    }
-  }
-
-  /// Before version 16 nodes are named by their path, and libfdt 1.6.1's `fdt_check_full` reads the name of every
-  /// node that opens at depth 1 without checking that `fdt_get_name` found one: a name with no '/' there is a null
-  /// dereference (SIGSEGV). This walks the tags the way `fdt_check_full` does (depth counted from zero, properties and
-  /// NOPs allowed anywhere) and returns the offset of the first such node, so that blob never reaches libfdt's check.
-  /// Found twice by the fuzzers: a root without '/', and a property before the root shifting which node is at depth 1.
-  private static func oldVersionTopLevelNodeWithoutPath(_ fdt: UnsafeMutableRawPointer) -> Int32? {
-    var depth = 0
-    var offset: Int32 = 0
-    while true {
-      var next: Int32 = 0
-      let tag = fdt_next_tag(fdt, offset, &next)
-      if next < 0 { return nil }  // fdt_check_full stops here with an error of its own
-      switch tag {
-      case UInt32(FDT_BEGIN_NODE):
-        depth += 1
-        if depth == 1 {
-          // fdt_next_tag has checked the name is terminated inside the blob.
-          let name = fdt_offset_ptr(fdt, offset + 4, 1)?.assumingMemoryBound(to: CChar.self)
-          if let name, strchr(name, 0x2F) == nil { return offset }
-        }
-      case UInt32(FDT_END_NODE):
-        if depth == 0 { return nil }
-        depth -= 1
-      case UInt32(FDT_PROP), UInt32(FDT_NOP):
-        break
-      default:
-        return nil
       }
       offset = next
     }

@@ -95,6 +95,27 @@ import _DTTestSupport
     #expect(read?.reason.contains("the property at offset 8 says its value is \(length) bytes") == true)
   }
 
+  @Test(arguments: [
+    ("-2", "offset '-2' is not a decimal number"),
+    ("+4", "offset '+4' is not a decimal number"),
+    ("33", "offset 33 is past the end of /fragment@0/__overlay__/imx8mp-cm7:mboxes, which has only 36 bytes"),
+  ])
+  func fixupOffsetsOutsideTheirPropertyAreRefusedBeforeLibfdt(offset: String, expected: String) throws {
+    // FuzzOverlay: a __fixups__ entry "…:mboxes:-2"; libfdt 1.6.1 reads it with strtoul (0xfffffffe), its bounds check
+    // wraps, and fdt_overlay_apply wrote 4 GiB past the property (SIGSEGV). The same input with other offsets.
+    let (base, original) = try overlayInput("fixup-offset-negative.bin")
+    var overlay = original
+    let needle = Array("mboxes:-2\0".utf8)
+    let at = try #require(overlay.indices.first { overlay[$0...].starts(with: needle) })
+    overlay.replaceSubrange((at + 7)..<(at + 9), with: Array(offset.utf8))
+    let applied = blobError { () throws(BlobError) in
+      _ = try OverlayApplier.apply(base: base, basePath: "base.dtb", overlays: [(overlay, "ov.dtbo")])
+    }
+    #expect(applied?.kind == .malformedOverlay)
+    #expect(applied?.path == "ov.dtbo")
+    #expect(applied?.reason.contains(expected) == true, "\(String(describing: applied))")
+  }
+
   static func unnamed(offset: Int, version: Int) -> String {
     "bad structure block: the top-level node at offset \(offset) of this version \(version) blob is not named by its path (\"/\")"
   }

@@ -221,6 +221,19 @@ struct HostileBlobTests {
     try Hostile.expectError(
       ["apply", "small.dtb", "ov.dtso", "-o", "out"], in: s, status: 1, mentions: ["ov.dtso", "nowhere"])
   }
+
+  @Test func overlayWhoseFixupPointsOutsideItsPropertyIsAnInputError() throws {
+    // The fuzz input that made libfdt write out of bounds (Tests/Fixtures/fuzz-regressions/overlay): base, overlay.
+    let s = Scratch(prefix: "dtlint-hostile")
+    let path = SharedCorpus.packageRoot + "/Tests/Fixtures/fuzz-regressions/overlay/fixup-offset-negative.bin"
+    let bytes = try [UInt8](#require(FileManager.default.contents(atPath: path)))
+    let n = Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16 | Int(bytes[3]) << 24
+    s.write("base.dtb", bytes: Array(bytes[4..<(4 + n)]))
+    s.write("ov.dtbo", bytes: Array(bytes[(4 + n)...]))
+    try Hostile.expectError(
+      ["apply", "base.dtb", "ov.dtbo", "-o", "out"], in: s, status: 2,
+      mentions: ["ov.dtbo", "malformed overlay", "offset '-2' is not a decimal number"])
+  }
 }
 
 @Suite(.enabled(if: CLI.binary != nil, "skipped: the dtlint binary was not built"))

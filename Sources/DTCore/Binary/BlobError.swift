@@ -13,6 +13,9 @@ public struct BlobError: Error, CustomStringConvertible, Sendable, Equatable {
     case badStructure
     /// Nodes nested deeper than ``DTBReader/maxDepth``.
     case tooDeep
+    /// An overlay whose `__fixups__`/`__local_fixups__` point outside its own properties: a malformed input (exit 2),
+    /// refused before libfdt, which would read or write out of bounds.
+    case malformedOverlay
     /// libfdt could not apply an overlay.
     case overlay
   }

@@ -20,8 +20,8 @@ public enum OverlayApplier {
     var applied: [String] = []
     for ov in overlays {
       let overlayTree = try DTBReader.read(ov.bytes, path: ov.path, recover: false)
-      if let problem = localFixupProblem(overlayTree) {
-        throw BlobError(path: ov.path, kind: .overlay, reason: "malformed overlay: \(problem)")
+      if let problem = fixupProblem(overlayTree) {
+        throw BlobError(path: ov.path, kind: .malformedOverlay, reason: "malformed overlay: \(problem)")
       }
       let overlay = try BlobHeader.parse(ov.bytes, path: ov.path).prefix(of: ov.bytes)
       switch applyOne(current, overlay) {
@@ -139,6 +139,33 @@ public enum OverlayApplier {
       .map { String(decoding: $0, as: UTF8.self) }
   }
 
+  /// Every `__fixups__` entry's offset: decimal digits only, and with the 4-byte phandle inside its property (when the
+  /// entry's node and property are in the overlay; otherwise libfdt reports the entry itself, but the offset must
+  /// still not wrap its arithmetic).
+  private static func externalFixupProblem(_ overlay: DeviceTree) -> String? {
+    guard let fixups = overlay.root.child("__fixups__") else { return nil }
+    for p in fixups.liveProperties {
+      for entry in entries(p.value.bytes) {
+        let parts = entry.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3 else { continue }  // libfdt refuses it (FDT_ERR_BADOVERLAY)
+        let text = parts[2]
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+          return "__fixups__ entry \"\(entry)\" for \(p.name): offset '\(text)' is not a decimal number"
+        }
+        let property = resolve(String(parts[0]), in: overlay)?.property(String(parts[1]))
+        let limit = property.map { UInt64($0.value.bytes.count) } ?? UInt64(UInt32.max)
+        guard let offset = UInt64(text), limit >= 4, offset <= limit - 4 else {
+          return "__fixups__ entry \"\(entry)\" for \(p.name): offset \(text) "
+            + (property.map {
+              "is past the end of \(parts[0]):\(parts[1]), which has only \($0.value.bytes.count) bytes"
+            }
+              ?? "is out of range")
+        }
+      }
+    }
+    return nil
+  }
+
   /// libfdt's format for a fixup: `path:property:offset`, non-empty property, decimal offset.
   private static func isWellFormedFixup(_ entry: String) -> Bool {
     let parts = entry.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
@@ -154,9 +181,12 @@ public enum OverlayApplier {
     return tree.node(atPath: BlobRecovery.cString(alias.value.bytes) + path.dropFirst(first.count))
   }
 
-  /// libfdt 1.6.1 reads the phandle at each `__local_fixups__` offset without checking it against the property's
-  /// length, so an offset past the end is refused here before libfdt sees it.
-  static func localFixupProblem(_ overlay: DeviceTree) -> String? {
+  /// Fixup offsets libfdt 1.6.1 would write or read outside a property, refused here before libfdt sees them:
+  /// it reads the phandle at each `__local_fixups__` offset without checking it against the property's length, and
+  /// it reads a `__fixups__` offset with `strtoul` (so "-2" is 0xfffffffe) and checks `offset + 4` against the length
+  /// in 32-bit arithmetic that wraps, then writes there (SIGSEGV; found by Fuzz/FuzzOverlay).
+  static func fixupProblem(_ overlay: DeviceTree) -> String? {
+    if let problem = externalFixupProblem(overlay) { return problem }
     guard let fixups = overlay.root.child("__local_fixups__") else { return nil }
     var work: [(fixup: Node, node: Node)] = [(fixups, overlay.root)]
     while let (fixup, node) = work.popLast() {

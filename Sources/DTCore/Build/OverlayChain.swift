@@ -127,7 +127,8 @@ extension SourceReader {
         mergedBlob = try OverlayApplier.apply(base: currentBlob, basePath: basePath, overlays: [(overlayBlob, ov.path)])
       } catch {
         chain.diagnostics.append(
-          Diagnostic(rule: "overlay_apply", severity: .error, message: error.reason, range: nil))
+          // No source range: the message names the overlay, since the finding is shown at the chain's base.
+          Diagnostic(rule: "overlay_apply", severity: .error, message: error.description, range: nil))
         chain.refused = true
         return chain
       }

@@ -7,15 +7,10 @@ import _DTTestSupport
 /// Inputs that crashed a fuzz harness (Tests/Fixtures/fuzz-regressions, see its README), run through what their
 /// harness runs: each must now end in the clean error it is listed with.
 @Suite struct HostileFuzzRegressionTests {
-  static let directory = SharedCorpus.packageRoot + "/Tests/Fixtures/fuzz-regressions"
+  static let directory = FuzzRegression.directory
 
-  /// FuzzOverlay's layout: a 4-byte little-endian base length, the base blob, the overlay blob.
   private func overlayInput(_ name: String) throws -> (base: [UInt8], overlay: [UInt8]) {
-    let data = try #require(FileManager.default.contents(atPath: Self.directory + "/overlay/" + name))
-    let bytes = [UInt8](data)
-    let n = Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16 | Int(bytes[3]) << 24
-    try #require(n <= bytes.count - 4)
-    return (Array(bytes[4..<(4 + n)]), Array(bytes[(4 + n)...]))
+    try #require(FuzzRegression.overlayInput(name))
   }
 
   private func blobError(_ body: () throws(BlobError) -> Void) -> BlobError? {

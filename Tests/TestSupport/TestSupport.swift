@@ -70,3 +70,20 @@ public func stripArrowMarkers(_ s: String) -> (text: String, offsets: [Int]) {
   }
   return (String(decoding: out, as: UTF8.self), marks)
 }
+
+/// Inputs kept from the fuzz harnesses (Tests/Fixtures/fuzz-regressions).
+public enum FuzzRegression {
+  public static let directory = SharedCorpus.packageRoot + "/Tests/Fixtures/fuzz-regressions"
+
+  /// FuzzOverlay's layout: a 4-byte little-endian base length, the base blob, the overlay blob; nil when the file is
+  /// missing or shorter than it says.
+  public static func overlayInput(_ name: String) -> (base: [UInt8], overlay: [UInt8])? {
+    guard let data = FileManager.default.contents(atPath: directory + "/overlay/" + name), data.count >= 4 else {
+      return nil
+    }
+    let bytes = [UInt8](data)
+    let n = Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16 | Int(bytes[3]) << 24
+    guard n <= bytes.count - 4 else { return nil }
+    return (Array(bytes[4..<(4 + n)]), Array(bytes[(4 + n)...]))
+  }
+}

@@ -225,11 +225,9 @@ struct HostileBlobTests {
   @Test func overlayWhoseFixupPointsOutsideItsPropertyIsAnInputError() throws {
     // The fuzz input that made libfdt write out of bounds (Tests/Fixtures/fuzz-regressions/overlay): base, overlay.
     let s = Scratch(prefix: "dtlint-hostile")
-    let path = SharedCorpus.packageRoot + "/Tests/Fixtures/fuzz-regressions/overlay/fixup-offset-negative.bin"
-    let bytes = try [UInt8](#require(FileManager.default.contents(atPath: path)))
-    let n = Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16 | Int(bytes[3]) << 24
-    s.write("base.dtb", bytes: Array(bytes[4..<(4 + n)]))
-    s.write("ov.dtbo", bytes: Array(bytes[(4 + n)...]))
+    let (base, overlay) = try #require(FuzzRegression.overlayInput("fixup-offset-negative.bin"))
+    s.write("base.dtb", bytes: base)
+    s.write("ov.dtbo", bytes: overlay)
     try Hostile.expectError(
       ["apply", "base.dtb", "ov.dtbo", "-o", "out"], in: s, status: 2,
       mentions: ["ov.dtbo", "malformed overlay", "offset '-2' is not a decimal number"])

@@ -149,7 +149,7 @@ public enum OverlayApplier {
         let parts = entry.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3 else { continue }  // libfdt refuses it (FDT_ERR_BADOVERLAY)
         let text = parts[2]
-        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+        guard isDecimal(text) else {
           return "__fixups__ entry \"\(entry)\" for \(p.name): offset '\(text)' is not a decimal number"
         }
         let property = resolve(String(parts[0]), in: overlay)?.property(String(parts[1]))
@@ -169,8 +169,12 @@ public enum OverlayApplier {
   /// libfdt's format for a fixup: `path:property:offset`, non-empty property, decimal offset.
   private static func isWellFormedFixup(_ entry: String) -> Bool {
     let parts = entry.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-    guard parts.count == 3, !parts[1].isEmpty, !parts[2].isEmpty else { return false }
-    return parts[2].utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    return parts.count == 3 && !parts[1].isEmpty && isDecimal(parts[2])
+  }
+
+  /// Digits only: what dtc writes, and the only offsets whose meaning libfdt's `strtoul` does not bend.
+  private static func isDecimal(_ text: Substring) -> Bool {
+    !text.isEmpty && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
   }
 
   /// A path as libfdt's `fdt_path_offset` resolves it: absolute, or starting with an alias.

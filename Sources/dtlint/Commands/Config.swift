@@ -72,7 +72,7 @@ extension DTLint {
         s.m7 = s.m7.map { PathDisplay.absolute($0, in: cwd) }
         let dump = ConfigDump(settings: s, cwd: cwd)
         let text = format == .json ? dump.json() : dump.yaml()
-        FileHandle.standardOutput.write(Data(text.utf8))
+        try writeStandardOutput(text)
       }
     }
   }

@@ -129,7 +129,7 @@ extension DTLint {
       case .text: output = tie.text(log: logName)
       case .json: output = try tie.json(log: logName)
       }
-      FileHandle.standardOutput.write(Data(output.utf8))
+      try writeStandardOutput(output)
       for issue in trees.issues { printError("error: \(issue)") }
       if trees.unreadable { throw ExitCode(Exit.inputError) }
       if !explanation.problems.isEmpty { throw ExitCode(Exit.findings) }

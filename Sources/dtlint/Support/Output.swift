@@ -16,6 +16,12 @@ func printError(_ s: String) {
   FileHandle.standardError.write(Data((s + "\n").utf8))
 }
 
+/// Writes a command's report to standard output. Every report goes through here, so that a full, closed or broken
+/// stdout is handled in one place.
+func writeStandardOutput(_ text: String) throws(SourceError) {
+  try writeOutput(Array(text.utf8), to: "-")
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, fsync, rename. On any failure
 /// the temporary file is removed and nothing is left at `path`. `-` means standard output.
 func writeOutput(_ bytes: [UInt8], to path: String) throws(SourceError) {

@@ -439,7 +439,7 @@ private func lc(_ sm: SourceManager, _ r: SourceRange) -> String {
   #expect(r.fatal)
   let e = errors(r)
   #expect(e.count == 1)
-  #expect(e.first?.message == "'nope.h' not found (searched: ., d1, d2)")
+  #expect(e.first?.message == "'nope.h' not found (searched: ., d1, d2); add the directory that holds it with -I DIR")
   #expect(e.first.map { $0.formatted(with: sm) }?.hasPrefix("main.dts:3:3: error: 'nope.h' not found") == true)
   #expect(!words(r).contains("b"))
 }

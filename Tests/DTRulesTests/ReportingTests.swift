@@ -238,7 +238,8 @@ struct ReportFixture {
     let f = ReportFixture()
     let text = JSONReportRenderer(context: f.context).render(f.report)
     let doc = try decode(text)
-    #expect(Set(doc.keys) == ["version", "tool", "findings"])
+    #expect(Set(doc.keys) == ["version", "tool", "findings", "errors"])
+    #expect((doc["errors"] as? [Any])?.isEmpty == true)
     #expect(doc["version"] as? Int == 1)
     let tool = try #require(doc["tool"] as? [String: Any])
     #expect(tool["name"] as? String == "dtlint")
@@ -302,7 +303,8 @@ struct ReportFixture {
     let a = JSONReportRenderer(context: f.context).render(f.report)
     let b = JSONReportRenderer(context: f.context).render(shuffled)
     #expect(a == b)
-    #expect(a.hasPrefix("{\n  \"findings\": [\n    {\n      \"column\": 22,\n      \"endColumn\": 31,"))
+    #expect(
+      a.hasPrefix("{\n  \"errors\": [],\n  \"findings\": [\n    {\n      \"column\": 22,\n      \"endColumn\": 31,"))
     #expect(
       a.hasSuffix("  \"tool\": {\n    \"name\": \"dtlint\",\n    \"version\": \"0.1.0\"\n  },\n  \"version\": 1\n}\n"))
   }
@@ -331,7 +333,7 @@ struct ReportFixture {
   @Test func logShape() throws {
     let f = ReportFixture()
     var report = f.report
-    report.toolIssues = [
+    report.errors = [
       ToolIssue("unknown key", severity: .error, file: "/work/proj/.dtlint.yaml", line: 3, column: 1)
     ]
     let log = try decode(SARIFRenderer(context: f.context).render(report))
@@ -436,7 +438,7 @@ struct ReportFixture {
   func validatesAgainstTheOfficialSchema() throws {
     let f = ReportFixture()
     var report = f.report
-    report.toolIssues = [
+    report.errors = [
       ToolIssue("unknown key", severity: .error, file: "/work/proj/.dtlint.yaml", line: 3, column: 1),
       ToolIssue("no board profile matched", severity: .warning),
     ]

@@ -5,6 +5,8 @@ public enum InputKind: Sendable {
 
   public static func detect(path: String, bytes: [UInt8]) -> InputKind {
     if DTBReader.isBlob(bytes) { return .blob }
+    // A .dtb/.dtbo without the magic is a damaged blob ("not a device tree blob", exit 2), not a source.
+    if path.hasSuffix(".dtb") || path.hasSuffix(".dtbo") { return .blob }
     return .source
   }
 }
@@ -36,7 +38,9 @@ extension SourceReader {
         let tree = try DTBReader.read(file.bytes, path: path)
         return LoadedTree(tree: tree, kind: .blob, diagnostics: [], inputFailure: false, refused: false)
       } catch {
-        throw LoadError(path: path, reason: error.description)
+        var e = LoadError(path: path, reason: error.description)
+        e.blob = error.kind
+        throw e
       }
     }
     let parsed = parse(file: file)
@@ -51,6 +55,8 @@ extension SourceReader {
 public struct LoadError: Error, CustomStringConvertible, Sendable {
   public var path: String
   public var reason: String
+  /// What is wrong with the blob, when the file was read but is not a valid device tree blob.
+  public var blob: BlobError.Kind?
   public var description: String { reason.hasPrefix(path) ? reason : "\(path): \(reason)" }
   public init(path: String, reason: String) {
     self.path = path

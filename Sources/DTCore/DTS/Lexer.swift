@@ -496,7 +496,9 @@ struct Lexer {
     }
     guard let path = Lexer.resolve(name, directory: directory, searchPaths: searchPaths) else {
       let searched = ([directory] + searchPaths).map { $0.isEmpty ? "." : $0 }.joined(separator: ", ")
-      error("/include/ file '\(name)' not found (searched: \(searched))", directive)
+      error(
+        "/include/ file '\(name)' not found (searched: \(searched)); add the directory that holds it with -I DIR",
+        directive)
       fatal = true
       return
     }

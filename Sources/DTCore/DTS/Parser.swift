@@ -110,8 +110,24 @@ struct Parser {
       if flags == nil { flags = (true, plugin) }
     }
     guard let flags else {
-      error("syntax error: expected '/dts-v1/;' at the start of the file, found \(tok.display)", tok.range)
-      fatal = true
+      // A syntax finding (exit 1), not an unreadable input: the file was read, it is just not dtc's language.
+      var d = Diagnostic(
+        rule: "syntax", severity: .error,
+        message: "syntax error: expected '/dts-v1/;' at the start of the file, found \(tok.display)", range: tok.range)
+      if sources[tok.range.file].path.hasSuffix(".dtsi") {
+        d.notes.append(
+          DiagnosticNote(
+            "a .dtsi is a fragment meant to be included: check the .dts files that include it (dtlint check "
+              + "--dtsi includers FILE.dtsi), or add '/dts-v1/;' if it is a complete tree"))
+      } else {
+        d.fixes.append(
+          FixIt(
+            message: "add '/dts-v1/;' as the first line",
+            edits: [TextEdit(range: SourceRange(file: tok.range.file, start: 0, end: 0), replacement: "/dts-v1/;\n\n")])
+        )
+      }
+      diagnostics.append(d)
+      root = Node(name: "")
       return
     }
     isPlugin = flags.plugin

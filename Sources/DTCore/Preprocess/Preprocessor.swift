@@ -712,7 +712,8 @@ final class PPEngine {
     guard let (file, foundIn, searched) = findInclude(name, angled: angled, next: next, fi: fi, at: range) else {
       let dirs = searchDirs(angled: angled, next: next, fi: fi).map { $0.dir.isEmpty ? "." : $0.dir }
       fatalError(
-        "'\(name)' not found (searched: \(dirs.isEmpty ? "no directories" : dirs.joined(separator: ", ")))", range)
+        "'\(name)' not found (searched: \(dirs.isEmpty ? "no directories" : dirs.joined(separator: ", "))); add the "
+          + "directory that holds it with -I DIR", range)
       return
     }
     _ = searched

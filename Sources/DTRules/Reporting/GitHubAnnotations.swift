@@ -24,7 +24,23 @@ public struct GitHubAnnotationRenderer: Sendable {
       out += annotation(f)
       out += "\n"
     }
+    for e in report.errors {
+      out += annotation(e)
+      out += "\n"
+    }
     return out
+  }
+
+  /// An input the run could not check, annotated on its file (and line) with the title `input`.
+  public func annotation(_ e: ToolIssue) -> String {
+    var props: [(String, String)] = []
+    if let file = e.file {
+      props.append(("file", context.displayPath(file)))
+      if let line = e.line { props.append(("line", String(line))) }
+      if let col = e.column { props.append(("col", String(col))) }
+    }
+    props.append(("title", "input"))
+    return command(e.severity, props: props, message: e.message)
   }
 
   public func annotation(_ f: Finding) -> String {
@@ -53,8 +69,13 @@ public struct GitHubAnnotationRenderer: Sendable {
       }
     }
     for fix in d.fixes { message += "\nfix-it: \(fix.message)" }
+    return command(d.severity, props: props, message: message)
+  }
+
+  /// `::error|warning|notice PROPS::MESSAGE`, escaped.
+  private func command(_ severity: Severity, props: [(String, String)], message: String) -> String {
     let command: String =
-      switch d.severity {
+      switch severity {
       case .error: "error"
       case .warning: "warning"
       case .note: "notice"

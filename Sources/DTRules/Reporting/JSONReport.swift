@@ -8,8 +8,12 @@ import DTCore
 ///                   "nodePath", "property",
 ///                   "notes": [ {"message", "file", "line", "column"} ],
 ///                   "fixes": [ {"message", "edits": [ {"file", "line", "column", "endLine", "endColumn",
-///                                                      "replacement"} ]} ] } ] }
+///                                                      "replacement"} ]} ] } ],
+///   "errors": [ { "severity", "message", "file", "line", "column" } ] }
 /// ```
+///
+/// `errors` lists what the run could not check (an unreadable input, a blob that is not a device tree, a base that
+/// does not compile): a report with errors is never a clean one, whatever `findings` holds (exit status 2).
 ///
 /// Every key is always present (`null` where there is no value: `file`/`line`/… only for a blob finding without
 /// a source). Lines and columns are 1-based and point into the original file; columns count bytes (a tab is
@@ -36,6 +40,18 @@ public struct JSONReportRenderer: Sendable {
       "version": .int(Self.formatVersion),
       "tool": .object(["name": .string(context.tool.name), "version": .string(context.tool.version)]),
       "findings": .array(context.sorted(report.findings).map(finding)),
+      "errors": .array(report.errors.map(error)),
+    ])
+  }
+
+  /// An input the run could not check: `{"severity", "message", "file", "line", "column"}`.
+  private func error(_ e: ToolIssue) -> JSONValue {
+    .object([
+      "severity": .string(e.severity.rawValue),
+      "message": .string(e.message),
+      "file": .string(e.file.map(context.displayPath)),
+      "line": .int(e.line),
+      "column": .int(e.column),
     ])
   }
 

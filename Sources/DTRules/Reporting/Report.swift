@@ -64,14 +64,26 @@ public struct ToolIssue: Sendable, Hashable, CustomStringConvertible {
 /// Everything one `dtlint check` run has to say, ready for a renderer.
 public struct Report: Sendable {
   public var findings: [Finding]
-  public var toolIssues: [ToolIssue]
-  /// The inputs checked, as the user named them (counted by the summary line).
+  /// What stopped the run from checking something: an input that could not be read or is not a device tree, a
+  /// base that does not compile. Each names its file (and line, when it has one). Text and github print them on
+  /// stderr, json has them as `errors`, SARIF as `toolExecutionNotifications`.
+  public var errors: [ToolIssue]
+  /// The inputs named by the user, in order (counted by the summary line).
   public var inputs: [String]
+  /// The inputs that could not be checked (each has an entry in `errors`).
+  public var unchecked: [String] = []
 
-  public init(findings: [Finding] = [], toolIssues: [ToolIssue] = [], inputs: [String] = []) {
+  public init(findings: [Finding] = [], errors: [ToolIssue] = [], inputs: [String] = []) {
     self.findings = findings
-    self.toolIssues = toolIssues
+    self.errors = errors
     self.inputs = inputs
+  }
+
+  /// Records that `input` could not be checked, and why.
+  public mutating func addUnchecked(_ input: String, _ errors: [ToolIssue]) {
+    if !inputs.contains(input) { inputs.append(input) }
+    if !unchecked.contains(input) { unchecked.append(input) }
+    self.errors.append(contentsOf: errors)
   }
 
   /// Adds the findings of one input (and the input itself, once).

@@ -51,8 +51,8 @@ public struct SARIFRenderer: Sendable {
       "results": .array(findings.map { result($0, ruleIndex: index[$0.diagnostic.rule]) }),
       "invocations": .array([
         .object([
-          "executionSuccessful": .bool(!report.toolIssues.contains { $0.severity == .error }),
-          "toolExecutionNotifications": .array(report.toolIssues.map(notification)),
+          "executionSuccessful": .bool(!report.errors.contains { $0.severity == .error }),
+          "toolExecutionNotifications": .array(report.errors.map(notification)),
         ])
       ]),
     ])

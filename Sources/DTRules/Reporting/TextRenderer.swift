@@ -123,8 +123,13 @@ public struct TextRenderer: Sendable {
     if files == 0 {
       files = Set(report.findings.compactMap { $0.input ?? $0.diagnostic.range.map { "\($0.file.raw)" } }).count
     }
+    let unchecked = report.unchecked.count
+    let unread = "\(plural(unchecked, "file")) could not be checked"
+    // Never "no findings" about a file that was not checked.
+    if unchecked > 0 && files - unchecked == 0 && parts.isEmpty { return unread }
     let what = parts.isEmpty ? "no findings" : parts.joined(separator: ", ")
-    return "\(what) in \(plural(files, "file"))"
+    let checked = files > unchecked ? "\(what) in \(plural(files - unchecked, "file"))" : what
+    return unchecked > 0 ? "\(checked); \(unread)" : checked
   }
 
   private static func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }

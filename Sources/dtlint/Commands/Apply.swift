@@ -43,8 +43,9 @@ extension DTLint {
       var options = CompileOptions()
       options.symbols = true
       func blob(_ path: String) throws -> [UInt8] {
+        let path = try StandardInput.path(path, sources: sources)
         // A blob goes to libfdt as it is (the applier validates it); a source is compiled first.
-        if let bytes = try? SourceManager.readBytes(path: path, limit: sources.maxFileSize), DTBReader.isBlob(bytes) {
+        if let bytes = try? sources.load(path: path).bytes, DTBReader.isBlob(bytes) {
           return bytes
         }
         return DTBWriter.blob(of: try loadForOutput(path, reader: reader, options: options).tree)
@@ -58,13 +59,13 @@ extension DTLint {
       } catch {
         printError("error: \(error.description)")
         // An overlay that does not fit its base is a finding; a blob that cannot be read is an input error.
-        throw ExitCode(error.kind == .overlay ? Exit.findings : Exit.inputError)
+        throw Failure.reported(error.kind == .overlay ? .findings : .unreadable)
       }
       do {
         try writeOutput(merged, to: output)
       } catch {
         printError("error: \(error.description)")
-        throw ExitCode(Exit.inputError)
+        throw Failure.reported(.unreadable)
       }
     }
   }

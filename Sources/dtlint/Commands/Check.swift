@@ -37,6 +37,7 @@ extension DTLint {
           dtlint check --enable all --disable unique_unit_address --werror board.dts
           dtlint check board.dtb --overlay hmp.dtbo --m7 m7.yaml --kernel toradex-bsp6 --board verdin-imx8mp
           dtlint check board.dts --config ci/.dtlint.yaml --format github --color never
+          dtlint check --quiet - < generated.dts
         """)
 
     @Argument(
@@ -45,6 +46,8 @@ extension DTLint {
     var files: [String] = []
 
     @OptionGroup var inputOptions: InputOptions
+
+    @OptionGroup var quietOption: QuietOption
 
     @Option(
       help: ArgumentHelp("Check each FILE as an overlay applied to this base tree.", valueName: "base"),
@@ -112,8 +115,6 @@ extension DTLint {
       // Everything read stays until the process exits: freeing it would only cost time.
       ProcessLifetime.keep(sources)
       ProcessLifetime.keep(reader.cache)
-      let linter = Linter(registry: registry, selection: selection, hmp: hmp)
-      let suppressions = Suppressions(sources: sources, registry: registry)
 
       // The base overlays are checked against: --base for every FILE; otherwise the configuration's base: for the
       // FILEs that are overlays (every FILE with --require-base). Not with --overlay, where FILE is the base.
@@ -122,19 +123,21 @@ extension DTLint {
         let fix =
           settings.configPath.map { "set base: in \(PathDisplay.relative($0, to: cwd))" }
           ?? "add a .dtlint.yaml with base:"
-        printError("error: --require-base: no base tree to check the overlays against (give --base BASE or \(fix))")
-        throw ExitCode(Exit.usage)
+        throw Failure.usage("--require-base: no base tree to check the overlays against (give --base BASE or \(fix))")
       }
 
+      // `-`: standard input, shown as <stdin>.
+      var named = files
+      for i in named.indices where named[i] == "-" { named[i] = try StandardInput.path("-", sources: sources) }
       // A .dtsi is checked through the trees that include it, with --dtsi includers.
-      var inputs = files
+      var inputs = named
       var notes: [String] = []
       if dtsi == .includers && overlays.isEmpty {
         let root = settings.configPath.map { PathDisplay.normalize($0 + "/..") } ?? cwd
         let index = IncluderIndex(root: root, includePaths: frontEnd.includePaths, workingDirectory: cwd)
         inputs = []
         var seen = Set<String>()
-        for f in files {
+        for f in named {
           guard f.hasSuffix(".dtsi") else {
             if seen.insert(PathDisplay.absolute(f, in: cwd)).inserted { inputs.append(f) }
             continue
@@ -158,144 +161,47 @@ extension DTLint {
       let isBaseAlone: (String) -> Bool = { f in
         baseAlone != nil && hmp.manifest != nil && !requireBase && PathDisplay.absolute(f, in: cwd) == baseAlone
       }
-      let baseLinter = Linter(
-        registry: registry, selection: selection,
-        hmp: hmp.withoutManifest())
       for f in inputs where isBaseAlone(f) {
         notes.append(
           "note: \(f) is the configured base: checked without the M7 manifest, which describes the system with its "
             + "overlays applied")
       }
-      for n in notes { printError(n) }
+      for n in notes { printNote(n) }
 
       // One job per input (or chain); checked in parallel, reported in the order given.
-      struct Job {
-        var input: String
-        var base: String?
-        var overlays: [String]
-        /// Only findings located in the overlay are reported (FILE checked against a base).
-        var onlyOverlay: Bool
-        /// The configured base, checked on its own: without the M7 manifest.
-        var withoutManifest = false
-      }
-      var jobs: [Job] = []
-      if let explicitBase = base {
-        for f in inputs { jobs.append(Job(input: f, base: explicitBase, overlays: [f], onlyOverlay: true)) }
-      } else if !overlays.isEmpty {
-        jobs.append(Job(input: inputs[0], base: inputs[0], overlays: overlays, onlyOverlay: false))
-      } else {
-        for f in inputs {
-          if let configuredBase, requireBase || OverlayDetection.isOverlay(path: f) {
-            jobs.append(Job(input: f, base: configuredBase, overlays: [f], onlyOverlay: true))
-          } else {
-            jobs.append(Job(input: f, base: nil, overlays: [], onlyOverlay: false, withoutManifest: isBaseAlone(f)))
-          }
-        }
-      }
+      let jobs = CheckJob.plan(
+        inputs: inputs, base: base, overlays: overlays, configuredBase: configuredBase, requireBase: requireBase,
+        isOverlay: { OverlayDetection.isOverlay(path: $0) }, isBaseAlone: isBaseAlone)
+      let runner = CheckRunner(reader: reader, registry: registry, selection: selection, hmp: hmp)
+      ProcessLifetime.keep(runner)
+      let report = runner.run(jobs)
+      printNote(Self.overlayWithoutBaseNote(jobs: jobs, report: report))
 
-      struct Outcome: Sendable {
-        var diagnostics: [Diagnostic] = []
-        var issue: String?
-        var unreadable = false
-      }
-      // Many overlays checked against one base: read and compile the base once.
-      let bases = BaseCache(reader: reader)
-      let results = ResultBox<Outcome>(count: jobs.count)
-      let allJobs = jobs
-      let finalSelection = selection
-      concurrentPerformWithLargeStack(iterations: jobs.count) { i in
-        let job = allJobs[i]
-        var outcome = Outcome()
-        // Dispatch's worker threads have small stacks; tree walks recurse with the nesting depth.
-        runWithLargeStack {
-          do {
-            if let b = job.base {
-              let chain = try reader.applyChain(base: try bases.base(b), basePath: b, overlays: job.overlays)
-              ProcessLifetime.keep(chain.base.tree)
-              if let m = chain.merged { ProcessLifetime.keep(m) }
-              let files = chain.overlays.flatMap { $0.files } + chain.base.files
-              outcome.diagnostics = suppressions.apply(
-                linter.lint(chain: chain, onlyOverlay: job.onlyOverlay), files: files, selection: finalSelection)
-              outcome.unreadable = chain.inputFailure
-            } else {
-              // The tree as dtc checks it: before __symbols__/__fixups__/__local_fixups__ are generated.
-              var compile = CompileOptions()
-              compile.stopBeforeGeneratedNodes = true
-              let loaded = try reader.load(path: job.input, options: compile)
-              ProcessLifetime.keep(loaded.tree)
-              let linter = job.withoutManifest ? baseLinter : linter
-              outcome.diagnostics = suppressions.apply(
-                linter.lint(loaded.tree, frontEnd: loaded.diagnostics, input: loaded.kind), files: loaded.files,
-                selection: finalSelection)
-              outcome.unreadable = loaded.inputFailure
-            }
-          } catch {
-            outcome.issue = "\(error)"
-            outcome.unreadable = true
-          }
-        }
-        results.set(i, outcome)
-      }
-
-      var report = Report()
-      var unreadable = false
-      for (i, job) in jobs.enumerated() {
-        guard let o = results.get(i) else { continue }
-        report.add(o.diagnostics, input: job.input)
-        if let issue = o.issue { report.toolIssues.append(ToolIssue(issue)) }
-        unreadable = unreadable || o.unreadable
-      }
       let context = ReportContext(
         sources: sources, tool: ToolInfo(version: DTLint.configuration.version), workingDirectory: cwd,
         registry: registry, selection: selection)
       let options = TextRenderOptions(color: format == .text && color.isEnabled(fileDescriptor: STDOUT_FILENO))
       let text = ReportRenderer(context: context, textOptions: options).render(report, as: format)
       try writeStandardOutput(text)
+      // Text and github: errors on stderr, then the summary (github also annotates them on stdout). JSON and SARIF
+      // carry them inside the report; stderr says them too, for the person watching the run.
+      for e in report.errors { printError("\(e.severity.rawValue): \(e.messageWithLocation)") }
       if format == .text || format == .github {
-        for issue in report.toolIssues where format == .github { printError("error: \(issue.description)") }
         let summary = TextRenderer.summary(of: report)
-        if !summary.isEmpty { printError(summary) }
-      } else {
-        for issue in report.toolIssues { printError("error: \(issue.description)") }
+        if !summary.isEmpty { printNote(summary) }
       }
-      if unreadable { throw ExitCode(Exit.inputError) }
-      if report.hasErrors { throw ExitCode(Exit.findings) }
+      if !report.errors.isEmpty { throw Failure.reported(.unreadable) }
+      if report.hasErrors { throw Failure.reported(.findings) }
     }
-  }
-}
 
-/// Bases loaded once per run, whichever job asks first (the others wait for it).
-final class BaseCache: @unchecked Sendable {
-  private let reader: SourceReader
-  private let lock = NSLock()
-  private var loaded: [String: LoadedTree] = [:]
-  init(reader: SourceReader) { self.reader = reader }
-
-  func base(_ path: String) throws(LoadError) -> LoadedTree {
-    lock.lock()
-    defer { lock.unlock() }
-    if let b = loaded[path] { return b }
-    let b = try reader.loadBase(path: path)
-    ProcessLifetime.keep(b.tree)
-    loaded[path] = b
-    return b
-  }
-}
-
-/// Results written by parallel jobs, read after they finish.
-final class ResultBox<T: Sendable>: @unchecked Sendable {
-  private var items: [T?]
-  private let lock = NSLock()
-  init(count: Int) { items = Array(repeating: nil, count: count) }
-  func set(_ i: Int, _ v: T) {
-    lock.lock()
-    items[i] = v
-    lock.unlock()
-  }
-  func get(_ i: Int) -> T? {
-    lock.lock()
-    defer { lock.unlock() }
-    return items[i]
+    /// One note when overlays were checked without a base: the fragment warnings dtc gives them are expected then.
+    static func overlayWithoutBaseNote(jobs: [CheckJob], report: Report) -> String? {
+      let alone = jobs.filter { $0.base == nil && OverlayDetection.isOverlay(path: $0.input) }.map(\.input)
+      guard let first = alone.first else { return nil }
+      let more = alone.count > 1 ? " (and \(alone.count - 1) more)" : ""
+      return "note: \(first)\(more) is an overlay checked without a base: targets and cell sizes are unknown, so "
+        + "dtc's fragment warnings are expected; check it against its base with --base BASE"
+    }
   }
 }
 

@@ -60,7 +60,7 @@ extension DTLint {
         try writeOutput(bytes, to: output)
       } catch {
         printError("error: \(error.description)")
-        throw ExitCode(Exit.inputError)
+        throw Failure.reported(.unreadable)
       }
     }
   }
@@ -94,7 +94,7 @@ extension DTLint {
       do {
         try writeOutput(Array(DTSPrinter.print(loaded.tree).utf8), to: "-")
       } catch {
-        throw ExitCode(Exit.inputError)
+        throw Failure.reported(.unreadable)
       }
     }
   }

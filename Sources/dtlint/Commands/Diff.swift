@@ -32,6 +32,7 @@ extension DTLint {
           dtlint diff old.dtb new.dtb --hmp --m7 m7.yaml --format json
           dtlint diff board.dtb board-symbols.dtb --include-bookkeeping --color never
           dtlint diff generated.dts board.dtb --no-cpp --config ci/.dtlint.yaml
+          dtlint diff - board.dtb --hmp --m7 m7.yaml --quiet < merged.dts
         """)
 
     @Argument(
@@ -69,6 +70,8 @@ extension DTLint {
 
     @OptionGroup var inputOptions: InputOptions
 
+    @OptionGroup var quietOption: QuietOption
+
     enum DiffFormat: String, ExpressibleByArgument, CaseIterable {
       case text, json
     }
@@ -82,7 +85,7 @@ extension DTLint {
         }
       } catch {
         printError(error.description)
-        throw ExitCode(Exit.usage)
+        throw Failure.reported(.usage)
       }
       let sources = SourceManager()
       let reader = SourceReader(sources: sources, options: frontEnd)
@@ -93,18 +96,19 @@ extension DTLint {
           peripherals = try ManifestPeripherals.load(path: manifest)
         } catch {
           printError(error.description)
-          throw ExitCode(Exit.inputError)
+          throw Failure.reported(.unreadable)
         }
       }
 
       var sides: [DiffInput] = []
       for spec in [a, b] {
+        let spec = try StandardInput.path(spec, sources: sources)
         do {
           sides.append(try reader.loadForDiff(spec))
         } catch {
           report(error.diagnostics, sources: sources, input: spec)
           printError("error: \(error.description)")
-          throw ExitCode(Exit.inputError)
+          throw Failure.reported(.unreadable)
         }
       }
 
@@ -117,7 +121,7 @@ extension DTLint {
           printError("warning: \(manifest ?? "manifest"): peripheral '\(p)' is in neither tree (not compared)")
         }
         if !peripherals.pads.isEmpty {
-          printError(
+          printNote(
             "note: \(manifest ?? "manifest"): pads are not compared by name yet; the pin groups of the named "
               + "peripherals are")
         }
@@ -133,7 +137,7 @@ extension DTLint {
       case .text: output = renderer.text(changes, color: color.isEnabled(fileDescriptor: STDOUT_FILENO))
       }
       try writeStandardOutput(output)
-      if !changes.isEmpty { throw ExitCode(Exit.findings) }
+      if !changes.isEmpty { throw Failure.reported(.findings) }
     }
   }
 }

@@ -45,14 +45,14 @@ extension DTLint {
         }
       } catch {
         printError("error: cannot read the tool info: \(error)")
-        throw ExitCode(Exit.inputError)
+        throw Failure.reported(.unreadable)
       }
       let pages: [ManualPage]
       do {
         pages = try ManualWriter.pages(fromToolInfo: json, date: ManualWriter.dateFromEnvironment())
       } catch {
         printError("error: the tool info is not what --experimental-dump-help writes: \(error)")
-        throw ExitCode(Exit.inputError)
+        throw Failure.reported(.unreadable)
       }
       do {
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
@@ -61,7 +61,7 @@ extension DTLint {
         }
       } catch {
         printError("error: \(error)")
-        throw ExitCode(Exit.inputError)
+        throw Failure.reported(.unreadable)
       }
     }
 

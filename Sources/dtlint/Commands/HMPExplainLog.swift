@@ -103,7 +103,7 @@ extension DTLint {
         text = try Self.read(log)
       } catch {
         printError("error: \(logName): \(error)")
-        throw ExitCode(Exit.inputError)
+        throw Failure.reported(.unreadable)
       }
 
       let settings = try Settings.resolve(
@@ -114,7 +114,7 @@ extension DTLint {
         catalog = try KernelMessageCatalog.bundled()
       } catch {
         printError(error.description)
-        throw ExitCode(Exit.inputError)
+        throw Failure.reported(.unreadable)
       }
       let explanation = LogExplainer(catalog: catalog, flavor: hmp.kernel).explain(text)
 
@@ -130,9 +130,9 @@ extension DTLint {
       case .json: output = try tie.json(log: logName)
       }
       try writeStandardOutput(output)
-      for issue in trees.issues { printError("error: \(issue)") }
-      if trees.unreadable { throw ExitCode(Exit.inputError) }
-      if !explanation.problems.isEmpty { throw ExitCode(Exit.findings) }
+      for e in trees.errors { printError("\(e.severity.rawValue): \(e.messageWithLocation)") }
+      if trees.unreadable { throw Failure.reported(.unreadable) }
+      if !explanation.problems.isEmpty { throw Failure.reported(.findings) }
     }
 
     /// The log's text (`-`: standard input), invalid UTF-8 replaced.
@@ -154,53 +154,29 @@ extension DTLint {
       init(_ d: String) { description = d }
     }
 
-    /// Checks the FILEs as `check` does (same rules, same suppressions), sequentially.
+    /// Checks the FILEs as `check` does (same rules, same suppressions, the same runner), judging the whole merged
+    /// tree of a chain: the log is what the board ran.
     func lint(settings: Settings, hmp: HMPContext, cwd: String) throws -> TreeFindings {
       var frontEnd = inputOptions.frontEnd
       frontEnd.includePaths = settings.includePaths
       let sources = SourceManager()
       let reader = SourceReader(sources: sources, options: frontEnd)
-      let registry = RuleRegistry.shared
-      let linter = Linter(registry: registry, selection: settings.selection, hmp: hmp)
-      let suppressions = Suppressions(sources: sources, registry: registry)
       var out = TreeFindings()
       out.trees = overlays.isEmpty ? files : ["\(files[0])+\(overlays.joined(separator: "+"))"]
       if let base { out.trees = files.map { "\(base)+\($0)" } }
-      var jobs: [(input: String, base: String?, overlays: [String])] = []
-      if let base {
-        jobs = files.map { ($0, base, [$0]) }
-      } else if !overlays.isEmpty {
-        jobs = [(files[0], files[0], overlays)]
-      } else {
-        jobs = files.map { ($0, nil, []) }
+      var jobs = CheckJob.plan(
+        inputs: files, base: base, overlays: overlays, configuredBase: nil, requireBase: false,
+        isOverlay: { _ in false }, isBaseAlone: { _ in false })
+      for i in jobs.indices { jobs[i].onlyOverlay = false }
+      let runner = CheckRunner(
+        reader: reader, registry: RuleRegistry.shared, selection: settings.selection, hmp: hmp)
+      ProcessLifetime.keep(runner)
+      let report = runner.run(jobs)
+      out.findings = report.findings.map {
+        TreeFinding($0.diagnostic, input: $0.input ?? "", sources: sources, cwd: cwd)
       }
-      for job in jobs {
-        do {
-          let diagnostics: [Diagnostic]
-          if let b = job.base {
-            let chain = try reader.applyChain(base: b, overlays: job.overlays)
-            ProcessLifetime.keep(chain.base.tree)
-            if let m = chain.merged { ProcessLifetime.keep(m) }
-            diagnostics = suppressions.apply(
-              linter.lint(chain: chain), files: chain.overlays.flatMap { $0.files } + chain.base.files,
-              selection: settings.selection)
-            out.unreadable = out.unreadable || chain.inputFailure
-          } else {
-            var compile = CompileOptions()
-            compile.stopBeforeGeneratedNodes = true
-            let loaded = try reader.load(path: job.input, options: compile)
-            ProcessLifetime.keep(loaded.tree)
-            diagnostics = suppressions.apply(
-              linter.lint(loaded.tree, frontEnd: loaded.diagnostics, input: loaded.kind), files: loaded.files,
-              selection: settings.selection)
-            out.unreadable = out.unreadable || loaded.inputFailure
-          }
-          out.findings += diagnostics.map { TreeFinding($0, input: job.input, sources: sources, cwd: cwd) }
-        } catch {
-          out.issues.append("\(error)")
-          out.unreadable = true
-        }
-      }
+      out.errors = report.errors
+      out.unchecked = report.unchecked
       return out
     }
   }
@@ -244,8 +220,10 @@ struct TreeFinding: Encodable {
 struct TreeFindings {
   var trees: [String] = []
   var findings: [TreeFinding] = []
-  var issues: [String] = []
-  var unreadable = false
+  /// Trees that could not be checked, and why (each names its file).
+  var errors: [ToolIssue] = []
+  var unchecked: [String] = []
+  var unreadable: Bool { !errors.isEmpty }
 }
 
 /// The explanation of a log joined with the findings of the trees.
@@ -262,7 +240,8 @@ struct Tie {
     "hmp_firmware_vring_mismatch", "hmp_firmware_rsc_table", "hmp_firmware_segment_unreserved",
   ]
 
-  var hasTree: Bool { !trees.trees.isEmpty }
+  /// Trees were given and every one of them was checked: only then does "no finding" mean the tree is clean.
+  var hasTree: Bool { !trees.trees.isEmpty && trees.unchecked.isEmpty }
 
   func findings(of rules: [String]) -> [TreeFinding] {
     trees.findings.filter { rules.contains($0.rule) }
@@ -285,7 +264,11 @@ struct Tie {
     var head =
       "\(log): \(plural(e.lineCount, "line")), \(e.recognisedLines) recognised: \(plural(e.recognised.count, "message")) "
       + "(\(plural(problems, "problem")), \(context) context), \(e.unrecognised) not recognised; \(hmp.kernelPhrase)"
-    if hasTree {
+    if !trees.unchecked.isEmpty {
+      head +=
+        "; tree \(trees.trees.joined(separator: ", ")): \(plural(trees.unchecked.count, "file")) could not be "
+        + "checked (errors on stderr), so no cause below is tied to the tree"
+    } else if hasTree {
       head += "; tree \(trees.trees.joined(separator: ", ")): \(plural(trees.findings.count, "finding"))"
     } else {
       head += "; no tree given"
@@ -434,7 +417,16 @@ struct Tie {
     var problems: Int
     var messages: [Message]
     var findings: [TreeFinding]
+    /// Trees that could not be checked (as in `check --format json`).
+    var errors: [InputProblem]
     var kernelSources: [Source]
+  }
+  struct InputProblem: Encodable {
+    var severity: String
+    var message: String
+    var file: String?
+    var line: Int?
+    var column: Int?
   }
   struct Source: Encodable {
     var tag: String
@@ -528,6 +520,10 @@ struct Tie {
       kernelAssumed: hmp.kernelGiven == nil, trees: trees.trees, lines: e.lineCount,
       recognisedLines: e.recognisedLines, unrecognisedLines: e.unrecognised, problems: e.problems.count,
       messages: messages, findings: trees.findings,
+      errors: trees.errors.map {
+        InputProblem(
+          severity: $0.severity.rawValue, message: $0.message, file: $0.file, line: $0.line, column: $0.column)
+      },
       kernelSources: citedSources.map {
         Source(tag: $0.tag, repository: $0.repository, path: $0.path, commit: $0.commit)
       })

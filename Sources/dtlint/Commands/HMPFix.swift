@@ -30,6 +30,7 @@ extension DTLint {
           dtlint hmp fix hmp.dtso --base board.dtb --board verdin-imx8mp-wifi --config ci/.dtlint.yaml --werror
           dtlint hmp fix custom.dts --enable all --disable hmp_region_window -D REV=2 -o fixed.dts
           dtlint hmp fix generated.dts --no-cpp -o fixed.dts
+          dtlint hmp fix hmp.dtso --base board.dts --quiet -o -
         """)
 
     @Argument(
@@ -53,6 +54,8 @@ extension DTLint {
 
     @OptionGroup var settingsOptions: SettingsOptions
     @OptionGroup var inputOptions: InputOptions
+
+    @OptionGroup var quietOption: QuietOption
 
     func validate() throws {
       if inPlace && output != nil { throw ValidationError("--in-place and -o exclude each other") }
@@ -84,23 +87,23 @@ extension DTLint {
       case .success(let r)?: result = r
       case .failure(let e)?:
         printError("error: \(e.description)")
-        throw ExitCode(Exit.inputError)
-      case nil: throw ExitCode(Exit.inputError)
+        throw Failure.reported(.unreadable)
+      case nil: throw Failure.reported(.unreadable)
       }
       if result.unreadable {
         report(result.remaining.filter { $0.severity == .error }, sources: result.sources)
         printError("error: \(input): cannot be checked, so nothing was fixed")
-        throw ExitCode(Exit.inputError)
+        throw Failure.reported(.unreadable)
       }
       let shown = inPlace ? input : (output ?? "<stdout>")
       for c in result.changes.sorted(by: { ($0.line, $0.column) < ($1.line, $1.column) }) {
-        printError("\(shown):\(c.line):\(c.column): fixed [\(c.rule)] \(c.fix) — \(c.finding)")
+        printNote("\(shown):\(c.line):\(c.column): fixed [\(c.rule)] \(c.fix) — \(c.finding)")
       }
       let errors = result.remaining.filter { $0.severity == .error }
       if result.changes.isEmpty {
-        printError("\(input): nothing to fix")
+        printNote("\(input): nothing to fix")
       } else {
-        printError(
+        printNote(
           "\(result.changes.count) change\(result.changes.count == 1 ? "" : "s") in \(result.passes - 1) pass\(result.passes == 2 ? "" : "es")"
         )
       }
@@ -114,9 +117,9 @@ extension DTLint {
         }
       } catch {
         printError("error: \(error.description)")
-        throw ExitCode(Exit.inputError)
+        throw Failure.reported(.unreadable)
       }
-      if !errors.isEmpty { throw ExitCode(Exit.findings) }
+      if !errors.isEmpty { throw Failure.reported(.findings) }
     }
   }
 }

@@ -35,6 +35,7 @@ extension DTLint {
           dtlint hmp generate --board verdin-imx8mp --sku nonwifi --dtbo hmp.dtbo -o hmp.dtso
           dtlint hmp generate --board verdin-imx8mp-wifi --m7 m7.yaml --base board.dts -I include -D REV=2 -o hmp.dtso
           dtlint hmp generate --board verdin-imx8mp-nonwifi --base generated.dts --no-cpp -o hmp.dtso
+          dtlint hmp generate --board verdin-imx8mp-wifi --quiet -o -
         """)
 
     @Option(
@@ -78,6 +79,8 @@ extension DTLint {
 
     @OptionGroup var inputOptions: InputOptions
 
+    @OptionGroup var quietOption: QuietOption
+
     func run() throws {
       let (profile, skuEntry, manifest, inputs, flavor) = try resolve()
       var commandLine = "dtlint hmp generate --board \(board)"
@@ -92,16 +95,16 @@ extension DTLint {
         do {
           let loaded = try reader.loadBase(path: base)
           report(loaded.diagnostics.filter { $0.severity == .error }, sources: sources)
-          if loaded.inputFailure { throw ExitCode(Exit.inputError) }
+          if loaded.inputFailure { throw Failure.reported(.unreadable) }
           if loaded.refused {
             printError("error: \(base): not compiled: the input has errors")
-            throw ExitCode(Exit.findings)
+            throw Failure.reported(.findings)
           }
           ProcessLifetime.keep(loaded.tree)
           baseLoaded = loaded
         } catch let e as LoadError {
           printError("error: \(e.description)")
-          throw ExitCode(Exit.inputError)
+          throw Failure.reported(.unreadable)
         }
       }
 
@@ -113,7 +116,7 @@ extension DTLint {
         generated = try HMPGenerator.generate(request)
       } catch {
         printError("error: \(error.description)")
-        throw ExitCode(Exit.findings)
+        throw Failure.reported(.findings)
       }
       for w in generated.warnings { printError("warning: \(w)") }
 
@@ -125,12 +128,12 @@ extension DTLint {
           base: baseLoaded.map { ($0, base!) })
       } catch {
         printError("error: checking the generated overlay: \(error.description)")
-        throw ExitCode(Exit.inputError)
+        throw Failure.reported(.unreadable)
       }
       report(result.findings, sources: sources)
       if result.hasErrors {
         printError("error: the generated overlay does not pass its own check; nothing written")
-        throw ExitCode(Exit.findings)
+        throw Failure.reported(.findings)
       }
 
       var blob: [UInt8]?
@@ -141,13 +144,13 @@ extension DTLint {
           let compiled = try reader.load(path: overlayPath, options: options)
           guard !compiled.refused, !compiled.inputFailure else {
             printError("error: the generated overlay does not compile; nothing written")
-            throw ExitCode(Exit.findings)
+            throw Failure.reported(.findings)
           }
           ProcessLifetime.keep(compiled.tree)
           blob = DTBWriter.blob(of: compiled.tree)
         } catch let e as LoadError {
           printError("error: \(e.description)")
-          throw ExitCode(Exit.inputError)
+          throw Failure.reported(.unreadable)
         }
       }
       do {
@@ -159,7 +162,7 @@ extension DTLint {
         }
       } catch {
         printError("error: \(error.description)")
-        throw ExitCode(Exit.inputError)
+        throw Failure.reported(.unreadable)
       }
     }
 
@@ -172,7 +175,7 @@ extension DTLint {
         flavor = try KernelFlavor.load(name: kernel)
       } catch {
         printError("error: \(error.description)")
-        throw ExitCode(Exit.usage)
+        throw Failure.reported(.usage)
       }
       var manifest: M7Manifest?
       var inputs: M7Manifest.Inputs?
@@ -182,7 +185,7 @@ extension DTLint {
           inputs = try manifest?.loadInputs()
         } catch {
           printError(error.description)
-          throw ExitCode(Exit.inputError)
+          throw Failure.reported(.unreadable)
         }
       }
       let resolved: (BoardProfile, BoardProfile.SKU)
@@ -190,7 +193,7 @@ extension DTLint {
         resolved = try HMPBoardName.resolve(board: board, sku: sku, manifestBoard: manifest?.board)
       } catch {
         printError("error: \(error.description)")
-        throw ExitCode(Exit.usage)
+        throw Failure.reported(.usage)
       }
       return (resolved.0, resolved.1, manifest, inputs, flavor)
     }

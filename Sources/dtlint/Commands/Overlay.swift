@@ -37,6 +37,7 @@ extension DTLint {
         Examples:
           dtlint overlay make board.dtb custom.dts -I include -o custom.dtso
           dtlint overlay make old.dts new.dts -D REV=2 --no-cpp
+          dtlint overlay make board.dtb custom.dtb --quiet -o custom.dtso
         """)
 
     @Argument(
@@ -57,6 +58,8 @@ extension DTLint {
 
     @OptionGroup var inputOptions: InputOptions
 
+    @OptionGroup var quietOption: QuietOption
+
     func run() throws {
       let sources = SourceManager()
       let reader = SourceReader(sources: sources, options: inputOptions.frontEnd)
@@ -66,11 +69,11 @@ extension DTLint {
         baseTree = try reader.loadBase(path: base)
       } catch {
         printError("error: \(error.description)")
-        throw ExitCode(Exit.inputError)
+        throw Failure.reported(.unreadable)
       }
       ProcessLifetime.keep(baseTree.tree)
       report(baseTree.diagnostics.filter { $0.severity == .error }, sources: sources)
-      if baseTree.inputFailure || baseTree.refused { throw ExitCode(Exit.inputError) }
+      if baseTree.inputFailure || baseTree.refused { throw Failure.reported(.unreadable) }
       targetTree = try loadForOutput(target, reader: reader)
 
       let header = [
@@ -93,12 +96,12 @@ extension DTLint {
         chain = try reader.applyChain(base: baseTree, basePath: base, overlays: [overlayPath])
       } catch {
         printError("error: \(error.description)")
-        throw ExitCode(Exit.inputError)
+        throw Failure.reported(.unreadable)
       }
       guard let merged = chain.merged else {
         report(chain.diagnostics, sources: sources)
         printError("error: the overlay made from \(base) and \(target) does not apply to \(base); nothing written")
-        throw ExitCode(Exit.inputError)
+        throw Failure.reported(.unreadable)
       }
       ProcessLifetime.keep(merged)
       let left = TreeDiff.compare(merged, targetTree.tree).filter { c in
@@ -110,19 +113,19 @@ extension DTLint {
         }
         printError(
           "error: applied to \(base), the overlay differs from \(target) in \(left.count) place(s); nothing written")
-        throw ExitCode(Exit.inputError)
+        throw Failure.reported(.unreadable)
       }
       do {
         try writeOutput(Array(text.utf8), to: output ?? "-")
       } catch {
         printError("error: \(error.description)")
-        throw ExitCode(Exit.inputError)
+        throw Failure.reported(.unreadable)
       }
-      printError(
+      printNote(
         "\(made.propertiesSet) propert\(made.propertiesSet == 1 ? "y" : "ies") set, \(made.nodesAdded) node\(made.nodesAdded == 1 ? "" : "s") added"
       )
       for n in made.notExpressed { printError("warning: not expressed: \(n)") }
-      if !made.notExpressed.isEmpty { throw ExitCode(Exit.findings) }
+      if !made.notExpressed.isEmpty { throw Failure.reported(.findings) }
     }
   }
 }

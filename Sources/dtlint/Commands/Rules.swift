@@ -58,7 +58,7 @@ extension DTLint {
         try writeOutput(Array(text.utf8), to: "-")
       } catch {
         printError("error: \(error.description)")
-        throw ExitCode(Exit.inputError)
+        throw Failure.reported(.unreadable)
       }
     }
   }

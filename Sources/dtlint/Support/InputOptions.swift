@@ -1,5 +1,6 @@
 import ArgumentParser
 import DTCore
+import DTRules
 
 /// Options for reading device-tree sources, shared by every command.
 struct InputOptions: ParsableArguments {
@@ -38,19 +39,43 @@ struct InputOptions: ParsableArguments {
 func loadForOutput(_ path: String, reader: SourceReader, options: CompileOptions = CompileOptions()) throws
   -> LoadedTree
 {
+  let path = try StandardInput.path(path, sources: reader.sources)
   let loaded: LoadedTree
   do {
     loaded = try reader.load(path: path, options: options)
   } catch {
-    printError("error: \(error.description)")
-    throw ExitCode(Exit.inputError)
+    throw Failure.input(InputAdvice.explain(error).withPath(path))
   }
   ProcessLifetime.keep(loaded.tree)
   report(loaded.diagnostics, sources: reader.sources)
-  if loaded.inputFailure { throw ExitCode(Exit.inputError) }
+  if loaded.inputFailure { throw Failure.reported(.unreadable) }
   if loaded.refused {
     printError("error: \(path): not compiled: the input has errors")
-    throw ExitCode(Exit.findings)
+    throw Failure.reported(.findings)
   }
   return loaded
+}
+
+/// `-` as an input: standard input, read once (bounded like any file) and shown as `<stdin>`.
+enum StandardInput {
+  static let displayName = "<stdin>"
+
+  /// The path to load for `path`: `<stdin>` (registered with `sources`) for `-`, else `path` itself.
+  static func path(_ path: String, sources: SourceManager) throws -> String {
+    guard path == "-" else { return path }
+    if sources.loaded(path: displayName) != nil { return displayName }
+    let bytes: [UInt8]
+    do {
+      bytes = try SourceManager.readBytes(path: "/dev/stdin", limit: sources.maxFileSize)
+    } catch {
+      throw Failure.input("standard input: \(error.reason)")
+    }
+    sources.addVirtualFile(path: displayName, bytes: bytes)
+    return displayName
+  }
+}
+
+extension String {
+  /// `PATH: self`, unless it already starts with the path.
+  func withPath(_ path: String) -> String { hasPrefix(path + ":") ? self : "\(path): \(self)" }
 }

@@ -3,14 +3,6 @@ import DTCore
 import DTRules
 import Foundation
 
-/// Exit codes of DESIGN.md §2.
-enum Exit {
-  static let ok: Int32 = 0
-  static let findings: Int32 = 1
-  static let inputError: Int32 = 2
-  static let usage: Int32 = 64
-}
-
 /// Writes to stderr without buffering surprises.
 func printError(_ s: String) {
   FileHandle.standardError.write(Data((s + "\n").utf8))

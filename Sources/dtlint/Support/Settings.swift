@@ -104,7 +104,7 @@ struct Settings {
       try configuration.apply(to: &selection)
     } catch {
       printError(error.description)
-      throw ExitCode(Exit.usage)
+      throw Failure.reported(.usage)
     }
     let afterConfig = selection
     do {
@@ -116,7 +116,7 @@ struct Settings {
       for r in options.disable where r != "all" { try selection.disable(r) }
     } catch {
       printError("error: \(error.description)")
-      throw ExitCode(Exit.usage)
+      throw Failure.reported(.usage)
     }
     if options.werror { selection.werror = true }
 
@@ -162,12 +162,19 @@ struct Settings {
   }
 
   /// What the HMP rules know (kernel flavor, board, manifest); a file that cannot be read exits 2.
+  /// An unknown kernel flavor or board is a usage error (64); a manifest (or a file it names) that cannot be read
+  /// or used is an input error (2), named with the option or configuration key that gave it.
   func hmpContext() throws -> HMPContext {
+    do {
+      _ = try HMPContext.load(kernel: kernel, board: board, m7: nil)
+    } catch {
+      throw Failure.usage(error.messageWithoutSeverity)
+    }
     do {
       return try HMPContext.load(kernel: kernel, board: board, m7: m7)
     } catch {
-      printError(error.description)
-      throw ExitCode(Exit.inputError)
+      let given = origins["m7"] == .config ? "m7: in \(configPath ?? ".dtlint.yaml")" : "--m7"
+      throw Failure.input("\(error.messageWithoutSeverity) (the M7 manifest given by \(given))")
     }
   }
 }

@@ -874,7 +874,27 @@ struct SplitMix64 {
       "/dts-v1/; /plugin/; &uart7 { status = \"okay\"; }; &uart0 { x = <&nolabel>; };", ["-@"])
     Self.expectFailure(
       base: try RefTool.dtb(Self.base, ["-@"]), overlay: overlay,
-      containing: ["labels uart7, nolabel", "not in the base's /__symbols__"])
+      containing: [
+        "fragment@0: target &uart7: the base has no label 'uart7' in its /__symbols__",
+        "fragment@1: &nolabel (used at /fragment@1/__overlay__:x): the base has no label 'nolabel'",
+      ])
+  }
+
+  /// Only the failing fragment is named, and the error says which fragments failed (the CLI points at their lines).
+  @Test func onlyTheFailingFragmentIsNamed() throws {
+    let overlay = try RefTool.dtb(
+      "/dts-v1/; /plugin/; &uart0 { a; }; &nolabel { b; }; &uart0 { c; };", ["-@"])
+    do {
+      _ = try OverlayApplier.apply(
+        base: try RefTool.dtb(Self.base, ["-@"]), basePath: "base.dtb", overlays: [(overlay, "ov.dtbo")])
+      Issue.record("applied")
+    } catch let error as BlobError {
+      #expect(error.fragments == ["fragment@1"])
+      #expect(!error.reason.contains("fragment@0"), "\(error)")
+      #expect(!error.reason.contains("fragment@2"), "\(error)")
+    } catch {
+      Issue.record("\(error)")
+    }
   }
 
   @Test func missingTargetPath() throws {
@@ -901,7 +921,7 @@ struct SplitMix64 {
       Issue.record("applied")
     } catch {
       #expect(error.description.hasPrefix("b.dtbo: cannot apply overlay to base.dtb (with first.dtbo applied): "))
-      #expect(error.reason.contains("label dev used by the overlay is not in the base's /__symbols__"), "\(error)")
+      #expect(error.reason.contains("target &dev: the base has no label 'dev' in its /__symbols__"), "\(error)")
     }
   }
 

@@ -70,6 +70,8 @@ import _DTTestSupport
       #expect(c.undocumented.isEmpty, "\(name): arguments without help: \(c.undocumented)")
       let examples = Self.examples(c.discussion)
       #expect(!examples.isEmpty, "\(name): no Examples: in its help")
+      // `--help` wraps at 80 columns, after a two-space indent: a longer example would be split inside the command.
+      for e in examples { #expect(e.count <= 78, "\(name): example wrapped in --help: \(e)") }
       #expect(examples.allSatisfy { $0.hasPrefix(name) || c.path.count == 1 }, "\(name): \(examples)")
       let words = Set(examples.flatMap { $0.split(separator: " ").map(String.init) })
       for spellings in c.options {

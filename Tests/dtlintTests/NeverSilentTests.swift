@@ -129,7 +129,7 @@ struct NeverSilentTests {
     #expect(clean.stderr == "no findings in 1 file\n")
     let bad = try CLI.run(["check", "-"], cwd: s.path, input: Array("/dts-v1/;\n/ { a = <1> };\n".utf8))
     #expect(bad.status == 1)
-    #expect(bad.stdout.contains("<stdin>:2:13: error: syntax error"), "\(bad.stdout)")
+    #expect(bad.stdout.contains("<stdin>:2:12: error: syntax error: missing ';' after property 'a'"), "\(bad.stdout)")
     let dump = try CLI.run(["dump", "-"], cwd: s.path, input: Array(Self.board.utf8))
     #expect(dump.status == 0)
     #expect(dump.stdout.contains("label: node@1000 {"), "\(dump.stdout)")
@@ -206,5 +206,49 @@ struct NeverSilentTests {
     let doc = try #require(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
     let errors = try #require(doc["errors"] as? [[String: Any]])
     #expect(errors.first?["file"] as? String == "bord.dts")
+  }
+
+  @Test func missingSemicolonIsReportedAfterTheProperty() throws {
+    let s = Scratch()
+    s.write("board.dts", "/dts-v1/;\n/ {\n\ta = <1>\n\tb = <2>;\n};\n")
+    let r = try CLI.run(["check", "board.dts"], cwd: s.path)
+    #expect(r.status == 1)
+    #expect(r.stdout.contains("board.dts:3:9: error: syntax error: missing ';' after property 'a'"), "\(r.stdout)")
+    #expect(r.stdout.contains("fix-it: insert ';'"))
+    // One error: the next property is read normally.
+    #expect(r.stderr.contains("1 error in 1 file"), "\(r.stderr)")
+  }
+
+  @Test func errorInAMacroPointsAtItsDefinition() throws {
+    let s = Scratch()
+    s.write("board.dts", "/dts-v1/;\n#define REG(x) <x 0x10 junk>\n/ {\n\ta = REG(1);\n};\n")
+    let r = try CLI.run(["check", "board.dts"], cwd: s.path)
+    #expect(r.status == 1)
+    #expect(r.stdout.contains("board.dts:4:6: error: syntax error"), "\(r.stdout)")
+    #expect(r.stdout.contains("board.dts:2:9: note: in the expansion of macro 'REG', defined here"), "\(r.stdout)")
+  }
+
+  @Test func applyNamesTheFailingFragmentAndItsLine() throws {
+    let s = Scratch()
+    s.write("base.dts", Self.board)
+    s.write("ov.dtso", "/dts-v1/;\n/plugin/;\n&label {\n\ta;\n};\n&nolabel {\n\tb;\n};\n")
+    let r = try CLI.run(["apply", "base.dts", "ov.dtso", "-o", "out.dtb"], cwd: s.path)
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("error: ov.dtso: cannot apply overlay to base.dts: fragment@1: target &nolabel"))
+    #expect(!r.stderr.contains("fragment@0"), "\(r.stderr)")
+    #expect(r.stderr.contains("ov.dtso:6:1: note: fragment@1 (&nolabel) is written here"), "\(r.stderr)")
+    #expect(s.files() == ["base.dts", "ov.dtso"], "nothing written")
+  }
+
+  @Test func generateReadsTheConfiguration() throws {
+    let s = Scratch()
+    s.write(".dtlint.yaml", "board: verdin-imx8mp-nonwifi\nkernel: toradex-bsp6\n")
+    let r = try CLI.run(["hmp", "generate"], cwd: s.path)
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("dtlint hmp generate --board verdin-imx8mp-nonwifi --kernel toradex-bsp6"))
+    let empty = Scratch()
+    let none = try CLI.run(["hmp", "generate"], cwd: empty.path)
+    #expect(none.status == 64)
+    #expect(none.stderr.hasPrefix("error: --board: no board given"), "\(none.stderr)")
   }
 }

@@ -23,6 +23,8 @@ public struct BlobError: Error, CustomStringConvertible, Sendable, Equatable {
   public var path: String
   public var kind: Kind
   public var reason: String
+  /// For an overlay that does not apply: the fragments (`fragment@1`) that failed, in the overlay's order.
+  public var fragments: [String] = []
 
   public init(path: String, kind: Kind, reason: String) {
     self.path = path

@@ -36,8 +36,10 @@ public enum OverlayApplier {
           reasons.isEmpty
           ? (code == -FDT_ERR_NOSPACE
             ? "the result would be larger than \(maxBufferSize >> 20) MiB" : "libfdt failed: \(Libfdt.message(code))")
-          : reasons.joined(separator: "; ")
-        throw BlobError(path: ov.path, kind: .overlay, reason: "cannot apply overlay to \(baseName): \(why)")
+          : reasons.map { r in r.fragment.map { "\($0): \(r.text)" } ?? r.text }.joined(separator: "; ")
+        var error = BlobError(path: ov.path, kind: .overlay, reason: "cannot apply overlay to \(baseName): \(why)")
+        error.fragments = reasons.compactMap(\.fragment)
+        throw error
       }
       applied.append(ov.path)
     }
@@ -67,68 +69,85 @@ public enum OverlayApplier {
 
   // MARK: - Explaining failures
 
-  /// What in the two trees keeps the overlay from applying; empty when nothing is found.
-  static func explain(base: DeviceTree?, baseName: String, overlay: DeviceTree) -> [String] {
-    var reasons: [String] = []
-    let fixups = overlay.root.child("__fixups__")
-    let labels = fixups.map { Array($0.liveProperties.map(\.name)) } ?? []
-    let symbols = base?.root.child("__symbols__")
+  /// One reason an overlay does not apply, and the fragment it concerns (nil: the overlay as a whole).
+  struct Reason {
+    var fragment: String?
+    var text: String
+  }
 
+  /// What in the two trees keeps the overlay from applying; empty when nothing is found. Only the fragments that
+  /// fail are named: a fragment whose target resolves is not mentioned.
+  static func explain(base: DeviceTree?, baseName: String, overlay: DeviceTree) -> [Reason] {
+    var reasons: [Reason] = []
+    let fixups = overlay.root.child("__fixups__")
+    let symbols = base?.root.child("__symbols__")
+    // Which label each fragment's target is fixed up with (`/fragment@N:target:0`), and the other uses of labels.
+    var targetLabel: [String: String] = [:]
+    var otherUses: [String: [String]] = [:]
     if let fixups {
       for p in fixups.liveProperties {
-        for entry in entries(p.value.bytes) where !isWellFormedFixup(entry) {
-          reasons.append("malformed __fixups__ entry \"\(entry)\" for label \(p.name) (expected path:property:offset)")
-        }
-      }
-    }
-    if let base, !labels.isEmpty {
-      if let symbols {
-        let missing = labels.filter { symbols.property($0) == nil }
-        if !missing.isEmpty {
-          reasons.append(
-            "\(missing.count == 1 ? "label" : "labels") \(missing.joined(separator: ", ")) used by the overlay "
-              + "\(missing.count == 1 ? "is" : "are") not in the base's /__symbols__")
-        }
-        for l in labels {
-          guard let sym = symbols.property(l) else { continue }
-          let path = BlobRecovery.cString(sym.value.bytes)
-          if let node = base.node(atPath: path) {
-            if node.phandle == 0 { reasons.append("base node \(path) (label \(l)) has no phandle") }
+        for entry in entries(p.value.bytes) {
+          guard isWellFormedFixup(entry) else {
+            reasons.append(
+              Reason(
+                text: "malformed __fixups__ entry \"\(entry)\" for label \(p.name) (expected path:property:offset)"))
+            continue
+          }
+          let parts = entry.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+          let node = parts[0].hasPrefix("/") ? String(parts[0].dropFirst()) : parts[0]
+          if parts[1] == "target", parts[2] == "0", !node.contains("/") {
+            targetLabel[node] = p.name
           } else {
-            reasons.append("the base's /__symbols__ maps label \(l) to \(path), which does not exist")
+            otherUses[p.name, default: []].append("\(parts[0]):\(parts[1])")
           }
         }
-      } else {
-        reasons.append(
-          "the base has no /__symbols__ node (it was compiled without -@), so the overlay's "
-            + "\(labels.count == 1 ? "reference" : "references") to \(labels.joined(separator: ", ")) cannot be resolved"
-        )
       }
     }
 
-    guard let base else { return reasons }
+    /// Why `label` cannot be resolved in the base, or nil when it can.
+    func unresolved(_ label: String) -> String? {
+      guard let base else { return nil }
+      guard let symbols else {
+        return "the base has no /__symbols__ node (it was compiled without -@), so &\(label) cannot be resolved"
+      }
+      guard let sym = symbols.property(label) else { return "the base has no label '\(label)' in its /__symbols__" }
+      let path = BlobRecovery.cString(sym.value.bytes)
+      guard let node = base.node(atPath: path) else {
+        return "the base's /__symbols__ maps label \(label) to \(path), which does not exist"
+      }
+      return node.phandle == 0 ? "base node \(path) (label \(label)) has no phandle" : nil
+    }
+
     var phandles: Set<UInt32> = []
-    base.root.walk { if $0.phandle != 0 { phandles.insert($0.phandle) } }
+    base?.root.walk { if $0.phandle != 0 { phandles.insert($0.phandle) } }
     for fragment in overlay.root.liveChildren where fragment.child("__overlay__") != nil {
       let name = fragment.name
-      if let target = fragment.property("target") {
-        // A target resolved through a fixup is covered by the label checks above.
-        if target.value.markers.contains(where: { $0.kind == .phandleReference && $0.offset == 0 }) { continue }
+      if let label = targetLabel[name] {
+        if let why = unresolved(label) { reasons.append(Reason(fragment: name, text: "target &\(label): \(why)")) }
+      } else if let target = fragment.property("target") {
+        guard base != nil else { continue }
         guard let ph = target.value.singleCell, ph != 0xffff_ffff else {
-          reasons.append("\(name): target is not a phandle")
+          reasons.append(Reason(fragment: name, text: "target is neither a phandle nor a label the overlay resolves"))
           continue
         }
         if !phandles.contains(ph) {
-          reasons.append("\(name): target phandle 0x\(String(ph, radix: 16)) does not exist in the base")
+          reasons.append(
+            Reason(fragment: name, text: "target phandle 0x\(String(ph, radix: 16)) does not exist in the base"))
         }
       } else if let targetPath = fragment.property("target-path") {
+        guard let base else { continue }
         let path = BlobRecovery.cString(targetPath.value.bytes)
         if resolve(path, in: base) == nil {
-          reasons.append("\(name): target-path \"\(path)\" does not exist in the base")
+          reasons.append(Reason(fragment: name, text: "target-path \"\(path)\" does not exist in the base"))
         }
       } else {
-        reasons.append("\(name) has neither target nor target-path")
+        reasons.append(Reason(fragment: name, text: "it has neither target nor target-path"))
       }
+    }
+    for (label, uses) in otherUses.sorted(by: { $0.key < $1.key }) {
+      guard let why = unresolved(label) else { continue }
+      let fragment = uses.first.flatMap { $0.split(separator: "/").first.map(String.init) }
+      reasons.append(Reason(fragment: fragment, text: "&\(label) (used at \(uses.joined(separator: ", "))): \(why)"))
     }
     return reasons
   }

@@ -72,11 +72,32 @@ public struct SourceReader: Sendable {
       return ParsedSource(
         tree: DeviceTree(), diagnostics: diagnostics, inputFailure: !lexer.stoppedBySyntax, text: text, files: files)
     }
-    diagnostics += parser.diagnostics
+    diagnostics += parser.diagnostics.map { Self.withMacroNotes($0, text: text) }
     let tree = DeviceTree(root: parser.root ?? Node(name: ""), reserves: parser.reserves, isPlugin: parser.isPlugin)
     tree.bootCPUID = Self.guessBootCPU(tree)
     return ParsedSource(
       tree: tree, diagnostics: diagnostics, inputFailure: parser.fatal, text: text, files: files)
+  }
+
+  /// A syntax error in text a macro produced is shown at the macro's invocation; a note for each macro the text
+  /// came through points at its `#define`, where the mistake usually is.
+  static func withMacroNotes(_ d: Diagnostic, text: PreprocessedSource) -> Diagnostic {
+    guard d.rule == "syntax", let r = d.range else { return d }
+    guard
+      let segment = text.segments.first(where: {
+        !$0.verbatim && $0.file == r.file && $0.srcStart <= r.start && r.end <= $0.srcEnd
+      })
+    else { return d }
+    var out = d
+    var context: Int32? = segment.context
+    var seen = Set<Int32>()
+    while let c = context, Int(c) < text.contexts.count, seen.insert(c).inserted {
+      if case .macro(let name, _, let definition) = text.contexts[Int(c)].kind {
+        out.notes.append(DiagnosticNote("in the expansion of macro '\(name)', defined here", at: definition))
+      }
+      context = text.contexts[Int(c)].parent
+    }
+    return out
   }
 
   /// dtc's guess: `reg` of the first child of `/cpus`, when it is one cell.

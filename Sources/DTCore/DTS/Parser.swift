@@ -71,6 +71,26 @@ struct Parser {
     return advance()
   }
 
+  /// The `;` that ends property `name`. When it is missing and the next token starts a new line (or closes the
+  /// node), the error is placed just after the property, where the `;` belongs, with a fix-it; parsing goes on as
+  /// if it were there, so the next property is read normally.
+  private mutating func endOfProperty(_ name: Token) throws(Unwind) -> Token {
+    if at(";") { return advance() }
+    let previous = toks[max(pos - 1, 0)]
+    let startsNewLine =
+      previous.range.file != tok.range.file
+      || sources[tok.range.file].lineColumn(at: tok.range.start).line
+        > sources[previous.range.file].lineColumn(at: previous.range.end).line
+    guard pos > 0, tok.kind != .eof, at("}") || startsNewLine else { try syntaxError(expected: "';' or '='") }
+    let end = SourceRange(file: previous.range.file, start: previous.range.end, end: previous.range.end)
+    diagnostics.append(
+      Diagnostic(
+        rule: "syntax", severity: .error, message: "syntax error: missing ';' after property '\(name.text)'",
+        range: end, fixes: [FixIt(message: "insert ';'", edits: [TextEdit(range: end, replacement: ";")])]))
+    lastErrorPos = pos
+    return previous
+  }
+
   /// Skips to just after the next `;` at this nesting level, or to a `}` that closes the current block.
   private mutating func recover() {
     var nesting = 0
@@ -421,7 +441,7 @@ struct Parser {
       } else {
         value = .empty
       }
-      let semi = try expect(";", "';' or '='")
+      let semi = try endOfProperty(name)
       if sawSubnode {
         error("properties must precede subnodes", name.range)
       }

@@ -14,7 +14,8 @@ extension DTLint {
 
         Examples:
           dtlint apply board.dtb hmp.dtbo -o board-hmp.dtb
-          dtlint apply board.dts display.dtso camera.dtso -o merged.dtb -I include -D CARRIER_REV=2
+          dtlint apply board.dts display.dtso camera.dtso -o merged.dtb
+          dtlint apply board.dts hmp.dtso -I include -D CARRIER_REV=2 -o merged.dtb
           dtlint apply generated.dts hmp.dtbo --no-cpp -o - | fdtdump -
         """)
 
@@ -42,13 +43,17 @@ extension DTLint {
       let reader = SourceReader(sources: sources, options: inputOptions.frontEnd)
       var options = CompileOptions()
       options.symbols = true
+      // The compiled source of each overlay given as a source: where a failing fragment was written.
+      var compiled: [String: DeviceTree] = [:]
       func blob(_ path: String) throws -> [UInt8] {
         let path = try StandardInput.path(path, sources: sources)
         // A blob goes to libfdt as it is (the applier validates it); a source is compiled first.
         if let bytes = try? sources.load(path: path).bytes, DTBReader.isBlob(bytes) {
           return bytes
         }
-        return DTBWriter.blob(of: try loadForOutput(path, reader: reader, options: options).tree)
+        let tree = try loadForOutput(path, reader: reader, options: options).tree
+        compiled[path] = tree
+        return DTBWriter.blob(of: tree)
       }
       let baseBlob = try blob(base)
       var parts: [(bytes: [UInt8], path: String)] = []
@@ -58,6 +63,22 @@ extension DTLint {
         merged = try OverlayApplier.apply(base: baseBlob, basePath: base, overlays: parts)
       } catch {
         printError("error: \(error.description)")
+        // Where each failing fragment was written, when the overlay is a source.
+        if let tree = compiled[error.path] {
+          let fragments = SourceReader.fragments(of: tree)
+          for name in error.fragments {
+            guard let f = fragments.first(where: { $0.node.name == name }),
+              let range = f.targetRange ?? f.node.range
+            else { continue }
+            report(
+              [
+                Diagnostic(
+                  rule: "overlay_apply", severity: .note, message: "\(name) (\(f.targetDescription)) is written here",
+                  range: range)
+              ],
+              sources: sources)
+          }
+        }
         // An overlay that does not fit its base is a finding; a blob that cannot be read is an input error.
         throw Failure.reported(error.kind == .overlay ? .findings : .unreadable)
       }

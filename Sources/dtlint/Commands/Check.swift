@@ -28,14 +28,15 @@ extension DTLint {
         directory of .dtlint.yaml, else the working directory) that include it.
 
         Examples:
-          dtlint check board.dts -I include -I arch/arm64/boot/dts/freescale -D CARRIER_REV=2
+          dtlint check board.dts -I include -I arch/arm64/boot/dts -D CARRIER_REV=2
           dtlint check generated.dts --no-cpp
           dtlint check board.dts --overlay hmp.dtso --format sarif > dtlint.sarif
           dtlint check hmp.dtso --base board.dtb
           dtlint check overlays/*.dtso --require-base
           dtlint check --dtsi includers imx8mp-custom.dtsi board.dts
           dtlint check --enable all --disable unique_unit_address --werror board.dts
-          dtlint check board.dtb --overlay hmp.dtbo --m7 m7.yaml --kernel toradex-bsp6 --board verdin-imx8mp
+          dtlint check board.dtb --overlay hmp.dtbo --m7 m7.yaml --kernel toradex-bsp6
+          dtlint check board.dtb --board verdin-imx8mp
           dtlint check board.dts --config ci/.dtlint.yaml --format github --color never
           dtlint check --quiet - < generated.dts
         """)

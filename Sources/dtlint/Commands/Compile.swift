@@ -12,8 +12,8 @@ extension DTLint {
         labels and &references restored from __symbols__ and the fixup nodes.
 
         Examples:
-          dtlint compile board.dts -o board.dtb -I include -I arch/arm64/boot/dts/freescale
-          dtlint compile board.dts -b 0 -@ -D CARRIER_REV=2 -I include -o board-symbols.dtb
+          dtlint compile board.dts -o board.dtb -I include -I arch/arm64/boot/dts
+          dtlint compile board.dts -b 0 -@ -D CARRIER_REV=2 -I include -o board.dtb
           dtlint compile overlay.dtso -@ -o overlay.dtbo
           dtlint compile generated.dts --no-cpp -O dts
           dtlint compile board.dtb -O dts

@@ -37,8 +37,9 @@ extension DTLint {
           Examples:
             dtlint config dump
             dtlint config dump --config ci/.dtlint.yaml --format json
-            dtlint config dump -I include --kernel toradex-bsp6 --board verdin-imx8mp --m7 m7.yaml
-            dtlint config dump --base board.dtb --enable all --disable unique_unit_address --werror
+            dtlint config dump -I include --kernel toradex-bsp6 --board verdin-imx8mp
+            dtlint config dump --m7 m7.yaml --base board.dtb --werror
+            dtlint config dump --enable all --disable unique_unit_address
           """)
 
       @Option(help: "Output format.")

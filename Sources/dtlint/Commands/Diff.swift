@@ -27,7 +27,7 @@ extension DTLint {
         Include directories also come from .dtlint.yaml (found upwards, or --config).
 
         Examples:
-          dtlint diff board.dts board.dtb -I include -I arch/arm64/boot/dts/freescale -D CARRIER_REV=2
+          dtlint diff board.dts board.dtb -I include -D CARRIER_REV=2
           dtlint diff verdin.dtb+hmp.dtbo custom.dts -I include
           dtlint diff old.dtb new.dtb --hmp --m7 m7.yaml --format json
           dtlint diff board.dtb board-symbols.dtb --include-bookkeeping --color never

@@ -18,7 +18,8 @@ extension DTLint {
 
         Examples:
           dtlint generate-manual --output-directory /usr/local/share/man/man1
-          dtlint --experimental-dump-help > tool.json && dtlint generate-manual --tool-info tool.json -o man1
+          dtlint --experimental-dump-help > tool.json
+          dtlint generate-manual --tool-info tool.json -o man1
         """,
       shouldDisplay: false)
 

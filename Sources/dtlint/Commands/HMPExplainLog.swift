@@ -43,11 +43,15 @@ extension DTLint {
         Examples:
           dtlint hmp explain-log boot.log
           dmesg | dtlint hmp explain-log -
-          dtlint hmp explain-log boot.log board.dts -I include -D CARRIER_REV=2 --m7 m7.yaml --kernel toradex-bsp6
+          dtlint hmp explain-log boot.log board.dts -I include -D CARRIER_REV=2
+          dtlint hmp explain-log boot.log board.dts --m7 m7.yaml --kernel toradex-bsp6
           dtlint hmp explain-log boot.log board.dts --no-cpp --format json
-          dtlint hmp explain-log boot.log base.dtb --overlay hmp.dtbo --board verdin-imx8mp --m7 m7.yaml
-          dtlint hmp explain-log boot.log hmp.dtso --base base.dts --config ci/.dtlint.yaml
-          dtlint hmp explain-log boot.log board.dts --enable all --disable reg_format --werror
+          dtlint hmp explain-log boot.log base.dtb --overlay hmp.dtbo --m7 m7.yaml
+          dtlint hmp explain-log boot.log board.dtb --board verdin-imx8mp
+          dtlint hmp explain-log boot.log hmp.dtso --base base.dts
+          dtlint hmp explain-log boot.log board.dts --config ci/.dtlint.yaml
+          dtlint hmp explain-log boot.log board.dts --enable all --werror
+          dtlint hmp explain-log boot.log board.dts --disable reg_format
         """)
 
     @Argument(

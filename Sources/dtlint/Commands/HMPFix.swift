@@ -27,8 +27,10 @@ extension DTLint {
         Examples:
           dtlint hmp fix verdin-hmp.dtso --base board.dts -I include -o fixed.dtso
           dtlint hmp fix custom.dts --kernel toradex-bsp6 --m7 m7.yaml --in-place
-          dtlint hmp fix hmp.dtso --base board.dtb --board verdin-imx8mp-wifi --config ci/.dtlint.yaml --werror
-          dtlint hmp fix custom.dts --enable all --disable hmp_region_window -D REV=2 -o fixed.dts
+          dtlint hmp fix hmp.dtso --base board.dtb --board verdin-imx8mp-wifi --werror
+          dtlint hmp fix hmp.dtso --config ci/.dtlint.yaml -o fixed.dtso
+          dtlint hmp fix custom.dts --enable all --disable hmp_region_window
+          dtlint hmp fix custom.dts -I include -D REV=2 -o fixed.dts
           dtlint hmp fix generated.dts --no-cpp -o fixed.dts
           dtlint hmp fix hmp.dtso --base board.dts --quiet -o -
         """)

@@ -31,28 +31,34 @@ extension DTLint {
 
         Examples:
           dtlint hmp generate --board verdin-imx8mp-nonwifi
-          dtlint hmp generate --board verdin-imx8mp-wifi --kernel toradex-bsp6 --m7 m7.yaml -o hmp.dtso
-          dtlint hmp generate --board verdin-imx8mp --sku nonwifi --dtbo hmp.dtbo -o hmp.dtso
-          dtlint hmp generate --board verdin-imx8mp-wifi --m7 m7.yaml --base board.dts -I include -D REV=2 -o hmp.dtso
-          dtlint hmp generate --board verdin-imx8mp-nonwifi --base generated.dts --no-cpp -o hmp.dtso
+          dtlint hmp generate --board verdin-imx8mp-wifi --kernel toradex-bsp6
+          dtlint hmp generate --board verdin-imx8mp-wifi --m7 m7.yaml -o hmp.dtso
+          dtlint hmp generate --board verdin-imx8mp --sku nonwifi --dtbo hmp.dtbo
+          dtlint hmp generate --board verdin-imx8mp-wifi --base b.dts -I inc -D REV=2
+          dtlint hmp generate --board verdin-imx8mp-nonwifi --base gen.dts --no-cpp
           dtlint hmp generate --board verdin-imx8mp-wifi --quiet -o -
+          dtlint hmp generate --config ci/.dtlint.yaml -o hmp.dtso
         """)
 
     @Option(
       help: ArgumentHelp(
-        "Board SKU (verdin-imx8mp-wifi, verdin-imx8mp-nonwifi) or family (verdin-imx8mp, with --sku or the manifest's board).",
+        "Board SKU (verdin-imx8mp-wifi, verdin-imx8mp-nonwifi) or family (verdin-imx8mp, with --sku or the manifest's "
+          + "board); default: the configuration's board:.",
         valueName: "board"),
       completion: .custom { _, _, _ in Settings.boardNames })
-    var board: String
+    var board: String?
 
     @Option(help: ArgumentHelp("The SKU when --board names the family: wifi or nonwifi.", valueName: "sku"))
     var sku: String?
 
     @Option(
+      name: .customLong("kernel"),
       help: ArgumentHelp(
-        "Kernel flavor: mainline (default), nxp-6, nxp-5.15, nxp-5.4, toradex-bsp6, toradex-bsp5.", valueName: "flavor"),
+        "Kernel flavor: mainline (default), nxp-6, nxp-5.15, nxp-5.4, toradex-bsp6, toradex-bsp5; default: the "
+          + "configuration's kernel:, else mainline.",
+        valueName: "flavor"),
       completion: .list(Settings.kernelFlavorNames))
-    var kernel: String = DTHMP.HMP.defaultKernelFlavor
+    var kernelOption: String?
 
     @Option(
       help: ArgumentHelp(
@@ -77,19 +83,59 @@ extension DTLint {
       completion: .file(extensions: ["dts", "dtb"]))
     var base: String?
 
+    @Option(
+      help: ArgumentHelp("Configuration file (default: .dtlint.yaml found upwards).", valueName: "file"),
+      completion: .file(extensions: ["yaml", "yml"]))
+    var config: String?
+
     @OptionGroup var inputOptions: InputOptions
 
     @OptionGroup var quietOption: QuietOption
 
+    /// Options, then `.dtlint.yaml` (kernel:, board:, m7:, base:, include:), as `check` and `hmp fix` read it.
+    struct Effective {
+      var board: String
+      var kernel: String
+      var m7: String?
+      var base: String?
+      var includePaths: [String]
+    }
+
+    func effective() throws -> Effective {
+      let cwd = FileManager.default.currentDirectoryPath
+      let configuration: Configuration?
+      do {
+        configuration = try Configuration.discover(explicitPath: config, workingDirectory: cwd, registry: .shared)
+      } catch {
+        throw Failure.usage(error.toolIssue.messageWithLocation)
+      }
+      guard let board = board ?? configuration?.board else {
+        throw Failure.usage(
+          "--board: no board given (name one with --board, e.g. --board verdin-imx8mp-wifi, or set board: in "
+            + ".dtlint.yaml)")
+      }
+      return Effective(
+        board: board, kernel: kernelOption ?? configuration?.kernel ?? DTHMP.HMP.defaultKernelFlavor,
+        m7: m7 ?? configuration?.m7, base: base ?? configuration?.base,
+        includePaths: (configuration?.includePaths ?? []) + inputOptions.includePaths)
+    }
+
     func run() throws {
-      let (profile, skuEntry, manifest, inputs, flavor) = try resolve()
+      let settings = try effective()
+      let board = settings.board
+      let kernel = settings.kernel
+      let m7 = settings.m7
+      let base = settings.base
+      let (profile, skuEntry, manifest, inputs, flavor) = try resolve(settings)
       var commandLine = "dtlint hmp generate --board \(board)"
       if let sku { commandLine += " --sku \(sku)" }
       commandLine += " --kernel \(kernel)"
       if let m7 { commandLine += " --m7 \(m7)" }
 
       let sources = SourceManager()
-      let reader = SourceReader(sources: sources, options: inputOptions.frontEnd)
+      var frontEnd = inputOptions.frontEnd
+      frontEnd.includePaths = settings.includePaths
+      let reader = SourceReader(sources: sources, options: frontEnd)
       var baseLoaded: LoadedTree?
       if let base {
         do {
@@ -167,30 +213,29 @@ extension DTLint {
     }
 
     /// Board, SKU, manifest and flavor from the options; usage errors exit 64, unreadable files 2.
-    private func resolve() throws -> (
+    private func resolve(_ settings: Effective) throws -> (
       BoardProfile, BoardProfile.SKU, M7Manifest?, M7Manifest.Inputs?, KernelFlavor
     ) {
       let flavor: KernelFlavor
       do {
-        flavor = try KernelFlavor.load(name: kernel)
+        flavor = try KernelFlavor.load(name: settings.kernel)
       } catch {
         printError("error: \(error.description)")
         throw Failure.reported(.usage)
       }
       var manifest: M7Manifest?
       var inputs: M7Manifest.Inputs?
-      if let m7 {
+      if let m7 = settings.m7 {
         do {
           manifest = try M7Manifest.load(path: m7)
           inputs = try manifest?.loadInputs()
         } catch {
-          printError(error.description)
-          throw Failure.reported(.unreadable)
+          throw Failure.input("\(error.messageWithoutSeverity) (the M7 manifest given by --m7)")
         }
       }
       let resolved: (BoardProfile, BoardProfile.SKU)
       do {
-        resolved = try HMPBoardName.resolve(board: board, sku: sku, manifestBoard: manifest?.board)
+        resolved = try HMPBoardName.resolve(board: settings.board, sku: sku, manifestBoard: manifest?.board)
       } catch {
         printError("error: \(error.description)")
         throw Failure.reported(.usage)

@@ -41,6 +41,12 @@ enum Hostile {
     for m in mentions {
       #expect(text.contains(m), "expected '\(m)' in: \(context)", sourceLocation: sourceLocation)
     }
+    // Every error names a file the command was given (issue 14): stderr, not only a report on stdout.
+    let files = args.dropFirst().filter { !$0.hasPrefix("-") }
+    if !files.isEmpty {
+      #expect(
+        files.contains { text.contains($0) }, "no file named: \(context)", sourceLocation: sourceLocation)
+    }
     for trap in ["Fatal error", "Illegal instruction", "Stack dump", "Segmentation fault", "Current stack trace"] {
       #expect(!text.contains(trap), "runtime trap: \(context)", sourceLocation: sourceLocation)
     }

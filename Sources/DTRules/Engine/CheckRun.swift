@@ -190,20 +190,36 @@ public final class CheckRunner: @unchecked Sendable {
   /// An input whose own file was read but whose includes (or `/incbin/` data) could not be: not checked, at the
   /// first error that stopped it.
   private func notChecked(_ input: String, _ diagnostics: [Diagnostic]) -> ToolIssue {
-    let first = diagnostics.first { $0.severity == .error }
-    var issue = ToolIssue("not checked: " + (first?.message ?? "the input could not be read completely"), file: input)
-    if let r = first?.range { issue = located(issue, at: r) }
-    return issue
+    Self.stopped(input, diagnostics, sources: reader.sources, what: "not checked")
   }
 
   private func located(_ issue: ToolIssue, at range: SourceRange) -> ToolIssue {
+    Self.located(issue, at: range, sources: reader.sources)
+  }
+
+  static func located(_ issue: ToolIssue, at range: SourceRange, sources: SourceManager) -> ToolIssue {
     var i = issue
-    let f = reader.sources[range.file]
+    let f = sources[range.file]
     let lc = f.lineColumn(at: range.start)
     i.file = f.path
     i.line = lc.line
     i.column = lc.column
     return i
+  }
+
+  /// Why `input` could not be used (`what`: "not checked", "not compiled"), from the first error its front end
+  /// reported: at that line when it is in the input itself; otherwise the input stays the file and the message says
+  /// where.
+  public static func stopped(_ input: String, _ diagnostics: [Diagnostic], sources: SourceManager, what: String)
+    -> ToolIssue
+  {
+    let first = diagnostics.first { $0.severity == .error }
+    var issue = ToolIssue("\(what): " + (first?.message ?? "the input could not be read completely"), file: input)
+    guard let r = first?.range else { return issue }
+    let at = located(issue, at: r, sources: sources)
+    if at.file == input { return at }
+    issue.message += " (at \(at.file ?? ""):\(at.line ?? 0):\(at.column ?? 0))"
+    return issue
   }
 
   /// A file that could not be read at all, with what to do about it.

@@ -48,7 +48,10 @@ func loadForOutput(_ path: String, reader: SourceReader, options: CompileOptions
   }
   ProcessLifetime.keep(loaded.tree)
   report(loaded.diagnostics, sources: reader.sources)
-  if loaded.inputFailure { throw Failure.reported(.unreadable) }
+  if loaded.inputFailure {
+    throw Failure.input(
+      CheckRunner.stopped(path, loaded.diagnostics, sources: reader.sources, what: "not compiled").messageWithLocation)
+  }
   if loaded.refused {
     printError("error: \(path): not compiled: the input has errors")
     throw Failure.reported(.findings)

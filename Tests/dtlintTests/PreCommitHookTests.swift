@@ -87,7 +87,7 @@ import _DTTestSupport
     let (fail, _) = try Self.run(hook, changed: Self.changed, in: bad.path)
     #expect(fail.status == 1, "\(fail.stdout)\(fail.stderr)")
     // The syntax error (missing ';'), the overlay's target the base lacks, and a dtc warning, each at its line.
-    #expect(fail.stdout.contains("board.dts:10:17: error: syntax error: missing';' after"), "\(fail.stdout)")
+    #expect(fail.stdout.contains("board.dts:10:17: error: syntax error: missing ';' after"), "\(fail.stdout)")
     #expect(fail.stdout.contains("[syntax]"))
     #expect(fail.stdout.contains("hmp.dtso:3:1: error: "), "\(fail.stdout)")
     #expect(fail.stdout.contains("[overlay_target_missing]"))

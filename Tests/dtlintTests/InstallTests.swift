@@ -64,6 +64,11 @@ import _DTTestSupport
     #expect(Self.files(under: prefix) == Self.expected.sorted(), "\(Self.files(under: prefix))")
     #expect(FileManager.default.isExecutableFile(atPath: prefix + "/bin/dtlint"))
     #expect(output.contains("is not on your PATH"), "says how to reach it: \(output)")
+    // Installed stripped: no symbol table left (`.symtab` is the section strip removes).
+    let installed = [UInt8](FileManager.default.contents(atPath: prefix + "/bin/dtlint") ?? Data())
+    let built = try FileManager.default.attributesOfItem(atPath: CLI.binary!)[.size] as? Int ?? 0
+    #expect(!installed.isEmpty && installed.count < built)
+    #expect(Data(installed).range(of: Data(".symtab".utf8)) == nil, "the installed binary still has a symbol table")
 
     let version = try Process.capture(prefix + "/bin/dtlint", ["--version"])
     #expect(version.0 == 0)

@@ -17,11 +17,13 @@ struct IncluderIndex {
   init(root: String, includePaths: [String], workingDirectory cwd: String) {
     self.root = PathDisplay.absolute(root, in: cwd)
     let dirs = includePaths.map { PathDisplay.absolute($0, in: cwd) }
+    let sources = SourceManager(maxFileSize: 16 << 20)
     for file in Self.sourceFiles(under: self.root) {
-      guard let bytes = try? SourceManager.readBytes(path: file, limit: 16 << 20) else { continue }
+      guard let source = try? sources.load(path: file) else { continue }
       let dir = PathDisplay.normalize(file + "/..")
       var resolved: [String] = []
-      for (name, quoted) in Self.includeNames(in: bytes) {
+      for include in SourceScan.includes(in: source) {
+        let (name, quoted) = (include.name, include.quoted)
         let candidates = (quoted ? [dir] : []) + dirs
         if name.hasPrefix("/") {
           resolved.append(PathDisplay.normalize(name))
@@ -79,37 +81,6 @@ struct IncluderIndex {
     }
     return out
   }
-
-  /// The names a source includes, in order, with whether they were quoted (`"…"`) rather than bracketed (`<…>`).
-  static func includeNames(in bytes: [UInt8]) -> [(name: String, quoted: Bool)] {
-    var out: [(String, Bool)] = []
-    let text = String(decoding: bytes, as: UTF8.self)
-    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: true) {
-      var line = rawLine.drop { $0 == " " || $0 == "\t" }
-      if line.hasPrefix("#") {
-        line = line.dropFirst().drop { $0 == " " || $0 == "\t" }
-        guard line.hasPrefix("include") else { continue }
-        line = line.dropFirst("include".count).drop { $0 == " " || $0 == "\t" }
-        if let name = delimited(line, open: "\"", close: "\"") {
-          out.append((name, true))
-        } else if let name = delimited(line, open: "<", close: ">") {
-          out.append((name, false))
-        }
-      } else if let r = line.range(of: "/include/") {
-        let rest = line[r.upperBound...].drop { $0 == " " || $0 == "\t" }
-        if let name = delimited(rest, open: "\"", close: "\"") { out.append((name, true)) }
-      }
-    }
-    return out
-  }
-
-  private static func delimited(_ s: Substring, open: Character, close: Character) -> String? {
-    guard s.first == open else { return nil }
-    let body = s.dropFirst()
-    guard let end = body.firstIndex(of: close) else { return nil }
-    let name = String(body[..<end])
-    return name.isEmpty ? nil : name
-  }
 }
 
 /// Whether an input is an overlay, decided before it is read as a tree: a `.dtso`/`.dtbo` name, a blob with
@@ -122,7 +93,7 @@ enum OverlayDetection {
     if DTBReader.isBlob(bytes) {
       return contains(bytes, Array("__overlay__\0".utf8)) || contains(bytes, Array("__fixups__\0".utf8))
     }
-    return hasPluginDirective(bytes)
+    return SourceScan.hasPluginDirective(SourceManager().addVirtualFile(path: path, bytes: bytes))
   }
 
   static func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {
@@ -132,38 +103,6 @@ enum OverlayDetection {
     while i <= last {
       if bytes[i] == needle[0] && Array(bytes[i..<(i + needle.count)]) == needle { return true }
       i += 1
-    }
-    return false
-  }
-
-  /// `/plugin/` followed by optional blanks and `;`, outside `//` and `/* */` comments and string literals.
-  static func hasPluginDirective(_ bytes: [UInt8]) -> Bool {
-    let plugin = Array("/plugin/".utf8)
-    var i = 0
-    let n = bytes.count
-    while i < n {
-      let c = bytes[i]
-      if c == UInt8(ascii: "/") && i + 1 < n && bytes[i + 1] == UInt8(ascii: "/") {
-        while i < n && bytes[i] != UInt8(ascii: "\n") { i += 1 }
-      } else if c == UInt8(ascii: "/") && i + 1 < n && bytes[i + 1] == UInt8(ascii: "*") {
-        i += 2
-        while i + 1 < n && !(bytes[i] == UInt8(ascii: "*") && bytes[i + 1] == UInt8(ascii: "/")) { i += 1 }
-        i += 2
-      } else if c == UInt8(ascii: "\"") {
-        i += 1
-        while i < n && bytes[i] != UInt8(ascii: "\"") {
-          if bytes[i] == UInt8(ascii: "\\") { i += 1 }
-          i += 1
-        }
-        i += 1
-      } else if c == UInt8(ascii: "/") && i + plugin.count <= n && Array(bytes[i..<(i + plugin.count)]) == plugin {
-        var j = i + plugin.count
-        while j < n && (bytes[j] == UInt8(ascii: " ") || bytes[j] == UInt8(ascii: "\t") || bytes[j] == 10) { j += 1 }
-        if j < n && bytes[j] == UInt8(ascii: ";") { return true }
-        i = j
-      } else {
-        i += 1
-      }
     }
     return false
   }

@@ -3,7 +3,7 @@ import DTCore
 import DTRules
 import Foundation
 
-/// Exit codes of DESIGN.md §2.
+/// Exit codes, as Documentation/Report.md states them.
 enum Exit {
   static let ok: Int32 = 0
   static let findings: Int32 = 1

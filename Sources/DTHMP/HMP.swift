@@ -1,7 +1,7 @@
 /// # DTHMP — the HMP knowledge layer of dtlint
 ///
 /// What the HMP rules, the overlay generator and the log explainer know about an i.MX system that runs Linux on the
-/// Cortex-A53s and FreeRTOS/Zephyr on the Cortex-M7 (DESIGN.md §5–§7, HMP-FACTS.md).
+/// Cortex-A53s and FreeRTOS/Zephyr on the Cortex-M7 (Documentation/HMPFacts.md).
 ///
 /// ## Knowledge profiles (`schemas/`, compiled into the binary)
 /// - ``SoCProfile`` — `schemas/soc/<soc>.yaml`: imx-rproc compatibles (``RprocCompatible``), messaging units
@@ -19,8 +19,8 @@
 ///   the mailbox channels and timeout (``KernelFlavor/MailboxUse``), the base trees' `/reserved-memory` label.
 /// - Each loads with `load(name:)` from the bundle (parsed once per process) or `load(path:)` from a file, and
 ///   checks more than the JSON Schema does (cross references, unit addresses, counts, overlaps).
-/// - Facts carry ``Provenance`` (source, ``FactStatus`` verified / inference / not-verified, note), as HMP-FACTS.md
-///   marks them. ``KnowledgeBundle`` lists and returns the bundled files (YAML and JSON Schemas).
+/// - Facts carry ``Provenance`` (source, ``FactStatus`` verified / inference / not-verified, note), as
+///   Documentation/HMPFacts.md marks them. ``KnowledgeBundle`` lists and returns the bundled files (YAML and JSON Schemas).
 ///
 /// ## The M7 manifest and the files it names
 /// - ``M7Manifest`` — `m7.yaml` (schema `schemas/m7-manifest.schema.json`): SoC, peripherals (label, path or unit
@@ -39,6 +39,6 @@
 /// - ``YAMLReader`` / ``YAMLObject`` — typed access to YAML nodes with positions; shared with DTRules'
 ///   configuration.
 public enum HMP {
-  /// The kernel flavor assumed when none is given (DESIGN.md §2).
+  /// The kernel flavor assumed when none is given (Documentation/Configuration.md, `kernel`).
   public static let defaultKernelFlavor = "mainline"
 }

@@ -31,7 +31,7 @@ import Testing
       #expect(node.path == n.path, "\(n.label)")
       #expect(node.property("compatible")?.value.strings == n.compatible, "\(n.label)")
     }
-    #expect(tree.node(withLabel: "resmem") == nil)  // HMP-FACTS §5.2: no resmem label in mainline
+    #expect(tree.node(withLabel: "resmem") == nil)  // HMPFacts §5.2: no resmem label in mainline
 
     let root = tree.root.property("compatible")?.value.strings ?? []
     #expect(root.contains(soc.rootCompatible))

@@ -70,7 +70,7 @@ import Testing
     #expect(r.meaning.contains("ETIME"))
     #expect(r.line.time == "1520.220871")
     #expect(r.line.device == "imx-rproc imx8mp-cm7")
-    #expect(r.causes.count == 8, "HMP-FACTS §3.4 lists causes a-h")
+    #expect(r.causes.count == 8, "HMPFacts §3.4 lists causes a-h")
     #expect(r.causes.allSatisfy { $0.provenance.status == .inference })
     #expect(r.causes.contains { $0.rules.contains("hmp_peripheral_conflict") })
     #expect(r.causes.contains { $0.rules.contains("hmp_mbox_channel") })

@@ -111,7 +111,7 @@ import Testing
     #expect(att.variants.first?.provenance.status == .inference)
   }
 
-  /// HMP-FACTS §8's table of vring sizes.
+  /// HMPFacts §8's table of vring sizes.
   @Test(arguments: [
     (UInt64(2), UInt64(0x1016), UInt64(0x2000)), (16, 0x1086, 0x2000), (64, 0x1206, 0x2000), (128, 0x1406, 0x2000),
     (256, 0x2806, 0x3000), (512, 0x4006, 0x5000), (1024, 0x7006, 0x8000), (2048, 0xE006, 0xF000),
@@ -265,7 +265,7 @@ import Testing
     #expect(e.message.hasPrefix("unknown kernel flavor 'nxp-6.6'"))
   }
 
-  /// HMP-FACTS §1.2, §12: the resource-table node name each flavor's driver matches.
+  /// HMPFacts §1.2, §12: the resource-table node name each flavor's driver matches.
   @Test func resourceTableNames() throws {
     let mainline = try KernelFlavor.load(name: "mainline")
     #expect(mainline.isResourceTableName("rsc-table@550ff000"))
@@ -293,7 +293,8 @@ import Testing
   @Test func propertiesAndMailbox() throws {
     let mainline = try KernelFlavor.load(name: "mainline")
     #expect(mainline.property("clocks")?.required == .always)
-    #expect(mainline.property("clocks")?.provenance.status == .inference)
+    // HMPFacts §1.4: the -ENOENT for a missing clocks property is read in the clock core.
+    #expect(mainline.property("clocks")?.provenance.status == .verified)
     #expect(mainline.property("rsc-da")?.read == .never)
     #expect(mainline.property("rsc-da")?.binding == .notListed)
     #expect(mainline.property("fsl,iomuxc-gpr")?.binding == .mmioOnly)

@@ -20,7 +20,7 @@ import Testing
     #expect(h.macros["IOMUXC_SW_PAD_CTL_PAD_DSE_MASK"] == nil)
   }
 
-  /// The fixture's values are the pad table's (base + offset), as HMP-FACTS §9 maps them.
+  /// The fixture's values are the pad table's (base + offset), as HMPFacts §9 maps them.
   @Test func headerAgreesWithThePadTable() throws {
     let soc = try SoCProfile.load(name: "imx8mp")
     for m in try Self.header().macros.values {

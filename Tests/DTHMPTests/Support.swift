@@ -177,7 +177,7 @@ struct ELFBuilder {
     return (b, offsets, shoff, phoff)
   }
 
-  /// rpmsg-lite's resource table (HMP-FACTS §8): one vdev with two vrings, 88 bytes.
+  /// rpmsg-lite's resource table (HMPFacts §8): one vdev with two vrings, 88 bytes.
   func rpmsgResourceTable(base: UInt64 = 0x5500_0000, count: UInt64 = 256) -> [UInt8] {
     var t: [UInt8] = []
     t += u32(1) + u32(1) + u32(0) + u32(0)  // version, num, reserved[2]

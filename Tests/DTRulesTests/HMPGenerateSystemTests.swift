@@ -60,7 +60,7 @@ struct HMPGenerateSystemTests {
   }
 
   /// With the real base and a manifest claiming the UART4 pads, the iomuxc hog that muxes them on Wi-Fi boards is
-  /// left out of the rewritten pinctrl-0, so no pad conflict remains (HMP-FACTS §6).
+  /// left out of the rewritten pinctrl-0, so no pad conflict remains (HMPFacts §6).
   @Test(arguments: HMPSystemTests.boards) func baseGivenHogsAreRewritten(board: String) throws {
     let manifestText = HMPSystemTests.ownedByFirmware + "\npins:\n  pads: [UART4_RXD, UART4_TXD]\n"
     let scratch = TestDirectory(prefix: "dtlint-hmp-generate-pads")

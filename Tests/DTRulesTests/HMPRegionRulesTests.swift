@@ -54,7 +54,7 @@ import _DTTestSupport
     var testDescription: String { "\(kernel): \(node) \(fires ? "fires" : "passes")" }
   }
 
-  /// HMP-FACTS §1.2, §12: the name each flavor's imx_rproc matches.
+  /// HMPFacts §1.2, §12: the name each flavor's imx_rproc matches.
   static let nameTable: [NameCase] = [
     NameCase(kernel: "mainline", node: "rsc-table@550ff000", fires: false),
     NameCase(kernel: "mainline", node: "rsc-table", fires: false),
@@ -270,7 +270,7 @@ import _DTTestSupport
     let soc = try SoCProfile.load(name: "imx8mp")
     var s = soc.rpmsgDefaults
     s.bufferCount = 256
-    #expect(s.vringRegionSize() == 0x3000)  // vring_size 0x2806 (HMP-FACTS §8)
+    #expect(s.vringRegionSize() == 0x3000)  // vring_size 0x2806 (HMPFacts §8)
     s.bufferCount = 512
     #expect(s.vringRegionSize() == 0x5000)  // vring_size 0x4006
   }
@@ -418,7 +418,7 @@ import _DTTestSupport
         == "'vdev0vring1@55008000' exists in /reserved-memory but 'memory-region' does not reference it")
   }
 
-  /// The story's overlay (HMP-FACTS §7.4) on mainline: every region rule's verdict at once, and an error of one
+  /// The story's overlay (HMPFacts §7.4) on mainline: every region rule's verdict at once, and an error of one
   /// HMP rule does not stop the others (dtc's stop-at-first-error applies to dtc's checks only).
   @Test func storyOverlayLayout() throws {
     let code = RegionExamples.tree(

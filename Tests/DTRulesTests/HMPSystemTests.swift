@@ -17,7 +17,7 @@ struct HMPSystemTests {
     "imx8mp-verdin-wifi-dev", "imx8mp-verdin-wifi-ivy", "imx8mp-verdin-wifi-mallow", "imx8mp-verdin-wifi-yavia",
   ]
 
-  /// The HMP overlay written from HMP-FACTS.md (mainline naming, `/reserved-memory` by path).
+  /// The HMP overlay written from Documentation/HMPFacts.md (mainline naming, `/reserved-memory` by path).
   static let overlay = SharedCorpus.packageRoot + "/Tests/Fixtures/hmp/verdin-hmp.dtso"
 
   struct Checked {
@@ -96,7 +96,7 @@ struct HMPSystemTests {
   /// `pinctrl-0` with its own groups (gpio2, gpio3, ivy digital inputs, relays) — dtc's output agrees.
   static func hogsUART4Pads(_ board: String) -> Bool { board.contains("-wifi-") && !board.hasSuffix("-ivy") }
 
-  /// 3. The manifest's pads UART4_RXD/UART4_TXD: `hmp_pad_conflict` where the iomuxc hog muxes them (HMP-FACTS §6),
+  /// 3. The manifest's pads UART4_RXD/UART4_TXD: `hmp_pad_conflict` where the iomuxc hog muxes them (HMPFacts §6),
   /// nowhere else.
   @Test(arguments: boards) func uart4PadsConflictWhereTheHogMuxesThem(board: String) throws {
     let r = try Self.check(

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import _DTTestSupport
 
-/// `dtlint check` with an M7 manifest, as users run it: the README's example (the story of DESIGN.md §1) and a
+/// `dtlint check` with an M7 manifest, as users run it: the README's example (the story the README tells) and a
 /// corpus Verdin board with the HMP overlay applied.
 @Suite(.enabled(if: CLI.binary != nil, "skipped: the dtlint binary was not built")) struct HMPCheckCommandTests {
   static let example = SharedCorpus.packageRoot + "/Examples/verdin-imx8mp-custom"

@@ -38,7 +38,7 @@ struct HMPDoctorCommandTests {
 
   @Test func generateRefusesSettingsThatCannotWorkAndWritesNothing() throws {
     let s = Scratch()
-    // 2048 buffers need a 0xf000 vring, more than rpmsg-lite's 0x8000 spacing (HMP-FACTS §8).
+    // 2048 buffers need a 0xf000 vring, more than rpmsg-lite's 0x8000 spacing (HMPFacts §8).
     s.write("m7.yaml", "soc: imx8mp\nrpmsg: { buffer-count: 2048 }\n")
     let r = try CLI.run(
       ["hmp", "generate", "--board", "verdin-imx8mp-wifi", "--m7", "m7.yaml", "-o", "hmp.dtso"], cwd: s.path)

@@ -2,10 +2,10 @@ import Foundation
 import Testing
 import _DTTestSupport
 
-/// Hostile inputs (issue 8, DESIGN.md §9): each ends in a clear error that names the file (and the line where there
-/// is one), with exit 2 (1 for a DTS syntax error, which is a finding), within seconds, with no output file left
-/// behind, and without a Swift runtime trap. Small inputs are in Tests/Fixtures/hostile; big ones and broken blobs
-/// and ELF files are made here at run time.
+/// Hostile inputs (issue 8; README "Robustness", Documentation/Fuzzing.md): each ends in a clear error that names
+/// the file (and the line where there is one), with exit 2 (1 for a DTS syntax error, which is a finding), within
+/// seconds, with no output file left behind, and without a Swift runtime trap. Small inputs are in
+/// Tests/Fixtures/hostile; big ones and broken blobs and ELF files are made here at run time.
 enum Hostile {
   static let fixtures = SharedCorpus.packageRoot + "/Tests/Fixtures/hostile"
   static let example = SharedCorpus.packageRoot + "/Examples/verdin-imx8mp-custom"
@@ -243,7 +243,7 @@ struct HostileBlobTests {
 @Suite(.enabled(if: CLI.binary != nil, "skipped: the dtlint binary was not built"))
 struct HostileSourceTests {
   @Test func unterminatedStringIsASyntaxFinding() throws {
-    // The opening quote is named, not the parser's confusion after it; a syntax error is a finding (DESIGN §2).
+    // The opening quote is named, not the parser's confusion after it; a syntax error is a finding (Documentation/Report.md).
     let s = Hostile.scratch("unterminated-string.dts")
     try Hostile.expectError(
       ["compile", "unterminated-string.dts", "-o", "out"], in: s, status: 1,

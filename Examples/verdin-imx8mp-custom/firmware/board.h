@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The board constants of the example's M7 firmware, written for dtlint's example. The values are those of the
- * MCUXpresso SDK's evkmimx8mp board.h and rpmsg-lite's i.MX 8M Plus port (HMP-FACTS.md §8); the code is ours.
+ * MCUXpresso SDK's evkmimx8mp board.h and rpmsg-lite's i.MX 8M Plus port (HMPFacts §8); the code is ours.
  */
 #ifndef BOARD_H
 #define BOARD_H

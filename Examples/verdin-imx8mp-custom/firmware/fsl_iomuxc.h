@@ -3,7 +3,7 @@
  * An excerpt, written for dtlint's example in the shape of the MCUXpresso SDK's
  * devices/MIMX8ML8/drivers/fsl_iomuxc.h: only the pin functions the example firmware uses.
  * A pin function is <muxRegister muxMode inputRegister inputDaisy configRegister>, absolute addresses: the IOMUXC
- * base 0x30330000 plus the register offsets of the i.MX 8M Plus pad table (HMP-FACTS.md §9).
+ * base 0x30330000 plus the register offsets of the i.MX 8M Plus pad table (HMPFacts §9).
  */
 #ifndef FSL_IOMUXC_H
 #define FSL_IOMUXC_H

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The remoteproc resource table of the example's M7 firmware, written for dtlint's example with the layout of
- * Linux's include/linux/remoteproc.h and the values rpmsg-lite firmware uses (HMP-FACTS.md §8): one rpmsg vdev with
+ * Linux's include/linux/remoteproc.h and the values rpmsg-lite firmware uses (HMPFacts §8): one rpmsg vdev with
  * two vrings at the fixed addresses the firmware also uses itself. The table lives in the ELF section
  * .resource_table (which dtlint reads) and is copied to the shared rsc-table region at start-up, where Linux finds
  * it when it attaches to the running M7.

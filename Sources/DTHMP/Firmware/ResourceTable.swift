@@ -1,5 +1,5 @@
 /// A remoteproc resource table (`struct resource_table`, `include/linux/remoteproc.h`; rpmsg-lite's `rsc_table.c`):
-/// a header, an offset per entry, and the entries (HMP-FACTS §8).
+/// a header, an offset per entry, and the entries (HMPFacts §8).
 public struct ResourceTable: Sendable, Hashable {
   /// `RSC_CARVEOUT` 0, `RSC_DEVMEM` 1, `RSC_TRACE` 2, `RSC_VDEV` 3; 128–511 vendor-specific.
   public enum EntryType {

@@ -1,7 +1,7 @@
 import Yams
 
 /// `schemas/board/<board>.yaml`: a board's SKUs (matched by root `compatible`), the M core's debug UART, what each
-/// SKU's Linux tree takes, and the board's interface names (DESIGN.md §6, HMP-FACTS §6).
+/// SKU's Linux tree takes, and the board's interface names (schemas/README.md, HMPFacts §6).
 public struct BoardProfile: Sendable {
   /// A node an SKU's tree enables or disables, and why.
   public struct NodeUse: Sendable, Hashable {
@@ -51,7 +51,7 @@ public struct BoardProfile: Sendable {
   public var compatible: String
   public var provenance: Provenance
   public var skus: [SKU]
-  /// Whether Linux's hogs override an earlier M-core mux (INFERENCE in HMP-FACTS §6).
+  /// Whether Linux's hogs override an earlier M-core mux (INFERENCE in HMPFacts §6).
   public var hogEffect: Provenance
   public var carriers: [String]
   public var m7DebugUART: DebugUART
@@ -105,7 +105,7 @@ public struct BoardProfile: Sendable {
     return try parse(node, path: path, soc: soc)
   }
 
-  /// The bundled board whose root compatible a tree carries (`--board` auto-detection, DESIGN.md §2).
+  /// The bundled board whose root compatible a tree carries (`--board` auto-detection, Documentation/Configuration.md).
   public static func detect(rootCompatible: [String]) -> BoardProfile? {
     for name in knownNames {
       if let b = try? load(name: name), b.matches(rootCompatible: rootCompatible) { return b }

@@ -10,7 +10,7 @@ enum BundledSchemas {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "$id": "https://github.com/dtlint/dtlint/schemas/board.schema.json",
   "title": "dtlint board profile",
-  "description": "A board's SKUs, the M core's debug UART, what each SKU's Linux tree takes (DESIGN.md §6).",
+  "description": "A board's SKUs, the M core's debug UART, what each SKU's Linux tree takes (schemas/README.md).",
   "type": "object",
   "additionalProperties": false,
   "required": [
@@ -301,7 +301,7 @@ enum BundledSchemas {
   "$defs": {
     "source": {
       "type": "string",
-      "description": "Where the fact comes from: an HMP-FACTS section and what it quotes."
+      "description": "Where the fact comes from: an HMPFacts section and what it quotes."
     },
     "status": {
       "enum": [
@@ -309,7 +309,7 @@ enum BundledSchemas {
         "inference",
         "not-verified"
       ],
-      "description": "As HMP-FACTS marks the fact; verified when absent."
+      "description": "As Documentation/HMPFacts.md marks the fact; verified when absent."
     },
     "compatible": {
       "type": "string",
@@ -326,14 +326,14 @@ enum BundledSchemas {
     "board/verdin-imx8mp.yaml":
 #"""
 # yaml-language-server: $schema=../board.schema.json
-# Toradex Verdin iMX8M Plus: SKUs, the M7's debug UART, what each SKU's Linux tree takes (DESIGN.md §6).
-# Source: HMP-FACTS §6 (mainline imx8mp-verdin*.dtsi, U-Boot dts/upstream @6073c36b2c8d, checked in the corpus).
-# status: verified (default) | inference | not-verified, as HMP-FACTS marks the fact.
+# Toradex Verdin iMX8M Plus: SKUs, the M7's debug UART, what each SKU's Linux tree takes (schemas/README.md).
+# Source: HMPFacts §6 (mainline imx8mp-verdin*.dtsi, U-Boot dts/upstream @6073c36b2c8d, checked in the corpus).
+# status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
 board: verdin-imx8mp
 title: Toradex Verdin iMX8M Plus
 soc: imx8mp
 compatible: toradex,verdin-imx8mp
-source: HMP-FACTS §6
+source: HMPFacts §6
 
 skus:
   - name: wifi
@@ -343,13 +343,13 @@ skus:
       - label: uart4
         reason: on-module Bluetooth (mrvl,88w8997) on uart4, pinctrl_bt_uart on the ECSPI2 pads
         pads: [ECSPI2_MISO, ECSPI2_MOSI, ECSPI2_SCLK, ECSPI2_SS0]
-        source: HMP-FACTS §6 (imx8mp-verdin-wifi.dtsi "/* On-module Bluetooth */ &uart4")
+        source: HMPFacts §6 (imx8mp-verdin-wifi.dtsi "/* On-module Bluetooth */ &uart4")
     hogs:
       - group: pinctrl_gpio_hog4
         pads: [UART4_RXD, UART4_TXD]
         functions: [GPIO5_IO28, GPIO5_IO29]
         reason: iomuxc hog "Wifi usage only"; muxes the Verdin UART_4 pads (SODIMM 151/153) as GPIO at boot
-        source: HMP-FACTS §6 (imx8mp-verdin.dtsi pinctrl_gpio_hog4; imx8mp-verdin-wifi.dtsi &iomuxc pinctrl-0)
+        source: HMPFacts §6 (imx8mp-verdin.dtsi pinctrl_gpio_hog4; imx8mp-verdin-wifi.dtsi &iomuxc pinctrl-0)
       - group: pinctrl_gpio_hog2
         pads: [SAI3_MCLK]
         functions: [GPIO5_IO02]
@@ -366,13 +366,13 @@ skus:
     disables:
       - label: uart4
         reason: '"Verdin UART_4 ... Often used by the M7 and then should not be enabled here."'
-        source: HMP-FACTS §6 (imx8mp-verdin-nonwifi.dtsi lines 47-53)
+        source: HMPFacts §6 (imx8mp-verdin-nonwifi.dtsi lines 47-53)
     hogs:
       - group: pinctrl_gpio_hog1
         pads: [ECSPI2_MISO, ECSPI2_MOSI, ECSPI2_SCLK, ECSPI2_SS0]
         functions: [GPIO5_IO12, GPIO5_IO11, GPIO5_IO10, GPIO5_IO13]
         reason: iomuxc hog "Non-wifi MSP usage only" (SODIMM 116/152/164/128)
-        source: HMP-FACTS §6 (imx8mp-verdin.dtsi pinctrl_gpio_hog1)
+        source: HMPFacts §6 (imx8mp-verdin.dtsi pinctrl_gpio_hog1)
       - group: pinctrl_gpio_hog2
         pads: [SAI3_MCLK]
         functions: [GPIO5_IO02]
@@ -386,7 +386,7 @@ skus:
 
 hog-effect:
   status: inference
-  source: HMP-FACTS §6
+  source: HMPFacts §6
   note: Linux's iomuxc hogs re-mux their pads at boot and would override an M7 that muxed them earlier
 
 # The carrier boards of the mainline trees; a board's root compatible is toradex,verdin-imx8mp-<sku>-<carrier>.
@@ -397,20 +397,20 @@ m7-debug-uart:
   interface: UART_4
   pads: [UART4_RXD, UART4_TXD]
   sodimm: [151, 153]
-  source: HMP-FACTS §6, §8 (SDK board.h BOARD_DEBUG_UART_INSTANCE 4; Toradex "UART_4 (M7 debug port)"; pinctrl_uart4)
+  source: HMPFacts §6, §8 (SDK board.h BOARD_DEBUG_UART_INSTANCE 4; Toradex "UART_4 (M7 debug port)"; pinctrl_uart4)
   note: on Wi-Fi SKUs Linux uses uart4 for Bluetooth and hogs UART4_RXD/TXD as GPIO
 
 m7-i2c:
   status: not-verified
-  source: HMP-FACTS §6, §11
+  source: HMPFacts §6, §11
   note: which I2C the Verdin standard gives the M7 was not found
 
 memory:
   status: not-verified
-  source: HMP-FACTS §6, §11
+  source: HMPFacts §6, §11
   note: no /memory node in the mainline Verdin trees (U-Boot fills it); sizes per SKU not verified
 
-# Verdin interface name -> SoC label (comments in imx8mp-verdin.dtsi, HMP-FACTS §6).
+# Verdin interface name -> SoC label (comments in imx8mp-verdin.dtsi, HMPFacts §6).
 interfaces:
   - { interface: I2C_1, label: i2c4 }
   - { interface: I2C_2_DSI, label: i2c2 }
@@ -483,7 +483,7 @@ interfaces:
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "$id": "https://github.com/dtlint/dtlint/schemas/kernel.schema.json",
   "title": "dtlint kernel flavor profile",
-  "description": "What one kernel's imx_rproc reads from the device tree and how it matches names (HMP-FACTS §1.2-1.5, §12).",
+  "description": "What one kernel's imx_rproc reads from the device tree and how it matches names (HMPFacts §1.2-1.5, §12).",
   "type": "object",
   "additionalProperties": false,
   "required": [
@@ -818,7 +818,7 @@ interfaces:
   "$defs": {
     "source": {
       "type": "string",
-      "description": "Where the fact comes from: an HMP-FACTS section and the code it quotes."
+      "description": "Where the fact comes from: an HMPFacts section and the code it quotes."
     },
     "status": {
       "enum": [
@@ -826,7 +826,7 @@ interfaces:
         "inference",
         "not-verified"
       ],
-      "description": "As HMP-FACTS marks the fact; verified when absent."
+      "description": "As Documentation/HMPFacts.md marks the fact; verified when absent."
     },
     "condition": {
       "enum": [
@@ -884,7 +884,7 @@ interfaces:
 #"""
 # yaml-language-server: $schema=../kernel.schema.json
 # What imx_rproc (and the remoteproc/mailbox core around it) of one kernel flavor reads from the device tree and
-# how it matches names (HMP-FACTS §1.2-1.5, §12). status: verified (default) | inference | not-verified.
+# how it matches names (HMPFacts §1.2-1.5, §12). status: verified (default) | inference | not-verified.
 flavor: mainline
 title: torvalds/linux imx_rproc after the 2021 "correct node name" fix
 aliases: []
@@ -895,12 +895,12 @@ sources:
   - { tag: BIND, repository: torvalds/linux, path: "Documentation/devicetree/bindings/remoteproc/fsl,imx-rproc.yaml", commit: 0eaed89c }
 
 compatibles:
-  source: HMP-FACTS §1.1
+  source: HMPFacts §1.1
   list: ["fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7", "fsl,imx8mn-cm7-mmio", "fsl,imx8mp-cm7-mmio", "fsl,imx93-cm33"]
 
 # How a memory-region entry is treated by its node name (without the unit address: the kernel's node->name).
 region-names:
-  source: HMP-FACTS §1.2
+  source: HMPFacts §1.2
   rules:
     - { name: rsc-table, match: exact, effect: resource-table, note: imx_rproc_addr_init maps it and uses it as the loaded resource table }
     - { name: rsc-table, match: exact, effect: no-carveout, note: imx_rproc_prepare skips it }
@@ -908,56 +908,54 @@ region-names:
     - { name: vdev, match: prefix, effect: not-mapped, note: imx_rproc_addr_init does not map vdev* regions (no da_to_va) }
   history:
     - text: before the 2021 fix (Dong Aisheng, Fixes 5e4c1243071d, Cc stable) mainline compared "rsc_table"
-      source: HMP-FACTS §1.2 item 1
+      source: HMPFacts §1.2 item 1
     - text: >-
         commit 67a7bc7f0358 compared the name with the unit address ("rsc-table" only without one); fixed by
-        strstarts(res.name, "rsc-table") (Shenwei Wang). Which releases carry the regression is not verified
-      source: HMP-FACTS §1.2 item 2, §10.1
+        93f51b9182a1, strstarts(res.name, "rsc-table") (Shenwei Wang), queued for 6.19-stable. Which 6.19.y release
+        carries the fix is not verified
+      source: HMPFacts §1.2 item 2, §10.1
       status: not-verified
 
 resource-table:
   located-by: region-name
   max-size: 0x400
   missing: silent
-  source: HMP-FACTS §1.3
-  status: inference
+  source: HMPFacts §1.3 (ML-CORE 6.x rproc_set_rsc_table, rproc_handle_resources)
   note: >-
     with no rsc-table region, attach succeeds without a resource table: no vdev, so no RPMsg and no error
-    (the code path is verified, the silence inferred)
 
 memory-regions:
   max-mapped: 32
-  source: HMP-FACTS §1.2 (IMX_RPROC_MEM_MAX)
+  source: HMPFacts §1.2 (IMX_RPROC_MEM_MAX)
 
 remoteproc-core:
   vring-carveout: vdev%dvring%d
   buffer-carveout: vdev%dbuffer
   buffer-fallback-index: 0
   carveout-name-size: 32
-  source: HMP-FACTS §2 (remoteproc_core.c rproc_alloc_vring, remoteproc_virtio.c rproc_add_virtio_dev)
+  source: HMPFacts §2 (remoteproc_core.c rproc_alloc_vring, remoteproc_virtio.c rproc_add_virtio_dev)
 
 properties:
-  - { name: rsc-da, read: never, required: never, binding: not-listed, source: 'HMP-FACTS §1.4, §4' }
-  - { name: "fsl,startup-delay-ms", read: never, required: never, binding: not-listed, source: 'HMP-FACTS §1.4, §4' }
+  - { name: rsc-da, read: never, required: never, binding: not-listed, source: 'HMPFacts §1.4, §4' }
+  - { name: "fsl,startup-delay-ms", read: never, required: never, binding: not-listed, source: 'HMPFacts §1.4, §4' }
   - name: clocks
     read: always
     required: always
     binding: listed
     max-items: 1
-    source: HMP-FACTS §1.4, §4, §10.6
-    status: inference
+    source: HMPFacts §1.4, §4, §10.6
     note: >-
-      imx8mn/mp configurations set IMX_RPROC_NEED_CLKS: devm_clk_get_enabled(dev, NULL), not optional; the call is
-      verified, that a missing clocks property fails probe with -ENOENT is inferred
-  - { name: clock-names, read: never, required: never, binding: not-listed, source: 'HMP-FACTS §1.4, §4' }
-  - { name: syscon, read: mmio-only, required: mmio-only, binding: listed, source: 'HMP-FACTS §1.4, §4', note: 'syscon_regmap_lookup_by_phandle; "failed to find syscon" fails probe' }
-  - { name: "fsl,iomuxc-gpr", read: mmio-only, required: never, binding: mmio-only, source: 'HMP-FACTS §1.4, §4' }
-  - { name: "fsl,auto-boot", read: when-not-attached, required: never, binding: listed, source: HMP-FACTS §1.4 }
-  - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
-  - { name: "fsl,rproc-fw-name", read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
-  - { name: mbox-names, read: always, required: never, binding: listed, source: 'HMP-FACTS §1.4, §4', note: without it the mailbox is skipped }
-  - { name: mboxes, read: always, required: never, binding: listed, max-items: 3, source: HMP-FACTS §4 }
-  - { name: memory-region, read: always, required: never, binding: listed, max-items: 32, source: HMP-FACTS §4 }
+      imx8mn/mp configurations set IMX_RPROC_NEED_CLKS: devm_clk_get_enabled(dev, NULL), not optional; without a
+      clocks property the clock core returns -ENOENT (clk_get, clk_find_hw) and probe fails
+  - { name: clock-names, read: never, required: never, binding: not-listed, source: 'HMPFacts §1.4, §4' }
+  - { name: syscon, read: mmio-only, required: mmio-only, binding: listed, source: 'HMPFacts §1.4, §4', note: 'syscon_regmap_lookup_by_phandle; "failed to find syscon" fails probe' }
+  - { name: "fsl,iomuxc-gpr", read: mmio-only, required: never, binding: mmio-only, source: 'HMPFacts §1.4, §4' }
+  - { name: "fsl,auto-boot", read: when-not-attached, required: never, binding: listed, source: HMPFacts §1.4 }
+  - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
+  - { name: "fsl,rproc-fw-name", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
+  - { name: mbox-names, read: always, required: never, binding: listed, source: 'HMPFacts §1.4, §4', note: without it the mailbox is skipped }
+  - { name: mboxes, read: always, required: never, binding: listed, max-items: 3, source: HMPFacts §4 }
+  - { name: memory-region, read: always, required: never, binding: listed, max-items: 32, source: HMPFacts §4 }
 
 mailbox:
   channels: [tx, rx]
@@ -967,24 +965,24 @@ mailbox:
   tx-block: true
   without-mbox-names: skip
   name-match: exact
-  source: HMP-FACTS §1.4, §1.5, §3.3, §4
+  source: HMPFacts §1.4, §1.5, §3.3, §4
   note: rxdb is listed by the binding but not requested; "No initialized mbox tx channel" on kick when skipped
 
 base-trees:
   reserved-memory-label: none
-  source: HMP-FACTS §5.2, §10.9 (no resmem label in any mainline freescale tree; fdtoverlay fails on &resmem)
+  source: HMPFacts §5.2, §10.9 (no resmem label in any mainline freescale tree; fdtoverlay fails on &resmem)
 
 """#,
     "kernel/nxp-5.15.yaml":
 #"""
 # yaml-language-server: $schema=../kernel.schema.json
 # NXP downstream 5.15 ("NXP-515"); Toradex BSP 6 on the Verdin iMX8M Plus runs the Toradex 5.15-2.x kernel, which is
-# NXP-downstream based (HMP-FACTS §12). status: verified (default) | inference | not-verified.
+# NXP-downstream based (HMPFacts §12). status: verified (default) | inference | not-verified.
 flavor: nxp-5.15
 title: NXP linux-imx 5.15 (lf-5.15.y) imx_rproc; Toradex BSP 6
 aliases:
   - name: toradex-bsp6
-    source: HMP-FACTS §12 (developer.toradex.com "Embedded Linux Support Strategy", BSP 6 uses the Toradex 5.15-2.x kernel)
+    source: HMPFacts §12 (developer.toradex.com "Embedded Linux Support Strategy", BSP 6 uses the Toradex 5.15-2.x kernel)
 sources:
   - tag: NXP-515
     repository: nxp-imx/linux-imx
@@ -994,11 +992,11 @@ sources:
     note: the branch name (looks like lf-5.15.y) is not verified
 
 compatibles:
-  source: HMP-FACTS §1.1
+  source: HMPFacts §1.1
   list: ["fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7", "fsl,imx93-cm33"]
 
 region-names:
-  source: HMP-FACTS §1.2 (strncmp(node->name, "rsc_table", strlen("rsc_table")))
+  source: HMPFacts §1.2 (strncmp(node->name, "rsc_table", strlen("rsc_table")))
   rules:
     - { name: rsc_table, match: prefix, effect: resource-table, note: underscore and prefix match; "rsc-table" (dash) is not recognised }
     - { name: rsc_table, match: prefix, effect: no-carveout }
@@ -1007,13 +1005,13 @@ resource-table:
   located-by: region-name
   max-size: 0x400
   missing: silent
-  source: HMP-FACTS §1.2, §1.3, §7.4
+  source: HMPFacts §1.2, §1.3, §7.4
   status: inference
   note: a dash-named rsc-table region is not recognised; the attach then has no resource table (silence inferred)
 
 memory-regions:
   max-mapped: 32
-  source: HMP-FACTS §1.2
+  source: HMPFacts §1.2
   status: not-verified
   note: the limit was read in the mainline driver
 
@@ -1022,27 +1020,27 @@ remoteproc-core:
   buffer-carveout: vdev%dbuffer
   buffer-fallback-index: 0
   carveout-name-size: 32
-  source: HMP-FACTS §2
+  source: HMPFacts §2
   status: inference
   note: read in mainline 5.x and 6.x; that this NXP branch has the same core is inferred
 
 properties:
-  - { name: rsc-da, read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
-  - { name: "fsl,startup-delay-ms", read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
-  - { name: clocks, read: always, required: never, binding: listed, max-items: 1, source: HMP-FACTS §1.4, note: 'devm_clk_get_optional(dev, NULL)' }
-  - { name: clock-names, read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
-  - { name: syscon, read: mmio-only, required: mmio-only, binding: listed, source: HMP-FACTS §1.4 }
-  - { name: "fsl,iomuxc-gpr", read: never, required: never, binding: mmio-only, source: HMP-FACTS §1.4 }
-  - { name: "fsl,auto-boot", read: never, required: never, binding: listed, source: HMP-FACTS §1.4, note: auto_boot = early_boot }
-  - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
-  - { name: "fsl,rproc-fw-name", read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
-  - { name: mbox-names, read: always, required: never, binding: listed, source: HMP-FACTS §1.4, note: 'of_get_property; without it the mailbox is skipped' }
-  - { name: mboxes, read: always, required: never, binding: listed, max-items: 3, source: HMP-FACTS §4 }
-  - { name: memory-region, read: always, required: never, binding: listed, max-items: 32, source: HMP-FACTS §4 }
+  - { name: rsc-da, read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
+  - { name: "fsl,startup-delay-ms", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
+  - { name: clocks, read: always, required: never, binding: listed, max-items: 1, source: HMPFacts §1.4, note: 'devm_clk_get_optional(dev, NULL)' }
+  - { name: clock-names, read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
+  - { name: syscon, read: mmio-only, required: mmio-only, binding: listed, source: HMPFacts §1.4 }
+  - { name: "fsl,iomuxc-gpr", read: never, required: never, binding: mmio-only, source: HMPFacts §1.4 }
+  - { name: "fsl,auto-boot", read: never, required: never, binding: listed, source: HMPFacts §1.4, note: auto_boot = early_boot }
+  - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
+  - { name: "fsl,rproc-fw-name", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
+  - { name: mbox-names, read: always, required: never, binding: listed, source: HMPFacts §1.4, note: 'of_get_property; without it the mailbox is skipped' }
+  - { name: mboxes, read: always, required: never, binding: listed, max-items: 3, source: HMPFacts §4 }
+  - { name: memory-region, read: always, required: never, binding: listed, max-items: 32, source: HMPFacts §4 }
 
 binding:
   status: not-verified
-  note: this branch's binding was not read; the mainline/NXP binding (HMP-FACTS §4) is assumed
+  note: this branch's binding was not read; the mainline/NXP binding (HMPFacts §4) is assumed
 
 mailbox:
   channels: [tx, rx]
@@ -1052,7 +1050,7 @@ mailbox:
   tx-block: true
   without-mbox-names: skip
   name-match: prefix
-  source: HMP-FACTS §1.5, §3.3
+  source: HMPFacts §1.5, §3.3
   status: inference
   note: >-
     rxdb/txdb are requested only for IMX_SCU_API SoCs, so unused on the i.MX 8M Plus (verified); the prefix name
@@ -1060,7 +1058,7 @@ mailbox:
 
 base-trees:
   reserved-memory-label: resmem
-  source: HMP-FACTS §7.4 (Toradex's BSP 6 HMP overlay targets &resmem), §5.2 (NXP downstream imx8mp.dtsi)
+  source: HMPFacts §7.4 (Toradex's BSP 6 HMP overlay targets &resmem), §5.2 (NXP downstream imx8mp.dtsi)
   status: inference
 
 """#,
@@ -1068,14 +1066,14 @@ base-trees:
 #"""
 # yaml-language-server: $schema=../kernel.schema.json
 # NXP downstream 5.4 ("NXP-54", Toradex BSP 5 era): the resource table comes from rsc-da, not from a region name
-# (HMP-FACTS §1.2, §1.3, §12). status: verified (default) | inference | not-verified.
+# (HMPFacts §1.2, §1.3, §12). status: verified (default) | inference | not-verified.
 flavor: nxp-5.4
 title: NXP linux-imx 5.4 (lf-5.4.y) imx_rproc; Toradex BSP 5
 aliases:
   - name: toradex-bsp5
-    source: HMP-FACTS §12 ("NXP downstream 5.4 (Toradex BSP 5 era)")
+    source: HMPFacts §12 ("NXP downstream 5.4 (Toradex BSP 5 era)")
     status: not-verified
-    note: HMP-FACTS gives no source for the BSP 5 kernel version
+    note: HMPFacts §12 has no source for the BSP 5 kernel version
 sources:
   - tag: NXP-54
     path: drivers/remoteproc/imx_rproc.c
@@ -1083,11 +1081,11 @@ sources:
     note: an NXP imx_rproc.c copy ("Copyright 2020 NXP, Peng Fan", variants with IMX8MP); repository not recorded, looks like lf-5.4.y
 
 compatibles:
-  source: HMP-FACTS §1.1
+  source: HMPFacts §1.1
   list: ["fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7"]
 
 region-names:
-  source: HMP-FACTS §1.2 (imx_rproc_parse_fw)
+  source: HMPFacts §1.2 (imx_rproc_parse_fw)
   rules:
     - { name: vdevbuffer, match: exact, effect: buffer-carveout, note: rproc_of_resm_mem_entry_init (a carveout named "vdevbuffer"); every other region is a normal carveout }
 
@@ -1096,12 +1094,12 @@ resource-table:
   max-size: 0x400
   version: 1
   missing: silent
-  source: HMP-FACTS §1.3 (of_property_read_u32(np, "rsc-da", &da); only when the core was started early)
+  source: HMPFacts §1.3 (of_property_read_u32(np, "rsc-da", &da); only when the core was started early)
   status: inference
   note: table->ver must be 1 with zero reserved words ("Invalid rsrc table header"); behaviour without rsc-da inferred
 
 memory-regions:
-  source: HMP-FACTS §1.2
+  source: HMPFacts §1.2
   status: not-verified
   note: how this version maps regions (imx_rproc_addr_init) was not read
 
@@ -1110,27 +1108,27 @@ remoteproc-core:
   buffer-carveout: vdev%dbuffer
   buffer-fallback-index: 0
   carveout-name-size: 32
-  source: HMP-FACTS §2
+  source: HMPFacts §2
   status: inference
   note: read in mainline 5.x; that this NXP branch has the same core is inferred
 
 properties:
-  - { name: rsc-da, read: when-attaching, required: when-attaching, binding: not-listed, source: 'HMP-FACTS §1.3, §1.4' }
-  - { name: "fsl,startup-delay-ms", read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
-  - { name: clocks, read: always, required: never, binding: listed, max-items: 1, source: HMP-FACTS §1.4, note: devm_clk_get_optional }
-  - { name: clock-names, read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
-  - { name: syscon, read: always, required: never, binding: listed, source: HMP-FACTS §1.4, note: read unconditionally; an error is only logged }
-  - { name: "fsl,iomuxc-gpr", read: never, required: never, binding: mmio-only, source: HMP-FACTS §1.4 }
-  - { name: "fsl,auto-boot", read: never, required: never, binding: listed, source: HMP-FACTS §1.4 }
-  - { name: "fsl,rproc-auto-boot", read: always, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
-  - { name: "fsl,rproc-fw-name", read: always, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
-  - { name: mbox-names, read: always, required: always, binding: listed, source: 'HMP-FACTS §1.4, §1.5', note: tx/rx and rxdb are always requested }
-  - { name: mboxes, read: always, required: always, binding: listed, max-items: 3, source: HMP-FACTS §1.5 }
-  - { name: memory-region, read: always, required: never, binding: listed, max-items: 32, source: HMP-FACTS §1.2 }
+  - { name: rsc-da, read: when-attaching, required: when-attaching, binding: not-listed, source: 'HMPFacts §1.3, §1.4' }
+  - { name: "fsl,startup-delay-ms", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
+  - { name: clocks, read: always, required: never, binding: listed, max-items: 1, source: HMPFacts §1.4, note: devm_clk_get_optional }
+  - { name: clock-names, read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
+  - { name: syscon, read: always, required: never, binding: listed, source: HMPFacts §1.4, note: read unconditionally; an error is only logged }
+  - { name: "fsl,iomuxc-gpr", read: never, required: never, binding: mmio-only, source: HMPFacts §1.4 }
+  - { name: "fsl,auto-boot", read: never, required: never, binding: listed, source: HMPFacts §1.4 }
+  - { name: "fsl,rproc-auto-boot", read: always, required: never, binding: not-listed, source: HMPFacts §1.4 }
+  - { name: "fsl,rproc-fw-name", read: always, required: never, binding: not-listed, source: HMPFacts §1.4 }
+  - { name: mbox-names, read: always, required: always, binding: listed, source: 'HMPFacts §1.4, §1.5', note: tx/rx and rxdb are always requested }
+  - { name: mboxes, read: always, required: always, binding: listed, max-items: 3, source: HMPFacts §1.5 }
+  - { name: memory-region, read: always, required: never, binding: listed, max-items: 32, source: HMPFacts §1.2 }
 
 binding:
   status: not-verified
-  note: this branch's binding was not read; the mainline/NXP binding (HMP-FACTS §4) is assumed
+  note: this branch's binding was not read; the mainline/NXP binding (HMPFacts §4) is assumed
 
 mailbox:
   channels: [tx, rx, rxdb]
@@ -1140,7 +1138,7 @@ mailbox:
   tx-block: true
   without-mbox-names: request
   name-match: prefix
-  source: HMP-FACTS §1.5, §3.3
+  source: HMPFacts §1.5, §3.3
   status: inference
   note: >-
     rxdb is mandatory (failure goes to err_put_mbox), txdb optional, tx_tout 50 ms (verified); the prefix name
@@ -1148,14 +1146,14 @@ mailbox:
 
 base-trees:
   reserved-memory-label: unknown
-  source: HMP-FACTS §7.1 (the 5.4-era NXP imx8mp-evk-rpmsg.dts), §11
+  source: HMPFacts §7.1 (the 5.4-era NXP imx8mp-evk-rpmsg.dts), §11
   status: not-verified
 
 """#,
     "kernel/nxp-6.yaml":
 #"""
 # yaml-language-server: $schema=../kernel.schema.json
-# NXP downstream 6.x kernels ("NXP-NEW"): same name matching as mainline, plus fsl,startup-delay-ms (HMP-FACTS §12).
+# NXP downstream 6.x kernels ("NXP-NEW"): same name matching as mainline, plus fsl,startup-delay-ms (HMPFacts §12).
 # status: verified (default) | inference | not-verified.
 flavor: nxp-6
 title: NXP linux-imx 6.x (lf-6.x) imx_rproc
@@ -1170,11 +1168,11 @@ sources:
   - { tag: NXP-BIND, repository: nxp-imx/linux-imx, path: "Documentation/devicetree/bindings/remoteproc/fsl,imx-rproc.yaml", commit: 78d730de }
 
 compatibles:
-  source: HMP-FACTS §1.1
+  source: HMPFacts §1.1
   list: ["fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7", "fsl,imx8mn-cm7-mmio", "fsl,imx8mp-cm7-mmio", "fsl,imx93-cm33", "fsl,imx95-cm7", "fsl,imx94-cm7", "fsl,imx94-cm33s"]
 
 region-names:
-  source: HMP-FACTS §1.2 (identical strings to mainline)
+  source: HMPFacts §1.2 (identical strings to mainline)
   rules:
     - { name: rsc-table, match: exact, effect: resource-table, note: imx_rproc_addr_init maps it and uses it as the loaded resource table }
     - { name: rsc-table, match: exact, effect: no-carveout, note: imx_rproc_prepare skips it }
@@ -1185,36 +1183,36 @@ resource-table:
   located-by: region-name
   max-size: 0x400
   missing: silent
-  source: HMP-FACTS §1.3
+  source: HMPFacts §1.3
   status: inference
-  note: as mainline; the silence is inferred
+  note: as mainline (verified there, HMPFacts §1.3); NXP's own remoteproc core was not read
 
 memory-regions:
   max-mapped: 32
-  source: HMP-FACTS §1.2
+  source: HMPFacts §1.2
 
 remoteproc-core:
   vring-carveout: vdev%dvring%d
   buffer-carveout: vdev%dbuffer
   buffer-fallback-index: 0
   carveout-name-size: 32
-  source: HMP-FACTS §2
+  source: HMPFacts §2
   status: inference
   note: read in mainline 5.x and 6.x; that this NXP branch has the same core is inferred
 
 properties:
-  - { name: rsc-da, read: never, required: never, binding: not-listed, source: 'HMP-FACTS §1.4, §4' }
-  - { name: "fsl,startup-delay-ms", read: when-starting, required: never, binding: not-listed, source: HMP-FACTS §1.4, note: msleep after start only when Linux starts the core; not in attach }
-  - { name: clocks, read: always, required: never, binding: listed, max-items: 1, source: 'HMP-FACTS §1.4, §4', note: 'devm_clk_get_optional(dev, NULL) and devm_clk_get_optional(dev, "audio") when not attached' }
-  - { name: clock-names, read: when-not-attached, required: never, binding: not-listed, source: 'HMP-FACTS §1.4, §4', note: names the optional "audio" clock }
-  - { name: syscon, read: mmio-only, required: mmio-only, binding: listed, source: HMP-FACTS §1.4 }
-  - { name: "fsl,iomuxc-gpr", read: mmio-only, required: never, binding: mmio-only, source: 'HMP-FACTS §1.4, §4' }
-  - { name: "fsl,auto-boot", read: when-not-attached, required: never, binding: listed, source: HMP-FACTS §1.4 }
-  - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
-  - { name: "fsl,rproc-fw-name", read: never, required: never, binding: not-listed, source: HMP-FACTS §1.4 }
-  - { name: mbox-names, read: always, required: never, binding: listed, source: HMP-FACTS §1.4, note: without it the mailbox is skipped }
-  - { name: mboxes, read: always, required: never, binding: listed, max-items: 3, source: HMP-FACTS §4 }
-  - { name: memory-region, read: always, required: never, binding: listed, max-items: 32, source: HMP-FACTS §4 }
+  - { name: rsc-da, read: never, required: never, binding: not-listed, source: 'HMPFacts §1.4, §4' }
+  - { name: "fsl,startup-delay-ms", read: when-starting, required: never, binding: not-listed, source: HMPFacts §1.4, note: msleep after start only when Linux starts the core; not in attach }
+  - { name: clocks, read: always, required: never, binding: listed, max-items: 1, source: 'HMPFacts §1.4, §4', note: 'devm_clk_get_optional(dev, NULL) and devm_clk_get_optional(dev, "audio") when not attached' }
+  - { name: clock-names, read: when-not-attached, required: never, binding: not-listed, source: 'HMPFacts §1.4, §4', note: names the optional "audio" clock }
+  - { name: syscon, read: mmio-only, required: mmio-only, binding: listed, source: HMPFacts §1.4 }
+  - { name: "fsl,iomuxc-gpr", read: mmio-only, required: never, binding: mmio-only, source: 'HMPFacts §1.4, §4' }
+  - { name: "fsl,auto-boot", read: when-not-attached, required: never, binding: listed, source: HMPFacts §1.4 }
+  - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
+  - { name: "fsl,rproc-fw-name", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
+  - { name: mbox-names, read: always, required: never, binding: listed, source: HMPFacts §1.4, note: without it the mailbox is skipped }
+  - { name: mboxes, read: always, required: never, binding: listed, max-items: 3, source: HMPFacts §4 }
+  - { name: memory-region, read: always, required: never, binding: listed, max-items: 32, source: HMPFacts §4 }
 
 mailbox:
   channels: [tx, rx]
@@ -1224,13 +1222,13 @@ mailbox:
   tx-block: true
   without-mbox-names: skip
   name-match: exact
-  source: HMP-FACTS §1.5, §3.3
+  source: HMPFacts §1.5, §3.3
   status: inference
   note: imx_rproc's channels are verified; that this branch's mailbox core matches names exactly (6.x core) is inferred
 
 base-trees:
   reserved-memory-label: resmem
-  source: 'HMP-FACTS §5.2 (nxp-imx/linux-imx imx8mp.dtsi @0055650f "resmem: reserved-memory")'
+  source: 'HMPFacts §5.2 (nxp-imx/linux-imx imx8mp.dtsi @0055650f "resmem: reserved-memory")'
   status: not-verified
   note: the label is in that commit; which NXP branch it belongs to is not verified
 
@@ -1241,7 +1239,7 @@ base-trees:
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "$id": "https://github.com/dtlint/dtlint/schemas/log-messages.schema.json",
   "title": "dtlint kernel message catalog",
-  "description": "The remoteproc, rpmsg, i.MX MU mailbox and reserved-memory kernel messages `dtlint hmp explain-log` recognises: what each means in the kernel code, the causes consistent with it (verified or inference) and the rules whose findings explain them (HMP-FACTS §1.5, §1.6, §2, §3).",
+  "description": "The remoteproc, rpmsg, i.MX MU mailbox and reserved-memory kernel messages `dtlint hmp explain-log` recognises: what each means in the kernel code, the causes consistent with it (verified or inference) and the rules whose findings explain them (HMPFacts §1.5, §1.6, §2, §3).",
   "type": "object",
   "additionalProperties": false,
   "required": [
@@ -1304,7 +1302,7 @@ base-trees:
           },
           "source": {
             "type": "string",
-            "description": "Where the fact comes from: a source tag of `sources`, a function, an HMP-FACTS section."
+            "description": "Where the fact comes from: a source tag of `sources`, a function, an HMPFacts section."
           }
         }
       }
@@ -1360,7 +1358,7 @@ base-trees:
           },
           "source": {
             "type": "string",
-            "description": "Where the fact comes from: a source tag of `sources`, a function, an HMP-FACTS section."
+            "description": "Where the fact comes from: a source tag of `sources`, a function, an HMPFacts section."
           },
           "samples": {
             "type": "array",
@@ -1398,7 +1396,7 @@ base-trees:
                 },
                 "source": {
                   "type": "string",
-                  "description": "Where the fact comes from: a source tag of `sources`, a function, an HMP-FACTS section."
+                  "description": "Where the fact comes from: a source tag of `sources`, a function, an HMPFacts section."
                 },
                 "rules": {
                   "type": "array",
@@ -1429,7 +1427,7 @@ base-trees:
                 },
                 "source": {
                   "type": "string",
-                  "description": "Where the fact comes from: a source tag of `sources`, a function, an HMP-FACTS section."
+                  "description": "Where the fact comes from: a source tag of `sources`, a function, an HMPFacts section."
                 },
                 "causes": {
                   "type": "array",
@@ -1449,7 +1447,7 @@ base-trees:
                       },
                       "source": {
                         "type": "string",
-                        "description": "Where the fact comes from: a source tag of `sources`, a function, an HMP-FACTS section."
+                        "description": "Where the fact comes from: a source tag of `sources`, a function, an HMPFacts section."
                       },
                       "rules": {
                         "type": "array",
@@ -1485,7 +1483,7 @@ base-trees:
                 },
                 "source": {
                   "type": "string",
-                  "description": "Where the fact comes from: a source tag of `sources`, a function, an HMP-FACTS section."
+                  "description": "Where the fact comes from: a source tag of `sources`, a function, an HMPFacts section."
                 }
               }
             },
@@ -1502,7 +1500,7 @@ base-trees:
         "inference",
         "not-verified"
       ],
-      "description": "As HMP-FACTS marks the fact; verified when absent."
+      "description": "As Documentation/HMPFacts.md marks the fact; verified when absent."
     },
     "rule": {
       "type": "string",
@@ -1516,7 +1514,7 @@ base-trees:
 #"""
 # yaml-language-server: $schema=../log-messages.schema.json
 # The kernel messages `dtlint hmp explain-log` recognises: remoteproc, rpmsg, the i.MX MU mailbox and
-# reserved memory (HMP-FACTS §1.5, §1.6, §2, §3). Each message names the kernel code that prints it and what it
+# reserved memory (HMPFacts §1.5, §1.6, §2, §3). Each message names the kernel code that prints it and what it
 # means there; lists the causes consistent with it, each verified (read in the code, with its source) or an
 # inference; and names the rules whose findings explain a cause (`rules`) or show that the tree given cannot
 # have produced the line (`excluded-by`).
@@ -1573,7 +1571,7 @@ messages:
     severity: error
     function: imx_rproc_kick
     file: drivers/remoteproc/imx_rproc.c
-    source: ML-RPROC; HMP-FACTS §1.6
+    source: ML-RPROC; HMPFacts §1.6
     samples:
       - '[ 1520.220871] imx-rproc imx8mp-cm7: imx_rproc_kick: failed (1, err:-62)'
       - 'Nov 25 10:12:03 verdin kernel: imx-rproc imx8mp-cm7: imx_rproc_kick: failed (0, err:-105)'
@@ -1593,49 +1591,49 @@ messages:
           returned -ETIME. On the i.MX MU only the "transmit empty" interrupt completes a transmission, and the MU
           raises it when the other side has read its receive register: the M7 did not read the message within
           {tx-timeout-ms} ms, or Linux did not see that interrupt.
-        source: ML-MBOX mbox_send_message(); ML-MU imx_mu_isr() (txdone by IRQ); ML-RPROC imx_rproc_xtr_mbox_init(); HMP-FACTS §3.2-3.4
+        source: ML-MBOX mbox_send_message(); ML-MU imx_mu_isr() (txdone by IRQ); ML-RPROC imx_rproc_xtr_mbox_init(); HMPFacts §3.2-3.4
         causes:
           - text: >-
               The M7 firmware was not servicing the MU at that moment: not running, crashed or halted (an assert,
               a fault), or still before its RPMsg initialisation enables the MU receive interrupt.
             status: inference
-            source: HMP-FACTS §3.4 (a); mechanism verified (Linux completes only on TE; rpmsg-lite reads RR1 only in its MU ISR)
+            source: HMPFacts §3.4 (a); mechanism verified (Linux completes only on TE; rpmsg-lite reads RR1 only in its MU ISR)
             rules: [hmp_firmware_rsc_table, hmp_firmware_vring_mismatch, hmp_firmware_segment_unreserved]
           - text: >-
               The M7 firmware kept the MU interrupt masked or was stuck too long in other work, for example
               waiting on a peripheral that Linux drives at the same time (two drivers on one I2C controller, UART
               or GPIO bank), or in a higher-priority interrupt.
             status: inference
-            source: HMP-FACTS §3.4 (b); §5.4, §6, §7.4 for the shared peripherals
+            source: HMPFacts §3.4 (b); §5.4, §6, §7.4 for the shared peripherals
             rules: [hmp_peripheral_conflict, hmp_pad_conflict, hmp_gpio_bank_shared, hmp_debug_uart]
           - text: >-
               Linux sends on a different MU channel than the firmware listens on (rpmsg-lite's i.MX8MP port uses
               channel 1: mboxes <&mu 0 1>, <&mu 1 1>, <&mu 3 1>).
             status: inference
-            source: HMP-FACTS §3.4 (c), §3.1, §8 (both sides verified, effect inferred)
+            source: HMPFacts §3.4 (c), §3.1, §8 (both sides verified, effect inferred)
             rules: [hmp_mbox_channel]
           - text: >-
               Linux uses another MU instance than the one whose B side the M7 uses (the M7 uses MU1, mailbox@30aa0000).
             status: inference
-            source: HMP-FACTS §3.4 (d), §5.1
+            source: HMPFacts §3.4 (d), §5.1
             rules: [hmp_mbox_controller]
           - text: >-
               Linux started the M7 and kicked it before the firmware was ready (NXP kernels wait
               fsl,startup-delay-ms after starting it; mainline has no such delay).
             status: inference
-            source: HMP-FACTS §3.4 (e), §1.4
+            source: HMPFacts §3.4 (e), §1.4
             rules: []
           - text: Linux never receives the MU interrupt (the MU node's interrupts, or the GIC routing).
             status: inference
-            source: HMP-FACTS §3.4 (f)
+            source: HMPFacts §3.4 (f)
             rules: []
           - text: The firmware shut RPMsg down (rpmsg_lite_deinit disables the MU receive interrupt).
             status: inference
-            source: HMP-FACTS §3.4 (g)
+            source: HMPFacts §3.4 (g)
             rules: []
           - text: The M7's bus access to the MU is blocked (resource domain controller set-up in the firmware).
             status: inference
-            source: HMP-FACTS §3.4 (h)
+            source: HMPFacts §3.4 (h)
             rules: []
       - errno: ENOBUFS
         meaning: >-
@@ -1667,14 +1665,14 @@ messages:
           under this kernel, cannot have produced the line. Check --kernel (a BSP 6 kernel takes rsc_table) or
           whether the board ran this tree. (When Linux loads the firmware itself, the ELF's table is used instead.)
         status: inference
-        source: HMP-FACTS §1.2, §1.3 (code path verified, absence of kicks inferred)
+        source: HMPFacts §1.2, §1.3 (code path verified, absence of kicks inferred)
       - rule: hmp_mbox_names
         text: >-
           Without mbox-names imx_rproc sets up no tx channel and logs "No initialized mbox tx channel" instead;
           without "tx" or "rx" in it the probe fails. (A count that merely differs from mboxes does not rule the
           line out.)
         status: verified
-        source: ML-RPROC imx_rproc_xtr_mbox_init(), imx_rproc_kick(); HMP-FACTS §1.4
+        source: ML-RPROC imx_rproc_xtr_mbox_init(), imx_rproc_kick(); HMPFacts §1.4
       - rule: hmp_reserved_memory_format
         text: >-
           When the malformed region is one the imx-rproc node lists, the kernel did not reserve it and imx_rproc
@@ -1690,7 +1688,7 @@ messages:
     severity: error
     function: imx_rproc_kick
     file: drivers/remoteproc/imx_rproc.c
-    source: ML-RPROC; HMP-FACTS §1.4, §1.6
+    source: ML-RPROC; HMPFacts §1.4, §1.6
     samples: ['[    6.031245] imx-rproc imx8mp-cm7: No initialized mbox tx channel']
     near-misses: ['No initialized mbox rx channel']
     meaning: >-
@@ -1723,7 +1721,7 @@ messages:
     causes:
       - text: mbox-names does not list "{channel}" (the current mailbox core matches the name exactly).
         status: verified
-        source: ML-MBOX mbox_request_channel_byname(); HMP-FACTS §1.5
+        source: ML-MBOX mbox_request_channel_byname(); HMPFacts §1.5
         rules: [hmp_mbox_names]
       - text: The mboxes entry has not two cells, or a channel type/index the MU driver rejects.
         status: verified
@@ -1750,7 +1748,7 @@ messages:
     causes:
       - text: mbox-names is misspelt or lacks "{channel}" (the binding wants exactly "tx", "rx", "rxdb").
         status: verified
-        source: ML-MBOX; HMP-FACTS §1.5, §4
+        source: ML-MBOX; HMPFacts §1.5, §4
         rules: [hmp_mbox_names]
 
   - id: mbox_queue_full
@@ -1780,7 +1778,7 @@ messages:
     severity: error
     function: imx_mu_xlate
     file: drivers/mailbox/imx-mailbox.c
-    source: ML-MU; HMP-FACTS §3.1
+    source: ML-MU; HMPFacts §3.1
     samples: ['[    2.398001] imx_mu 30aa0000.mailbox: Invalid argument count 1']
     near-misses: ['Invalid argument']
     meaning: >-
@@ -1799,7 +1797,7 @@ messages:
     severity: error
     function: imx_mu_xlate
     file: drivers/mailbox/imx-mailbox.c
-    source: ML-MU; HMP-FACTS §3.1
+    source: ML-MU; HMPFacts §3.1
     samples: ['[    2.398112] imx_mu 30aa0000.mailbox: Not supported channel number: 25. (type: 6, idx: 1)']
     near-misses: ['Not supported channel number']
     meaning: >-
@@ -1819,7 +1817,7 @@ messages:
     severity: error
     function: __reserved_mem_reserve_reg / fdt_scan_reserved_mem_reg_nodes
     file: drivers/of/of_reserved_mem.c (drivers/of/fdt.c before 6.x)
-    source: ML-RMEM; HMP-FACTS §2, §10.10
+    source: ML-RMEM; HMPFacts §2, §10.10
     samples:
       - "[    0.000000] OF: reserved mem: Reserved memory: invalid reg property in 'rsc_table@550ff000', skipping node."
       - "[    0.000000] OF: fdt: Reserved memory: invalid reg property in 'rsc_table@550ff000', skipping node."
@@ -1841,7 +1839,7 @@ messages:
     severity: error
     function: __reserved_mem_check_root
     file: drivers/of/of_reserved_mem.c (drivers/of/fdt.c before 6.x)
-    source: ML-RMEM; HMP-FACTS §2
+    source: ML-RMEM; HMPFacts §2
     samples: ['[    0.000000] OF: reserved mem: Reserved memory: unsupported node format, ignoring']
     near-misses: ['Reserved memory: unsupported node, ignoring']
     meaning: >-
@@ -1860,7 +1858,7 @@ messages:
     severity: error
     function: __reserved_mem_reserve_reg
     file: drivers/of/of_reserved_mem.c (drivers/of/fdt.c before 6.x)
-    source: ML-RMEM; HMP-FACTS §2
+    source: ML-RMEM; HMPFacts §2
     samples: ["[    0.000000] OF: reserved mem: Reserved memory: failed to reserve memory for node 'vdev0vring1@55008000': base 0x0000000055008000, size 0 MiB"]
     near-misses: ["Reserved memory: reserved region for node 'vdev0vring1@55008000'"]
     meaning: >-
@@ -1899,7 +1897,7 @@ messages:
     severity: error
     function: rproc_check_carveout_da
     file: drivers/remoteproc/remoteproc_core.c
-    source: ML-CORE; HMP-FACTS §2
+    source: ML-CORE; HMPFacts §2
     samples: ["[    2.701337] remoteproc remoteproc0: Registered carveout doesn't fit len request"]
     near-misses: ["Registered carveout doesn't fit da request"]
     meaning: >-
@@ -1910,7 +1908,7 @@ messages:
     causes:
       - text: The vring region in the tree is smaller than the firmware's vring needs (buffer count, alignment).
         status: verified
-        source: ML-CORE rproc_alloc_vring(), rproc_check_carveout_da(); HMP-FACTS §8 (vring size table)
+        source: ML-CORE rproc_alloc_vring(), rproc_check_carveout_da(); HMPFacts §8 (vring size table)
         rules: [hmp_vring_size, hmp_firmware_vring_mismatch]
 
   - id: rproc_carveout_da
@@ -1920,7 +1918,7 @@ messages:
     severity: error
     function: rproc_check_carveout_da
     file: drivers/remoteproc/remoteproc_core.c
-    source: ML-CORE; HMP-FACTS §2
+    source: ML-CORE; HMPFacts §2
     samples: ["[    2.701301] remoteproc remoteproc0: Registered carveout doesn't fit da request"]
     near-misses: ["Registered carveout doesn't fit len request"]
     meaning: >-
@@ -1929,7 +1927,7 @@ messages:
     causes:
       - text: The firmware's vring addresses (VDEV0_VRING_BASE) and the tree's vring regions disagree.
         status: verified
-        source: ML-CORE rproc_check_carveout_da(); HMP-FACTS §8
+        source: ML-CORE rproc_check_carveout_da(); HMPFacts §8
         rules: [hmp_firmware_vring_mismatch, hmp_vring_size]
 
   - id: rproc_carveout_elsewhere
@@ -1939,7 +1937,7 @@ messages:
     severity: warning
     function: rproc_alloc_carveout
     file: drivers/remoteproc/remoteproc_core.c
-    source: ML-CORE; HMP-FACTS §2
+    source: ML-CORE; HMPFacts §2
     samples: ["[    2.702011] imx-rproc imx8mp-cm7: Allocated carveout doesn't fit device address request"]
     near-misses: ["Allocated carveout fits device address request"]
     meaning: >-
@@ -1949,7 +1947,7 @@ messages:
     causes:
       - text: The vring regions are not named vdev0vring0 / vdev0vring1 (the name is what remoteproc looks up).
         status: verified
-        source: ML-CORE rproc_find_carveout_by_name(), rproc_alloc_vring(); HMP-FACTS §2, §10.2
+        source: ML-CORE rproc_find_carveout_by_name(), rproc_alloc_vring(); HMPFacts §2, §10.2
         rules: [hmp_vring_name]
       - text: The vring regions are missing from the imx-rproc node's memory-region list.
         status: verified
@@ -1986,7 +1984,7 @@ messages:
     severity: error
     function: imx_rproc_prepare
     file: drivers/remoteproc/imx_rproc.c
-    source: ML-RPROC; HMP-FACTS §1.2
+    source: ML-RPROC; HMPFacts §1.2
     samples: ['[    2.690210] imx-rproc imx8mp-cm7: unable to acquire memory-region']
     near-misses: ['unable to acquire memory']
     meaning: >-
@@ -2025,7 +2023,7 @@ messages:
     severity: error
     function: imx_rproc_probe
     file: drivers/remoteproc/imx_rproc.c
-    source: ML-RPROC; ML-DEVCORE; HMP-FACTS §1.4
+    source: ML-RPROC; ML-DEVCORE; HMPFacts §1.4
     samples: ['[    2.311002] imx-rproc imx8mp-cm7: error -ENOENT: Failed to enable clock']
     near-misses: ['imx_mu 30aa0000.mailbox: Failed to enable clock']
     meaning: >-
@@ -2034,7 +2032,7 @@ messages:
     causes:
       - text: The imx-rproc node has no clocks (or a clock the clock driver does not provide).
         status: inference
-        source: ML-RPROC imx_rproc_probe() (IMX_RPROC_NEED_CLKS, verified); -ENOENT for a missing property inferred (HMP-FACTS §11)
+        source: ML-RPROC imx_rproc_probe() (IMX_RPROC_NEED_CLKS); -ENOENT for a missing property verified in the clock core (HMPFacts §1.4); an ID the clock driver lacks inferred
         rules: [hmp_rproc_clocks]
 
   - id: imx_rproc_syscon
@@ -2044,7 +2042,7 @@ messages:
     severity: error
     function: imx_rproc_mmio_detect_mode
     file: drivers/remoteproc/imx_rproc.c
-    source: ML-RPROC; HMP-FACTS §1.4
+    source: ML-RPROC; HMPFacts §1.4
     samples: ['[    2.311100] imx-rproc imx8mp-cm7: failed to find syscon']
     near-misses: ['failed to find syscon-reboot']
     meaning: >-
@@ -2063,7 +2061,7 @@ messages:
     severity: warning
     function: imx_rproc_parse_fw
     file: drivers/remoteproc/imx_rproc.c
-    source: ML-RPROC; HMP-FACTS §1.3
+    source: ML-RPROC; HMPFacts §1.3
     samples: ['[   12.804411] remoteproc remoteproc0: No resource table in elf']
     near-misses: ['No resource table']
     meaning: >-
@@ -2116,7 +2114,7 @@ messages:
         rules: [hmp_peripheral_conflict, hmp_pad_conflict, hmp_gpio_bank_shared, hmp_debug_uart]
       - text: Linux and the M7 use different vrings (the firmware never sees Linux's buffers).
         status: inference
-        source: HMP-FACTS §2 (mis-named vring regions), §8
+        source: HMPFacts §2 (mis-named vring regions), §8
         rules: [hmp_vring_name, hmp_firmware_vring_mismatch, hmp_vring_size]
 
   - id: rpmsg_no_recipient
@@ -2157,7 +2155,7 @@ messages:
     severity: info
     function: rproc_boot
     file: drivers/remoteproc/remoteproc_core.c
-    source: ML-CORE; HMP-FACTS §1.3
+    source: ML-CORE; HMPFacts §1.3
     samples: ['[    2.312421] remoteproc remoteproc0: attaching to imx-rproc']
     near-misses: ['remoteproc remoteproc0: detaching from imx-rproc']
     meaning: >-
@@ -2235,7 +2233,7 @@ messages:
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "$id": "https://github.com/dtlint/dtlint/schemas/m7-manifest.schema.json",
   "title": "dtlint M7 manifest",
-  "description": "What the Cortex-M7 firmware owns (DESIGN.md §6). Paths are relative to the manifest.",
+  "description": "What the Cortex-M7 firmware owns (Documentation/Configuration.md, `m7`). Paths are relative to the manifest.",
   "type": "object",
   "additionalProperties": false,
   "required": ["soc"],
@@ -2309,7 +2307,7 @@ messages:
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "$id": "https://github.com/dtlint/dtlint/schemas/soc.schema.json",
   "title": "dtlint SoC profile",
-  "description": "What the HMP rules know about a SoC (DESIGN.md §6). Facts carry source/status/note.",
+  "description": "What the HMP rules know about a SoC (schemas/README.md). Facts carry source/status/note.",
   "type": "object",
   "additionalProperties": false,
   "required": [
@@ -3058,7 +3056,7 @@ messages:
   "$defs": {
     "source": {
       "type": "string",
-      "description": "Where the fact comes from: an HMP-FACTS section and what it quotes."
+      "description": "Where the fact comes from: an HMPFacts section and what it quotes."
     },
     "status": {
       "enum": [
@@ -3066,7 +3064,7 @@ messages:
         "inference",
         "not-verified"
       ],
-      "description": "As HMP-FACTS marks the fact; verified when absent."
+      "description": "As Documentation/HMPFacts.md marks the fact; verified when absent."
     },
     "u32": {
       "type": "integer",
@@ -3092,18 +3090,18 @@ messages:
     "soc/imx8mp.yaml":
 #"""
 # yaml-language-server: $schema=../soc.schema.json
-# i.MX 8M Plus: what the HMP rules need to know about the SoC (DESIGN.md §6).
-# Every fact names its source: a section of HMP-FACTS.md (which quotes the code) and, where it was checked here,
+# i.MX 8M Plus: what the HMP rules need to know about the SoC (schemas/README.md).
+# Every fact names its source: a section of Documentation/HMPFacts.md (which names the code) and, where it was checked here,
 # the mainline device trees of the corpus (U-Boot dts/upstream @6073c36b2c8d, imx8mp.dtsi).
-# status: verified (default) | inference | not-verified, as HMP-FACTS marks the fact.
+# status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
 soc: imx8mp
 title: NXP i.MX 8M Plus (4x Cortex-A53 running Linux, 1x Cortex-M7)
 m-core: cortex-m7
 root-compatible: fsl,imx8mp
 
-# imx_rproc compatibles that accept this SoC's M7 (HMP-FACTS §1.1). Which kernels know them: schemas/kernel/*.yaml.
+# imx_rproc compatibles that accept this SoC's M7 (HMPFacts §1.1). Which kernels know them: schemas/kernel/*.yaml.
 remoteproc:
-  source: HMP-FACTS §1.1, §4
+  source: HMPFacts §1.1, §4
   compatibles:
     - compatible: fsl,imx8mp-cm7
       method: smc
@@ -3118,7 +3116,7 @@ remoteproc:
     - compatible: fsl,imx8mn-cm7
       method: smc
       driver-config: imx_rproc_cfg_imx8mn
-      note: the i.MX 8M Nano compatible; same driver configuration, used by NXP's imx8mp-evk-rpmsg.dts (§7.1)
+      note: the i.MX 8M Nano compatible; same driver configuration, used by NXP's imx8mp-evk-rpmsg.dts (HMPFacts §7.1)
     - compatible: fsl,imx8mn-cm7-mmio
       method: mmio
       driver-config: imx_rproc_cfg_imx8mn_mmio
@@ -3128,11 +3126,11 @@ remoteproc:
     provider: clk
     id: 85
     name: IMX8MP_CLK_M7_DIV
-    source: HMP-FACTS §5.3, §10.6 (dt-bindings/clock/imx8mp-clock.h)
+    source: HMPFacts §5.3, §10.6 (dt-bindings/clock/imx8mp-clock.h)
   smc:
     sip-function: 0xC2000005
     status: not-verified
-    note: TF-A must implement IMX_SIP_RPROC; support in the Toradex/NXP TF-A builds is not verified (HMP-FACTS §1.1, §11)
+    note: TF-A must implement IMX_SIP_RPROC; support in the Toradex/NXP TF-A builds is not verified (HMPFacts §1.1, §11)
   mmio:
     src-label: src
     src-scr-offset: 0x0C
@@ -3140,12 +3138,12 @@ remoteproc:
     gpr22-offset: 0x58
     gpr22-cpuwait-bit: 0
 
-# Messaging units (HMP-FACTS §3, §5.1). The M7 side of `mu` is MUB at 0x30AB0000, interrupt MU1_M7_IRQn.
+# Messaging units (HMPFacts §3, §5.1). The M7 side of `mu` is MUB at 0x30AB0000, interrupt MU1_M7_IRQn.
 mailboxes:
   mbox-cells: 2
   channel-types: { tx: 0, rx: 1, txdb: 2, rxdb: 3, rst: 4, txdb-v2: 5 }
   channel-indices: 4
-  source: HMP-FACTS §3.1 (drivers/mailbox/imx-mailbox.c)
+  source: HMPFacts §3.1 (drivers/mailbox/imx-mailbox.c)
   units:
     - label: mu
       path: /soc@0/bus@30800000/mailbox@30aa0000
@@ -3155,7 +3153,7 @@ mailboxes:
       peer: m7
       a-side: { base: 0x30aa0000, irq: 88 }
       m-side: { base: 0x30ab0000, irq: 97, irq-name: MU1_M7_IRQn }
-      source: HMP-FACTS §5.1 (imx8mp.dtsi line 1270; SDK MIMX8ML8_cm7_COMMON.h MUB_BASE)
+      source: HMPFacts §5.1 (imx8mp.dtsi line 1270; SDK MIMX8ML8_cm7_COMMON.h MUB_BASE)
     - label: mu2
       path: /soc@0/bus@30800000/mailbox@30e60000
       unit-address: 0x30e60000
@@ -3163,12 +3161,12 @@ mailboxes:
       default-status: disabled
       peer: dsp
       a-side: { base: 0x30e60000, irq: 136 }
-      source: HMP-FACTS §5.1 (imx8mp.dtsi line 1278; used by the dsp node)
+      source: HMPFacts §5.1 (imx8mp.dtsi line 1278; used by the dsp node)
 
-# imx_rproc_att_imx8mn, the table imx_rproc uses for the i.MX 8M Plus (HMP-FACTS §1.7). da = M7 address,
+# imx_rproc_att_imx8mn, the table imx_rproc uses for the i.MX 8M Plus (HMPFacts §1.7). da = M7 address,
 # sa = system (A53) address. A range [da, da+len) translates when da >= row.da && da + len < row.da + row.size.
 address-translation:
-  source: HMP-FACTS §1.7 (imx_rproc.c imx_rproc_att_imx8mn; ML-RPROC = NXP-NEW = NXP-515)
+  source: HMPFacts §1.7 (imx_rproc.c imx_rproc_att_imx8mn; ML-RPROC = NXP-NEW = NXP-515)
   rows:
     - { da: 0x00000000, sa: 0x007E0000, size: 0x00020000, flags: [own, iomem], name: ITCM }
     - { da: 0x00180000, sa: 0x00180000, size: 0x00009000, flags: [], name: OCRAM_S }
@@ -3185,10 +3183,10 @@ address-translation:
     - { da: 0x40000000, sa: 0x40000000, size: 0x80000000, flags: [], name: DDR (Data) }
   variants:
     - kernels: [nxp-5.4]
-      source: HMP-FACTS §1.7 (NXP-54)
+      source: HMPFacts §1.7 (NXP-54)
       status: inference
       note: >-
-        HMP-FACTS lists only the differences of the NXP 5.4 table (ITCM/DTCM without iomem, DDR code alias to
+        HMPFacts §1.7 lists only the differences of the NXP 5.4 table (ITCM/DTCM without iomem, DDR code alias to
         0x80000000); that the other rows are the same is inferred
       rows:
         - { da: 0x00000000, sa: 0x007E0000, size: 0x00020000, flags: [own], name: ITCM }
@@ -3208,20 +3206,20 @@ address-translation:
     da: 0x40000000
     size: 0x80000000
     status: inference
-    source: HMP-FACTS §1.7, §10.12
+    source: HMPFacts §1.7, §10.12
     note: shared regions (vrings, resource table, buffers) should lie in the 1:1 DDR data window; the table is verified, the requirement inferred
 
-# Nodes of the SoC that the HMP rules look at (HMP-FACTS §5.3), paths as in mainline imx8mp.dtsi.
+# Nodes of the SoC that the HMP rules look at (HMPFacts §5.3), paths as in mainline imx8mp.dtsi.
 system-nodes:
   - { label: src, path: /soc@0/bus@30000000/reset-controller@30390000, unit-address: 0x30390000, compatible: ["fsl,imx8mp-src", syscon] }
   - { label: gpr, path: /soc@0/bus@30000000/syscon@30340000, unit-address: 0x30340000, compatible: ["fsl,imx8mp-iomuxc-gpr", syscon] }
   - { label: iomuxc, path: /soc@0/bus@30000000/pinctrl@30330000, unit-address: 0x30330000, compatible: ["fsl,imx8mp-iomuxc"] }
   - { label: clk, path: /soc@0/bus@30000000/clock-controller@30380000, unit-address: 0x30380000, compatible: ["fsl,imx8mp-ccm"] }
 
-# Peripherals the M7 commonly takes over (HMP-FACTS §5.4): label, path and unit address in mainline imx8mp.dtsi,
+# Peripherals the M7 commonly takes over (HMPFacts §5.4): label, path and unit address in mainline imx8mp.dtsi,
 # GIC SPI number, and status there (okay = no status property). Compatibles as compiled from the corpus.
 peripherals:
-  source: HMP-FACTS §5.4; paths and compatibles checked against the corpus imx8mp.dtsi
+  source: HMPFacts §5.4; paths and compatibles checked against the corpus imx8mp.dtsi
   instances:
     - { label: gpio1, kind: gpio, path: /soc@0/bus@30000000/gpio@30200000, unit-address: 0x30200000, compatible: ["fsl,imx8mp-gpio", "fsl,imx35-gpio"], irqs: [64, 65], default-status: okay }
     - { label: gpio2, kind: gpio, path: /soc@0/bus@30000000/gpio@30210000, unit-address: 0x30210000, compatible: ["fsl,imx8mp-gpio", "fsl,imx35-gpio"], irqs: [66, 67], default-status: okay }
@@ -3268,9 +3266,9 @@ peripherals:
     - { label: wdog2, kind: watchdog, path: /soc@0/bus@30000000/watchdog@30290000, unit-address: 0x30290000, compatible: ["fsl,imx8mp-wdt", "fsl,imx21-wdt"], irqs: [79], default-status: disabled }
     - { label: wdog3, kind: watchdog, path: /soc@0/bus@30000000/watchdog@302a0000, unit-address: 0x302a0000, compatible: ["fsl,imx8mp-wdt", "fsl,imx21-wdt"], irqs: [10], default-status: disabled }
 
-# The MCUXpresso SDK's / rpmsg-lite's defaults for this SoC (HMP-FACTS §8). An M7 manifest's `rpmsg:` overrides them.
+# The MCUXpresso SDK's / rpmsg-lite's defaults for this SoC (HMPFacts §8). An M7 manifest's `rpmsg:` overrides them.
 rpmsg-defaults:
-  source: HMP-FACTS §8 (rpmsg-lite imx8mp_m7 platform; SDK evkmimx8mp board.h and rpmsg_config.h)
+  source: HMPFacts §8 (rpmsg-lite imx8mp_m7 platform; SDK evkmimx8mp board.h and rpmsg_config.h)
   vring-base: 0x55000000
   vring-size: 0x8000
   vring-align: 0x1000
@@ -3283,28 +3281,28 @@ rpmsg-defaults:
   vdev-count: 1
   notes:
     - text: vring0 at vring-base, vring1 at vring-base + vring-size; rpmsg-lite uses these addresses whatever Linux writes into the resource table
-      source: HMP-FACTS §8 (rpmsg_lite.c)
+      source: HMPFacts §8 (rpmsg_lite.c)
     - text: >-
         the resource table layout (1 vdev, 2 vrings, 88 bytes) is read from the identical-structure i.MX 8M Mini
         example; the i.MX 8M Plus rsc_table.c itself was not read
-      source: HMP-FACTS §8, §11
+      source: HMPFacts §8, §11
       status: not-verified
     - text: VDEV1_VRING_BASE is not defined in the i.MX 8M Plus board.h; a second vdev's address is unknown
-      source: HMP-FACTS §8, §11
+      source: HMPFacts §8, §11
       status: not-verified
     - text: rpmsg-lite's own default without the SDK example's rpmsg_config.h is RL_BUFFER_COUNT 2
-      source: HMP-FACTS §8 (rpmsg_default_config.h)
+      source: HMPFacts §8 (rpmsg_default_config.h)
 
-# Pin multiplexing (HMP-FACTS §9). Offsets below are relative to the IOMUXC base; the MCUXpresso SDK's fsl_iomuxc.h
+# Pin multiplexing (HMPFacts §9). Offsets below are relative to the IOMUXC base; the MCUXpresso SDK's fsl_iomuxc.h
 # uses absolute addresses (base + offset).
 iomuxc:
   label: iomuxc
   base: 0x30330000
-  source: HMP-FACTS §5.3, §9
+  source: HMPFacts §5.3, §9
 
 # BEGIN pad-table (generated by Scripts/gen-pad-table.py from imx8mp-pinfunc.h; do not edit by hand)
 pad-table:
-  source: Linux imx8mp-pinfunc.h (HMP-FACTS §9; corpus copy from U-Boot dts/upstream @6073c36b2c8d)
+  source: Linux imx8mp-pinfunc.h (HMPFacts §9; corpus copy from U-Boot dts/upstream @6073c36b2c8d)
   header-sha256: dafd1d3511104fc6202bbc1f9889c2b2773055b9f1074115729605570d743769
   pad-count: 143
   function-count: 785

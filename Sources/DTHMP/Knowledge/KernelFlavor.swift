@@ -1,7 +1,7 @@
 import Yams
 
 /// What one kernel's imx_rproc driver (and the remoteproc and mailbox core around it) reads from the device tree
-/// and how it matches names: `schemas/kernel/<flavor>.yaml` (HMP-FACTS §1.2–1.5, §12).
+/// and how it matches names: `schemas/kernel/<flavor>.yaml` (HMPFacts §1.2–1.5, §12).
 public struct KernelFlavor: Sendable {
   /// How a region's node name is compared (the node name without its unit address, as the kernel's `node->name`).
   public enum NameMatch: String, Sendable, Hashable, CaseIterable {
@@ -190,7 +190,7 @@ public struct KernelFlavor: Sendable {
 
   /// Every bundled flavor name and alias (`mainline`, `nxp-6`, `nxp-5.15`, `nxp-5.4`, `toradex-bsp6`, …).
   public static var knownNames: [String] {
-    // Newest first, as DESIGN.md §2 lists them; flavors added later follow in name order.
+    // Newest first, as Documentation/Configuration.md lists them; flavors added later follow in name order.
     let listed = ["mainline", "nxp-6", "nxp-5.15", "nxp-5.4"]
     let bundled = KnowledgeBundle.names(in: "kernel")
     let flavors = listed.filter(bundled.contains) + bundled.filter { !listed.contains($0) }

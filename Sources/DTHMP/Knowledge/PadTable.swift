@@ -32,7 +32,7 @@ public struct PinSetting: Sendable, Hashable {
   public var config: UInt32?
 }
 
-/// The SoC's pad table, generated from the kernel's `<soc>-pinfunc.h` by Scripts/gen-pad-table.py (HMP-FACTS §9).
+/// The SoC's pad table, generated from the kernel's `<soc>-pinfunc.h` by Scripts/gen-pad-table.py (HMPFacts §9).
 public struct PadTable: Sendable {
   public var pads: [Pad]
   public var source: String

@@ -1,7 +1,7 @@
 import Synchronization
 import Yams
 
-/// How well a fact is established, as HMP-FACTS.md marks it.
+/// How well a fact is established, as Documentation/HMPFacts.md marks it.
 public enum FactStatus: String, Sendable, Hashable, CaseIterable {
   /// Read in the code or the device trees (the default).
   case verified

@@ -8,7 +8,7 @@ public struct SoCNode: Sendable, Hashable {
   public var compatible: [String]
 }
 
-/// A peripheral the M core may own (HMP-FACTS §5.4).
+/// A peripheral the M core may own (HMPFacts §5.4).
 public struct Peripheral: Sendable, Hashable {
   public var node: SoCNode
   /// `i2c`, `uart`, `gpio`, … (for messages and grouping).
@@ -22,7 +22,7 @@ public struct Peripheral: Sendable, Hashable {
   public var unitAddress: UInt64 { node.unitAddress }
 }
 
-/// The RPMsg constants both sides must agree on (HMP-FACTS §8): the SoC's SDK defaults, overridden by a manifest.
+/// The RPMsg constants both sides must agree on (HMPFacts §8): the SoC's SDK defaults, overridden by a manifest.
 public struct RPMsgSettings: Sendable, Hashable {
   public var vringBase: UInt64
   /// Distance between vring0 and vring1 (`VRING_SIZE`), and the size of each vring region.
@@ -48,7 +48,7 @@ public struct RPMsgSettings: Sendable, Hashable {
   /// Where vring `index` of vdev 0 starts (rpmsg-lite: base + index × vring-size).
   public func vringAddress(_ index: Int) -> UInt64 { vringBase &+ UInt64(index) &* vringSize }
 
-  /// Linux's `PAGE_ALIGN(vring_size(bufferCount, vringAlign))` (HMP-FACTS §8), nil on overflow.
+  /// Linux's `PAGE_ALIGN(vring_size(bufferCount, vringAlign))` (HMPFacts §8), nil on overflow.
   public func vringRegionSize(pageSize: UInt64 = 0x1000) -> UInt64? {
     guard let raw = Self.vringBytes(count: bufferCount, align: vringAlign) else { return nil }
     return Self.alignUp(raw, pageSize)
@@ -127,7 +127,7 @@ public struct ATTRow: Sendable, Hashable {
   }
 }
 
-/// The M-core address translation (HMP-FACTS §1.7).
+/// The M-core address translation (HMPFacts §1.7).
 public struct AddressTranslation: Sendable, Hashable {
   public struct Variant: Sendable, Hashable {
     public var kernels: [String]
@@ -174,7 +174,7 @@ public struct AddressTranslation: Sendable, Hashable {
   }
 }
 
-/// A messaging unit (HMP-FACTS §3, §5.1).
+/// A messaging unit (HMPFacts §3, §5.1).
 public struct MailboxUnit: Sendable, Hashable {
   public struct Side: Sendable, Hashable {
     public var base: UInt64
@@ -193,7 +193,7 @@ public struct MailboxUnit: Sendable, Hashable {
   public var label: String { node.label }
 }
 
-/// An imx_rproc compatible accepted for the SoC's M core (HMP-FACTS §1.1).
+/// An imx_rproc compatible accepted for the SoC's M core (HMPFacts §1.1).
 public struct RprocCompatible: Sendable, Hashable {
   public enum Method: String, Sendable, Hashable, CaseIterable { case smc, mmio }
   public var compatible: String
@@ -206,7 +206,7 @@ public struct RprocCompatible: Sendable, Hashable {
   public var note: String?
 }
 
-/// `schemas/soc/<soc>.yaml`: what the HMP rules know about a SoC (DESIGN.md §6).
+/// `schemas/soc/<soc>.yaml`: what the HMP rules know about a SoC (schemas/README.md).
 public struct SoCProfile: Sendable {
   public struct Remoteproc: Sendable, Hashable {
     public var compatibles: [RprocCompatible]

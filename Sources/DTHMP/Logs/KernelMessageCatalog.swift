@@ -2,7 +2,7 @@ import Yams
 
 /// The kernel messages `dtlint hmp explain-log` recognises (`schemas/logs/kernel-messages.yaml`): for each, the
 /// code that prints it, what it means there, the causes consistent with it (verified or inferred, with their
-/// source) and the rules whose findings explain a cause or rule the line out (HMP-FACTS §1.5, §1.6, §2, §3).
+/// source) and the rules whose findings explain a cause or rule the line out (HMPFacts §1.5, §1.6, §2, §3).
 public struct KernelMessageCatalog: Sendable {
   /// A kernel source file the message texts were read in.
   public struct SourceRef: Sendable, Hashable {

@@ -188,7 +188,7 @@ public struct LogExplainer: Sendable {
 
   /// Notify ids are allocated in order, two vrings per vdev (remoteproc_core.c rproc_alloc_vring, idr_alloc);
   /// rpmsg's first virtqueue ("input") receives, its second ("output") sends (virtio_rpmsg_bus.c rpmsg_probe).
-  /// HMP-FACTS §2, §3.4.
+  /// HMPFacts §2, §3.4.
   static func vring(notifyid n: Int, core: KernelFlavor.RemoteprocCore) -> Vring {
     let vdev = n / 2
     let ring = n % 2

@@ -2,7 +2,8 @@ import DTCore
 import Foundation
 import Yams
 
-/// What the M7 firmware owns (DESIGN.md §6): `m7.yaml`, schema `schemas/m7-manifest.schema.json`.
+/// What the M7 firmware owns (Documentation/Configuration.md, `m7`): `m7.yaml`, schema
+/// `schemas/m7-manifest.schema.json`.
 ///
 /// ```yaml
 /// soc: imx8mp

@@ -2,7 +2,7 @@ import DTCore
 
 /// An MCUXpresso SDK pin function macro from `fsl_iomuxc.h`:
 /// `#define IOMUXC_<PAD>_<FUNC> muxRegister, muxMode, inputRegister, inputDaisy, configRegister` (absolute addresses,
-/// HMP-FACTS §9).
+/// HMPFacts §9).
 public struct IOMUXCMacro: Sendable, Hashable {
   public var name: String
   public var muxRegister: UInt64

@@ -46,8 +46,8 @@ public struct GenerateError: Error, CustomStringConvertible {
   public var description: String
 }
 
-/// Writes the HMP overlay a board, kernel flavor and M7 firmware need (DESIGN.md §7, HMP-FACTS §10): every block
-/// commented with the kernel behaviour it serves.
+/// Writes the HMP overlay a board, kernel flavor and M7 firmware need (Documentation/HMPOverlays.md, HMPFacts §10):
+/// every block commented with the kernel behaviour it serves.
 public enum HMPGenerator {
   /// One `/reserved-memory` child the overlay adds.
   struct Region {
@@ -102,7 +102,7 @@ public enum HMPGenerator {
             comment: [
               "vring \(ring) of vdev \(vdev): \(direction). remoteproc looks the carveout up by the name",
               "\"\(kernel.core.vringCarveout)\" and rpmsg-lite uses this address whatever Linux writes into the",
-              "resource table (HMP-FACTS §2, §8, §10.2, §10.11); \(hexSize(vringNeed)) needed for "
+              "resource table (HMPFacts §2, §8, §10.2, §10.11); \(hexSize(vringNeed)) needed for "
                 + "\(rpmsg.bufferCount) buffers.",
             ]))
       }
@@ -116,7 +116,7 @@ public enum HMPGenerator {
       compatible: "shared-dma-pool",
       comment: [
         "The RPMsg buffers: memory-region index 0, a shared-dma-pool (the vdev takes the first region when no",
-        "\"vdev0buffer\" carveout exists; HMP-FACTS §2, §10.3). Linux allocates \(linuxBuffers) buffers of 512 bytes",
+        "\"vdev0buffer\" carveout exists; HMPFacts §2, §10.3). Linux allocates \(linuxBuffers) buffers of 512 bytes",
         "(\(hexSize(poolNeed))).",
       ])
     var rscName = "rsc-table"
@@ -126,12 +126,12 @@ public enum HMPGenerator {
       rscName = kernel.resourceTableName ?? "rsc-table"
       rscComment = [
         "The resource table the firmware copies to \(hex(rpmsg.resourceTable)): this kernel's imx_rproc finds it by",
-        "the node name \"\(rscName)\" (HMP-FACTS §1.2, §1.3, §12); any other name attaches without RPMsg, silently.",
+        "the node name \"\(rscName)\" (HMPFacts §1.2, §1.3, §12); any other name attaches without RPMsg, silently.",
       ]
     default:
       rscComment = [
         "The resource table the firmware copies to \(hex(rpmsg.resourceTable)). This kernel finds it through the",
-        "remoteproc node's rsc-da, not by name (HMP-FACTS §1.3); the region keeps that memory away from Linux.",
+        "remoteproc node's rsc-da, not by name (HMPFacts §1.3); the region keeps that memory away from Linux.",
       ]
     }
     let rsc = Region(
@@ -160,14 +160,14 @@ public enum HMPGenerator {
           label: "m7_reserved", name: "m7", address: start, size: end - start, compatible: nil,
           comment: [
             "The DDR the firmware's load segments occupy (\(hex(low))–\(hex(high)) in \(display(elf.path))), in",
-            "1 MiB steps: imx_rproc only reaches DDR through a mapped memory-region (HMP-FACTS §1.7).",
+            "1 MiB steps: imx_rproc only reaches DDR through a mapped memory-region (HMPFacts §1.7).",
           ])
       }
     } else {
       firmwareRegion = Region(
         label: "m7_reserved", name: "m7", address: 0x8000_0000, size: 0x100_0000, compatible: nil,
         comment: [
-          "DDR for firmware linked to run from DDR (the SDK's m_ddr, NXP's EVK layout; HMP-FACTS §1.7, §7.1).",
+          "DDR for firmware linked to run from DDR (the SDK's m_ddr, NXP's EVK layout; HMPFacts §1.7, §7.1).",
           "Without a firmware ELF in the manifest its size is a default: drop it for TCM-only firmware.",
         ])
     }
@@ -221,7 +221,7 @@ public enum HMPGenerator {
       disable(
         "&" + uart.label,
         "the M7's debug console (Verdin \(uart.interface), the SDK's BOARD_DEBUG_UART); no manifest was given, so "
-          + "only the board's M7 debug UART is assumed to be the M7's (HMP-FACTS §6, §8)")
+          + "only the board's M7 debug UART is assumed to be the M7's (HMPFacts §6, §8)")
     }
     let ownedPads = Set((request.inputs?.pads ?? []).map(\.name))
     // What the SKU's Linux tree enables that the M7 takes, by label or by pad.
@@ -278,7 +278,8 @@ public enum HMPGenerator {
         "RPMsg: vrings at \(hex(rpmsg.vringBase)) (\(hexSize(rpmsg.vringSize)) apart), \(rpmsg.bufferCount) buffers, "
           + "resource table at \(hex(rpmsg.resourceTable)), MU channel \(channel).",
         "",
-        "Each block says which kernel behaviour it serves; the sections (§) are those of dtlint's HMP-FACTS.",
+        "Each block says which kernel behaviour it serves; \"HMPFacts §N\" is a section of dtlint's",
+        "Documentation/HMPFacts.md.",
       ], level: 0)
     w.line("/dts-v1/;")
     w.line("/plugin/;")
@@ -291,7 +292,7 @@ public enum HMPGenerator {
     w.blank()
     w.comment(
       [
-        "/reserved-memory is targeted by path: mainline trees have no label on it (HMP-FACTS §5.2, §10.9)"
+        "/reserved-memory is targeted by path: mainline trees have no label on it (HMPFacts §5.2, §10.9)"
           + (kernel.baseTrees.reservedMemoryLabel.map {
             ", this flavor's own trees call it &\($0), and a path applies to both"
           } ?? ", and a path applies to any base") + "."
@@ -317,7 +318,7 @@ public enum HMPGenerator {
     w.blank()
 
     var rprocComment = [
-      "The remoteproc node as \(request.kernelName)'s imx_rproc reads it (HMP-FACTS §1, §4, §10.5–10.8):",
+      "The remoteproc node as \(request.kernelName)'s imx_rproc reads it (HMPFacts §1, §4, §10.5–10.8):",
       "compatible \"\(compatible)\" (\(soc.remoteproc.preferred?.driverConfig ?? "imx_rproc")); the M7 clock",
       "\(soc.remoteproc.clockName) ("
         + (kernel.property("clocks")?.required == .always
@@ -327,12 +328,15 @@ public enum HMPGenerator {
       "the MU's other side); memory-region starts with the buffer pool (index 0).",
     ]
     let rscDA = kernel.resourceTable.locatedBy == .rscDA
-    if rscDA { rprocComment.append("rsc-da: where this kernel reads the resource table when it attaches (§1.3).") }
+    if rscDA {
+      rprocComment.append("rsc-da: where this kernel reads the resource table when it attaches (HMPFacts §1.3).")
+    }
     if let manifest = request.manifest, manifest.startedBy == .linux {
       rprocComment.append(
         "The manifest says Linux starts the M7: echo start > /sys/class/remoteproc/remoteproc0/state.")
     } else {
-      rprocComment.append("A running M7 (U-Boot bootaux) is attached at probe and its resource table read (§1.3).")
+      rprocComment.append(
+        "A running M7 (U-Boot bootaux) is attached at probe and its resource table read (HMPFacts §1.3).")
     }
     w.comment(rprocComment, level: 0)
     let indent: Int
@@ -372,7 +376,7 @@ public enum HMPGenerator {
           (p.dropped.count == 1
             ? "The iomuxc hog \(p.dropped[0]) muxes pads the M7 uses; Linux would re-mux them at boot"
             : "The iomuxc hogs \(p.dropped.joined(separator: ", ")) mux pads the M7 uses; Linux would re-mux them at boot"),
-          "(HMP-FACTS §6). An overlay cannot remove one entry, so pinctrl-0 is written without them.",
+          "(HMPFacts §6). An overlay cannot remove one entry, so pinctrl-0 is written without them.",
         ], level: 0)
       w.line("&\(soc.iomuxcLabel) {")
       w.property("pinctrl-0", p.value, level: 1)

@@ -20,7 +20,9 @@ public enum RuleDocumentation {
 
       Every rule dtlint checks, in the order it runs them. Use the IDs with `--enable` and `--disable`, under \
       `rules:` in `.dtlint.yaml`, and in suppression comments (see [Suppressions.md](Suppressions.md)). \
-      *Severity* and *Enabled* are the defaults.
+      *Severity* and *Enabled* are the defaults. The HMP rules cite the kernel and firmware facts they rely on as \
+      "HMPFacts §N": the sections of [HMPFacts.md](HMPFacts.md) (`Documentation/HMPFacts.md` in dtlint's source \
+      tree), which name each fact's source and whether it is verified or inferred.
 
       | Rule | Category | Severity | Enabled | Summary |
       | --- | --- | --- | --- | --- |
@@ -92,6 +94,12 @@ public enum RuleDocumentation {
 
   // MARK: - Text
 
+  /// How rationales cite the HMP facts, and where a user finds them.
+  static let factsCitation = "HMPFacts §"
+  static let factsNote =
+    "(HMPFacts §N: a section of Documentation/HMPFacts.md in dtlint's source tree — the kernel and firmware facts "
+    + "the HMP rules rely on, each with its source and whether it is verified or inferred.)"
+
   /// `dtlint rules`: one line per rule, in aligned columns.
   public static func text(registry: RuleRegistry = .shared) -> String {
     let header = ["RULE", "CATEGORY", "SEVERITY", "ENABLED", "SUMMARY"]
@@ -115,6 +123,7 @@ public enum RuleDocumentation {
     s += "\n  prerequisites: " + (d.prerequisites.isEmpty ? "none" : d.prerequisites.joined(separator: ", ")) + "\n"
     s += "\n\(d.summary)\n"
     if !d.rationale.isEmpty { s += "\n" + d.rationale.trimmingTrailingNewlines() + "\n" }
+    if d.rationale.contains(factsCitation) { s += "\n" + factsNote + "\n" }
     for (title, list) in [("Triggering", d.triggering), ("Not triggering", d.nonTriggering)] {
       for e in list {
         var what = title

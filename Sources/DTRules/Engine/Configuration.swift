@@ -37,7 +37,7 @@ public struct Configuration: Sendable, Equatable {
   /// The configuration file's name.
   public static let fileName = ".dtlint.yaml"
 
-  /// Kernel flavors `kernel:` accepts (DESIGN.md §2, HMP-FACTS §12), aliases included.
+  /// Kernel flavors `kernel:` accepts (Documentation/Configuration.md, HMPFacts §12), aliases included.
   /// The bundled kernel flavor profiles (schemas/kernel/*.yaml) say which these are.
   public static var kernelFlavors: [String] { KernelFlavor.knownNames }
 

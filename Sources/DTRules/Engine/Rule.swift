@@ -48,7 +48,7 @@ public struct RuleDescription: Sendable {
   public let name: String
   /// One sentence, no trailing period.
   public let summary: String
-  /// Why the rule exists (Markdown). HMP rules cite the kernel/firmware behaviour and the HMP-FACTS section.
+  /// Why the rule exists (Markdown). HMP rules cite the kernel/firmware behaviour and the HMPFacts section.
   public let rationale: String
   public let category: RuleCategory
   public let defaultSeverity: Severity

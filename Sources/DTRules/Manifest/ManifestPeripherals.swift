@@ -2,8 +2,8 @@ import DTCore
 import Foundation
 import Yams
 
-/// The part of an M7 manifest (DESIGN.md §6) that `dtlint diff --hmp --m7` needs: the peripherals the firmware owns
-/// and the pads it names. A minimal reader until the HMP module reads whole manifests: other keys are left alone
+/// The part of an M7 manifest (schemas/m7-manifest.schema.json) that `dtlint diff --hmp --m7` needs: the
+/// peripherals the firmware owns and the pads it names. A minimal reader until the HMP module reads whole manifests: other keys are left alone
 /// (not validated).
 public struct ManifestPeripherals: Sendable, Equatable {
   /// Labels, node paths or unit addresses, as written.

@@ -2,7 +2,7 @@ import DTCore
 
 /// Renders the changes of `dtlint diff` (``TreeDiff``) as text or JSON.
 ///
-/// JSON (contract, DESIGN.md §8):
+/// JSON (format of Documentation/Report.md):
 /// ```json
 /// { "version": 1, "inputs": {"a": "base.dtb+hmp.dtbo", "b": "custom.dts"},
 ///   "changes": [ { "kind": "added|removed|changed", "nodePath": "/…", "property": "…" | null,

@@ -1,6 +1,6 @@
 import DTCore
 
-/// `--format json`: the report contract of DESIGN.md §2.
+/// `--format json`: the report format of Documentation/Report.md.
 ///
 /// ```json
 /// { "version": 1, "tool": {"name": "dtlint", "version": "…"},

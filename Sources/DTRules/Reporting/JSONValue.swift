@@ -1,6 +1,6 @@
 /// A JSON document built in memory and written with sorted keys, so reports are byte-for-byte deterministic
 /// whatever Foundation's encoder does on the platform. `null` is a value, not an absent key: report contracts
-/// (DESIGN.md §2) keep every key present.
+/// (Documentation/Report.md) keep every key present.
 public enum JSONValue: Sendable, Hashable {
   case null
   case bool(Bool)

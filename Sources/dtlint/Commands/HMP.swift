@@ -1,8 +1,8 @@
 import ArgumentParser
 
 extension DTLint {
-  /// `dtlint hmp …`: the HMP doctor (DESIGN.md §7) — generate the overlay that works, repair a broken one, and
-  /// explain what a kernel log says about the wiring.
+  /// `dtlint hmp …`: the HMP doctor (Documentation/HMPOverlays.md) — generate the overlay that works, repair a
+  /// broken one, and explain what a kernel log says about the wiring.
   struct HMP: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "hmp",

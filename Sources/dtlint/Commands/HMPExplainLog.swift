@@ -7,7 +7,7 @@ import Foundation
 extension DTLint {
   /// `dtlint hmp explain-log LOG [FILE...]`: what the remoteproc, rpmsg, MU mailbox and reserved-memory lines of a
   /// kernel log mean in the kernel code, the causes consistent with each, and — given the tree — the findings that
-  /// explain them (DESIGN.md §7, HMP-FACTS §3.4).
+  /// explain them (Documentation/ExplainLog.md, HMPFacts §3.4).
   struct HMPExplainLog: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "explain-log",
@@ -238,7 +238,7 @@ struct Tie {
   let hmp: HMPContext
   let selection: RuleSelection
 
-  /// Rules that stay silent without the M7 manifest (DESIGN.md §5: a rule never guesses what it was not told).
+  /// Rules that stay silent without the M7 manifest (a rule never guesses what it was not told).
   static let manifestRules: Set<String> = [
     "hmp_rproc_missing", "hmp_peripheral_conflict", "hmp_pad_conflict", "hmp_gpio_bank_shared",
     "hmp_firmware_vring_mismatch", "hmp_firmware_rsc_table", "hmp_firmware_segment_unreserved",

@@ -11,7 +11,8 @@ extension DTLint {
         Without a rule, prints every rule with its category, default severity, whether it is enabled by \
         default and its summary. With a rule ID, prints its rationale, prerequisites and examples. \
         `--format markdown` writes the rule reference (Documentation/Rules.md is generated this way); \
-        `--format json` is for scripts.
+        `--format json` is for scripts. The HMP rules cite the kernel and firmware facts they rely on as \
+        "HMPFacts §N", the sections of Documentation/HMPFacts.md in dtlint's source tree.
 
         Examples:
           dtlint rules

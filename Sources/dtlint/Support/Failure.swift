@@ -56,7 +56,8 @@ enum Failure: Error {
   }
 }
 
-/// Exit codes (README "Exit status"; DESIGN §2). Only `Failure` and `DTLint.main()` use them.
+/// Exit codes, as the README ("Exit status") and Documentation/Report.md state them. Only `Failure` and
+/// `DTLint.main()` use them.
 enum Exit {
   static let ok: Int32 = 0
   static let findings: Int32 = 1

@@ -15,7 +15,7 @@
 #define GPIO_ACTIVE_LOW 1
 
 /* Pad mux entries: mux_reg conf_reg input_reg mux_mode input_val (register offsets from the IOMUXC base, as in
- * the i.MX 8M Plus pad table, HMP-FACTS.md §9). */
+ * the i.MX 8M Plus pad table, HMPFacts §9). */
 #define PAD(mux, conf, input, mode, val) mux conf input mode val
 #define PAD_I2C4_SCL__I2C4_SCL      PAD(0x218, 0x478, 0x5BC, 0x0, 0x5)
 #define PAD_I2C4_SDA__I2C4_SDA      PAD(0x21C, 0x47C, 0x5C0, 0x0, 0x5)

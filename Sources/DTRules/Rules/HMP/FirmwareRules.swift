@@ -44,7 +44,7 @@ extension Character {
   fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }
 
-/// `PAGE_ALIGN(vring_size(num, align))` with 4 KiB pages (HMP-FACTS §8), nil on overflow or a bad align.
+/// `PAGE_ALIGN(vring_size(num, align))` with 4 KiB pages (HMPFacts §8), nil on overflow or a bad align.
 private func vringRegionBytes(num: UInt32, align: UInt32) -> UInt64? {
   guard let raw = RPMsgSettings.vringBytes(count: UInt64(num), align: UInt64(align)) else { return nil }
   let (s, o) = raw.addingReportingOverflow(0xFFF)
@@ -118,12 +118,12 @@ struct HMPFirmwareVringMismatchRule: TreeRule {
     rationale: """
       rpmsg-lite firmware uses vring addresses compiled into it (`VDEV0_VRING_BASE` and `VDEV0_VRING_BASE + \
       VRING_SIZE`), whatever Linux later writes into the resource table, and describes the same vrings in its \
-      resource table (HMP-FACTS §8). Linux looks each vring up as the carveout `vdev<N>vring<M>` (a \
+      resource table (HMPFacts §8). Linux looks each vring up as the carveout `vdev<N>vring<M>` (a \
       `memory-region` of that name) and checks the table's `da` against it: an address below the region, or a \
       vring (`PAGE_ALIGN(vring_size(num, align))`) that runs past its end, fails the vdev ("Registered carveout \
       doesn't fit da/len request"); an address inside it is replaced by the region's start, which Linux then \
       uses while the firmware keeps its own address; a vring without a region is allocated anywhere \
-      (`dma_alloc_coherent`) — both sides then look at different memory and RPMsg never comes up (HMP-FACTS §2; \
+      (`dma_alloc_coherent`) — both sides then look at different memory and RPMsg never comes up (HMPFacts §2; \
       the silent failure is inferred there from both sides' code, the mismatch itself is certain).
 
       The table is read from the firmware ELF of the manifest (`firmware: elf:`). Region sizes are checked here \
@@ -210,12 +210,12 @@ struct HMPFirmwareRscTableRule: TreeRule {
       When Linux attaches to an M7 the bootloader or a debugger started, imx_rproc reads the resource table \
       from the start of the `memory-region` entry named `rsc-table` (mapped in `imx_rproc_addr_init`, at most \
       1 KiB) — NXP 5.15 kernels from the one named `rsc_table…`, NXP 5.4 kernels from the address in `rsc-da` \
-      (HMP-FACTS §1.2, §1.3, §12). The firmware puts its table at an address of its own: MCUXpresso SDK firmware \
+      (HMPFacts §1.2, §1.3, §12). The firmware puts its table at an address of its own: MCUXpresso SDK firmware \
       copies it to `VDEV0_VRING_BASE + RESOURCE_TABLE_OFFSET` (0x550ff000, and for old kernels also to \
-      `VDEV0_VRING_BASE`) before starting (HMP-FACTS §8). If the two addresses differ, Linux reads something \
-      that is not the table, finds no vdev, and attaches without RPMsg; HMP-FACTS §1.3 verifies the lookup and \
-      infers the silence. When Linux loads the firmware itself it copies the table into that region, while the \
-      firmware still writes its own copy to its address.
+      `VDEV0_VRING_BASE`) before starting (HMPFacts §8). If the two addresses differ, Linux reads something \
+      that is not the table, finds no vdev, and attaches without RPMsg; HMPFacts §1.3 verifies the lookup and, \
+      for mainline, that the attach then stays silent. When Linux loads the firmware itself it copies the table \
+      into that region, while the firmware still writes its own copy to its address.
 
       The firmware's address is that of its `.resource_table` section when it is linked into the region, else \
       the manifest's `rpmsg: resource-table` (default: the SDK's). The table must also fit the region. The \
@@ -317,10 +317,10 @@ struct HMPFirmwareSegmentUnreservedRule: TreeRule {
     rationale: """
       imx_rproc translates an M7 address through its address table and then only reaches memory it owns (TCM, \
       the OCRAM aliases) or that a `memory-region` of its node maps; regions whose name starts with `vdev` are \
-      never mapped (HMP-FACTS §1.2, §1.7). A `PT_LOAD` segment linked into DDR (the M7's 0x10000000 code alias \
+      never mapped (HMPFacts §1.2, §1.7). A `PT_LOAD` segment linked into DDR (the M7's 0x10000000 code alias \
       or the 0x40000000 data window) outside such a region cannot be loaded when Linux starts the M7, and when \
       the bootloader starts it, that DDR is not reserved: Linux may hand it out while the firmware runs from it. \
-      The mechanism is verified in HMP-FACTS §1.7; which firmware needs a region follows from its ELF, which is \
+      The mechanism is verified in HMPFacts §1.7; which firmware needs a region follows from its ELF, which is \
       read here.
 
       Segments are taken from the firmware ELF of the manifest (`p_paddr`, `p_memsz`), translated with the \

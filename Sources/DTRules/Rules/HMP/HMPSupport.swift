@@ -2,10 +2,10 @@ import DTCore
 import DTHMP
 
 // Shared by the HMP rules: finding the remoteproc node, its regions and mailboxes, with the SoC and kernel
-// knowledge of `schemas/` (HMP-FACTS.md).
+// knowledge of `schemas/` (Documentation/HMPFacts.md).
 
 extension RuleDescription {
-  /// An HMP rule: `category: .hmp`, enabled; the rationale cites the HMP-FACTS section.
+  /// An HMP rule: `category: .hmp`, enabled; the rationale cites the HMPFacts section.
   static func hmp(
     _ id: String, name: String, severity: Severity, summary: String, rationale: String,
     triggering: @autoclosure @escaping @Sendable () -> [RuleExample],

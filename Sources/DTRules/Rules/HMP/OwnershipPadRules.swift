@@ -49,19 +49,19 @@ struct HMPPadConflictRule: TreeRule {
     summary:
       "A pad the M7 firmware muxes must not be muxed by Linux (an enabled node's pinctrl group or an iomuxc hog)",
     rationale: """
-      A pad has one mux register (HMP-FACTS §9): whoever writes it last decides what the pin is. Linux writes it \
+      A pad has one mux register (HMPFacts §9): whoever writes it last decides what the pin is. Linux writes it \
       for every pinctrl group of an enabled node — the `default` state when the driver probes, other states when \
       it switches — and for the groups of the pin controller's own `pinctrl-0`, the hogs applied when the \
       controller probes. On the Verdin iMX8M Plus Wi-Fi SKUs that hog (`pinctrl_gpio_hog4`) muxes `UART4_RXD` and \
-      `UART4_TXD` — the M7's debug UART pads — as GPIO at boot (HMP-FACTS §6), so an M7 that muxed them earlier \
+      `UART4_TXD` — the M7's debug UART pads — as GPIO at boot (HMPFacts §6), so an M7 that muxed them earlier \
       loses them.
 
       The M7's pads come from the manifest (`pins.pads`, and the `IOMUXC_SetPinMux` calls of `pins.pin-mux-c`); \
       Linux's are decoded from `fsl,pins` through the SoC's pad table and compared by pad (mux register), not by \
-      function name, as the kernel and the SDK name functions differently (HMP-FACTS §9). Nodes the manifest \
+      function name, as the kernel and the SDK name functions differently (HMPFacts §9). Nodes the manifest \
       claims are left to `hmp_peripheral_conflict` (disabling them removes their pinctrl states too).
 
-      A warning: that a hog overrides an earlier M7 mux is inferred in HMP-FACTS §6 (the hog content is verified).
+      A warning: that a hog overrides an earlier M7 mux is inferred in HMPFacts §6 (the hog content is verified).
       """,
     triggering: [
       RuleExample(
@@ -225,19 +225,19 @@ struct HMPGPIOBankSharedRule: TreeRule {
     "hmp_gpio_bank_shared", name: "HMP GPIO Bank Shared", severity: .warning,
     summary: "The M7 firmware should not drive pins of a GPIO bank whose controller is enabled for Linux",
     rationale: """
-      An i.MX GPIO bank is one controller (`gpio1` … `gpio5`, HMP-FACTS §5.4) with one data register, one \
+      An i.MX GPIO bank is one controller (`gpio1` … `gpio5`, HMPFacts §5.4) with one data register, one \
       direction register and one set of interrupt registers for its 32 pins. When Linux runs the bank's driver \
       and the M7 firmware drives some of its pins, both cores update those shared registers with \
       read-modify-write sequences and nothing serialises them, so either side can undo the other's change; Linux \
       also owns the bank's interrupt line. RPMsg device trees for the M7 therefore disable whole GPIO banks for \
-      Linux (the Verdin HMP overlay copy disables `gpio1`, `gpio3` and `gpio4`, HMP-FACTS §7.4; NXP's lists \
+      Linux (the Verdin HMP overlay copy disables `gpio1`, `gpio3` and `gpio4`, HMPFacts §7.4; NXP's lists \
       GPIO1/GPIO5 among the IPs the M7 may use, §7.1).
 
       The M7's GPIO pins are the pads its `pin_mux.c` muxes to a `GPIOn_IOm` function (manifest \
       `pins.pin-mux-c`); pads listed by name only (`pins.pads`) say nothing about their function and are not \
       used. A bank the manifest claims as a peripheral is left to `hmp_peripheral_conflict`.
 
-      A warning: the race is inferred from the shared registers, not observed (HMP-FACTS §7.4 records which banks \
+      A warning: the race is inferred from the shared registers, not observed (HMPFacts §7.4 records which banks \
       the overlay disables; whether those lines are Toradex's is not verified).
       """,
     triggering: [

@@ -12,10 +12,10 @@ struct HMPPeripheralConflictRule: TreeRule {
       serves the bus. The M7 firmware programs the same registers from the other core, and nothing arbitrates \
       between them — this is the story's I2C bus that Linux and the M7 both drive. NXP's and Toradex's RPMsg \
       device trees therefore disable for Linux every peripheral the M7 takes (`&i2c3`, `&uart4`, `&pwm4`, … \
-      HMP-FACTS §7.1, §7.4, §10.13); the Verdin trees enable most of them (I2C_1 = `i2c4` is `okay` on every \
-      Verdin iMX8M Plus board, HMP-FACTS §6), and the instances are listed in HMP-FACTS §5.4.
+      HMPFacts §7.1, §7.4, §10.13); the Verdin trees enable most of them (I2C_1 = `i2c4` is `okay` on every \
+      Verdin iMX8M Plus board, HMPFacts §6), and the instances are listed in HMPFacts §5.4.
 
-      HMP-FACTS records the device-tree facts as verified and the effect of the double use as inferred (§10.13); \
+      HMPFacts §10.13 marks the device-tree facts verified and the effect of the double use inferred; \
       the rule is an error because an enabled node is, by definition, a device Linux drives.
 
       Needs an M7 manifest (`--m7`): its `peripherals` are found by label, path or unit address. Peripherals the \
@@ -131,14 +131,14 @@ struct HMPDebugUARTRule: TreeRule {
     summary: "The board's M7 debug UART should not be enabled for Linux when the M7 firmware runs",
     rationale: """
       Firmware built from the MCUXpresso SDK prints its debug console on the board's debug UART: the i.MX 8M Plus \
-      EVK's `board.h` sets `BOARD_DEBUG_UART_INSTANCE (4U)` (UART4, HMP-FACTS §8), and on the Verdin iMX8M Plus \
+      EVK's `board.h` sets `BOARD_DEBUG_UART_INSTANCE (4U)` (UART4, HMPFacts §8), and on the Verdin iMX8M Plus \
       that UART is Verdin UART_4, which Toradex calls the M7 debug port and the non-Wi-Fi trees leave disabled \
-      ("Often used by the M7 and then should not be enabled here", HMP-FACTS §6). On the Wi-Fi/Bluetooth SKUs the \
+      ("Often used by the M7 and then should not be enabled here", HMPFacts §6). On the Wi-Fi/Bluetooth SKUs the \
       same `uart4` is enabled for the on-module Bluetooth (on the ECSPI2 pads), so firmware that prints to UART4 \
       and Linux's Bluetooth driver share one controller.
 
       Whether this firmware uses its debug console is not known to dtlint, so the rule is a warning (the conflict \
-      is inferred, HMP-FACTS §10.13). It needs an M7 manifest and a known board (`--board`, or a root \
+      is inferred, HMPFacts §10.13). It needs an M7 manifest and a known board (`--board`, or a root \
       `compatible` that a board profile matches), and stays silent when the manifest claims the UART itself \
       (then `hmp_peripheral_conflict` reports it, with a fix-it).
       """,

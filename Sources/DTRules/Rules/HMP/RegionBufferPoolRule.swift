@@ -9,14 +9,14 @@ struct BufferPoolRule: TreeRule {
       The remoteproc core looks for a carveout named `vdev0buffer` for the RPMsg buffers; imx_rproc never \
       registers one (mainline skips a `vdev0buffer` region, a `vdevbuffer` region becomes a carveout of another \
       name), so the core falls back to `memory-region[0]`: `of_reserved_mem_device_init_by_idx(dev, np, 0)`, \
-      whose failure is ignored (HMP-FACTS §2, §10.3). That entry must therefore be the buffer pool, a \
+      whose failure is ignored (HMPFacts §2, §10.3). That entry must therefore be the buffer pool, a \
       `compatible = "shared-dma-pool"` region (only those have the init handler) with `no-map`, as in NXP's, \
-      Toradex's and PHYTEC's trees (HMP-FACTS §7). Otherwise the buffers come silently from the global DMA pool — \
+      Toradex's and PHYTEC's trees (HMPFacts §7). Otherwise the buffers come silently from the global DMA pool — \
       outside the M7's window on large modules — or, with an old NXP 5.4-era layout that lists a \
       `shared-dma-pool` vring first, from inside the vring itself. A flavor whose driver does register \
       `vdev0buffer` by name (NXP 5.15 as profiled) uses that region wherever it is listed.
 
-      A warning: the fallback is verified, what the misplaced buffers then break is inferred (HMP-FACTS §2). A \
+      A warning: the fallback is verified, what the misplaced buffers then break is inferred (HMPFacts §2). A \
       missing buffer region altogether is `hmp_memory_region_missing`. The fix-it adds `no-map;`.
       """,
     triggering: [
@@ -87,7 +87,7 @@ struct BufferPoolRule: TreeRule {
       if pool.node.property("no-map") == nil {
         let fix = RegionFixIts.addProperty("no-map", to: pool.node, message: "add 'no-map;'")
         context.report(
-          "vdev buffer region '\(pool.node.name)' has no 'no-map': the reference trees keep the RPMsg buffer pool out of the kernel's linear map (HMP-FACTS §7, §10.3)",
+          "vdev buffer region '\(pool.node.name)' has no 'no-map': the reference trees keep the RPMsg buffer pool out of the kernel's linear map (HMPFacts §7, §10.3)",
           node: pool.node, fixes: fix.map { [$0] } ?? [])
       }
     }

@@ -7,8 +7,8 @@ struct RegionDisabledRule: TreeRule {
     summary: "A region the imx-rproc node's `memory-region` references has `status = \"disabled\"`",
     rationale: """
       The kernel skips disabled `/reserved-memory` children: the range is not reserved and \
-      `of_reserved_mem_lookup` does not know it (`drivers/of/fdt.c`, HMP-FACTS §2). What imx_rproc then does \
-      depends on the region (HMP-FACTS §1.2, §2): a region it registers as a carveout (vrings, firmware memory) \
+      `of_reserved_mem_lookup` does not know it (`drivers/of/fdt.c`, HMPFacts §2). What imx_rproc then does \
+      depends on the region (HMPFacts §1.2, §2): a region it registers as a carveout (vrings, firmware memory) \
       makes `imx_rproc_prepare` fail — "unable to acquire memory-region", -EINVAL — so the M7 is neither started \
       nor attached; for the buffer pool `of_reserved_mem_device_init_by_idx` returns 0 without assigning it and \
       the buffers come from the global pool; a resource-table region is still mapped, but Linux may hand its \

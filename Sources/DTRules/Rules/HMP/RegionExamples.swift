@@ -1,5 +1,5 @@
 /// Building blocks of the region rules' examples: the i.MX 8M Plus RPMsg layout of NXP's and Toradex's trees
-/// (HMP-FACTS §7.1, §8), one reserved-memory child per line.
+/// (HMPFacts §7.1, §8), one reserved-memory child per line.
 enum RegionExamples {
   static let vring0 = "vdev0vring0: vdev0vring0@55000000 { reg = <0 0x55000000 0 0x8000>; no-map; };"
   static let vring1 = "vdev0vring1: vdev0vring1@55008000 { reg = <0 0x55008000 0 0x8000>; no-map; };"

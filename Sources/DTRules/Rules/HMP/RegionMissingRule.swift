@@ -12,17 +12,18 @@ struct MemoryRegionMissingRule: TreeRule {
       vring without its region is allocated with `dma_alloc_coherent` wherever Linux likes, with only the warning \
       "Allocated carveout doesn't fit device address request", while rpmsg-lite keeps using its hard-coded \
       addresses (vring0 at `VDEV0_VRING_BASE`, vring1 at +`VRING_SIZE`): the two sides never meet \
-      (HMP-FACTS §2, §8). Without a vdev buffer region the core falls back to `memory-region[0]`; if that is not a \
-      `shared-dma-pool` the buffers come from the global DMA pool (HMP-FACTS §2).
+      (HMPFacts §2, §8). Without a vdev buffer region the core falls back to `memory-region[0]`; if that is not a \
+      `shared-dma-pool` the buffers come from the global DMA pool (HMPFacts §2).
 
       When the M7 is started before Linux (U-Boot `bootaux`, a debugger: `firmware.started-by` in the M7 \
       manifest), imx_rproc attaches and reads the resource table from the region its flavor takes as the table \
       (`rsc-table` in mainline and NXP 6.x, `rsc_table…` in NXP 5.15 / Toradex BSP 6); without it \
-      `rproc_set_rsc_table` accepts "no table", no vdev is created and RPMsg never starts (HMP-FACTS §1.2, §1.3). \
+      `rproc_set_rsc_table` accepts "no table", no vdev is created and RPMsg never starts (HMPFacts §1.2, §1.3). \
       With NXP 5.4 the table comes from `rsc-da` instead, which this rule does not look at.
 
-      A warning, not an error: that RPMsg then fails silently is inferred from both sides' code (HMP-FACTS §2, \
-      §1.3 mark it INFERENCE). Regions named almost right (`vring0`, `rsc_table` under mainline) are reported by \
+      A warning, not an error: for a missing vring region, that RPMsg then fails silently is inferred from both \
+      sides' code (HMPFacts §2); for a missing resource table the silent attach is verified in mainline's code \
+      only (HMPFacts §1.3). Regions named almost right (`vring0`, `rsc_table` under mainline) are reported by \
       `hmp_vring_name` and `hmp_rsc_table_name` instead.
       """,
     triggering: [

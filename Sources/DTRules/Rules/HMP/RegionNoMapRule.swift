@@ -9,8 +9,8 @@ struct RegionNoMapRule: TreeRule {
       The M7 writes these regions behind Linux's back: vrings and the resource table are shared at run time, the \
       firmware region holds the M7's code and data. Every reference tree marks them `no-map` — NXP's \
       imx8mp/imx8mm/imx8mn-evk-rpmsg, PHYTEC's mainline imx8mm-phycore-rpmsg overlay, Toradex's HMP overlay \
-      (HMP-FACTS §7) — so the kernel leaves them out of its cacheable linear map and imx_rproc maps them itself \
-      (`devm_ioremap_wc`, HMP-FACTS §1.2). Without `no-map` the range is reserved but stays in the linear map.
+      (HMPFacts §7) — so the kernel leaves them out of its cacheable linear map and imx_rproc maps them itself \
+      (`devm_ioremap_wc`, HMPFacts §1.2). Without `no-map` the range is reserved but stays in the linear map.
 
       A warning: that the reference trees all use `no-map` is verified; what goes wrong without it (a cacheable \
       alias of memory the M7 writes, mapping the range twice) is inferred, not observed. The buffer pool's \

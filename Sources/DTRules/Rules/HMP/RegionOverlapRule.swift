@@ -9,7 +9,7 @@ struct RegionOverlapRule: TreeRule {
       Each reserved-memory child claims its range for one user; two claims on the same bytes are a contradiction, \
       whatever the kernel then does. The kernel reserves `/memreserve/` entries first and the children in tree \
       order; a `no-map` region that overlaps memory already reserved fails: "Reserved memory: failed to reserve \
-      memory for node '…'" (`drivers/of/fdt.c`, HMP-FACTS §2, §10.10), and the driver that needs it then cannot \
+      memory for node '…'" (`drivers/of/fdt.c`, HMPFacts §2, §10.10), and the driver that needs it then cannot \
       find it. Typical causes: an RPMsg overlay whose vring, buffer or firmware region lands inside a region \
       the base tree already has, or vring1 placed less than a vring size after vring0.
 

@@ -7,7 +7,7 @@ struct ReservedMemoryFormatRule: TreeRule {
     summary:
       "`/reserved-memory` lacks `ranges` or has cell counts unlike the root's, or a child's `reg` has the wrong length",
     rationale: """
-      The kernel reads `/reserved-memory` before it has a device tree model (`drivers/of/fdt.c`, HMP-FACTS §2, \
+      The kernel reads `/reserved-memory` before it has a device tree model (`drivers/of/fdt.c`, HMPFacts §2, \
       §10.10):
       - the node needs `#address-cells` and `#size-cells` equal to the root's and a `ranges` property, else \
         "Reserved memory: unsupported node format, ignoring" — every region in it is ignored, RPMsg's included;
@@ -15,7 +15,7 @@ struct ReservedMemoryFormatRule: TreeRule {
         pairs, else "Reserved memory: invalid reg property in '…', skipping node".
       Both are verified code paths that drop regions silently at boot, so this is an error. A classic case: an \
       overlay child written with one address and one size cell (`reg = <0x40000000 0x10000000>;`) under the 2+2 \
-      cells of the i.MX 8M trees (HMP-FACTS §7.4). dtc's `reg_format` warns about the length too; this rule says \
+      cells of the i.MX 8M trees (HMPFacts §7.4). dtc's `reg_format` warns about the length too; this rule says \
       what the kernel does with it. Disabled children are skipped, as the kernel skips them.
 
       When a child's `reg` holds one address and one size cell per entry under a parent that takes two of each \

@@ -8,7 +8,7 @@ struct RscTableNameRule: TreeRule {
     rationale: """
       imx_rproc finds the resource table of a core it attaches to by the node name of a `memory-region` entry \
       (the kernel's `node->name`, without the unit address), and the name differs between kernels \
-      (HMP-FACTS §1.2, §12):
+      (HMPFacts §1.2, §12):
 
       | flavor | name the driver matches |
       |---|---|
@@ -18,15 +18,15 @@ struct RscTableNameRule: TreeRule {
 
       A region the driver does not recognise leaves `priv->rsc_table` NULL: when Linux attaches to a running M7 \
       (U-Boot `bootaux`, a debugger), `rproc_set_rsc_table` accepts "no table", no vdev and no vring is set up \
-      (HMP-FACTS §1.3; NXP's reviewer on a `rsc_table@550ff000` overlay: "you will see vring not set up", §1.2). \
-      The driver's name match is verified in each flavor's code, so this is an error; that nothing is logged is \
-      inferred. The overlay of the forum thread behind this project (`rsc_table@550ff000`, §7.4) is right for \
+      (HMPFacts §1.3; NXP's reviewer on a `rsc_table@550ff000` overlay said the vrings are then not set up, \
+      §1.2). The driver's name match is verified in each flavor's code, so this is an error; that nothing is \
+      logged is verified in mainline's code and inferred for the NXP kernels. The overlay of the forum thread behind this project (`rsc_table@550ff000`, §7.4) is right for \
       Toradex BSP 6 and silently wrong for mainline. When the M7 manifest says Linux starts the firmware itself \
       (`firmware.started-by: linux`) the table comes from the ELF file and the rule stays silent.
 
       Mainline releases between commit 67a7bc7f0358 and its `strstarts` fix compared the name with the unit \
-      address, so only a `rsc-table` without `@…` worked there; which releases is not verified, so that case is \
-      not reported. The fix-it renames the node, keeping its unit address and label.
+      address, so only a `rsc-table` without `@…` worked there (v6.19 until a 6.19-stable fix, HMPFacts §1.2 \
+      item 2; the exact point releases are not verified), so that case is not reported. The fix-it renames the node, keeping its unit address and label.
       """,
     triggering: [
       RuleExample(

@@ -1,4 +1,4 @@
-/// Reserved-memory region rules, in execution order (DESIGN.md §5's order): what the imx-rproc node's
+/// Reserved-memory region rules, in execution order (the order of Documentation/Rules.md): what the imx-rproc node's
 /// `memory-region` references, then all of `/reserved-memory` (overlap, format), then the firmware's vring layout.
 let hmpRegionRules: [any TreeRule.Type] = [
   MemoryRegionMissingRule.self,

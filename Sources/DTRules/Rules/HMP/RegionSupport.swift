@@ -2,7 +2,7 @@ import DTCore
 import DTHMP
 
 // Shared by the reserved-memory region rules (`Region*.swift`): the regions an imx-rproc node's `memory-region`
-// references, what each one is for, and the fix-its that edit region nodes (HMP-FACTS §1.2, §2, §8).
+// references, what each one is for, and the fix-its that edit region nodes (HMPFacts §1.2, §2, §8).
 
 /// What a `memory-region` entry is meant for, as far as its name and properties tell.
 enum RegionRole: Equatable {
@@ -53,7 +53,7 @@ struct RprocRegion {
   /// The reserved-memory node referenced.
   var node: Node
   var role: RegionRole
-  /// The remoteproc core gives vdev 0 this region for its buffers (HMP-FACTS §2).
+  /// The remoteproc core gives vdev 0 this region for its buffers (HMPFacts §2).
   var isPool: Bool
 
   /// The node name without its unit address (the kernel's `node->name`).
@@ -100,7 +100,7 @@ struct RegionSet {
   func regions(of rproc: Node) -> [RprocRegion] { regions.filter { $0.rproc === rproc } }
 
   /// Which entry the remoteproc core gives vdev 0 for its buffers: a region named `vdev0buffer` when the flavor's
-  /// driver registers it as a carveout of that name, else the fallback index (0): HMP-FACTS §2.
+  /// driver registers it as a carveout of that name, else the fallback index (0): HMPFacts §2.
   static func bufferPoolIndex(_ targets: [Node?], kernel: KernelFlavor) -> Int? {
     let name = kernel.core.bufferName(vdev: 0)
     for (i, t) in targets.enumerated() {

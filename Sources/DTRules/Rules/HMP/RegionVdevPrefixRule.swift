@@ -11,11 +11,11 @@ struct VdevPrefixRule: TreeRule {
       region"). That is right for vrings and buffers, which the remoteproc core handles itself, but a resource \
       table or the memory the firmware is loaded into must be mapped: `da_to_va` only reaches ATT_OWN memory and \
       mapped regions, so an ELF segment linked there cannot be loaded and a table there is never found \
-      (HMP-FACTS §1.2, §1.7, §10.4). The rule uses the flavor's profile: flavors whose driver has no such \
+      (HMPFacts §1.2, §1.7, §10.4). The rule uses the flavor's profile: flavors whose driver has no such \
       prefix test (NXP 5.15, 5.4 as profiled) are not reported.
 
       A warning: the skip is verified, which firmware actually needs the region mapped is inferred \
-      (HMP-FACTS §1.7).
+      (HMPFacts §1.7).
       """,
     triggering: [
       RuleExample(

@@ -11,10 +11,10 @@ struct VringNameRule: TreeRule {
       (`rproc_find_carveout_by_name`, `strcmp`). A region named otherwise (`vring0`, `vdev0-vring0`, \
       `vdev0_vring1`, or a generic `memory@…` whose label says `vdev0vring0`) is never used as the vring: Linux allocates the vring with `dma_alloc_coherent` elsewhere \
       and only warns "Allocated carveout doesn't fit device address request", while rpmsg-lite keeps its \
-      hard-coded vring addresses (HMP-FACTS §2, §8, §10.2). The unit address is free (`vdev0vring0@55000000`).
+      hard-coded vring addresses (HMPFacts §2, §8, §10.2). The unit address is free (`vdev0vring0@55000000`).
 
       A warning: the kernel only warns, and that RPMsg then fails silently is inferred from both sides' code \
-      (HMP-FACTS §2 marks it INFERENCE). The fix-it renames the node when its name says which vdev and vring it is.
+      (HMPFacts §2 marks it INFERENCE). The fix-it renames the node when its name says which vdev and vring it is.
       """,
     triggering: [
       RuleExample(

@@ -11,11 +11,11 @@ struct VringSizeRule: TreeRule {
       `vdev<N>vring<M>` carveout, `num` and `align` being the firmware's (`RL_BUFFER_COUNT`, `VRING_ALIGN`); a \
       smaller region fails the boot or attach with "Registered carveout doesn't fit len request" (-ENOMEM, \
       `rproc_check_carveout_da`). For 256 buffers and 4 KiB alignment that is 0x3000 bytes, for 512 0x5000 \
-      (HMP-FACTS §8 table; 4 KiB pages assumed). rpmsg-lite also ignores the addresses Linux writes into the \
+      (HMPFacts §8 table; 4 KiB pages assumed). rpmsg-lite also ignores the addresses Linux writes into the \
       resource table: it uses vring0 at `VDEV0_VRING_BASE` and vring1 at +`VRING_SIZE` (0x55000000 and \
       0x55008000 in the i.MX 8M Plus SDK), so vdev 0's regions must start exactly there — a region starting \
       after the firmware's address fails with "doesn't fit da request", one starting before it puts Linux's \
-      vring somewhere the firmware never looks (HMP-FACTS §2, §8, §10.11).
+      vring somewhere the firmware never looks (HMPFacts §2, §8, §10.11).
 
       The numbers come from the M7 manifest's `rpmsg` settings over the SoC's SDK defaults, so the rule is \
       silent without `--m7`. Both checks rest on verified code on both sides: an error.
@@ -70,7 +70,7 @@ struct VringSizeRule: TreeRule {
           "vring region '\(r.node.name)' is \(regionHex(range.size)) bytes, smaller than the \(regionHex(needed)) that \(phrase)'s remoteproc core needs for the firmware's vring (\(counts): PAGE_ALIGN(vring_size)): \"Registered carveout doesn't fit len request\", the boot or attach fails",
           node: r.node, property: reg, notes: notes)
       }
-      // rpmsg-lite's addresses are known for vdev 0 only (VDEV1_VRING_BASE is not verified: HMP-FACTS §8, §11).
+      // rpmsg-lite's addresses are known for vdev 0 only (VDEV1_VRING_BASE is not verified: HMPFacts §8, §11).
       if vdev == 0, ring < 2 {
         let expected = rpmsg.vringAddress(ring)
         if range.address != expected {

@@ -8,10 +8,10 @@ struct RegionWindowRule: TreeRule {
       "A shared region lies outside the M core's address window (the driver's translation table) or outside `/memory`",
     rationale: """
       imx_rproc hands the M core a region's physical address unchanged ("No need to translate pa to da, i.MX use \
-      same map": `da = rmem->base`, HMP-FACTS §1.2), so a vring, resource-table or buffer region is only usable \
+      same map": `da = rmem->base`, HMPFacts §1.2), so a vring, resource-table or buffer region is only usable \
       when the M core reaches that very address. The driver's address translation table (ATT) describes the M \
       core's view; on the i.MX 8M Plus the shared DDR window is `da 0x40000000–0xBFFFFFFF` mapped 1:1 \
-      (`imx_rproc_att_imx8mn`, HMP-FACTS §1.7, §10.12). The rule asks the SoC profile's table for the flavor \
+      (`imx_rproc_att_imx8mn`, HMPFacts §1.7, §10.12). The rule asks the SoC profile's table for the flavor \
       the same question the driver asks — `da >= row.da && da + len < row.da + row.size`, with the driver's \
       strict `<`, so a region ending exactly at the end of a row is outside — and wants the answer to be the \
       region's own address. When the tree has a `/memory` node, a region in that DDR window must also lie in the \
@@ -19,7 +19,7 @@ struct RegionWindowRule: TreeRule {
       that state it; TCM and OCRAM regions are outside `/memory` by design).
 
       A warning: the table is verified, the requirement that shared regions sit in it is inferred \
-      (HMP-FACTS §10.12). Silent when the SoC is unknown (no imx-rproc compatible of a known SoC, no `--board`, \
+      (HMPFacts §10.12). Silent when the SoC is unknown (no imx-rproc compatible of a known SoC, no `--board`, \
       no M7 manifest).
       """,
     triggering: [

@@ -10,8 +10,8 @@ struct RprocBindingRule: TreeRule {
     rationale: """
       `fsl,imx-rproc.yaml` has `additionalProperties: false` and lists neither `rsc-da`, \
       `fsl,startup-delay-ms` nor `clock-names`, and allows `fsl,iomuxc-gpr` only with the `-mmio` compatibles \
-      (HMP-FACTS §4). NXP's and Toradex's trees carry them anyway, and which kernel reads them differs \
-      (HMP-FACTS §1.4): `rsc-da` is read only by NXP 5.4, where it locates the resource table — every later \
+      (HMPFacts §4). NXP's and Toradex's trees carry them anyway, and which kernel reads them differs \
+      (HMPFacts §1.4): `rsc-da` is read only by NXP 5.4, where it locates the resource table — every later \
       driver finds the table through a `memory-region` named `rsc-table` and ignores it; \
       `fsl,startup-delay-ms` only by NXP 6.x (an `msleep` after Linux starts the core, not when attaching); \
       `clock-names` only by NXP 6.x (the optional "audio" clock). A property is reported when the binding does \
@@ -105,7 +105,7 @@ struct RprocBindingRule: TreeRule {
         var notes: [DiagnosticNote] = []
         let readers = Self.flavorsReading(p.name, mmio: mmio, except: kernel.name)
         if !readers.isEmpty {
-          notes.append(DiagnosticNote("read only by \(readers.joined(separator: ", ")) (HMP-FACTS §1.4)"))
+          notes.append(DiagnosticNote("read only by \(readers.joined(separator: ", ")) (HMPFacts §1.4)"))
         }
         if p.name == "rsc-da", kernel.resourceTable.locatedBy == .regionName, let name = kernel.resourceTableName {
           notes.append(

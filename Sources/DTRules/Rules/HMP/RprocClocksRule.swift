@@ -10,10 +10,11 @@ struct RprocClocksRule: TreeRule {
     rationale: """
       Mainline imx_rproc sets `IMX_RPROC_NEED_CLKS` for the i.MX 8M Nano/Plus configurations and gets the clock \
       with `devm_clk_get_enabled(dev, NULL)`, which is not optional: without `clocks` (on the i.MX 8M Plus \
-      `<&clk IMX8MP_CLK_M7_DIV>`) probe fails with "Failed to enable clock". The call is verified; that a missing \
-      property makes it fail in every kernel version is inferred (HMP-FACTS §1.4, §10.6, §11), so this is a \
-      warning. NXP kernels use `devm_clk_get_optional` and probe without it. The binding allows one clock \
-      (`clocks: maxItems: 1`, HMP-FACTS §4): mainline takes the first and ignores the rest, only NXP 6.x asks \
+      `<&clk IMX8MP_CLK_M7_DIV>`) probe fails with "Failed to enable clock" (-ENOENT from the clock core). Both are \
+      verified in the mainline sources dtlint models (HMPFacts §1.4, §10.6); the rule stays a warning because the \
+      `mainline` flavor also covers older releases whose driver was not read (HMPFacts §11). NXP kernels use \
+      `devm_clk_get_optional` and probe without it. The binding allows one clock (`clocks: maxItems: 1`, \
+      HMPFacts §4): mainline takes the first and ignores the rest, only NXP 6.x asks \
       for a second one by name ("audio"); more entries fail `dtbs_check`.
       """,
     triggering: [
@@ -92,7 +93,7 @@ struct RprocClocksRule: TreeRule {
         context.report(
           "node \(node.path) has no 'clocks': \(hmp.kernelPhrase)'s imx_rproc gets the \(soc.mCore) clock with "
             + "devm_clk_get_enabled(dev, NULL), which is not optional, so probe fails (\"Failed to enable clock\"; "
-            + "inferred, HMP-FACTS §1.4); expected clocks = <&\(rp.clockProvider) \(rp.clockName)>",
+            + "inferred, HMPFacts §1.4); expected clocks = <&\(rp.clockProvider) \(rp.clockName)>",
           node: node, fixes: fixes)
         continue
       }

@@ -8,13 +8,13 @@ struct RprocCompatibleRule: TreeRule {
     "hmp_rproc_compatible", name: "HMP Remoteproc Compatible", severity: .error,
     summary: "The remoteproc compatible must fit the SoC and the kernel, and an -mmio variant needs syscon",
     rationale: """
-      imx_rproc picks the M core's address translation and start method from the compatible (HMP-FACTS §1.1): \
+      imx_rproc picks the M core's address translation and start method from the compatible (HMPFacts §1.1): \
       on the i.MX 8M Plus, `fsl,imx8mp-cm7` and `fsl,imx8mn-cm7` select the SMC configuration (start and stop \
       through TF-A), `fsl,imx8mp-cm7-mmio` and `fsl,imx8mn-cm7-mmio` the MMIO one. Another SoC's compatible \
       (`fsl,imx8mm-cm4`) brings that SoC's table and method. The `-mmio` compatibles exist only in mainline and \
       NXP 6.x kernels; NXP 5.15 (Toradex BSP 6) and 5.4 do not list them, so the node is never probed there. \
       The MMIO configuration looks the SRC up with `syscon_regmap_lookup_by_phandle(np, "syscon")` and fails \
-      probe with "failed to find syscon" when `syscon` is missing (HMP-FACTS §1.4, §4, §10.8). The kernel \
+      probe with "failed to find syscon" when `syscon` is missing (HMPFacts §1.4, §4, §10.8). The kernel \
       flavor comes from `--kernel` (default mainline); the SoC from the manifest, the board or the root \
       `compatible`.
       """,

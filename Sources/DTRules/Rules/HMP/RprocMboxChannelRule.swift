@@ -9,12 +9,12 @@ struct RprocMboxChannelRule: TreeRule {
     summary: "mboxes channel types and indices must match the names and the firmware's MU channel",
     rationale: """
       The i.MX MU driver reads `<&mu TYPE IDX>`: TYPE 0 is TX, 1 RX, 2 TX doorbell, 3 RX doorbell; IDX selects \
-      the data register or general-purpose interrupt 0..3 (HMP-FACTS §3.1). rpmsg-lite's imx8mp_m7 port uses \
+      the data register or general-purpose interrupt 0..3 (HMPFacts §3.1). rpmsg-lite's imx8mp_m7 port uses \
       one channel both ways, `#define RPMSG_MU_CHANNEL (1)`: it sends with `MU_SendMsg(MUB, 1, …)` and reads only \
-      RR1 (HMP-FACTS §8). Linux must therefore use `<&mu 0 1>` for "tx", `<&mu 1 1>` for "rx" and, by the NXP \
-      and Toradex convention, `<&mu 3 1>` for "rxdb" (HMP-FACTS §10.5). With another index Linux writes a \
+      RR1 (HMPFacts §8). Linux must therefore use `<&mu 0 1>` for "tx", `<&mu 1 1>` for "rx" and, by the NXP \
+      and Toradex convention, `<&mu 3 1>` for "rxdb" (HMPFacts §10.5). With another index Linux writes a \
       register the firmware never reads, and the kick times out (`imx_rproc_kick: failed (…, err:-62)`); that \
-      effect is inferred from both sides' code (HMP-FACTS §3.4 c), and without a manifest the firmware's channel \
+      effect is inferred from both sides' code (HMPFacts §3.4 c), and without a manifest the firmware's channel \
       is the SDK default, so this is a warning. The manifest's `rpmsg.mu-channel` overrides the channel. Entries \
       the kernel flavor does not request (rxdb on mainline) and doorbells, which rpmsg-lite does not use, are \
       reported as inert. Names come from \
@@ -93,7 +93,7 @@ struct RprocMboxChannelRule: TreeRule {
         }
         guard dataChannel else {
           inert.append(
-            "rpmsg-lite sends and receives through data registers only (HMP-FACTS §8), so \"\(name)\" departs "
+            "rpmsg-lite sends and receives through data registers only (HMPFacts §8), so \"\(name)\" departs "
               + "only from the NXP/Toradex convention")
           continue
         }
@@ -115,7 +115,7 @@ struct RprocMboxChannelRule: TreeRule {
         message += ": with \(hmp.kernelPhrase), " + effects.joined(separator: "; ")
         notes.append(
           DiagnosticNote(
-            "kicks then time out (imx_rproc_kick: failed (…, err:-62)); inferred from both sides' code, HMP-FACTS §3.4"
+            "kicks then time out (imx_rproc_kick: failed (…, err:-62)); inferred from both sides' code, HMPFacts §3.4"
           ))
       }
       if !inert.isEmpty { message += "; " + inert.joined(separator: "; ") }

@@ -10,10 +10,10 @@ struct RprocMboxControllerRule: TreeRule {
     rationale: """
       On the i.MX 8M Plus the Cortex-M7 firmware (rpmsg-lite's imx8mp_m7 port) talks through MUB at 0x30AB0000 \
       (interrupt MU1_M7_IRQn), the B side of `mu: mailbox@30aa0000`; `mu2: mailbox@30e60000` belongs to the DSP \
-      and is disabled by default (HMP-FACTS §5.1, §8, §10.5). Linux writes its kicks into the MU that `mboxes` \
+      and is disabled by default (HMPFacts §5.1, §8, §10.5). Linux writes its kicks into the MU that `mboxes` \
       names: another unit never reaches the M7, and the kicks time out (`imx_rproc_kick: failed (1, err:-62)`; \
-      HMP-FACTS §3.4 d). A disabled unit registers no mailbox controller: the channel request returns \
-      -EPROBE_DEFER and imx_rproc never probes (HMP-FACTS §3.4, verified code path). When the M7 manifest \
+      HMPFacts §3.4 d). A disabled unit registers no mailbox controller: the channel request returns \
+      -EPROBE_DEFER and imx_rproc never probes (HMPFacts §3.4, verified code path). When the M7 manifest \
       configures RPMsg (`rpmsg:`), a remoteproc node without `mboxes` is reported too: without a mailbox Linux \
       cannot notify the M7. Needs the SoC (manifest, board or root `compatible`); references that do not \
       resolve (an overlay checked without its base) are left alone.
@@ -87,7 +87,7 @@ struct RprocMboxControllerRule: TreeRule {
         } else {
           notes.append(
             DiagnosticNote(
-              "the firmware never reads what Linux writes there: kicks time out (imx_rproc_kick: failed (…, err:-62); inferred, HMP-FACTS §3.4)"
+              "the firmware never reads what Linux writes there: kicks time out (imx_rproc_kick: failed (…, err:-62); inferred, HMPFacts §3.4)"
             ))
         }
         var fixes: [FixIt] = []

@@ -7,15 +7,15 @@ struct RprocMboxNamesRule: TreeRule {
     "hmp_mbox_names", name: "HMP Mailbox Names", severity: .error,
     summary: "mbox-names must be exactly \"tx\", \"rx\", \"rxdb\", one per mboxes entry",
     rationale: """
-      imx_rproc requests its MU channels by name (HMP-FACTS §1.5): mainline, NXP 6.x and NXP 5.15 ask for "tx" \
+      imx_rproc requests its MU channels by name (HMPFacts §1.5): mainline, NXP 6.x and NXP 5.15 ask for "tx" \
       and "rx", NXP 5.4 also for "rxdb" (mandatory there). Without `mbox-names` the newer drivers skip the \
       mailbox altogether (`if (!of_property_present(np, "mbox-names")) return 0;`), and every kick then logs \
-      "No initialized mbox tx channel": Linux can neither notify the M7 nor hear from it (HMP-FACTS §1.4, \
+      "No initialized mbox tx channel": Linux can neither notify the M7 nor hear from it (HMPFacts §1.4, \
       §3.4). A name that is missing fails the request ("could not locate channel named …" in the 6.x mailbox \
       core). The 6.x core matches names exactly; older cores (assumed for NXP 5.15 and 5.4) compare only the \
       requested name's length, so "rx" also matches a "rxdb" listed before it. Names map to `mboxes` by \
       position, so the counts must agree. The binding fixes the list to exactly `"tx", "rx", "rxdb"` in that \
-      order (HMP-FACTS §4; dt-schema makes an `items` list fixed-length); a deviation the selected kernel \
+      order (HMPFacts §4; dt-schema makes an `items` list fixed-length); a deviation the selected kernel \
       survives is still reported, with the message saying so. The fix-it rewrites `mbox-names` only when the \
       `mboxes` channel types already are TX, RX, RX-doorbell in that order.
       """,

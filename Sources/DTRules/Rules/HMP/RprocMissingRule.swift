@@ -8,7 +8,7 @@ struct RprocMissingRule: TreeRule {
     summary: "An M7 manifest is given but no enabled node has an imx-rproc compatible",
     rationale: """
       imx_rproc binds only to a node whose `compatible` is in its match table (`fsl,imx8mp-cm7`, \
-      `fsl,imx8mp-cm7-mmio`, `fsl,imx8mn-cm7`, …; HMP-FACTS §1.1), and the kernel probes only nodes whose \
+      `fsl,imx8mp-cm7-mmio`, `fsl,imx8mn-cm7`, …; HMPFacts §1.1), and the kernel probes only nodes whose \
       `status` is absent or `"okay"`. Without such a node Linux neither starts the M7 nor attaches to a core \
       U-Boot or a debugger started, no vdev is created, and RPMsg never comes up — without any error message. \
       The rule runs only when an M7 manifest says there is M7 firmware (`--m7`); a manifest does not say whether \

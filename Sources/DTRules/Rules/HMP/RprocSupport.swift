@@ -223,7 +223,7 @@ extension SoCProfile.Mailboxes {
 
 extension KernelFlavor.MailboxUse {
   /// The index of `mbox-names` the mailbox core picks for `channel`: the first exact match, or with the old
-  /// core's `strncmp(name, mbox_name, strlen(name))` the first entry that starts with it (HMP-FACTS §1.5).
+  /// core's `strncmp(name, mbox_name, strlen(name))` the first entry that starts with it (HMPFacts §1.5).
   func index(of channel: String, in names: [String]) -> Int? {
     names.firstIndex { nameMatch.matches(Substring($0), channel) }
   }

@@ -36,7 +36,7 @@ struct OverlayTargetMissingRule: ChainRule {
       `/__symbols__` at all, so every label target is missing.
 
       When the missing label is one other kernels' trees put on a node this base has at a known path \
-      (`&resmem`, NXP's label on `/reserved-memory`, which mainline trees lack: HMP-FACTS §5.2, §10.9), the \
+      (`&resmem`, NXP's label on `/reserved-memory`, which mainline trees lack: HMPFacts §5.2, §10.9), the \
       fix-it targets the path instead (`&{/reserved-memory}`), which applies to both.
       """,
     category: .overlay, defaultSeverity: .error,
@@ -81,7 +81,7 @@ struct OverlayTargetMissingRule: ChainRule {
       notes.append(DiagnosticNote("libfdt (U-Boot, fdtoverlay) rejects the whole overlay with FDT_ERR_NOTFOUND"))
       var fixes: [FixIt] = []
       // A label other kernels' trees have on a node this base has at a known path (`&resmem` on a mainline
-      // base, HMP-FACTS §10.9): target the path instead, which applies to both.
+      // base, HMPFacts §10.9): target the path instead, which applies to both.
       if let label = f.targetLabel, let r = f.targetRange, Int(r.end - r.start) == label.utf8.count + 1,
         let path = Self.knownPath(forLabel: label), chain.base.tree.node(atPath: path) != nil
       {

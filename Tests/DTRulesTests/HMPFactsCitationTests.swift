@@ -253,7 +253,8 @@ import Testing
     #expect(md.contains("[HMPFacts.md](HMPFacts.md) (`Documentation/HMPFacts.md`"))
     let rule = try #require(RuleRegistry.shared.description("hmp_rsc_table_name"))
     #expect(rule.rationale.contains("HMPFacts §"))
-    #expect(RuleDocumentation.text(rule: rule).contains("Documentation/HMPFacts.md"))
+    #expect(RuleDocumentation.text(rule: rule).contains("HMPFacts.md — Documentation/ in dtlint's source tree"))
+    #expect(RuleDocumentation.text(rule: rule).contains("share/doc/dtlint/"))
     let dtc = try #require(RuleRegistry.shared.description("reg_format"))
     #expect(!RuleDocumentation.text(rule: dtc).contains("HMPFacts"))
   }

@@ -22,7 +22,7 @@ public enum RuleDocumentation {
       `rules:` in `.dtlint.yaml`, and in suppression comments (see [Suppressions.md](Suppressions.md)). \
       *Severity* and *Enabled* are the defaults. The HMP rules cite the kernel and firmware facts they rely on as \
       "HMPFacts §N": the sections of [HMPFacts.md](HMPFacts.md) (`Documentation/HMPFacts.md` in dtlint's source \
-      tree), which name each fact's source and whether it is verified or inferred.
+      tree, `share/doc/dtlint/HMPFacts.md` where it is installed), which name each fact's source and whether it is verified or inferred.
 
       | Rule | Category | Severity | Enabled | Summary |
       | --- | --- | --- | --- | --- |
@@ -97,7 +97,8 @@ public enum RuleDocumentation {
   /// How rationales cite the HMP facts, and where a user finds them.
   static let factsCitation = "HMPFacts §"
   static let factsNote =
-    "(HMPFacts §N: a section of Documentation/HMPFacts.md in dtlint's source tree — the kernel and firmware facts "
+    "(HMPFacts §N: a section of HMPFacts.md — Documentation/ in dtlint's source tree, share/doc/dtlint/ where it is "
+    + "installed — the kernel and firmware facts "
     + "the HMP rules rely on, each with its source and whether it is verified or inferred.)"
 
   /// `dtlint rules`: one line per rule, in aligned columns.

@@ -12,7 +12,8 @@ extension DTLint {
         default and its summary. With a rule ID, prints its rationale, prerequisites and examples. \
         `--format markdown` writes the rule reference (Documentation/Rules.md is generated this way); \
         `--format json` is for scripts. The HMP rules cite the kernel and firmware facts they rely on as \
-        "HMPFacts §N", the sections of Documentation/HMPFacts.md in dtlint's source tree.
+        "HMPFacts §N", the sections of HMPFacts.md (Documentation/ in dtlint's source tree, \
+        share/doc/dtlint/ where Scripts/install puts it).
 
         Examples:
           dtlint rules

@@ -35,6 +35,7 @@ extension DTLint {
 
     func validate() throws {
       if overlays.isEmpty { throw ValidationError("give at least one overlay to apply") }
+      try validateOutput(output, option: "-o")
     }
 
     func run() throws {
@@ -64,7 +65,7 @@ extension DTLint {
         try writeOutput(merged, to: output)
       } catch {
         printError("error: \(error.description)")
-        throw ExitCode(Exit.inputError)
+        throw ExitCode(error.exitCode)
       }
     }
   }

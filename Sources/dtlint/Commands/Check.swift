@@ -250,7 +250,7 @@ extension DTLint {
         registry: registry, selection: selection)
       let options = TextRenderOptions(color: format == .text && color.isEnabled(fileDescriptor: STDOUT_FILENO))
       let text = ReportRenderer(context: context, textOptions: options).render(report, as: format)
-      try writeStandardOutput(text)
+      writeStandardOutput(text)
       if format == .text || format == .github {
         for issue in report.toolIssues where format == .github { printError("error: \(issue.description)") }
         let summary = TextRenderer.summary(of: report)

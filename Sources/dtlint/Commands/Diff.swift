@@ -132,7 +132,7 @@ extension DTLint {
       case .json: output = renderer.json(changes)
       case .text: output = renderer.text(changes, color: color.isEnabled(fileDescriptor: STDOUT_FILENO))
       }
-      try writeStandardOutput(output)
+      writeStandardOutput(output)
       if !changes.isEmpty { throw ExitCode(Exit.findings) }
     }
   }

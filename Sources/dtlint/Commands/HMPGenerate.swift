@@ -78,6 +78,12 @@ extension DTLint {
 
     @OptionGroup var inputOptions: InputOptions
 
+    func validate() throws {
+      try validateOutput(output, option: "-o")
+      try validateOutput(dtbo, option: "--dtbo")
+      try validateDistinctOutputs(("-o", output), ("--dtbo", dtbo))
+    }
+
     func run() throws {
       let (profile, skuEntry, manifest, inputs, flavor) = try resolve()
       var commandLine = "dtlint hmp generate --board \(board)"
@@ -159,7 +165,7 @@ extension DTLint {
         }
       } catch {
         printError("error: \(error.description)")
-        throw ExitCode(Exit.inputError)
+        throw ExitCode(error.exitCode)
       }
     }
 

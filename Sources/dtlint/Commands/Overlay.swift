@@ -57,6 +57,10 @@ extension DTLint {
 
     @OptionGroup var inputOptions: InputOptions
 
+    func validate() throws {
+      try validateOutput(output, option: "-o")
+    }
+
     func run() throws {
       let sources = SourceManager()
       let reader = SourceReader(sources: sources, options: inputOptions.frontEnd)
@@ -116,7 +120,7 @@ extension DTLint {
         try writeOutput(Array(text.utf8), to: output ?? "-")
       } catch {
         printError("error: \(error.description)")
-        throw ExitCode(Exit.inputError)
+        throw ExitCode(error.exitCode)
       }
       printError(
         "\(made.propertiesSet) propert\(made.propertiesSet == 1 ? "y" : "ies") set, \(made.nodesAdded) node\(made.nodesAdded == 1 ? "" : "s") added"

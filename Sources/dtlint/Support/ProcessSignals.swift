@@ -75,8 +75,9 @@ private func removePendingAndReraise(_ signal: Int32) {
 enum ProcessStreams {
   /// Called first in `main`: standard streams that were closed are held by /dev/null opened the wrong way round (so
   /// a file dtlint opens can never become "standard output", and writing to a closed stdout still fails with
-  /// EBADF), and the signal handlers that remove pending temporary files are installed. A signal ignored by the
-  /// parent (`nohup`) stays ignored, except SIGPIPE: dtlint ends on a broken pipe as `cat` and `grep` do.
+  /// EBADF), and the signal handlers that remove pending temporary files are installed (and the signals unblocked).
+  /// A signal ignored by the parent (`nohup`) stays ignored, except SIGPIPE: dtlint ends on a broken pipe as `cat`
+  /// and `grep` do.
   static func prepare() {
     for (fd, flags) in [(STDIN_FILENO, O_WRONLY), (STDOUT_FILENO, O_RDONLY), (STDERR_FILENO, O_WRONLY)] {
       if fcntl(fd, F_GETFD) < 0 && errno == EBADF {
@@ -91,6 +92,12 @@ enum ProcessStreams {
       }
     }
     PendingFiles.prepare()
+    // A mask inherited from the parent (a thread of a dispatch pool that spawned us blocks most signals) would
+    // hold these signals back for the whole run: unblocked, they end the process and clean up as they should.
+    var handled = sigset_t()
+    sigemptyset(&handled)
+    for sig in terminatingSignals { sigaddset(&handled, sig) }
+    pthread_sigmask(SIG_UNBLOCK, &handled, nil)
     for sig in terminatingSignals {
       var old = sigaction()
       sigaction(sig, nil, &old)

@@ -374,14 +374,18 @@ private func temporaries(_ directory: String) -> [String] {
     #expect(s.files() == ["a.dts"])
   }
 
-  @Test func directoryOutputIsAUsageError() throws {
+  @Test func directoryOutputIsAnErrorNamingIt() throws {
     let s = Scratch()
     s.write("a.dts", Self.a)
     try FileManager.default.createDirectory(atPath: s.path + "/d", withIntermediateDirectories: true)
-    let r = try CLI.run(["compile", "a.dts", "-o", "d"], cwd: s.path)
-    #expect(r.status == 64)
-    #expect(r.stderr.contains("-o 'd' is a directory"), "\(r.stderr)")
-    #expect(s.files() == ["a.dts", "d"])
+    try FileManager.default.createSymbolicLink(atPath: s.path + "/ld", withDestinationPath: "d")
+    for out in ["d", "ld"] {
+      let r = try CLI.run(["compile", "a.dts", "-o", out], cwd: s.path)
+      #expect(r.status == 2)
+      #expect(r.stderr.contains("error: \(out): is a directory, not a file"), "\(r.stderr)")
+    }
+    #expect(s.files() == ["a.dts", "d", "ld"])
+    #expect(try FileManager.default.contentsOfDirectory(atPath: s.path + "/d").isEmpty)
   }
 
   @Test func generateRefusesOneFileForBothOutputs() throws {

@@ -55,17 +55,16 @@ func writeOutput(_ bytes: [UInt8], to path: String, inPlace: String? = nil) thro
   case .fifo, .characterDevice, .blockDevice:
     try writeDirectly(target, named: path, bytes: bytes)
   case .directory:
-    throw OutputError(path: path, reason: "is a directory")
+    throw OutputError(path: path, reason: "is a directory, not a file")
   case let type:
     throw OutputError(path: path, reason: "is \(type.phrase): dtlint writes files, FIFOs and devices")
   }
 }
 
-/// Checks an output option before any work: not empty, not a directory. `option` names it in the message.
+/// Checks an output option before any work: an empty name is a usage error naming `option`. (A directory, like a
+/// missing one, is found when writing: exit 2.)
 func validateOutput(_ path: String?, option: String) throws {
-  guard let path, path != "-" else { return }
-  if path.isEmpty { throw ValidationError("\(option) needs a file name ('-' for standard output), not ''") }
-  if FileAccess.type(of: path) == .directory { throw ValidationError("\(option) '\(path)' is a directory") }
+  if path?.isEmpty == true { throw ValidationError("\(option) needs a file name ('-' for standard output), not ''") }
 }
 
 /// Checks that two outputs of one command are different files (by path, and by device and inode when they

@@ -58,9 +58,13 @@ private func failureDescription(_ body: () throws -> Any) -> String? {
     let fifo = s.path + "/wait.dtsi"
     try #require(mkfifo(fifo, 0o600) == 0)
     let start = Date()
-    #expect(failureDescription { try SourceManager.readBytes(path: fifo, limit: 1 << 20) } == "\(fifo): not a regular file (a FIFO)")
+    #expect(
+      failureDescription { try SourceManager.readBytes(path: fifo, limit: 1 << 20) }
+        == "\(fifo): not a regular file (a FIFO)")
     // As a stream without a writer: no wait either, and a message that says why nothing came.
-    #expect(failure { try FileAccess.readFile(fifo, limit: 1 << 20, accept: .regularFileOrStream) } == "a FIFO that gave no data (nothing was writing to it)")
+    #expect(
+      failure { try FileAccess.readFile(fifo, limit: 1 << 20, accept: .regularFileOrStream) }
+        == "a FIFO that gave no data (nothing was writing to it)")
     #expect(Date().timeIntervalSince(start) < 5)
     #expect(SourceManager.fileExists(fifo), "a FIFO exists: reading it says what it is, not 'not found'")
   }
@@ -91,13 +95,18 @@ private func failureDescription(_ body: () throws -> Any) -> String? {
     try FileManager.default.createDirectory(atPath: s.path + "/d", withIntermediateDirectories: true)
     #expect(!SourceManager.fileExists(s.path + "/d"))
     #expect(failure { try SourceManager.readBytes(path: s.path + "/d", limit: 100) } == "is a directory, not a file")
-    #expect(failure { try SourceManager.readBytes(path: s.path + "/missing", limit: 100) } == "No such file or directory")
+    #expect(
+      failure { try SourceManager.readBytes(path: s.path + "/missing", limit: 100) } == "No such file or directory")
   }
 
   @Test func streamsStopAtTheLimit() throws {
-    #expect(failure { try FileAccess.readFile("/dev/zero", limit: 1 << 20, accept: .regularFileOrStream) } == "more than 1048576 bytes (the limit for this input); stopped reading")
+    #expect(
+      failure { try FileAccess.readFile("/dev/zero", limit: 1 << 20, accept: .regularFileOrStream) }
+        == "more than 1048576 bytes (the limit for this input); stopped reading")
     // A character device where a regular file is meant.
-    #expect(failure { try SourceManager.readBytes(path: "/dev/zero", limit: 100) } == "not a regular file (a character device)")
+    #expect(
+      failure { try SourceManager.readBytes(path: "/dev/zero", limit: 100) }
+        == "not a regular file (a character device)")
   }
 
   @Test func regularFilesAreReadWholeAndRemembered() throws {
@@ -105,7 +114,9 @@ private func failureDescription(_ body: () throws -> Any) -> String? {
     let bytes = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
     let path = s.write("data.bin", bytes: bytes)
     #expect(try SourceManager.readBytes(path: path, limit: 1 << 20) == bytes)
-    #expect(failure { try SourceManager.readBytes(path: path, limit: 1000) } == "file is 200000 bytes, larger than the limit of 1000 bytes")
+    #expect(
+      failure { try SourceManager.readBytes(path: path, limit: 1000) }
+        == "file is 200000 bytes, larger than the limit of 1000 bytes")
     var st = stat()
     try #require(stat(path, &st) == 0)
     #expect(FileAccess.inputIdentities[FileIdentity(st)] == path)
@@ -121,7 +132,11 @@ private func failureDescription(_ body: () throws -> Any) -> String? {
     close(fd)
     #expect(try FileAccess.readWindow(path, offset: 3 << 30, length: 3) == [1, 2, 3])
     #expect(try FileAccess.readWindow("/dev/zero", offset: 1 << 40, length: 4) == [0, 0, 0, 0])
-    #expect(failure { try FileAccess.readWindow(path, offset: (4 << 30) - 1, length: 3) } == "has fewer than 3 bytes after offset 4294967295")
-    #expect(failure { try FileAccess.readWindow(path, offset: 5 << 30, length: 1) } == "couldn't seek to offset 5368709120 (the file has 4294967296 bytes)")
+    #expect(
+      failure { try FileAccess.readWindow(path, offset: (4 << 30) - 1, length: 3) }
+        == "has fewer than 3 bytes after offset 4294967295")
+    #expect(
+      failure { try FileAccess.readWindow(path, offset: 5 << 30, length: 1) }
+        == "couldn't seek to offset 5368709120 (the file has 4294967296 bytes)")
   }
 }

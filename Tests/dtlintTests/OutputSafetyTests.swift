@@ -330,7 +330,9 @@ private func temporaries(_ directory: String) -> [String] {
     // -o a hard link of the base: refused, nothing reported as fixed.
     let other = try CLI.run(["hmp", "fix", "broken.dtso", "--base", "base.dts", "-o", "base-link.dts"], cwd: s.path)
     #expect(other.status == 64, "\(other.stderr)")
-    #expect(other.stderr.contains("error: base-link.dts: is an input of this command (read as 'base.dts')"), "\(other.stderr)")
+    #expect(
+      other.stderr.contains("error: base-link.dts: is an input of this command (read as 'base.dts')"), "\(other.stderr)"
+    )
     #expect(!other.stderr.contains("fixed ["), "\(other.stderr)")
     let inPlace = try CLI.run(["hmp", "fix", "broken.dtso", "--base", "base.dts", "--in-place"], cwd: s.path)
     #expect(inPlace.status == 0, "\(inPlace.stderr)")

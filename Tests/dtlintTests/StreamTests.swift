@@ -54,20 +54,27 @@ enum StreamFixtures {
   @Test func stdoutToDevFullExitsTwoNamingStandardOutput() throws {
     let s = Scratch()
     s.write("a.dts", StreamFixtures.small)
-    for command in ["dump a.dts", "check a.dts --format json", "rules", "compile a.dts -O dts", "config dump"] {
+    s.write("boot.log", "[    1.0] remoteproc remoteproc0: imx-rproc is available\n")
+    for command in [
+      "dump a.dts", "check a.dts --format json", "rules", "compile a.dts -O dts", "config dump",
+      "hmp explain-log boot.log", "overlay make a.dts a.dts",
+    ] {
       let r = try Shell.run("exec \"$0\" \(command) > /dev/full", cwd: s.path)
       #expect(!r.signalled && r.status == 2, "\(command): \(r.status) \(r.stderr)")
-      #expect(r.stderr.contains("error: standard output: cannot write: No space left on device"), "\(command): \(r.stderr)")
+      #expect(
+        r.stderr.contains("error: standard output: cannot write: No space left on device"), "\(command): \(r.stderr)")
       #expect(!r.stderr.contains("Fatal error"))
     }
-    #expect(s.files() == ["a.dts"])
+    #expect(s.files() == ["a.dts", "boot.log"])
   }
 
   @Test func closedStdoutExitsTwoNamingStandardOutput() throws {
     let s = Scratch()
     s.write("a.dts", StreamFixtures.small)
     s.write("b.dts", StreamFixtures.small.replacingOccurrences(of: "<1>", with: "<2>"))
-    for command in ["dump a.dts", "diff a.dts b.dts", "check a.dts --format sarif", "hmp generate --board verdin-imx8mp-nonwifi"] {
+    for command in [
+      "dump a.dts", "diff a.dts b.dts", "check a.dts --format sarif", "hmp generate --board verdin-imx8mp-nonwifi",
+    ] {
       let r = try Shell.run("exec \"$0\" \(command) >&-", cwd: s.path)
       #expect(!r.signalled && r.status == 2, "\(command): \(r.status) \(r.stderr)")
       #expect(r.stderr.contains("error: standard output: cannot write: Bad file descriptor"), "\(command): \(r.stderr)")
@@ -200,7 +207,8 @@ enum StreamFixtures {
     #expect(!cpp.stderr.contains("not found"))
     let dtc = try Shell.run("exec \"$0\" compile dtc.dts -o out.dtb", cwd: s.path)
     #expect(dtc.status == 2, "\(dtc.stderr)")
-    #expect(dtc.stderr.contains("dtc.dts:2:1: error: /include/ file 'dir' is a directory (dir), not a file"), "\(dtc.stderr)")
+    #expect(
+      dtc.stderr.contains("dtc.dts:2:1: error: /include/ file 'dir' is a directory (dir), not a file"), "\(dtc.stderr)")
     #expect(s.files() == ["cpp.dts", "dir", "dtc.dts"])
   }
 
@@ -245,7 +253,8 @@ enum StreamFixtures {
     let marker: [UInt8] = [0xDE, 0xAD, 0xBE, 0xEF]
     _ = marker.withUnsafeBytes { pwrite(fd, $0.baseAddress, 4, off_t(6 << 30)) }
     close(fd)
-    s.write("w.dts", "/dts-v1/;\n/ { w = /incbin/(\"big.bin\", 0x180000000, 4); z = /incbin/(\"/dev/zero\", 0, 3); };\n")
+    s.write(
+      "w.dts", "/dts-v1/;\n/ { w = /incbin/(\"big.bin\", 0x180000000, 4); z = /incbin/(\"/dev/zero\", 0, 3); };\n")
     let r = try Shell.run("exec \"$0\" compile w.dts -O dts", cwd: s.path)
     #expect(r.status == 0, "\(r.stderr)")
     #expect(r.stdout.contains("w = [de ad be ef];"), "\(r.stdout)")
@@ -256,7 +265,8 @@ enum StreamFixtures {
     let all = try Shell.run("exec \"$0\" compile all.dts -o out.dtb", cwd: s.path)
     #expect(all.status == 2, "\(all.stderr)")
     #expect(
-      all.stderr.contains("all.dts:2:9: error: cannot read /incbin/ file 'big.bin': file is 8589934592 bytes, larger than the limit"),
+      all.stderr.contains(
+        "all.dts:2:9: error: cannot read /incbin/ file 'big.bin': file is 8589934592 bytes, larger than the limit"),
       "\(all.stderr)")
     // A window past the end is an error naming the file.
     s.write("past.dts", "/dts-v1/;\n/ { w = /incbin/(\"big.bin\", 0x1fffffffe, 4); };\n")

@@ -713,7 +713,8 @@ final class PPEngine {
       if stopped { return }  // found but unreadable: already reported
       let dirs = searchDirs(angled: angled, next: next, fi: fi).map { $0.dir.isEmpty ? "." : $0.dir }
       // cpp skips a directory while searching; when nothing else was found, say that is what the name named.
-      let paths = name.hasPrefix("/") ? [name] : dirs.map { $0 == "." ? name : ($0.hasSuffix("/") ? $0 + name : $0 + "/" + name) }
+      let paths =
+        name.hasPrefix("/") ? [name] : dirs.map { $0 == "." ? name : ($0.hasSuffix("/") ? $0 + name : $0 + "/" + name) }
       if let dir = paths.first(where: { FileAccess.type(of: $0) == .directory }) {
         fatalError("'\(name)' is a directory (\(dir)), not a file", range)
         return

@@ -92,12 +92,21 @@ public enum FileName {
     return out
   }
 
+  /// The working directory by its bytes (`FileManager.currentDirectoryPath` decodes it as UTF-8, losing bytes that
+  /// are not); "." when it cannot be read.
+  public static var currentDirectory: String {
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    guard getcwd(&buffer, buffer.count) != nil else { return "." }
+    return decode(buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) })
+  }
+
   /// The program's arguments by their bytes (`CommandLine.arguments` replaces invalid UTF-8 with U+FFFD, which
   /// loses a file name).
   public static var commandLineArguments: [String] {
     (0..<Int(CommandLine.argc)).map { i in
       guard let p = CommandLine.unsafeArgv[i] else { return "" }
-      return decode(UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: strlen(p)))
+      return decode(
+        UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: strlen(p)))
     }
   }
 }

@@ -108,9 +108,12 @@ private func directory(of path: String) -> String {
 }
 
 /// Temporary file beside `target`, written, synced, mode (and owner) of `existing`, renamed over `target`.
-private func replaceAtomically(_ target: String, named path: String, existing: stat?, bytes: [UInt8]) throws(OutputError) {
+private func replaceAtomically(_ target: String, named path: String, existing: stat?, bytes: [UInt8])
+  throws(OutputError)
+{
   let dir = directory(of: target)
-  let base = FileName.bytes(String(target[(target.lastIndex(of: "/").map { target.index(after: $0) } ?? target.startIndex)...]))
+  let base = FileName.bytes(
+    String(target[(target.lastIndex(of: "/").map { target.index(after: $0) } ?? target.startIndex)...]))
   // ".NAME.dtlint-XXXXXX", the name cut so that the whole stays within NAME_MAX.
   var template = FileName.bytes(dir) + Array("/.".utf8) + base.prefix(200) + Array(".dtlint-XXXXXX".utf8)
   template.append(0)
@@ -127,7 +130,8 @@ private func replaceAtomically(_ target: String, named path: String, existing: s
   pthread_sigmask(SIG_SETMASK, &previous, nil)
   if fd < 0 {
     throw OutputError(
-      path: path, reason: "cannot create a temporary file in '\(dir)' to replace it atomically: \(errnoDescription(createError))")
+      path: path,
+      reason: "cannot create a temporary file in '\(dir)' to replace it atomically: \(errnoDescription(createError))")
   }
   var done = false
   var open = true
@@ -156,7 +160,8 @@ private func replaceAtomically(_ target: String, named path: String, existing: s
   if fsync(fd) != 0 && errno != EINVAL && errno != EROFS { throw fail("cannot sync") }
   open = false
   if close(fd) != 0 { throw fail("cannot write") }
-  let renamed = cTemplate.withUnsafeBufferPointer { tmp in FileName.withCString(target) { rename(tmp.baseAddress!, $0) } }
+  let renamed = cTemplate.withUnsafeBufferPointer { tmp in FileName.withCString(target) { rename(tmp.baseAddress!, $0) }
+  }
   if renamed != 0 { throw fail("cannot rename the temporary file into place") }
   done = true
 }

@@ -28,4 +28,11 @@ struct DTLint: ParsableCommand {
       GenerateManual.self,
     ]
   )
+
+  /// Standard streams and signal handlers first (see `ProcessStreams`); the arguments by their bytes, so that a
+  /// file name that is not UTF-8 reaches `open` as it was typed.
+  static func main() {
+    ProcessStreams.prepare()
+    run(arguments: Array(FileName.commandLineArguments.dropFirst()))
+  }
 }

@@ -37,7 +37,7 @@ public struct SourceReader: Sendable {
 
   /// Parses the file at `path`. Errors reading the main file are thrown; everything else is in the result.
   public func parse(path: String) throws(SourceError) -> ParsedSource {
-    let file = try sources.load(path: path)
+    let file = try sources.load(path: path, accept: .regularFileOrStream)
     return parse(file: file)
   }
 

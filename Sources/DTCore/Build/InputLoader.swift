@@ -29,7 +29,7 @@ extension SourceReader {
   public func load(path: String, options: CompileOptions = CompileOptions()) throws(LoadError) -> LoadedTree {
     let file: SourceFile
     do {
-      file = try sources.load(path: path)
+      file = try sources.load(path: path, accept: .regularFileOrStream)
     } catch {
       throw LoadError(path: path, reason: error.reason)
     }

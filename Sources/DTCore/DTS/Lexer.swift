@@ -225,7 +225,7 @@ struct Lexer {
         var j = i + 9
         while j < n && isSpace(b[j]) { j += 1 }
         if j < n && b[j] == 0x22, let e = stringEnd(j) {
-          let name = String(decoding: unescape(b, j + 1, e - 1), as: UTF8.self).replacingNulls()
+          let name = FileName.decode(unescape(b, j + 1, e - 1)).replacingNulls()
           let directive = cursor.range(i, e)
           i = e
           include(name, at: directive, directory: directory)
@@ -495,10 +495,7 @@ struct Lexer {
       return
     }
     guard let path = Lexer.resolve(name, directory: directory, searchPaths: searchPaths) else {
-      let searched = ([directory] + searchPaths).map { $0.isEmpty ? "." : $0 }.joined(separator: ", ")
-      error(
-        "/include/ file '\(name)' not found (searched: \(searched)); add the directory that holds it with -I DIR",
-        directive)
+      error("/include/ file \(Lexer.notFound(name, directory: directory, searchPaths: searchPaths))", directive)
       fatal = true
       return
     }
@@ -531,14 +528,25 @@ struct Lexer {
 
   /// dtc's search: relative to the including file's directory, then each search path.
   static func resolve(_ name: String, directory: String, searchPaths: [String]) -> String? {
-    if name.hasPrefix("/") { return SourceManager.fileExists(name) ? name : nil }
-    let first = directory.isEmpty ? name : directory + "/" + name
-    if SourceManager.fileExists(first) { return first }
-    for dir in searchPaths {
-      let p = dir.isEmpty ? name : (dir.hasSuffix("/") ? dir + name : dir + "/" + name)
-      if SourceManager.fileExists(p) { return p }
+    candidates(name, directory: directory, searchPaths: searchPaths).first { SourceManager.fileExists($0) }
+  }
+
+  /// The paths dtc tries for `name`, in order.
+  static func candidates(_ name: String, directory: String, searchPaths: [String]) -> [String] {
+    if name.hasPrefix("/") { return [name] }
+    return [directory.isEmpty ? name : directory + "/" + name]
+      + searchPaths.map { dir in dir.isEmpty ? name : (dir.hasSuffix("/") ? dir + name : dir + "/" + name) }
+  }
+
+  /// "'name' not found (searched: …)", or "'name' is a directory (path)" when a directory was all there was.
+  static func notFound(_ name: String, directory: String, searchPaths: [String]) -> String {
+    let tried = candidates(name, directory: directory, searchPaths: searchPaths)
+    if let dir = tried.first(where: { FileAccess.type(of: $0) == .directory }) {
+      return "'\(name)' is a directory (\(dir)), not a file"
     }
-    return nil
+    let searched = name.hasPrefix("/") ? [] : ([directory] + searchPaths).map { $0.isEmpty ? "." : $0 }
+    return "'\(name)' not found" + (searched.isEmpty ? "" : " (searched: \(searched.joined(separator: ", ")))")
+      + "; add the directory that holds it with -I DIR"
   }
 }
 

@@ -572,38 +572,42 @@ struct Parser {
     }
     let close = try expect(")")
     let range = kw.range.extended(to: close.range)
-    let name = String(decoding: nameTok.bytes.dropLast(), as: UTF8.self)
+    let name = FileName.decode(nameTok.bytes.dropLast())
     let dir = Lexer.directory(of: sources[kw.range.file].path)
     guard let path = Lexer.resolve(name, directory: dir, searchPaths: searchPaths) else {
-      error("/incbin/ file '\(name)' not found", range)
+      error("/incbin/ file \(Lexer.notFound(name, directory: dir, searchPaths: searchPaths))", range)
       fatal = true
       return
     }
+    // With a length only the window is read (pread), as dtc seeks and reads it: the file may be a large image or
+    // a device. Without one the rest of the file is read, up to the /incbin/ limit.
     let bytes: [UInt8]
     do {
-      bytes = try SourceManager.readBytes(path: path, limit: limits.maxIncbinBytes)
+      if let length, length != UInt64.max {
+        guard length <= UInt64(limits.maxIncbinBytes) else {
+          error(
+            "/incbin/ length \(length) of '\(name)' is larger than the limit of \(limits.maxIncbinBytes) bytes",
+            range)
+          fatal = true
+          return
+        }
+        bytes = try FileAccess.readWindow(path, offset: offset, length: Int(length))
+      } else {
+        let whole = try SourceManager.readBytes(path: path, limit: limits.maxIncbinBytes)
+        guard offset <= UInt64(whole.count) else {
+          error("couldn't seek to offset \(offset) in '\(name)'", range)
+          fatal = true
+          return
+        }
+        bytes = Array(whole[Int(offset)...])
+      }
     } catch {
       self.error("cannot read /incbin/ file '\(name)': \(error.reason)", range)
       fatal = true
       return
     }
     data.markers.append(ValueMarker(kind: .cells(bits: 8), offset: data.bytes.count))
-    let start = Int(clamping: offset)
-    if start > bytes.count {
-      error("couldn't seek to offset \(offset) in '\(name)'", range)
-      fatal = true
-      return
-    }
-    var end = bytes.count
-    if let length, length != UInt64.max {
-      guard UInt64(bytes.count - start) >= length else {
-        error("/incbin/ '\(name)' has fewer than \(length) bytes after offset \(offset)", range)
-        fatal = true
-        return
-      }
-      end = start + Int(length)
-    }
-    data.bytes.append(contentsOf: bytes[start..<end])
+    data.bytes.append(contentsOf: bytes)
   }
 
   // MARK: - Integer expressions (uint64 arithmetic, dtc's operator set and precedence)

@@ -658,7 +658,7 @@ final class PPEngine {
     if i < Int(d.endTok), lx.toks[i].kind == .headerName || lx.toks[i].kind == .string {
       let t = lx.toks[i]
       angled = t.kind == .headerName
-      name = String(decoding: spelling(t).dropFirst().dropLast(), as: UTF8.self)
+      name = FileName.decode(spelling(t).dropFirst().dropLast())
       extraTokens(d, lx, after: i + 1, dname)
     } else if i < Int(d.endTok) {
       // Computed include: macro-expand the line.
@@ -673,9 +673,9 @@ final class PPEngine {
       }
       if let f = toks.first {
         if f.kind == .string {
-          name = String(decoding: spelling(f).dropFirst().dropLast(), as: UTF8.self)
+          name = FileName.decode(spelling(f).dropFirst().dropLast())
         } else if f.kind == .headerName {
-          name = String(decoding: spelling(f).dropFirst().dropLast(), as: UTF8.self)
+          name = FileName.decode(spelling(f).dropFirst().dropLast())
           angled = true
         } else if f.kind == .less {
           var s: [UInt8] = []
@@ -691,7 +691,7 @@ final class PPEngine {
             k += 1
           }
           if closed {
-            name = String(decoding: s, as: UTF8.self)
+            name = FileName.decode(s)
             angled = true
           } else {
             fatalError("missing terminating > character", range)
@@ -710,7 +710,15 @@ final class PPEngine {
     }
     let next = d.kind == .includeNext
     guard let (file, foundIn, searched) = findInclude(name, angled: angled, next: next, fi: fi, at: range) else {
+      if stopped { return }  // found but unreadable: already reported
       let dirs = searchDirs(angled: angled, next: next, fi: fi).map { $0.dir.isEmpty ? "." : $0.dir }
+      // cpp skips a directory while searching; when nothing else was found, say that is what the name named.
+      let paths =
+        name.hasPrefix("/") ? [name] : dirs.map { $0 == "." ? name : ($0.hasSuffix("/") ? $0 + name : $0 + "/" + name) }
+      if let dir = paths.first(where: { FileAccess.type(of: $0) == .directory }) {
+        fatalError("'\(name)' is a directory (\(dir)), not a file", range)
+        return
+      }
       fatalError(
         "'\(name)' not found (searched: \(dirs.isEmpty ? "no directories" : dirs.joined(separator: ", "))); add the "
           + "directory that holds it with -I DIR", range)

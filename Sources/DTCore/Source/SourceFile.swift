@@ -146,10 +146,11 @@ public final class SourceManager: Sendable {
     addVirtualFile(path: path, bytes: Array(text.utf8))
   }
 
-  /// Loads `path` (or returns the already-loaded file of that path).
-  public func load(path: String) throws(SourceError) -> SourceFile {
+  /// Loads `path` (or returns the already-loaded file of that path). `accept` says whether a FIFO or device may
+  /// be read (an input named on the command line) or only a regular file (an include).
+  public func load(path: String, accept: FileAccess.Accept = .regularFile) throws(SourceError) -> SourceFile {
     if let id = state.withLock({ $0.byPath[path] }) { return self[id] }
-    let bytes = try Self.readBytes(path: path, limit: maxFileSize)
+    let bytes = try Self.readBytes(path: path, limit: maxFileSize, accept: accept)
     return state.withLock { s in
       if let id = s.byPath[path] { return s.files[Int(id.raw)] }
       let file = SourceFile(id: FileID(Int32(s.files.count)), path: path, bytes: bytes)
@@ -164,37 +165,18 @@ public final class SourceManager: Sendable {
     state.withLock { s in s.byPath[path].map { s.files[Int($0.raw)] } }
   }
 
+  /// Whether `path` names something that is not a directory (a FIFO or device counts: reading it then says what
+  /// it is, rather than "not found").
   public static func fileExists(_ path: String) -> Bool {
-    var isDir: ObjCBool = false
-    return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && !isDir.boolValue
+    guard let type = FileAccess.type(of: path) else { return false }
+    return type != .directory
   }
 
-  /// Reads a whole regular file with POSIX calls (no Foundation bridging of the bytes).
-  public static func readBytes(path: String, limit: Int) throws(SourceError) -> [UInt8] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    if fd < 0 { throw SourceError(path: path, reason: errnoDescription()) }
-    defer { close(fd) }
-    var st = stat()
-    guard fstat(fd, &st) == 0 else { throw SourceError(path: path, reason: errnoDescription()) }
-    if (st.st_mode & S_IFMT) == S_IFDIR { throw SourceError(path: path, reason: "is a directory, not a file") }
-    let size = Int(st.st_size)
-    if size > limit {
-      throw SourceError(path: path, reason: "file is \(size) bytes, larger than the limit of \(limit) bytes")
-    }
-    var result = [UInt8]()
-    var chunk = [UInt8](repeating: 0, count: max(size, 4096) + 1)
-    while true {
-      let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw SourceError(path: path, reason: errnoDescription())
-      }
-      if n == 0 { break }
-      result.append(contentsOf: chunk[0..<n])
-      if result.count > limit {
-        throw SourceError(path: path, reason: "file is larger than the limit of \(limit) bytes")
-      }
-    }
-    return result
+  /// Reads a whole file with POSIX calls (see ``FileAccess/readFile(_:limit:accept:)``): never waits in `open`,
+  /// refuses what `accept` does not allow, stops at `limit` bytes.
+  public static func readBytes(path: String, limit: Int, accept: FileAccess.Accept = .regularFile)
+    throws(SourceError) -> [UInt8]
+  {
+    try FileAccess.readFile(path, limit: limit, accept: accept)
   }
 }

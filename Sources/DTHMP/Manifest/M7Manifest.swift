@@ -91,7 +91,7 @@ public struct M7Manifest: Sendable {
       throw r.error(socNode, key: "soc", error.path == "soc" ? error.message : error.description)
     }
     let directory = PathDisplay.normalize(
-      PathDisplay.absolute(path, in: FileManager.default.currentDirectoryPath) + "/..")
+      PathDisplay.absolute(path, in: FileName.currentDirectory) + "/..")
     func file(_ o: YAMLObject, _ key: String) throws(InputError) -> String? {
       guard let name = try o.string(key) else { return nil }
       let full = PathDisplay.absolute(name, in: directory)

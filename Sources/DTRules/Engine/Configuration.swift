@@ -72,7 +72,7 @@ public struct Configuration: Sendable, Equatable {
 
   /// The `.dtlint.yaml` in `directory` or the nearest directory above it, if any.
   public static func find(startingAt directory: String) -> String? {
-    var dir = PathDisplay.absolute(directory, in: FileManager.default.currentDirectoryPath)
+    var dir = PathDisplay.absolute(directory, in: FileName.currentDirectory)
     while true {
       let candidate = dir == "/" ? "/" + fileName : dir + "/" + fileName
       if SourceManager.fileExists(candidate) { return candidate }
@@ -85,7 +85,7 @@ public struct Configuration: Sendable, Equatable {
   /// `--config FILE` when given (it must exist), otherwise the file found upwards from `workingDirectory`;
   /// nil when there is none.
   public static func discover(
-    explicitPath: String?, workingDirectory: String = FileManager.default.currentDirectoryPath,
+    explicitPath: String?, workingDirectory: String = FileName.currentDirectory,
     registry: RuleRegistry = .shared
   ) throws(ConfigurationError) -> Configuration? {
     if let explicitPath { return try load(path: explicitPath, registry: registry) }
@@ -120,7 +120,7 @@ public struct Configuration: Sendable, Equatable {
         path: path, node: root, key: nil, message: "expected a mapping of settings at the top level")
     }
     let directory = PathDisplay.normalize(
-      PathDisplay.absolute(path, in: FileManager.default.currentDirectoryPath) + "/..")
+      PathDisplay.absolute(path, in: FileName.currentDirectory) + "/..")
     let known = Set(registry.descriptions.map(\.id))
     let r = YAMLReader(path: path)
     let keys = ["include", "kernel", "board", "m7", "base", "rules", "werror"]

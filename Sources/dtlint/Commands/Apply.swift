@@ -36,6 +36,7 @@ extension DTLint {
 
     func validate() throws {
       if overlays.isEmpty { throw ValidationError("give at least one overlay to apply") }
+      try validateOutput(output, option: "-o")
     }
 
     func run() throws {
@@ -86,7 +87,7 @@ extension DTLint {
         try writeOutput(merged, to: output)
       } catch {
         printError("error: \(error.description)")
-        throw Failure.reported(.unreadable)
+        throw Failure.reported(exitCode: error.exitCode)
       }
     }
   }

@@ -183,7 +183,7 @@ extension DTLint {
         registry: registry, selection: selection)
       let options = TextRenderOptions(color: format == .text && color.isEnabled(fileDescriptor: STDOUT_FILENO))
       let text = ReportRenderer(context: context, textOptions: options).render(report, as: format)
-      try writeStandardOutput(text)
+      writeStandardOutput(text)
       // Text and github: errors on stderr, then the summary (github also annotates them on stdout). JSON and SARIF
       // carry them inside the report; stderr says them too, for the person watching the run.
       for e in report.errors { printError("\(e.severity.rawValue): \(e.messageWithLocation)") }

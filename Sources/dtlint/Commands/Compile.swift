@@ -42,6 +42,10 @@ extension DTLint {
       case dtb, dts
     }
 
+    func validate() throws {
+      try validateOutput(output, option: "-o")
+    }
+
     func run() throws {
       let sources = SourceManager()
       let reader = SourceReader(sources: sources, options: inputOptions.frontEnd)
@@ -60,7 +64,7 @@ extension DTLint {
         try writeOutput(bytes, to: output)
       } catch {
         printError("error: \(error.description)")
-        throw Failure.reported(.unreadable)
+        throw Failure.reported(exitCode: error.exitCode)
       }
     }
   }

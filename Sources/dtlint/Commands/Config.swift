@@ -73,7 +73,7 @@ extension DTLint {
         s.m7 = s.m7.map { PathDisplay.absolute($0, in: cwd) }
         let dump = ConfigDump(settings: s, cwd: cwd)
         let text = format == .json ? dump.json() : dump.yaml()
-        try writeStandardOutput(text)
+        writeStandardOutput(text)
       }
     }
   }

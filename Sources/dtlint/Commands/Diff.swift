@@ -136,7 +136,7 @@ extension DTLint {
       case .json: output = renderer.json(changes)
       case .text: output = renderer.text(changes, color: color.isEnabled(fileDescriptor: STDOUT_FILENO))
       }
-      try writeStandardOutput(output)
+      writeStandardOutput(output)
       if !changes.isEmpty { throw Failure.reported(.findings) }
     }
   }

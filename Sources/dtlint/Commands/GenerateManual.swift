@@ -36,11 +36,15 @@ extension DTLint {
       completion: .file(extensions: ["json"]))
     var toolInfo: String?
 
+    func validate() throws {
+      if outputDirectory.isEmpty { throw ValidationError("--output-directory needs a directory name, not ''") }
+    }
+
     func run() throws {
       let json: Data
       do {
         if let toolInfo {
-          json = try Data(contentsOf: URL(fileURLWithPath: toolInfo))
+          json = Data(try SourceManager.readBytes(path: toolInfo, limit: 64 << 20, accept: .regularFileOrStream))
         } else {
           json = try Self.dumpHelp()
         }

@@ -133,24 +133,24 @@ extension DTLint {
       case .text: output = tie.text(log: logName)
       case .json: output = try tie.json(log: logName)
       }
-      try writeStandardOutput(output)
+      writeStandardOutput(output)
       for e in trees.errors { printError("\(e.severity.rawValue): \(e.messageWithLocation)") }
       if trees.unreadable { throw Failure.reported(.unreadable) }
       if !explanation.problems.isEmpty { throw Failure.reported(.findings) }
     }
 
-    /// The log's text (`-`: standard input), invalid UTF-8 replaced.
+    /// The log's text (`-`: standard input), invalid UTF-8 replaced. A log may be a regular file or a stream
+    /// (`<(journalctl -k)`, a FIFO); at most 256 MiB is read.
     static func read(_ path: String) throws -> String {
-      if path == "-" {
-        return String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+      do {
+        let bytes =
+          path == "-"
+          ? try readStandardInput()
+          : try SourceManager.readBytes(path: path, limit: standardInputLimit, accept: .regularFileOrStream)
+        return String(decoding: bytes, as: UTF8.self)
+      } catch {
+        throw ReadError(error.reason)
       }
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        throw ReadError("no such file")
-      }
-      if isDirectory.boolValue { throw ReadError("is a directory") }
-      guard let data = FileManager.default.contents(atPath: path) else { throw ReadError("cannot read the file") }
-      return String(decoding: data, as: UTF8.self)
     }
 
     struct ReadError: Error, CustomStringConvertible {

@@ -61,6 +61,7 @@ extension DTLint {
 
     func validate() throws {
       if inPlace && output != nil { throw ValidationError("--in-place and -o exclude each other") }
+      try validateOutput(output, option: "-o")
       if let output, !inPlace, PathDisplay.normalize(output) == PathDisplay.normalize(input) {
         throw ValidationError("-o names the input; use --in-place to overwrite it")
       }
@@ -97,6 +98,15 @@ extension DTLint {
         printError("error: \(input): cannot be checked, so nothing was fixed")
         throw Failure.reported(.unreadable)
       }
+      // Written before anything is reported as fixed: a write that fails leaves no "fixed" line behind.
+      do {
+        if !(inPlace && result.changes.isEmpty) {
+          try writeOutput(result.output, to: inPlace ? input : (output ?? "-"), inPlace: inPlace ? input : nil)
+        }
+      } catch {
+        printError("error: \(error.description)")
+        throw Failure.reported(exitCode: error.exitCode)
+      }
       let shown = inPlace ? input : (output ?? "<stdout>")
       for c in result.changes.sorted(by: { ($0.line, $0.column) < ($1.line, $1.column) }) {
         printNote("\(shown):\(c.line):\(c.column): fixed [\(c.rule)] \(c.fix) — \(c.finding)")
@@ -112,14 +122,6 @@ extension DTLint {
       if !result.remaining.isEmpty {
         printError("still found after fixing:")
         report(result.remaining, sources: result.sources)
-      }
-      do {
-        if !(inPlace && result.changes.isEmpty) {
-          try writeOutput(result.output, to: inPlace ? input : (output ?? "-"))
-        }
-      } catch {
-        printError("error: \(error.description)")
-        throw Failure.reported(.unreadable)
       }
       if !errors.isEmpty { throw Failure.reported(.findings) }
     }

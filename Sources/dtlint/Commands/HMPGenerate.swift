@@ -90,6 +90,12 @@ extension DTLint {
 
     @OptionGroup var inputOptions: InputOptions
 
+    func validate() throws {
+      try validateOutput(output, option: "-o")
+      try validateOutput(dtbo, option: "--dtbo")
+      try validateDistinctOutputs(("-o", output), ("--dtbo", dtbo))
+    }
+
     @OptionGroup var quietOption: QuietOption
 
     /// Options, then `.dtlint.yaml` (kernel:, board:, m7:, base:, include:), as `check` and `hmp fix` read it.
@@ -208,7 +214,7 @@ extension DTLint {
         }
       } catch {
         printError("error: \(error.description)")
-        throw Failure.reported(.unreadable)
+        throw Failure.reported(exitCode: error.exitCode)
       }
     }
 
@@ -230,7 +236,7 @@ extension DTLint {
           manifest = try M7Manifest.load(path: m7)
           inputs = try manifest?.loadInputs()
         } catch {
-          throw Failure.input("\(error.messageWithoutSeverity) (the M7 manifest given by --m7)")
+          throw Failure.manifest(error, manifest: m7, given: self.m7 == nil ? "m7: in .dtlint.yaml" : "--m7")
         }
       }
       let resolved: (BoardProfile, BoardProfile.SKU)

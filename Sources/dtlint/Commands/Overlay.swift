@@ -60,6 +60,10 @@ extension DTLint {
 
     @OptionGroup var quietOption: QuietOption
 
+    func validate() throws {
+      try validateOutput(output, option: "-o")
+    }
+
     func run() throws {
       let sources = SourceManager()
       let reader = SourceReader(sources: sources, options: inputOptions.frontEnd)
@@ -119,7 +123,7 @@ extension DTLint {
         try writeOutput(Array(text.utf8), to: output ?? "-")
       } catch {
         printError("error: \(error.description)")
-        throw Failure.reported(.unreadable)
+        throw Failure.reported(exitCode: error.exitCode)
       }
       printNote(
         "\(made.propertiesSet) propert\(made.propertiesSet == 1 ? "y" : "ies") set, \(made.nodesAdded) node\(made.nodesAdded == 1 ? "" : "s") added"

@@ -26,6 +26,20 @@ enum Failure: Error {
     case usage
   }
 
+  /// An M7 manifest, or a file it names, that cannot be read or used (exit 2): the message names the file and says
+  /// which option or configuration key gave the manifest.
+  static func manifest(_ error: InputError, manifest: String?, given: String) -> Failure {
+    let role =
+      error.path == manifest
+      ? "the M7 manifest given by \(given)" : "named by the M7 manifest \(manifest ?? ""), given by \(given)"
+    return .input("\(error.messageWithoutSeverity) (\(role))")
+  }
+
+  /// A failure already reported, with the exit status a lower layer decided (2 or 64).
+  static func reported(exitCode: Int32) -> Failure {
+    .reported(exitCode == Exit.usage ? .usage : exitCode == Exit.findings ? .findings : .unreadable)
+  }
+
   var exitCode: Int32 {
     switch self {
     case .usage, .reported(.usage): Exit.usage
@@ -51,6 +65,7 @@ enum Failure: Error {
     case let e as LoadError: .input(e.description)
     case let e as InputError: .input(e.messageWithoutSeverity)
     case let e as ConfigurationError: .usage(e.toolIssue.messageWithLocation)
+    case let e as OutputError: e.exitCode == Exit.usage ? .usage(e.description) : .input(e.description)
     default: nil
     }
   }
@@ -90,11 +105,11 @@ extension ToolIssue {
 }
 
 extension DTLint {
-  /// Parses the command line, runs the command, and ends the process with the exit code its outcome calls for.
-  static func main() {
+  /// Parses `arguments`, runs the command, and ends the process with the exit code its outcome calls for.
+  static func run(arguments: [String]) -> Never {
     let command: any ParsableCommand
     do {
-      command = try parseAsRoot()
+      command = try parseAsRoot(arguments)
     } catch {
       exit(withError: error)
     }

@@ -69,9 +69,9 @@ enum StandardInput {
     if sources.loaded(path: displayName) != nil { return displayName }
     let bytes: [UInt8]
     do {
-      bytes = try SourceManager.readBytes(path: "/dev/stdin", limit: sources.maxFileSize)
+      bytes = try readStandardInput(limit: sources.maxFileSize)
     } catch {
-      throw Failure.input("standard input: \(error.reason)")
+      throw Failure.input("\(displayName): \(error.reason)")
     }
     sources.addVirtualFile(path: displayName, bytes: bytes)
     return displayName

@@ -3,71 +3,51 @@ import DTCore
 import DTRules
 import Foundation
 
-/// Writes to stderr without buffering surprises.
+/// Writes a line to stderr (file names shown by their bytes, `\xNN` where not UTF-8). A failing stderr is
+/// ignored: there is nowhere left to say so (a broken pipe ends the process as it does any Unix tool).
 func printError(_ s: String) {
-  FileHandle.standardError.write(Data((s + "\n").utf8))
+  let bytes = Array((FileName.display(s) + "\n").utf8)
+  if writeAll(STDERR_FILENO, bytes) == EPIPE { ProcessStreams.endOnBrokenPipe() }
 }
 
-/// Writes a command's report to standard output. Every report goes through here, so that a full, closed or broken
-/// stdout is handled in one place.
-func writeStandardOutput(_ text: String) throws(SourceError) {
-  try writeOutput(Array(text.utf8), to: "-")
+/// Writes a command's report to standard output. Every report goes through here. A stdout that cannot take it
+/// ends the command: a broken pipe quietly, as `grep` and `cat` do (killed by SIGPIPE, 141 in the shell); any other
+/// failure (a full disk, a closed stdout) with "error: standard output: …" on stderr and exit status 2.
+func writeStandardOutput(_ text: String) {
+  writeStandardOutput(bytes: Array(text.utf8))
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same directory, fsync, rename. On any failure
-/// the temporary file is removed and nothing is left at `path`. `-` means standard output.
-func writeOutput(_ bytes: [UInt8], to path: String) throws(SourceError) {
-  if path == "-" {
-    FileHandle.standardOutput.write(Data(bytes))
-    return
-  }
-  let dir: String
-  if let slash = path.lastIndex(of: "/") {
-    dir = slash == path.startIndex ? "/" : String(path[..<slash])
-  } else {
-    dir = "."
-  }
-  let name = path.split(separator: "/").last.map(String.init) ?? path
-  var template = Array("\(dir)/.\(name).dtlint-XXXXXX".utf8CString)
-  let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-  if fd < 0 {
-    throw SourceError(path: path, reason: "cannot create a temporary file in '\(dir)': \(errnoDescription())")
-  }
-  let tmp = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-  var ok = false
-  defer {
-    if !ok { unlink(tmp) }
-  }
+func writeStandardOutput(bytes: [UInt8]) {
+  let error = writeAll(STDOUT_FILENO, bytes)
+  if error == 0 { return }
+  if error == EPIPE { ProcessStreams.endOnBrokenPipe() }
+  printError("error: standard output: cannot write: \(errnoDescription(error))")
+  PendingFiles.unlinkAll()
+  exit(Exit.inputError)
+}
+
+/// Reads standard input to its end, refusing more than `limit` bytes (an endless stream stops there with an
+/// error instead of filling memory). A closed stdin is an error naming "standard input".
+func readStandardInput(limit: Int = standardInputLimit) throws(SourceError) -> [UInt8] {
+  try FileAccess.readToEnd(fd: STDIN_FILENO, name: "standard input", limit: limit)
+}
+
+/// The most read from standard input (or a log stream): 256 MiB.
+let standardInputLimit = 256 << 20
+
+/// Writes all of `bytes` to `fd`, retrying short writes and EINTR; 0, or the errno of the failure.
+func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32 {
   var written = 0
   while written < bytes.count {
-    let n = bytes.withUnsafeBytes { buf in
-      write(fd, buf.baseAddress! + written, buf.count - written)
-    }
+    let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
     if n < 0 {
       if errno == EINTR { continue }
-      let reason = errnoDescription()
-      close(fd)
-      throw SourceError(path: path, reason: "write failed: \(reason)")
+      return errno
     }
+    if n == 0 { return EIO }
     written += n
   }
-  fchmod(fd, 0o644 & ~currentUmask())
-  if fsync(fd) != 0 && errno != EINVAL {
-    let reason = errnoDescription()
-    close(fd)
-    throw SourceError(path: path, reason: "fsync failed: \(reason)")
-  }
-  close(fd)
-  if rename(tmp, path) != 0 {
-    throw SourceError(path: path, reason: "cannot rename temporary file into place: \(errnoDescription())")
-  }
-  ok = true
-}
-
-private func currentUmask() -> mode_t {
-  let m = umask(0)
-  umask(m)
-  return m
+  return 0
 }
 
 /// Prints diagnostics to stderr as text (header, snippet, notes, fix-its: see `TextRenderer`), in colour when

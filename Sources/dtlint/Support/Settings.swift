@@ -174,10 +174,7 @@ struct Settings {
       return try HMPContext.load(kernel: kernel, board: board, m7: m7)
     } catch {
       let given = origins["m7"] == .config ? "m7: in \(configPath ?? ".dtlint.yaml")" : "--m7"
-      let role =
-        error.path == m7
-        ? "the M7 manifest given by \(given)" : "named by the M7 manifest \(m7 ?? ""), given by \(given)"
-      throw Failure.input("\(error.messageWithoutSeverity) (\(role))")
+      throw Failure.manifest(error, manifest: m7, given: given)
     }
   }
 }

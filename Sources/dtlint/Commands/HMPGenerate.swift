@@ -49,7 +49,8 @@ extension DTLint {
 
     @Option(
       help: ArgumentHelp(
-        "Kernel flavor: mainline (default), nxp-6, nxp-5.15, nxp-5.4, toradex-bsp6, toradex-bsp5.", valueName: "flavor"),
+        "Kernel flavor: mainline (default), nxp-6, nxp-5.15, nxp-5.4, toradex-bsp7, toradex-bsp6, toradex-bsp5.",
+        valueName: "flavor"),
       completion: .list(Settings.kernelFlavorNames))
     var kernel: String = DTHMP.HMP.defaultKernelFlavor
 

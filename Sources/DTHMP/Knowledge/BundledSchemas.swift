@@ -1596,6 +1596,13 @@ base-trees:
                     "$ref": "#/$defs/rule"
                   },
                   "description": "Rules whose findings explain this cause."
+                },
+                "unless": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/$defs/condition"
+                  },
+                  "description": "The cause is left out when one of these holds (attaching: the log shows Linux attaching to a running core; linux-starts: the log shows Linux powering the core up)."
                 }
               }
             }
@@ -1647,6 +1654,13 @@ base-trees:
                           "$ref": "#/$defs/rule"
                         },
                         "description": "Rules whose findings explain this cause."
+                      },
+                      "unless": {
+                        "type": "array",
+                        "items": {
+                          "$ref": "#/$defs/condition"
+                        },
+                        "description": "The cause is left out when one of these holds (attaching: the log shows Linux attaching to a running core; linux-starts: the log shows Linux powering the core up)."
                       }
                     }
                   }
@@ -1676,10 +1690,24 @@ base-trees:
                 "source": {
                   "type": "string",
                   "description": "Where the fact comes from: a source tag of `sources`, a function, an HMP-FACTS section."
+                },
+                "when": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/$defs/condition"
+                  },
+                  "description": "The contradiction holds only when all of these do (attaching, linux-starts: what the log shows; region-listed: the finding's region is in the memory-region of an enabled imx-rproc node)."
                 }
               }
             },
             "description": "Rules whose findings mean the given tree, under the given kernel, cannot have printed this line."
+          },
+          "establishes": {
+            "type": "array",
+            "items": {
+              "$ref": "#/$defs/condition"
+            },
+            "description": "What a recognised line of this message shows about the run (attaching, linux-starts): the conditions of causes and contradictions are decided with it."
           }
         }
       }
@@ -1697,6 +1725,13 @@ base-trees:
     "rule": {
       "type": "string",
       "pattern": "^[a-z][a-z0-9_]*$"
+    },
+    "condition": {
+      "enum": [
+        "attaching",
+        "linux-starts",
+        "region-listed"
+      ]
     }
   }
 }
@@ -1792,12 +1827,22 @@ messages:
             source: HMP-FACTS §3.4 (a); mechanism verified (Linux completes only on TE; rpmsg-lite reads RR1 only in its MU ISR)
             rules: [hmp_firmware_rsc_table, hmp_firmware_vring_mismatch, hmp_firmware_segment_unreserved]
           - text: >-
-              The M7 firmware kept the MU interrupt masked or was stuck too long in other work, for example
-              waiting on a peripheral that Linux drives at the same time (two drivers on one I2C controller, UART
-              or GPIO bank), or in a higher-priority interrupt.
+              The M7 did not take its MU interrupt for {tx-timeout-ms} ms: rpmsg-lite reads the MU receive
+              register in the interrupt handler itself (MU1_M7_IRQHandler calls MU_ReceiveMsgNonBlocking), whatever
+              its tasks are doing, so a firmware task blocked on a peripheral does not cause this. Only a masked
+              interrupt does: platform_interrupt_disable() (NVIC_DisableIRQ of the MU interrupt), interrupts off
+              on the whole core (cpsid i), or an interrupt of the same or higher priority (the MU's is 3) that
+              runs that long.
             status: inference
-            source: HMP-FACTS §3.4 (b); §5.4, §6, §7.4 for the shared peripherals
-            rules: [hmp_peripheral_conflict, hmp_pad_conflict, hmp_gpio_bank_shared, hmp_debug_uart]
+            source: HMPFacts §15.9 (rpmsg-lite imx8mp_m7 rpmsg_platform.c, verified); which masking happened is inferred
+            rules: []
+          - text: >-
+              The M7 core was stalled or halted: a fault handler looping, a debugger halt, a bus access that never
+              completes (for example to a peripheral whose clock or power domain Linux switched off), or the
+              core's own clock stopped.
+            status: inference
+            source: HMPFacts §15.9 (the MU is read only when the core runs its interrupt handler)
+            rules: []
           - text: >-
               Linux sends on a different MU channel than the firmware listens on (rpmsg-lite's i.MX8MP port uses
               channel 1: mboxes <&mu 0 1>, <&mu 1 1>, <&mu 3 1>).
@@ -1810,11 +1855,13 @@ messages:
             source: HMP-FACTS §3.4 (d), §5.1
             rules: [hmp_mbox_controller]
           - text: >-
-              Linux started the M7 and kicked it before the firmware was ready (NXP kernels wait
-              fsl,startup-delay-ms after starting it; mainline has no such delay).
+              Linux started the M7 and kicked it before the firmware had enabled its MU receive interrupt. NXP
+              6.x and lf-5.15.71 wait fsl,startup-delay-ms after starting the core; mainline, NXP 5.4 and earlier
+              lf-5.15 do not. (Not a cause when the log shows Linux attaching to a core that was already running.)
             status: inference
-            source: HMP-FACTS §3.4 (e), §1.4
+            source: HMPFacts §15.7 (imx_rproc_start of each flavor), HMP-FACTS §3.4 (e)
             rules: []
+            unless: [attaching]
           - text: Linux never receives the MU interrupt (the MU node's interrupts, or the GIC routing).
             status: inference
             source: HMP-FACTS §3.4 (f)
@@ -1834,11 +1881,11 @@ messages:
         source: ML-MBOX add_to_rbuf(), mbox_send_message()
         causes:
           - text: >-
-              Earlier kicks were not completed by the M7 (see the -ETIME causes); the queue filled behind the
-              stuck transmission.
+              Earlier kicks were not completed by the M7 (see the -ETIME causes: its MU interrupt not taken, the
+              core stalled or not running); the queue filled behind the stuck transmission.
             status: inference
-            source: ML-MBOX (queue of MBOX_TX_QUEUE_LEN messages, freed only by tx_tick)
-            rules: [hmp_peripheral_conflict, hmp_pad_conflict, hmp_gpio_bank_shared, hmp_debug_uart]
+            source: ML-MBOX (queue of MBOX_TX_QUEUE_LEN messages, freed only by tx_tick); HMPFacts §15.9
+            rules: []
       - errno: EINVAL
         meaning: >-
           mbox_send_message() returns -EINVAL when the channel has no client any more (it was freed, e.g. after
@@ -1858,6 +1905,7 @@ messages:
           whether the board ran this tree. (When Linux loads the firmware itself, the ELF's table is used instead.)
         status: inference
         source: HMP-FACTS §1.2, §1.3 (code path verified, absence of kicks inferred)
+        when: [attaching]
       - rule: hmp_mbox_names
         text: >-
           Without mbox-names imx_rproc sets up no tx channel and logs "No initialized mbox tx channel" instead;
@@ -1867,10 +1915,11 @@ messages:
         source: ML-RPROC imx_rproc_xtr_mbox_init(), imx_rproc_kick(); HMP-FACTS §1.4
       - rule: hmp_reserved_memory_format
         text: >-
-          When the malformed region is one the imx-rproc node lists, the kernel did not reserve it and imx_rproc
+          The malformed region is one the imx-rproc node lists: the kernel did not reserve it and imx_rproc
           cannot resolve it at probe ("unable to resolve memory region"): the driver would not have probed and
-          kicked.
+          kicked. (A malformed region no imx-rproc node lists does not rule the line out.)
         status: inference
+        when: [region-listed]
         source: ML-RMEM (region skipped, verified); ML-RPROC imx_rproc_addr_init() of_address_to_resource() (failure inferred)
 
   - id: imx_rproc_no_tx_channel
@@ -2350,6 +2399,7 @@ messages:
     source: ML-CORE; HMP-FACTS §1.3
     samples: ['[    2.312421] remoteproc remoteproc0: attaching to imx-rproc']
     near-misses: ['remoteproc remoteproc0: detaching from imx-rproc']
+    establishes: [attaching]
     meaning: >-
       The M7 was started before Linux (U-Boot bootaux, a debugger): Linux takes the resource table from the
       rsc-table region instead of loading firmware.
@@ -2364,6 +2414,7 @@ messages:
     source: ML-CORE
     samples: ['[   12.800012] remoteproc remoteproc0: powering up imx-rproc']
     near-misses: ['powering down imx-rproc']
+    establishes: [linux-starts]
     meaning: Linux loads the firmware and starts the M7 (the resource table comes from the ELF or a rsc-table region).
 
   - id: rproc_up

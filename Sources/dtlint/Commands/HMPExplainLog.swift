@@ -185,6 +185,8 @@ extension DTLint {
               linter.lint(chain: chain), files: chain.overlays.flatMap { $0.files } + chain.base.files,
               selection: settings.selection)
             out.unreadable = out.unreadable || chain.inputFailure
+            out.remoteprocRegions[job.input] = HMPTreeFacts.remoteprocRegionPaths(
+              chain.merged ?? chain.base.tree, hmp: hmp)
           } else {
             var compile = CompileOptions()
             compile.stopBeforeGeneratedNodes = true
@@ -194,6 +196,7 @@ extension DTLint {
               linter.lint(loaded.tree, frontEnd: loaded.diagnostics, input: loaded.kind), files: loaded.files,
               selection: settings.selection)
             out.unreadable = out.unreadable || loaded.inputFailure
+            out.remoteprocRegions[job.input] = HMPTreeFacts.remoteprocRegionPaths(loaded.tree, hmp: hmp)
           }
           out.findings += diagnostics.map { TreeFinding($0, input: job.input, sources: sources, cwd: cwd) }
         } catch {
@@ -246,6 +249,14 @@ struct TreeFindings {
   var findings: [TreeFinding] = []
   var issues: [String] = []
   var unreadable = false
+  /// Per input: the node paths of the regions its enabled imx-rproc nodes list in `memory-region`.
+  var remoteprocRegions: [String: Set<String>] = [:]
+
+  /// Whether a finding is about a region an imx-rproc node lists (or about `/reserved-memory` holding one).
+  func isAboutRemoteprocRegion(_ f: TreeFinding) -> Bool {
+    guard let path = f.nodePath, let listed = remoteprocRegions[f.input] else { return false }
+    return listed.contains(path) || listed.contains { $0.hasPrefix(path + "/") }
+  }
 }
 
 /// The explanation of a log joined with the findings of the trees.
@@ -348,10 +359,7 @@ struct Tie {
         out += tie(rules: c.rules, pad: pad)
       }
     }
-    let contradicting = r.exclusions.compactMap { x -> (KernelMessageCatalog.Exclusion, [TreeFinding])? in
-      let f = findings(of: [x.rule])
-      return hasTree && f.isEmpty ? nil : (x, f)
-    }
+    let contradicting = contradictions(of: r)
     if !contradicting.isEmpty {
       out.append(
         hasTree ? "  the tree contradicts this line:" : "  a finding of these rules would contradict this line:")
@@ -365,6 +373,17 @@ struct Tie {
       }
     }
     return out
+  }
+
+  /// The contradictions of a message and the findings that make each: with a tree, only those whose findings meet
+  /// the contradiction's own conditions (a malformed region counts only when an imx-rproc node lists it; the log
+  /// conditions were decided by the explainer); without, every one, as what a finding would mean.
+  func contradictions(of r: LogExplainer.Recognised) -> [(KernelMessageCatalog.Exclusion, [TreeFinding])] {
+    r.exclusions.compactMap { x in
+      var f = findings(of: [x.rule])
+      if x.when.contains(.regionListed) { f = f.filter(trees.isAboutRemoteprocRegion) }
+      return hasTree && f.isEmpty ? nil : (x, f)
+    }
   }
 
   /// The catalog's sources whose tag the shown problems cite.
@@ -515,10 +534,8 @@ struct Tie {
             text: $0.text, status: $0.provenance.status.rawValue, source: $0.provenance.source, rules: $0.rules,
             findings: findings(of: $0.rules))
         },
-        contradictions: r.exclusions.compactMap { x in
-          let f = findings(of: [x.rule])
-          if hasTree && f.isEmpty { return nil }
-          return Contradiction(
+        contradictions: contradictions(of: r).map { x, f in
+          Contradiction(
             rule: x.rule, text: x.text, status: x.provenance.status.rawValue, source: x.provenance.source,
             findings: f)
         })

@@ -126,3 +126,12 @@ extension Node {
     return s == "okay" || s == "ok"
   }
 }
+
+/// What the HMP rules see in a tree, for callers outside the rules (`hmp explain-log` decides with it whether a
+/// finding is about a region the M core's node uses).
+public enum HMPTreeFacts {
+  /// The node paths of the regions the enabled imx-rproc nodes list in `memory-region`.
+  public static func remoteprocRegionPaths(_ tree: DeviceTree, hmp: HMPContext) -> Set<String> {
+    Set(TreeInfo(tree: tree, hmp: hmp).rprocRegions.regions.map(\.node.path))
+  }
+}

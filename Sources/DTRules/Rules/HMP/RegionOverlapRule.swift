@@ -35,6 +35,10 @@ struct RegionOverlapRule: TreeRule {
               "vdev0vring1: vdev0vring1@55004000 { ↓reg = <0 0x55004000 0 0x8000>; no-map; };"
             )
           ]))),
+      // A region of the base (no imx-rproc node lists it) over the M7's vring: reported on the later one.
+      RuleExample(
+        RegionExamples.tree(
+          RegionExamples.regions + ["dsp_reserved: dsp@55000000 { ↓reg = <0 0x55000000 0 0x10000>; no-map; };"])),
       RuleExample(
         RegionExamples.tree(memreserve: "/memreserve/ 0x55400000 0x1000;\n")
           .replacingOccurrences(of: "reg = <0 0x55400000", with: "↓reg = <0 0x55400000")),

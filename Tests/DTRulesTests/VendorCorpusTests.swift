@@ -19,13 +19,17 @@ struct VendorCorpusTests {
   ]
   static let plainTrees = ["imx8mm-evk.dts", "imx8mn-evk.dts", "imx8mp-evk.dts"]
 
-  static func lint(_ path: String, kernel: String?, rules: Set<String>? = nil) throws -> [Diagnostic] {
+  /// A tree compiled as `dtlint check` compiles it, with `includes` as `-I`.
+  static func load(_ path: String, includes: [String]) throws -> LoadedTree {
     var options = FrontEndOptions()
-    options.includePaths = [SharedCorpus.vendorNXP515 + "/include", dir]
-    let reader = SourceReader(sources: SourceManager(), options: options)
+    options.includePaths = includes
     var compile = CompileOptions()
     compile.stopBeforeGeneratedNodes = true
-    let loaded = try reader.load(path: path, options: compile)
+    return try SourceReader(sources: SourceManager(), options: options).load(path: path, options: compile)
+  }
+
+  static func lint(_ path: String, kernel: String?, rules: Set<String>? = nil) throws -> [Diagnostic] {
+    let loaded = try load(path, includes: [SharedCorpus.vendorNXP515 + "/include", dir])
     let findings = Linter(hmp: try HMPContext.load(kernel: kernel, board: nil, m7: nil))
       .lint(loaded.tree, frontEnd: loaded.diagnostics, input: loaded.kind)
     return findings.filter { rules?.contains($0.rule) ?? $0.rule.hasPrefix("hmp_") }
@@ -109,12 +113,9 @@ struct VendorCorpusTests {
 struct RegionOverlapCorpusTests {
   @Test func dspNestingIsNotAnHMPQuestion() throws {
     let linux = SharedCorpus.linuxDTS
-    var options = FrontEndOptions()
-    options.includePaths = [linux + "/include", linux + "/src/arm64/freescale", linux + "/src"]
-    let reader = SourceReader(sources: SourceManager(), options: options)
-    var compile = CompileOptions()
-    compile.stopBeforeGeneratedNodes = true
-    let loaded = try reader.load(path: linux + "/src/arm64/freescale/imx8qxp-mek.dts", options: compile)
+    let loaded = try VendorCorpusTests.load(
+      linux + "/src/arm64/freescale/imx8qxp-mek.dts",
+      includes: [linux + "/include", linux + "/src/arm64/freescale", linux + "/src"])
     let info = TreeInfo(tree: loaded.tree)
     // The premise: the tree has an imx-rproc node, and overlapping regions none of them lists.
     #expect(info.hasHMPSystem)

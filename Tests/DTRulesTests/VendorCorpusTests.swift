@@ -104,6 +104,9 @@ struct VendorCorpusTests {
     )
     let findings = try Self.lint(renamed, kernel: "nxp-5.15", rules: ["hmp_rsc_table_name"])
     #expect(findings.count == 1, "\(findings.map(\.message))")
+    #expect(
+      findings.first?.notes.contains { $0.message.hasPrefix("version-dependent: skipped in lf-5.15.71") } == true,
+      "\(findings.first?.notes ?? [])")
   }
 }
 

@@ -70,16 +70,65 @@ import Testing
     #expect(r.meaning.contains("ETIME"))
     #expect(r.line.time == "1520.220871")
     #expect(r.line.device == "imx-rproc imx8mp-cm7")
-    #expect(r.causes.count == 8, "HMPFacts §3.4 lists causes a-h")
+    // HMPFacts §3.4 a-h, with (b) split into a masked MU interrupt and a stalled core (HMPFacts §15.9); the line
+    // alone says nothing about attaching, so "started too early" stays and the rsc-table contradiction (which
+    // needs an attach) does not apply.
+    #expect(r.causes.count == 9)
     #expect(r.causes.allSatisfy { $0.provenance.status == .inference })
-    #expect(r.causes.contains { $0.rules.contains("hmp_peripheral_conflict") })
+    #expect(!r.causes.contains { $0.rules.contains("hmp_peripheral_conflict") })
     #expect(r.causes.contains { $0.rules.contains("hmp_mbox_channel") })
-    #expect(r.exclusions.contains { $0.rule == "hmp_rsc_table_name" })
+    #expect(r.causes.contains { $0.text.contains("fsl,startup-delay-ms") })
+    #expect(!r.exclusions.contains { $0.rule == "hmp_rsc_table_name" })
+    #expect(r.exclusions.contains { $0.rule == "hmp_reserved_memory_format" && $0.when == [.regionListed] })
     #expect(r.isProblem)
     // NXP 5.4 kernels use a 50 ms timeout.
     let old = try Self.explainer("nxp-5.4").explain(line)
     #expect(old.recognised.first?.txTimeoutMS == 50)
     #expect(old.recognised.first?.meaning.contains("50 ms") == true)
+  }
+
+  /// Issue 15: what the log shows about the run decides causes and contradictions (HMPFacts §15.7, §15.9).
+  @Test func theLogDecidesItsOwnConditions() throws {
+    let kick = "[ 1520.220871] imx-rproc imx8mp-cm7: imx_rproc_kick: failed (1, err:-62)\n"
+    let attach = "[    2.312421] remoteproc remoteproc0: attaching to imx-rproc\n"
+    let start = "[   12.800012] remoteproc remoteproc0: powering up imx-rproc\n"
+    let early = "Linux started the M7 and kicked it before"
+
+    let attached = try Self.explainer("nxp-5.15").explain(attach + kick)
+    #expect(attached.facts == [.attaching])
+    let a = try #require(attached.recognised.first { $0.message.id == "imx_rproc_kick_failed" })
+    #expect(!a.causes.contains { $0.text.contains(early) })
+    #expect(a.exclusions.contains { $0.rule == "hmp_rsc_table_name" })
+
+    let started = try Self.explainer("nxp-5.15").explain(start + kick)
+    #expect(started.facts == [.linuxStarts])
+    let s = try #require(started.recognised.first { $0.message.id == "imx_rproc_kick_failed" })
+    #expect(s.causes.contains { $0.text.contains(early) })
+    #expect(!s.exclusions.contains { $0.rule == "hmp_rsc_table_name" })
+  }
+
+  @Test func catalogConditionsAreChecked() throws {
+    let base =
+      "sources: []\nerrnos: []\nmessages:\n  - id: m\n    summary: s\n    text: t\n    pattern: 'x'\n"
+      + "    severity: info\n    function: f\n    file: g\n    source: h\n    samples: [x]\n    near-misses: []\n"
+      + "    meaning: m\n"
+    func parse(_ extra: String) -> InputError? {
+      do {
+        guard let node = try YAMLReader.compose(base + extra, path: "c.yaml") else { return nil }
+        _ = try KernelMessageCatalog.parse(node, path: "c.yaml")
+        return nil
+      } catch {
+        return error
+      }
+    }
+    #expect(parse("    establishes: [attaching]\n") == nil)
+    let unknown = try #require(parse("    establishes: [booted]\n"))
+    #expect(unknown.message.contains("expected"), "\(unknown.message)")
+    let notLog = try #require(parse("    establishes: [region-listed]\n"))
+    #expect(notLog.message.contains("not about the log"))
+    let cause = try #require(
+      parse("    causes:\n      - { text: c, rules: [], unless: [region-listed] }\n"))
+    #expect(cause.message.contains("not about the log"))
   }
 
   @Test func vringZeroAndOtherVdevs() throws {

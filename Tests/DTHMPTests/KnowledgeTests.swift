@@ -257,7 +257,10 @@ import Testing
 @Suite struct KernelFlavorTests {
   @Test func namesAndAliases() throws {
     #expect(
-      Set(KernelFlavor.knownNames) == ["mainline", "nxp-6", "nxp-5.15", "nxp-5.4", "toradex-bsp6", "toradex-bsp5"])
+      Set(KernelFlavor.knownNames) == [
+        "mainline", "nxp-6", "nxp-5.15", "nxp-5.4", "toradex-bsp7", "toradex-bsp6", "toradex-bsp5",
+      ])
+    #expect(try KernelFlavor.load(name: "toradex-bsp7").name == "nxp-6")
     #expect(try KernelFlavor.load(name: "toradex-bsp6").name == "nxp-5.15")
     #expect(try KernelFlavor.load(name: "toradex-bsp5").name == "nxp-5.4")
     #expect(try KernelFlavor.load(name: "toradex-bsp5").aliases.first?.provenance.status == .notVerified)

@@ -241,7 +241,7 @@ import Testing
     for (path, text) in Self.scannedFiles() where path.hasPrefix("schemas/") && path.hasSuffix(".yaml") {
       for line in text.split(separator: "\n") {
         guard let r = line.range(of: "tag: ") else { continue }
-        let tag = line[r.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" }
+        let tag = line[r.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }
         #expect(defined.contains(String(tag)), "\(path): source tag \(tag) is not in HMPFacts §0")
       }
     }

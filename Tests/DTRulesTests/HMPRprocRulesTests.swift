@@ -119,9 +119,15 @@ import _DTTestSupport
     #expect(f.message.contains("the mainline kernel (assumed; set --kernel)"))
     #expect(f.notes.contains { $0.message.contains("nxp-6 (when Linux starts the core)") })
 
-    let bsp6 = try Self.lint(code, rules: ["hmp_rproc_binding"], kernel: "toradex-bsp6")
-    #expect(bsp6.first?.message.contains("kernel toradex-bsp6 (nxp-5.15)") == true)
-    #expect(bsp6.first?.notes.contains { $0.message.contains("mainline binding is assumed") } == true)
+    // lf-5.15.71 reads it in probe and sleeps for it in imx_rproc_start (HMPFacts §15.3, §15.7): no finding, no
+    // fix-it deleting a delay NXP relies on; the note on mainline says which 5.15 releases read it.
+    #expect(try Self.lint(code, rules: ["hmp_rproc_binding"], kernel: "toradex-bsp6").isEmpty)
+    #expect(try Self.lint(code, rules: ["hmp_rproc_binding"], kernel: "toradex-bsp7").isEmpty)
+    #expect(
+      f.notes.contains {
+        $0.message.contains("nxp-5.15 (when Linux starts the core; version-dependent: read in lf-5.15.71")
+      }, "\(f.notes)")
+    #expect(try Self.lint(code, rules: ["hmp_rproc_binding"], kernel: "nxp-5.4").count == 1)
   }
 
   @Test func clockNamesReadOnlyByNXP6() throws {
@@ -226,7 +232,10 @@ import _DTTestSupport
     // With the board given, the root compatible does not matter.
     let noRoot = Self.tree(
       Self.body(replacing: "\"fsl,imx8mp-cm7\"", with: "\"fsl,imx8mm-cm4\""), root: "\"acme,board\"")
-    #expect(try Self.lint(noRoot, rules: ["hmp_rproc_compatible"]).isEmpty)
+    // Without a SoC, the flavor's driver configuration judges the node: imx_rproc_cfg_imx8mq uses the MMIO
+    // method, and the node has no syscon (HMPFacts §15.6).
+    let unknownSoC = try Self.lint(noRoot, rules: ["hmp_rproc_compatible"])
+    #expect(unknownSoC.count == 1 && unknownSoC.first?.message.contains("imx_rproc_cfg_imx8mq, MMIO method") == true)
     #expect(try Self.lint(noRoot, rules: ["hmp_rproc_compatible"], board: "verdin-imx8mp").count == 1)
     // A tree of another i.MX SoC is not judged as an i.MX 8M Plus.
     let nano = Self.tree(

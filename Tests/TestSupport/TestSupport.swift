@@ -43,6 +43,11 @@ public enum SharedCorpus {
   public static let root = packageRoot + "/../shared/corpus"
   public static var linuxDTS: String { root + "/linux-dts" }
   public static var dtcTests: String { root + "/dtc-tests" }
+  /// NXP's lf-5.15.71 HMP trees (`vendor/nxp-lf5.15.71`, see its README).
+  public static var vendorNXP515: String { root + "/vendor/nxp-lf5.15.71" }
+  public static var vendorAvailable: Bool {
+    FileManager.default.fileExists(atPath: vendorNXP515 + "/arch/arm64/boot/dts/freescale/imx8mp-evk-rpmsg.dts")
+  }
   public static var available: Bool { linuxAvailable }
   public static var linuxAvailable: Bool {
     FileManager.default.fileExists(atPath: linuxDTS + "/expected/dtc-1.8.1.sha256")

@@ -31,6 +31,9 @@ public struct ChainOverlay {
   public var fragments: [OverlayFragment]
   /// Files the overlay's source came from (for "is this finding inside the overlay?").
   public var files: Set<FileID>
+  /// The end of the overlay's main source file, where a fix-it can append a fragment, and whether the file ends
+  /// with a newline; nil for a blob.
+  public var end: (range: SourceRange, endsWithNewline: Bool)?
 }
 
 /// A fragment that could not be applied because its target is not in the base.
@@ -99,8 +102,14 @@ extension SourceReader {
       chain.refused = chain.refused || ov.refused
       var files = Set(ov.files)
       if files.isEmpty, let f = sources.loaded(path: p) { files.insert(f.id) }
+      var end: (SourceRange, Bool)?
+      if ov.kind == .source, let main = ov.files.first {
+        let bytes = sources[main].bytes
+        let at = UInt32(bytes.count)
+        end = (SourceRange(file: main, start: at, end: at), bytes.last == UInt8(ascii: "\n"))
+      }
       chain.overlays.append(
-        ChainOverlay(path: p, loaded: ov, fragments: Self.fragments(of: ov.tree), files: files))
+        ChainOverlay(path: p, loaded: ov, fragments: Self.fragments(of: ov.tree), files: files, end: end))
     }
     if chain.inputFailure || chain.refused { return chain }
 

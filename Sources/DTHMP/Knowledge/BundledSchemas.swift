@@ -445,8 +445,8 @@ interfaces:
       "items": { "type": "string", "minLength": 1 }
     },
     "kernel": {
-      "description": "Kernel flavor the tree is checked for (like --kernel). toradex-bsp6 = nxp-5.15, toradex-bsp5 = nxp-5.4.",
-      "enum": ["mainline", "nxp-6", "nxp-5.15", "nxp-5.4", "toradex-bsp6", "toradex-bsp5"]
+      "description": "Kernel flavor the tree is checked for (like --kernel). toradex-bsp7 = nxp-6, toradex-bsp6 = nxp-5.15, toradex-bsp5 = nxp-5.4.",
+      "enum": ["mainline", "nxp-6", "nxp-5.15", "nxp-5.4", "toradex-bsp7", "toradex-bsp6", "toradex-bsp5"]
     },
     "board": {
       "description": "Board profile (like --board), e.g. verdin-imx8mp. Detected from the root compatible when absent.",
@@ -483,7 +483,7 @@ interfaces:
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "$id": "https://github.com/dtlint/dtlint/schemas/kernel.schema.json",
   "title": "dtlint kernel flavor profile",
-  "description": "What one kernel's imx_rproc reads from the device tree and how it matches names (HMPFacts §1.2-1.5, §12).",
+  "description": "What one kernel's imx_rproc reads from the device tree and how it matches names (HMPFacts §15).",
   "type": "object",
   "additionalProperties": false,
   "required": [
@@ -582,6 +582,57 @@ interfaces:
       "type": "object",
       "unevaluatedProperties": false
     },
+    "driver-configs": {
+      "description": "imx_rproc's driver configurations (imx_rproc_dcfg): which compatibles select each and its start/stop method. An MMIO configuration looks the SRC up through `syscon` (HMPFacts §15.6).",
+      "$ref": "#/$defs/fact",
+      "required": [
+        "list"
+      ],
+      "properties": {
+        "list": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "config",
+              "method",
+              "compatibles"
+            ],
+            "properties": {
+              "config": {
+                "type": "string",
+                "pattern": "^imx_rproc_cfg_[a-z0-9_]+$"
+              },
+              "method": {
+                "enum": [
+                  "mmio",
+                  "smc",
+                  "scu-api",
+                  "sm",
+                  "none"
+                ]
+              },
+              "compatibles": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                  "type": "string"
+                }
+              },
+              "version-dependent": {
+                "$ref": "#/$defs/versionDependent"
+              },
+              "note": {
+                "type": "string"
+              }
+            }
+          }
+        }
+      },
+      "type": "object",
+      "unevaluatedProperties": false
+    },
     "region-names": {
       "$ref": "#/$defs/fact",
       "required": [
@@ -618,6 +669,9 @@ interfaces:
               },
               "note": {
                 "type": "string"
+              },
+              "version-dependent": {
+                "$ref": "#/$defs/versionDependent"
               }
             }
           }
@@ -739,6 +793,9 @@ interfaces:
           },
           "note": {
             "type": "string"
+          },
+          "version-dependent": {
+            "$ref": "#/$defs/versionDependent"
           }
         }
       }
@@ -836,7 +893,8 @@ interfaces:
         "when-starting",
         "when-not-attached",
         "when-attaching"
-      ]
+      ],
+      "description": "mmio-only: only for compatibles whose driver configuration uses the MMIO method (driver-configs)."
     },
     "fact": {
       "type": "object",
@@ -875,6 +933,10 @@ interfaces:
           }
         }
       }
+    },
+    "versionDependent": {
+      "type": "string",
+      "description": "What differs between the releases of this flavor that were read (shown in messages as version-dependent)."
     }
   }
 }
@@ -884,19 +946,33 @@ interfaces:
 #"""
 # yaml-language-server: $schema=../kernel.schema.json
 # What imx_rproc (and the remoteproc/mailbox core around it) of one kernel flavor reads from the device tree and
-# how it matches names (HMPFacts §1.2-1.5, §12). status: verified (default) | inference | not-verified.
+# how it matches names (HMPFacts §15.1, §15.2). status: verified (default) | inference | not-verified.
 flavor: mainline
 title: torvalds/linux imx_rproc after the 2021 "correct node name" fix
 aliases: []
 sources:
-  - { tag: ML-RPROC, repository: torvalds/linux, path: drivers/remoteproc/imx_rproc.c, commit: 016a3d4bcf92400b4f91b33fe4c8bdecdabc3c2a }
+  - { tag: ML-RPROC, repository: torvalds/linux, path: drivers/remoteproc/imx_rproc.c, commit: 016a3d4bcf92400b4f91b33fe4c8bdecdabc3c2a, note: HMPFacts §15.2 }
   - { tag: ML-CORE, repository: torvalds/linux, path: drivers/remoteproc/remoteproc_core.c, commit: 006d72da }
   - { tag: ML-MBOX, repository: torvalds/linux, path: drivers/mailbox/mailbox.c, note: 6.x as in the mirror Kingxukai/linux @9b44fff6 }
   - { tag: BIND, repository: torvalds/linux, path: "Documentation/devicetree/bindings/remoteproc/fsl,imx-rproc.yaml", commit: 0eaed89c }
 
 compatibles:
-  source: HMPFacts §1.1
-  list: ["fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7", "fsl,imx8mn-cm7-mmio", "fsl,imx8mp-cm7-mmio", "fsl,imx93-cm33"]
+  source: HMPFacts §15.2 (imx_rproc_of_match)
+  list: ["fsl,imx7ulp-cm4", "fsl,imx7d-cm4", "fsl,imx6sx-cm4", "fsl,imx8mq-cm4", "fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7", "fsl,imx8mn-cm7-mmio", "fsl,imx8mp-cm7-mmio", "fsl,imx8qxp-cm4", "fsl,imx8qm-cm4", "fsl,imx8ulp-cm33", "fsl,imx93-cm33"]
+
+driver-configs:
+  source: "HMPFacts §15.2, §15.6 (imx_rproc_cfg_*, their .method and .ops)"
+  list:
+    - { config: imx_rproc_cfg_imx8mq, method: mmio, compatibles: ["fsl,imx8mq-cm4", "fsl,imx8mm-cm4"] }
+    - { config: imx_rproc_cfg_imx7d, method: mmio, compatibles: ["fsl,imx7d-cm4"] }
+    - { config: imx_rproc_cfg_imx6sx, method: mmio, compatibles: ["fsl,imx6sx-cm4"] }
+    - { config: imx_rproc_cfg_imx8mn_mmio, method: mmio, compatibles: ["fsl,imx8mn-cm7-mmio", "fsl,imx8mp-cm7-mmio"] }
+    - { config: imx_rproc_cfg_imx8mn, method: smc, compatibles: ["fsl,imx8mn-cm7", "fsl,imx8mp-cm7"] }
+    - { config: imx_rproc_cfg_imx93, method: smc, compatibles: ["fsl,imx93-cm33"] }
+    - { config: imx_rproc_cfg_imx8qxp, method: scu-api, compatibles: ["fsl,imx8qxp-cm4"] }
+    - { config: imx_rproc_cfg_imx8qm, method: scu-api, compatibles: ["fsl,imx8qm-cm4"] }
+    - { config: imx_rproc_cfg_imx8ulp, method: none, compatibles: ["fsl,imx8ulp-cm33"] }
+    - { config: imx_rproc_cfg_imx7ulp, method: none, compatibles: ["fsl,imx7ulp-cm4"] }
 
 # How a memory-region entry is treated by its node name (without the unit address: the kernel's node->name).
 region-names:
@@ -948,7 +1024,7 @@ properties:
       imx8mn/mp configurations set IMX_RPROC_NEED_CLKS: devm_clk_get_enabled(dev, NULL), not optional; without a
       clocks property the clock core returns -ENOENT (clk_get, clk_find_hw) and probe fails
   - { name: clock-names, read: never, required: never, binding: not-listed, source: 'HMPFacts §1.4, §4' }
-  - { name: syscon, read: mmio-only, required: mmio-only, binding: listed, source: 'HMPFacts §1.4, §4', note: 'syscon_regmap_lookup_by_phandle; "failed to find syscon" fails probe' }
+  - { name: syscon, read: mmio-only, required: mmio-only, binding: listed, source: 'HMPFacts §15.6, §4', note: 'imx_rproc_mmio_detect_mode: syscon_regmap_lookup_by_phandle; "failed to find syscon" fails probe' }
   - { name: "fsl,iomuxc-gpr", read: mmio-only, required: never, binding: mmio-only, source: 'HMPFacts §1.4, §4' }
   - { name: "fsl,auto-boot", read: when-not-attached, required: never, binding: listed, source: HMPFacts §1.4 }
   - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
@@ -976,44 +1052,74 @@ base-trees:
     "kernel/nxp-5.15.yaml":
 #"""
 # yaml-language-server: $schema=../kernel.schema.json
-# NXP downstream 5.15 ("NXP-515"); Toradex BSP 6 on the Verdin iMX8M Plus runs the Toradex 5.15-2.x kernel, which is
-# NXP-downstream based (HMPFacts §12). status: verified (default) | inference | not-verified.
+# NXP downstream 5.15 (lf-5.15.y), as released in lf-5.15.71 (the kernel Toradex BSP 6 is based on). Read in the
+# lf-5.15.71 driver and compared with an earlier lf-5.15 snapshot: what changed between them is marked
+# version-dependent (HMPFacts §15.1, §15.3). status: verified (default) | inference | not-verified.
 flavor: nxp-5.15
-title: NXP linux-imx 5.15 (lf-5.15.y) imx_rproc; Toradex BSP 6
+title: NXP linux-imx 5.15 (lf-5.15.y, read in lf-5.15.71) imx_rproc; Toradex BSP 6
 aliases:
   - name: toradex-bsp6
-    source: HMPFacts §12 (developer.toradex.com "Embedded Linux Support Strategy", BSP 6 uses the Toradex 5.15-2.x kernel)
+    source: HMPFacts §15.3 (Toradex BSP 6 runs the Toradex 5.15-2.x kernel, NXP-downstream based)
 sources:
-  - tag: NXP-515
+  - tag: LF-5.15.71
+    repository: ChangYongUm/linux-tn-imx
+    path: drivers/remoteproc/imx_rproc.c
+    commit: 50c68b2a13ae0c895dea0381b06757773b575e63
+    note: a public copy of NXP lf-5.15.71 (its Makefile says 5.15.71; the vendor corpus's trees come from it)
+  - tag: LF-5.15-EARLY
     repository: nxp-imx/linux-imx
     path: drivers/remoteproc/imx_rproc.c
     commit: 9e4f84b94583be774f656b53de709e07be3b09db
     status: not-verified
-    note: the branch name (looks like lf-5.15.y) is not verified
+    note: an earlier lf-5.15 snapshot; which point release is not verified
+  - tag: LF-5.15-DIGI
+    repository: digi-embedded/linux
+    path: drivers/remoteproc/imx_rproc.c
+    commit: 642fcddcfb62780cb18ba1b01a8e34591b3a41f2
+    status: not-verified
+    note: another lf-5.15-based copy; its point release is not verified
 
 compatibles:
-  source: HMPFacts §1.1
-  list: ["fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7", "fsl,imx93-cm33"]
+  source: HMPFacts §15.3 (imx_rproc_of_match, LF-5.15.71 and LF-5.15-EARLY)
+  list: ["fsl,imx7ulp-cm4", "fsl,imx7d-cm4", "fsl,imx6sx-cm4", "fsl,imx8mq-cm4", "fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7", "fsl,imx8qxp-cm4", "fsl,imx8qm-cm4", "fsl,imx8ulp-cm33", "fsl,imx93-cm33"]
+
+driver-configs:
+  source: HMPFacts §15.3, §15.6 (imx_rproc_cfg_*, imx_rproc_detect_mode)
+  list:
+    - { config: imx_rproc_cfg_imx8mq, method: mmio, compatibles: ["fsl,imx8mq-cm4", "fsl,imx8mm-cm4"] }
+    - { config: imx_rproc_cfg_imx7d, method: mmio, compatibles: ["fsl,imx7d-cm4"] }
+    - { config: imx_rproc_cfg_imx6sx, method: mmio, compatibles: ["fsl,imx6sx-cm4"] }
+    - { config: imx_rproc_cfg_imx8mn, method: smc, compatibles: ["fsl,imx8mn-cm7", "fsl,imx8mp-cm7"] }
+    - { config: imx_rproc_cfg_imx93, method: smc, compatibles: ["fsl,imx93-cm33"] }
+    - { config: imx_rproc_cfg_imx8qxp, method: scu-api, compatibles: ["fsl,imx8qxp-cm4"] }
+    - { config: imx_rproc_cfg_imx8qm, method: scu-api, compatibles: ["fsl,imx8qm-cm4"] }
+    - { config: imx_rproc_cfg_imx8ulp, method: none, compatibles: ["fsl,imx8ulp-cm33"] }
+    - { config: imx_rproc_cfg_imx7ulp, method: none, compatibles: ["fsl,imx7ulp-cm4"] }
 
 region-names:
-  source: HMPFacts §1.2 (strncmp(node->name, "rsc_table", strlen("rsc_table")))
+  source: HMPFacts §15.3 (imx_rproc_prepare, imx_rproc_addr_init)
   rules:
-    - { name: rsc_table, match: prefix, effect: resource-table, note: underscore and prefix match; "rsc-table" (dash) is not recognised }
-    - { name: rsc_table, match: prefix, effect: no-carveout }
+    - { name: rsc_table, match: prefix, effect: resource-table, note: 'imx_rproc_addr_init: strncmp(node->name, "rsc_table", 9); "rsc-table" (dash) is not taken as the table' }
+    - { name: rsc_table, match: prefix, effect: no-carveout, note: imx_rproc_prepare skips it (after of_reserved_mem_lookup) }
+    - { name: vdev0buffer, match: exact, effect: no-carveout, note: 'imx_rproc_prepare skips it before the lookup ("Ignore the first memory region which will be used vdev buffer")' }
+    - name: rsc-table
+      match: exact
+      effect: no-carveout
+      note: imx_rproc_prepare skips it, but imx_rproc_addr_init does not take it as the resource table
+      version-dependent: skipped in lf-5.15.71; the earlier lf-5.15 snapshot (nxp-imx @9e4f84b9) registers it as a carveout named "rsc-table"
+    - { name: vdev, match: prefix, effect: not-mapped, note: imx_rproc_addr_init does not map vdev* regions (no da_to_va) }
 
 resource-table:
   located-by: region-name
   max-size: 0x400
   missing: silent
-  source: HMPFacts §1.2, §1.3, §7.4
+  source: HMPFacts §15.3 (imx_rproc_get_loaded_rsc_table returns NULL without a mapped rsc_table region)
   status: inference
-  note: a dash-named rsc-table region is not recognised; the attach then has no resource table (silence inferred)
+  note: the attach then has no resource table; that no error is printed is inferred from the remoteproc core
 
 memory-regions:
   max-mapped: 32
-  source: HMPFacts §1.2
-  status: not-verified
-  note: the limit was read in the mainline driver
+  source: HMPFacts §15.3 (IMX_RPROC_MEM_MAX 32)
 
 remoteproc-core:
   vring-carveout: vdev%dvring%d
@@ -1025,18 +1131,29 @@ remoteproc-core:
   note: read in mainline 5.x and 6.x; that this NXP branch has the same core is inferred
 
 properties:
-  - { name: rsc-da, read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
-  - { name: "fsl,startup-delay-ms", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
-  - { name: clocks, read: always, required: never, binding: listed, max-items: 1, source: HMPFacts §1.4, note: 'devm_clk_get_optional(dev, NULL)' }
-  - { name: clock-names, read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
-  - { name: syscon, read: mmio-only, required: mmio-only, binding: listed, source: HMPFacts §1.4 }
-  - { name: "fsl,iomuxc-gpr", read: never, required: never, binding: mmio-only, source: HMPFacts §1.4 }
-  - { name: "fsl,auto-boot", read: never, required: never, binding: listed, source: HMPFacts §1.4, note: auto_boot = early_boot }
-  - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
-  - { name: "fsl,rproc-fw-name", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
-  - { name: mbox-names, read: always, required: never, binding: listed, source: HMPFacts §1.4, note: 'of_get_property; without it the mailbox is skipped' }
-  - { name: mboxes, read: always, required: never, binding: listed, max-items: 3, source: HMPFacts §4 }
-  - { name: memory-region, read: always, required: never, binding: listed, max-items: 32, source: HMPFacts §4 }
+  - { name: rsc-da, read: never, required: never, binding: not-listed, source: HMPFacts §15.3 (no read in LF-5.15.71 nor LF-5.15-EARLY) }
+  - name: "fsl,startup-delay-ms"
+    read: when-starting
+    required: never
+    binding: not-listed
+    source: HMPFacts §15.3, §15.7 (imx_rproc_probe reads it; imx_rproc_start msleep()s after starting the core)
+    note: not applied when Linux attaches to a running core (imx_rproc_attach does nothing)
+    version-dependent: read in lf-5.15.71; the earlier lf-5.15 snapshot (nxp-imx @9e4f84b9) and digi-embedded @642fcddc do not read it
+  - { name: clocks, read: always, required: never, binding: listed, max-items: 1, source: HMPFacts §15.3, note: 'devm_clk_get_optional(dev, NULL) in imx_rproc_clk_enable, not for the SCU and NONE methods' }
+  - { name: clock-names, read: never, required: never, binding: not-listed, source: HMPFacts §15.3 }
+  - { name: syscon, read: mmio-only, required: mmio-only, binding: listed, source: HMPFacts §15.6, note: 'imx_rproc_detect_mode: syscon_regmap_lookup_by_phandle(np, "syscon"); "failed to find syscon" fails probe' }
+  - { name: "fsl,iomuxc-gpr", read: never, required: never, binding: mmio-only, source: HMPFacts §15.3 }
+  - name: "fsl,auto-boot"
+    read: never
+    required: never
+    binding: listed
+    source: HMPFacts §15.3 (LF-5.15.71 sets auto_boot = early_boot)
+    version-dependent: digi-embedded @642fcddc reads it when the core is not running yet
+  - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMPFacts §15.3 }
+  - { name: "fsl,rproc-fw-name", read: never, required: never, binding: not-listed, source: HMPFacts §15.3 }
+  - { name: mbox-names, read: always, required: never, binding: listed, source: HMPFacts §15.3, note: 'of_get_property; without it the mailbox is skipped' }
+  - { name: mboxes, read: always, required: never, binding: listed, max-items: 3, source: HMPFacts §15.3 }
+  - { name: memory-region, read: always, required: never, binding: listed, max-items: 32, source: HMPFacts §15.3 }
 
 binding:
   status: not-verified
@@ -1050,11 +1167,13 @@ mailbox:
   tx-block: true
   without-mbox-names: skip
   name-match: prefix
-  source: HMPFacts §1.5, §3.3
+  source: HMPFacts §15.3 (imx_rproc_xtr_mbox_init), HMPFacts §3.3
   status: inference
   note: >-
-    rxdb/txdb are requested only for IMX_SCU_API SoCs, so unused on the i.MX 8M Plus (verified); the prefix name
-    match is the old mailbox core's (torvalds @016a638a), assumed for a 5.15 kernel
+    tx_tout 100 and tx_block are verified. LF-5.15-EARLY and LF-5.15-DIGI request rxdb/txdb only for the SCU
+    method; the LF-5.15.71 copy has that test commented out and requests "rxdb" for every method (a missing rxdb
+    then fails probe) — whether NXP's release or the copy's maintainer made that change is not verified. The
+    prefix name match is the old mailbox core's (torvalds @016a638a), assumed for a 5.15 kernel.
 
 base-trees:
   reserved-memory-label: resmem
@@ -1066,7 +1185,7 @@ base-trees:
 #"""
 # yaml-language-server: $schema=../kernel.schema.json
 # NXP downstream 5.4 ("NXP-54", Toradex BSP 5 era): the resource table comes from rsc-da, not from a region name
-# (HMPFacts §1.2, §1.3, §12). status: verified (default) | inference | not-verified.
+# (HMPFacts §15.5). status: verified (default) | inference | not-verified.
 flavor: nxp-5.4
 title: NXP linux-imx 5.4 (lf-5.4.y) imx_rproc; Toradex BSP 5
 aliases:
@@ -1081,8 +1200,18 @@ sources:
     note: an NXP imx_rproc.c copy ("Copyright 2020 NXP, Peng Fan", variants with IMX8MP); repository not recorded, looks like lf-5.4.y
 
 compatibles:
-  source: HMPFacts §1.1
-  list: ["fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7"]
+  source: HMPFacts §15.5 (imx_rproc_of_match)
+  list: ["fsl,imx7ulp-cm4", "fsl,imx7d-cm4", "fsl,imx6sx-cm4", "fsl,imx8mq-cm4", "fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7", "fsl,imx8qxp-cm4", "fsl,imx8qm-cm4"]
+
+driver-configs:
+  source: "HMPFacts §15.5, §15.6 (imx_rproc_cfg_* .variant; imx_rproc_configure_mode, imx_rproc_start)"
+  list:
+    - { config: imx_rproc_cfg_imx8mq, method: mmio, compatibles: ["fsl,imx8mq-cm4", "fsl,imx8mm-cm4"], note: 'variant IMX8MQ: start, stop and mode detection through the SRC regmap' }
+    - { config: imx_rproc_cfg_imx7d, method: mmio, compatibles: ["fsl,imx7d-cm4"], note: 'variant IMX7D: the SRC regmap' }
+    - { config: imx_rproc_cfg_imx6sx, method: mmio, compatibles: ["fsl,imx6sx-cm4"], note: 'variant IMX6SX: the SRC regmap' }
+    - { config: imx_rproc_cfg_imx8mn, method: smc, compatibles: ["fsl,imx8mn-cm7", "fsl,imx8mp-cm7"], note: 'variant IMX8MN: the IMX_SIP_SRC SMC calls' }
+    - { config: imx_rproc_cfg_imx8qxp, method: scu-api, compatibles: ["fsl,imx8qxp-cm4"] }
+    - { config: imx_rproc_cfg_imx8qm, method: scu-api, compatibles: ["fsl,imx8qm-cm4"] }
 
 region-names:
   source: HMPFacts §1.2 (imx_rproc_parse_fw)
@@ -1113,11 +1242,20 @@ remoteproc-core:
   note: read in mainline 5.x; that this NXP branch has the same core is inferred
 
 properties:
-  - { name: rsc-da, read: when-attaching, required: when-attaching, binding: not-listed, source: 'HMPFacts §1.3, §1.4' }
+  - { name: rsc-da, read: when-attaching, required: when-attaching, binding: not-listed, source: 'HMPFacts §15.5; HMPFacts §1.3', note: 'imx_rproc_parse_fw: only when the core was started early and the node has no rsrc-table property' }
   - { name: "fsl,startup-delay-ms", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
   - { name: clocks, read: always, required: never, binding: listed, max-items: 1, source: HMPFacts §1.4, note: devm_clk_get_optional }
   - { name: clock-names, read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
-  - { name: syscon, read: always, required: never, binding: listed, source: HMPFacts §1.4, note: read unconditionally; an error is only logged }
+  - name: syscon
+    read: always
+    required: mmio-only
+    binding: listed
+    source: HMPFacts §15.5, §15.6 (imx_rproc_probe, imx_rproc_configure_mode, imx_rproc_start)
+    status: inference
+    note: >-
+      probe only logs "failed to find syscon" and goes on without the SRC; imx_rproc_configure_mode() then reads
+      the SRC through that missing regmap (a NULL pointer: an oops, inferred) and imx_rproc_start() returns
+      -ENOTSUPP, so Linux can neither detect nor start the core
   - { name: "fsl,iomuxc-gpr", read: never, required: never, binding: mmio-only, source: HMPFacts §1.4 }
   - { name: "fsl,auto-boot", read: never, required: never, binding: listed, source: HMPFacts §1.4 }
   - { name: "fsl,rproc-auto-boot", read: always, required: never, binding: not-listed, source: HMPFacts §1.4 }
@@ -1153,26 +1291,72 @@ base-trees:
     "kernel/nxp-6.yaml":
 #"""
 # yaml-language-server: $schema=../kernel.schema.json
-# NXP downstream 6.x kernels ("NXP-NEW"): same name matching as mainline, plus fsl,startup-delay-ms (HMPFacts §12).
+# NXP downstream 6.x kernels (lf-6.1.y, lf-6.6.y and later), read release by release: what changed between them
+# is marked version-dependent (HMPFacts §15.1, §15.4). Toradex BSP 7 runs an lf-6.6-based kernel.
 # status: verified (default) | inference | not-verified.
 flavor: nxp-6
-title: NXP linux-imx 6.x (lf-6.x) imx_rproc
-aliases: []
+title: NXP linux-imx 6.x (lf-6.1, lf-6.6 and later) imx_rproc; Toradex BSP 7
+aliases:
+  - name: toradex-bsp7
+    source: >-
+      HMPFacts §15.4 (meta-toradex-nxp scarthgap-7.x.y linux-toradex_6.6-2.2.x.bb: SRCBRANCH toradex_6.6-2.2.x-imx,
+      "NXP BSP lf-6.6.52-2.2.0 plus the FSLC improvements")
 sources:
+  - tag: LF-6.1
+    repository: crycryout/My_i.MX93_Linux
+    path: drivers/remoteproc/imx_rproc.c
+    commit: 75ab5d96bd7e88fa5aaf8ae70c7f330e575d52fb
+    status: not-verified
+    note: a public copy of NXP lf-6.1 (6.1.55 by its kernel version); the point release of this file is not verified
+  - tag: LF-6.6
+    repository: FSEmbedded/linux-fus
+    path: drivers/remoteproc/imx_rproc.c
+    commit: 6450f8d0cb25136534bd08c8842ee62d61101e62
+    status: not-verified
+    note: an lf-6.6-based vendor kernel (its Makefile says 6.6.3); the point release of this file is not verified
   - tag: NXP-NEW
     repository: nxp-imx/linux-imx
     path: drivers/remoteproc/imx_rproc.c
     commit: 07c9f393062dcf2fe84d92b4586bc4233b14b3e5
     status: not-verified
-    note: the branch name (looks like lf-6.12.y) is not verified
+    note: a later NXP tree with i.MX94/95 System Manager support (looks like lf-6.12.y)
   - { tag: NXP-BIND, repository: nxp-imx/linux-imx, path: "Documentation/devicetree/bindings/remoteproc/fsl,imx-rproc.yaml", commit: 78d730de }
 
 compatibles:
-  source: HMPFacts §1.1
-  list: ["fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7", "fsl,imx8mn-cm7-mmio", "fsl,imx8mp-cm7-mmio", "fsl,imx93-cm33", "fsl,imx95-cm7", "fsl,imx94-cm7", "fsl,imx94-cm33s"]
+  source: HMPFacts §15.4 (imx_rproc_of_match of LF-6.1, LF-6.6, NXP-NEW)
+  list: ["fsl,imx7ulp-cm4", "fsl,imx7d-cm4", "fsl,imx6sx-cm4", "fsl,imx8mq-cm4", "fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7", "fsl,imx8mn-cm7-mmio", "fsl,imx8mp-cm7-mmio", "fsl,imx8qxp-cm4", "fsl,imx8qm-cm4", "fsl,imx8ulp-cm33", "fsl,imx93-cm33", "fsl,imx95-cm7", "fsl,imx94-cm7", "fsl,imx94-cm33s"]
+
+driver-configs:
+  source: HMPFacts §15.4, §15.6 (imx_rproc_cfg_*, imx_rproc_detect_mode)
+  list:
+    - { config: imx_rproc_cfg_imx8mq, method: mmio, compatibles: ["fsl,imx8mq-cm4", "fsl,imx8mm-cm4"] }
+    - { config: imx_rproc_cfg_imx7d, method: mmio, compatibles: ["fsl,imx7d-cm4"] }
+    - { config: imx_rproc_cfg_imx6sx, method: mmio, compatibles: ["fsl,imx6sx-cm4"] }
+    - config: imx_rproc_cfg_imx8mn_mmio
+      method: mmio
+      compatibles: ["fsl,imx8mn-cm7-mmio", "fsl,imx8mp-cm7-mmio"]
+      version-dependent: in lf-6.6 and later; lf-6.1 has no -mmio compatible (the node is not probed there)
+    - { config: imx_rproc_cfg_imx8mn, method: smc, compatibles: ["fsl,imx8mn-cm7", "fsl,imx8mp-cm7"] }
+    - { config: imx_rproc_cfg_imx93, method: smc, compatibles: ["fsl,imx93-cm33"] }
+    - config: imx_rproc_cfg_imx95_m7
+      method: sm
+      compatibles: ["fsl,imx95-cm7"]
+      version-dependent: not in lf-6.1; lf-6.6 starts it through the SMC call, the NXP-NEW tree through the System Manager
+    - config: imx_rproc_cfg_imx94_m7
+      method: sm
+      compatibles: ["fsl,imx94-cm7"]
+      version-dependent: only in the NXP-NEW tree (not in lf-6.1 nor lf-6.6)
+    - config: imx_rproc_cfg_imx94_m33s
+      method: sm
+      compatibles: ["fsl,imx94-cm33s"]
+      version-dependent: only in the NXP-NEW tree (not in lf-6.1 nor lf-6.6)
+    - { config: imx_rproc_cfg_imx8qxp, method: scu-api, compatibles: ["fsl,imx8qxp-cm4"] }
+    - { config: imx_rproc_cfg_imx8qm, method: scu-api, compatibles: ["fsl,imx8qm-cm4"] }
+    - { config: imx_rproc_cfg_imx8ulp, method: none, compatibles: ["fsl,imx8ulp-cm33"] }
+    - { config: imx_rproc_cfg_imx7ulp, method: none, compatibles: ["fsl,imx7ulp-cm4"] }
 
 region-names:
-  source: HMPFacts §1.2 (identical strings to mainline)
+  source: HMPFacts §15.4 (imx_rproc_prepare, imx_rproc_addr_init; the same strings in LF-6.1, LF-6.6, NXP-NEW)
   rules:
     - { name: rsc-table, match: exact, effect: resource-table, note: imx_rproc_addr_init maps it and uses it as the loaded resource table }
     - { name: rsc-table, match: exact, effect: no-carveout, note: imx_rproc_prepare skips it }
@@ -1183,13 +1367,13 @@ resource-table:
   located-by: region-name
   max-size: 0x400
   missing: silent
-  source: HMPFacts §1.3
+  source: HMPFacts §15.4 (imx_rproc_get_loaded_rsc_table)
   status: inference
   note: as mainline (verified there, HMPFacts §1.3); NXP's own remoteproc core was not read
 
 memory-regions:
   max-mapped: 32
-  source: HMPFacts §1.2
+  source: HMPFacts §15.4 (IMX_RPROC_MEM_MAX 32)
 
 remoteproc-core:
   vring-carveout: vdev%dvring%d
@@ -1201,18 +1385,24 @@ remoteproc-core:
   note: read in mainline 5.x and 6.x; that this NXP branch has the same core is inferred
 
 properties:
-  - { name: rsc-da, read: never, required: never, binding: not-listed, source: 'HMPFacts §1.4, §4' }
-  - { name: "fsl,startup-delay-ms", read: when-starting, required: never, binding: not-listed, source: HMPFacts §1.4, note: msleep after start only when Linux starts the core; not in attach }
-  - { name: clocks, read: always, required: never, binding: listed, max-items: 1, source: 'HMPFacts §1.4, §4', note: 'devm_clk_get_optional(dev, NULL) and devm_clk_get_optional(dev, "audio") when not attached' }
-  - { name: clock-names, read: when-not-attached, required: never, binding: not-listed, source: 'HMPFacts §1.4, §4', note: names the optional "audio" clock }
-  - { name: syscon, read: mmio-only, required: mmio-only, binding: listed, source: HMPFacts §1.4 }
-  - { name: "fsl,iomuxc-gpr", read: mmio-only, required: never, binding: mmio-only, source: 'HMPFacts §1.4, §4' }
-  - { name: "fsl,auto-boot", read: when-not-attached, required: never, binding: listed, source: HMPFacts §1.4 }
-  - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
-  - { name: "fsl,rproc-fw-name", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
-  - { name: mbox-names, read: always, required: never, binding: listed, source: HMPFacts §1.4, note: without it the mailbox is skipped }
-  - { name: mboxes, read: always, required: never, binding: listed, max-items: 3, source: HMPFacts §4 }
-  - { name: memory-region, read: always, required: never, binding: listed, max-items: 32, source: HMPFacts §4 }
+  - { name: rsc-da, read: never, required: never, binding: not-listed, source: 'HMPFacts §15.4; HMPFacts §4' }
+  - { name: "fsl,startup-delay-ms", read: when-starting, required: never, binding: not-listed, source: 'HMPFacts §15.4, §15.7', note: msleep after start only when Linux starts the core; not in attach }
+  - { name: clocks, read: always, required: never, binding: listed, max-items: 1, source: HMPFacts §15.4, note: 'devm_clk_get_optional(dev, NULL), and devm_clk_get_optional(dev, "audio") when not attached' }
+  - { name: clock-names, read: when-not-attached, required: never, binding: not-listed, source: HMPFacts §15.4, note: names the optional "audio" clock }
+  - { name: syscon, read: mmio-only, required: mmio-only, binding: listed, source: HMPFacts §15.6, note: '"failed to find syscon" fails probe' }
+  - name: "fsl,iomuxc-gpr"
+    read: mmio-only
+    required: never
+    binding: mmio-only
+    source: HMPFacts §15.4
+    note: optional (a failed lookup leaves it unused)
+    version-dependent: read in lf-6.6 and later; lf-6.1 does not read it
+  - { name: "fsl,auto-boot", read: when-not-attached, required: never, binding: listed, source: HMPFacts §15.4 }
+  - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMPFacts §15.4 }
+  - { name: "fsl,rproc-fw-name", read: never, required: never, binding: not-listed, source: HMPFacts §15.4 }
+  - { name: mbox-names, read: always, required: never, binding: listed, source: HMPFacts §15.4, note: without it the mailbox is skipped }
+  - { name: mboxes, read: always, required: never, binding: listed, max-items: 3, source: HMPFacts §15.4 }
+  - { name: memory-region, read: always, required: never, binding: listed, max-items: 32, source: HMPFacts §15.4 }
 
 mailbox:
   channels: [tx, rx]
@@ -1222,7 +1412,7 @@ mailbox:
   tx-block: true
   without-mbox-names: skip
   name-match: exact
-  source: HMPFacts §1.5, §3.3
+  source: HMPFacts §15.4 (imx_rproc_xtr_mbox_init), HMPFacts §1.5, §3.3
   status: inference
   note: imx_rproc's channels are verified; that this branch's mailbox core matches names exactly (6.x core) is inferred
 
@@ -1404,6 +1594,13 @@ base-trees:
                     "$ref": "#/$defs/rule"
                   },
                   "description": "Rules whose findings explain this cause."
+                },
+                "unless": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/$defs/condition"
+                  },
+                  "description": "The cause is left out when one of these holds (attaching: the log shows Linux attaching to a running core; linux-starts: the log shows Linux powering the core up)."
                 }
               }
             }
@@ -1455,6 +1652,13 @@ base-trees:
                           "$ref": "#/$defs/rule"
                         },
                         "description": "Rules whose findings explain this cause."
+                      },
+                      "unless": {
+                        "type": "array",
+                        "items": {
+                          "$ref": "#/$defs/condition"
+                        },
+                        "description": "The cause is left out when one of these holds (attaching: the log shows Linux attaching to a running core; linux-starts: the log shows Linux powering the core up)."
                       }
                     }
                   }
@@ -1484,10 +1688,24 @@ base-trees:
                 "source": {
                   "type": "string",
                   "description": "Where the fact comes from: a source tag of `sources`, a function, an HMPFacts section."
+                },
+                "when": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/$defs/condition"
+                  },
+                  "description": "The contradiction holds only when all of these do (attaching, linux-starts: what the log shows; region-listed: the finding's region is in the memory-region of an enabled imx-rproc node)."
                 }
               }
             },
             "description": "Rules whose findings mean the given tree, under the given kernel, cannot have printed this line."
+          },
+          "establishes": {
+            "type": "array",
+            "items": {
+              "$ref": "#/$defs/condition"
+            },
+            "description": "What a recognised line of this message shows about the run (attaching, linux-starts): the conditions of causes and contradictions are decided with it."
           }
         }
       }
@@ -1505,6 +1723,13 @@ base-trees:
     "rule": {
       "type": "string",
       "pattern": "^[a-z][a-z0-9_]*$"
+    },
+    "condition": {
+      "enum": [
+        "attaching",
+        "linux-starts",
+        "region-listed"
+      ]
     }
   }
 }
@@ -1600,12 +1825,22 @@ messages:
             source: HMPFacts §3.4 (a); mechanism verified (Linux completes only on TE; rpmsg-lite reads RR1 only in its MU ISR)
             rules: [hmp_firmware_rsc_table, hmp_firmware_vring_mismatch, hmp_firmware_segment_unreserved]
           - text: >-
-              The M7 firmware kept the MU interrupt masked or was stuck too long in other work, for example
-              waiting on a peripheral that Linux drives at the same time (two drivers on one I2C controller, UART
-              or GPIO bank), or in a higher-priority interrupt.
+              The M7 did not take its MU interrupt for {tx-timeout-ms} ms: rpmsg-lite reads the MU receive
+              register in the interrupt handler itself (MU1_M7_IRQHandler calls MU_ReceiveMsgNonBlocking), whatever
+              its tasks are doing, so a firmware task blocked on a peripheral does not cause this. Only a masked
+              interrupt does: platform_interrupt_disable() (NVIC_DisableIRQ of the MU interrupt), interrupts off
+              on the whole core (cpsid i), or an interrupt of the same or higher priority (the MU's is 3) that
+              runs that long.
             status: inference
-            source: HMPFacts §3.4 (b); §5.4, §6, §7.4 for the shared peripherals
-            rules: [hmp_peripheral_conflict, hmp_pad_conflict, hmp_gpio_bank_shared, hmp_debug_uart]
+            source: HMPFacts §15.9 (rpmsg-lite imx8mp_m7 rpmsg_platform.c, verified); which masking happened is inferred
+            rules: []
+          - text: >-
+              The M7 core was stalled or halted: a fault handler looping, a debugger halt, a bus access that never
+              completes (for example to a peripheral whose clock or power domain Linux switched off), or the
+              core's own clock stopped.
+            status: inference
+            source: HMPFacts §15.9 (the MU is read only when the core runs its interrupt handler)
+            rules: []
           - text: >-
               Linux sends on a different MU channel than the firmware listens on (rpmsg-lite's i.MX8MP port uses
               channel 1: mboxes <&mu 0 1>, <&mu 1 1>, <&mu 3 1>).
@@ -1618,11 +1853,13 @@ messages:
             source: HMPFacts §3.4 (d), §5.1
             rules: [hmp_mbox_controller]
           - text: >-
-              Linux started the M7 and kicked it before the firmware was ready (NXP kernels wait
-              fsl,startup-delay-ms after starting it; mainline has no such delay).
+              Linux started the M7 and kicked it before the firmware had enabled its MU receive interrupt. NXP
+              6.x and lf-5.15.71 wait fsl,startup-delay-ms after starting the core; mainline, NXP 5.4 and earlier
+              lf-5.15 do not. (Not a cause when the log shows Linux attaching to a core that was already running.)
             status: inference
-            source: HMPFacts §3.4 (e), §1.4
+            source: HMPFacts §15.7 (imx_rproc_start of each flavor), HMPFacts §3.4 (e)
             rules: []
+            unless: [attaching]
           - text: Linux never receives the MU interrupt (the MU node's interrupts, or the GIC routing).
             status: inference
             source: HMPFacts §3.4 (f)
@@ -1642,11 +1879,11 @@ messages:
         source: ML-MBOX add_to_rbuf(), mbox_send_message()
         causes:
           - text: >-
-              Earlier kicks were not completed by the M7 (see the -ETIME causes); the queue filled behind the
-              stuck transmission.
+              Earlier kicks were not completed by the M7 (see the -ETIME causes: its MU interrupt not taken, the
+              core stalled or not running); the queue filled behind the stuck transmission.
             status: inference
-            source: ML-MBOX (queue of MBOX_TX_QUEUE_LEN messages, freed only by tx_tick)
-            rules: [hmp_peripheral_conflict, hmp_pad_conflict, hmp_gpio_bank_shared, hmp_debug_uart]
+            source: ML-MBOX (queue of MBOX_TX_QUEUE_LEN messages, freed only by tx_tick); HMPFacts §15.9
+            rules: []
       - errno: EINVAL
         meaning: >-
           mbox_send_message() returns -EINVAL when the channel has no client any more (it was freed, e.g. after
@@ -1666,6 +1903,7 @@ messages:
           whether the board ran this tree. (When Linux loads the firmware itself, the ELF's table is used instead.)
         status: inference
         source: HMPFacts §1.2, §1.3 (code path verified, absence of kicks inferred)
+        when: [attaching]
       - rule: hmp_mbox_names
         text: >-
           Without mbox-names imx_rproc sets up no tx channel and logs "No initialized mbox tx channel" instead;
@@ -1675,10 +1913,11 @@ messages:
         source: ML-RPROC imx_rproc_xtr_mbox_init(), imx_rproc_kick(); HMPFacts §1.4
       - rule: hmp_reserved_memory_format
         text: >-
-          When the malformed region is one the imx-rproc node lists, the kernel did not reserve it and imx_rproc
+          The malformed region is one the imx-rproc node lists: the kernel did not reserve it and imx_rproc
           cannot resolve it at probe ("unable to resolve memory region"): the driver would not have probed and
-          kicked.
+          kicked. (A malformed region no imx-rproc node lists does not rule the line out.)
         status: inference
+        when: [region-listed]
         source: ML-RMEM (region skipped, verified); ML-RPROC imx_rproc_addr_init() of_address_to_resource() (failure inferred)
 
   - id: imx_rproc_no_tx_channel
@@ -2158,6 +2397,7 @@ messages:
     source: ML-CORE; HMPFacts §1.3
     samples: ['[    2.312421] remoteproc remoteproc0: attaching to imx-rproc']
     near-misses: ['remoteproc remoteproc0: detaching from imx-rproc']
+    establishes: [attaching]
     meaning: >-
       The M7 was started before Linux (U-Boot bootaux, a debugger): Linux takes the resource table from the
       rsc-table region instead of loading firmware.
@@ -2172,6 +2412,7 @@ messages:
     source: ML-CORE
     samples: ['[   12.800012] remoteproc remoteproc0: powering up imx-rproc']
     near-misses: ['powering down imx-rproc']
+    establishes: [linux-starts]
     meaning: Linux loads the firmware and starts the M7 (the resource table comes from the ELF or a rsc-table region).
 
   - id: rproc_up

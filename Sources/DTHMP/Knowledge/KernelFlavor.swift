@@ -1,7 +1,8 @@
 import Yams
 
 /// What one kernel's imx_rproc driver (and the remoteproc and mailbox core around it) reads from the device tree
-/// and how it matches names: `schemas/kernel/<flavor>.yaml` (HMPFacts §1.2–1.5, §12).
+/// and how it matches names: `schemas/kernel/<flavor>.yaml` (HMPFacts §15). Facts that differ between the releases
+/// read for a flavor carry a `version-dependent` text, which messages show.
 public struct KernelFlavor: Sendable {
   /// How a region's node name is compared (the node name without its unit address, as the kernel's `node->name`).
   public enum NameMatch: String, Sendable, Hashable, CaseIterable {
@@ -31,12 +32,15 @@ public struct KernelFlavor: Sendable {
     public var match: NameMatch
     public var effect: RegionEffect
     public var note: String?
+    /// What differs between the releases of the flavor (`skipped in lf-5.15.71; …`).
+    public var versionDependent: String?
   }
 
   /// When the driver reads (or requires) a property.
   public enum Condition: String, Sendable, Hashable, CaseIterable {
     case always, never
-    /// Only for the `-mmio` compatibles.
+    /// Only for the compatibles whose driver configuration uses the MMIO method (``DriverConfig``); without
+    /// driver configurations, the `-mmio` compatibles.
     case mmioOnly = "mmio-only"
     /// Only when Linux starts the core itself.
     case whenStarting = "when-starting"
@@ -61,6 +65,32 @@ public struct KernelFlavor: Sendable {
     public var binding: BindingStatus
     public var maxItems: Int?
     public var provenance: Provenance
+    /// What differs between the releases of the flavor (`read in lf-5.15.71; …`).
+    public var versionDependent: String?
+  }
+
+  /// How imx_rproc starts, stops and detects the M core for a driver configuration (`imx_rproc_dcfg.method`).
+  public enum StartMethod: String, Sendable, Hashable, CaseIterable {
+    /// Through the SRC (and GPR) registers, looked up with `syscon` (and `fsl,iomuxc-gpr`).
+    case mmio
+    /// Through the TF-A SiP call IMX_SIP_RPROC.
+    case smc
+    /// Through the i.MX8 SCU firmware.
+    case scuAPI = "scu-api"
+    /// Through the i.MX9 System Manager.
+    case sm
+    /// Linux does not control the core (it is always attached).
+    case none
+  }
+
+  /// One `imx_rproc_dcfg` of the driver and the compatibles that select it.
+  public struct DriverConfig: Sendable, Hashable {
+    /// `imx_rproc_cfg_imx8mq`.
+    public var config: String
+    public var method: StartMethod
+    public var compatibles: [String]
+    public var note: String?
+    public var versionDependent: String?
   }
 
   public struct Alias: Sendable, Hashable {
@@ -148,6 +178,9 @@ public struct KernelFlavor: Sendable {
   public var sources: [SourceRef]
   public var compatibles: [String]
   public var compatiblesProvenance: Provenance
+  /// The driver configurations, when the flavor file lists them (`driver-configs`).
+  public var driverConfigs: [DriverConfig]
+  public var driverConfigsProvenance: Provenance?
   public var regionRules: [RegionNameRule]
   public var regionRulesProvenance: Provenance
   public var regionHistory: [FactNote]
@@ -186,11 +219,24 @@ public struct KernelFlavor: Sendable {
   /// Whether this flavor's imx_rproc knows `compatible`.
   public func knows(compatible: String) -> Bool { compatibles.contains(compatible) }
 
+  /// The driver configuration `compatible` selects, when the flavor file lists driver configurations.
+  public func driverConfig(for compatible: String) -> DriverConfig? {
+    driverConfigs.first { $0.compatibles.contains(compatible) }
+  }
+
+  /// Whether `compatible` selects a configuration that starts the core through the SRC registers: from the
+  /// driver configurations, else (a flavor file without them) by the `-mmio` suffix.
+  public func usesMMIO(_ compatible: String) -> Bool {
+    if let c = driverConfig(for: compatible) { return c.method == .mmio }
+    return driverConfigs.isEmpty && compatible.hasSuffix("-mmio")
+  }
+
   // MARK: - Loading
 
   /// Every bundled flavor name and alias (`mainline`, `nxp-6`, `nxp-5.15`, `nxp-5.4`, `toradex-bsp6`, …).
   public static var knownNames: [String] {
-    // Newest first, as Documentation/Configuration.md lists them; flavors added later follow in name order.
+    // Newest first, as Documentation/Configuration.md lists them (aliases after the flavors: toradex-bsp7, toradex-bsp6, …);
+    // flavors added later follow in name order.
     let listed = ["mainline", "nxp-6", "nxp-5.15", "nxp-5.4"]
     let bundled = KnowledgeBundle.names(in: "kernel")
     let flavors = listed.filter(bundled.contains) + bundled.filter { !listed.contains($0) }
@@ -235,7 +281,7 @@ public struct KernelFlavor: Sendable {
       required: [
         "flavor", "title", "aliases", "sources", "compatibles", "region-names", "resource-table", "memory-regions",
         "remoteproc-core", "properties", "mailbox", "base-trees",
-      ], optional: ["binding"])
+      ], optional: ["binding", "driver-configs"])
     let name = try top.requiredString("flavor")
 
     var aliases: [Alias] = []
@@ -259,19 +305,48 @@ public struct KernelFlavor: Sendable {
       try top.required("compatibles"), key: "compatibles", required: ["list"], optional: Provenance.keys)
     let compatibles = try SoCProfile.compatibles(comp, "list")
 
+    var driverConfigs: [DriverConfig] = []
+    var driverConfigsProvenance: Provenance?
+    if let dc = top["driver-configs"] {
+      let o = try r.object(dc, key: "driver-configs", required: ["list"], optional: Provenance.keys)
+      driverConfigsProvenance = try Provenance.read(o)
+      for (i, n) in try r.sequence(try o.required("list"), key: o.path("list")).enumerated() {
+        let key = YAMLReader.join(o.path("list"), index: i)
+        let c = try r.object(
+          n, key: key, required: ["config", "method", "compatibles"], optional: ["note", "version-dependent"])
+        let config = DriverConfig(
+          config: try c.requiredString("config"), method: try c.requiredChoice("method", as: StartMethod.self),
+          compatibles: try c.requiredStringList("compatibles"), note: try c.string("note"),
+          versionDependent: try c.string("version-dependent"))
+        for compatible in config.compatibles {
+          if !compatibles.contains(compatible) {
+            throw r.error(
+              try c.required("compatibles"), key: c.path("compatibles"),
+              "'\(compatible)' is not in compatibles.list")
+          }
+          if driverConfigs.contains(where: { $0.compatibles.contains(compatible) }) {
+            throw r.error(
+              try c.required("compatibles"), key: c.path("compatibles"), "'\(compatible)' selects two configurations")
+          }
+        }
+        driverConfigs.append(config)
+      }
+    }
+
     let rn = try r.object(
       try top.required("region-names"), key: "region-names", required: ["rules"],
       optional: ["history"] + Provenance.keys)
     var rules: [RegionNameRule] = []
     for (i, n) in try r.sequence(try rn.required("rules"), key: rn.path("rules")).enumerated() {
       let o = try r.object(
-        n, key: YAMLReader.join(rn.path("rules"), index: i), required: ["name", "match", "effect"], optional: ["note"])
+        n, key: YAMLReader.join(rn.path("rules"), index: i), required: ["name", "match", "effect"],
+        optional: ["note", "version-dependent"])
       rules.append(
         RegionNameRule(
           name: try o.requiredString("name"),
           match: try o.requiredChoice("match", as: NameMatch.self),
           effect: try o.requiredChoice("effect", as: RegionEffect.self),
-          note: try o.string("note")))
+          note: try o.string("note"), versionDependent: try o.string("version-dependent")))
     }
     let history = try FactNote.readList(rn["history"], key: rn.path("history"), reader: r)
 
@@ -312,12 +387,14 @@ public struct KernelFlavor: Sendable {
     for (i, n) in try r.sequence(try top.required("properties"), key: "properties").enumerated() {
       let key = YAMLReader.join("properties", index: i)
       let o = try r.object(
-        n, key: key, required: ["name", "read", "required", "binding"], optional: ["max-items"] + Provenance.keys)
+        n, key: key, required: ["name", "read", "required", "binding"],
+        optional: ["max-items", "version-dependent"] + Provenance.keys)
       let p = PropertyUse(
         name: try o.requiredString("name"), read: try o.requiredChoice("read", as: Condition.self),
         required: try o.requiredChoice("required", as: Condition.self),
         binding: try o.requiredChoice("binding", as: BindingStatus.self),
-        maxItems: try o.int("max-items", max: 1 << 16), provenance: try Provenance.read(o))
+        maxItems: try o.int("max-items", max: 1 << 16), provenance: try Provenance.read(o),
+        versionDependent: try o.string("version-dependent"))
       if properties.contains(where: { $0.name == p.name }) {
         throw r.error(try o.required("name"), key: o.path("name"), "property '\(p.name)' listed twice")
       }
@@ -353,7 +430,8 @@ public struct KernelFlavor: Sendable {
 
     return KernelFlavor(
       name: name, title: try top.requiredString("title"), aliases: aliases, sources: sources,
-      compatibles: compatibles, compatiblesProvenance: try Provenance.read(comp), regionRules: rules,
+      compatibles: compatibles, compatiblesProvenance: try Provenance.read(comp), driverConfigs: driverConfigs,
+      driverConfigsProvenance: driverConfigsProvenance, regionRules: rules,
       regionRulesProvenance: try Provenance.read(rn), regionHistory: history, resourceTable: resourceTable,
       maxMappedRegions: try mr.int("max-mapped", max: 4096), memoryRegionsProvenance: try Provenance.read(mr),
       core: core, properties: properties, bindingProvenance: bindingProvenance, mailbox: mailbox,

@@ -21,11 +21,28 @@ public struct KernelMessageCatalog: Sendable {
     public var source: String?
   }
 
+  /// What must hold for a cause to stay, or for a contradiction to apply: what the log shows, or where a finding
+  /// is.
+  public enum Condition: String, Sendable, Hashable, CaseIterable {
+    /// The log shows Linux attaching to a core that was already running (`attaching to …`).
+    case attaching
+    /// The log shows Linux starting the core itself (`powering up …`).
+    case linuxStarts = "linux-starts"
+    /// The finding's region is in the `memory-region` of an enabled imx-rproc node (decided with the tree).
+    case regionListed = "region-listed"
+
+    /// Whether the condition is about the log (decided by ``LogExplainer``) rather than a finding.
+    public var isAboutTheLog: Bool { self != .regionListed }
+  }
+
   /// A cause consistent with a message, and the rules whose findings explain it.
   public struct Cause: Sendable, Hashable {
     public var text: String
     public var provenance: Provenance
     public var rules: [String]
+    /// Left out when one of these holds (a kick that failed before the firmware was ready is not a cause when
+    /// Linux attached to a running core).
+    public var unless: [Condition] = []
   }
 
   /// A rule whose finding means the tree, under the kernel given, cannot have printed the message.
@@ -33,6 +50,8 @@ public struct KernelMessageCatalog: Sendable {
     public var rule: String
     public var text: String
     public var provenance: Provenance
+    /// The contradiction holds only when all of these do.
+    public var when: [Condition] = []
   }
 
   /// What a message means for one errno (`imx_rproc_kick` with -ETIME, -ENOBUFS, …).
@@ -65,6 +84,8 @@ public struct KernelMessageCatalog: Sendable {
     public var causes: [Cause]
     public var errnoVariants: [ErrnoVariant]
     public var exclusions: [Exclusion]
+    /// What a line of this message shows about the run (`attaching`).
+    public var establishes: [Condition] = []
     /// A literal every matching line contains (checked before the regular expression).
     public var needle: String {
       didSet { needleBytes = Array(needle.utf8) }
@@ -218,7 +239,7 @@ public struct KernelMessageCatalog: Sendable {
         required: [
           "id", "summary", "text", "pattern", "severity", "function", "file", "source", "samples", "near-misses",
           "meaning",
-        ], optional: ["causes", "errno-variants", "excluded-by"])
+        ], optional: ["causes", "errno-variants", "excluded-by", "establishes"])
       let id = try o.requiredString("id")
       if messages.contains(where: { $0.id == id }) {
         throw r.error(try o.required("id"), key: o.path("id"), "message '\(id)' listed twice")
@@ -251,14 +272,18 @@ public struct KernelMessageCatalog: Sendable {
         for (j, x) in try r.sequence(xs, key: o.path("excluded-by")).enumerated() {
           let xo = try r.object(
             x, key: YAMLReader.join(o.path("excluded-by"), index: j), required: ["rule", "text"],
-            optional: ["status", "source"])
+            optional: ["status", "source", "when"])
           exclusions.append(
             Exclusion(
               rule: try xo.requiredString("rule"), text: try xo.requiredString("text"),
-              provenance: try Provenance.read(xo)))
+              provenance: try Provenance.read(xo), when: try conditions(xo, "when", reader: r)))
         }
       }
-      messages.append(
+      let establishes = try conditions(o, "establishes", reader: r)
+      if let c = establishes.first(where: { !$0.isAboutTheLog }) {
+        throw r.error(try o.required("establishes"), key: o.path("establishes"), "'\(c.rawValue)' is not about the log")
+      }
+      var message =
         Message(
           id: id, summary: try o.requiredString("summary"), text: try o.requiredString("text"), pattern: pattern,
           severity: try o.requiredChoice("severity", as: Severity.self), function: try o.requiredString("function"),
@@ -266,7 +291,9 @@ public struct KernelMessageCatalog: Sendable {
           samples: try o.requiredStringList("samples"), nearMisses: try o.requiredStringList("near-misses"),
           meaning: try o.requiredString("meaning"), causes: try causes(o["causes"], key: o.path("causes"), reader: r),
           errnoVariants: variants, exclusions: exclusions, needle: Self.needle(of: pattern),
-          regex: SharedRegex(regex)))
+          regex: SharedRegex(regex))
+      message.establishes = establishes
+      messages.append(message)
     }
     return KernelMessageCatalog(sources: sources, errnos: errnos, messages: messages, path: path)
   }
@@ -276,11 +303,32 @@ public struct KernelMessageCatalog: Sendable {
     var out: [Cause] = []
     for (i, n) in try r.sequence(node, key: key).enumerated() {
       let o = try r.object(
-        n, key: YAMLReader.join(key, index: i), required: ["text", "rules"], optional: ["status", "source"])
+        n, key: YAMLReader.join(key, index: i), required: ["text", "rules"], optional: ["status", "source", "unless"])
+      let unless = try conditions(o, "unless", reader: r)
+      if let c = unless.first(where: { !$0.isAboutTheLog }) {
+        throw r.error(try o.required("unless"), key: o.path("unless"), "'\(c.rawValue)' is not about the log")
+      }
       out.append(
         Cause(
           text: try o.requiredString("text"), provenance: try Provenance.read(o),
-          rules: try o.requiredStringList("rules")))
+          rules: try o.requiredStringList("rules"), unless: unless))
+    }
+    return out
+  }
+
+  /// A list of conditions (`when`, `unless`); empty when the key is absent.
+  private static func conditions(_ o: YAMLObject, _ key: String, reader r: YAMLReader) throws(InputError)
+    -> [Condition]
+  {
+    guard let node = o[key] else { return [] }
+    var out: [Condition] = []
+    for (i, n) in try r.sequence(node, key: o.path(key)).enumerated() {
+      let k = YAMLReader.join(o.path(key), index: i)
+      guard let text = n.scalar?.string, let c = Condition(rawValue: text) else {
+        throw r.error(
+          n, key: k, "expected \(YAMLReader.alternatives(Condition.allCases.map(\.rawValue)))")
+      }
+      out.append(c)
     }
     return out
   }

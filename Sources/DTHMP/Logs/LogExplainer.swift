@@ -67,6 +67,9 @@ public struct LogExplainer: Sendable {
     /// Lines the catalog does not know (empty lines not counted).
     public var unrecognised: Int
     public var flavor: String
+    /// What the recognised lines show about the run (`attaching`): causes that cannot hold were left out, and
+    /// contradictions whose log condition failed.
+    public var facts: Set<KernelMessageCatalog.Condition> = []
     /// Lines recognised (repeats included).
     public var recognisedLines: Int { recognised.reduce(0) { $0 + 1 + $1.repeats.count } }
     public var problems: [Recognised] { recognised.filter(\.isProblem) }
@@ -100,7 +103,19 @@ public struct LogExplainer: Sendable {
       if let d = m.values["device"] { line.device = [line.device, d].compactMap { $0 }.joined(separator: " ") }
       groups.append(recognise(m.message, values: m.values, line: line))
     }
-    return Explanation(lineCount: count, recognised: groups, unrecognised: unrecognised, flavor: flavor.name)
+    let facts = Set(groups.flatMap(\.message.establishes))
+    for i in groups.indices { Self.apply(facts, to: &groups[i]) }
+    var e = Explanation(lineCount: count, recognised: groups, unrecognised: unrecognised, flavor: flavor.name)
+    e.facts = facts
+    return e
+  }
+
+  /// Drops the causes the log rules out (`unless`: a start that came too early when the log shows Linux attaching
+  /// to a running core) and the contradictions whose log condition does not hold (`when`: a resource table Linux
+  /// cannot find matters only when it attaches). Conditions about findings stay for the caller that has the tree.
+  static func apply(_ facts: Set<KernelMessageCatalog.Condition>, to r: inout Recognised) {
+    r.causes.removeAll { c in c.unless.contains(where: facts.contains) }
+    r.exclusions.removeAll { x in x.when.contains { $0.isAboutTheLog && !facts.contains($0) } }
   }
 
   /// Splits the prefixes off a recognised line.

@@ -78,10 +78,11 @@ public final class CheckRunner: @unchecked Sendable {
   }
 
   /// Checks every job and returns the report (findings in job order; errors after the findings of their job).
-  public func run(_ jobs: [CheckJob]) -> Report {
+  /// `inspect`, when given, sees each tree that was checked (the merged tree of a chain), from the worker threads.
+  public func run(_ jobs: [CheckJob], inspect: (@Sendable (CheckJob, DeviceTree) -> Void)? = nil) -> Report {
     let results = Mutex([Outcome?](repeating: nil, count: jobs.count))
     concurrentPerformWithLargeStack(iterations: jobs.count) { i in
-      let outcome = self.check(jobs[i])
+      let outcome = self.check(jobs[i], inspect: inspect)
       results.withLock { $0[i] = outcome }
     }
     var report = Report()
@@ -105,7 +106,7 @@ public final class CheckRunner: @unchecked Sendable {
     return report
   }
 
-  func check(_ job: CheckJob) -> Outcome {
+  func check(_ job: CheckJob, inspect: (@Sendable (CheckJob, DeviceTree) -> Void)? = nil) -> Outcome {
     var outcome = Outcome()
     if let b = job.base {
       let base: LoadedTree
@@ -139,6 +140,7 @@ public final class CheckRunner: @unchecked Sendable {
       }
       keep(chain.base.tree)
       if let m = chain.merged { keep(m) }
+      inspect?(job, chain.merged ?? chain.base.tree)
       let files = chain.overlays.flatMap { $0.files } + chain.base.files
       outcome.diagnostics = suppressions.apply(
         linter.lint(chain: chain, onlyOverlay: job.onlyOverlay), files: files, selection: selection)
@@ -156,6 +158,7 @@ public final class CheckRunner: @unchecked Sendable {
       return outcome
     }
     keep(loaded.tree)
+    inspect?(job, loaded.tree)
     let linter = job.withoutManifest ? linterWithoutManifest : linter
     outcome.diagnostics = suppressions.apply(
       linter.lint(loaded.tree, frontEnd: loaded.diagnostics, input: loaded.kind), files: loaded.files,

@@ -230,7 +230,8 @@ extension Linter {
   }
 
   /// Lints a base with overlays applied: the chain rules look at the parts, the tree rules at the merged result.
-  /// `onlyOverlay` keeps only the findings located in overlay content (`check OV --base BASE`).
+  /// `onlyOverlay` keeps only the findings located in overlay content (`check OV --base BASE`), and the ownership
+  /// rules' findings on what the overlays leave to Linux (``OwnershipInChain``).
   public func lint(chain: AppliedChain, onlyOverlay: Bool = false) -> [Diagnostic] {
     let frontEnd = chain.diagnostics
     let tree = chain.merged ?? chain.base.tree
@@ -248,8 +249,12 @@ extension Linter {
         out += ctx.findings
       }
     }
+    out = out.map { OwnershipInChain.isLeftByOverlays($0, in: chain) ? OwnershipInChain.placed($0, in: chain) : $0 }
     if onlyOverlay {
-      out = out.filter { chain.isInOverlay(range: $0.range, nodePath: $0.nodePath, property: $0.property) }
+      out = out.filter {
+        chain.isInOverlay(range: $0.range, nodePath: $0.nodePath, property: $0.property)
+          || OwnershipInChain.isLeftByOverlays($0, in: chain)
+      }
     }
     return out
   }

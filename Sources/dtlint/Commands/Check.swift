@@ -15,7 +15,10 @@ extension DTLint {
         the overlays are applied to it with libfdt (as U-Boot does) before checking; findings in overlay content \
         point at the overlay's lines. With --base, each FILE is an overlay checked against that base, and only \
         findings located in the overlay are reported — without dtc's false reg_format/unit_address warnings on \
-        fragments, because cell sizes and targets come from the base.
+        fragments, because cell sizes and targets come from the base — plus what the HMP ownership rules find \
+        the overlays leave to Linux: a peripheral the M7 manifest claims that the base enables is reported at the \
+        base's line, with a note that the overlay does not disable it and a fix-it that adds a fragment to the \
+        overlay (in both modes).
 
         Configuration is read from .dtlint.yaml (searched upwards from the working directory) or --config; \
         --enable/--disable/--werror apply on top. Exit status: 0 no error-severity finding, 1 at least one \

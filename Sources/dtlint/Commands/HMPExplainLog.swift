@@ -3,6 +3,7 @@ import DTCore
 import DTHMP
 import DTRules
 import Foundation
+import Synchronization
 
 extension DTLint {
   /// `dtlint hmp explain-log LOG [FILE...]`: what the remoteproc, rpmsg, MU mailbox and reserved-memory lines of a
@@ -175,7 +176,13 @@ extension DTLint {
       let runner = CheckRunner(
         reader: reader, registry: RuleRegistry.shared, selection: settings.selection, hmp: hmp)
       ProcessLifetime.keep(runner)
-      let report = runner.run(jobs)
+      // The regions each tree's enabled imx-rproc nodes list: a region contradicts a log line only when listed.
+      let regions = Mutex([String: Set<String>]())
+      let report = runner.run(jobs) { job, tree in
+        let paths = HMPTreeFacts.remoteprocRegionPaths(tree, hmp: hmp)
+        regions.withLock { $0[job.input] = paths }
+      }
+      out.remoteprocRegions = regions.withLock { $0 }
       out.findings = report.findings.map {
         TreeFinding($0.diagnostic, input: $0.input ?? "", sources: sources, cwd: cwd)
       }
@@ -228,6 +235,14 @@ struct TreeFindings {
   var errors: [ToolIssue] = []
   var unchecked: [String] = []
   var unreadable: Bool { !errors.isEmpty }
+  /// Per input: the node paths of the regions its enabled imx-rproc nodes list in `memory-region`.
+  var remoteprocRegions: [String: Set<String>] = [:]
+
+  /// Whether a finding is about a region an imx-rproc node lists (or about `/reserved-memory` holding one).
+  func isAboutRemoteprocRegion(_ f: TreeFinding) -> Bool {
+    guard let path = f.nodePath, let listed = remoteprocRegions[f.input] else { return false }
+    return listed.contains(path) || listed.contains { $0.hasPrefix(path + "/") }
+  }
 }
 
 /// The explanation of a log joined with the findings of the trees.
@@ -335,10 +350,7 @@ struct Tie {
         out += tie(rules: c.rules, pad: pad)
       }
     }
-    let contradicting = r.exclusions.compactMap { x -> (KernelMessageCatalog.Exclusion, [TreeFinding])? in
-      let f = findings(of: [x.rule])
-      return hasTree && f.isEmpty ? nil : (x, f)
-    }
+    let contradicting = contradictions(of: r)
     if !contradicting.isEmpty {
       out.append(
         hasTree ? "  the tree contradicts this line:" : "  a finding of these rules would contradict this line:")
@@ -352,6 +364,17 @@ struct Tie {
       }
     }
     return out
+  }
+
+  /// The contradictions of a message and the findings that make each: with a tree, only those whose findings meet
+  /// the contradiction's own conditions (a malformed region counts only when an imx-rproc node lists it; the log
+  /// conditions were decided by the explainer); without, every one, as what a finding would mean.
+  func contradictions(of r: LogExplainer.Recognised) -> [(KernelMessageCatalog.Exclusion, [TreeFinding])] {
+    r.exclusions.compactMap { x in
+      var f = findings(of: [x.rule])
+      if x.when.contains(.regionListed) { f = f.filter(trees.isAboutRemoteprocRegion) }
+      return hasTree && f.isEmpty ? nil : (x, f)
+    }
   }
 
   /// The catalog's sources whose tag the shown problems cite.
@@ -511,10 +534,8 @@ struct Tie {
             text: $0.text, status: $0.provenance.status.rawValue, source: $0.provenance.source, rules: $0.rules,
             findings: findings(of: $0.rules))
         },
-        contradictions: r.exclusions.compactMap { x in
-          let f = findings(of: [x.rule])
-          if hasTree && f.isEmpty { return nil }
-          return Contradiction(
+        contradictions: contradictions(of: r).map { x, f in
+          Contradiction(
             rule: x.rule, text: x.text, status: x.provenance.status.rawValue, source: x.provenance.source,
             findings: f)
         })

@@ -15,6 +15,10 @@ extension DTLint {
         is left to fix. Only the bytes a fix-it names change: comments, layout and order stay as written. Fixes \
         that would land in an included file are not made (the finding is listed instead).
 
+        With --base, a peripheral the M7 manifest claims that the base enables and IN leaves enabled is disabled \
+        by a fragment appended to IN (&i2c4 { status = "disabled"; };); a vring region smaller than the \
+        firmware's vrings need is grown in place, where the memory above it is free.
+
         Each change is listed on stderr as OUT:line:col, the rule it satisfies and the finding it answers. \
         Findings no fix-it can settle (a peripheral that must move, a size only the engineer knows) are printed \
         after the changes.

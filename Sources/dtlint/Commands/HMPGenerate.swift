@@ -54,8 +54,8 @@ extension DTLint {
     @Option(
       name: .customLong("kernel"),
       help: ArgumentHelp(
-        "Kernel flavor: mainline (default), nxp-6, nxp-5.15, nxp-5.4, toradex-bsp6, toradex-bsp5; default: the "
-          + "configuration's kernel:, else mainline.",
+        "Kernel flavor: mainline (default), nxp-6, nxp-5.15, nxp-5.4, toradex-bsp7, toradex-bsp6, toradex-bsp5; "
+          + "default: the configuration's kernel:, else mainline.",
         valueName: "flavor"),
       completion: .list(Settings.kernelFlavorNames))
     var kernelOption: String?

@@ -16,7 +16,8 @@ struct SettingsOptions: ParsableArguments {
 
   @Option(
     help: ArgumentHelp(
-      "Kernel flavor the tree runs under: mainline (default), nxp-6, nxp-5.15, nxp-5.4, toradex-bsp6, toradex-bsp5.",
+      "Kernel flavor the tree runs under: mainline (default), nxp-6, nxp-5.15, nxp-5.4, toradex-bsp7, toradex-bsp6, "
+        + "toradex-bsp5.",
       valueName: "flavor"),
     completion: .list(Settings.kernelFlavorNames))
   var kernel: String?
@@ -76,7 +77,9 @@ struct Settings {
 
   /// The kernel flavors and aliases, as a constant so option definitions parse no profile (a test keeps it equal
   /// to the bundled profiles' names).
-  static let kernelFlavorNames = ["mainline", "nxp-6", "nxp-5.15", "nxp-5.4", "toradex-bsp6", "toradex-bsp5"]
+  static let kernelFlavorNames = [
+    "mainline", "nxp-6", "nxp-5.15", "nxp-5.4", "toradex-bsp7", "toradex-bsp6", "toradex-bsp5",
+  ]
 
   static var boardNames: [String] {
     var names: [String] = []

@@ -66,6 +66,11 @@ extension TreeInfo {
   /// `/reserved-memory`, when the tree has it.
   var reservedMemory: Node? { tree.node(atPath: "/reserved-memory") }
 
+  /// Whether the HMP rules have a system to speak for: an M7 manifest was given, or the tree has an enabled node
+  /// with an imx-rproc compatible. The rules that could fire on any tree (reserved-memory layout) stay silent
+  /// otherwise (HMPFacts §15.8).
+  var hasHMPSystem: Bool { hmp.manifest != nil || imxRprocLikeNodes().contains(where: \.isEnabled) }
+
   /// A list of single phandles (`memory-region = <&a>, <&b>`), each resolved.
   func phandleList(_ property: Property) -> [(phandle: UInt32, target: Node?)] {
     (property.value.cells ?? []).map { ($0, nodesByPhandle[$0]) }
@@ -119,5 +124,14 @@ extension Node {
   var isEnabled: Bool {
     guard let s = property("status")?.value.strings?.first else { return true }
     return s == "okay" || s == "ok"
+  }
+}
+
+/// What the HMP rules see in a tree, for callers outside the rules (`hmp explain-log` decides with it whether a
+/// finding is about a region the M core's node uses).
+public enum HMPTreeFacts {
+  /// The node paths of the regions the enabled imx-rproc nodes list in `memory-region`.
+  public static func remoteprocRegionPaths(_ tree: DeviceTree, hmp: HMPContext) -> Set<String> {
+    Set(TreeInfo(tree: tree, hmp: hmp).rprocRegions.regions.map(\.node.path))
   }
 }

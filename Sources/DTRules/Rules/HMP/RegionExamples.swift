@@ -21,6 +21,15 @@ enum RegionExamples {
     return "{" + parts.joined(separator: ", ") + "}"
   }
 
+  /// A tree with no imx-rproc node: 2+2 cells and `/reserved-memory` with `children` (one per line), for the
+  /// examples that show the HMP rules staying silent on a tree that is not an HMP system.
+  static func withoutRemoteproc(_ children: [String]) -> String {
+    var s = "/dts-v1/;\n/ {\n\t#address-cells = <2>;\n\t#size-cells = <2>;\n\treserved-memory {\n"
+    s += "\t\t#address-cells = <2>;\n\t\t#size-cells = <2>;\n\t\tranges;\n"
+    for c in children { s += "\t\t" + c + "\n" }
+    return s + "\t};\n};\n"
+  }
+
   /// The standard regions with `replacements` applied (each `(old, new)` replaces one line; an empty new drops it).
   static func regions(replacing replacements: [(String, String)]) -> [String] {
     var out = regions

@@ -14,9 +14,13 @@ struct RegionOverlapRule: TreeRule {
       the base tree already has, or vring1 placed less than a vring size after vring0.
 
       All enabled children of `/reserved-memory` with a static `reg` are compared (disabled ones are skipped by \
-      the kernel; dynamically allocated ones have no address yet), whether or not an imx-rproc node uses them. \
-      The finding is on the later region (the one the kernel reserves second), with a note at the earlier one, \
-      and says whether the kernel refuses it.
+      the kernel; dynamically allocated ones have no address yet), and a pair is reported when one of its two \
+      regions is in the `memory-region` of an enabled imx-rproc node (the other may be a `/memreserve/`): the \
+      rule speaks only where there is an M core to speak for. Overlaps between other regions (a DSP's vrings \
+      inside the DSP's own firmware region, as mainline imx8qxp-mek.dts has them; any region of a tree without \
+      an imx-rproc node) are not HMP questions: the kernel logs "OF: reserved mem: OVERLAP DETECTED!" for them \
+      and carries on (`__rmem_check_for_overlap()`, HMPFacts §15.8). The finding is on the later region (the \
+      one the kernel reserves second), with a note at the earlier one, and says whether the kernel refuses it.
 
       A warning, not an error: two overlapping `no-map` regions are both accepted by the kernel, and some trees \
       nest them on purpose (mainline imx8qxp-mek lists the DSP's vrings inside its 32 MiB `dsp@92400000` \
@@ -31,12 +35,29 @@ struct RegionOverlapRule: TreeRule {
               "vdev0vring1: vdev0vring1@55004000 { ↓reg = <0 0x55004000 0 0x8000>; no-map; };"
             )
           ]))),
+      // A region of the base (no imx-rproc node lists it) over the M7's vring: reported on the later one.
+      RuleExample(
+        RegionExamples.tree(
+          RegionExamples.regions + ["dsp_reserved: dsp@55000000 { ↓reg = <0 0x55000000 0 0x10000>; no-map; };"])),
       RuleExample(
         RegionExamples.tree(memreserve: "/memreserve/ 0x55400000 0x1000;\n")
           .replacingOccurrences(of: "reg = <0 0x55400000", with: "↓reg = <0 0x55400000")),
     ],
     nonTriggering: [
       RuleExample(RegionExamples.tree()),
+      // Two regions no imx-rproc node references (a DSP's vring inside the DSP's firmware region).
+      RuleExample(
+        RegionExamples.tree(
+          RegionExamples.regions + [
+            "dsp_reserved: dsp@92400000 { reg = <0 0x92400000 0 0x2000000>; no-map; };",
+            "dsp_vring0: memory@942f0000 { reg = <0 0x942f0000 0 0x8000>; no-map; };",
+          ])),
+      // No imx-rproc node and no manifest: not an HMP tree.
+      RuleExample(
+        RegionExamples.withoutRemoteproc([
+          "ramoops@90000000 { reg = <0 0x90000000 0 0x100000>; };",
+          "secure@90080000 { reg = <0 0x90080000 0 0x100000>; no-map; };",
+        ])),
       // Disabled regions are not reserved.
       RuleExample(
         RegionExamples.tree(
@@ -54,6 +75,10 @@ struct RegionOverlapRule: TreeRule {
 
   func check(_ context: inout RuleContext) {
     let info = context.info
+    guard info.hasHMPSystem else { return }
+    // The regions the M core's imx-rproc nodes reference: a pair is reported only when it involves one of them.
+    let rprocRegions = Set(info.rprocRegions.regions.map { ObjectIdentifier($0.node) })
+    guard !rprocRegions.isEmpty else { return }
     var claims: [Claim] = []
     for (i, r) in info.tree.reserves.enumerated() where r.size > 0 {
       let (end, o) = r.address.addingReportingOverflow(r.size)
@@ -71,6 +96,10 @@ struct RegionOverlapRule: TreeRule {
     for (a, b) in pairs(claims) {
       // `b` is the later claim; it lies on a node (two /memreserve/ entries are dtc's business).
       guard let node = b.node, a.node !== node else { continue }
+      let involvesRproc =
+        rprocRegions.contains(ObjectIdentifier(node))
+        || a.node.map { rprocRegions.contains(ObjectIdentifier($0)) } ?? false
+      guard involvesRproc else { continue }
       let key = "\(ObjectIdentifier(node))-\(a.node.map { "\(ObjectIdentifier($0))" } ?? "r\(a.order)")"
       guard reported.insert(key).inserted else { continue }
       let lo = max(a.address, b.address)

@@ -16,7 +16,8 @@ struct ReservedMemoryFormatRule: TreeRule {
       Both are verified code paths that drop regions silently at boot, so this is an error. A classic case: an \
       overlay child written with one address and one size cell (`reg = <0x40000000 0x10000000>;`) under the 2+2 \
       cells of the i.MX 8M trees (HMPFacts §7.4). dtc's `reg_format` warns about the length too; this rule says \
-      what the kernel does with it. Disabled children are skipped, as the kernel skips them.
+      what the kernel does with it. Disabled children are skipped, as the kernel skips them. Like every HMP \
+      rule it speaks only for a tree with an enabled imx-rproc node or with an M7 manifest.
 
       When a child's `reg` holds one address and one size cell per entry under a parent that takes two of each \
       (the usual copy-paste from a 32-bit tree), the fix-it widens the same numbers to `<0 addr 0 size>`.
@@ -38,6 +39,8 @@ struct ReservedMemoryFormatRule: TreeRule {
     ],
     nonTriggering: [
       RuleExample(RegionExamples.tree()),
+      // Not an HMP tree: no imx-rproc node, no manifest (dtc's reg_format still reports the length).
+      RuleExample(RegionExamples.withoutRemoteproc(["buffer@90000000 { reg = <0x90000000 0x100000>; no-map; };"])),
       // A disabled child is skipped by the kernel.
       RuleExample(
         RegionExamples.tree(
@@ -46,7 +49,7 @@ struct ReservedMemoryFormatRule: TreeRule {
 
   func check(_ context: inout RuleContext) {
     let info = context.info
-    guard let rm = info.reservedMemory else { return }
+    guard info.hasHMPSystem, let rm = info.reservedMemory else { return }
     let root = info.tree.root
     let rootAC = root.property("#address-cells")?.value.singleCell
     let rootSC = root.property("#size-cells")?.value.singleCell

@@ -70,11 +70,14 @@ struct RscTableNameRule: TreeRule {
     for r in info.rprocRegions.distinct where r.role == .resourceTableLike {
       let newName = r.node.unitAddress.isEmpty ? rule.name : rule.name + "@" + r.node.unitAddress
       let fix = RegionFixIts.rename(r.node, to: rule.name, message: "rename to '\(newName)'")
+      var notes = [DiagnosticNote("referenced here as memory-region[\(r.index)]", at: r.property.range)]
+      // What this flavor's releases do differently with the name as written (lf-5.15: HMPFacts §15.3).
+      for v in kernel.regionRules where v.match.matches(r.name, v.name) {
+        if let text = v.versionDependent { notes.append(DiagnosticNote("version-dependent: \(text)")) }
+      }
       context.report(
         "\(hmp.kernelPhrase) takes \(matches) as the resource table, not '\(r.name)': when Linux attaches to the running M7 it finds no resource table and sets up no vrings (no RPMsg, no error)",
-        node: r.node,
-        notes: [DiagnosticNote("referenced here as memory-region[\(r.index)]", at: r.property.range)],
-        fixes: fix.map { [$0] } ?? [])
+        node: r.node, notes: notes, fixes: fix.map { [$0] } ?? [])
     }
   }
 }

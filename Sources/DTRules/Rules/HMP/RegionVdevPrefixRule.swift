@@ -6,13 +6,13 @@ struct VdevPrefixRule: TreeRule {
     "hmp_vdev_prefix", name: "Vdev Prefix", severity: .warning,
     summary: "A region imx_rproc must map (resource table, firmware memory) has a name starting with `vdev`",
     rationale: """
-      Mainline imx_rproc (and NXP 6.x) does not map any `memory-region` entry whose name starts with `vdev` \
+      Mainline imx_rproc (and NXP 6.x and 5.15) does not map any `memory-region` entry whose name starts with `vdev` \
       (`imx_rproc_addr_init`: `strncmp(node->name, "vdev", strlen("vdev"))` → "Not map vdevbuffer, vdevring \
       region"). That is right for vrings and buffers, which the remoteproc core handles itself, but a resource \
       table or the memory the firmware is loaded into must be mapped: `da_to_va` only reaches ATT_OWN memory and \
       mapped regions, so an ELF segment linked there cannot be loaded and a table there is never found \
-      (HMPFacts §1.2, §1.7, §10.4). The rule uses the flavor's profile: flavors whose driver has no such \
-      prefix test (NXP 5.15, 5.4 as profiled) are not reported.
+      (HMPFacts §1.2, §1.7, §10.4; HMPFacts §15.3 for NXP 5.15). The rule uses the flavor's profile: NXP \
+      5.4, whose driver maps every region, is not reported.
 
       A warning: the skip is verified, which firmware actually needs the region mapped is inferred \
       (HMPFacts §1.7).
@@ -21,7 +21,12 @@ struct VdevPrefixRule: TreeRule {
       RuleExample(
         RegionExamples.tree(
           RegionExamples.regions + ["m7_reserved: ↓vdev-m7@80000000 { reg = <0 0x80000000 0 0x1000000>; no-map; };"],
-          refs: RegionExamples.refs + ", <&m7_reserved>"), options: ["kernel": "mainline"])
+          refs: RegionExamples.refs + ", <&m7_reserved>"), options: ["kernel": "mainline"]),
+      // lf-5.15.71's imx_rproc_addr_init has the same test.
+      RuleExample(
+        RegionExamples.tree(
+          RegionExamples.regions + ["m7_reserved: ↓vdev-m7@80000000 { reg = <0 0x80000000 0 0x1000000>; no-map; };"],
+          refs: RegionExamples.refs + ", <&m7_reserved>"), options: ["kernel": "toradex-bsp6"]),
     ],
     nonTriggering: [
       RuleExample(
@@ -31,7 +36,7 @@ struct VdevPrefixRule: TreeRule {
       RuleExample(
         RegionExamples.tree(
           RegionExamples.regions + ["m7_reserved: vdev-m7@80000000 { reg = <0 0x80000000 0 0x1000000>; no-map; };"],
-          refs: RegionExamples.refs + ", <&m7_reserved>"), options: ["kernel": "toradex-bsp6"]),
+          refs: RegionExamples.refs + ", <&m7_reserved>"), options: ["kernel": "toradex-bsp5"]),
     ])
 
   func check(_ context: inout RuleContext) {

@@ -19,6 +19,10 @@ struct VringSizeRule: TreeRule {
 
       The numbers come from the M7 manifest's `rpmsg` settings over the SoC's SDK defaults, so the rule is \
       silent without `--m7`. Both checks rest on verified code on both sides: an error.
+
+      Fix-it (`dtlint hmp fix` applies it): a region that is only too small gets the firmware's vring step \
+      (`vring-size`, 0x8000 by default) as its size, or the minimum when the step would reach another reserved \
+      region; the address stays, and no size is offered that would overlap a region.
       """,
     triggering: [
       RuleExample(
@@ -66,9 +70,13 @@ struct VringSizeRule: TreeRule {
       else { continue }
       let notes = [DiagnosticNote("referenced here as memory-region[\(r.index)]", at: r.property.range)]
       if range.size < needed {
+        var fixes: [FixIt] = []
+        if let fix = Self.grow(r.node, reg: reg, from: range, needed: needed, step: rpmsg.vringSize, info: info) {
+          fixes.append(fix)
+        }
         context.report(
           "vring region '\(r.node.name)' is \(regionHex(range.size)) bytes, smaller than the \(regionHex(needed)) that \(phrase)'s remoteproc core needs for the firmware's vring (\(counts): PAGE_ALIGN(vring_size)): \"Registered carveout doesn't fit len request\", the boot or attach fails",
-          node: r.node, property: reg, notes: notes)
+          node: r.node, property: reg, notes: notes, fixes: fixes)
       }
       // rpmsg-lite's addresses are known for vdev 0 only (VDEV1_VRING_BASE is not verified: HMPFacts §8, §11).
       if vdev == 0, ring < 2 {
@@ -88,5 +96,38 @@ struct VringSizeRule: TreeRule {
         }
       }
     }
+  }
+
+  /// `reg = <…>;` with the same address and a size of `step` (the firmware's spacing of the vrings), or `needed`
+  /// when `step` would overlap another enabled reserved region; nil when `reg` is not one literal entry or both
+  /// sizes overlap.
+  static func grow(
+    _ node: Node, reg: Property, from range: (address: UInt64, size: UInt64), needed: UInt64, step: UInt64,
+    info: TreeInfo
+  ) -> FixIt? {
+    guard let parent = node.parent, info.regEntries(of: node)?.count == 1 else { return nil }
+    let ac = info.addressCells(of: parent)
+    let sc = info.sizeCells(of: parent)
+    let others = parent.liveChildren.filter { $0 !== node && $0.isEnabled }.flatMap { info.regEntries(of: $0) ?? [] }
+    func fits(_ size: UInt64) -> Bool {
+      let (end, o) = range.address.addingReportingOverflow(size)
+      guard !o else { return false }
+      return !others.contains { $0.size > 0 && $0.address < end && range.address < $0.address &+ $0.size }
+    }
+    guard let size = [step, needed].first(where: { $0 >= needed && fits($0) }),
+      let address = cells(range.address, count: ac), let length = cells(size, count: sc)
+    else { return nil }
+    let why = size == step && step != needed ? "the firmware's vring step" : "PAGE_ALIGN(vring_size)"
+    return FixSupport.replace(
+      reg, with: "reg = <\((address + length).joined(separator: " "))>;",
+      message: "make it \(regionHex(size)) bytes (\(why))")
+  }
+
+  /// A value as `count` cells, most significant first (`0`, `0x55000000`); nil when it does not fit.
+  static func cells(_ value: UInt64, count: Int) -> [String]? {
+    guard count == 1 || count == 2 else { return nil }
+    if count == 1 && value > UInt64(UInt32.max) { return nil }
+    let words = count == 2 ? [value >> 32, value & 0xFFFF_FFFF] : [value]
+    return words.map { $0 == 0 ? "0" : regionHex($0) }
   }
 }

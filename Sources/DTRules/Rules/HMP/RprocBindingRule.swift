@@ -11,14 +11,16 @@ struct RprocBindingRule: TreeRule {
       `fsl,imx-rproc.yaml` has `additionalProperties: false` and lists neither `rsc-da`, \
       `fsl,startup-delay-ms` nor `clock-names`, and allows `fsl,iomuxc-gpr` only with the `-mmio` compatibles \
       (HMPFacts §4). NXP's and Toradex's trees carry them anyway, and which kernel reads them differs \
-      (HMPFacts §1.4): `rsc-da` is read only by NXP 5.4, where it locates the resource table — every later \
-      driver finds the table through a `memory-region` named `rsc-table` and ignores it; \
-      `fsl,startup-delay-ms` only by NXP 6.x (an `msleep` after Linux starts the core, not when attaching); \
-      `clock-names` only by NXP 6.x (the optional "audio" clock). A property is reported when the binding does \
-      not have it and the selected kernel (`--kernel`, default mainline) does not read it: it does nothing there \
-      but suggests it does (a startup delay that never happens, a resource-table address that is never used). \
-      The properties a flavor reads are accepted for that flavor. Removing one is safe for that kernel, hence \
-      the fix-it.
+      (HMPFacts §15, read release by release): `rsc-da` is read only by NXP 5.4, where it locates the resource \
+      table — every later driver finds the table through a `memory-region` named `rsc-table` (`rsc_table` in \
+      NXP 5.15) and ignores it; `fsl,startup-delay-ms` by NXP 6.x and by NXP 5.15 from lf-5.15.71 on (an \
+      `msleep` after Linux starts the core, not when attaching; an earlier lf-5.15 snapshot did not read it, \
+      HMPFacts §15.7), never by mainline; `clock-names` only by NXP 6.x (the optional "audio" clock). A \
+      property is reported when the binding does not have it and the selected kernel (`--kernel`, default \
+      mainline) does not read it: it does nothing there but suggests it does (a startup delay that never \
+      happens, a resource-table address that is never used). The properties a flavor reads are accepted for \
+      that flavor, and a note says which other flavors (and releases) read a reported one. Removing one is \
+      safe for the selected kernel, hence the fix-it — not for a tree that also boots an NXP kernel.
       """,
     triggering: [
       RuleExample(
@@ -63,6 +65,14 @@ struct RprocBindingRule: TreeRule {
         \t};
         };
         """),
+      // lf-5.15.71 reads fsl,startup-delay-ms and sleeps for it after starting the core (Toradex BSP 6).
+      RuleExample(
+        rprocExample(
+          """
+          mboxes = <&mu 0 1>, <&mu 1 1>, <&mu 3 1>;
+          mbox-names = "tx", "rx", "rxdb";
+          fsl,startup-delay-ms = <500>;
+          """), options: ["kernel": "toradex-bsp6"]),
       // NXP 5.4 reads rsc-da (Toradex BSP 5).
       RuleExample(
         rprocExample(
@@ -80,7 +90,12 @@ struct RprocBindingRule: TreeRule {
     let kernel = hmp.kernel
     let soc = info.rprocSoC()
     for node in info.enabledRemoteprocNodes() {
+      // The binding allows fsl,iomuxc-gpr only with the -mmio compatibles; the drivers read the MMIO-only
+      // properties for every compatible whose configuration uses the MMIO method (HMPFacts §15.6).
       let mmio = isMMIOVariant(node, soc: soc)
+      let mmioMethod =
+        (node.property("compatible")?.value.strings ?? []).first { kernel.knows(compatible: $0) }
+        .map { kernel.usesMMIO($0) } ?? mmio
       for p in node.liveProperties {
         guard let use = kernel.property(p.name) else { continue }
         let outside: Bool
@@ -93,7 +108,7 @@ struct RprocBindingRule: TreeRule {
         let read: Bool
         switch use.read {
         case .never: read = false
-        case .mmioOnly: read = mmio
+        case .mmioOnly: read = mmioMethod
         default: read = true
         }
         guard !read else { continue }
@@ -105,7 +120,10 @@ struct RprocBindingRule: TreeRule {
         var notes: [DiagnosticNote] = []
         let readers = Self.flavorsReading(p.name, mmio: mmio, except: kernel.name)
         if !readers.isEmpty {
-          notes.append(DiagnosticNote("read only by \(readers.joined(separator: ", ")) (HMPFacts §1.4)"))
+          notes.append(DiagnosticNote("read only by \(readers.joined(separator: ", ")) (HMPFacts §15)"))
+        }
+        if let v = use.versionDependent {
+          notes.append(DiagnosticNote("version-dependent in \(kernel.name): \(v)"))
         }
         if p.name == "rsc-da", kernel.resourceTable.locatedBy == .regionName, let name = kernel.resourceTableName {
           notes.append(
@@ -134,14 +152,17 @@ struct RprocBindingRule: TreeRule {
     for name in KernelFlavor.knownNames {
       guard let k = try? KernelFlavor.load(name: name), seen.insert(k.name).inserted, let use = k.property(property)
       else { continue }
+      var when: [String] = []
       switch use.read {
       case .never: continue
-      case .mmioOnly: if mmio { out.append(k.name) }
-      case .whenStarting: out.append("\(k.name) (when Linux starts the core)")
-      case .whenAttaching: out.append("\(k.name) (when attaching to a running core)")
-      case .whenNotAttached: out.append("\(k.name) (unless attaching)")
-      case .always: out.append(k.name)
+      case .mmioOnly: if !mmio { continue }
+      case .whenStarting: when.append("when Linux starts the core")
+      case .whenAttaching: when.append("when attaching to a running core")
+      case .whenNotAttached: when.append("unless attaching")
+      case .always: break
       }
+      if let v = use.versionDependent { when.append("version-dependent: \(v)") }
+      out.append(when.isEmpty ? k.name : "\(k.name) (\(when.joined(separator: "; ")))")
     }
     return out
   }

@@ -12,11 +12,14 @@ struct RprocCompatibleRule: TreeRule {
       on the i.MX 8M Plus, `fsl,imx8mp-cm7` and `fsl,imx8mn-cm7` select the SMC configuration (start and stop \
       through TF-A), `fsl,imx8mp-cm7-mmio` and `fsl,imx8mn-cm7-mmio` the MMIO one. Another SoC's compatible \
       (`fsl,imx8mm-cm4`) brings that SoC's table and method. The `-mmio` compatibles exist only in mainline and \
-      NXP 6.x kernels; NXP 5.15 (Toradex BSP 6) and 5.4 do not list them, so the node is never probed there. \
-      The MMIO configuration looks the SRC up with `syscon_regmap_lookup_by_phandle(np, "syscon")` and fails \
-      probe with "failed to find syscon" when `syscon` is missing (HMPFacts §1.4, §4, §10.8). The kernel \
-      flavor comes from `--kernel` (default mainline); the SoC from the manifest, the board or the root \
-      `compatible`.
+      NXP 6.6 and later; NXP 6.1, 5.15 (Toradex BSP 6) and 5.4 do not list them, so the node is never probed \
+      there (HMPFacts §15.4). Every configuration that uses the MMIO method — `imx_rproc_cfg_imx8mq` for \
+      `fsl,imx8mq-cm4` and `fsl,imx8mm-cm4`, the i.MX7D and 6SX ones, the `-mmio` ones — looks the SRC up with \
+      `syscon_regmap_lookup_by_phandle(np, "syscon")`: in mainline, NXP 6.x and NXP 5.15 a missing `syscon` \
+      fails probe with "failed to find syscon"; NXP 5.4 logs the same line and probes on without the SRC, so \
+      it can neither detect nor start the core (HMPFacts §15.6, read per flavor). The kernel flavor comes from \
+      `--kernel` (default mainline); the SoC from the manifest, the board or the root `compatible` — for a SoC \
+      dtlint has no profile of (an i.MX 8M Mini tree), from the flavor's driver configurations alone.
       """,
     triggering: [
       RuleExample(
@@ -46,6 +49,18 @@ struct RprocCompatibleRule: TreeRule {
         \t};
         };
         """),
+      // An i.MX 8M Mini tree (no SoC profile): the flavor's driver configuration for the compatible is MMIO.
+      RuleExample(
+        """
+        /dts-v1/;
+        / {
+        \tcompatible = "fsl,imx8mm-evk", "fsl,imx8mm";
+        \timx8mm-cm4 {
+        \t\t↓compatible = "fsl,imx8mm-cm4";
+        \t\tmbox-names = "tx", "rx", "rxdb";
+        \t};
+        };
+        """, options: ["kernel": "nxp-5.15"]),
       RuleExample(
         """
         /dts-v1/;
@@ -91,6 +106,22 @@ struct RprocCompatibleRule: TreeRule {
         \t};
         };
         """),
+      // The i.MX 8M Mini EVK's node with its syscon (NXP's imx8mm-evk-rpmsg.dts).
+      RuleExample(
+        """
+        /dts-v1/;
+        / {
+        \tcompatible = "fsl,imx8mm-evk", "fsl,imx8mm";
+        \timx8mm-cm4 {
+        \t\tcompatible = "fsl,imx8mm-cm4";
+        \t\tsyscon = <&src>;
+        \t};
+        \tsrc: reset-controller@30390000 {
+        \t\tcompatible = "fsl,imx8mm-src", "fsl,imx51-src", "syscon";
+        \t\treg = <0x30390000 0x10000>;
+        \t};
+        };
+        """, options: ["kernel": "nxp-5.15"]),
       // NXP's i.MX 8M Plus EVK tree uses the i.MX 8M Nano compatible: same driver configuration.
       RuleExample(
         """
@@ -149,9 +180,11 @@ struct RprocCompatibleRule: TreeRule {
             node: node, property: prop, fixes: fixes)
           continue
         }
-        // What the driver's configuration for the matched compatible needs (syscon for the MMIO ones).
-        guard let variant = soc.remoteproc.compatible(chosen) else { continue }
-        for needed in variant.needs where node.property(needed) == nil {
+        // What the driver's configuration for the matched compatible needs: the SoC profile's list, and syscon
+        // wherever this kernel's configuration uses the MMIO method (HMPFacts §15.6).
+        var needs = soc.remoteproc.compatible(chosen)?.needs ?? []
+        if kernel.usesMMIO(chosen) && !needs.contains("syscon") { needs.append("syscon") }
+        for needed in needs where node.property(needed) == nil {
           guard kernel.property(needed).map({ $0.required != .never }) ?? true else { continue }
           var fixes: [FixIt] = []
           if needed == "syscon", !context.tree.isPlugin,
@@ -163,21 +196,41 @@ struct RprocCompatibleRule: TreeRule {
           {
             fixes.append(fix)
           }
-          context.report(
-            "node \(node.path) has compatible \"\(chosen)\" but no '\(needed)': \(hmp.kernelPhrase)'s imx_rproc "
-              + "(\(variant.driverConfig)) looks the SRC up through it and fails probe with \"failed to find syscon\"",
-            node: node, property: prop, fixes: fixes)
+          reportMissing(needed, compatible: chosen, node: node, property: prop, fixes: fixes, context: &context)
         }
       } else {
-        // SoC unknown: only what holds for every SoC — the MMIO configurations need syscon.
-        guard let mmio = compats.first(where: { $0.hasSuffix("-mmio") && kernel.knows(compatible: $0) }),
-          node.property("syscon") == nil
+        // SoC unknown: what this kernel's driver configuration for the compatible needs (the MMIO ones look the
+        // SRC up through syscon), whatever the SoC.
+        guard let chosen = compats.first(where: { kernel.knows(compatible: $0) }), kernel.usesMMIO(chosen),
+          node.property("syscon") == nil, kernel.property("syscon").map({ $0.required != .never }) ?? true
         else { continue }
-        context.report(
-          "node \(node.path) has compatible \"\(mmio)\" but no 'syscon': \(hmp.kernelPhrase)'s imx_rproc looks "
-            + "the SRC up through it and fails probe with \"failed to find syscon\"",
-          node: node, property: prop)
+        reportMissing("syscon", compatible: chosen, node: node, property: prop, fixes: [], context: &context)
       }
     }
+  }
+
+  /// `node has compatible "fsl,imx8mm-cm4" but no 'syscon'`, with what this kernel's driver does without it.
+  private func reportMissing(
+    _ needed: String, compatible: String, node: Node, property: Property, fixes: [FixIt],
+    context: inout RuleContext
+  ) {
+    let hmp = context.info.hmp
+    let kernel = hmp.kernel
+    let config = kernel.driverConfig(for: compatible)
+    let how =
+      config.map { "\($0.config), MMIO method: it starts, stops and detects the core through the SRC registers" }
+      ?? "an MMIO configuration: it starts, stops and detects the core through the SRC registers"
+    let effect =
+      kernel.property(needed)?.provenance.note
+      ?? "\"failed to find syscon\" fails probe"
+    var notes: [DiagnosticNote] = []
+    if let v = config?.versionDependent { notes.append(DiagnosticNote("version-dependent: \(v)")) }
+    if let p = kernel.property(needed), p.provenance.status != .verified {
+      notes.append(DiagnosticNote("\(p.provenance.status.rawValue): \(p.provenance.source ?? "HMPFacts §15.6")"))
+    }
+    context.report(
+      "node \(node.path) has compatible \"\(compatible)\" but no '\(needed)': \(hmp.kernelPhrase)'s imx_rproc "
+        + "drives it with \(how), and looks the SRC up through '\(needed)' (HMPFacts §15.6): \(effect)",
+      node: node, property: property, notes: notes, fixes: fixes)
   }
 }

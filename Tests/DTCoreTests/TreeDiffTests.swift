@@ -305,50 +305,6 @@ func line(of needle: String, in text: String, skipping after: Int = 0) -> Int? {
     #expect(changes.first?.a == .reservation(address: 0x1000, size: 0x100))
   }
 
-  @Test func hmpScopeKeepsReservedMemoryRprocAndMU() throws {
-    let d = try DiffFixtures.scratch()
-    let sources = SourceManager()
-    let reader = SourceReader(sources: sources, options: FrontEndOptions())
-    let a = try reader.loadForDiff(d.path + "/base.dts").tree
-    let b = try reader.loadForDiff(d.path + "/base.dts+" + d.path + "/hmp.dtso").tree
-    let (scope, unresolved) = HMPScope.scope(for: [a, b])
-    #expect(unresolved.isEmpty)
-    #expect(scope.roots == ["/reserved-memory", "/imx8mp-cm7", "/soc@0/mailbox@30aa0000"])
-    let changes = TreeDiff.compare(a, b, options: TreeDiffOptions(scope: scope))
-    #expect(
-      describe(changes)
-        == """
-        added /imx8mp-cm7 (node)
-        added /reserved-memory/rsc-table@550ff000 (node)
-        added /reserved-memory/vdev0vring0@55000000 (node)
-        added /reserved-memory/vdev0vring1@55008000 (node)
-        added /reserved-memory/vdevbuffer@55400000 (node)
-        """)
-    // The manifest's peripherals (label, unit address, path) and their pin groups join the scope.
-    let (m7, missing) = HMPScope.scope(
-      for: [a, b], peripherals: ["uart4", "0x30a40000", "/soc@0/gpio@30200000", "gpt1"])
-    #expect(missing == ["gpt1"])
-    #expect(
-      m7.roots.isSuperset(of: [
-        "/soc@0/serial@30a60000", "/soc@0/i2c@30a40000", "/soc@0/gpio@30200000", "/soc@0/pinctrl@30330000/uart4grp",
-        "/soc@0/pinctrl@30330000/i2c3grp",
-      ]))
-    let more = TreeDiff.compare(a, b, options: TreeDiffOptions(scope: m7))
-    #expect(more.count == changes.count + 2, "\(describe(more))")
-    #expect(more.contains { $0.nodePath == "/soc@0/serial@30a60000" && $0.property == "status" })
-  }
-
-  @Test func compatiblePatterns() {
-    for s in ["fsl,imx8mp-cm7", "fsl,imx8mm-cm4", "fsl,imx93-cm33", "fsl,imx8mn-cm7-mmio", "fsl,imx7d-cm4"] {
-      #expect(HMPScope.isRemoteProcCompatible(s), "\(s)")
-    }
-    for s in ["fsl,imx8mp-mu", "fsl,imx8mp-clk", "acme,imx8mp-cm7", "fsl,imx8mp-cmx"] {
-      #expect(!HMPScope.isRemoteProcCompatible(s), "\(s)")
-    }
-    for s in ["fsl,imx8mp-mu", "fsl,imx6sx-mu", "fsl,imx8ulp-mu-s4"] { #expect(HMPScope.isMUCompatible(s), "\(s)") }
-    for s in ["fsl,imx8mp-cm7", "fsl,imx8mp-mux", "acme,x-mu"] { #expect(!HMPScope.isMUCompatible(s), "\(s)") }
-  }
-
   @Test func chainSpecs() {
     let exists: (String) -> Bool = { $0 == "odd+name.dtb" }
     #expect(SourceReader.diffParts("a.dtb+b.dtbo+c.dtbo", fileExists: exists) == ["a.dtb", "b.dtbo", "c.dtbo"])

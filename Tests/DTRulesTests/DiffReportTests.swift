@@ -87,19 +87,4 @@ import Testing
         """)
     #expect(Self.renderer().text([], color: true) == "", "nothing printed when the trees are the same")
   }
-
-  @Test func manifestPeripherals() throws {
-    let m = try ManifestPeripherals.parse(
-      "soc: imx8mp\nperipherals: [i2c4, 0x30a60000, /soc@0/x]\npins:\n  pads: [UART4_RXD]\nrpmsg: {a: 1}\n",
-      path: "m7.yaml")
-    #expect(m.peripherals == ["i2c4", "0x30a60000", "/soc@0/x"])
-    #expect(m.pads == ["UART4_RXD"])
-    #expect(try ManifestPeripherals.parse("", path: "m.yaml") == ManifestPeripherals())
-    let e = #expect(throws: ConfigurationError.self) {
-      try ManifestPeripherals.parse("peripherals:\n  - [a]\n", path: "m.yaml")
-    }
-    #expect(e?.line == 2)
-    #expect(throws: ConfigurationError.self) { try ManifestPeripherals.parse("- a\n", path: "m.yaml") }
-    #expect(throws: ConfigurationError.self) { try ManifestPeripherals.parse("peripherals: [a\n", path: "m.yaml") }
-  }
 }

@@ -159,7 +159,7 @@ enum DiffCLIFixtures {
         "/imx8mp-cm7 -", "/reserved-memory/rsc-table@550ff000 -", "/reserved-memory/vdev0vring0@55000000 -",
         "/reserved-memory/vdev0vring1@55008000 -", "/reserved-memory/vdevbuffer@55400000 -",
       ], "uart4 and i2c3 are outside the HMP scope")
-    s.write("m7.yaml", "soc: imx8mp\nperipherals: [uart4, 30a40000, gpt1]\npins:\n  pads: [UART4_RXD]\n")
+    s.write("m7.yaml", "soc: imx8mp\nperipherals: [uart4, 0x30a40000, gpt1]\npins:\n  pads: [UART4_RXD]\n")
     let m = try CLI.run(["diff", "base.dts", "base.dts+hmp.dtso", "--m7", "m7.yaml", "--format", "json"], cwd: s.path)
     #expect(m.status == 1)
     let more = DiffCLIFixtures.changes(m).map {

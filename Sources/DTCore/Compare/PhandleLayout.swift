@@ -145,7 +145,7 @@ public enum PhandleLayout {
   }
 
   /// `pinctrl-0`, `pinctrl-1`, …
-  static func isPinctrlState(_ name: String) -> Bool {
+  public static func isPinctrlState(_ name: String) -> Bool {
     guard name.hasPrefix("pinctrl-") else { return false }
     let rest = name.utf8.dropFirst(8)
     return !rest.isEmpty && rest.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DTCore
+import DTHMP
 import DTRules
 import Foundation
 
@@ -90,13 +91,13 @@ extension DTLint {
       let sources = SourceManager()
       let reader = SourceReader(sources: sources, options: frontEnd)
 
-      var peripherals = ManifestPeripherals()
+      // The manifest read as `check --m7` reads it: one reader, one resolution of its peripherals.
+      var m7Manifest: M7Manifest?
       if let manifest {
         do {
-          peripherals = try ManifestPeripherals.load(path: manifest)
+          m7Manifest = try M7Manifest.load(path: manifest)
         } catch {
-          printError(error.description)
-          throw Failure.reported(.unreadable)
+          throw Failure.manifest(error, manifest: manifest, given: "--m7")
         }
       }
 
@@ -114,13 +115,12 @@ extension DTLint {
 
       var options = TreeDiffOptions(includeBookkeeping: includeBookkeeping)
       if hmp || manifest != nil {
-        let (scope, unresolved) = HMPScope.scope(
-          for: sides.map(\.tree), peripherals: peripherals.peripherals)
+        let (scope, unresolved) = HMPScope.scope(for: sides.map(\.tree), manifest: m7Manifest)
         options.scope = scope
         for p in unresolved {
           printError("warning: \(manifest ?? "manifest"): peripheral '\(p)' is in neither tree (not compared)")
         }
-        if !peripherals.pads.isEmpty {
+        if !(m7Manifest?.pads.isEmpty ?? true) {
           printNote(
             "note: \(manifest ?? "manifest"): pads are not compared by name yet; the pin groups of the named "
               + "peripherals are")

@@ -42,25 +42,8 @@ extension TreeInfo {
       return nodes(compatibleWith: Set(soc.remoteproc.compatibles.map(\.compatible)))
     }
     return allNodes.filter { n in
-      (n.property("compatible")?.value.strings ?? []).contains { Self.hasRprocCompatibleShape($0) }
+      (n.property("compatible")?.value.strings ?? []).contains { HMPCompatibles.isRemoteProc($0) }
     }
-  }
-
-  /// `fsl,imx<soc>-cm<N>[s][-mmio]` (`fsl,imx8qm-cm4`, `fsl,imx94-cm33s`, `fsl,imx8mp-cm7-mmio`), not the other
-  /// drivers' M-core nodes such as `fsl,imx95-cm7-sof`.
-  static func hasRprocCompatibleShape(_ compatible: String) -> Bool {
-    guard compatible.hasPrefix("fsl,imx") else { return false }
-    var s = compatible.dropFirst("fsl,imx".count)
-    if s.hasSuffix("-mmio") { s = s.dropLast("-mmio".count) }
-    guard let dash = s.lastIndex(of: "-") else { return false }
-    let soc = s[..<dash]
-    var core = s[s.index(after: dash)...]
-    guard !soc.isEmpty, soc.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }), core.hasPrefix("cm") else {
-      return false
-    }
-    core = core.dropFirst(2)
-    if core.hasSuffix("s") { core = core.dropLast() }
-    return !core.isEmpty && core.allSatisfy { $0.isASCII && $0.isNumber }
   }
 
   /// `/reserved-memory`, when the tree has it.

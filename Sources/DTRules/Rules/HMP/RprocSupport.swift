@@ -38,35 +38,10 @@ extension TreeInfo {
     if let cached = scratch[key] as? [Node] { return cached }
     let listed: Set<String> = hmp.kernelGiven == nil ? [] : Set(hmp.kernel.compatibles)
     let found = allNodes.filter { n in
-      (n.property("compatible")?.value.strings ?? []).contains { Self.looksLikeRproc($0) || listed.contains($0) }
+      (n.property("compatible")?.value.strings ?? []).contains { HMPCompatibles.namesMCore($0) || listed.contains($0) }
     }
     scratch[key] = found
     return found
-  }
-
-  static func looksLikeRproc(_ c: String) -> Bool {
-    // Byte-wise (Foundation's `contains` goes through NSString): every tree node's compatibles pass here.
-    c.hasPrefix("fsl,imx") && (contains(c, "-cm4") || contains(c, "-cm7") || contains(c, "-cm33"))
-  }
-
-  /// Whether `s` contains the ASCII `needle`, byte for byte.
-  private static func contains(_ s: String, _ needle: StaticString) -> Bool {
-    let n = needle.utf8CodeUnitCount
-    let p = needle.utf8Start
-    var s = s
-    return s.withUTF8 { b in
-      guard b.count >= n else { return false }
-      var i = 0
-      while i + n <= b.count {
-        if b[i] == p[0] {
-          var k = 1
-          while k < n, b[i + k] == p[k] { k += 1 }
-          if k == n { return true }
-        }
-        i += 1
-      }
-      return false
-    }
   }
 
   /// The imx_rproc nodes the kernel probes (``remoteprocNodes()`` that are enabled). Looks for the SoC only when

@@ -16,6 +16,7 @@ let package = Package(
     .library(name: "DTHMP", targets: ["DTHMP"]),
     // For the fuzz harnesses in Fuzz/ (a separate package that depends on this one by path).
     .library(name: "DTRules", targets: ["DTRules"]),
+    .library(name: "DTDoctor", targets: ["DTDoctor"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -41,12 +42,20 @@ let package = Package(
       dependencies: ["DTCore", "DTHMP", .product(name: "Yams", package: "Yams")],
       swiftSettings: swiftSettings
     ),
+    // HMP overlays generated and repaired, kernel logs tied to findings: built on the rules and the knowledge, so that
+    // the rule engine knows nothing of them.
+    .target(
+      name: "DTDoctor",
+      dependencies: ["DTCore", "DTHMP", "DTRules"],
+      swiftSettings: swiftSettings
+    ),
     .executableTarget(
       name: "dtlint",
       dependencies: [
         "DTCore",
         "DTRules",
         "DTHMP",
+        "DTDoctor",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings
@@ -59,7 +68,7 @@ let package = Package(
     ),
     .testTarget(
       name: "DTRulesTests",
-      dependencies: ["DTRules", "DTCore", "DTHMP", "_DTTestSupport"],
+      dependencies: ["DTRules", "DTDoctor", "DTCore", "DTHMP", "_DTTestSupport"],
       swiftSettings: swiftSettings
     ),
     .testTarget(

@@ -1,4 +1,5 @@
 import DTCore
+@testable import DTDoctor
 import DTHMP
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 import DTCore
+import DTDoctor
 import DTHMP
 import Foundation
 import Testing

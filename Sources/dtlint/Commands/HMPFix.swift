@@ -1,5 +1,6 @@
 import ArgumentParser
 import DTCore
+import DTDoctor
 import DTHMP
 import DTRules
 import Foundation

@@ -1,4 +1,5 @@
 import DTHMP
+import DTRules
 
 /// Board names as `hmp generate` takes them: a SKU (`verdin-imx8mp-wifi`) or a family (`verdin-imx8mp`) whose SKU
 /// comes from `--sku` or the manifest's `board:`.

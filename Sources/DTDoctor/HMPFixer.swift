@@ -1,5 +1,6 @@
 import DTCore
 import DTHMP
+import DTRules
 
 /// `dtlint hmp fix`: applies the rules' own fix-its to one file until none is left, so every change is one a rule
 /// asked for; the rest of the text (comments, layout, order) is kept byte for byte.

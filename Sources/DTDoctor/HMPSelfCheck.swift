@@ -1,5 +1,6 @@
 import DTCore
 import DTHMP
+import DTRules
 
 /// The generator's check of its own output: the overlay is compiled, applied with libfdt to the base (the real
 /// one, or the board's base-tree shape built from the profiles), and the merged tree linted with the HMP and

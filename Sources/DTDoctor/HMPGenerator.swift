@@ -1,5 +1,6 @@
 import DTCore
 import DTHMP
+import DTRules
 import Foundation
 
 /// What `dtlint hmp generate` builds an overlay from: the board and SKU, the kernel flavor, the M7 manifest (and

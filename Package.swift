@@ -41,12 +41,19 @@ let package = Package(
       dependencies: ["DTCore", "DTHMP", .product(name: "Yams", package: "Yams")],
       swiftSettings: swiftSettings
     ),
+    // `dtlint lsp`: the Language Server Protocol over stdio, serving the front end and the rules to editors.
+    .target(
+      name: "DTLanguageServer",
+      dependencies: ["DTCore", "DTRules", "DTHMP"],
+      swiftSettings: swiftSettings
+    ),
     .executableTarget(
       name: "dtlint",
       dependencies: [
         "DTCore",
         "DTRules",
         "DTHMP",
+        "DTLanguageServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings
@@ -71,7 +78,9 @@ let package = Package(
     .testTarget(
       name: "dtlintTests",
       // Yams reads the YAML the tests check: .pre-commit-hooks.yaml, the example workflow, `config dump`.
-      dependencies: ["dtlint", "DTCore", "_DTTestSupport", .product(name: "Yams", package: "Yams")],
+      dependencies: [
+        "dtlint", "DTCore", "DTLanguageServer", "_DTTestSupport", .product(name: "Yams", package: "Yams"),
+      ],
       swiftSettings: swiftSettings
     ),
   ]

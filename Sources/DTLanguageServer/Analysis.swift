@@ -70,7 +70,7 @@ struct BaseTree {
 
 /// Canonical form of a path in the source manager: absolute and normalised.
 func canonicalPath(_ p: String) -> String {
-  PathDisplay.absolute(p, in: FileManager.default.currentDirectoryPath)
+  p.hasPrefix("/") ? PathDisplay.normalize(p) : PathDisplay.absolute(p, in: FileManager.default.currentDirectoryPath)
 }
 
 /// The labels of a tree and the nodes carrying them (the first in pre-order, as dtc resolves them).
@@ -198,6 +198,34 @@ final class Analysis {
       }
     }
     filePaths = Set(files.map { canonicalPath(sources[$0].path) })
+    if parsed.inputFailure { reportStopped(parsed, main: file) }
+  }
+
+  /// A source that could not be read completely because of a file it includes (a missing header, a `#error` in a
+  /// .dtsi): the tree was not checked, and the main file says so at the `#include` that led there, so the document
+  /// is not silently clean.
+  private func reportStopped(_ parsed: ParsedSource, main: SourceFile) {
+    guard let first = parsed.diagnostics.first(where: { $0.severity == .error }), let r = first.range,
+      r.file != main.id
+    else { return }
+    let f = sources[r.file]
+    let message = "not checked: \(first.message) (in \(f.path):\(f.lineColumn(at: r.start).line))"
+    let contexts = parsed.text?.contexts ?? []
+    var file = r.file
+    for _ in 0..<contexts.count {
+      guard
+        let at = contexts.lazy.compactMap({ c -> SourceRange? in
+          if case .file(let id, let inc?) = c.kind, id == file { return inc }
+          return nil
+        }).first
+      else { break }
+      if at.file == main.id {
+        diagnostics.append(Diagnostic(rule: "input", severity: .error, message: message, range: at))
+        return
+      }
+      file = at.file
+    }
+    unlocated.append((.error, message))
   }
 
   /// An overlay applied to the configured base with libfdt, as `check` does for overlays when `base:` is set:

@@ -69,6 +69,23 @@ public final class LanguageServer {
   var dirty: Set<AnalysisKey> = []
   /// What was last published, by path.
   var published: [String: JSONValue] = [:]
+  /// Modification time and size of the files on disk the checks read (and of the configuration files), to notice
+  /// when another program changes them.
+  var stamps: [String: FileStamp] = [:]
+
+  struct FileStamp: Equatable {
+    var seconds: Int
+    var nanoseconds: Int
+    var size: Int
+
+    init?(_ path: String) {
+      var st = stat()
+      guard stat(path, &st) == 0 else { return nil }
+      seconds = Int(st.st_mtim.tv_sec)
+      nanoseconds = Int(st.st_mtim.tv_nsec)
+      size = Int(st.st_size)
+    }
+  }
 
   public init(
     settings: @escaping SettingsProvider, includers: @escaping IncluderIndexFactory, version: String,
@@ -409,8 +426,36 @@ public final class LanguageServer {
 
   // MARK: - Checking and publishing
 
+  /// Files another program changed since the checks read them (a `git checkout`, a build): forgotten, so the
+  /// checks that read them run again; a changed configuration file starts everything over.
+  func refreshFromDisk() {
+    var configs = Set<String>()
+    for case .success(let s) in settingsCache.values { if let c = s.configPath { configs.insert(canonicalPath(c)) } }
+    var read = Set<String>()
+    for a in analyses.values { read.formUnion(a.filePaths) }
+    read.subtract(documents.keys)
+    var changed: [String] = []
+    for p in read.union(configs) {
+      let now = FileStamp(p)
+      if let before = stamps[p], before != now { changed.append(p) }
+      stamps[p] = now
+    }
+    guard !changed.isEmpty else { return }
+    log("changed on disk: \(changed.sorted().joined(separator: ", "))")
+    if changed.contains(where: configs.contains) {
+      startOver()
+      return
+    }
+    includerIndexes = [:]
+    for p in changed {
+      generation.sources.setOverride(path: p, bytes: nil)
+      touch(p)
+    }
+  }
+
   /// Runs the checks marked dirty that an open document needs, then publishes what changed.
   func checkDirty(only wanted: Set<AnalysisKey>? = nil) {
+    refreshFromDisk()
     let needed = Set(documentAnalyses.values.joined())
     var run = dirty.intersection(needed)
     if let wanted { run.formIntersection(wanted) }
@@ -424,6 +469,7 @@ public final class LanguageServer {
       analyses[k] = a
       paths.formUnion(diagnosticPaths(a))
       paths.insert(k.path)
+      for p in a.filePaths where stamps[p] == nil && documents[p] == nil { stamps[p] = FileStamp(p) }
     }
     // Open documents seen through these checks get their diagnostics again even when unchanged (with the version).
     for (p, ks) in documentAnalyses where !run.isDisjoint(with: ks) { paths.insert(p) }
@@ -472,7 +518,7 @@ public final class LanguageServer {
         for d in lspDiagnostics(of: a, in: path) where seen.insert(d).inserted { items.append(d) }
       }
       let value = JSONValue.array(items)
-      if published[path] == value && !always.contains(path) { continue }
+      if published[path] ?? .array([]) == value && !always.contains(path) { continue }
       if items.isEmpty { published[path] = nil } else { published[path] = value }
       var params: [String: JSONValue] = ["uri": .string(uri(for: path)), "diagnostics": value]
       if let v = documents[path]?.version { params["version"] = .int(v) }

@@ -217,6 +217,11 @@ struct LSPTests {
     c.change(board, text: Self.board, version: 2)
     ds = try c.diagnostics(for: soc)
     #expect(ds.isEmpty, "stale diagnostics must be cleared: \(ds)")
+    // Another program changes the .dtsi on disk: noticed at the next edit.
+    s.write("soc.dtsi", Self.soc.replacingOccurrences(of: "\t\treg = <UART_BASE UART_SIZE>;\n", with: ""))
+    c.change(board, text: Self.board, version: 3)
+    ds = try c.diagnostics(for: soc)
+    #expect(Self.codes(ds) == ["unit_address_vs_reg"], "\(ds)")
     #expect(try c.finish() == 0)
   }
 
@@ -263,6 +268,17 @@ struct LSPTests {
     #expect(d["severity"]?.intValue == 1)
     #expect(d["range"]?.start == "1:0")
     #expect(d["message"]?.stringValue?.contains("'nowhere.dtsi' not found") == true, "\(d.compact())")
+    // Missing further down: the board says it was not checked, at the #include that leads there.
+    s.write("middle.dtsi", "/ {\n};\n#include \"gone.h\"\n")
+    let top = s.write("top.dts", "/dts-v1/;\n\n#include \"middle.dtsi\"\n")
+    try c.open(top)
+    let atTop = try c.diagnostics(for: top)
+    #expect(Self.codes(atTop) == ["input"], "\(atTop)")
+    #expect(atTop.first?["range"]?.start == "2:0")
+    #expect(atTop.first?["message"]?.stringValue?.hasPrefix("not checked: 'gone.h' not found") == true, "\(atTop)")
+    #expect(atTop.first?["message"]?.stringValue?.hasSuffix("middle.dtsi:3)") == true, "\(atTop)")
+    let inMiddle = try c.diagnostics(for: s.path + "/middle.dtsi")
+    #expect(inMiddle.first?["range"]?.start == "2:0", "\(inMiddle)")
     #expect(try c.finish() == 0)
   }
 
@@ -308,6 +324,13 @@ struct LSPTests {
     #expect(r.arrayValue?.first?["uri"]?.stringValue == soc)
     r = try c.at("definition", board, line: 1, character: 11)
     #expect(r.arrayValue?.first?["uri"]?.stringValue == LSPClient.uri(s.path + "/include/defs.h"))
+    // dtc's /include/ too.
+    s.write("plain.dtsi", "/ { plain; };\n")
+    let raw = s.write("raw.dts", "/dts-v1/;\n/include/ \"plain.dtsi\"\n/ { };\n")
+    try c.open(raw)
+    _ = try c.diagnostics(for: raw)
+    r = try c.at("definition", raw, line: 1, character: 12)
+    #expect(r.arrayValue?.first?["uri"]?.stringValue == LSPClient.uri(s.path + "/plain.dtsi"), "\(r.compact())")
     // Macros lead to their #define, here and in the header.
     r = try c.at("definition", board, line: 8, character: 10)
     #expect(r.arrayValue?.first?["uri"]?.stringValue == LSPClient.uri(board))
@@ -492,49 +515,55 @@ struct LSPTests {
     }
   }
 
-  /// Neovim's built-in LSP client, headless: it starts the server on a board, waits for the diagnostics and writes
-  /// them (and a definition) to a file.
+  /// Neovim's built-in LSP client, headless, set up with the `init.lua` of Documentation/Editors.md: it starts the
+  /// server on a board, and a script waits for the diagnostics and writes them (and a definition) to a file.
   @Test(.enabled(if: LSPTests.nvim != nil, "skipped: nvim not installed (apt-get install neovim)"))
   func neovimsClientShowsTheDiagnostics() throws {
     let s = Self.project()
     let home = Scratch()
+    let guide = try String(contentsOfFile: SharedCorpus.packageRoot + "/Documentation/Editors.md", encoding: .utf8)
+    let start = try #require(guide.range(of: "```lua\n"), "Editors.md lost its Neovim configuration")
+    let end = try #require(guide.range(of: "```", range: start.upperBound..<guide.endIndex))
+    let initLua = home.write("init.lua", String(guide[start.upperBound..<end.lowerBound]))
+    // `dtlint` on the PATH, as the configuration runs it.
+    try FileManager.default.createDirectory(atPath: home.path + "/bin", withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(
+      atPath: home.path + "/bin/dtlint", withDestinationPath: try #require(CLI.binary))
     let script = home.write(
       "test.lua",
       """
-      local out = vim.env.DTLINT_OUT
-      vim.cmd('edit ' .. vim.fn.fnameescape(vim.env.DTLINT_FILE))
       local buf = vim.api.nvim_get_current_buf()
-      local id = vim.lsp.start_client({ name = 'dtlint', cmd = { vim.env.DTLINT_BIN, 'lsp' }, root_dir = vim.fn.getcwd() })
-      vim.lsp.buf_attach_client(buf, id)
-      local lines = {}
-      local ok = vim.wait(30000, function() return #vim.diagnostic.get(buf) > 0 end, 50)
-      if not ok then table.insert(lines, 'timeout') end
+      local lines = { 'filetype ' .. vim.bo.filetype }
+      if not vim.wait(30000, function() return #vim.diagnostic.get(buf) > 0 end, 50) then
+        table.insert(lines, 'timeout')
+      end
       for _, d in ipairs(vim.diagnostic.get(buf)) do
-        local code = d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code) or '?'
-        table.insert(lines, string.format('diagnostic %d:%d %s %s', d.lnum, d.col, code, d.message))
+        table.insert(lines, string.format('diagnostic %d:%d %s %s', d.lnum, d.col, d.code or '?', d.message))
       end
       local params = { textDocument = { uri = vim.uri_from_bufnr(buf) }, position = { line = 23, character = 2 } }
-      local res = vim.lsp.buf_request_sync(buf, 'textDocument/definition', params, 10000) or {}
-      for _, r in pairs(res) do
+      for _, r in pairs(vim.lsp.buf_request_sync(buf, 'textDocument/definition', params, 10000) or {}) do
         for _, l in ipairs(r.result or {}) do
           table.insert(lines, string.format('definition %s %d:%d', l.uri, l.range.start.line, l.range.start.character))
         end
       end
-      vim.fn.writefile(lines, out)
-      vim.lsp.stop_client(id)
-      vim.wait(5000, function() return vim.lsp.client_is_stopped(id) end, 50)
+      vim.fn.writefile(lines, vim.env.DTLINT_OUT)
+      local clients = vim.lsp.get_active_clients()
+      vim.lsp.stop_client(clients)
+      vim.wait(5000, function()
+        for _, c in ipairs(clients) do if not c.is_stopped() then return false end end
+        return true
+      end, 50)
       vim.cmd('qa!')
       """)
     let out = home.path + "/out.txt"
     let p = Process()
     p.executableURL = URL(fileURLWithPath: try #require(Self.nvim))
-    p.arguments = ["--headless", "--clean", "-c", "luafile \(script)"]
+    p.arguments = ["--headless", "-u", initLua, "-c", "luafile \(script)", "board.dts"]
     p.currentDirectoryURL = URL(fileURLWithPath: s.path)
     var env = ProcessInfo.processInfo.environment
     // Neovim's state, cache and logs stay in the scratch directory.
     for k in ["HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"] { env[k] = home.path }
-    env["DTLINT_BIN"] = CLI.binary
-    env["DTLINT_FILE"] = s.path + "/board.dts"
+    env["PATH"] = home.path + "/bin:" + (env["PATH"] ?? "/usr/bin:/bin")
     env["DTLINT_OUT"] = out
     p.environment = env
     p.standardInput = FileHandle.nullDevice
@@ -546,6 +575,7 @@ struct LSPTests {
     if p.isRunning { p.terminate() }
     p.waitUntilExit()
     let lines = (try? String(contentsOfFile: out, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
+    #expect(lines.first == "filetype dts", "\(lines)")
     #expect(
       lines.contains("diagnostic 18:1 unit_address_vs_reg node has a unit name, but no reg or ranges property"),
       "\(lines)")

@@ -58,7 +58,9 @@ final class Generation {
     suppressions = Suppressions(sources: sources)
   }
 
-  static let maxDocumentBytes = 64 << 20
+  /// Each registration of a document's text also leaves its lexed form in the cache (about ten times the text):
+  /// past this much text, a new generation (one full re-read, a first check's time) frees both.
+  static let maxDocumentBytes = 8 << 20
 }
 
 /// A configured base, loaded as overlay chains need it, with its index for navigation.

@@ -180,6 +180,11 @@ struct SyntaxIndex {
           } else {
             i += 1
           }
+        case .deleteNode:
+          // `/delete-node/ name;` or `/delete-node/ &label;`: a reference at most, never a property.
+          if let target = token(i + 1), target.kind == .labelRef || target.kind == .pathRef { reference(target) }
+          pending = []
+          i += 2
         case .deleteProperty:
           guard let name = token(i + 1), name.kind == .name else {
             i += 1

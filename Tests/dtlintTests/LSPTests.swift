@@ -157,6 +157,29 @@ struct LSPTests {
     #expect(try c.finish() == 0)
   }
 
+  /// Every edit leaves the old text's lexed form in the cache; after enough of them a new cache generation starts.
+  /// The open documents' unsaved text carries over.
+  @Test func aLongEditingSessionStartsANewCacheGeneration() throws {
+    let s = Self.project()
+    let c = try Self.start(s)
+    let board = s.path + "/board.dts"
+    let soc = s.path + "/soc.dtsi"
+    try c.open(soc, text: Self.soc.replacingOccurrences(of: "\tuart1:", with: "\tspare: spare { };\n\tuart1:"))
+    _ = try c.diagnostics(for: soc)
+    // 3 MB of comment, four times: more than a generation holds.
+    let padding = "/*" + String(repeating: "padding ", count: 3 << 17) + "*/\n"
+    let text = padding + Self.board + "&spare { status = \"okay\"; };\n"
+    try c.open(board, text: text)
+    for v in 2...4 {
+      c.change(board, text: text, version: v)
+      let ds = try c.diagnostics(for: board, version: v)
+      #expect(Self.codes(ds) == ["unit_address_vs_reg"], "\(v): \(ds)")
+      #expect(ds.first?["range"]?.start == "19:1", "\(v)")
+    }
+    #expect(try c.finish() == 0)
+    #expect(c.log.contains("starting a new cache generation"), "\(c.log)")
+  }
+
   @Test func exitWithoutShutdownIsStatusOne() throws {
     let s = Self.project()
     let c = try Self.start(s)
@@ -382,6 +405,19 @@ struct LSPTests {
     #expect(rootChildren.last?["range"]?.start == "18:1")
     #expect(top.last?["detail"]?.stringValue == "/serial@2000")
 
+    // Deletions are not definitions: `/delete-node/ a;` is no property `a`.
+    let del = s.write("del.dts", "/dts-v1/;\n/ {\n\ta { };\n\t/delete-node/ a;\n\tb;\n\t/delete-property/ b;\n};\n")
+    try c.open(del)
+    _ = try c.diagnostics(for: del)
+    r =
+      try c.request(
+        "textDocument/documentSymbol", .object(["textDocument": .object(["uri": .string(LSPClient.uri(del))])]))[
+        "result"]
+      ?? .null
+    let delChildren = r.arrayValue?.first?["children"]?.arrayValue ?? []
+    #expect(delChildren.compactMap { $0["name"]?.stringValue } == ["b", "b", "a"], "\(r.compact())")
+    #expect(delChildren.compactMap { $0["detail"]?.stringValue } == ["deleted", "/a"], "\(r.compact())")
+
     // Completion: labels after '&', property names where a property starts.
     c.insert(board, "\tx = <&", line: 22, character: 0, version: 2)
     r = try c.at("completion", board, line: 22, character: 7)
@@ -472,6 +508,52 @@ struct LSPTests {
     let node = try c.at("hover", overlay, line: resmem, character: 2)["contents"]?["value"]?.stringValue ?? ""
     #expect(node.contains("imx8mp-example.dtsi:"), "\(node)")
     #expect(node.contains("hmp.dtso:\(resmem + 1) `&resmem`"), "\(node)")
+    #expect(try c.finish() == 0)
+  }
+
+  /// The bundled example board with its M7 manifest (options on the server's command line, relative to where the
+  /// editor starts it): exactly the findings `check` reports, at the same places, with the same notes; and a
+  /// kernel flavor set in `.dtlint.yaml` changes them as it changes `check`'s.
+  @Test func theFindingsAreChecksFindings() throws {
+    let s = try GuideTests.exampleCopy()
+    let dir = s.path + "/Examples/verdin-imx8mp-custom"
+    func fromCheck() throws -> [String: Set<String>] {
+      let r = try CLI.run(["check", "board.dts", "-I", "include", "--m7", "m7.yaml", "--format", "json"], cwd: dir)
+      let report = try JSONReader.parse(Array(r.stdout.utf8))
+      var out: [String: Set<String>] = [:]
+      for f in report["findings"]?.arrayValue ?? [] {
+        let file = PathDisplay.absolute(f["file"]?.stringValue ?? "?", in: dir)
+        let at = [f["line"], f["column"], f["endLine"], f["endColumn"]].map { String(($0?.intValue ?? 0) - 1) }
+        let notes = f["notes"]?.arrayValue?.count ?? 0
+        out[file, default: []].insert("\(f["rule"]?.stringValue ?? "?")@\(at.joined(separator: ":")) notes \(notes)")
+      }
+      return out
+    }
+    func fromServer(_ c: LSPClient, _ file: String, version: Int? = nil) throws -> Set<String> {
+      Set(
+        try c.diagnostics(for: file, version: version).map { d in
+          let r = d["range"] ?? .null
+          let at = [r["start"]?["line"], r["start"]?["character"], r["end"]?["line"], r["end"]?["character"]]
+            .map { String($0?.intValue ?? -1) }
+          let notes = d["relatedInformation"]?.arrayValue?.count ?? 0
+          return "\(d["code"]?.stringValue ?? "?")@\(at.joined(separator: ":")) notes \(notes)"
+        })
+    }
+    let expected = try fromCheck()
+    #expect(expected[dir + "/board.dts"]?.count ?? 0 >= 4, "\(expected)")
+    let c = try LSPClient(["-I", "include", "--m7", "m7.yaml"], cwd: dir, log: s.path + "/server.log")
+    _ = try c.initialize(root: dir)
+    let board = dir + "/board.dts"
+    try c.open(board)
+    #expect(try fromServer(c, board, version: 1) == expected[board], "\(c.log)")
+    // kernel: toradex-bsp6 names the region as the board does: that finding goes, in both.
+    s.write("Examples/verdin-imx8mp-custom/.dtlint.yaml", "kernel: toradex-bsp6\n")
+    c.notify(
+      "textDocument/didSave", .object(["textDocument": .object(["uri": .string(LSPClient.uri(dir + "/.dtlint.yaml"))])])
+    )
+    let after = try fromCheck()
+    #expect(after[board] != expected[board])
+    #expect(try fromServer(c, board, version: 1) == after[board])
     #expect(try c.finish() == 0)
   }
 

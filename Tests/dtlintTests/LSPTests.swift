@@ -180,6 +180,23 @@ struct LSPTests {
     #expect(c.log.contains("starting a new cache generation"), "\(c.log)")
   }
 
+  @Test func badSwitchesAreUsageErrorsBeforeServing() throws {
+    let s = Self.project()
+    for (args, says) in [
+      (["--enable", "no_such_rule"], "unknown rule 'no_such_rule'"), (["--kernel", "bogus"], "bogus"),
+      (["--config", "missing.yaml"], "missing.yaml"),
+    ] {
+      let r = try CLI.run(["lsp"] + args, cwd: s.path, input: [])
+      #expect(r.status == 64, "\(args): \(r.stderr)")
+      #expect(r.stderr.hasPrefix("error: ") && r.stderr.contains(says), "\(args): \(r.stderr)")
+      #expect(r.stdout.isEmpty)
+    }
+    // A .dtlint.yaml that does not load is not one: the documents under it say so (see below).
+    s.write(".dtlint.yaml", "kernal: x\n")
+    let r = try CLI.run(["lsp"], cwd: s.path, input: [])
+    #expect(r.status == 1, "the input ended without shutdown: \(r.stderr)")
+  }
+
   @Test func exitWithoutShutdownIsStatusOne() throws {
     let s = Self.project()
     let c = try Self.start(s)

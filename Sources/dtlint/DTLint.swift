@@ -25,7 +25,7 @@ struct DTLint: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       Check.self, Compile.self, Dump.self, Apply.self, Diff.self, HMP.self, Overlay.self, Rules.self, Config.self,
-      GenerateManual.self,
+      LSP.self, GenerateManual.self,
     ]
   )
 

@@ -62,7 +62,7 @@ import _DTTestSupport
         == [
           "dtlint", "dtlint check", "dtlint compile", "dtlint dump", "dtlint apply", "dtlint diff", "dtlint rules",
           "dtlint config", "dtlint config dump", "dtlint hmp", "dtlint hmp generate", "dtlint hmp fix",
-          "dtlint hmp explain-log", "dtlint overlay", "dtlint overlay make",
+          "dtlint hmp explain-log", "dtlint overlay", "dtlint overlay make", "dtlint lsp",
         ])
     for c in commands {
       let name = c.path.joined(separator: " ")

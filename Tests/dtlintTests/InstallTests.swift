@@ -30,6 +30,7 @@ import _DTTestSupport
     "share/doc/dtlint/CI.md",
     "share/doc/dtlint/Comparing.md",
     "share/doc/dtlint/Configuration.md",
+    "share/doc/dtlint/Editors.md",
     "share/doc/dtlint/ExplainLog.md",
     "share/doc/dtlint/Fuzzing.md",
     "share/doc/dtlint/HMPFacts.md",
@@ -53,6 +54,7 @@ import _DTTestSupport
     "share/man/man1/dtlint-hmp-explain-log.1",
     "share/man/man1/dtlint-overlay.1",
     "share/man/man1/dtlint-overlay-make.1",
+    "share/man/man1/dtlint-lsp.1",
   ]
 
   static func files(under root: String) -> [String] {

@@ -21,6 +21,8 @@ public struct ParsedSource {
   public var text: PreprocessedSource?
   /// Every source file read (main file first).
   public var files: [FileID]
+  /// The tokens the parser read, positioned in the original files (empty when the lexer stopped).
+  public var tokens: [Token] = []
 }
 
 /// Reads `.dts` sources: preprocess → lex → parse, with dtc's merge semantics.
@@ -76,7 +78,8 @@ public struct SourceReader: Sendable {
     let tree = DeviceTree(root: parser.root ?? Node(name: ""), reserves: parser.reserves, isPlugin: parser.isPlugin)
     tree.bootCPUID = Self.guessBootCPU(tree)
     return ParsedSource(
-      tree: tree, diagnostics: diagnostics, inputFailure: parser.fatal, text: text, files: files)
+      tree: tree, diagnostics: diagnostics, inputFailure: parser.fatal, text: text, files: files,
+      tokens: lexer.tokens)
   }
 
   /// A syntax error in text a macro produced is shown at the macro's invocation; a note for each macro the text

@@ -10,6 +10,8 @@ public enum SourceScan {
     public var quoted: Bool
     /// 1-based line of the directive.
     public var line: Int
+    /// Where the name is written, with its quotes or angle brackets.
+    public var range: SourceRange
   }
 
   /// `#include`, `#include_next`, `#import` with a literal name, and dtc's `/include/ "…"`, in order.
@@ -28,7 +30,7 @@ public enum SourceScan {
       out.append(
         Include(
           name: String(decoding: spelled.dropFirst().dropLast(), as: UTF8.self), quoted: t.kind == .string,
-          line: file.lineColumn(at: t.start).line))
+          line: file.lineColumn(at: t.start).line, range: SourceRange(file: file.id, start: t.start, end: t.end)))
     }
     forEachKeyword(lx, skipping: inDirective) { keyword, next in
       guard keyword == "include", let next, next.kind == .string else { return }
@@ -36,7 +38,8 @@ public enum SourceScan {
       out.append(
         Include(
           name: String(decoding: spelled.dropFirst().dropLast(), as: UTF8.self), quoted: true,
-          line: file.lineColumn(at: next.start).line))
+          line: file.lineColumn(at: next.start).line,
+          range: SourceRange(file: file.id, start: next.start, end: next.end)))
     }
     return out.sorted { $0.line < $1.line }
   }

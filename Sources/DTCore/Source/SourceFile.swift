@@ -115,6 +115,8 @@ public final class SourceManager: Sendable {
   private struct State {
     var files: [SourceFile] = []
     var byPath: [String: FileID] = [:]
+    /// Text that stands for files on disk (an editor's unsaved buffers), by normalised absolute path.
+    var overrides: [String: [UInt8]] = [:]
   }
   private let state = Mutex(State())
   /// Largest file accepted (bytes). Device trees are small; anything bigger is a mistake or hostile.
@@ -146,11 +148,21 @@ public final class SourceManager: Sendable {
     addVirtualFile(path: path, bytes: Array(text.utf8))
   }
 
-  /// Loads `path` (or returns the already-loaded file of that path). `accept` says whether a FIFO or device may
-  /// be read (an input named on the command line) or only a regular file (an include).
+  /// Loads `path` (or returns the already-loaded file of that path). An override set for the file (an editor's
+  /// unsaved text) wins over its contents on disk. `accept` says whether a FIFO or device may be read (an input
+  /// named on the command line) or only a regular file (an include).
   public func load(path: String, accept: FileAccess.Accept = .regularFile) throws(SourceError) -> SourceFile {
-    if let id = state.withLock({ $0.byPath[path] }) { return self[id] }
-    let bytes = try Self.readBytes(path: path, limit: maxFileSize, accept: accept)
+    let (loaded, override) = state.withLock { s -> (FileID?, [UInt8]?) in
+      if let id = s.byPath[path] { return (id, nil) }
+      return (nil, s.overrides.isEmpty ? nil : s.overrides[Self.overrideKey(path)])
+    }
+    if let loaded { return self[loaded] }
+    let bytes: [UInt8]
+    if let override {
+      bytes = override
+    } else {
+      bytes = try Self.readBytes(path: path, limit: maxFileSize, accept: accept)
+    }
     return state.withLock { s in
       if let id = s.byPath[path] { return s.files[Int(id.raw)] }
       let file = SourceFile(id: FileID(Int32(s.files.count)), path: path, bytes: bytes)
@@ -158,6 +170,32 @@ public final class SourceManager: Sendable {
       s.byPath[path] = file.id
       return file
     }
+  }
+
+  /// Makes `bytes` stand for the file at `path` (however an include spells the path: `dir/../x.dtsi` and
+  /// `x.dtsi` are the same file), or with nil goes back to the file on disk. Files already loaded under any
+  /// spelling of the path are forgotten, so the next ``load(path:)`` reads the new text; their ``FileID``s and
+  /// ``SourceFile``s stay valid for what was read before. A language server gives open documents this way.
+  public func setOverride(path: String, bytes: [UInt8]?) {
+    let key = Self.overrideKey(path)
+    state.withLock { s in
+      s.overrides[key] = bytes
+      for p in s.byPath.keys where Self.overrideKey(p) == key { s.byPath[p] = nil }
+    }
+  }
+
+  /// Whether a file exists at `path`: an override, a file already loaded under that path, or a regular file on
+  /// disk.
+  public func exists(path: String) -> Bool {
+    let known = state.withLock { s in
+      s.byPath[path] != nil || (!s.overrides.isEmpty && s.overrides[Self.overrideKey(path)] != nil)
+    }
+    return known || Self.fileExists(path)
+  }
+
+  private static func overrideKey(_ path: String) -> String {
+    path.hasPrefix("/")
+      ? PathDisplay.normalize(path) : PathDisplay.absolute(path, in: FileManager.default.currentDirectoryPath)
   }
 
   /// Returns the file if it was already loaded under exactly this path.

@@ -26,6 +26,8 @@ public struct KernelMessageCatalog: Sendable {
     public var text: String
     public var provenance: Provenance
     public var rules: [String]
+    /// Ids of messages whose lines in the same log bear on this cause (the command line, the clock sweep).
+    public var evidence: [String] = []
   }
 
   /// A rule whose finding means the tree, under the kernel given, cannot have printed the message.
@@ -268,6 +270,16 @@ public struct KernelMessageCatalog: Sendable {
           errnoVariants: variants, exclusions: exclusions, needle: Self.needle(of: pattern),
           regex: SharedRegex(regex)))
     }
+    // Evidence names messages of this catalog.
+    let ids = Set(messages.map(\.id))
+    for (i, n) in try r.sequence(try top.required("messages"), key: "messages").enumerated() {
+      let m = messages[i]
+      for c in m.causes + m.errnoVariants.flatMap(\.causes) {
+        if let bad = c.evidence.first(where: { !ids.contains($0) }) {
+          throw r.error(n, key: YAMLReader.join("messages", index: i), "evidence '\(bad)' is not a message id")
+        }
+      }
+    }
     return KernelMessageCatalog(sources: sources, errnos: errnos, messages: messages, path: path)
   }
 
@@ -276,11 +288,11 @@ public struct KernelMessageCatalog: Sendable {
     var out: [Cause] = []
     for (i, n) in try r.sequence(node, key: key).enumerated() {
       let o = try r.object(
-        n, key: YAMLReader.join(key, index: i), required: ["text", "rules"], optional: ["status", "source"])
+        n, key: YAMLReader.join(key, index: i), required: ["text", "rules"], optional: ["status", "source", "evidence"])
       out.append(
         Cause(
           text: try o.requiredString("text"), provenance: try Provenance.read(o),
-          rules: try o.requiredStringList("rules")))
+          rules: try o.requiredStringList("rules"), evidence: try o.stringList("evidence") ?? []))
     }
     return out
   }

@@ -39,7 +39,7 @@ extension DTLint {
             dtlint config dump --config ci/.dtlint.yaml --format json
             dtlint config dump -I include --kernel toradex-bsp6 --board verdin-imx8mp
             dtlint config dump --m7 m7.yaml --base board.dtb --werror
-            dtlint config dump --bootargs "console=ttymxc1,115200 clk-imx8mp.mcore_booted=1"
+            dtlint config dump --bootargs "clk-imx8mp.mcore_booted=1"
             dtlint config dump --enable all --disable unique_unit_address
           """)
 

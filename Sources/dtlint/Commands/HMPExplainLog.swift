@@ -30,7 +30,8 @@ extension DTLint {
         kernel, cannot have printed the line are listed as contradictions: then the log came from another tree \
         or another kernel (--kernel). Without FILE the log is explained alone, and each cause names the rules \
         whose findings would confirm it. Rules that need the M7 manifest (the ownership and firmware rules) \
-        run only with --m7.
+        run only with --m7. The tree is checked under the log's own "Kernel command line:" (the last one in \
+        the log), unless --bootargs is given: it decides what hmp_clock_gated and hmp_power_domain say.
 
         Output: text, grouped per recognised message with its line number in LOG; or --format json (version 1: \
         log, kernel, trees, line counts, messages with their values, errno, vring, timeout, causes and their \
@@ -52,6 +53,7 @@ extension DTLint {
           dtlint hmp explain-log boot.log board.dts --config ci/.dtlint.yaml
           dtlint hmp explain-log boot.log board.dts --enable all --werror
           dtlint hmp explain-log boot.log board.dts --disable reg_format
+          dtlint hmp explain-log boot.log board.dts --bootargs "clk_ignore_unused"
         """)
 
     @Argument(

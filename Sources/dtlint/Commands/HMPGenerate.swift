@@ -39,7 +39,7 @@ extension DTLint {
           dtlint hmp generate --board verdin-imx8mp-nonwifi
           dtlint hmp generate --board verdin-imx8mp-wifi --kernel toradex-bsp6
           dtlint hmp generate --board verdin-imx8mp-wifi --m7 m7.yaml -o hmp.dtso
-          dtlint hmp generate --board verdin-imx8mp-nonwifi --bootargs "clk-imx8mp.mcore_booted=1"
+          dtlint hmp generate --board verdin-imx8mp-wifi --bootargs "clk_ignore_unused"
           dtlint hmp generate --board verdin-imx8mp --sku nonwifi --dtbo hmp.dtbo
           dtlint hmp generate --board verdin-imx8mp-wifi --base b.dts -I inc -D REV=2
           dtlint hmp generate --board verdin-imx8mp-nonwifi --base gen.dts --no-cpp

@@ -5,3027 +5,524 @@
 enum BundledSchemas {
   static let files: [String: String] = [
     "board.schema.json":
-##"""
-{
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
-  "$id": "https://github.com/dtlint/dtlint/schemas/board.schema.json",
-  "title": "dtlint board profile",
-  "description": "A board's SKUs, the M core's debug UART, what each SKU's Linux tree takes (schemas/README.md).",
-  "type": "object",
-  "additionalProperties": false,
-  "required": [
-    "board",
-    "title",
-    "soc",
-    "compatible",
-    "skus",
-    "hog-effect",
-    "carriers",
-    "m7-debug-uart",
-    "m7-i2c",
-    "memory",
-    "interfaces"
-  ],
-  "properties": {
-    "board": {
-      "type": "string",
-      "pattern": "^[a-z0-9-]+$"
-    },
-    "title": {
-      "type": "string"
-    },
-    "soc": {
-      "type": "string"
-    },
-    "compatible": {
-      "$ref": "#/$defs/compatible"
-    },
-    "skus": {
-      "type": "array",
-      "items": {
-        "type": "object",
-        "additionalProperties": false,
-        "required": [
-          "name",
-          "compatible",
-          "title"
-        ],
-        "properties": {
-          "name": {
-            "type": "string"
-          },
-          "compatible": {
-            "$ref": "#/$defs/compatible"
-          },
-          "title": {
-            "type": "string"
-          },
-          "enables": {
-            "type": "array",
-            "items": {
-              "type": "object",
-              "additionalProperties": false,
-              "required": [
-                "label",
-                "reason"
-              ],
-              "properties": {
-                "label": {
-                  "$ref": "#/$defs/label"
-                },
-                "reason": {
-                  "type": "string"
-                },
-                "pads": {
-                  "type": "array",
-                  "items": {
-                    "type": "string"
-                  }
-                },
-                "source": {
-                  "$ref": "#/$defs/source"
-                },
-                "status": {
-                  "$ref": "#/$defs/status"
-                },
-                "note": {
-                  "type": "string"
-                }
-              }
-            }
-          },
-          "disables": {
-            "type": "array",
-            "items": {
-              "type": "object",
-              "additionalProperties": false,
-              "required": [
-                "label",
-                "reason"
-              ],
-              "properties": {
-                "label": {
-                  "$ref": "#/$defs/label"
-                },
-                "reason": {
-                  "type": "string"
-                },
-                "pads": {
-                  "type": "array",
-                  "items": {
-                    "type": "string"
-                  }
-                },
-                "source": {
-                  "$ref": "#/$defs/source"
-                },
-                "status": {
-                  "$ref": "#/$defs/status"
-                },
-                "note": {
-                  "type": "string"
-                }
-              }
-            }
-          },
-          "hogs": {
-            "type": "array",
-            "items": {
-              "type": "object",
-              "additionalProperties": false,
-              "required": [
-                "group",
-                "pads",
-                "functions",
-                "reason"
-              ],
-              "properties": {
-                "group": {
-                  "type": "string"
-                },
-                "pads": {
-                  "type": "array",
-                  "items": {
-                    "type": "string"
-                  }
-                },
-                "functions": {
-                  "type": "array",
-                  "items": {
-                    "type": "string"
-                  }
-                },
-                "reason": {
-                  "type": "string"
-                },
-                "source": {
-                  "$ref": "#/$defs/source"
-                },
-                "status": {
-                  "$ref": "#/$defs/status"
-                },
-                "note": {
-                  "type": "string"
-                }
-              }
-            }
-          }
-        }
-      }
-    },
-    "hog-effect": {
-      "type": "object",
-      "additionalProperties": false,
-      "required": [],
-      "properties": {
-        "source": {
-          "$ref": "#/$defs/source"
-        },
-        "status": {
-          "$ref": "#/$defs/status"
-        },
-        "note": {
-          "type": "string"
-        }
-      }
-    },
-    "carriers": {
-      "type": "array",
-      "items": {
-        "type": "string"
-      }
-    },
-    "m7-debug-uart": {
+      ##"""
+    {
+      "$schema": "https://json-schema.org/draft/2020-12/schema",
+      "$id": "https://github.com/dtlint/dtlint/schemas/board.schema.json",
+      "title": "dtlint board profile",
+      "description": "A board's SKUs, the M core's debug UART, what each SKU's Linux tree takes (schemas/README.md).",
       "type": "object",
       "additionalProperties": false,
       "required": [
-        "label",
-        "interface",
-        "pads"
+        "board",
+        "title",
+        "soc",
+        "compatible",
+        "skus",
+        "hog-effect",
+        "carriers",
+        "m7-debug-uart",
+        "m7-i2c",
+        "memory",
+        "interfaces"
       ],
       "properties": {
-        "label": {
-          "$ref": "#/$defs/label"
+        "board": {
+          "type": "string",
+          "pattern": "^[a-z0-9-]+$"
         },
-        "interface": {
+        "title": {
           "type": "string"
         },
-        "pads": {
-          "type": "array",
-          "items": {
-            "type": "string"
-          }
-        },
-        "sodimm": {
-          "type": "array",
-          "items": {
-            "type": "integer",
-            "minimum": 0
-          }
-        },
-        "source": {
-          "$ref": "#/$defs/source"
-        },
-        "status": {
-          "$ref": "#/$defs/status"
-        },
-        "note": {
+        "soc": {
           "type": "string"
-        }
-      }
-    },
-    "m7-i2c": {
-      "type": "object",
-      "additionalProperties": false,
-      "required": [],
-      "properties": {
-        "source": {
-          "$ref": "#/$defs/source"
         },
-        "status": {
-          "$ref": "#/$defs/status"
+        "compatible": {
+          "$ref": "#/$defs/compatible"
         },
-        "note": {
-          "type": "string"
-        }
-      }
-    },
-    "memory": {
-      "type": "object",
-      "additionalProperties": false,
-      "required": [],
-      "properties": {
-        "source": {
-          "$ref": "#/$defs/source"
-        },
-        "status": {
-          "$ref": "#/$defs/status"
-        },
-        "note": {
-          "type": "string"
-        }
-      }
-    },
-    "interfaces": {
-      "type": "array",
-      "items": {
-        "type": "object",
-        "additionalProperties": false,
-        "required": [
-          "interface",
-          "label"
-        ],
-        "properties": {
-          "interface": {
-            "type": "string"
-          },
-          "label": {
-            "$ref": "#/$defs/label"
-          },
-          "note": {
-            "type": "string"
-          }
-        }
-      }
-    },
-    "source": {
-      "$ref": "#/$defs/source"
-    },
-    "status": {
-      "$ref": "#/$defs/status"
-    },
-    "note": {
-      "type": "string"
-    }
-  },
-  "$defs": {
-    "source": {
-      "type": "string",
-      "description": "Where the fact comes from: an HMPFacts section and what it quotes."
-    },
-    "status": {
-      "enum": [
-        "verified",
-        "inference",
-        "not-verified"
-      ],
-      "description": "As Documentation/HMPFacts.md marks the fact; verified when absent."
-    },
-    "compatible": {
-      "type": "string",
-      "pattern": "^[A-Za-z0-9-]+,[^\\s]+$|^syscon$"
-    },
-    "label": {
-      "type": "string",
-      "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"
-    }
-  }
-}
-
-"""##,
-    "board/verdin-imx8mp.yaml":
-#"""
-# yaml-language-server: $schema=../board.schema.json
-# Toradex Verdin iMX8M Plus: SKUs, the M7's debug UART, what each SKU's Linux tree takes (schemas/README.md).
-# Source: HMPFacts §6 (mainline imx8mp-verdin*.dtsi, U-Boot dts/upstream @6073c36b2c8d, checked in the corpus).
-# status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
-board: verdin-imx8mp
-title: Toradex Verdin iMX8M Plus
-soc: imx8mp
-compatible: toradex,verdin-imx8mp
-source: HMPFacts §6
-
-skus:
-  - name: wifi
-    compatible: toradex,verdin-imx8mp-wifi
-    title: Wi-Fi/Bluetooth SKUs (imx8mp-verdin-wifi.dtsi)
-    enables:
-      - label: uart4
-        reason: on-module Bluetooth (mrvl,88w8997) on uart4, pinctrl_bt_uart on the ECSPI2 pads
-        pads: [ECSPI2_MISO, ECSPI2_MOSI, ECSPI2_SCLK, ECSPI2_SS0]
-        source: HMPFacts §6 (imx8mp-verdin-wifi.dtsi "/* On-module Bluetooth */ &uart4")
-    hogs:
-      - group: pinctrl_gpio_hog4
-        pads: [UART4_RXD, UART4_TXD]
-        functions: [GPIO5_IO28, GPIO5_IO29]
-        reason: iomuxc hog "Wifi usage only"; muxes the Verdin UART_4 pads (SODIMM 151/153) as GPIO at boot
-        source: HMPFacts §6 (imx8mp-verdin.dtsi pinctrl_gpio_hog4; imx8mp-verdin-wifi.dtsi &iomuxc pinctrl-0)
-      - group: pinctrl_gpio_hog2
-        pads: [SAI3_MCLK]
-        functions: [GPIO5_IO02]
-        reason: USB_2_OC# (SODIMM 187)
-        source: imx8mp-verdin.dtsi pinctrl_gpio_hog2 (corpus)
-      - group: pinctrl_gpio_hog3
-        pads: [GPIO1_IO15]
-        functions: [GPIO1_IO15]
-        reason: CSI_1_MCLK (SODIMM 91)
-        source: imx8mp-verdin.dtsi pinctrl_gpio_hog3 (corpus)
-  - name: nonwifi
-    compatible: toradex,verdin-imx8mp-nonwifi
-    title: SKUs without Wi-Fi (imx8mp-verdin-nonwifi.dtsi)
-    disables:
-      - label: uart4
-        reason: '"Verdin UART_4 ... Often used by the M7 and then should not be enabled here."'
-        source: HMPFacts §6 (imx8mp-verdin-nonwifi.dtsi lines 47-53)
-    hogs:
-      - group: pinctrl_gpio_hog1
-        pads: [ECSPI2_MISO, ECSPI2_MOSI, ECSPI2_SCLK, ECSPI2_SS0]
-        functions: [GPIO5_IO12, GPIO5_IO11, GPIO5_IO10, GPIO5_IO13]
-        reason: iomuxc hog "Non-wifi MSP usage only" (SODIMM 116/152/164/128)
-        source: HMPFacts §6 (imx8mp-verdin.dtsi pinctrl_gpio_hog1)
-      - group: pinctrl_gpio_hog2
-        pads: [SAI3_MCLK]
-        functions: [GPIO5_IO02]
-        reason: USB_2_OC# (SODIMM 187)
-        source: imx8mp-verdin.dtsi pinctrl_gpio_hog2 (corpus)
-      - group: pinctrl_gpio_hog3
-        pads: [GPIO1_IO15]
-        functions: [GPIO1_IO15]
-        reason: CSI_1_MCLK (SODIMM 91)
-        source: imx8mp-verdin.dtsi pinctrl_gpio_hog3 (corpus)
-
-hog-effect:
-  status: inference
-  source: HMPFacts §6
-  note: Linux's iomuxc hogs re-mux their pads at boot and would override an M7 that muxed them earlier
-
-# The carrier boards of the mainline trees; a board's root compatible is toradex,verdin-imx8mp-<sku>-<carrier>.
-carriers: [dev, dahlia, yavia, mallow, ivy]
-
-m7-debug-uart:
-  label: uart4
-  interface: UART_4
-  pads: [UART4_RXD, UART4_TXD]
-  sodimm: [151, 153]
-  source: HMPFacts §6, §8 (SDK board.h BOARD_DEBUG_UART_INSTANCE 4; Toradex "UART_4 (M7 debug port)"; pinctrl_uart4)
-  note: on Wi-Fi SKUs Linux uses uart4 for Bluetooth and hogs UART4_RXD/TXD as GPIO
-
-m7-i2c:
-  status: not-verified
-  source: HMPFacts §6, §11
-  note: which I2C the Verdin standard gives the M7 was not found
-
-memory:
-  status: not-verified
-  source: HMPFacts §6, §11
-  note: no /memory node in the mainline Verdin trees (U-Boot fills it); sizes per SKU not verified
-
-# Verdin interface name -> SoC label (comments in imx8mp-verdin.dtsi, HMPFacts §6).
-interfaces:
-  - { interface: I2C_1, label: i2c4 }
-  - { interface: I2C_2_DSI, label: i2c2 }
-  - { interface: I2C_3_HDMI, label: i2c5 }
-  - { interface: I2C_4_CSI, label: i2c3 }
-  - { interface: On-module I2C, label: i2c1 }
-  - { interface: UART_1, label: uart1 }
-  - { interface: UART_2, label: uart2 }
-  - { interface: UART_3, label: uart3, note: Linux console }
-  - { interface: UART_4, label: uart4, note: M7 debug port; Bluetooth on Wi-Fi/Bluetooth SKUs }
-  - { interface: SPI_1, label: ecspi1 }
-  - { interface: CAN_1, label: flexcan1 }
-  - { interface: CAN_2, label: flexcan2 }
-  - { interface: QSPI_1, label: flexspi }
-  - { interface: PWM_1, label: pwm1 }
-  - { interface: PWM_2, label: pwm2 }
-  - { interface: PWM_3_DSI, label: pwm3 }
-
-"""#,
-    "dtlint-config.schema.json":
-#"""
-{
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
-  "title": "dtlint configuration (.dtlint.yaml)",
-  "description": "Project settings for dtlint. dtlint finds .dtlint.yaml in the working directory or the nearest directory above it, or reads the file given with --config. Command-line options override these settings. Relative paths are relative to the configuration file.",
-  "type": "object",
-  "additionalProperties": false,
-  "properties": {
-    "include": {
-      "description": "Directories searched by #include, /include/ and /incbin/ (like -I), relative to the configuration file.",
-      "type": "array",
-      "items": { "type": "string", "minLength": 1 }
-    },
-    "kernel": {
-      "description": "Kernel flavor the tree is checked for (like --kernel). toradex-bsp6 = nxp-5.15, toradex-bsp5 = nxp-5.4.",
-      "enum": ["mainline", "nxp-6", "nxp-5.15", "nxp-5.4", "toradex-bsp6", "toradex-bsp5"]
-    },
-    "board": {
-      "description": "Board profile (like --board), e.g. verdin-imx8mp. Detected from the root compatible when absent.",
-      "type": "string",
-      "minLength": 1
-    },
-    "m7": {
-      "description": "M7 firmware manifest (like --m7), relative to the configuration file.",
-      "type": "string",
-      "minLength": 1
-    },
-    "base": {
-      "description": "Base tree that overlays are checked against (like --base), relative to the configuration file.",
-      "type": "string",
-      "minLength": 1
-    },
-    "bootargs": {
-      "description": "The kernel command line Linux boots with (like --bootargs): the clock and power rules read clk-imx8mp.mcore_booted, clk_ignore_unused and pd_ignore_unused from it. Overrides the M7 manifest's linux.bootargs and the tree's /chosen/bootargs.",
-      "type": "string"
-    },
-    "rules": {
-      "description": "Per-rule level, applied in file order: a level enables the rule (and its prerequisites) at that severity, off disables it (and the rules that depend on it). See `dtlint rules` for the IDs.",
-      "type": "object",
-      "propertyNames": { "pattern": "^[a-z0-9_]+$" },
-      "additionalProperties": { "enum": ["error", "warning", "note", "off"] }
-    },
-    "werror": {
-      "description": "Treat every finding as an error (like --werror).",
-      "type": "boolean"
-    }
-  }
-}
-
-"""#,
-    "kernel.schema.json":
-##"""
-{
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
-  "$id": "https://github.com/dtlint/dtlint/schemas/kernel.schema.json",
-  "title": "dtlint kernel flavor profile",
-  "description": "What one kernel's imx_rproc reads from the device tree and how it matches names (HMPFacts §1.2-1.5, §12).",
-  "type": "object",
-  "additionalProperties": false,
-  "required": [
-    "flavor",
-    "title",
-    "aliases",
-    "sources",
-    "compatibles",
-    "region-names",
-    "resource-table",
-    "memory-regions",
-    "remoteproc-core",
-    "properties",
-    "mailbox",
-    "base-trees"
-  ],
-  "properties": {
-    "flavor": {
-      "type": "string",
-      "pattern": "^[a-z0-9.-]+$"
-    },
-    "title": {
-      "type": "string"
-    },
-    "aliases": {
-      "type": "array",
-      "items": {
-        "type": "object",
-        "additionalProperties": false,
-        "required": [
-          "name"
-        ],
-        "properties": {
-          "name": {
-            "type": "string"
-          },
-          "source": {
-            "$ref": "#/$defs/source"
-          },
-          "status": {
-            "$ref": "#/$defs/status"
-          },
-          "note": {
-            "type": "string"
-          }
-        }
-      }
-    },
-    "sources": {
-      "type": "array",
-      "items": {
-        "type": "object",
-        "additionalProperties": false,
-        "required": [
-          "tag",
-          "path"
-        ],
-        "properties": {
-          "tag": {
-            "type": "string"
-          },
-          "repository": {
-            "type": "string"
-          },
-          "path": {
-            "type": "string"
-          },
-          "commit": {
-            "type": "string"
-          },
-          "source": {
-            "$ref": "#/$defs/source"
-          },
-          "status": {
-            "$ref": "#/$defs/status"
-          },
-          "note": {
-            "type": "string"
-          }
-        }
-      }
-    },
-    "compatibles": {
-      "$ref": "#/$defs/fact",
-      "required": [
-        "list"
-      ],
-      "properties": {
-        "list": {
-          "type": "array",
-          "items": {
-            "type": "string"
-          }
-        }
-      },
-      "type": "object",
-      "unevaluatedProperties": false
-    },
-    "region-names": {
-      "$ref": "#/$defs/fact",
-      "required": [
-        "rules"
-      ],
-      "properties": {
-        "rules": {
+        "skus": {
           "type": "array",
           "items": {
             "type": "object",
             "additionalProperties": false,
             "required": [
               "name",
-              "match",
-              "effect"
+              "compatible",
+              "title"
             ],
             "properties": {
               "name": {
                 "type": "string"
               },
-              "match": {
-                "enum": [
-                  "exact",
-                  "prefix"
-                ]
-              },
-              "effect": {
-                "enum": [
-                  "resource-table",
-                  "no-carveout",
-                  "not-mapped",
-                  "buffer-carveout"
-                ]
-              },
-              "note": {
-                "type": "string"
-              }
-            }
-          }
-        },
-        "history": {
-          "$ref": "#/$defs/notes"
-        }
-      },
-      "type": "object",
-      "unevaluatedProperties": false
-    },
-    "resource-table": {
-      "$ref": "#/$defs/fact",
-      "required": [
-        "located-by",
-        "max-size",
-        "missing"
-      ],
-      "properties": {
-        "located-by": {
-          "enum": [
-            "region-name",
-            "rsc-da"
-          ]
-        },
-        "max-size": {
-          "type": "integer",
-          "minimum": 0
-        },
-        "version": {
-          "type": "integer",
-          "minimum": 0
-        },
-        "missing": {
-          "enum": [
-            "silent",
-            "error"
-          ]
-        }
-      },
-      "type": "object",
-      "unevaluatedProperties": false
-    },
-    "memory-regions": {
-      "$ref": "#/$defs/fact",
-      "properties": {
-        "max-mapped": {
-          "type": "integer",
-          "minimum": 0
-        }
-      },
-      "type": "object",
-      "unevaluatedProperties": false
-    },
-    "remoteproc-core": {
-      "$ref": "#/$defs/fact",
-      "required": [
-        "vring-carveout",
-        "buffer-carveout",
-        "buffer-fallback-index",
-        "carveout-name-size"
-      ],
-      "properties": {
-        "vring-carveout": {
-          "type": "string"
-        },
-        "buffer-carveout": {
-          "type": "string"
-        },
-        "buffer-fallback-index": {
-          "type": "integer",
-          "minimum": 0
-        },
-        "carveout-name-size": {
-          "type": "integer",
-          "minimum": 1
-        }
-      },
-      "type": "object",
-      "unevaluatedProperties": false
-    },
-    "properties": {
-      "type": "array",
-      "items": {
-        "type": "object",
-        "additionalProperties": false,
-        "required": [
-          "name",
-          "read",
-          "required",
-          "binding"
-        ],
-        "properties": {
-          "name": {
-            "type": "string"
-          },
-          "read": {
-            "$ref": "#/$defs/condition"
-          },
-          "required": {
-            "$ref": "#/$defs/condition"
-          },
-          "binding": {
-            "enum": [
-              "listed",
-              "not-listed",
-              "mmio-only"
-            ]
-          },
-          "max-items": {
-            "type": "integer",
-            "minimum": 0
-          },
-          "source": {
-            "$ref": "#/$defs/source"
-          },
-          "status": {
-            "$ref": "#/$defs/status"
-          },
-          "note": {
-            "type": "string"
-          }
-        }
-      }
-    },
-    "binding": {
-      "$ref": "#/$defs/fact",
-      "type": "object",
-      "unevaluatedProperties": false
-    },
-    "mailbox": {
-      "$ref": "#/$defs/fact",
-      "required": [
-        "channels",
-        "optional-channels",
-        "binding-names",
-        "tx-timeout-ms",
-        "tx-block",
-        "without-mbox-names",
-        "name-match"
-      ],
-      "properties": {
-        "channels": {
-          "type": "array",
-          "items": {
-            "type": "string"
-          }
-        },
-        "optional-channels": {
-          "type": "array",
-          "items": {
-            "type": "string"
-          }
-        },
-        "binding-names": {
-          "type": "array",
-          "items": {
-            "type": "string"
-          }
-        },
-        "tx-timeout-ms": {
-          "type": "integer",
-          "minimum": 0
-        },
-        "tx-block": {
-          "type": "boolean"
-        },
-        "without-mbox-names": {
-          "enum": [
-            "skip",
-            "request"
-          ]
-        },
-        "name-match": {
-          "enum": [
-            "exact",
-            "prefix"
-          ]
-        }
-      },
-      "type": "object",
-      "unevaluatedProperties": false
-    },
-    "base-trees": {
-      "$ref": "#/$defs/fact",
-      "required": [
-        "reserved-memory-label"
-      ],
-      "properties": {
-        "reserved-memory-label": {
-          "type": "string"
-        }
-      },
-      "type": "object",
-      "unevaluatedProperties": false
-    },
-    "clock-protection": {
-      "$ref": "#/$defs/fact",
-      "type": "object",
-      "unevaluatedProperties": false,
-      "description": "What keeps this kernel from gating the clock root slice of a peripheral the M core uses (HMPFacts §13.2-13.6).",
-      "required": [
-        "mcore-booted",
-        "m-core-detection",
-        "init-on-array"
-      ],
-      "properties": {
-        "mcore-booted": {
-          "$ref": "#/$defs/fact",
-          "type": "object",
-          "unevaluatedProperties": false,
-          "required": [
-            "effect"
-          ],
-          "properties": {
-            "effect": {
-              "enum": [
-                "no-root-gate",
-                "root-gate-never-disables",
-                "none",
-                "unknown"
-              ],
-              "description": "no-root-gate: the root gate is not registered; root-gate-never-disables: its disable does nothing; none: no such mechanism; unknown: not read."
-            },
-            "since": {
-              "type": "string",
-              "description": "The first release that has it."
-            }
-          },
-          "description": "The clock driver's mcore_booted parameter (clk-imx8mp.mcore_booted=1)."
-        },
-        "m-core-detection": {
-          "$ref": "#/$defs/fact",
-          "type": "object",
-          "unevaluatedProperties": false,
-          "required": [
-            "effect"
-          ],
-          "properties": {
-            "effect": {
-              "enum": [
-                "no-root-gate",
-                "root-gate-never-disables",
-                "none",
-                "unknown"
-              ],
-              "description": "no-root-gate: the root gate is not registered; root-gate-never-disables: its disable does nothing; none: no such mechanism; unknown: not read."
-            },
-            "since": {
-              "type": "string",
-              "description": "The first release that has it."
-            }
-          },
-          "description": "Protection without the parameter when the M core was started before Linux (NXP 5.15 asks TF-A)."
-        },
-        "init-on-array": {
-          "$ref": "#/$defs/fact",
-          "type": "object",
-          "unevaluatedProperties": false,
-          "required": [
-            "read"
-          ],
-          "description": "Whether the clock driver enables the clocks listed in init-on-array on the clock controller node.",
-          "properties": {
-            "read": {
-              "type": "boolean"
-            }
-          }
-        },
-        "cleared-at-registration": {
-          "$ref": "#/$defs/fact",
-          "type": "object",
-          "unevaluatedProperties": false,
-          "required": [
-            "lpa-slices"
-          ],
-          "description": "The driver clears the root enable of every non-critical slice when it registers it unless mcore_booted is set (then, with CONFIG_CLK_POWER_SAVE, only lpa-slices are spared).",
-          "properties": {
-            "lpa-slices": {
-              "type": "array",
-              "items": {
-                "type": "string"
-              }
-            }
-          }
-        }
-      }
-    }
-  },
-  "$defs": {
-    "source": {
-      "type": "string",
-      "description": "Where the fact comes from: an HMPFacts section and the code it quotes."
-    },
-    "status": {
-      "enum": [
-        "verified",
-        "inference",
-        "not-verified"
-      ],
-      "description": "As Documentation/HMPFacts.md marks the fact; verified when absent."
-    },
-    "condition": {
-      "enum": [
-        "always",
-        "never",
-        "mmio-only",
-        "when-starting",
-        "when-not-attached",
-        "when-attaching"
-      ]
-    },
-    "fact": {
-      "type": "object",
-      "properties": {
-        "source": {
-          "$ref": "#/$defs/source"
-        },
-        "status": {
-          "$ref": "#/$defs/status"
-        },
-        "note": {
-          "type": "string"
-        }
-      }
-    },
-    "notes": {
-      "type": "array",
-      "items": {
-        "type": "object",
-        "additionalProperties": false,
-        "required": [
-          "text"
-        ],
-        "properties": {
-          "text": {
-            "type": "string"
-          },
-          "source": {
-            "$ref": "#/$defs/source"
-          },
-          "status": {
-            "$ref": "#/$defs/status"
-          },
-          "note": {
-            "type": "string"
-          }
-        }
-      }
-    }
-  }
-}
-
-"""##,
-    "kernel/mainline.yaml":
-#"""
-# yaml-language-server: $schema=../kernel.schema.json
-# What imx_rproc (and the remoteproc/mailbox core around it) of one kernel flavor reads from the device tree and
-# how it matches names (HMPFacts §1.2-1.5, §12). status: verified (default) | inference | not-verified.
-flavor: mainline
-title: torvalds/linux imx_rproc after the 2021 "correct node name" fix
-aliases: []
-sources:
-  - { tag: ML-RPROC, repository: torvalds/linux, path: drivers/remoteproc/imx_rproc.c, commit: 016a3d4bcf92400b4f91b33fe4c8bdecdabc3c2a }
-  - { tag: ML-CORE, repository: torvalds/linux, path: drivers/remoteproc/remoteproc_core.c, commit: 006d72da }
-  - { tag: ML-MBOX, repository: torvalds/linux, path: drivers/mailbox/mailbox.c, note: 6.x as in the mirror Kingxukai/linux @9b44fff6 }
-  - { tag: BIND, repository: torvalds/linux, path: "Documentation/devicetree/bindings/remoteproc/fsl,imx-rproc.yaml", commit: 0eaed89c }
-
-compatibles:
-  source: HMPFacts §1.1
-  list: ["fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7", "fsl,imx8mn-cm7-mmio", "fsl,imx8mp-cm7-mmio", "fsl,imx93-cm33"]
-
-# How a memory-region entry is treated by its node name (without the unit address: the kernel's node->name).
-region-names:
-  source: HMPFacts §1.2
-  rules:
-    - { name: rsc-table, match: exact, effect: resource-table, note: imx_rproc_addr_init maps it and uses it as the loaded resource table }
-    - { name: rsc-table, match: exact, effect: no-carveout, note: imx_rproc_prepare skips it }
-    - { name: vdev0buffer, match: exact, effect: no-carveout, note: imx_rproc_prepare skips it }
-    - { name: vdev, match: prefix, effect: not-mapped, note: imx_rproc_addr_init does not map vdev* regions (no da_to_va) }
-  history:
-    - text: before the 2021 fix (Dong Aisheng, Fixes 5e4c1243071d, Cc stable) mainline compared "rsc_table"
-      source: HMPFacts §1.2 item 1
-    - text: >-
-        commit 67a7bc7f0358 compared the name with the unit address ("rsc-table" only without one); fixed by
-        93f51b9182a1, strstarts(res.name, "rsc-table") (Shenwei Wang), queued for 6.19-stable. Which 6.19.y release
-        carries the fix is not verified
-      source: HMPFacts §1.2 item 2, §10.1
-      status: not-verified
-
-resource-table:
-  located-by: region-name
-  max-size: 0x400
-  missing: silent
-  source: HMPFacts §1.3 (ML-CORE 6.x rproc_set_rsc_table, rproc_handle_resources)
-  note: >-
-    with no rsc-table region, attach succeeds without a resource table: no vdev, so no RPMsg and no error
-
-memory-regions:
-  max-mapped: 32
-  source: HMPFacts §1.2 (IMX_RPROC_MEM_MAX)
-
-remoteproc-core:
-  vring-carveout: vdev%dvring%d
-  buffer-carveout: vdev%dbuffer
-  buffer-fallback-index: 0
-  carveout-name-size: 32
-  source: HMPFacts §2 (remoteproc_core.c rproc_alloc_vring, remoteproc_virtio.c rproc_add_virtio_dev)
-
-properties:
-  - { name: rsc-da, read: never, required: never, binding: not-listed, source: 'HMPFacts §1.4, §4' }
-  - { name: "fsl,startup-delay-ms", read: never, required: never, binding: not-listed, source: 'HMPFacts §1.4, §4' }
-  - name: clocks
-    read: always
-    required: always
-    binding: listed
-    max-items: 1
-    source: HMPFacts §1.4, §4, §10.6
-    note: >-
-      imx8mn/mp configurations set IMX_RPROC_NEED_CLKS: devm_clk_get_enabled(dev, NULL), not optional; without a
-      clocks property the clock core returns -ENOENT (clk_get, clk_find_hw) and probe fails
-  - { name: clock-names, read: never, required: never, binding: not-listed, source: 'HMPFacts §1.4, §4' }
-  - { name: syscon, read: mmio-only, required: mmio-only, binding: listed, source: 'HMPFacts §1.4, §4', note: 'syscon_regmap_lookup_by_phandle; "failed to find syscon" fails probe' }
-  - { name: "fsl,iomuxc-gpr", read: mmio-only, required: never, binding: mmio-only, source: 'HMPFacts §1.4, §4' }
-  - { name: "fsl,auto-boot", read: when-not-attached, required: never, binding: listed, source: HMPFacts §1.4 }
-  - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
-  - { name: "fsl,rproc-fw-name", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
-  - { name: mbox-names, read: always, required: never, binding: listed, source: 'HMPFacts §1.4, §4', note: without it the mailbox is skipped }
-  - { name: mboxes, read: always, required: never, binding: listed, max-items: 3, source: HMPFacts §4 }
-  - { name: memory-region, read: always, required: never, binding: listed, max-items: 32, source: HMPFacts §4 }
-
-mailbox:
-  channels: [tx, rx]
-  optional-channels: []
-  binding-names: [tx, rx, rxdb]
-  tx-timeout-ms: 100
-  tx-block: true
-  without-mbox-names: skip
-  name-match: exact
-  source: HMPFacts §1.4, §1.5, §3.3, §4
-  note: rxdb is listed by the binding but not requested; "No initialized mbox tx channel" on kick when skipped
-
-base-trees:
-  reserved-memory-label: none
-  source: HMPFacts §5.2, §10.9 (no resmem label in any mainline freescale tree; fdtoverlay fails on &resmem)
-
-# What keeps this kernel from gating the clock root slice of a peripheral the M core uses (HMPFacts §13.2-13.6).
-# The boot-time sweep (clk_disable_unused, skipped with clk_ignore_unused) is the clock core's, in every flavor.
-clock-protection:
-  source: HMPFacts §13.2, §13.4
-  mcore-booted:
-    effect: root-gate-never-disables
-    since: "5.19"
-    source: HMPFacts §13.4 (pull request clk-imx-5.19; commit 8f32e9dd0916, imx8m_clk_composite_gate_ops)
-    note: >-
-      from 5.19 until 8f32e9dd0916 (2024, backported to 6.6 and 6.11 stable) the root gate is not registered at all;
-      either way Linux cannot switch the slice off; kernels before 5.19 do not know the parameter
-  m-core-detection:
-    effect: none
-    source: HMPFacts §13.4 (mainline's clock driver asks nothing of TF-A)
-  init-on-array:
-    read: false
-    source: HMPFacts §13.4, §13.6 (ML-CLKIMX @8dd06ef3)
-    status: inference
-    note: the mainline driver read (@8dd06ef3, before 5.19) has no init-on-array; later mainline drivers were not read for it
-
-"""#,
-    "kernel/nxp-5.15.yaml":
-#"""
-# yaml-language-server: $schema=../kernel.schema.json
-# NXP downstream 5.15 ("NXP-515"); Toradex BSP 6 on the Verdin iMX8M Plus runs the Toradex 5.15-2.x kernel, which is
-# NXP-downstream based (HMPFacts §12). status: verified (default) | inference | not-verified.
-flavor: nxp-5.15
-title: NXP linux-imx 5.15 (lf-5.15.y) imx_rproc; Toradex BSP 6
-aliases:
-  - name: toradex-bsp6
-    source: HMPFacts §12 (developer.toradex.com "Embedded Linux Support Strategy", BSP 6 uses the Toradex 5.15-2.x kernel)
-sources:
-  - tag: NXP-515
-    repository: nxp-imx/linux-imx
-    path: drivers/remoteproc/imx_rproc.c
-    commit: 9e4f84b94583be774f656b53de709e07be3b09db
-    status: not-verified
-    note: the branch name (looks like lf-5.15.y) is not verified
-
-compatibles:
-  source: HMPFacts §1.1
-  list: ["fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7", "fsl,imx93-cm33"]
-
-region-names:
-  source: HMPFacts §1.2 (strncmp(node->name, "rsc_table", strlen("rsc_table")))
-  rules:
-    - { name: rsc_table, match: prefix, effect: resource-table, note: underscore and prefix match; "rsc-table" (dash) is not recognised }
-    - { name: rsc_table, match: prefix, effect: no-carveout }
-
-resource-table:
-  located-by: region-name
-  max-size: 0x400
-  missing: silent
-  source: HMPFacts §1.2, §1.3, §7.4
-  status: inference
-  note: a dash-named rsc-table region is not recognised; the attach then has no resource table (silence inferred)
-
-memory-regions:
-  max-mapped: 32
-  source: HMPFacts §1.2
-  status: not-verified
-  note: the limit was read in the mainline driver
-
-remoteproc-core:
-  vring-carveout: vdev%dvring%d
-  buffer-carveout: vdev%dbuffer
-  buffer-fallback-index: 0
-  carveout-name-size: 32
-  source: HMPFacts §2
-  status: inference
-  note: read in mainline 5.x and 6.x; that this NXP branch has the same core is inferred
-
-properties:
-  - { name: rsc-da, read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
-  - { name: "fsl,startup-delay-ms", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
-  - { name: clocks, read: always, required: never, binding: listed, max-items: 1, source: HMPFacts §1.4, note: 'devm_clk_get_optional(dev, NULL)' }
-  - { name: clock-names, read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
-  - { name: syscon, read: mmio-only, required: mmio-only, binding: listed, source: HMPFacts §1.4 }
-  - { name: "fsl,iomuxc-gpr", read: never, required: never, binding: mmio-only, source: HMPFacts §1.4 }
-  - { name: "fsl,auto-boot", read: never, required: never, binding: listed, source: HMPFacts §1.4, note: auto_boot = early_boot }
-  - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
-  - { name: "fsl,rproc-fw-name", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
-  - { name: mbox-names, read: always, required: never, binding: listed, source: HMPFacts §1.4, note: 'of_get_property; without it the mailbox is skipped' }
-  - { name: mboxes, read: always, required: never, binding: listed, max-items: 3, source: HMPFacts §4 }
-  - { name: memory-region, read: always, required: never, binding: listed, max-items: 32, source: HMPFacts §4 }
-
-binding:
-  status: not-verified
-  note: this branch's binding was not read; the mainline/NXP binding (HMPFacts §4) is assumed
-
-mailbox:
-  channels: [tx, rx]
-  optional-channels: []
-  binding-names: [tx, rx, rxdb]
-  tx-timeout-ms: 100
-  tx-block: true
-  without-mbox-names: skip
-  name-match: prefix
-  source: HMPFacts §1.5, §3.3
-  status: inference
-  note: >-
-    rxdb/txdb are requested only for IMX_SCU_API SoCs, so unused on the i.MX 8M Plus (verified); the prefix name
-    match is the old mailbox core's (torvalds @016a638a), assumed for a 5.15 kernel
-
-base-trees:
-  reserved-memory-label: resmem
-  source: HMPFacts §7.4 (Toradex's BSP 6 HMP overlay targets &resmem), §5.2 (NXP downstream imx8mp.dtsi)
-  status: inference
-
-# What keeps this kernel from gating the clock root slice of a peripheral the M core uses (HMPFacts §13.2-13.6).
-clock-protection:
-  source: HMPFacts §13.5
-  mcore-booted:
-    effect: no-root-gate
-    source: 'HMPFacts §13.5 (TN515 clk-composite-8m.c: no root gate when imx_src_is_m4_enabled() || mcore_booted)'
-  m-core-detection:
-    effect: no-root-gate
-    source: HMPFacts §13.5 (TN515 check_m4_enabled(), SiP 0xc2000005 FSL_SIP_SRC_M4_STARTED)
-    status: inference
-    note: >-
-      the kernel side is verified; it protects the slices only when TF-A answers FSL_SIP_SRC_M4_STARTED (NXP's TF-A
-      does; whether your TF-A build does is not verified, HMPFacts §11); the kernel then prints "M4 is started"
-  init-on-array:
-    read: true
-    source: HMPFacts §13.6 (TN515 imx_clk_init_on)
-
-"""#,
-    "kernel/nxp-5.4.yaml":
-#"""
-# yaml-language-server: $schema=../kernel.schema.json
-# NXP downstream 5.4 ("NXP-54", Toradex BSP 5 era): the resource table comes from rsc-da, not from a region name
-# (HMPFacts §1.2, §1.3, §12). status: verified (default) | inference | not-verified.
-flavor: nxp-5.4
-title: NXP linux-imx 5.4 (lf-5.4.y) imx_rproc; Toradex BSP 5
-aliases:
-  - name: toradex-bsp5
-    source: HMPFacts §12 ("NXP downstream 5.4 (Toradex BSP 5 era)")
-    status: not-verified
-    note: HMPFacts §12 has no source for the BSP 5 kernel version
-sources:
-  - tag: NXP-54
-    path: drivers/remoteproc/imx_rproc.c
-    status: not-verified
-    note: an NXP imx_rproc.c copy ("Copyright 2020 NXP, Peng Fan", variants with IMX8MP); repository not recorded, looks like lf-5.4.y
-
-compatibles:
-  source: HMPFacts §1.1
-  list: ["fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7"]
-
-region-names:
-  source: HMPFacts §1.2 (imx_rproc_parse_fw)
-  rules:
-    - { name: vdevbuffer, match: exact, effect: buffer-carveout, note: rproc_of_resm_mem_entry_init (a carveout named "vdevbuffer"); every other region is a normal carveout }
-
-resource-table:
-  located-by: rsc-da
-  max-size: 0x400
-  version: 1
-  missing: silent
-  source: HMPFacts §1.3 (of_property_read_u32(np, "rsc-da", &da); only when the core was started early)
-  status: inference
-  note: table->ver must be 1 with zero reserved words ("Invalid rsrc table header"); behaviour without rsc-da inferred
-
-memory-regions:
-  source: HMPFacts §1.2
-  status: not-verified
-  note: how this version maps regions (imx_rproc_addr_init) was not read
-
-remoteproc-core:
-  vring-carveout: vdev%dvring%d
-  buffer-carveout: vdev%dbuffer
-  buffer-fallback-index: 0
-  carveout-name-size: 32
-  source: HMPFacts §2
-  status: inference
-  note: read in mainline 5.x; that this NXP branch has the same core is inferred
-
-properties:
-  - { name: rsc-da, read: when-attaching, required: when-attaching, binding: not-listed, source: 'HMPFacts §1.3, §1.4' }
-  - { name: "fsl,startup-delay-ms", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
-  - { name: clocks, read: always, required: never, binding: listed, max-items: 1, source: HMPFacts §1.4, note: devm_clk_get_optional }
-  - { name: clock-names, read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
-  - { name: syscon, read: always, required: never, binding: listed, source: HMPFacts §1.4, note: read unconditionally; an error is only logged }
-  - { name: "fsl,iomuxc-gpr", read: never, required: never, binding: mmio-only, source: HMPFacts §1.4 }
-  - { name: "fsl,auto-boot", read: never, required: never, binding: listed, source: HMPFacts §1.4 }
-  - { name: "fsl,rproc-auto-boot", read: always, required: never, binding: not-listed, source: HMPFacts §1.4 }
-  - { name: "fsl,rproc-fw-name", read: always, required: never, binding: not-listed, source: HMPFacts §1.4 }
-  - { name: mbox-names, read: always, required: always, binding: listed, source: 'HMPFacts §1.4, §1.5', note: tx/rx and rxdb are always requested }
-  - { name: mboxes, read: always, required: always, binding: listed, max-items: 3, source: HMPFacts §1.5 }
-  - { name: memory-region, read: always, required: never, binding: listed, max-items: 32, source: HMPFacts §1.2 }
-
-binding:
-  status: not-verified
-  note: this branch's binding was not read; the mainline/NXP binding (HMPFacts §4) is assumed
-
-mailbox:
-  channels: [tx, rx, rxdb]
-  optional-channels: [txdb]
-  binding-names: [tx, rx, rxdb]
-  tx-timeout-ms: 50
-  tx-block: true
-  without-mbox-names: request
-  name-match: prefix
-  source: HMPFacts §1.5, §3.3
-  status: inference
-  note: >-
-    rxdb is mandatory (failure goes to err_put_mbox), txdb optional, tx_tout 50 ms (verified); the prefix name
-    match is the old mailbox core's (torvalds @016a638a), assumed for a 5.4 kernel
-
-base-trees:
-  reserved-memory-label: unknown
-  source: HMPFacts §7.1 (the 5.4-era NXP imx8mp-evk-rpmsg.dts), §11
-  status: not-verified
-
-# What keeps this kernel from gating the clock root slice of a peripheral the M core uses (HMPFacts §13.2-13.6).
-clock-protection:
-  source: HMPFacts §13.5
-  status: not-verified
-  mcore-booted:
-    effect: unknown
-    source: HMPFacts §13.5
-    status: not-verified
-    note: the NXP 5.4 clock composite was not read
-  m-core-detection:
-    effect: unknown
-    source: HMPFacts §13.5
-    status: not-verified
-    note: a 5.4-era NXP clk-imx8mp.c copy (repository not recorded) calls check_m4_enabled(); its composite was not read
-  init-on-array:
-    read: true
-    source: HMPFacts §13.6
-    status: not-verified
-    note: read (imx_clk_init_on) in a 5.4-era NXP clk-imx8mp.c copy whose repository is not recorded
-
-"""#,
-    "kernel/nxp-6.yaml":
-#"""
-# yaml-language-server: $schema=../kernel.schema.json
-# NXP downstream 6.x kernels ("NXP-NEW"): same name matching as mainline, plus fsl,startup-delay-ms (HMPFacts §12).
-# status: verified (default) | inference | not-verified.
-flavor: nxp-6
-title: NXP linux-imx 6.x (lf-6.x) imx_rproc
-aliases: []
-sources:
-  - tag: NXP-NEW
-    repository: nxp-imx/linux-imx
-    path: drivers/remoteproc/imx_rproc.c
-    commit: 07c9f393062dcf2fe84d92b4586bc4233b14b3e5
-    status: not-verified
-    note: the branch name (looks like lf-6.12.y) is not verified
-  - { tag: NXP-BIND, repository: nxp-imx/linux-imx, path: "Documentation/devicetree/bindings/remoteproc/fsl,imx-rproc.yaml", commit: 78d730de }
-
-compatibles:
-  source: HMPFacts §1.1
-  list: ["fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7", "fsl,imx8mn-cm7-mmio", "fsl,imx8mp-cm7-mmio", "fsl,imx93-cm33", "fsl,imx95-cm7", "fsl,imx94-cm7", "fsl,imx94-cm33s"]
-
-region-names:
-  source: HMPFacts §1.2 (identical strings to mainline)
-  rules:
-    - { name: rsc-table, match: exact, effect: resource-table, note: imx_rproc_addr_init maps it and uses it as the loaded resource table }
-    - { name: rsc-table, match: exact, effect: no-carveout, note: imx_rproc_prepare skips it }
-    - { name: vdev0buffer, match: exact, effect: no-carveout, note: imx_rproc_prepare skips it }
-    - { name: vdev, match: prefix, effect: not-mapped, note: imx_rproc_addr_init does not map vdev* regions (no da_to_va) }
-
-resource-table:
-  located-by: region-name
-  max-size: 0x400
-  missing: silent
-  source: HMPFacts §1.3
-  status: inference
-  note: as mainline (verified there, HMPFacts §1.3); NXP's own remoteproc core was not read
-
-memory-regions:
-  max-mapped: 32
-  source: HMPFacts §1.2
-
-remoteproc-core:
-  vring-carveout: vdev%dvring%d
-  buffer-carveout: vdev%dbuffer
-  buffer-fallback-index: 0
-  carveout-name-size: 32
-  source: HMPFacts §2
-  status: inference
-  note: read in mainline 5.x and 6.x; that this NXP branch has the same core is inferred
-
-properties:
-  - { name: rsc-da, read: never, required: never, binding: not-listed, source: 'HMPFacts §1.4, §4' }
-  - { name: "fsl,startup-delay-ms", read: when-starting, required: never, binding: not-listed, source: HMPFacts §1.4, note: msleep after start only when Linux starts the core; not in attach }
-  - { name: clocks, read: always, required: never, binding: listed, max-items: 1, source: 'HMPFacts §1.4, §4', note: 'devm_clk_get_optional(dev, NULL) and devm_clk_get_optional(dev, "audio") when not attached' }
-  - { name: clock-names, read: when-not-attached, required: never, binding: not-listed, source: 'HMPFacts §1.4, §4', note: names the optional "audio" clock }
-  - { name: syscon, read: mmio-only, required: mmio-only, binding: listed, source: HMPFacts §1.4 }
-  - { name: "fsl,iomuxc-gpr", read: mmio-only, required: never, binding: mmio-only, source: 'HMPFacts §1.4, §4' }
-  - { name: "fsl,auto-boot", read: when-not-attached, required: never, binding: listed, source: HMPFacts §1.4 }
-  - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
-  - { name: "fsl,rproc-fw-name", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
-  - { name: mbox-names, read: always, required: never, binding: listed, source: HMPFacts §1.4, note: without it the mailbox is skipped }
-  - { name: mboxes, read: always, required: never, binding: listed, max-items: 3, source: HMPFacts §4 }
-  - { name: memory-region, read: always, required: never, binding: listed, max-items: 32, source: HMPFacts §4 }
-
-mailbox:
-  channels: [tx, rx]
-  optional-channels: []
-  binding-names: [tx, rx, rxdb]
-  tx-timeout-ms: 100
-  tx-block: true
-  without-mbox-names: skip
-  name-match: exact
-  source: HMPFacts §1.5, §3.3
-  status: inference
-  note: imx_rproc's channels are verified; that this branch's mailbox core matches names exactly (6.x core) is inferred
-
-base-trees:
-  reserved-memory-label: resmem
-  source: 'HMPFacts §5.2 (nxp-imx/linux-imx imx8mp.dtsi @0055650f "resmem: reserved-memory")'
-  status: not-verified
-  note: the label is in that commit; which NXP branch it belongs to is not verified
-
-# What keeps this kernel from gating the clock root slice of a peripheral the M core uses (HMPFacts §13.2-13.6).
-clock-protection:
-  source: HMPFacts §13.5
-  mcore-booted:
-    effect: no-root-gate
-    source: 'HMPFacts §13.5 (AK61 lf-6.1: the root gate is registered only without mcore_booted; NXP clk-composite-8m.c @0ba80076: a root gate whose disable does nothing)'
-  m-core-detection:
-    effect: none
-    source: 'HMPFacts §13.5 (AK61: no check in the i.MX 8M Plus probe; NXP @04027c8b calls check_m4_enabled(), but its composite reads only mcore_booted)'
-  init-on-array:
-    read: true
-    source: HMPFacts §13.6 (AK61 imx_clk_init_on; NXP clk-imx8mp.c @04027c8b)
-  cleared-at-registration:
-    lpa-slices: [audio_ahb, i2c3, sai1, sai2, sai3, sai5, uart4, gic, gpt1, pwm3, m7_core, arm_m4_core, audio_axi, ecspi2, dram_alt, dram_apb]
-    source: HMPFacts §13.5 (NXP clk-composite-8m.c @0ba80076, m4_lpa_required())
-    status: not-verified
-    note: >-
-      this variant clears the root enable of every non-critical slice when it registers it, unless mcore_booted is set;
-      with CONFIG_CLK_POWER_SAVE only the slices listed are spared; which lf-6.x branches carry it, and whether a
-      kernel sets CONFIG_CLK_POWER_SAVE, is not verified
-
-"""#,
-    "log-messages.schema.json":
-##"""
-{
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
-  "$id": "https://github.com/dtlint/dtlint/schemas/log-messages.schema.json",
-  "title": "dtlint kernel message catalog",
-  "description": "The remoteproc, rpmsg, i.MX MU mailbox and reserved-memory kernel messages `dtlint hmp explain-log` recognises: what each means in the kernel code, the causes consistent with it (verified or inference) and the rules whose findings explain them (HMPFacts §1.5, §1.6, §2, §3).",
-  "type": "object",
-  "additionalProperties": false,
-  "required": [
-    "sources",
-    "errnos",
-    "messages"
-  ],
-  "properties": {
-    "sources": {
-      "type": "array",
-      "items": {
-        "type": "object",
-        "additionalProperties": false,
-        "required": [
-          "tag",
-          "repository",
-          "path"
-        ],
-        "properties": {
-          "tag": {
-            "type": "string"
-          },
-          "repository": {
-            "type": "string"
-          },
-          "path": {
-            "type": "string"
-          },
-          "commit": {
-            "type": "string"
-          },
-          "note": {
-            "type": "string"
-          }
-        }
-      }
-    },
-    "errnos": {
-      "type": "array",
-      "items": {
-        "type": "object",
-        "additionalProperties": false,
-        "required": [
-          "number",
-          "name",
-          "text"
-        ],
-        "properties": {
-          "number": {
-            "type": "integer",
-            "minimum": 1,
-            "maximum": 4095
-          },
-          "name": {
-            "type": "string",
-            "pattern": "^E[A-Z0-9_]+$"
-          },
-          "text": {
-            "type": "string"
-          },
-          "source": {
-            "type": "string",
-            "description": "Where the fact comes from: a source tag of `sources`, a function, an HMPFacts section."
-          }
-        }
-      }
-    },
-    "messages": {
-      "type": "array",
-      "items": {
-        "type": "object",
-        "additionalProperties": false,
-        "required": [
-          "id",
-          "summary",
-          "text",
-          "pattern",
-          "severity",
-          "function",
-          "file",
-          "source",
-          "samples",
-          "near-misses",
-          "meaning"
-        ],
-        "properties": {
-          "id": {
-            "type": "string",
-            "pattern": "^[a-z][a-z0-9_]*$"
-          },
-          "summary": {
-            "type": "string",
-            "description": "One line; placeholders allowed."
-          },
-          "text": {
-            "type": "string",
-            "description": "The kernel's format string (without the dev_err device prefix)."
-          },
-          "pattern": {
-            "type": "string",
-            "description": "Regular expression searched anywhere in a line; named groups are the message's values."
-          },
-          "severity": {
-            "enum": [
-              "error",
-              "warning",
-              "info"
-            ],
-            "description": "error/warning: a problem (exit status 1); info: the normal sequence, shown as context."
-          },
-          "function": {
-            "type": "string"
-          },
-          "file": {
-            "type": "string"
-          },
-          "source": {
-            "type": "string",
-            "description": "Where the fact comes from: a source tag of `sources`, a function, an HMPFacts section."
-          },
-          "samples": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-              "type": "string"
-            },
-            "description": "Real-shaped lines that must match (tested)."
-          },
-          "near-misses": {
-            "type": "array",
-            "items": {
-              "type": "string"
-            },
-            "description": "Lines that must not match (tested)."
-          },
-          "meaning": {
-            "type": "string"
-          },
-          "causes": {
-            "type": "array",
-            "items": {
-              "type": "object",
-              "additionalProperties": false,
-              "required": [
-                "text",
-                "rules"
-              ],
-              "properties": {
-                "text": {
-                  "type": "string"
-                },
-                "status": {
-                  "$ref": "#/$defs/status"
-                },
-                "source": {
-                  "type": "string",
-                  "description": "Where the fact comes from: a source tag of `sources`, a function, an HMPFacts section."
-                },
-                "rules": {
-                  "type": "array",
-                  "items": {
-                    "$ref": "#/$defs/rule"
-                  },
-                  "description": "Rules whose findings explain this cause."
-                },
-                "evidence": {
-                  "type": "array",
-                  "items": {
-                    "type": "string",
-                    "pattern": "^[a-z0-9_]+$"
-                  },
-                  "description": "Ids of messages whose lines in the same log bear on this cause (explain-log shows them under it)."
-                }
-              }
-            }
-          },
-          "errno-variants": {
-            "type": "array",
-            "items": {
-              "type": "object",
-              "additionalProperties": false,
-              "required": [
-                "errno",
-                "meaning"
-              ],
-              "properties": {
-                "errno": {
-                  "type": "string",
-                  "pattern": "^E[A-Z0-9_]+$"
-                },
-                "meaning": {
-                  "type": "string"
-                },
-                "source": {
-                  "type": "string",
-                  "description": "Where the fact comes from: a source tag of `sources`, a function, an HMPFacts section."
-                },
-                "causes": {
-                  "type": "array",
-                  "items": {
-                    "type": "object",
-                    "additionalProperties": false,
-                    "required": [
-                      "text",
-                      "rules"
-                    ],
-                    "properties": {
-                      "text": {
-                        "type": "string"
-                      },
-                      "status": {
-                        "$ref": "#/$defs/status"
-                      },
-                      "source": {
-                        "type": "string",
-                        "description": "Where the fact comes from: a source tag of `sources`, a function, an HMPFacts section."
-                      },
-                      "rules": {
-                        "type": "array",
-                        "items": {
-                          "$ref": "#/$defs/rule"
-                        },
-                        "description": "Rules whose findings explain this cause."
-                      },
-                      "evidence": {
-                        "type": "array",
-                        "items": {
-                          "type": "string",
-                          "pattern": "^[a-z0-9_]+$"
-                        },
-                        "description": "Ids of messages whose lines in the same log bear on this cause (explain-log shows them under it)."
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          },
-          "excluded-by": {
-            "type": "array",
-            "items": {
-              "type": "object",
-              "additionalProperties": false,
-              "required": [
-                "rule",
-                "text"
-              ],
-              "properties": {
-                "rule": {
-                  "$ref": "#/$defs/rule"
-                },
-                "text": {
-                  "type": "string"
-                },
-                "status": {
-                  "$ref": "#/$defs/status"
-                },
-                "source": {
-                  "type": "string",
-                  "description": "Where the fact comes from: a source tag of `sources`, a function, an HMPFacts section."
-                }
-              }
-            },
-            "description": "Rules whose findings mean the given tree, under the given kernel, cannot have printed this line."
-          }
-        }
-      }
-    }
-  },
-  "$defs": {
-    "status": {
-      "enum": [
-        "verified",
-        "inference",
-        "not-verified"
-      ],
-      "description": "As Documentation/HMPFacts.md marks the fact; verified when absent."
-    },
-    "rule": {
-      "type": "string",
-      "pattern": "^[a-z][a-z0-9_]*$"
-    }
-  }
-}
-
-"""##,
-    "logs/kernel-messages.yaml":
-#"""
-# yaml-language-server: $schema=../log-messages.schema.json
-# The kernel messages `dtlint hmp explain-log` recognises: remoteproc, rpmsg, the i.MX MU mailbox and
-# reserved memory (HMPFacts §1.5, §1.6, §2, §3). Each message names the kernel code that prints it and what it
-# means there; lists the causes consistent with it, each verified (read in the code, with its source) or an
-# inference; and names the rules whose findings explain a cause (`rules`) or show that the tree given cannot
-# have produced the line (`excluded-by`).
-#
-# Message texts were read in the sources listed under `sources` (the format strings are facts; the prose here is
-# ours). `pattern` is a regular expression searched anywhere in a log line, so dmesg timestamps, syslog and
-# journalctl prefixes and the `driver device:` prefix of dev_err() may precede it. Named groups are the
-# message's values: `errno` (a negative errno, number or dev_err_probe's symbolic name), `notifyid` (a vring's
-# notify id), `device` (the end of the device prefix, when the pattern has to include it); any other group is
-# shown as it is.
-# Placeholders in texts: {name} for a value, {errno.name}, {errno.text}, {vring}, {vring.direction},
-# {tx-timeout-ms}, {flavor}.
-# status: verified (default) | inference | not-verified.
-
-sources:
-  - { tag: ML-RPROC, repository: torvalds/linux, path: drivers/remoteproc/imx_rproc.c, commit: 016a3d4bcf92400b4f91b33fe4c8bdecdabc3c2a }
-  - { tag: ML-CORE, repository: Kingxukai/linux, path: drivers/remoteproc/remoteproc_core.c, commit: 9b44fff655e2c6f4cc53cb499dd2c038e99cb013, note: mainline 6.x mirror }
-  - { tag: ML-VIRTIO, repository: Kingxukai/linux, path: drivers/remoteproc/remoteproc_virtio.c, commit: 9b44fff655e2c6f4cc53cb499dd2c038e99cb013, note: mainline 6.x mirror }
-  - { tag: ML-MBOX, repository: Kingxukai/linux, path: drivers/mailbox/mailbox.c, commit: 9b44fff655e2c6f4cc53cb499dd2c038e99cb013, note: 'also torvalds/linux @016a638a (old core): same send path' }
-  - { tag: ML-MU, repository: torvalds/linux, path: drivers/mailbox/imx-mailbox.c, commit: 06d07429858317ded2db7986113a9e0129cd599b }
-  - { tag: ML-RMEM, repository: Kingxukai/linux, path: drivers/of/of_reserved_mem.c, commit: 0291023e7330da28f2f7453c87c2ab7082d8360f, note: 'pr_fmt "OF: reserved mem: "; older kernels print the same texts from drivers/of/fdt.c with "OF: fdt: "' }
-  - { tag: ML-RPMSG, repository: Kingxukai/linux, path: drivers/rpmsg/virtio_rpmsg_bus.c, commit: 9b44fff655e2c6f4cc53cb499dd2c038e99cb013 }
-  - { tag: ML-RPMSG-NS, repository: Kingxukai/linux, path: drivers/rpmsg/rpmsg_ns.c, commit: 0291023e7330da28f2f7453c87c2ab7082d8360f }
-  - { tag: ML-DEVCORE, repository: torvalds/linux, path: drivers/base/core.c, note: 'dev_err_probe(): dev_err(dev, "error %pe: %pV"); nothing printed for -EPROBE_DEFER (dev_dbg) nor, in newer kernels, for -ENOMEM' }
-  - { tag: ML-PARAMS, repository: torvalds/linux, path: init/main.c, note: 'start_kernel(): pr_notice("Kernel command line: %s\n", saved_command_line)' }
-  - { tag: ML-CLK, repository: torvalds/linux, path: drivers/clk/clk.c, note: 'clk_disable_unused(), late_initcall_sync; as quoted in linux-clk patch mails 2023-2024 (HMPFacts §13.2)' }
-  - { tag: ML-GENPD, repository: torvalds/linux, path: drivers/pmdomain/core.c, note: 'genpd_power_off_unused() (drivers/base/power/domain.c before 6.6); as quoted in linux-pm patch mails (HMPFacts §13.7)' }
-  - { tag: NXP-SOC, repository: ChangYongUm/linux-tn-imx, path: drivers/soc/imx/soc-imx8m.c, commit: 4846452b, note: "TechNexion's copy of NXP lf-5.15.71: check_m4_enabled()" }
-
-# Negative errnos as the kernel prints them (arm64 uses the generic numbers).
-errnos:
-  - { number: 1, name: EPERM, text: Operation not permitted, source: include/uapi/asm-generic/errno-base.h }
-  - { number: 2, name: ENOENT, text: No such file or directory, source: include/uapi/asm-generic/errno-base.h }
-  - { number: 5, name: EIO, text: I/O error, source: include/uapi/asm-generic/errno-base.h }
-  - { number: 6, name: ENXIO, text: No such device or address, source: include/uapi/asm-generic/errno-base.h }
-  - { number: 11, name: EAGAIN, text: Try again, source: include/uapi/asm-generic/errno-base.h }
-  - { number: 12, name: ENOMEM, text: Out of memory, source: include/uapi/asm-generic/errno-base.h }
-  - { number: 14, name: EFAULT, text: Bad address, source: include/uapi/asm-generic/errno-base.h }
-  - { number: 16, name: EBUSY, text: Device or resource busy, source: include/uapi/asm-generic/errno-base.h }
-  - { number: 19, name: ENODEV, text: No such device, source: include/uapi/asm-generic/errno-base.h }
-  - { number: 22, name: EINVAL, text: Invalid argument, source: include/uapi/asm-generic/errno-base.h }
-  - { number: 28, name: ENOSPC, text: No space left on device, source: include/uapi/asm-generic/errno-base.h }
-  - { number: 38, name: ENOSYS, text: Invalid system call number, source: include/uapi/asm-generic/errno.h }
-  - { number: 61, name: ENODATA, text: No data available, source: include/uapi/asm-generic/errno.h }
-  - { number: 62, name: ETIME, text: Timer expired, source: include/uapi/asm-generic/errno.h }
-  - { number: 95, name: EOPNOTSUPP, text: Operation not supported on transport endpoint, source: include/uapi/asm-generic/errno.h }
-  - { number: 105, name: ENOBUFS, text: No buffer space available, source: include/uapi/asm-generic/errno.h }
-  - { number: 110, name: ETIMEDOUT, text: Connection timed out, source: include/uapi/asm-generic/errno.h }
-  - { number: 512, name: ERESTARTSYS, text: 'kernel-internal: restart the system call', source: include/linux/errno.h }
-  - { number: 517, name: EPROBE_DEFER, text: 'kernel-internal: driver requests probe retry', source: include/linux/errno.h }
-
-messages:
-  # ---------------------------------------------------------------- imx_rproc: kicking the M7 through the MU
-  - id: imx_rproc_kick_failed
-    summary: Linux could not tell the M7 through the MU that {vring} has new buffers
-    text: '%s: failed (%d, err:%d)'
-    pattern: 'imx_rproc_kick: failed \((?<notifyid>-?\d+), err:(?<errno>-?\d+)\)'
-    severity: error
-    function: imx_rproc_kick
-    file: drivers/remoteproc/imx_rproc.c
-    source: ML-RPROC; HMPFacts §1.6
-    samples:
-      - '[ 1520.220871] imx-rproc imx8mp-cm7: imx_rproc_kick: failed (1, err:-62)'
-      - 'Nov 25 10:12:03 verdin kernel: imx-rproc imx8mp-cm7: imx_rproc_kick: failed (0, err:-105)'
-    near-misses:
-      - 'imx_rproc_kick: failed (1)'
-      - 'imx_rproc_kick: done (1, err:-62)'
-      - 'imx_rproc_kick: failed (1, err:62'
-    meaning: >-
-      remoteproc asked imx_rproc to kick notify id {notifyid}, {vring} ({vring.direction}). The driver wrote
-      {notifyid} << 16 to the MU transmit register of its "tx" channel with mbox_send_message(), which returned
-      {errno}.
-    errno-variants:
-      - errno: ETIME
-        meaning: >-
-          The send is blocking (imx_rproc sets the mailbox client's tx_block, tx_tout = {tx-timeout-ms} ms for
-          kernel {flavor}); the mailbox core waited {tx-timeout-ms} ms for the transmission to complete and then
-          returned -ETIME. On the i.MX MU only the "transmit empty" interrupt completes a transmission, and the MU
-          raises it when the other side has read its receive register: the M7 did not read the message within
-          {tx-timeout-ms} ms, or Linux did not see that interrupt.
-        source: ML-MBOX mbox_send_message(); ML-MU imx_mu_isr() (txdone by IRQ); ML-RPROC imx_rproc_xtr_mbox_init(); HMPFacts §3.2-3.4
-        causes:
-          - text: >-
-              The M7 firmware was not servicing the MU at that moment: not running, crashed or halted (an assert,
-              a fault), or still before its RPMsg initialisation enables the MU receive interrupt.
-            status: inference
-            source: HMPFacts §3.4 (a); mechanism verified (Linux completes only on TE; rpmsg-lite reads RR1 only in its MU ISR)
-            rules: [hmp_firmware_rsc_table, hmp_firmware_vring_mismatch, hmp_firmware_segment_unreserved]
-          - text: >-
-              The M7 firmware kept the MU interrupt masked or was stuck too long in other work, for example
-              waiting on a peripheral that Linux drives at the same time (two drivers on one I2C controller, UART
-              or GPIO bank), or in a higher-priority interrupt.
-            status: inference
-            source: HMPFacts §3.4 (b); §5.4, §6, §7.4 for the shared peripherals
-            rules: [hmp_peripheral_conflict, hmp_pad_conflict, hmp_gpio_bank_shared, hmp_debug_uart]
-          - text: >-
-              Linux sends on a different MU channel than the firmware listens on (rpmsg-lite's i.MX8MP port uses
-              channel 1: mboxes <&mu 0 1>, <&mu 1 1>, <&mu 3 1>).
-            status: inference
-            source: HMPFacts §3.4 (c), §3.1, §8 (both sides verified, effect inferred)
-            rules: [hmp_mbox_channel]
-          - text: >-
-              Linux uses another MU instance than the one whose B side the M7 uses (the M7 uses MU1, mailbox@30aa0000).
-            status: inference
-            source: HMPFacts §3.4 (d), §5.1
-            rules: [hmp_mbox_controller]
-          - text: >-
-              Linux started the M7 and kicked it before the firmware was ready (NXP kernels wait
-              fsl,startup-delay-ms after starting it; mainline has no such delay).
-            status: inference
-            source: HMPFacts §3.4 (e), §1.4
-            rules: []
-          - text: Linux never receives the MU interrupt (the MU node's interrupts, or the GIC routing).
-            status: inference
-            source: HMPFacts §3.4 (f)
-            rules: []
-          - text: The firmware shut RPMsg down (rpmsg_lite_deinit disables the MU receive interrupt).
-            status: inference
-            source: HMPFacts §3.4 (g)
-            rules: []
-          - text: The M7's bus access to the MU is blocked (resource domain controller set-up in the firmware).
-            status: inference
-            source: HMPFacts §3.4 (h)
-            rules: []
-          - text: >-
-              Linux switched off the clock root slice or the power domain of a peripheral the M7 uses (the late-boot
-              clk_disable_unused sweep, a Linux driver's runtime PM, or genpd powering the domain down): the
-              firmware waits on that peripheral for ever and stops serving the MU.
-            status: inference
-            source: >-
-              HMPFacts §13.2-13.5, §13.7 (that Linux gates the slice is verified per kernel flavor; that this causes
-              -62 is not verified, HMPFacts §13.9)
-            rules: [hmp_clock_gated, hmp_power_domain]
-            evidence: [kernel_command_line, clk_disabling_unused, clk_not_disabling_unused, nxp_m4_started, genpd_disabling_unused, genpd_not_disabling_unused]
-      - errno: ENOBUFS
-        meaning: >-
-          The mailbox core's queue for this channel was full (it logs "Try increasing MBOX_TX_QUEUE_LEN" just
-          before): earlier messages were still waiting for the M7 to take them.
-        source: ML-MBOX add_to_rbuf(), mbox_send_message()
-        causes:
-          - text: >-
-              Earlier kicks were not completed by the M7 (see the -ETIME causes); the queue filled behind the
-              stuck transmission.
-            status: inference
-            source: ML-MBOX (queue of MBOX_TX_QUEUE_LEN messages, freed only by tx_tick)
-            rules: [hmp_peripheral_conflict, hmp_pad_conflict, hmp_gpio_bank_shared, hmp_debug_uart]
-      - errno: EINVAL
-        meaning: >-
-          mbox_send_message() returns -EINVAL when the channel has no client any more (it was freed, e.g. after
-          the remote processor was stopped or detached while a kick was still issued).
-        source: ML-MBOX mbox_send_message() ("if (!chan || !chan->cl) return -EINVAL")
-        causes:
-          - text: The kick raced with stopping or detaching the remote processor, which frees the mailbox channels.
-            status: inference
-            source: ML-RPROC imx_rproc_stop(), imx_rproc_free_mbox()
-            rules: []
-    excluded-by:
-      - rule: hmp_rsc_table_name
-        text: >-
-          When Linux attaches to an M7 started before it (the log says "attaching to"), this kernel finds no
-          resource table under this region name, creates no virtio device and so never kicks a vring: the tree,
-          under this kernel, cannot have produced the line. Check --kernel (a BSP 6 kernel takes rsc_table) or
-          whether the board ran this tree. (When Linux loads the firmware itself, the ELF's table is used instead.)
-        status: inference
-        source: HMPFacts §1.2, §1.3 (code path verified, absence of kicks inferred)
-      - rule: hmp_mbox_names
-        text: >-
-          Without mbox-names imx_rproc sets up no tx channel and logs "No initialized mbox tx channel" instead;
-          without "tx" or "rx" in it the probe fails. (A count that merely differs from mboxes does not rule the
-          line out.)
-        status: verified
-        source: ML-RPROC imx_rproc_xtr_mbox_init(), imx_rproc_kick(); HMPFacts §1.4
-      - rule: hmp_reserved_memory_format
-        text: >-
-          When the malformed region is one the imx-rproc node lists, the kernel did not reserve it and imx_rproc
-          cannot resolve it at probe ("unable to resolve memory region"): the driver would not have probed and
-          kicked.
-        status: inference
-        source: ML-RMEM (region skipped, verified); ML-RPROC imx_rproc_addr_init() of_address_to_resource() (failure inferred)
-
-  - id: imx_rproc_no_tx_channel
-    summary: a kick was attempted without a mailbox tx channel
-    text: No initialized mbox tx channel
-    pattern: 'No initialized mbox tx channel'
-    severity: error
-    function: imx_rproc_kick
-    file: drivers/remoteproc/imx_rproc.c
-    source: ML-RPROC; HMPFacts §1.4, §1.6
-    samples: ['[    6.031245] imx-rproc imx8mp-cm7: No initialized mbox tx channel']
-    near-misses: ['No initialized mbox rx channel']
-    meaning: >-
-      imx_rproc_kick() found no tx channel, so the M7 was not notified at all. imx_rproc requests its mailbox
-      channels only when the node has an mbox-names property; without it probe succeeds and every kick fails
-      like this.
-    causes:
-      - text: The imx-rproc node has no mbox-names (or no usable mboxes).
-        status: verified
-        source: ML-RPROC imx_rproc_xtr_mbox_init() ("if (!of_property_present(dev->of_node, "mbox-names")) return 0")
-        rules: [hmp_mbox_names]
-      - text: The channels were freed (remote processor stopped or detached) while a kick was still issued.
-        status: inference
-        source: ML-RPROC imx_rproc_stop(), imx_rproc_free_mbox()
-        rules: []
-
-  - id: imx_rproc_mbox_request_failed
-    summary: imx_rproc could not get its {channel} mailbox channel
-    text: 'failed to request %s mailbox channel'
-    pattern: '(?:error (?<errno>-[A-Z][A-Z0-9_]*|-\d+): )?failed to request (?<channel>tx|rx) mailbox channel'
-    severity: error
-    function: imx_rproc_xtr_mbox_init
-    file: drivers/remoteproc/imx_rproc.c
-    source: ML-RPROC; ML-DEVCORE
-    samples: ['[    2.412087] imx-rproc imx8mp-cm7: error -EINVAL: failed to request tx mailbox channel']
-    near-misses: ['failed to request dma channel']
-    meaning: >-
-      mbox_request_channel_byname(cl, "{channel}") failed with {errno} and the probe failed with it (printed
-      through dev_err_probe; a deferral, -EPROBE_DEFER, is not printed). There is no remote processor.
-    causes:
-      - text: mbox-names does not list "{channel}" (the current mailbox core matches the name exactly).
-        status: verified
-        source: ML-MBOX mbox_request_channel_byname(); HMPFacts §1.5
-        rules: [hmp_mbox_names]
-      - text: The mboxes entry has not two cells, or a channel type/index the MU driver rejects.
-        status: verified
-        source: ML-MU imx_mu_xlate() ("Invalid argument count", "Not supported channel number")
-        rules: [hmp_mbox_channel]
-      - text: The channel is already taken by another client (-EBUSY), e.g. a second node using the same MU channel.
-        status: verified
-        source: ML-MBOX __mbox_bind_client() ("mailbox not free")
-        rules: [hmp_mbox_channel, hmp_mbox_controller]
-
-  - id: mbox_channel_not_named
-    summary: the mailbox core found no channel named "{channel}" in mbox-names
-    text: '%s() could not locate channel named "%s"'
-    pattern: 'could not locate channel named "(?<channel>[^"]*)"'
-    severity: error
-    function: mbox_request_channel_byname
-    file: drivers/mailbox/mailbox.c
-    source: ML-MBOX (6.x core)
-    samples: ['[    2.401770] imx-rproc imx8mp-cm7: mbox_request_channel_byname() could not locate channel named "tx"']
-    near-misses: ['could not locate channel "tx"']
-    meaning: >-
-      of_property_match_string(np, "mbox-names", "{channel}") found no entry: the request fails and imx_rproc's
-      probe with it.
-    causes:
-      - text: mbox-names is misspelt or lacks "{channel}" (the binding wants exactly "tx", "rx", "rxdb").
-        status: verified
-        source: ML-MBOX; HMPFacts §1.5, §4
-        rules: [hmp_mbox_names]
-
-  - id: mbox_queue_full
-    summary: the mailbox queue of a channel is full
-    text: Try increasing MBOX_TX_QUEUE_LEN
-    pattern: 'Try increasing MBOX_TX_QUEUE_LEN'
-    severity: error
-    function: mbox_send_message
-    file: drivers/mailbox/mailbox.c
-    source: ML-MBOX
-    samples: ['[ 1533.100410] imx_mu 30aa0000.mailbox: Try increasing MBOX_TX_QUEUE_LEN']
-    near-misses: ['MBOX_TX_QUEUE_LEN is 20']
-    meaning: >-
-      mbox_send_message() could not queue another message (-ENOBUFS): the messages before it were not yet
-      transmitted, because the one in flight was never completed by the other side.
-    causes:
-      - text: The M7 stopped taking messages from the MU (see imx_rproc_kick -ETIME).
-        status: inference
-        source: ML-MBOX add_to_rbuf(), tx_tick()
-        rules: [hmp_peripheral_conflict, hmp_pad_conflict, hmp_gpio_bank_shared, hmp_debug_uart]
-
-  # ---------------------------------------------------------------- i.MX MU driver
-  - id: imx_mu_argument_count
-    summary: an mboxes entry of the MU does not have two cells
-    text: Invalid argument count %d
-    pattern: 'Invalid argument count (?<count>\d+)'
-    severity: error
-    function: imx_mu_xlate
-    file: drivers/mailbox/imx-mailbox.c
-    source: ML-MU; HMPFacts §3.1
-    samples: ['[    2.398001] imx_mu 30aa0000.mailbox: Invalid argument count 1']
-    near-misses: ['Invalid argument']
-    meaning: >-
-      The MU's #mbox-cells is 2 (type, index); a specifier with {count} cells is rejected with -EINVAL and the
-      client's channel request fails.
-    causes:
-      - text: mboxes of the imx-rproc node is written with the wrong number of cells, or #mbox-cells of the MU was changed.
-        status: verified
-        source: ML-MU imx_mu_xlate()
-        rules: [hmp_mbox_channel]
-
-  - id: imx_mu_channel_unsupported
-    summary: an mboxes entry names an MU channel that does not exist
-    text: 'Not supported channel number: %d. (type: %d, idx: %d)'
-    pattern: 'Not supported channel number: (?<chan>\d+)\. \(type: (?<type>\d+), idx: (?<idx>\d+)\)'
-    severity: error
-    function: imx_mu_xlate
-    file: drivers/mailbox/imx-mailbox.c
-    source: ML-MU; HMPFacts §3.1
-    samples: ['[    2.398112] imx_mu 30aa0000.mailbox: Not supported channel number: 25. (type: 6, idx: 1)']
-    near-misses: ['Not supported channel number']
-    meaning: >-
-      The MU computes channel = type * 4 + index (24 channels); type {type} index {idx} gives {chan}, out of
-      range, so the request fails with -EINVAL.
-    causes:
-      - text: A channel type or index in mboxes outside TX 0, RX 1, TXDB 2, RXDB 3 (index 0-3).
-        status: verified
-        source: ML-MU imx_mu_xlate(), enum imx_mu_chan_type
-        rules: [hmp_mbox_channel]
-
-  # ---------------------------------------------------------------- reserved memory (early boot)
-  - id: reserved_memory_invalid_reg
-    summary: the kernel skipped reserved-memory node '{node}'
-    text: "Reserved memory: invalid reg property in '%s', skipping node."
-    pattern: "Reserved memory: invalid reg property in '(?<node>[^']*)', skipping node"
-    severity: error
-    function: __reserved_mem_reserve_reg / fdt_scan_reserved_mem_reg_nodes
-    file: drivers/of/of_reserved_mem.c (drivers/of/fdt.c before 6.x)
-    source: ML-RMEM; HMPFacts §2, §10.10
-    samples:
-      - "[    0.000000] OF: reserved mem: Reserved memory: invalid reg property in 'rsc_table@550ff000', skipping node."
-      - "[    0.000000] OF: fdt: Reserved memory: invalid reg property in 'rsc_table@550ff000', skipping node."
-    near-misses: ["Reserved memory: invalid size property in 'rsc_table' node."]
-    meaning: >-
-      The length of the reg property of '{node}' is not a multiple of (#address-cells + #size-cells of the
-      root) × 4 bytes, so the region was not reserved: Linux may hand its memory to anything, and nothing can
-      look it up as a reserved region (of_reserved_mem_lookup).
-    causes:
-      - text: The node's reg was written with other cell counts than /reserved-memory and the root use (e.g. copied from a 32-bit board).
-        status: verified
-        source: ML-RMEM ("len % t_len != 0")
-        rules: [hmp_reserved_memory_format, reg_format]
-
-  - id: reserved_memory_unsupported_format
-    summary: the kernel ignored the whole /reserved-memory node
-    text: 'Reserved memory: unsupported node format, ignoring'
-    pattern: 'Reserved memory: unsupported node format, ignoring'
-    severity: error
-    function: __reserved_mem_check_root
-    file: drivers/of/of_reserved_mem.c (drivers/of/fdt.c before 6.x)
-    source: ML-RMEM; HMPFacts §2
-    samples: ['[    0.000000] OF: reserved mem: Reserved memory: unsupported node format, ignoring']
-    near-misses: ['Reserved memory: unsupported node, ignoring']
-    meaning: >-
-      /reserved-memory lacks ranges, or its #address-cells/#size-cells differ from the root's: no region under
-      it is reserved, none of the M7's carveouts exist.
-    causes:
-      - text: /reserved-memory without ranges, or with cell counts unlike the root's.
-        status: verified
-        source: ML-RMEM __reserved_mem_check_root()
-        rules: [hmp_reserved_memory_format]
-
-  - id: reserved_memory_reserve_failed
-    summary: the kernel could not reserve region '{node}'
-    text: "Reserved memory: failed to reserve memory for node '%s': base %pa, size %lu MiB"
-    pattern: "Reserved memory: failed to reserve memory for node '(?<node>[^']*)'"
-    severity: error
-    function: __reserved_mem_reserve_reg
-    file: drivers/of/of_reserved_mem.c (drivers/of/fdt.c before 6.x)
-    source: ML-RMEM; HMPFacts §2
-    samples: ["[    0.000000] OF: reserved mem: Reserved memory: failed to reserve memory for node 'vdev0vring1@55008000': base 0x0000000055008000, size 0 MiB"]
-    near-misses: ["Reserved memory: reserved region for node 'vdev0vring1@55008000'"]
-    meaning: >-
-      memblock refused '{node}': a no-map region that overlaps memory another region already reserved is
-      refused (-EBUSY), as is a reservation memblock cannot make.
-    causes:
-      - text: The region overlaps another reserved region or a /memreserve/.
-        status: verified
-        source: ML-RMEM early_init_dt_reserve_memory() (-EBUSY for no-map over reserved memory)
-        rules: [hmp_region_overlap]
-
-  - id: reserved_memory_overlap
-    summary: reserved regions {first} and {second} overlap
-    text: "OVERLAP DETECTED!\\n%s (%pa--%pa) overlaps with %s (%pa--%pa)"
-    pattern: '(?<first>[\w,.@-]+) \((?<firststart>0x[0-9a-fA-F]+)--(?<firstend>0x[0-9a-fA-F]+)\) overlaps with (?<second>[\w,.@-]+) \('
-    severity: error
-    function: __rmem_check_for_overlap
-    file: drivers/of/of_reserved_mem.c
-    source: ML-RMEM
-    samples: ['[    0.000000] vdev0vring0@55000000 (0x0000000055000000--0x0000000055008000) overlaps with vdev0vring1@55004000 (0x0000000055004000--0x000000005500c000)']
-    near-misses: ['vdev0vring0 overlaps with vdev0vring1']
-    meaning: >-
-      Two reserved regions share memory ({first} ends at {firstend}, after {second} starts): whatever uses one
-      overwrites the other.
-    causes:
-      - text: Region addresses or sizes overlap (a vring region larger than the step between vrings, a copied reg).
-        status: verified
-        source: ML-RMEM __rmem_check_for_overlap()
-        rules: [hmp_region_overlap, hmp_vring_size]
-
-  # ---------------------------------------------------------------- remoteproc core: carveouts and vrings
-  - id: rproc_carveout_len
-    summary: a registered carveout is too small for what the resource table asks
-    text: "Registered carveout doesn't fit len request"
-    pattern: "Registered carveout doesn't fit len request"
-    severity: error
-    function: rproc_check_carveout_da
-    file: drivers/remoteproc/remoteproc_core.c
-    source: ML-CORE; HMPFacts §2
-    samples: ["[    2.701337] remoteproc remoteproc0: Registered carveout doesn't fit len request"]
-    near-misses: ["Registered carveout doesn't fit da request"]
-    meaning: >-
-      A vring (or carveout) found by name, e.g. the reserved region vdev0vring0, is smaller than
-      PAGE_ALIGN(vring_size(num, align)) for the firmware's vring, or the vring's address plus that size runs
-      past the region: rproc_alloc_vring() fails with -ENOMEM and so does the boot or attach ("Failed to
-      process resources").
-    causes:
-      - text: The vring region in the tree is smaller than the firmware's vring needs (buffer count, alignment).
-        status: verified
-        source: ML-CORE rproc_alloc_vring(), rproc_check_carveout_da(); HMPFacts §8 (vring size table)
-        rules: [hmp_vring_size, hmp_firmware_vring_mismatch]
-
-  - id: rproc_carveout_da
-    summary: a vring address of the resource table lies before its registered carveout
-    text: "Registered carveout doesn't fit da request"
-    pattern: "Registered carveout doesn't fit da request"
-    severity: error
-    function: rproc_check_carveout_da
-    file: drivers/remoteproc/remoteproc_core.c
-    source: ML-CORE; HMPFacts §2
-    samples: ["[    2.701301] remoteproc remoteproc0: Registered carveout doesn't fit da request"]
-    near-misses: ["Registered carveout doesn't fit len request"]
-    meaning: >-
-      The firmware's resource table puts a vring at an address below the start of the region of that name:
-      the boot or attach fails with -ENOMEM.
-    causes:
-      - text: The firmware's vring addresses (VDEV0_VRING_BASE) and the tree's vring regions disagree.
-        status: verified
-        source: ML-CORE rproc_check_carveout_da(); HMPFacts §8
-        rules: [hmp_firmware_vring_mismatch, hmp_vring_size]
-
-  - id: rproc_carveout_elsewhere
-    summary: a vring or carveout was allocated away from the address the firmware asked for
-    text: "Allocated carveout doesn't fit device address request"
-    pattern: "Allocated carveout doesn't fit device address request"
-    severity: warning
-    function: rproc_alloc_carveout
-    file: drivers/remoteproc/remoteproc_core.c
-    source: ML-CORE; HMPFacts §2
-    samples: ["[    2.702011] imx-rproc imx8mp-cm7: Allocated carveout doesn't fit device address request"]
-    near-misses: ["Allocated carveout fits device address request"]
-    meaning: >-
-      No reserved region had the carveout's name (for a vring: vdev<N>vring<M>), so remoteproc allocated it with
-      dma_alloc_coherent() and got another address than the firmware's resource table asks for. Linux then uses
-      a vring the firmware, which keeps its hard-coded address, never looks at: RPMsg stays silent.
-    causes:
-      - text: The vring regions are not named vdev0vring0 / vdev0vring1 (the name is what remoteproc looks up).
-        status: verified
-        source: ML-CORE rproc_find_carveout_by_name(), rproc_alloc_vring(); HMPFacts §2, §10.2
-        rules: [hmp_vring_name]
-      - text: The vring regions are missing from the imx-rproc node's memory-region list.
-        status: verified
-        source: ML-RPROC imx_rproc_prepare() (only listed regions become carveouts)
-        rules: [hmp_memory_region_missing]
-
-  - id: rproc_process_resources_failed
-    summary: remoteproc could not set up the resources of the resource table
-    text: 'Failed to process resources: %d'
-    pattern: 'Failed to process resources: (?<errno>-?\d+)'
-    severity: error
-    function: rproc_fw_boot / rproc_attach
-    file: drivers/remoteproc/remoteproc_core.c
-    source: ML-CORE
-    samples: ['[    2.701340] remoteproc remoteproc0: Failed to process resources: -12']
-    near-misses: ['Failed to process resources']
-    meaning: >-
-      A handler of the resource table (a vdev, its vrings, a carveout) failed with {errno}; the boot or attach
-      was abandoned, there is no virtio device and no RPMsg. The line before it usually names the reason.
-    causes:
-      - text: A vring region too small or at another address than the resource table says (the line before says which).
-        status: verified
-        source: ML-CORE rproc_handle_resources(), rproc_alloc_vring()
-        rules: [hmp_vring_size, hmp_firmware_vring_mismatch]
-      - text: A malformed resource table (truncated, non-zero reserved fields, more than two vrings).
-        status: verified
-        source: ML-CORE rproc_handle_vdev()
-        rules: [hmp_firmware_rsc_table]
-
-  - id: imx_rproc_memory_region_unavailable
-    summary: imx_rproc found a memory-region entry that is not a reserved region
-    text: unable to acquire memory-region
-    pattern: 'unable to acquire memory-region'
-    severity: error
-    function: imx_rproc_prepare
-    file: drivers/remoteproc/imx_rproc.c
-    source: ML-RPROC; HMPFacts §1.2
-    samples: ['[    2.690210] imx-rproc imx8mp-cm7: unable to acquire memory-region']
-    near-misses: ['unable to acquire memory']
-    meaning: >-
-      of_reserved_mem_lookup() knew none of the regions memory-region lists (other than vdev0buffer and
-      rsc-table): the kernel did not reserve it. imx_rproc_prepare() fails with -EINVAL and the remote processor
-      is not booted or attached.
-    causes:
-      - text: The region was skipped at boot (malformed reg, /reserved-memory format) or is disabled.
-        status: verified
-        source: ML-RMEM (skipped and disabled nodes); ML-RPROC imx_rproc_prepare()
-        rules: [hmp_reserved_memory_format, hmp_region_disabled, hmp_region_overlap]
-
-  - id: imx_rproc_memory_region_unresolved
-    summary: imx_rproc could not read the address of a memory-region entry
-    text: unable to resolve memory region
-    pattern: 'unable to resolve memory region'
-    severity: error
-    function: imx_rproc_addr_init
-    file: drivers/remoteproc/imx_rproc.c
-    source: ML-RPROC
-    samples: ['[    2.310733] imx-rproc imx8mp-cm7: unable to resolve memory region']
-    near-misses: ['unable to resolve memory']
-    meaning: >-
-      of_address_to_resource() failed for a memory-region entry whose name does not start with "vdev"; the probe
-      fails ("failed on imx_rproc_addr_init").
-    causes:
-      - text: The region's reg does not hold one address and one size in the cells of /reserved-memory.
-        status: inference
-        source: ML-RPROC imx_rproc_addr_init() (the call is verified; which reg shapes fail is inferred)
-        rules: [hmp_reserved_memory_format, reg_format]
-
-  - id: imx_rproc_clock
-    summary: imx_rproc could not enable the M7 clock
-    text: Failed to enable clock
-    pattern: 'error (?<errno>-?[A-Z0-9_]+|-\d+): Failed to enable clock'
-    severity: error
-    function: imx_rproc_probe
-    file: drivers/remoteproc/imx_rproc.c
-    source: ML-RPROC; ML-DEVCORE; HMPFacts §1.4
-    samples: ['[    2.311002] imx-rproc imx8mp-cm7: error -ENOENT: Failed to enable clock']
-    near-misses: ['imx_mu 30aa0000.mailbox: Failed to enable clock']
-    meaning: >-
-      devm_clk_get_enabled(dev, NULL) failed with {errno}: the i.MX8MN/8MP configurations need the M7 clock, so
-      the probe fails.
-    causes:
-      - text: The imx-rproc node has no clocks (or a clock the clock driver does not provide).
-        status: inference
-        source: ML-RPROC imx_rproc_probe() (IMX_RPROC_NEED_CLKS); -ENOENT for a missing property verified in the clock core (HMPFacts §1.4); an ID the clock driver lacks inferred
-        rules: [hmp_rproc_clocks]
-
-  - id: imx_rproc_syscon
-    summary: imx_rproc found no syscon
-    text: failed to find syscon
-    pattern: 'failed to find syscon\s*$'
-    severity: error
-    function: imx_rproc_mmio_detect_mode
-    file: drivers/remoteproc/imx_rproc.c
-    source: ML-RPROC; HMPFacts §1.4
-    samples: ['[    2.311100] imx-rproc imx8mp-cm7: failed to find syscon']
-    near-misses: ['failed to find syscon-reboot']
-    meaning: >-
-      The -mmio variants control the M7 through the SRC, found by the syscon phandle; without it the probe
-      fails.
-    causes:
-      - text: An fsl,imx8mp-cm7-mmio node without syscon = <&src>.
-        status: verified
-        source: ML-RPROC imx_rproc_mmio_detect_mode()
-        rules: [hmp_rproc_compatible]
-
-  - id: rproc_no_resource_table_in_elf
-    summary: the firmware ELF has no resource table
-    text: No resource table in elf
-    pattern: 'No resource table in elf'
-    severity: warning
-    function: imx_rproc_parse_fw
-    file: drivers/remoteproc/imx_rproc.c
-    source: ML-RPROC; HMPFacts §1.3
-    samples: ['[   12.804411] remoteproc remoteproc0: No resource table in elf']
-    near-misses: ['No resource table']
-    meaning: >-
-      Linux loads the firmware itself and found no .resource_table section in it: unless a rsc-table region
-      provides one, no vdev is created and there is no RPMsg.
-    causes:
-      - text: The firmware was linked without its resource table (rsc_table.c, the .resource_table section).
-        status: verified
-        source: ML-RPROC imx_rproc_parse_fw(), imx_rproc_elf_find_loaded_rsc_table()
-        rules: [hmp_firmware_rsc_table]
-
-  - id: rproc_crash
-    summary: remoteproc was told the M7 crashed
-    text: 'crash detected in %s: type %s'
-    pattern: 'crash detected in (?<name>\S+): type (?<type>.+?)\s*$'
-    severity: error
-    function: rproc_report_crash
-    file: drivers/remoteproc/remoteproc_core.c
-    source: ML-CORE
-    samples: ['[  300.101010] remoteproc remoteproc0: crash detected in imx-rproc: type watchdog']
-    near-misses: ['crash detected']
-    meaning: >-
-      A driver reported a crash of type {type}; remoteproc recovers the processor unless recovery is disabled.
-      On i.MX8M imx_rproc reports crashes only through the system controller of i.MX8QM/QXP partitions.
-    causes:
-      - text: The M7 firmware faulted or its watchdog fired.
-        status: inference
-        source: ML-CORE rproc_report_crash(); ML-RPROC imx_rproc_partition_notify()
-        rules: [hmp_peripheral_conflict, hmp_pad_conflict, hmp_firmware_segment_unreserved]
-
-  # ---------------------------------------------------------------- rpmsg
-  - id: rpmsg_tx_buffer_timeout
-    summary: an RPMsg sender waited 15 s for a free tx buffer
-    text: timeout waiting for a tx buffer
-    pattern: 'timeout waiting for a tx buffer'
-    severity: error
-    function: rpmsg_send_offchannel_raw
-    file: drivers/rpmsg/virtio_rpmsg_bus.c
-    source: ML-RPMSG
-    samples: ['[ 1555.220101] virtio_rpmsg_bus virtio0: timeout waiting for a tx buffer']
-    near-misses: ['timeout waiting for a rx buffer']
-    meaning: >-
-      All of Linux's tx buffers (half of up to 512, in vring1, the Linux → M7 direction) were in use for 15 s:
-      the M7 did not return them, i.e. it stopped consuming the messages Linux sends. The send fails with
-      -ERESTARTSYS.
-    causes:
-      - text: The M7 stopped processing RPMsg (stalled, crashed, or its MU interrupt masked); kicks usually fail with -ETIME too.
-        status: inference
-        source: ML-RPMSG get_a_tx_buf(), rpmsg_send_offchannel_raw()
-        rules: [hmp_peripheral_conflict, hmp_pad_conflict, hmp_gpio_bank_shared, hmp_debug_uart]
-      - text: Linux and the M7 use different vrings (the firmware never sees Linux's buffers).
-        status: inference
-        source: HMPFacts §2 (mis-named vring regions), §8
-        rules: [hmp_vring_name, hmp_firmware_vring_mismatch, hmp_vring_size]
-      - text: Linux switched off the clock root slice or the power domain of a peripheral the M7 uses, and the firmware stalled on it.
-        status: inference
-        source: HMPFacts §13.2-13.5, §13.7, §13.9
-        rules: [hmp_clock_gated, hmp_power_domain]
-        evidence: [kernel_command_line, clk_disabling_unused, clk_not_disabling_unused, nxp_m4_started]
-
-  - id: rpmsg_no_recipient
-    summary: an RPMsg message arrived for an address no endpoint has
-    text: msg received with no recipient
-    pattern: 'msg received with no recipient'
-    severity: warning
-    function: rpmsg_recv_single
-    file: drivers/rpmsg/virtio_rpmsg_bus.c
-    source: ML-RPMSG
-    samples: ['[   14.010101] virtio_rpmsg_bus virtio0: msg received with no recipient']
-    near-misses: ['msg received']
-    meaning: >-
-      The M7 sent to a destination address no Linux endpoint is bound to; the message is dropped.
-    causes:
-      - text: The firmware sends before Linux created the endpoint, or to a fixed address Linux does not use.
-        status: inference
-        source: ML-RPMSG rpmsg_recv_single()
-        rules: []
-
-  # ---------------------------------------------------------------- context: the normal sequence
-  - id: rproc_available
-    summary: the remote processor is registered
-    text: '%s is available'
-    pattern: '(?<device>remoteproc\d+): (?<name>\S+) is available'
-    severity: info
-    function: rproc_add
-    file: drivers/remoteproc/remoteproc_core.c
-    source: ML-CORE
-    samples: ['[    2.312113] remoteproc remoteproc0: imx-rproc is available']
-    near-misses: ['imx-rproc is not available']
-    meaning: imx_rproc probed and registered {name}.
-
-  - id: rproc_attaching
-    summary: Linux attaches to an M7 that is already running
-    text: 'attaching to %s'
-    pattern: '(?<device>remoteproc\d+): attaching to (?<name>\S+)'
-    severity: info
-    function: rproc_boot
-    file: drivers/remoteproc/remoteproc_core.c
-    source: ML-CORE; HMPFacts §1.3
-    samples: ['[    2.312421] remoteproc remoteproc0: attaching to imx-rproc']
-    near-misses: ['remoteproc remoteproc0: detaching from imx-rproc']
-    meaning: >-
-      The M7 was started before Linux (U-Boot bootaux, a debugger): Linux takes the resource table from the
-      rsc-table region instead of loading firmware.
-
-  - id: rproc_powering_up
-    summary: Linux boots the M7 itself
-    text: 'powering up %s'
-    pattern: '(?<device>remoteproc\d+): powering up (?<name>\S+)'
-    severity: info
-    function: rproc_boot
-    file: drivers/remoteproc/remoteproc_core.c
-    source: ML-CORE
-    samples: ['[   12.800012] remoteproc remoteproc0: powering up imx-rproc']
-    near-misses: ['powering down imx-rproc']
-    meaning: Linux loads the firmware and starts the M7 (the resource table comes from the ELF or a rsc-table region).
-
-  - id: rproc_up
-    summary: the remote processor runs
-    text: 'remote processor %s is now %s'
-    pattern: 'remote processor (?<name>\S+) is now (?<state>up|attached)'
-    severity: info
-    function: rproc_start / __rproc_attach
-    file: drivers/remoteproc/remoteproc_core.c
-    source: ML-CORE
-    samples: ['[    2.330145] remoteproc remoteproc0: remote processor imx-rproc is now attached']
-    near-misses: ['remote processor imx-rproc is now down']
-    meaning: Boot or attach of {name} completed ({state}); its virtio devices were created.
-
-  - id: rproc_virtio_registered
-    summary: a virtio device of the resource table was registered
-    text: 'registered %s (type %d)'
-    pattern: 'registered (?<vdev>virtio\d+) \(type (?<type>\d+)\)'
-    severity: info
-    function: rproc_add_virtio_dev
-    file: drivers/remoteproc/remoteproc_virtio.c
-    source: ML-VIRTIO
-    samples: ['[    2.321001] rproc-virtio rproc-virtio.1.auto: registered virtio0 (type 7)']
-    near-misses: ['registered virtio0']
-    meaning: The resource table's vdev (type 7 is rpmsg) became {vdev}; its vrings are set up.
-
-  - id: rpmsg_host_online
-    summary: the RPMsg bus is up on the Linux side
-    text: rpmsg host is online
-    pattern: 'rpmsg host is online'
-    severity: info
-    function: rpmsg_probe
-    file: drivers/rpmsg/virtio_rpmsg_bus.c
-    source: ML-RPMSG
-    samples: ['[    2.325011] virtio_rpmsg_bus virtio0: rpmsg host is online']
-    near-misses: ['rpmsg host is offline']
-    meaning: >-
-      Linux set up its vrings (vring0 receives, vring1 sends) and its buffers, and kicked vring0 to tell the M7
-      it can send.
-
-  - id: rpmsg_channel
-    summary: the M7 announced an RPMsg channel
-    text: '%sing channel %s addr 0x%x'
-    pattern: '(?<action>creat|destroy)ing channel (?<channel>\S+) addr (?<addr>0x[0-9a-fA-F]+)'
-    severity: info
-    function: rpmsg_ns_cb
-    file: drivers/rpmsg/rpmsg_ns.c (virtio_rpmsg_bus.c before 5.11)
-    source: ML-RPMSG-NS
-    samples: ['[    3.412001] virtio_rpmsg_bus virtio0: creating channel rpmsg-virtual-tty-channel-1 addr 0x1e']
-    near-misses: ['creating channel']
-    meaning: >-
-      The M7's name-service announcement reached Linux ({action}ing {channel}, address {addr}): messages have
-      travelled M7 → Linux at least once, so the MU and vring0 worked at that time.
-
-  # ---------------------------------------------------------------- the command line, clocks and power domains (HMPFacts §13)
-  - id: kernel_command_line
-    summary: the kernel command line
-    text: 'Kernel command line: %s'
-    pattern: 'Kernel command line: (?<cmdline>.*?)\s*$'
-    severity: info
-    function: start_kernel
-    file: init/main.c
-    source: ML-PARAMS; HMPFacts §13.10
-    samples: ['[    0.000000] Kernel command line: root=PARTUUID=8a6f1a2b-02 ro rootwait clk-imx8mp.mcore_booted=1']
-    near-misses: ['Unknown kernel command line parameters "foo=1", will be passed to user space.']
-    meaning: >-
-      The kernel booted with these parameters. Given a tree, explain-log checks it under this command line (unless
-      --bootargs says otherwise): clk-imx8mp.mcore_booted=1, clk_ignore_unused and pd_ignore_unused decide whether
-      Linux may switch off the clocks and power of what the M7 owns (hmp_clock_gated, hmp_power_domain).
-
-  - id: clk_disabling_unused
-    summary: the clock core switches off every clock no Linux driver holds
-    text: 'clk: Disabling unused clocks'
-    pattern: 'clk: Disabling unused clocks'
-    severity: info
-    function: clk_disable_unused
-    file: drivers/clk/clk.c
-    source: ML-CLK; HMPFacts §13.2
-    samples: ['[    2.701633] clk: Disabling unused clocks']
-    near-misses: ['clk: Not disabling unused clocks']
-    meaning: >-
-      At late boot (late_initcall_sync) the clock core disabled every clock that was on in hardware with no enable
-      count and without CLK_IGNORE_UNUSED. The root slice of a peripheral only the M7 uses is among them unless
-      the clock driver protects it (clk-imx8mp.mcore_booted=1; NXP kernels: init-on-array, or NXP 5.15 when TF-A
-      reports the M core started). The line was added in 2023 and backported to some stable kernels; older kernels
-      run the same sweep without printing it.
-
-  - id: clk_not_disabling_unused
-    summary: clk_ignore_unused is set, the late-boot clock sweep was skipped
-    text: 'clk: Not disabling unused clocks'
-    pattern: 'clk: Not disabling unused clocks'
-    severity: info
-    function: clk_disable_unused
-    file: drivers/clk/clk.c
-    source: ML-CLK; HMPFacts §13.2
-    samples: ['[    2.701633] clk: Not disabling unused clocks']
-    near-misses: ['clk: Disabling unused clocks']
-    meaning: >-
-      The command line has clk_ignore_unused: the clock core skipped its late-boot sweep, so clocks no Linux driver
-      holds stay as the bootloader or the M7 left them. It does not stop a Linux driver from switching its clock
-      off later (runtime PM), nor the NXP clock-driver variant that clears root slices while registering them
-      (HMPFacts §13.5).
-
-  - id: nxp_m4_started
-    summary: TF-A reported that the M core runs (NXP kernels)
-    text: 'M4 is started'
-    pattern: '(?:^|[\]:] )M4 is started\s*$'
-    severity: info
-    function: check_m4_enabled
-    file: drivers/soc/imx/soc-imx8m.c (NXP)
-    source: NXP-SOC; HMPFacts §13.5
-    samples: ['[    0.012345] M4 is started']
-    near-misses: ['M4 is starting']
-    meaning: >-
-      The clock driver asked TF-A (SiP 0xc2000005, FSL_SIP_SRC_M4_STARTED) and the M core was running. NXP 5.15's
-      clock driver then registers no root gates, so Linux cannot switch the M7's root slices off; NXP 6.x kernels
-      print the line too, but their clock driver acts on clk-imx8mp.mcore_booted only (HMPFacts §13.5).
-
-  - id: genpd_disabling_unused
-    summary: genpd switches off every power domain no Linux device uses
-    text: 'genpd: Disabling unused power domains'
-    pattern: 'genpd: Disabling unused power domains'
-    severity: info
-    function: genpd_power_off_unused
-    file: drivers/pmdomain/core.c
-    source: ML-GENPD; HMPFacts §13.7
-    samples: ['[    2.712004] PM: genpd: Disabling unused power domains']
-    near-misses: ['genpd: Not disabling unused power domains']
-    meaning: >-
-      At late boot genpd queued the power-off of every domain none of whose Linux devices is in use; a domain the
-      M7's peripheral sits in (pgc_audio for the SAIs) goes with them unless a Linux device keeps it on. Older
-      kernels do the same without printing this line.
-
-  - id: genpd_not_disabling_unused
-    summary: pd_ignore_unused is set, the late-boot power-domain sweep was skipped
-    text: 'genpd: Not disabling unused power domains'
-    pattern: 'genpd: Not disabling unused power domains'
-    severity: info
-    function: genpd_power_off_unused
-    file: drivers/pmdomain/core.c
-    source: ML-GENPD; HMPFacts §13.7
-    samples: ['[    2.712004] PM: genpd: Not disabling unused power domains']
-    near-misses: ['genpd: Disabling unused power domains']
-    meaning: >-
-      The command line has pd_ignore_unused: genpd left the unused domains on at late boot. A domain is still
-      switched off at run time when its last Linux device suspends.
-
-"""#,
-    "m7-manifest.schema.json":
-##"""
-{
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
-  "$id": "https://github.com/dtlint/dtlint/schemas/m7-manifest.schema.json",
-  "title": "dtlint M7 manifest",
-  "description": "What the Cortex-M7 firmware owns (Documentation/Configuration.md, `m7`). Paths are relative to the manifest.",
-  "type": "object",
-  "additionalProperties": false,
-  "required": ["soc"],
-  "properties": {
-    "soc": { "description": "A bundled SoC profile (schemas/soc/<soc>.yaml).", "enum": ["imx8mp"] },
-    "board": {
-      "description": "The board or SKU the firmware is built for (verdin-imx8mp-wifi); dtlint hmp generate resolves --board verdin-imx8mp through it.",
-      "type": "string"
-    },
-    "peripherals": {
-      "description": "Nodes the firmware drives: labels (i2c4), node paths (/soc@0/...), unit addresses (0x30a50000 or @30a50000).",
-      "type": "array",
-      "uniqueItems": true,
-      "items": {
-        "anyOf": [
-          { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" },
-          { "type": "string", "pattern": "^/" },
-          { "type": "string", "pattern": "^(0[xX]|@)[0-9A-Fa-f]{1,16}$" },
-          { "type": "integer", "minimum": 0 }
-        ]
-      }
-    },
-    "pins": {
-      "type": "object",
-      "additionalProperties": false,
-      "properties": {
-        "pads": {
-          "description": "Pad names of the SoC's pad table (UART4_RXD).",
-          "type": "array",
-          "uniqueItems": true,
-          "items": { "type": "string", "pattern": "^[A-Z0-9_]+$" }
-        },
-        "pin-mux-c": { "description": "MCUXpresso pin_mux.c.", "type": "string", "minLength": 1 },
-        "iomuxc-header": { "description": "The SDK's fsl_iomuxc.h (resolves pin-mux-c's IOMUXC_ macros).", "type": "string", "minLength": 1 }
-      },
-      "dependentRequired": { "pin-mux-c": ["iomuxc-header"], "iomuxc-header": ["pin-mux-c"] }
-    },
-    "firmware": {
-      "type": "object",
-      "additionalProperties": false,
-      "properties": {
-        "elf": { "description": "The firmware ELF (resource table, load segments).", "type": "string", "minLength": 1 },
-        "started-by": { "description": "Who starts the M7; Linux attaches unless it is linux.", "enum": ["bootloader", "debugger", "linux"] }
-      }
-    },
-    "rpmsg": {
-      "description": "Overrides of the SoC profile's rpmsg-defaults.",
-      "type": "object",
-      "additionalProperties": false,
-      "properties": {
-        "vring-base": { "$ref": "#/$defs/u32" },
-        "vring-size": { "$ref": "#/$defs/u32" },
-        "vring-align": { "$ref": "#/$defs/u32" },
-        "buffer-count": { "$ref": "#/$defs/u32" },
-        "buffer-payload-size": { "$ref": "#/$defs/u32" },
-        "buffer-size": { "$ref": "#/$defs/u32" },
-        "resource-table": { "$ref": "#/$defs/u32" },
-        "mu-channel": { "type": "integer", "minimum": 0, "maximum": 3 },
-        "link-id": { "$ref": "#/$defs/u32" },
-        "vdev-count": { "$ref": "#/$defs/u32" }
-      }
-    },
-    "linux": {
-      "description": "What Linux boots with (HMPFacts §13).",
-      "type": "object",
-      "additionalProperties": false,
-      "properties": {
-        "bootargs": {
-          "description": "The kernel command line (U-Boot's bootargs); the clock and power rules read clk-imx8mp.mcore_booted, clk_ignore_unused and pd_ignore_unused from it. --bootargs and .dtlint.yaml bootargs: take precedence.",
-          "type": "string"
-        }
-      }
-    }
-  },
-  "$defs": { "u32": { "type": "integer", "minimum": 0, "maximum": 4294967295 } }
-}
-
-"""##,
-    "soc.schema.json":
-##"""
-{
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
-  "$id": "https://github.com/dtlint/dtlint/schemas/soc.schema.json",
-  "title": "dtlint SoC profile",
-  "description": "What the HMP rules know about a SoC (schemas/README.md). Facts carry source/status/note.",
-  "type": "object",
-  "additionalProperties": false,
-  "required": [
-    "soc",
-    "title",
-    "m-core",
-    "root-compatible",
-    "remoteproc",
-    "mailboxes",
-    "address-translation",
-    "system-nodes",
-    "peripherals",
-    "rpmsg-defaults",
-    "iomuxc",
-    "pad-table"
-  ],
-  "properties": {
-    "soc": {
-      "type": "string",
-      "pattern": "^[a-z0-9-]+$"
-    },
-    "title": {
-      "type": "string"
-    },
-    "m-core": {
-      "type": "string"
-    },
-    "root-compatible": {
-      "$ref": "#/$defs/compatible"
-    },
-    "remoteproc": {
-      "type": "object",
-      "additionalProperties": false,
-      "required": [
-        "compatibles",
-        "clock",
-        "smc",
-        "mmio"
-      ],
-      "properties": {
-        "compatibles": {
-          "type": "array",
-          "minItems": 1,
-          "items": {
-            "type": "object",
-            "additionalProperties": false,
-            "required": [
-              "compatible",
-              "method",
-              "driver-config"
-            ],
-            "properties": {
               "compatible": {
                 "$ref": "#/$defs/compatible"
               },
-              "method": {
-                "enum": [
-                  "smc",
-                  "mmio"
-                ]
-              },
-              "driver-config": {
+              "title": {
                 "type": "string"
               },
-              "preferred": {
-                "type": "boolean"
-              },
-              "needs": {
-                "type": "array",
-                "items": {
-                  "type": "string"
-                }
-              },
-              "note": {
-                "type": "string"
-              }
-            }
-          }
-        },
-        "clock": {
-          "type": "object",
-          "additionalProperties": false,
-          "required": [
-            "provider",
-            "id",
-            "name"
-          ],
-          "properties": {
-            "provider": {
-              "$ref": "#/$defs/label"
-            },
-            "id": {
-              "$ref": "#/$defs/u32"
-            },
-            "name": {
-              "type": "string"
-            },
-            "source": {
-              "$ref": "#/$defs/source"
-            },
-            "status": {
-              "$ref": "#/$defs/status"
-            },
-            "note": {
-              "type": "string"
-            }
-          }
-        },
-        "smc": {
-          "type": "object",
-          "additionalProperties": false,
-          "required": [
-            "sip-function"
-          ],
-          "properties": {
-            "sip-function": {
-              "$ref": "#/$defs/u32"
-            },
-            "source": {
-              "$ref": "#/$defs/source"
-            },
-            "status": {
-              "$ref": "#/$defs/status"
-            },
-            "note": {
-              "type": "string"
-            }
-          }
-        },
-        "mmio": {
-          "type": "object",
-          "additionalProperties": false,
-          "required": [
-            "src-label",
-            "src-scr-offset",
-            "gpr-label",
-            "gpr22-offset",
-            "gpr22-cpuwait-bit"
-          ],
-          "properties": {
-            "src-label": {
-              "$ref": "#/$defs/label"
-            },
-            "src-scr-offset": {
-              "$ref": "#/$defs/u32"
-            },
-            "gpr-label": {
-              "$ref": "#/$defs/label"
-            },
-            "gpr22-offset": {
-              "$ref": "#/$defs/u32"
-            },
-            "gpr22-cpuwait-bit": {
-              "type": "integer",
-              "minimum": 0,
-              "maximum": 31
-            }
-          }
-        },
-        "source": {
-          "$ref": "#/$defs/source"
-        },
-        "status": {
-          "$ref": "#/$defs/status"
-        },
-        "note": {
-          "type": "string"
-        }
-      }
-    },
-    "mailboxes": {
-      "type": "object",
-      "additionalProperties": false,
-      "required": [
-        "mbox-cells",
-        "channel-types",
-        "channel-indices",
-        "units"
-      ],
-      "properties": {
-        "mbox-cells": {
-          "type": "integer",
-          "minimum": 0,
-          "maximum": 8
-        },
-        "channel-types": {
-          "type": "object",
-          "additionalProperties": {
-            "type": "integer",
-            "minimum": 0,
-            "maximum": 31
-          }
-        },
-        "channel-indices": {
-          "type": "integer",
-          "minimum": 1,
-          "maximum": 32
-        },
-        "units": {
-          "type": "array",
-          "items": {
-            "type": "object",
-            "additionalProperties": false,
-            "required": [
-              "label",
-              "path",
-              "unit-address",
-              "compatible",
-              "default-status",
-              "peer",
-              "a-side"
-            ],
-            "properties": {
-              "label": {
-                "$ref": "#/$defs/label"
-              },
-              "path": {
-                "$ref": "#/$defs/path"
-              },
-              "unit-address": {
-                "$ref": "#/$defs/u32"
-              },
-              "compatible": {
-                "type": "array",
-                "items": {
-                  "$ref": "#/$defs/compatible"
-                }
-              },
-              "default-status": {
-                "enum": [
-                  "okay",
-                  "disabled"
-                ]
-              },
-              "peer": {
-                "type": "string"
-              },
-              "a-side": {
-                "type": "object",
-                "additionalProperties": false,
-                "required": [
-                  "base",
-                  "irq"
-                ],
-                "properties": {
-                  "base": {
-                    "$ref": "#/$defs/u32"
-                  },
-                  "irq": {
-                    "type": "integer",
-                    "minimum": 0,
-                    "maximum": 1023
-                  },
-                  "irq-name": {
-                    "type": "string"
-                  }
-                }
-              },
-              "m-side": {
-                "type": "object",
-                "additionalProperties": false,
-                "required": [
-                  "base",
-                  "irq"
-                ],
-                "properties": {
-                  "base": {
-                    "$ref": "#/$defs/u32"
-                  },
-                  "irq": {
-                    "type": "integer",
-                    "minimum": 0,
-                    "maximum": 1023
-                  },
-                  "irq-name": {
-                    "type": "string"
-                  }
-                }
-              },
-              "source": {
-                "$ref": "#/$defs/source"
-              },
-              "status": {
-                "$ref": "#/$defs/status"
-              },
-              "note": {
-                "type": "string"
-              }
-            }
-          }
-        },
-        "source": {
-          "$ref": "#/$defs/source"
-        },
-        "status": {
-          "$ref": "#/$defs/status"
-        },
-        "note": {
-          "type": "string"
-        }
-      }
-    },
-    "address-translation": {
-      "type": "object",
-      "additionalProperties": false,
-      "required": [
-        "rows",
-        "shared-window"
-      ],
-      "properties": {
-        "rows": {
-          "type": "array",
-          "items": {
-            "type": "object",
-            "additionalProperties": false,
-            "required": [
-              "da",
-              "sa",
-              "size",
-              "flags",
-              "name"
-            ],
-            "properties": {
-              "da": {
-                "$ref": "#/$defs/u32"
-              },
-              "sa": {
-                "$ref": "#/$defs/u32"
-              },
-              "size": {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": 4294967296
-              },
-              "flags": {
-                "type": "array",
-                "items": {
-                  "enum": [
-                    "own",
-                    "iomem"
-                  ]
-                },
-                "uniqueItems": true
-              },
-              "name": {
-                "type": "string"
-              }
-            }
-          }
-        },
-        "variants": {
-          "type": "array",
-          "items": {
-            "type": "object",
-            "additionalProperties": false,
-            "required": [
-              "kernels",
-              "rows"
-            ],
-            "properties": {
-              "kernels": {
-                "type": "array",
-                "items": {
-                  "type": "string"
-                }
-              },
-              "rows": {
+              "enables": {
                 "type": "array",
                 "items": {
                   "type": "object",
                   "additionalProperties": false,
                   "required": [
-                    "da",
-                    "sa",
-                    "size",
-                    "flags",
-                    "name"
+                    "label",
+                    "reason"
                   ],
                   "properties": {
-                    "da": {
-                      "$ref": "#/$defs/u32"
+                    "label": {
+                      "$ref": "#/$defs/label"
                     },
-                    "sa": {
-                      "$ref": "#/$defs/u32"
+                    "reason": {
+                      "type": "string"
                     },
-                    "size": {
-                      "type": "integer",
-                      "minimum": 1,
-                      "maximum": 4294967296
-                    },
-                    "flags": {
+                    "pads": {
                       "type": "array",
                       "items": {
-                        "enum": [
-                          "own",
-                          "iomem"
-                        ]
-                      },
-                      "uniqueItems": true
+                        "type": "string"
+                      }
                     },
-                    "name": {
+                    "source": {
+                      "$ref": "#/$defs/source"
+                    },
+                    "status": {
+                      "$ref": "#/$defs/status"
+                    },
+                    "note": {
                       "type": "string"
                     }
                   }
                 }
+              },
+              "disables": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "additionalProperties": false,
+                  "required": [
+                    "label",
+                    "reason"
+                  ],
+                  "properties": {
+                    "label": {
+                      "$ref": "#/$defs/label"
+                    },
+                    "reason": {
+                      "type": "string"
+                    },
+                    "pads": {
+                      "type": "array",
+                      "items": {
+                        "type": "string"
+                      }
+                    },
+                    "source": {
+                      "$ref": "#/$defs/source"
+                    },
+                    "status": {
+                      "$ref": "#/$defs/status"
+                    },
+                    "note": {
+                      "type": "string"
+                    }
+                  }
+                }
+              },
+              "hogs": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "additionalProperties": false,
+                  "required": [
+                    "group",
+                    "pads",
+                    "functions",
+                    "reason"
+                  ],
+                  "properties": {
+                    "group": {
+                      "type": "string"
+                    },
+                    "pads": {
+                      "type": "array",
+                      "items": {
+                        "type": "string"
+                      }
+                    },
+                    "functions": {
+                      "type": "array",
+                      "items": {
+                        "type": "string"
+                      }
+                    },
+                    "reason": {
+                      "type": "string"
+                    },
+                    "source": {
+                      "$ref": "#/$defs/source"
+                    },
+                    "status": {
+                      "$ref": "#/$defs/status"
+                    },
+                    "note": {
+                      "type": "string"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "hog-effect": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [],
+          "properties": {
+            "source": {
+              "$ref": "#/$defs/source"
+            },
+            "status": {
+              "$ref": "#/$defs/status"
+            },
+            "note": {
+              "type": "string"
+            }
+          }
+        },
+        "carriers": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          }
+        },
+        "m7-debug-uart": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "label",
+            "interface",
+            "pads"
+          ],
+          "properties": {
+            "label": {
+              "$ref": "#/$defs/label"
+            },
+            "interface": {
+              "type": "string"
+            },
+            "pads": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              }
+            },
+            "sodimm": {
+              "type": "array",
+              "items": {
+                "type": "integer",
+                "minimum": 0
+              }
+            },
+            "source": {
+              "$ref": "#/$defs/source"
+            },
+            "status": {
+              "$ref": "#/$defs/status"
+            },
+            "note": {
+              "type": "string"
+            }
+          }
+        },
+        "m7-i2c": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [],
+          "properties": {
+            "source": {
+              "$ref": "#/$defs/source"
+            },
+            "status": {
+              "$ref": "#/$defs/status"
+            },
+            "note": {
+              "type": "string"
+            }
+          }
+        },
+        "memory": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [],
+          "properties": {
+            "source": {
+              "$ref": "#/$defs/source"
+            },
+            "status": {
+              "$ref": "#/$defs/status"
+            },
+            "note": {
+              "type": "string"
+            }
+          }
+        },
+        "interfaces": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "interface",
+              "label"
+            ],
+            "properties": {
+              "interface": {
+                "type": "string"
+              },
+              "label": {
+                "$ref": "#/$defs/label"
+              },
+              "note": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "source": {
+          "$ref": "#/$defs/source"
+        },
+        "status": {
+          "$ref": "#/$defs/status"
+        },
+        "note": {
+          "type": "string"
+        }
+      },
+      "$defs": {
+        "source": {
+          "type": "string",
+          "description": "Where the fact comes from: an HMPFacts section and what it quotes."
+        },
+        "status": {
+          "enum": [
+            "verified",
+            "inference",
+            "not-verified"
+          ],
+          "description": "As Documentation/HMPFacts.md marks the fact; verified when absent."
+        },
+        "compatible": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9-]+,[^\\s]+$|^syscon$"
+        },
+        "label": {
+          "type": "string",
+          "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"
+        }
+      }
+    }
+
+    """##,
+    "board/verdin-imx8mp.yaml":
+      #"""
+    # yaml-language-server: $schema=../board.schema.json
+    # Toradex Verdin iMX8M Plus: SKUs, the M7's debug UART, what each SKU's Linux tree takes (schemas/README.md).
+    # Source: HMPFacts §6 (mainline imx8mp-verdin*.dtsi, U-Boot dts/upstream @6073c36b2c8d, checked in the corpus).
+    # status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
+    board: verdin-imx8mp
+    title: Toradex Verdin iMX8M Plus
+    soc: imx8mp
+    compatible: toradex,verdin-imx8mp
+    source: HMPFacts §6
+
+    skus:
+      - name: wifi
+        compatible: toradex,verdin-imx8mp-wifi
+        title: Wi-Fi/Bluetooth SKUs (imx8mp-verdin-wifi.dtsi)
+        enables:
+          - label: uart4
+            reason: on-module Bluetooth (mrvl,88w8997) on uart4, pinctrl_bt_uart on the ECSPI2 pads
+            pads: [ECSPI2_MISO, ECSPI2_MOSI, ECSPI2_SCLK, ECSPI2_SS0]
+            source: HMPFacts §6 (imx8mp-verdin-wifi.dtsi "/* On-module Bluetooth */ &uart4")
+        hogs:
+          - group: pinctrl_gpio_hog4
+            pads: [UART4_RXD, UART4_TXD]
+            functions: [GPIO5_IO28, GPIO5_IO29]
+            reason: iomuxc hog "Wifi usage only"; muxes the Verdin UART_4 pads (SODIMM 151/153) as GPIO at boot
+            source: HMPFacts §6 (imx8mp-verdin.dtsi pinctrl_gpio_hog4; imx8mp-verdin-wifi.dtsi &iomuxc pinctrl-0)
+          - group: pinctrl_gpio_hog2
+            pads: [SAI3_MCLK]
+            functions: [GPIO5_IO02]
+            reason: USB_2_OC# (SODIMM 187)
+            source: imx8mp-verdin.dtsi pinctrl_gpio_hog2 (corpus)
+          - group: pinctrl_gpio_hog3
+            pads: [GPIO1_IO15]
+            functions: [GPIO1_IO15]
+            reason: CSI_1_MCLK (SODIMM 91)
+            source: imx8mp-verdin.dtsi pinctrl_gpio_hog3 (corpus)
+      - name: nonwifi
+        compatible: toradex,verdin-imx8mp-nonwifi
+        title: SKUs without Wi-Fi (imx8mp-verdin-nonwifi.dtsi)
+        disables:
+          - label: uart4
+            reason: '"Verdin UART_4 ... Often used by the M7 and then should not be enabled here."'
+            source: HMPFacts §6 (imx8mp-verdin-nonwifi.dtsi lines 47-53)
+        hogs:
+          - group: pinctrl_gpio_hog1
+            pads: [ECSPI2_MISO, ECSPI2_MOSI, ECSPI2_SCLK, ECSPI2_SS0]
+            functions: [GPIO5_IO12, GPIO5_IO11, GPIO5_IO10, GPIO5_IO13]
+            reason: iomuxc hog "Non-wifi MSP usage only" (SODIMM 116/152/164/128)
+            source: HMPFacts §6 (imx8mp-verdin.dtsi pinctrl_gpio_hog1)
+          - group: pinctrl_gpio_hog2
+            pads: [SAI3_MCLK]
+            functions: [GPIO5_IO02]
+            reason: USB_2_OC# (SODIMM 187)
+            source: imx8mp-verdin.dtsi pinctrl_gpio_hog2 (corpus)
+          - group: pinctrl_gpio_hog3
+            pads: [GPIO1_IO15]
+            functions: [GPIO1_IO15]
+            reason: CSI_1_MCLK (SODIMM 91)
+            source: imx8mp-verdin.dtsi pinctrl_gpio_hog3 (corpus)
+
+    hog-effect:
+      status: inference
+      source: HMPFacts §6
+      note: Linux's iomuxc hogs re-mux their pads at boot and would override an M7 that muxed them earlier
+
+    # The carrier boards of the mainline trees; a board's root compatible is toradex,verdin-imx8mp-<sku>-<carrier>.
+    carriers: [dev, dahlia, yavia, mallow, ivy]
+
+    m7-debug-uart:
+      label: uart4
+      interface: UART_4
+      pads: [UART4_RXD, UART4_TXD]
+      sodimm: [151, 153]
+      source: HMPFacts §6, §8 (SDK board.h BOARD_DEBUG_UART_INSTANCE 4; Toradex "UART_4 (M7 debug port)"; pinctrl_uart4)
+      note: on Wi-Fi SKUs Linux uses uart4 for Bluetooth and hogs UART4_RXD/TXD as GPIO
+
+    m7-i2c:
+      status: not-verified
+      source: HMPFacts §6, §11
+      note: which I2C the Verdin standard gives the M7 was not found
+
+    memory:
+      status: not-verified
+      source: HMPFacts §6, §11
+      note: no /memory node in the mainline Verdin trees (U-Boot fills it); sizes per SKU not verified
+
+    # Verdin interface name -> SoC label (comments in imx8mp-verdin.dtsi, HMPFacts §6).
+    interfaces:
+      - { interface: I2C_1, label: i2c4 }
+      - { interface: I2C_2_DSI, label: i2c2 }
+      - { interface: I2C_3_HDMI, label: i2c5 }
+      - { interface: I2C_4_CSI, label: i2c3 }
+      - { interface: On-module I2C, label: i2c1 }
+      - { interface: UART_1, label: uart1 }
+      - { interface: UART_2, label: uart2 }
+      - { interface: UART_3, label: uart3, note: Linux console }
+      - { interface: UART_4, label: uart4, note: M7 debug port; Bluetooth on Wi-Fi/Bluetooth SKUs }
+      - { interface: SPI_1, label: ecspi1 }
+      - { interface: CAN_1, label: flexcan1 }
+      - { interface: CAN_2, label: flexcan2 }
+      - { interface: QSPI_1, label: flexspi }
+      - { interface: PWM_1, label: pwm1 }
+      - { interface: PWM_2, label: pwm2 }
+      - { interface: PWM_3_DSI, label: pwm3 }
+
+    """#,
+    "dtlint-config.schema.json":
+      #"""
+    {
+      "$schema": "https://json-schema.org/draft/2020-12/schema",
+      "title": "dtlint configuration (.dtlint.yaml)",
+      "description": "Project settings for dtlint. dtlint finds .dtlint.yaml in the working directory or the nearest directory above it, or reads the file given with --config. Command-line options override these settings. Relative paths are relative to the configuration file.",
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "include": {
+          "description": "Directories searched by #include, /include/ and /incbin/ (like -I), relative to the configuration file.",
+          "type": "array",
+          "items": { "type": "string", "minLength": 1 }
+        },
+        "kernel": {
+          "description": "Kernel flavor the tree is checked for (like --kernel). toradex-bsp6 = nxp-5.15, toradex-bsp5 = nxp-5.4.",
+          "enum": ["mainline", "nxp-6", "nxp-5.15", "nxp-5.4", "toradex-bsp6", "toradex-bsp5"]
+        },
+        "board": {
+          "description": "Board profile (like --board), e.g. verdin-imx8mp. Detected from the root compatible when absent.",
+          "type": "string",
+          "minLength": 1
+        },
+        "m7": {
+          "description": "M7 firmware manifest (like --m7), relative to the configuration file.",
+          "type": "string",
+          "minLength": 1
+        },
+        "base": {
+          "description": "Base tree that overlays are checked against (like --base), relative to the configuration file.",
+          "type": "string",
+          "minLength": 1
+        },
+        "bootargs": {
+          "description": "The kernel command line Linux boots with (like --bootargs): the clock and power rules read clk-imx8mp.mcore_booted, clk_ignore_unused and pd_ignore_unused from it. Overrides the M7 manifest's linux.bootargs and the tree's /chosen/bootargs.",
+          "type": "string"
+        },
+        "rules": {
+          "description": "Per-rule level, applied in file order: a level enables the rule (and its prerequisites) at that severity, off disables it (and the rules that depend on it). See `dtlint rules` for the IDs.",
+          "type": "object",
+          "propertyNames": { "pattern": "^[a-z0-9_]+$" },
+          "additionalProperties": { "enum": ["error", "warning", "note", "off"] }
+        },
+        "werror": {
+          "description": "Treat every finding as an error (like --werror).",
+          "type": "boolean"
+        }
+      }
+    }
+
+    """#,
+    "kernel.schema.json":
+      ##"""
+    {
+      "$schema": "https://json-schema.org/draft/2020-12/schema",
+      "$id": "https://github.com/dtlint/dtlint/schemas/kernel.schema.json",
+      "title": "dtlint kernel flavor profile",
+      "description": "What one kernel's imx_rproc reads from the device tree and how it matches names (HMPFacts §1.2-1.5, §12).",
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "flavor",
+        "title",
+        "aliases",
+        "sources",
+        "compatibles",
+        "region-names",
+        "resource-table",
+        "memory-regions",
+        "remoteproc-core",
+        "properties",
+        "mailbox",
+        "base-trees"
+      ],
+      "properties": {
+        "flavor": {
+          "type": "string",
+          "pattern": "^[a-z0-9.-]+$"
+        },
+        "title": {
+          "type": "string"
+        },
+        "aliases": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "name"
+            ],
+            "properties": {
+              "name": {
+                "type": "string"
               },
               "source": {
                 "$ref": "#/$defs/source"
@@ -3039,22 +536,407 @@ messages:
             }
           }
         },
-        "shared-window": {
-          "type": "object",
-          "additionalProperties": false,
+        "sources": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "tag",
+              "path"
+            ],
+            "properties": {
+              "tag": {
+                "type": "string"
+              },
+              "repository": {
+                "type": "string"
+              },
+              "path": {
+                "type": "string"
+              },
+              "commit": {
+                "type": "string"
+              },
+              "source": {
+                "$ref": "#/$defs/source"
+              },
+              "status": {
+                "$ref": "#/$defs/status"
+              },
+              "note": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "compatibles": {
+          "$ref": "#/$defs/fact",
           "required": [
-            "da",
-            "size"
+            "list"
           ],
           "properties": {
-            "da": {
-              "$ref": "#/$defs/u32"
+            "list": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              }
+            }
+          },
+          "type": "object",
+          "unevaluatedProperties": false
+        },
+        "region-names": {
+          "$ref": "#/$defs/fact",
+          "required": [
+            "rules"
+          ],
+          "properties": {
+            "rules": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": [
+                  "name",
+                  "match",
+                  "effect"
+                ],
+                "properties": {
+                  "name": {
+                    "type": "string"
+                  },
+                  "match": {
+                    "enum": [
+                      "exact",
+                      "prefix"
+                    ]
+                  },
+                  "effect": {
+                    "enum": [
+                      "resource-table",
+                      "no-carveout",
+                      "not-mapped",
+                      "buffer-carveout"
+                    ]
+                  },
+                  "note": {
+                    "type": "string"
+                  }
+                }
+              }
             },
-            "size": {
+            "history": {
+              "$ref": "#/$defs/notes"
+            }
+          },
+          "type": "object",
+          "unevaluatedProperties": false
+        },
+        "resource-table": {
+          "$ref": "#/$defs/fact",
+          "required": [
+            "located-by",
+            "max-size",
+            "missing"
+          ],
+          "properties": {
+            "located-by": {
+              "enum": [
+                "region-name",
+                "rsc-da"
+              ]
+            },
+            "max-size": {
               "type": "integer",
-              "minimum": 1,
-              "maximum": 4294967296
+              "minimum": 0
             },
+            "version": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "missing": {
+              "enum": [
+                "silent",
+                "error"
+              ]
+            }
+          },
+          "type": "object",
+          "unevaluatedProperties": false
+        },
+        "memory-regions": {
+          "$ref": "#/$defs/fact",
+          "properties": {
+            "max-mapped": {
+              "type": "integer",
+              "minimum": 0
+            }
+          },
+          "type": "object",
+          "unevaluatedProperties": false
+        },
+        "remoteproc-core": {
+          "$ref": "#/$defs/fact",
+          "required": [
+            "vring-carveout",
+            "buffer-carveout",
+            "buffer-fallback-index",
+            "carveout-name-size"
+          ],
+          "properties": {
+            "vring-carveout": {
+              "type": "string"
+            },
+            "buffer-carveout": {
+              "type": "string"
+            },
+            "buffer-fallback-index": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "carveout-name-size": {
+              "type": "integer",
+              "minimum": 1
+            }
+          },
+          "type": "object",
+          "unevaluatedProperties": false
+        },
+        "properties": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "name",
+              "read",
+              "required",
+              "binding"
+            ],
+            "properties": {
+              "name": {
+                "type": "string"
+              },
+              "read": {
+                "$ref": "#/$defs/condition"
+              },
+              "required": {
+                "$ref": "#/$defs/condition"
+              },
+              "binding": {
+                "enum": [
+                  "listed",
+                  "not-listed",
+                  "mmio-only"
+                ]
+              },
+              "max-items": {
+                "type": "integer",
+                "minimum": 0
+              },
+              "source": {
+                "$ref": "#/$defs/source"
+              },
+              "status": {
+                "$ref": "#/$defs/status"
+              },
+              "note": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "binding": {
+          "$ref": "#/$defs/fact",
+          "type": "object",
+          "unevaluatedProperties": false
+        },
+        "mailbox": {
+          "$ref": "#/$defs/fact",
+          "required": [
+            "channels",
+            "optional-channels",
+            "binding-names",
+            "tx-timeout-ms",
+            "tx-block",
+            "without-mbox-names",
+            "name-match"
+          ],
+          "properties": {
+            "channels": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              }
+            },
+            "optional-channels": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              }
+            },
+            "binding-names": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              }
+            },
+            "tx-timeout-ms": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "tx-block": {
+              "type": "boolean"
+            },
+            "without-mbox-names": {
+              "enum": [
+                "skip",
+                "request"
+              ]
+            },
+            "name-match": {
+              "enum": [
+                "exact",
+                "prefix"
+              ]
+            }
+          },
+          "type": "object",
+          "unevaluatedProperties": false
+        },
+        "base-trees": {
+          "$ref": "#/$defs/fact",
+          "required": [
+            "reserved-memory-label"
+          ],
+          "properties": {
+            "reserved-memory-label": {
+              "type": "string"
+            }
+          },
+          "type": "object",
+          "unevaluatedProperties": false
+        },
+        "clock-protection": {
+          "$ref": "#/$defs/fact",
+          "type": "object",
+          "unevaluatedProperties": false,
+          "description": "What keeps this kernel from gating the clock root slice of a peripheral the M core uses (HMPFacts §13.2-13.6).",
+          "required": [
+            "mcore-booted",
+            "m-core-detection",
+            "init-on-array"
+          ],
+          "properties": {
+            "mcore-booted": {
+              "$ref": "#/$defs/fact",
+              "type": "object",
+              "unevaluatedProperties": false,
+              "required": [
+                "effect"
+              ],
+              "properties": {
+                "effect": {
+                  "enum": [
+                    "no-root-gate",
+                    "root-gate-never-disables",
+                    "none",
+                    "unknown"
+                  ],
+                  "description": "no-root-gate: the root gate is not registered; root-gate-never-disables: its disable does nothing; none: no such mechanism; unknown: not read."
+                },
+                "since": {
+                  "type": "string",
+                  "description": "The first release that has it."
+                }
+              },
+              "description": "The clock driver's mcore_booted parameter (clk-imx8mp.mcore_booted=1)."
+            },
+            "m-core-detection": {
+              "$ref": "#/$defs/fact",
+              "type": "object",
+              "unevaluatedProperties": false,
+              "required": [
+                "effect"
+              ],
+              "properties": {
+                "effect": {
+                  "enum": [
+                    "no-root-gate",
+                    "root-gate-never-disables",
+                    "none",
+                    "unknown"
+                  ],
+                  "description": "no-root-gate: the root gate is not registered; root-gate-never-disables: its disable does nothing; none: no such mechanism; unknown: not read."
+                },
+                "since": {
+                  "type": "string",
+                  "description": "The first release that has it."
+                }
+              },
+              "description": "Protection without the parameter when the M core was started before Linux (NXP 5.15 asks TF-A)."
+            },
+            "init-on-array": {
+              "$ref": "#/$defs/fact",
+              "type": "object",
+              "unevaluatedProperties": false,
+              "required": [
+                "read"
+              ],
+              "description": "Whether the clock driver enables the clocks listed in init-on-array on the clock controller node.",
+              "properties": {
+                "read": {
+                  "type": "boolean"
+                }
+              }
+            },
+            "cleared-at-registration": {
+              "$ref": "#/$defs/fact",
+              "type": "object",
+              "unevaluatedProperties": false,
+              "required": [
+                "lpa-slices"
+              ],
+              "description": "The driver clears the root enable of every non-critical slice when it registers it unless mcore_booted is set (then, with CONFIG_CLK_POWER_SAVE, only lpa-slices are spared).",
+              "properties": {
+                "lpa-slices": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "$defs": {
+        "source": {
+          "type": "string",
+          "description": "Where the fact comes from: an HMPFacts section and the code it quotes."
+        },
+        "status": {
+          "enum": [
+            "verified",
+            "inference",
+            "not-verified"
+          ],
+          "description": "As Documentation/HMPFacts.md marks the fact; verified when absent."
+        },
+        "condition": {
+          "enum": [
+            "always",
+            "never",
+            "mmio-only",
+            "when-starting",
+            "when-not-attached",
+            "when-attaching"
+          ]
+        },
+        "fact": {
+          "type": "object",
+          "properties": {
             "source": {
               "$ref": "#/$defs/source"
             },
@@ -3065,161 +947,6 @@ messages:
               "type": "string"
             }
           }
-        },
-        "source": {
-          "$ref": "#/$defs/source"
-        },
-        "status": {
-          "$ref": "#/$defs/status"
-        },
-        "note": {
-          "type": "string"
-        }
-      }
-    },
-    "system-nodes": {
-      "type": "array",
-      "items": {
-        "type": "object",
-        "additionalProperties": false,
-        "required": [
-          "label",
-          "path",
-          "unit-address",
-          "compatible"
-        ],
-        "properties": {
-          "label": {
-            "$ref": "#/$defs/label"
-          },
-          "path": {
-            "$ref": "#/$defs/path"
-          },
-          "unit-address": {
-            "$ref": "#/$defs/u32"
-          },
-          "compatible": {
-            "type": "array",
-            "items": {
-              "$ref": "#/$defs/compatible"
-            }
-          }
-        }
-      }
-    },
-    "peripherals": {
-      "type": "object",
-      "additionalProperties": false,
-      "required": [
-        "instances"
-      ],
-      "properties": {
-        "instances": {
-          "type": "array",
-          "items": {
-            "type": "object",
-            "additionalProperties": false,
-            "required": [
-              "label",
-              "kind",
-              "path",
-              "unit-address",
-              "compatible",
-              "irqs",
-              "default-status"
-            ],
-            "properties": {
-              "label": {
-                "$ref": "#/$defs/label"
-              },
-              "path": {
-                "$ref": "#/$defs/path"
-              },
-              "unit-address": {
-                "$ref": "#/$defs/u32"
-              },
-              "compatible": {
-                "type": "array",
-                "items": {
-                  "$ref": "#/$defs/compatible"
-                }
-              },
-              "kind": {
-                "type": "string"
-              },
-              "irqs": {
-                "type": "array",
-                "items": {
-                  "type": "integer",
-                  "minimum": 0,
-                  "maximum": 1023
-                }
-              },
-              "default-status": {
-                "enum": [
-                  "okay",
-                  "disabled"
-                ]
-              }
-            }
-          }
-        },
-        "source": {
-          "$ref": "#/$defs/source"
-        },
-        "status": {
-          "$ref": "#/$defs/status"
-        },
-        "note": {
-          "type": "string"
-        }
-      }
-    },
-    "rpmsg-defaults": {
-      "type": "object",
-      "additionalProperties": false,
-      "required": [
-        "vring-base",
-        "vring-size",
-        "vring-align",
-        "buffer-count",
-        "buffer-payload-size",
-        "buffer-size",
-        "resource-table",
-        "mu-channel",
-        "link-id",
-        "vdev-count"
-      ],
-      "properties": {
-        "vring-base": {
-          "$ref": "#/$defs/u32"
-        },
-        "vring-size": {
-          "$ref": "#/$defs/u32"
-        },
-        "vring-align": {
-          "$ref": "#/$defs/u32"
-        },
-        "buffer-count": {
-          "$ref": "#/$defs/u32"
-        },
-        "buffer-payload-size": {
-          "$ref": "#/$defs/u32"
-        },
-        "buffer-size": {
-          "$ref": "#/$defs/u32"
-        },
-        "resource-table": {
-          "$ref": "#/$defs/u32"
-        },
-        "mu-channel": {
-          "$ref": "#/$defs/u32"
-        },
-        "link-id": {
-          "$ref": "#/$defs/u32"
-        },
-        "vdev-count": {
-          "$ref": "#/$defs/u32"
         },
         "notes": {
           "type": "array",
@@ -3244,227 +971,2113 @@ messages:
               }
             }
           }
-        },
-        "source": {
-          "$ref": "#/$defs/source"
-        },
-        "status": {
-          "$ref": "#/$defs/status"
-        },
-        "note": {
-          "type": "string"
         }
       }
-    },
-    "iomuxc": {
+    }
+
+    """##,
+    "kernel/mainline.yaml":
+      #"""
+    # yaml-language-server: $schema=../kernel.schema.json
+    # What imx_rproc (and the remoteproc/mailbox core around it) of one kernel flavor reads from the device tree and
+    # how it matches names (HMPFacts §1.2-1.5, §12). status: verified (default) | inference | not-verified.
+    flavor: mainline
+    title: torvalds/linux imx_rproc after the 2021 "correct node name" fix
+    aliases: []
+    sources:
+      - { tag: ML-RPROC, repository: torvalds/linux, path: drivers/remoteproc/imx_rproc.c, commit: 016a3d4bcf92400b4f91b33fe4c8bdecdabc3c2a }
+      - { tag: ML-CORE, repository: torvalds/linux, path: drivers/remoteproc/remoteproc_core.c, commit: 006d72da }
+      - { tag: ML-MBOX, repository: torvalds/linux, path: drivers/mailbox/mailbox.c, note: 6.x as in the mirror Kingxukai/linux @9b44fff6 }
+      - { tag: BIND, repository: torvalds/linux, path: "Documentation/devicetree/bindings/remoteproc/fsl,imx-rproc.yaml", commit: 0eaed89c }
+
+    compatibles:
+      source: HMPFacts §1.1
+      list: ["fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7", "fsl,imx8mn-cm7-mmio", "fsl,imx8mp-cm7-mmio", "fsl,imx93-cm33"]
+
+    # How a memory-region entry is treated by its node name (without the unit address: the kernel's node->name).
+    region-names:
+      source: HMPFacts §1.2
+      rules:
+        - { name: rsc-table, match: exact, effect: resource-table, note: imx_rproc_addr_init maps it and uses it as the loaded resource table }
+        - { name: rsc-table, match: exact, effect: no-carveout, note: imx_rproc_prepare skips it }
+        - { name: vdev0buffer, match: exact, effect: no-carveout, note: imx_rproc_prepare skips it }
+        - { name: vdev, match: prefix, effect: not-mapped, note: imx_rproc_addr_init does not map vdev* regions (no da_to_va) }
+      history:
+        - text: before the 2021 fix (Dong Aisheng, Fixes 5e4c1243071d, Cc stable) mainline compared "rsc_table"
+          source: HMPFacts §1.2 item 1
+        - text: >-
+            commit 67a7bc7f0358 compared the name with the unit address ("rsc-table" only without one); fixed by
+            93f51b9182a1, strstarts(res.name, "rsc-table") (Shenwei Wang), queued for 6.19-stable. Which 6.19.y release
+            carries the fix is not verified
+          source: HMPFacts §1.2 item 2, §10.1
+          status: not-verified
+
+    resource-table:
+      located-by: region-name
+      max-size: 0x400
+      missing: silent
+      source: HMPFacts §1.3 (ML-CORE 6.x rproc_set_rsc_table, rproc_handle_resources)
+      note: >-
+        with no rsc-table region, attach succeeds without a resource table: no vdev, so no RPMsg and no error
+
+    memory-regions:
+      max-mapped: 32
+      source: HMPFacts §1.2 (IMX_RPROC_MEM_MAX)
+
+    remoteproc-core:
+      vring-carveout: vdev%dvring%d
+      buffer-carveout: vdev%dbuffer
+      buffer-fallback-index: 0
+      carveout-name-size: 32
+      source: HMPFacts §2 (remoteproc_core.c rproc_alloc_vring, remoteproc_virtio.c rproc_add_virtio_dev)
+
+    properties:
+      - { name: rsc-da, read: never, required: never, binding: not-listed, source: 'HMPFacts §1.4, §4' }
+      - { name: "fsl,startup-delay-ms", read: never, required: never, binding: not-listed, source: 'HMPFacts §1.4, §4' }
+      - name: clocks
+        read: always
+        required: always
+        binding: listed
+        max-items: 1
+        source: HMPFacts §1.4, §4, §10.6
+        note: >-
+          imx8mn/mp configurations set IMX_RPROC_NEED_CLKS: devm_clk_get_enabled(dev, NULL), not optional; without a
+          clocks property the clock core returns -ENOENT (clk_get, clk_find_hw) and probe fails
+      - { name: clock-names, read: never, required: never, binding: not-listed, source: 'HMPFacts §1.4, §4' }
+      - { name: syscon, read: mmio-only, required: mmio-only, binding: listed, source: 'HMPFacts §1.4, §4', note: 'syscon_regmap_lookup_by_phandle; "failed to find syscon" fails probe' }
+      - { name: "fsl,iomuxc-gpr", read: mmio-only, required: never, binding: mmio-only, source: 'HMPFacts §1.4, §4' }
+      - { name: "fsl,auto-boot", read: when-not-attached, required: never, binding: listed, source: HMPFacts §1.4 }
+      - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
+      - { name: "fsl,rproc-fw-name", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
+      - { name: mbox-names, read: always, required: never, binding: listed, source: 'HMPFacts §1.4, §4', note: without it the mailbox is skipped }
+      - { name: mboxes, read: always, required: never, binding: listed, max-items: 3, source: HMPFacts §4 }
+      - { name: memory-region, read: always, required: never, binding: listed, max-items: 32, source: HMPFacts §4 }
+
+    mailbox:
+      channels: [tx, rx]
+      optional-channels: []
+      binding-names: [tx, rx, rxdb]
+      tx-timeout-ms: 100
+      tx-block: true
+      without-mbox-names: skip
+      name-match: exact
+      source: HMPFacts §1.4, §1.5, §3.3, §4
+      note: rxdb is listed by the binding but not requested; "No initialized mbox tx channel" on kick when skipped
+
+    base-trees:
+      reserved-memory-label: none
+      source: HMPFacts §5.2, §10.9 (no resmem label in any mainline freescale tree; fdtoverlay fails on &resmem)
+
+    # What keeps this kernel from gating the clock root slice of a peripheral the M core uses (HMPFacts §13.2-13.6).
+    # The boot-time sweep (clk_disable_unused, skipped with clk_ignore_unused) is the clock core's, in every flavor.
+    clock-protection:
+      source: HMPFacts §13.2, §13.4
+      mcore-booted:
+        effect: root-gate-never-disables
+        since: "5.19"
+        source: HMPFacts §13.4 (pull request clk-imx-5.19; commit 8f32e9dd0916, imx8m_clk_composite_gate_ops)
+        note: >-
+          from 5.19 until 8f32e9dd0916 (2024, backported to 6.6 and 6.11 stable) the root gate is not registered at all;
+          either way Linux cannot switch the slice off; kernels before 5.19 do not know the parameter
+      m-core-detection:
+        effect: none
+        source: HMPFacts §13.4 (mainline's clock driver asks nothing of TF-A)
+      init-on-array:
+        read: false
+        source: HMPFacts §13.4, §13.6 (ML-CLKIMX @8dd06ef3)
+        status: inference
+        note: the mainline driver read (@8dd06ef3, before 5.19) has no init-on-array; later mainline drivers were not read for it
+
+    """#,
+    "kernel/nxp-5.15.yaml":
+      #"""
+    # yaml-language-server: $schema=../kernel.schema.json
+    # NXP downstream 5.15 ("NXP-515"); Toradex BSP 6 on the Verdin iMX8M Plus runs the Toradex 5.15-2.x kernel, which is
+    # NXP-downstream based (HMPFacts §12). status: verified (default) | inference | not-verified.
+    flavor: nxp-5.15
+    title: NXP linux-imx 5.15 (lf-5.15.y) imx_rproc; Toradex BSP 6
+    aliases:
+      - name: toradex-bsp6
+        source: HMPFacts §12 (developer.toradex.com "Embedded Linux Support Strategy", BSP 6 uses the Toradex 5.15-2.x kernel)
+    sources:
+      - tag: NXP-515
+        repository: nxp-imx/linux-imx
+        path: drivers/remoteproc/imx_rproc.c
+        commit: 9e4f84b94583be774f656b53de709e07be3b09db
+        status: not-verified
+        note: the branch name (looks like lf-5.15.y) is not verified
+
+    compatibles:
+      source: HMPFacts §1.1
+      list: ["fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7", "fsl,imx93-cm33"]
+
+    region-names:
+      source: HMPFacts §1.2 (strncmp(node->name, "rsc_table", strlen("rsc_table")))
+      rules:
+        - { name: rsc_table, match: prefix, effect: resource-table, note: underscore and prefix match; "rsc-table" (dash) is not recognised }
+        - { name: rsc_table, match: prefix, effect: no-carveout }
+
+    resource-table:
+      located-by: region-name
+      max-size: 0x400
+      missing: silent
+      source: HMPFacts §1.2, §1.3, §7.4
+      status: inference
+      note: a dash-named rsc-table region is not recognised; the attach then has no resource table (silence inferred)
+
+    memory-regions:
+      max-mapped: 32
+      source: HMPFacts §1.2
+      status: not-verified
+      note: the limit was read in the mainline driver
+
+    remoteproc-core:
+      vring-carveout: vdev%dvring%d
+      buffer-carveout: vdev%dbuffer
+      buffer-fallback-index: 0
+      carveout-name-size: 32
+      source: HMPFacts §2
+      status: inference
+      note: read in mainline 5.x and 6.x; that this NXP branch has the same core is inferred
+
+    properties:
+      - { name: rsc-da, read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
+      - { name: "fsl,startup-delay-ms", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
+      - { name: clocks, read: always, required: never, binding: listed, max-items: 1, source: HMPFacts §1.4, note: 'devm_clk_get_optional(dev, NULL)' }
+      - { name: clock-names, read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
+      - { name: syscon, read: mmio-only, required: mmio-only, binding: listed, source: HMPFacts §1.4 }
+      - { name: "fsl,iomuxc-gpr", read: never, required: never, binding: mmio-only, source: HMPFacts §1.4 }
+      - { name: "fsl,auto-boot", read: never, required: never, binding: listed, source: HMPFacts §1.4, note: auto_boot = early_boot }
+      - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
+      - { name: "fsl,rproc-fw-name", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
+      - { name: mbox-names, read: always, required: never, binding: listed, source: HMPFacts §1.4, note: 'of_get_property; without it the mailbox is skipped' }
+      - { name: mboxes, read: always, required: never, binding: listed, max-items: 3, source: HMPFacts §4 }
+      - { name: memory-region, read: always, required: never, binding: listed, max-items: 32, source: HMPFacts §4 }
+
+    binding:
+      status: not-verified
+      note: this branch's binding was not read; the mainline/NXP binding (HMPFacts §4) is assumed
+
+    mailbox:
+      channels: [tx, rx]
+      optional-channels: []
+      binding-names: [tx, rx, rxdb]
+      tx-timeout-ms: 100
+      tx-block: true
+      without-mbox-names: skip
+      name-match: prefix
+      source: HMPFacts §1.5, §3.3
+      status: inference
+      note: >-
+        rxdb/txdb are requested only for IMX_SCU_API SoCs, so unused on the i.MX 8M Plus (verified); the prefix name
+        match is the old mailbox core's (torvalds @016a638a), assumed for a 5.15 kernel
+
+    base-trees:
+      reserved-memory-label: resmem
+      source: HMPFacts §7.4 (Toradex's BSP 6 HMP overlay targets &resmem), §5.2 (NXP downstream imx8mp.dtsi)
+      status: inference
+
+    # What keeps this kernel from gating the clock root slice of a peripheral the M core uses (HMPFacts §13.2-13.6).
+    clock-protection:
+      source: HMPFacts §13.5
+      mcore-booted:
+        effect: no-root-gate
+        source: 'HMPFacts §13.5 (TN515 clk-composite-8m.c: no root gate when imx_src_is_m4_enabled() || mcore_booted)'
+      m-core-detection:
+        effect: no-root-gate
+        source: HMPFacts §13.5 (TN515 check_m4_enabled(), SiP 0xc2000005 FSL_SIP_SRC_M4_STARTED)
+        status: inference
+        note: >-
+          the kernel side is verified; it protects the slices only when TF-A answers FSL_SIP_SRC_M4_STARTED (NXP's TF-A
+          does; whether your TF-A build does is not verified, HMPFacts §11); the kernel then prints "M4 is started"
+      init-on-array:
+        read: true
+        source: HMPFacts §13.6 (TN515 imx_clk_init_on)
+
+    """#,
+    "kernel/nxp-5.4.yaml":
+      #"""
+    # yaml-language-server: $schema=../kernel.schema.json
+    # NXP downstream 5.4 ("NXP-54", Toradex BSP 5 era): the resource table comes from rsc-da, not from a region name
+    # (HMPFacts §1.2, §1.3, §12). status: verified (default) | inference | not-verified.
+    flavor: nxp-5.4
+    title: NXP linux-imx 5.4 (lf-5.4.y) imx_rproc; Toradex BSP 5
+    aliases:
+      - name: toradex-bsp5
+        source: HMPFacts §12 ("NXP downstream 5.4 (Toradex BSP 5 era)")
+        status: not-verified
+        note: HMPFacts §12 has no source for the BSP 5 kernel version
+    sources:
+      - tag: NXP-54
+        path: drivers/remoteproc/imx_rproc.c
+        status: not-verified
+        note: an NXP imx_rproc.c copy ("Copyright 2020 NXP, Peng Fan", variants with IMX8MP); repository not recorded, looks like lf-5.4.y
+
+    compatibles:
+      source: HMPFacts §1.1
+      list: ["fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7"]
+
+    region-names:
+      source: HMPFacts §1.2 (imx_rproc_parse_fw)
+      rules:
+        - { name: vdevbuffer, match: exact, effect: buffer-carveout, note: rproc_of_resm_mem_entry_init (a carveout named "vdevbuffer"); every other region is a normal carveout }
+
+    resource-table:
+      located-by: rsc-da
+      max-size: 0x400
+      version: 1
+      missing: silent
+      source: HMPFacts §1.3 (of_property_read_u32(np, "rsc-da", &da); only when the core was started early)
+      status: inference
+      note: table->ver must be 1 with zero reserved words ("Invalid rsrc table header"); behaviour without rsc-da inferred
+
+    memory-regions:
+      source: HMPFacts §1.2
+      status: not-verified
+      note: how this version maps regions (imx_rproc_addr_init) was not read
+
+    remoteproc-core:
+      vring-carveout: vdev%dvring%d
+      buffer-carveout: vdev%dbuffer
+      buffer-fallback-index: 0
+      carveout-name-size: 32
+      source: HMPFacts §2
+      status: inference
+      note: read in mainline 5.x; that this NXP branch has the same core is inferred
+
+    properties:
+      - { name: rsc-da, read: when-attaching, required: when-attaching, binding: not-listed, source: 'HMPFacts §1.3, §1.4' }
+      - { name: "fsl,startup-delay-ms", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
+      - { name: clocks, read: always, required: never, binding: listed, max-items: 1, source: HMPFacts §1.4, note: devm_clk_get_optional }
+      - { name: clock-names, read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
+      - { name: syscon, read: always, required: never, binding: listed, source: HMPFacts §1.4, note: read unconditionally; an error is only logged }
+      - { name: "fsl,iomuxc-gpr", read: never, required: never, binding: mmio-only, source: HMPFacts §1.4 }
+      - { name: "fsl,auto-boot", read: never, required: never, binding: listed, source: HMPFacts §1.4 }
+      - { name: "fsl,rproc-auto-boot", read: always, required: never, binding: not-listed, source: HMPFacts §1.4 }
+      - { name: "fsl,rproc-fw-name", read: always, required: never, binding: not-listed, source: HMPFacts §1.4 }
+      - { name: mbox-names, read: always, required: always, binding: listed, source: 'HMPFacts §1.4, §1.5', note: tx/rx and rxdb are always requested }
+      - { name: mboxes, read: always, required: always, binding: listed, max-items: 3, source: HMPFacts §1.5 }
+      - { name: memory-region, read: always, required: never, binding: listed, max-items: 32, source: HMPFacts §1.2 }
+
+    binding:
+      status: not-verified
+      note: this branch's binding was not read; the mainline/NXP binding (HMPFacts §4) is assumed
+
+    mailbox:
+      channels: [tx, rx, rxdb]
+      optional-channels: [txdb]
+      binding-names: [tx, rx, rxdb]
+      tx-timeout-ms: 50
+      tx-block: true
+      without-mbox-names: request
+      name-match: prefix
+      source: HMPFacts §1.5, §3.3
+      status: inference
+      note: >-
+        rxdb is mandatory (failure goes to err_put_mbox), txdb optional, tx_tout 50 ms (verified); the prefix name
+        match is the old mailbox core's (torvalds @016a638a), assumed for a 5.4 kernel
+
+    base-trees:
+      reserved-memory-label: unknown
+      source: HMPFacts §7.1 (the 5.4-era NXP imx8mp-evk-rpmsg.dts), §11
+      status: not-verified
+
+    # What keeps this kernel from gating the clock root slice of a peripheral the M core uses (HMPFacts §13.2-13.6).
+    clock-protection:
+      source: HMPFacts §13.5
+      status: not-verified
+      mcore-booted:
+        effect: unknown
+        source: HMPFacts §13.5
+        status: not-verified
+        note: the NXP 5.4 clock composite was not read
+      m-core-detection:
+        effect: unknown
+        source: HMPFacts §13.5
+        status: not-verified
+        note: a 5.4-era NXP clk-imx8mp.c copy (repository not recorded) calls check_m4_enabled(); its composite was not read
+      init-on-array:
+        read: true
+        source: HMPFacts §13.6
+        status: not-verified
+        note: read (imx_clk_init_on) in a 5.4-era NXP clk-imx8mp.c copy whose repository is not recorded
+
+    """#,
+    "kernel/nxp-6.yaml":
+      #"""
+    # yaml-language-server: $schema=../kernel.schema.json
+    # NXP downstream 6.x kernels ("NXP-NEW"): same name matching as mainline, plus fsl,startup-delay-ms (HMPFacts §12).
+    # status: verified (default) | inference | not-verified.
+    flavor: nxp-6
+    title: NXP linux-imx 6.x (lf-6.x) imx_rproc
+    aliases: []
+    sources:
+      - tag: NXP-NEW
+        repository: nxp-imx/linux-imx
+        path: drivers/remoteproc/imx_rproc.c
+        commit: 07c9f393062dcf2fe84d92b4586bc4233b14b3e5
+        status: not-verified
+        note: the branch name (looks like lf-6.12.y) is not verified
+      - { tag: NXP-BIND, repository: nxp-imx/linux-imx, path: "Documentation/devicetree/bindings/remoteproc/fsl,imx-rproc.yaml", commit: 78d730de }
+
+    compatibles:
+      source: HMPFacts §1.1
+      list: ["fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7", "fsl,imx8mn-cm7-mmio", "fsl,imx8mp-cm7-mmio", "fsl,imx93-cm33", "fsl,imx95-cm7", "fsl,imx94-cm7", "fsl,imx94-cm33s"]
+
+    region-names:
+      source: HMPFacts §1.2 (identical strings to mainline)
+      rules:
+        - { name: rsc-table, match: exact, effect: resource-table, note: imx_rproc_addr_init maps it and uses it as the loaded resource table }
+        - { name: rsc-table, match: exact, effect: no-carveout, note: imx_rproc_prepare skips it }
+        - { name: vdev0buffer, match: exact, effect: no-carveout, note: imx_rproc_prepare skips it }
+        - { name: vdev, match: prefix, effect: not-mapped, note: imx_rproc_addr_init does not map vdev* regions (no da_to_va) }
+
+    resource-table:
+      located-by: region-name
+      max-size: 0x400
+      missing: silent
+      source: HMPFacts §1.3
+      status: inference
+      note: as mainline (verified there, HMPFacts §1.3); NXP's own remoteproc core was not read
+
+    memory-regions:
+      max-mapped: 32
+      source: HMPFacts §1.2
+
+    remoteproc-core:
+      vring-carveout: vdev%dvring%d
+      buffer-carveout: vdev%dbuffer
+      buffer-fallback-index: 0
+      carveout-name-size: 32
+      source: HMPFacts §2
+      status: inference
+      note: read in mainline 5.x and 6.x; that this NXP branch has the same core is inferred
+
+    properties:
+      - { name: rsc-da, read: never, required: never, binding: not-listed, source: 'HMPFacts §1.4, §4' }
+      - { name: "fsl,startup-delay-ms", read: when-starting, required: never, binding: not-listed, source: HMPFacts §1.4, note: msleep after start only when Linux starts the core; not in attach }
+      - { name: clocks, read: always, required: never, binding: listed, max-items: 1, source: 'HMPFacts §1.4, §4', note: 'devm_clk_get_optional(dev, NULL) and devm_clk_get_optional(dev, "audio") when not attached' }
+      - { name: clock-names, read: when-not-attached, required: never, binding: not-listed, source: 'HMPFacts §1.4, §4', note: names the optional "audio" clock }
+      - { name: syscon, read: mmio-only, required: mmio-only, binding: listed, source: HMPFacts §1.4 }
+      - { name: "fsl,iomuxc-gpr", read: mmio-only, required: never, binding: mmio-only, source: 'HMPFacts §1.4, §4' }
+      - { name: "fsl,auto-boot", read: when-not-attached, required: never, binding: listed, source: HMPFacts §1.4 }
+      - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
+      - { name: "fsl,rproc-fw-name", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
+      - { name: mbox-names, read: always, required: never, binding: listed, source: HMPFacts §1.4, note: without it the mailbox is skipped }
+      - { name: mboxes, read: always, required: never, binding: listed, max-items: 3, source: HMPFacts §4 }
+      - { name: memory-region, read: always, required: never, binding: listed, max-items: 32, source: HMPFacts §4 }
+
+    mailbox:
+      channels: [tx, rx]
+      optional-channels: []
+      binding-names: [tx, rx, rxdb]
+      tx-timeout-ms: 100
+      tx-block: true
+      without-mbox-names: skip
+      name-match: exact
+      source: HMPFacts §1.5, §3.3
+      status: inference
+      note: imx_rproc's channels are verified; that this branch's mailbox core matches names exactly (6.x core) is inferred
+
+    base-trees:
+      reserved-memory-label: resmem
+      source: 'HMPFacts §5.2 (nxp-imx/linux-imx imx8mp.dtsi @0055650f "resmem: reserved-memory")'
+      status: not-verified
+      note: the label is in that commit; which NXP branch it belongs to is not verified
+
+    # What keeps this kernel from gating the clock root slice of a peripheral the M core uses (HMPFacts §13.2-13.6).
+    clock-protection:
+      source: HMPFacts §13.5
+      mcore-booted:
+        effect: no-root-gate
+        source: 'HMPFacts §13.5 (AK61 lf-6.1: the root gate is registered only without mcore_booted; NXP clk-composite-8m.c @0ba80076: a root gate whose disable does nothing)'
+      m-core-detection:
+        effect: none
+        source: 'HMPFacts §13.5 (AK61: no check in the i.MX 8M Plus probe; NXP @04027c8b calls check_m4_enabled(), but its composite reads only mcore_booted)'
+      init-on-array:
+        read: true
+        source: HMPFacts §13.6 (AK61 imx_clk_init_on; NXP clk-imx8mp.c @04027c8b)
+      cleared-at-registration:
+        lpa-slices: [audio_ahb, i2c3, sai1, sai2, sai3, sai5, uart4, gic, gpt1, pwm3, m7_core, arm_m4_core, audio_axi, ecspi2, dram_alt, dram_apb]
+        source: HMPFacts §13.5 (NXP clk-composite-8m.c @0ba80076, m4_lpa_required())
+        status: not-verified
+        note: >-
+          this variant clears the root enable of every non-critical slice when it registers it, unless mcore_booted is set;
+          with CONFIG_CLK_POWER_SAVE only the slices listed are spared; which lf-6.x branches carry it, and whether a
+          kernel sets CONFIG_CLK_POWER_SAVE, is not verified
+
+    """#,
+    "log-messages.schema.json":
+      ##"""
+    {
+      "$schema": "https://json-schema.org/draft/2020-12/schema",
+      "$id": "https://github.com/dtlint/dtlint/schemas/log-messages.schema.json",
+      "title": "dtlint kernel message catalog",
+      "description": "The remoteproc, rpmsg, i.MX MU mailbox and reserved-memory kernel messages `dtlint hmp explain-log` recognises: what each means in the kernel code, the causes consistent with it (verified or inference) and the rules whose findings explain them (HMPFacts §1.5, §1.6, §2, §3).",
       "type": "object",
       "additionalProperties": false,
       "required": [
-        "label",
-        "base"
+        "sources",
+        "errnos",
+        "messages"
       ],
       "properties": {
-        "label": {
-          "$ref": "#/$defs/label"
-        },
-        "base": {
-          "$ref": "#/$defs/u32"
-        },
-        "source": {
-          "$ref": "#/$defs/source"
-        },
-        "status": {
-          "$ref": "#/$defs/status"
-        },
-        "note": {
-          "type": "string"
-        }
-      }
-    },
-    "pad-table": {
-      "type": "object",
-      "additionalProperties": false,
-      "required": [
-        "source",
-        "header-sha256",
-        "pad-count",
-        "function-count",
-        "pads"
-      ],
-      "properties": {
-        "source": {
-          "type": "string"
-        },
-        "header-sha256": {
-          "type": "string",
-          "pattern": "^[0-9a-f]{64}$"
-        },
-        "pad-count": {
-          "type": "integer",
-          "minimum": 0
-        },
-        "function-count": {
-          "type": "integer",
-          "minimum": 0
-        },
-        "pads": {
-          "type": "object",
-          "propertyNames": {
-            "pattern": "^[A-Z0-9_]+$"
-          },
-          "additionalProperties": {
-            "type": "object",
-            "additionalProperties": false,
-            "required": [
-              "mux-reg",
-              "conf-reg",
-              "functions"
-            ],
-            "properties": {
-              "mux-reg": {
-                "type": "integer",
-                "minimum": 0,
-                "maximum": 65535
-              },
-              "conf-reg": {
-                "type": "integer",
-                "minimum": 0,
-                "maximum": 65535
-              },
-              "functions": {
-                "type": "object",
-                "additionalProperties": {
-                  "type": "object",
-                  "additionalProperties": false,
-                  "required": [
-                    "mode",
-                    "input-reg",
-                    "input-val"
-                  ],
-                  "properties": {
-                    "mode": {
-                      "type": "integer",
-                      "minimum": 0,
-                      "maximum": 7
-                    },
-                    "input-reg": {
-                      "type": "integer",
-                      "minimum": 0,
-                      "maximum": 65535
-                    },
-                    "input-val": {
-                      "type": "integer",
-                      "minimum": 0,
-                      "maximum": 255
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    },
-    "clocks": {
-      "type": "object",
-      "additionalProperties": false,
-      "description": "Root slices, CCGR gates and power domains of the peripherals (HMPFacts §13).",
-      "required": [
-        "provider",
-        "header",
-        "root-enable-bit",
-        "mcore-booted-parameter",
-        "peripherals"
-      ],
-      "properties": {
-        "provider": {
-          "$ref": "#/$defs/label"
-        },
-        "header": {
-          "type": "string"
-        },
-        "root-enable-bit": {
-          "type": "integer",
-          "minimum": 0,
-          "maximum": 31
-        },
-        "mcore-booted-parameter": {
-          "type": "string",
-          "pattern": "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_]+$"
-        },
-        "mcore-booted-source": {
-          "$ref": "#/$defs/source"
-        },
-        "peripherals": {
+        "sources": {
           "type": "array",
           "items": {
             "type": "object",
             "additionalProperties": false,
             "required": [
-              "label"
+              "tag",
+              "repository",
+              "path"
             ],
             "properties": {
-              "label": {
-                "$ref": "#/$defs/label"
+              "tag": {
+                "type": "string"
               },
-              "gate": {
-                "type": "object",
-                "additionalProperties": false,
-                "required": [
-                  "id",
-                  "name",
-                  "ccgr"
-                ],
-                "properties": {
-                  "id": {
-                    "type": "integer",
-                    "minimum": 0,
-                    "maximum": 65535
-                  },
-                  "name": {
-                    "type": "string",
-                    "pattern": "^[A-Z0-9_]+$"
-                  },
-                  "ccgr": {
-                    "$ref": "#/$defs/u32"
-                  }
-                }
+              "repository": {
+                "type": "string"
               },
-              "slice": {
-                "type": "object",
-                "additionalProperties": false,
-                "required": [
-                  "id",
-                  "name",
-                  "offset",
-                  "clock"
-                ],
-                "properties": {
-                  "id": {
-                    "type": "integer",
-                    "minimum": 0,
-                    "maximum": 65535
-                  },
-                  "name": {
-                    "type": "string",
-                    "pattern": "^[A-Z0-9_]+$"
-                  },
-                  "offset": {
-                    "$ref": "#/$defs/u32"
-                  },
-                  "clock": {
-                    "type": "string",
-                    "description": "The name the clock driver registers the slice under."
-                  }
-                }
+              "path": {
+                "type": "string"
               },
-              "power-domain": {
-                "$ref": "#/$defs/label"
+              "commit": {
+                "type": "string"
+              },
+              "note": {
+                "type": "string"
               }
             }
           }
         },
-        "power-domains": {
+        "errnos": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "number",
+              "name",
+              "text"
+            ],
+            "properties": {
+              "number": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 4095
+              },
+              "name": {
+                "type": "string",
+                "pattern": "^E[A-Z0-9_]+$"
+              },
+              "text": {
+                "type": "string"
+              },
+              "source": {
+                "type": "string",
+                "description": "Where the fact comes from: a source tag of `sources`, a function, an HMPFacts section."
+              }
+            }
+          }
+        },
+        "messages": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "id",
+              "summary",
+              "text",
+              "pattern",
+              "severity",
+              "function",
+              "file",
+              "source",
+              "samples",
+              "near-misses",
+              "meaning"
+            ],
+            "properties": {
+              "id": {
+                "type": "string",
+                "pattern": "^[a-z][a-z0-9_]*$"
+              },
+              "summary": {
+                "type": "string",
+                "description": "One line; placeholders allowed."
+              },
+              "text": {
+                "type": "string",
+                "description": "The kernel's format string (without the dev_err device prefix)."
+              },
+              "pattern": {
+                "type": "string",
+                "description": "Regular expression searched anywhere in a line; named groups are the message's values."
+              },
+              "severity": {
+                "enum": [
+                  "error",
+                  "warning",
+                  "info"
+                ],
+                "description": "error/warning: a problem (exit status 1); info: the normal sequence, shown as context."
+              },
+              "function": {
+                "type": "string"
+              },
+              "file": {
+                "type": "string"
+              },
+              "source": {
+                "type": "string",
+                "description": "Where the fact comes from: a source tag of `sources`, a function, an HMPFacts section."
+              },
+              "samples": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                  "type": "string"
+                },
+                "description": "Real-shaped lines that must match (tested)."
+              },
+              "near-misses": {
+                "type": "array",
+                "items": {
+                  "type": "string"
+                },
+                "description": "Lines that must not match (tested)."
+              },
+              "meaning": {
+                "type": "string"
+              },
+              "causes": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "additionalProperties": false,
+                  "required": [
+                    "text",
+                    "rules"
+                  ],
+                  "properties": {
+                    "text": {
+                      "type": "string"
+                    },
+                    "status": {
+                      "$ref": "#/$defs/status"
+                    },
+                    "source": {
+                      "type": "string",
+                      "description": "Where the fact comes from: a source tag of `sources`, a function, an HMPFacts section."
+                    },
+                    "rules": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/$defs/rule"
+                      },
+                      "description": "Rules whose findings explain this cause."
+                    },
+                    "evidence": {
+                      "type": "array",
+                      "items": {
+                        "type": "string",
+                        "pattern": "^[a-z0-9_]+$"
+                      },
+                      "description": "Ids of messages whose lines in the same log bear on this cause (explain-log shows them under it)."
+                    }
+                  }
+                }
+              },
+              "errno-variants": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "additionalProperties": false,
+                  "required": [
+                    "errno",
+                    "meaning"
+                  ],
+                  "properties": {
+                    "errno": {
+                      "type": "string",
+                      "pattern": "^E[A-Z0-9_]+$"
+                    },
+                    "meaning": {
+                      "type": "string"
+                    },
+                    "source": {
+                      "type": "string",
+                      "description": "Where the fact comes from: a source tag of `sources`, a function, an HMPFacts section."
+                    },
+                    "causes": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "required": [
+                          "text",
+                          "rules"
+                        ],
+                        "properties": {
+                          "text": {
+                            "type": "string"
+                          },
+                          "status": {
+                            "$ref": "#/$defs/status"
+                          },
+                          "source": {
+                            "type": "string",
+                            "description": "Where the fact comes from: a source tag of `sources`, a function, an HMPFacts section."
+                          },
+                          "rules": {
+                            "type": "array",
+                            "items": {
+                              "$ref": "#/$defs/rule"
+                            },
+                            "description": "Rules whose findings explain this cause."
+                          },
+                          "evidence": {
+                            "type": "array",
+                            "items": {
+                              "type": "string",
+                              "pattern": "^[a-z0-9_]+$"
+                            },
+                            "description": "Ids of messages whose lines in the same log bear on this cause (explain-log shows them under it)."
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              },
+              "excluded-by": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "additionalProperties": false,
+                  "required": [
+                    "rule",
+                    "text"
+                  ],
+                  "properties": {
+                    "rule": {
+                      "$ref": "#/$defs/rule"
+                    },
+                    "text": {
+                      "type": "string"
+                    },
+                    "status": {
+                      "$ref": "#/$defs/status"
+                    },
+                    "source": {
+                      "type": "string",
+                      "description": "Where the fact comes from: a source tag of `sources`, a function, an HMPFacts section."
+                    }
+                  }
+                },
+                "description": "Rules whose findings mean the given tree, under the given kernel, cannot have printed this line."
+              }
+            }
+          }
+        }
+      },
+      "$defs": {
+        "status": {
+          "enum": [
+            "verified",
+            "inference",
+            "not-verified"
+          ],
+          "description": "As Documentation/HMPFacts.md marks the fact; verified when absent."
+        },
+        "rule": {
+          "type": "string",
+          "pattern": "^[a-z][a-z0-9_]*$"
+        }
+      }
+    }
+
+    """##,
+    "logs/kernel-messages.yaml":
+      #"""
+    # yaml-language-server: $schema=../log-messages.schema.json
+    # The kernel messages `dtlint hmp explain-log` recognises: remoteproc, rpmsg, the i.MX MU mailbox and
+    # reserved memory (HMPFacts §1.5, §1.6, §2, §3). Each message names the kernel code that prints it and what it
+    # means there; lists the causes consistent with it, each verified (read in the code, with its source) or an
+    # inference; and names the rules whose findings explain a cause (`rules`) or show that the tree given cannot
+    # have produced the line (`excluded-by`).
+    #
+    # Message texts were read in the sources listed under `sources` (the format strings are facts; the prose here is
+    # ours). `pattern` is a regular expression searched anywhere in a log line, so dmesg timestamps, syslog and
+    # journalctl prefixes and the `driver device:` prefix of dev_err() may precede it. Named groups are the
+    # message's values: `errno` (a negative errno, number or dev_err_probe's symbolic name), `notifyid` (a vring's
+    # notify id), `device` (the end of the device prefix, when the pattern has to include it); any other group is
+    # shown as it is.
+    # Placeholders in texts: {name} for a value, {errno.name}, {errno.text}, {vring}, {vring.direction},
+    # {tx-timeout-ms}, {flavor}.
+    # status: verified (default) | inference | not-verified.
+
+    sources:
+      - { tag: ML-RPROC, repository: torvalds/linux, path: drivers/remoteproc/imx_rproc.c, commit: 016a3d4bcf92400b4f91b33fe4c8bdecdabc3c2a }
+      - { tag: ML-CORE, repository: Kingxukai/linux, path: drivers/remoteproc/remoteproc_core.c, commit: 9b44fff655e2c6f4cc53cb499dd2c038e99cb013, note: mainline 6.x mirror }
+      - { tag: ML-VIRTIO, repository: Kingxukai/linux, path: drivers/remoteproc/remoteproc_virtio.c, commit: 9b44fff655e2c6f4cc53cb499dd2c038e99cb013, note: mainline 6.x mirror }
+      - { tag: ML-MBOX, repository: Kingxukai/linux, path: drivers/mailbox/mailbox.c, commit: 9b44fff655e2c6f4cc53cb499dd2c038e99cb013, note: 'also torvalds/linux @016a638a (old core): same send path' }
+      - { tag: ML-MU, repository: torvalds/linux, path: drivers/mailbox/imx-mailbox.c, commit: 06d07429858317ded2db7986113a9e0129cd599b }
+      - { tag: ML-RMEM, repository: Kingxukai/linux, path: drivers/of/of_reserved_mem.c, commit: 0291023e7330da28f2f7453c87c2ab7082d8360f, note: 'pr_fmt "OF: reserved mem: "; older kernels print the same texts from drivers/of/fdt.c with "OF: fdt: "' }
+      - { tag: ML-RPMSG, repository: Kingxukai/linux, path: drivers/rpmsg/virtio_rpmsg_bus.c, commit: 9b44fff655e2c6f4cc53cb499dd2c038e99cb013 }
+      - { tag: ML-RPMSG-NS, repository: Kingxukai/linux, path: drivers/rpmsg/rpmsg_ns.c, commit: 0291023e7330da28f2f7453c87c2ab7082d8360f }
+      - { tag: ML-DEVCORE, repository: torvalds/linux, path: drivers/base/core.c, note: 'dev_err_probe(): dev_err(dev, "error %pe: %pV"); nothing printed for -EPROBE_DEFER (dev_dbg) nor, in newer kernels, for -ENOMEM' }
+      - { tag: ML-PARAMS, repository: torvalds/linux, path: init/main.c, note: 'start_kernel(): pr_notice("Kernel command line: %s\n", saved_command_line)' }
+      - { tag: ML-CLK, repository: torvalds/linux, path: drivers/clk/clk.c, note: 'clk_disable_unused(), late_initcall_sync; as quoted in linux-clk patch mails 2023-2024 (HMPFacts §13.2)' }
+      - { tag: ML-GENPD, repository: torvalds/linux, path: drivers/pmdomain/core.c, note: 'genpd_power_off_unused() (drivers/base/power/domain.c before 6.6); as quoted in linux-pm patch mails (HMPFacts §13.7)' }
+      - { tag: NXP-SOC, repository: ChangYongUm/linux-tn-imx, path: drivers/soc/imx/soc-imx8m.c, commit: 4846452b, note: "TechNexion's copy of NXP lf-5.15.71: check_m4_enabled()" }
+
+    # Negative errnos as the kernel prints them (arm64 uses the generic numbers).
+    errnos:
+      - { number: 1, name: EPERM, text: Operation not permitted, source: include/uapi/asm-generic/errno-base.h }
+      - { number: 2, name: ENOENT, text: No such file or directory, source: include/uapi/asm-generic/errno-base.h }
+      - { number: 5, name: EIO, text: I/O error, source: include/uapi/asm-generic/errno-base.h }
+      - { number: 6, name: ENXIO, text: No such device or address, source: include/uapi/asm-generic/errno-base.h }
+      - { number: 11, name: EAGAIN, text: Try again, source: include/uapi/asm-generic/errno-base.h }
+      - { number: 12, name: ENOMEM, text: Out of memory, source: include/uapi/asm-generic/errno-base.h }
+      - { number: 14, name: EFAULT, text: Bad address, source: include/uapi/asm-generic/errno-base.h }
+      - { number: 16, name: EBUSY, text: Device or resource busy, source: include/uapi/asm-generic/errno-base.h }
+      - { number: 19, name: ENODEV, text: No such device, source: include/uapi/asm-generic/errno-base.h }
+      - { number: 22, name: EINVAL, text: Invalid argument, source: include/uapi/asm-generic/errno-base.h }
+      - { number: 28, name: ENOSPC, text: No space left on device, source: include/uapi/asm-generic/errno-base.h }
+      - { number: 38, name: ENOSYS, text: Invalid system call number, source: include/uapi/asm-generic/errno.h }
+      - { number: 61, name: ENODATA, text: No data available, source: include/uapi/asm-generic/errno.h }
+      - { number: 62, name: ETIME, text: Timer expired, source: include/uapi/asm-generic/errno.h }
+      - { number: 95, name: EOPNOTSUPP, text: Operation not supported on transport endpoint, source: include/uapi/asm-generic/errno.h }
+      - { number: 105, name: ENOBUFS, text: No buffer space available, source: include/uapi/asm-generic/errno.h }
+      - { number: 110, name: ETIMEDOUT, text: Connection timed out, source: include/uapi/asm-generic/errno.h }
+      - { number: 512, name: ERESTARTSYS, text: 'kernel-internal: restart the system call', source: include/linux/errno.h }
+      - { number: 517, name: EPROBE_DEFER, text: 'kernel-internal: driver requests probe retry', source: include/linux/errno.h }
+
+    messages:
+      # ---------------------------------------------------------------- imx_rproc: kicking the M7 through the MU
+      - id: imx_rproc_kick_failed
+        summary: Linux could not tell the M7 through the MU that {vring} has new buffers
+        text: '%s: failed (%d, err:%d)'
+        pattern: 'imx_rproc_kick: failed \((?<notifyid>-?\d+), err:(?<errno>-?\d+)\)'
+        severity: error
+        function: imx_rproc_kick
+        file: drivers/remoteproc/imx_rproc.c
+        source: ML-RPROC; HMPFacts §1.6
+        samples:
+          - '[ 1520.220871] imx-rproc imx8mp-cm7: imx_rproc_kick: failed (1, err:-62)'
+          - 'Nov 25 10:12:03 verdin kernel: imx-rproc imx8mp-cm7: imx_rproc_kick: failed (0, err:-105)'
+        near-misses:
+          - 'imx_rproc_kick: failed (1)'
+          - 'imx_rproc_kick: done (1, err:-62)'
+          - 'imx_rproc_kick: failed (1, err:62'
+        meaning: >-
+          remoteproc asked imx_rproc to kick notify id {notifyid}, {vring} ({vring.direction}). The driver wrote
+          {notifyid} << 16 to the MU transmit register of its "tx" channel with mbox_send_message(), which returned
+          {errno}.
+        errno-variants:
+          - errno: ETIME
+            meaning: >-
+              The send is blocking (imx_rproc sets the mailbox client's tx_block, tx_tout = {tx-timeout-ms} ms for
+              kernel {flavor}); the mailbox core waited {tx-timeout-ms} ms for the transmission to complete and then
+              returned -ETIME. On the i.MX MU only the "transmit empty" interrupt completes a transmission, and the MU
+              raises it when the other side has read its receive register: the M7 did not read the message within
+              {tx-timeout-ms} ms, or Linux did not see that interrupt.
+            source: ML-MBOX mbox_send_message(); ML-MU imx_mu_isr() (txdone by IRQ); ML-RPROC imx_rproc_xtr_mbox_init(); HMPFacts §3.2-3.4
+            causes:
+              - text: >-
+                  The M7 firmware was not servicing the MU at that moment: not running, crashed or halted (an assert,
+                  a fault), or still before its RPMsg initialisation enables the MU receive interrupt.
+                status: inference
+                source: HMPFacts §3.4 (a); mechanism verified (Linux completes only on TE; rpmsg-lite reads RR1 only in its MU ISR)
+                rules: [hmp_firmware_rsc_table, hmp_firmware_vring_mismatch, hmp_firmware_segment_unreserved]
+              - text: >-
+                  The M7 firmware kept the MU interrupt masked or was stuck too long in other work, for example
+                  waiting on a peripheral that Linux drives at the same time (two drivers on one I2C controller, UART
+                  or GPIO bank), or in a higher-priority interrupt.
+                status: inference
+                source: HMPFacts §3.4 (b); §5.4, §6, §7.4 for the shared peripherals
+                rules: [hmp_peripheral_conflict, hmp_pad_conflict, hmp_gpio_bank_shared, hmp_debug_uart]
+              - text: >-
+                  Linux sends on a different MU channel than the firmware listens on (rpmsg-lite's i.MX8MP port uses
+                  channel 1: mboxes <&mu 0 1>, <&mu 1 1>, <&mu 3 1>).
+                status: inference
+                source: HMPFacts §3.4 (c), §3.1, §8 (both sides verified, effect inferred)
+                rules: [hmp_mbox_channel]
+              - text: >-
+                  Linux uses another MU instance than the one whose B side the M7 uses (the M7 uses MU1, mailbox@30aa0000).
+                status: inference
+                source: HMPFacts §3.4 (d), §5.1
+                rules: [hmp_mbox_controller]
+              - text: >-
+                  Linux started the M7 and kicked it before the firmware was ready (NXP kernels wait
+                  fsl,startup-delay-ms after starting it; mainline has no such delay).
+                status: inference
+                source: HMPFacts §3.4 (e), §1.4
+                rules: []
+              - text: Linux never receives the MU interrupt (the MU node's interrupts, or the GIC routing).
+                status: inference
+                source: HMPFacts §3.4 (f)
+                rules: []
+              - text: The firmware shut RPMsg down (rpmsg_lite_deinit disables the MU receive interrupt).
+                status: inference
+                source: HMPFacts §3.4 (g)
+                rules: []
+              - text: The M7's bus access to the MU is blocked (resource domain controller set-up in the firmware).
+                status: inference
+                source: HMPFacts §3.4 (h)
+                rules: []
+              - text: >-
+                  Linux switched off the clock root slice or the power domain of a peripheral the M7 uses (the late-boot
+                  clk_disable_unused sweep, a Linux driver's runtime PM, or genpd powering the domain down): the
+                  firmware waits on that peripheral for ever and stops serving the MU.
+                status: inference
+                source: >-
+                  HMPFacts §13.2-13.5, §13.7 (that Linux gates the slice is verified per kernel flavor; that this causes
+                  -62 is not verified, HMPFacts §13.9)
+                rules: [hmp_clock_gated, hmp_power_domain]
+                evidence: [kernel_command_line, clk_disabling_unused, clk_not_disabling_unused, nxp_m4_started, genpd_disabling_unused, genpd_not_disabling_unused]
+          - errno: ENOBUFS
+            meaning: >-
+              The mailbox core's queue for this channel was full (it logs "Try increasing MBOX_TX_QUEUE_LEN" just
+              before): earlier messages were still waiting for the M7 to take them.
+            source: ML-MBOX add_to_rbuf(), mbox_send_message()
+            causes:
+              - text: >-
+                  Earlier kicks were not completed by the M7 (see the -ETIME causes); the queue filled behind the
+                  stuck transmission.
+                status: inference
+                source: ML-MBOX (queue of MBOX_TX_QUEUE_LEN messages, freed only by tx_tick)
+                rules: [hmp_peripheral_conflict, hmp_pad_conflict, hmp_gpio_bank_shared, hmp_debug_uart]
+          - errno: EINVAL
+            meaning: >-
+              mbox_send_message() returns -EINVAL when the channel has no client any more (it was freed, e.g. after
+              the remote processor was stopped or detached while a kick was still issued).
+            source: ML-MBOX mbox_send_message() ("if (!chan || !chan->cl) return -EINVAL")
+            causes:
+              - text: The kick raced with stopping or detaching the remote processor, which frees the mailbox channels.
+                status: inference
+                source: ML-RPROC imx_rproc_stop(), imx_rproc_free_mbox()
+                rules: []
+        excluded-by:
+          - rule: hmp_rsc_table_name
+            text: >-
+              When Linux attaches to an M7 started before it (the log says "attaching to"), this kernel finds no
+              resource table under this region name, creates no virtio device and so never kicks a vring: the tree,
+              under this kernel, cannot have produced the line. Check --kernel (a BSP 6 kernel takes rsc_table) or
+              whether the board ran this tree. (When Linux loads the firmware itself, the ELF's table is used instead.)
+            status: inference
+            source: HMPFacts §1.2, §1.3 (code path verified, absence of kicks inferred)
+          - rule: hmp_mbox_names
+            text: >-
+              Without mbox-names imx_rproc sets up no tx channel and logs "No initialized mbox tx channel" instead;
+              without "tx" or "rx" in it the probe fails. (A count that merely differs from mboxes does not rule the
+              line out.)
+            status: verified
+            source: ML-RPROC imx_rproc_xtr_mbox_init(), imx_rproc_kick(); HMPFacts §1.4
+          - rule: hmp_reserved_memory_format
+            text: >-
+              When the malformed region is one the imx-rproc node lists, the kernel did not reserve it and imx_rproc
+              cannot resolve it at probe ("unable to resolve memory region"): the driver would not have probed and
+              kicked.
+            status: inference
+            source: ML-RMEM (region skipped, verified); ML-RPROC imx_rproc_addr_init() of_address_to_resource() (failure inferred)
+
+      - id: imx_rproc_no_tx_channel
+        summary: a kick was attempted without a mailbox tx channel
+        text: No initialized mbox tx channel
+        pattern: 'No initialized mbox tx channel'
+        severity: error
+        function: imx_rproc_kick
+        file: drivers/remoteproc/imx_rproc.c
+        source: ML-RPROC; HMPFacts §1.4, §1.6
+        samples: ['[    6.031245] imx-rproc imx8mp-cm7: No initialized mbox tx channel']
+        near-misses: ['No initialized mbox rx channel']
+        meaning: >-
+          imx_rproc_kick() found no tx channel, so the M7 was not notified at all. imx_rproc requests its mailbox
+          channels only when the node has an mbox-names property; without it probe succeeds and every kick fails
+          like this.
+        causes:
+          - text: The imx-rproc node has no mbox-names (or no usable mboxes).
+            status: verified
+            source: ML-RPROC imx_rproc_xtr_mbox_init() ("if (!of_property_present(dev->of_node, "mbox-names")) return 0")
+            rules: [hmp_mbox_names]
+          - text: The channels were freed (remote processor stopped or detached) while a kick was still issued.
+            status: inference
+            source: ML-RPROC imx_rproc_stop(), imx_rproc_free_mbox()
+            rules: []
+
+      - id: imx_rproc_mbox_request_failed
+        summary: imx_rproc could not get its {channel} mailbox channel
+        text: 'failed to request %s mailbox channel'
+        pattern: '(?:error (?<errno>-[A-Z][A-Z0-9_]*|-\d+): )?failed to request (?<channel>tx|rx) mailbox channel'
+        severity: error
+        function: imx_rproc_xtr_mbox_init
+        file: drivers/remoteproc/imx_rproc.c
+        source: ML-RPROC; ML-DEVCORE
+        samples: ['[    2.412087] imx-rproc imx8mp-cm7: error -EINVAL: failed to request tx mailbox channel']
+        near-misses: ['failed to request dma channel']
+        meaning: >-
+          mbox_request_channel_byname(cl, "{channel}") failed with {errno} and the probe failed with it (printed
+          through dev_err_probe; a deferral, -EPROBE_DEFER, is not printed). There is no remote processor.
+        causes:
+          - text: mbox-names does not list "{channel}" (the current mailbox core matches the name exactly).
+            status: verified
+            source: ML-MBOX mbox_request_channel_byname(); HMPFacts §1.5
+            rules: [hmp_mbox_names]
+          - text: The mboxes entry has not two cells, or a channel type/index the MU driver rejects.
+            status: verified
+            source: ML-MU imx_mu_xlate() ("Invalid argument count", "Not supported channel number")
+            rules: [hmp_mbox_channel]
+          - text: The channel is already taken by another client (-EBUSY), e.g. a second node using the same MU channel.
+            status: verified
+            source: ML-MBOX __mbox_bind_client() ("mailbox not free")
+            rules: [hmp_mbox_channel, hmp_mbox_controller]
+
+      - id: mbox_channel_not_named
+        summary: the mailbox core found no channel named "{channel}" in mbox-names
+        text: '%s() could not locate channel named "%s"'
+        pattern: 'could not locate channel named "(?<channel>[^"]*)"'
+        severity: error
+        function: mbox_request_channel_byname
+        file: drivers/mailbox/mailbox.c
+        source: ML-MBOX (6.x core)
+        samples: ['[    2.401770] imx-rproc imx8mp-cm7: mbox_request_channel_byname() could not locate channel named "tx"']
+        near-misses: ['could not locate channel "tx"']
+        meaning: >-
+          of_property_match_string(np, "mbox-names", "{channel}") found no entry: the request fails and imx_rproc's
+          probe with it.
+        causes:
+          - text: mbox-names is misspelt or lacks "{channel}" (the binding wants exactly "tx", "rx", "rxdb").
+            status: verified
+            source: ML-MBOX; HMPFacts §1.5, §4
+            rules: [hmp_mbox_names]
+
+      - id: mbox_queue_full
+        summary: the mailbox queue of a channel is full
+        text: Try increasing MBOX_TX_QUEUE_LEN
+        pattern: 'Try increasing MBOX_TX_QUEUE_LEN'
+        severity: error
+        function: mbox_send_message
+        file: drivers/mailbox/mailbox.c
+        source: ML-MBOX
+        samples: ['[ 1533.100410] imx_mu 30aa0000.mailbox: Try increasing MBOX_TX_QUEUE_LEN']
+        near-misses: ['MBOX_TX_QUEUE_LEN is 20']
+        meaning: >-
+          mbox_send_message() could not queue another message (-ENOBUFS): the messages before it were not yet
+          transmitted, because the one in flight was never completed by the other side.
+        causes:
+          - text: The M7 stopped taking messages from the MU (see imx_rproc_kick -ETIME).
+            status: inference
+            source: ML-MBOX add_to_rbuf(), tx_tick()
+            rules: [hmp_peripheral_conflict, hmp_pad_conflict, hmp_gpio_bank_shared, hmp_debug_uart]
+
+      # ---------------------------------------------------------------- i.MX MU driver
+      - id: imx_mu_argument_count
+        summary: an mboxes entry of the MU does not have two cells
+        text: Invalid argument count %d
+        pattern: 'Invalid argument count (?<count>\d+)'
+        severity: error
+        function: imx_mu_xlate
+        file: drivers/mailbox/imx-mailbox.c
+        source: ML-MU; HMPFacts §3.1
+        samples: ['[    2.398001] imx_mu 30aa0000.mailbox: Invalid argument count 1']
+        near-misses: ['Invalid argument']
+        meaning: >-
+          The MU's #mbox-cells is 2 (type, index); a specifier with {count} cells is rejected with -EINVAL and the
+          client's channel request fails.
+        causes:
+          - text: mboxes of the imx-rproc node is written with the wrong number of cells, or #mbox-cells of the MU was changed.
+            status: verified
+            source: ML-MU imx_mu_xlate()
+            rules: [hmp_mbox_channel]
+
+      - id: imx_mu_channel_unsupported
+        summary: an mboxes entry names an MU channel that does not exist
+        text: 'Not supported channel number: %d. (type: %d, idx: %d)'
+        pattern: 'Not supported channel number: (?<chan>\d+)\. \(type: (?<type>\d+), idx: (?<idx>\d+)\)'
+        severity: error
+        function: imx_mu_xlate
+        file: drivers/mailbox/imx-mailbox.c
+        source: ML-MU; HMPFacts §3.1
+        samples: ['[    2.398112] imx_mu 30aa0000.mailbox: Not supported channel number: 25. (type: 6, idx: 1)']
+        near-misses: ['Not supported channel number']
+        meaning: >-
+          The MU computes channel = type * 4 + index (24 channels); type {type} index {idx} gives {chan}, out of
+          range, so the request fails with -EINVAL.
+        causes:
+          - text: A channel type or index in mboxes outside TX 0, RX 1, TXDB 2, RXDB 3 (index 0-3).
+            status: verified
+            source: ML-MU imx_mu_xlate(), enum imx_mu_chan_type
+            rules: [hmp_mbox_channel]
+
+      # ---------------------------------------------------------------- reserved memory (early boot)
+      - id: reserved_memory_invalid_reg
+        summary: the kernel skipped reserved-memory node '{node}'
+        text: "Reserved memory: invalid reg property in '%s', skipping node."
+        pattern: "Reserved memory: invalid reg property in '(?<node>[^']*)', skipping node"
+        severity: error
+        function: __reserved_mem_reserve_reg / fdt_scan_reserved_mem_reg_nodes
+        file: drivers/of/of_reserved_mem.c (drivers/of/fdt.c before 6.x)
+        source: ML-RMEM; HMPFacts §2, §10.10
+        samples:
+          - "[    0.000000] OF: reserved mem: Reserved memory: invalid reg property in 'rsc_table@550ff000', skipping node."
+          - "[    0.000000] OF: fdt: Reserved memory: invalid reg property in 'rsc_table@550ff000', skipping node."
+        near-misses: ["Reserved memory: invalid size property in 'rsc_table' node."]
+        meaning: >-
+          The length of the reg property of '{node}' is not a multiple of (#address-cells + #size-cells of the
+          root) × 4 bytes, so the region was not reserved: Linux may hand its memory to anything, and nothing can
+          look it up as a reserved region (of_reserved_mem_lookup).
+        causes:
+          - text: The node's reg was written with other cell counts than /reserved-memory and the root use (e.g. copied from a 32-bit board).
+            status: verified
+            source: ML-RMEM ("len % t_len != 0")
+            rules: [hmp_reserved_memory_format, reg_format]
+
+      - id: reserved_memory_unsupported_format
+        summary: the kernel ignored the whole /reserved-memory node
+        text: 'Reserved memory: unsupported node format, ignoring'
+        pattern: 'Reserved memory: unsupported node format, ignoring'
+        severity: error
+        function: __reserved_mem_check_root
+        file: drivers/of/of_reserved_mem.c (drivers/of/fdt.c before 6.x)
+        source: ML-RMEM; HMPFacts §2
+        samples: ['[    0.000000] OF: reserved mem: Reserved memory: unsupported node format, ignoring']
+        near-misses: ['Reserved memory: unsupported node, ignoring']
+        meaning: >-
+          /reserved-memory lacks ranges, or its #address-cells/#size-cells differ from the root's: no region under
+          it is reserved, none of the M7's carveouts exist.
+        causes:
+          - text: /reserved-memory without ranges, or with cell counts unlike the root's.
+            status: verified
+            source: ML-RMEM __reserved_mem_check_root()
+            rules: [hmp_reserved_memory_format]
+
+      - id: reserved_memory_reserve_failed
+        summary: the kernel could not reserve region '{node}'
+        text: "Reserved memory: failed to reserve memory for node '%s': base %pa, size %lu MiB"
+        pattern: "Reserved memory: failed to reserve memory for node '(?<node>[^']*)'"
+        severity: error
+        function: __reserved_mem_reserve_reg
+        file: drivers/of/of_reserved_mem.c (drivers/of/fdt.c before 6.x)
+        source: ML-RMEM; HMPFacts §2
+        samples: ["[    0.000000] OF: reserved mem: Reserved memory: failed to reserve memory for node 'vdev0vring1@55008000': base 0x0000000055008000, size 0 MiB"]
+        near-misses: ["Reserved memory: reserved region for node 'vdev0vring1@55008000'"]
+        meaning: >-
+          memblock refused '{node}': a no-map region that overlaps memory another region already reserved is
+          refused (-EBUSY), as is a reservation memblock cannot make.
+        causes:
+          - text: The region overlaps another reserved region or a /memreserve/.
+            status: verified
+            source: ML-RMEM early_init_dt_reserve_memory() (-EBUSY for no-map over reserved memory)
+            rules: [hmp_region_overlap]
+
+      - id: reserved_memory_overlap
+        summary: reserved regions {first} and {second} overlap
+        text: "OVERLAP DETECTED!\\n%s (%pa--%pa) overlaps with %s (%pa--%pa)"
+        pattern: '(?<first>[\w,.@-]+) \((?<firststart>0x[0-9a-fA-F]+)--(?<firstend>0x[0-9a-fA-F]+)\) overlaps with (?<second>[\w,.@-]+) \('
+        severity: error
+        function: __rmem_check_for_overlap
+        file: drivers/of/of_reserved_mem.c
+        source: ML-RMEM
+        samples: ['[    0.000000] vdev0vring0@55000000 (0x0000000055000000--0x0000000055008000) overlaps with vdev0vring1@55004000 (0x0000000055004000--0x000000005500c000)']
+        near-misses: ['vdev0vring0 overlaps with vdev0vring1']
+        meaning: >-
+          Two reserved regions share memory ({first} ends at {firstend}, after {second} starts): whatever uses one
+          overwrites the other.
+        causes:
+          - text: Region addresses or sizes overlap (a vring region larger than the step between vrings, a copied reg).
+            status: verified
+            source: ML-RMEM __rmem_check_for_overlap()
+            rules: [hmp_region_overlap, hmp_vring_size]
+
+      # ---------------------------------------------------------------- remoteproc core: carveouts and vrings
+      - id: rproc_carveout_len
+        summary: a registered carveout is too small for what the resource table asks
+        text: "Registered carveout doesn't fit len request"
+        pattern: "Registered carveout doesn't fit len request"
+        severity: error
+        function: rproc_check_carveout_da
+        file: drivers/remoteproc/remoteproc_core.c
+        source: ML-CORE; HMPFacts §2
+        samples: ["[    2.701337] remoteproc remoteproc0: Registered carveout doesn't fit len request"]
+        near-misses: ["Registered carveout doesn't fit da request"]
+        meaning: >-
+          A vring (or carveout) found by name, e.g. the reserved region vdev0vring0, is smaller than
+          PAGE_ALIGN(vring_size(num, align)) for the firmware's vring, or the vring's address plus that size runs
+          past the region: rproc_alloc_vring() fails with -ENOMEM and so does the boot or attach ("Failed to
+          process resources").
+        causes:
+          - text: The vring region in the tree is smaller than the firmware's vring needs (buffer count, alignment).
+            status: verified
+            source: ML-CORE rproc_alloc_vring(), rproc_check_carveout_da(); HMPFacts §8 (vring size table)
+            rules: [hmp_vring_size, hmp_firmware_vring_mismatch]
+
+      - id: rproc_carveout_da
+        summary: a vring address of the resource table lies before its registered carveout
+        text: "Registered carveout doesn't fit da request"
+        pattern: "Registered carveout doesn't fit da request"
+        severity: error
+        function: rproc_check_carveout_da
+        file: drivers/remoteproc/remoteproc_core.c
+        source: ML-CORE; HMPFacts §2
+        samples: ["[    2.701301] remoteproc remoteproc0: Registered carveout doesn't fit da request"]
+        near-misses: ["Registered carveout doesn't fit len request"]
+        meaning: >-
+          The firmware's resource table puts a vring at an address below the start of the region of that name:
+          the boot or attach fails with -ENOMEM.
+        causes:
+          - text: The firmware's vring addresses (VDEV0_VRING_BASE) and the tree's vring regions disagree.
+            status: verified
+            source: ML-CORE rproc_check_carveout_da(); HMPFacts §8
+            rules: [hmp_firmware_vring_mismatch, hmp_vring_size]
+
+      - id: rproc_carveout_elsewhere
+        summary: a vring or carveout was allocated away from the address the firmware asked for
+        text: "Allocated carveout doesn't fit device address request"
+        pattern: "Allocated carveout doesn't fit device address request"
+        severity: warning
+        function: rproc_alloc_carveout
+        file: drivers/remoteproc/remoteproc_core.c
+        source: ML-CORE; HMPFacts §2
+        samples: ["[    2.702011] imx-rproc imx8mp-cm7: Allocated carveout doesn't fit device address request"]
+        near-misses: ["Allocated carveout fits device address request"]
+        meaning: >-
+          No reserved region had the carveout's name (for a vring: vdev<N>vring<M>), so remoteproc allocated it with
+          dma_alloc_coherent() and got another address than the firmware's resource table asks for. Linux then uses
+          a vring the firmware, which keeps its hard-coded address, never looks at: RPMsg stays silent.
+        causes:
+          - text: The vring regions are not named vdev0vring0 / vdev0vring1 (the name is what remoteproc looks up).
+            status: verified
+            source: ML-CORE rproc_find_carveout_by_name(), rproc_alloc_vring(); HMPFacts §2, §10.2
+            rules: [hmp_vring_name]
+          - text: The vring regions are missing from the imx-rproc node's memory-region list.
+            status: verified
+            source: ML-RPROC imx_rproc_prepare() (only listed regions become carveouts)
+            rules: [hmp_memory_region_missing]
+
+      - id: rproc_process_resources_failed
+        summary: remoteproc could not set up the resources of the resource table
+        text: 'Failed to process resources: %d'
+        pattern: 'Failed to process resources: (?<errno>-?\d+)'
+        severity: error
+        function: rproc_fw_boot / rproc_attach
+        file: drivers/remoteproc/remoteproc_core.c
+        source: ML-CORE
+        samples: ['[    2.701340] remoteproc remoteproc0: Failed to process resources: -12']
+        near-misses: ['Failed to process resources']
+        meaning: >-
+          A handler of the resource table (a vdev, its vrings, a carveout) failed with {errno}; the boot or attach
+          was abandoned, there is no virtio device and no RPMsg. The line before it usually names the reason.
+        causes:
+          - text: A vring region too small or at another address than the resource table says (the line before says which).
+            status: verified
+            source: ML-CORE rproc_handle_resources(), rproc_alloc_vring()
+            rules: [hmp_vring_size, hmp_firmware_vring_mismatch]
+          - text: A malformed resource table (truncated, non-zero reserved fields, more than two vrings).
+            status: verified
+            source: ML-CORE rproc_handle_vdev()
+            rules: [hmp_firmware_rsc_table]
+
+      - id: imx_rproc_memory_region_unavailable
+        summary: imx_rproc found a memory-region entry that is not a reserved region
+        text: unable to acquire memory-region
+        pattern: 'unable to acquire memory-region'
+        severity: error
+        function: imx_rproc_prepare
+        file: drivers/remoteproc/imx_rproc.c
+        source: ML-RPROC; HMPFacts §1.2
+        samples: ['[    2.690210] imx-rproc imx8mp-cm7: unable to acquire memory-region']
+        near-misses: ['unable to acquire memory']
+        meaning: >-
+          of_reserved_mem_lookup() knew none of the regions memory-region lists (other than vdev0buffer and
+          rsc-table): the kernel did not reserve it. imx_rproc_prepare() fails with -EINVAL and the remote processor
+          is not booted or attached.
+        causes:
+          - text: The region was skipped at boot (malformed reg, /reserved-memory format) or is disabled.
+            status: verified
+            source: ML-RMEM (skipped and disabled nodes); ML-RPROC imx_rproc_prepare()
+            rules: [hmp_reserved_memory_format, hmp_region_disabled, hmp_region_overlap]
+
+      - id: imx_rproc_memory_region_unresolved
+        summary: imx_rproc could not read the address of a memory-region entry
+        text: unable to resolve memory region
+        pattern: 'unable to resolve memory region'
+        severity: error
+        function: imx_rproc_addr_init
+        file: drivers/remoteproc/imx_rproc.c
+        source: ML-RPROC
+        samples: ['[    2.310733] imx-rproc imx8mp-cm7: unable to resolve memory region']
+        near-misses: ['unable to resolve memory']
+        meaning: >-
+          of_address_to_resource() failed for a memory-region entry whose name does not start with "vdev"; the probe
+          fails ("failed on imx_rproc_addr_init").
+        causes:
+          - text: The region's reg does not hold one address and one size in the cells of /reserved-memory.
+            status: inference
+            source: ML-RPROC imx_rproc_addr_init() (the call is verified; which reg shapes fail is inferred)
+            rules: [hmp_reserved_memory_format, reg_format]
+
+      - id: imx_rproc_clock
+        summary: imx_rproc could not enable the M7 clock
+        text: Failed to enable clock
+        pattern: 'error (?<errno>-?[A-Z0-9_]+|-\d+): Failed to enable clock'
+        severity: error
+        function: imx_rproc_probe
+        file: drivers/remoteproc/imx_rproc.c
+        source: ML-RPROC; ML-DEVCORE; HMPFacts §1.4
+        samples: ['[    2.311002] imx-rproc imx8mp-cm7: error -ENOENT: Failed to enable clock']
+        near-misses: ['imx_mu 30aa0000.mailbox: Failed to enable clock']
+        meaning: >-
+          devm_clk_get_enabled(dev, NULL) failed with {errno}: the i.MX8MN/8MP configurations need the M7 clock, so
+          the probe fails.
+        causes:
+          - text: The imx-rproc node has no clocks (or a clock the clock driver does not provide).
+            status: inference
+            source: ML-RPROC imx_rproc_probe() (IMX_RPROC_NEED_CLKS); -ENOENT for a missing property verified in the clock core (HMPFacts §1.4); an ID the clock driver lacks inferred
+            rules: [hmp_rproc_clocks]
+
+      - id: imx_rproc_syscon
+        summary: imx_rproc found no syscon
+        text: failed to find syscon
+        pattern: 'failed to find syscon\s*$'
+        severity: error
+        function: imx_rproc_mmio_detect_mode
+        file: drivers/remoteproc/imx_rproc.c
+        source: ML-RPROC; HMPFacts §1.4
+        samples: ['[    2.311100] imx-rproc imx8mp-cm7: failed to find syscon']
+        near-misses: ['failed to find syscon-reboot']
+        meaning: >-
+          The -mmio variants control the M7 through the SRC, found by the syscon phandle; without it the probe
+          fails.
+        causes:
+          - text: An fsl,imx8mp-cm7-mmio node without syscon = <&src>.
+            status: verified
+            source: ML-RPROC imx_rproc_mmio_detect_mode()
+            rules: [hmp_rproc_compatible]
+
+      - id: rproc_no_resource_table_in_elf
+        summary: the firmware ELF has no resource table
+        text: No resource table in elf
+        pattern: 'No resource table in elf'
+        severity: warning
+        function: imx_rproc_parse_fw
+        file: drivers/remoteproc/imx_rproc.c
+        source: ML-RPROC; HMPFacts §1.3
+        samples: ['[   12.804411] remoteproc remoteproc0: No resource table in elf']
+        near-misses: ['No resource table']
+        meaning: >-
+          Linux loads the firmware itself and found no .resource_table section in it: unless a rsc-table region
+          provides one, no vdev is created and there is no RPMsg.
+        causes:
+          - text: The firmware was linked without its resource table (rsc_table.c, the .resource_table section).
+            status: verified
+            source: ML-RPROC imx_rproc_parse_fw(), imx_rproc_elf_find_loaded_rsc_table()
+            rules: [hmp_firmware_rsc_table]
+
+      - id: rproc_crash
+        summary: remoteproc was told the M7 crashed
+        text: 'crash detected in %s: type %s'
+        pattern: 'crash detected in (?<name>\S+): type (?<type>.+?)\s*$'
+        severity: error
+        function: rproc_report_crash
+        file: drivers/remoteproc/remoteproc_core.c
+        source: ML-CORE
+        samples: ['[  300.101010] remoteproc remoteproc0: crash detected in imx-rproc: type watchdog']
+        near-misses: ['crash detected']
+        meaning: >-
+          A driver reported a crash of type {type}; remoteproc recovers the processor unless recovery is disabled.
+          On i.MX8M imx_rproc reports crashes only through the system controller of i.MX8QM/QXP partitions.
+        causes:
+          - text: The M7 firmware faulted or its watchdog fired.
+            status: inference
+            source: ML-CORE rproc_report_crash(); ML-RPROC imx_rproc_partition_notify()
+            rules: [hmp_peripheral_conflict, hmp_pad_conflict, hmp_firmware_segment_unreserved]
+
+      # ---------------------------------------------------------------- rpmsg
+      - id: rpmsg_tx_buffer_timeout
+        summary: an RPMsg sender waited 15 s for a free tx buffer
+        text: timeout waiting for a tx buffer
+        pattern: 'timeout waiting for a tx buffer'
+        severity: error
+        function: rpmsg_send_offchannel_raw
+        file: drivers/rpmsg/virtio_rpmsg_bus.c
+        source: ML-RPMSG
+        samples: ['[ 1555.220101] virtio_rpmsg_bus virtio0: timeout waiting for a tx buffer']
+        near-misses: ['timeout waiting for a rx buffer']
+        meaning: >-
+          All of Linux's tx buffers (half of up to 512, in vring1, the Linux → M7 direction) were in use for 15 s:
+          the M7 did not return them, i.e. it stopped consuming the messages Linux sends. The send fails with
+          -ERESTARTSYS.
+        causes:
+          - text: The M7 stopped processing RPMsg (stalled, crashed, or its MU interrupt masked); kicks usually fail with -ETIME too.
+            status: inference
+            source: ML-RPMSG get_a_tx_buf(), rpmsg_send_offchannel_raw()
+            rules: [hmp_peripheral_conflict, hmp_pad_conflict, hmp_gpio_bank_shared, hmp_debug_uart]
+          - text: Linux and the M7 use different vrings (the firmware never sees Linux's buffers).
+            status: inference
+            source: HMPFacts §2 (mis-named vring regions), §8
+            rules: [hmp_vring_name, hmp_firmware_vring_mismatch, hmp_vring_size]
+          - text: Linux switched off the clock root slice or the power domain of a peripheral the M7 uses, and the firmware stalled on it.
+            status: inference
+            source: HMPFacts §13.2-13.5, §13.7, §13.9
+            rules: [hmp_clock_gated, hmp_power_domain]
+            evidence: [kernel_command_line, clk_disabling_unused, clk_not_disabling_unused, nxp_m4_started]
+
+      - id: rpmsg_no_recipient
+        summary: an RPMsg message arrived for an address no endpoint has
+        text: msg received with no recipient
+        pattern: 'msg received with no recipient'
+        severity: warning
+        function: rpmsg_recv_single
+        file: drivers/rpmsg/virtio_rpmsg_bus.c
+        source: ML-RPMSG
+        samples: ['[   14.010101] virtio_rpmsg_bus virtio0: msg received with no recipient']
+        near-misses: ['msg received']
+        meaning: >-
+          The M7 sent to a destination address no Linux endpoint is bound to; the message is dropped.
+        causes:
+          - text: The firmware sends before Linux created the endpoint, or to a fixed address Linux does not use.
+            status: inference
+            source: ML-RPMSG rpmsg_recv_single()
+            rules: []
+
+      # ---------------------------------------------------------------- context: the normal sequence
+      - id: rproc_available
+        summary: the remote processor is registered
+        text: '%s is available'
+        pattern: '(?<device>remoteproc\d+): (?<name>\S+) is available'
+        severity: info
+        function: rproc_add
+        file: drivers/remoteproc/remoteproc_core.c
+        source: ML-CORE
+        samples: ['[    2.312113] remoteproc remoteproc0: imx-rproc is available']
+        near-misses: ['imx-rproc is not available']
+        meaning: imx_rproc probed and registered {name}.
+
+      - id: rproc_attaching
+        summary: Linux attaches to an M7 that is already running
+        text: 'attaching to %s'
+        pattern: '(?<device>remoteproc\d+): attaching to (?<name>\S+)'
+        severity: info
+        function: rproc_boot
+        file: drivers/remoteproc/remoteproc_core.c
+        source: ML-CORE; HMPFacts §1.3
+        samples: ['[    2.312421] remoteproc remoteproc0: attaching to imx-rproc']
+        near-misses: ['remoteproc remoteproc0: detaching from imx-rproc']
+        meaning: >-
+          The M7 was started before Linux (U-Boot bootaux, a debugger): Linux takes the resource table from the
+          rsc-table region instead of loading firmware.
+
+      - id: rproc_powering_up
+        summary: Linux boots the M7 itself
+        text: 'powering up %s'
+        pattern: '(?<device>remoteproc\d+): powering up (?<name>\S+)'
+        severity: info
+        function: rproc_boot
+        file: drivers/remoteproc/remoteproc_core.c
+        source: ML-CORE
+        samples: ['[   12.800012] remoteproc remoteproc0: powering up imx-rproc']
+        near-misses: ['powering down imx-rproc']
+        meaning: Linux loads the firmware and starts the M7 (the resource table comes from the ELF or a rsc-table region).
+
+      - id: rproc_up
+        summary: the remote processor runs
+        text: 'remote processor %s is now %s'
+        pattern: 'remote processor (?<name>\S+) is now (?<state>up|attached)'
+        severity: info
+        function: rproc_start / __rproc_attach
+        file: drivers/remoteproc/remoteproc_core.c
+        source: ML-CORE
+        samples: ['[    2.330145] remoteproc remoteproc0: remote processor imx-rproc is now attached']
+        near-misses: ['remote processor imx-rproc is now down']
+        meaning: Boot or attach of {name} completed ({state}); its virtio devices were created.
+
+      - id: rproc_virtio_registered
+        summary: a virtio device of the resource table was registered
+        text: 'registered %s (type %d)'
+        pattern: 'registered (?<vdev>virtio\d+) \(type (?<type>\d+)\)'
+        severity: info
+        function: rproc_add_virtio_dev
+        file: drivers/remoteproc/remoteproc_virtio.c
+        source: ML-VIRTIO
+        samples: ['[    2.321001] rproc-virtio rproc-virtio.1.auto: registered virtio0 (type 7)']
+        near-misses: ['registered virtio0']
+        meaning: The resource table's vdev (type 7 is rpmsg) became {vdev}; its vrings are set up.
+
+      - id: rpmsg_host_online
+        summary: the RPMsg bus is up on the Linux side
+        text: rpmsg host is online
+        pattern: 'rpmsg host is online'
+        severity: info
+        function: rpmsg_probe
+        file: drivers/rpmsg/virtio_rpmsg_bus.c
+        source: ML-RPMSG
+        samples: ['[    2.325011] virtio_rpmsg_bus virtio0: rpmsg host is online']
+        near-misses: ['rpmsg host is offline']
+        meaning: >-
+          Linux set up its vrings (vring0 receives, vring1 sends) and its buffers, and kicked vring0 to tell the M7
+          it can send.
+
+      - id: rpmsg_channel
+        summary: the M7 announced an RPMsg channel
+        text: '%sing channel %s addr 0x%x'
+        pattern: '(?<action>creat|destroy)ing channel (?<channel>\S+) addr (?<addr>0x[0-9a-fA-F]+)'
+        severity: info
+        function: rpmsg_ns_cb
+        file: drivers/rpmsg/rpmsg_ns.c (virtio_rpmsg_bus.c before 5.11)
+        source: ML-RPMSG-NS
+        samples: ['[    3.412001] virtio_rpmsg_bus virtio0: creating channel rpmsg-virtual-tty-channel-1 addr 0x1e']
+        near-misses: ['creating channel']
+        meaning: >-
+          The M7's name-service announcement reached Linux ({action}ing {channel}, address {addr}): messages have
+          travelled M7 → Linux at least once, so the MU and vring0 worked at that time.
+
+      # ---------------------------------------------------------------- the command line, clocks and power domains (HMPFacts §13)
+      - id: kernel_command_line
+        summary: the kernel command line
+        text: 'Kernel command line: %s'
+        pattern: 'Kernel command line: (?<cmdline>.*?)\s*$'
+        severity: info
+        function: start_kernel
+        file: init/main.c
+        source: ML-PARAMS; HMPFacts §13.10
+        samples: ['[    0.000000] Kernel command line: root=PARTUUID=8a6f1a2b-02 ro rootwait clk-imx8mp.mcore_booted=1']
+        near-misses: ['Unknown kernel command line parameters "foo=1", will be passed to user space.']
+        meaning: >-
+          The kernel booted with these parameters. Given a tree, explain-log checks it under this command line (unless
+          --bootargs says otherwise): clk-imx8mp.mcore_booted=1, clk_ignore_unused and pd_ignore_unused decide whether
+          Linux may switch off the clocks and power of what the M7 owns (hmp_clock_gated, hmp_power_domain).
+
+      - id: clk_disabling_unused
+        summary: the clock core switches off every clock no Linux driver holds
+        text: 'clk: Disabling unused clocks'
+        pattern: 'clk: Disabling unused clocks'
+        severity: info
+        function: clk_disable_unused
+        file: drivers/clk/clk.c
+        source: ML-CLK; HMPFacts §13.2
+        samples: ['[    2.701633] clk: Disabling unused clocks']
+        near-misses: ['clk: Not disabling unused clocks']
+        meaning: >-
+          At late boot (late_initcall_sync) the clock core disabled every clock that was on in hardware with no enable
+          count and without CLK_IGNORE_UNUSED. The root slice of a peripheral only the M7 uses is among them unless
+          the clock driver protects it (clk-imx8mp.mcore_booted=1; NXP kernels: init-on-array, or NXP 5.15 when TF-A
+          reports the M core started). The line was added in 2023 and backported to some stable kernels; older kernels
+          run the same sweep without printing it.
+
+      - id: clk_not_disabling_unused
+        summary: clk_ignore_unused is set, the late-boot clock sweep was skipped
+        text: 'clk: Not disabling unused clocks'
+        pattern: 'clk: Not disabling unused clocks'
+        severity: info
+        function: clk_disable_unused
+        file: drivers/clk/clk.c
+        source: ML-CLK; HMPFacts §13.2
+        samples: ['[    2.701633] clk: Not disabling unused clocks']
+        near-misses: ['clk: Disabling unused clocks']
+        meaning: >-
+          The command line has clk_ignore_unused: the clock core skipped its late-boot sweep, so clocks no Linux driver
+          holds stay as the bootloader or the M7 left them. It does not stop a Linux driver from switching its clock
+          off later (runtime PM), nor the NXP clock-driver variant that clears root slices while registering them
+          (HMPFacts §13.5).
+
+      - id: nxp_m4_started
+        summary: TF-A reported that the M core runs (NXP kernels)
+        text: 'M4 is started'
+        pattern: '(?:^|[\]:] )M4 is started\s*$'
+        severity: info
+        function: check_m4_enabled
+        file: drivers/soc/imx/soc-imx8m.c (NXP)
+        source: NXP-SOC; HMPFacts §13.5
+        samples: ['[    0.012345] M4 is started']
+        near-misses: ['M4 is starting']
+        meaning: >-
+          The clock driver asked TF-A (SiP 0xc2000005, FSL_SIP_SRC_M4_STARTED) and the M core was running. NXP 5.15's
+          clock driver then registers no root gates, so Linux cannot switch the M7's root slices off; NXP 6.x kernels
+          print the line too, but their clock driver acts on clk-imx8mp.mcore_booted only (HMPFacts §13.5).
+
+      - id: genpd_disabling_unused
+        summary: genpd switches off every power domain no Linux device uses
+        text: 'genpd: Disabling unused power domains'
+        pattern: 'genpd: Disabling unused power domains'
+        severity: info
+        function: genpd_power_off_unused
+        file: drivers/pmdomain/core.c
+        source: ML-GENPD; HMPFacts §13.7
+        samples: ['[    2.712004] PM: genpd: Disabling unused power domains']
+        near-misses: ['genpd: Not disabling unused power domains']
+        meaning: >-
+          At late boot genpd queued the power-off of every domain none of whose Linux devices is in use; a domain the
+          M7's peripheral sits in (pgc_audio for the SAIs) goes with them unless a Linux device keeps it on. Older
+          kernels do the same without printing this line.
+
+      - id: genpd_not_disabling_unused
+        summary: pd_ignore_unused is set, the late-boot power-domain sweep was skipped
+        text: 'genpd: Not disabling unused power domains'
+        pattern: 'genpd: Not disabling unused power domains'
+        severity: info
+        function: genpd_power_off_unused
+        file: drivers/pmdomain/core.c
+        source: ML-GENPD; HMPFacts §13.7
+        samples: ['[    2.712004] PM: genpd: Not disabling unused power domains']
+        near-misses: ['genpd: Disabling unused power domains']
+        meaning: >-
+          The command line has pd_ignore_unused: genpd left the unused domains on at late boot. A domain is still
+          switched off at run time when its last Linux device suspends.
+
+    """#,
+    "m7-manifest.schema.json":
+      ##"""
+    {
+      "$schema": "https://json-schema.org/draft/2020-12/schema",
+      "$id": "https://github.com/dtlint/dtlint/schemas/m7-manifest.schema.json",
+      "title": "dtlint M7 manifest",
+      "description": "What the Cortex-M7 firmware owns (Documentation/Configuration.md, `m7`). Paths are relative to the manifest.",
+      "type": "object",
+      "additionalProperties": false,
+      "required": ["soc"],
+      "properties": {
+        "soc": { "description": "A bundled SoC profile (schemas/soc/<soc>.yaml).", "enum": ["imx8mp"] },
+        "board": {
+          "description": "The board or SKU the firmware is built for (verdin-imx8mp-wifi); dtlint hmp generate resolves --board verdin-imx8mp through it.",
+          "type": "string"
+        },
+        "peripherals": {
+          "description": "Nodes the firmware drives: labels (i2c4), node paths (/soc@0/...), unit addresses (0x30a50000 or @30a50000).",
+          "type": "array",
+          "uniqueItems": true,
+          "items": {
+            "anyOf": [
+              { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" },
+              { "type": "string", "pattern": "^/" },
+              { "type": "string", "pattern": "^(0[xX]|@)[0-9A-Fa-f]{1,16}$" },
+              { "type": "integer", "minimum": 0 }
+            ]
+          }
+        },
+        "pins": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "pads": {
+              "description": "Pad names of the SoC's pad table (UART4_RXD).",
+              "type": "array",
+              "uniqueItems": true,
+              "items": { "type": "string", "pattern": "^[A-Z0-9_]+$" }
+            },
+            "pin-mux-c": { "description": "MCUXpresso pin_mux.c.", "type": "string", "minLength": 1 },
+            "iomuxc-header": { "description": "The SDK's fsl_iomuxc.h (resolves pin-mux-c's IOMUXC_ macros).", "type": "string", "minLength": 1 }
+          },
+          "dependentRequired": { "pin-mux-c": ["iomuxc-header"], "iomuxc-header": ["pin-mux-c"] }
+        },
+        "firmware": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "elf": { "description": "The firmware ELF (resource table, load segments).", "type": "string", "minLength": 1 },
+            "started-by": { "description": "Who starts the M7; Linux attaches unless it is linux.", "enum": ["bootloader", "debugger", "linux"] }
+          }
+        },
+        "rpmsg": {
+          "description": "Overrides of the SoC profile's rpmsg-defaults.",
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "vring-base": { "$ref": "#/$defs/u32" },
+            "vring-size": { "$ref": "#/$defs/u32" },
+            "vring-align": { "$ref": "#/$defs/u32" },
+            "buffer-count": { "$ref": "#/$defs/u32" },
+            "buffer-payload-size": { "$ref": "#/$defs/u32" },
+            "buffer-size": { "$ref": "#/$defs/u32" },
+            "resource-table": { "$ref": "#/$defs/u32" },
+            "mu-channel": { "type": "integer", "minimum": 0, "maximum": 3 },
+            "link-id": { "$ref": "#/$defs/u32" },
+            "vdev-count": { "$ref": "#/$defs/u32" }
+          }
+        },
+        "linux": {
+          "description": "What Linux boots with (HMPFacts §13).",
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "bootargs": {
+              "description": "The kernel command line (U-Boot's bootargs); the clock and power rules read clk-imx8mp.mcore_booted, clk_ignore_unused and pd_ignore_unused from it. --bootargs and .dtlint.yaml bootargs: take precedence.",
+              "type": "string"
+            }
+          }
+        }
+      },
+      "$defs": { "u32": { "type": "integer", "minimum": 0, "maximum": 4294967295 } }
+    }
+
+    """##,
+    "soc.schema.json":
+      ##"""
+    {
+      "$schema": "https://json-schema.org/draft/2020-12/schema",
+      "$id": "https://github.com/dtlint/dtlint/schemas/soc.schema.json",
+      "title": "dtlint SoC profile",
+      "description": "What the HMP rules know about a SoC (schemas/README.md). Facts carry source/status/note.",
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "soc",
+        "title",
+        "m-core",
+        "root-compatible",
+        "remoteproc",
+        "mailboxes",
+        "address-translation",
+        "system-nodes",
+        "peripherals",
+        "rpmsg-defaults",
+        "iomuxc",
+        "pad-table"
+      ],
+      "properties": {
+        "soc": {
+          "type": "string",
+          "pattern": "^[a-z0-9-]+$"
+        },
+        "title": {
+          "type": "string"
+        },
+        "m-core": {
+          "type": "string"
+        },
+        "root-compatible": {
+          "$ref": "#/$defs/compatible"
+        },
+        "remoteproc": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "compatibles",
+            "clock",
+            "smc",
+            "mmio"
+          ],
+          "properties": {
+            "compatibles": {
+              "type": "array",
+              "minItems": 1,
+              "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": [
+                  "compatible",
+                  "method",
+                  "driver-config"
+                ],
+                "properties": {
+                  "compatible": {
+                    "$ref": "#/$defs/compatible"
+                  },
+                  "method": {
+                    "enum": [
+                      "smc",
+                      "mmio"
+                    ]
+                  },
+                  "driver-config": {
+                    "type": "string"
+                  },
+                  "preferred": {
+                    "type": "boolean"
+                  },
+                  "needs": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  },
+                  "note": {
+                    "type": "string"
+                  }
+                }
+              }
+            },
+            "clock": {
+              "type": "object",
+              "additionalProperties": false,
+              "required": [
+                "provider",
+                "id",
+                "name"
+              ],
+              "properties": {
+                "provider": {
+                  "$ref": "#/$defs/label"
+                },
+                "id": {
+                  "$ref": "#/$defs/u32"
+                },
+                "name": {
+                  "type": "string"
+                },
+                "source": {
+                  "$ref": "#/$defs/source"
+                },
+                "status": {
+                  "$ref": "#/$defs/status"
+                },
+                "note": {
+                  "type": "string"
+                }
+              }
+            },
+            "smc": {
+              "type": "object",
+              "additionalProperties": false,
+              "required": [
+                "sip-function"
+              ],
+              "properties": {
+                "sip-function": {
+                  "$ref": "#/$defs/u32"
+                },
+                "source": {
+                  "$ref": "#/$defs/source"
+                },
+                "status": {
+                  "$ref": "#/$defs/status"
+                },
+                "note": {
+                  "type": "string"
+                }
+              }
+            },
+            "mmio": {
+              "type": "object",
+              "additionalProperties": false,
+              "required": [
+                "src-label",
+                "src-scr-offset",
+                "gpr-label",
+                "gpr22-offset",
+                "gpr22-cpuwait-bit"
+              ],
+              "properties": {
+                "src-label": {
+                  "$ref": "#/$defs/label"
+                },
+                "src-scr-offset": {
+                  "$ref": "#/$defs/u32"
+                },
+                "gpr-label": {
+                  "$ref": "#/$defs/label"
+                },
+                "gpr22-offset": {
+                  "$ref": "#/$defs/u32"
+                },
+                "gpr22-cpuwait-bit": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "maximum": 31
+                }
+              }
+            },
+            "source": {
+              "$ref": "#/$defs/source"
+            },
+            "status": {
+              "$ref": "#/$defs/status"
+            },
+            "note": {
+              "type": "string"
+            }
+          }
+        },
+        "mailboxes": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "mbox-cells",
+            "channel-types",
+            "channel-indices",
+            "units"
+          ],
+          "properties": {
+            "mbox-cells": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 8
+            },
+            "channel-types": {
+              "type": "object",
+              "additionalProperties": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 31
+              }
+            },
+            "channel-indices": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 32
+            },
+            "units": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": [
+                  "label",
+                  "path",
+                  "unit-address",
+                  "compatible",
+                  "default-status",
+                  "peer",
+                  "a-side"
+                ],
+                "properties": {
+                  "label": {
+                    "$ref": "#/$defs/label"
+                  },
+                  "path": {
+                    "$ref": "#/$defs/path"
+                  },
+                  "unit-address": {
+                    "$ref": "#/$defs/u32"
+                  },
+                  "compatible": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/$defs/compatible"
+                    }
+                  },
+                  "default-status": {
+                    "enum": [
+                      "okay",
+                      "disabled"
+                    ]
+                  },
+                  "peer": {
+                    "type": "string"
+                  },
+                  "a-side": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": [
+                      "base",
+                      "irq"
+                    ],
+                    "properties": {
+                      "base": {
+                        "$ref": "#/$defs/u32"
+                      },
+                      "irq": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "maximum": 1023
+                      },
+                      "irq-name": {
+                        "type": "string"
+                      }
+                    }
+                  },
+                  "m-side": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": [
+                      "base",
+                      "irq"
+                    ],
+                    "properties": {
+                      "base": {
+                        "$ref": "#/$defs/u32"
+                      },
+                      "irq": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "maximum": 1023
+                      },
+                      "irq-name": {
+                        "type": "string"
+                      }
+                    }
+                  },
+                  "source": {
+                    "$ref": "#/$defs/source"
+                  },
+                  "status": {
+                    "$ref": "#/$defs/status"
+                  },
+                  "note": {
+                    "type": "string"
+                  }
+                }
+              }
+            },
+            "source": {
+              "$ref": "#/$defs/source"
+            },
+            "status": {
+              "$ref": "#/$defs/status"
+            },
+            "note": {
+              "type": "string"
+            }
+          }
+        },
+        "address-translation": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "rows",
+            "shared-window"
+          ],
+          "properties": {
+            "rows": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": [
+                  "da",
+                  "sa",
+                  "size",
+                  "flags",
+                  "name"
+                ],
+                "properties": {
+                  "da": {
+                    "$ref": "#/$defs/u32"
+                  },
+                  "sa": {
+                    "$ref": "#/$defs/u32"
+                  },
+                  "size": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 4294967296
+                  },
+                  "flags": {
+                    "type": "array",
+                    "items": {
+                      "enum": [
+                        "own",
+                        "iomem"
+                      ]
+                    },
+                    "uniqueItems": true
+                  },
+                  "name": {
+                    "type": "string"
+                  }
+                }
+              }
+            },
+            "variants": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": [
+                  "kernels",
+                  "rows"
+                ],
+                "properties": {
+                  "kernels": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  },
+                  "rows": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "additionalProperties": false,
+                      "required": [
+                        "da",
+                        "sa",
+                        "size",
+                        "flags",
+                        "name"
+                      ],
+                      "properties": {
+                        "da": {
+                          "$ref": "#/$defs/u32"
+                        },
+                        "sa": {
+                          "$ref": "#/$defs/u32"
+                        },
+                        "size": {
+                          "type": "integer",
+                          "minimum": 1,
+                          "maximum": 4294967296
+                        },
+                        "flags": {
+                          "type": "array",
+                          "items": {
+                            "enum": [
+                              "own",
+                              "iomem"
+                            ]
+                          },
+                          "uniqueItems": true
+                        },
+                        "name": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  },
+                  "source": {
+                    "$ref": "#/$defs/source"
+                  },
+                  "status": {
+                    "$ref": "#/$defs/status"
+                  },
+                  "note": {
+                    "type": "string"
+                  }
+                }
+              }
+            },
+            "shared-window": {
+              "type": "object",
+              "additionalProperties": false,
+              "required": [
+                "da",
+                "size"
+              ],
+              "properties": {
+                "da": {
+                  "$ref": "#/$defs/u32"
+                },
+                "size": {
+                  "type": "integer",
+                  "minimum": 1,
+                  "maximum": 4294967296
+                },
+                "source": {
+                  "$ref": "#/$defs/source"
+                },
+                "status": {
+                  "$ref": "#/$defs/status"
+                },
+                "note": {
+                  "type": "string"
+                }
+              }
+            },
+            "source": {
+              "$ref": "#/$defs/source"
+            },
+            "status": {
+              "$ref": "#/$defs/status"
+            },
+            "note": {
+              "type": "string"
+            }
+          }
+        },
+        "system-nodes": {
           "type": "array",
           "items": {
             "type": "object",
@@ -3472,7 +3085,8 @@ messages:
             "required": [
               "label",
               "path",
-              "title"
+              "unit-address",
+              "compatible"
             ],
             "properties": {
               "label": {
@@ -3481,1717 +3095,2109 @@ messages:
               "path": {
                 "$ref": "#/$defs/path"
               },
-              "title": {
-                "type": "string"
+              "unit-address": {
+                "$ref": "#/$defs/u32"
               },
-              "source": {
-                "$ref": "#/$defs/source"
-              },
-              "status": {
-                "$ref": "#/$defs/status"
-              },
-              "note": {
-                "type": "string"
+              "compatible": {
+                "type": "array",
+                "items": {
+                  "$ref": "#/$defs/compatible"
+                }
               }
             }
           }
         },
+        "peripherals": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "instances"
+          ],
+          "properties": {
+            "instances": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": [
+                  "label",
+                  "kind",
+                  "path",
+                  "unit-address",
+                  "compatible",
+                  "irqs",
+                  "default-status"
+                ],
+                "properties": {
+                  "label": {
+                    "$ref": "#/$defs/label"
+                  },
+                  "path": {
+                    "$ref": "#/$defs/path"
+                  },
+                  "unit-address": {
+                    "$ref": "#/$defs/u32"
+                  },
+                  "compatible": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/$defs/compatible"
+                    }
+                  },
+                  "kind": {
+                    "type": "string"
+                  },
+                  "irqs": {
+                    "type": "array",
+                    "items": {
+                      "type": "integer",
+                      "minimum": 0,
+                      "maximum": 1023
+                    }
+                  },
+                  "default-status": {
+                    "enum": [
+                      "okay",
+                      "disabled"
+                    ]
+                  }
+                }
+              }
+            },
+            "source": {
+              "$ref": "#/$defs/source"
+            },
+            "status": {
+              "$ref": "#/$defs/status"
+            },
+            "note": {
+              "type": "string"
+            }
+          }
+        },
+        "rpmsg-defaults": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "vring-base",
+            "vring-size",
+            "vring-align",
+            "buffer-count",
+            "buffer-payload-size",
+            "buffer-size",
+            "resource-table",
+            "mu-channel",
+            "link-id",
+            "vdev-count"
+          ],
+          "properties": {
+            "vring-base": {
+              "$ref": "#/$defs/u32"
+            },
+            "vring-size": {
+              "$ref": "#/$defs/u32"
+            },
+            "vring-align": {
+              "$ref": "#/$defs/u32"
+            },
+            "buffer-count": {
+              "$ref": "#/$defs/u32"
+            },
+            "buffer-payload-size": {
+              "$ref": "#/$defs/u32"
+            },
+            "buffer-size": {
+              "$ref": "#/$defs/u32"
+            },
+            "resource-table": {
+              "$ref": "#/$defs/u32"
+            },
+            "mu-channel": {
+              "$ref": "#/$defs/u32"
+            },
+            "link-id": {
+              "$ref": "#/$defs/u32"
+            },
+            "vdev-count": {
+              "$ref": "#/$defs/u32"
+            },
+            "notes": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": [
+                  "text"
+                ],
+                "properties": {
+                  "text": {
+                    "type": "string"
+                  },
+                  "source": {
+                    "$ref": "#/$defs/source"
+                  },
+                  "status": {
+                    "$ref": "#/$defs/status"
+                  },
+                  "note": {
+                    "type": "string"
+                  }
+                }
+              }
+            },
+            "source": {
+              "$ref": "#/$defs/source"
+            },
+            "status": {
+              "$ref": "#/$defs/status"
+            },
+            "note": {
+              "type": "string"
+            }
+          }
+        },
+        "iomuxc": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "label",
+            "base"
+          ],
+          "properties": {
+            "label": {
+              "$ref": "#/$defs/label"
+            },
+            "base": {
+              "$ref": "#/$defs/u32"
+            },
+            "source": {
+              "$ref": "#/$defs/source"
+            },
+            "status": {
+              "$ref": "#/$defs/status"
+            },
+            "note": {
+              "type": "string"
+            }
+          }
+        },
+        "pad-table": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "source",
+            "header-sha256",
+            "pad-count",
+            "function-count",
+            "pads"
+          ],
+          "properties": {
+            "source": {
+              "type": "string"
+            },
+            "header-sha256": {
+              "type": "string",
+              "pattern": "^[0-9a-f]{64}$"
+            },
+            "pad-count": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "function-count": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "pads": {
+              "type": "object",
+              "propertyNames": {
+                "pattern": "^[A-Z0-9_]+$"
+              },
+              "additionalProperties": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": [
+                  "mux-reg",
+                  "conf-reg",
+                  "functions"
+                ],
+                "properties": {
+                  "mux-reg": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 65535
+                  },
+                  "conf-reg": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 65535
+                  },
+                  "functions": {
+                    "type": "object",
+                    "additionalProperties": {
+                      "type": "object",
+                      "additionalProperties": false,
+                      "required": [
+                        "mode",
+                        "input-reg",
+                        "input-val"
+                      ],
+                      "properties": {
+                        "mode": {
+                          "type": "integer",
+                          "minimum": 0,
+                          "maximum": 7
+                        },
+                        "input-reg": {
+                          "type": "integer",
+                          "minimum": 0,
+                          "maximum": 65535
+                        },
+                        "input-val": {
+                          "type": "integer",
+                          "minimum": 0,
+                          "maximum": 255
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "clocks": {
+          "type": "object",
+          "additionalProperties": false,
+          "description": "Root slices, CCGR gates and power domains of the peripherals (HMPFacts §13).",
+          "required": [
+            "provider",
+            "header",
+            "root-enable-bit",
+            "mcore-booted-parameter",
+            "peripherals"
+          ],
+          "properties": {
+            "provider": {
+              "$ref": "#/$defs/label"
+            },
+            "header": {
+              "type": "string"
+            },
+            "root-enable-bit": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 31
+            },
+            "mcore-booted-parameter": {
+              "type": "string",
+              "pattern": "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_]+$"
+            },
+            "mcore-booted-source": {
+              "$ref": "#/$defs/source"
+            },
+            "peripherals": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": [
+                  "label"
+                ],
+                "properties": {
+                  "label": {
+                    "$ref": "#/$defs/label"
+                  },
+                  "gate": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": [
+                      "id",
+                      "name",
+                      "ccgr"
+                    ],
+                    "properties": {
+                      "id": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "maximum": 65535
+                      },
+                      "name": {
+                        "type": "string",
+                        "pattern": "^[A-Z0-9_]+$"
+                      },
+                      "ccgr": {
+                        "$ref": "#/$defs/u32"
+                      }
+                    }
+                  },
+                  "slice": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": [
+                      "id",
+                      "name",
+                      "offset",
+                      "clock"
+                    ],
+                    "properties": {
+                      "id": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "maximum": 65535
+                      },
+                      "name": {
+                        "type": "string",
+                        "pattern": "^[A-Z0-9_]+$"
+                      },
+                      "offset": {
+                        "$ref": "#/$defs/u32"
+                      },
+                      "clock": {
+                        "type": "string",
+                        "description": "The name the clock driver registers the slice under."
+                      }
+                    }
+                  },
+                  "power-domain": {
+                    "$ref": "#/$defs/label"
+                  },
+                  "via": {
+                    "$ref": "#/$defs/label",
+                    "description": "A clock controller through whose clocks Linux's drivers reach the slice (audio_blk_ctrl)."
+                  }
+                }
+              }
+            },
+            "power-domains": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": [
+                  "label",
+                  "path",
+                  "title"
+                ],
+                "properties": {
+                  "label": {
+                    "$ref": "#/$defs/label"
+                  },
+                  "path": {
+                    "$ref": "#/$defs/path"
+                  },
+                  "title": {
+                    "type": "string"
+                  },
+                  "source": {
+                    "$ref": "#/$defs/source"
+                  },
+                  "status": {
+                    "$ref": "#/$defs/status"
+                  },
+                  "note": {
+                    "type": "string"
+                  }
+                }
+              }
+            },
+            "source": {
+              "$ref": "#/$defs/source"
+            },
+            "status": {
+              "$ref": "#/$defs/status"
+            },
+            "note": {
+              "type": "string"
+            }
+          }
+        }
+      },
+      "$defs": {
         "source": {
-          "$ref": "#/$defs/source"
+          "type": "string",
+          "description": "Where the fact comes from: an HMPFacts section and what it quotes."
         },
         "status": {
-          "$ref": "#/$defs/status"
+          "enum": [
+            "verified",
+            "inference",
+            "not-verified"
+          ],
+          "description": "As Documentation/HMPFacts.md marks the fact; verified when absent."
         },
-        "note": {
-          "type": "string"
+        "u32": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 4294967295
+        },
+        "compatible": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9-]+,[^\\s]+$|^syscon$"
+        },
+        "label": {
+          "type": "string",
+          "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"
+        },
+        "path": {
+          "type": "string",
+          "pattern": "^/"
         }
       }
     }
-  },
-  "$defs": {
-    "source": {
-      "type": "string",
-      "description": "Where the fact comes from: an HMPFacts section and what it quotes."
-    },
-    "status": {
-      "enum": [
-        "verified",
-        "inference",
-        "not-verified"
-      ],
-      "description": "As Documentation/HMPFacts.md marks the fact; verified when absent."
-    },
-    "u32": {
-      "type": "integer",
-      "minimum": 0,
-      "maximum": 4294967295
-    },
-    "compatible": {
-      "type": "string",
-      "pattern": "^[A-Za-z0-9-]+,[^\\s]+$|^syscon$"
-    },
-    "label": {
-      "type": "string",
-      "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"
-    },
-    "path": {
-      "type": "string",
-      "pattern": "^/"
-    }
-  }
-}
 
-"""##,
+    """##,
     "soc/imx8mp.yaml":
-#"""
-# yaml-language-server: $schema=../soc.schema.json
-# i.MX 8M Plus: what the HMP rules need to know about the SoC (schemas/README.md).
-# Every fact names its source: a section of Documentation/HMPFacts.md (which names the code) and, where it was checked here,
-# the mainline device trees of the corpus (U-Boot dts/upstream @6073c36b2c8d, imx8mp.dtsi).
-# status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
-soc: imx8mp
-title: NXP i.MX 8M Plus (4x Cortex-A53 running Linux, 1x Cortex-M7)
-m-core: cortex-m7
-root-compatible: fsl,imx8mp
+      #"""
+    # yaml-language-server: $schema=../soc.schema.json
+    # i.MX 8M Plus: what the HMP rules need to know about the SoC (schemas/README.md).
+    # Every fact names its source: a section of Documentation/HMPFacts.md (which names the code) and, where it was checked here,
+    # the mainline device trees of the corpus (U-Boot dts/upstream @6073c36b2c8d, imx8mp.dtsi).
+    # status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
+    soc: imx8mp
+    title: NXP i.MX 8M Plus (4x Cortex-A53 running Linux, 1x Cortex-M7)
+    m-core: cortex-m7
+    root-compatible: fsl,imx8mp
 
-# imx_rproc compatibles that accept this SoC's M7 (HMPFacts §1.1). Which kernels know them: schemas/kernel/*.yaml.
-remoteproc:
-  source: HMPFacts §1.1, §4
-  compatibles:
-    - compatible: fsl,imx8mp-cm7
-      method: smc
-      driver-config: imx_rproc_cfg_imx8mn
-      preferred: true
-      note: start/stop/detect through the TF-A SiP call IMX_SIP_RPROC (0xC2000005); syscon is ignored
-    - compatible: fsl,imx8mp-cm7-mmio
-      method: mmio
-      driver-config: imx_rproc_cfg_imx8mn_mmio
-      needs: [syscon]
-      note: start/stop/detect through SRC SCR (0x0C) and GPR22 CPUWAIT (0x58 bit 0); needs syscon = <&src>
-    - compatible: fsl,imx8mn-cm7
-      method: smc
-      driver-config: imx_rproc_cfg_imx8mn
-      note: the i.MX 8M Nano compatible; same driver configuration, used by NXP's imx8mp-evk-rpmsg.dts (HMPFacts §7.1)
-    - compatible: fsl,imx8mn-cm7-mmio
-      method: mmio
-      driver-config: imx_rproc_cfg_imx8mn_mmio
-      needs: [syscon]
-      note: the i.MX 8M Nano MMIO compatible; same driver configuration
-  clock:
-    provider: clk
-    id: 85
-    name: IMX8MP_CLK_M7_DIV
-    source: HMPFacts §5.3, §10.6 (dt-bindings/clock/imx8mp-clock.h)
-  smc:
-    sip-function: 0xC2000005
-    status: not-verified
-    note: TF-A must implement IMX_SIP_RPROC; support in the Toradex/NXP TF-A builds is not verified (HMPFacts §1.1, §11)
-  mmio:
-    src-label: src
-    src-scr-offset: 0x0C
-    gpr-label: gpr
-    gpr22-offset: 0x58
-    gpr22-cpuwait-bit: 0
+    # imx_rproc compatibles that accept this SoC's M7 (HMPFacts §1.1). Which kernels know them: schemas/kernel/*.yaml.
+    remoteproc:
+      source: HMPFacts §1.1, §4
+      compatibles:
+        - compatible: fsl,imx8mp-cm7
+          method: smc
+          driver-config: imx_rproc_cfg_imx8mn
+          preferred: true
+          note: start/stop/detect through the TF-A SiP call IMX_SIP_RPROC (0xC2000005); syscon is ignored
+        - compatible: fsl,imx8mp-cm7-mmio
+          method: mmio
+          driver-config: imx_rproc_cfg_imx8mn_mmio
+          needs: [syscon]
+          note: start/stop/detect through SRC SCR (0x0C) and GPR22 CPUWAIT (0x58 bit 0); needs syscon = <&src>
+        - compatible: fsl,imx8mn-cm7
+          method: smc
+          driver-config: imx_rproc_cfg_imx8mn
+          note: the i.MX 8M Nano compatible; same driver configuration, used by NXP's imx8mp-evk-rpmsg.dts (HMPFacts §7.1)
+        - compatible: fsl,imx8mn-cm7-mmio
+          method: mmio
+          driver-config: imx_rproc_cfg_imx8mn_mmio
+          needs: [syscon]
+          note: the i.MX 8M Nano MMIO compatible; same driver configuration
+      clock:
+        provider: clk
+        id: 85
+        name: IMX8MP_CLK_M7_DIV
+        source: HMPFacts §5.3, §10.6 (dt-bindings/clock/imx8mp-clock.h)
+      smc:
+        sip-function: 0xC2000005
+        status: not-verified
+        note: TF-A must implement IMX_SIP_RPROC; support in the Toradex/NXP TF-A builds is not verified (HMPFacts §1.1, §11)
+      mmio:
+        src-label: src
+        src-scr-offset: 0x0C
+        gpr-label: gpr
+        gpr22-offset: 0x58
+        gpr22-cpuwait-bit: 0
 
-# Messaging units (HMPFacts §3, §5.1). The M7 side of `mu` is MUB at 0x30AB0000, interrupt MU1_M7_IRQn.
-mailboxes:
-  mbox-cells: 2
-  channel-types: { tx: 0, rx: 1, txdb: 2, rxdb: 3, rst: 4, txdb-v2: 5 }
-  channel-indices: 4
-  source: HMPFacts §3.1 (drivers/mailbox/imx-mailbox.c)
-  units:
-    - label: mu
-      path: /soc@0/bus@30800000/mailbox@30aa0000
-      unit-address: 0x30aa0000
-      compatible: ["fsl,imx8mp-mu", "fsl,imx6sx-mu"]
-      default-status: okay
-      peer: m7
-      a-side: { base: 0x30aa0000, irq: 88 }
-      m-side: { base: 0x30ab0000, irq: 97, irq-name: MU1_M7_IRQn }
-      source: HMPFacts §5.1 (imx8mp.dtsi line 1270; SDK MIMX8ML8_cm7_COMMON.h MUB_BASE)
-    - label: mu2
-      path: /soc@0/bus@30800000/mailbox@30e60000
-      unit-address: 0x30e60000
-      compatible: ["fsl,imx8mp-mu", "fsl,imx6sx-mu"]
-      default-status: disabled
-      peer: dsp
-      a-side: { base: 0x30e60000, irq: 136 }
-      source: HMPFacts §5.1 (imx8mp.dtsi line 1278; used by the dsp node)
+    # Messaging units (HMPFacts §3, §5.1). The M7 side of `mu` is MUB at 0x30AB0000, interrupt MU1_M7_IRQn.
+    mailboxes:
+      mbox-cells: 2
+      channel-types: { tx: 0, rx: 1, txdb: 2, rxdb: 3, rst: 4, txdb-v2: 5 }
+      channel-indices: 4
+      source: HMPFacts §3.1 (drivers/mailbox/imx-mailbox.c)
+      units:
+        - label: mu
+          path: /soc@0/bus@30800000/mailbox@30aa0000
+          unit-address: 0x30aa0000
+          compatible: ["fsl,imx8mp-mu", "fsl,imx6sx-mu"]
+          default-status: okay
+          peer: m7
+          a-side: { base: 0x30aa0000, irq: 88 }
+          m-side: { base: 0x30ab0000, irq: 97, irq-name: MU1_M7_IRQn }
+          source: HMPFacts §5.1 (imx8mp.dtsi line 1270; SDK MIMX8ML8_cm7_COMMON.h MUB_BASE)
+        - label: mu2
+          path: /soc@0/bus@30800000/mailbox@30e60000
+          unit-address: 0x30e60000
+          compatible: ["fsl,imx8mp-mu", "fsl,imx6sx-mu"]
+          default-status: disabled
+          peer: dsp
+          a-side: { base: 0x30e60000, irq: 136 }
+          source: HMPFacts §5.1 (imx8mp.dtsi line 1278; used by the dsp node)
 
-# imx_rproc_att_imx8mn, the table imx_rproc uses for the i.MX 8M Plus (HMPFacts §1.7). da = M7 address,
-# sa = system (A53) address. A range [da, da+len) translates when da >= row.da && da + len < row.da + row.size.
-address-translation:
-  source: HMPFacts §1.7 (imx_rproc.c imx_rproc_att_imx8mn; ML-RPROC = NXP-NEW = NXP-515)
-  rows:
-    - { da: 0x00000000, sa: 0x007E0000, size: 0x00020000, flags: [own, iomem], name: ITCM }
-    - { da: 0x00180000, sa: 0x00180000, size: 0x00009000, flags: [], name: OCRAM_S }
-    - { da: 0x00900000, sa: 0x00900000, size: 0x00020000, flags: [], name: OCRAM }
-    - { da: 0x00920000, sa: 0x00920000, size: 0x00020000, flags: [], name: OCRAM }
-    - { da: 0x00940000, sa: 0x00940000, size: 0x00050000, flags: [], name: OCRAM }
-    - { da: 0x08000000, sa: 0x08000000, size: 0x08000000, flags: [], name: QSPI Code - alias }
-    - { da: 0x10000000, sa: 0x40000000, size: 0x0FFE0000, flags: [], name: DDR (Code) - alias }
-    - { da: 0x20000000, sa: 0x00800000, size: 0x00020000, flags: [own, iomem], name: DTCM }
-    - { da: 0x20180000, sa: 0x00180000, size: 0x00008000, flags: [own], name: OCRAM_S - alias }
-    - { da: 0x20200000, sa: 0x00900000, size: 0x00020000, flags: [own], name: OCRAM }
-    - { da: 0x20220000, sa: 0x00920000, size: 0x00020000, flags: [own], name: OCRAM }
-    - { da: 0x20240000, sa: 0x00940000, size: 0x00040000, flags: [own], name: OCRAM }
-    - { da: 0x40000000, sa: 0x40000000, size: 0x80000000, flags: [], name: DDR (Data) }
-  variants:
-    - kernels: [nxp-5.4]
-      source: HMPFacts §1.7 (NXP-54)
-      status: inference
-      note: >-
-        HMPFacts §1.7 lists only the differences of the NXP 5.4 table (ITCM/DTCM without iomem, DDR code alias to
-        0x80000000); that the other rows are the same is inferred
+    # imx_rproc_att_imx8mn, the table imx_rproc uses for the i.MX 8M Plus (HMPFacts §1.7). da = M7 address,
+    # sa = system (A53) address. A range [da, da+len) translates when da >= row.da && da + len < row.da + row.size.
+    address-translation:
+      source: HMPFacts §1.7 (imx_rproc.c imx_rproc_att_imx8mn; ML-RPROC = NXP-NEW = NXP-515)
       rows:
-        - { da: 0x00000000, sa: 0x007E0000, size: 0x00020000, flags: [own], name: ITCM }
+        - { da: 0x00000000, sa: 0x007E0000, size: 0x00020000, flags: [own, iomem], name: ITCM }
         - { da: 0x00180000, sa: 0x00180000, size: 0x00009000, flags: [], name: OCRAM_S }
         - { da: 0x00900000, sa: 0x00900000, size: 0x00020000, flags: [], name: OCRAM }
         - { da: 0x00920000, sa: 0x00920000, size: 0x00020000, flags: [], name: OCRAM }
         - { da: 0x00940000, sa: 0x00940000, size: 0x00050000, flags: [], name: OCRAM }
         - { da: 0x08000000, sa: 0x08000000, size: 0x08000000, flags: [], name: QSPI Code - alias }
-        - { da: 0x10000000, sa: 0x80000000, size: 0x0FFE0000, flags: [], name: DDR (Code) - alias }
-        - { da: 0x20000000, sa: 0x00800000, size: 0x00020000, flags: [own], name: DTCM }
+        - { da: 0x10000000, sa: 0x40000000, size: 0x0FFE0000, flags: [], name: DDR (Code) - alias }
+        - { da: 0x20000000, sa: 0x00800000, size: 0x00020000, flags: [own, iomem], name: DTCM }
         - { da: 0x20180000, sa: 0x00180000, size: 0x00008000, flags: [own], name: OCRAM_S - alias }
         - { da: 0x20200000, sa: 0x00900000, size: 0x00020000, flags: [own], name: OCRAM }
         - { da: 0x20220000, sa: 0x00920000, size: 0x00020000, flags: [own], name: OCRAM }
         - { da: 0x20240000, sa: 0x00940000, size: 0x00040000, flags: [own], name: OCRAM }
         - { da: 0x40000000, sa: 0x40000000, size: 0x80000000, flags: [], name: DDR (Data) }
-  shared-window:
-    da: 0x40000000
-    size: 0x80000000
-    status: inference
-    source: HMPFacts §1.7, §10.12
-    note: shared regions (vrings, resource table, buffers) should lie in the 1:1 DDR data window; the table is verified, the requirement inferred
+      variants:
+        - kernels: [nxp-5.4]
+          source: HMPFacts §1.7 (NXP-54)
+          status: inference
+          note: >-
+            HMPFacts §1.7 lists only the differences of the NXP 5.4 table (ITCM/DTCM without iomem, DDR code alias to
+            0x80000000); that the other rows are the same is inferred
+          rows:
+            - { da: 0x00000000, sa: 0x007E0000, size: 0x00020000, flags: [own], name: ITCM }
+            - { da: 0x00180000, sa: 0x00180000, size: 0x00009000, flags: [], name: OCRAM_S }
+            - { da: 0x00900000, sa: 0x00900000, size: 0x00020000, flags: [], name: OCRAM }
+            - { da: 0x00920000, sa: 0x00920000, size: 0x00020000, flags: [], name: OCRAM }
+            - { da: 0x00940000, sa: 0x00940000, size: 0x00050000, flags: [], name: OCRAM }
+            - { da: 0x08000000, sa: 0x08000000, size: 0x08000000, flags: [], name: QSPI Code - alias }
+            - { da: 0x10000000, sa: 0x80000000, size: 0x0FFE0000, flags: [], name: DDR (Code) - alias }
+            - { da: 0x20000000, sa: 0x00800000, size: 0x00020000, flags: [own], name: DTCM }
+            - { da: 0x20180000, sa: 0x00180000, size: 0x00008000, flags: [own], name: OCRAM_S - alias }
+            - { da: 0x20200000, sa: 0x00900000, size: 0x00020000, flags: [own], name: OCRAM }
+            - { da: 0x20220000, sa: 0x00920000, size: 0x00020000, flags: [own], name: OCRAM }
+            - { da: 0x20240000, sa: 0x00940000, size: 0x00040000, flags: [own], name: OCRAM }
+            - { da: 0x40000000, sa: 0x40000000, size: 0x80000000, flags: [], name: DDR (Data) }
+      shared-window:
+        da: 0x40000000
+        size: 0x80000000
+        status: inference
+        source: HMPFacts §1.7, §10.12
+        note: shared regions (vrings, resource table, buffers) should lie in the 1:1 DDR data window; the table is verified, the requirement inferred
 
-# Nodes of the SoC that the HMP rules look at (HMPFacts §5.3), paths as in mainline imx8mp.dtsi.
-system-nodes:
-  - { label: src, path: /soc@0/bus@30000000/reset-controller@30390000, unit-address: 0x30390000, compatible: ["fsl,imx8mp-src", syscon] }
-  - { label: gpr, path: /soc@0/bus@30000000/syscon@30340000, unit-address: 0x30340000, compatible: ["fsl,imx8mp-iomuxc-gpr", syscon] }
-  - { label: iomuxc, path: /soc@0/bus@30000000/pinctrl@30330000, unit-address: 0x30330000, compatible: ["fsl,imx8mp-iomuxc"] }
-  - { label: clk, path: /soc@0/bus@30000000/clock-controller@30380000, unit-address: 0x30380000, compatible: ["fsl,imx8mp-ccm"] }
+    # Nodes of the SoC that the HMP rules look at (HMPFacts §5.3), paths as in mainline imx8mp.dtsi.
+    system-nodes:
+      - { label: src, path: /soc@0/bus@30000000/reset-controller@30390000, unit-address: 0x30390000, compatible: ["fsl,imx8mp-src", syscon] }
+      - { label: gpr, path: /soc@0/bus@30000000/syscon@30340000, unit-address: 0x30340000, compatible: ["fsl,imx8mp-iomuxc-gpr", syscon] }
+      - { label: iomuxc, path: /soc@0/bus@30000000/pinctrl@30330000, unit-address: 0x30330000, compatible: ["fsl,imx8mp-iomuxc"] }
+      - { label: clk, path: /soc@0/bus@30000000/clock-controller@30380000, unit-address: 0x30380000, compatible: ["fsl,imx8mp-ccm"] }
 
-# Peripherals the M7 commonly takes over (HMPFacts §5.4): label, path and unit address in mainline imx8mp.dtsi,
-# GIC SPI number, and status there (okay = no status property). Compatibles as compiled from the corpus.
-peripherals:
-  source: HMPFacts §5.4; paths and compatibles checked against the corpus imx8mp.dtsi
-  instances:
-    - { label: gpio1, kind: gpio, path: /soc@0/bus@30000000/gpio@30200000, unit-address: 0x30200000, compatible: ["fsl,imx8mp-gpio", "fsl,imx35-gpio"], irqs: [64, 65], default-status: okay }
-    - { label: gpio2, kind: gpio, path: /soc@0/bus@30000000/gpio@30210000, unit-address: 0x30210000, compatible: ["fsl,imx8mp-gpio", "fsl,imx35-gpio"], irqs: [66, 67], default-status: okay }
-    - { label: gpio3, kind: gpio, path: /soc@0/bus@30000000/gpio@30220000, unit-address: 0x30220000, compatible: ["fsl,imx8mp-gpio", "fsl,imx35-gpio"], irqs: [68, 69], default-status: okay }
-    - { label: gpio4, kind: gpio, path: /soc@0/bus@30000000/gpio@30230000, unit-address: 0x30230000, compatible: ["fsl,imx8mp-gpio", "fsl,imx35-gpio"], irqs: [70, 71], default-status: okay }
-    - { label: gpio5, kind: gpio, path: /soc@0/bus@30000000/gpio@30240000, unit-address: 0x30240000, compatible: ["fsl,imx8mp-gpio", "fsl,imx35-gpio"], irqs: [72, 73], default-status: okay }
-    - { label: gpt1, kind: gpt, path: /soc@0/bus@30000000/timer@302d0000, unit-address: 0x302d0000, compatible: ["fsl,imx8mp-gpt", "fsl,imx6dl-gpt"], irqs: [55], default-status: okay }
-    - { label: gpt2, kind: gpt, path: /soc@0/bus@30000000/timer@302e0000, unit-address: 0x302e0000, compatible: ["fsl,imx8mp-gpt", "fsl,imx6dl-gpt"], irqs: [54], default-status: okay }
-    - { label: gpt3, kind: gpt, path: /soc@0/bus@30000000/timer@302f0000, unit-address: 0x302f0000, compatible: ["fsl,imx8mp-gpt", "fsl,imx6dl-gpt"], irqs: [53], default-status: okay }
-    - { label: gpt4, kind: gpt, path: /soc@0/bus@30400000/timer@30700000, unit-address: 0x30700000, compatible: ["fsl,imx8mp-gpt", "fsl,imx6dl-gpt"], irqs: [52], default-status: okay }
-    - { label: gpt5, kind: gpt, path: /soc@0/bus@30400000/timer@306f0000, unit-address: 0x306f0000, compatible: ["fsl,imx8mp-gpt", "fsl,imx6dl-gpt"], irqs: [51], default-status: okay }
-    - { label: gpt6, kind: gpt, path: /soc@0/bus@30400000/timer@306e0000, unit-address: 0x306e0000, compatible: ["fsl,imx8mp-gpt", "fsl,imx6dl-gpt"], irqs: [51], default-status: okay }
-    - { label: pwm1, kind: pwm, path: /soc@0/bus@30400000/pwm@30660000, unit-address: 0x30660000, compatible: ["fsl,imx8mp-pwm", "fsl,imx27-pwm"], irqs: [81], default-status: disabled }
-    - { label: pwm2, kind: pwm, path: /soc@0/bus@30400000/pwm@30670000, unit-address: 0x30670000, compatible: ["fsl,imx8mp-pwm", "fsl,imx27-pwm"], irqs: [82], default-status: disabled }
-    - { label: pwm3, kind: pwm, path: /soc@0/bus@30400000/pwm@30680000, unit-address: 0x30680000, compatible: ["fsl,imx8mp-pwm", "fsl,imx27-pwm"], irqs: [83], default-status: disabled }
-    - { label: pwm4, kind: pwm, path: /soc@0/bus@30400000/pwm@30690000, unit-address: 0x30690000, compatible: ["fsl,imx8mp-pwm", "fsl,imx27-pwm"], irqs: [84], default-status: disabled }
-    - { label: ecspi1, kind: spi, path: /soc@0/bus@30800000/spba-bus@30800000/spi@30820000, unit-address: 0x30820000, compatible: ["fsl,imx8mp-ecspi", "fsl,imx6ul-ecspi"], irqs: [31], default-status: disabled }
-    - { label: ecspi2, kind: spi, path: /soc@0/bus@30800000/spba-bus@30800000/spi@30830000, unit-address: 0x30830000, compatible: ["fsl,imx8mp-ecspi", "fsl,imx6ul-ecspi"], irqs: [32], default-status: disabled }
-    - { label: ecspi3, kind: spi, path: /soc@0/bus@30800000/spba-bus@30800000/spi@30840000, unit-address: 0x30840000, compatible: ["fsl,imx8mp-ecspi", "fsl,imx6ul-ecspi"], irqs: [33], default-status: disabled }
-    - { label: uart1, kind: uart, path: /soc@0/bus@30800000/spba-bus@30800000/serial@30860000, unit-address: 0x30860000, compatible: ["fsl,imx8mp-uart", "fsl,imx6q-uart"], irqs: [26], default-status: disabled }
-    - { label: uart3, kind: uart, path: /soc@0/bus@30800000/spba-bus@30800000/serial@30880000, unit-address: 0x30880000, compatible: ["fsl,imx8mp-uart", "fsl,imx6q-uart"], irqs: [28], default-status: disabled }
-    - { label: uart2, kind: uart, path: /soc@0/bus@30800000/spba-bus@30800000/serial@30890000, unit-address: 0x30890000, compatible: ["fsl,imx8mp-uart", "fsl,imx6q-uart"], irqs: [27], default-status: disabled }
-    - { label: flexcan1, kind: can, path: /soc@0/bus@30800000/spba-bus@30800000/can@308c0000, unit-address: 0x308c0000, compatible: ["fsl,imx8mp-flexcan"], irqs: [142], default-status: disabled }
-    - { label: flexcan2, kind: can, path: /soc@0/bus@30800000/spba-bus@30800000/can@308d0000, unit-address: 0x308d0000, compatible: ["fsl,imx8mp-flexcan"], irqs: [144], default-status: disabled }
-    - { label: i2c1, kind: i2c, path: /soc@0/bus@30800000/i2c@30a20000, unit-address: 0x30a20000, compatible: ["fsl,imx8mp-i2c", "fsl,imx21-i2c"], irqs: [35], default-status: disabled }
-    - { label: i2c2, kind: i2c, path: /soc@0/bus@30800000/i2c@30a30000, unit-address: 0x30a30000, compatible: ["fsl,imx8mp-i2c", "fsl,imx21-i2c"], irqs: [36], default-status: disabled }
-    - { label: i2c3, kind: i2c, path: /soc@0/bus@30800000/i2c@30a40000, unit-address: 0x30a40000, compatible: ["fsl,imx8mp-i2c", "fsl,imx21-i2c"], irqs: [37], default-status: disabled }
-    - { label: i2c4, kind: i2c, path: /soc@0/bus@30800000/i2c@30a50000, unit-address: 0x30a50000, compatible: ["fsl,imx8mp-i2c", "fsl,imx21-i2c"], irqs: [38], default-status: disabled }
-    - { label: uart4, kind: uart, path: /soc@0/bus@30800000/serial@30a60000, unit-address: 0x30a60000, compatible: ["fsl,imx8mp-uart", "fsl,imx6q-uart"], irqs: [29], default-status: disabled }
-    - { label: i2c5, kind: i2c, path: /soc@0/bus@30800000/i2c@30ad0000, unit-address: 0x30ad0000, compatible: ["fsl,imx8mp-i2c", "fsl,imx21-i2c"], irqs: [76], default-status: disabled }
-    - { label: i2c6, kind: i2c, path: /soc@0/bus@30800000/i2c@30ae0000, unit-address: 0x30ae0000, compatible: ["fsl,imx8mp-i2c", "fsl,imx21-i2c"], irqs: [77], default-status: disabled }
-    - { label: flexspi, kind: qspi, path: /soc@0/bus@30800000/spi@30bb0000, unit-address: 0x30bb0000, compatible: ["nxp,imx8mp-fspi"], irqs: [107], default-status: disabled }
-    - { label: sdma1, kind: dma, path: /soc@0/bus@30800000/dma-controller@30bd0000, unit-address: 0x30bd0000, compatible: ["fsl,imx8mp-sdma", "fsl,imx8mq-sdma"], irqs: [2], default-status: okay }
-    - { label: sai1, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c10000, unit-address: 0x30c10000, compatible: ["fsl,imx8mp-sai", "fsl,imx8mq-sai"], irqs: [95], default-status: disabled }
-    - { label: sai2, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c20000, unit-address: 0x30c20000, compatible: ["fsl,imx8mp-sai", "fsl,imx8mq-sai"], irqs: [96], default-status: disabled }
-    - { label: sai3, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c30000, unit-address: 0x30c30000, compatible: ["fsl,imx8mp-sai", "fsl,imx8mq-sai"], irqs: [50], default-status: disabled }
-    - { label: sai5, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c50000, unit-address: 0x30c50000, compatible: ["fsl,imx8mp-sai", "fsl,imx8mq-sai"], irqs: [90], default-status: disabled }
-    - { label: sai6, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c60000, unit-address: 0x30c60000, compatible: ["fsl,imx8mp-sai", "fsl,imx8mq-sai"], irqs: [90], default-status: disabled }
-    - { label: sai7, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c80000, unit-address: 0x30c80000, compatible: ["fsl,imx8mp-sai", "fsl,imx8mq-sai"], irqs: [111], default-status: disabled }
-    - { label: micfil, kind: audio, path: /soc@0/bus@30df0000/spba-bus@30c00000/audio-controller@30ca0000, unit-address: 0x30ca0000, compatible: ["fsl,imx8mp-micfil"], irqs: [109], default-status: disabled }
-    - { label: easrc, kind: audio, path: /soc@0/bus@30df0000/spba-bus@30c00000/easrc@30c90000, unit-address: 0x30c90000, compatible: ["fsl,imx8mp-easrc", "fsl,imx8mn-easrc"], irqs: [122], default-status: disabled }
-    - { label: sdma3, kind: dma, path: /soc@0/bus@30df0000/dma-controller@30e00000, unit-address: 0x30e00000, compatible: ["fsl,imx8mp-sdma", "fsl,imx8mq-sdma"], irqs: [34], default-status: okay }
-    - { label: sdma2, kind: dma, path: /soc@0/bus@30df0000/dma-controller@30e10000, unit-address: 0x30e10000, compatible: ["fsl,imx8mp-sdma", "fsl,imx8mq-sdma"], irqs: [103], default-status: okay }
-    - { label: wdog1, kind: watchdog, path: /soc@0/bus@30000000/watchdog@30280000, unit-address: 0x30280000, compatible: ["fsl,imx8mp-wdt", "fsl,imx21-wdt"], irqs: [78], default-status: disabled }
-    - { label: wdog2, kind: watchdog, path: /soc@0/bus@30000000/watchdog@30290000, unit-address: 0x30290000, compatible: ["fsl,imx8mp-wdt", "fsl,imx21-wdt"], irqs: [79], default-status: disabled }
-    - { label: wdog3, kind: watchdog, path: /soc@0/bus@30000000/watchdog@302a0000, unit-address: 0x302a0000, compatible: ["fsl,imx8mp-wdt", "fsl,imx21-wdt"], irqs: [10], default-status: disabled }
+    # Peripherals the M7 commonly takes over (HMPFacts §5.4): label, path and unit address in mainline imx8mp.dtsi,
+    # GIC SPI number, and status there (okay = no status property). Compatibles as compiled from the corpus.
+    peripherals:
+      source: HMPFacts §5.4; paths and compatibles checked against the corpus imx8mp.dtsi
+      instances:
+        - { label: gpio1, kind: gpio, path: /soc@0/bus@30000000/gpio@30200000, unit-address: 0x30200000, compatible: ["fsl,imx8mp-gpio", "fsl,imx35-gpio"], irqs: [64, 65], default-status: okay }
+        - { label: gpio2, kind: gpio, path: /soc@0/bus@30000000/gpio@30210000, unit-address: 0x30210000, compatible: ["fsl,imx8mp-gpio", "fsl,imx35-gpio"], irqs: [66, 67], default-status: okay }
+        - { label: gpio3, kind: gpio, path: /soc@0/bus@30000000/gpio@30220000, unit-address: 0x30220000, compatible: ["fsl,imx8mp-gpio", "fsl,imx35-gpio"], irqs: [68, 69], default-status: okay }
+        - { label: gpio4, kind: gpio, path: /soc@0/bus@30000000/gpio@30230000, unit-address: 0x30230000, compatible: ["fsl,imx8mp-gpio", "fsl,imx35-gpio"], irqs: [70, 71], default-status: okay }
+        - { label: gpio5, kind: gpio, path: /soc@0/bus@30000000/gpio@30240000, unit-address: 0x30240000, compatible: ["fsl,imx8mp-gpio", "fsl,imx35-gpio"], irqs: [72, 73], default-status: okay }
+        - { label: gpt1, kind: gpt, path: /soc@0/bus@30000000/timer@302d0000, unit-address: 0x302d0000, compatible: ["fsl,imx8mp-gpt", "fsl,imx6dl-gpt"], irqs: [55], default-status: okay }
+        - { label: gpt2, kind: gpt, path: /soc@0/bus@30000000/timer@302e0000, unit-address: 0x302e0000, compatible: ["fsl,imx8mp-gpt", "fsl,imx6dl-gpt"], irqs: [54], default-status: okay }
+        - { label: gpt3, kind: gpt, path: /soc@0/bus@30000000/timer@302f0000, unit-address: 0x302f0000, compatible: ["fsl,imx8mp-gpt", "fsl,imx6dl-gpt"], irqs: [53], default-status: okay }
+        - { label: gpt4, kind: gpt, path: /soc@0/bus@30400000/timer@30700000, unit-address: 0x30700000, compatible: ["fsl,imx8mp-gpt", "fsl,imx6dl-gpt"], irqs: [52], default-status: okay }
+        - { label: gpt5, kind: gpt, path: /soc@0/bus@30400000/timer@306f0000, unit-address: 0x306f0000, compatible: ["fsl,imx8mp-gpt", "fsl,imx6dl-gpt"], irqs: [51], default-status: okay }
+        - { label: gpt6, kind: gpt, path: /soc@0/bus@30400000/timer@306e0000, unit-address: 0x306e0000, compatible: ["fsl,imx8mp-gpt", "fsl,imx6dl-gpt"], irqs: [51], default-status: okay }
+        - { label: pwm1, kind: pwm, path: /soc@0/bus@30400000/pwm@30660000, unit-address: 0x30660000, compatible: ["fsl,imx8mp-pwm", "fsl,imx27-pwm"], irqs: [81], default-status: disabled }
+        - { label: pwm2, kind: pwm, path: /soc@0/bus@30400000/pwm@30670000, unit-address: 0x30670000, compatible: ["fsl,imx8mp-pwm", "fsl,imx27-pwm"], irqs: [82], default-status: disabled }
+        - { label: pwm3, kind: pwm, path: /soc@0/bus@30400000/pwm@30680000, unit-address: 0x30680000, compatible: ["fsl,imx8mp-pwm", "fsl,imx27-pwm"], irqs: [83], default-status: disabled }
+        - { label: pwm4, kind: pwm, path: /soc@0/bus@30400000/pwm@30690000, unit-address: 0x30690000, compatible: ["fsl,imx8mp-pwm", "fsl,imx27-pwm"], irqs: [84], default-status: disabled }
+        - { label: ecspi1, kind: spi, path: /soc@0/bus@30800000/spba-bus@30800000/spi@30820000, unit-address: 0x30820000, compatible: ["fsl,imx8mp-ecspi", "fsl,imx6ul-ecspi"], irqs: [31], default-status: disabled }
+        - { label: ecspi2, kind: spi, path: /soc@0/bus@30800000/spba-bus@30800000/spi@30830000, unit-address: 0x30830000, compatible: ["fsl,imx8mp-ecspi", "fsl,imx6ul-ecspi"], irqs: [32], default-status: disabled }
+        - { label: ecspi3, kind: spi, path: /soc@0/bus@30800000/spba-bus@30800000/spi@30840000, unit-address: 0x30840000, compatible: ["fsl,imx8mp-ecspi", "fsl,imx6ul-ecspi"], irqs: [33], default-status: disabled }
+        - { label: uart1, kind: uart, path: /soc@0/bus@30800000/spba-bus@30800000/serial@30860000, unit-address: 0x30860000, compatible: ["fsl,imx8mp-uart", "fsl,imx6q-uart"], irqs: [26], default-status: disabled }
+        - { label: uart3, kind: uart, path: /soc@0/bus@30800000/spba-bus@30800000/serial@30880000, unit-address: 0x30880000, compatible: ["fsl,imx8mp-uart", "fsl,imx6q-uart"], irqs: [28], default-status: disabled }
+        - { label: uart2, kind: uart, path: /soc@0/bus@30800000/spba-bus@30800000/serial@30890000, unit-address: 0x30890000, compatible: ["fsl,imx8mp-uart", "fsl,imx6q-uart"], irqs: [27], default-status: disabled }
+        - { label: flexcan1, kind: can, path: /soc@0/bus@30800000/spba-bus@30800000/can@308c0000, unit-address: 0x308c0000, compatible: ["fsl,imx8mp-flexcan"], irqs: [142], default-status: disabled }
+        - { label: flexcan2, kind: can, path: /soc@0/bus@30800000/spba-bus@30800000/can@308d0000, unit-address: 0x308d0000, compatible: ["fsl,imx8mp-flexcan"], irqs: [144], default-status: disabled }
+        - { label: i2c1, kind: i2c, path: /soc@0/bus@30800000/i2c@30a20000, unit-address: 0x30a20000, compatible: ["fsl,imx8mp-i2c", "fsl,imx21-i2c"], irqs: [35], default-status: disabled }
+        - { label: i2c2, kind: i2c, path: /soc@0/bus@30800000/i2c@30a30000, unit-address: 0x30a30000, compatible: ["fsl,imx8mp-i2c", "fsl,imx21-i2c"], irqs: [36], default-status: disabled }
+        - { label: i2c3, kind: i2c, path: /soc@0/bus@30800000/i2c@30a40000, unit-address: 0x30a40000, compatible: ["fsl,imx8mp-i2c", "fsl,imx21-i2c"], irqs: [37], default-status: disabled }
+        - { label: i2c4, kind: i2c, path: /soc@0/bus@30800000/i2c@30a50000, unit-address: 0x30a50000, compatible: ["fsl,imx8mp-i2c", "fsl,imx21-i2c"], irqs: [38], default-status: disabled }
+        - { label: uart4, kind: uart, path: /soc@0/bus@30800000/serial@30a60000, unit-address: 0x30a60000, compatible: ["fsl,imx8mp-uart", "fsl,imx6q-uart"], irqs: [29], default-status: disabled }
+        - { label: i2c5, kind: i2c, path: /soc@0/bus@30800000/i2c@30ad0000, unit-address: 0x30ad0000, compatible: ["fsl,imx8mp-i2c", "fsl,imx21-i2c"], irqs: [76], default-status: disabled }
+        - { label: i2c6, kind: i2c, path: /soc@0/bus@30800000/i2c@30ae0000, unit-address: 0x30ae0000, compatible: ["fsl,imx8mp-i2c", "fsl,imx21-i2c"], irqs: [77], default-status: disabled }
+        - { label: flexspi, kind: qspi, path: /soc@0/bus@30800000/spi@30bb0000, unit-address: 0x30bb0000, compatible: ["nxp,imx8mp-fspi"], irqs: [107], default-status: disabled }
+        - { label: sdma1, kind: dma, path: /soc@0/bus@30800000/dma-controller@30bd0000, unit-address: 0x30bd0000, compatible: ["fsl,imx8mp-sdma", "fsl,imx8mq-sdma"], irqs: [2], default-status: okay }
+        - { label: sai1, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c10000, unit-address: 0x30c10000, compatible: ["fsl,imx8mp-sai", "fsl,imx8mq-sai"], irqs: [95], default-status: disabled }
+        - { label: sai2, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c20000, unit-address: 0x30c20000, compatible: ["fsl,imx8mp-sai", "fsl,imx8mq-sai"], irqs: [96], default-status: disabled }
+        - { label: sai3, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c30000, unit-address: 0x30c30000, compatible: ["fsl,imx8mp-sai", "fsl,imx8mq-sai"], irqs: [50], default-status: disabled }
+        - { label: sai5, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c50000, unit-address: 0x30c50000, compatible: ["fsl,imx8mp-sai", "fsl,imx8mq-sai"], irqs: [90], default-status: disabled }
+        - { label: sai6, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c60000, unit-address: 0x30c60000, compatible: ["fsl,imx8mp-sai", "fsl,imx8mq-sai"], irqs: [90], default-status: disabled }
+        - { label: sai7, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c80000, unit-address: 0x30c80000, compatible: ["fsl,imx8mp-sai", "fsl,imx8mq-sai"], irqs: [111], default-status: disabled }
+        - { label: micfil, kind: audio, path: /soc@0/bus@30df0000/spba-bus@30c00000/audio-controller@30ca0000, unit-address: 0x30ca0000, compatible: ["fsl,imx8mp-micfil"], irqs: [109], default-status: disabled }
+        - { label: easrc, kind: audio, path: /soc@0/bus@30df0000/spba-bus@30c00000/easrc@30c90000, unit-address: 0x30c90000, compatible: ["fsl,imx8mp-easrc", "fsl,imx8mn-easrc"], irqs: [122], default-status: disabled }
+        - { label: sdma3, kind: dma, path: /soc@0/bus@30df0000/dma-controller@30e00000, unit-address: 0x30e00000, compatible: ["fsl,imx8mp-sdma", "fsl,imx8mq-sdma"], irqs: [34], default-status: okay }
+        - { label: sdma2, kind: dma, path: /soc@0/bus@30df0000/dma-controller@30e10000, unit-address: 0x30e10000, compatible: ["fsl,imx8mp-sdma", "fsl,imx8mq-sdma"], irqs: [103], default-status: okay }
+        - { label: wdog1, kind: watchdog, path: /soc@0/bus@30000000/watchdog@30280000, unit-address: 0x30280000, compatible: ["fsl,imx8mp-wdt", "fsl,imx21-wdt"], irqs: [78], default-status: disabled }
+        - { label: wdog2, kind: watchdog, path: /soc@0/bus@30000000/watchdog@30290000, unit-address: 0x30290000, compatible: ["fsl,imx8mp-wdt", "fsl,imx21-wdt"], irqs: [79], default-status: disabled }
+        - { label: wdog3, kind: watchdog, path: /soc@0/bus@30000000/watchdog@302a0000, unit-address: 0x302a0000, compatible: ["fsl,imx8mp-wdt", "fsl,imx21-wdt"], irqs: [10], default-status: disabled }
 
-# The MCUXpresso SDK's / rpmsg-lite's defaults for this SoC (HMPFacts §8). An M7 manifest's `rpmsg:` overrides them.
-rpmsg-defaults:
-  source: HMPFacts §8 (rpmsg-lite imx8mp_m7 platform; SDK evkmimx8mp board.h and rpmsg_config.h)
-  vring-base: 0x55000000
-  vring-size: 0x8000
-  vring-align: 0x1000
-  buffer-count: 256
-  buffer-payload-size: 496
-  buffer-size: 512
-  resource-table: 0x550ff000
-  mu-channel: 1
-  link-id: 0
-  vdev-count: 1
-  notes:
-    - text: vring0 at vring-base, vring1 at vring-base + vring-size; rpmsg-lite uses these addresses whatever Linux writes into the resource table
-      source: HMPFacts §8 (rpmsg_lite.c)
-    - text: >-
-        the resource table layout (1 vdev, 2 vrings, 88 bytes) is read from the identical-structure i.MX 8M Mini
-        example; the i.MX 8M Plus rsc_table.c itself was not read
-      source: HMPFacts §8, §11
-      status: not-verified
-    - text: VDEV1_VRING_BASE is not defined in the i.MX 8M Plus board.h; a second vdev's address is unknown
-      source: HMPFacts §8, §11
-      status: not-verified
-    - text: rpmsg-lite's own default without the SDK example's rpmsg_config.h is RL_BUFFER_COUNT 2
-      source: HMPFacts §8 (rpmsg_default_config.h)
+    # The MCUXpresso SDK's / rpmsg-lite's defaults for this SoC (HMPFacts §8). An M7 manifest's `rpmsg:` overrides them.
+    rpmsg-defaults:
+      source: HMPFacts §8 (rpmsg-lite imx8mp_m7 platform; SDK evkmimx8mp board.h and rpmsg_config.h)
+      vring-base: 0x55000000
+      vring-size: 0x8000
+      vring-align: 0x1000
+      buffer-count: 256
+      buffer-payload-size: 496
+      buffer-size: 512
+      resource-table: 0x550ff000
+      mu-channel: 1
+      link-id: 0
+      vdev-count: 1
+      notes:
+        - text: vring0 at vring-base, vring1 at vring-base + vring-size; rpmsg-lite uses these addresses whatever Linux writes into the resource table
+          source: HMPFacts §8 (rpmsg_lite.c)
+        - text: >-
+            the resource table layout (1 vdev, 2 vrings, 88 bytes) is read from the identical-structure i.MX 8M Mini
+            example; the i.MX 8M Plus rsc_table.c itself was not read
+          source: HMPFacts §8, §11
+          status: not-verified
+        - text: VDEV1_VRING_BASE is not defined in the i.MX 8M Plus board.h; a second vdev's address is unknown
+          source: HMPFacts §8, §11
+          status: not-verified
+        - text: rpmsg-lite's own default without the SDK example's rpmsg_config.h is RL_BUFFER_COUNT 2
+          source: HMPFacts §8 (rpmsg_default_config.h)
 
-# Pin multiplexing (HMPFacts §9). Offsets below are relative to the IOMUXC base; the MCUXpresso SDK's fsl_iomuxc.h
-# uses absolute addresses (base + offset).
-iomuxc:
-  label: iomuxc
-  base: 0x30330000
-  source: HMPFacts §5.3, §9
+    # Pin multiplexing (HMPFacts §9). Offsets below are relative to the IOMUXC base; the MCUXpresso SDK's fsl_iomuxc.h
+    # uses absolute addresses (base + offset).
+    iomuxc:
+      label: iomuxc
+      base: 0x30330000
+      source: HMPFacts §5.3, §9
 
 
-# Clock gating and power domains (HMPFacts §13). Each peripheral's clock root slice in the CCM (a composite: mux,
-# dividers and an enable bit, bit 28 of its target register at ccm + offset) and its CCGR gate (ccm + ccgr), with the
-# clock IDs of dt-bindings/clock/imx8mp-clock.h and the name the clock driver registers the slice under (`clock`).
-# Peripherals without a slice of their own hang off ipg_root (a divider of the critical ahb_root); only their CCGR
-# gate is Linux's to switch, and it changes only Linux's domain field of the CCGR (HMPFacts §13.1, §13.3).
-# Power domains: the peripherals a domain's power switch cuts, as mainline imx8mp.dtsi wires them.
-clocks:
-  source: HMPFacts §13.1, §13.8 (clk-imx8mp.c, NXP @04027c8b and mainline @8dd06ef3; imx8mp-clock.h)
-  provider: clk
-  header: dt-bindings/clock/imx8mp-clock.h
-  root-enable-bit: 28
-  mcore-booted-parameter: clk-imx8mp.mcore_booted
-  mcore-booted-source: HMPFacts §13.4 (module_param(mcore_booted) in clk-imx8mp.c; U-Boot imx8mp_evk.env prepare_mcore)
-  peripherals:
-    - { label: i2c1, gate: { id: 205, name: IMX8MP_CLK_I2C1_ROOT, ccgr: 0x4170 }, slice: { id: 138, name: IMX8MP_CLK_I2C1, offset: 0xad00, clock: i2c1 } }
-    - { label: i2c2, gate: { id: 206, name: IMX8MP_CLK_I2C2_ROOT, ccgr: 0x4180 }, slice: { id: 139, name: IMX8MP_CLK_I2C2, offset: 0xad80, clock: i2c2 } }
-    - { label: i2c3, gate: { id: 207, name: IMX8MP_CLK_I2C3_ROOT, ccgr: 0x4190 }, slice: { id: 140, name: IMX8MP_CLK_I2C3, offset: 0xae00, clock: i2c3 } }
-    - { label: i2c4, gate: { id: 208, name: IMX8MP_CLK_I2C4_ROOT, ccgr: 0x41a0 }, slice: { id: 141, name: IMX8MP_CLK_I2C4, offset: 0xae80, clock: i2c4 } }
-    - { label: i2c5, gate: { id: 231, name: IMX8MP_CLK_I2C5_ROOT, ccgr: 0x4330 }, slice: { id: 121, name: IMX8MP_CLK_I2C5, offset: 0xa480, clock: i2c5 } }
-    - { label: i2c6, gate: { id: 232, name: IMX8MP_CLK_I2C6_ROOT, ccgr: 0x4340 }, slice: { id: 122, name: IMX8MP_CLK_I2C6, offset: 0xa500, clock: i2c6 } }
-    - { label: uart1, gate: { id: 251, name: IMX8MP_CLK_UART1_ROOT, ccgr: 0x4490 }, slice: { id: 142, name: IMX8MP_CLK_UART1, offset: 0xaf00, clock: uart1 } }
-    - { label: uart2, gate: { id: 252, name: IMX8MP_CLK_UART2_ROOT, ccgr: 0x44a0 }, slice: { id: 143, name: IMX8MP_CLK_UART2, offset: 0xaf80, clock: uart2 } }
-    - { label: uart3, gate: { id: 253, name: IMX8MP_CLK_UART3_ROOT, ccgr: 0x44b0 }, slice: { id: 144, name: IMX8MP_CLK_UART3, offset: 0xb000, clock: uart3 } }
-    - { label: uart4, gate: { id: 254, name: IMX8MP_CLK_UART4_ROOT, ccgr: 0x44c0 }, slice: { id: 145, name: IMX8MP_CLK_UART4, offset: 0xb080, clock: uart4 } }
-    - { label: ecspi1, gate: { id: 189, name: IMX8MP_CLK_ECSPI1_ROOT, ccgr: 0x4070 }, slice: { id: 149, name: IMX8MP_CLK_ECSPI1, offset: 0xb280, clock: ecspi1 } }
-    - { label: ecspi2, gate: { id: 190, name: IMX8MP_CLK_ECSPI2_ROOT, ccgr: 0x4080 }, slice: { id: 150, name: IMX8MP_CLK_ECSPI2, offset: 0xb300, clock: ecspi2 } }
-    - { label: ecspi3, gate: { id: 191, name: IMX8MP_CLK_ECSPI3_ROOT, ccgr: 0x4090 }, slice: { id: 179, name: IMX8MP_CLK_ECSPI3, offset: 0xc180, clock: ecspi3 } }
-    - { label: gpt1, gate: { id: 198, name: IMX8MP_CLK_GPT1_ROOT, ccgr: 0x4100 }, slice: { id: 155, name: IMX8MP_CLK_GPT1, offset: 0xb580, clock: gpt1 } }
-    - { label: gpt2, gate: { id: 199, name: IMX8MP_CLK_GPT2_ROOT, ccgr: 0x4110 }, slice: { id: 156, name: IMX8MP_CLK_GPT2, offset: 0xb600, clock: gpt2 } }
-    - { label: gpt3, gate: { id: 200, name: IMX8MP_CLK_GPT3_ROOT, ccgr: 0x4120 }, slice: { id: 157, name: IMX8MP_CLK_GPT3, offset: 0xb680, clock: gpt3 } }
-    - { label: gpt4, gate: { id: 201, name: IMX8MP_CLK_GPT4_ROOT, ccgr: 0x4130 }, slice: { id: 158, name: IMX8MP_CLK_GPT4, offset: 0xb700, clock: gpt4 } }
-    - { label: gpt5, gate: { id: 202, name: IMX8MP_CLK_GPT5_ROOT, ccgr: 0x4140 }, slice: { id: 159, name: IMX8MP_CLK_GPT5, offset: 0xb780, clock: gpt5 } }
-    - { label: gpt6, gate: { id: 203, name: IMX8MP_CLK_GPT6_ROOT, ccgr: 0x4150 }, slice: { id: 160, name: IMX8MP_CLK_GPT6, offset: 0xb800, clock: gpt6 } }
-    - { label: pwm1, gate: { id: 220, name: IMX8MP_CLK_PWM1_ROOT, ccgr: 0x4280 }, slice: { id: 151, name: IMX8MP_CLK_PWM1, offset: 0xb380, clock: pwm1 } }
-    - { label: pwm2, gate: { id: 221, name: IMX8MP_CLK_PWM2_ROOT, ccgr: 0x4290 }, slice: { id: 152, name: IMX8MP_CLK_PWM2, offset: 0xb400, clock: pwm2 } }
-    - { label: pwm3, gate: { id: 222, name: IMX8MP_CLK_PWM3_ROOT, ccgr: 0x42a0 }, slice: { id: 153, name: IMX8MP_CLK_PWM3, offset: 0xb480, clock: pwm3 } }
-    - { label: pwm4, gate: { id: 223, name: IMX8MP_CLK_PWM4_ROOT, ccgr: 0x42b0 }, slice: { id: 154, name: IMX8MP_CLK_PWM4, offset: 0xb500, clock: pwm4 } }
-    - { label: flexcan1, gate: { id: 233, name: IMX8MP_CLK_CAN1_ROOT, ccgr: 0x4350 }, slice: { id: 116, name: IMX8MP_CLK_CAN1, offset: 0xa200, clock: can1 } }
-    - { label: flexcan2, gate: { id: 234, name: IMX8MP_CLK_CAN2_ROOT, ccgr: 0x4360 }, slice: { id: 117, name: IMX8MP_CLK_CAN2, offset: 0xa280, clock: can2 } }
-    - { label: flexspi, gate: { id: 226, name: IMX8MP_CLK_QSPI_ROOT, ccgr: 0x42f0 }, slice: { id: 135, name: IMX8MP_CLK_QSPI, offset: 0xab80, clock: qspi } }
-    - { label: wdog1, gate: { id: 259, name: IMX8MP_CLK_WDOG1_ROOT, ccgr: 0x4530 }, slice: { id: 162, name: IMX8MP_CLK_WDOG, offset: 0xb900, clock: wdog } }
-    - { label: wdog2, gate: { id: 260, name: IMX8MP_CLK_WDOG2_ROOT, ccgr: 0x4540 }, slice: { id: 162, name: IMX8MP_CLK_WDOG, offset: 0xb900, clock: wdog } }
-    - { label: wdog3, gate: { id: 261, name: IMX8MP_CLK_WDOG3_ROOT, ccgr: 0x4550 }, slice: { id: 162, name: IMX8MP_CLK_WDOG, offset: 0xb900, clock: wdog } }
-    - { label: gpio1, gate: { id: 193, name: IMX8MP_CLK_GPIO1_ROOT, ccgr: 0x40b0 } }
-    - { label: gpio2, gate: { id: 194, name: IMX8MP_CLK_GPIO2_ROOT, ccgr: 0x40c0 } }
-    - { label: gpio3, gate: { id: 195, name: IMX8MP_CLK_GPIO3_ROOT, ccgr: 0x40d0 } }
-    - { label: gpio4, gate: { id: 196, name: IMX8MP_CLK_GPIO4_ROOT, ccgr: 0x40e0 } }
-    - { label: gpio5, gate: { id: 197, name: IMX8MP_CLK_GPIO5_ROOT, ccgr: 0x40f0 } }
-    - { label: sdma1, gate: { id: 236, name: IMX8MP_CLK_SDMA1_ROOT, ccgr: 0x43a0 } }
-    - { label: sai1, gate: { id: 322, name: IMX8MP_CLK_SAI1_ROOT, ccgr: 0x4650 }, slice: { id: 123, name: IMX8MP_CLK_SAI1, offset: 0xa580, clock: sai1 }, power-domain: pgc_audio }
-    - { label: sai2, gate: { id: 323, name: IMX8MP_CLK_SAI2_ROOT, ccgr: 0x4650 }, slice: { id: 124, name: IMX8MP_CLK_SAI2, offset: 0xa600, clock: sai2 }, power-domain: pgc_audio }
-    - { label: sai3, gate: { id: 324, name: IMX8MP_CLK_SAI3_ROOT, ccgr: 0x4650 }, slice: { id: 125, name: IMX8MP_CLK_SAI3, offset: 0xa680, clock: sai3 }, power-domain: pgc_audio }
-    - { label: sai5, gate: { id: 325, name: IMX8MP_CLK_SAI5_ROOT, ccgr: 0x4650 }, slice: { id: 127, name: IMX8MP_CLK_SAI5, offset: 0xa780, clock: sai5 }, power-domain: pgc_audio }
-    - { label: sai6, gate: { id: 326, name: IMX8MP_CLK_SAI6_ROOT, ccgr: 0x4650 }, slice: { id: 128, name: IMX8MP_CLK_SAI6, offset: 0xa800, clock: sai6 }, power-domain: pgc_audio }
-    - { label: sai7, gate: { id: 327, name: IMX8MP_CLK_SAI7_ROOT, ccgr: 0x4650 }, slice: { id: 182, name: IMX8MP_CLK_SAI7, offset: 0xc300, clock: sai7 }, power-domain: pgc_audio }
-    - { label: micfil, gate: { id: 328, name: IMX8MP_CLK_PDM_ROOT, ccgr: 0x4650 }, slice: { id: 180, name: IMX8MP_CLK_PDM, offset: 0xc200, clock: pdm }, power-domain: pgc_audio }
-    - { label: easrc, power-domain: pgc_audio }
-    - { label: sdma2, power-domain: pgc_audio }
-    - { label: sdma3, power-domain: pgc_audio }
-    - { label: mu2, power-domain: pgc_audio }
-  power-domains:
-    - label: pgc_audio
-      path: /soc@0/bus@30000000/gpc@303a0000/pgc/power-domain@5
-      title: the audio mix (AUDIOMIX) power domain
-      source: "HMPFacts §13.7 (imx8mp.dtsi: aips5 bus@30df0000 and audio_blk_ctrl carry power-domains = <&pgc_audio>)"
-      note: >-
-        SAI1/2/3/5/6/7, MICFIL, EASRC, SDMA2 and SDMA3 sit on aips5; MU2 sits on bus@30800000 but takes its clock
-        from audio_blk_ctrl, which is in the domain
+    # Clock gating and power domains (HMPFacts §13). Each peripheral's clock root slice in the CCM (a composite: mux,
+    # dividers and an enable bit, bit 28 of its target register at ccm + offset) and its CCGR gate (ccm + ccgr), with the
+    # clock IDs of dt-bindings/clock/imx8mp-clock.h and the name the clock driver registers the slice under (`clock`).
+    # Peripherals without a slice of their own hang off ipg_root (a divider of the critical ahb_root); only their CCGR
+    # gate is Linux's to switch, and it changes only Linux's domain field of the CCGR (HMPFacts §13.1, §13.3).
+    # `via`: Linux's drivers reach the slice through another clock controller's clocks (the audio block control's SAI
+    # and PDM clocks), a path dtlint does not model (HMPFacts §13.7, §13.8).
+    # Power domains: the peripherals a domain's power switch cuts, as mainline imx8mp.dtsi wires them.
+    clocks:
+      source: HMPFacts §13.1, §13.8 (clk-imx8mp.c, NXP @04027c8b and mainline @8dd06ef3; imx8mp-clock.h)
+      provider: clk
+      header: dt-bindings/clock/imx8mp-clock.h
+      root-enable-bit: 28
+      mcore-booted-parameter: clk-imx8mp.mcore_booted
+      mcore-booted-source: HMPFacts §13.4 (module_param(mcore_booted) in clk-imx8mp.c; U-Boot imx8mp_evk.env prepare_mcore)
+      peripherals:
+        - { label: i2c1, gate: { id: 205, name: IMX8MP_CLK_I2C1_ROOT, ccgr: 0x4170 }, slice: { id: 138, name: IMX8MP_CLK_I2C1, offset: 0xad00, clock: i2c1 } }
+        - { label: i2c2, gate: { id: 206, name: IMX8MP_CLK_I2C2_ROOT, ccgr: 0x4180 }, slice: { id: 139, name: IMX8MP_CLK_I2C2, offset: 0xad80, clock: i2c2 } }
+        - { label: i2c3, gate: { id: 207, name: IMX8MP_CLK_I2C3_ROOT, ccgr: 0x4190 }, slice: { id: 140, name: IMX8MP_CLK_I2C3, offset: 0xae00, clock: i2c3 } }
+        - { label: i2c4, gate: { id: 208, name: IMX8MP_CLK_I2C4_ROOT, ccgr: 0x41a0 }, slice: { id: 141, name: IMX8MP_CLK_I2C4, offset: 0xae80, clock: i2c4 } }
+        - { label: i2c5, gate: { id: 231, name: IMX8MP_CLK_I2C5_ROOT, ccgr: 0x4330 }, slice: { id: 121, name: IMX8MP_CLK_I2C5, offset: 0xa480, clock: i2c5 } }
+        - { label: i2c6, gate: { id: 232, name: IMX8MP_CLK_I2C6_ROOT, ccgr: 0x4340 }, slice: { id: 122, name: IMX8MP_CLK_I2C6, offset: 0xa500, clock: i2c6 } }
+        - { label: uart1, gate: { id: 251, name: IMX8MP_CLK_UART1_ROOT, ccgr: 0x4490 }, slice: { id: 142, name: IMX8MP_CLK_UART1, offset: 0xaf00, clock: uart1 } }
+        - { label: uart2, gate: { id: 252, name: IMX8MP_CLK_UART2_ROOT, ccgr: 0x44a0 }, slice: { id: 143, name: IMX8MP_CLK_UART2, offset: 0xaf80, clock: uart2 } }
+        - { label: uart3, gate: { id: 253, name: IMX8MP_CLK_UART3_ROOT, ccgr: 0x44b0 }, slice: { id: 144, name: IMX8MP_CLK_UART3, offset: 0xb000, clock: uart3 } }
+        - { label: uart4, gate: { id: 254, name: IMX8MP_CLK_UART4_ROOT, ccgr: 0x44c0 }, slice: { id: 145, name: IMX8MP_CLK_UART4, offset: 0xb080, clock: uart4 } }
+        - { label: ecspi1, gate: { id: 189, name: IMX8MP_CLK_ECSPI1_ROOT, ccgr: 0x4070 }, slice: { id: 149, name: IMX8MP_CLK_ECSPI1, offset: 0xb280, clock: ecspi1 } }
+        - { label: ecspi2, gate: { id: 190, name: IMX8MP_CLK_ECSPI2_ROOT, ccgr: 0x4080 }, slice: { id: 150, name: IMX8MP_CLK_ECSPI2, offset: 0xb300, clock: ecspi2 } }
+        - { label: ecspi3, gate: { id: 191, name: IMX8MP_CLK_ECSPI3_ROOT, ccgr: 0x4090 }, slice: { id: 179, name: IMX8MP_CLK_ECSPI3, offset: 0xc180, clock: ecspi3 } }
+        - { label: gpt1, gate: { id: 198, name: IMX8MP_CLK_GPT1_ROOT, ccgr: 0x4100 }, slice: { id: 155, name: IMX8MP_CLK_GPT1, offset: 0xb580, clock: gpt1 } }
+        - { label: gpt2, gate: { id: 199, name: IMX8MP_CLK_GPT2_ROOT, ccgr: 0x4110 }, slice: { id: 156, name: IMX8MP_CLK_GPT2, offset: 0xb600, clock: gpt2 } }
+        - { label: gpt3, gate: { id: 200, name: IMX8MP_CLK_GPT3_ROOT, ccgr: 0x4120 }, slice: { id: 157, name: IMX8MP_CLK_GPT3, offset: 0xb680, clock: gpt3 } }
+        - { label: gpt4, gate: { id: 201, name: IMX8MP_CLK_GPT4_ROOT, ccgr: 0x4130 }, slice: { id: 158, name: IMX8MP_CLK_GPT4, offset: 0xb700, clock: gpt4 } }
+        - { label: gpt5, gate: { id: 202, name: IMX8MP_CLK_GPT5_ROOT, ccgr: 0x4140 }, slice: { id: 159, name: IMX8MP_CLK_GPT5, offset: 0xb780, clock: gpt5 } }
+        - { label: gpt6, gate: { id: 203, name: IMX8MP_CLK_GPT6_ROOT, ccgr: 0x4150 }, slice: { id: 160, name: IMX8MP_CLK_GPT6, offset: 0xb800, clock: gpt6 } }
+        - { label: pwm1, gate: { id: 220, name: IMX8MP_CLK_PWM1_ROOT, ccgr: 0x4280 }, slice: { id: 151, name: IMX8MP_CLK_PWM1, offset: 0xb380, clock: pwm1 } }
+        - { label: pwm2, gate: { id: 221, name: IMX8MP_CLK_PWM2_ROOT, ccgr: 0x4290 }, slice: { id: 152, name: IMX8MP_CLK_PWM2, offset: 0xb400, clock: pwm2 } }
+        - { label: pwm3, gate: { id: 222, name: IMX8MP_CLK_PWM3_ROOT, ccgr: 0x42a0 }, slice: { id: 153, name: IMX8MP_CLK_PWM3, offset: 0xb480, clock: pwm3 } }
+        - { label: pwm4, gate: { id: 223, name: IMX8MP_CLK_PWM4_ROOT, ccgr: 0x42b0 }, slice: { id: 154, name: IMX8MP_CLK_PWM4, offset: 0xb500, clock: pwm4 } }
+        - { label: flexcan1, gate: { id: 233, name: IMX8MP_CLK_CAN1_ROOT, ccgr: 0x4350 }, slice: { id: 116, name: IMX8MP_CLK_CAN1, offset: 0xa200, clock: can1 } }
+        - { label: flexcan2, gate: { id: 234, name: IMX8MP_CLK_CAN2_ROOT, ccgr: 0x4360 }, slice: { id: 117, name: IMX8MP_CLK_CAN2, offset: 0xa280, clock: can2 } }
+        - { label: flexspi, gate: { id: 226, name: IMX8MP_CLK_QSPI_ROOT, ccgr: 0x42f0 }, slice: { id: 135, name: IMX8MP_CLK_QSPI, offset: 0xab80, clock: qspi } }
+        - { label: wdog1, gate: { id: 259, name: IMX8MP_CLK_WDOG1_ROOT, ccgr: 0x4530 }, slice: { id: 162, name: IMX8MP_CLK_WDOG, offset: 0xb900, clock: wdog } }
+        - { label: wdog2, gate: { id: 260, name: IMX8MP_CLK_WDOG2_ROOT, ccgr: 0x4540 }, slice: { id: 162, name: IMX8MP_CLK_WDOG, offset: 0xb900, clock: wdog } }
+        - { label: wdog3, gate: { id: 261, name: IMX8MP_CLK_WDOG3_ROOT, ccgr: 0x4550 }, slice: { id: 162, name: IMX8MP_CLK_WDOG, offset: 0xb900, clock: wdog } }
+        - { label: gpio1, gate: { id: 193, name: IMX8MP_CLK_GPIO1_ROOT, ccgr: 0x40b0 } }
+        - { label: gpio2, gate: { id: 194, name: IMX8MP_CLK_GPIO2_ROOT, ccgr: 0x40c0 } }
+        - { label: gpio3, gate: { id: 195, name: IMX8MP_CLK_GPIO3_ROOT, ccgr: 0x40d0 } }
+        - { label: gpio4, gate: { id: 196, name: IMX8MP_CLK_GPIO4_ROOT, ccgr: 0x40e0 } }
+        - { label: gpio5, gate: { id: 197, name: IMX8MP_CLK_GPIO5_ROOT, ccgr: 0x40f0 } }
+        - { label: sdma1, gate: { id: 236, name: IMX8MP_CLK_SDMA1_ROOT, ccgr: 0x43a0 } }
+        - { label: sai1, gate: { id: 322, name: IMX8MP_CLK_SAI1_ROOT, ccgr: 0x4650 }, slice: { id: 123, name: IMX8MP_CLK_SAI1, offset: 0xa580, clock: sai1 }, via: audio_blk_ctrl, power-domain: pgc_audio }
+        - { label: sai2, gate: { id: 323, name: IMX8MP_CLK_SAI2_ROOT, ccgr: 0x4650 }, slice: { id: 124, name: IMX8MP_CLK_SAI2, offset: 0xa600, clock: sai2 }, via: audio_blk_ctrl, power-domain: pgc_audio }
+        - { label: sai3, gate: { id: 324, name: IMX8MP_CLK_SAI3_ROOT, ccgr: 0x4650 }, slice: { id: 125, name: IMX8MP_CLK_SAI3, offset: 0xa680, clock: sai3 }, via: audio_blk_ctrl, power-domain: pgc_audio }
+        - { label: sai5, gate: { id: 325, name: IMX8MP_CLK_SAI5_ROOT, ccgr: 0x4650 }, slice: { id: 127, name: IMX8MP_CLK_SAI5, offset: 0xa780, clock: sai5 }, via: audio_blk_ctrl, power-domain: pgc_audio }
+        - { label: sai6, gate: { id: 326, name: IMX8MP_CLK_SAI6_ROOT, ccgr: 0x4650 }, slice: { id: 128, name: IMX8MP_CLK_SAI6, offset: 0xa800, clock: sai6 }, via: audio_blk_ctrl, power-domain: pgc_audio }
+        - { label: sai7, gate: { id: 327, name: IMX8MP_CLK_SAI7_ROOT, ccgr: 0x4650 }, slice: { id: 182, name: IMX8MP_CLK_SAI7, offset: 0xc300, clock: sai7 }, via: audio_blk_ctrl, power-domain: pgc_audio }
+        - { label: micfil, gate: { id: 328, name: IMX8MP_CLK_PDM_ROOT, ccgr: 0x4650 }, slice: { id: 180, name: IMX8MP_CLK_PDM, offset: 0xc200, clock: pdm }, via: audio_blk_ctrl, power-domain: pgc_audio }
+        - { label: easrc, power-domain: pgc_audio }
+        - { label: sdma2, power-domain: pgc_audio }
+        - { label: sdma3, power-domain: pgc_audio }
+        - { label: mu2, power-domain: pgc_audio }
+      power-domains:
+        - label: pgc_audio
+          path: /soc@0/bus@30000000/gpc@303a0000/pgc/power-domain@5
+          title: the audio mix (AUDIOMIX) power domain
+          source: "HMPFacts §13.7 (imx8mp.dtsi: aips5 bus@30df0000 and audio_blk_ctrl carry power-domains = <&pgc_audio>)"
+          note: >-
+            SAI1/2/3/5/6/7, MICFIL, EASRC, SDMA2 and SDMA3 sit on aips5; MU2 sits on bus@30800000 but takes its clock
+            from audio_blk_ctrl, which is in the domain
 
-# BEGIN pad-table (generated by Scripts/gen-pad-table.py from imx8mp-pinfunc.h; do not edit by hand)
-pad-table:
-  source: Linux imx8mp-pinfunc.h (HMPFacts §9; corpus copy from U-Boot dts/upstream @6073c36b2c8d)
-  header-sha256: dafd1d3511104fc6202bbc1f9889c2b2773055b9f1074115729605570d743769
-  pad-count: 143
-  function-count: 785
-  pads:
-    GPIO1_IO00:
-      mux-reg: 0x014
-      conf-reg: 0x274
-      functions:
-        GPIO1_IO00: { mode: 0, input-reg: 0x000, input-val: 0 }
-        CCM_ENET_PHY_REF_CLK_ROOT: { mode: 1, input-reg: 0x000, input-val: 0 }
-        ISP_FL_TRIG_0: { mode: 3, input-reg: 0x5D4, input-val: 0 }
-        CCM_EXT_CLK1: { mode: 6, input-reg: 0x000, input-val: 0 }
-    GPIO1_IO01:
-      mux-reg: 0x018
-      conf-reg: 0x278
-      functions:
-        GPIO1_IO01: { mode: 0, input-reg: 0x000, input-val: 0 }
-        PWM1_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
-        ISP_SHUTTER_TRIG_0: { mode: 3, input-reg: 0x5DC, input-val: 0 }
-        CCM_EXT_CLK2: { mode: 6, input-reg: 0x000, input-val: 0 }
-    GPIO1_IO02:
-      mux-reg: 0x01C
-      conf-reg: 0x27C
-      functions:
-        GPIO1_IO02: { mode: 0, input-reg: 0x000, input-val: 0 }
-        WDOG1_WDOG_B: { mode: 1, input-reg: 0x000, input-val: 0 }
-        ISP_FLASH_TRIG_0: { mode: 3, input-reg: 0x000, input-val: 0 }
-        WDOG1_WDOG_ANY: { mode: 5, input-reg: 0x000, input-val: 0 }
-        SJC_DE_B: { mode: 7, input-reg: 0x000, input-val: 0 }
-    GPIO1_IO03:
-      mux-reg: 0x020
-      conf-reg: 0x280
-      functions:
-        GPIO1_IO03: { mode: 0, input-reg: 0x000, input-val: 0 }
-        USDHC1_VSELECT: { mode: 1, input-reg: 0x000, input-val: 0 }
-        ISP_PRELIGHT_TRIG_0: { mode: 3, input-reg: 0x000, input-val: 0 }
-        SDMA1_EXT_EVENT00: { mode: 5, input-reg: 0x000, input-val: 0 }
-    GPIO1_IO04:
-      mux-reg: 0x024
-      conf-reg: 0x284
-      functions:
-        GPIO1_IO04: { mode: 0, input-reg: 0x000, input-val: 0 }
-        USDHC2_VSELECT: { mode: 1, input-reg: 0x000, input-val: 0 }
-        ISP_SHUTTER_OPEN_0: { mode: 3, input-reg: 0x000, input-val: 0 }
-        SDMA1_EXT_EVENT01: { mode: 5, input-reg: 0x000, input-val: 0 }
-    GPIO1_IO05:
-      mux-reg: 0x028
-      conf-reg: 0x288
-      functions:
-        GPIO1_IO05: { mode: 0, input-reg: 0x000, input-val: 0 }
-        M7_NMI: { mode: 1, input-reg: 0x000, input-val: 0 }
-        ISP_FL_TRIG_1: { mode: 3, input-reg: 0x5D8, input-val: 0 }
-        CCM_PMIC_READY: { mode: 5, input-reg: 0x554, input-val: 0 }
-    GPIO1_IO06:
-      mux-reg: 0x02C
-      conf-reg: 0x28C
-      functions:
-        GPIO1_IO06: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ENET_QOS_MDC: { mode: 1, input-reg: 0x000, input-val: 0 }
-        ISP_SHUTTER_TRIG_1: { mode: 3, input-reg: 0x5E0, input-val: 0 }
-        USDHC1_CD_B: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CCM_EXT_CLK3: { mode: 6, input-reg: 0x000, input-val: 0 }
-    GPIO1_IO07:
-      mux-reg: 0x030
-      conf-reg: 0x290
-      functions:
-        GPIO1_IO07: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ENET_QOS_MDIO: { mode: 1, input-reg: 0x590, input-val: 0 }
-        ISP_FLASH_TRIG_1: { mode: 3, input-reg: 0x000, input-val: 0 }
-        USDHC1_WP: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CCM_EXT_CLK4: { mode: 6, input-reg: 0x000, input-val: 0 }
-    GPIO1_IO08:
-      mux-reg: 0x034
-      conf-reg: 0x294
-      functions:
-        GPIO1_IO08: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ENET_QOS_1588_EVENT0_IN: { mode: 1, input-reg: 0x000, input-val: 0 }
-        PWM1_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
-        ISP_PRELIGHT_TRIG_1: { mode: 3, input-reg: 0x000, input-val: 0 }
-        ENET_QOS_1588_EVENT0_AUX_IN: { mode: 4, input-reg: 0x000, input-val: 0 }
-        USDHC2_RESET_B: { mode: 5, input-reg: 0x000, input-val: 0 }
-    GPIO1_IO09:
-      mux-reg: 0x038
-      conf-reg: 0x298
-      functions:
-        GPIO1_IO09: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ENET_QOS_1588_EVENT0_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
-        PWM2_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
-        ISP_SHUTTER_OPEN_1: { mode: 3, input-reg: 0x000, input-val: 0 }
-        USDHC3_RESET_B: { mode: 4, input-reg: 0x000, input-val: 0 }
-        SDMA2_EXT_EVENT00: { mode: 5, input-reg: 0x000, input-val: 0 }
-    GPIO1_IO10:
-      mux-reg: 0x03C
-      conf-reg: 0x29C
-      functions:
-        GPIO1_IO10: { mode: 0, input-reg: 0x000, input-val: 0 }
-        USB1_OTG_ID: { mode: 1, input-reg: 0x000, input-val: 0 }
-        PWM3_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
-    GPIO1_IO11:
-      mux-reg: 0x040
-      conf-reg: 0x2A0
-      functions:
-        GPIO1_IO11: { mode: 0, input-reg: 0x000, input-val: 0 }
-        USB2_OTG_ID: { mode: 1, input-reg: 0x000, input-val: 0 }
-        PWM2_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
-        USDHC3_VSELECT: { mode: 4, input-reg: 0x000, input-val: 0 }
-        CCM_PMIC_READY: { mode: 5, input-reg: 0x554, input-val: 1 }
-    GPIO1_IO12:
-      mux-reg: 0x044
-      conf-reg: 0x2A4
-      functions:
-        GPIO1_IO12: { mode: 0, input-reg: 0x000, input-val: 0 }
-        USB1_OTG_PWR: { mode: 1, input-reg: 0x000, input-val: 0 }
-        SDMA2_EXT_EVENT01: { mode: 5, input-reg: 0x000, input-val: 0 }
-    GPIO1_IO13:
-      mux-reg: 0x048
-      conf-reg: 0x2A8
-      functions:
-        GPIO1_IO13: { mode: 0, input-reg: 0x000, input-val: 0 }
-        USB1_OTG_OC: { mode: 1, input-reg: 0x000, input-val: 0 }
-        PWM2_OUT: { mode: 5, input-reg: 0x000, input-val: 0 }
-    GPIO1_IO14:
-      mux-reg: 0x04C
-      conf-reg: 0x2AC
-      functions:
-        GPIO1_IO14: { mode: 0, input-reg: 0x000, input-val: 0 }
-        USB2_OTG_PWR: { mode: 1, input-reg: 0x000, input-val: 0 }
-        USDHC3_CD_B: { mode: 4, input-reg: 0x608, input-val: 0 }
-        PWM3_OUT: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CCM_CLKO1: { mode: 6, input-reg: 0x000, input-val: 0 }
-    GPIO1_IO15:
-      mux-reg: 0x050
-      conf-reg: 0x2B0
-      functions:
-        GPIO1_IO15: { mode: 0, input-reg: 0x000, input-val: 0 }
-        USB2_OTG_OC: { mode: 1, input-reg: 0x000, input-val: 0 }
-        USDHC3_WP: { mode: 4, input-reg: 0x634, input-val: 0 }
-        PWM4_OUT: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CCM_CLKO2: { mode: 6, input-reg: 0x000, input-val: 0 }
-    ENET_MDC:
-      mux-reg: 0x054
-      conf-reg: 0x2B4
-      functions:
-        ENET_QOS_MDC: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI6_TX_DATA00: { mode: 2, input-reg: 0x000, input-val: 0 }
-        GPIO1_IO16: { mode: 5, input-reg: 0x000, input-val: 0 }
-        USDHC3_STROBE: { mode: 6, input-reg: 0x630, input-val: 0 }
-    ENET_MDIO:
-      mux-reg: 0x058
-      conf-reg: 0x2B8
-      functions:
-        ENET_QOS_MDIO: { mode: 0, input-reg: 0x590, input-val: 1 }
-        AUDIOMIX_SAI6_TX_SYNC: { mode: 2, input-reg: 0x528, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM03: { mode: 3, input-reg: 0x4CC, input-val: 0 }
-        GPIO1_IO17: { mode: 5, input-reg: 0x000, input-val: 0 }
-        USDHC3_DATA5: { mode: 6, input-reg: 0x624, input-val: 0 }
-    ENET_TD3:
-      mux-reg: 0x05C
-      conf-reg: 0x2BC
-      functions:
-        ENET_QOS_RGMII_TD3: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI6_TX_BCLK: { mode: 2, input-reg: 0x524, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM02: { mode: 3, input-reg: 0x4C8, input-val: 0 }
-        GPIO1_IO18: { mode: 5, input-reg: 0x000, input-val: 0 }
-        USDHC3_DATA6: { mode: 6, input-reg: 0x628, input-val: 0 }
-    ENET_TD2:
-      mux-reg: 0x060
-      conf-reg: 0x2C0
-      functions:
-        ENET_QOS_RGMII_TD2: { mode: 0, input-reg: 0x000, input-val: 0 }
-        CCM_ENET_QOS_CLOCK_GENERATE_REF_CLK: { mode: 1, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI6_RX_DATA00: { mode: 2, input-reg: 0x51C, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM01: { mode: 3, input-reg: 0x4C4, input-val: 0 }
-        GPIO1_IO19: { mode: 5, input-reg: 0x000, input-val: 0 }
-        USDHC3_DATA7: { mode: 6, input-reg: 0x62C, input-val: 0 }
-    ENET_TD1:
-      mux-reg: 0x064
-      conf-reg: 0x2C4
-      functions:
-        ENET_QOS_RGMII_TD1: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI6_RX_SYNC: { mode: 2, input-reg: 0x520, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM00: { mode: 3, input-reg: 0x4C0, input-val: 0 }
-        GPIO1_IO20: { mode: 5, input-reg: 0x000, input-val: 0 }
-        USDHC3_CD_B: { mode: 6, input-reg: 0x608, input-val: 1 }
-    ENET_TD0:
-      mux-reg: 0x068
-      conf-reg: 0x2C8
-      functions:
-        ENET_QOS_RGMII_TD0: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI6_RX_BCLK: { mode: 2, input-reg: 0x518, input-val: 0 }
-        AUDIOMIX_PDM_CLK: { mode: 3, input-reg: 0x000, input-val: 0 }
-        GPIO1_IO21: { mode: 5, input-reg: 0x000, input-val: 0 }
-        USDHC3_WP: { mode: 6, input-reg: 0x634, input-val: 1 }
-    ENET_TX_CTL:
-      mux-reg: 0x06C
-      conf-reg: 0x2CC
-      functions:
-        ENET_QOS_RGMII_TX_CTL: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI6_MCLK: { mode: 2, input-reg: 0x514, input-val: 0 }
-        AUDIOMIX_SPDIF1_OUT: { mode: 3, input-reg: 0x000, input-val: 0 }
-        GPIO1_IO22: { mode: 5, input-reg: 0x000, input-val: 0 }
-        USDHC3_DATA0: { mode: 6, input-reg: 0x610, input-val: 0 }
-    ENET_TXC:
-      mux-reg: 0x070
-      conf-reg: 0x2D0
-      functions:
-        CCM_ENET_QOS_CLOCK_GENERATE_TX_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ENET_QOS_TX_ER: { mode: 1, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI7_TX_DATA00: { mode: 2, input-reg: 0x000, input-val: 0 }
-        GPIO1_IO23: { mode: 5, input-reg: 0x000, input-val: 0 }
-        USDHC3_DATA1: { mode: 6, input-reg: 0x614, input-val: 0 }
-    ENET_RX_CTL:
-      mux-reg: 0x074
-      conf-reg: 0x2D4
-      functions:
-        ENET_QOS_RGMII_RX_CTL: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI7_TX_SYNC: { mode: 2, input-reg: 0x540, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM03: { mode: 3, input-reg: 0x4CC, input-val: 1 }
-        GPIO1_IO24: { mode: 5, input-reg: 0x000, input-val: 0 }
-        USDHC3_DATA2: { mode: 6, input-reg: 0x618, input-val: 0 }
-    ENET_RXC:
-      mux-reg: 0x078
-      conf-reg: 0x2D8
-      functions:
-        CCM_ENET_QOS_CLOCK_GENERATE_RX_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ENET_QOS_RX_ER: { mode: 1, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI7_TX_BCLK: { mode: 2, input-reg: 0x53C, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM02: { mode: 3, input-reg: 0x4C8, input-val: 1 }
-        GPIO1_IO25: { mode: 5, input-reg: 0x000, input-val: 0 }
-        USDHC3_DATA3: { mode: 6, input-reg: 0x61C, input-val: 0 }
-    ENET_RD0:
-      mux-reg: 0x07C
-      conf-reg: 0x2DC
-      functions:
-        ENET_QOS_RGMII_RD0: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI7_RX_DATA00: { mode: 2, input-reg: 0x534, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM01: { mode: 3, input-reg: 0x4C4, input-val: 1 }
-        GPIO1_IO26: { mode: 5, input-reg: 0x000, input-val: 0 }
-        USDHC3_DATA4: { mode: 6, input-reg: 0x620, input-val: 0 }
-    ENET_RD1:
-      mux-reg: 0x080
-      conf-reg: 0x2E0
-      functions:
-        ENET_QOS_RGMII_RD1: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI7_RX_SYNC: { mode: 2, input-reg: 0x538, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM00: { mode: 3, input-reg: 0x4C0, input-val: 1 }
-        GPIO1_IO27: { mode: 5, input-reg: 0x000, input-val: 0 }
-        USDHC3_RESET_B: { mode: 6, input-reg: 0x000, input-val: 0 }
-    ENET_RD2:
-      mux-reg: 0x084
-      conf-reg: 0x2E4
-      functions:
-        ENET_QOS_RGMII_RD2: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI7_RX_BCLK: { mode: 2, input-reg: 0x530, input-val: 0 }
-        AUDIOMIX_PDM_CLK: { mode: 3, input-reg: 0x000, input-val: 0 }
-        GPIO1_IO28: { mode: 5, input-reg: 0x000, input-val: 0 }
-        USDHC3_CLK: { mode: 6, input-reg: 0x604, input-val: 0 }
-    ENET_RD3:
-      mux-reg: 0x088
-      conf-reg: 0x2E8
-      functions:
-        ENET_QOS_RGMII_RD3: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI7_MCLK: { mode: 2, input-reg: 0x52C, input-val: 0 }
-        AUDIOMIX_SPDIF1_IN: { mode: 3, input-reg: 0x544, input-val: 0 }
-        GPIO1_IO29: { mode: 5, input-reg: 0x000, input-val: 0 }
-        USDHC3_CMD: { mode: 6, input-reg: 0x60C, input-val: 0 }
-    SD1_CLK:
-      mux-reg: 0x08C
-      conf-reg: 0x2EC
-      functions:
-        USDHC1_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ENET1_MDC: { mode: 1, input-reg: 0x000, input-val: 0 }
-        I2C5_SCL: { mode: 3, input-reg: 0x5C4, input-val: 0 }
-        UART1_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
-        UART1_DTE_RX: { mode: 4, input-reg: 0x5E8, input-val: 0 }
-        GPIO2_IO00: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SD1_CMD:
-      mux-reg: 0x090
-      conf-reg: 0x2F0
-      functions:
-        USDHC1_CMD: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ENET1_MDIO: { mode: 1, input-reg: 0x57C, input-val: 0 }
-        I2C5_SDA: { mode: 3, input-reg: 0x5C8, input-val: 0 }
-        UART1_DCE_RX: { mode: 4, input-reg: 0x5E8, input-val: 1 }
-        UART1_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO2_IO01: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SD1_DATA0:
-      mux-reg: 0x094
-      conf-reg: 0x2F4
-      functions:
-        USDHC1_DATA0: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ENET1_RGMII_TD1: { mode: 1, input-reg: 0x000, input-val: 0 }
-        I2C6_SCL: { mode: 3, input-reg: 0x5CC, input-val: 0 }
-        UART1_DCE_RTS: { mode: 4, input-reg: 0x5E4, input-val: 0 }
-        UART1_DTE_CTS: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO2_IO02: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SD1_DATA1:
-      mux-reg: 0x098
-      conf-reg: 0x2F8
-      functions:
-        USDHC1_DATA1: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ENET1_RGMII_TD0: { mode: 1, input-reg: 0x000, input-val: 0 }
-        I2C6_SDA: { mode: 3, input-reg: 0x5D0, input-val: 0 }
-        UART1_DCE_CTS: { mode: 4, input-reg: 0x000, input-val: 0 }
-        UART1_DTE_RTS: { mode: 4, input-reg: 0x5E4, input-val: 1 }
-        GPIO2_IO03: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SD1_DATA2:
-      mux-reg: 0x09C
-      conf-reg: 0x2FC
-      functions:
-        USDHC1_DATA2: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ENET1_RGMII_RD0: { mode: 1, input-reg: 0x580, input-val: 0 }
-        I2C4_SCL: { mode: 3, input-reg: 0x5BC, input-val: 0 }
-        UART2_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
-        UART2_DTE_RX: { mode: 4, input-reg: 0x5F0, input-val: 0 }
-        GPIO2_IO04: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SD1_DATA3:
-      mux-reg: 0x0A0
-      conf-reg: 0x300
-      functions:
-        USDHC1_DATA3: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ENET1_RGMII_RD1: { mode: 1, input-reg: 0x584, input-val: 0 }
-        I2C4_SDA: { mode: 3, input-reg: 0x5C0, input-val: 0 }
-        UART2_DCE_RX: { mode: 4, input-reg: 0x5F0, input-val: 1 }
-        UART2_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO2_IO05: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SD1_DATA4:
-      mux-reg: 0x0A4
-      conf-reg: 0x304
-      functions:
-        USDHC1_DATA4: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ENET1_RGMII_TX_CTL: { mode: 1, input-reg: 0x000, input-val: 0 }
-        I2C1_SCL: { mode: 3, input-reg: 0x5A4, input-val: 0 }
-        UART2_DCE_RTS: { mode: 4, input-reg: 0x5EC, input-val: 0 }
-        UART2_DTE_CTS: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO2_IO06: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SD1_DATA5:
-      mux-reg: 0x0A8
-      conf-reg: 0x308
-      functions:
-        USDHC1_DATA5: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ENET1_TX_ER: { mode: 1, input-reg: 0x000, input-val: 0 }
-        I2C1_SDA: { mode: 3, input-reg: 0x5A8, input-val: 0 }
-        UART2_DCE_CTS: { mode: 4, input-reg: 0x000, input-val: 0 }
-        UART2_DTE_RTS: { mode: 4, input-reg: 0x5EC, input-val: 1 }
-        GPIO2_IO07: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SD1_DATA6:
-      mux-reg: 0x0AC
-      conf-reg: 0x30C
-      functions:
-        USDHC1_DATA6: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ENET1_RGMII_RX_CTL: { mode: 1, input-reg: 0x588, input-val: 0 }
-        I2C2_SCL: { mode: 3, input-reg: 0x5AC, input-val: 0 }
-        UART3_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
-        UART3_DTE_RX: { mode: 4, input-reg: 0x5F8, input-val: 0 }
-        GPIO2_IO08: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SD1_DATA7:
-      mux-reg: 0x0B0
-      conf-reg: 0x310
-      functions:
-        USDHC1_DATA7: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ENET1_RX_ER: { mode: 1, input-reg: 0x58C, input-val: 0 }
-        I2C2_SDA: { mode: 3, input-reg: 0x5B0, input-val: 0 }
-        UART3_DCE_RX: { mode: 4, input-reg: 0x5F8, input-val: 1 }
-        UART3_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO2_IO09: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SD1_RESET_B:
-      mux-reg: 0x0B4
-      conf-reg: 0x314
-      functions:
-        USDHC1_RESET_B: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ENET1_TX_CLK: { mode: 1, input-reg: 0x578, input-val: 0 }
-        I2C3_SCL: { mode: 3, input-reg: 0x5B4, input-val: 0 }
-        UART3_DCE_RTS: { mode: 4, input-reg: 0x5F4, input-val: 0 }
-        UART3_DTE_CTS: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO2_IO10: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SD1_STROBE:
-      mux-reg: 0x0B8
-      conf-reg: 0x318
-      functions:
-        USDHC1_STROBE: { mode: 0, input-reg: 0x000, input-val: 0 }
-        I2C3_SDA: { mode: 3, input-reg: 0x5B8, input-val: 0 }
-        UART3_DCE_CTS: { mode: 4, input-reg: 0x000, input-val: 0 }
-        UART3_DTE_RTS: { mode: 4, input-reg: 0x5F4, input-val: 1 }
-        GPIO2_IO11: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SD2_CD_B:
-      mux-reg: 0x0BC
-      conf-reg: 0x31C
-      functions:
-        USDHC2_CD_B: { mode: 0, input-reg: 0x000, input-val: 0 }
-        GPIO2_IO12: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SD2_CLK:
-      mux-reg: 0x0C0
-      conf-reg: 0x320
-      functions:
-        USDHC2_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ECSPI2_SCLK: { mode: 2, input-reg: 0x568, input-val: 0 }
-        UART4_DCE_RX: { mode: 3, input-reg: 0x600, input-val: 0 }
-        UART4_DTE_TX: { mode: 3, input-reg: 0x000, input-val: 0 }
-        GPIO2_IO13: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SD2_CMD:
-      mux-reg: 0x0C4
-      conf-reg: 0x324
-      functions:
-        USDHC2_CMD: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ECSPI2_MOSI: { mode: 2, input-reg: 0x570, input-val: 0 }
-        UART4_DCE_TX: { mode: 3, input-reg: 0x000, input-val: 0 }
-        UART4_DTE_RX: { mode: 3, input-reg: 0x600, input-val: 1 }
-        AUDIOMIX_PDM_CLK: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO2_IO14: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SD2_DATA0:
-      mux-reg: 0x0C8
-      conf-reg: 0x328
-      functions:
-        USDHC2_DATA0: { mode: 0, input-reg: 0x000, input-val: 0 }
-        I2C4_SDA: { mode: 2, input-reg: 0x5C0, input-val: 1 }
-        UART2_DCE_RX: { mode: 3, input-reg: 0x5F0, input-val: 2 }
-        UART2_DTE_TX: { mode: 3, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM00: { mode: 4, input-reg: 0x4C0, input-val: 2 }
-        GPIO2_IO15: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SD2_DATA1:
-      mux-reg: 0x0CC
-      conf-reg: 0x32C
-      functions:
-        USDHC2_DATA1: { mode: 0, input-reg: 0x000, input-val: 0 }
-        I2C4_SCL: { mode: 2, input-reg: 0x5BC, input-val: 1 }
-        UART2_DCE_TX: { mode: 3, input-reg: 0x000, input-val: 0 }
-        UART2_DTE_RX: { mode: 3, input-reg: 0x5F0, input-val: 3 }
-        AUDIOMIX_PDM_BIT_STREAM01: { mode: 4, input-reg: 0x4C4, input-val: 2 }
-        GPIO2_IO16: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SD2_DATA2:
-      mux-reg: 0x0D0
-      conf-reg: 0x330
-      functions:
-        USDHC2_DATA2: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ECSPI2_SS0: { mode: 2, input-reg: 0x574, input-val: 0 }
-        AUDIOMIX_SPDIF1_OUT: { mode: 3, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM02: { mode: 4, input-reg: 0x4C8, input-val: 2 }
-        GPIO2_IO17: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SD2_DATA3:
-      mux-reg: 0x0D4
-      conf-reg: 0x334
-      functions:
-        USDHC2_DATA3: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ECSPI2_MISO: { mode: 2, input-reg: 0x56C, input-val: 0 }
-        AUDIOMIX_SPDIF1_IN: { mode: 3, input-reg: 0x544, input-val: 1 }
-        AUDIOMIX_PDM_BIT_STREAM03: { mode: 4, input-reg: 0x4CC, input-val: 2 }
-        GPIO2_IO18: { mode: 5, input-reg: 0x000, input-val: 0 }
-        SRC_EARLY_RESET: { mode: 6, input-reg: 0x000, input-val: 0 }
-    SD2_RESET_B:
-      mux-reg: 0x0D8
-      conf-reg: 0x338
-      functions:
-        USDHC2_RESET_B: { mode: 0, input-reg: 0x000, input-val: 0 }
-        GPIO2_IO19: { mode: 5, input-reg: 0x000, input-val: 0 }
-        SRC_SYSTEM_RESET: { mode: 6, input-reg: 0x000, input-val: 0 }
-    SD2_WP:
-      mux-reg: 0x0DC
-      conf-reg: 0x33C
-      functions:
-        USDHC2_WP: { mode: 0, input-reg: 0x000, input-val: 0 }
-        GPIO2_IO20: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CORESIGHT_EVENTI: { mode: 6, input-reg: 0x000, input-val: 0 }
-    NAND_ALE:
-      mux-reg: 0x0E0
-      conf-reg: 0x340
-      functions:
-        NAND_ALE: { mode: 0, input-reg: 0x000, input-val: 0 }
-        FLEXSPI_A_SCLK: { mode: 1, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI3_TX_BCLK: { mode: 2, input-reg: 0x4E8, input-val: 0 }
-        ISP_FL_TRIG_0: { mode: 3, input-reg: 0x5D4, input-val: 1 }
-        UART3_DCE_RX: { mode: 4, input-reg: 0x5F8, input-val: 2 }
-        UART3_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO3_IO00: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CORESIGHT_TRACE_CLK: { mode: 6, input-reg: 0x000, input-val: 0 }
-    NAND_CE0_B:
-      mux-reg: 0x0E4
-      conf-reg: 0x344
-      functions:
-        NAND_CE0_B: { mode: 0, input-reg: 0x000, input-val: 0 }
-        FLEXSPI_A_SS0_B: { mode: 1, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI3_TX_DATA00: { mode: 2, input-reg: 0x000, input-val: 0 }
-        ISP_SHUTTER_TRIG_0: { mode: 3, input-reg: 0x5DC, input-val: 1 }
-        UART3_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
-        UART3_DTE_RX: { mode: 4, input-reg: 0x5F8, input-val: 3 }
-        GPIO3_IO01: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CORESIGHT_TRACE_CTL: { mode: 6, input-reg: 0x000, input-val: 0 }
-    NAND_CE1_B:
-      mux-reg: 0x0E8
-      conf-reg: 0x348
-      functions:
-        NAND_CE1_B: { mode: 0, input-reg: 0x000, input-val: 0 }
-        FLEXSPI_A_SS1_B: { mode: 1, input-reg: 0x000, input-val: 0 }
-        USDHC3_STROBE: { mode: 2, input-reg: 0x630, input-val: 1 }
-        I2C4_SCL: { mode: 4, input-reg: 0x5BC, input-val: 2 }
-        GPIO3_IO02: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CORESIGHT_TRACE00: { mode: 6, input-reg: 0x000, input-val: 0 }
-    NAND_CE2_B:
-      mux-reg: 0x0EC
-      conf-reg: 0x34C
-      functions:
-        NAND_CE2_B: { mode: 0, input-reg: 0x000, input-val: 0 }
-        FLEXSPI_B_SS0_B: { mode: 1, input-reg: 0x000, input-val: 0 }
-        USDHC3_DATA5: { mode: 2, input-reg: 0x624, input-val: 1 }
-        I2C4_SDA: { mode: 4, input-reg: 0x5C0, input-val: 2 }
-        GPIO3_IO03: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CORESIGHT_TRACE01: { mode: 6, input-reg: 0x000, input-val: 0 }
-    NAND_CE3_B:
-      mux-reg: 0x0F0
-      conf-reg: 0x350
-      functions:
-        NAND_CE3_B: { mode: 0, input-reg: 0x000, input-val: 0 }
-        FLEXSPI_B_SS1_B: { mode: 1, input-reg: 0x000, input-val: 0 }
-        USDHC3_DATA6: { mode: 2, input-reg: 0x628, input-val: 1 }
-        I2C3_SDA: { mode: 4, input-reg: 0x5B8, input-val: 1 }
-        GPIO3_IO04: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CORESIGHT_TRACE02: { mode: 6, input-reg: 0x000, input-val: 0 }
-    NAND_CLE:
-      mux-reg: 0x0F4
-      conf-reg: 0x354
-      functions:
-        NAND_CLE: { mode: 0, input-reg: 0x000, input-val: 0 }
-        FLEXSPI_B_SCLK: { mode: 1, input-reg: 0x000, input-val: 0 }
-        USDHC3_DATA7: { mode: 2, input-reg: 0x62C, input-val: 1 }
-        UART4_DCE_RX: { mode: 4, input-reg: 0x600, input-val: 2 }
-        UART4_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO3_IO05: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CORESIGHT_TRACE03: { mode: 6, input-reg: 0x000, input-val: 0 }
-    NAND_DATA00:
-      mux-reg: 0x0F8
-      conf-reg: 0x358
-      functions:
-        NAND_DATA00: { mode: 0, input-reg: 0x000, input-val: 0 }
-        FLEXSPI_A_DATA00: { mode: 1, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI3_RX_DATA00: { mode: 2, input-reg: 0x4E4, input-val: 0 }
-        ISP_FLASH_TRIG_0: { mode: 3, input-reg: 0x000, input-val: 0 }
-        UART4_DCE_RX: { mode: 4, input-reg: 0x600, input-val: 3 }
-        UART4_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO3_IO06: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CORESIGHT_TRACE04: { mode: 6, input-reg: 0x000, input-val: 0 }
-    NAND_DATA01:
-      mux-reg: 0x0FC
-      conf-reg: 0x35C
-      functions:
-        NAND_DATA01: { mode: 0, input-reg: 0x000, input-val: 0 }
-        FLEXSPI_A_DATA01: { mode: 1, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI3_TX_SYNC: { mode: 2, input-reg: 0x4EC, input-val: 0 }
-        ISP_PRELIGHT_TRIG_0: { mode: 3, input-reg: 0x000, input-val: 0 }
-        UART4_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
-        UART4_DTE_RX: { mode: 4, input-reg: 0x600, input-val: 4 }
-        GPIO3_IO07: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CORESIGHT_TRACE05: { mode: 6, input-reg: 0x000, input-val: 0 }
-    NAND_DATA02:
-      mux-reg: 0x100
-      conf-reg: 0x360
-      functions:
-        NAND_DATA02: { mode: 0, input-reg: 0x000, input-val: 0 }
-        FLEXSPI_A_DATA02: { mode: 1, input-reg: 0x000, input-val: 0 }
-        USDHC3_CD_B: { mode: 2, input-reg: 0x608, input-val: 2 }
-        UART4_DCE_CTS: { mode: 3, input-reg: 0x000, input-val: 0 }
-        UART4_DTE_RTS: { mode: 3, input-reg: 0x5FC, input-val: 0 }
-        I2C4_SDA: { mode: 4, input-reg: 0x5C0, input-val: 3 }
-        GPIO3_IO08: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CORESIGHT_TRACE06: { mode: 6, input-reg: 0x000, input-val: 0 }
-    NAND_DATA03:
-      mux-reg: 0x104
-      conf-reg: 0x364
-      functions:
-        NAND_DATA03: { mode: 0, input-reg: 0x000, input-val: 0 }
-        FLEXSPI_A_DATA03: { mode: 1, input-reg: 0x000, input-val: 0 }
-        USDHC3_WP: { mode: 2, input-reg: 0x634, input-val: 2 }
-        UART4_DCE_RTS: { mode: 3, input-reg: 0x5FC, input-val: 1 }
-        UART4_DTE_CTS: { mode: 3, input-reg: 0x000, input-val: 0 }
-        ISP_FL_TRIG_1: { mode: 4, input-reg: 0x5D8, input-val: 1 }
-        GPIO3_IO09: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CORESIGHT_TRACE07: { mode: 6, input-reg: 0x000, input-val: 0 }
-    NAND_DATA04:
-      mux-reg: 0x108
-      conf-reg: 0x368
-      functions:
-        NAND_DATA04: { mode: 0, input-reg: 0x000, input-val: 0 }
-        FLEXSPI_B_DATA00: { mode: 1, input-reg: 0x000, input-val: 0 }
-        USDHC3_DATA0: { mode: 2, input-reg: 0x610, input-val: 1 }
-        FLEXSPI_A_DATA04: { mode: 3, input-reg: 0x000, input-val: 0 }
-        ISP_SHUTTER_TRIG_1: { mode: 4, input-reg: 0x5E0, input-val: 1 }
-        GPIO3_IO10: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CORESIGHT_TRACE08: { mode: 6, input-reg: 0x000, input-val: 0 }
-    NAND_DATA05:
-      mux-reg: 0x10C
-      conf-reg: 0x36C
-      functions:
-        NAND_DATA05: { mode: 0, input-reg: 0x000, input-val: 0 }
-        FLEXSPI_B_DATA01: { mode: 1, input-reg: 0x000, input-val: 0 }
-        USDHC3_DATA1: { mode: 2, input-reg: 0x614, input-val: 1 }
-        FLEXSPI_A_DATA05: { mode: 3, input-reg: 0x000, input-val: 0 }
-        ISP_FLASH_TRIG_1: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO3_IO11: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CORESIGHT_TRACE09: { mode: 6, input-reg: 0x000, input-val: 0 }
-    NAND_DATA06:
-      mux-reg: 0x110
-      conf-reg: 0x370
-      functions:
-        NAND_DATA06: { mode: 0, input-reg: 0x000, input-val: 0 }
-        FLEXSPI_B_DATA02: { mode: 1, input-reg: 0x000, input-val: 0 }
-        USDHC3_DATA2: { mode: 2, input-reg: 0x618, input-val: 1 }
-        FLEXSPI_A_DATA06: { mode: 3, input-reg: 0x000, input-val: 0 }
-        ISP_PRELIGHT_TRIG_1: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO3_IO12: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CORESIGHT_TRACE10: { mode: 6, input-reg: 0x000, input-val: 0 }
-    NAND_DATA07:
-      mux-reg: 0x114
-      conf-reg: 0x374
-      functions:
-        NAND_DATA07: { mode: 0, input-reg: 0x000, input-val: 0 }
-        FLEXSPI_B_DATA03: { mode: 1, input-reg: 0x000, input-val: 0 }
-        USDHC3_DATA3: { mode: 2, input-reg: 0x61C, input-val: 1 }
-        FLEXSPI_A_DATA07: { mode: 3, input-reg: 0x000, input-val: 0 }
-        ISP_SHUTTER_OPEN_1: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO3_IO13: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CORESIGHT_TRACE11: { mode: 6, input-reg: 0x000, input-val: 0 }
-    NAND_DQS:
-      mux-reg: 0x118
-      conf-reg: 0x378
-      functions:
-        NAND_DQS: { mode: 0, input-reg: 0x000, input-val: 0 }
-        FLEXSPI_A_DQS: { mode: 1, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI3_MCLK: { mode: 2, input-reg: 0x4E0, input-val: 0 }
-        ISP_SHUTTER_OPEN_0: { mode: 3, input-reg: 0x000, input-val: 0 }
-        I2C3_SCL: { mode: 4, input-reg: 0x5B4, input-val: 1 }
-        GPIO3_IO14: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CORESIGHT_TRACE12: { mode: 6, input-reg: 0x000, input-val: 0 }
-    NAND_RE_B:
-      mux-reg: 0x11C
-      conf-reg: 0x37C
-      functions:
-        NAND_RE_B: { mode: 0, input-reg: 0x000, input-val: 0 }
-        FLEXSPI_B_DQS: { mode: 1, input-reg: 0x000, input-val: 0 }
-        USDHC3_DATA4: { mode: 2, input-reg: 0x620, input-val: 1 }
-        UART4_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
-        UART4_DTE_RX: { mode: 4, input-reg: 0x600, input-val: 5 }
-        GPIO3_IO15: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CORESIGHT_TRACE13: { mode: 6, input-reg: 0x000, input-val: 0 }
-    NAND_READY_B:
-      mux-reg: 0x120
-      conf-reg: 0x380
-      functions:
-        NAND_READY_B: { mode: 0, input-reg: 0x000, input-val: 0 }
-        USDHC3_RESET_B: { mode: 2, input-reg: 0x000, input-val: 0 }
-        I2C3_SCL: { mode: 4, input-reg: 0x5B4, input-val: 2 }
-        GPIO3_IO16: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CORESIGHT_TRACE14: { mode: 6, input-reg: 0x000, input-val: 0 }
-    NAND_WE_B:
-      mux-reg: 0x124
-      conf-reg: 0x384
-      functions:
-        NAND_WE_B: { mode: 0, input-reg: 0x000, input-val: 0 }
-        USDHC3_CLK: { mode: 2, input-reg: 0x604, input-val: 1 }
-        I2C3_SDA: { mode: 4, input-reg: 0x5B8, input-val: 2 }
-        GPIO3_IO17: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CORESIGHT_TRACE15: { mode: 6, input-reg: 0x000, input-val: 0 }
-    NAND_WP_B:
-      mux-reg: 0x128
-      conf-reg: 0x388
-      functions:
-        NAND_WP_B: { mode: 0, input-reg: 0x000, input-val: 0 }
-        USDHC3_CMD: { mode: 2, input-reg: 0x60C, input-val: 1 }
-        I2C4_SCL: { mode: 4, input-reg: 0x5BC, input-val: 3 }
-        GPIO3_IO18: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CORESIGHT_EVENTO: { mode: 6, input-reg: 0x000, input-val: 0 }
-    SAI5_RXFS:
-      mux-reg: 0x12C
-      conf-reg: 0x38C
-      functions:
-        AUDIOMIX_SAI5_RX_SYNC: { mode: 0, input-reg: 0x508, input-val: 0 }
-        AUDIOMIX_SAI1_TX_DATA00: { mode: 1, input-reg: 0x000, input-val: 0 }
-        PWM4_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
-        I2C6_SCL: { mode: 3, input-reg: 0x5CC, input-val: 1 }
-        GPIO3_IO19: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI5_RXC:
-      mux-reg: 0x130
-      conf-reg: 0x390
-      functions:
-        AUDIOMIX_SAI5_RX_BCLK: { mode: 0, input-reg: 0x4F4, input-val: 0 }
-        AUDIOMIX_SAI1_TX_DATA01: { mode: 1, input-reg: 0x000, input-val: 0 }
-        PWM3_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
-        I2C6_SDA: { mode: 3, input-reg: 0x5D0, input-val: 1 }
-        AUDIOMIX_PDM_CLK: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO3_IO20: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI5_RXD0:
-      mux-reg: 0x134
-      conf-reg: 0x394
-      functions:
-        AUDIOMIX_SAI5_RX_DATA00: { mode: 0, input-reg: 0x4F8, input-val: 0 }
-        AUDIOMIX_SAI1_TX_DATA02: { mode: 1, input-reg: 0x000, input-val: 0 }
-        PWM2_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
-        I2C5_SCL: { mode: 3, input-reg: 0x5C4, input-val: 1 }
-        AUDIOMIX_PDM_BIT_STREAM00: { mode: 4, input-reg: 0x4C0, input-val: 3 }
-        GPIO3_IO21: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI5_RXD1:
-      mux-reg: 0x138
-      conf-reg: 0x398
-      functions:
-        AUDIOMIX_SAI5_RX_DATA01: { mode: 0, input-reg: 0x4FC, input-val: 0 }
-        AUDIOMIX_SAI1_TX_DATA03: { mode: 1, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI1_TX_SYNC: { mode: 2, input-reg: 0x4D8, input-val: 0 }
-        AUDIOMIX_SAI5_TX_SYNC: { mode: 3, input-reg: 0x510, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM01: { mode: 4, input-reg: 0x4C4, input-val: 3 }
-        GPIO3_IO22: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CAN1_TX: { mode: 6, input-reg: 0x000, input-val: 0 }
-    SAI5_RXD2:
-      mux-reg: 0x13C
-      conf-reg: 0x39C
-      functions:
-        AUDIOMIX_SAI5_RX_DATA02: { mode: 0, input-reg: 0x500, input-val: 0 }
-        AUDIOMIX_SAI1_TX_DATA04: { mode: 1, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI1_TX_SYNC: { mode: 2, input-reg: 0x4D8, input-val: 1 }
-        AUDIOMIX_SAI5_TX_BCLK: { mode: 3, input-reg: 0x50C, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM02: { mode: 4, input-reg: 0x4C8, input-val: 3 }
-        GPIO3_IO23: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CAN1_RX: { mode: 6, input-reg: 0x54C, input-val: 0 }
-    SAI5_RXD3:
-      mux-reg: 0x140
-      conf-reg: 0x3A0
-      functions:
-        AUDIOMIX_SAI5_RX_DATA03: { mode: 0, input-reg: 0x504, input-val: 0 }
-        AUDIOMIX_SAI1_TX_DATA05: { mode: 1, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI1_TX_SYNC: { mode: 2, input-reg: 0x4D8, input-val: 2 }
-        AUDIOMIX_SAI5_TX_DATA00: { mode: 3, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM03: { mode: 4, input-reg: 0x4CC, input-val: 3 }
-        GPIO3_IO24: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CAN2_TX: { mode: 6, input-reg: 0x000, input-val: 0 }
-    SAI5_MCLK:
-      mux-reg: 0x144
-      conf-reg: 0x3A4
-      functions:
-        AUDIOMIX_SAI5_MCLK: { mode: 0, input-reg: 0x4F0, input-val: 0 }
-        AUDIOMIX_SAI1_TX_BCLK: { mode: 1, input-reg: 0x4D4, input-val: 0 }
-        PWM1_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
-        I2C5_SDA: { mode: 3, input-reg: 0x5C8, input-val: 1 }
-        GPIO3_IO25: { mode: 5, input-reg: 0x000, input-val: 0 }
-        CAN2_RX: { mode: 6, input-reg: 0x550, input-val: 0 }
-    SAI1_RXFS:
-      mux-reg: 0x148
-      conf-reg: 0x3A8
-      functions:
-        AUDIOMIX_SAI1_RX_SYNC: { mode: 0, input-reg: 0x4D0, input-val: 0 }
-        ENET1_1588_EVENT0_IN: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO4_IO00: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI1_RXC:
-      mux-reg: 0x14C
-      conf-reg: 0x3AC
-      functions:
-        AUDIOMIX_SAI1_RX_BCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_PDM_CLK: { mode: 3, input-reg: 0x000, input-val: 0 }
-        ENET1_1588_EVENT0_OUT: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO4_IO01: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI1_RXD0:
-      mux-reg: 0x150
-      conf-reg: 0x3B0
-      functions:
-        AUDIOMIX_SAI1_RX_DATA00: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI1_TX_DATA01: { mode: 2, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM00: { mode: 3, input-reg: 0x4C0, input-val: 4 }
-        ENET1_1588_EVENT1_IN: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO4_IO02: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI1_RXD1:
-      mux-reg: 0x154
-      conf-reg: 0x3B4
-      functions:
-        AUDIOMIX_SAI1_RX_DATA01: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM01: { mode: 3, input-reg: 0x4C4, input-val: 4 }
-        ENET1_1588_EVENT1_OUT: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO4_IO03: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI1_RXD2:
-      mux-reg: 0x158
-      conf-reg: 0x3B8
-      functions:
-        AUDIOMIX_SAI1_RX_DATA02: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM02: { mode: 3, input-reg: 0x4C8, input-val: 4 }
-        ENET1_MDC: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO4_IO04: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI1_RXD3:
-      mux-reg: 0x15C
-      conf-reg: 0x3BC
-      functions:
-        AUDIOMIX_SAI1_RX_DATA03: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM03: { mode: 3, input-reg: 0x4CC, input-val: 4 }
-        ENET1_MDIO: { mode: 4, input-reg: 0x57C, input-val: 1 }
-        GPIO4_IO05: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI1_RXD4:
-      mux-reg: 0x160
-      conf-reg: 0x3C0
-      functions:
-        AUDIOMIX_SAI1_RX_DATA04: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI6_TX_BCLK: { mode: 1, input-reg: 0x524, input-val: 1 }
-        AUDIOMIX_SAI6_RX_BCLK: { mode: 2, input-reg: 0x518, input-val: 1 }
-        ENET1_RGMII_RD0: { mode: 4, input-reg: 0x580, input-val: 1 }
-        GPIO4_IO06: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI1_RXD5:
-      mux-reg: 0x164
-      conf-reg: 0x3C4
-      functions:
-        AUDIOMIX_SAI1_RX_DATA05: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI6_TX_DATA00: { mode: 1, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI6_RX_DATA00: { mode: 2, input-reg: 0x51C, input-val: 1 }
-        AUDIOMIX_SAI1_RX_SYNC: { mode: 3, input-reg: 0x4D0, input-val: 1 }
-        ENET1_RGMII_RD1: { mode: 4, input-reg: 0x584, input-val: 1 }
-        GPIO4_IO07: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI1_RXD6:
-      mux-reg: 0x168
-      conf-reg: 0x3C8
-      functions:
-        AUDIOMIX_SAI1_RX_DATA06: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI6_TX_SYNC: { mode: 1, input-reg: 0x528, input-val: 1 }
-        AUDIOMIX_SAI6_RX_SYNC: { mode: 2, input-reg: 0x520, input-val: 1 }
-        ENET1_RGMII_RD2: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO4_IO08: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI1_RXD7:
-      mux-reg: 0x16C
-      conf-reg: 0x3CC
-      functions:
-        AUDIOMIX_SAI1_RX_DATA07: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI6_MCLK: { mode: 1, input-reg: 0x514, input-val: 1 }
-        AUDIOMIX_SAI1_TX_SYNC: { mode: 2, input-reg: 0x4D8, input-val: 3 }
-        AUDIOMIX_SAI1_TX_DATA04: { mode: 3, input-reg: 0x000, input-val: 0 }
-        ENET1_RGMII_RD3: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO4_IO09: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI1_TXFS:
-      mux-reg: 0x170
-      conf-reg: 0x3D0
-      functions:
-        AUDIOMIX_SAI1_TX_SYNC: { mode: 0, input-reg: 0x4D8, input-val: 4 }
-        ENET1_RGMII_RX_CTL: { mode: 4, input-reg: 0x588, input-val: 1 }
-        GPIO4_IO10: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI1_TXC:
-      mux-reg: 0x174
-      conf-reg: 0x3D4
-      functions:
-        AUDIOMIX_SAI1_TX_BCLK: { mode: 0, input-reg: 0x4D4, input-val: 1 }
-        ENET1_RGMII_RXC: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO4_IO11: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI1_TXD0:
-      mux-reg: 0x178
-      conf-reg: 0x3D8
-      functions:
-        AUDIOMIX_SAI1_TX_DATA00: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ENET1_RGMII_TD0: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO4_IO12: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI1_TXD1:
-      mux-reg: 0x17C
-      conf-reg: 0x3DC
-      functions:
-        AUDIOMIX_SAI1_TX_DATA01: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ENET1_RGMII_TD1: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO4_IO13: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI1_TXD2:
-      mux-reg: 0x180
-      conf-reg: 0x3E0
-      functions:
-        AUDIOMIX_SAI1_TX_DATA02: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ENET1_RGMII_TD2: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO4_IO14: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI1_TXD3:
-      mux-reg: 0x184
-      conf-reg: 0x3E4
-      functions:
-        AUDIOMIX_SAI1_TX_DATA03: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ENET1_RGMII_TD3: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO4_IO15: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI1_TXD4:
-      mux-reg: 0x188
-      conf-reg: 0x3E8
-      functions:
-        AUDIOMIX_SAI1_TX_DATA04: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI6_RX_BCLK: { mode: 1, input-reg: 0x518, input-val: 2 }
-        AUDIOMIX_SAI6_TX_BCLK: { mode: 2, input-reg: 0x524, input-val: 2 }
-        ENET1_RGMII_TX_CTL: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO4_IO16: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI1_TXD5:
-      mux-reg: 0x18C
-      conf-reg: 0x3EC
-      functions:
-        AUDIOMIX_SAI1_TX_DATA05: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI6_RX_DATA00: { mode: 1, input-reg: 0x51C, input-val: 2 }
-        AUDIOMIX_SAI6_TX_DATA00: { mode: 2, input-reg: 0x000, input-val: 0 }
-        ENET1_RGMII_TXC: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO4_IO17: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI1_TXD6:
-      mux-reg: 0x190
-      conf-reg: 0x3F0
-      functions:
-        AUDIOMIX_SAI1_TX_DATA06: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI6_RX_SYNC: { mode: 1, input-reg: 0x520, input-val: 2 }
-        AUDIOMIX_SAI6_TX_SYNC: { mode: 2, input-reg: 0x528, input-val: 2 }
-        ENET1_RX_ER: { mode: 4, input-reg: 0x58C, input-val: 1 }
-        GPIO4_IO18: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI1_TXD7:
-      mux-reg: 0x194
-      conf-reg: 0x3F4
-      functions:
-        AUDIOMIX_SAI1_TX_DATA07: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI6_MCLK: { mode: 1, input-reg: 0x514, input-val: 2 }
-        AUDIOMIX_PDM_CLK: { mode: 3, input-reg: 0x000, input-val: 0 }
-        ENET1_TX_ER: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO4_IO19: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI1_MCLK:
-      mux-reg: 0x198
-      conf-reg: 0x3F8
-      functions:
-        AUDIOMIX_SAI1_MCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI1_TX_BCLK: { mode: 2, input-reg: 0x4D4, input-val: 2 }
-        ENET1_TX_CLK: { mode: 4, input-reg: 0x578, input-val: 1 }
-        GPIO4_IO20: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI2_RXFS:
-      mux-reg: 0x19C
-      conf-reg: 0x3FC
-      functions:
-        AUDIOMIX_SAI2_RX_SYNC: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI5_TX_SYNC: { mode: 1, input-reg: 0x510, input-val: 2 }
-        AUDIOMIX_SAI5_TX_DATA01: { mode: 2, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI2_RX_DATA01: { mode: 3, input-reg: 0x4DC, input-val: 0 }
-        UART1_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
-        UART1_DTE_RX: { mode: 4, input-reg: 0x5E8, input-val: 2 }
-        GPIO4_IO21: { mode: 5, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM02: { mode: 6, input-reg: 0x4C8, input-val: 5 }
-    SAI2_RXC:
-      mux-reg: 0x1A0
-      conf-reg: 0x400
-      functions:
-        AUDIOMIX_SAI2_RX_BCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI5_TX_BCLK: { mode: 1, input-reg: 0x50C, input-val: 2 }
-        CAN1_TX: { mode: 3, input-reg: 0x000, input-val: 0 }
-        UART1_DCE_RX: { mode: 4, input-reg: 0x5E8, input-val: 3 }
-        UART1_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO4_IO22: { mode: 5, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM01: { mode: 6, input-reg: 0x4C4, input-val: 5 }
-    SAI2_RXD0:
-      mux-reg: 0x1A4
-      conf-reg: 0x404
-      functions:
-        AUDIOMIX_SAI2_RX_DATA00: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI5_TX_DATA00: { mode: 1, input-reg: 0x000, input-val: 0 }
-        ENET_QOS_1588_EVENT2_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI2_TX_DATA01: { mode: 3, input-reg: 0x000, input-val: 0 }
-        UART1_DCE_RTS: { mode: 4, input-reg: 0x5E4, input-val: 2 }
-        UART1_DTE_CTS: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO4_IO23: { mode: 5, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM03: { mode: 6, input-reg: 0x4CC, input-val: 5 }
-    SAI2_TXFS:
-      mux-reg: 0x1A8
-      conf-reg: 0x408
-      functions:
-        AUDIOMIX_SAI2_TX_SYNC: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI5_TX_DATA01: { mode: 1, input-reg: 0x000, input-val: 0 }
-        ENET_QOS_1588_EVENT3_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI2_TX_DATA01: { mode: 3, input-reg: 0x000, input-val: 0 }
-        UART1_DCE_CTS: { mode: 4, input-reg: 0x000, input-val: 0 }
-        UART1_DTE_RTS: { mode: 4, input-reg: 0x5E4, input-val: 3 }
-        GPIO4_IO24: { mode: 5, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM02: { mode: 6, input-reg: 0x4C8, input-val: 6 }
-    SAI2_TXC:
-      mux-reg: 0x1AC
-      conf-reg: 0x40C
-      functions:
-        AUDIOMIX_SAI2_TX_BCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI5_TX_DATA02: { mode: 1, input-reg: 0x000, input-val: 0 }
-        CAN1_RX: { mode: 3, input-reg: 0x54C, input-val: 1 }
-        GPIO4_IO25: { mode: 5, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM01: { mode: 6, input-reg: 0x4C4, input-val: 6 }
-    SAI2_TXD0:
-      mux-reg: 0x1B0
-      conf-reg: 0x410
-      functions:
-        AUDIOMIX_SAI2_TX_DATA00: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI5_TX_DATA03: { mode: 1, input-reg: 0x000, input-val: 0 }
-        ENET_QOS_1588_EVENT2_IN: { mode: 2, input-reg: 0x000, input-val: 0 }
-        CAN2_TX: { mode: 3, input-reg: 0x000, input-val: 0 }
-        ENET_QOS_1588_EVENT2_AUX_IN: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO4_IO26: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI2_MCLK:
-      mux-reg: 0x1B4
-      conf-reg: 0x414
-      functions:
-        AUDIOMIX_SAI2_MCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI5_MCLK: { mode: 1, input-reg: 0x4F0, input-val: 2 }
-        ENET_QOS_1588_EVENT3_IN: { mode: 2, input-reg: 0x000, input-val: 0 }
-        CAN2_RX: { mode: 3, input-reg: 0x550, input-val: 1 }
-        ENET_QOS_1588_EVENT3_AUX_IN: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO4_IO27: { mode: 5, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI3_MCLK: { mode: 6, input-reg: 0x4E0, input-val: 1 }
-    SAI3_RXFS:
-      mux-reg: 0x1B8
-      conf-reg: 0x418
-      functions:
-        AUDIOMIX_SAI3_RX_SYNC: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI2_RX_DATA01: { mode: 1, input-reg: 0x4DC, input-val: 1 }
-        AUDIOMIX_SAI5_RX_SYNC: { mode: 2, input-reg: 0x508, input-val: 2 }
-        AUDIOMIX_SAI3_RX_DATA01: { mode: 3, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SPDIF1_IN: { mode: 4, input-reg: 0x544, input-val: 2 }
-        GPIO4_IO28: { mode: 5, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM00: { mode: 6, input-reg: 0x4C0, input-val: 5 }
-    SAI3_RXC:
-      mux-reg: 0x1BC
-      conf-reg: 0x41C
-      functions:
-        AUDIOMIX_SAI3_RX_BCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI2_RX_DATA02: { mode: 1, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI5_RX_BCLK: { mode: 2, input-reg: 0x4F4, input-val: 2 }
-        GPT1_CLK: { mode: 3, input-reg: 0x59C, input-val: 0 }
-        UART2_DCE_CTS: { mode: 4, input-reg: 0x000, input-val: 0 }
-        UART2_DTE_RTS: { mode: 4, input-reg: 0x5EC, input-val: 2 }
-        GPIO4_IO29: { mode: 5, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_PDM_CLK: { mode: 6, input-reg: 0x000, input-val: 0 }
-    SAI3_RXD:
-      mux-reg: 0x1C0
-      conf-reg: 0x420
-      functions:
-        AUDIOMIX_SAI3_RX_DATA00: { mode: 0, input-reg: 0x4E4, input-val: 1 }
-        AUDIOMIX_SAI2_RX_DATA03: { mode: 1, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI5_RX_DATA00: { mode: 2, input-reg: 0x4F8, input-val: 2 }
-        UART2_DCE_RTS: { mode: 4, input-reg: 0x5EC, input-val: 3 }
-        UART2_DTE_CTS: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO4_IO30: { mode: 5, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM01: { mode: 6, input-reg: 0x4C4, input-val: 7 }
-    SAI3_TXFS:
-      mux-reg: 0x1C4
-      conf-reg: 0x424
-      functions:
-        AUDIOMIX_SAI3_TX_SYNC: { mode: 0, input-reg: 0x4EC, input-val: 1 }
-        AUDIOMIX_SAI2_TX_DATA01: { mode: 1, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI5_RX_DATA01: { mode: 2, input-reg: 0x4FC, input-val: 2 }
-        AUDIOMIX_SAI3_TX_DATA01: { mode: 3, input-reg: 0x000, input-val: 0 }
-        UART2_DCE_RX: { mode: 4, input-reg: 0x5F0, input-val: 4 }
-        UART2_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO4_IO31: { mode: 5, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM03: { mode: 6, input-reg: 0x4CC, input-val: 6 }
-    SAI3_TXC:
-      mux-reg: 0x1C8
-      conf-reg: 0x428
-      functions:
-        AUDIOMIX_SAI3_TX_BCLK: { mode: 0, input-reg: 0x4E8, input-val: 1 }
-        AUDIOMIX_SAI2_TX_DATA02: { mode: 1, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI5_RX_DATA02: { mode: 2, input-reg: 0x500, input-val: 2 }
-        GPT1_CAPTURE1: { mode: 3, input-reg: 0x594, input-val: 0 }
-        UART2_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
-        UART2_DTE_RX: { mode: 4, input-reg: 0x5F0, input-val: 5 }
-        GPIO5_IO00: { mode: 5, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_PDM_BIT_STREAM02: { mode: 6, input-reg: 0x4C8, input-val: 7 }
-    SAI3_TXD:
-      mux-reg: 0x1CC
-      conf-reg: 0x42C
-      functions:
-        AUDIOMIX_SAI3_TX_DATA00: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI2_TX_DATA03: { mode: 1, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI5_RX_DATA03: { mode: 2, input-reg: 0x504, input-val: 2 }
-        GPT1_CAPTURE2: { mode: 3, input-reg: 0x598, input-val: 0 }
-        AUDIOMIX_SPDIF1_EXT_CLK: { mode: 4, input-reg: 0x548, input-val: 0 }
-        GPIO5_IO01: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SAI3_MCLK:
-      mux-reg: 0x1D0
-      conf-reg: 0x430
-      functions:
-        AUDIOMIX_SAI3_MCLK: { mode: 0, input-reg: 0x4E0, input-val: 2 }
-        PWM4_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SAI5_MCLK: { mode: 2, input-reg: 0x4F0, input-val: 3 }
-        AUDIOMIX_SPDIF1_OUT: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO5_IO02: { mode: 5, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SPDIF1_IN: { mode: 6, input-reg: 0x544, input-val: 3 }
-    SPDIF_TX:
-      mux-reg: 0x1D4
-      conf-reg: 0x434
-      functions:
-        AUDIOMIX_SPDIF1_OUT: { mode: 0, input-reg: 0x000, input-val: 0 }
-        PWM3_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
-        I2C5_SCL: { mode: 2, input-reg: 0x5C4, input-val: 2 }
-        GPT1_COMPARE1: { mode: 3, input-reg: 0x000, input-val: 0 }
-        CAN1_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO5_IO03: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SPDIF_RX:
-      mux-reg: 0x1D8
-      conf-reg: 0x438
-      functions:
-        AUDIOMIX_SPDIF1_IN: { mode: 0, input-reg: 0x544, input-val: 4 }
-        PWM2_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
-        I2C5_SDA: { mode: 2, input-reg: 0x5C8, input-val: 2 }
-        GPT1_COMPARE2: { mode: 3, input-reg: 0x000, input-val: 0 }
-        CAN1_RX: { mode: 4, input-reg: 0x54C, input-val: 2 }
-        GPIO5_IO04: { mode: 5, input-reg: 0x000, input-val: 0 }
-    SPDIF_EXT_CLK:
-      mux-reg: 0x1DC
-      conf-reg: 0x43C
-      functions:
-        GPT1_COMPARE3: { mode: 3, input-reg: 0x000, input-val: 0 }
-        GPIO5_IO05: { mode: 5, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_SPDIF1_EXT_CLK: { mode: 0, input-reg: 0x548, input-val: 1 }
-        PWM1_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
-    ECSPI1_SCLK:
-      mux-reg: 0x1E0
-      conf-reg: 0x440
-      functions:
-        ECSPI1_SCLK: { mode: 0, input-reg: 0x558, input-val: 0 }
-        UART3_DCE_RX: { mode: 1, input-reg: 0x5F8, input-val: 4 }
-        UART3_DTE_TX: { mode: 1, input-reg: 0x000, input-val: 0 }
-        I2C1_SCL: { mode: 2, input-reg: 0x5A4, input-val: 1 }
-        AUDIOMIX_SAI7_RX_SYNC: { mode: 3, input-reg: 0x538, input-val: 1 }
-        GPIO5_IO06: { mode: 5, input-reg: 0x000, input-val: 0 }
-    ECSPI1_MOSI:
-      mux-reg: 0x1E4
-      conf-reg: 0x444
-      functions:
-        ECSPI1_MOSI: { mode: 0, input-reg: 0x560, input-val: 0 }
-        UART3_DCE_TX: { mode: 1, input-reg: 0x000, input-val: 0 }
-        UART3_DTE_RX: { mode: 1, input-reg: 0x5F8, input-val: 5 }
-        I2C1_SDA: { mode: 2, input-reg: 0x5A8, input-val: 1 }
-        AUDIOMIX_SAI7_RX_BCLK: { mode: 3, input-reg: 0x530, input-val: 1 }
-        GPIO5_IO07: { mode: 5, input-reg: 0x000, input-val: 0 }
-    ECSPI1_MISO:
-      mux-reg: 0x1E8
-      conf-reg: 0x448
-      functions:
-        ECSPI1_MISO: { mode: 0, input-reg: 0x55C, input-val: 0 }
-        UART3_DCE_CTS: { mode: 1, input-reg: 0x000, input-val: 0 }
-        UART3_DTE_RTS: { mode: 1, input-reg: 0x5F4, input-val: 2 }
-        I2C2_SCL: { mode: 2, input-reg: 0x5AC, input-val: 1 }
-        AUDIOMIX_SAI7_RX_DATA00: { mode: 3, input-reg: 0x534, input-val: 1 }
-        GPIO5_IO08: { mode: 5, input-reg: 0x000, input-val: 0 }
-    ECSPI1_SS0:
-      mux-reg: 0x1EC
-      conf-reg: 0x44C
-      functions:
-        ECSPI1_SS0: { mode: 0, input-reg: 0x564, input-val: 0 }
-        UART3_DCE_RTS: { mode: 1, input-reg: 0x5F4, input-val: 3 }
-        UART3_DTE_CTS: { mode: 1, input-reg: 0x000, input-val: 0 }
-        I2C2_SDA: { mode: 2, input-reg: 0x5B0, input-val: 1 }
-        AUDIOMIX_SAI7_TX_SYNC: { mode: 3, input-reg: 0x540, input-val: 1 }
-        GPIO5_IO09: { mode: 5, input-reg: 0x000, input-val: 0 }
-    ECSPI2_SCLK:
-      mux-reg: 0x1F0
-      conf-reg: 0x450
-      functions:
-        ECSPI2_SCLK: { mode: 0, input-reg: 0x568, input-val: 1 }
-        UART4_DCE_RX: { mode: 1, input-reg: 0x600, input-val: 6 }
-        UART4_DTE_TX: { mode: 1, input-reg: 0x000, input-val: 0 }
-        I2C3_SCL: { mode: 2, input-reg: 0x5B4, input-val: 3 }
-        AUDIOMIX_SAI7_TX_BCLK: { mode: 3, input-reg: 0x53C, input-val: 1 }
-        GPIO5_IO10: { mode: 5, input-reg: 0x000, input-val: 0 }
-    ECSPI2_MOSI:
-      mux-reg: 0x1F4
-      conf-reg: 0x454
-      functions:
-        ECSPI2_MOSI: { mode: 0, input-reg: 0x570, input-val: 1 }
-        UART4_DCE_TX: { mode: 1, input-reg: 0x000, input-val: 0 }
-        UART4_DTE_RX: { mode: 1, input-reg: 0x600, input-val: 7 }
-        I2C3_SDA: { mode: 2, input-reg: 0x5B8, input-val: 3 }
-        AUDIOMIX_SAI7_TX_DATA00: { mode: 3, input-reg: 0x000, input-val: 0 }
-        GPIO5_IO11: { mode: 5, input-reg: 0x000, input-val: 0 }
-    ECSPI2_MISO:
-      mux-reg: 0x1F8
-      conf-reg: 0x458
-      functions:
-        GPIO5_IO12: { mode: 5, input-reg: 0x000, input-val: 0 }
-        ECSPI2_MISO: { mode: 0, input-reg: 0x56C, input-val: 1 }
-        UART4_DCE_CTS: { mode: 1, input-reg: 0x000, input-val: 0 }
-        UART4_DTE_RTS: { mode: 1, input-reg: 0x5FC, input-val: 2 }
-        I2C4_SCL: { mode: 2, input-reg: 0x5BC, input-val: 4 }
-        AUDIOMIX_SAI7_MCLK: { mode: 3, input-reg: 0x52C, input-val: 1 }
-        CCM_CLKO1: { mode: 4, input-reg: 0x000, input-val: 0 }
-    ECSPI2_SS0:
-      mux-reg: 0x1FC
-      conf-reg: 0x45C
-      functions:
-        ECSPI2_SS0: { mode: 0, input-reg: 0x574, input-val: 1 }
-        UART4_DCE_RTS: { mode: 1, input-reg: 0x5FC, input-val: 3 }
-        UART4_DTE_CTS: { mode: 1, input-reg: 0x000, input-val: 0 }
-        I2C4_SDA: { mode: 2, input-reg: 0x5C0, input-val: 4 }
-        CCM_CLKO2: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO5_IO13: { mode: 5, input-reg: 0x000, input-val: 0 }
-    I2C1_SCL:
-      mux-reg: 0x200
-      conf-reg: 0x460
-      functions:
-        I2C1_SCL: { mode: 0, input-reg: 0x5A4, input-val: 2 }
-        ENET_QOS_MDC: { mode: 1, input-reg: 0x000, input-val: 0 }
-        ECSPI1_SCLK: { mode: 3, input-reg: 0x558, input-val: 1 }
-        GPIO5_IO14: { mode: 5, input-reg: 0x000, input-val: 0 }
-    I2C1_SDA:
-      mux-reg: 0x204
-      conf-reg: 0x464
-      functions:
-        I2C1_SDA: { mode: 0, input-reg: 0x5A8, input-val: 2 }
-        ENET_QOS_MDIO: { mode: 1, input-reg: 0x590, input-val: 2 }
-        ECSPI1_MOSI: { mode: 3, input-reg: 0x560, input-val: 1 }
-        GPIO5_IO15: { mode: 5, input-reg: 0x000, input-val: 0 }
-    I2C2_SCL:
-      mux-reg: 0x208
-      conf-reg: 0x468
-      functions:
-        I2C2_SCL: { mode: 0, input-reg: 0x5AC, input-val: 2 }
-        ENET_QOS_1588_EVENT1_IN: { mode: 1, input-reg: 0x000, input-val: 0 }
-        USDHC3_CD_B: { mode: 2, input-reg: 0x608, input-val: 3 }
-        ECSPI1_MISO: { mode: 3, input-reg: 0x55C, input-val: 1 }
-        ENET_QOS_1588_EVENT1_AUX_IN: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO5_IO16: { mode: 5, input-reg: 0x000, input-val: 0 }
-    I2C2_SDA:
-      mux-reg: 0x20C
-      conf-reg: 0x46C
-      functions:
-        I2C2_SDA: { mode: 0, input-reg: 0x5B0, input-val: 2 }
-        ENET_QOS_1588_EVENT1_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
-        USDHC3_WP: { mode: 2, input-reg: 0x634, input-val: 3 }
-        ECSPI1_SS0: { mode: 3, input-reg: 0x564, input-val: 1 }
-        GPIO5_IO17: { mode: 5, input-reg: 0x000, input-val: 0 }
-    I2C3_SCL:
-      mux-reg: 0x210
-      conf-reg: 0x470
-      functions:
-        I2C3_SCL: { mode: 0, input-reg: 0x5B4, input-val: 4 }
-        PWM4_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
-        GPT2_CLK: { mode: 2, input-reg: 0x000, input-val: 0 }
-        ECSPI2_SCLK: { mode: 3, input-reg: 0x568, input-val: 2 }
-        GPIO5_IO18: { mode: 5, input-reg: 0x000, input-val: 0 }
-    I2C3_SDA:
-      mux-reg: 0x214
-      conf-reg: 0x474
-      functions:
-        I2C3_SDA: { mode: 0, input-reg: 0x5B8, input-val: 4 }
-        PWM3_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
-        GPT3_CLK: { mode: 2, input-reg: 0x000, input-val: 0 }
-        ECSPI2_MOSI: { mode: 3, input-reg: 0x570, input-val: 2 }
-        GPIO5_IO19: { mode: 5, input-reg: 0x000, input-val: 0 }
-    I2C4_SCL:
-      mux-reg: 0x218
-      conf-reg: 0x478
-      functions:
-        I2C4_SCL: { mode: 0, input-reg: 0x5BC, input-val: 5 }
-        PWM2_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
-        PCIE_CLKREQ_B: { mode: 2, input-reg: 0x5A0, input-val: 0 }
-        ECSPI2_MISO: { mode: 3, input-reg: 0x56C, input-val: 2 }
-        GPIO5_IO20: { mode: 5, input-reg: 0x000, input-val: 0 }
-    I2C4_SDA:
-      mux-reg: 0x21C
-      conf-reg: 0x47C
-      functions:
-        I2C4_SDA: { mode: 0, input-reg: 0x5C0, input-val: 5 }
-        PWM1_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
-        ECSPI2_SS0: { mode: 3, input-reg: 0x574, input-val: 2 }
-        GPIO5_IO21: { mode: 5, input-reg: 0x000, input-val: 0 }
-    UART1_RXD:
-      mux-reg: 0x220
-      conf-reg: 0x480
-      functions:
-        UART1_DCE_RX: { mode: 0, input-reg: 0x5E8, input-val: 4 }
-        UART1_DTE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ECSPI3_SCLK: { mode: 1, input-reg: 0x000, input-val: 0 }
-        GPIO5_IO22: { mode: 5, input-reg: 0x000, input-val: 0 }
-    UART1_TXD:
-      mux-reg: 0x224
-      conf-reg: 0x484
-      functions:
-        UART1_DCE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
-        UART1_DTE_RX: { mode: 0, input-reg: 0x5E8, input-val: 5 }
-        ECSPI3_MOSI: { mode: 1, input-reg: 0x000, input-val: 0 }
-        GPIO5_IO23: { mode: 5, input-reg: 0x000, input-val: 0 }
-    UART2_RXD:
-      mux-reg: 0x228
-      conf-reg: 0x488
-      functions:
-        UART2_DCE_RX: { mode: 0, input-reg: 0x5F0, input-val: 6 }
-        UART2_DTE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
-        ECSPI3_MISO: { mode: 1, input-reg: 0x000, input-val: 0 }
-        GPT1_COMPARE3: { mode: 3, input-reg: 0x000, input-val: 0 }
-        GPIO5_IO24: { mode: 5, input-reg: 0x000, input-val: 0 }
-    UART2_TXD:
-      mux-reg: 0x22C
-      conf-reg: 0x48C
-      functions:
-        UART2_DCE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
-        UART2_DTE_RX: { mode: 0, input-reg: 0x5F0, input-val: 7 }
-        ECSPI3_SS0: { mode: 1, input-reg: 0x000, input-val: 0 }
-        GPT1_COMPARE2: { mode: 3, input-reg: 0x000, input-val: 0 }
-        GPIO5_IO25: { mode: 5, input-reg: 0x000, input-val: 0 }
-    UART3_RXD:
-      mux-reg: 0x230
-      conf-reg: 0x490
-      functions:
-        UART3_DCE_RX: { mode: 0, input-reg: 0x5F8, input-val: 6 }
-        UART3_DTE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
-        UART1_DCE_CTS: { mode: 1, input-reg: 0x000, input-val: 0 }
-        UART1_DTE_RTS: { mode: 1, input-reg: 0x5E4, input-val: 4 }
-        USDHC3_RESET_B: { mode: 2, input-reg: 0x000, input-val: 0 }
-        GPT1_CAPTURE2: { mode: 3, input-reg: 0x598, input-val: 1 }
-        CAN2_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO5_IO26: { mode: 5, input-reg: 0x000, input-val: 0 }
-    UART3_TXD:
-      mux-reg: 0x234
-      conf-reg: 0x494
-      functions:
-        UART3_DCE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
-        UART3_DTE_RX: { mode: 0, input-reg: 0x5F8, input-val: 7 }
-        UART1_DCE_RTS: { mode: 1, input-reg: 0x5E4, input-val: 5 }
-        UART1_DTE_CTS: { mode: 1, input-reg: 0x000, input-val: 0 }
-        USDHC3_VSELECT: { mode: 2, input-reg: 0x000, input-val: 0 }
-        GPT1_CLK: { mode: 3, input-reg: 0x59C, input-val: 1 }
-        CAN2_RX: { mode: 4, input-reg: 0x550, input-val: 2 }
-        GPIO5_IO27: { mode: 5, input-reg: 0x000, input-val: 0 }
-    UART4_RXD:
-      mux-reg: 0x238
-      conf-reg: 0x498
-      functions:
-        UART4_DCE_RX: { mode: 0, input-reg: 0x600, input-val: 8 }
-        UART4_DTE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
-        UART2_DCE_CTS: { mode: 1, input-reg: 0x000, input-val: 0 }
-        UART2_DTE_RTS: { mode: 1, input-reg: 0x5EC, input-val: 4 }
-        PCIE_CLKREQ_B: { mode: 2, input-reg: 0x5A0, input-val: 1 }
-        GPT1_COMPARE1: { mode: 3, input-reg: 0x000, input-val: 0 }
-        I2C6_SCL: { mode: 4, input-reg: 0x5CC, input-val: 2 }
-        GPIO5_IO28: { mode: 5, input-reg: 0x000, input-val: 0 }
-    UART4_TXD:
-      mux-reg: 0x23C
-      conf-reg: 0x49C
-      functions:
-        UART4_DCE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
-        UART4_DTE_RX: { mode: 0, input-reg: 0x600, input-val: 9 }
-        UART2_DCE_RTS: { mode: 1, input-reg: 0x5EC, input-val: 5 }
-        UART2_DTE_CTS: { mode: 1, input-reg: 0x000, input-val: 0 }
-        GPT1_CAPTURE1: { mode: 3, input-reg: 0x594, input-val: 1 }
-        I2C6_SDA: { mode: 4, input-reg: 0x5D0, input-val: 2 }
-        GPIO5_IO29: { mode: 5, input-reg: 0x000, input-val: 0 }
-    HDMI_DDC_SCL:
-      mux-reg: 0x240
-      conf-reg: 0x4A0
-      functions:
-        HDMIMIX_HDMI_SCL: { mode: 0, input-reg: 0x000, input-val: 0 }
-        I2C5_SCL: { mode: 3, input-reg: 0x5C4, input-val: 3 }
-        CAN1_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO3_IO26: { mode: 5, input-reg: 0x000, input-val: 0 }
-    HDMI_DDC_SDA:
-      mux-reg: 0x244
-      conf-reg: 0x4A4
-      functions:
-        HDMIMIX_HDMI_SDA: { mode: 0, input-reg: 0x000, input-val: 0 }
-        I2C5_SDA: { mode: 3, input-reg: 0x5C8, input-val: 3 }
-        CAN1_RX: { mode: 4, input-reg: 0x54C, input-val: 3 }
-        GPIO3_IO27: { mode: 5, input-reg: 0x000, input-val: 0 }
-    HDMI_CEC:
-      mux-reg: 0x248
-      conf-reg: 0x4A8
-      functions:
-        HDMIMIX_HDMI_CEC: { mode: 0, input-reg: 0x000, input-val: 0 }
-        I2C6_SCL: { mode: 3, input-reg: 0x5CC, input-val: 3 }
-        CAN2_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
-        GPIO3_IO28: { mode: 5, input-reg: 0x000, input-val: 0 }
-    HDMI_HPD:
-      mux-reg: 0x24C
-      conf-reg: 0x4AC
-      functions:
-        HDMIMIX_HDMI_HPD: { mode: 0, input-reg: 0x000, input-val: 0 }
-        AUDIOMIX_HDMI_HPD_O: { mode: 1, input-reg: 0x000, input-val: 0 }
-        I2C6_SDA: { mode: 3, input-reg: 0x5D0, input-val: 3 }
-        CAN2_RX: { mode: 4, input-reg: 0x550, input-val: 3 }
-        GPIO3_IO29: { mode: 5, input-reg: 0x000, input-val: 0 }
-# END pad-table
+    # BEGIN pad-table (generated by Scripts/gen-pad-table.py from imx8mp-pinfunc.h; do not edit by hand)
+    pad-table:
+      source: Linux imx8mp-pinfunc.h (HMPFacts §9; corpus copy from U-Boot dts/upstream @6073c36b2c8d)
+      header-sha256: dafd1d3511104fc6202bbc1f9889c2b2773055b9f1074115729605570d743769
+      pad-count: 143
+      function-count: 785
+      pads:
+        GPIO1_IO00:
+          mux-reg: 0x014
+          conf-reg: 0x274
+          functions:
+            GPIO1_IO00: { mode: 0, input-reg: 0x000, input-val: 0 }
+            CCM_ENET_PHY_REF_CLK_ROOT: { mode: 1, input-reg: 0x000, input-val: 0 }
+            ISP_FL_TRIG_0: { mode: 3, input-reg: 0x5D4, input-val: 0 }
+            CCM_EXT_CLK1: { mode: 6, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO01:
+          mux-reg: 0x018
+          conf-reg: 0x278
+          functions:
+            GPIO1_IO01: { mode: 0, input-reg: 0x000, input-val: 0 }
+            PWM1_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+            ISP_SHUTTER_TRIG_0: { mode: 3, input-reg: 0x5DC, input-val: 0 }
+            CCM_EXT_CLK2: { mode: 6, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO02:
+          mux-reg: 0x01C
+          conf-reg: 0x27C
+          functions:
+            GPIO1_IO02: { mode: 0, input-reg: 0x000, input-val: 0 }
+            WDOG1_WDOG_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+            ISP_FLASH_TRIG_0: { mode: 3, input-reg: 0x000, input-val: 0 }
+            WDOG1_WDOG_ANY: { mode: 5, input-reg: 0x000, input-val: 0 }
+            SJC_DE_B: { mode: 7, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO03:
+          mux-reg: 0x020
+          conf-reg: 0x280
+          functions:
+            GPIO1_IO03: { mode: 0, input-reg: 0x000, input-val: 0 }
+            USDHC1_VSELECT: { mode: 1, input-reg: 0x000, input-val: 0 }
+            ISP_PRELIGHT_TRIG_0: { mode: 3, input-reg: 0x000, input-val: 0 }
+            SDMA1_EXT_EVENT00: { mode: 5, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO04:
+          mux-reg: 0x024
+          conf-reg: 0x284
+          functions:
+            GPIO1_IO04: { mode: 0, input-reg: 0x000, input-val: 0 }
+            USDHC2_VSELECT: { mode: 1, input-reg: 0x000, input-val: 0 }
+            ISP_SHUTTER_OPEN_0: { mode: 3, input-reg: 0x000, input-val: 0 }
+            SDMA1_EXT_EVENT01: { mode: 5, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO05:
+          mux-reg: 0x028
+          conf-reg: 0x288
+          functions:
+            GPIO1_IO05: { mode: 0, input-reg: 0x000, input-val: 0 }
+            M7_NMI: { mode: 1, input-reg: 0x000, input-val: 0 }
+            ISP_FL_TRIG_1: { mode: 3, input-reg: 0x5D8, input-val: 0 }
+            CCM_PMIC_READY: { mode: 5, input-reg: 0x554, input-val: 0 }
+        GPIO1_IO06:
+          mux-reg: 0x02C
+          conf-reg: 0x28C
+          functions:
+            GPIO1_IO06: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ENET_QOS_MDC: { mode: 1, input-reg: 0x000, input-val: 0 }
+            ISP_SHUTTER_TRIG_1: { mode: 3, input-reg: 0x5E0, input-val: 0 }
+            USDHC1_CD_B: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CCM_EXT_CLK3: { mode: 6, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO07:
+          mux-reg: 0x030
+          conf-reg: 0x290
+          functions:
+            GPIO1_IO07: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ENET_QOS_MDIO: { mode: 1, input-reg: 0x590, input-val: 0 }
+            ISP_FLASH_TRIG_1: { mode: 3, input-reg: 0x000, input-val: 0 }
+            USDHC1_WP: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CCM_EXT_CLK4: { mode: 6, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO08:
+          mux-reg: 0x034
+          conf-reg: 0x294
+          functions:
+            GPIO1_IO08: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ENET_QOS_1588_EVENT0_IN: { mode: 1, input-reg: 0x000, input-val: 0 }
+            PWM1_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
+            ISP_PRELIGHT_TRIG_1: { mode: 3, input-reg: 0x000, input-val: 0 }
+            ENET_QOS_1588_EVENT0_AUX_IN: { mode: 4, input-reg: 0x000, input-val: 0 }
+            USDHC2_RESET_B: { mode: 5, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO09:
+          mux-reg: 0x038
+          conf-reg: 0x298
+          functions:
+            GPIO1_IO09: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ENET_QOS_1588_EVENT0_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+            PWM2_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
+            ISP_SHUTTER_OPEN_1: { mode: 3, input-reg: 0x000, input-val: 0 }
+            USDHC3_RESET_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+            SDMA2_EXT_EVENT00: { mode: 5, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO10:
+          mux-reg: 0x03C
+          conf-reg: 0x29C
+          functions:
+            GPIO1_IO10: { mode: 0, input-reg: 0x000, input-val: 0 }
+            USB1_OTG_ID: { mode: 1, input-reg: 0x000, input-val: 0 }
+            PWM3_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO11:
+          mux-reg: 0x040
+          conf-reg: 0x2A0
+          functions:
+            GPIO1_IO11: { mode: 0, input-reg: 0x000, input-val: 0 }
+            USB2_OTG_ID: { mode: 1, input-reg: 0x000, input-val: 0 }
+            PWM2_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
+            USDHC3_VSELECT: { mode: 4, input-reg: 0x000, input-val: 0 }
+            CCM_PMIC_READY: { mode: 5, input-reg: 0x554, input-val: 1 }
+        GPIO1_IO12:
+          mux-reg: 0x044
+          conf-reg: 0x2A4
+          functions:
+            GPIO1_IO12: { mode: 0, input-reg: 0x000, input-val: 0 }
+            USB1_OTG_PWR: { mode: 1, input-reg: 0x000, input-val: 0 }
+            SDMA2_EXT_EVENT01: { mode: 5, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO13:
+          mux-reg: 0x048
+          conf-reg: 0x2A8
+          functions:
+            GPIO1_IO13: { mode: 0, input-reg: 0x000, input-val: 0 }
+            USB1_OTG_OC: { mode: 1, input-reg: 0x000, input-val: 0 }
+            PWM2_OUT: { mode: 5, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO14:
+          mux-reg: 0x04C
+          conf-reg: 0x2AC
+          functions:
+            GPIO1_IO14: { mode: 0, input-reg: 0x000, input-val: 0 }
+            USB2_OTG_PWR: { mode: 1, input-reg: 0x000, input-val: 0 }
+            USDHC3_CD_B: { mode: 4, input-reg: 0x608, input-val: 0 }
+            PWM3_OUT: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CCM_CLKO1: { mode: 6, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO15:
+          mux-reg: 0x050
+          conf-reg: 0x2B0
+          functions:
+            GPIO1_IO15: { mode: 0, input-reg: 0x000, input-val: 0 }
+            USB2_OTG_OC: { mode: 1, input-reg: 0x000, input-val: 0 }
+            USDHC3_WP: { mode: 4, input-reg: 0x634, input-val: 0 }
+            PWM4_OUT: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CCM_CLKO2: { mode: 6, input-reg: 0x000, input-val: 0 }
+        ENET_MDC:
+          mux-reg: 0x054
+          conf-reg: 0x2B4
+          functions:
+            ENET_QOS_MDC: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI6_TX_DATA00: { mode: 2, input-reg: 0x000, input-val: 0 }
+            GPIO1_IO16: { mode: 5, input-reg: 0x000, input-val: 0 }
+            USDHC3_STROBE: { mode: 6, input-reg: 0x630, input-val: 0 }
+        ENET_MDIO:
+          mux-reg: 0x058
+          conf-reg: 0x2B8
+          functions:
+            ENET_QOS_MDIO: { mode: 0, input-reg: 0x590, input-val: 1 }
+            AUDIOMIX_SAI6_TX_SYNC: { mode: 2, input-reg: 0x528, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM03: { mode: 3, input-reg: 0x4CC, input-val: 0 }
+            GPIO1_IO17: { mode: 5, input-reg: 0x000, input-val: 0 }
+            USDHC3_DATA5: { mode: 6, input-reg: 0x624, input-val: 0 }
+        ENET_TD3:
+          mux-reg: 0x05C
+          conf-reg: 0x2BC
+          functions:
+            ENET_QOS_RGMII_TD3: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI6_TX_BCLK: { mode: 2, input-reg: 0x524, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM02: { mode: 3, input-reg: 0x4C8, input-val: 0 }
+            GPIO1_IO18: { mode: 5, input-reg: 0x000, input-val: 0 }
+            USDHC3_DATA6: { mode: 6, input-reg: 0x628, input-val: 0 }
+        ENET_TD2:
+          mux-reg: 0x060
+          conf-reg: 0x2C0
+          functions:
+            ENET_QOS_RGMII_TD2: { mode: 0, input-reg: 0x000, input-val: 0 }
+            CCM_ENET_QOS_CLOCK_GENERATE_REF_CLK: { mode: 1, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI6_RX_DATA00: { mode: 2, input-reg: 0x51C, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM01: { mode: 3, input-reg: 0x4C4, input-val: 0 }
+            GPIO1_IO19: { mode: 5, input-reg: 0x000, input-val: 0 }
+            USDHC3_DATA7: { mode: 6, input-reg: 0x62C, input-val: 0 }
+        ENET_TD1:
+          mux-reg: 0x064
+          conf-reg: 0x2C4
+          functions:
+            ENET_QOS_RGMII_TD1: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI6_RX_SYNC: { mode: 2, input-reg: 0x520, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM00: { mode: 3, input-reg: 0x4C0, input-val: 0 }
+            GPIO1_IO20: { mode: 5, input-reg: 0x000, input-val: 0 }
+            USDHC3_CD_B: { mode: 6, input-reg: 0x608, input-val: 1 }
+        ENET_TD0:
+          mux-reg: 0x068
+          conf-reg: 0x2C8
+          functions:
+            ENET_QOS_RGMII_TD0: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI6_RX_BCLK: { mode: 2, input-reg: 0x518, input-val: 0 }
+            AUDIOMIX_PDM_CLK: { mode: 3, input-reg: 0x000, input-val: 0 }
+            GPIO1_IO21: { mode: 5, input-reg: 0x000, input-val: 0 }
+            USDHC3_WP: { mode: 6, input-reg: 0x634, input-val: 1 }
+        ENET_TX_CTL:
+          mux-reg: 0x06C
+          conf-reg: 0x2CC
+          functions:
+            ENET_QOS_RGMII_TX_CTL: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI6_MCLK: { mode: 2, input-reg: 0x514, input-val: 0 }
+            AUDIOMIX_SPDIF1_OUT: { mode: 3, input-reg: 0x000, input-val: 0 }
+            GPIO1_IO22: { mode: 5, input-reg: 0x000, input-val: 0 }
+            USDHC3_DATA0: { mode: 6, input-reg: 0x610, input-val: 0 }
+        ENET_TXC:
+          mux-reg: 0x070
+          conf-reg: 0x2D0
+          functions:
+            CCM_ENET_QOS_CLOCK_GENERATE_TX_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ENET_QOS_TX_ER: { mode: 1, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI7_TX_DATA00: { mode: 2, input-reg: 0x000, input-val: 0 }
+            GPIO1_IO23: { mode: 5, input-reg: 0x000, input-val: 0 }
+            USDHC3_DATA1: { mode: 6, input-reg: 0x614, input-val: 0 }
+        ENET_RX_CTL:
+          mux-reg: 0x074
+          conf-reg: 0x2D4
+          functions:
+            ENET_QOS_RGMII_RX_CTL: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI7_TX_SYNC: { mode: 2, input-reg: 0x540, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM03: { mode: 3, input-reg: 0x4CC, input-val: 1 }
+            GPIO1_IO24: { mode: 5, input-reg: 0x000, input-val: 0 }
+            USDHC3_DATA2: { mode: 6, input-reg: 0x618, input-val: 0 }
+        ENET_RXC:
+          mux-reg: 0x078
+          conf-reg: 0x2D8
+          functions:
+            CCM_ENET_QOS_CLOCK_GENERATE_RX_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ENET_QOS_RX_ER: { mode: 1, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI7_TX_BCLK: { mode: 2, input-reg: 0x53C, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM02: { mode: 3, input-reg: 0x4C8, input-val: 1 }
+            GPIO1_IO25: { mode: 5, input-reg: 0x000, input-val: 0 }
+            USDHC3_DATA3: { mode: 6, input-reg: 0x61C, input-val: 0 }
+        ENET_RD0:
+          mux-reg: 0x07C
+          conf-reg: 0x2DC
+          functions:
+            ENET_QOS_RGMII_RD0: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI7_RX_DATA00: { mode: 2, input-reg: 0x534, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM01: { mode: 3, input-reg: 0x4C4, input-val: 1 }
+            GPIO1_IO26: { mode: 5, input-reg: 0x000, input-val: 0 }
+            USDHC3_DATA4: { mode: 6, input-reg: 0x620, input-val: 0 }
+        ENET_RD1:
+          mux-reg: 0x080
+          conf-reg: 0x2E0
+          functions:
+            ENET_QOS_RGMII_RD1: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI7_RX_SYNC: { mode: 2, input-reg: 0x538, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM00: { mode: 3, input-reg: 0x4C0, input-val: 1 }
+            GPIO1_IO27: { mode: 5, input-reg: 0x000, input-val: 0 }
+            USDHC3_RESET_B: { mode: 6, input-reg: 0x000, input-val: 0 }
+        ENET_RD2:
+          mux-reg: 0x084
+          conf-reg: 0x2E4
+          functions:
+            ENET_QOS_RGMII_RD2: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI7_RX_BCLK: { mode: 2, input-reg: 0x530, input-val: 0 }
+            AUDIOMIX_PDM_CLK: { mode: 3, input-reg: 0x000, input-val: 0 }
+            GPIO1_IO28: { mode: 5, input-reg: 0x000, input-val: 0 }
+            USDHC3_CLK: { mode: 6, input-reg: 0x604, input-val: 0 }
+        ENET_RD3:
+          mux-reg: 0x088
+          conf-reg: 0x2E8
+          functions:
+            ENET_QOS_RGMII_RD3: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI7_MCLK: { mode: 2, input-reg: 0x52C, input-val: 0 }
+            AUDIOMIX_SPDIF1_IN: { mode: 3, input-reg: 0x544, input-val: 0 }
+            GPIO1_IO29: { mode: 5, input-reg: 0x000, input-val: 0 }
+            USDHC3_CMD: { mode: 6, input-reg: 0x60C, input-val: 0 }
+        SD1_CLK:
+          mux-reg: 0x08C
+          conf-reg: 0x2EC
+          functions:
+            USDHC1_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ENET1_MDC: { mode: 1, input-reg: 0x000, input-val: 0 }
+            I2C5_SCL: { mode: 3, input-reg: 0x5C4, input-val: 0 }
+            UART1_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+            UART1_DTE_RX: { mode: 4, input-reg: 0x5E8, input-val: 0 }
+            GPIO2_IO00: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SD1_CMD:
+          mux-reg: 0x090
+          conf-reg: 0x2F0
+          functions:
+            USDHC1_CMD: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ENET1_MDIO: { mode: 1, input-reg: 0x57C, input-val: 0 }
+            I2C5_SDA: { mode: 3, input-reg: 0x5C8, input-val: 0 }
+            UART1_DCE_RX: { mode: 4, input-reg: 0x5E8, input-val: 1 }
+            UART1_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO2_IO01: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SD1_DATA0:
+          mux-reg: 0x094
+          conf-reg: 0x2F4
+          functions:
+            USDHC1_DATA0: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ENET1_RGMII_TD1: { mode: 1, input-reg: 0x000, input-val: 0 }
+            I2C6_SCL: { mode: 3, input-reg: 0x5CC, input-val: 0 }
+            UART1_DCE_RTS: { mode: 4, input-reg: 0x5E4, input-val: 0 }
+            UART1_DTE_CTS: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO2_IO02: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SD1_DATA1:
+          mux-reg: 0x098
+          conf-reg: 0x2F8
+          functions:
+            USDHC1_DATA1: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ENET1_RGMII_TD0: { mode: 1, input-reg: 0x000, input-val: 0 }
+            I2C6_SDA: { mode: 3, input-reg: 0x5D0, input-val: 0 }
+            UART1_DCE_CTS: { mode: 4, input-reg: 0x000, input-val: 0 }
+            UART1_DTE_RTS: { mode: 4, input-reg: 0x5E4, input-val: 1 }
+            GPIO2_IO03: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SD1_DATA2:
+          mux-reg: 0x09C
+          conf-reg: 0x2FC
+          functions:
+            USDHC1_DATA2: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ENET1_RGMII_RD0: { mode: 1, input-reg: 0x580, input-val: 0 }
+            I2C4_SCL: { mode: 3, input-reg: 0x5BC, input-val: 0 }
+            UART2_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+            UART2_DTE_RX: { mode: 4, input-reg: 0x5F0, input-val: 0 }
+            GPIO2_IO04: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SD1_DATA3:
+          mux-reg: 0x0A0
+          conf-reg: 0x300
+          functions:
+            USDHC1_DATA3: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ENET1_RGMII_RD1: { mode: 1, input-reg: 0x584, input-val: 0 }
+            I2C4_SDA: { mode: 3, input-reg: 0x5C0, input-val: 0 }
+            UART2_DCE_RX: { mode: 4, input-reg: 0x5F0, input-val: 1 }
+            UART2_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO2_IO05: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SD1_DATA4:
+          mux-reg: 0x0A4
+          conf-reg: 0x304
+          functions:
+            USDHC1_DATA4: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ENET1_RGMII_TX_CTL: { mode: 1, input-reg: 0x000, input-val: 0 }
+            I2C1_SCL: { mode: 3, input-reg: 0x5A4, input-val: 0 }
+            UART2_DCE_RTS: { mode: 4, input-reg: 0x5EC, input-val: 0 }
+            UART2_DTE_CTS: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO2_IO06: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SD1_DATA5:
+          mux-reg: 0x0A8
+          conf-reg: 0x308
+          functions:
+            USDHC1_DATA5: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ENET1_TX_ER: { mode: 1, input-reg: 0x000, input-val: 0 }
+            I2C1_SDA: { mode: 3, input-reg: 0x5A8, input-val: 0 }
+            UART2_DCE_CTS: { mode: 4, input-reg: 0x000, input-val: 0 }
+            UART2_DTE_RTS: { mode: 4, input-reg: 0x5EC, input-val: 1 }
+            GPIO2_IO07: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SD1_DATA6:
+          mux-reg: 0x0AC
+          conf-reg: 0x30C
+          functions:
+            USDHC1_DATA6: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ENET1_RGMII_RX_CTL: { mode: 1, input-reg: 0x588, input-val: 0 }
+            I2C2_SCL: { mode: 3, input-reg: 0x5AC, input-val: 0 }
+            UART3_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+            UART3_DTE_RX: { mode: 4, input-reg: 0x5F8, input-val: 0 }
+            GPIO2_IO08: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SD1_DATA7:
+          mux-reg: 0x0B0
+          conf-reg: 0x310
+          functions:
+            USDHC1_DATA7: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ENET1_RX_ER: { mode: 1, input-reg: 0x58C, input-val: 0 }
+            I2C2_SDA: { mode: 3, input-reg: 0x5B0, input-val: 0 }
+            UART3_DCE_RX: { mode: 4, input-reg: 0x5F8, input-val: 1 }
+            UART3_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO2_IO09: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SD1_RESET_B:
+          mux-reg: 0x0B4
+          conf-reg: 0x314
+          functions:
+            USDHC1_RESET_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ENET1_TX_CLK: { mode: 1, input-reg: 0x578, input-val: 0 }
+            I2C3_SCL: { mode: 3, input-reg: 0x5B4, input-val: 0 }
+            UART3_DCE_RTS: { mode: 4, input-reg: 0x5F4, input-val: 0 }
+            UART3_DTE_CTS: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO2_IO10: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SD1_STROBE:
+          mux-reg: 0x0B8
+          conf-reg: 0x318
+          functions:
+            USDHC1_STROBE: { mode: 0, input-reg: 0x000, input-val: 0 }
+            I2C3_SDA: { mode: 3, input-reg: 0x5B8, input-val: 0 }
+            UART3_DCE_CTS: { mode: 4, input-reg: 0x000, input-val: 0 }
+            UART3_DTE_RTS: { mode: 4, input-reg: 0x5F4, input-val: 1 }
+            GPIO2_IO11: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SD2_CD_B:
+          mux-reg: 0x0BC
+          conf-reg: 0x31C
+          functions:
+            USDHC2_CD_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+            GPIO2_IO12: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SD2_CLK:
+          mux-reg: 0x0C0
+          conf-reg: 0x320
+          functions:
+            USDHC2_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ECSPI2_SCLK: { mode: 2, input-reg: 0x568, input-val: 0 }
+            UART4_DCE_RX: { mode: 3, input-reg: 0x600, input-val: 0 }
+            UART4_DTE_TX: { mode: 3, input-reg: 0x000, input-val: 0 }
+            GPIO2_IO13: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SD2_CMD:
+          mux-reg: 0x0C4
+          conf-reg: 0x324
+          functions:
+            USDHC2_CMD: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ECSPI2_MOSI: { mode: 2, input-reg: 0x570, input-val: 0 }
+            UART4_DCE_TX: { mode: 3, input-reg: 0x000, input-val: 0 }
+            UART4_DTE_RX: { mode: 3, input-reg: 0x600, input-val: 1 }
+            AUDIOMIX_PDM_CLK: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO2_IO14: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SD2_DATA0:
+          mux-reg: 0x0C8
+          conf-reg: 0x328
+          functions:
+            USDHC2_DATA0: { mode: 0, input-reg: 0x000, input-val: 0 }
+            I2C4_SDA: { mode: 2, input-reg: 0x5C0, input-val: 1 }
+            UART2_DCE_RX: { mode: 3, input-reg: 0x5F0, input-val: 2 }
+            UART2_DTE_TX: { mode: 3, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM00: { mode: 4, input-reg: 0x4C0, input-val: 2 }
+            GPIO2_IO15: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SD2_DATA1:
+          mux-reg: 0x0CC
+          conf-reg: 0x32C
+          functions:
+            USDHC2_DATA1: { mode: 0, input-reg: 0x000, input-val: 0 }
+            I2C4_SCL: { mode: 2, input-reg: 0x5BC, input-val: 1 }
+            UART2_DCE_TX: { mode: 3, input-reg: 0x000, input-val: 0 }
+            UART2_DTE_RX: { mode: 3, input-reg: 0x5F0, input-val: 3 }
+            AUDIOMIX_PDM_BIT_STREAM01: { mode: 4, input-reg: 0x4C4, input-val: 2 }
+            GPIO2_IO16: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SD2_DATA2:
+          mux-reg: 0x0D0
+          conf-reg: 0x330
+          functions:
+            USDHC2_DATA2: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ECSPI2_SS0: { mode: 2, input-reg: 0x574, input-val: 0 }
+            AUDIOMIX_SPDIF1_OUT: { mode: 3, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM02: { mode: 4, input-reg: 0x4C8, input-val: 2 }
+            GPIO2_IO17: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SD2_DATA3:
+          mux-reg: 0x0D4
+          conf-reg: 0x334
+          functions:
+            USDHC2_DATA3: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ECSPI2_MISO: { mode: 2, input-reg: 0x56C, input-val: 0 }
+            AUDIOMIX_SPDIF1_IN: { mode: 3, input-reg: 0x544, input-val: 1 }
+            AUDIOMIX_PDM_BIT_STREAM03: { mode: 4, input-reg: 0x4CC, input-val: 2 }
+            GPIO2_IO18: { mode: 5, input-reg: 0x000, input-val: 0 }
+            SRC_EARLY_RESET: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SD2_RESET_B:
+          mux-reg: 0x0D8
+          conf-reg: 0x338
+          functions:
+            USDHC2_RESET_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+            GPIO2_IO19: { mode: 5, input-reg: 0x000, input-val: 0 }
+            SRC_SYSTEM_RESET: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SD2_WP:
+          mux-reg: 0x0DC
+          conf-reg: 0x33C
+          functions:
+            USDHC2_WP: { mode: 0, input-reg: 0x000, input-val: 0 }
+            GPIO2_IO20: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CORESIGHT_EVENTI: { mode: 6, input-reg: 0x000, input-val: 0 }
+        NAND_ALE:
+          mux-reg: 0x0E0
+          conf-reg: 0x340
+          functions:
+            NAND_ALE: { mode: 0, input-reg: 0x000, input-val: 0 }
+            FLEXSPI_A_SCLK: { mode: 1, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI3_TX_BCLK: { mode: 2, input-reg: 0x4E8, input-val: 0 }
+            ISP_FL_TRIG_0: { mode: 3, input-reg: 0x5D4, input-val: 1 }
+            UART3_DCE_RX: { mode: 4, input-reg: 0x5F8, input-val: 2 }
+            UART3_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO3_IO00: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CORESIGHT_TRACE_CLK: { mode: 6, input-reg: 0x000, input-val: 0 }
+        NAND_CE0_B:
+          mux-reg: 0x0E4
+          conf-reg: 0x344
+          functions:
+            NAND_CE0_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+            FLEXSPI_A_SS0_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI3_TX_DATA00: { mode: 2, input-reg: 0x000, input-val: 0 }
+            ISP_SHUTTER_TRIG_0: { mode: 3, input-reg: 0x5DC, input-val: 1 }
+            UART3_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+            UART3_DTE_RX: { mode: 4, input-reg: 0x5F8, input-val: 3 }
+            GPIO3_IO01: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CORESIGHT_TRACE_CTL: { mode: 6, input-reg: 0x000, input-val: 0 }
+        NAND_CE1_B:
+          mux-reg: 0x0E8
+          conf-reg: 0x348
+          functions:
+            NAND_CE1_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+            FLEXSPI_A_SS1_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+            USDHC3_STROBE: { mode: 2, input-reg: 0x630, input-val: 1 }
+            I2C4_SCL: { mode: 4, input-reg: 0x5BC, input-val: 2 }
+            GPIO3_IO02: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CORESIGHT_TRACE00: { mode: 6, input-reg: 0x000, input-val: 0 }
+        NAND_CE2_B:
+          mux-reg: 0x0EC
+          conf-reg: 0x34C
+          functions:
+            NAND_CE2_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+            FLEXSPI_B_SS0_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+            USDHC3_DATA5: { mode: 2, input-reg: 0x624, input-val: 1 }
+            I2C4_SDA: { mode: 4, input-reg: 0x5C0, input-val: 2 }
+            GPIO3_IO03: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CORESIGHT_TRACE01: { mode: 6, input-reg: 0x000, input-val: 0 }
+        NAND_CE3_B:
+          mux-reg: 0x0F0
+          conf-reg: 0x350
+          functions:
+            NAND_CE3_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+            FLEXSPI_B_SS1_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+            USDHC3_DATA6: { mode: 2, input-reg: 0x628, input-val: 1 }
+            I2C3_SDA: { mode: 4, input-reg: 0x5B8, input-val: 1 }
+            GPIO3_IO04: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CORESIGHT_TRACE02: { mode: 6, input-reg: 0x000, input-val: 0 }
+        NAND_CLE:
+          mux-reg: 0x0F4
+          conf-reg: 0x354
+          functions:
+            NAND_CLE: { mode: 0, input-reg: 0x000, input-val: 0 }
+            FLEXSPI_B_SCLK: { mode: 1, input-reg: 0x000, input-val: 0 }
+            USDHC3_DATA7: { mode: 2, input-reg: 0x62C, input-val: 1 }
+            UART4_DCE_RX: { mode: 4, input-reg: 0x600, input-val: 2 }
+            UART4_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO3_IO05: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CORESIGHT_TRACE03: { mode: 6, input-reg: 0x000, input-val: 0 }
+        NAND_DATA00:
+          mux-reg: 0x0F8
+          conf-reg: 0x358
+          functions:
+            NAND_DATA00: { mode: 0, input-reg: 0x000, input-val: 0 }
+            FLEXSPI_A_DATA00: { mode: 1, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI3_RX_DATA00: { mode: 2, input-reg: 0x4E4, input-val: 0 }
+            ISP_FLASH_TRIG_0: { mode: 3, input-reg: 0x000, input-val: 0 }
+            UART4_DCE_RX: { mode: 4, input-reg: 0x600, input-val: 3 }
+            UART4_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO3_IO06: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CORESIGHT_TRACE04: { mode: 6, input-reg: 0x000, input-val: 0 }
+        NAND_DATA01:
+          mux-reg: 0x0FC
+          conf-reg: 0x35C
+          functions:
+            NAND_DATA01: { mode: 0, input-reg: 0x000, input-val: 0 }
+            FLEXSPI_A_DATA01: { mode: 1, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI3_TX_SYNC: { mode: 2, input-reg: 0x4EC, input-val: 0 }
+            ISP_PRELIGHT_TRIG_0: { mode: 3, input-reg: 0x000, input-val: 0 }
+            UART4_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+            UART4_DTE_RX: { mode: 4, input-reg: 0x600, input-val: 4 }
+            GPIO3_IO07: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CORESIGHT_TRACE05: { mode: 6, input-reg: 0x000, input-val: 0 }
+        NAND_DATA02:
+          mux-reg: 0x100
+          conf-reg: 0x360
+          functions:
+            NAND_DATA02: { mode: 0, input-reg: 0x000, input-val: 0 }
+            FLEXSPI_A_DATA02: { mode: 1, input-reg: 0x000, input-val: 0 }
+            USDHC3_CD_B: { mode: 2, input-reg: 0x608, input-val: 2 }
+            UART4_DCE_CTS: { mode: 3, input-reg: 0x000, input-val: 0 }
+            UART4_DTE_RTS: { mode: 3, input-reg: 0x5FC, input-val: 0 }
+            I2C4_SDA: { mode: 4, input-reg: 0x5C0, input-val: 3 }
+            GPIO3_IO08: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CORESIGHT_TRACE06: { mode: 6, input-reg: 0x000, input-val: 0 }
+        NAND_DATA03:
+          mux-reg: 0x104
+          conf-reg: 0x364
+          functions:
+            NAND_DATA03: { mode: 0, input-reg: 0x000, input-val: 0 }
+            FLEXSPI_A_DATA03: { mode: 1, input-reg: 0x000, input-val: 0 }
+            USDHC3_WP: { mode: 2, input-reg: 0x634, input-val: 2 }
+            UART4_DCE_RTS: { mode: 3, input-reg: 0x5FC, input-val: 1 }
+            UART4_DTE_CTS: { mode: 3, input-reg: 0x000, input-val: 0 }
+            ISP_FL_TRIG_1: { mode: 4, input-reg: 0x5D8, input-val: 1 }
+            GPIO3_IO09: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CORESIGHT_TRACE07: { mode: 6, input-reg: 0x000, input-val: 0 }
+        NAND_DATA04:
+          mux-reg: 0x108
+          conf-reg: 0x368
+          functions:
+            NAND_DATA04: { mode: 0, input-reg: 0x000, input-val: 0 }
+            FLEXSPI_B_DATA00: { mode: 1, input-reg: 0x000, input-val: 0 }
+            USDHC3_DATA0: { mode: 2, input-reg: 0x610, input-val: 1 }
+            FLEXSPI_A_DATA04: { mode: 3, input-reg: 0x000, input-val: 0 }
+            ISP_SHUTTER_TRIG_1: { mode: 4, input-reg: 0x5E0, input-val: 1 }
+            GPIO3_IO10: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CORESIGHT_TRACE08: { mode: 6, input-reg: 0x000, input-val: 0 }
+        NAND_DATA05:
+          mux-reg: 0x10C
+          conf-reg: 0x36C
+          functions:
+            NAND_DATA05: { mode: 0, input-reg: 0x000, input-val: 0 }
+            FLEXSPI_B_DATA01: { mode: 1, input-reg: 0x000, input-val: 0 }
+            USDHC3_DATA1: { mode: 2, input-reg: 0x614, input-val: 1 }
+            FLEXSPI_A_DATA05: { mode: 3, input-reg: 0x000, input-val: 0 }
+            ISP_FLASH_TRIG_1: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO3_IO11: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CORESIGHT_TRACE09: { mode: 6, input-reg: 0x000, input-val: 0 }
+        NAND_DATA06:
+          mux-reg: 0x110
+          conf-reg: 0x370
+          functions:
+            NAND_DATA06: { mode: 0, input-reg: 0x000, input-val: 0 }
+            FLEXSPI_B_DATA02: { mode: 1, input-reg: 0x000, input-val: 0 }
+            USDHC3_DATA2: { mode: 2, input-reg: 0x618, input-val: 1 }
+            FLEXSPI_A_DATA06: { mode: 3, input-reg: 0x000, input-val: 0 }
+            ISP_PRELIGHT_TRIG_1: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO3_IO12: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CORESIGHT_TRACE10: { mode: 6, input-reg: 0x000, input-val: 0 }
+        NAND_DATA07:
+          mux-reg: 0x114
+          conf-reg: 0x374
+          functions:
+            NAND_DATA07: { mode: 0, input-reg: 0x000, input-val: 0 }
+            FLEXSPI_B_DATA03: { mode: 1, input-reg: 0x000, input-val: 0 }
+            USDHC3_DATA3: { mode: 2, input-reg: 0x61C, input-val: 1 }
+            FLEXSPI_A_DATA07: { mode: 3, input-reg: 0x000, input-val: 0 }
+            ISP_SHUTTER_OPEN_1: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO3_IO13: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CORESIGHT_TRACE11: { mode: 6, input-reg: 0x000, input-val: 0 }
+        NAND_DQS:
+          mux-reg: 0x118
+          conf-reg: 0x378
+          functions:
+            NAND_DQS: { mode: 0, input-reg: 0x000, input-val: 0 }
+            FLEXSPI_A_DQS: { mode: 1, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI3_MCLK: { mode: 2, input-reg: 0x4E0, input-val: 0 }
+            ISP_SHUTTER_OPEN_0: { mode: 3, input-reg: 0x000, input-val: 0 }
+            I2C3_SCL: { mode: 4, input-reg: 0x5B4, input-val: 1 }
+            GPIO3_IO14: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CORESIGHT_TRACE12: { mode: 6, input-reg: 0x000, input-val: 0 }
+        NAND_RE_B:
+          mux-reg: 0x11C
+          conf-reg: 0x37C
+          functions:
+            NAND_RE_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+            FLEXSPI_B_DQS: { mode: 1, input-reg: 0x000, input-val: 0 }
+            USDHC3_DATA4: { mode: 2, input-reg: 0x620, input-val: 1 }
+            UART4_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+            UART4_DTE_RX: { mode: 4, input-reg: 0x600, input-val: 5 }
+            GPIO3_IO15: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CORESIGHT_TRACE13: { mode: 6, input-reg: 0x000, input-val: 0 }
+        NAND_READY_B:
+          mux-reg: 0x120
+          conf-reg: 0x380
+          functions:
+            NAND_READY_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+            USDHC3_RESET_B: { mode: 2, input-reg: 0x000, input-val: 0 }
+            I2C3_SCL: { mode: 4, input-reg: 0x5B4, input-val: 2 }
+            GPIO3_IO16: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CORESIGHT_TRACE14: { mode: 6, input-reg: 0x000, input-val: 0 }
+        NAND_WE_B:
+          mux-reg: 0x124
+          conf-reg: 0x384
+          functions:
+            NAND_WE_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+            USDHC3_CLK: { mode: 2, input-reg: 0x604, input-val: 1 }
+            I2C3_SDA: { mode: 4, input-reg: 0x5B8, input-val: 2 }
+            GPIO3_IO17: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CORESIGHT_TRACE15: { mode: 6, input-reg: 0x000, input-val: 0 }
+        NAND_WP_B:
+          mux-reg: 0x128
+          conf-reg: 0x388
+          functions:
+            NAND_WP_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+            USDHC3_CMD: { mode: 2, input-reg: 0x60C, input-val: 1 }
+            I2C4_SCL: { mode: 4, input-reg: 0x5BC, input-val: 3 }
+            GPIO3_IO18: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CORESIGHT_EVENTO: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SAI5_RXFS:
+          mux-reg: 0x12C
+          conf-reg: 0x38C
+          functions:
+            AUDIOMIX_SAI5_RX_SYNC: { mode: 0, input-reg: 0x508, input-val: 0 }
+            AUDIOMIX_SAI1_TX_DATA00: { mode: 1, input-reg: 0x000, input-val: 0 }
+            PWM4_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
+            I2C6_SCL: { mode: 3, input-reg: 0x5CC, input-val: 1 }
+            GPIO3_IO19: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI5_RXC:
+          mux-reg: 0x130
+          conf-reg: 0x390
+          functions:
+            AUDIOMIX_SAI5_RX_BCLK: { mode: 0, input-reg: 0x4F4, input-val: 0 }
+            AUDIOMIX_SAI1_TX_DATA01: { mode: 1, input-reg: 0x000, input-val: 0 }
+            PWM3_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
+            I2C6_SDA: { mode: 3, input-reg: 0x5D0, input-val: 1 }
+            AUDIOMIX_PDM_CLK: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO3_IO20: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI5_RXD0:
+          mux-reg: 0x134
+          conf-reg: 0x394
+          functions:
+            AUDIOMIX_SAI5_RX_DATA00: { mode: 0, input-reg: 0x4F8, input-val: 0 }
+            AUDIOMIX_SAI1_TX_DATA02: { mode: 1, input-reg: 0x000, input-val: 0 }
+            PWM2_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
+            I2C5_SCL: { mode: 3, input-reg: 0x5C4, input-val: 1 }
+            AUDIOMIX_PDM_BIT_STREAM00: { mode: 4, input-reg: 0x4C0, input-val: 3 }
+            GPIO3_IO21: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI5_RXD1:
+          mux-reg: 0x138
+          conf-reg: 0x398
+          functions:
+            AUDIOMIX_SAI5_RX_DATA01: { mode: 0, input-reg: 0x4FC, input-val: 0 }
+            AUDIOMIX_SAI1_TX_DATA03: { mode: 1, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI1_TX_SYNC: { mode: 2, input-reg: 0x4D8, input-val: 0 }
+            AUDIOMIX_SAI5_TX_SYNC: { mode: 3, input-reg: 0x510, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM01: { mode: 4, input-reg: 0x4C4, input-val: 3 }
+            GPIO3_IO22: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CAN1_TX: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SAI5_RXD2:
+          mux-reg: 0x13C
+          conf-reg: 0x39C
+          functions:
+            AUDIOMIX_SAI5_RX_DATA02: { mode: 0, input-reg: 0x500, input-val: 0 }
+            AUDIOMIX_SAI1_TX_DATA04: { mode: 1, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI1_TX_SYNC: { mode: 2, input-reg: 0x4D8, input-val: 1 }
+            AUDIOMIX_SAI5_TX_BCLK: { mode: 3, input-reg: 0x50C, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM02: { mode: 4, input-reg: 0x4C8, input-val: 3 }
+            GPIO3_IO23: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CAN1_RX: { mode: 6, input-reg: 0x54C, input-val: 0 }
+        SAI5_RXD3:
+          mux-reg: 0x140
+          conf-reg: 0x3A0
+          functions:
+            AUDIOMIX_SAI5_RX_DATA03: { mode: 0, input-reg: 0x504, input-val: 0 }
+            AUDIOMIX_SAI1_TX_DATA05: { mode: 1, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI1_TX_SYNC: { mode: 2, input-reg: 0x4D8, input-val: 2 }
+            AUDIOMIX_SAI5_TX_DATA00: { mode: 3, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM03: { mode: 4, input-reg: 0x4CC, input-val: 3 }
+            GPIO3_IO24: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CAN2_TX: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SAI5_MCLK:
+          mux-reg: 0x144
+          conf-reg: 0x3A4
+          functions:
+            AUDIOMIX_SAI5_MCLK: { mode: 0, input-reg: 0x4F0, input-val: 0 }
+            AUDIOMIX_SAI1_TX_BCLK: { mode: 1, input-reg: 0x4D4, input-val: 0 }
+            PWM1_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
+            I2C5_SDA: { mode: 3, input-reg: 0x5C8, input-val: 1 }
+            GPIO3_IO25: { mode: 5, input-reg: 0x000, input-val: 0 }
+            CAN2_RX: { mode: 6, input-reg: 0x550, input-val: 0 }
+        SAI1_RXFS:
+          mux-reg: 0x148
+          conf-reg: 0x3A8
+          functions:
+            AUDIOMIX_SAI1_RX_SYNC: { mode: 0, input-reg: 0x4D0, input-val: 0 }
+            ENET1_1588_EVENT0_IN: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO4_IO00: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI1_RXC:
+          mux-reg: 0x14C
+          conf-reg: 0x3AC
+          functions:
+            AUDIOMIX_SAI1_RX_BCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_PDM_CLK: { mode: 3, input-reg: 0x000, input-val: 0 }
+            ENET1_1588_EVENT0_OUT: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO4_IO01: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI1_RXD0:
+          mux-reg: 0x150
+          conf-reg: 0x3B0
+          functions:
+            AUDIOMIX_SAI1_RX_DATA00: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI1_TX_DATA01: { mode: 2, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM00: { mode: 3, input-reg: 0x4C0, input-val: 4 }
+            ENET1_1588_EVENT1_IN: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO4_IO02: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI1_RXD1:
+          mux-reg: 0x154
+          conf-reg: 0x3B4
+          functions:
+            AUDIOMIX_SAI1_RX_DATA01: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM01: { mode: 3, input-reg: 0x4C4, input-val: 4 }
+            ENET1_1588_EVENT1_OUT: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO4_IO03: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI1_RXD2:
+          mux-reg: 0x158
+          conf-reg: 0x3B8
+          functions:
+            AUDIOMIX_SAI1_RX_DATA02: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM02: { mode: 3, input-reg: 0x4C8, input-val: 4 }
+            ENET1_MDC: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO4_IO04: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI1_RXD3:
+          mux-reg: 0x15C
+          conf-reg: 0x3BC
+          functions:
+            AUDIOMIX_SAI1_RX_DATA03: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM03: { mode: 3, input-reg: 0x4CC, input-val: 4 }
+            ENET1_MDIO: { mode: 4, input-reg: 0x57C, input-val: 1 }
+            GPIO4_IO05: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI1_RXD4:
+          mux-reg: 0x160
+          conf-reg: 0x3C0
+          functions:
+            AUDIOMIX_SAI1_RX_DATA04: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI6_TX_BCLK: { mode: 1, input-reg: 0x524, input-val: 1 }
+            AUDIOMIX_SAI6_RX_BCLK: { mode: 2, input-reg: 0x518, input-val: 1 }
+            ENET1_RGMII_RD0: { mode: 4, input-reg: 0x580, input-val: 1 }
+            GPIO4_IO06: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI1_RXD5:
+          mux-reg: 0x164
+          conf-reg: 0x3C4
+          functions:
+            AUDIOMIX_SAI1_RX_DATA05: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI6_TX_DATA00: { mode: 1, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI6_RX_DATA00: { mode: 2, input-reg: 0x51C, input-val: 1 }
+            AUDIOMIX_SAI1_RX_SYNC: { mode: 3, input-reg: 0x4D0, input-val: 1 }
+            ENET1_RGMII_RD1: { mode: 4, input-reg: 0x584, input-val: 1 }
+            GPIO4_IO07: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI1_RXD6:
+          mux-reg: 0x168
+          conf-reg: 0x3C8
+          functions:
+            AUDIOMIX_SAI1_RX_DATA06: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI6_TX_SYNC: { mode: 1, input-reg: 0x528, input-val: 1 }
+            AUDIOMIX_SAI6_RX_SYNC: { mode: 2, input-reg: 0x520, input-val: 1 }
+            ENET1_RGMII_RD2: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO4_IO08: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI1_RXD7:
+          mux-reg: 0x16C
+          conf-reg: 0x3CC
+          functions:
+            AUDIOMIX_SAI1_RX_DATA07: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI6_MCLK: { mode: 1, input-reg: 0x514, input-val: 1 }
+            AUDIOMIX_SAI1_TX_SYNC: { mode: 2, input-reg: 0x4D8, input-val: 3 }
+            AUDIOMIX_SAI1_TX_DATA04: { mode: 3, input-reg: 0x000, input-val: 0 }
+            ENET1_RGMII_RD3: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO4_IO09: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI1_TXFS:
+          mux-reg: 0x170
+          conf-reg: 0x3D0
+          functions:
+            AUDIOMIX_SAI1_TX_SYNC: { mode: 0, input-reg: 0x4D8, input-val: 4 }
+            ENET1_RGMII_RX_CTL: { mode: 4, input-reg: 0x588, input-val: 1 }
+            GPIO4_IO10: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI1_TXC:
+          mux-reg: 0x174
+          conf-reg: 0x3D4
+          functions:
+            AUDIOMIX_SAI1_TX_BCLK: { mode: 0, input-reg: 0x4D4, input-val: 1 }
+            ENET1_RGMII_RXC: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO4_IO11: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI1_TXD0:
+          mux-reg: 0x178
+          conf-reg: 0x3D8
+          functions:
+            AUDIOMIX_SAI1_TX_DATA00: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ENET1_RGMII_TD0: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO4_IO12: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI1_TXD1:
+          mux-reg: 0x17C
+          conf-reg: 0x3DC
+          functions:
+            AUDIOMIX_SAI1_TX_DATA01: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ENET1_RGMII_TD1: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO4_IO13: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI1_TXD2:
+          mux-reg: 0x180
+          conf-reg: 0x3E0
+          functions:
+            AUDIOMIX_SAI1_TX_DATA02: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ENET1_RGMII_TD2: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO4_IO14: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI1_TXD3:
+          mux-reg: 0x184
+          conf-reg: 0x3E4
+          functions:
+            AUDIOMIX_SAI1_TX_DATA03: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ENET1_RGMII_TD3: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO4_IO15: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI1_TXD4:
+          mux-reg: 0x188
+          conf-reg: 0x3E8
+          functions:
+            AUDIOMIX_SAI1_TX_DATA04: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI6_RX_BCLK: { mode: 1, input-reg: 0x518, input-val: 2 }
+            AUDIOMIX_SAI6_TX_BCLK: { mode: 2, input-reg: 0x524, input-val: 2 }
+            ENET1_RGMII_TX_CTL: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO4_IO16: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI1_TXD5:
+          mux-reg: 0x18C
+          conf-reg: 0x3EC
+          functions:
+            AUDIOMIX_SAI1_TX_DATA05: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI6_RX_DATA00: { mode: 1, input-reg: 0x51C, input-val: 2 }
+            AUDIOMIX_SAI6_TX_DATA00: { mode: 2, input-reg: 0x000, input-val: 0 }
+            ENET1_RGMII_TXC: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO4_IO17: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI1_TXD6:
+          mux-reg: 0x190
+          conf-reg: 0x3F0
+          functions:
+            AUDIOMIX_SAI1_TX_DATA06: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI6_RX_SYNC: { mode: 1, input-reg: 0x520, input-val: 2 }
+            AUDIOMIX_SAI6_TX_SYNC: { mode: 2, input-reg: 0x528, input-val: 2 }
+            ENET1_RX_ER: { mode: 4, input-reg: 0x58C, input-val: 1 }
+            GPIO4_IO18: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI1_TXD7:
+          mux-reg: 0x194
+          conf-reg: 0x3F4
+          functions:
+            AUDIOMIX_SAI1_TX_DATA07: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI6_MCLK: { mode: 1, input-reg: 0x514, input-val: 2 }
+            AUDIOMIX_PDM_CLK: { mode: 3, input-reg: 0x000, input-val: 0 }
+            ENET1_TX_ER: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO4_IO19: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI1_MCLK:
+          mux-reg: 0x198
+          conf-reg: 0x3F8
+          functions:
+            AUDIOMIX_SAI1_MCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI1_TX_BCLK: { mode: 2, input-reg: 0x4D4, input-val: 2 }
+            ENET1_TX_CLK: { mode: 4, input-reg: 0x578, input-val: 1 }
+            GPIO4_IO20: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI2_RXFS:
+          mux-reg: 0x19C
+          conf-reg: 0x3FC
+          functions:
+            AUDIOMIX_SAI2_RX_SYNC: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI5_TX_SYNC: { mode: 1, input-reg: 0x510, input-val: 2 }
+            AUDIOMIX_SAI5_TX_DATA01: { mode: 2, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI2_RX_DATA01: { mode: 3, input-reg: 0x4DC, input-val: 0 }
+            UART1_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+            UART1_DTE_RX: { mode: 4, input-reg: 0x5E8, input-val: 2 }
+            GPIO4_IO21: { mode: 5, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM02: { mode: 6, input-reg: 0x4C8, input-val: 5 }
+        SAI2_RXC:
+          mux-reg: 0x1A0
+          conf-reg: 0x400
+          functions:
+            AUDIOMIX_SAI2_RX_BCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI5_TX_BCLK: { mode: 1, input-reg: 0x50C, input-val: 2 }
+            CAN1_TX: { mode: 3, input-reg: 0x000, input-val: 0 }
+            UART1_DCE_RX: { mode: 4, input-reg: 0x5E8, input-val: 3 }
+            UART1_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO4_IO22: { mode: 5, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM01: { mode: 6, input-reg: 0x4C4, input-val: 5 }
+        SAI2_RXD0:
+          mux-reg: 0x1A4
+          conf-reg: 0x404
+          functions:
+            AUDIOMIX_SAI2_RX_DATA00: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI5_TX_DATA00: { mode: 1, input-reg: 0x000, input-val: 0 }
+            ENET_QOS_1588_EVENT2_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI2_TX_DATA01: { mode: 3, input-reg: 0x000, input-val: 0 }
+            UART1_DCE_RTS: { mode: 4, input-reg: 0x5E4, input-val: 2 }
+            UART1_DTE_CTS: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO4_IO23: { mode: 5, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM03: { mode: 6, input-reg: 0x4CC, input-val: 5 }
+        SAI2_TXFS:
+          mux-reg: 0x1A8
+          conf-reg: 0x408
+          functions:
+            AUDIOMIX_SAI2_TX_SYNC: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI5_TX_DATA01: { mode: 1, input-reg: 0x000, input-val: 0 }
+            ENET_QOS_1588_EVENT3_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI2_TX_DATA01: { mode: 3, input-reg: 0x000, input-val: 0 }
+            UART1_DCE_CTS: { mode: 4, input-reg: 0x000, input-val: 0 }
+            UART1_DTE_RTS: { mode: 4, input-reg: 0x5E4, input-val: 3 }
+            GPIO4_IO24: { mode: 5, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM02: { mode: 6, input-reg: 0x4C8, input-val: 6 }
+        SAI2_TXC:
+          mux-reg: 0x1AC
+          conf-reg: 0x40C
+          functions:
+            AUDIOMIX_SAI2_TX_BCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI5_TX_DATA02: { mode: 1, input-reg: 0x000, input-val: 0 }
+            CAN1_RX: { mode: 3, input-reg: 0x54C, input-val: 1 }
+            GPIO4_IO25: { mode: 5, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM01: { mode: 6, input-reg: 0x4C4, input-val: 6 }
+        SAI2_TXD0:
+          mux-reg: 0x1B0
+          conf-reg: 0x410
+          functions:
+            AUDIOMIX_SAI2_TX_DATA00: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI5_TX_DATA03: { mode: 1, input-reg: 0x000, input-val: 0 }
+            ENET_QOS_1588_EVENT2_IN: { mode: 2, input-reg: 0x000, input-val: 0 }
+            CAN2_TX: { mode: 3, input-reg: 0x000, input-val: 0 }
+            ENET_QOS_1588_EVENT2_AUX_IN: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO4_IO26: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI2_MCLK:
+          mux-reg: 0x1B4
+          conf-reg: 0x414
+          functions:
+            AUDIOMIX_SAI2_MCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI5_MCLK: { mode: 1, input-reg: 0x4F0, input-val: 2 }
+            ENET_QOS_1588_EVENT3_IN: { mode: 2, input-reg: 0x000, input-val: 0 }
+            CAN2_RX: { mode: 3, input-reg: 0x550, input-val: 1 }
+            ENET_QOS_1588_EVENT3_AUX_IN: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO4_IO27: { mode: 5, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI3_MCLK: { mode: 6, input-reg: 0x4E0, input-val: 1 }
+        SAI3_RXFS:
+          mux-reg: 0x1B8
+          conf-reg: 0x418
+          functions:
+            AUDIOMIX_SAI3_RX_SYNC: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI2_RX_DATA01: { mode: 1, input-reg: 0x4DC, input-val: 1 }
+            AUDIOMIX_SAI5_RX_SYNC: { mode: 2, input-reg: 0x508, input-val: 2 }
+            AUDIOMIX_SAI3_RX_DATA01: { mode: 3, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SPDIF1_IN: { mode: 4, input-reg: 0x544, input-val: 2 }
+            GPIO4_IO28: { mode: 5, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM00: { mode: 6, input-reg: 0x4C0, input-val: 5 }
+        SAI3_RXC:
+          mux-reg: 0x1BC
+          conf-reg: 0x41C
+          functions:
+            AUDIOMIX_SAI3_RX_BCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI2_RX_DATA02: { mode: 1, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI5_RX_BCLK: { mode: 2, input-reg: 0x4F4, input-val: 2 }
+            GPT1_CLK: { mode: 3, input-reg: 0x59C, input-val: 0 }
+            UART2_DCE_CTS: { mode: 4, input-reg: 0x000, input-val: 0 }
+            UART2_DTE_RTS: { mode: 4, input-reg: 0x5EC, input-val: 2 }
+            GPIO4_IO29: { mode: 5, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_PDM_CLK: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SAI3_RXD:
+          mux-reg: 0x1C0
+          conf-reg: 0x420
+          functions:
+            AUDIOMIX_SAI3_RX_DATA00: { mode: 0, input-reg: 0x4E4, input-val: 1 }
+            AUDIOMIX_SAI2_RX_DATA03: { mode: 1, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI5_RX_DATA00: { mode: 2, input-reg: 0x4F8, input-val: 2 }
+            UART2_DCE_RTS: { mode: 4, input-reg: 0x5EC, input-val: 3 }
+            UART2_DTE_CTS: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO4_IO30: { mode: 5, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM01: { mode: 6, input-reg: 0x4C4, input-val: 7 }
+        SAI3_TXFS:
+          mux-reg: 0x1C4
+          conf-reg: 0x424
+          functions:
+            AUDIOMIX_SAI3_TX_SYNC: { mode: 0, input-reg: 0x4EC, input-val: 1 }
+            AUDIOMIX_SAI2_TX_DATA01: { mode: 1, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI5_RX_DATA01: { mode: 2, input-reg: 0x4FC, input-val: 2 }
+            AUDIOMIX_SAI3_TX_DATA01: { mode: 3, input-reg: 0x000, input-val: 0 }
+            UART2_DCE_RX: { mode: 4, input-reg: 0x5F0, input-val: 4 }
+            UART2_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO4_IO31: { mode: 5, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM03: { mode: 6, input-reg: 0x4CC, input-val: 6 }
+        SAI3_TXC:
+          mux-reg: 0x1C8
+          conf-reg: 0x428
+          functions:
+            AUDIOMIX_SAI3_TX_BCLK: { mode: 0, input-reg: 0x4E8, input-val: 1 }
+            AUDIOMIX_SAI2_TX_DATA02: { mode: 1, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI5_RX_DATA02: { mode: 2, input-reg: 0x500, input-val: 2 }
+            GPT1_CAPTURE1: { mode: 3, input-reg: 0x594, input-val: 0 }
+            UART2_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+            UART2_DTE_RX: { mode: 4, input-reg: 0x5F0, input-val: 5 }
+            GPIO5_IO00: { mode: 5, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_PDM_BIT_STREAM02: { mode: 6, input-reg: 0x4C8, input-val: 7 }
+        SAI3_TXD:
+          mux-reg: 0x1CC
+          conf-reg: 0x42C
+          functions:
+            AUDIOMIX_SAI3_TX_DATA00: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI2_TX_DATA03: { mode: 1, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI5_RX_DATA03: { mode: 2, input-reg: 0x504, input-val: 2 }
+            GPT1_CAPTURE2: { mode: 3, input-reg: 0x598, input-val: 0 }
+            AUDIOMIX_SPDIF1_EXT_CLK: { mode: 4, input-reg: 0x548, input-val: 0 }
+            GPIO5_IO01: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI3_MCLK:
+          mux-reg: 0x1D0
+          conf-reg: 0x430
+          functions:
+            AUDIOMIX_SAI3_MCLK: { mode: 0, input-reg: 0x4E0, input-val: 2 }
+            PWM4_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SAI5_MCLK: { mode: 2, input-reg: 0x4F0, input-val: 3 }
+            AUDIOMIX_SPDIF1_OUT: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO5_IO02: { mode: 5, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SPDIF1_IN: { mode: 6, input-reg: 0x544, input-val: 3 }
+        SPDIF_TX:
+          mux-reg: 0x1D4
+          conf-reg: 0x434
+          functions:
+            AUDIOMIX_SPDIF1_OUT: { mode: 0, input-reg: 0x000, input-val: 0 }
+            PWM3_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+            I2C5_SCL: { mode: 2, input-reg: 0x5C4, input-val: 2 }
+            GPT1_COMPARE1: { mode: 3, input-reg: 0x000, input-val: 0 }
+            CAN1_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO5_IO03: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SPDIF_RX:
+          mux-reg: 0x1D8
+          conf-reg: 0x438
+          functions:
+            AUDIOMIX_SPDIF1_IN: { mode: 0, input-reg: 0x544, input-val: 4 }
+            PWM2_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+            I2C5_SDA: { mode: 2, input-reg: 0x5C8, input-val: 2 }
+            GPT1_COMPARE2: { mode: 3, input-reg: 0x000, input-val: 0 }
+            CAN1_RX: { mode: 4, input-reg: 0x54C, input-val: 2 }
+            GPIO5_IO04: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SPDIF_EXT_CLK:
+          mux-reg: 0x1DC
+          conf-reg: 0x43C
+          functions:
+            GPT1_COMPARE3: { mode: 3, input-reg: 0x000, input-val: 0 }
+            GPIO5_IO05: { mode: 5, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_SPDIF1_EXT_CLK: { mode: 0, input-reg: 0x548, input-val: 1 }
+            PWM1_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        ECSPI1_SCLK:
+          mux-reg: 0x1E0
+          conf-reg: 0x440
+          functions:
+            ECSPI1_SCLK: { mode: 0, input-reg: 0x558, input-val: 0 }
+            UART3_DCE_RX: { mode: 1, input-reg: 0x5F8, input-val: 4 }
+            UART3_DTE_TX: { mode: 1, input-reg: 0x000, input-val: 0 }
+            I2C1_SCL: { mode: 2, input-reg: 0x5A4, input-val: 1 }
+            AUDIOMIX_SAI7_RX_SYNC: { mode: 3, input-reg: 0x538, input-val: 1 }
+            GPIO5_IO06: { mode: 5, input-reg: 0x000, input-val: 0 }
+        ECSPI1_MOSI:
+          mux-reg: 0x1E4
+          conf-reg: 0x444
+          functions:
+            ECSPI1_MOSI: { mode: 0, input-reg: 0x560, input-val: 0 }
+            UART3_DCE_TX: { mode: 1, input-reg: 0x000, input-val: 0 }
+            UART3_DTE_RX: { mode: 1, input-reg: 0x5F8, input-val: 5 }
+            I2C1_SDA: { mode: 2, input-reg: 0x5A8, input-val: 1 }
+            AUDIOMIX_SAI7_RX_BCLK: { mode: 3, input-reg: 0x530, input-val: 1 }
+            GPIO5_IO07: { mode: 5, input-reg: 0x000, input-val: 0 }
+        ECSPI1_MISO:
+          mux-reg: 0x1E8
+          conf-reg: 0x448
+          functions:
+            ECSPI1_MISO: { mode: 0, input-reg: 0x55C, input-val: 0 }
+            UART3_DCE_CTS: { mode: 1, input-reg: 0x000, input-val: 0 }
+            UART3_DTE_RTS: { mode: 1, input-reg: 0x5F4, input-val: 2 }
+            I2C2_SCL: { mode: 2, input-reg: 0x5AC, input-val: 1 }
+            AUDIOMIX_SAI7_RX_DATA00: { mode: 3, input-reg: 0x534, input-val: 1 }
+            GPIO5_IO08: { mode: 5, input-reg: 0x000, input-val: 0 }
+        ECSPI1_SS0:
+          mux-reg: 0x1EC
+          conf-reg: 0x44C
+          functions:
+            ECSPI1_SS0: { mode: 0, input-reg: 0x564, input-val: 0 }
+            UART3_DCE_RTS: { mode: 1, input-reg: 0x5F4, input-val: 3 }
+            UART3_DTE_CTS: { mode: 1, input-reg: 0x000, input-val: 0 }
+            I2C2_SDA: { mode: 2, input-reg: 0x5B0, input-val: 1 }
+            AUDIOMIX_SAI7_TX_SYNC: { mode: 3, input-reg: 0x540, input-val: 1 }
+            GPIO5_IO09: { mode: 5, input-reg: 0x000, input-val: 0 }
+        ECSPI2_SCLK:
+          mux-reg: 0x1F0
+          conf-reg: 0x450
+          functions:
+            ECSPI2_SCLK: { mode: 0, input-reg: 0x568, input-val: 1 }
+            UART4_DCE_RX: { mode: 1, input-reg: 0x600, input-val: 6 }
+            UART4_DTE_TX: { mode: 1, input-reg: 0x000, input-val: 0 }
+            I2C3_SCL: { mode: 2, input-reg: 0x5B4, input-val: 3 }
+            AUDIOMIX_SAI7_TX_BCLK: { mode: 3, input-reg: 0x53C, input-val: 1 }
+            GPIO5_IO10: { mode: 5, input-reg: 0x000, input-val: 0 }
+        ECSPI2_MOSI:
+          mux-reg: 0x1F4
+          conf-reg: 0x454
+          functions:
+            ECSPI2_MOSI: { mode: 0, input-reg: 0x570, input-val: 1 }
+            UART4_DCE_TX: { mode: 1, input-reg: 0x000, input-val: 0 }
+            UART4_DTE_RX: { mode: 1, input-reg: 0x600, input-val: 7 }
+            I2C3_SDA: { mode: 2, input-reg: 0x5B8, input-val: 3 }
+            AUDIOMIX_SAI7_TX_DATA00: { mode: 3, input-reg: 0x000, input-val: 0 }
+            GPIO5_IO11: { mode: 5, input-reg: 0x000, input-val: 0 }
+        ECSPI2_MISO:
+          mux-reg: 0x1F8
+          conf-reg: 0x458
+          functions:
+            GPIO5_IO12: { mode: 5, input-reg: 0x000, input-val: 0 }
+            ECSPI2_MISO: { mode: 0, input-reg: 0x56C, input-val: 1 }
+            UART4_DCE_CTS: { mode: 1, input-reg: 0x000, input-val: 0 }
+            UART4_DTE_RTS: { mode: 1, input-reg: 0x5FC, input-val: 2 }
+            I2C4_SCL: { mode: 2, input-reg: 0x5BC, input-val: 4 }
+            AUDIOMIX_SAI7_MCLK: { mode: 3, input-reg: 0x52C, input-val: 1 }
+            CCM_CLKO1: { mode: 4, input-reg: 0x000, input-val: 0 }
+        ECSPI2_SS0:
+          mux-reg: 0x1FC
+          conf-reg: 0x45C
+          functions:
+            ECSPI2_SS0: { mode: 0, input-reg: 0x574, input-val: 1 }
+            UART4_DCE_RTS: { mode: 1, input-reg: 0x5FC, input-val: 3 }
+            UART4_DTE_CTS: { mode: 1, input-reg: 0x000, input-val: 0 }
+            I2C4_SDA: { mode: 2, input-reg: 0x5C0, input-val: 4 }
+            CCM_CLKO2: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO5_IO13: { mode: 5, input-reg: 0x000, input-val: 0 }
+        I2C1_SCL:
+          mux-reg: 0x200
+          conf-reg: 0x460
+          functions:
+            I2C1_SCL: { mode: 0, input-reg: 0x5A4, input-val: 2 }
+            ENET_QOS_MDC: { mode: 1, input-reg: 0x000, input-val: 0 }
+            ECSPI1_SCLK: { mode: 3, input-reg: 0x558, input-val: 1 }
+            GPIO5_IO14: { mode: 5, input-reg: 0x000, input-val: 0 }
+        I2C1_SDA:
+          mux-reg: 0x204
+          conf-reg: 0x464
+          functions:
+            I2C1_SDA: { mode: 0, input-reg: 0x5A8, input-val: 2 }
+            ENET_QOS_MDIO: { mode: 1, input-reg: 0x590, input-val: 2 }
+            ECSPI1_MOSI: { mode: 3, input-reg: 0x560, input-val: 1 }
+            GPIO5_IO15: { mode: 5, input-reg: 0x000, input-val: 0 }
+        I2C2_SCL:
+          mux-reg: 0x208
+          conf-reg: 0x468
+          functions:
+            I2C2_SCL: { mode: 0, input-reg: 0x5AC, input-val: 2 }
+            ENET_QOS_1588_EVENT1_IN: { mode: 1, input-reg: 0x000, input-val: 0 }
+            USDHC3_CD_B: { mode: 2, input-reg: 0x608, input-val: 3 }
+            ECSPI1_MISO: { mode: 3, input-reg: 0x55C, input-val: 1 }
+            ENET_QOS_1588_EVENT1_AUX_IN: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO5_IO16: { mode: 5, input-reg: 0x000, input-val: 0 }
+        I2C2_SDA:
+          mux-reg: 0x20C
+          conf-reg: 0x46C
+          functions:
+            I2C2_SDA: { mode: 0, input-reg: 0x5B0, input-val: 2 }
+            ENET_QOS_1588_EVENT1_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+            USDHC3_WP: { mode: 2, input-reg: 0x634, input-val: 3 }
+            ECSPI1_SS0: { mode: 3, input-reg: 0x564, input-val: 1 }
+            GPIO5_IO17: { mode: 5, input-reg: 0x000, input-val: 0 }
+        I2C3_SCL:
+          mux-reg: 0x210
+          conf-reg: 0x470
+          functions:
+            I2C3_SCL: { mode: 0, input-reg: 0x5B4, input-val: 4 }
+            PWM4_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+            GPT2_CLK: { mode: 2, input-reg: 0x000, input-val: 0 }
+            ECSPI2_SCLK: { mode: 3, input-reg: 0x568, input-val: 2 }
+            GPIO5_IO18: { mode: 5, input-reg: 0x000, input-val: 0 }
+        I2C3_SDA:
+          mux-reg: 0x214
+          conf-reg: 0x474
+          functions:
+            I2C3_SDA: { mode: 0, input-reg: 0x5B8, input-val: 4 }
+            PWM3_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+            GPT3_CLK: { mode: 2, input-reg: 0x000, input-val: 0 }
+            ECSPI2_MOSI: { mode: 3, input-reg: 0x570, input-val: 2 }
+            GPIO5_IO19: { mode: 5, input-reg: 0x000, input-val: 0 }
+        I2C4_SCL:
+          mux-reg: 0x218
+          conf-reg: 0x478
+          functions:
+            I2C4_SCL: { mode: 0, input-reg: 0x5BC, input-val: 5 }
+            PWM2_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+            PCIE_CLKREQ_B: { mode: 2, input-reg: 0x5A0, input-val: 0 }
+            ECSPI2_MISO: { mode: 3, input-reg: 0x56C, input-val: 2 }
+            GPIO5_IO20: { mode: 5, input-reg: 0x000, input-val: 0 }
+        I2C4_SDA:
+          mux-reg: 0x21C
+          conf-reg: 0x47C
+          functions:
+            I2C4_SDA: { mode: 0, input-reg: 0x5C0, input-val: 5 }
+            PWM1_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+            ECSPI2_SS0: { mode: 3, input-reg: 0x574, input-val: 2 }
+            GPIO5_IO21: { mode: 5, input-reg: 0x000, input-val: 0 }
+        UART1_RXD:
+          mux-reg: 0x220
+          conf-reg: 0x480
+          functions:
+            UART1_DCE_RX: { mode: 0, input-reg: 0x5E8, input-val: 4 }
+            UART1_DTE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ECSPI3_SCLK: { mode: 1, input-reg: 0x000, input-val: 0 }
+            GPIO5_IO22: { mode: 5, input-reg: 0x000, input-val: 0 }
+        UART1_TXD:
+          mux-reg: 0x224
+          conf-reg: 0x484
+          functions:
+            UART1_DCE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+            UART1_DTE_RX: { mode: 0, input-reg: 0x5E8, input-val: 5 }
+            ECSPI3_MOSI: { mode: 1, input-reg: 0x000, input-val: 0 }
+            GPIO5_IO23: { mode: 5, input-reg: 0x000, input-val: 0 }
+        UART2_RXD:
+          mux-reg: 0x228
+          conf-reg: 0x488
+          functions:
+            UART2_DCE_RX: { mode: 0, input-reg: 0x5F0, input-val: 6 }
+            UART2_DTE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+            ECSPI3_MISO: { mode: 1, input-reg: 0x000, input-val: 0 }
+            GPT1_COMPARE3: { mode: 3, input-reg: 0x000, input-val: 0 }
+            GPIO5_IO24: { mode: 5, input-reg: 0x000, input-val: 0 }
+        UART2_TXD:
+          mux-reg: 0x22C
+          conf-reg: 0x48C
+          functions:
+            UART2_DCE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+            UART2_DTE_RX: { mode: 0, input-reg: 0x5F0, input-val: 7 }
+            ECSPI3_SS0: { mode: 1, input-reg: 0x000, input-val: 0 }
+            GPT1_COMPARE2: { mode: 3, input-reg: 0x000, input-val: 0 }
+            GPIO5_IO25: { mode: 5, input-reg: 0x000, input-val: 0 }
+        UART3_RXD:
+          mux-reg: 0x230
+          conf-reg: 0x490
+          functions:
+            UART3_DCE_RX: { mode: 0, input-reg: 0x5F8, input-val: 6 }
+            UART3_DTE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+            UART1_DCE_CTS: { mode: 1, input-reg: 0x000, input-val: 0 }
+            UART1_DTE_RTS: { mode: 1, input-reg: 0x5E4, input-val: 4 }
+            USDHC3_RESET_B: { mode: 2, input-reg: 0x000, input-val: 0 }
+            GPT1_CAPTURE2: { mode: 3, input-reg: 0x598, input-val: 1 }
+            CAN2_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO5_IO26: { mode: 5, input-reg: 0x000, input-val: 0 }
+        UART3_TXD:
+          mux-reg: 0x234
+          conf-reg: 0x494
+          functions:
+            UART3_DCE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+            UART3_DTE_RX: { mode: 0, input-reg: 0x5F8, input-val: 7 }
+            UART1_DCE_RTS: { mode: 1, input-reg: 0x5E4, input-val: 5 }
+            UART1_DTE_CTS: { mode: 1, input-reg: 0x000, input-val: 0 }
+            USDHC3_VSELECT: { mode: 2, input-reg: 0x000, input-val: 0 }
+            GPT1_CLK: { mode: 3, input-reg: 0x59C, input-val: 1 }
+            CAN2_RX: { mode: 4, input-reg: 0x550, input-val: 2 }
+            GPIO5_IO27: { mode: 5, input-reg: 0x000, input-val: 0 }
+        UART4_RXD:
+          mux-reg: 0x238
+          conf-reg: 0x498
+          functions:
+            UART4_DCE_RX: { mode: 0, input-reg: 0x600, input-val: 8 }
+            UART4_DTE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+            UART2_DCE_CTS: { mode: 1, input-reg: 0x000, input-val: 0 }
+            UART2_DTE_RTS: { mode: 1, input-reg: 0x5EC, input-val: 4 }
+            PCIE_CLKREQ_B: { mode: 2, input-reg: 0x5A0, input-val: 1 }
+            GPT1_COMPARE1: { mode: 3, input-reg: 0x000, input-val: 0 }
+            I2C6_SCL: { mode: 4, input-reg: 0x5CC, input-val: 2 }
+            GPIO5_IO28: { mode: 5, input-reg: 0x000, input-val: 0 }
+        UART4_TXD:
+          mux-reg: 0x23C
+          conf-reg: 0x49C
+          functions:
+            UART4_DCE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+            UART4_DTE_RX: { mode: 0, input-reg: 0x600, input-val: 9 }
+            UART2_DCE_RTS: { mode: 1, input-reg: 0x5EC, input-val: 5 }
+            UART2_DTE_CTS: { mode: 1, input-reg: 0x000, input-val: 0 }
+            GPT1_CAPTURE1: { mode: 3, input-reg: 0x594, input-val: 1 }
+            I2C6_SDA: { mode: 4, input-reg: 0x5D0, input-val: 2 }
+            GPIO5_IO29: { mode: 5, input-reg: 0x000, input-val: 0 }
+        HDMI_DDC_SCL:
+          mux-reg: 0x240
+          conf-reg: 0x4A0
+          functions:
+            HDMIMIX_HDMI_SCL: { mode: 0, input-reg: 0x000, input-val: 0 }
+            I2C5_SCL: { mode: 3, input-reg: 0x5C4, input-val: 3 }
+            CAN1_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO3_IO26: { mode: 5, input-reg: 0x000, input-val: 0 }
+        HDMI_DDC_SDA:
+          mux-reg: 0x244
+          conf-reg: 0x4A4
+          functions:
+            HDMIMIX_HDMI_SDA: { mode: 0, input-reg: 0x000, input-val: 0 }
+            I2C5_SDA: { mode: 3, input-reg: 0x5C8, input-val: 3 }
+            CAN1_RX: { mode: 4, input-reg: 0x54C, input-val: 3 }
+            GPIO3_IO27: { mode: 5, input-reg: 0x000, input-val: 0 }
+        HDMI_CEC:
+          mux-reg: 0x248
+          conf-reg: 0x4A8
+          functions:
+            HDMIMIX_HDMI_CEC: { mode: 0, input-reg: 0x000, input-val: 0 }
+            I2C6_SCL: { mode: 3, input-reg: 0x5CC, input-val: 3 }
+            CAN2_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+            GPIO3_IO28: { mode: 5, input-reg: 0x000, input-val: 0 }
+        HDMI_HPD:
+          mux-reg: 0x24C
+          conf-reg: 0x4AC
+          functions:
+            HDMIMIX_HDMI_HPD: { mode: 0, input-reg: 0x000, input-val: 0 }
+            AUDIOMIX_HDMI_HPD_O: { mode: 1, input-reg: 0x000, input-val: 0 }
+            I2C6_SDA: { mode: 3, input-reg: 0x5D0, input-val: 3 }
+            CAN2_RX: { mode: 4, input-reg: 0x550, input-val: 3 }
+            GPIO3_IO29: { mode: 5, input-reg: 0x000, input-val: 0 }
+    # END pad-table
 
-"""#,
+    """#,
   ]
 }

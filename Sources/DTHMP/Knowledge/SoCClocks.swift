@@ -20,6 +20,9 @@ public struct PeripheralClocks: Sendable, Hashable {
   public var slice: ClockRef?
   /// The label of the power domain whose switch cuts the peripheral (`pgc_audio`).
   public var powerDomain: String?
+  /// The label of another clock controller through whose clocks Linux's drivers reach the slice
+  /// (`audio_blk_ctrl` for the SAIs): a path dtlint does not model.
+  public var via: String? = nil
 }
 
 /// A power domain of the SoC (HMPFacts §13.7).
@@ -92,7 +95,7 @@ public struct SoCClocks: Sendable, Hashable {
     var peripherals: [PeripheralClocks] = []
     for (i, n) in try r.sequence(try o.required("peripherals"), key: o.path("peripherals")).enumerated() {
       let key = YAMLReader.join(o.path("peripherals"), index: i)
-      let p = try r.object(n, key: key, required: ["label"], optional: ["gate", "slice", "power-domain"])
+      let p = try r.object(n, key: key, required: ["label"], optional: ["gate", "slice", "via", "power-domain"])
       let label = try p.requiredString("label")
       guard labels.contains(label) else {
         throw r.error(
@@ -116,7 +119,7 @@ public struct SoCClocks: Sendable, Hashable {
           },
           slice: try p["slice"].map { (s: Yams.Node) throws(InputError) -> ClockRef in
             try clock(s, key: p.path("slice"), slice: true)
-          }, powerDomain: domain))
+          }, powerDomain: domain, via: try p.string("via")))
     }
     return SoCClocks(
       provider: try o.requiredString("provider"), header: try o.requiredString("header"),
@@ -124,5 +127,13 @@ public struct SoCClocks: Sendable, Hashable {
       mcoreBootedParameter: try o.requiredString("mcore-booted-parameter"),
       mcoreBootedProvenance: Provenance(source: try o.string("mcore-booted-source")), peripherals: peripherals,
       powerDomains: domains, provenance: try Provenance.read(o))
+  }
+}
+
+extension SoCProfile {
+  /// The binding-header name of a clock ID the profile knows (a peripheral's gate or slice, the M core's clock).
+  public func clockName(id: UInt32) -> String? {
+    if let c = clocks?.clock(id: id) { return c.0.name }
+    return remoteproc.clockID == id ? remoteproc.clockName : nil
   }
 }

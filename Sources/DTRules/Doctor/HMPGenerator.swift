@@ -410,7 +410,7 @@ public enum HMPGenerator {
       w.line("};")
     }
     if !initOnArray.isEmpty {
-      let names = initOnArray.map { id in soc.clocks?.clock(id: id)?.0.name ?? "\(id)" }
+      let names = initOnArray.map { id in soc.clockName(id: id) ?? "\(id)" }
       w.blank()
       w.comment(
         [

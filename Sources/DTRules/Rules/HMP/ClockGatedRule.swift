@@ -118,8 +118,13 @@ struct ClockJudge {
     let live = node.isLive
     if !power.startedBeforeLinux && !live { return .safe }
     // A Linux user of the same slice (a shared slice such as the watchdogs') keeps it on while its driver runs.
+    // For a slice Linux reaches through another clock controller (the SAIs through audio_blk_ctrl), a Linux
+    // device that takes that controller's clocks may hold it: that path is not modeled, so dtlint stays silent
+    // then, and says at most a warning otherwise.
+    let viaNode = clocks.via.flatMap { power.tree.node(withLabel: $0) }
     let sharers = power.clocks.sharing(slice: slice).compactMap(\.gate?.id) + [slice.id]
-    if !live, sharers.contains(where: { power.takers[$0] != nil }) { return .safe }
+    if !live, sharers.contains(where: { id in power.takers[id].map { $0 !== viaNode } ?? false }) { return .safe }
+    if let viaNode, power.viaUsers(of: viaNode, excluding: node) { return .safe }
 
     let p = power.flavor.clockProtection
     let param = power.clocks.mcoreBootedParameter
@@ -185,7 +190,12 @@ struct ClockJudge {
 
     // Gated: how, and how sure.
     let read = p != nil && mcoreEffect != .unknown && p?.provenance.status == .verified
-    certain = read && !live
+    certain = read && !live && clocks.via == nil
+    if let via = clocks.via {
+      notes.append(
+        "no Linux device here takes clocks of \(via), through which Linux's drivers reach this slice "
+          + factTag(.inference, "that path is not modeled, HMPFacts §13.7"))
+    }
     let sweepTag = factTag(
       read ? .verified : .notVerified,
       read ? "HMPFacts §13.2, §13.4" : "this flavor's clock driver was not read, HMPFacts §13.5")

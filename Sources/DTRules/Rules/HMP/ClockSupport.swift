@@ -63,6 +63,7 @@ public struct ClockProtectionPlan: Sendable, Hashable {
 
 /// The facts of one tree the clock and power rules share, computed once per tree.
 struct M7PowerContext {
+  let tree: DeviceTree
   let claims: M7Claims
   let clocks: SoCClocks
   let flavor: KernelFlavor
@@ -81,6 +82,13 @@ struct M7PowerContext {
     guard let c = commandLine else { return "no kernel command line (none was given)" }
     return "the kernel command line (\(c.source.phrase))"
   }
+
+  /// Whether a live node the M7 does not own (other than `node` and `provider` itself) takes clocks of `provider`.
+  func viaUsers(of provider: Node, excluding node: Node) -> Bool {
+    viaTakers.contains { $0.provider === provider && $0.user !== node && $0.user !== provider }
+  }
+  /// (clock provider other than the clock controller, live non-owned user) pairs.
+  let viaTakers: [(provider: Node, user: Node)]
 
   /// Whether the M7 is started before Linux: the manifest says so, or does not say (then assumed).
   var startedBeforeLinux: Bool { claims.manifest.startedBy != .linux }
@@ -106,19 +114,22 @@ extension TreeInfo {
       tree.node(withLabel: clocks.provider)
       ?? claims.soc.systemNodes.first { $0.label == clocks.provider }.flatMap { tree.node(atPath: $0.path) }
     var takers: [UInt32: Node] = [:]
-    if let controller {
-      for n in allNodes where n.isLive && !claims.owns(n) {
-        guard let p = n.property("clocks") else { continue }
-        for e in phandleArgsList(p, cellsName: "#clock-cells").entries
-        where e.target === controller && e.arguments.count == 1 && takers[e.arguments[0]] == nil {
-          takers[e.arguments[0]] = n
+    var viaTakers: [(Node, Node)] = []
+    for n in allNodes where n.isLive && !claims.owns(n) {
+      guard let p = n.property("clocks") else { continue }
+      for e in phandleArgsList(p, cellsName: "#clock-cells").entries {
+        guard let target = e.target else { continue }
+        if target === controller {
+          if e.arguments.count == 1 && takers[e.arguments[0]] == nil { takers[e.arguments[0]] = n }
+        } else if target.isLive {
+          viaTakers.append((target, n))
         }
       }
     }
     return M7PowerContext(
-      claims: claims, clocks: clocks, flavor: hmp.kernel, commandLine: hmp.commandLine(for: tree),
+      tree: tree, claims: claims, clocks: clocks, flavor: hmp.kernel, commandLine: hmp.commandLine(for: tree),
       clockController: controller, initOnArray: controller?.property("init-on-array")?.value.cells ?? [],
-      takers: takers, rproc: rproc)
+      takers: takers, rproc: rproc, viaTakers: viaTakers)
   }
 
   /// The clocks entry of an owned node: by its labels, else by the SoC profile's peripheral at its path.
@@ -158,13 +169,14 @@ enum ClockFix {
     guard !tree.isPlugin, let controller = power.clockController, !gates.isEmpty else { return nil }
     var ids = power.initOnArray
     for g in gates where !ids.contains(g.id) { ids.append(g.id) }
-    let names = ids.map { id in power.clocks.clock(id: id)?.0.name ?? "\(id)" }
-    let statement =
-      "init-on-array = <\(ids.map(String.init).joined(separator: " "))>; /* \(names.joined(separator: " ")) */"
+    let names = ids.map { id in power.claims.soc.clockName(id: id) ?? "\(id)" }
+    let value = "init-on-array = <\(ids.map(String.init).joined(separator: " "))>;"
+    let statement = value + " /* \(names.joined(separator: " ")) */"
     let message = "list \(gates.map(\.name).joined(separator: ", ")) in init-on-array of &\(power.clocks.provider)"
     guard let file = tree.root.definitions.last?.file ?? power.rproc.definitions.last?.file else { return nil }
     if let p = controller.property("init-on-array"), let r = FixSupport.statementRange(p), r.file == file {
-      return FixIt(message: message, edits: [TextEdit(range: r, replacement: statement)])
+      // The statement only: a comment the file writes after it stays the file's.
+      return FixIt(message: message, edits: [TextEdit(range: r, replacement: value)])
     }
     var end: UInt32 = 0
     tree.root.walk { n in

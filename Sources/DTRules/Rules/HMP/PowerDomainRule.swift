@@ -56,7 +56,7 @@ struct HMPPowerDomainRule: TreeRule {
         let pdIgnore = power.commandLine?.has("pd_ignore_unused") ?? false
         if pdIgnore && users.isEmpty { continue }
         let known = power.clocks.powerDomains.first { $0.path == domain.path || domain.labels.contains($0.label) }
-        let name = domain.labelledName + (known.map { ", \($0.title)" } ?? "")
+        let name = known.map { "\(domain.displayName) (\(domain.name), \($0.title))" } ?? domain.labelledName
         var text =
           "\(node.labelledName) belongs to the M7 (\(power.claims.manifestLocation(line: entry.line))) and needs power "
           + "domain \(name) (\(via)): Linux's genpd switches a domain off when none of its Linux devices is in use"

@@ -39,8 +39,12 @@ struct HMPClockGatedRule: TreeRule {
       Peripherals on `ipg_root` (GPIO, MU, SDMA1) have no slice of their own: their CCGR gate alone is not \
       reported, because whether the CCGR's domain fields combine in hardware was not verified (HMPFacts §13.3). \
       When Linux starts the M7 itself (`firmware.started-by: linux`), the boot-time sweep is over before the \
-      firmware runs and enables its clocks, so a peripheral disabled for Linux is not reported. Needs an M7 \
-      manifest and an enabled remoteproc node.
+      firmware runs and enables its clocks, so a peripheral disabled for Linux is not reported. A slice that \
+      another Linux device takes (the watchdogs share one) is not reported either. The SAI and PDM slices are \
+      reached by Linux's drivers through the audio block controller's clocks, a path dtlint does not model: \
+      they are not judged when a Linux device takes that controller's clocks, and are at most a warning \
+      otherwise (their power domain is `hmp_power_domain`'s). Needs an M7 manifest and an enabled remoteproc \
+      node.
       """,
     triggering: [
       RuleExample(ClockExamples.tree(i2c4Status: "disabled"), options: ["m7": ClockExamples.manifest()]),

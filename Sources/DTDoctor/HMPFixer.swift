@@ -130,7 +130,26 @@ public enum HMPFixer {
         if let n = d.nodePath { fixedNodes.insert(n) }
         chosen.append((d, fix))
       }
-      if chosen.isEmpty { break }
+      if chosen.isEmpty {
+        // What only the kernel command line can settle goes into a comment above /dts-v1/, once; the next pass
+        // reads the file with it, so the positions of what remains are right.
+        let pending = findings.filter { KernelCommandLineAdvice.rules.contains($0.rule) }
+        let words = KernelCommandLineAdvice.words(for: pending, hmp: hmp)
+        let comment = KernelCommandLineAdvice.comment(words)
+        guard let first = pending.first, !words.isEmpty, !String(decoding: text, as: UTF8.self).contains(comment)
+        else { break }
+        let at = text.firstRange(of: Array("/dts-v1/".utf8))?.lowerBound ?? 0
+        let inserted = Array(comment.utf8)
+        text.insert(contentsOf: inserted, at: at)
+        for i in changes.indices where changes[i].offset >= at { changes[i].offset += inserted.count }
+        changes.append(
+          Change(
+            rule: first.rule, finding: first.message,
+            fix: "wrote the kernel command line the tree needs (\(words.joined(separator: " "))) into a comment; "
+              + "a tree cannot set it (U-Boot passes its own bootargs)",
+            nodePath: nil, offset: at))
+        continue
+      }
 
       // Apply from the end so earlier offsets stay valid; move the offsets of earlier passes' changes.
       var edits: [(edit: TextEdit, change: Int?)] = []

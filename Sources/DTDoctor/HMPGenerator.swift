@@ -17,10 +17,12 @@ public struct HMPGenerateRequest {
   public var base: DeviceTree?
   /// How the overlay's header names the command that made it.
   public var commandLine: String
+  /// The kernel command line Linux boots with, when given (`--bootargs`, `bootargs:`, else the manifest's).
+  public var bootargs: KernelCommandLine?
 
   public init(
     board: BoardProfile, sku: BoardProfile.SKU, kernel: KernelFlavor, kernelName: String, manifest: M7Manifest?,
-    inputs: M7Manifest.Inputs?, base: DeviceTree?, commandLine: String
+    inputs: M7Manifest.Inputs?, base: DeviceTree?, commandLine: String, bootargs: KernelCommandLine? = nil
   ) {
     self.board = board
     self.sku = sku
@@ -30,6 +32,7 @@ public struct HMPGenerateRequest {
     self.inputs = inputs
     self.base = base
     self.commandLine = commandLine
+    self.bootargs = bootargs ?? manifest?.linuxBootargs
   }
 }
 
@@ -41,6 +44,9 @@ public struct GeneratedOverlay {
   public var warnings: [String]
   /// Labels or paths of the nodes it disables for Linux.
   public var disabled: [String]
+  /// What keeps Linux off the M7's clocks and power: the command-line words the header prescribes and the
+  /// `init-on-array` clocks the overlay lists (HMPFacts §13).
+  public var protection: ClockProtectionPlan
 }
 
 public struct GenerateError: Error, CustomStringConvertible {
@@ -263,6 +269,40 @@ public enum HMPGenerator {
       }
     }
 
+    // MARK: Clocks and power (HMPFacts §13)
+    let plan = ClockProtectionPlan.make(soc: soc, flavor: kernel, owned: claimedLabels, given: request.bootargs)
+    var initOnArray: [UInt32] = []
+    if !plan.initOnArray.isEmpty {
+      // An overlay replaces the whole property: keep what the base lists.
+      let clk = request.base.flatMap { b in
+        b.node(withLabel: plan.provider)
+          ?? soc.systemNodes.first { $0.label == plan.provider }.flatMap { b.node(atPath: $0.path) }
+      }
+      initOnArray = clk?.property("init-on-array")?.value.cells ?? []
+      for g in plan.initOnArray where !initOnArray.contains(g.id) { initOnArray.append(g.id) }
+    }
+    var clockHeader: [String] = []
+    if !plan.slices.isEmpty || !plan.powerDomains.isEmpty {
+      let given = request.bootargs.map { " (given: \($0.source.phrase))" } ?? ""
+      if let uboot = plan.ubootLine {
+        clockHeader = [
+          "",
+          "Kernel command line: Linux must boot with \(plan.commandLine.joined(separator: " ")) so that it leaves the "
+            + "clocks and power of what the M7 owns on (\((plan.slices + plan.powerDomains.map { "domain " + $0 }).joined(separator: ", "));"
+            + " HMPFacts §13)\(given). In U-Boot:",
+          "",
+          "    \(uboot)",
+          "",
+          "(if your boot script builds bootargs itself, add the words where it does).",
+        ]
+      } else {
+        clockHeader = [
+          "",
+          "Kernel command line: nothing to add for the clocks and power of what the M7 owns (HMPFacts §13)\(given).",
+        ]
+      }
+    }
+
     // MARK: Writing
     var w = OverlayWriter()
     w.comment(
@@ -281,7 +321,7 @@ public enum HMPGenerator {
         "",
         "Each block says which kernel behaviour it serves; \"HMPFacts §N\" is a section of dtlint's",
         "Documentation/HMPFacts.md.",
-      ], level: 0)
+      ] + clockHeader, level: 0)
     w.line("/dts-v1/;")
     w.line("/plugin/;")
     w.blank()
@@ -370,6 +410,23 @@ public enum HMPGenerator {
       w.property("status", "\"disabled\"", level: 1)
       w.line("};")
     }
+    if !initOnArray.isEmpty {
+      let names = initOnArray.map { id in soc.clockName(id: id) ?? "\(id)" }
+      w.blank()
+      w.comment(
+        [
+          "Keep the M7's clocks on: \(request.kernelName)'s clock driver enables the clocks listed in init-on-array",
+          "at probe and never drops them, so Linux leaves the root slices of \(plan.slices.joined(separator: ", ")) on",
+          "(HMPFacts §13.6). An overlay replaces the whole property"
+            + (request.base != nil
+              ? "; the base's own entries are kept." : ": give --base to keep the base's entries."),
+        ], level: 0)
+      w.line("&\(plan.provider) {")
+      w.property(
+        "init-on-array", "<\(initOnArray.map(String.init).joined(separator: " "))>", level: 1,
+        trailing: "/* \(names.joined(separator: " ")) */")
+      w.line("};")
+    }
     if let p = iomuxcPinctrl {
       w.blank()
       w.comment(
@@ -384,7 +441,7 @@ public enum HMPGenerator {
       w.line("};")
       disabled.append(contentsOf: p.dropped.map { "&" + $0 })
     }
-    return GeneratedOverlay(text: w.text, warnings: warnings, disabled: disabled)
+    return GeneratedOverlay(text: w.text, warnings: warnings, disabled: disabled, protection: plan)
   }
 
   // MARK: - Helpers

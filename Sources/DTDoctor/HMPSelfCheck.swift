@@ -16,9 +16,10 @@ public enum HMPSelfCheck {
 
   /// Checks `overlayText` (registered under `overlayPath`, which need not exist on disk) against `base`, or
   /// against the board's shape when `base` is nil.
+  /// `commandLine` are the words the overlay's header prescribes: the check judges the system booted with them.
   public static func check(
     overlayText: String, overlayPath: String, request: HMPGenerateRequest, reader: SourceReader,
-    base: (tree: LoadedTree, path: String)?
+    base: (tree: LoadedTree, path: String)?, commandLine: [String] = []
   ) throws(LoadError) -> Result {
     _ = reader.sources.addVirtualFile(path: overlayPath, text: overlayText)
     let baseTree: LoadedTree
@@ -31,9 +32,13 @@ public enum HMPSelfCheck {
       baseTree = try reader.loadBase(path: basePath)
     }
     let chain = try reader.applyChain(base: baseTree, basePath: basePath, overlays: [overlayPath])
+    var bootargs = request.bootargs
+    if !commandLine.isEmpty {
+      bootargs = (bootargs ?? KernelCommandLine("", source: .generator)).adding(commandLine, source: .generator)
+    }
     let context = HMPContext(
       kernel: request.kernel, kernelGiven: request.kernelName, board: request.board, manifest: request.manifest,
-      inputs: request.inputs)
+      inputs: request.inputs, bootargs: bootargs)
     let linter = Linter(hmp: context)
     let findings = linter.lint(chain: chain, onlyOverlay: base != nil).filter { d in
       d.rule.hasPrefix("hmp_") || d.rule.hasPrefix("overlay_") || d.severity == .error

@@ -70,10 +70,12 @@ import Testing
     #expect(r.meaning.contains("ETIME"))
     #expect(r.line.time == "1520.220871")
     #expect(r.line.device == "imx-rproc imx8mp-cm7")
-    // HMPFacts §3.4 a-h, with (b) split into a masked MU interrupt and a stalled core (HMPFacts §15.9); the line
-    // alone says nothing about attaching, so "started too early" stays and the rsc-table contradiction (which
-    // needs an attach) does not apply.
-    #expect(r.causes.count == 9)
+    // HMPFacts §3.4 a-h, with (b) split into a masked MU interrupt and a stalled core (HMPFacts §15.9), and §13's
+    // Linux switching off the M7's clock or power; the line alone says nothing about attaching, so "started too
+    // early" stays and the rsc-table contradiction (which needs an attach) does not apply.
+    #expect(r.causes.count == 10)
+    #expect(r.causes.last?.rules == ["hmp_clock_gated", "hmp_power_domain"])
+    #expect(r.causes.last?.evidence.contains("clk_disabling_unused") == true)
     #expect(r.causes.allSatisfy { $0.provenance.status == .inference })
     #expect(!r.causes.contains { $0.rules.contains("hmp_peripheral_conflict") })
     #expect(r.causes.contains { $0.rules.contains("hmp_mbox_channel") })

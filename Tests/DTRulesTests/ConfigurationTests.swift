@@ -31,6 +31,7 @@ import Testing
       board: verdin-imx8mp
       m7: firmware/m7.yaml
       base: ../build/base.dtb
+      bootargs: "console=ttymxc1,115200 clk-imx8mp.mcore_booted=1"
       rules:
         unit_address_vs_reg: error
         avoid_default_addr_size: note
@@ -43,11 +44,13 @@ import Testing
     #expect(c.board == "verdin-imx8mp")
     #expect(c.m7 == "/proj/sub/firmware/m7.yaml")
     #expect(c.base == "/proj/build/base.dtb")
+    #expect(c.bootargs == "console=ttymxc1,115200 clk-imx8mp.mcore_booted=1")
+    #expect(c.bootargsLine == 9)
     #expect(
       c.rules == [
-        .init(rule: "unit_address_vs_reg", level: .error, line: 10),
-        .init(rule: "avoid_default_addr_size", level: .note, line: 11),
-        .init(rule: "hmp_debug_uart", level: .off, line: 12),
+        .init(rule: "unit_address_vs_reg", level: .error, line: 11),
+        .init(rule: "avoid_default_addr_size", level: .note, line: 12),
+        .init(rule: "hmp_debug_uart", level: .off, line: 13),
       ])
     #expect(c.werror == true)
   }
@@ -71,7 +74,7 @@ import Testing
     #expect(e.key == "includes")
     #expect(
       e.description
-        == "/proj/.dtlint.yaml:2:1: error: includes: unknown key (expected include, kernel, board, m7, base, rules or werror)"
+        == "/proj/.dtlint.yaml:2:1: error: includes: unknown key (expected include, kernel, board, m7, base, bootargs, rules or werror)"
     )
   }
 
@@ -204,7 +207,7 @@ import Testing
     #expect(schema["$schema"] as? String == "https://json-schema.org/draft/2020-12/schema")
     #expect(schema["additionalProperties"] as? Bool == false)
     let properties = try #require(schema["properties"] as? [String: [String: Any]])
-    #expect(Set(properties.keys) == ["include", "kernel", "board", "m7", "base", "rules", "werror"])
+    #expect(Set(properties.keys) == ["include", "kernel", "board", "m7", "base", "bootargs", "rules", "werror"])
     #expect(properties["kernel"]?["enum"] as? [String] == Configuration.kernelFlavors)
     let levels = (properties["rules"]?["additionalProperties"] as? [String: Any])?["enum"] as? [String]
     #expect(levels == RuleLevel.allCases.map(\.rawValue))
@@ -219,8 +222,10 @@ import Testing
       Draft202012Validator.check_schema(schema)
       v = Draft202012Validator(schema)
       good = {"include": ["include"], "kernel": "nxp-5.15", "board": "verdin-imx8mp", "m7": "m7.yaml",
-              "base": "base.dtb", "rules": {"unit_address_vs_reg": "error", "hmp_debug_uart": "off"}, "werror": False}
-      bad = [{"includes": []}, {"kernel": "nxp-6.6"}, {"rules": {"x": "fatal"}}, {"werror": "yes"}, {"include": "a"}]
+              "base": "base.dtb", "bootargs": "clk-imx8mp.mcore_booted=1",
+              "rules": {"unit_address_vs_reg": "error", "hmp_debug_uart": "off"}, "werror": False}
+      bad = [{"includes": []}, {"kernel": "nxp-6.6"}, {"rules": {"x": "fatal"}}, {"werror": "yes"}, {"include": "a"},
+             {"bootargs": ["clk_ignore_unused"]}]
       errors = list(v.iter_errors(good))
       assert not errors, errors
       for b in bad:

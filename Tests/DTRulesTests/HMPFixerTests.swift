@@ -75,11 +75,13 @@ struct HMPFixerTests {
     let request = HMPGenerateRequest(
       board: profile, sku: sku, kernel: try KernelFlavor.load(name: "mainline"), kernelName: "mainline",
       manifest: manifest, inputs: try manifest.loadInputs(), base: nil, commandLine: "test")
-    let overlay = try HMPGenerator.generate(request).text
+    let generated = try HMPGenerator.generate(request)
     let base = scratch.write("base.dts", HMPSelfCheck.shapeText(request))
+    // Linux boots with what the overlay's header prescribes (HMPFacts §13).
+    let bootargs = KernelCommandLine(generated.protection.commandLine.joined(separator: " "), source: .option)
     return Setup(
-      scratch: scratch, overlay: overlay, base: base,
-      hmp: try HMPContext.load(kernel: "mainline", board: nil, m7: m7))
+      scratch: scratch, overlay: generated.text, base: base,
+      hmp: try HMPContext.load(kernel: "mainline", board: nil, m7: m7, bootargs: bootargs))
   }
 
   static func errors(_ r: HMPFixer.Result) -> [Diagnostic] {

@@ -31,13 +31,21 @@ struct HMPGenerateSystemTests {
     // Its own check, against the board's shape.
     let reader = SourceReader(sources: SourceManager(), options: FrontEndOptions())
     let own = try HMPSelfCheck.check(
-      overlayText: generated.text, overlayPath: "generated.dtso", request: request, reader: reader, base: nil)
+      overlayText: generated.text, overlayPath: "generated.dtso", request: request, reader: reader, base: nil,
+      commandLine: generated.protection.commandLine)
     #expect(!own.hasErrors, "\(own.findings.map { "\($0.rule): \($0.message)" })")
 
     // The real board.
     let overlay = scratch.write("hmp.dtso", generated.text)
+    // The board boots with the command line the overlay's header prescribes (HMPFacts §13).
+    let words = generated.protection.commandLine
+    #expect(
+      words == (kernel == "mainline" ? ["clk-imx8mp.mcore_booted=1"] : []),
+      "\(kernel): the header prescribes \(words)")
+    #expect(generated.text.contains("init-on-array") == (kernel != "mainline"))
     let r = try HMPSystemTests.check(
-      board: board, manifest: HMPSystemTests.ownedByFirmware, kernel: kernel, overlay: overlay)
+      board: board, manifest: HMPSystemTests.ownedByFirmware, kernel: kernel, overlay: overlay,
+      bootargs: words.isEmpty ? nil : words.joined(separator: " "))
     let tree = try #require(r.tree, "\(board): the generated overlay did not apply")
     let errors = r.findings.filter {
       ($0.rule.hasPrefix("hmp_") || $0.rule.hasPrefix("overlay_")) && $0.severity == .error

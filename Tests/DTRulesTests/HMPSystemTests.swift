@@ -35,14 +35,18 @@ struct HMPSystemTests {
 
   /// `dtlint check <board>.dts --overlay verdin-hmp.dtso --m7 <manifest> --kernel <kernel>`, every rule at its
   /// default. The manifest is written beside copies of the M7 fixtures (so it may name `rpmsg-m7.elf`).
+  /// `bootargs`: the kernel command line the system boots with (`--bootargs`); the correct system keeps the M7's
+  /// clock root slices with clk-imx8mp.mcore_booted=1 (HMPFacts §13.4).
   static func check(
-    board: String, manifest: String, kernel: String? = "mainline", overlay: String = HMPSystemTests.overlay
+    board: String, manifest: String, kernel: String? = "mainline", overlay: String = HMPSystemTests.overlay,
+    bootargs: String? = HMPSystemTests.bootargs
   ) throws -> Checked {
     let linux = SharedCorpus.linuxDTS
     let scratch = TestDirectory(prefix: "dtlint-hmp-system")
     copyM7Fixtures(into: scratch)
     let m7 = scratch.write("m7.yaml", manifest)
-    let hmp = try HMPContext.load(kernel: kernel, board: nil, m7: m7)
+    let hmp = try HMPContext.load(
+      kernel: kernel, board: nil, m7: m7, bootargs: bootargs.map { KernelCommandLine($0, source: .option) })
     var options = FrontEndOptions()
     options.includePaths = [linux + "/include", linux + "/src/arm64/freescale", linux + "/src"]
     let sources = SourceManager()
@@ -55,6 +59,9 @@ struct HMPSystemTests {
     return Checked(
       tree: chain.merged, findings: findings, sources: sources, overlayFiles: Set(chain.overlays.flatMap { $0.files }))
   }
+
+  /// The command line of the correct system: the M7's root slices kept on (HMPFacts §13.4).
+  static let bootargs = "console=ttymxc2,115200 clk-imx8mp.mcore_booted=1"
 
   static let ownedByFirmware = """
     soc: imx8mp

@@ -463,6 +463,10 @@ interfaces:
       "type": "string",
       "minLength": 1
     },
+    "bootargs": {
+      "description": "The kernel command line Linux boots with (like --bootargs): the clock and power rules read clk-imx8mp.mcore_booted, clk_ignore_unused and pd_ignore_unused from it. Overrides the M7 manifest's linux.bootargs and the tree's /chosen/bootargs.",
+      "type": "string"
+    },
     "rules": {
       "description": "Per-rule level, applied in file order: a level enables the rule (and its prerequisites) at that severity, off disables it (and the rules that depend on it). See `dtlint rules` for the IDs.",
       "type": "object",
@@ -870,6 +874,98 @@ interfaces:
       },
       "type": "object",
       "unevaluatedProperties": false
+    },
+    "clock-protection": {
+      "$ref": "#/$defs/fact",
+      "type": "object",
+      "unevaluatedProperties": false,
+      "description": "What keeps this kernel from gating the clock root slice of a peripheral the M core uses (HMPFacts §13.2-13.6).",
+      "required": [
+        "mcore-booted",
+        "m-core-detection",
+        "init-on-array"
+      ],
+      "properties": {
+        "mcore-booted": {
+          "$ref": "#/$defs/fact",
+          "type": "object",
+          "unevaluatedProperties": false,
+          "required": [
+            "effect"
+          ],
+          "properties": {
+            "effect": {
+              "enum": [
+                "no-root-gate",
+                "root-gate-never-disables",
+                "none",
+                "unknown"
+              ],
+              "description": "no-root-gate: the root gate is not registered; root-gate-never-disables: its disable does nothing; none: no such mechanism; unknown: not read."
+            },
+            "since": {
+              "type": "string",
+              "description": "The first release that has it."
+            }
+          },
+          "description": "The clock driver's mcore_booted parameter (clk-imx8mp.mcore_booted=1)."
+        },
+        "m-core-detection": {
+          "$ref": "#/$defs/fact",
+          "type": "object",
+          "unevaluatedProperties": false,
+          "required": [
+            "effect"
+          ],
+          "properties": {
+            "effect": {
+              "enum": [
+                "no-root-gate",
+                "root-gate-never-disables",
+                "none",
+                "unknown"
+              ],
+              "description": "no-root-gate: the root gate is not registered; root-gate-never-disables: its disable does nothing; none: no such mechanism; unknown: not read."
+            },
+            "since": {
+              "type": "string",
+              "description": "The first release that has it."
+            }
+          },
+          "description": "Protection without the parameter when the M core was started before Linux (NXP 5.15 asks TF-A)."
+        },
+        "init-on-array": {
+          "$ref": "#/$defs/fact",
+          "type": "object",
+          "unevaluatedProperties": false,
+          "required": [
+            "read"
+          ],
+          "description": "Whether the clock driver enables the clocks listed in init-on-array on the clock controller node.",
+          "properties": {
+            "read": {
+              "type": "boolean"
+            }
+          }
+        },
+        "cleared-at-registration": {
+          "$ref": "#/$defs/fact",
+          "type": "object",
+          "unevaluatedProperties": false,
+          "required": [
+            "lpa-slices"
+          ],
+          "description": "The driver clears the root enable of every non-critical slice when it registers it unless mcore_booted is set (then, with CONFIG_CLK_POWER_SAVE, only lpa-slices are spared).",
+          "properties": {
+            "lpa-slices": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              }
+            }
+          }
+        }
+      }
     }
   },
   "$defs": {
@@ -1048,6 +1144,26 @@ base-trees:
   reserved-memory-label: none
   source: HMPFacts §5.2, §10.9 (no resmem label in any mainline freescale tree; fdtoverlay fails on &resmem)
 
+# What keeps this kernel from gating the clock root slice of a peripheral the M core uses (HMPFacts §13.2-13.6).
+# The boot-time sweep (clk_disable_unused, skipped with clk_ignore_unused) is the clock core's, in every flavor.
+clock-protection:
+  source: HMPFacts §13.2, §13.4
+  mcore-booted:
+    effect: root-gate-never-disables
+    since: "5.19"
+    source: HMPFacts §13.4 (pull request clk-imx-5.19; commit 8f32e9dd0916, imx8m_clk_composite_gate_ops)
+    note: >-
+      from 5.19 until 8f32e9dd0916 (2024, backported to 6.6 and 6.11 stable) the root gate is not registered at all;
+      either way Linux cannot switch the slice off; kernels before 5.19 do not know the parameter
+  m-core-detection:
+    effect: none
+    source: HMPFacts §13.4 (mainline's clock driver asks nothing of TF-A)
+  init-on-array:
+    read: false
+    source: HMPFacts §13.4, §13.6 (ML-CLKIMX @8dd06ef3)
+    status: inference
+    note: the mainline driver read (@8dd06ef3, before 5.19) has no init-on-array; later mainline drivers were not read for it
+
 """#,
     "kernel/nxp-5.15.yaml":
 #"""
@@ -1180,6 +1296,23 @@ base-trees:
   source: HMPFacts §7.4 (Toradex's BSP 6 HMP overlay targets &resmem), §5.2 (NXP downstream imx8mp.dtsi)
   status: inference
 
+# What keeps this kernel from gating the clock root slice of a peripheral the M core uses (HMPFacts §13.2-13.6).
+clock-protection:
+  source: HMPFacts §13.5
+  mcore-booted:
+    effect: no-root-gate
+    source: 'HMPFacts §13.5 (TN515 clk-composite-8m.c: no root gate when imx_src_is_m4_enabled() || mcore_booted)'
+  m-core-detection:
+    effect: no-root-gate
+    source: HMPFacts §13.5 (TN515 check_m4_enabled(), SiP 0xc2000005 FSL_SIP_SRC_M4_STARTED)
+    status: inference
+    note: >-
+      the kernel side is verified; it protects the slices only when TF-A answers FSL_SIP_SRC_M4_STARTED (NXP's TF-A
+      does; whether your TF-A build does is not verified, HMPFacts §11); the kernel then prints "M4 is started"
+  init-on-array:
+    read: true
+    source: HMPFacts §13.6 (TN515 imx_clk_init_on)
+
 """#,
     "kernel/nxp-5.4.yaml":
 #"""
@@ -1286,6 +1419,26 @@ base-trees:
   reserved-memory-label: unknown
   source: HMPFacts §7.1 (the 5.4-era NXP imx8mp-evk-rpmsg.dts), §11
   status: not-verified
+
+# What keeps this kernel from gating the clock root slice of a peripheral the M core uses (HMPFacts §13.2-13.6).
+clock-protection:
+  source: HMPFacts §13.5
+  status: not-verified
+  mcore-booted:
+    effect: unknown
+    source: HMPFacts §13.5
+    status: not-verified
+    note: the NXP 5.4 clock composite was not read
+  m-core-detection:
+    effect: unknown
+    source: HMPFacts §13.5
+    status: not-verified
+    note: a 5.4-era NXP clk-imx8mp.c copy (repository not recorded) calls check_m4_enabled(); its composite was not read
+  init-on-array:
+    read: true
+    source: HMPFacts §13.6
+    status: not-verified
+    note: read (imx_clk_init_on) in a 5.4-era NXP clk-imx8mp.c copy whose repository is not recorded
 
 """#,
     "kernel/nxp-6.yaml":
@@ -1421,6 +1574,27 @@ base-trees:
   source: 'HMPFacts §5.2 (nxp-imx/linux-imx imx8mp.dtsi @0055650f "resmem: reserved-memory")'
   status: not-verified
   note: the label is in that commit; which NXP branch it belongs to is not verified
+
+# What keeps this kernel from gating the clock root slice of a peripheral the M core uses (HMPFacts §13.2-13.6).
+clock-protection:
+  source: HMPFacts §13.5
+  mcore-booted:
+    effect: no-root-gate
+    source: 'HMPFacts §13.5 (AK61 lf-6.1: the root gate is registered only without mcore_booted; NXP clk-composite-8m.c @0ba80076: a root gate whose disable does nothing)'
+  m-core-detection:
+    effect: none
+    source: 'HMPFacts §13.5 (AK61: no check in the i.MX 8M Plus probe; NXP @04027c8b calls check_m4_enabled(), but its composite reads only mcore_booted)'
+  init-on-array:
+    read: true
+    source: HMPFacts §13.6 (AK61 imx_clk_init_on; NXP clk-imx8mp.c @04027c8b)
+  cleared-at-registration:
+    lpa-slices: [audio_ahb, i2c3, sai1, sai2, sai3, sai5, uart4, gic, gpt1, pwm3, m7_core, arm_m4_core, audio_axi, ecspi2, dram_alt, dram_apb]
+    source: HMPFacts §13.5 (NXP clk-composite-8m.c @0ba80076, m4_lpa_required())
+    status: not-verified
+    note: >-
+      this variant clears the root enable of every non-critical slice when it registers it, unless mcore_booted is set;
+      with CONFIG_CLK_POWER_SAVE only the slices listed are spared; which lf-6.x branches carry it, and whether a
+      kernel sets CONFIG_CLK_POWER_SAVE, is not verified
 
 """#,
     "log-messages.schema.json":
@@ -1601,6 +1775,14 @@ base-trees:
                     "$ref": "#/$defs/condition"
                   },
                   "description": "The cause is left out when one of these holds (attaching: the log shows Linux attaching to a running core; linux-starts: the log shows Linux powering the core up)."
+              },
+              "evidence": {
+                  "type": "array",
+                  "items": {
+                    "type": "string",
+                    "pattern": "^[a-z0-9_]+$"
+                  },
+                  "description": "Ids of messages whose lines in the same log bear on this cause (explain-log shows them under it)."
                 }
               }
             }
@@ -1659,6 +1841,14 @@ base-trees:
                           "$ref": "#/$defs/condition"
                         },
                         "description": "The cause is left out when one of these holds (attaching: the log shows Linux attaching to a running core; linux-starts: the log shows Linux powering the core up)."
+                    },
+                    "evidence": {
+                        "type": "array",
+                        "items": {
+                          "type": "string",
+                          "pattern": "^[a-z0-9_]+$"
+                        },
+                        "description": "Ids of messages whose lines in the same log bear on this cause (explain-log shows them under it)."
                       }
                     }
                   }
@@ -1764,6 +1954,10 @@ sources:
   - { tag: ML-RPMSG, repository: Kingxukai/linux, path: drivers/rpmsg/virtio_rpmsg_bus.c, commit: 9b44fff655e2c6f4cc53cb499dd2c038e99cb013 }
   - { tag: ML-RPMSG-NS, repository: Kingxukai/linux, path: drivers/rpmsg/rpmsg_ns.c, commit: 0291023e7330da28f2f7453c87c2ab7082d8360f }
   - { tag: ML-DEVCORE, repository: torvalds/linux, path: drivers/base/core.c, note: 'dev_err_probe(): dev_err(dev, "error %pe: %pV"); nothing printed for -EPROBE_DEFER (dev_dbg) nor, in newer kernels, for -ENOMEM' }
+  - { tag: ML-PARAMS, repository: torvalds/linux, path: init/main.c, note: 'start_kernel(): pr_notice("Kernel command line: %s\n", saved_command_line)' }
+  - { tag: ML-CLK, repository: torvalds/linux, path: drivers/clk/clk.c, note: 'clk_disable_unused(), late_initcall_sync; as quoted in linux-clk patch mails 2023-2024 (HMPFacts §13.2)' }
+  - { tag: ML-GENPD, repository: torvalds/linux, path: drivers/pmdomain/core.c, note: 'genpd_power_off_unused() (drivers/base/power/domain.c before 6.6); as quoted in linux-pm patch mails (HMPFacts §13.7)' }
+  - { tag: NXP-SOC, repository: ChangYongUm/linux-tn-imx, path: drivers/soc/imx/soc-imx8m.c, commit: 4846452b, note: "TechNexion's copy of NXP lf-5.15.71: check_m4_enabled()" }
 
 # Negative errnos as the kernel prints them (arm64 uses the generic numbers).
 errnos:
@@ -1872,6 +2066,16 @@ messages:
             status: inference
             source: HMPFacts §3.4 (h)
             rules: []
+          - text: >-
+              Linux switched off the clock root slice or the power domain of a peripheral the M7 uses (the late-boot
+              clk_disable_unused sweep, a Linux driver's runtime PM, or genpd powering the domain down): the
+              firmware waits on that peripheral for ever and stops serving the MU.
+            status: inference
+            source: >-
+              HMPFacts §13.2-13.5, §13.7 (that Linux gates the slice is verified per kernel flavor; that this causes
+              -62 is not verified, HMPFacts §13.9)
+            rules: [hmp_clock_gated, hmp_power_domain]
+            evidence: [kernel_command_line, clk_disabling_unused, clk_not_disabling_unused, nxp_m4_started, genpd_disabling_unused, genpd_not_disabling_unused]
       - errno: ENOBUFS
         meaning: >-
           The mailbox core's queue for this channel was full (it logs "Try increasing MBOX_TX_QUEUE_LEN" just
@@ -2355,6 +2559,11 @@ messages:
         status: inference
         source: HMPFacts §2 (mis-named vring regions), §8
         rules: [hmp_vring_name, hmp_firmware_vring_mismatch, hmp_vring_size]
+      - text: Linux switched off the clock root slice or the power domain of a peripheral the M7 uses, and the firmware stalled on it.
+        status: inference
+        source: HMPFacts §13.2-13.5, §13.7, §13.9
+        rules: [hmp_clock_gated, hmp_power_domain]
+        evidence: [kernel_command_line, clk_disabling_unused, clk_not_disabling_unused, nxp_m4_started]
 
   - id: rpmsg_no_recipient
     summary: an RPMsg message arrived for an address no endpoint has
@@ -2467,6 +2676,99 @@ messages:
       The M7's name-service announcement reached Linux ({action}ing {channel}, address {addr}): messages have
       travelled M7 → Linux at least once, so the MU and vring0 worked at that time.
 
+  # ---------------------------------------------------------------- the command line, clocks and power domains (HMPFacts §13)
+  - id: kernel_command_line
+    summary: the kernel command line
+    text: 'Kernel command line: %s'
+    pattern: 'Kernel command line: (?<cmdline>.*?)\s*$'
+    severity: info
+    function: start_kernel
+    file: init/main.c
+    source: ML-PARAMS; HMPFacts §13.10
+    samples: ['[    0.000000] Kernel command line: root=PARTUUID=8a6f1a2b-02 ro rootwait clk-imx8mp.mcore_booted=1']
+    near-misses: ['Unknown kernel command line parameters "foo=1", will be passed to user space.']
+    meaning: >-
+      The kernel booted with these parameters. Given a tree, explain-log checks it under this command line (unless
+      --bootargs says otherwise): clk-imx8mp.mcore_booted=1, clk_ignore_unused and pd_ignore_unused decide whether
+      Linux may switch off the clocks and power of what the M7 owns (hmp_clock_gated, hmp_power_domain).
+
+  - id: clk_disabling_unused
+    summary: the clock core switches off every clock no Linux driver holds
+    text: 'clk: Disabling unused clocks'
+    pattern: 'clk: Disabling unused clocks'
+    severity: info
+    function: clk_disable_unused
+    file: drivers/clk/clk.c
+    source: ML-CLK; HMPFacts §13.2
+    samples: ['[    2.701633] clk: Disabling unused clocks']
+    near-misses: ['clk: Not disabling unused clocks']
+    meaning: >-
+      At late boot (late_initcall_sync) the clock core disabled every clock that was on in hardware with no enable
+      count and without CLK_IGNORE_UNUSED. The root slice of a peripheral only the M7 uses is among them unless
+      the clock driver protects it (clk-imx8mp.mcore_booted=1; NXP kernels: init-on-array, or NXP 5.15 when TF-A
+      reports the M core started). The line was added in 2023 and backported to some stable kernels; older kernels
+      run the same sweep without printing it.
+
+  - id: clk_not_disabling_unused
+    summary: clk_ignore_unused is set, the late-boot clock sweep was skipped
+    text: 'clk: Not disabling unused clocks'
+    pattern: 'clk: Not disabling unused clocks'
+    severity: info
+    function: clk_disable_unused
+    file: drivers/clk/clk.c
+    source: ML-CLK; HMPFacts §13.2
+    samples: ['[    2.701633] clk: Not disabling unused clocks']
+    near-misses: ['clk: Disabling unused clocks']
+    meaning: >-
+      The command line has clk_ignore_unused: the clock core skipped its late-boot sweep, so clocks no Linux driver
+      holds stay as the bootloader or the M7 left them. It does not stop a Linux driver from switching its clock
+      off later (runtime PM), nor the NXP clock-driver variant that clears root slices while registering them
+      (HMPFacts §13.5).
+
+  - id: nxp_m4_started
+    summary: TF-A reported that the M core runs (NXP kernels)
+    text: 'M4 is started'
+    pattern: '(?:^|[\]:] )M4 is started\s*$'
+    severity: info
+    function: check_m4_enabled
+    file: drivers/soc/imx/soc-imx8m.c (NXP)
+    source: NXP-SOC; HMPFacts §13.5
+    samples: ['[    0.012345] M4 is started']
+    near-misses: ['M4 is starting']
+    meaning: >-
+      The clock driver asked TF-A (SiP 0xc2000005, FSL_SIP_SRC_M4_STARTED) and the M core was running. NXP 5.15's
+      clock driver then registers no root gates, so Linux cannot switch the M7's root slices off; NXP 6.x kernels
+      print the line too, but their clock driver acts on clk-imx8mp.mcore_booted only (HMPFacts §13.5).
+
+  - id: genpd_disabling_unused
+    summary: genpd switches off every power domain no Linux device uses
+    text: 'genpd: Disabling unused power domains'
+    pattern: 'genpd: Disabling unused power domains'
+    severity: info
+    function: genpd_power_off_unused
+    file: drivers/pmdomain/core.c
+    source: ML-GENPD; HMPFacts §13.7
+    samples: ['[    2.712004] PM: genpd: Disabling unused power domains']
+    near-misses: ['genpd: Not disabling unused power domains']
+    meaning: >-
+      At late boot genpd queued the power-off of every domain none of whose Linux devices is in use; a domain the
+      M7's peripheral sits in (pgc_audio for the SAIs) goes with them unless a Linux device keeps it on. Older
+      kernels do the same without printing this line.
+
+  - id: genpd_not_disabling_unused
+    summary: pd_ignore_unused is set, the late-boot power-domain sweep was skipped
+    text: 'genpd: Not disabling unused power domains'
+    pattern: 'genpd: Not disabling unused power domains'
+    severity: info
+    function: genpd_power_off_unused
+    file: drivers/pmdomain/core.c
+    source: ML-GENPD; HMPFacts §13.7
+    samples: ['[    2.712004] PM: genpd: Not disabling unused power domains']
+    near-misses: ['genpd: Disabling unused power domains']
+    meaning: >-
+      The command line has pd_ignore_unused: genpd left the unused domains on at late boot. A domain is still
+      switched off at run time when its last Linux device suspends.
+
 """#,
     "m7-manifest.schema.json":
 ##"""
@@ -2535,6 +2837,17 @@ messages:
         "mu-channel": { "type": "integer", "minimum": 0, "maximum": 3 },
         "link-id": { "$ref": "#/$defs/u32" },
         "vdev-count": { "$ref": "#/$defs/u32" }
+      }
+    },
+    "linux": {
+      "description": "What Linux boots with (HMPFacts §13).",
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "bootargs": {
+          "description": "The kernel command line (U-Boot's bootargs); the clock and power rules read clk-imx8mp.mcore_booted, clk_ignore_unused and pd_ignore_unused from it. --bootargs and .dtlint.yaml bootargs: take precedence.",
+          "type": "string"
+        }
       }
     }
   },
@@ -3292,6 +3605,152 @@ messages:
           }
         }
       }
+    },
+    "clocks": {
+      "type": "object",
+      "additionalProperties": false,
+      "description": "Root slices, CCGR gates and power domains of the peripherals (HMPFacts §13).",
+      "required": [
+        "provider",
+        "header",
+        "root-enable-bit",
+        "mcore-booted-parameter",
+        "peripherals"
+      ],
+      "properties": {
+        "provider": {
+          "$ref": "#/$defs/label"
+        },
+        "header": {
+          "type": "string"
+        },
+        "root-enable-bit": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 31
+        },
+        "mcore-booted-parameter": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_]+$"
+        },
+        "mcore-booted-source": {
+          "$ref": "#/$defs/source"
+        },
+        "peripherals": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "label"
+            ],
+            "properties": {
+              "label": {
+                "$ref": "#/$defs/label"
+              },
+              "gate": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": [
+                  "id",
+                  "name",
+                  "ccgr"
+                ],
+                "properties": {
+                  "id": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 65535
+                  },
+                  "name": {
+                    "type": "string",
+                    "pattern": "^[A-Z0-9_]+$"
+                  },
+                  "ccgr": {
+                    "$ref": "#/$defs/u32"
+                  }
+                }
+              },
+              "slice": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": [
+                  "id",
+                  "name",
+                  "offset",
+                  "clock"
+                ],
+                "properties": {
+                  "id": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 65535
+                  },
+                  "name": {
+                    "type": "string",
+                    "pattern": "^[A-Z0-9_]+$"
+                  },
+                  "offset": {
+                    "$ref": "#/$defs/u32"
+                  },
+                  "clock": {
+                    "type": "string",
+                    "description": "The name the clock driver registers the slice under."
+                  }
+                }
+              },
+              "power-domain": {
+                "$ref": "#/$defs/label"
+              },
+              "via": {
+                "$ref": "#/$defs/label",
+                "description": "A clock controller through whose clocks Linux's drivers reach the slice (audio_blk_ctrl)."
+              }
+            }
+          }
+        },
+        "power-domains": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "label",
+              "path",
+              "title"
+            ],
+            "properties": {
+              "label": {
+                "$ref": "#/$defs/label"
+              },
+              "path": {
+                "$ref": "#/$defs/path"
+              },
+              "title": {
+                "type": "string"
+              },
+              "source": {
+                "$ref": "#/$defs/source"
+              },
+              "status": {
+                "$ref": "#/$defs/status"
+              },
+              "note": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "source": {
+          "$ref": "#/$defs/source"
+        },
+        "status": {
+          "$ref": "#/$defs/status"
+        },
+        "note": {
+          "type": "string"
+        }
+      }
     }
   },
   "$defs": {
@@ -3501,6 +3960,7 @@ peripherals:
     - { label: sai6, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c60000, unit-address: 0x30c60000, compatible: ["fsl,imx8mp-sai", "fsl,imx8mq-sai"], irqs: [90], default-status: disabled }
     - { label: sai7, kind: sai, path: /soc@0/bus@30df0000/spba-bus@30c00000/sai@30c80000, unit-address: 0x30c80000, compatible: ["fsl,imx8mp-sai", "fsl,imx8mq-sai"], irqs: [111], default-status: disabled }
     - { label: micfil, kind: audio, path: /soc@0/bus@30df0000/spba-bus@30c00000/audio-controller@30ca0000, unit-address: 0x30ca0000, compatible: ["fsl,imx8mp-micfil"], irqs: [109], default-status: disabled }
+    - { label: easrc, kind: audio, path: /soc@0/bus@30df0000/spba-bus@30c00000/easrc@30c90000, unit-address: 0x30c90000, compatible: ["fsl,imx8mp-easrc", "fsl,imx8mn-easrc"], irqs: [122], default-status: disabled }
     - { label: sdma3, kind: dma, path: /soc@0/bus@30df0000/dma-controller@30e00000, unit-address: 0x30e00000, compatible: ["fsl,imx8mp-sdma", "fsl,imx8mq-sdma"], irqs: [34], default-status: okay }
     - { label: sdma2, kind: dma, path: /soc@0/bus@30df0000/dma-controller@30e10000, unit-address: 0x30e10000, compatible: ["fsl,imx8mp-sdma", "fsl,imx8mq-sdma"], irqs: [103], default-status: okay }
     - { label: wdog1, kind: watchdog, path: /soc@0/bus@30000000/watchdog@30280000, unit-address: 0x30280000, compatible: ["fsl,imx8mp-wdt", "fsl,imx21-wdt"], irqs: [78], default-status: disabled }
@@ -3540,6 +4000,78 @@ iomuxc:
   label: iomuxc
   base: 0x30330000
   source: HMPFacts §5.3, §9
+
+
+# Clock gating and power domains (HMPFacts §13). Each peripheral's clock root slice in the CCM (a composite: mux,
+# dividers and an enable bit, bit 28 of its target register at ccm + offset) and its CCGR gate (ccm + ccgr), with the
+# clock IDs of dt-bindings/clock/imx8mp-clock.h and the name the clock driver registers the slice under (`clock`).
+# Peripherals without a slice of their own hang off ipg_root (a divider of the critical ahb_root); only their CCGR
+# gate is Linux's to switch, and it changes only Linux's domain field of the CCGR (HMPFacts §13.1, §13.3).
+# `via`: Linux's drivers reach the slice through another clock controller's clocks (the audio block control's SAI
+# and PDM clocks), a path dtlint does not model (HMPFacts §13.7, §13.8).
+# Power domains: the peripherals a domain's power switch cuts, as mainline imx8mp.dtsi wires them.
+clocks:
+  source: HMPFacts §13.1, §13.8 (clk-imx8mp.c, NXP @04027c8b and mainline @8dd06ef3; imx8mp-clock.h)
+  provider: clk
+  header: dt-bindings/clock/imx8mp-clock.h
+  root-enable-bit: 28
+  mcore-booted-parameter: clk-imx8mp.mcore_booted
+  mcore-booted-source: HMPFacts §13.4 (module_param(mcore_booted) in clk-imx8mp.c; U-Boot imx8mp_evk.env prepare_mcore)
+  peripherals:
+    - { label: i2c1, gate: { id: 205, name: IMX8MP_CLK_I2C1_ROOT, ccgr: 0x4170 }, slice: { id: 138, name: IMX8MP_CLK_I2C1, offset: 0xad00, clock: i2c1 } }
+    - { label: i2c2, gate: { id: 206, name: IMX8MP_CLK_I2C2_ROOT, ccgr: 0x4180 }, slice: { id: 139, name: IMX8MP_CLK_I2C2, offset: 0xad80, clock: i2c2 } }
+    - { label: i2c3, gate: { id: 207, name: IMX8MP_CLK_I2C3_ROOT, ccgr: 0x4190 }, slice: { id: 140, name: IMX8MP_CLK_I2C3, offset: 0xae00, clock: i2c3 } }
+    - { label: i2c4, gate: { id: 208, name: IMX8MP_CLK_I2C4_ROOT, ccgr: 0x41a0 }, slice: { id: 141, name: IMX8MP_CLK_I2C4, offset: 0xae80, clock: i2c4 } }
+    - { label: i2c5, gate: { id: 231, name: IMX8MP_CLK_I2C5_ROOT, ccgr: 0x4330 }, slice: { id: 121, name: IMX8MP_CLK_I2C5, offset: 0xa480, clock: i2c5 } }
+    - { label: i2c6, gate: { id: 232, name: IMX8MP_CLK_I2C6_ROOT, ccgr: 0x4340 }, slice: { id: 122, name: IMX8MP_CLK_I2C6, offset: 0xa500, clock: i2c6 } }
+    - { label: uart1, gate: { id: 251, name: IMX8MP_CLK_UART1_ROOT, ccgr: 0x4490 }, slice: { id: 142, name: IMX8MP_CLK_UART1, offset: 0xaf00, clock: uart1 } }
+    - { label: uart2, gate: { id: 252, name: IMX8MP_CLK_UART2_ROOT, ccgr: 0x44a0 }, slice: { id: 143, name: IMX8MP_CLK_UART2, offset: 0xaf80, clock: uart2 } }
+    - { label: uart3, gate: { id: 253, name: IMX8MP_CLK_UART3_ROOT, ccgr: 0x44b0 }, slice: { id: 144, name: IMX8MP_CLK_UART3, offset: 0xb000, clock: uart3 } }
+    - { label: uart4, gate: { id: 254, name: IMX8MP_CLK_UART4_ROOT, ccgr: 0x44c0 }, slice: { id: 145, name: IMX8MP_CLK_UART4, offset: 0xb080, clock: uart4 } }
+    - { label: ecspi1, gate: { id: 189, name: IMX8MP_CLK_ECSPI1_ROOT, ccgr: 0x4070 }, slice: { id: 149, name: IMX8MP_CLK_ECSPI1, offset: 0xb280, clock: ecspi1 } }
+    - { label: ecspi2, gate: { id: 190, name: IMX8MP_CLK_ECSPI2_ROOT, ccgr: 0x4080 }, slice: { id: 150, name: IMX8MP_CLK_ECSPI2, offset: 0xb300, clock: ecspi2 } }
+    - { label: ecspi3, gate: { id: 191, name: IMX8MP_CLK_ECSPI3_ROOT, ccgr: 0x4090 }, slice: { id: 179, name: IMX8MP_CLK_ECSPI3, offset: 0xc180, clock: ecspi3 } }
+    - { label: gpt1, gate: { id: 198, name: IMX8MP_CLK_GPT1_ROOT, ccgr: 0x4100 }, slice: { id: 155, name: IMX8MP_CLK_GPT1, offset: 0xb580, clock: gpt1 } }
+    - { label: gpt2, gate: { id: 199, name: IMX8MP_CLK_GPT2_ROOT, ccgr: 0x4110 }, slice: { id: 156, name: IMX8MP_CLK_GPT2, offset: 0xb600, clock: gpt2 } }
+    - { label: gpt3, gate: { id: 200, name: IMX8MP_CLK_GPT3_ROOT, ccgr: 0x4120 }, slice: { id: 157, name: IMX8MP_CLK_GPT3, offset: 0xb680, clock: gpt3 } }
+    - { label: gpt4, gate: { id: 201, name: IMX8MP_CLK_GPT4_ROOT, ccgr: 0x4130 }, slice: { id: 158, name: IMX8MP_CLK_GPT4, offset: 0xb700, clock: gpt4 } }
+    - { label: gpt5, gate: { id: 202, name: IMX8MP_CLK_GPT5_ROOT, ccgr: 0x4140 }, slice: { id: 159, name: IMX8MP_CLK_GPT5, offset: 0xb780, clock: gpt5 } }
+    - { label: gpt6, gate: { id: 203, name: IMX8MP_CLK_GPT6_ROOT, ccgr: 0x4150 }, slice: { id: 160, name: IMX8MP_CLK_GPT6, offset: 0xb800, clock: gpt6 } }
+    - { label: pwm1, gate: { id: 220, name: IMX8MP_CLK_PWM1_ROOT, ccgr: 0x4280 }, slice: { id: 151, name: IMX8MP_CLK_PWM1, offset: 0xb380, clock: pwm1 } }
+    - { label: pwm2, gate: { id: 221, name: IMX8MP_CLK_PWM2_ROOT, ccgr: 0x4290 }, slice: { id: 152, name: IMX8MP_CLK_PWM2, offset: 0xb400, clock: pwm2 } }
+    - { label: pwm3, gate: { id: 222, name: IMX8MP_CLK_PWM3_ROOT, ccgr: 0x42a0 }, slice: { id: 153, name: IMX8MP_CLK_PWM3, offset: 0xb480, clock: pwm3 } }
+    - { label: pwm4, gate: { id: 223, name: IMX8MP_CLK_PWM4_ROOT, ccgr: 0x42b0 }, slice: { id: 154, name: IMX8MP_CLK_PWM4, offset: 0xb500, clock: pwm4 } }
+    - { label: flexcan1, gate: { id: 233, name: IMX8MP_CLK_CAN1_ROOT, ccgr: 0x4350 }, slice: { id: 116, name: IMX8MP_CLK_CAN1, offset: 0xa200, clock: can1 } }
+    - { label: flexcan2, gate: { id: 234, name: IMX8MP_CLK_CAN2_ROOT, ccgr: 0x4360 }, slice: { id: 117, name: IMX8MP_CLK_CAN2, offset: 0xa280, clock: can2 } }
+    - { label: flexspi, gate: { id: 226, name: IMX8MP_CLK_QSPI_ROOT, ccgr: 0x42f0 }, slice: { id: 135, name: IMX8MP_CLK_QSPI, offset: 0xab80, clock: qspi } }
+    - { label: wdog1, gate: { id: 259, name: IMX8MP_CLK_WDOG1_ROOT, ccgr: 0x4530 }, slice: { id: 162, name: IMX8MP_CLK_WDOG, offset: 0xb900, clock: wdog } }
+    - { label: wdog2, gate: { id: 260, name: IMX8MP_CLK_WDOG2_ROOT, ccgr: 0x4540 }, slice: { id: 162, name: IMX8MP_CLK_WDOG, offset: 0xb900, clock: wdog } }
+    - { label: wdog3, gate: { id: 261, name: IMX8MP_CLK_WDOG3_ROOT, ccgr: 0x4550 }, slice: { id: 162, name: IMX8MP_CLK_WDOG, offset: 0xb900, clock: wdog } }
+    - { label: gpio1, gate: { id: 193, name: IMX8MP_CLK_GPIO1_ROOT, ccgr: 0x40b0 } }
+    - { label: gpio2, gate: { id: 194, name: IMX8MP_CLK_GPIO2_ROOT, ccgr: 0x40c0 } }
+    - { label: gpio3, gate: { id: 195, name: IMX8MP_CLK_GPIO3_ROOT, ccgr: 0x40d0 } }
+    - { label: gpio4, gate: { id: 196, name: IMX8MP_CLK_GPIO4_ROOT, ccgr: 0x40e0 } }
+    - { label: gpio5, gate: { id: 197, name: IMX8MP_CLK_GPIO5_ROOT, ccgr: 0x40f0 } }
+    - { label: sdma1, gate: { id: 236, name: IMX8MP_CLK_SDMA1_ROOT, ccgr: 0x43a0 } }
+    - { label: sai1, gate: { id: 322, name: IMX8MP_CLK_SAI1_ROOT, ccgr: 0x4650 }, slice: { id: 123, name: IMX8MP_CLK_SAI1, offset: 0xa580, clock: sai1 }, via: audio_blk_ctrl, power-domain: pgc_audio }
+    - { label: sai2, gate: { id: 323, name: IMX8MP_CLK_SAI2_ROOT, ccgr: 0x4650 }, slice: { id: 124, name: IMX8MP_CLK_SAI2, offset: 0xa600, clock: sai2 }, via: audio_blk_ctrl, power-domain: pgc_audio }
+    - { label: sai3, gate: { id: 324, name: IMX8MP_CLK_SAI3_ROOT, ccgr: 0x4650 }, slice: { id: 125, name: IMX8MP_CLK_SAI3, offset: 0xa680, clock: sai3 }, via: audio_blk_ctrl, power-domain: pgc_audio }
+    - { label: sai5, gate: { id: 325, name: IMX8MP_CLK_SAI5_ROOT, ccgr: 0x4650 }, slice: { id: 127, name: IMX8MP_CLK_SAI5, offset: 0xa780, clock: sai5 }, via: audio_blk_ctrl, power-domain: pgc_audio }
+    - { label: sai6, gate: { id: 326, name: IMX8MP_CLK_SAI6_ROOT, ccgr: 0x4650 }, slice: { id: 128, name: IMX8MP_CLK_SAI6, offset: 0xa800, clock: sai6 }, via: audio_blk_ctrl, power-domain: pgc_audio }
+    - { label: sai7, gate: { id: 327, name: IMX8MP_CLK_SAI7_ROOT, ccgr: 0x4650 }, slice: { id: 182, name: IMX8MP_CLK_SAI7, offset: 0xc300, clock: sai7 }, via: audio_blk_ctrl, power-domain: pgc_audio }
+    - { label: micfil, gate: { id: 328, name: IMX8MP_CLK_PDM_ROOT, ccgr: 0x4650 }, slice: { id: 180, name: IMX8MP_CLK_PDM, offset: 0xc200, clock: pdm }, via: audio_blk_ctrl, power-domain: pgc_audio }
+    - { label: easrc, power-domain: pgc_audio }
+    - { label: sdma2, power-domain: pgc_audio }
+    - { label: sdma3, power-domain: pgc_audio }
+    - { label: mu2, power-domain: pgc_audio }
+  power-domains:
+    - label: pgc_audio
+      path: /soc@0/bus@30000000/gpc@303a0000/pgc/power-domain@5
+      title: the audio mix (AUDIOMIX) power domain
+      source: "HMPFacts §13.7 (imx8mp.dtsi: aips5 bus@30df0000 and audio_blk_ctrl carry power-domains = <&pgc_audio>)"
+      note: >-
+        SAI1/2/3/5/6/7, MICFIL, EASRC, SDMA2 and SDMA3 sit on aips5; MU2 sits on bus@30800000 but takes its clock
+        from audio_blk_ctrl, which is in the domain
 
 # BEGIN pad-table (generated by Scripts/gen-pad-table.py from imx8mp-pinfunc.h; do not edit by hand)
 pad-table:

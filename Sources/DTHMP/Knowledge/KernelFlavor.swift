@@ -193,6 +193,8 @@ public struct KernelFlavor: Sendable {
   public var bindingProvenance: Provenance?
   public var mailbox: MailboxUse
   public var baseTrees: BaseTrees
+  /// What keeps Linux from gating the M core's clock root slices (HMPFacts §13); nil when the file does not say.
+  public var clockProtection: ClockProtection?
   /// The file it was read from (`schemas/kernel/mainline.yaml` for the bundled ones).
   public var path: String
 
@@ -281,7 +283,7 @@ public struct KernelFlavor: Sendable {
       required: [
         "flavor", "title", "aliases", "sources", "compatibles", "region-names", "resource-table", "memory-regions",
         "remoteproc-core", "properties", "mailbox", "base-trees",
-      ], optional: ["binding", "driver-configs"])
+      ], optional: ["binding", "driver-configs", "clock-protection"])
     let name = try top.requiredString("flavor")
 
     var aliases: [Alias] = []
@@ -435,7 +437,7 @@ public struct KernelFlavor: Sendable {
       regionRulesProvenance: try Provenance.read(rn), regionHistory: history, resourceTable: resourceTable,
       maxMappedRegions: try mr.int("max-mapped", max: 4096), memoryRegionsProvenance: try Provenance.read(mr),
       core: core, properties: properties, bindingProvenance: bindingProvenance, mailbox: mailbox,
-      baseTrees: baseTrees, path: path)
+      baseTrees: baseTrees, clockProtection: try ClockProtection.read(top["clock-protection"], reader: r), path: path)
   }
 }
 

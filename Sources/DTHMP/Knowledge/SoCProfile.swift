@@ -257,6 +257,8 @@ public struct SoCProfile: Sendable {
   /// Absolute address of the IOMUXC (pad register offsets are relative to it).
   public var iomuxcBase: UInt64
   public var pads: PadTable
+  /// Root slices, CCGR gates and power domains of the peripherals (HMPFacts §13); nil when the profile has none.
+  public var clocks: SoCClocks?
   /// The file it was read from.
   public var path: String
 
@@ -305,7 +307,7 @@ public struct SoCProfile: Sendable {
       required: [
         "soc", "title", "m-core", "root-compatible", "remoteproc", "mailboxes", "address-translation",
         "system-nodes", "peripherals", "rpmsg-defaults", "iomuxc", "pad-table",
-      ])
+      ], optional: ["clocks"])
 
     // remoteproc
     let rp = try r.object(
@@ -450,6 +452,8 @@ public struct SoCProfile: Sendable {
     let io = try r.object(
       try top.required("iomuxc"), key: "iomuxc", required: ["label", "base"], optional: Provenance.keys)
     let pads = try PadTable.read(try top.required("pad-table"), key: "pad-table", reader: r)
+    let clocks = try SoCClocks.read(
+      top["clocks"], reader: r, labels: Set(peripherals.map(\.label) + units.map(\.label)))
 
     return SoCProfile(
       name: try top.requiredString("soc"), title: try top.requiredString("title"),
@@ -458,7 +462,8 @@ public struct SoCProfile: Sendable {
       addressTranslation: translation, systemNodes: systemNodes, peripherals: peripherals,
       peripheralsProvenance: try Provenance.read(per), rpmsgDefaults: rpmsg, rpmsgProvenance: try Provenance.read(rm),
       rpmsgNotes: try FactNote.readList(rm["notes"], key: rm.path("notes"), reader: r),
-      iomuxcLabel: try io.requiredString("label"), iomuxcBase: try io.requiredInteger("base"), pads: pads, path: path)
+      iomuxcLabel: try io.requiredString("label"), iomuxcBase: try io.requiredInteger("base"), pads: pads,
+      clocks: clocks, path: path)
   }
 
   enum DefaultStatus: String, CaseIterable { case okay, disabled }

@@ -43,6 +43,8 @@ public struct KernelMessageCatalog: Sendable {
     /// Left out when one of these holds (a kick that failed before the firmware was ready is not a cause when
     /// Linux attached to a running core).
     public var unless: [Condition] = []
+    /// Ids of messages whose lines in the same log bear on this cause (the command line, the clock sweep).
+    public var evidence: [String] = []
   }
 
   /// A rule whose finding means the tree, under the kernel given, cannot have printed the message.
@@ -295,6 +297,16 @@ public struct KernelMessageCatalog: Sendable {
       message.establishes = establishes
       messages.append(message)
     }
+    // Evidence names messages of this catalog.
+    let ids = Set(messages.map(\.id))
+    for (i, n) in try r.sequence(try top.required("messages"), key: "messages").enumerated() {
+      let m = messages[i]
+      for c in m.causes + m.errnoVariants.flatMap(\.causes) {
+        if let bad = c.evidence.first(where: { !ids.contains($0) }) {
+          throw r.error(n, key: YAMLReader.join("messages", index: i), "evidence '\(bad)' is not a message id")
+        }
+      }
+    }
     return KernelMessageCatalog(sources: sources, errnos: errnos, messages: messages, path: path)
   }
 
@@ -303,7 +315,7 @@ public struct KernelMessageCatalog: Sendable {
     var out: [Cause] = []
     for (i, n) in try r.sequence(node, key: key).enumerated() {
       let o = try r.object(
-        n, key: YAMLReader.join(key, index: i), required: ["text", "rules"], optional: ["status", "source", "unless"])
+        n, key: YAMLReader.join(key, index: i), required: ["text", "rules"], optional: ["status", "source", "unless", "evidence"])
       let unless = try conditions(o, "unless", reader: r)
       if let c = unless.first(where: { !$0.isAboutTheLog }) {
         throw r.error(try o.required("unless"), key: o.path("unless"), "'\(c.rawValue)' is not about the log")
@@ -311,7 +323,8 @@ public struct KernelMessageCatalog: Sendable {
       out.append(
         Cause(
           text: try o.requiredString("text"), provenance: try Provenance.read(o),
-          rules: try o.requiredStringList("rules"), unless: unless))
+          rules: try o.requiredStringList("rules"), unless: unless,
+          evidence: try o.stringList("evidence") ?? []))
     }
     return out
   }

@@ -16,6 +16,7 @@ import Yams
 ///   elf: firmware/build/app.elf              # resource table and load segments
 ///   started-by: bootloader                   # bootloader, debugger or linux
 /// rpmsg: { vring-base: 0x55000000, buffer-count: 256, mu-channel: 1 }   # overrides of the SoC defaults
+/// linux: { bootargs: "console=ttymxc1,115200 clk-imx8mp.mcore_booted=1" } # the kernel command line Linux boots with
 /// ```
 ///
 /// Paths are relative to the manifest. Loading checks the keys, types, the SoC, pad names and that named files
@@ -63,9 +64,11 @@ public struct M7Manifest: Sendable {
   public var rpmsg: RPMsgSettings
   /// The `rpmsg` keys the manifest set.
   public var rpmsgOverrides: [String]
+  /// `linux.bootargs`: the kernel command line Linux boots with, as the manifest states it (HMPFacts §13).
+  public var linuxBootargs: KernelCommandLine?
 
   /// The top-level keys.
-  public static let keys = ["soc", "board", "peripherals", "pins", "firmware", "rpmsg"]
+  public static let keys = ["soc", "board", "peripherals", "pins", "firmware", "rpmsg", "linux"]
 
   // MARK: - Loading
 
@@ -163,9 +166,18 @@ public struct M7Manifest: Sendable {
       overrides = RPMsgSettings.keys.filter { o[$0] != nil }
     }
 
+    var bootargs: KernelCommandLine?
+    if let ln = top["linux"] {
+      let o = try r.object(ln, key: "linux", optional: ["bootargs"])
+      if let text = try o.string("bootargs") {
+        bootargs = KernelCommandLine(text, source: .manifest(path: path, line: o.line("bootargs")))
+      }
+    }
+
     return M7Manifest(
       path: path, soc: soc, peripherals: peripherals, pads: pads, pinMuxC: pinMuxC, iomuxcHeader: header,
-      firmwareELF: elf, startedBy: startedBy, board: board, rpmsg: rpmsg, rpmsgOverrides: overrides)
+      firmwareELF: elf, startedBy: startedBy, board: board, rpmsg: rpmsg, rpmsgOverrides: overrides,
+      linuxBootargs: bootargs)
   }
 
   /// `/path` → path; `0x…` or `@…` (hex) → unit address; an identifier → label.

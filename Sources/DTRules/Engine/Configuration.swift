@@ -25,6 +25,7 @@ public enum RuleLevel: String, Sendable, CaseIterable, Hashable {
 /// board: verdin-imx8mp                                 # --board
 /// m7: firmware/m7.yaml                                 # --m7, relative to this file
 /// base: build/imx8mp-verdin-wifi-dev.dtb               # --base, relative to this file
+/// bootargs: "console=ttymxc1,115200 clk-imx8mp.mcore_booted=1"   # --bootargs: the kernel command line
 /// rules:                                               # per-rule level: error, warning, note or off
 ///   unit_address_vs_reg: error
 ///   avoid_default_addr_size: off
@@ -63,6 +64,9 @@ public struct Configuration: Sendable, Equatable {
   public var m7: String?
   /// Base tree, resolved against the configuration file's directory.
   public var base: String?
+  /// The kernel command line Linux boots with (`--bootargs`), and the line it was written on.
+  public var bootargs: String?
+  public var bootargsLine: Int?
   public var rules: [RuleEntry] = []
   public var werror: Bool?
 
@@ -123,7 +127,7 @@ public struct Configuration: Sendable, Equatable {
       PathDisplay.absolute(path, in: FileName.currentDirectory) + "/..")
     let known = Set(registry.descriptions.map(\.id))
     let r = YAMLReader(path: path)
-    let keys = ["include", "kernel", "board", "m7", "base", "rules", "werror"]
+    let keys = ["include", "kernel", "board", "m7", "base", "bootargs", "rules", "werror"]
     for (key, keyNode, value) in try r.entries(root, key: nil) {
       switch key {
       case "include":
@@ -142,6 +146,9 @@ public struct Configuration: Sendable, Equatable {
         config.m7 = resolve(try r.string(value, key: key), in: directory)
       case "base":
         config.base = resolve(try r.string(value, key: key), in: directory)
+      case "bootargs":
+        config.bootargs = try r.string(value, key: key)
+        config.bootargsLine = value.mark?.line
       case "werror":
         config.werror = try r.bool(value, key: key)
       case "rules":

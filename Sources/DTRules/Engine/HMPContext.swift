@@ -25,33 +25,57 @@ public final class HMPContext: Sendable {
   public let manifest: M7Manifest?
   /// What the manifest's files say (pads from `pin_mux.c`, the firmware ELF).
   public let inputs: M7Manifest.Inputs?
+  /// The kernel command line given outside the tree: `--bootargs`, a kernel log's, `.dtlint.yaml`'s or the
+  /// manifest's `linux.bootargs` (in that order). Without it a tree's `/chosen/bootargs` is used (HMPFacts §13).
+  public let bootargs: KernelCommandLine?
 
   public init(
     kernel: KernelFlavor?, kernelGiven: String?, board: BoardProfile?, manifest: M7Manifest?,
-    inputs: M7Manifest.Inputs?
+    inputs: M7Manifest.Inputs?, bootargs: KernelCommandLine? = nil
   ) {
     self.givenFlavor = kernel
     self.kernelGiven = kernelGiven
     self.boardGiven = board
     self.manifest = manifest
     self.inputs = inputs
+    self.bootargs = bootargs ?? manifest?.linuxBootargs
   }
 
-  /// The same kernel flavor and board without the manifest (the assumed mainline profile stays unparsed until a
-  /// rule asks for it).
+  /// The same kernel flavor, board and command line without the manifest (the assumed mainline profile stays
+  /// unparsed until a rule asks for it).
   public func withoutManifest() -> HMPContext {
-    HMPContext(kernel: givenFlavor, kernelGiven: kernelGiven, board: boardGiven, manifest: nil, inputs: nil)
+    HMPContext(
+      kernel: givenFlavor, kernelGiven: kernelGiven, board: boardGiven, manifest: nil, inputs: nil, bootargs: bootargs)
   }
 
-  /// Loads what the options name. Errors name the file, line and key (or the option).
-  public static func load(kernel: String?, board: String?, m7: String?) throws(InputError) -> HMPContext {
+  /// The same context under another command line.
+  public func with(bootargs: KernelCommandLine?) -> HMPContext {
+    HMPContext(
+      kernel: givenFlavor, kernelGiven: kernelGiven, board: boardGiven, manifest: manifest, inputs: inputs,
+      bootargs: bootargs)
+  }
+
+  /// Loads what the options name. Errors name the file, line and key (or the option). `bootargs` (from
+  /// `--bootargs` or the configuration) overrides the manifest's `linux.bootargs`.
+  public static func load(kernel: String?, board: String?, m7: String?, bootargs: KernelCommandLine? = nil)
+    throws(InputError) -> HMPContext
+  {
     let flavor = try kernel.map { (k: String) throws(InputError) -> KernelFlavor in try KernelFlavor.load(name: k) }
     let boardProfile = try board.map { (b: String) throws(InputError) -> BoardProfile in
       try Self.boardProfile(named: b)
     }
     let manifest = try m7.map { (p: String) throws(InputError) -> M7Manifest in try M7Manifest.load(path: p) }
     let inputs = try manifest?.loadInputs()
-    return HMPContext(kernel: flavor, kernelGiven: kernel, board: boardProfile, manifest: manifest, inputs: inputs)
+    return HMPContext(
+      kernel: flavor, kernelGiven: kernel, board: boardProfile, manifest: manifest, inputs: inputs,
+      bootargs: bootargs)
+  }
+
+  /// The command line a tree runs under: the one given, else the tree's `/chosen/bootargs`; nil when neither says.
+  public func commandLine(for tree: DeviceTree) -> KernelCommandLine? {
+    if let bootargs { return bootargs }
+    guard let text = tree.node(atPath: "/chosen")?.property("bootargs")?.value.strings?.first else { return nil }
+    return KernelCommandLine(text, source: .tree)
   }
 
   /// `--board` accepts a profile name (`verdin-imx8mp`) or a SKU name, alone (`wifi`) or after the profile's

@@ -15,16 +15,18 @@ public struct RuleContext {
     self.severity = severity
   }
 
-  /// Reports a finding on a node (at its name), or on one of its properties (at the property).
+  /// Reports a finding on a node (at its name), or on one of its properties (at the property). `cap` lowers the
+  /// rule's severity for this finding (a rule whose evidence is only inferred in this case reports at most a
+  /// warning); it never raises it.
   public mutating func report(
     _ message: String, node: Node, property: Property? = nil, range: SourceRange? = nil,
-    notes: [DiagnosticNote] = [], fixes: [FixIt] = []
+    notes: [DiagnosticNote] = [], fixes: [FixIt] = [], cap: Severity? = nil
   ) {
     let where_ = range ?? property?.range ?? node.nameRange ?? node.range
     findings.append(
       Diagnostic(
-        rule: ruleID, severity: severity, message: message, range: where_, nodePath: node.path,
-        property: property?.name, notes: notes, fixes: fixes))
+        rule: ruleID, severity: cap.map { min($0, severity) } ?? severity, message: message, range: where_,
+        nodePath: node.path, property: property?.name, notes: notes, fixes: fixes))
   }
 
   /// Adopts a finding produced elsewhere (dtc's compile-time checks in DTCore) under this rule's ID and severity.

@@ -40,6 +40,7 @@ extension DTLint {
           dtlint check --enable all --disable unique_unit_address --werror board.dts
           dtlint check board.dtb --overlay hmp.dtbo --m7 m7.yaml --kernel toradex-bsp6
           dtlint check board.dtb --board verdin-imx8mp
+          dtlint check board.dts --m7 m7.yaml --bootargs "clk_ignore_unused"
           dtlint check board.dts --config ci/.dtlint.yaml --format github --color never
           dtlint check --quiet - < generated.dts
         """)

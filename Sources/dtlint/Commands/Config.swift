@@ -28,7 +28,7 @@ extension DTLint {
           Reads .dtlint.yaml as `dtlint check` does (found upwards from the working directory, or --config) and \
           applies the same switches on top, then prints the result: the file that was read (null when none was \
           found), the include directories (the configuration's, then -I), kernel, board, M7 manifest and base \
-          tree, werror, and every rule with its effective enabled state and severity. `from` says where each \
+          tree, the kernel command line (--bootargs or bootargs:), werror, and every rule with its effective enabled state and severity. `from` says where each \
           value came from: default, config or command line. Paths are absolute.
 
           The output is YAML (default) or JSON; both have the same keys. Exit status: 0, or 64 when the \
@@ -39,6 +39,7 @@ extension DTLint {
             dtlint config dump --config ci/.dtlint.yaml --format json
             dtlint config dump -I include --kernel toradex-bsp6 --board verdin-imx8mp
             dtlint config dump --m7 m7.yaml --base board.dtb --werror
+            dtlint config dump --bootargs "clk-imx8mp.mcore_booted=1"
             dtlint config dump --enable all --disable unique_unit_address
           """)
 
@@ -94,6 +95,7 @@ struct ConfigDump {
   var board: String?
   var m7: String?
   var base: String?
+  var bootargs: String?
   var werror: Bool
   var from: [(String, String)]
   var rules: [Rule]
@@ -105,8 +107,9 @@ struct ConfigDump {
     board = settings.board
     m7 = settings.m7
     base = settings.base
+    bootargs = settings.bootargs?.text
     werror = settings.selection.werror
-    from = ["include", "kernel", "board", "m7", "base", "werror"].map {
+    from = ["include", "kernel", "board", "m7", "base", "bootargs", "werror"].map {
       ($0, (settings.origins[$0] ?? .default).rawValue)
     }
     let werror = self.werror
@@ -127,6 +130,7 @@ struct ConfigDump {
     out += "board: \(Self.yamlScalar(board))\n"
     out += "m7: \(Self.yamlScalar(m7))\n"
     out += "base: \(Self.yamlScalar(base))\n"
+    out += "bootargs: \(Self.yamlScalar(bootargs))\n"
     out += "werror: \(werror)\n"
     out += "from:\n" + from.map { "  \($0.0): \(Self.yamlScalar($0.1))\n" }.joined()
     out += "rules:\n"
@@ -152,6 +156,7 @@ struct ConfigDump {
       "board": .string(board),
       "m7": .string(m7),
       "base": .string(base),
+      "bootargs": .string(bootargs),
       "werror": .bool(werror),
       "from": .object(Dictionary(uniqueKeysWithValues: from.map { ($0.0, JSONValue.string($0.1)) })),
       "rules": .object(rulesObject),

@@ -31,7 +31,8 @@ extension DTLint {
         kernel, cannot have printed the line are listed as contradictions: then the log came from another tree \
         or another kernel (--kernel). Without FILE the log is explained alone, and each cause names the rules \
         whose findings would confirm it. Rules that need the M7 manifest (the ownership and firmware rules) \
-        run only with --m7.
+        run only with --m7. The tree is checked under the log's own "Kernel command line:" (the last one in \
+        the log), unless --bootargs is given: it decides what hmp_clock_gated and hmp_power_domain say.
 
         Output: text, grouped per recognised message with its line number in LOG; or --format json (version 1: \
         log, kernel, trees, line counts, messages with their values, errno, vring, timeout, causes and their \
@@ -53,6 +54,7 @@ extension DTLint {
           dtlint hmp explain-log boot.log board.dts --config ci/.dtlint.yaml
           dtlint hmp explain-log boot.log board.dts --enable all --werror
           dtlint hmp explain-log boot.log board.dts --disable reg_format
+          dtlint hmp explain-log boot.log board.dts --bootargs "clk_ignore_unused"
         """)
 
     @Argument(
@@ -113,7 +115,7 @@ extension DTLint {
 
       let settings = try Settings.resolve(
         settingsOptions, includePaths: inputOptions.includePaths, base: base, workingDirectory: cwd)
-      let hmp = try settings.hmpContext()
+      var hmp = try settings.hmpContext()
       let catalog: KernelMessageCatalog
       do {
         catalog = try KernelMessageCatalog.bundled()
@@ -122,6 +124,11 @@ extension DTLint {
         throw Failure.reported(.unreadable)
       }
       let explanation = LogExplainer(catalog: catalog, flavor: hmp.kernel).explain(text)
+      // The tree is judged under the command line the log's kernel booted with (the last boot's), unless
+      // --bootargs says otherwise (HMPFacts §13).
+      if settings.origins["bootargs"] != .commandLine, let logged = Self.commandLine(explanation, log: logName) {
+        hmp = hmp.with(bootargs: logged)
+      }
 
       var trees = TreeFindings()
       if !files.isEmpty {
@@ -138,6 +145,15 @@ extension DTLint {
       for e in trees.errors { printError("\(e.severity.rawValue): \(e.messageWithLocation)") }
       if trees.unreadable { throw Failure.reported(.unreadable) }
       if !explanation.problems.isEmpty { throw Failure.reported(.findings) }
+    }
+
+    /// The last "Kernel command line:" of the log, with its line.
+    static func commandLine(_ e: LogExplainer.Explanation, log: String) -> KernelCommandLine? {
+      let lines = e.recognised.filter { $0.message.id == "kernel_command_line" }.map { r in
+        (r, ([r.line.number] + r.repeats).max() ?? r.line.number)
+      }
+      guard let (r, line) = lines.max(by: { $0.1 < $1.1 }), let text = r.values["cmdline"] else { return nil }
+      return KernelCommandLine(text, source: .log(path: log, line: line))
     }
 
     /// The log's text (`-`: standard input), invalid UTF-8 replaced. A log may be a regular file or a stream
@@ -257,6 +273,7 @@ struct Tie {
   static let manifestRules: Set<String> = [
     "hmp_rproc_missing", "hmp_peripheral_conflict", "hmp_pad_conflict", "hmp_gpio_bank_shared",
     "hmp_firmware_vring_mismatch", "hmp_firmware_rsc_table", "hmp_firmware_segment_unreserved",
+    "hmp_clock_gated", "hmp_power_domain",
   ]
 
   /// Trees were given and every one of them was checked: only then does "no finding" mean the tree is clean.
@@ -289,6 +306,7 @@ struct Tie {
         + "checked (errors on stderr), so no cause below is tied to the tree"
     } else if hasTree {
       head += "; tree \(trees.trees.joined(separator: ", ")): \(plural(trees.findings.count, "finding"))"
+      if let c = hmp.bootargs { head += ", checked under \(c.source.phrase)" }
     } else {
       head += "; no tree given"
     }
@@ -347,6 +365,10 @@ struct Tie {
         let pad = String(repeating: " ", count: number.count)
         out += wrap("[\(c.provenance.status.rawValue)] \(c.text)", first: number, rest: pad)
         if let s = c.provenance.source { out += wrap("(\(s))", first: pad, rest: pad) }
+        for (r, line) in evidence(c) {
+          out += wrap("log: \(log):\(line): \(r.line.message) [\(r.message.id)]", first: pad, rest: pad + "  ")
+        }
+        if let absent = missingM4Started(c) { out += wrap("log: \(absent)", first: pad, rest: pad + "  ") }
         out += tie(rules: c.rules, pad: pad)
       }
     }
@@ -375,6 +397,26 @@ struct Tie {
       if x.when.contains(.regionListed) { f = f.filter(trees.isAboutRemoteprocRegion) }
       return hasTree && f.isEmpty ? nil : (x, f)
     }
+  }
+
+  /// The recognised lines of the log a cause names as evidence, each with its (last) line number.
+  func evidence(_ c: KernelMessageCatalog.Cause) -> [(LogExplainer.Recognised, Int)] {
+    explanation.recognised.filter { c.evidence.contains($0.message.id) }.map { r in
+      (r, ([r.line.number] + r.repeats).max() ?? r.line.number)
+    }
+  }
+
+  /// For a flavor that protects the M core's clocks only when TF-A reports it started (NXP 5.15): the log covers
+  /// early boot (its command line is there) but has no "M4 is started", so that protection did not apply.
+  func missingM4Started(_ c: KernelMessageCatalog.Cause) -> String? {
+    guard c.evidence.contains("nxp_m4_started"),
+      hmp.kernel.clockProtection?.mCoreDetection.effect.protects == true,
+      let boot = explanation.recognised.first(where: { $0.message.id == "kernel_command_line" }),
+      !explanation.recognised.contains(where: { $0.message.id == "nxp_m4_started" })
+    else { return nil }
+    return "no \"M4 is started\" although the log covers early boot (line \(boot.line.number)): TF-A did not report "
+      + "the M core started when the clock driver asked, so \(hmp.kernel.name)'s automatic protection of its root "
+      + "slices did not apply [inference: HMPFacts §13.5]"
   }
 
   /// The catalog's sources whose tag the shown problems cite.
@@ -437,6 +479,8 @@ struct Tie {
     var log: String
     var kernel: String
     var kernelAssumed: Bool
+    /// The command line the trees were checked under and where it came from (null when none was known).
+    var bootargs: Bootargs?
     var trees: [String]
     var lines: Int
     var recognisedLines: Int
@@ -460,6 +504,10 @@ struct Tie {
     var repository: String
     var path: String
     var commit: String?
+  }
+  struct Bootargs: Encodable {
+    var text: String
+    var source: String
   }
   struct Tool: Encodable {
     var name: String
@@ -506,6 +554,15 @@ struct Tie {
     var source: String?
     var rules: [String]
     var findings: [TreeFinding]
+    /// Lines of the log that bear on the cause (the command line, the clock sweep).
+    var evidence: [Evidence]
+    /// What the log's lines (or their absence) say about the cause.
+    var logNotes: [String]
+  }
+  struct Evidence: Encodable {
+    var id: String
+    var line: Int
+    var text: String
   }
   struct Contradiction: Encodable {
     var rule: String
@@ -532,7 +589,9 @@ struct Tie {
         causes: r.causes.map {
           Cause(
             text: $0.text, status: $0.provenance.status.rawValue, source: $0.provenance.source, rules: $0.rules,
-            findings: findings(of: $0.rules))
+            findings: findings(of: $0.rules),
+            evidence: evidence($0).map { Evidence(id: $0.0.message.id, line: $0.1, text: $0.0.line.message) },
+            logNotes: missingM4Started($0).map { [$0] } ?? [])
         },
         contradictions: contradictions(of: r).map { x, f in
           Contradiction(
@@ -542,7 +601,9 @@ struct Tie {
     }
     let report = JSONReport(
       tool: Tool(name: "dtlint", version: DTLint.configuration.version), log: log, kernel: hmp.kernel.name,
-      kernelAssumed: hmp.kernelGiven == nil, trees: trees.trees, lines: e.lineCount,
+      kernelAssumed: hmp.kernelGiven == nil,
+      bootargs: hmp.bootargs.map { Bootargs(text: $0.text, source: $0.source.phrase) }, trees: trees.trees,
+      lines: e.lineCount,
       recognisedLines: e.recognisedLines, unrecognisedLines: e.unrecognised, problems: e.problems.count,
       messages: messages, findings: trees.findings,
       errors: trees.errors.map {

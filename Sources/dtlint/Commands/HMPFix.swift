@@ -22,7 +22,10 @@ extension DTLint {
 
         Each change is listed on stderr as OUT:line:col, the rule it satisfies and the finding it answers. \
         Findings no fix-it can settle (a peripheral that must move, a size only the engineer knows) are printed \
-        after the changes.
+        after the changes. What only the kernel command line can settle (clk-imx8mp.mcore_booted=1 for \
+        hmp_clock_gated, pd_ignore_unused for hmp_power_domain) is written once, as a comment above /dts-v1/ \
+        with the U-Boot setenv line that adds it, and the findings stay until the command line has it \
+        (--bootargs, bootargs: in .dtlint.yaml, linux.bootargs in the M7 manifest).
 
         The corrected file goes to -o, or to standard output; IN is never written unless --in-place.
 
@@ -34,6 +37,7 @@ extension DTLint {
           dtlint hmp fix custom.dts --kernel toradex-bsp6 --m7 m7.yaml --in-place
           dtlint hmp fix hmp.dtso --base board.dtb --board verdin-imx8mp-wifi --werror
           dtlint hmp fix hmp.dtso --config ci/.dtlint.yaml -o fixed.dtso
+          dtlint hmp fix hmp.dtso --m7 m7.yaml --bootargs "clk-imx8mp.mcore_booted=1"
           dtlint hmp fix custom.dts --enable all --disable hmp_region_window
           dtlint hmp fix custom.dts -I include -D REV=2 -o fixed.dts
           dtlint hmp fix generated.dts --no-cpp -o fixed.dts

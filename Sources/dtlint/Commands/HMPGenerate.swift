@@ -22,6 +22,12 @@ extension DTLint {
         --sku, or with a manifest whose `board:` names the SKU. On Wi-Fi SKUs it warns what the M7 takes from \
         Bluetooth. Without --m7, the SoC's RPMsg defaults are used and only the board's M7 debug UART is taken.
 
+        Linux must not switch off the clocks and power of what the M7 owns (HMPFacts §13): where the flavor's \
+        clock driver reads it, the overlay lists their clocks in init-on-array of &clk; the kernel command-line \
+        words the flavor needs (clk-imx8mp.mcore_booted=1, pd_ignore_unused) and the U-Boot setenv line that adds \
+        them are written in the overlay's header (only what --bootargs, bootargs: or the manifest's \
+        linux.bootargs lacks).
+
         Before writing, the generator checks its own output: compiled, applied with libfdt to --base (or to the \
         board's base-tree shape built from the bundled profiles) and linted with the hmp_* and overlay_* rules. \
         An error there writes nothing and exits 1. With --base the iomuxc hogs that mux the M7's pads are \
@@ -34,6 +40,7 @@ extension DTLint {
           dtlint hmp generate --board verdin-imx8mp-nonwifi
           dtlint hmp generate --board verdin-imx8mp-wifi --kernel toradex-bsp6
           dtlint hmp generate --board verdin-imx8mp-wifi --m7 m7.yaml -o hmp.dtso
+          dtlint hmp generate --board verdin-imx8mp-wifi --bootargs "clk_ignore_unused"
           dtlint hmp generate --board verdin-imx8mp --sku nonwifi --dtbo hmp.dtbo
           dtlint hmp generate --board verdin-imx8mp-wifi --base b.dts -I inc -D REV=2
           dtlint hmp generate --board verdin-imx8mp-nonwifi --base gen.dts --no-cpp
@@ -85,6 +92,13 @@ extension DTLint {
     var base: String?
 
     @Option(
+      help: ArgumentHelp(
+        "The kernel command line Linux boots with (U-Boot's bootargs); the header then prescribes only what it lacks. "
+          + "Default: bootargs: in .dtlint.yaml, else the M7 manifest's linux.bootargs.",
+        valueName: "args"))
+    var bootargs: String?
+
+    @Option(
       help: ArgumentHelp("Configuration file (default: .dtlint.yaml found upwards).", valueName: "file"),
       completion: .file(extensions: ["yaml", "yml"]))
     var config: String?
@@ -106,6 +120,7 @@ extension DTLint {
       var m7: String?
       var base: String?
       var includePaths: [String]
+      var bootargs: KernelCommandLine?
     }
 
     func effective() throws -> Effective {
@@ -124,7 +139,17 @@ extension DTLint {
       return Effective(
         board: board, kernel: kernelOption ?? configuration?.kernel ?? DTHMP.HMP.defaultKernelFlavor,
         m7: m7 ?? configuration?.m7, base: base ?? configuration?.base,
-        includePaths: (configuration?.includePaths ?? []) + inputOptions.includePaths)
+        includePaths: (configuration?.includePaths ?? []) + inputOptions.includePaths,
+        bootargs: bootargs.map { KernelCommandLine($0, source: .option) }
+          ?? configuration.flatMap { c in
+            c.bootargs.map {
+              KernelCommandLine(
+                $0,
+                source: .configuration(
+                  path: c.path.map { PathDisplay.relative($0, to: cwd) } ?? Configuration.fileName, line: c.bootargsLine
+                ))
+            }
+          })
     }
 
     func run() throws {
@@ -138,6 +163,7 @@ extension DTLint {
       if let sku { commandLine += " --sku \(sku)" }
       commandLine += " --kernel \(kernel)"
       if let m7 { commandLine += " --m7 \(m7)" }
+      if let b = bootargs { commandLine += " --bootargs '\(b)'" }
 
       let sources = SourceManager()
       var frontEnd = inputOptions.frontEnd
@@ -163,7 +189,7 @@ extension DTLint {
 
       let request = HMPGenerateRequest(
         board: profile, sku: skuEntry, kernel: flavor, kernelName: kernel, manifest: manifest, inputs: inputs,
-        base: baseLoaded?.tree, commandLine: commandLine)
+        base: baseLoaded?.tree, commandLine: commandLine, bootargs: settings.bootargs)
       let generated: GeneratedOverlay
       do {
         generated = try HMPGenerator.generate(request)
@@ -178,7 +204,7 @@ extension DTLint {
       do {
         result = try HMPSelfCheck.check(
           overlayText: generated.text, overlayPath: overlayPath, request: request, reader: reader,
-          base: baseLoaded.map { ($0, base!) })
+          base: baseLoaded.map { ($0, base!) }, commandLine: generated.protection.commandLine)
       } catch {
         printError("error: checking the generated overlay: \(error.description)")
         throw Failure.reported(.unreadable)

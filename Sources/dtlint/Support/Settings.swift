@@ -31,6 +31,14 @@ struct SettingsOptions: ParsableArguments {
   var board: String?
 
   @Option(
+    help: ArgumentHelp(
+      "The kernel command line Linux boots with (U-Boot's bootargs), for the clock and power rules: "
+        + "clk-imx8mp.mcore_booted=1, clk_ignore_unused, pd_ignore_unused. Default: bootargs: in .dtlint.yaml, else "
+        + "the M7 manifest's linux.bootargs, else the tree's /chosen/bootargs.",
+      valueName: "args"))
+  var bootargs: String?
+
+  @Option(
     help: ArgumentHelp("Configuration file (default: .dtlint.yaml found upwards).", valueName: "file"),
     completion: .file(extensions: ["yaml", "yml"]))
   var config: String?
@@ -71,6 +79,9 @@ struct Settings {
   var board: String?
   var m7: String?
   var base: String?
+  /// `--bootargs`, else `bootargs:` of the configuration (the manifest's `linux.bootargs` and the tree's
+  /// `/chosen/bootargs` come after, in the HMP context).
+  var bootargs: KernelCommandLine?
   var origins: [String: SettingOrigin]
 
   static var ruleNames: [String] { RuleRegistry.shared.descriptions.map(\.id) + ["all"] }
@@ -152,6 +163,16 @@ struct Settings {
     let board = pick("board", options.board, configuration.board)
     let m7 = pick("m7", options.m7, configuration.m7)
     let base = pick("base", base, configuration.base)
+    var bootargs: KernelCommandLine?
+    if let text = pick("bootargs", options.bootargs, configuration.bootargs) {
+      bootargs = KernelCommandLine(
+        text,
+        source: origins["bootargs"] == .commandLine
+          ? .option
+          : .configuration(
+            path: configuration.path.map { PathDisplay.relative($0, to: cwd) } ?? Configuration.fileName,
+            line: configuration.bootargsLine))
+    }
     origins["werror"] = options.werror ? .commandLine : (configuration.werror != nil ? .config : .default)
     origins["include"] =
       includePaths.isEmpty
@@ -161,7 +182,7 @@ struct Settings {
     return Settings(
       configuration: configuration, selection: selection, ruleOrigins: ruleOrigins,
       includePaths: configuration.includePaths + includePaths, kernel: kernel, board: board, m7: m7, base: base,
-      origins: origins)
+      bootargs: bootargs, origins: origins)
   }
 
   /// What the HMP rules know (kernel flavor, board, manifest); a file that cannot be read exits 2.
@@ -174,7 +195,7 @@ struct Settings {
       throw Failure.usage(error.messageWithoutSeverity)
     }
     do {
-      return try HMPContext.load(kernel: kernel, board: board, m7: m7)
+      return try HMPContext.load(kernel: kernel, board: board, m7: m7, bootargs: bootargs)
     } catch {
       let given = origins["m7"] == .config ? "m7: in \(configPath ?? ".dtlint.yaml")" : "--m7"
       throw Failure.manifest(error, manifest: m7, given: given)

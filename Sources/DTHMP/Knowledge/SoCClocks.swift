@@ -1,0 +1,139 @@
+import Yams
+
+/// One clock of the clock controller: its ID in `dt-bindings/clock/<soc>-clock.h` and its register.
+public struct ClockRef: Sendable, Hashable {
+  public var id: UInt32
+  /// `IMX8MP_CLK_I2C4_ROOT`.
+  public var name: String
+  /// Register offset from the clock controller's base (a CCGR for a gate, a target register for a slice).
+  public var offset: UInt64
+  /// For a root slice: the name the clock driver registers it under (`i2c4`), which NXP's lists of slices use.
+  public var driverName: String?
+}
+
+/// The clocks and power domain of one peripheral (HMPFacts §13.1, §13.7, §13.8).
+public struct PeripheralClocks: Sendable, Hashable {
+  public var label: String
+  /// The CCGR gate (`IMX8MP_CLK_I2C4_ROOT`): Linux changes only its own domain's field of it.
+  public var gate: ClockRef?
+  /// The root slice (`IMX8MP_CLK_I2C4`): one enable bit for every core. Nil for peripherals hanging off ipg_root.
+  public var slice: ClockRef?
+  /// The label of the power domain whose switch cuts the peripheral (`pgc_audio`).
+  public var powerDomain: String?
+  /// The label of another clock controller through whose clocks Linux's drivers reach the slice
+  /// (`audio_blk_ctrl` for the SAIs): a path dtlint does not model.
+  public var via: String? = nil
+}
+
+/// A power domain of the SoC (HMPFacts §13.7).
+public struct SoCPowerDomain: Sendable, Hashable {
+  public var label: String
+  public var path: String
+  public var title: String
+  public var provenance: Provenance
+}
+
+/// The `clocks` section of a SoC profile: clock controller, the M-core parameter of its clock driver, and every
+/// peripheral's root slice, CCGR gate and power domain (HMPFacts §13).
+public struct SoCClocks: Sendable, Hashable {
+  /// Label of the clock controller node (`clk`).
+  public var provider: String
+  /// The header the IDs come from (`dt-bindings/clock/imx8mp-clock.h`).
+  public var header: String
+  /// The bit of a slice's target register that enables it.
+  public var rootEnableBit: Int
+  /// The clock driver's module parameter on the kernel command line (`clk-imx8mp.mcore_booted`).
+  public var mcoreBootedParameter: String
+  public var mcoreBootedProvenance: Provenance
+  public var peripherals: [PeripheralClocks]
+  public var powerDomains: [SoCPowerDomain]
+  public var provenance: Provenance
+
+  public func peripheral(label: String) -> PeripheralClocks? { peripherals.first { $0.label == label } }
+  public func powerDomain(label: String) -> SoCPowerDomain? { powerDomains.first { $0.label == label } }
+
+  /// The peripherals whose slice is `slice` (several share the watchdog slice).
+  public func sharing(slice: ClockRef) -> [PeripheralClocks] {
+    peripherals.filter { $0.slice?.id == slice.id }
+  }
+
+  /// A clock by ID, with the peripheral it belongs to.
+  public func clock(id: UInt32) -> (ClockRef, PeripheralClocks)? {
+    for p in peripherals {
+      if let g = p.gate, g.id == id { return (g, p) }
+      if let s = p.slice, s.id == id { return (s, p) }
+    }
+    return nil
+  }
+
+  static func read(_ node: Yams.Node?, reader r: YAMLReader, labels: Set<String>) throws(InputError) -> SoCClocks? {
+    guard let node else { return nil }
+    let o = try r.object(
+      node, key: "clocks",
+      required: ["provider", "header", "root-enable-bit", "mcore-booted-parameter", "peripherals"],
+      optional: ["mcore-booted-source", "power-domains"] + Provenance.keys)
+    func clock(_ n: Yams.Node, key: String, slice: Bool) throws(InputError) -> ClockRef {
+      let c = try r.object(
+        n, key: key, required: slice ? ["id", "name", "offset", "clock"] : ["id", "name", "ccgr"])
+      return ClockRef(
+        id: UInt32(try c.requiredInteger("id", max: 0xFFFF)), name: try c.requiredString("name"),
+        offset: try c.requiredInteger(slice ? "offset" : "ccgr", max: 0xFFFF),
+        driverName: slice ? try c.requiredString("clock") : nil)
+    }
+    var domains: [SoCPowerDomain] = []
+    if let list = o["power-domains"] {
+      for (i, n) in try r.sequence(list, key: o.path("power-domains")).enumerated() {
+        let d = try r.object(
+          n, key: YAMLReader.join(o.path("power-domains"), index: i), required: ["label", "path", "title"],
+          optional: Provenance.keys)
+        domains.append(
+          SoCPowerDomain(
+            label: try d.requiredString("label"), path: try d.requiredString("path"),
+            title: try d.requiredString("title"), provenance: try Provenance.read(d)))
+      }
+    }
+    var peripherals: [PeripheralClocks] = []
+    for (i, n) in try r.sequence(try o.required("peripherals"), key: o.path("peripherals")).enumerated() {
+      let key = YAMLReader.join(o.path("peripherals"), index: i)
+      let p = try r.object(n, key: key, required: ["label"], optional: ["gate", "slice", "via", "power-domain"])
+      let label = try p.requiredString("label")
+      guard labels.contains(label) else {
+        throw r.error(
+          try p.required("label"), key: p.path("label"),
+          "'\(label)' is not a peripheral or mailbox label of this profile")
+      }
+      if peripherals.contains(where: { $0.label == label }) {
+        throw r.error(try p.required("label"), key: p.path("label"), "'\(label)' listed twice")
+      }
+      let domain = try p.string("power-domain")
+      if let domain, !domains.contains(where: { $0.label == domain }) {
+        throw r.error(
+          try p.required("power-domain"), key: p.path("power-domain"),
+          "no power domain '\(domain)' in clocks.power-domains")
+      }
+      peripherals.append(
+        PeripheralClocks(
+          label: label,
+          gate: try p["gate"].map { (g: Yams.Node) throws(InputError) -> ClockRef in
+            try clock(g, key: p.path("gate"), slice: false)
+          },
+          slice: try p["slice"].map { (s: Yams.Node) throws(InputError) -> ClockRef in
+            try clock(s, key: p.path("slice"), slice: true)
+          }, powerDomain: domain, via: try p.string("via")))
+    }
+    return SoCClocks(
+      provider: try o.requiredString("provider"), header: try o.requiredString("header"),
+      rootEnableBit: try o.requiredInt("root-enable-bit", max: 31),
+      mcoreBootedParameter: try o.requiredString("mcore-booted-parameter"),
+      mcoreBootedProvenance: Provenance(source: try o.string("mcore-booted-source")), peripherals: peripherals,
+      powerDomains: domains, provenance: try Provenance.read(o))
+  }
+}
+
+extension SoCProfile {
+  /// The binding-header name of a clock ID the profile knows (a peripheral's gate or slice, the M core's clock).
+  public func clockName(id: UInt32) -> String? {
+    if let c = clocks?.clock(id: id) { return c.0.name }
+    return remoteproc.clockID == id ? remoteproc.clockName : nil
+  }
+}

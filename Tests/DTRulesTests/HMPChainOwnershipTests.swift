@@ -87,7 +87,7 @@ struct HMPChainOwnershipTests {
     let original = try Self.overlayLeavingI2C4()
     let overlay = s.write("hmp.dtso", original)
     let hmp = try Self.context(s)
-    let r = try HMPFixer.fix(path: overlay, base: Self.base, frontEnd: Self.frontEnd(), hmp: hmp)
+    let r = try HMPFixer.fix(path: overlay, base: Self.base, frontEnd: Self.frontEnd(), hmp: hmp, selection: Self.withoutClocks)
     #expect(r.changes.map(\.rule) == ["hmp_peripheral_conflict"], "\(r.changes.map(\.fix))")
     let out = String(decoding: r.output, as: UTF8.self)
     #expect(out.hasPrefix(original))
@@ -136,7 +136,7 @@ struct HMPChainOwnershipTests {
     let s = TestDirectory(prefix: "dtlint-chain-vring")
     let hmp = try Self.context(s)
     let small = s.write("small.dtso", try Self.overlay(vring0Size: "0x2000"))
-    let r = try HMPFixer.fix(path: small, base: Self.base, frontEnd: Self.frontEnd(), hmp: hmp)
+    let r = try HMPFixer.fix(path: small, base: Self.base, frontEnd: Self.frontEnd(), hmp: hmp, selection: Self.withoutClocks)
     #expect(r.changes.map(\.rule) == ["hmp_vring_size"])
     #expect(r.changes.first?.fix == "make it 0x8000 bytes (the firmware's vring step)")
     #expect(String(decoding: r.output, as: UTF8.self) == (try Self.overlay(vring0Size: "0x8000")))
@@ -152,12 +152,12 @@ struct HMPChainOwnershipTests {
       "\tscratch: scratch@\(at) {\n\t\treg = <0 0x\(at) 0 0x1000>;\n\t\tno-map;\n\t};\n"
     }
     let tight = s.write("tight.dtso", try Self.overlay(vring0Size: "0x2000", extra: neighbour("55004000")))
-    let r = try HMPFixer.fix(path: tight, base: Self.base, frontEnd: Self.frontEnd(), hmp: hmp)
+    let r = try HMPFixer.fix(path: tight, base: Self.base, frontEnd: Self.frontEnd(), hmp: hmp, selection: Self.withoutClocks)
     #expect(r.changes.first?.fix == "make it 0x3000 bytes (PAGE_ALIGN(vring_size))", "\(r.changes.map(\.fix))")
     #expect(String(decoding: r.output, as: UTF8.self).contains("reg = <0 0x55000000 0 0x3000>;"))
 
     let full = s.write("full.dtso", try Self.overlay(vring0Size: "0x2000", extra: neighbour("55002000")))
-    let f = try HMPFixer.fix(path: full, base: Self.base, frontEnd: Self.frontEnd(), hmp: hmp)
+    let f = try HMPFixer.fix(path: full, base: Self.base, frontEnd: Self.frontEnd(), hmp: hmp, selection: Self.withoutClocks)
     #expect(!f.changes.contains { $0.rule == "hmp_vring_size" })
     #expect(f.remaining.contains { $0.rule == "hmp_vring_size" })
   }
@@ -197,8 +197,21 @@ struct HMPChainOwnershipCorpusTests {
       })
 
     let fixed = try HMPFixer.fix(
-      path: Self.overlay, base: linux + "/src/arm64/freescale/\(board).dts", frontEnd: options, hmp: hmp)
+      path: Self.overlay, base: linux + "/src/arm64/freescale/\(board).dts", frontEnd: options, hmp: hmp, selection: Self.withoutClocks)
     #expect(Set(fixed.changes.map(\.rule)) == ["hmp_peripheral_conflict"], "\(board): \(fixed.changes.map(\.fix))")
     #expect(!fixed.remaining.contains { $0.rule == "hmp_peripheral_conflict" }, "\(board)")
   }
+}
+
+extension HMPChainOwnershipTests {
+  /// These tests are about ownership; the clock rule's fix-its (issue 16) are tested in HMPClockRulesTests.
+  static var withoutClocks: RuleSelection {
+    var s = RuleSelection(registry: .shared)
+    try? s.disable("hmp_clock_gated")
+    return s
+  }
+}
+
+extension HMPChainOwnershipCorpusTests {
+  static var withoutClocks: RuleSelection { HMPChainOwnershipTests.withoutClocks }
 }

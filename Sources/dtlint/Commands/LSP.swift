@@ -31,7 +31,7 @@ extension DTLint {
           dtlint lsp --include include --define DEBUG --no-cpp
           dtlint lsp --kernel toradex-bsp6 --board verdin-imx8mp --m7 m7.yaml
           dtlint lsp --config ci/.dtlint.yaml --enable all --disable reg_format
-          dtlint lsp --werror
+          dtlint lsp --werror --bootargs "clk-imx8mp.mcore_booted=1"
         """)
 
     @OptionGroup var inputOptions: InputOptions

@@ -119,6 +119,15 @@ struct Lexer {
     let b = text.bytes
     let n = b.count
     var i = 0
+    if SourceFile.byteOrderMarkLength(b) > 0 {
+      // Only text read as is starts with one: the preprocessor drops it, as cpp does, and dtc alone refuses it.
+      error(
+        "a UTF-8 byte order mark (ef bb bf) opens the file: dtc accepts one only where the C preprocessor removes "
+          + "it (a file read with --no-cpp or by /include/ must be saved without it)", cursor.range(0, 3))
+      fatal = true
+      stoppedBySyntax = true
+      return
+    }
     var atLineStart = true
 
     @inline(__always) func isNameChar(_ c: UInt8) -> Bool {
@@ -511,6 +520,11 @@ struct Lexer {
       file = try sources.load(path: path)
     } catch {
       self.error("cannot read /include/ file '\(name)': \(error.reason)", directive)
+      fatal = true
+      return
+    }
+    if let reason = InputKind.notSourceReason(file.bytes) {
+      self.error("/include/ file '\(file.path)': \(reason)", directive)
       fatal = true
       return
     }

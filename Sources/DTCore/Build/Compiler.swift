@@ -122,6 +122,13 @@ extension SourceReader {
     if parsed.inputFailure || parsed.hasErrors {
       return Compilation(tree: tree, diagnostics: diagnostics, inputFailure: parsed.inputFailure, refused: true)
     }
+    if let deep = tree.nodeTooDeep() {
+      // Nodes extended through `&label { … }` can nest deeper than any one block of the source did.
+      diagnostics.append(
+        Diagnostic(
+          rule: "syntax", severity: .error, message: DeviceTree.tooDeepMessage, range: deep.nameRange ?? deep.range))
+      return Compilation(tree: tree, diagnostics: diagnostics, inputFailure: true, refused: true)
+    }
     if let b = options.bootCPU { tree.bootCPUID = b }
     var fixups = TreeFixups(tree: tree)
     if options.stopBeforeGeneratedNodes {

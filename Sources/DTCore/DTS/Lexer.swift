@@ -72,7 +72,8 @@ public struct Token: Sendable {
 /// Limits that keep hostile input from exhausting the machine.
 public struct FrontEndLimits: Sendable {
   public var maxIncludeDepth = 200
-  public var maxNodeDepth = 2_000
+  /// Node nesting in the source (the merged tree is held to the same limit): ``DeviceTree/maxDepth``.
+  public var maxNodeDepth = DeviceTree.maxDepth
   /// Parentheses, unary operators and `?:` nested inside one cell expression.
   public var maxExpressionDepth = 1_000
   public var maxPropertyBytes = 16 << 20

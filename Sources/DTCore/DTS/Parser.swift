@@ -335,7 +335,7 @@ struct Parser {
     depth += 1
     defer { depth -= 1 }
     if depth > limits.maxNodeDepth {
-      error("nodes nested more than \(limits.maxNodeDepth) levels deep", open.range)
+      error("nodes are nested more than \(limits.maxNodeDepth) levels deep", open.range)
       fatal = true
       throw Unwind()
     }

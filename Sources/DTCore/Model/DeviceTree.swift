@@ -335,6 +335,23 @@ public final class DeviceTree {
     self.bootCPUID = bootCPUID
   }
 
+  /// The deepest node nesting a tree may have, counting the root as level 1: what the compiler accepts (in the
+  /// source and in the merged tree) and what the blob reader reads, so every blob dtlint writes it can read back.
+  /// Real trees stay under 20 levels; the limit keeps hostile input from exhausting the stack of code that walks
+  /// trees recursively.
+  public static let maxDepth = 512
+
+  /// The message for a tree nested deeper than ``maxDepth``, the same on every side.
+  public static var tooDeepMessage: String { "nodes are nested more than \(maxDepth) levels deep" }
+
+  /// The first live node (pre-order) nested deeper than ``maxDepth``, nil when there is none.
+  public func nodeTooDeep() -> Node? {
+    var found: Node?
+    root.traverse(
+      enter: { n, depth in if found == nil && depth >= Self.maxDepth { found = n } }, exit: { _, _ in })
+    return found
+  }
+
   /// The node at an absolute path (`/soc/uart@1000`), comparing full names, skipping deleted nodes.
   public func node(atPath path: String) -> Node? {
     var n = root

@@ -57,13 +57,14 @@ public struct SourceReader: Sendable {
     }
     var lexer = Lexer(sources: sources, searchPaths: options.includePaths, limits: options.limits)
     var parser = Parser(
-      tokens: [], sources: sources, searchPaths: options.includePaths, limits: options.limits)
+      tokens: [], sources: sources, searchPaths: options.includePaths, limits: options.limits, file: file.id)
     // Nesting recurses in the parser: give it a stack sized for the input limits, whatever thread calls us.
     runWithLargeStack {
       lexer.run(text, directory: Lexer.directory(of: file.path))
       if lexer.fatal { return }
       parser = Parser(
-        tokens: lexer.tokens, sources: sources, searchPaths: options.includePaths, limits: options.limits)
+        tokens: lexer.tokens, sources: sources, searchPaths: options.includePaths, limits: options.limits,
+        file: file.id)
       parser.parseFile()
     }
     diagnostics += lexer.diagnostics

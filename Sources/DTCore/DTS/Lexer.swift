@@ -626,7 +626,8 @@ struct Cursor {
 
   mutating func range(_ start: Int, _ end: Int) -> SourceRange {
     let segs = text.segments
-    guard !segs.isEmpty else { return SourceRange(file: FileID(0), start: 0, end: 0) }
+    // Empty text (an empty file, or one the preprocessor left nothing of): the start of the main file.
+    guard !segs.isEmpty else { return SourceRange(file: text.files.first ?? FileID(0), start: 0, end: 0) }
     if seg >= segs.count || Int(segs[seg].outStart) > start { seg = 0 }
     while seg + 1 < segs.count && Int(segs[seg + 1].outStart) <= start { seg += 1 }
     return text.originalRange(start: start, end: end, segment: seg)

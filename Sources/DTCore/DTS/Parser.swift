@@ -27,13 +27,14 @@ struct Parser {
   private var fragmentCounter = 0
   private var labels = LabelIndex()
 
-  init(tokens: [Token], sources: SourceManager, searchPaths: [String], limits: FrontEndLimits) {
+  /// `file` is the main file: where "end of input" is when there are no tokens at all (an empty file).
+  init(tokens: [Token], sources: SourceManager, searchPaths: [String], limits: FrontEndLimits, file: FileID) {
     self.toks = tokens
     self.sources = sources
     self.searchPaths = searchPaths
     self.limits = limits
     if toks.last?.kind != .eof {
-      let end = toks.last?.range ?? SourceRange(file: FileID(0), start: 0, end: 0)
+      let end = toks.last?.range ?? SourceRange(file: file, start: 0, end: 0)
       toks.append(Token(kind: .eof, range: SourceRange(file: end.file, start: end.end, end: end.end)))
     }
   }

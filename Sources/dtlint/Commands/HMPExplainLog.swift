@@ -299,6 +299,7 @@ struct Tie {
       out.append("")
       out.append("No remoteproc, RPMsg, MU mailbox or reserved-memory message that dtlint knows is in the log.")
     }
+    out += untied
     let cited = citedSources
     if !cited.isEmpty {
       out.append("")
@@ -366,6 +367,27 @@ struct Tie {
     }
     return out
   }
+
+  /// The tree's findings that no line above shows (a syntax error, a rule no cause or exclusion names): the
+  /// summary counts them, so they are listed, errors first, at most ``untiedShown`` of them.
+  var untied: [String] {
+    var shownRules = Set<String>()
+    for r in explanation.recognised where r.isProblem {
+      for c in r.causes { shownRules.formUnion(c.rules) }
+      for x in r.exclusions { shownRules.insert(x.rule) }
+    }
+    let rest = trees.findings.filter { !shownRules.contains($0.rule) }
+    guard !rest.isEmpty else { return [] }
+    let ordered = rest.filter { $0.severity == "error" } + rest.filter { $0.severity != "error" }
+    var out = ["", "Findings of the tree that no line above is tied to:"]
+    for f in ordered.prefix(Self.untiedShown) { out += wrap(f.formatted, first: "  ", rest: "    ") }
+    if ordered.count > Self.untiedShown {
+      out.append("  … and \(ordered.count - Self.untiedShown) more (dtlint check lists them all)")
+    }
+    return out
+  }
+
+  static let untiedShown = 20
 
   /// The catalog's sources whose tag the shown problems cite.
   var citedSources: [KernelMessageCatalog.SourceRef] {

@@ -86,7 +86,8 @@ extension DTLint {
       }
 
       // The check: applied to the base, the overlay must give the target, up to what it cannot express.
-      let overlayPath = output ?? "overlay-make.dtso"
+      // The text is checked from memory, under a name that is not a file (the output may be an input's name).
+      let overlayPath = "<overlay made>"
       sources.addVirtualFile(path: overlayPath, text: text)
       let chain: AppliedChain
       do {

@@ -91,7 +91,7 @@ extension DTLint {
       sources.addVirtualFile(path: overlayPath, text: text)
       let chain: AppliedChain
       do {
-        chain = try reader.applyChain(base: baseTree, basePath: base, overlays: [overlayPath])
+        chain = try reader.applyChain(base: baseTree, basePath: base, overlays: [overlayPath], allowEmpty: true)
       } catch {
         printError("error: \(error.description)")
         throw ExitCode(Exit.inputError)

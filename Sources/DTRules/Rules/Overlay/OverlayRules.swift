@@ -79,6 +79,11 @@ struct OverlayTargetMissingRule: ChainRule {
         message = "overlay fragment \(f.node.name) has neither 'target' nor 'target-path'"
       }
       notes.append(DiagnosticNote("libfdt (U-Boot, fdtoverlay) rejects the whole overlay with FDT_ERR_NOTFOUND"))
+      let range = f.targetRange ?? f.node.nameRange ?? f.node.range
+      if range == nil, chain.overlays.indices.contains(s.overlay) {
+        // A blob overlay has no lines: name it, since the finding may be shown at the chain's base.
+        notes.insert(DiagnosticNote("in the overlay \(chain.overlays[s.overlay].path), \(f.node.name)"), at: 0)
+      }
       var fixes: [FixIt] = []
       // A label other kernels' trees have on a node this base has at a known path (`&resmem` on a mainline
       // base, HMP-FACTS §10.9): target the path instead, which applies to both.
@@ -92,7 +97,7 @@ struct OverlayTargetMissingRule: ChainRule {
       }
       context.report(
         message, nodePath: "/" + f.node.name, property: f.targetLabel != nil ? "target" : "target-path",
-        range: f.targetRange ?? f.node.nameRange ?? f.node.range, notes: notes, fixes: fixes)
+        range: range, notes: notes, fixes: fixes)
     }
   }
 }

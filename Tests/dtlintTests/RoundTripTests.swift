@@ -110,14 +110,8 @@ import _DTTestSupport
     // Left to warn about: the `9lab` entry of __symbols__, a valid property name that still labels /a.
     let warnings = redump.stderr.split(separator: "\n")
     #expect(warnings.count == 1 && warnings.allSatisfy { $0.contains("label \"9lab\"") }, "\(redump.stderr)")
-    if let dtc = Self.dtc {
-      let p = Process()
-      p.executableURL = URL(fileURLWithPath: dtc)
-      p.arguments = ["-q", "-I", "dts", "-O", "dtb", "-o", s.path + "/dtc.dtb", s.path + "/dumped.dts"]
-      p.standardError = FileHandle.nullDevice
-      try p.run()
-      p.waitUntilExit()
-      #expect(p.terminationStatus == 0, "dtc refused the dumped text:\n\(text)")
+    if let dtc = try InstalledDtc.run(["-q", "-I", "dts", "-O", "dtb", "-o", "dtc.dtb", "dumped.dts"], cwd: s.path) {
+      #expect(dtc.status == 0, "dtc refused the dumped text:\n\(text)\n\(dtc.stderr)")
     }
     // compile -O dts writes the same text.
     let viaCompile = try CLI.run(["compile", "hostile.dtb", "-O", "dts", "-o", "-"], cwd: s.path)
@@ -138,9 +132,5 @@ import _DTTestSupport
     s.write("c.dts", dump.stdout)
     let again = try CLI.run(["compile", "c.dts", "-o", "c2.dtb"], cwd: s.path)
     #expect(again.status == 0, "\(dump.stdout)\n\(again.stderr)")
-  }
-
-  static let dtc: String? = ["/usr/bin/dtc", "/usr/local/bin/dtc"].first {
-    FileManager.default.isExecutableFile(atPath: $0)
   }
 }

@@ -89,6 +89,8 @@ struct Lexer {
   let sources: SourceManager
   let searchPaths: [String]
   let limits: FrontEndLimits
+  /// Where cpp line markers in the input put positions (dtc honours them).
+  let presumed: PresumedPositions
   var tokens: [Token] = []
   var diagnostics: [Diagnostic] = []
   /// Set with `fatal` when what stopped the lexer is a syntax error in the text (an unterminated string, character
@@ -105,6 +107,7 @@ struct Lexer {
 
   init(sources: SourceManager, searchPaths: [String], limits: FrontEndLimits) {
     self.sources = sources
+    self.presumed = PresumedPositions(sources: sources)
     self.searchPaths = searchPaths
     self.limits = limits
   }
@@ -116,7 +119,7 @@ struct Lexer {
   /// Tokenizes `text` (the main file after preprocessing, or an included file), appending to `tokens`.
   /// `directory` is where relative `/include/` and `/incbin/` names are looked up first.
   mutating func run(_ text: PreprocessedSource, directory: String) {
-    var cursor = Cursor(text: text)
+    var cursor = Cursor(text: text, presumed: presumed)
     let b = text.bytes
     let n = b.count
     var i = 0
@@ -207,7 +210,8 @@ struct Lexer {
       }
       let wasLineStart = atLineStart
       atLineStart = false
-      // cpp line markers at line start: `# 12 "file"` / `#line 12 "file"` (ignored: our positions are exact).
+      // cpp line markers at line start: `# 12 "file"` / `#line 12 "file"` (positions follow them: the cursor's
+      // `PresumedPositions`).
       if c == 0x23 && wasLineStart {
         var j = i + 1
         if hasPrefix("line", at: j) { j += 4 }
@@ -616,12 +620,15 @@ extension String {
 }
 
 /// Maps output offsets of a ``PreprocessedSource`` to original ranges, walking segments forward.
+/// Ranges in files with cpp line markers are moved where the markers put them (``PresumedPositions``).
 struct Cursor {
   let text: PreprocessedSource
+  let presumed: PresumedPositions
   var seg = 0
 
-  init(text: PreprocessedSource) {
+  init(text: PreprocessedSource, presumed: PresumedPositions) {
     self.text = text
+    self.presumed = presumed
   }
 
   mutating func range(_ start: Int, _ end: Int) -> SourceRange {
@@ -630,6 +637,6 @@ struct Cursor {
     guard !segs.isEmpty else { return SourceRange(file: text.files.first ?? FileID(0), start: 0, end: 0) }
     if seg >= segs.count || Int(segs[seg].outStart) > start { seg = 0 }
     while seg + 1 < segs.count && Int(segs[seg + 1].outStart) <= start { seg += 1 }
-    return text.originalRange(start: start, end: end, segment: seg)
+    return presumed.map(text.originalRange(start: start, end: end, segment: seg))
   }
 }

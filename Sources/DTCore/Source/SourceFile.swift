@@ -155,6 +155,16 @@ public final class SourceManager: Sendable {
     addVirtualFile(path: path, bytes: Array(text.utf8))
   }
 
+  /// Registers the text line markers attribute to `path` (see `PresumedPositions`), without making it the file of
+  /// that path: a later ``load(path:)`` still reads the real one.
+  func addPresumedFile(path: String, bytes: [UInt8]) -> SourceFile {
+    state.withLock { s in
+      let file = SourceFile(id: FileID(Int32(s.files.count)), path: path, bytes: bytes)
+      s.files.append(file)
+      return file
+    }
+  }
+
   /// Loads `path` (or returns the already-loaded file of that path).
   public func load(path: String) throws(SourceError) -> SourceFile {
     if let id = state.withLock({ $0.byPath[path] }) { return self[id] }

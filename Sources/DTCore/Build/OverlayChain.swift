@@ -268,10 +268,14 @@ extension SourceReader {
     if dropped.isEmpty { return tree }
     let copy = tree.deepCopy()
     for c in copy.root.children where dropped.contains(c.name) { c.markDeleted() }
+    // The fragment an entry points into: the first component of its path ("/fragment@2/__overlay__:reg:0").
+    func fragment(_ entry: String) -> Substring {
+      entry.dropFirst().prefix { $0 != ":" && $0 != "/" }
+    }
     if let fixups = copy.root.child("__fixups__") {
       for p in fixups.liveProperties {
         let entries = (p.value.strings ?? []).filter { e in
-          !dropped.contains { e.hasPrefix("/\($0):") || e.hasPrefix("/\($0)/") }
+          !(e.hasPrefix("/") && dropped.contains(String(fragment(e))))
         }
         if entries.isEmpty {
           p.markDeleted()

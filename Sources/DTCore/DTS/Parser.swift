@@ -298,12 +298,27 @@ struct Parser {
       addLabel(l.name, to: &old.labelEntries)
       labels.add(l.name, old)
     }
+    // dtc's first-of-that-name lookups (deleted ones included), by table when the blocks are big: a root of
+    // 500 000 nodes extended by a second `/ { … }` of as many would otherwise be quadratic.
+    let big = old.properties.count + new.properties.count > 32 || old.children.count + new.children.count > 32
+    var oldProperties: [String: Property] = [:]
+    var oldChildren: [String: Node] = [:]
+    if big {
+      for p in old.properties where oldProperties[p.name] == nil { oldProperties[p.name] = p }
+      for c in old.children where oldChildren[c.name] == nil { oldChildren[c.name] = c }
+    }
+    func oldProperty(_ name: String) -> Property? {
+      big ? oldProperties[name] : old.properties.first { $0.name == name }
+    }
+    func oldChild(_ name: String) -> Node? {
+      big ? oldChildren[name] : old.children.first { $0.name == name }
+    }
     for np in new.properties {
       if np.deleted {
-        if let op = old.properties.first(where: { $0.name == np.name }) { op.markDeleted() }
+        if let op = oldProperty(np.name) { op.markDeleted() }
         continue
       }
-      if let op = old.properties.first(where: { $0.name == np.name }) {
+      if let op = oldProperty(np.name) {
         for l in np.labelEntries { addLabel(l.name, to: &op.labelEntries) }
         op.value = np.value
         op.deleted = false
@@ -311,17 +326,19 @@ struct Parser {
         op.nameRange = np.nameRange
       } else {
         old.properties.append(np)
+        if big { oldProperties[np.name] = np }
       }
     }
     for nc in new.children {
       if nc.deleted {
-        if let oc = old.children.first(where: { $0.name == nc.name }) { oc.markDeleted() }
+        if let oc = oldChild(nc.name) { oc.markDeleted() }
         continue
       }
-      if let oc = old.children.first(where: { $0.name == nc.name }) {
+      if let oc = oldChild(nc.name) {
         merge(into: oc, nc)
       } else {
         old.addChild(nc)
+        if big { oldChildren[nc.name] = nc }
         labels.indexSubtree(nc)
       }
     }

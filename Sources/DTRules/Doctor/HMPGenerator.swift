@@ -199,17 +199,19 @@ public enum HMPGenerator {
     // MARK: What the M7 owns
     var owned: [(ref: String, comment: String)] = []
     var disabled: [String] = []
+    var disabledSet: Set<String> = []  // the same, for the duplicate test (a manifest may list 100 000 entries)
     func disable(_ ref: String, _ comment: String) {
-      guard !disabled.contains(ref) else { return }
+      guard disabledSet.insert(ref).inserted else { return }
       disabled.append(ref)
       owned.append((ref, comment))
     }
-    let claimedLabels: [String]
+    let claimedLabels: Set<String>
     if let manifest = request.manifest {
-      var labels: [String] = []
+      var labels: Set<String> = []
+      let baseLabels = request.base?.labelIndex() ?? [:]
       for entry in manifest.peripherals {
-        let ref = try reference(for: entry, soc: soc, base: request.base)
-        labels.append(ref.label ?? ref.text)
+        let ref = try reference(for: entry, soc: soc, base: request.base, baseLabels: baseLabels)
+        labels.insert(ref.label ?? ref.text)
         var why = "the M7 firmware drives it (\(display(manifest.path)): \(entry.text))"
         if let l = ref.label, let interface = board.interface(forLabel: l) { why += "; Verdin \(interface)" }
         disable(ref.text, why)
@@ -396,9 +398,10 @@ public enum HMPGenerator {
 
   /// How the overlay targets a manifest peripheral: `&label` when the SoC profile or the base knows one, else
   /// `&{/path}`.
-  static func reference(for entry: M7Manifest.PeripheralEntry, soc: SoCProfile, base: DeviceTree?) throws(GenerateError)
-    -> (text: String, label: String?)
-  {
+  /// `baseLabels` is the base's ``DeviceTree/labelIndex()``.
+  static func reference(
+    for entry: M7Manifest.PeripheralEntry, soc: SoCProfile, base: DeviceTree?, baseLabels: [String: Node]
+  ) throws(GenerateError) -> (text: String, label: String?) {
     var peripheral: Peripheral?
     switch entry.ref {
     case .label(let l): peripheral = soc.peripheral(label: l)
@@ -408,7 +411,7 @@ public enum HMPGenerator {
     if let base {
       var node: Node?
       switch entry.ref {
-      case .label(let l): node = base.node(withLabel: l)
+      case .label(let l): node = baseLabels[l]
       case .path(let p): node = base.node(atPath: p)
       case .unitAddress(let a):
         node = peripheral.flatMap { base.node(atPath: $0.path) }

@@ -317,6 +317,12 @@ struct Tie {
     if !r.repeats.isEmpty {
       out.append("  repeated \(plural(r.repeats.count, "time")), same values: \(lineList(r.repeats))")
     }
+    if !r.otherValues.isEmpty {
+      out += wrap(
+        "also on \(plural(r.otherValues.count, "more line")) with other values (\(lineList(r.otherValues))): as "
+          + "explained here, but for the values",
+        first: "  ", rest: "    ")
+    }
     guard r.isProblem else {
       out += wrap(r.meaning, first: "  ", rest: "  ")
       return out
@@ -391,12 +397,14 @@ struct Tie {
 
   /// The catalog's sources whose tag the shown problems cite.
   var citedSources: [KernelMessageCatalog.SourceRef] {
-    let texts = explanation.problems.flatMap { r in r.sources + r.causes.compactMap(\.provenance.source) }
-    return catalog.sources.filter { s in
-      texts.contains { t in
-        t.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "-") }).contains { $0 == s.tag }
+    // The words of every source text, once (not once per catalog source).
+    var words = Set<Substring>()
+    for r in explanation.problems {
+      for t in r.sources + r.causes.compactMap(\.provenance.source) {
+        words.formUnion(t.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "-") }))
       }
     }
+    return catalog.sources.filter { words.contains(Substring($0.tag)) }
   }
 
   private func tie(rules: [String], pad: String) -> [String] {
@@ -427,14 +435,18 @@ struct Tie {
   private func wrap(_ text: String, first: String, rest: String) -> [String] {
     var lines: [String] = []
     var current = first
+    var width = first.count  // characters in `current`, kept as it grows (String.count walks the string)
     var empty = true
     for word in text.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
-      if !empty && current.count + 1 + word.count > 110 {
+      let w = word.count
+      if !empty && width + 1 + w > 110 {
         lines.append(current)
         current = rest
+        width = rest.count
         empty = true
       }
       current += (empty ? "" : " ") + word
+      width += (empty ? 0 : 1) + w
       empty = false
     }
     lines.append(current)
@@ -473,6 +485,7 @@ struct Tie {
     var severity: String
     var line: Int
     var repeats: [Int]
+    var otherValues: [Int]
     var text: String
     var time: String?
     var device: String?
@@ -523,7 +536,7 @@ struct Tie {
     let messages = e.recognised.map { r in
       Message(
         id: r.message.id, severity: r.message.severity.rawValue, line: r.line.number, repeats: r.repeats,
-        text: r.line.text, time: r.line.time, device: r.line.device, summary: r.summary,
+        otherValues: r.otherValues, text: r.line.text, time: r.line.time, device: r.line.device, summary: r.summary,
         function: r.message.function, file: r.message.file, meaning: r.meaning, sources: r.sources,
         values: r.values,
         errno: r.errno.map { Errno(value: r.errnoValue, number: $0.number, name: $0.name, text: $0.text) },

@@ -51,13 +51,12 @@ struct OverlayTargetMissingRule: ChainRule {
 
   /// The path of a node some kernel flavor's base trees label `label` (the flavors' reserved-memory labels).
   static func knownPath(forLabel label: String) -> String? {
-    for name in KernelFlavor.knownNames {
-      if let k = try? KernelFlavor.load(name: name), k.baseTrees.reservedMemoryLabel == label {
-        return "/reserved-memory"
-      }
-    }
-    return nil
+    reservedMemoryLabels.contains(label) ? "/reserved-memory" : nil
   }
+
+  /// The flavors' reserved-memory labels, read once (a profile is parsed from YAML on every load).
+  private static let reservedMemoryLabels: Set<String> = Set(
+    KernelFlavor.knownNames.compactMap { (try? KernelFlavor.load(name: $0))?.baseTrees.reservedMemoryLabel })
 
   func check(_ chain: AppliedChain, _ context: inout RuleContext) {
     let hasSymbols = chain.base.tree.root.child("__symbols__") != nil

@@ -206,17 +206,19 @@ public enum HMPGenerator {
     // MARK: What the M7 owns
     var owned: [(ref: String, comment: String)] = []
     var disabled: [String] = []
+    var disabledSet: Set<String> = []  // the same, for the duplicate test (a manifest may list 100 000 entries)
     func disable(_ ref: String, _ comment: String) {
-      guard !disabled.contains(ref) else { return }
+      guard disabledSet.insert(ref).inserted else { return }
       disabled.append(ref)
       owned.append((ref, comment))
     }
-    let claimedLabels: [String]
+    let claimedLabels: Set<String>
     if let manifest = request.manifest {
-      var labels: [String] = []
+      var labels: Set<String> = []
+      let baseLabels = request.base?.labelIndex() ?? [:]
       for entry in manifest.peripherals {
-        let ref = try reference(for: entry, soc: soc, base: request.base)
-        labels.append(ref.label ?? ref.text)
+        let ref = try reference(for: entry, soc: soc, base: request.base, baseLabels: baseLabels)
+        labels.insert(ref.label ?? ref.text)
         var why = "the M7 firmware drives it (\(display(manifest.path)): \(entry.text))"
         if let l = ref.label, let interface = board.interface(forLabel: l) { why += "; Verdin \(interface)" }
         disable(ref.text, why)
@@ -270,7 +272,7 @@ public enum HMPGenerator {
     }
 
     // MARK: Clocks and power (HMPFacts §13)
-    let plan = ClockProtectionPlan.make(soc: soc, flavor: kernel, owned: claimedLabels, given: request.bootargs)
+    let plan = ClockProtectionPlan.make(soc: soc, flavor: kernel, owned: Array(claimedLabels).sorted(), given: request.bootargs)
     var initOnArray: [UInt32] = []
     if !plan.initOnArray.isEmpty {
       // An overlay replaces the whole property: keep what the base lists.
@@ -287,9 +289,7 @@ public enum HMPGenerator {
       if let uboot = plan.ubootLine {
         clockHeader = [
           "",
-          "Kernel command line: Linux must boot with \(plan.commandLine.joined(separator: " ")) so that it leaves the "
-            + "clocks and power of what the M7 owns on (\((plan.slices + plan.powerDomains.map { "domain " + $0 }).joined(separator: ", "));"
-            + " HMPFacts §13)\(given). In U-Boot:",
+          Self.commandLineSentence(plan, given: given),
           "",
           "    \(uboot)",
           "",
@@ -458,9 +458,10 @@ public enum HMPGenerator {
 
   /// How the overlay targets a manifest peripheral: `&label` when the SoC profile or the base knows one, else
   /// `&{/path}`.
-  static func reference(for entry: M7Manifest.PeripheralEntry, soc: SoCProfile, base: DeviceTree?) throws(GenerateError)
-    -> (text: String, label: String?)
-  {
+  /// `baseLabels` is the base's ``DeviceTree/labelIndex()``.
+  static func reference(
+    for entry: M7Manifest.PeripheralEntry, soc: SoCProfile, base: DeviceTree?, baseLabels: [String: Node]
+  ) throws(GenerateError) -> (text: String, label: String?) {
     var peripheral: Peripheral?
     switch entry.ref {
     case .label(let l): peripheral = soc.peripheral(label: l)
@@ -470,7 +471,7 @@ public enum HMPGenerator {
     if let base {
       var node: Node?
       switch entry.ref {
-      case .label(let l): node = base.node(withLabel: l)
+      case .label(let l): node = baseLabels[l]
       case .path(let p): node = base.node(atPath: p)
       case .unitAddress(let a):
         node = peripheral.flatMap { base.node(atPath: $0.path) }
@@ -592,5 +593,16 @@ struct OverlayWriter {
     text += "\(tabs)/*\n"
     for l in wrapped { text += l.isEmpty ? "\(tabs) *\n" : "\(tabs) * \(l)\n" }
     text += "\(tabs) */\n"
+  }
+}
+
+extension HMPGenerator {
+  /// The header sentence that names the command-line words and what they keep on.
+  static func commandLineSentence(_ plan: ClockProtectionPlan, given: String) -> String {
+    let words: String = plan.commandLine.joined(separator: " ")
+    let domains: [String] = plan.powerDomains.map { "domain " + $0 }
+    let kept: String = (plan.slices + domains).joined(separator: ", ")
+    return "Kernel command line: Linux must boot with \(words) so that it leaves the clocks and power of what the M7 "
+      + "owns on (\(kept); HMPFacts §13)\(given). In U-Boot:"
   }
 }

@@ -14,8 +14,9 @@ public enum HMPSelfCheck {
     public var hasErrors: Bool { findings.contains { $0.severity == .error } }
   }
 
-  /// Checks `overlayText` (registered under `overlayPath`, which need not exist on disk) against `base`, or
-  /// against the board's shape when `base` is nil.
+  /// Checks `overlayText` (registered under `overlayPath`, a name findings show, such as `<generated overlay>`:
+  /// not a file, since nothing is written before the check passes) against `base`, or against the board's shape
+  /// when `base` is nil.
   /// `commandLine` are the words the overlay's header prescribes: the check judges the system booted with them.
   public static func check(
     overlayText: String, overlayPath: String, request: HMPGenerateRequest, reader: SourceReader,

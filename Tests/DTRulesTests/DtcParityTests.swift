@@ -27,8 +27,12 @@ let dtcCheckIDs = Set(RuleRegistry.shared.rules.map { $0.description }.filter { 
 
 /// The check findings in dtc's stderr: `pos: Warning|ERROR (check): /path[:prop]: message`. Other lines (parser and
 /// lexer errors, "Failed prerequisite", fatal errors, `also defined at` continuations) are not check findings.
-func parseDtcStderr(_ text: String) -> Set<CheckFinding> {
-  var out = Set<CheckFinding>()
+func parseDtcStderr(_ text: String) -> Set<CheckFinding> { Set(parseDtcStderrLines(text)) }
+
+/// As ``parseDtcStderr(_:)``, one element per line: a check that fails twice on one node (one line per pair of
+/// `unique_unit_address`) counts twice.
+func parseDtcStderrLines(_ text: String) -> [CheckFinding] {
+  var out: [CheckFinding] = []
   for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
     for level in [": Warning (", ": ERROR ("] {
       guard let head = line.range(of: level) else { continue }
@@ -39,11 +43,11 @@ func parseDtcStderr(_ text: String) -> Set<CheckFinding> {
       guard subject.hasPrefix("/"), let end = subject.range(of: ": ") else { continue }
       let target = subject[..<end.lowerBound]
       if let colon = target.firstIndex(of: ":") {
-        out.insert(
+        out.append(
           CheckFinding(
             rule: rule, path: String(target[..<colon]), property: String(target[target.index(after: colon)...])))
       } else {
-        out.insert(CheckFinding(rule: rule, path: String(target), property: nil))
+        out.append(CheckFinding(rule: rule, path: String(target), property: nil))
       }
       break
     }
@@ -51,27 +55,53 @@ func parseDtcStderr(_ text: String) -> Set<CheckFinding> {
   return out
 }
 
-/// Lints a compiled source with `selection` and keeps the findings of dtc's checks.
-func dtcFindings(_ compilation: Compilation, selection: RuleSelection) -> Set<CheckFinding> {
+/// Lints a compiled source with `selection` and keeps the findings of dtc's checks, one per finding.
+func dtcFindingLines(_ compilation: Compilation, selection: RuleSelection) -> [CheckFinding] {
   let findings = Linter(selection: selection).lint(compilation.tree, frontEnd: compilation.diagnostics)
-  return Set(
-    findings.filter { dtcCheckIDs.contains($0.rule) }.map {
-      CheckFinding(rule: $0.rule, path: $0.nodePath ?? "", property: $0.property)
-    })
+  return findings.filter { dtcCheckIDs.contains($0.rule) }.map {
+    CheckFinding(rule: $0.rule, path: $0.nodePath ?? "", property: $0.property)
+  }
 }
 
-/// One compared input: what dtc printed and what we found.
+/// One compared input: what dtc printed and what we found, as sets (which check, node, property) and line by line
+/// (how many times each: dtc prints a line per pair of siblings sharing a unit address).
 struct ParityResult: Sendable {
   var name: String
   var expected: Set<CheckFinding>
   var actual: Set<CheckFinding>
   var note: String?
-  var matches: Bool { expected == actual && note == nil }
+  var expectedLines: [CheckFinding] = []
+  var actualLines: [CheckFinding] = []
+
+  init(name: String, expected: Set<CheckFinding>, actual: Set<CheckFinding>, note: String? = nil) {
+    self.name = name
+    self.expected = expected
+    self.actual = actual
+    self.note = note
+  }
+
+  init(name: String, expectedLines: [CheckFinding], actualLines: [CheckFinding], note: String? = nil) {
+    self.init(name: name, expected: Set(expectedLines), actual: Set(actualLines), note: note)
+    self.expectedLines = expectedLines
+    self.actualLines = actualLines
+  }
+
+  static func counted(_ lines: [CheckFinding]) -> [CheckFinding: Int] {
+    lines.reduce(into: [:]) { $0[$1, default: 0] += 1 }
+  }
+  var matches: Bool {
+    expected == actual && note == nil && Self.counted(expectedLines) == Self.counted(actualLines)
+  }
   var report: String {
     var lines = ["  \(name):"]
     if let note { lines.append("    \(note)") }
     for f in expected.subtracting(actual).sorted() { lines.append("    missing \(f)") }
     for f in actual.subtracting(expected).sorted() { lines.append("    extra   \(f)") }
+    let e = Self.counted(expectedLines)
+    let a = Self.counted(actualLines)
+    for f in expected.intersection(actual).sorted() where e[f] != a[f] {
+      lines.append("    \(f): dtc \(e[f] ?? 0) lines, dtlint \(a[f] ?? 0)")
+    }
     return lines.joined(separator: "\n")
   }
 }
@@ -88,7 +118,9 @@ func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ work: @escaping @Send
 
 func summary(_ title: String, _ results: [ParityResult]) -> String {
   let matched = results.filter(\.matches).count
-  var text = "\(title): \(matched)/\(results.count) match"
+  let dtcLines = results.reduce(0) { $0 + $1.expectedLines.count }
+  let ourLines = results.reduce(0) { $0 + $1.actualLines.count }
+  var text = "\(title): \(matched)/\(results.count) match; \(dtcLines) dtc check lines, \(ourLines) dtlint findings"
   let bad = results.filter { !$0.matches }
   if !bad.isEmpty { text += "\n" + bad.map(\.report).joined(separator: "\n") }
   return text
@@ -113,7 +145,9 @@ func summary(_ title: String, _ results: [ParityResult]) -> String {
     let cache = PreprocessorCache()
     let results = await parallelMap(files) { file -> (source: ParityResult, blob: ParityResult?) in
       let name = (file as NSString).lastPathComponent
-      let expected = ParityCorpus.read(base + "/expected/dtc-1.8.1-warnings/\(name).txt").map(parseDtcStderr) ?? []
+      let expectedLines =
+        ParityCorpus.read(base + "/expected/dtc-1.8.1-warnings/\(name).txt").map(parseDtcStderrLines) ?? []
+      let expected = Set(expectedLines)
       var options = FrontEndOptions()
       options.preprocess = true
       options.includePaths = [base + "/include", base + "/src/arm64/freescale", base + "/src"]
@@ -126,12 +160,15 @@ func summary(_ title: String, _ results: [ParityResult]) -> String {
       do {
         c = try reader.compile(path: base + "/" + file, options: compile)
       } catch {
-        return (ParityResult(name: file, expected: expected, actual: [], note: "cannot read: \(error)"), nil)
+        return (
+          ParityResult(name: file, expectedLines: expectedLines, actualLines: [], note: "cannot read: \(error)"), nil
+        )
       }
       let errors = c.diagnostics.filter { $0.severity == .error && !dtcCheckIDs.contains($0.rule) }
       let note = errors.isEmpty ? nil : "front end: \(errors.prefix(3).map { "\($0.rule): \($0.message)" })"
       let source = ParityResult(
-        name: file, expected: expected, actual: dtcFindings(c, selection: RuleSelection()), note: note)
+        name: file, expectedLines: expectedLines, actualLines: dtcFindingLines(c, selection: RuleSelection()),
+        note: note)
       // The blob of a board (no generated nodes without -@), read back and checked as dtc checks `-I dtb` input.
       guard file.hasSuffix(".dts"), note == nil else { return (source, nil) }
       return (source, DtcParityTests.blobParity(file, c.tree, expected: expected))
@@ -194,7 +231,7 @@ func summary(_ title: String, _ results: [ParityResult]) -> String {
       let parts = row.split(separator: "\t").map(String.init)
       let (file, mode) = (parts[0], parts[1])
       let name = "\(file) (\(mode))"
-      let expected = ParityCorpus.read(base + "/expected/stderr/\(file).\(mode).txt").map(parseDtcStderr) ?? []
+      let expected = ParityCorpus.read(base + "/expected/stderr/\(file).\(mode).txt").map(parseDtcStderrLines) ?? []
       var options = FrontEndOptions()
       options.preprocess = false
       let reader = SourceReader(sources: SourceManager(), options: options)
@@ -203,10 +240,11 @@ func summary(_ title: String, _ results: [ParityResult]) -> String {
       do {
         let c = try reader.compile(path: base + "/inputs/" + file, options: compile)
         let selection = mode == "all" ? allChecks : RuleSelection()
-        return ParityResult(name: name, expected: expected, actual: dtcFindings(c, selection: selection))
+        return ParityResult(
+          name: name, expectedLines: expected, actualLines: dtcFindingLines(c, selection: selection))
       } catch {
         // dtc could not open it either: it printed no check finding.
-        return ParityResult(name: name, expected: expected, actual: [])
+        return ParityResult(name: name, expectedLines: expected, actualLines: [])
       }
     }
     let text = summary("dtc-tests parity", results)

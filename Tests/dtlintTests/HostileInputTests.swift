@@ -310,8 +310,8 @@ struct HostileSourceTests {
       "deep.dts",
       "/dts-v1/;\n/ {\n" + String(repeating: "n {\n", count: n) + String(repeating: "};\n", count: n) + "};\n")
     try Hostile.expectError(
-      ["compile", "deep.dts", "-o", "out"], in: s, status: 2, mentions: ["deep.dts:2002:", "nested more than 2000"])
-    try Hostile.expectError(["check", "deep.dts"], in: s, status: 2, mentions: ["deep.dts:2002:"], output: nil)
+      ["compile", "deep.dts", "-o", "out"], in: s, status: 2, mentions: ["deep.dts:514:", "nested more than 512"])
+    try Hostile.expectError(["check", "deep.dts"], in: s, status: 2, mentions: ["deep.dts:514:"], output: nil)
   }
 
   @Test func deeplyNestedExpressions() throws {

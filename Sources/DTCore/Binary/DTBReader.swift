@@ -14,9 +14,8 @@ internal import CLibfdt
 /// node's base name (common in version < 16 blobs), is a check, not part of reading. Blob versions 2 to 17 are read
 /// (libfdt 1.6.1's range); names that are not UTF-8 are decoded with replacement characters.
 public enum DTBReader {
-  /// Deepest node nesting accepted. Real trees stay under 20 levels; the limit keeps hostile blobs from
-  /// exhausting the stack of code that walks trees recursively.
-  public static let maxDepth = 512
+  /// Deepest node nesting accepted: ``DeviceTree/maxDepth``, as the compiler accepts.
+  public static let maxDepth = DeviceTree.maxDepth
 
   /// Whether `bytes` start with the flattened device tree magic number 0xd00dfeed.
   public static func isBlob(_ bytes: [UInt8]) -> Bool {
@@ -59,7 +58,7 @@ public enum DTBReader {
           return fail(.badStructure, "bad structure block: a second top-level node follows the root node")
         }
         if stack.count >= maxDepth {
-          return fail(.tooDeep, "nodes are nested more than \(maxDepth) levels deep")
+          return fail(.tooDeep, DeviceTree.tooDeepMessage)
         }
         var len: Int32 = 0
         guard let namePtr = fdt_get_name(fdt, offset, &len), len >= 0 else {

@@ -15,14 +15,12 @@ public enum OverlayApplier {
     base: [UInt8], basePath: String = "base", overlays: [(bytes: [UInt8], path: String)]
   ) throws(BlobError) -> [UInt8] {
     // Reading validates both blobs fully (header, fdt_check_full, depth) and gives trees to explain failures with.
-    _ = try DTBReader.read(base, path: basePath, recover: false)
+    let baseTree = try DTBReader.read(base, path: basePath, recover: false)
     var current = try BlobHeader.parse(base, path: basePath).prefix(of: base)
     var applied: [String] = []
     for ov in overlays {
       let overlayTree = try DTBReader.read(ov.bytes, path: ov.path, recover: false)
-      if let problem = fixupProblem(overlayTree) {
-        throw BlobError(path: ov.path, kind: .malformedOverlay, reason: "malformed overlay: \(problem)")
-      }
+      try validate(base: baseTree, basePath: basePath, overlay: overlayTree, overlayPath: ov.path)
       let overlay = try BlobHeader.parse(ov.bytes, path: ov.path).prefix(of: ov.bytes)
       switch applyOne(current, overlay) {
       case .success(let merged):
@@ -44,6 +42,41 @@ public enum OverlayApplier {
       applied.append(ov.path)
     }
     return current
+  }
+
+  /// What makes an application meaningless or unsafe before libfdt runs, the same for `apply` and for `check`'s
+  /// chains: a base that is itself an overlay and an input that is not one (`.overlay`: the pair does not fit, exit
+  /// 1), fixups that point outside their properties (`.malformedOverlay`: exit 2).
+  public static func validate(base: DeviceTree, basePath: String, overlay: DeviceTree, overlayPath: String)
+    throws(BlobError)
+  {
+    if let what = overlayParts(base) {
+      throw BlobError(
+        path: basePath, kind: .overlay,
+        reason: "the base is itself an overlay (it has \(what)): overlays apply to a complete tree, such as the "
+          + "board's .dtb compiled with -@")
+    }
+    if overlayParts(overlay) == nil {
+      // A compiled empty `/plugin/` source is an empty tree too: both change nothing, so both are refused.
+      throw BlobError(
+        path: overlayPath, kind: .overlay,
+        reason: "not an overlay with content: no fragment (a node with an __overlay__ child) and no __fixups__, "
+          + "so applying it to \(basePath) would change nothing (an overlay is written /dts-v1/; /plugin/; "
+          + "&label { … };)")
+    }
+    if let problem = fixupProblem(overlay) {
+      throw BlobError(path: overlayPath, kind: .malformedOverlay, reason: "malformed overlay: \(problem)")
+    }
+  }
+
+  /// What makes `tree` an overlay, in words, or nil: fragments with `__overlay__`, `__fixups__`, `__local_fixups__`.
+  static func overlayParts(_ tree: DeviceTree) -> String? {
+    var parts: [String] = []
+    if let f = tree.root.liveChildren.first(where: { $0.child("__overlay__") != nil }) {
+      parts.append("fragment \(f.name) with __overlay__")
+    }
+    for name in ["__fixups__", "__local_fixups__"] where tree.root.child(name) != nil { parts.append(name) }
+    return parts.isEmpty ? nil : parts.joined(separator: ", ")
   }
 
   /// One `fdt_open_into` + `fdt_overlay_apply` + `fdt_pack` on fresh copies; the packed bytes or libfdt's code.
@@ -166,7 +199,10 @@ public enum OverlayApplier {
     for p in fixups.liveProperties {
       for entry in entries(p.value.bytes) {
         let parts = entry.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3 else { continue }  // libfdt refuses it (FDT_ERR_BADOVERLAY)
+        // libfdt refuses it too (FDT_ERR_BADOVERLAY); said here, `check` and `apply` give the same reason.
+        guard parts.count == 3, !parts[1].isEmpty else {
+          return "__fixups__ entry \"\(entry)\" for \(p.name) is not path:property:offset"
+        }
         let text = parts[2]
         guard isDecimal(text) else {
           return "__fixups__ entry \"\(entry)\" for \(p.name): offset '\(text)' is not a decimal number"

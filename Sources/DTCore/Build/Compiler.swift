@@ -59,13 +59,14 @@ public struct SourceReader: Sendable {
     }
     var lexer = Lexer(sources: sources, searchPaths: options.includePaths, limits: options.limits)
     var parser = Parser(
-      tokens: [], sources: sources, searchPaths: options.includePaths, limits: options.limits)
+      tokens: [], sources: sources, searchPaths: options.includePaths, limits: options.limits, file: file.id)
     // Nesting recurses in the parser: give it a stack sized for the input limits, whatever thread calls us.
     runWithLargeStack {
       lexer.run(text, directory: Lexer.directory(of: file.path))
       if lexer.fatal { return }
       parser = Parser(
-        tokens: lexer.tokens, sources: sources, searchPaths: options.includePaths, limits: options.limits)
+        tokens: lexer.tokens, sources: sources, searchPaths: options.includePaths, limits: options.limits,
+        file: file.id)
       parser.parseFile()
     }
     diagnostics += lexer.diagnostics
@@ -145,6 +146,13 @@ extension SourceReader {
     let tree = parsed.tree
     if parsed.inputFailure || parsed.hasErrors {
       return Compilation(tree: tree, diagnostics: diagnostics, inputFailure: parsed.inputFailure, refused: true)
+    }
+    if let deep = tree.nodeTooDeep() {
+      // Nodes extended through `&label { … }` can nest deeper than any one block of the source did.
+      diagnostics.append(
+        Diagnostic(
+          rule: "syntax", severity: .error, message: DeviceTree.tooDeepMessage, range: deep.nameRange ?? deep.range))
+      return Compilation(tree: tree, diagnostics: diagnostics, inputFailure: true, refused: true)
     }
     if let b = options.bootCPU { tree.bootCPUID = b }
     var fixups = TreeFixups(tree: tree)

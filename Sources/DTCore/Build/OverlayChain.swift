@@ -87,9 +87,10 @@ extension SourceReader {
 
   /// As ``applyChain(base:overlays:)`` with the base already loaded by ``loadBase(path:)``: one base shared by many
   /// overlays is read once. The base tree is only read.
-  public func applyChain(base: LoadedTree, basePath: String, overlays overlayPaths: [String]) throws(LoadError)
-    -> AppliedChain
-  {
+  /// `allowEmpty` lets an overlay without fragments through (as a no-op): `overlay make` of two equal trees.
+  public func applyChain(
+    base: LoadedTree, basePath: String, overlays overlayPaths: [String], allowEmpty: Bool = false
+  ) throws(LoadError) -> AppliedChain {
     var symbolsOptions = CompileOptions()
     symbolsOptions.symbols = true
     var chain = AppliedChain(
@@ -112,6 +113,19 @@ extension SourceReader {
         ChainOverlay(path: p, loaded: ov, fragments: Self.fragments(of: ov.tree), files: files, end: end))
     }
     if chain.inputFailure || chain.refused { return chain }
+    // What `apply` refuses before libfdt (a base that is an overlay, an input that is not, malformed fixups), with
+    // the same message and the same exit status: an overlay that does not fit is an error, a malformed one input.
+    for ov in chain.overlays where !(allowEmpty && OverlayApplier.overlayParts(ov.loaded.tree) == nil) {
+      do {
+        try OverlayApplier.validate(base: base.tree, basePath: basePath, overlay: ov.loaded.tree, overlayPath: ov.path)
+      } catch {
+        chain.diagnostics.append(
+          Diagnostic(rule: "overlay_apply", severity: .error, message: error.description, range: nil))
+        chain.refused = true
+        chain.inputFailure = error.kind != .overlay
+        return chain
+      }
+    }
 
     var current = base.tree
     var currentBlob = DTBWriter.blob(of: base.tree)
@@ -263,10 +277,14 @@ extension SourceReader {
     if dropped.isEmpty { return tree }
     let copy = tree.deepCopy()
     for c in copy.root.children where dropped.contains(c.name) { c.markDeleted() }
+    // The fragment an entry points into: the first component of its path ("/fragment@2/__overlay__:reg:0").
+    func fragment(_ entry: String) -> Substring {
+      entry.dropFirst().prefix { $0 != ":" && $0 != "/" }
+    }
     if let fixups = copy.root.child("__fixups__") {
       for p in fixups.liveProperties {
         let entries = (p.value.strings ?? []).filter { e in
-          !dropped.contains { e.hasPrefix("/\($0):") || e.hasPrefix("/\($0)/") }
+          !(e.hasPrefix("/") && dropped.contains(String(fragment(e))))
         }
         if entries.isEmpty {
           p.markDeleted()

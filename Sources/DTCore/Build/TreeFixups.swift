@@ -446,7 +446,7 @@ public struct TreeFixups {
           continue
         }
         existing.insert(l)
-        symbolsNode.properties.append(Property(name: l, value: .string(path)))
+        symbolsNode.addProperty(Property(name: l, value: .string(path)))
       }
       phandle(for: n)
     }
@@ -470,6 +470,13 @@ public struct TreeFixups {
     let refs = unresolvedReferences()
     guard !refs.isEmpty else { return }
     let fixups = specialNode("__fixups__")
+    // The properties and entries so far, by name: a lookup per reference, not a walk of all of them.
+    var byLabel: [String: Property] = [:]
+    var entries: Set<String> = []
+    for p in fixups.properties where !p.deleted && byLabel[p.name] == nil {
+      byLabel[p.name] = p
+      for e in p.value.strings ?? [] { entries.insert(p.name + "\u{0}" + e) }
+    }
     for (node, prop, m) in refs {
       guard let ref = m.ref else { continue }
       if ref.contains("/") {
@@ -482,12 +489,14 @@ public struct TreeFixups {
         continue
       }
       let entry = "\(node.path):\(prop.name):\(m.offset)"
-      if let existing = fixups.property(ref) {
-        if existing.value.strings?.contains(entry) == true { continue }
+      guard entries.insert(ref + "\u{0}" + entry).inserted else { continue }
+      if let existing = byLabel[ref] {
         existing.value.markers.append(ValueMarker(kind: .string, offset: existing.value.bytes.count))
         existing.value.bytes.append(contentsOf: Array(entry.utf8) + [0])
       } else {
-        fixups.properties.append(Property(name: ref, value: .string(entry)))
+        let p = Property(name: ref, value: .string(entry))
+        fixups.addProperty(p)
+        byLabel[ref] = p
       }
     }
   }
@@ -505,6 +514,12 @@ public struct TreeFixups {
     }
     guard !work.isEmpty else { return }
     let local = specialNode("__local_fixups__")
+    // Offsets written so far per mirrored property (the mirror of a node may hold many properties).
+    struct Key: Hashable {
+      var node: ObjectIdentifier
+      var property: String
+    }
+    var written: [Key: (property: Property, offsets: Set<UInt32>)] = [:]
     for (node, prop, m) in work {
       var chain: [Node] = []
       var cur: Node? = node
@@ -523,12 +538,17 @@ public struct TreeFixups {
         }
       }
       let off = UInt32(truncatingIfNeeded: m.offset)
-      if let p = w.property(prop.name) {
-        if p.value.cells?.contains(off) == true { continue }
+      let key = Key(node: ObjectIdentifier(w), property: prop.name)
+      if written[key] == nil, let p = w.property(prop.name) { written[key] = (p, Set(p.value.cells ?? [])) }
+      if let (p, offsets) = written[key] {
+        if offsets.contains(off) { continue }
         p.value.markers.append(ValueMarker(kind: .cells(bits: 32), offset: p.value.bytes.count))
         p.value.appendCell(off)
+        written[key]?.offsets.insert(off)
       } else {
-        w.properties.append(Property(name: prop.name, value: .cells([off])))
+        let p = Property(name: prop.name, value: .cells([off]))
+        w.addProperty(p)
+        written[key] = (p, [off])
       }
     }
   }

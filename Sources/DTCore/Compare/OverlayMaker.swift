@@ -143,7 +143,7 @@ public enum OverlayMaker {
     }
     // Labels made for referenced new nodes must exist before the nodes are written: resolve values first.
     var rendered: [(String, Block)] = []
-    for path in blocks.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+    for path in blocks.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
       rendered.append((path, blocks[path]!))
     }
     for (_, b) in rendered {

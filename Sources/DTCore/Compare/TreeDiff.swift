@@ -147,7 +147,7 @@ public enum TreeDiff {
     }
 
     static func sortedNames<S: Sequence<String>>(_ names: S) -> [String] {
-      Set(names).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+      Set(names).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     mutating func compareReservations() {
@@ -226,7 +226,7 @@ public enum TreeDiff {
       for p in node.liveProperties where isCompared(property: p.name) && seen.insert(p.name).inserted {
         props.append(PropertyContent(name: p.name, value: side.typed(side.analyze(p, in: node))))
       }
-      props.sort { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
+      props.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
       var children: [NodeContent] = []
       for name in Self.sortedNames(node.liveChildren.map(\.name)) {
         if let c = node.child(name) { children.append(nodeContent(c, side: side)) }

@@ -72,7 +72,8 @@ public struct Token: Sendable {
 /// Limits that keep hostile input from exhausting the machine.
 public struct FrontEndLimits: Sendable {
   public var maxIncludeDepth = 200
-  public var maxNodeDepth = 2_000
+  /// Node nesting in the source (the merged tree is held to the same limit): ``DeviceTree/maxDepth``.
+  public var maxNodeDepth = DeviceTree.maxDepth
   /// Parentheses, unary operators and `?:` nested inside one cell expression.
   public var maxExpressionDepth = 1_000
   public var maxPropertyBytes = 16 << 20
@@ -88,6 +89,8 @@ struct Lexer {
   let sources: SourceManager
   let searchPaths: [String]
   let limits: FrontEndLimits
+  /// Where cpp line markers in the input put positions (dtc honours them).
+  let presumed: PresumedPositions
   var tokens: [Token] = []
   var diagnostics: [Diagnostic] = []
   /// Set with `fatal` when what stopped the lexer is a syntax error in the text (an unterminated string, character
@@ -104,6 +107,7 @@ struct Lexer {
 
   init(sources: SourceManager, searchPaths: [String], limits: FrontEndLimits) {
     self.sources = sources
+    self.presumed = PresumedPositions(sources: sources)
     self.searchPaths = searchPaths
     self.limits = limits
   }
@@ -115,10 +119,19 @@ struct Lexer {
   /// Tokenizes `text` (the main file after preprocessing, or an included file), appending to `tokens`.
   /// `directory` is where relative `/include/` and `/incbin/` names are looked up first.
   mutating func run(_ text: PreprocessedSource, directory: String) {
-    var cursor = Cursor(text: text)
+    var cursor = Cursor(text: text, presumed: presumed)
     let b = text.bytes
     let n = b.count
     var i = 0
+    if SourceFile.byteOrderMarkLength(b) > 0 {
+      // Only text read as is starts with one: the preprocessor drops it, as cpp does, and dtc alone refuses it.
+      error(
+        "a UTF-8 byte order mark (ef bb bf) opens the file: dtc accepts one only where the C preprocessor removes "
+          + "it (a file read with --no-cpp or by /include/ must be saved without it)", cursor.range(0, 3))
+      fatal = true
+      stoppedBySyntax = true
+      return
+    }
     var atLineStart = true
 
     @inline(__always) func isNameChar(_ c: UInt8) -> Bool {
@@ -197,7 +210,8 @@ struct Lexer {
       }
       let wasLineStart = atLineStart
       atLineStart = false
-      // cpp line markers at line start: `# 12 "file"` / `#line 12 "file"` (ignored: our positions are exact).
+      // cpp line markers at line start: `# 12 "file"` / `#line 12 "file"` (positions follow them: the cursor's
+      // `PresumedPositions`).
       if c == 0x23 && wasLineStart {
         var j = i + 1
         if hasPrefix("line", at: j) { j += 4 }
@@ -513,6 +527,11 @@ struct Lexer {
       fatal = true
       return
     }
+    if let reason = InputKind.notSourceReason(file.bytes) {
+      self.error("/include/ file '\(file.path)': \(reason)", directive)
+      fatal = true
+      return
+    }
     includedFiles.append(file.id)
     includeDepth += 1
     includeStack.append(path)
@@ -611,19 +630,23 @@ extension String {
 }
 
 /// Maps output offsets of a ``PreprocessedSource`` to original ranges, walking segments forward.
+/// Ranges in files with cpp line markers are moved where the markers put them (``PresumedPositions``).
 struct Cursor {
   let text: PreprocessedSource
+  let presumed: PresumedPositions
   var seg = 0
 
-  init(text: PreprocessedSource) {
+  init(text: PreprocessedSource, presumed: PresumedPositions) {
     self.text = text
+    self.presumed = presumed
   }
 
   mutating func range(_ start: Int, _ end: Int) -> SourceRange {
     let segs = text.segments
-    guard !segs.isEmpty else { return SourceRange(file: FileID(0), start: 0, end: 0) }
+    // Empty text (an empty file, or one the preprocessor left nothing of): the start of the main file.
+    guard !segs.isEmpty else { return SourceRange(file: text.files.first ?? FileID(0), start: 0, end: 0) }
     if seg >= segs.count || Int(segs[seg].outStart) > start { seg = 0 }
     while seg + 1 < segs.count && Int(segs[seg + 1].outStart) <= start { seg += 1 }
-    return text.originalRange(start: start, end: end, segment: seg)
+    return presumed.map(text.originalRange(start: start, end: end, segment: seg))
   }
 }

@@ -27,13 +27,14 @@ struct Parser {
   private var fragmentCounter = 0
   private var labels = LabelIndex()
 
-  init(tokens: [Token], sources: SourceManager, searchPaths: [String], limits: FrontEndLimits) {
+  /// `file` is the main file: where "end of input" is when there are no tokens at all (an empty file).
+  init(tokens: [Token], sources: SourceManager, searchPaths: [String], limits: FrontEndLimits, file: FileID) {
     self.toks = tokens
     self.sources = sources
     self.searchPaths = searchPaths
     self.limits = limits
     if toks.last?.kind != .eof {
-      let end = toks.last?.range ?? SourceRange(file: FileID(0), start: 0, end: 0)
+      let end = toks.last?.range ?? SourceRange(file: file, start: 0, end: 0)
       toks.append(Token(kind: .eof, range: SourceRange(file: end.file, start: end.end, end: end.end)))
     }
   }
@@ -333,12 +334,27 @@ struct Parser {
       addLabel(l.name, to: &old.labelEntries)
       labels.add(l.name, old)
     }
+    // dtc's first-of-that-name lookups (deleted ones included), by table when the blocks are big: a root of
+    // 500 000 nodes extended by a second `/ { … }` of as many would otherwise be quadratic.
+    let big = old.properties.count + new.properties.count > 32 || old.children.count + new.children.count > 32
+    var oldProperties: [String: Property] = [:]
+    var oldChildren: [String: Node] = [:]
+    if big {
+      for p in old.properties where oldProperties[p.name] == nil { oldProperties[p.name] = p }
+      for c in old.children where oldChildren[c.name] == nil { oldChildren[c.name] = c }
+    }
+    func oldProperty(_ name: String) -> Property? {
+      big ? oldProperties[name] : old.properties.first { $0.name == name }
+    }
+    func oldChild(_ name: String) -> Node? {
+      big ? oldChildren[name] : old.children.first { $0.name == name }
+    }
     for np in new.properties {
       if np.deleted {
-        if let op = old.properties.first(where: { $0.name == np.name }) { op.markDeleted() }
+        if let op = oldProperty(np.name) { op.markDeleted() }
         continue
       }
-      if let op = old.properties.first(where: { $0.name == np.name }) {
+      if let op = oldProperty(np.name) {
         for l in np.labelEntries { addLabel(l.name, to: &op.labelEntries) }
         op.value = np.value
         op.deleted = false
@@ -346,17 +362,19 @@ struct Parser {
         op.nameRange = np.nameRange
       } else {
         old.properties.append(np)
+        if big { oldProperties[np.name] = np }
       }
     }
     for nc in new.children {
       if nc.deleted {
-        if let oc = old.children.first(where: { $0.name == nc.name }) { oc.markDeleted() }
+        if let oc = oldChild(nc.name) { oc.markDeleted() }
         continue
       }
-      if let oc = old.children.first(where: { $0.name == nc.name }) {
+      if let oc = oldChild(nc.name) {
         merge(into: oc, nc)
       } else {
         old.addChild(nc)
+        if big { oldChildren[nc.name] = nc }
         labels.indexSubtree(nc)
       }
     }
@@ -371,7 +389,7 @@ struct Parser {
     depth += 1
     defer { depth -= 1 }
     if depth > limits.maxNodeDepth {
-      error("nodes nested more than \(limits.maxNodeDepth) levels deep", open.range)
+      error("nodes are nested more than \(limits.maxNodeDepth) levels deep", open.range)
       fatal = true
       throw Unwind()
     }

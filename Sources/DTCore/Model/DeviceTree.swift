@@ -1,3 +1,6 @@
+import Foundation
+import Synchronization
+
 /// What a span of a property's bytes holds, and references/labels inside it — dtc's "markers".
 /// Markers let us print values typed, resolve references, and emit fixups.
 public struct ValueMarker: Sendable, Hashable {
@@ -118,8 +121,14 @@ public struct PropertyValue: Sendable, Hashable {
 /// defined again returns to its old position).
 public final class Property {
   public var name: String {
-    didSet { nameHash = Property.hash(name) }
+    didSet {
+      nameHash = Property.hash(name)
+      // A node's property index does not know its properties' names change: every index is rebuilt.
+      Property.renames.add(1, ordering: .relaxed)
+    }
   }
+  /// How many times a property was renamed (never, in practice), for ``Node/property(_:)``'s index.
+  static let renames = Atomic<Int>(0)
   /// A cheap hash of `name`, so lookups by name compare integers first.
   public private(set) var nameHash: UInt64
 
@@ -194,13 +203,34 @@ func addLabel(_ label: String, to entries: inout [LabelEntry]) {
 public final class Node {
   /// Full node name, `base@unit` (empty for the root).
   public var name: String {
-    didSet { at = Self.atSign(name) }
+    didSet {
+      at = Self.atSign(name)
+      parent?.forgetChildIndex()
+    }
   }
   /// Where the `@` of `name` is: rules ask for base names and unit addresses of every node, many times.
   private var at: String.Index?
-  public var properties: [Property] = []
-  public var children: [Node] = []
+  public var properties: [Property] = [] {
+    didSet {
+      if propertyIndex != nil {
+        propertyIndex = nil
+        scans.properties = 0
+      }
+    }
+  }
+  /// Where the first property of each name is, for nodes with many (`/__symbols__` of a 500 000-node tree), with
+  /// the `Property.renames` count it was built at.
+  private var propertyIndex: (renames: Int, first: [String: Int])?
+  public var children: [Node] = [] {
+    didSet { forgetChildIndex() }
+  }
   public weak var parent: Node?
+  /// Where the first child of each name is, for nodes with many (``child(_:)`` on each of 500 000 siblings would
+  /// otherwise be quadratic). Built once a node has been searched ``Node/scansBeforeIndex`` times (a single lookup
+  /// is cheaper as a scan), dropped when `children` or a child's name changes.
+  private var childIndex: [String: Int]?
+  /// Searches of a node with many children or properties since its index was dropped (under `indexLock`).
+  private var scans: (children: Int, properties: Int) = (0, 0)
   /// Labels in dtc's order (labels added by later extensions come first), including deleted ones.
   public var labelEntries: [LabelEntry] = []
   /// Live labels in dtc's order.
@@ -243,13 +273,67 @@ public final class Node {
 
   public func property(_ name: String) -> Property? {
     let h = Property.hash(name)
-    for p in properties where p.nameHash == h && !p.deleted && p.name == name { return p }
+    if properties.count <= Self.indexedChildren {
+      for p in properties where p.nameHash == h && !p.deleted && p.name == name { return p }
+      return nil
+    }
+    // Trees are built by one thread, but a finished tree (a shared base) may be read by several: the index is built
+    // and read under one lock, taken only for nodes with many properties or children.
+    Self.indexLock.lock()
+    defer { Self.indexLock.unlock() }
+    let renames = Property.renames.load(ordering: .relaxed)
+    if propertyIndex?.renames != renames {
+      propertyIndex = nil
+      scans.properties += 1
+      if scans.properties <= Self.scansBeforeIndex {
+        for p in properties where p.nameHash == h && !p.deleted && p.name == name { return p }
+        return nil
+      }
+      var first: [String: Int] = [:]
+      first.reserveCapacity(properties.count)
+      for (i, p) in properties.enumerated() where first[p.name] == nil { first[p.name] = i }
+      propertyIndex = (renames, first)
+    }
+    guard let i = propertyIndex?.first[name] else { return nil }
+    // The first of that name, or a later one when it was deleted.
+    for p in properties[i...] where p.nameHash == h && !p.deleted && p.name == name { return p }
     return nil
   }
 
   public func child(_ name: String) -> Node? {
-    for c in children where !c.deleted && c.name == name { return c }
+    if children.count <= Self.indexedChildren {
+      for c in children where !c.deleted && c.name == name { return c }
+      return nil
+    }
+    Self.indexLock.lock()
+    defer { Self.indexLock.unlock() }
+    if childIndex == nil {
+      scans.children += 1
+      if scans.children <= Self.scansBeforeIndex {
+        for c in children where !c.deleted && c.name == name { return c }
+        return nil
+      }
+      var first: [String: Int] = [:]
+      first.reserveCapacity(children.count)
+      for (i, c) in children.enumerated() where first[c.name] == nil { first[c.name] = i }
+      childIndex = first
+    }
+    guard let i = childIndex?[name] else { return nil }
+    for c in children[i...] where !c.deleted && c.name == name { return c }
     return nil
+  }
+
+  /// Nodes with more children (or properties) than this are looked up through an index.
+  static let indexedChildren = 32
+  /// Lookups of one such node answered by a scan before its index is built.
+  static let scansBeforeIndex = 4
+  private static let indexLock = NSLock()
+
+  fileprivate func forgetChildIndex() {
+    if childIndex != nil {
+      childIndex = nil
+      scans.children = 0
+    }
   }
 
   /// Full path from the root (`/` for the root).
@@ -264,9 +348,28 @@ public final class Node {
     return "/" + parts.reversed().joined(separator: "/")
   }
 
+  /// Appends a child, keeping the index of children by name (a lookup, then an append, on a node with many
+  /// children stays linear in all).
   public func addChild(_ c: Node) {
     c.parent = self
-    children.append(c)
+    let kept = childIndex
+    children.append(c)  // drops the index
+    if var index = kept {
+      childIndex = nil  // `index` is the only reference: updated in place
+      if index[c.name] == nil { index[c.name] = children.count - 1 }
+      childIndex = index
+    }
+  }
+
+  /// Appends a property, keeping the index of properties by name (see ``addChild(_:)``).
+  public func addProperty(_ p: Property) {
+    let kept = propertyIndex
+    properties.append(p)  // drops the index
+    if var index = kept {
+      propertyIndex = nil
+      if index.first[p.name] == nil { index.first[p.name] = properties.count - 1 }
+      propertyIndex = index
+    }
   }
 
   /// Marks this node, its subtree, properties and labels deleted (dtc's `delete_node`).
@@ -335,6 +438,23 @@ public final class DeviceTree {
     self.bootCPUID = bootCPUID
   }
 
+  /// The deepest node nesting a tree may have, counting the root as level 1: what the compiler accepts (in the
+  /// source and in the merged tree) and what the blob reader reads, so every blob dtlint writes it can read back.
+  /// Real trees stay under 20 levels; the limit keeps hostile input from exhausting the stack of code that walks
+  /// trees recursively.
+  public static let maxDepth = 512
+
+  /// The message for a tree nested deeper than ``maxDepth``, the same on every side.
+  public static var tooDeepMessage: String { "nodes are nested more than \(maxDepth) levels deep" }
+
+  /// The first live node (pre-order) nested deeper than ``maxDepth``, nil when there is none.
+  public func nodeTooDeep() -> Node? {
+    var found: Node?
+    root.traverse(
+      enter: { n, depth in if found == nil && depth >= Self.maxDepth { found = n } }, exit: { _, _ in })
+    return found
+  }
+
   /// The node at an absolute path (`/soc/uart@1000`), comparing full names, skipping deleted nodes.
   public func node(atPath path: String) -> Node? {
     var n = root
@@ -343,6 +463,17 @@ public final class DeviceTree {
       n = c
     }
     return n
+  }
+
+  /// Every live label with the first live node (pre-order) carrying it: one walk for many ``node(withLabel:)``
+  /// lookups.
+  public func labelIndex() -> [String: Node] {
+    var index: [String: Node] = [:]
+    root.traverse(
+      enter: { n, _ in
+        for l in n.labelEntries where !l.deleted && index[l.name] == nil { index[l.name] = n }
+      }, exit: { _, _ in })
+    return index
   }
 
   /// The first live node (pre-order) carrying `label`.

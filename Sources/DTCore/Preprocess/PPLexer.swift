@@ -204,7 +204,8 @@ struct PPLexer {
   mutating func run(_ c: UnsafeBufferPointer<UInt8>) {
     let n = c.count
     toks.reserveCapacity(n / 4 + 16)
-    var p = 0
+    // A UTF-8 byte order mark opening the file is skipped, as GCC's cpp does (editors on Windows write one).
+    var p = SourceFile.byteOrderMarkLength(c)
     var bol = true
     var white = false
     var lineFirst = 0  // token index of the first token of the current logical line

@@ -725,6 +725,10 @@ final class PPEngine {
       return
     }
     _ = searched
+    if let reason = InputKind.notSourceReason(file.bytes) {
+      fatalError("#\(dname) '\(file.path)': \(reason)", range)
+      return
+    }
     if files.count >= options.maxIncludeDepth {
       // Guarded recursion is legal C, so a cycle is only an error once it is this deep; name the loop when there is one.
       let cycle = files.lastIndex { $0.presumedName == file.path }.map {

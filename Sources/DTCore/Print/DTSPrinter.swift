@@ -9,17 +9,88 @@
 ///   marker that does not start at offset 0) are dropped and the value is typed again from its bytes, where dtc
 ///   would abort or lose bytes. Such markers never come from dtc's parser or from ``DTBReader``.
 /// - Path references (`&label` outside `< >`) print as the path string they stand for, as dtc prints them.
+/// - What DTS cannot express is left out, so the text always compiles (dtc writes it and then refuses it): a label
+///   that is not `[a-zA-Z_][a-zA-Z0-9_]*` (a blob's `__symbols__` may name anything) is skipped, a reference to one
+///   prints as the cell the blob holds, and a property or node whose name is empty or has characters outside
+///   `[a-zA-Z0-9,._+*#?@-]` is written as a `/* … */` comment saying what and why. Each is listed in
+///   ``Omission``s for the caller to warn about.
 public enum DTSPrinter {
+  /// Something of the tree that DTS cannot express, left out of the text (with a comment where it stood).
+  public struct Omission: Sendable, Equatable {
+    /// The node it belongs to (the parent for a node left out).
+    public var nodePath: String
+    /// What was left out and why, as the comment says it.
+    public var message: String
+  }
+
   public static func print(_ tree: DeviceTree) -> String {
+    var omitted: [Omission] = []
+    return print(tree, omitted: &omitted)
+  }
+
+  /// The text, and in `omitted` what it leaves out because DTS cannot express it.
+  public static func print(_ tree: DeviceTree, omitted: inout [Omission]) -> String {
     var out = "/dts-v1/;\n"
     if tree.isPlugin { out += "/plugin/;\n" }
     out += "\n"
     for re in tree.reserves {
-      for l in re.labels { out += "\(l): " }
+      writeLabels(re.labels, of: "/memreserve/", path: "/", into: &out, omitted: &omitted)
       out += "/memreserve/\t0x\(hex(re.address, width: 16)) 0x\(hex(re.size, width: 16));\n"
     }
-    writeTree(tree.root, into: &out)
+    writeTree(tree.root, into: &out, omitted: &omitted)
     return out
+  }
+
+  /// dtc's LABEL: `[a-zA-Z_][a-zA-Z0-9_]*`.
+  public static func isLabel(_ s: String) -> Bool {
+    guard let first = s.utf8.first, first == 0x5F || isLetter(first) else { return false }
+    return s.utf8.allSatisfy { $0 == 0x5F || isLetter($0) || isDigit($0) }
+  }
+
+  /// A property or node name dtc's lexer reads back: one or more of `[a-zA-Z0-9,._+*#?@-]`.
+  public static func isName(_ s: String) -> Bool {
+    !s.isEmpty && s.utf8.allSatisfy(isNameByte)
+  }
+
+  /// A path `&{…}` can hold: `/` and name characters, each component a name.
+  static func isPathReference(_ s: String) -> Bool {
+    s.hasPrefix("/") && s.split(separator: "/").allSatisfy { isName(String($0)) }
+  }
+
+  private static func isLetter(_ c: UInt8) -> Bool { (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) }
+  private static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+  private static func isNameByte(_ c: UInt8) -> Bool {
+    switch c {
+    case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2C, 0x2E, 0x5F, 0x2B, 0x2A, 0x23, 0x3F, 0x40, 0x2D: true
+    default: false
+    }
+  }
+
+  /// `text` quoted for a `/* … */` comment: escaped as a DTS string, `*/` broken up.
+  private static func commented(_ text: String) -> String {
+    quoted(text).replacingOccurrences(of: "*/", with: "*\\/")
+  }
+
+  /// Why a name is left out.
+  private static func unwritable(_ name: String) -> String {
+    name.isEmpty
+      ? "DTS cannot write an empty name, left out"
+      : "DTS cannot write this name (only [a-zA-Z0-9,._+*#?@-]), left out"
+  }
+
+  /// `label: ` for each valid label; the others in one comment.
+  private static func writeLabels(
+    _ labels: [String], of what: String, path: String, into out: inout String, omitted: inout [Omission]
+  ) {
+    let bad = labels.filter { !isLabel($0) }
+    if !bad.isEmpty {
+      let message =
+        (bad.count == 1 ? "label " : "labels ") + bad.map(commented).joined(separator: ", ") + " of " + what
+        + (bad.count == 1 ? ": not a DTS label" : ": not DTS labels") + " ([a-zA-Z_][a-zA-Z0-9_]*), left out"
+      omitted.append(Omission(nodePath: path, message: message))
+      out += "/* \(message) */ "
+    }
+    for l in labels where isLabel(l) { out += "\(l): " }
   }
 
   /// The value as dtc writes it after `name`: ` = <0x01>;`, or `;` when empty (no newline).
@@ -31,26 +102,52 @@ public enum DTSPrinter {
 
   // MARK: - Nodes
 
-  /// Depth costs heap, not call stack.
-  private static func writeTree(_ root: Node, into out: inout String) {
+  /// Depth costs heap, not call stack. A node whose name DTS cannot express is left out with what is below it.
+  private static func writeTree(_ root: Node, into out: inout String, omitted: inout [Omission]) {
+    var skipping: Node?
     root.traverse(
       enter: { node, level in
+        if skipping != nil { return }
         if level > 0 { out += "\n" }
-        openNode(node, level: level, into: &out)
+        if level > 0 && !isName(node.name) {
+          skipping = node
+          var below = -1
+          node.traverse(enter: { _, _ in below += 1 }, exit: { _, _ in })
+          let message =
+            "node \(commented(node.name))"
+            + (below > 0 ? " and the \(below) node\(below == 1 ? "" : "s") below it" : "") + ": "
+            + unwritable(node.name)
+          omitted.append(Omission(nodePath: node.parent?.path ?? "/", message: message))
+          indent(level, into: &out)
+          out += "/* \(message) */\n"
+          return
+        }
+        openNode(node, level: level, into: &out, omitted: &omitted)
       },
-      exit: { _, level in
+      exit: { node, level in
+        if let s = skipping {
+          if s === node { skipping = nil }
+          return
+        }
         indent(level, into: &out)
         out += "};\n"
       })
   }
 
-  private static func openNode(_ node: Node, level: Int, into out: inout String) {
+  private static func openNode(_ node: Node, level: Int, into out: inout String, omitted: inout [Omission]) {
     indent(level, into: &out)
-    for l in node.labels { out += "\(l): " }
+    let path = node.path
+    writeLabels(node.labels, of: "this node", path: path, into: &out, omitted: &omitted)
     out += node.name.isEmpty ? "/ {\n" : "\(node.name) {\n"
     for p in node.properties where !p.deleted {
       indent(level + 1, into: &out)
-      for l in p.labels { out += "\(l): " }
+      guard isName(p.name) else {
+        let message = "property \(commented(p.name)): " + unwritable(p.name)
+        omitted.append(Omission(nodePath: path, message: message))
+        out += "/* \(message) */\n"
+        continue
+      }
+      writeLabels(p.labels, of: "property \(p.name)", path: path, into: &out, omitted: &omitted)
       out += p.name
       writeValue(p.value, into: &out)
       out += "\n"
@@ -95,7 +192,9 @@ public enum DTSPrinter {
     var kept = markers.filter { m in
       guard m.offset >= 0, m.offset <= length else { return false }
       switch m.kind {
-      case .phandleReference, .label: return m.ref != nil
+      // A reference DTS cannot spell (a blob's `__fixups__` may name anything) prints as the cell it holds.
+      case .phandleReference: return m.ref.map { isLabel($0) || isPathReference($0) } ?? false
+      case .label: return m.ref.map(isLabel) ?? false
       case .cells(let bits): return [8, 16, 32, 64].contains(bits)
       default: return true
       }

@@ -49,14 +49,22 @@ public final class SourceFile: Sendable {
   /// The path as the user or the include directive named it (used in messages).
   public let path: String
   public let bytes: [UInt8]
-  /// Byte offset of the first character of each line.
+  /// Byte offset of the first character of each line. A UTF-8 byte order mark opening the file is not part of
+  /// the first line (`lineStarts[0]` is 3 then), so columns on line 1 count as if it were not there, as GCC counts.
   public let lineStarts: [UInt32]
+
+  /// The length of the UTF-8 byte order mark (EF BB BF) that `bytes` start with: 3, or 0 when there is none.
+  public static func byteOrderMarkLength<C: RandomAccessCollection<UInt8>>(_ bytes: C) -> Int where C.Index == Int {
+    let s = bytes.startIndex
+    guard bytes.count >= 3, bytes[s] == 0xEF, bytes[s + 1] == 0xBB, bytes[s + 2] == 0xBF else { return 0 }
+    return 3
+  }
 
   public init(id: FileID, path: String, bytes: [UInt8]) {
     self.id = id
     self.path = path
     self.bytes = bytes
-    var starts: [UInt32] = [0]
+    var starts: [UInt32] = [UInt32(Self.byteOrderMarkLength(bytes))]
     starts.reserveCapacity(bytes.count / 24 + 1)
     bytes.withUnsafeBufferPointer { buf in
       // memchr scans many bytes at a time: headers are large and mostly long lines.
@@ -79,7 +87,8 @@ public final class SourceFile: Sendable {
       let mid = (lo + hi + 1) / 2
       if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
     }
-    return LineColumn(line: lo + 1, column: Int(offset - lineStarts[lo]) + 1)
+    // (An offset inside a byte order mark is column 1.)
+    return LineColumn(line: lo + 1, column: Int(offset - min(offset, lineStarts[lo])) + 1)
   }
 
   /// The text of a 1-based line, without its newline.
@@ -146,6 +155,16 @@ public final class SourceManager: Sendable {
   @discardableResult
   public func addVirtualFile(path: String, text: String) -> SourceFile {
     addVirtualFile(path: path, bytes: Array(text.utf8))
+  }
+
+  /// Registers the text line markers attribute to `path` (see `PresumedPositions`), without making it the file of
+  /// that path: a later ``load(path:)`` still reads the real one.
+  func addPresumedFile(path: String, bytes: [UInt8]) -> SourceFile {
+    state.withLock { s in
+      let file = SourceFile(id: FileID(Int32(s.files.count)), path: path, bytes: bytes)
+      s.files.append(file)
+      return file
+    }
   }
 
   /// Loads `path` (or returns the already-loaded file of that path). An override set for the file (an editor's

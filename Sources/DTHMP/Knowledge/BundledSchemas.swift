@@ -2830,13 +2830,22 @@ messages:
         "vring-base": { "$ref": "#/$defs/u32" },
         "vring-size": { "$ref": "#/$defs/u32" },
         "vring-align": { "$ref": "#/$defs/u32" },
-        "buffer-count": { "$ref": "#/$defs/u32" },
+        "buffer-count": {
+          "description": "Descriptors per vring (RL_BUFFER_COUNT): a power of two, at most 32768 (virtio).",
+          "type": "integer", "minimum": 1, "maximum": 32768
+        },
         "buffer-payload-size": { "$ref": "#/$defs/u32" },
         "buffer-size": { "$ref": "#/$defs/u32" },
         "resource-table": { "$ref": "#/$defs/u32" },
         "mu-channel": { "type": "integer", "minimum": 0, "maximum": 3 },
-        "link-id": { "$ref": "#/$defs/u32" },
-        "vdev-count": { "$ref": "#/$defs/u32" }
+        "link-id": {
+          "description": "rpmsg-lite link id: 0 to RL_PLATFORM_HIGHEST_LINK_ID (15 on the i.MX 8M Plus).",
+          "type": "integer", "minimum": 0, "maximum": 15
+        },
+        "vdev-count": {
+          "description": "vdevs (one per link id): at most 16.",
+          "type": "integer", "minimum": 0, "maximum": 16
+        }
       }
     },
     "linux": {
@@ -3442,7 +3451,9 @@ messages:
           "$ref": "#/$defs/u32"
         },
         "buffer-count": {
-          "$ref": "#/$defs/u32"
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 32768
         },
         "buffer-payload-size": {
           "$ref": "#/$defs/u32"
@@ -3457,10 +3468,14 @@ messages:
           "$ref": "#/$defs/u32"
         },
         "link-id": {
-          "$ref": "#/$defs/u32"
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 15
         },
         "vdev-count": {
-          "$ref": "#/$defs/u32"
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 16
         },
         "notes": {
           "type": "array",

@@ -39,6 +39,11 @@ public struct RPMsgSettings: Sendable, Hashable {
   public var linkID: UInt64
   public var vdevCount: UInt64
 
+  /// Descriptors per virtqueue: at most 32768 (virtio 1.x, "Queue Size").
+  public static let maxBufferCount: UInt64 = 32768
+  /// vdevs: one per rpmsg-lite link id, 0 to RL_PLATFORM_HIGHEST_LINK_ID (15 on the i.MX 8M Plus, HMP-FACTS §8).
+  public static let maxVdevCount: UInt64 = 16
+
   /// The manifest/profile keys, in order.
   public static let keys = [
     "vring-base", "vring-size", "vring-align", "buffer-count", "buffer-payload-size", "buffer-size",
@@ -94,6 +99,20 @@ public struct RPMsgSettings: Sendable, Hashable {
     if vringAlign == 0 || vringAlign & (vringAlign - 1) != 0 { throw fail("vring-align", "must be a power of two") }
     if bufferCount == 0 || bufferCount & (bufferCount - 1) != 0 {
       throw fail("buffer-count", "must be a power of two (rpmsg-lite RL_BUFFER_COUNT)")
+    }
+    // Counts are bounded by what the code on both sides can hold (and what dtlint then lays out per vdev).
+    if bufferCount > Self.maxBufferCount {
+      throw fail(
+        "buffer-count", "\(bufferCount) is over \(Self.maxBufferCount), the largest virtqueue the virtio spec allows")
+    }
+    if vdevCount > Self.maxVdevCount {
+      throw fail(
+        "vdev-count",
+        "\(vdevCount) is over \(Self.maxVdevCount): rpmsg-lite gives each vdev a link id, 0 to "
+          + "RL_PLATFORM_HIGHEST_LINK_ID (15 on the i.MX 8M Plus, HMP-FACTS §8)")
+    }
+    if linkID >= Self.maxVdevCount {
+      throw fail("link-id", "\(linkID) is over RL_PLATFORM_HIGHEST_LINK_ID (15 on the i.MX 8M Plus, HMP-FACTS §8)")
     }
     if vringSize == 0 { throw fail("vring-size", "must not be 0") }
     if muChannel >= UInt64(channels) { throw fail("mu-channel", "must be below \(channels) (MU data registers)") }

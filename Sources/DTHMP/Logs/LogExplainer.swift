@@ -43,6 +43,9 @@ public struct LogExplainer: Sendable {
     public var line: Line
     /// Later lines with the same message and values.
     public var repeats: [Int]
+    /// Later lines of the same message (and errno) with other values, once ``LogExplainer/detailedPerMessage`` of
+    /// them are explained in full: the explanation above holds for them but for the values.
+    public var otherValues: [Int] = []
     public var values: [String: String]
     public var errno: KernelMessageCatalog.Errno?
     /// The errno as printed (`-62`).
@@ -71,14 +74,24 @@ public struct LogExplainer: Sendable {
     /// contradictions whose log condition failed.
     public var facts: Set<KernelMessageCatalog.Condition> = []
     /// Lines recognised (repeats included).
-    public var recognisedLines: Int { recognised.reduce(0) { $0 + 1 + $1.repeats.count } }
+    public var recognisedLines: Int {
+      recognised.reduce(0) { $0 + 1 + $1.repeats.count + $1.otherValues.count }
+    }
     public var problems: [Recognised] { recognised.filter(\.isProblem) }
   }
 
-  /// Explains every line of `text`.
+  /// How many value sets of one message (and errno) are explained in full; later ones are listed under the last.
+  /// A log of 300 000 kicks on as many notify ids is then a page, not 1.5 GB (each explanation is ~5 KB of text).
+  public static let detailedPerMessage = 3
+
+  /// Explains every line of `text`. Work and memory are linear in the log, and the explanations bounded by the
+  /// catalog: lines repeating a message's values count as repeats, and beyond ``detailedPerMessage`` value sets of a
+  /// message only the line numbers of the others are kept.
   public func explain(_ text: String) -> Explanation {
     var groups: [Recognised] = []
     var index: [String: Int] = [:]
+    // Per message and errno: how many value sets are explained, and the group of the last one.
+    var detailed: [String: (count: Int, group: Int)] = [:]
     var unrecognised = 0
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
     let count = lines.count - (text.isEmpty || text.hasSuffix("\n") ? 1 : 0)
@@ -98,6 +111,12 @@ public struct LogExplainer: Sendable {
         groups[g].repeats.append(i + 1)
         continue
       }
+      let kind = m.message.id + "\u{0}" + (m.values["errno"] ?? "")
+      if let d = detailed[kind], d.count >= Self.detailedPerMessage {
+        groups[d.group].otherValues.append(i + 1)
+        continue
+      }
+      detailed[kind] = ((detailed[kind]?.count ?? 0) + 1, groups.count)
       index[key] = groups.count
       var line = Self.line(lineText, number: i + 1, start: m.start)
       if let d = m.values["device"] { line.device = [line.device, d].compactMap { $0 }.joined(separator: " ") }

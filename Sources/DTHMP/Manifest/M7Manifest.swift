@@ -108,6 +108,7 @@ public struct M7Manifest: Sendable {
     let board = try top.string("board")
 
     var peripherals: [PeripheralEntry] = []
+    var listed: Set<PeripheralRef> = []
     if let list = top["peripherals"] {
       for (i, n) in try r.sequence(list, key: "peripherals").enumerated() {
         let key = YAMLReader.join("peripherals", index: i)
@@ -116,12 +117,13 @@ public struct M7Manifest: Sendable {
           throw r.error(
             n, key: key, "'\(text)' is not a label, a node path (/…) or a unit address (0x… or @…)")
         }
-        if peripherals.contains(where: { $0.ref == ref }) { throw r.error(n, key: key, "'\(text)' listed twice") }
+        if !listed.insert(ref).inserted { throw r.error(n, key: key, "'\(text)' listed twice") }
         peripherals.append(PeripheralEntry(ref: ref, text: text, line: n.mark?.line))
       }
     }
 
     var pads: [PadEntry] = []
+    var padNames: Set<String> = []
     var pinMuxC: String?
     var header: String?
     if let pinsNode = top["pins"] {
@@ -133,7 +135,7 @@ public struct M7Manifest: Sendable {
           guard soc.pads.pad(named: name) != nil else {
             throw r.error(n, key: key, "no pad '\(name)' on \(soc.name)\(suggestion(name, soc.pads.pads.map(\.name)))")
           }
-          if pads.contains(where: { $0.name == name }) { throw r.error(n, key: key, "pad '\(name)' listed twice") }
+          if !padNames.insert(name).inserted { throw r.error(n, key: key, "pad '\(name)' listed twice") }
           pads.append(PadEntry(name: name, line: n.mark?.line))
         }
       }
@@ -232,7 +234,8 @@ public struct M7Manifest: Sendable {
     if let c = pinMuxC, let h = iomuxcHeader {
       let header = try IOMUXCHeader.read(path: h)
       let file = try PinMuxFile.read(path: c, header: header, soc: soc)
-      for call in file.calls where call.kind == .setPinMux && !pads.contains(where: { $0.name == call.pad.name }) {
+      var names = Set(pads.map(\.name))
+      for call in file.calls where call.kind == .setPinMux && names.insert(call.pad.name).inserted {
         pads.append(OwnedPad(name: call.pad.name, origin: .pinMuxC(line: call.line)))
       }
       pinMux = file
@@ -256,10 +259,26 @@ public struct M7Manifest: Sendable {
   /// Finds each `peripherals` entry in a tree: a label through the tree's labels (then the SoC profile's path), a
   /// path directly, a unit address through the SoC profile (then any node with that unit address).
   public func resolvePeripherals(in tree: DeviceTree) -> [PeripheralResolution] {
-    peripherals.map { Self.resolve($0, in: tree, soc: soc) }
+    // One walk for the labels and one for the unit addresses, whatever the number of entries.
+    let labels = tree.labelIndex()
+    var units: [UInt64: [DTCore.Node]]?
+    return peripherals.map { e in
+      if case .unitAddress = e.ref, units == nil {
+        var index: [UInt64: [DTCore.Node]] = [:]
+        tree.root.traverse(
+          enter: { n, _ in
+            if !n.unitAddress.isEmpty, let a = UInt64(n.unitAddress, radix: 16) { index[a, default: []].append(n) }
+          }, exit: { _, _ in })
+        units = index
+      }
+      return Self.resolve(e, in: tree, soc: soc, labels: labels, units: units ?? [:])
+    }
   }
 
-  static func resolve(_ e: PeripheralEntry, in tree: DeviceTree, soc: SoCProfile) -> PeripheralResolution {
+  static func resolve(
+    _ e: PeripheralEntry, in tree: DeviceTree, soc: SoCProfile, labels: [String: DTCore.Node],
+    units: [UInt64: [DTCore.Node]]
+  ) -> PeripheralResolution {
     func found(_ n: DTCore.Node) -> PeripheralResolution {
       let p = n.path
       return PeripheralResolution(
@@ -272,7 +291,7 @@ public struct M7Manifest: Sendable {
     }
     switch e.ref {
     case .label(let l):
-      if let n = tree.node(withLabel: l) { return found(n) }
+      if let n = labels[l] { return found(n) }
       if let p = soc.peripheral(label: l) {
         if let n = tree.node(atPath: p.path) { return found(n) }
         return missing("no label '\(l)' in the tree, and no node at \(p.path)")
@@ -283,11 +302,7 @@ public struct M7Manifest: Sendable {
       return missing("no node at \(p)")
     case .unitAddress(let a):
       if let p = soc.peripheral(unitAddress: a), let n = tree.node(atPath: p.path) { return found(n) }
-      var hits: [DTCore.Node] = []
-      tree.root.traverse(
-        enter: { n, _ in
-          if !n.unitAddress.isEmpty, UInt64(n.unitAddress, radix: 16) == a { hits.append(n) }
-        }, exit: { _, _ in })
+      let hits = units[a] ?? []
       if hits.count == 1 { return found(hits[0]) }
       if hits.isEmpty { return missing("no node with unit address \(YAMLReader.hex(a))") }
       return missing(

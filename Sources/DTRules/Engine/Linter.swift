@@ -230,15 +230,24 @@ extension Linter {
   }
 
   /// Lints a base with overlays applied: the chain rules look at the parts, the tree rules at the merged result.
-  /// `onlyOverlay` keeps only the findings located in overlay content (`check OV --base BASE`), and the ownership
-  /// rules' findings on what the overlays leave to Linux (``OwnershipInChain``).
+  /// `onlyOverlay` keeps only the findings located in overlay content (`check OV --base BASE`), the ownership
+  /// rules' findings on what the overlays leave to Linux (``OwnershipInChain``), the chain rules' and the reasons
+  /// the overlay did not apply.
   public func lint(chain: AppliedChain, onlyOverlay: Bool = false) -> [Diagnostic] {
     let frontEnd = chain.diagnostics
     let tree = chain.merged ?? chain.base.tree
     let blocked = chain.inputFailure || frontEnd.contains { Self.stopsChecks($0) }
     // The merged tree was read back from libfdt's blob: its values carry no source markers.
     var out = lint(tree, frontEnd: frontEnd, input: chain.merged != nil ? .blob : chain.base.kind)
+    if onlyOverlay {
+      // A failure to apply names the overlay (or its base) in its message, and a blob overlay has no lines.
+      out = out.filter {
+        $0.rule == "overlay_apply" || chain.isInOverlay(range: $0.range, nodePath: $0.nodePath, property: $0.property)
+          || OwnershipInChain.isLeftByOverlays($0, in: chain)
+      }
+    }
     let info = TreeInfo(tree: tree, hmp: hmp)
+    // The chain rules judge the overlays themselves: their findings stay in every mode, with or without lines.
     if !blocked {
       for rule in registry.chainRules {
         let id = rule.description.id
@@ -250,12 +259,6 @@ extension Linter {
       }
     }
     out = out.map { OwnershipInChain.isLeftByOverlays($0, in: chain) ? OwnershipInChain.placed($0, in: chain) : $0 }
-    if onlyOverlay {
-      out = out.filter {
-        chain.isInOverlay(range: $0.range, nodePath: $0.nodePath, property: $0.property)
-          || OwnershipInChain.isLeftByOverlays($0, in: chain)
-      }
-    }
     return out
   }
 }

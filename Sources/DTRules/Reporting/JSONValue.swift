@@ -30,7 +30,7 @@ public enum JSONValue: Sendable, Hashable {
   }
 
   private static func sortedKeys(_ o: [String: JSONValue]) -> [String] {
-    o.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    o.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
   }
 
   private func write(into out: inout String, indent: Int) {

@@ -212,12 +212,15 @@ public struct TextRenderer: Sendable {
         let n = options.tabWidth - col % options.tabWidth
         out.append(contentsOf: repeatElement(0x20, count: n))
         col += n
+      } else if let escaped = Self.escaped(u) {
+        out.append(contentsOf: escaped.utf8)
+        col += escaped.count
       } else {
         out.append(contentsOf: String(u).utf8)
         col += Self.cellWidth(u)
       }
     }
-    while let c = out.last, c == 0x20 || c == 0x0D { out.removeLast() }
+    while let c = out.last, c == 0x20 { out.removeLast() }
     return String(decoding: out, as: UTF8.self)
   }
 
@@ -228,9 +231,18 @@ public struct TextRenderer: Sendable {
   private func displayWidth(_ bytes: [UInt8], from: Int) -> Int {
     var col = from
     for u in String(decoding: bytes, as: UTF8.self).unicodeScalars {
-      col += u == "\t" ? options.tabWidth - col % options.tabWidth : Self.cellWidth(u)
+      col +=
+        u == "\t" ? options.tabWidth - col % options.tabWidth : Self.escaped(u).map { $0.count } ?? Self.cellWidth(u)
     }
     return col - from
+  }
+
+  /// How a control character (C0 but tab, DEL, C1) shows in a snippet: `\x1b`, never the byte itself, so a binary
+  /// or hostile line cannot drive the terminal. Nil for every other scalar.
+  static func escaped(_ u: Unicode.Scalar) -> String? {
+    let v = u.value
+    guard (v < 0x20 && v != 0x09) || (0x7F...0x9F).contains(v) else { return nil }
+    return "\\x" + (v < 0x10 ? "0" : "") + String(v, radix: 16)
   }
 
   /// Cells a scalar takes in a terminal: 0 for combining marks and zero-width characters, 2 for East Asian

@@ -58,7 +58,7 @@ extension DTLint {
       let bytes: [UInt8] =
         switch format {
         case .dtb: DTBWriter.blob(of: loaded.tree)
-        case .dts: Array(DTSPrinter.print(loaded.tree).utf8)
+        case .dts: dtsText(of: loaded.tree, input: input)
         }
       do {
         try writeOutput(bytes, to: output)
@@ -76,7 +76,9 @@ extension DTLint {
       discussion: """
         The tree is printed after includes, macros, /delete-node/ and &label overrides are resolved: what dtc \
         would put in the blob, as source. A blob's labels come back from /__symbols__ and its &references from \
-        /__fixups__ and /__local_fixups__.
+        /__fixups__ and /__local_fixups__. What DTS cannot write (a label that is not [a-zA-Z_][a-zA-Z0-9_]*, a \
+        property or node named with other characters than [a-zA-Z0-9,._+*#?@-] or with nothing) is left out \
+        with a /* comment */ where it stood and a warning on stderr, so the text always compiles again.
 
         Examples:
           dtlint dump board.dts -I include -D CARRIER_REV=2
@@ -96,7 +98,7 @@ extension DTLint {
       let reader = SourceReader(sources: sources, options: inputOptions.frontEnd)
       let loaded = try loadForOutput(input, reader: reader)
       do {
-        try writeOutput(Array(DTSPrinter.print(loaded.tree).utf8), to: "-")
+        try writeOutput(dtsText(of: loaded.tree, input: input), to: "-")
       } catch {
         throw Failure.reported(.unreadable)
       }

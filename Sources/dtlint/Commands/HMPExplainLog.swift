@@ -319,6 +319,7 @@ struct Tie {
       out.append("")
       out.append("No remoteproc, RPMsg, MU mailbox or reserved-memory message that dtlint knows is in the log.")
     }
+    out += untied
     let cited = citedSources
     if !cited.isEmpty {
       out.append("")
@@ -335,6 +336,12 @@ struct Tie {
     var out = ["\(log):\(r.line.number): \(m.severity.rawValue): \(r.line.message) [\(m.id)]"]
     if !r.repeats.isEmpty {
       out.append("  repeated \(plural(r.repeats.count, "time")), same values: \(lineList(r.repeats))")
+    }
+    if !r.otherValues.isEmpty {
+      out += wrap(
+        "also on \(plural(r.otherValues.count, "more line")) with other values (\(lineList(r.otherValues))): as "
+          + "explained here, but for the values",
+        first: "  ", rest: "    ")
     }
     guard r.isProblem else {
       out += wrap(r.meaning, first: "  ", rest: "  ")
@@ -419,14 +426,37 @@ struct Tie {
       + "slices did not apply [inference: HMPFacts §13.5]"
   }
 
+  /// The tree's findings that no line above shows (a syntax error, a rule no cause or exclusion names): the
+  /// summary counts them, so they are listed, errors first, at most ``untiedShown`` of them.
+  var untied: [String] {
+    var shownRules = Set<String>()
+    for r in explanation.recognised where r.isProblem {
+      for c in r.causes { shownRules.formUnion(c.rules) }
+      for x in r.exclusions { shownRules.insert(x.rule) }
+    }
+    let rest = trees.findings.filter { !shownRules.contains($0.rule) }
+    guard !rest.isEmpty else { return [] }
+    let ordered = rest.filter { $0.severity == "error" } + rest.filter { $0.severity != "error" }
+    var out = ["", "Findings of the tree that no line above is tied to:"]
+    for f in ordered.prefix(Self.untiedShown) { out += wrap(f.formatted, first: "  ", rest: "    ") }
+    if ordered.count > Self.untiedShown {
+      out.append("  … and \(ordered.count - Self.untiedShown) more (dtlint check lists them all)")
+    }
+    return out
+  }
+
+  static let untiedShown = 20
+
   /// The catalog's sources whose tag the shown problems cite.
   var citedSources: [KernelMessageCatalog.SourceRef] {
-    let texts = explanation.problems.flatMap { r in r.sources + r.causes.compactMap(\.provenance.source) }
-    return catalog.sources.filter { s in
-      texts.contains { t in
-        t.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "-") }).contains { $0 == s.tag }
+    // The words of every source text, once (not once per catalog source).
+    var words = Set<Substring>()
+    for r in explanation.problems {
+      for t in r.sources + r.causes.compactMap(\.provenance.source) {
+        words.formUnion(t.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "-") }))
       }
     }
+    return catalog.sources.filter { words.contains(Substring($0.tag)) }
   }
 
   private func tie(rules: [String], pad: String) -> [String] {
@@ -457,14 +487,18 @@ struct Tie {
   private func wrap(_ text: String, first: String, rest: String) -> [String] {
     var lines: [String] = []
     var current = first
+    var width = first.count  // characters in `current`, kept as it grows (String.count walks the string)
     var empty = true
     for word in text.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
-      if !empty && current.count + 1 + word.count > 110 {
+      let w = word.count
+      if !empty && width + 1 + w > 110 {
         lines.append(current)
         current = rest
+        width = rest.count
         empty = true
       }
       current += (empty ? "" : " ") + word
+      width += (empty ? 0 : 1) + w
       empty = false
     }
     lines.append(current)
@@ -518,6 +552,7 @@ struct Tie {
     var severity: String
     var line: Int
     var repeats: [Int]
+    var otherValues: [Int]
     var text: String
     var time: String?
     var device: String?
@@ -577,7 +612,7 @@ struct Tie {
     let messages = e.recognised.map { r in
       Message(
         id: r.message.id, severity: r.message.severity.rawValue, line: r.line.number, repeats: r.repeats,
-        text: r.line.text, time: r.line.time, device: r.line.device, summary: r.summary,
+        otherValues: r.otherValues, text: r.line.text, time: r.line.time, device: r.line.device, summary: r.summary,
         function: r.message.function, file: r.message.file, meaning: r.meaning, sources: r.sources,
         values: r.values,
         errno: r.errno.map { Errno(value: r.errnoValue, number: $0.number, name: $0.name, text: $0.text) },

@@ -93,11 +93,12 @@ extension DTLint {
       }
 
       // The check: applied to the base, the overlay must give the target, up to what it cannot express.
-      let overlayPath = output ?? "overlay-make.dtso"
+      // The text is checked from memory, under a name that is not a file (the output may be an input's name).
+      let overlayPath = "<overlay made>"
       sources.addVirtualFile(path: overlayPath, text: text)
       let chain: AppliedChain
       do {
-        chain = try reader.applyChain(base: baseTree, basePath: base, overlays: [overlayPath])
+        chain = try reader.applyChain(base: baseTree, basePath: base, overlays: [overlayPath], allowEmpty: true)
       } catch {
         printError("error: \(error.description)")
         throw Failure.reported(.unreadable)

@@ -107,6 +107,12 @@ extension ToolIssue {
 extension DTLint {
   /// Parses `arguments`, runs the command, and ends the process with the exit code its outcome calls for.
   static func run(arguments: [String]) -> Never {
+    // `help NAME` with an unknown NAME: the argument parser would show the top-level help and exit 0.
+    if let message = unknownHelpTopic(arguments) {
+      printError(message)
+      printError("Usage: dtlint help [<subcommand>...]")
+      exitProcess(Exit.usage)
+    }
     let command: any ParsableCommand
     do {
       command = try parseAsRoot(arguments)

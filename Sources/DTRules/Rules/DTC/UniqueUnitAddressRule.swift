@@ -7,8 +7,9 @@ struct UniqueUnitAddressRule: TreeRule {
     rationale: """
       Two devices at one address usually mean a copy-and-paste mistake. Alternatives that are never enabled \
       together (a PCIe root complex and endpoint) legitimately share one, which is why the kernel turns this check \
-      off and uses `unique_unit_address_if_enabled`; dtc itself enables it. A node is reported when a later \
-      sibling has its unit address (once, where dtc prints a line per pair).
+      off and uses `unique_unit_address_if_enabled`; dtc itself enables it. A node is reported for each later \
+      sibling with its unit address, as dtc prints one line per pair (beyond 10 000 pairs under one parent the \
+      rest are counted in one finding).
       """,
     triggering: [
       RuleExample(
@@ -47,26 +48,43 @@ struct UniqueUnitAddressIfEnabledRule: TreeRule {
   func check(_ context: inout RuleContext) { checkUniqueUnitAddresses(&context, ignoringDisabled: true) }
 }
 
-/// dtc's `check_unique_unit_address_common`, reporting every child that a later sibling shares its unit address
-/// with. dtc prints one line per pair (quadratic on a long list of siblings at one address); here each such child
-/// is reported once, naming the first later sibling at its address, so the cost stays linear.
+/// dtc's `check_unique_unit_address_common`: for each child, every earlier sibling with its unit address is reported
+/// (naming the later one), one finding per pair as dtc prints one line per pair — three siblings at `@100` give three.
+/// The pairs are found through a table of the earlier siblings by address, so the work is linear in the siblings plus
+/// the pairs reported; the pairs of one parent are capped at ``maxPairsPerParent`` (dtc would print n²/2 lines for
+/// n siblings at one address), the rest counted in one more finding.
 private func checkUniqueUnitAddresses(_ context: inout RuleContext, ignoringDisabled: Bool) {
   let info = context.info
   for node in info.allNodes {
     guard info.recordedAddressCells(of: node) >= 0, info.recordedSizeCells(of: node) >= 0, !node.children.isEmpty
     else { continue }
-    var waiting: [Substring: [Node]] = [:]  // earlier children with no later duplicate yet
+    var earlier: [Substring: [Node]] = [:]
+    var pairs = 0
+    var untold = 0
     for child in node.liveChildren {
       let unit = child.unitAddress
       if unit.isEmpty { continue }
       if ignoringDisabled && isDisabled(child) { continue }
-      for earlier in waiting[unit] ?? [] {
-        context.report("duplicate unit-address (also used in node \(child.path))", node: earlier)
+      for e in earlier[unit] ?? [] {
+        if pairs < maxPairsPerParent {
+          context.report("duplicate unit-address (also used in node \(child.path))", node: e)
+          pairs += 1
+        } else {
+          untold += 1
+        }
       }
-      waiting[unit] = [child]
+      earlier[unit, default: []].append(child)
+    }
+    if untold > 0 {
+      context.report(
+        "\(untold) more pairs of children share a unit address (only the first \(maxPairsPerParent) are listed)",
+        node: node)
     }
   }
 }
+
+/// Pairs of siblings at one address reported per parent before the rest are only counted.
+let maxPairsPerParent = 10_000
 
 /// dtc's `node_is_disabled`: `status` reads "disabled".
 private func isDisabled(_ node: Node) -> Bool {

@@ -51,13 +51,12 @@ struct OverlayTargetMissingRule: ChainRule {
 
   /// The path of a node some kernel flavor's base trees label `label` (the flavors' reserved-memory labels).
   static func knownPath(forLabel label: String) -> String? {
-    for name in KernelFlavor.knownNames {
-      if let k = try? KernelFlavor.load(name: name), k.baseTrees.reservedMemoryLabel == label {
-        return "/reserved-memory"
-      }
-    }
-    return nil
+    reservedMemoryLabels.contains(label) ? "/reserved-memory" : nil
   }
+
+  /// The flavors' reserved-memory labels, read once (a profile is parsed from YAML on every load).
+  private static let reservedMemoryLabels: Set<String> = Set(
+    KernelFlavor.knownNames.compactMap { (try? KernelFlavor.load(name: $0))?.baseTrees.reservedMemoryLabel })
 
   func check(_ chain: AppliedChain, _ context: inout RuleContext) {
     let hasSymbols = chain.base.tree.root.child("__symbols__") != nil
@@ -79,6 +78,11 @@ struct OverlayTargetMissingRule: ChainRule {
         message = "overlay fragment \(f.node.name) has neither 'target' nor 'target-path'"
       }
       notes.append(DiagnosticNote("libfdt (U-Boot, fdtoverlay) rejects the whole overlay with FDT_ERR_NOTFOUND"))
+      let range = f.targetRange ?? f.node.nameRange ?? f.node.range
+      if range == nil, chain.overlays.indices.contains(s.overlay) {
+        // A blob overlay has no lines: name it, since the finding may be shown at the chain's base.
+        notes.insert(DiagnosticNote("in the overlay \(chain.overlays[s.overlay].path), \(f.node.name)"), at: 0)
+      }
       var fixes: [FixIt] = []
       // A label other kernels' trees have on a node this base has at a known path (`&resmem` on a mainline
       // base, HMPFacts §10.9): target the path instead, which applies to both.
@@ -92,7 +96,7 @@ struct OverlayTargetMissingRule: ChainRule {
       }
       context.report(
         message, nodePath: "/" + f.node.name, property: f.targetLabel != nil ? "target" : "target-path",
-        range: f.targetRange ?? f.node.nameRange ?? f.node.range, notes: notes, fixes: fixes)
+        range: range, notes: notes, fixes: fixes)
     }
   }
 }

@@ -14,7 +14,7 @@ import _DTTestSupport
     #expect(r.status == 1)
     #expect(r.stdout.contains("tree syn.dts: 1 finding"), "\(r.stdout)")
     #expect(r.stdout.contains("Findings of the tree that no line above is tied to:"), "\(r.stdout)")
-    #expect(r.stdout.contains("  syn.dts:2:13: error: syntax error"), "\(r.stdout)")
+    #expect(r.stdout.contains("  syn.dts:2:12: error: syntax error: missing"), "\(r.stdout)")
   }
 
   @Test func explainLogListsAtMostTwentyUntiedFindings() throws {

@@ -124,9 +124,9 @@ import _DTTestSupport
   @Test func rpmsgCountsHaveLimits() throws {
     let s = Scratch()
     let cases: [(key: String, value: String, mentions: String)] = [
-      ("vdev-count", "0xffffffff", "m7.yaml:3:15: error: rpmsg.vdev-count: 4294967295 is over 16"),
-      ("buffer-count", "65536", "m7.yaml:3:17: error: rpmsg.buffer-count: 65536 is over 32768"),
-      ("link-id", "16", "m7.yaml:3:12: error: rpmsg.link-id: 16 is over RL_PLATFORM_HIGHEST_LINK_ID"),
+      ("vdev-count", "0xffffffff", "m7.yaml:3:15: rpmsg.vdev-count: 4294967295 is over 16"),
+      ("buffer-count", "65536", "m7.yaml:3:17: rpmsg.buffer-count: 65536 is over 32768"),
+      ("link-id", "16", "m7.yaml:3:12: rpmsg.link-id: 16 is over RL_PLATFORM_HIGHEST_LINK_ID"),
     ]
     for c in cases {
       s.write("m7.yaml", "soc: imx8mp\nrpmsg:\n  \(c.key): \(c.value)\n")

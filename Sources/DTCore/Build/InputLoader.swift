@@ -6,7 +6,8 @@ public enum InputKind: Sendable {
   public static func detect(path: String, bytes: [UInt8]) -> InputKind {
     if DTBReader.isBlob(bytes) { return .blob }
     // A .dtb/.dtbo without the magic is a damaged blob ("not a device tree blob", exit 2), not a source.
-    if path.hasSuffix(".dtb") || path.hasSuffix(".dtbo") { return .blob }
+    // (Unless its content says what it is instead: a byte-swapped or damaged magic, binary data.)
+    if path.hasSuffix(".dtb") || path.hasSuffix(".dtbo"), notSourceReason(bytes) == nil { return .blob }
     return .source
   }
 

@@ -41,7 +41,7 @@ public struct RPMsgSettings: Sendable, Hashable {
 
   /// Descriptors per virtqueue: at most 32768 (virtio 1.x, "Queue Size").
   public static let maxBufferCount: UInt64 = 32768
-  /// vdevs: one per rpmsg-lite link id, 0 to RL_PLATFORM_HIGHEST_LINK_ID (15 on the i.MX 8M Plus, HMP-FACTS §8).
+  /// vdevs: one per rpmsg-lite link id, 0 to RL_PLATFORM_HIGHEST_LINK_ID (15 on the i.MX 8M Plus, HMPFacts §8).
   public static let maxVdevCount: UInt64 = 16
 
   /// The manifest/profile keys, in order.
@@ -109,10 +109,10 @@ public struct RPMsgSettings: Sendable, Hashable {
       throw fail(
         "vdev-count",
         "\(vdevCount) is over \(Self.maxVdevCount): rpmsg-lite gives each vdev a link id, 0 to "
-          + "RL_PLATFORM_HIGHEST_LINK_ID (15 on the i.MX 8M Plus, HMP-FACTS §8)")
+          + "RL_PLATFORM_HIGHEST_LINK_ID (15 on the i.MX 8M Plus, HMPFacts §8)")
     }
     if linkID >= Self.maxVdevCount {
-      throw fail("link-id", "\(linkID) is over RL_PLATFORM_HIGHEST_LINK_ID (15 on the i.MX 8M Plus, HMP-FACTS §8)")
+      throw fail("link-id", "\(linkID) is over RL_PLATFORM_HIGHEST_LINK_ID (15 on the i.MX 8M Plus, HMPFacts §8)")
     }
     if vringSize == 0 { throw fail("vring-size", "must not be 0") }
     if muChannel >= UInt64(channels) { throw fail("mu-channel", "must be below \(channels) (MU data registers)") }

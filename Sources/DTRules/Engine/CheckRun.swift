@@ -244,7 +244,7 @@ public enum InputAdvice {
       if let near = nearestName(to: path) { r += "; did you mean '\(near)'?" }
     } else if r.contains("is a directory") {
       r = "is a directory: give the device trees in it (for example \(path)/*.dts)"
-    } else if error.blob != nil {
+    } else if error.blob != nil, !r.hasPrefix("not a device tree") {
       r = "not a valid device tree blob: \(r) (a truncated or damaged file: rebuild or copy it again)"
     }
     return r

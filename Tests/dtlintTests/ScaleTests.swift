@@ -24,12 +24,7 @@ import _DTTestSupport
   /// Runs dtlint in `cwd` with its output in files, and measures it.
   static func run(_ args: [String], cwd: String) throws -> Run {
     guard let binary = CLI.binary else { throw CocoaError(.fileNoSuchFile) }
-    var r = try spawn(binary, args, cwd: cwd)
-    // A spawned child's peak can include the test process's own pages (large while other suites run in parallel):
-    // the same spawn of `true` measures that part, which is not dtlint's.
-    let baseline = try spawn("/bin/true", [], cwd: cwd).maxRSS
-    r.maxRSS = max(0, r.maxRSS - baseline)
-    return r
+    return try spawn(binary, args, cwd: cwd)
   }
 
   private static func spawn(_ binary: String, _ args: [String], cwd: String) throws -> Run {

@@ -18,9 +18,8 @@ public enum SourceScan {
   public static func includes(in file: SourceFile) -> [Include] {
     let lx = PPLexer.lex(file, interner: Interner())
     var out: [Include] = []
-    var inDirective = Set<Int>()
+    let inDirective = directiveTokens(lx)
     for d in lx.directives {
-      for i in Int(d.hashTok)..<Int(d.endTok) { inDirective.insert(i) }
       guard d.kind.isInclude else { continue }
       let i = Int(d.nameTok) + 1
       guard i < Int(d.endTok) else { continue }
@@ -47,8 +46,7 @@ public enum SourceScan {
   /// True when the source has dtc's `/plugin/;` header outside comments, strings and directive lines.
   public static func hasPluginDirective(_ file: SourceFile) -> Bool {
     let lx = PPLexer.lex(file, interner: Interner())
-    var inDirective = Set<Int>()
-    for d in lx.directives { for i in Int(d.hashTok)..<Int(d.endTok) { inDirective.insert(i) } }
+    let inDirective = directiveTokens(lx)
     var found = false
     forEachKeyword(lx, skipping: inDirective) { keyword, next in
       if keyword == "plugin", next?.kind == .semicolon { found = true }
@@ -56,16 +54,23 @@ public enum SourceScan {
     return found
   }
 
+  /// Which tokens belong to a directive line (`#include`, `#define`, …): dtc keywords are not looked for there.
+  private static func directiveTokens(_ lx: LexedFile) -> [Bool] {
+    var marks = [Bool](repeating: false, count: lx.toks.count)
+    for d in lx.directives { for i in Int(d.hashTok)..<Int(d.endTok) { marks[i] = true } }
+    return marks
+  }
+
   /// dtc keywords `/name/` spelled as three preprocessing tokens (`/`, a name, `/`) with nothing between them, and
   /// the token after each.
   private static func forEachKeyword(
-    _ lx: LexedFile, skipping: Set<Int>, _ body: (String, Tok?) -> Void
+    _ lx: LexedFile, skipping: [Bool], _ body: (String, Tok?) -> Void
   ) {
     let toks = lx.toks
     var i = 0
     while i + 2 < toks.count {
       defer { i += 1 }
-      guard !skipping.contains(i), toks[i].kind == .div, toks[i + 1].kind == .name, toks[i + 2].kind == .div,
+      guard !skipping[i], toks[i].kind == .div, toks[i + 1].kind == .name, toks[i + 2].kind == .div,
         !toks[i + 1].prevWhite, !toks[i + 2].prevWhite
       else { continue }
       let name = String(decoding: PPLexer.spelling(toks[i + 1], lx.source, lx.pool), as: UTF8.self)

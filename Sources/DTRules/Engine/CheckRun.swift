@@ -75,6 +75,8 @@ public final class CheckRunner: @unchecked Sendable {
   struct Outcome: Sendable {
     var diagnostics: [Diagnostic] = []
     var errors: [ToolIssue] = []
+    /// The input is an overlay and was checked without a base.
+    var overlayAlone = false
   }
 
   /// Checks every job and returns the report (findings in job order; errors after the findings of their job).
@@ -96,12 +98,9 @@ public final class CheckRunner: @unchecked Sendable {
           o.diagnostics.removeAll { d in d.range.map { reader.sources[$0.file].path } == b }
         }
       }
-      if o.errors.isEmpty {
-        report.add(o.diagnostics, input: job.input)
-      } else {
-        report.add(o.diagnostics, input: job.input)
-        report.addUnchecked(job.input, o.errors)
-      }
+      report.add(o.diagnostics, input: job.input)
+      if !o.errors.isEmpty { report.addUnchecked(job.input, o.errors) }
+      if o.overlayAlone { report.overlaysCheckedAlone.append(job.input) }
     }
     return report
   }
@@ -159,6 +158,9 @@ public final class CheckRunner: @unchecked Sendable {
     }
     keep(loaded.tree)
     inspect?(job, loaded.tree)
+    // Known from the tree just read: a source with /plugin/;, or a blob with fragments.
+    outcome.overlayAlone =
+      loaded.tree.isPlugin || loaded.tree.root.liveChildren.contains { $0.child("__overlay__") != nil }
     let linter = job.withoutManifest ? linterWithoutManifest : linter
     outcome.diagnostics = suppressions.apply(
       linter.lint(loaded.tree, frontEnd: loaded.diagnostics, input: loaded.kind), files: loaded.files,

@@ -72,6 +72,8 @@ public struct Report: Sendable {
   public var inputs: [String]
   /// The inputs that could not be checked (each has an entry in `errors`).
   public var unchecked: [String] = []
+  /// The inputs that are overlays and were checked without a base (their fragment warnings are expected).
+  public var overlaysCheckedAlone: [String] = []
 
   public init(findings: [Finding] = [], errors: [ToolIssue] = [], inputs: [String] = []) {
     self.findings = findings

@@ -180,7 +180,7 @@ extension DTLint {
       let runner = CheckRunner(reader: reader, registry: registry, selection: selection, hmp: hmp)
       ProcessLifetime.keep(runner)
       let report = runner.run(jobs)
-      printNote(Self.overlayWithoutBaseNote(jobs: jobs, report: report))
+      printNote(Self.overlayWithoutBaseNote(report: report))
 
       let context = ReportContext(
         sources: sources, tool: ToolInfo(version: DTLint.configuration.version), workingDirectory: cwd,
@@ -200,8 +200,8 @@ extension DTLint {
     }
 
     /// One note when overlays were checked without a base: the fragment warnings dtc gives them are expected then.
-    static func overlayWithoutBaseNote(jobs: [CheckJob], report: Report) -> String? {
-      let alone = jobs.filter { $0.base == nil && OverlayDetection.isOverlay(path: $0.input) }.map(\.input)
+    static func overlayWithoutBaseNote(report: Report) -> String? {
+      let alone = report.overlaysCheckedAlone
       guard let first = alone.first else { return nil }
       let more = alone.count > 1 ? " (and \(alone.count - 1) more)" : ""
       return "note: \(first)\(more) is an overlay checked without a base: targets and cell sizes are unknown, so "

@@ -190,7 +190,7 @@ public struct Tie: Sendable {
     }
     let rest = trees.findings.filter { !shownRules.contains($0.rule) }
     guard !rest.isEmpty else { return [] }
-    let ordered = rest.filter { $0.severity == "error" } + rest.filter { $0.severity != "error" }
+    let ordered = rest.filter { $0.severity == .error } + rest.filter { $0.severity != .error }
     var out = ["", "Findings of the tree that no line above is tied to:"]
     for f in ordered.prefix(Self.untiedShown) { out += wrap(f.formatted, first: "  ", rest: "    ") }
     if ordered.count > Self.untiedShown {

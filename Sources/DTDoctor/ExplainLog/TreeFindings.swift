@@ -6,7 +6,7 @@ import Synchronization
 /// A finding of a tree, with its position resolved.
 public struct TreeFinding: Encodable, Sendable {
   public var rule: String
-  public var severity: String
+  public var severity: Severity
   public var message: String
   public var file: String?
   public var line: Int?
@@ -16,7 +16,7 @@ public struct TreeFinding: Encodable, Sendable {
 
   public init(_ d: Diagnostic, input: String, sources: SourceManager, cwd: String) {
     rule = d.rule
-    severity = d.severity.rawValue
+    severity = d.severity
     message = d.message
     nodePath = d.nodePath
     self.input = input
@@ -31,10 +31,9 @@ public struct TreeFinding: Encodable, Sendable {
 
   /// `board.dts:72:2: error: … [rule]`.
   public var formatted: String {
-    var head = file ?? input
-    if let line { head += ":\(line)" }
-    if let column { head += ":\(column)" }
-    return "\(head): \(severity): \(message) [\(rule)]"
+    DiagnosticText.line(
+      location: DiagnosticText.location(file ?? input, line: line, column: column), severity: severity,
+      message: message, rule: rule)
   }
 }
 

@@ -1,3 +1,4 @@
+import DTYAML
 import Yams
 
 /// One function a pad can be muxed to (`MX8MP_IOMUXC_<PAD>__<FUNCTION>`).

@@ -1,3 +1,4 @@
+import DTYAML
 import Yams
 
 /// A node of the SoC's device tree the HMP rules look at: label, path and unit address in the mainline `.dtsi`.

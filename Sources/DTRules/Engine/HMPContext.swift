@@ -1,5 +1,6 @@
 import DTCore
 import DTHMP
+import DTYAML
 
 /// What the HMP rules know about the system beyond the tree: the kernel flavor the tree will run under, the
 /// board, the M7 manifest and the files it names. Built once per run; immutable, so rules on several trees share it.

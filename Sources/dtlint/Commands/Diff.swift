@@ -128,9 +128,7 @@ extension DTLint {
       }
 
       let changes = TreeDiff.compare(sides[0].tree, sides[1].tree, options: options)
-      let context = ReportContext(
-        sources: sources, tool: ToolInfo(version: DTLint.configuration.version), workingDirectory: cwd)
-      let renderer = DiffReportRenderer(context: context, a: a, b: b)
+      let renderer = DiffReportRenderer(sources: sources, workingDirectory: cwd, a: a, b: b)
       let output: String
       switch format {
       case .json: output = renderer.json(changes)

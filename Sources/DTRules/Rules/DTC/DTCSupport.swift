@@ -24,20 +24,6 @@ extension RuleDescription {
   }
 }
 
-// MARK: - Compile-time checks
-
-/// One of dtc's checks that run while compiling (DTCore's ``TreeFixups``). When the compile reported findings for
-/// it, the Linter uses those; otherwise (a compiled tree that passed, or a blob) the rule runs the check itself,
-/// reporting only: the tree is not changed again.
-protocol CompileTimeCheckRule: TreeRule {}
-
-extension CompileTimeCheckRule {
-  func check(_ context: inout RuleContext) {
-    var fixups = TreeFixups(tree: context.tree)
-    for d in fixups.runCheck(Self.description.id) { context.report(d) }
-  }
-}
-
 // MARK: - Value shapes
 
 /// dtc's `data_is_one_string`: non-empty, NUL-terminated, no NUL before the end.

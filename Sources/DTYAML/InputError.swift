@@ -1,3 +1,4 @@
+import DTCore
 import Yams
 
 /// A file dtlint reads that cannot be used (a YAML profile, manifest or configuration, an ELF file, a `pin_mux.c`):
@@ -42,10 +43,8 @@ public struct InputError: Error, CustomStringConvertible, Sendable, Equatable {
   }
 
   public var description: String {
-    var s = path
-    if let line { s += ":\(line)" + (column.map { ":\($0)" } ?? "") }
-    s += ": error: "
-    if let key { s += "\(key): " }
-    return s + message
+    DiagnosticText.line(
+      location: DiagnosticText.location(path, line: line, column: column), severity: .error,
+      message: (key.map { "\($0): " } ?? "") + message)
   }
 }

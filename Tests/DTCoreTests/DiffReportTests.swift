@@ -1,8 +1,7 @@
-import DTCore
 import Foundation
 import Testing
 
-@testable import DTRules
+@testable import DTCore
 
 /// The JSON and text shapes of `dtlint diff`'s report, on changes built by hand.
 @Suite struct DiffReportTests {
@@ -11,7 +10,7 @@ import Testing
 
   static func renderer(_ sources: SourceManager = SourceManager()) -> DiffReportRenderer {
     DiffReportRenderer(
-      context: ReportContext(sources: sources, tool: ToolInfo(version: "test"), workingDirectory: "/work"),
+      sources: sources, workingDirectory: "/work",
       a: "a.dtb+ov.dtbo", b: "b.dts")
   }
 

@@ -1,5 +1,3 @@
-import DTCore
-
 /// Renders the changes of `dtlint diff` (``TreeDiff``) as text or JSON.
 ///
 /// JSON (format of Documentation/Report.md):
@@ -20,13 +18,17 @@ import DTCore
 public struct DiffReportRenderer: Sendable {
   public static let formatVersion = 1
 
-  public var context: ReportContext
+  /// The sources the changes' ranges point into.
+  public var sources: SourceManager
+  /// Absolute. File paths below it are printed relative to it.
+  public var workingDirectory: String
   /// The inputs as the user named them.
   public var a: String
   public var b: String
 
-  public init(context: ReportContext, a: String, b: String) {
-    self.context = context
+  public init(sources: SourceManager, workingDirectory: String, a: String, b: String) {
+    self.sources = sources
+    self.workingDirectory = workingDirectory
     self.a = a
     self.b = b
   }
@@ -61,8 +63,15 @@ public struct DiffReportRenderer: Sendable {
 
   private func location(_ range: SourceRange?) -> JSONValue {
     guard let range else { return .null }
-    let l = context.location(of: range)
+    let l = position(range)
     return .object(["file": .string(l.path), "line": .int(l.line), "column": .int(l.column)])
+  }
+
+  /// Where a range starts, its file relative to the working directory (as every report prints it).
+  private func position(_ range: SourceRange) -> (path: String, line: Int, column: Int) {
+    let file = sources[range.file]
+    let lc = file.lineColumn(at: range.start)
+    return (PathDisplay.relative(file.path, to: workingDirectory), lc.line, lc.column)
   }
 
   static func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
@@ -157,8 +166,8 @@ public struct DiffReportRenderer: Sendable {
 
   private func at(_ range: SourceRange?, _ paint: Paint) -> String {
     guard let range else { return "" }
-    let l = context.location(of: range)
-    return "  " + paint(.cyan, "(\(l.path):\(l.line):\(l.column))")
+    let l = position(range)
+    return "  " + paint(.cyan, "(" + DiagnosticText.location(l.path, line: l.line, column: l.column) + ")")
   }
 
   private func property(_ c: TreeChange, _ paint: Paint) -> String {

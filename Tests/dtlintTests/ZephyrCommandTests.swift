@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+import _DTTestSupport
+
+/// `--m7` given the M7's Zephyr device tree (issue 19), as users run the commands.
+@Suite(.enabled(if: CLI.binary != nil, "skipped: the dtlint binary was not built")) struct ZephyrCommandTests {
+  static let fixtures = SharedCorpus.packageRoot + "/Tests/DTHMPTests/Fixtures/zephyr"
+
+  /// A Linux tree that enables I2C3 (which the Zephyr fixture's firmware enables too) and leaves UART4 disabled.
+  static let linux = """
+    /dts-v1/;
+    / {
+    \tcompatible = "acme,imx8mp-board", "fsl,imx8mp";
+    \t#address-cells = <1>;
+    \t#size-cells = <1>;
+
+    \tbus@30800000 {
+    \t\tcompatible = "simple-bus";
+    \t\treg = <0x30800000 0x400000>;
+    \t\t#address-cells = <1>;
+    \t\t#size-cells = <1>;
+    \t\tranges;
+
+    \t\ti2c3: i2c@30a40000 {
+    \t\t\tcompatible = "fsl,imx8mp-i2c", "fsl,imx21-i2c";
+    \t\t\treg = <0x30a40000 0x10000>;
+    \t\t\tstatus = "okay";
+    \t\t};
+
+    \t\tuart4: serial@30a60000 {
+    \t\t\tcompatible = "fsl,imx8mp-uart", "fsl,imx6q-uart";
+    \t\t\treg = <0x30a60000 0x10000>;
+    \t\t\tstatus = "disabled";
+    \t\t};
+    \t};
+    };
+
+    """
+
+  static func line(of needle: String, in path: String, after: String? = nil) throws -> Int {
+    let lines = try String(contentsOfFile: path, encoding: .utf8).split(
+      separator: "\n", omittingEmptySubsequences: false)
+    let start = try after.map { a in try #require(lines.firstIndex { $0.contains(a) }) } ?? 0
+    return try #require(lines[start...].firstIndex { $0.contains(needle) }) + 1
+  }
+
+  @Test func checkTakesABoardTreeAndNamesBothTrees() throws {
+    let dir = TestDirectory()
+    dir.write("linux.dts", Self.linux)
+    let before = dir.files()
+    let r = try CLI.run(
+      ["check", "linux.dts", "--m7", Self.fixtures + "/board.dts", "--disable", "hmp_clock_gated"], cwd: dir.path)
+    #expect(r.status == 1, "\(r.stderr)")
+    let linuxLine = try Self.line(of: "status = \"okay\";", in: dir.path + "/linux.dts")
+    let zephyrLine = try Self.line(of: "status = \"okay\";", in: Self.fixtures + "/board.dts", after: "&i2c3 {")
+    let finding = try #require(r.stdout.split(separator: "\n").first { $0.contains("[hmp_peripheral_conflict]") })
+    #expect(finding.hasPrefix("linux.dts:\(linuxLine):"))
+    #expect(finding.contains("zephyr/board.dts:\(zephyrLine)"))
+    #expect(dir.files() == before, "nothing is left behind")
+  }
+
+  @Test func aTreeThatDoesNotCompileExits2NamingItsLine() throws {
+    let dir = TestDirectory()
+    dir.write("linux.dts", Self.linux)
+    dir.write("zephyr.dts", "/dts-v1/;\n/ {\n\tx = <1;\n};\n")
+    let r = try CLI.run(["check", "linux.dts", "--m7", "zephyr.dts"], cwd: dir.path)
+    #expect(r.status == 2)
+    #expect(r.stderr.contains("zephyr.dts:3: Zephyr device tree does not compile"))
+    #expect(r.stderr.contains("--m7"))
+    #expect(r.stdout.isEmpty)
+    // A board tree whose include is not on the -I path.
+    dir.write("board.dts", "/dts-v1/;\n#include <nxp/imx/nxp_imx8ml_m7.dtsi>\n")
+    let missing = try CLI.run(["check", "linux.dts", "--m7", "board.dts"], cwd: dir.path)
+    #expect(missing.status == 2)
+    #expect(missing.stderr.contains("board.dts:2") && missing.stderr.contains("nxp/imx/nxp_imx8ml_m7.dtsi"))
+    #expect(dir.files() == ["board.dts", "linux.dts", "zephyr.dts"])
+  }
+
+  @Test func mergedTreeDetectedByContent() throws {
+    let dir = TestDirectory()
+    dir.write("linux.dts", Self.linux)
+    // A merged tree under a name without a device-tree extension (as copied out of build/zephyr).
+    let compiled = try CLI.run(["compile", Self.fixtures + "/board.dts", "-O", "dts", "-o", dir.path + "/zephyr-m7"])
+    #expect(compiled.status == 0, "\(compiled.stderr)")
+    let r = try CLI.run(["check", "linux.dts", "--m7", "zephyr-m7", "--disable", "hmp_clock_gated"], cwd: dir.path)
+    #expect(r.status == 1)
+    #expect(r.stdout.contains("the M7 firmware owns it (zephyr-m7:"))
+  }
+
+  @Test func diffScopeAndGenerateFollowTheTree() throws {
+    let dir = TestDirectory()
+    dir.write("linux.dts", Self.linux)
+    dir.write("linux2.dts", Self.linux.replacingOccurrences(of: "status = \"okay\"", with: "status = \"disabled\""))
+    let d = try CLI.run(["diff", "linux.dts", "linux2.dts", "--m7", Self.fixtures + "/board.dts"], cwd: dir.path)
+    #expect(d.status == 1, "\(d.stderr)")
+    #expect(d.stdout.contains("i2c@30a40000"))
+
+    let g = try CLI.run(
+      ["hmp", "generate", "--board", "verdin-imx8mp-nonwifi", "--m7", Self.fixtures + "/board.dts", "-o", "hmp.dtso"],
+      cwd: dir.path)
+    #expect(g.status == 0 || g.status == 1, "\(g.stderr)")
+    let text = try String(contentsOfFile: dir.path + "/hmp.dtso", encoding: .utf8)
+    #expect(text.contains("&i2c3 {") && text.contains("&uart4 {"))
+  }
+
+  @Test func manifestNamesTreeWithOverlaysAndConfig() throws {
+    let dir = TestDirectory()
+    dir.write("linux.dts", Self.linux)
+    dir.write(
+      "m7.yaml",
+      """
+      soc: imx8mp
+      zephyr:
+        dts: \(Self.fixtures)/board.dts
+        overlays: [\(Self.fixtures)/rpmsg.overlay]
+        config: \(Self.fixtures)/zephyr.config
+
+      """)
+    let dump = try CLI.run(["config", "dump", "--m7", "m7.yaml"], cwd: dir.path)
+    #expect(dump.status == 0, "\(dump.stderr)")
+    dir.write("m7-bad.yaml", "soc: imx8mp\nzephyr: {dts: nowhere.dts}\n")
+    let bad = try CLI.run(["check", "linux.dts", "--m7", "m7-bad.yaml"], cwd: dir.path)
+    #expect(bad.status == 2)
+    #expect(bad.stderr.contains("m7-bad.yaml:2") && bad.stderr.contains("zephyr.dts: no such file 'nowhere.dts'"))
+  }
+}

@@ -123,4 +123,31 @@ import _DTTestSupport
     #expect(bad.status == 2)
     #expect(bad.stderr.contains("m7-bad.yaml:2") && bad.stderr.contains("zephyr.dts: no such file 'nowhere.dts'"))
   }
+
+  /// The guide's section 8: the story's firmware on Zephyr (Examples/verdin-imx8mp-custom/zephyr, m7-zephyr.yaml).
+  @Test func exampleZephyrStoryNamesBothTrees() throws {
+    let example = SharedCorpus.packageRoot + "/Examples/verdin-imx8mp-custom"
+    let r = try CLI.run(
+      [
+        "check", "board.dts", "-I", "include", "--m7", "m7-zephyr.yaml", "--kernel", "toradex-bsp6", "--disable",
+        "hmp_clock_gated", "--format", "json",
+      ], cwd: example)
+    #expect(r.status == 1, "\(r.stderr)")
+    let findings = CheckCommandTests.findings(r.stdout)
+    func at(_ rule: String) -> [String: Any]? { findings.first { $0["rule"] as? String == rule } }
+    let i2c4 = try Self.line(of: "status = \"okay\";", in: example + "/board.dts", after: "&i2c4 {")
+    let zi2c4 = try Self.line(of: "status = \"okay\";", in: example + "/zephyr/board.dts", after: "&i2c4 {")
+    let conflict = try #require(at("hmp_peripheral_conflict"))
+    #expect(conflict["line"] as? Int == i2c4)
+    #expect((conflict["message"] as? String)?.contains("(zephyr/board.dts:\(zi2c4))") == true)
+    let buffer = try Self.line(of: "reg = <0 0x55400000", in: example + "/board.dts")
+    let shm = try Self.line(of: "zephyr,ipc_shm = &shram;", in: example + "/zephyr/rpmsg.overlay")
+    let outside = try #require(
+      findings.first { $0["rule"] as? String == "hmp_ipc_shm" && $0["severity"] as? String == "error" })
+    #expect(outside["line"] as? Int == buffer)
+    #expect((outside["message"] as? String)?.contains("at zephyr/rpmsg.overlay:\(shm)") == true)
+    // The MU pairing is right (zephyr,ipc = mailbox0 at 0x30ab0000, Linux's mboxes at mu 0x30aa0000).
+    #expect(at("hmp_mbox_controller") == nil)
+    #expect(at("hmp_vring_size") == nil)
+  }
 }

@@ -150,4 +150,27 @@ import _DTTestSupport
     #expect(at("hmp_mbox_controller") == nil)
     #expect(at("hmp_vring_size") == nil)
   }
+
+  /// `hmp generate` with a Zephyr tree: vrings at the start of zephyr,ipc_shm, described as Linux-placed; a window
+  /// too small for the buffer pool fails the generator's own check and nothing is written.
+  @Test func generateForZephyrFirmware() throws {
+    let m7 = SharedCorpus.packageRoot + "/Tests/Fixtures/hmp/m7"
+    let dir = TestDirectory()
+    dir.write("m7.yaml", "soc: imx8mp\nzephyr: {dts: \(m7)/zephyr-rpmsg.dts, config: \(m7)/zephyr.config}\n")
+    let g = try CLI.run(
+      ["hmp", "generate", "--board", "verdin-imx8mp-nonwifi", "--m7", "m7.yaml", "-o", "hmp.dtso"], cwd: dir.path)
+    #expect(g.status == 0, "\(g.stderr)")
+    let text = try String(contentsOfFile: dir.path + "/hmp.dtso", encoding: .utf8)
+    #expect(text.contains("Linux allocates the Zephyr firmware's vring here"))
+    #expect(text.contains("4 KiB needed for 8 buffers."))
+    #expect(text.contains("vdev0vring0@55000000") && text.contains("vdevbuffer@55400000"))
+
+    dir.write("small.yaml", "soc: imx8mp\nzephyr: \(m7)/zephyr-small-shm.dts\n")
+    let small = try CLI.run(
+      ["hmp", "generate", "--board", "verdin-imx8mp-nonwifi", "--m7", "small.yaml", "-o", "small.dtso"], cwd: dir.path)
+    #expect(small.status == 1)
+    #expect(small.stderr.contains("[hmp_ipc_shm]") && small.stderr.contains("does not pass its own check"))
+    #expect(!dir.exists("small.dtso"))
+    #expect(text.contains("(assumed: the Zephyr build's count is not given") == false)
+  }
 }

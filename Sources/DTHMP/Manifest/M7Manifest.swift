@@ -117,6 +117,8 @@ public struct M7Manifest: Sendable {
           line: nil, source: d.location.description))
     }
     if !rpmsgOverrides.contains("vring-align") { rpmsg.vringAlign = ZephyrConfig.vringAlign }
+    // `hmp generate` places Linux's vrings at the start of the shared memory the firmware declares.
+    if !rpmsgOverrides.contains("vring-base"), let base = tree.ipcShm?.address { rpmsg.vringBase = base }
     if !rpmsgOverrides.contains("buffer-count"), let n = config?.bufferCount { rpmsg.bufferCount = n }
   }
 

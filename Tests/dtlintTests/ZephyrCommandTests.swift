@@ -173,4 +173,30 @@ import _DTTestSupport
     #expect(!dir.exists("small.dtso"))
     #expect(text.contains("(assumed: the Zephyr build's count is not given") == false)
   }
+
+  /// `hmp fix` and `hmp explain-log` take the tree too: the fixer disables what the Zephyr firmware enables, the
+  /// explainer ties the log to the Zephyr cross-checks.
+  @Test func fixAndExplainLogTakeTheTree() throws {
+    let dir = TestDirectory()
+    dir.write("linux.dts", Self.linux)
+    let fix = try CLI.run(
+      [
+        "hmp", "fix", "linux.dts", "--m7", Self.fixtures + "/board.dts", "--disable", "hmp_clock_gated", "-o",
+        "fixed.dts",
+      ],
+      cwd: dir.path)
+    #expect(fix.status == 0 || fix.status == 1, "\(fix.stderr)")
+    let fixed = try String(contentsOfFile: dir.path + "/fixed.dts", encoding: .utf8)
+    #expect(fixed.contains("reg = <0x30a40000 0x10000>;\n\t\t\tstatus = \"disabled\";"))
+    #expect(fix.stderr.contains("[hmp_peripheral_conflict]") && fix.stderr.contains("zephyr/board.dts:"))
+
+    let example = SharedCorpus.packageRoot + "/Examples/verdin-imx8mp-custom"
+    let log = try CLI.run(
+      [
+        "hmp", "explain-log", "boot.log", "board.dts", "-I", "include", "--m7", "m7-zephyr.yaml", "--kernel",
+        "toradex-bsp6",
+      ], cwd: example)
+    #expect(log.status == 1, "\(log.stderr)")
+    #expect(log.stdout.contains("[hmp_ipc_shm]") && log.stdout.contains("zephyr/rpmsg.overlay:"))
+  }
 }

@@ -98,6 +98,9 @@ public enum HMPGenerator {
     }
     var regions: [Region] = []
     let vdevs = max(1, Int(rpmsg.vdevCount))
+    // rpmsg-lite compiles the vring addresses in; Zephyr's OpenAMP asks Linux to place them (HMPFacts §17.3).
+    let firmwarePlaces = request.manifest?.firmwarePlacesVrings ?? true
+    let counted = request.manifest?.vringNumbersKnown ?? true
     for vdev in 0..<vdevs {
       for ring in 0..<2 {
         let name = kernel.core.vringName(vdev: vdev, ring: ring)
@@ -108,9 +111,13 @@ public enum HMPGenerator {
             compatible: nil,
             comment: [
               "vring \(ring) of vdev \(vdev): \(direction). remoteproc looks the carveout up by the name",
-              "\"\(kernel.core.vringCarveout)\" and rpmsg-lite uses this address whatever Linux writes into the",
-              "resource table (HMPFacts §2, §8, §10.2, §10.11); \(hexSize(vringNeed)) needed for "
-                + "\(rpmsg.bufferCount) buffers.",
+              "\"\(kernel.core.vringCarveout)\" and "
+                + (firmwarePlaces
+                  ? "rpmsg-lite uses this address whatever Linux writes into the"
+                  : "Linux allocates the Zephyr firmware's vring here and writes it into the"),
+              "resource table (HMPFacts §2, §8, §10.2, §10.11\(firmwarePlaces ? "" : ", §17.3")); "
+                + "\(hexSize(vringNeed)) needed for \(rpmsg.bufferCount) buffers"
+                + (counted ? "." : " (assumed: the Zephyr build's count is not given; zephyr.config in the manifest)."),
             ]))
       }
     }
@@ -272,7 +279,8 @@ public enum HMPGenerator {
     }
 
     // MARK: Clocks and power (HMPFacts §13)
-    let plan = ClockProtectionPlan.make(soc: soc, flavor: kernel, owned: Array(claimedLabels).sorted(), given: request.bootargs)
+    let plan = ClockProtectionPlan.make(
+      soc: soc, flavor: kernel, owned: Array(claimedLabels).sorted(), given: request.bootargs)
     var initOnArray: [UInt32] = []
     if !plan.initOnArray.isEmpty {
       // An overlay replaces the whole property: keep what the base lists.

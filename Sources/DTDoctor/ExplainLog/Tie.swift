@@ -23,7 +23,7 @@ public struct Tie: Sendable {
 
   /// Rules that stay silent without the M7 manifest (a rule never guesses what it was not told).
   static let manifestRules: Set<String> = [
-    "hmp_rproc_missing", "hmp_peripheral_conflict", "hmp_pad_conflict", "hmp_gpio_bank_shared",
+    "hmp_rproc_missing", "hmp_peripheral_conflict", "hmp_pad_conflict", "hmp_gpio_bank_shared", "hmp_ipc_shm",
     "hmp_firmware_vring_mismatch", "hmp_firmware_rsc_table", "hmp_firmware_segment_unreserved",
     "hmp_clock_gated", "hmp_power_domain",
   ]

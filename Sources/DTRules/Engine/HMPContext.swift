@@ -58,14 +58,17 @@ public final class HMPContext: Sendable {
 
   /// Loads what the options name. Errors name the file, line and key (or the option). `bootargs` (from
   /// `--bootargs` or the configuration) overrides the manifest's `linux.bootargs`.
-  public static func load(kernel: String?, board: String?, m7: String?, bootargs: KernelCommandLine? = nil)
-    throws(InputError) -> HMPContext
-  {
+  /// `includePaths` (the command's `-I`) compile an `--m7` that is a Zephyr device tree.
+  public static func load(
+    kernel: String?, board: String?, m7: String?, bootargs: KernelCommandLine? = nil, includePaths: [String] = []
+  ) throws(InputError) -> HMPContext {
     let flavor = try kernel.map { (k: String) throws(InputError) -> KernelFlavor in try KernelFlavor.load(name: k) }
     let boardProfile = try board.map { (b: String) throws(InputError) -> BoardProfile in
       try Self.boardProfile(named: b)
     }
-    let manifest = try m7.map { (p: String) throws(InputError) -> M7Manifest in try M7Manifest.load(path: p) }
+    let manifest = try m7.map { (p: String) throws(InputError) -> M7Manifest in
+      try M7Manifest.load(path: p, includePaths: includePaths)
+    }
     let inputs = try manifest?.loadInputs()
     return HMPContext(
       kernel: flavor, kernelGiven: kernel, board: boardProfile, manifest: manifest, inputs: inputs,

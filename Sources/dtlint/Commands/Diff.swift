@@ -54,8 +54,10 @@ extension DTLint {
 
     @Option(
       name: .customLong("m7"),
-      help: ArgumentHelp("With --hmp (implied): also the peripherals this M7 manifest names.", valueName: "manifest"),
-      completion: .file(extensions: ["yaml", "yml"]))
+      help: ArgumentHelp(
+        "With --hmp (implied): also the peripherals this M7 manifest (or the M7's Zephyr device tree) names.",
+        valueName: "manifest"),
+      completion: .file(extensions: ["yaml", "yml", "dts", "overlay"]))
     var manifest: String?
 
     @Flag(help: "Also compare phandle, linux,phandle, /__symbols__, /__fixups__ and /__local_fixups__.")
@@ -95,7 +97,7 @@ extension DTLint {
       var m7Manifest: M7Manifest?
       if let manifest {
         do {
-          m7Manifest = try M7Manifest.load(path: manifest)
+          m7Manifest = try M7Manifest.load(path: manifest, includePaths: frontEnd.includePaths)
         } catch {
           throw Failure.manifest(error, manifest: manifest, given: "--m7")
         }

@@ -70,9 +70,9 @@ extension DTLint {
 
     @Option(
       help: ArgumentHelp(
-        "The M7 firmware's manifest: peripherals and pads it owns, firmware ELF, RPMsg settings.", valueName: "manifest"
-      ),
-      completion: .file(extensions: ["yaml", "yml"]))
+        "The M7 firmware's manifest: peripherals and pads it owns, firmware ELF, RPMsg settings; or the M7's Zephyr "
+          + "device tree.", valueName: "manifest"),
+      completion: .file(extensions: ["yaml", "yml", "dts", "overlay"]))
     var m7: String?
 
     @Option(
@@ -250,7 +250,7 @@ extension DTLint {
       var inputs: M7Manifest.Inputs?
       if let m7 = settings.m7 {
         do {
-          manifest = try M7Manifest.load(path: m7)
+          manifest = try M7Manifest.load(path: m7, includePaths: settings.includePaths)
           inputs = try manifest?.loadInputs()
         } catch {
           throw Failure.manifest(error, manifest: m7, given: settings.m7Given)

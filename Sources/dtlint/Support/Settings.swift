@@ -9,9 +9,10 @@ import Foundation
 struct SettingsOptions: ParsableArguments {
   @Option(
     help: ArgumentHelp(
-      "The M7 firmware's manifest: peripherals, pads, firmware ELF, RPMsg settings (enables the ownership rules).",
+      "The M7 firmware's manifest: peripherals, pads, firmware ELF, RPMsg settings (enables the ownership rules); "
+        + "or the M7's Zephyr device tree (zephyr.dts, or a board .dts compiled with -I).",
       valueName: "manifest"),
-    completion: .file(extensions: ["yaml", "yml"]))
+    completion: .file(extensions: ["yaml", "yml", "dts", "overlay"]))
   var m7: String?
 
   @Option(
@@ -209,7 +210,7 @@ struct Settings {
       throw Failure.usage(error.messageWithoutSeverity)
     }
     do {
-      return try HMPContext.load(kernel: kernel, board: board, m7: m7, bootargs: bootargs)
+      return try HMPContext.load(kernel: kernel, board: board, m7: m7, bootargs: bootargs, includePaths: includePaths)
     } catch {
       let given = origins["m7"] == .config ? "m7: in \(configPath ?? ".dtlint.yaml")" : "--m7"
       throw Failure.manifest(error, manifest: m7, given: given)

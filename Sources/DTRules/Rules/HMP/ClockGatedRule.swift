@@ -143,7 +143,7 @@ struct ClockJudge {
 
     var heads: [String] = []
     var certain = false
-    let owner = "\(node.labelledName) belongs to the M7 (\(power.claims.manifestLocation(line: entry.line)))"
+    let owner = "\(node.labelledName) belongs to the M7 (\(power.claims.location(of: entry)))"
     let what =
       "its clock root slice \(slice.name) (\(power.clocks.provider) + \(hexAddress(slice.offset)), enable bit \(power.clocks.rootEnableBit))"
     let kernel = hmp.kernelPhrase

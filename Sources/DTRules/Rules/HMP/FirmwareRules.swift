@@ -129,7 +129,8 @@ struct HMPFirmwareVringMismatchRule: TreeRule {
       The table is read from the firmware ELF of the manifest (`firmware: elf:`). Region sizes are checked here \
       only when the table's descriptor count or alignment differ from the manifest's `rpmsg` settings \
       (otherwise `hmp_vring_size` does); a tree without any vring region is left to \
-      `hmp_memory_region_missing`.
+      `hmp_memory_region_missing`. A vring whose `da` is `FW_RSC_ADDR_ANY` (Zephyr's OpenAMP, HMPFacts §17.3) \
+      is Linux's to place: only its size is checked against the region.
       """,
     triggering: [
       RuleExample(
@@ -164,8 +165,21 @@ struct HMPFirmwareVringMismatchRule: TreeRule {
       else { continue }
       let (mr, regions) = listed
       for (n, vdev) in vdevs.enumerated() {
-        for (i, ring) in vdev.vrings.enumerated() where ring.da != ResourceTable.addressAny {
+        for (i, ring) in vdev.vrings.enumerated() {
           let name = core.vringName(vdev: n, ring: i)
+          if ring.da == ResourceTable.addressAny {
+            // Linux allocates it from the region (Zephyr's OpenAMP, HMPFacts §17.3): only the size can disagree.
+            guard let region = regions.first(where: { $0.node.baseName == name }), let size = region.size,
+              let need = vringRegionBytes(num: ring.num, align: ring.align), need > size,
+              UInt64(ring.num) != rpmsg.bufferCount || UInt64(ring.align) != rpmsg.vringAlign
+                || !claims.manifest.vringNumbersKnown
+            else { continue }
+            context.report(
+              "the firmware's resource table (\(firmware)) asks Linux to allocate vdev\(n) vring\(i) (da FW_RSC_ADDR_ANY) with \(ring.num) descriptors, align \(hexAddress(UInt64(ring.align))): it needs \(hexSize(need)), more than the region \(region.span) holds (\"Registered carveout doesn't fit len request\")",
+              node: region.node, property: region.node.property("reg"),
+              notes: [DiagnosticNote("\(rproc.name) lists the region here", at: mr.range)])
+            continue
+          }
           let da = UInt64(ring.da)
           let fw = "the firmware's resource table (\(firmware)) puts vdev\(n) vring\(i) at \(hexAddress(da))"
           guard let region = regions.first(where: { $0.node.baseName == name }) else {

@@ -312,19 +312,22 @@ struct HMPGPIOBankSharedRule: TreeRule {
 
   func check(_ context: inout RuleContext) {
     let info = context.info
-    guard let claims = info.m7Claims, let pinMux = claims.inputs?.pinMux else { return }
-    // Bank number → the M7's pins in it, with the pin_mux.c line that muxes each.
-    var banks: [Int: [(pin: Int, function: String, line: Int)]] = [:]
-    for call in pinMux.calls where call.kind == .setPinMux {
+    guard let claims = info.m7Claims else { return }
+    // Bank number → the M7's pins in it, with the pin_mux.c line that muxes each (or the Zephyr `*-gpios` user).
+    var banks: [Int: [(pin: Int, function: String, at: String)]] = [:]
+    for call in claims.inputs?.pinMux?.calls ?? [] where call.kind == .setPinMux {
       for f in call.functions {
         guard let (bank, pin) = Self.gpio(f.name) else { continue }
         if !(banks[bank]?.contains { $0.pin == pin } ?? false) {
-          banks[bank, default: []].append((pin, f.name, call.line))
+          banks[bank, default: []].append(
+            (pin, f.name, "\(M7Claims.display(claims.inputs?.pinMux?.path ?? "")):\(call.line)"))
         }
         break
       }
     }
-    let pinMuxPath = M7Claims.display(pinMux.path)
+    for g in claims.manifest.zephyr?.gpios ?? [] where !(banks[g.bank]?.contains { $0.pin == g.pin } ?? false) {
+      banks[g.bank, default: []].append((g.pin, g.function, g.location.description))
+    }
     for bank in banks.keys.sorted() {
       let label = "gpio\(bank)"
       let node: Node?
@@ -337,7 +340,7 @@ struct HMPGPIOBankSharedRule: TreeRule {
       }
       guard let controller = node, controller.isLive, !claims.owns(controller) else { continue }
       let mine = banks[bank] ?? []
-      let pins = mine.map { "\($0.function) (\(pinMuxPath):\($0.line))" }
+      let pins = mine.map { "\($0.function) (\($0.at))" }
       let users = linuxUsers(of: controller, info: info)
       var message =
         "\(label) (\(controller.name)) is enabled for Linux, and the M7 firmware drives \(pins.joined(separator: ", ")) of the same bank: both cores update its data, direction and interrupt registers without a lock between them"

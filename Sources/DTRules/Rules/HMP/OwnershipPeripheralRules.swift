@@ -118,7 +118,7 @@ struct HMPPeripheralConflictRule: TreeRule {
       let how = node.property("status") == nil ? " (no status property)" : ""
       let named = entry.text == label ? "" : " as '\(entry.text)'"
       let message =
-        "\(what) is enabled for Linux\(how), but the M7 firmware owns it (\(claims.manifestLocation(line: entry.line))\(named)): Linux's driver and the firmware would both drive this controller"
+        "\(what) is enabled for Linux\(how), but the M7 firmware owns it (\(claims.location(of: entry))\(named)): Linux's driver and the firmware would both drive this controller"
       context.reportEnabled(message, node: node)
     }
   }
@@ -140,7 +140,9 @@ struct HMPDebugUARTRule: TreeRule {
       Whether this firmware uses its debug console is not known to dtlint, so the rule is a warning (the conflict \
       is inferred, HMPFacts §10.13). It needs an M7 manifest and a known board (`--board`, or a root \
       `compatible` that a board profile matches), and stays silent when the manifest claims the UART itself \
-      (then `hmp_peripheral_conflict` reports it, with a fix-it).
+      (then `hmp_peripheral_conflict` reports it, with a fix-it). When the M7 runs Zephyr and `--m7` gives its \
+      device tree, the firmware's console is known (`zephyr,console`, HMPFacts §17): that UART is one of the \
+      tree's claims, so `hmp_peripheral_conflict` reports it and this rule, which guesses from the board, is silent.
       """,
     triggering: [
       RuleExample(
@@ -195,7 +197,9 @@ struct HMPDebugUARTRule: TreeRule {
     ])
 
   func check(_ context: inout RuleContext) {
-    guard let claims = context.info.m7Claims, let board = context.info.hmp.board(for: context.tree) else { return }
+    guard let claims = context.info.m7Claims, claims.manifest.zephyr == nil,
+      let board = context.info.hmp.board(for: context.tree)
+    else { return }
     let debug = board.m7DebugUART
     let node: Node?
     if let n = context.tree.node(withLabel: debug.label) {

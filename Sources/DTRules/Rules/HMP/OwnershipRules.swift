@@ -4,6 +4,7 @@ let hmpOwnershipRules: [any TreeRule.Type] = [
   HMPPadConflictRule.self,
   HMPGPIOBankSharedRule.self,
   HMPDebugUARTRule.self,
+  HMPIPCShmRule.self,
   HMPFirmwareVringMismatchRule.self,
   HMPFirmwareRscTableRule.self,
   HMPFirmwareSegmentUnreservedRule.self,

@@ -27,7 +27,13 @@ struct M7Claims {
     switch pad.origin {
     case .manifest(let line): return manifestLocation(line: line)
     case .pinMuxC(let line): return "\(Self.display(manifest.pinMuxC ?? "pin_mux.c")):\(line)"
+    case .zephyr(let location): return location
     }
+  }
+
+  /// Where a peripheral claim is written: the manifest's line, or the Zephyr tree's `file:line`.
+  func location(of entry: M7Manifest.PeripheralEntry) -> String {
+    entry.source ?? manifestLocation(line: entry.line)
   }
 
   /// A path for messages: relative to the working directory when below it, else as given.
@@ -45,9 +51,11 @@ extension TreeInfo {
     var found: [(M7Manifest.PeripheralEntry, Node)] = []
     var owned = Set<ObjectIdentifier>()
     for r in manifest.resolvePeripherals(in: tree) {
-      guard let p = r.nodePath, let n = tree.node(atPath: p) else { continue }
+      // A node named twice (a label in the manifest, its address in the Zephyr tree) is one claim.
+      guard let p = r.nodePath, let n = tree.node(atPath: p), owned.insert(ObjectIdentifier(n)).inserted else {
+        continue
+      }
       found.append((r.entry, n))
-      owned.insert(ObjectIdentifier(n))
     }
     let claims = M7Claims(
       manifest: manifest, soc: manifest.soc, inputs: hmp.inputs, peripherals: found, ownedNodes: owned)

@@ -58,7 +58,7 @@ struct HMPPowerDomainRule: TreeRule {
         let known = power.clocks.powerDomains.first { $0.path == domain.path || domain.labels.contains($0.label) }
         let name = known.map { "\(domain.displayName) (\(domain.name), \($0.title))" } ?? domain.labelledName
         var text =
-          "\(node.labelledName) belongs to the M7 (\(power.claims.manifestLocation(line: entry.line))) and needs power "
+          "\(node.labelledName) belongs to the M7 (\(power.claims.location(of: entry))) and needs power "
           + "domain \(name) (\(via)): Linux's genpd switches a domain off when none of its Linux devices is in use"
         let source = power.commandLine.map { "from \($0.source.phrase)" } ?? "no kernel command line was given"
         if pdIgnore {

@@ -18,7 +18,10 @@ struct VringSizeRule: TreeRule {
       vring somewhere the firmware never looks (HMPFacts §2, §8, §10.11).
 
       The numbers come from the M7 manifest's `rpmsg` settings over the SoC's SDK defaults, so the rule is \
-      silent without `--m7`. Both checks rest on verified code on both sides: an error.
+      silent without `--m7`. For Zephyr firmware (`--m7` with its device tree, HMPFacts §17.3) they are the \
+      build's `CONFIG_OPENAMP_RSC_TABLE_NUM_RPMSG_BUFF` (manifest `zephyr.config`) or `rpmsg.buffer-count`, with \
+      Zephyr's alignment of 16; without either the rule is silent, and the address check does not apply (Linux \
+      places Zephyr's vrings). Both checks rest on verified code on both sides: an error.
 
       Fix-it (`dtlint hmp fix` applies it): a region that is only too small gets the firmware's vring step \
       (`vring-size`, 0x8000 by default) as its size, or the minimum when the step would reach another reserved \
@@ -58,12 +61,16 @@ struct VringSizeRule: TreeRule {
 
   func check(_ context: inout RuleContext) {
     let info = context.info
-    guard let manifest = info.hmp.manifest else { return }
+    // Zephyr firmware without its .config or rpmsg.buffer-count: the descriptor count is unknown (HMPFacts §17.3).
+    guard let manifest = info.hmp.manifest, manifest.vringNumbersKnown else { return }
     let rpmsg = manifest.rpmsg
     guard let needed = rpmsg.vringRegionSize() else { return }
     guard !info.rprocRegions.regions.isEmpty else { return }  // before any profile loads
     let phrase = info.hmp.kernelPhrase
-    let counts = "\(rpmsg.bufferCount) buffers, align \(regionHex(rpmsg.vringAlign))"
+    var counts = "\(rpmsg.bufferCount) buffers, align \(regionHex(rpmsg.vringAlign))"
+    if let c = manifest.zephyrConfig, let line = c.bufferCountLine, !manifest.rpmsgOverrides.contains("buffer-count") {
+      counts += "; CONFIG_OPENAMP_RSC_TABLE_NUM_RPMSG_BUFF at \(M7Claims.display(c.path)):\(line)"
+    }
     for r in info.rprocRegions.distinct {
       guard case .vring(let vdev, let ring) = r.role, let reg = r.node.property("reg"),
         let range = info.regionRange(of: r.node)
@@ -79,7 +86,8 @@ struct VringSizeRule: TreeRule {
           node: r.node, property: reg, notes: notes, fixes: fixes)
       }
       // rpmsg-lite's addresses are known for vdev 0 only (VDEV1_VRING_BASE is not verified: HMPFacts §8, §11).
-      if vdev == 0, ring < 2 {
+      // Zephyr's OpenAMP leaves the vrings to Linux (da = -1): no address to match (HMPFacts §17.3).
+      if vdev == 0, ring < 2, manifest.firmwarePlacesVrings {
         let expected = rpmsg.vringAddress(ring)
         if range.address != expected {
           let how =

@@ -1,7 +1,7 @@
 import DTCore
 import DTHMP
 
-// Shared by the remoteproc-node and mailbox rules (RprocRules.swift): which SoC a tree is judged against, which
+// Shared by the remoteproc-node and mailbox rules (Rproc*Rule.swift): which SoC a tree is judged against, which
 // nodes are imx_rproc nodes, the M core's MU, and fix-it helpers that only edit what was written literally.
 
 extension TreeInfo {

@@ -111,6 +111,13 @@ public struct RuleRegistry: Sendable {
   }
 
   public func description(_ id: String) -> RuleDescription? { index[id].map { descriptions[$0] } }
+
+  /// The category of a finding, by its rule ID: the registered rule's. `overlay_apply` (libfdt refused an overlay;
+  /// reported while the chain is applied, by no rule of its own) counts as an overlay finding.
+  public func category(ofFinding rule: String) -> RuleCategory? {
+    if let d = description(rule) { return d.category }
+    return rule == "overlay_apply" ? .overlay : nil
+  }
   public func dependents(of id: String) -> [String] { dependentsMap[id] ?? [] }
 
   public static let shared = RuleRegistry(builtInRules)

@@ -46,6 +46,7 @@ struct HMPClockGatedRule: TreeRule {
       otherwise (their power domain is `hmp_power_domain`'s). Needs an M7 manifest and an enabled remoteproc \
       node.
       """,
+    needs: [.manifest, .bootargs],
     triggering: [
       RuleExample(ClockExamples.tree(i2c4Status: "disabled"), options: ["m7": ClockExamples.manifest()]),
       RuleExample(

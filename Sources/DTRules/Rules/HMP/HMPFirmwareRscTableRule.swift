@@ -23,6 +23,7 @@ struct HMPFirmwareRscTableRule: TreeRule {
       region is found by either spelling (the name itself is `hmp_rsc_table_name`'s business); a tree without \
       one is left to `hmp_memory_region_missing`. Needs the firmware ELF (`firmware: elf:` in the manifest).
       """,
+    needs: [.manifest, .firmwareELF],
     triggering: [
       RuleExample(
         firmwareTree(

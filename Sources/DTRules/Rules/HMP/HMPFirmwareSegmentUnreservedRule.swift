@@ -19,6 +19,7 @@ struct HMPFirmwareSegmentUnreservedRule: TreeRule {
       address table of the kernel flavor, and checked against the remoteproc node's `memory-region` entries. \
       A region that covers a segment but lacks `no-map` is left to `hmp_region_no_map`.
       """,
+    needs: [.manifest, .firmwareELF],
     triggering: [
       RuleExample(
         firmwareTree([(", <&m7_reserved>;", ";")], marker: "memory-region"),

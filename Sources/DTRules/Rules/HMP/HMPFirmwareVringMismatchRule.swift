@@ -23,6 +23,7 @@ struct HMPFirmwareVringMismatchRule: TreeRule {
       (otherwise `hmp_vring_size` does); a tree without any vring region is left to \
       `hmp_memory_region_missing`.
       """,
+    needs: [.manifest, .firmwareELF],
     triggering: [
       RuleExample(
         firmwareTree(

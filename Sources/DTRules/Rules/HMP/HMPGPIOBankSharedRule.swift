@@ -22,6 +22,7 @@ struct HMPGPIOBankSharedRule: TreeRule {
       A warning: the race is inferred from the shared registers, not observed (HMPFacts §7.4 records which banks \
       the overlay disables; whether those lines are Toradex's is not verified).
       """,
+    needs: [.manifest],
     triggering: [
       RuleExample(
         """

@@ -22,6 +22,7 @@ struct HMPPadConflictRule: TreeRule {
 
       A warning: that a hog overrides an earlier M7 mux is inferred in HMPFacts §6 (the hog content is verified).
       """,
+    needs: [.manifest],
     triggering: [
       RuleExample(
         """

@@ -21,6 +21,7 @@ struct HMPPeripheralConflictRule: TreeRule {
       Needs an M7 manifest (`--m7`): its `peripherals` are found by label, path or unit address. Peripherals the \
       tree does not have (deleted, or named differently) are not reported. Fix-it: `status = "disabled"`.
       """,
+    needs: [.manifest],
     triggering: [
       RuleExample(
         """

@@ -25,6 +25,7 @@ struct HMPPowerDomainRule: TreeRule {
       effect is not verified). The command line comes from the same places as for `hmp_clock_gated`. Needs an \
       M7 manifest and an enabled remoteproc node.
       """,
+    needs: [.manifest, .bootargs],
     triggering: [
       RuleExample(ClockExamples.audioTree(), options: ["m7": ClockExamples.manifest(peripherals: "[sai3]")]),
       // pd_ignore_unused does not stop a Linux device of the domain from powering it down at run time.

@@ -39,20 +39,21 @@ struct M7Claims {
 
 extension TreeInfo {
   /// The manifest's claims in this tree; nil without a manifest (the ownership rules then stay silent).
-  var m7Claims: M7Claims? {
-    if let cached = scratch["hmp.m7Claims"] as? M7Claims { return cached }
-    guard let manifest = hmp.manifest else { return nil }
-    var found: [(M7Manifest.PeripheralEntry, Node)] = []
-    var owned = Set<ObjectIdentifier>()
-    for r in manifest.resolvePeripherals(in: tree) {
-      guard let p = r.nodePath, let n = tree.node(atPath: p) else { continue }
-      found.append((r.entry, n))
-      owned.insert(ObjectIdentifier(n))
+  var m7Claims: M7Claims? { self[Claims.self] }
+
+  private enum Claims: TreeFact {
+    static func compute(_ info: TreeInfo) -> M7Claims? {
+      guard let manifest = info.hmp.manifest else { return nil }
+      var found: [(M7Manifest.PeripheralEntry, Node)] = []
+      var owned = Set<ObjectIdentifier>()
+      for r in manifest.resolvePeripherals(in: info.tree) {
+        guard let p = r.nodePath, let n = info.tree.node(atPath: p) else { continue }
+        found.append((r.entry, n))
+        owned.insert(ObjectIdentifier(n))
+      }
+      return M7Claims(
+        manifest: manifest, soc: manifest.soc, inputs: info.hmp.inputs, peripherals: found, ownedNodes: owned)
     }
-    let claims = M7Claims(
-      manifest: manifest, soc: manifest.soc, inputs: hmp.inputs, peripherals: found, ownedNodes: owned)
-    scratch["hmp.m7Claims"] = claims
-    return claims
   }
 
 }

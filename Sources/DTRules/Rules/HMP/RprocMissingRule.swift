@@ -15,6 +15,7 @@ struct RprocMissingRule: TreeRule {
       that firmware uses RPMsg, so this is a warning. Overlays checked without `--base` are not judged: the node \
       may be in the base.
       """,
+    needs: [.manifest],
     triggering: [
       RuleExample(
         """

@@ -33,15 +33,17 @@ extension TreeInfo {
   /// ``remoteprocNodes()``.
   /// Computed once per tree (the rules of this family share it) and cheap: no knowledge file is loaded, so a
   /// tree without any such node costs the family one walk.
-  func imxRprocLikeNodes() -> [Node] {
-    let key = "hmp.rproc.likeNodes"
-    if let cached = scratch[key] as? [Node] { return cached }
-    let listed: Set<String> = hmp.kernelGiven == nil ? [] : Set(hmp.kernel.compatibles)
-    let found = allNodes.filter { n in
-      (n.property("compatible")?.value.strings ?? []).contains { HMPCompatibles.namesMCore($0) || listed.contains($0) }
+  func imxRprocLikeNodes() -> [Node] { self[ImxRprocLikeNodes.self] }
+
+  private enum ImxRprocLikeNodes: TreeFact {
+    static func compute(_ info: TreeInfo) -> [Node] {
+      let listed: Set<String> = info.hmp.kernelGiven == nil ? [] : Set(info.hmp.kernel.compatibles)
+      return info.allNodes.filter { n in
+        (n.property("compatible")?.value.strings ?? []).contains {
+          HMPCompatibles.namesMCore($0) || listed.contains($0)
+        }
+      }
     }
-    scratch[key] = found
-    return found
   }
 
   /// The imx_rproc nodes the kernel probes (``remoteprocNodes()`` that are enabled). Looks for the SoC only when

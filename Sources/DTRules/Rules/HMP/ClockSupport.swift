@@ -184,7 +184,7 @@ enum ClockFix {
     guard end > 0 else { return nil }
     let target = controller.labels.first.map { "&" + $0 } ?? "&{\(controller.path)}"
     let block =
-      "\n\n/* Keep the M7's clocks on: NXP's clock driver enables these at probe and never drops them "
+      "\n\n/* Keep the \(power.claims.soc.coreName)'s clocks on: NXP's clock driver enables these at probe and never drops them "
       + "(HMPFacts §13.6). */\n\(target) {\n\t\(statement)\n};"
     return FixIt(
       message: message, edits: [TextEdit(range: SourceRange(file: file, start: end, end: end), replacement: block)])

@@ -51,59 +51,28 @@ func vringRegionBytes(num: UInt32, align: UInt32) -> UInt64? {
   return o ? nil : s & ~0xFFF
 }
 
-let firmwareRprocTree = """
-  /dts-v1/;
-  / {
-  \t#address-cells = <2>;
-  \t#size-cells = <2>;
-
-  \treserved-memory {
-  \t\t#address-cells = <2>;
-  \t\t#size-cells = <2>;
-  \t\tranges;
-
-  \t\tm7_reserved: m7@80000000 {
-  \t\t\treg = <0 0x80000000 0 0x1000000>;
-  \t\t\tno-map;
-  \t\t};
-
-  \t\tvdev0vring0: vdev0vring0@55000000 {
-  \t\t\treg = <0 0x55000000 0 0x8000>;
-  \t\t\tno-map;
-  \t\t};
-
-  \t\tvdev0vring1: vdev0vring1@55008000 {
-  \t\t\treg = <0 0x55008000 0 0x8000>;
-  \t\t\tno-map;
-  \t\t};
-
-  \t\tvdevbuffer: vdevbuffer@55400000 {
-  \t\t\tcompatible = "shared-dma-pool";
-  \t\t\treg = <0 0x55400000 0 0x100000>;
-  \t\t\tno-map;
-  \t\t};
-
-  \t\trsc_table: rsc-table@550ff000 {
-  \t\t\treg = <0 0x550ff000 0 0x1000>;
-  \t\t\tno-map;
-  \t\t};
-  \t};
-
-  \timx8mp-cm7 {
-  \t\tcompatible = "fsl,imx8mp-cm7";
-  \t\tmemory-region = <&vdevbuffer>, <&vdev0vring0>, <&vdev0vring1>, <&rsc_table>, <&m7_reserved>;
-  \t};
-  };
-  """
+/// The firmware rules' example tree: 2+2 cells, `/reserved-memory` with the SoC's firmware region and RPMsg
+/// layout (one node over several lines each), and the remoteproc node referencing them.
+func firmwareRprocTree(_ soc: ExampleSoC = .imx8mp) -> String {
+  var s = "/dts-v1/;\n/ {\n\t#address-cells = <2>;\n\t#size-cells = <2>;\n\n"
+  s += "\treserved-memory {\n\t\t#address-cells = <2>;\n\t\t#size-cells = <2>;\n\t\tranges;\n"
+  let regions = [soc.firmware, soc.vring0, soc.vring1, soc.bufferPool, soc.resourceTable]
+  for r in regions { s += "\n" + r.block(indent: 2) }
+  s += "\t};\n\n" + soc.remoteprocOpening(clocks: false)
+  let refs = (RegionExamples.refs(soc) + ", <&\(soc.firmware.label)>")
+  return s + "\t\tmemory-region = \(refs);\n\t};\n};"
+}
 
 /// The example firmware (Examples/…/firmware/app.elf, built by its build.sh; examples name it `rpmsg-m7.elf`): an rpmsg
 /// vdev with vrings at 0x55000000/0x55008000 (align 0x1000, 256 descriptors), the table in ITCM, copied to
-/// 0x550ff000, and a 0x100-byte load segment in DDR at 0x80000000.
-let firmwareManifest = "{soc: imx8mp, firmware: {elf: rpmsg-m7.elf, started-by: bootloader}}"
+/// 0x550ff000, and a 0x100-byte load segment in DDR at 0x80000000. The manifest that names it (the `m7` option).
+func firmwareManifest(_ soc: ExampleSoC = .imx8mp) -> String {
+  "{soc: \(soc.name), firmware: {elf: rpmsg-m7.elf, started-by: bootloader}}"
+}
 
 /// Applies `edits` (old → new) to the example tree and puts `↓` before `marker`'s first occurrence.
-func firmwareTree(_ edits: [(String, String)] = [], marker: String? = nil) -> String {
-  var s = firmwareRprocTree
+func firmwareTree(_ edits: [(String, String)] = [], marker: String? = nil, soc: ExampleSoC = .imx8mp) -> String {
+  var s = firmwareRprocTree(soc)
   for (old, new) in edits { s = s.replacingOccurrences(of: old, with: new) }
   if let marker, let r = s.range(of: marker) { s.replaceSubrange(r, with: "↓" + marker) }
   return s

@@ -144,7 +144,8 @@ struct ClockJudge {
 
     var heads: [String] = []
     var certain = false
-    let owner = "\(node.labelledName) belongs to the M7 (\(power.claims.manifestLocation(line: entry.line)))"
+    let owner =
+      "\(node.labelledName) belongs to the \(power.claims.soc.coreName) (\(power.claims.manifestLocation(line: entry.line)))"
     let what =
       "its clock root slice \(slice.name) (\(power.clocks.provider) + \(hexAddress(slice.offset)), enable bit \(power.clocks.rootEnableBit))"
     let kernel = hmp.kernelPhrase
@@ -163,7 +164,7 @@ struct ClockJudge {
       guard let cleared, !mcore else { return .safe }
       heads.append(
         "\(owner) and is listed in init-on-array, which \(kernel) enables at probe, but the NXP clock-driver variant "
-          + "that clears every slice while registering it stops \(what) until then: the M7's \(clocks.label.uppercased()) "
+          + "that clears every slice while registering it stops \(what) until then: the \(power.claims.soc.coreName)'s \(clocks.label.uppercased()) "
           + "pauses while Linux boots \(factTag(cleared.provenance.status, "HMPFacts §13.5"))")
       return .report(
         finish(heads, slice: slice, clocks: clocks, node: node, live: live), certain: false, initOnArray: false)
@@ -184,9 +185,10 @@ struct ClockJudge {
           + "\(factTag(detection.provenance.status, "the kernel side is verified, whether your TF-A answers is not, HMPFacts §13.5, §11"))"
           + (ignoreUnused
             ? ""
-            : "; if it does not, clk_disable_unused clears the enable bit at late boot and the M7's \(clocks.label.uppercased()) stops")
+            : "; if it does not, clk_disable_unused clears the enable bit at late boot and the \(power.claims.soc.coreName)'s \(clocks.label.uppercased()) stops")
           + (power.startAssumed
-            ? " (assumed: the M7 runs before Linux; the manifest does not say firmware.started-by)" : ""))
+            ? " (assumed: the \(power.claims.soc.coreName) runs before Linux; the manifest does not say firmware.started-by)"
+            : ""))
       return .report(
         finish(heads + notes, slice: slice, clocks: clocks, node: node, live: live), certain: false,
         initOnArray: readsInitOn)
@@ -232,7 +234,7 @@ struct ClockJudge {
     heads.append("\(owner), but \(kernel) switches off \(what): " + how.joined(separator: "; "))
     heads += notes
     heads.append(
-      "the slice has one enable bit for every core, so the M7's \(clocks.label.uppercased()) stops \(factTag(.verified, "HMPFacts §13.3"))"
+      "the slice has one enable bit for every core, so the \(power.claims.soc.coreName)'s \(clocks.label.uppercased()) stops \(factTag(.verified, "HMPFacts §13.3"))"
     )
     return .report(
       finish(heads, slice: slice, clocks: clocks, node: node, live: live), certain: certain, initOnArray: readsInitOn)

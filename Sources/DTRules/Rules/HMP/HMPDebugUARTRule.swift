@@ -85,12 +85,12 @@ struct HMPDebugUARTRule: TreeRule {
     guard let uart = node, uart.isLive, !claims.owns(uart) else { return }
     let sku = context.info.hmp.sku(for: context.tree)
     var message =
-      "\(debug.label) (\(uart.name), \(board.title) \(debug.interface)) is enabled for Linux, but it is the board's M7 debug UART: firmware built from the MCUXpresso SDK prints its console there (BOARD_DEBUG_UART_INSTANCE 4)"
+      "\(debug.label) (\(uart.name), \(board.title) \(debug.interface)) is enabled for Linux, but it is the board's \(claims.soc.coreName) debug UART: firmware built from the MCUXpresso SDK prints its console there (BOARD_DEBUG_UART_INSTANCE 4)"
     if let use = sku?.enables.first(where: { $0.label == debug.label }) {
       message += "; on this SKU (\(sku?.name ?? "")) Linux uses it for \(use.reason)"
     }
     message +=
-      ". If the firmware uses it, claim it in \(claims.manifestLocation(line: nil)) and disable it here, or move the M7 console"
+      ". If the firmware uses it, claim it in \(claims.manifestLocation(line: nil)) and disable it here, or move the \(claims.soc.coreName) console"
     var notes: [DiagnosticNote] = []
     if let note = debug.provenance.note { notes.append(DiagnosticNote(note)) }
     context.reportEnabled(message, node: uart, notes: notes, fix: false)

@@ -29,15 +29,15 @@ struct HMPFirmwareRscTableRule: TreeRule {
         firmwareTree(
           [("rsc-table@550ff000", "rsc-table@550fe000"), ("0 0x550ff000 0 0x1000", "0 0x550fe000 0 0x2000")],
           marker: "reg = <0 0x550fe000"),
-        options: ["m7": firmwareManifest]),
+        options: ["m7": firmwareManifest()]),
       RuleExample(
         firmwareTree(marker: "reg = <0 0x550ff000"),
         options: ["m7": "{soc: imx8mp, firmware: {elf: rpmsg-m7.elf}, rpmsg: {resource-table: 0x55100000}}"]),
     ],
     nonTriggering: [
-      RuleExample(firmwareTree(), options: ["m7": firmwareManifest]),
+      RuleExample(firmwareTree(), options: ["m7": firmwareManifest()]),
       RuleExample(
-        firmwareTree([("rsc-table@550ff000", "rsc_table@550ff000")]), options: ["m7": firmwareManifest]),
+        firmwareTree([("rsc-table@550ff000", "rsc_table@550ff000")]), options: ["m7": firmwareManifest()]),
       RuleExample(
         firmwareTree([("rsc-table@550ff000", "rsc-table@550fe000"), ("0 0x550ff000", "0 0x550fe000")]),
         options: ["m7": "{soc: imx8mp}"]),

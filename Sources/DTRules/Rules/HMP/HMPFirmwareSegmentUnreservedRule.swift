@@ -23,15 +23,15 @@ struct HMPFirmwareSegmentUnreservedRule: TreeRule {
     triggering: [
       RuleExample(
         firmwareTree([(", <&m7_reserved>;", ";")], marker: "memory-region"),
-        options: ["m7": firmwareManifest]),
+        options: ["m7": firmwareManifest()]),
       RuleExample(
         firmwareTree(
           [("m7@80000000", "m7@80001000"), ("0 0x80000000 0 0x1000000", "0 0x80001000 0 0xfff000")],
           marker: "memory-region"),
-        options: ["m7": firmwareManifest]),
+        options: ["m7": firmwareManifest()]),
     ],
     nonTriggering: [
-      RuleExample(firmwareTree(), options: ["m7": firmwareManifest]),
+      RuleExample(firmwareTree(), options: ["m7": firmwareManifest()]),
       RuleExample(firmwareTree([(", <&m7_reserved>;", ";")]), options: ["m7": "{soc: imx8mp}"]),
     ])
 
@@ -67,7 +67,7 @@ struct HMPFirmwareSegmentUnreservedRule: TreeRule {
         let consequence =
           linuxLoads
           ? "Linux cannot load it (imx_rproc reaches DDR only through mapped memory-regions)"
-          : "Linux does not keep that DDR free for the running M7, and could not load the segment itself (imx_rproc reaches DDR only through mapped memory-regions)"
+          : "Linux does not keep that DDR free for the running \(claims.soc.coreName), and could not load the segment itself (imx_rproc reaches DDR only through mapped memory-regions)"
         let message =
           "load segment \(seg.index) of the firmware (\(firmware)) is in DDR at \(daText), \(hexSize(length)), but \(where_): \(consequence); add a no-map reserved region covering \(hexAddress(sa))–\(hexAddress(end)) to memory-region"
         if let mr = listed?.property {

@@ -29,15 +29,15 @@ struct HMPFirmwareVringMismatchRule: TreeRule {
         firmwareTree(
           [("vdev0vring1@55008000", "vdev0vring1@55010000"), ("0 0x55008000 0 0x8000", "0 0x55010000 0 0x8000")],
           marker: "reg = <0 0x55010000"),
-        options: ["m7": firmwareManifest]),
+        options: ["m7": firmwareManifest()]),
       RuleExample(
         firmwareTree(
           [("vdev0vring0: vdev0vring0@55000000", "vdev0vring0: vring0@55000000")],
           marker: "memory-region"),
-        options: ["m7": firmwareManifest]),
+        options: ["m7": firmwareManifest()]),
     ],
     nonTriggering: [
-      RuleExample(firmwareTree(), options: ["m7": firmwareManifest]),
+      RuleExample(firmwareTree(), options: ["m7": firmwareManifest()]),
       RuleExample(
         firmwareTree([("vdev0vring1@55008000", "vdev0vring1@55010000"), ("0 0x55008000", "0 0x55010000")]),
         options: ["m7": "{soc: imx8mp}"]),

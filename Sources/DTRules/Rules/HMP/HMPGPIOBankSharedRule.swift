@@ -123,12 +123,12 @@ struct HMPGPIOBankSharedRule: TreeRule {
       let pins = mine.map { "\($0.function) (\(pinMuxPath):\($0.line))" }
       let users = linuxUsers(of: controller, info: info)
       var message =
-        "\(label) (\(controller.name)) is enabled for Linux, and the M7 firmware drives \(pins.joined(separator: ", ")) of the same bank: both cores update its data, direction and interrupt registers without a lock between them"
+        "\(label) (\(controller.name)) is enabled for Linux, and the \(claims.soc.coreName) firmware drives \(pins.joined(separator: ", ")) of the same bank: both cores update its data, direction and interrupt registers without a lock between them"
       let shared = users.filter { u in mine.contains { $0.pin == u.pin } }
       if let first = shared.first {
         message += "; Linux itself uses \(label.uppercased())_IO\(String(format: "%02d", first.pin)) (\(first.what))"
       }
-      message += ". Disable \(label) for Linux, or keep the M7 off this bank"
+      message += ". Disable \(label) for Linux, or keep the \(claims.soc.coreName) off this bank"
       var notes: [DiagnosticNote] = []
       if !users.isEmpty {
         let shown = users.prefix(4).map { "\($0.what) (pin \($0.pin))" }

@@ -151,10 +151,10 @@ struct HMPPadConflictRule: TreeRule {
           let message: String
           if isPinController {
             message =
-              "the iomuxc hog \(groupName) (\(stateText) of \(node.name), applied when the pin controller probes) muxes \(list.joined(separator: ", ")): \(padsText) the M7 firmware muxes (\(origins.joined(separator: ", "))); Linux re-muxes them at boot"
+              "the iomuxc hog \(groupName) (\(stateText) of \(node.name), applied when the pin controller probes) muxes \(list.joined(separator: ", ")): \(padsText) the \(claims.soc.coreName) firmware muxes (\(origins.joined(separator: ", "))); Linux re-muxes them at boot"
           } else {
             message =
-              "\(node.labelledName) muxes \(list.joined(separator: ", ")) through \(groupName) (\(stateText)): \(padsText) the M7 firmware muxes (\(origins.joined(separator: ", "))); Linux applies this state when its driver probes"
+              "\(node.labelledName) muxes \(list.joined(separator: ", ")) through \(groupName) (\(stateText)): \(padsText) the \(claims.soc.coreName) firmware muxes (\(origins.joined(separator: ", "))); Linux applies this state when its driver probes"
           }
           var notes: [DiagnosticNote] = []
           if let hog = sku?.hogs.first(where: { $0.group == groupName }) {

@@ -119,7 +119,7 @@ struct HMPPeripheralConflictRule: TreeRule {
       let how = node.property("status") == nil ? " (no status property)" : ""
       let named = entry.text == label ? "" : " as '\(entry.text)'"
       let message =
-        "\(what) is enabled for Linux\(how), but the M7 firmware owns it (\(claims.manifestLocation(line: entry.line))\(named)): Linux's driver and the firmware would both drive this controller"
+        "\(what) is enabled for Linux\(how), but the \(claims.soc.coreName) firmware owns it (\(claims.manifestLocation(line: entry.line))\(named)): Linux's driver and the firmware would both drive this controller"
       context.reportEnabled(message, node: node)
     }
   }

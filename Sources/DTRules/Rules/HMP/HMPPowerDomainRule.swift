@@ -59,7 +59,7 @@ struct HMPPowerDomainRule: TreeRule {
         let known = power.clocks.powerDomains.first { $0.path == domain.path || domain.labels.contains($0.label) }
         let name = known.map { "\(domain.displayName) (\(domain.name), \($0.title))" } ?? domain.labelledName
         var text =
-          "\(node.labelledName) belongs to the M7 (\(power.claims.manifestLocation(line: entry.line))) and needs power "
+          "\(node.labelledName) belongs to the \(power.claims.soc.coreName) (\(power.claims.manifestLocation(line: entry.line))) and needs power "
           + "domain \(name) (\(via)): Linux's genpd switches a domain off when none of its Linux devices is in use"
         let source = power.commandLine.map { "from \($0.source.phrase)" } ?? "no kernel command line was given"
         if pdIgnore {
@@ -75,7 +75,7 @@ struct HMPPowerDomainRule: TreeRule {
           : "; its Linux devices here: \(users.prefix(6).map(\.labelledName).joined(separator: ", "))"
             + (users.count > 6 ? " and \(users.count - 6) more" : "")
         text +=
-          "; genpd does not know the M7 uses the domain, so the M7's \(node.displayName) can lose power "
+          "; genpd does not know the \(power.claims.soc.coreName) uses the domain, so the \(power.claims.soc.coreName)'s \(node.displayName) can lose power "
           + factTag(.inference, "HMPFacts §13.7") + ". Fix for \(info.hmp.kernelPhrase): "
         if !pdIgnore {
           text +=

@@ -18,6 +18,21 @@ extension RuleDescription {
   }
 }
 
+extension SoCProfile {
+  /// How messages name the SoC's remote core: `m-core` without its `cortex-` prefix, upper-cased (`cortex-m7` →
+  /// `M7`, `cortex-m33` → `M33`).
+  var coreName: String {
+    let core = mCore.hasPrefix("cortex-") ? mCore.dropFirst("cortex-".count) : Substring(mCore)
+    return core.uppercased()
+  }
+}
+
+extension TreeInfo {
+  /// How messages name the remote core of this tree: that of the manifest's SoC, else of the SoC the imx-rproc
+  /// node is judged against; `M7` when neither is known (the i.MX 8M Plus, dtlint's reference system).
+  var coreName: String { (hmp.manifest?.soc ?? rprocSoC())?.coreName ?? "M7" }
+}
+
 /// One `phandle + arguments` entry of a list property (`mboxes = <&mu 0 1>, <&mu 1 1>`).
 struct PhandleEntry {
   var phandle: UInt32

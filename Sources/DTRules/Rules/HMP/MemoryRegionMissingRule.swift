@@ -65,10 +65,10 @@ struct MemoryRegionMissingRule: TreeRule {
         var what = "the vring regions (\(kernel.core.vringName(vdev: 0, ring: 0)), "
         what += "\(kernel.core.vringName(vdev: 0, ring: 1))) and the vdev buffer region"
         if attaches && kernel.resourceTable.locatedBy == .regionName, let table = kernel.resourceTableName {
-          what += " and, as the \(starter) starts the M7 (manifest), the '\(table)' region"
+          what += " and, as the \(starter) starts the \(info.coreName) (manifest), the '\(table)' region"
         }
         context.report(
-          "imx-rproc node without 'memory-region': \(what) are missing; \(hmp.kernelPhrase) then allocates the vrings wherever it likes, where the M7 firmware does not look (RPMsg fails silently; inferred)",
+          "imx-rproc node without 'memory-region': \(what) are missing; \(hmp.kernelPhrase) then allocates the vrings wherever it likes, where the \(info.coreName) firmware does not look (RPMsg fails silently; inferred)",
           node: rproc)
         continue
       }
@@ -107,7 +107,7 @@ struct MemoryRegionMissingRule: TreeRule {
         !regions.contains(where: { $0.role.isResourceTable })
       {
         context.report(
-          "no '\(table)' region in 'memory-region': the \(starter) starts the M7 (manifest), so \(hmp.kernelPhrase) attaches and reads the resource table from that region; without it the attach creates no vdev: no RPMsg and no error (inferred)",
+          "no '\(table)' region in 'memory-region': the \(starter) starts the \(info.coreName) (manifest), so \(hmp.kernelPhrase) attaches and reads the resource table from that region; without it the attach creates no vdev: no RPMsg and no error (inferred)",
           node: rproc, property: prop, notes: unreferenced(table, info: info, regions: regions))
       }
     }

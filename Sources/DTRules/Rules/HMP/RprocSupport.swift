@@ -208,38 +208,21 @@ extension KernelFlavor.MailboxUse {
 
 // MARK: - Examples
 
-/// An example tree for the mailbox rules: the M7 clock's controller and the i.MX 8M Plus MUs (flattened from
-/// imx8mp.dtsi), then a remoteproc node with `node` as its body (one property per line, `↓` markers allowed).
-func rprocExample(_ node: String, muStatus: String? = nil, withMU2: Bool = false) -> String {
-  var s = """
-    /dts-v1/;
-    / {
-    \t#address-cells = <1>;
-    \t#size-cells = <1>;
-    \tclk: clock-controller@30380000 {
-    \t\treg = <0x30380000 0x10000>;
-    \t\t#clock-cells = <1>;
-    \t};
-    \tmu: mailbox@30aa0000 {
-    \t\tcompatible = "fsl,imx8mp-mu", "fsl,imx6sx-mu";
-    \t\treg = <0x30aa0000 0x10000>;
-    \t\t#mbox-cells = <2>;
-
-    """
+/// An example tree for the mailbox rules: the M core clock's controller and the SoC's MUs (flattened from its
+/// `.dtsi`), then a remoteproc node with `node` as its body (one property per line, `↓` markers allowed).
+func rprocExample(_ node: String, muStatus: String? = nil, withMU2: Bool = false, soc: ExampleSoC = .imx8mp) -> String {
+  var s = "/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n"
+  s += "\tclk: clock-controller@\(String(soc.clockControllerAddress, radix: 16)) {\n"
+  s += "\t\treg = <\(ExampleSoC.hex(soc.clockControllerAddress)) 0x10000>;\n\t\t#clock-cells = <1>;\n\t};\n"
+  func mu(_ label: String, _ address: UInt32) -> String {
+    "\t\(label): mailbox@\(String(address, radix: 16)) {\n\t\tcompatible = \(soc.muCompatibles);\n"
+      + "\t\treg = <\(ExampleSoC.hex(address)) 0x10000>;\n\t\t#mbox-cells = <2>;\n"
+  }
+  s += mu("mu", soc.muAddress)
   if let muStatus { s += "\t\tstatus = \"\(muStatus)\";\n" }
   s += "\t};\n"
-  if withMU2 {
-    s += """
-      \tmu2: mailbox@30e60000 {
-      \t\tcompatible = "fsl,imx8mp-mu", "fsl,imx6sx-mu";
-      \t\treg = <0x30e60000 0x10000>;
-      \t\t#mbox-cells = <2>;
-      \t\tstatus = "disabled";
-      \t};
-
-      """
-  }
-  s += "\timx8mp-cm7 {\n\t\tcompatible = \"fsl,imx8mp-cm7\";\n\t\tclocks = <&clk 85>;\n"
+  if withMU2 { s += mu("mu2", soc.secondMUAddress) + "\t\tstatus = \"disabled\";\n\t};\n" }
+  s += soc.remoteprocOpening()
   for line in node.split(separator: "\n") { s += "\t\t" + line + "\n" }
   return s + "\t};\n};\n"
 }

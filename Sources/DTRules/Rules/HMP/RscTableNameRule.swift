@@ -76,7 +76,7 @@ struct RscTableNameRule: TreeRule {
         if let text = v.versionDependent { notes.append(DiagnosticNote("version-dependent: \(text)")) }
       }
       context.report(
-        "\(hmp.kernelPhrase) takes \(matches) as the resource table, not '\(r.name)': when Linux attaches to the running M7 it finds no resource table and sets up no vrings (no RPMsg, no error)",
+        "\(hmp.kernelPhrase) takes \(matches) as the resource table, not '\(r.name)': when Linux attaches to the running \(info.coreName) it finds no resource table and sets up no vrings (no RPMsg, no error)",
         node: r.node, notes: notes, fixes: fix.map { [$0] } ?? [])
     }
   }

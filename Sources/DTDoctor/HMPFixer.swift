@@ -31,9 +31,13 @@ public enum HMPFixer {
     public var passes: Int
   }
 
-  /// The rules whose fix-its `hmp fix` applies.
+  /// The rules whose fix-its `hmp fix` applies (and whose findings `hmp generate` checks its output for): the HMP
+  /// and overlay rules, by their declared category.
   public static func applies(_ rule: String) -> Bool {
-    rule.hasPrefix("hmp_") || rule.hasPrefix("overlay_")
+    switch RuleRegistry.shared.category(ofFinding: rule) {
+    case .hmp, .overlay: true
+    case .dtc, .syntax, nil: false
+    }
   }
 
   /// An edit adjusted to the file's layout: a statement inserted after another one that ends its line goes on a

@@ -21,13 +21,6 @@ public struct Tie: Sendable {
     self.selection = selection
   }
 
-  /// Rules that stay silent without the M7 manifest (a rule never guesses what it was not told).
-  static let manifestRules: Set<String> = [
-    "hmp_rproc_missing", "hmp_peripheral_conflict", "hmp_pad_conflict", "hmp_gpio_bank_shared", "hmp_ipc_shm",
-    "hmp_firmware_vring_mismatch", "hmp_firmware_rsc_table", "hmp_firmware_segment_unreserved",
-    "hmp_clock_gated", "hmp_power_domain",
-  ]
-
   /// Trees were given and every one of them was checked: only then does "no finding" mean the tree is clean.
   var hasTree: Bool { !trees.trees.isEmpty && trees.unchecked.isEmpty }
 
@@ -38,7 +31,10 @@ public struct Tie: Sendable {
   /// Why a rule produced no finding, when it could not have: "needs --m7", "disabled".
   func silence(_ rule: String) -> String? {
     if let s = selection.setting(rule), !s.enabled { return "disabled" }
-    if hmp.manifest == nil && Self.manifestRules.contains(rule) { return "not checked: needs --m7" }
+    // A rule that needs the M7 manifest stays silent without it (it never guesses what it was not told).
+    if hmp.manifest == nil && RuleRegistry.shared.description(rule)?.needs.contains(.manifest) == true {
+      return "not checked: needs --m7"
+    }
     return nil
   }
 

@@ -12,6 +12,18 @@ public enum RuleCategory: String, Sendable, CaseIterable, Codable {
   case syntax
 }
 
+/// An input beyond the tree that a rule reads. The callers that explain a rule's silence or prepare its input
+/// (`hmp explain-log`, `hmp fix`) read these from the description instead of keeping lists of rule IDs.
+public enum RuleNeed: String, Sendable, CaseIterable, Codable {
+  /// The M7 manifest (`--m7`): without one the rule stays silent (it never guesses what it was not told).
+  case manifest
+  /// The firmware ELF the manifest names (`firmware: elf:`): without one the rule stays silent.
+  case firmwareELF
+  /// The kernel command line Linux boots with (`--bootargs`, a log's, the configuration's or the manifest's, else
+  /// the tree's `/chosen/bootargs`): what the rule reports depends on it.
+  case bootargs
+}
+
 /// A source snippet that documents a rule and is run as its test.
 ///
 /// In `code`, `↓` marks where a finding must start (optional; without markers the example only has to
@@ -55,6 +67,8 @@ public struct RuleDescription: Sendable {
   public let enabledByDefault: Bool
   /// Rules that must have passed for this one to run (dtc's prerequisites).
   public let prerequisites: [String]
+  /// What the rule reads beyond the tree (the M7 manifest, the firmware ELF, the kernel command line).
+  public let needs: Set<RuleNeed>
   /// Examples for the documentation and the tests. Built when asked for, not when the registry is: a check
   /// reads none of them.
   public var triggering: [RuleExample] { makeTriggering() }
@@ -64,7 +78,7 @@ public struct RuleDescription: Sendable {
 
   public init(
     id: String, name: String, summary: String, rationale: String, category: RuleCategory,
-    defaultSeverity: Severity, enabledByDefault: Bool = true, prerequisites: [String] = [],
+    defaultSeverity: Severity, enabledByDefault: Bool = true, prerequisites: [String] = [], needs: Set<RuleNeed> = [],
     triggering: @autoclosure @escaping @Sendable () -> [RuleExample],
     nonTriggering: @autoclosure @escaping @Sendable () -> [RuleExample]
   ) {
@@ -76,15 +90,22 @@ public struct RuleDescription: Sendable {
     self.defaultSeverity = defaultSeverity
     self.enabledByDefault = enabledByDefault
     self.prerequisites = prerequisites
+    self.needs = needs
     self.makeTriggering = triggering
     self.makeNonTriggering = nonTriggering
   }
 }
 
+/// Every rule type: a stateless value whose description is all the registry, `dtlint rules`, Rules.md and SARIF
+/// know about it. A rule is one of the three kinds below, declared in a file named after its type and listed once
+/// in ``builtInRules``.
+public protocol LintRule: Sendable {
+  static var description: RuleDescription { get }
+}
+
 /// A rule that inspects a whole merged tree. Implementations are stateless values; per-run state lives in the
 /// context.
-public protocol TreeRule: Sendable {
-  static var description: RuleDescription { get }
+public protocol TreeRule: LintRule {
   init()
   func check(_ context: inout RuleContext)
 }
@@ -94,8 +115,11 @@ extension TreeRule {
 }
 
 /// A rule that looks at a base tree and the overlays applied to it (the chain), not only at the result.
-public protocol ChainRule: Sendable {
-  static var description: RuleDescription { get }
+public protocol ChainRule: LintRule {
   init()
   func check(_ chain: AppliedChain, _ context: inout RuleContext)
 }
+
+/// A rule whose findings come from reading the source (the parser, the preprocessor, suppression comments): it
+/// has no check of its own and is registered so it can be documented, configured and reported like the others.
+public protocol FrontEndRule: LintRule {}

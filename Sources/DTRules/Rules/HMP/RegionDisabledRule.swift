@@ -56,7 +56,7 @@ struct RegionDisabledRule: TreeRule {
         outcome = "the carveout imx_rproc registers for it has no reserved memory behind it"
       } else {
         outcome =
-          "imx_rproc cannot register it as a carveout (\"unable to acquire memory-region\", -EINVAL), so the M7 is neither started nor attached"
+          "imx_rproc cannot register it as a carveout (\"unable to acquire memory-region\", -EINVAL), so the \(info.coreName) is neither started nor attached"
       }
       let status = r.node.property("status")
       context.report(

@@ -46,7 +46,7 @@ struct RegionNoMapRule: TreeRule {
       guard node.property("no-map") == nil, node.property("reusable") == nil else { continue }
       let fix = RegionFixIts.addProperty("no-map", to: node, message: "add 'no-map;'")
       context.report(
-        "\(r.role.phrase) '\(node.name)' has no 'no-map': the M7 writes it, and every reference tree keeps such regions out of the kernel's linear map",
+        "\(r.role.phrase) '\(node.name)' has no 'no-map': the \(context.info.coreName) writes it, and every reference tree keeps such regions out of the kernel's linear map",
         node: node,
         notes: [DiagnosticNote("referenced here as memory-region[\(r.index)]", at: r.property.range)],
         fixes: fix.map { [$0] } ?? [])

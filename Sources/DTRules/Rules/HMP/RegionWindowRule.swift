@@ -60,9 +60,9 @@ struct RegionWindowRule: TreeRule {
           let why =
             sa == nil
             ? "no row of the \(soc.name) translation table holds \(hexRange(range.address, range.size)) (its test da + len < row end is strict)"
-            : "the \(soc.name) translation table maps M7 address \(regionHex(range.address)) to \(regionHex(sa!)), not to the same address"
+            : "the \(soc.name) translation table maps \(soc.coreName) address \(regionHex(range.address)) to \(regionHex(sa!)), not to the same address"
           context.report(
-            "\(r.role.phrase) '\(r.node.name)' is outside the M7's address window: imx_rproc gives the M7 the region's physical address unchanged, and with \(hmp.kernelPhrase) \(why)",
+            "\(r.role.phrase) '\(r.node.name)' is outside the \(soc.coreName)'s address window: imx_rproc gives the \(soc.coreName) the region's physical address unchanged, and with \(hmp.kernelPhrase) \(why)",
             node: r.node, property: reg, notes: notes)
           continue
         }

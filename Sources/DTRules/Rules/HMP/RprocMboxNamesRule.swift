@@ -74,7 +74,7 @@ struct RprocMboxNamesRule: TreeRule {
         case .skip:
           effect =
             "\(hmp.kernelPhrase)'s imx_rproc then skips the mailbox, and every kick logs \"No initialized mbox tx "
-            + "channel\": Linux can neither notify the M7 nor hear from it"
+            + "channel\": Linux can neither notify the \(info.coreName) nor hear from it"
         case .request:
           effect =
             "\(hmp.kernelPhrase)'s imx_rproc requests \(quotedList(use.channels)) by name and fails without it"

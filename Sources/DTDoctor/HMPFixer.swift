@@ -139,7 +139,7 @@ public enum HMPFixer {
         // reads the file with it, so the positions of what remains are right.
         let pending = findings.filter { KernelCommandLineAdvice.rules.contains($0.rule) }
         let words = KernelCommandLineAdvice.words(for: pending, hmp: hmp)
-        let comment = KernelCommandLineAdvice.comment(words)
+        let comment = KernelCommandLineAdvice.comment(words, hmp: hmp)
         guard let first = pending.first, !words.isEmpty, !String(decoding: text, as: UTF8.self).contains(comment)
         else { break }
         let at = text.firstRange(of: Array("/dts-v1/".utf8))?.lowerBound ?? 0

@@ -106,6 +106,23 @@ enum RuleTypeScan {
     #expect(kinds == kinds.sorted())
   }
 
+  /// A family's rules sit together in the registry, and only HMP rules have one (so far).
+  @Test func familiesAreContiguousInTheRegistry() {
+    let families = RuleRegistry.shared.descriptions.map(\.family)
+    var seen: [RuleFamily] = []
+    for (i, f) in families.enumerated() {
+      guard let f else { continue }
+      #expect(RuleRegistry.shared.descriptions[i].category == .hmp)
+      if seen.last != f {
+        #expect(!seen.contains(f), "\(f) is split in the registry")
+        seen.append(f)
+      }
+    }
+    #expect(Set(seen) == Set(RuleFamily.allCases))
+    #expect(families.filter { $0 == .regions }.count == 11)
+    #expect(families.filter { $0 == .ownership }.count == 4)
+  }
+
   /// One rule per file, the file named after the rule's type (dtc's compile-time checks, one family described by
   /// DTCore's table, share CompileTimeCheckRules.swift).
   @Test func eachRuleIsInAFileNamedAfterItsType() {

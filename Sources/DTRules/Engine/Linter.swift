@@ -280,7 +280,9 @@ extension Linter {
         out += ctx.findings
       }
     }
-    out = out.map { OwnershipInChain.isLeftByOverlays($0, in: chain) ? OwnershipInChain.placed($0, in: chain) : $0 }
+    out = out.map {
+      OwnershipInChain.isLeftByOverlays($0, in: chain) ? OwnershipInChain.placed($0, in: chain, hmp: hmp) : $0
+    }
     return out
   }
 }

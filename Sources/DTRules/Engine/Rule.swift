@@ -12,6 +12,22 @@ public enum RuleCategory: String, Sendable, CaseIterable, Codable {
   case syntax
 }
 
+/// A group of rules within a category that look at one part of the system and sit together in the registry. The
+/// callers that treat a group alike (the ownership findings a chain moves into the overlay, the region tests) read
+/// it instead of keeping lists of rule IDs.
+public enum RuleFamily: String, Sendable, CaseIterable, Codable {
+  /// The remoteproc node and its mailbox (HMP).
+  case remoteproc
+  /// The reserved-memory regions the remoteproc node uses, and `/reserved-memory` itself (HMP).
+  case regions
+  /// Who owns peripherals, pads, GPIO banks and the debug UART: what Linux is left with (HMP).
+  case ownership
+  /// The M core firmware ELF against the tree (HMP).
+  case firmware
+  /// Clocks and power domains of what the M core owns (HMP).
+  case power
+}
+
 /// An input beyond the tree that a rule reads. The callers that explain a rule's silence or prepare its input
 /// (`hmp explain-log`, `hmp fix`) read these from the description instead of keeping lists of rule IDs.
 public enum RuleNeed: String, Sendable, CaseIterable, Codable {
@@ -63,6 +79,8 @@ public struct RuleDescription: Sendable {
   /// Why the rule exists (Markdown). HMP rules cite the kernel/firmware behaviour and the HMPFacts section.
   public let rationale: String
   public let category: RuleCategory
+  /// The rule's family within its category, if it belongs to one.
+  public let family: RuleFamily?
   public let defaultSeverity: Severity
   public let enabledByDefault: Bool
   /// Rules that must have passed for this one to run (dtc's prerequisites).
@@ -77,7 +95,7 @@ public struct RuleDescription: Sendable {
   private let makeNonTriggering: @Sendable () -> [RuleExample]
 
   public init(
-    id: String, name: String, summary: String, rationale: String, category: RuleCategory,
+    id: String, name: String, summary: String, rationale: String, category: RuleCategory, family: RuleFamily? = nil,
     defaultSeverity: Severity, enabledByDefault: Bool = true, prerequisites: [String] = [], needs: Set<RuleNeed> = [],
     triggering: @autoclosure @escaping @Sendable () -> [RuleExample],
     nonTriggering: @autoclosure @escaping @Sendable () -> [RuleExample]
@@ -87,6 +105,7 @@ public struct RuleDescription: Sendable {
     self.summary = summary
     self.rationale = rationale
     self.category = category
+    self.family = family
     self.defaultSeverity = defaultSeverity
     self.enabledByDefault = enabledByDefault
     self.prerequisites = prerequisites

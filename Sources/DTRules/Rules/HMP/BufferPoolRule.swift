@@ -3,7 +3,7 @@ import DTHMP
 
 struct BufferPoolRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_buffer_pool", name: "Buffer Pool", severity: .warning,
+    "hmp_buffer_pool", family: .regions, name: "Buffer Pool", severity: .warning,
     summary: "`memory-region[0]` of the imx-rproc node is not a `shared-dma-pool`, `no-map` vdev buffer region",
     rationale: """
       The remoteproc core looks for a carveout named `vdev0buffer` for the RPMsg buffers; imx_rproc never \

@@ -213,11 +213,11 @@ public enum KernelCommandLineAdvice {
     }
   }
 
-  /// The comment `hmp fix` writes above `/dts-v1/`.
-  public static func comment(_ words: [String]) -> String {
+  /// The comment `hmp fix` writes above `/dts-v1/`, naming the M core of the manifest's SoC.
+  public static func comment(_ words: [String], hmp: HMPContext = .defaults) -> String {
     let joined = words.joined(separator: " ")
     return "/*\n * Kernel command line (dtlint hmp fix, HMPFacts §13): Linux must boot with \(joined)\n"
-      + " * so that it leaves the clocks and power of what the M7 owns on. In U-Boot:\n"
+      + " * so that it leaves the clocks and power of what the \(hmp.manifest?.soc.coreName ?? "M7") owns on. In U-Boot:\n"
       + " *   setenv bootargs \"${bootargs} \(joined)\"; saveenv\n */\n"
   }
 }

@@ -4,7 +4,7 @@ import DTHMP
 /// A peripheral the M7 owns whose clock root slice Linux will switch off under this kernel flavor and command line.
 struct HMPClockGatedRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_clock_gated", name: "HMP Clock Gated",
+    "hmp_clock_gated", family: .power, name: "HMP Clock Gated",
     severity: .error,
     summary: "Linux must not switch off the clock root slice of a peripheral the M7 firmware owns",
     rationale: """

@@ -4,7 +4,7 @@ import DTHMP
 /// The board's M7 debug UART is enabled for Linux while the firmware's manifest does not claim it.
 struct HMPDebugUARTRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_debug_uart", name: "HMP Debug UART", severity: .warning,
+    "hmp_debug_uart", family: .ownership, name: "HMP Debug UART", severity: .warning,
     summary: "The board's M7 debug UART should not be enabled for Linux when the M7 firmware runs",
     rationale: """
       Firmware built from the MCUXpresso SDK prints its debug console on the board's debug UART: the i.MX 8M Plus \

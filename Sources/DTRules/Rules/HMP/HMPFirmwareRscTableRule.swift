@@ -5,7 +5,7 @@ import DTHMP
 /// `rsc-da` for NXP 5.4 kernels).
 struct HMPFirmwareRscTableRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_firmware_rsc_table", name: "HMP Firmware Resource Table", severity: .error,
+    "hmp_firmware_rsc_table", family: .firmware, name: "HMP Firmware Resource Table", severity: .error,
     summary: "The firmware's resource table must be at the start of the `rsc-table` region",
     rationale: """
       When Linux attaches to an M7 the bootloader or a debugger started, imx_rproc reads the resource table \

@@ -4,7 +4,7 @@ import DTHMP
 /// A firmware load segment in DDR that no reserved region of the remoteproc node covers.
 struct HMPFirmwareSegmentUnreservedRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_firmware_segment_unreserved", name: "HMP Firmware Segment Unreserved", severity: .error,
+    "hmp_firmware_segment_unreserved", family: .firmware, name: "HMP Firmware Segment Unreserved", severity: .error,
     summary: "Every firmware load segment in DDR must lie inside a `no-map` memory-region of the remoteproc node",
     rationale: """
       imx_rproc translates an M7 address through its address table and then only reaches memory it owns (TCM, \

@@ -4,7 +4,7 @@ import DTHMP
 /// The firmware's resource table and the device tree's vring regions disagree.
 struct HMPFirmwareVringMismatchRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_firmware_vring_mismatch", name: "HMP Firmware Vring Mismatch", severity: .error,
+    "hmp_firmware_vring_mismatch", family: .firmware, name: "HMP Firmware Vring Mismatch", severity: .error,
     summary:
       "The vrings of the firmware's resource table (ELF `.resource_table`) must be the device tree's vring regions",
     rationale: """

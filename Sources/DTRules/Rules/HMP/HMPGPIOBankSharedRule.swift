@@ -4,7 +4,7 @@ import DTHMP
 /// The M7 drives GPIO pins of a bank whose controller Linux also runs.
 struct HMPGPIOBankSharedRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_gpio_bank_shared", name: "HMP GPIO Bank Shared", severity: .warning,
+    "hmp_gpio_bank_shared", family: .ownership, name: "HMP GPIO Bank Shared", severity: .warning,
     summary: "The M7 firmware should not drive pins of a GPIO bank whose controller is enabled for Linux",
     rationale: """
       An i.MX GPIO bank is one controller (`gpio1` … `gpio5`, HMPFacts §5.4) with one data register, one \

@@ -4,7 +4,7 @@ import DTHMP
 /// A pad the M7 muxes is also muxed by Linux: by an enabled device's pinctrl state or the iomuxc hog.
 struct HMPPadConflictRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_pad_conflict", name: "HMP Pad Conflict", severity: .warning,
+    "hmp_pad_conflict", family: .ownership, name: "HMP Pad Conflict", severity: .warning,
     summary:
       "A pad the M7 firmware muxes must not be muxed by Linux (an enabled node's pinctrl group or an iomuxc hog)",
     rationale: """

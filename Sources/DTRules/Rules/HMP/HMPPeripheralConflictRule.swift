@@ -4,7 +4,7 @@ import DTHMP
 /// A peripheral the M7 manifest claims is enabled for Linux.
 struct HMPPeripheralConflictRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_peripheral_conflict", name: "HMP Peripheral Conflict", severity: .error,
+    "hmp_peripheral_conflict", family: .ownership, name: "HMP Peripheral Conflict", severity: .error,
     summary: "A peripheral the M7 firmware owns (M7 manifest) must be disabled for Linux",
     rationale: """
       Linux creates a device for every node whose `status` is absent, `"okay"` or `"ok"` (and whose parents are \

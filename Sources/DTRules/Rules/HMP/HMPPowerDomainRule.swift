@@ -4,7 +4,7 @@ import DTHMP
 /// A peripheral the M7 owns that sits in a power domain Linux may switch off.
 struct HMPPowerDomainRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_power_domain", name: "HMP Power Domain", severity: .warning,
+    "hmp_power_domain", family: .power, name: "HMP Power Domain", severity: .warning,
     summary: "A peripheral the M7 firmware owns should not sit in a power domain Linux may switch off",
     rationale: """
       Linux's generic power domains (genpd) switch a domain off when none of the Linux devices attached to it is \

@@ -5,16 +5,17 @@ import DTHMP
 // knowledge of `schemas/` (Documentation/HMPFacts.md).
 
 extension RuleDescription {
-  /// An HMP rule: `category: .hmp`, enabled; the rationale cites the HMPFacts section. `needs`: what it reads
-  /// beyond the tree (a rule that needs the manifest stays silent without one).
+  /// An HMP rule: `category: .hmp`, enabled, in its `family`; the rationale cites the HMPFacts section. `needs`:
+  /// what it reads beyond the tree (a rule that needs the manifest stays silent without one).
   static func hmp(
-    _ id: String, name: String, severity: Severity, summary: String, rationale: String, needs: Set<RuleNeed> = [],
+    _ id: String, family: RuleFamily, name: String, severity: Severity, summary: String, rationale: String,
+    needs: Set<RuleNeed> = [],
     triggering: @autoclosure @escaping @Sendable () -> [RuleExample],
     nonTriggering: @autoclosure @escaping @Sendable () -> [RuleExample]
   ) -> RuleDescription {
     RuleDescription(
-      id: id, name: name, summary: summary, rationale: rationale, category: .hmp, defaultSeverity: severity,
-      needs: needs, triggering: triggering(), nonTriggering: nonTriggering())
+      id: id, name: name, summary: summary, rationale: rationale, category: .hmp, family: family,
+      defaultSeverity: severity, needs: needs, triggering: triggering(), nonTriggering: nonTriggering())
   }
 }
 

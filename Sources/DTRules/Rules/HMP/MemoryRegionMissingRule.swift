@@ -3,7 +3,7 @@ import DTHMP
 
 struct MemoryRegionMissingRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_memory_region_missing", name: "Memory Region Missing", severity: .warning,
+    "hmp_memory_region_missing", family: .regions, name: "Memory Region Missing", severity: .warning,
     summary:
       "The imx-rproc node's `memory-region` lacks the vring or vdev buffer regions, or the resource-table region when the M core runs before Linux",
     rationale: """

@@ -3,7 +3,7 @@ import DTHMP
 
 struct RegionDisabledRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_region_disabled", name: "Region Disabled", severity: .error,
+    "hmp_region_disabled", family: .regions, name: "Region Disabled", severity: .error,
     summary: "A region the imx-rproc node's `memory-region` references has `status = \"disabled\"`",
     rationale: """
       The kernel skips disabled `/reserved-memory` children: the range is not reserved and \

@@ -3,7 +3,7 @@ import DTHMP
 
 struct RegionNoMapRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_region_no_map", name: "Region No-Map", severity: .warning,
+    "hmp_region_no_map", family: .regions, name: "Region No-Map", severity: .warning,
     summary: "A vring, resource-table or firmware region of the imx-rproc node has no `no-map`",
     rationale: """
       The M7 writes these regions behind Linux's back: vrings and the resource table are shared at run time, the \

@@ -3,7 +3,7 @@ import DTHMP
 
 struct RegionWindowRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_region_window", name: "Region Window", severity: .warning,
+    "hmp_region_window", family: .regions, name: "Region Window", severity: .warning,
     summary:
       "A shared region lies outside the M core's address window (the driver's translation table) or outside `/memory`",
     rationale: """

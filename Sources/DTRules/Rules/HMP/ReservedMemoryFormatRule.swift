@@ -3,7 +3,7 @@ import DTHMP
 
 struct ReservedMemoryFormatRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_reserved_memory_format", name: "Reserved Memory Format", severity: .error,
+    "hmp_reserved_memory_format", family: .regions, name: "Reserved Memory Format", severity: .error,
     summary:
       "`/reserved-memory` lacks `ranges` or has cell counts unlike the root's, or a child's `reg` has the wrong length",
     rationale: """

@@ -5,7 +5,7 @@ import DTHMP
 /// variant comes with the `syscon` it cannot probe without.
 struct RprocCompatibleRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_rproc_compatible", name: "HMP Remoteproc Compatible", severity: .error,
+    "hmp_rproc_compatible", family: .remoteproc, name: "HMP Remoteproc Compatible", severity: .error,
     summary: "The remoteproc compatible must fit the SoC and the kernel, and an -mmio variant needs syscon",
     rationale: """
       imx_rproc picks the M core's address translation and start method from the compatible (HMPFacts §1.1): \

@@ -5,7 +5,7 @@ import DTHMP
 /// unit must be enabled.
 struct RprocMboxControllerRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_mbox_controller", name: "HMP Mailbox Controller", severity: .error,
+    "hmp_mbox_controller", family: .remoteproc, name: "HMP Mailbox Controller", severity: .error,
     summary: "mboxes must point at the enabled MU whose other side the M core uses",
     rationale: """
       On the i.MX 8M Plus the Cortex-M7 firmware (rpmsg-lite's imx8mp_m7 port) talks through MUB at 0x30AB0000 \

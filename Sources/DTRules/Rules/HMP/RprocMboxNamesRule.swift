@@ -4,7 +4,7 @@ import DTHMP
 /// `mbox-names` of the remoteproc node: exactly `"tx", "rx", "rxdb"`, one name per `mboxes` entry.
 struct RprocMboxNamesRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_mbox_names", name: "HMP Mailbox Names", severity: .error,
+    "hmp_mbox_names", family: .remoteproc, name: "HMP Mailbox Names", severity: .error,
     summary: "mbox-names must be exactly \"tx\", \"rx\", \"rxdb\", one per mboxes entry",
     rationale: """
       imx_rproc requests its MU channels by name (HMPFacts §1.5): mainline, NXP 6.x and NXP 5.15 ask for "tx" \

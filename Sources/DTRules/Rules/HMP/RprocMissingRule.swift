@@ -4,7 +4,7 @@ import DTHMP
 /// An M7 manifest is given, but Linux has no enabled imx_rproc node to start, attach to or talk to the M7 with.
 struct RprocMissingRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_rproc_missing", name: "HMP Remoteproc Node Missing", severity: .warning,
+    "hmp_rproc_missing", family: .remoteproc, name: "HMP Remoteproc Node Missing", severity: .warning,
     summary: "An M7 manifest is given but no enabled node has an imx-rproc compatible",
     rationale: """
       imx_rproc binds only to a node whose `compatible` is in its match table (`fsl,imx8mp-cm7`, \

@@ -3,7 +3,7 @@ import DTHMP
 
 struct RscTableNameRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_rsc_table_name", name: "Resource Table Name", severity: .error,
+    "hmp_rsc_table_name", family: .regions, name: "Resource Table Name", severity: .error,
     summary: "The resource-table region is not named the way the kernel flavor's imx_rproc matches it",
     rationale: """
       imx_rproc finds the resource table of a core it attaches to by the node name of a `memory-region` entry \

@@ -3,7 +3,7 @@ import DTHMP
 
 struct VdevPrefixRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_vdev_prefix", name: "Vdev Prefix", severity: .warning,
+    "hmp_vdev_prefix", family: .regions, name: "Vdev Prefix", severity: .warning,
     summary: "A region imx_rproc must map (resource table, firmware memory) has a name starting with `vdev`",
     rationale: """
       Mainline imx_rproc (and NXP 6.x and 5.15) does not map any `memory-region` entry whose name starts with `vdev` \

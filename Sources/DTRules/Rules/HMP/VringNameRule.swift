@@ -3,7 +3,7 @@ import DTHMP
 
 struct VringNameRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_vring_name", name: "Vring Name", severity: .warning,
+    "hmp_vring_name", family: .regions, name: "Vring Name", severity: .warning,
     summary: "A vring region of the imx-rproc node is not named `vdev<N>vring<M>`",
     rationale: """
       imx_rproc registers each `memory-region` entry as a carveout named after the node (without the unit \

@@ -3,7 +3,7 @@ import DTHMP
 
 struct VringSizeRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_vring_size", name: "Vring Size", severity: .error,
+    "hmp_vring_size", family: .regions, name: "Vring Size", severity: .error,
     summary:
       "A vring region is smaller than `PAGE_ALIGN(vring_size(buffers, align))`, or a vring is not where the firmware puts it",
     rationale: """

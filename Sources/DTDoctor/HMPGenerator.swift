@@ -85,6 +85,9 @@ public enum HMPGenerator {
     }
     let rpmsg = request.manifest?.rpmsg ?? soc.rpmsgDefaults
     var warnings: [String] = []
+    /// The M core as the comments name it (`M7`, `M4`, `M33`), and the board's interface naming (`Verdin `).
+    let core = soc.coreName
+    let family = board.interfaceFamily.map { $0 + " " } ?? ""
 
     // MARK: Regions
     guard let vringNeed = rpmsg.vringRegionSize() else {
@@ -101,7 +104,8 @@ public enum HMPGenerator {
     for vdev in 0..<vdevs {
       for ring in 0..<2 {
         let name = kernel.core.vringName(vdev: vdev, ring: ring)
-        let direction = ring == 0 ? "M7 → Linux (Linux's receive queue, \"input\")" : "Linux → M7 (\"output\")"
+        let direction =
+          ring == 0 ? "\(core) → Linux (Linux's receive queue, \"input\")" : "Linux → \(core) (\"output\")"
         regions.append(
           Region(
             label: name, name: name, address: rpmsg.vringAddress(vdev * 2 + ring), size: rpmsg.vringSize,
@@ -164,7 +168,8 @@ public enum HMPGenerator {
         let start = low & ~0xF_FFFF
         let end = (high + 0xF_FFFF) & ~0xF_FFFF
         firmwareRegion = Region(
-          label: "m7_reserved", name: "m7", address: start, size: end - start, compatible: nil,
+          label: "\(core.lowercased())_reserved", name: core.lowercased(), address: start, size: end - start,
+          compatible: nil,
           comment: [
             "The DDR the firmware's load segments occupy (\(hex(low))–\(hex(high)) in \(display(elf.path))), in",
             "1 MiB steps: imx_rproc only reaches DDR through a mapped memory-region (HMPFacts §1.7).",
@@ -172,7 +177,8 @@ public enum HMPGenerator {
       }
     } else {
       firmwareRegion = Region(
-        label: "m7_reserved", name: "m7", address: 0x8000_0000, size: 0x100_0000, compatible: nil,
+        label: "\(core.lowercased())_reserved", name: core.lowercased(), address: 0x8000_0000, size: 0x100_0000,
+        compatible: nil,
         comment: [
           "DDR for firmware linked to run from DDR (the SDK's m_ddr, NXP's EVK layout; HMPFacts §1.7, §7.1).",
           "Without a firmware ELF in the manifest its size is a default: drop it for TCM-only firmware.",
@@ -219,8 +225,8 @@ public enum HMPGenerator {
       for entry in manifest.peripherals {
         let ref = try reference(for: entry, soc: soc, base: request.base, baseLabels: baseLabels)
         labels.insert(ref.label ?? ref.text)
-        var why = "the M7 firmware drives it (\(display(manifest.path)): \(entry.text))"
-        if let l = ref.label, let interface = board.interface(forLabel: l) { why += "; Verdin \(interface)" }
+        var why = "the \(core) firmware drives it (\(display(manifest.path)): \(entry.text))"
+        if let l = ref.label, let interface = board.interface(forLabel: l) { why += "; \(family)\(interface)" }
         disable(ref.text, why)
       }
       claimedLabels = labels
@@ -229,8 +235,8 @@ public enum HMPGenerator {
       claimedLabels = [uart.label]
       disable(
         "&" + uart.label,
-        "the M7's debug console (Verdin \(uart.interface), the SDK's BOARD_DEBUG_UART); no manifest was given, so "
-          + "only the board's M7 debug UART is assumed to be the M7's (HMPFacts §6, §8)")
+        "the \(core)'s debug console (\(family)\(uart.interface), the SDK's BOARD_DEBUG_UART); no manifest was given, so "
+          + "only the board's \(core) debug UART is assumed to be the \(core)'s (HMPFacts §6, §8)")
     }
     let ownedPads = Set((request.inputs?.pads ?? []).map(\.name))
     // What the SKU's Linux tree enables that the M7 takes, by label or by pad.
@@ -238,13 +244,14 @@ public enum HMPGenerator {
       let byLabel = claimedLabels.contains(use.label)
       let pads = use.pads.filter { ownedPads.contains($0) }
       guard byLabel || !pads.isEmpty else { continue }
-      let what = byLabel ? "the M7 takes \(use.label)" : "the M7 muxes \(pads.joined(separator: ", "))"
+      let what = byLabel ? "the \(core) takes \(use.label)" : "the \(core) muxes \(pads.joined(separator: ", "))"
       warnings.append(
         "\(board.name)-\(request.sku.name): \(what), which this SKU's Linux tree uses for \(use.reason); Linux loses it"
       )
       if !byLabel {
         disable(
-          "&" + use.label, "its pads (\(pads.joined(separator: ", "))) are muxed by the M7; Linux loses \(use.reason)")
+          "&" + use.label,
+          "its pads (\(pads.joined(separator: ", "))) are muxed by the \(core); Linux loses \(use.reason)")
       }
     }
     var iomuxcPinctrl: (value: String, dropped: [String])?
@@ -272,7 +279,8 @@ public enum HMPGenerator {
     }
 
     // MARK: Clocks and power (HMPFacts §13)
-    let plan = ClockProtectionPlan.make(soc: soc, flavor: kernel, owned: Array(claimedLabels).sorted(), given: request.bootargs)
+    let plan = ClockProtectionPlan.make(
+      soc: soc, flavor: kernel, owned: Array(claimedLabels).sorted(), given: request.bootargs)
     var initOnArray: [UInt32] = []
     if !plan.initOnArray.isEmpty {
       // An overlay replaces the whole property: keep what the base lists.
@@ -289,7 +297,7 @@ public enum HMPGenerator {
       if let uboot = plan.ubootLine {
         clockHeader = [
           "",
-          Self.commandLineSentence(plan, given: given),
+          Self.commandLineSentence(plan, given: given, core: core),
           "",
           "    \(uboot)",
           "",
@@ -298,7 +306,7 @@ public enum HMPGenerator {
       } else {
         clockHeader = [
           "",
-          "Kernel command line: nothing to add for the clocks and power of what the M7 owns (HMPFacts §13)\(given).",
+          "Kernel command line: nothing to add for the clocks and power of what the \(core) owns (HMPFacts §13)\(given).",
         ]
       }
     }
@@ -307,14 +315,14 @@ public enum HMPGenerator {
     var w = OverlayWriter()
     w.comment(
       [
-        "Linux ⇄ Cortex-M7 (remoteproc + RPMsg) overlay for the \(board.title), \(request.sku.title).",
+        "Linux ⇄ Cortex-\(core) (remoteproc + RPMsg) overlay for the \(board.title), \(request.sku.title).",
         "",
         "Generated by dtlint: \(request.commandLine)",
         "",
         "Kernel flavor: \(request.kernelName)\(request.kernelName == kernel.name ? "" : " (\(kernel.name))") — \(kernel.title).",
         "",
-        request.manifest.map { "M7 manifest: \(display($0.path))." }
-          ?? "No M7 manifest: the SoC's RPMsg defaults and the board's M7 debug UART are assumed.",
+        request.manifest.map { "\(core) manifest: \(display($0.path))." }
+          ?? "No \(core) manifest: the SoC's RPMsg defaults and the board's \(core) debug UART are assumed.",
         "",
         "RPMsg: vrings at \(hex(rpmsg.vringBase)) (\(hexSize(rpmsg.vringSize)) apart), \(rpmsg.bufferCount) buffers, "
           + "resource table at \(hex(rpmsg.resourceTable)), MU channel \(channel).",
@@ -358,26 +366,38 @@ public enum HMPGenerator {
     w.line("};")
     w.blank()
 
-    var rprocComment = [
-      "The remoteproc node as \(request.kernelName)'s imx_rproc reads it (HMPFacts §1, §4, §10.5–10.8):",
-      "compatible \"\(compatible)\" (\(soc.remoteproc.preferred?.driverConfig ?? "imx_rproc")); the M7 clock",
-      "\(soc.remoteproc.clockName) ("
-        + (kernel.property("clocks")?.required == .always
-          ? "this kernel enables it unconditionally, so probe fails without it);"
-          : "optional for this kernel; mainline requires it, so it is always written);"),
-      "mailbox channels tx, rx, rxdb on MU \(mu.label) channel \(channel) (rpmsg-lite's RPMSG_MU_CHANNEL; the M7 uses",
-      "the MU's other side); memory-region starts with the buffer pool (index 0).",
-    ]
+    let clockLines: [String]
+    if let clock = soc.remoteproc.clock {
+      clockLines = [
+        "compatible \"\(compatible)\" (\(soc.remoteproc.preferred?.driverConfig ?? "imx_rproc")); the \(core) clock",
+        "\(clock.name) ("
+          + (kernel.property("clocks")?.required == .always
+            ? "this kernel enables it unconditionally, so probe fails without it);"
+            : "optional for this kernel; mainline requires it, so it is always written);"),
+      ]
+    } else {
+      clockLines = [
+        "compatible \"\(compatible)\" (\(soc.remoteproc.preferred?.driverConfig ?? "imx_rproc")); no clock: the",
+        "\(soc.chipName)'s node takes none, firmware runs the \(core)'s clock (HMPFacts §17);",
+      ]
+    }
+    var rprocComment =
+      [
+        "The remoteproc node as \(request.kernelName)'s imx_rproc reads it (HMPFacts §1, §4, §10.5–10.8):"
+      ] + clockLines + [
+        "mailbox channels tx, rx, rxdb on MU \(mu.label) channel \(channel) (rpmsg-lite's RPMSG_MU_CHANNEL; the \(core) uses",
+        "the MU's other side); memory-region starts with the buffer pool (index 0).",
+      ]
     let rscDA = kernel.resourceTable.locatedBy == .rscDA
     if rscDA {
       rprocComment.append("rsc-da: where this kernel reads the resource table when it attaches (HMPFacts §1.3).")
     }
     if let manifest = request.manifest, manifest.startedBy == .linux {
       rprocComment.append(
-        "The manifest says Linux starts the M7: echo start > /sys/class/remoteproc/remoteproc0/state.")
+        "The manifest says Linux starts the \(core): echo start > /sys/class/remoteproc/remoteproc0/state.")
     } else {
       rprocComment.append(
-        "A running M7 (U-Boot bootaux) is attached at probe and its resource table read (HMPFacts §1.3).")
+        "A running \(core) (U-Boot bootaux) is attached at probe and its resource table read (HMPFacts §1.3).")
     }
     w.comment(rprocComment, level: 0)
     let indent: Int
@@ -390,11 +410,8 @@ public enum HMPGenerator {
       indent = 2
     }
     w.property("compatible", "\"\(compatible)\"", level: indent)
-    if let clk = soc.node(label: soc.remoteproc.clockProvider) {
-      _ = clk
-      w.property(
-        "clocks", "<&\(soc.remoteproc.clockProvider) \(soc.remoteproc.clockID)>", level: indent,
-        trailing: "/* \(soc.remoteproc.clockName) */")
+    if let clock = soc.remoteproc.clock, soc.node(label: clock.provider) != nil {
+      w.property("clocks", "<&\(clock.provider) \(clock.id)>", level: indent, trailing: "/* \(clock.name) */")
     }
     w.property("mbox-names", mboxNames.map { "\"\($0)\"" }.joined(separator: ", "), level: indent)
     w.property("mboxes", mboxCells.joined(separator: ", "), level: indent)
@@ -405,7 +422,7 @@ public enum HMPGenerator {
 
     for (ref, why) in owned {
       w.blank()
-      w.comment(["Owned by the M7: \(why)."], level: 0)
+      w.comment(["Owned by the \(core): \(why)."], level: 0)
       w.line("\(ref) {")
       w.property("status", "\"disabled\"", level: 1)
       w.line("};")
@@ -415,7 +432,7 @@ public enum HMPGenerator {
       w.blank()
       w.comment(
         [
-          "Keep the M7's clocks on: \(request.kernelName)'s clock driver enables the clocks listed in init-on-array",
+          "Keep the \(core)'s clocks on: \(request.kernelName)'s clock driver enables the clocks listed in init-on-array",
           "at probe and never drops them, so Linux leaves the root slices of \(plan.slices.joined(separator: ", ")) on",
           "(HMPFacts §13.6). An overlay replaces the whole property"
             + (request.base != nil
@@ -432,8 +449,8 @@ public enum HMPGenerator {
       w.comment(
         [
           (p.dropped.count == 1
-            ? "The iomuxc hog \(p.dropped[0]) muxes pads the M7 uses; Linux would re-mux them at boot"
-            : "The iomuxc hogs \(p.dropped.joined(separator: ", ")) mux pads the M7 uses; Linux would re-mux them at boot"),
+            ? "The iomuxc hog \(p.dropped[0]) muxes pads the \(core) uses; Linux would re-mux them at boot"
+            : "The iomuxc hogs \(p.dropped.joined(separator: ", ")) mux pads the \(core) uses; Linux would re-mux them at boot"),
           "(HMPFacts §6). An overlay cannot remove one entry, so pinctrl-0 is written without them.",
         ], level: 0)
       w.line("&\(soc.iomuxcLabel) {")
@@ -598,11 +615,12 @@ struct OverlayWriter {
 
 extension HMPGenerator {
   /// The header sentence that names the command-line words and what they keep on.
-  static func commandLineSentence(_ plan: ClockProtectionPlan, given: String) -> String {
+  static func commandLineSentence(_ plan: ClockProtectionPlan, given: String, core: String) -> String {
     let words: String = plan.commandLine.joined(separator: " ")
     let domains: [String] = plan.powerDomains.map { "domain " + $0 }
     let kept: String = (plan.slices + domains).joined(separator: ", ")
-    return "Kernel command line: Linux must boot with \(words) so that it leaves the clocks and power of what the M7 "
+    return
+      "Kernel command line: Linux must boot with \(words) so that it leaves the clocks and power of what the \(core) "
       + "owns on (\(kept); HMPFacts §13)\(given). In U-Boot:"
   }
 }

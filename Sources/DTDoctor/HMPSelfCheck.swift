@@ -89,7 +89,7 @@ public enum HMPSelfCheck {
       return defaultStatus == "okay" ? [] : ["status = \"\(defaultStatus)\";"]
     }
     for n in soc.systemNodes {
-      add(n, n.label == soc.remoteproc.clockProvider ? ["#clock-cells = <1>;"] : [])
+      add(n, n.label == soc.remoteproc.clock?.provider ? ["#clock-cells = <1>;"] : [])
     }
     for mu in soc.mailboxes.units {
       add(mu.node, ["#mbox-cells = <\(soc.mailboxes.mboxCells)>;"] + status(mu.label, mu.defaultStatus))

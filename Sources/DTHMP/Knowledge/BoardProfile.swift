@@ -59,6 +59,9 @@ public struct BoardProfile: Sendable {
   public var m7I2C: Provenance
   public var memory: Provenance
   public var interfaces: [Interface]
+  /// How the board's interface names are prefixed in messages (`Verdin` → "Verdin UART_4"); nil for boards whose
+  /// interfaces have no family name (NXP's EVKs).
+  public var interfaceFamily: String?
   public var path: String
 
   // MARK: - Queries
@@ -123,7 +126,7 @@ public struct BoardProfile: Sendable {
       required: [
         "board", "title", "soc", "compatible", "skus", "hog-effect", "carriers", "m7-debug-uart", "m7-i2c", "memory",
         "interfaces",
-      ], optional: Provenance.keys)
+      ], optional: ["interface-family"] + Provenance.keys)
     let socName = try top.requiredString("soc")
     let soc: SoCProfile
     if let given {
@@ -232,6 +235,7 @@ public struct BoardProfile: Sendable {
       m7DebugUART: DebugUART(
         label: try label(du), interface: try du.requiredString("interface"), pads: try pads(du),
         provenance: try Provenance.read(du)),
-      m7I2C: try fact("m7-i2c"), memory: try fact("memory"), interfaces: interfaces, path: path)
+      m7I2C: try fact("m7-i2c"), memory: try fact("memory"), interfaces: interfaces,
+      interfaceFamily: try top.string("interface-family"), path: path)
   }
 }

@@ -53,16 +53,30 @@ struct RegionWindowRule: TreeRule {
     for r in set.distinct where r.role.isShared || r.isPool {
       guard let reg = r.node.property("reg"), let range = info.regionRange(of: r.node) else { continue }
       let notes = [DiagnosticNote("referenced here as memory-region[\(r.index)]", at: r.property.range)]
-      if let soc {
+      if let soc, soc.addressTranslation.windowCheck == .reachable {
+        // The M core reaches DDR at its physical address and its TCM through the table's rows (i.MX 93).
+        let att = soc.addressTranslation
+        let w = att.sharedWindow
+        let (end, o) = range.address.addingReportingOverflow(range.size)
+        let inWindow = !o && range.address >= w.da && end <= w.da &+ w.size
+        if !inWindow
+          && att.rows(coveringSystemAddress: range.address, length: range.size, kernel: hmp.kernel.name).isEmpty
+        {
+          context.report(
+            "\(r.role.phrase) '\(r.node.name)' \(hexRange(range.address, range.size)) is outside what the \(soc.coreName) reaches: neither in the \(soc.chipName)'s shared DDR window \(hexRange(w.da, w.size)) nor in the system range of a row of its translation table (HMPFacts §17.3)",
+            node: r.node, property: reg, notes: notes)
+          continue
+        }
+      } else if let soc {
         let att = soc.addressTranslation
         let sa = att.systemAddress(da: range.address, length: range.size, kernel: hmp.kernel.name)
         if sa != range.address {
           let why =
             sa == nil
             ? "no row of the \(soc.name) translation table holds \(hexRange(range.address, range.size)) (its test da + len < row end is strict)"
-            : "the \(soc.name) translation table maps M7 address \(regionHex(range.address)) to \(regionHex(sa!)), not to the same address"
+            : "the \(soc.name) translation table maps \(soc.coreName) address \(regionHex(range.address)) to \(regionHex(sa!)), not to the same address"
           context.report(
-            "\(r.role.phrase) '\(r.node.name)' is outside the M7's address window: imx_rproc gives the M7 the region's physical address unchanged, and with \(hmp.kernelPhrase) \(why)",
+            "\(r.role.phrase) '\(r.node.name)' is outside the \(soc.coreName)'s address window: imx_rproc gives the \(soc.coreName) the region's physical address unchanged, and with \(hmp.kernelPhrase) \(why)",
             node: r.node, property: reg, notes: notes)
           continue
         }

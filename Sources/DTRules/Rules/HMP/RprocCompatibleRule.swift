@@ -187,12 +187,11 @@ struct RprocCompatibleRule: TreeRule {
         for needed in needs where node.property(needed) == nil {
           guard kernel.property(needed).map({ $0.required != .never }) ?? true else { continue }
           var fixes: [FixIt] = []
-          if needed == "syscon", !context.tree.isPlugin,
-            let src = context.tree.node(withLabel: soc.remoteproc.srcLabel),
+          if needed == "syscon", !context.tree.isPlugin, let srcLabel = soc.remoteproc.srcLabel,
+            let src = context.tree.node(withLabel: srcLabel),
             (src.property("compatible")?.value.strings ?? []).contains("syscon"),
             let fix = FixSupport.insert(
-              "syscon = <&\(soc.remoteproc.srcLabel)>;", after: prop,
-              message: "add syscon = <&\(soc.remoteproc.srcLabel)> (the SRC)")
+              "syscon = <&\(srcLabel)>;", after: prop, message: "add syscon = <&\(srcLabel)> (the SRC)")
           {
             fixes.append(fix)
           }

@@ -48,7 +48,10 @@ struct RprocMboxControllerRule: TreeRule {
     let hmp = info.hmp
     guard info.imxRprocLikeNodes().contains(where: \.isEnabled) else { return }  // before any profile loads
     guard let soc = info.rprocSoC(), let (unit, muNode) = info.mCoreMU(soc) else { return }
-    let mSide = unit.mSide.map { "0x\(hex($0.base))\($0.irqName.map { ", \($0)" } ?? "")" } ?? "its B side"
+    let mSide =
+      unit.mSide.map { side in
+        [side.instance, side.base.map { "0x\(hex($0))" }, side.irqName].compactMap { $0 }.joined(separator: ", ")
+      } ?? "its B side"
     for node in info.enabledRemoteprocNodes() {
       guard let mboxes = node.property("mboxes") else {
         if let m = hmp.manifest, !m.rpmsgOverrides.isEmpty {

@@ -230,13 +230,15 @@ public enum HMPGenerator {
         disable(ref.text, why)
       }
       claimedLabels = labels
-    } else {
-      let uart = board.m7DebugUART
+    } else if let uart = board.m7DebugUART {
       claimedLabels = [uart.label]
       disable(
         "&" + uart.label,
         "the \(core)'s debug console (\(family)\(uart.interface), the SDK's BOARD_DEBUG_UART); no manifest was given, so "
           + "only the board's \(core) debug UART is assumed to be the \(core)'s (HMPFacts §6, §8)")
+    } else {
+      // The M core's console is not one of Linux's peripherals (i.MX 8ULP): nothing to take from Linux.
+      claimedLabels = []
     }
     let ownedPads = Set((request.inputs?.pads ?? []).map(\.name))
     // What the SKU's Linux tree enables that the M7 takes, by label or by pad.
@@ -339,16 +341,34 @@ public enum HMPGenerator {
     w.property("compatible", "\"\(rootCompatible)\"", level: 1)
     w.line("};")
     w.blank()
-    w.comment(
-      [
-        "/reserved-memory is targeted by path: mainline trees have no label on it (HMPFacts §5.2, §10.9)"
-          + (kernel.baseTrees.reservedMemoryLabel.map {
-            ", this flavor's own trees call it &\($0), and a path applies to both"
-          } ?? ", and a path applies to any base") + "."
-      ], level: 0)
-    w.line("&{/reserved-memory} {")
-    w.property("#address-cells", "<2>", level: 1)
-    w.property("#size-cells", "<2>", level: 1)
+    // Boards whose base trees have no /reserved-memory (NXP's 8M Mini/Nano EVKs) get it from a fragment on the root,
+    // which creates the node or merges into one a base has.
+    let inRoot = request.base.map { $0.node(atPath: "/reserved-memory") == nil } ?? !board.baseHasReservedMemory
+    let rl = inRoot ? 2 : 1
+    let tabs = String(repeating: "\t", count: rl)
+    if inRoot {
+      w.comment(
+        [
+          "\(board.title)'s trees have no /reserved-memory: the fragment on the root creates it (or merges into one",
+          "the base has), as NXP's rpmsg trees declare it (HMPFacts §7.2, §17.8).",
+        ], level: 0)
+      w.line("&{/} {")
+      w.line("\treserved-memory {")
+      w.property("#address-cells", "<2>", level: 2)
+      w.property("#size-cells", "<2>", level: 2)
+      w.property("ranges", "", level: 2)
+    } else {
+      w.comment(
+        [
+          "/reserved-memory is targeted by path: mainline trees have no label on it (HMPFacts §5.2, §10.9)"
+            + (kernel.baseTrees.reservedMemoryLabel.map {
+              ", this flavor's own trees call it &\($0), and a path applies to both"
+            } ?? ", and a path applies to any base") + "."
+        ], level: 0)
+      w.line("&{/reserved-memory} {")
+      w.property("#address-cells", "<2>", level: 1)
+      w.property("#size-cells", "<2>", level: 1)
+    }
     var all = regions
     all.append(pool)
     all.append(rsc)
@@ -356,13 +376,14 @@ public enum HMPGenerator {
     all.sort { $0.address < $1.address }
     for r in all {
       w.blank()
-      w.comment(r.comment, level: 1)
-      w.line("\t\(r.label): \(r.name)@\(String(r.address, radix: 16)) {")
-      if let c = r.compatible { w.property("compatible", "\"\(c)\"", level: 2) }
-      w.property("reg", "<\(cells64(r.address)) \(cells64(r.size))>", level: 2)
-      w.line("\t\tno-map;")
-      w.line("\t};")
+      w.comment(r.comment, level: rl)
+      w.line("\(tabs)\(r.label): \(r.name)@\(String(r.address, radix: 16)) {")
+      if let c = r.compatible { w.property("compatible", "\"\(c)\"", level: rl + 1) }
+      w.property("reg", "<\(cells64(r.address)) \(cells64(r.size))>", level: rl + 1)
+      w.line("\(tabs)\tno-map;")
+      w.line("\(tabs)};")
     }
+    if inRoot { w.line("\t};") }
     w.line("};")
     w.blank()
 
@@ -401,8 +422,13 @@ public enum HMPGenerator {
     }
     w.comment(rprocComment, level: 0)
     let indent: Int
+    // The SoC's own node (the i.MX 93's and 8ULP's .dtsi have one, disabled): by label without a base.
+    let socNode = existingRproc == nil ? soc.remoteproc.node : nil
     if let existing = existingRproc {
       w.line("&{\(existing.path)} {")
+      indent = 1
+    } else if let socNode {
+      w.line("&\(socNode.label) {")
       indent = 1
     } else {
       w.line("&{/} {")
@@ -410,15 +436,41 @@ public enum HMPGenerator {
       indent = 2
     }
     w.property("compatible", "\"\(compatible)\"", level: indent)
+    // The SoC's .dtsi may carry the node disabled (i.MX 93, 8ULP): the overlay enables it.
+    if let existing = existingRproc, !existing.isEnabledStatus { w.property("status", "\"okay\"", level: indent) }
+    if let socNode, socNode.defaultStatus != "okay" { w.property("status", "\"okay\"", level: indent) }
     if let clock = soc.remoteproc.clock, soc.node(label: clock.provider) != nil {
       w.property("clocks", "<&\(clock.provider) \(clock.id)>", level: indent, trailing: "/* \(clock.name) */")
     }
     w.property("mbox-names", mboxNames.map { "\"\($0)\"" }.joined(separator: ", "), level: indent)
     w.property("mboxes", mboxCells.joined(separator: ", "), level: indent)
     w.property("memory-region", memoryRegion.map { "<&\($0)>" }.joined(separator: ", "), level: indent)
+    // MMIO configurations find the SRC through syscon (HMPFacts §1.1, §15.6).
+    if kernel.usesMMIO(compatible) || soc.remoteproc.preferred?.needs.contains("syscon") == true,
+      let src = soc.remoteproc.srcLabel
+    {
+      w.property(
+        "syscon", "<&\(src)>", level: indent, trailing: "/* the SRC: the MMIO method's start/stop registers */")
+    }
     if rscDA { w.property("rsc-da", "<\(hex(rpmsg.resourceTable))>", level: indent) }
-    if existingRproc == nil { w.line("\t};") }
+    if existingRproc == nil && socNode == nil { w.line("\t};") }
     w.line("};")
+
+    // The M core's MU is disabled in the SoC's .dtsi on the i.MX 93, 8ULP and 95: Linux's side must be enabled, or the
+    // channel request defers for ever (HMPFacts §3, §17.2).
+    let muEnabled = request.base.flatMap { b in b.node(atPath: mu.node.path) ?? b.node(withLabel: mu.label) }.map(
+      \.isEnabledStatus)
+    if muEnabled ?? (mu.defaultStatus == "okay") == false {
+      w.blank()
+      w.comment(
+        [
+          "Linux's side of MU \(mu.label): disabled in the \(soc.chipName)'s .dtsi; without it the mailbox channels",
+          "never register and imx_rproc defers its probe for ever (HMPFacts §3, §17.2).",
+        ], level: 0)
+      w.line("&\(mu.label) {")
+      w.property("status", "\"okay\"", level: 1)
+      w.line("};")
+    }
 
     for (ref, why) in owned {
       w.blank()
@@ -622,5 +674,13 @@ extension HMPGenerator {
     return
       "Kernel command line: Linux must boot with \(words) so that it leaves the clocks and power of what the \(core) "
       + "owns on (\(kept); HMPFacts §13)\(given). In U-Boot:"
+  }
+}
+
+extension Node {
+  /// `status` absent, "okay" or "ok" (what the kernel's `of_device_is_available` accepts).
+  fileprivate var isEnabledStatus: Bool {
+    guard let s = property("status")?.value.strings?.first else { return true }
+    return s == "okay" || s == "ok"
   }
 }

@@ -141,3 +141,45 @@ import Testing
     #expect(r.status == 0, "\(r.output)")
   }
 }
+
+/// Issue 18, item B: the new board profiles, detected from the root compatible.
+@Suite struct BoardFamilyTests {
+  @Test(arguments: [
+    (
+      ["toradex,verdin-imx8mm-wifi-dev", "toradex,verdin-imx8mm-wifi", "toradex,verdin-imx8mm", "fsl,imx8mm"],
+      "verdin-imx8mm", "wifi"
+    ),
+    (
+      ["toradex,verdin-imx8mm-nonwifi-ivy", "toradex,verdin-imx8mm-nonwifi", "toradex,verdin-imx8mm", "fsl,imx8mm"],
+      "verdin-imx8mm", "nonwifi"
+    ),
+    (
+      ["toradex,verdin-imx95-wifi-dev", "toradex,verdin-imx95-wifi", "toradex,verdin-imx95", "fsl,imx95"],
+      "verdin-imx95", "wifi"
+    ),
+    (["fsl,imx8mm-evk", "fsl,imx8mm"], "imx8mm-evk", "evk"), (["fsl,imx8mn-evk", "fsl,imx8mn"], "imx8mn-evk", "evk"),
+    (["fsl,imx93-11x11-evk", "fsl,imx93"], "imx93-11x11-evk", "evk"),
+    (["fsl,imx8ulp-evk", "fsl,imx8ulp"], "imx8ulp-evk", "evk"),
+  ]) func detectedFromTheRootCompatible(root: [String], board: String, sku: String) throws {
+    let b = try #require(BoardProfile.detect(rootCompatible: root))
+    #expect(b.name == board)
+    #expect(b.sku(rootCompatible: root)?.name == sku)
+  }
+
+  /// The M-core debug UARTs (HMPFacts §17.8): verified where an SDK board.h or the tree says so.
+  @Test func debugUARTs() throws {
+    let mm = try BoardProfile.load(name: "verdin-imx8mm")
+    #expect(mm.m7DebugUART?.label == "uart4" && mm.m7DebugUART?.pads == ["UART4_RXD", "UART4_TXD"])
+    #expect(mm.m7DebugUART?.provenance.status == .verified && mm.interfaceFamily == "Verdin")
+    #expect(
+      mm.sku(named: "wifi")?.hogs.map(\.group) == ["pinctrl_gpio_hog1", "pinctrl_gpio_hog2", "pinctrl_gpio_hog3"])
+    #expect(mm.label(forInterface: "UART_3") == "uart1")
+    let m95 = try BoardProfile.load(name: "verdin-imx95")
+    #expect(m95.m7DebugUART?.label == "lpuart2" && m95.m7DebugUART?.provenance.status == .inference)
+    #expect(m95.sku(named: "wifi")?.enables.map(\.label) == ["lpuart6"])
+    #expect(try BoardProfile.load(name: "imx93-11x11-evk").m7DebugUART?.provenance.status == .inference)
+    #expect(try BoardProfile.load(name: "imx8ulp-evk").m7DebugUART == nil)
+    #expect(try BoardProfile.load(name: "imx8mm-evk").baseHasReservedMemory == false)
+    #expect(try BoardProfile.load(name: "imx93-11x11-evk").baseHasReservedMemory)
+  }
+}

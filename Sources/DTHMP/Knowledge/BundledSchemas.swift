@@ -21,7 +21,6 @@ enum BundledSchemas {
     "skus",
     "hog-effect",
     "carriers",
-    "m7-debug-uart",
     "m7-i2c",
     "memory",
     "interfaces"
@@ -232,7 +231,8 @@ enum BundledSchemas {
         "note": {
           "type": "string"
         }
-      }
+      },
+      "description": "The UART the M core's SDK firmware prints on; absent when it is not one of Linux's peripherals (i.MX 8ULP)."
     },
     "m7-i2c": {
       "type": "object",
@@ -299,6 +299,10 @@ enum BundledSchemas {
     },
     "interface-family": {
       "type": "string"
+    },
+    "reserved-memory-in-base": {
+      "type": "boolean",
+      "description": "false when the board's base trees have no /reserved-memory: the generator creates it from a fragment on the root"
     }
   },
   "$defs": {
@@ -326,6 +330,315 @@ enum BundledSchemas {
 }
 
 """##,
+    "board/imx8mm-evk.yaml":
+#"""
+# yaml-language-server: $schema=../board.schema.json
+# NXP i.MX 8M Mini EVK: the board NXP's SDK and rpmsg trees start from (schemas/README.md). Source: HMPFacts §17.8.
+# status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
+board: imx8mm-evk
+title: NXP i.MX 8M Mini EVK
+soc: imx8mm
+compatible: fsl,imx8mm-evk
+source: HMPFacts §17.8
+
+skus:
+  - name: evk
+    compatible: fsl,imx8mm-evk
+    title: the evaluation kit (imx8mm-evk.dts)
+
+hog-effect:
+  status: inference
+  source: HMPFacts §6
+  note: pads Linux muxes at boot would override an M4 that muxed them earlier
+
+carriers: []
+# The mainline and NXP trees of this EVK have no /reserved-memory (NXP's rpmsg tree declares it): HMPFacts §17.8.
+reserved-memory-in-base: false
+
+m7-debug-uart:
+  label: uart4
+  interface: UART4
+  pads: [UART4_RXD, UART4_TXD]
+  source: HMPFacts §17.8 (SDK evkmimx8mm board.h BOARD_DEBUG_UART_INSTANCE 4; NXP imx8mm-evk-rpmsg.dts disables uart4)
+  note: the pads are the SoC's UART4 pads; which pads the EVK routes to its debug USB is inferred
+
+m7-i2c:
+  status: not-verified
+  source: HMPFacts §17.8
+  note: which I2C the M4 examples use was not read
+
+memory:
+  status: not-verified
+  source: HMPFacts §17.8
+  note: the /memory node of the EVK trees is rewritten by U-Boot
+
+interfaces: []
+
+"""#,
+    "board/imx8mn-evk.yaml":
+#"""
+# yaml-language-server: $schema=../board.schema.json
+# NXP i.MX 8M Nano EVK: the board NXP's SDK and rpmsg trees start from (schemas/README.md). Source: HMPFacts §17.8.
+# status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
+board: imx8mn-evk
+title: NXP i.MX 8M Nano EVK
+soc: imx8mn
+compatible: fsl,imx8mn-evk
+source: HMPFacts §17.8
+
+skus:
+  - name: evk
+    compatible: fsl,imx8mn-evk
+    title: the evaluation kit (imx8mn-evk.dts)
+
+hog-effect:
+  status: inference
+  source: HMPFacts §6
+  note: pads Linux muxes at boot would override an M7 that muxed them earlier
+
+carriers: []
+# The mainline and NXP trees of this EVK have no /reserved-memory (NXP's rpmsg tree declares it): HMPFacts §17.8.
+reserved-memory-in-base: false
+
+m7-debug-uart:
+  label: uart4
+  interface: UART4
+  pads: [UART4_RXD, UART4_TXD]
+  source: HMPFacts §7.2, §17.8 (NXP imx8mn-evk-rpmsg.dts disables uart4)
+  status: inference
+  note: the 8M Nano SDK's board.h was not read; UART4 as on the 8M Mini and Plus EVKs
+
+m7-i2c:
+  status: not-verified
+  source: HMPFacts §17.8
+  note: which I2C the M7 examples use was not read
+
+memory:
+  status: not-verified
+  source: HMPFacts §17.8
+  note: the /memory node of the EVK trees is rewritten by U-Boot
+
+interfaces: []
+
+"""#,
+    "board/imx8mp-evk.yaml":
+#"""
+# yaml-language-server: $schema=../board.schema.json
+# NXP i.MX 8M Plus EVK: the board NXP's SDK and rpmsg trees start from (schemas/README.md). Source: HMPFacts §17.8.
+# status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
+board: imx8mp-evk
+title: NXP i.MX 8M Plus EVK
+soc: imx8mp
+compatible: fsl,imx8mp-evk
+source: HMPFacts §17.8
+
+skus:
+  - name: evk
+    compatible: fsl,imx8mp-evk
+    title: the evaluation kit (imx8mp-evk.dts)
+
+hog-effect:
+  status: inference
+  source: HMPFacts §6
+  note: pads Linux muxes at boot would override an M7 that muxed them earlier
+
+carriers: []
+
+m7-debug-uart:
+  label: uart4
+  interface: UART4
+  pads: [UART4_RXD, UART4_TXD]
+  source: HMPFacts §8, §17.8 (SDK evkmimx8mp board.h BOARD_DEBUG_UART_INSTANCE 4)
+  note: the pads are the SoC's UART4 pads; which pads the EVK routes to its debug USB is inferred
+
+m7-i2c:
+  status: not-verified
+  source: HMPFacts §17.8
+  note: which I2C the M7 examples use was not read
+
+memory:
+  status: not-verified
+  source: HMPFacts §17.8
+  note: the /memory node of the EVK trees is rewritten by U-Boot
+
+interfaces: []
+
+"""#,
+    "board/imx8ulp-evk.yaml":
+#"""
+# yaml-language-server: $schema=../board.schema.json
+# NXP i.MX 8ULP EVK: the board NXP's SDK and rpmsg trees start from (schemas/README.md). Source: HMPFacts §17.8.
+# status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
+board: imx8ulp-evk
+title: NXP i.MX 8ULP EVK
+soc: imx8ulp
+compatible: fsl,imx8ulp-evk
+source: HMPFacts §17.8
+
+skus:
+  - name: evk
+    compatible: fsl,imx8ulp-evk
+    title: the evaluation kit (imx8ulp-evk.dts)
+
+hog-effect:
+  status: inference
+  source: HMPFacts §6
+  note: pads Linux muxes at boot would override an M33 that muxed them earlier
+
+carriers: []
+
+m7-i2c:
+  status: not-verified
+  source: HMPFacts §17.8
+  note: which I2C the M33 examples use was not read
+
+memory:
+  status: not-verified
+  source: HMPFacts §17.8
+  note: the /memory node of the EVK trees is rewritten by U-Boot
+
+interfaces: []
+# No m7-debug-uart: the M33's console is not one of Linux's (A35 domain) peripherals (HMPFacts §17.8).
+
+"""#,
+    "board/imx93-11x11-evk.yaml":
+#"""
+# yaml-language-server: $schema=../board.schema.json
+# NXP i.MX 93 11x11 EVK: the board NXP's SDK and rpmsg trees start from (schemas/README.md). Source: HMPFacts §17.8.
+# status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
+board: imx93-11x11-evk
+title: NXP i.MX 93 11x11 EVK
+soc: imx93
+compatible: fsl,imx93-11x11-evk
+source: HMPFacts §17.8
+
+skus:
+  - name: evk
+    compatible: fsl,imx93-11x11-evk
+    title: the evaluation kit (imx93-11x11-evk.dts)
+
+hog-effect:
+  status: inference
+  source: HMPFacts §6
+  note: pads Linux muxes at boot would override an M33 that muxed them earlier
+
+carriers: []
+
+m7-debug-uart:
+  label: lpuart2
+  interface: LPUART2
+  pads: [UART2_RXD, UART2_TXD]
+  source: HMPFacts §17.8
+  status: inference
+  note: an i.MX 93 SDK board.h with BOARD_DEBUG_UART_INSTANCE 2 (kCLOCK_Root_Lpuart2) was read, its repository not recorded
+
+m7-i2c:
+  status: not-verified
+  source: HMPFacts §17.8
+  note: which I2C the M33 examples use was not read
+
+memory:
+  status: not-verified
+  source: HMPFacts §17.8
+  note: the /memory node of the EVK trees is rewritten by U-Boot
+
+interfaces: []
+
+"""#,
+    "board/verdin-imx8mm.yaml":
+#"""
+# yaml-language-server: $schema=../board.schema.json
+# Toradex Verdin iMX8M Mini: SKUs, the M4's debug UART, what each SKU's Linux tree takes (schemas/README.md).
+# Source: HMPFacts §17.8 (mainline imx8mm-verdin*.dtsi, U-Boot dts/upstream @6073c36b2c8d, checked in the corpus).
+# status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
+board: verdin-imx8mm
+title: Toradex Verdin iMX8M Mini
+soc: imx8mm
+compatible: toradex,verdin-imx8mm
+interface-family: Verdin
+source: HMPFacts §17.8
+
+skus:
+  - name: wifi
+    compatible: toradex,verdin-imx8mm-wifi
+    title: Wi-Fi/Bluetooth SKUs (imx8mm-verdin-wifi.dtsi)
+    hogs:
+      - group: pinctrl_gpio_hog1
+        pads: [SAI1_MCLK, SAI1_RXC, SAI1_RXD0, SAI1_RXD1, SAI1_RXD2, SAI1_RXD3, SAI1_RXFS, SAI1_TXC, SAI1_TXD0, SAI1_TXD1, SAI1_TXD2, SAI1_TXD3, SAI1_TXD4, SAI1_TXD6, SAI1_TXFS]
+        functions: [GPIO4_IO20, GPIO4_IO1, GPIO4_IO2, GPIO4_IO3, GPIO4_IO4, GPIO4_IO5, GPIO4_IO0, GPIO4_IO11, GPIO4_IO12, GPIO4_IO13, GPIO4_IO14, GPIO4_IO15, GPIO4_IO16, GPIO4_IO18, GPIO4_IO10]
+        reason: iomuxc hog of the SODIMM GPIOs 88-120
+        source: HMPFacts §17.8 (imx8mm-verdin.dtsi pinctrl_gpio_hog1)
+      - group: pinctrl_gpio_hog2
+        pads: [SAI3_MCLK]
+        functions: [GPIO5_IO2]
+        reason: SODIMM 91
+        source: HMPFacts §17.8 (imx8mm-verdin.dtsi pinctrl_gpio_hog2)
+      - group: pinctrl_gpio_hog3
+        pads: [GPIO1_IO13, GPIO1_IO15]
+        functions: [GPIO1_IO13, GPIO1_IO15]
+        reason: SODIMM 157 and 187
+        source: HMPFacts §17.8 (imx8mm-verdin.dtsi pinctrl_gpio_hog3)
+  - name: nonwifi
+    compatible: toradex,verdin-imx8mm-nonwifi
+    title: SKUs without Wi-Fi (imx8mm-verdin-nonwifi.dtsi)
+    hogs:
+      - group: pinctrl_gpio_hog1
+        pads: [SAI1_MCLK, SAI1_RXC, SAI1_RXD0, SAI1_RXD1, SAI1_RXD2, SAI1_RXD3, SAI1_RXFS, SAI1_TXC, SAI1_TXD0, SAI1_TXD1, SAI1_TXD2, SAI1_TXD3, SAI1_TXD4, SAI1_TXD6, SAI1_TXFS]
+        functions: [GPIO4_IO20, GPIO4_IO1, GPIO4_IO2, GPIO4_IO3, GPIO4_IO4, GPIO4_IO5, GPIO4_IO0, GPIO4_IO11, GPIO4_IO12, GPIO4_IO13, GPIO4_IO14, GPIO4_IO15, GPIO4_IO16, GPIO4_IO18, GPIO4_IO10]
+        reason: iomuxc hog of the SODIMM GPIOs 88-120
+        source: HMPFacts §17.8 (imx8mm-verdin.dtsi pinctrl_gpio_hog1)
+      - group: pinctrl_gpio_hog2
+        pads: [SAI3_MCLK]
+        functions: [GPIO5_IO2]
+        reason: SODIMM 91
+        source: HMPFacts §17.8 (imx8mm-verdin.dtsi pinctrl_gpio_hog2)
+      - group: pinctrl_gpio_hog3
+        pads: [GPIO1_IO13, GPIO1_IO15]
+        functions: [GPIO1_IO13, GPIO1_IO15]
+        reason: SODIMM 157 and 187
+        source: HMPFacts §17.8 (imx8mm-verdin.dtsi pinctrl_gpio_hog3)
+
+hog-effect:
+  status: inference
+  source: HMPFacts §6
+  note: Linux's iomuxc hogs re-mux their pads at boot and would override an M4 that muxed them earlier
+
+carriers: [dev, dahlia, yavia, mallow, ivy]
+
+m7-debug-uart:
+  label: uart4
+  interface: UART_4
+  pads: [UART4_RXD, UART4_TXD]
+  sodimm: [151, 153]
+  source: HMPFacts §17.8 (imx8mm-verdin.dtsi "Verdin UART_4 Resource allocated to M4 by default"; pinctrl_uart4)
+  note: the tree leaves uart4 as the SoC .dtsi has it (disabled) and gives it its pins for the M4
+
+m7-i2c:
+  status: not-verified
+  source: HMPFacts §17.8
+  note: which I2C the Verdin standard gives the M4 was not found
+
+memory:
+  status: not-verified
+  source: HMPFacts §17.8
+  note: no /memory node in the mainline Verdin trees (U-Boot fills it)
+
+interfaces:
+  - { interface: I2C_1, label: i2c4 }
+  - { interface: I2C_2_DSI, label: i2c2 }
+  - { interface: I2C_4_CSI, label: i2c3 }
+  - { interface: On-module I2C, label: i2c1 }
+  - { interface: UART_1, label: uart2 }
+  - { interface: UART_2, label: uart3 }
+  - { interface: UART_3, label: uart1, note: Linux console }
+  - { interface: UART_4, label: uart4, note: M4 debug port }
+  - { interface: SPI_1, label: ecspi2 }
+  - { interface: QSPI_1, label: flexspi }
+  - { interface: PWM_1, label: pwm2 }
+  - { interface: PWM_2, label: pwm3 }
+  - { interface: PWM_3_DSI, label: pwm1 }
+
+"""#,
     "board/verdin-imx8mp.yaml":
 #"""
 # yaml-language-server: $schema=../board.schema.json
@@ -432,6 +745,77 @@ interfaces:
   - { interface: PWM_1, label: pwm1 }
   - { interface: PWM_2, label: pwm2 }
   - { interface: PWM_3_DSI, label: pwm3 }
+
+"""#,
+    "board/verdin-imx95.yaml":
+#"""
+# yaml-language-server: $schema=../board.schema.json
+# Toradex Verdin iMX95: SKUs, the M7's debug UART, what each SKU's Linux tree takes (schemas/README.md).
+# Source: HMPFacts §17.8 (mainline imx95-verdin*.dtsi, checked in the corpus).
+# status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
+board: verdin-imx95
+title: Toradex Verdin iMX95
+soc: imx95
+compatible: toradex,verdin-imx95
+interface-family: Verdin
+source: HMPFacts §17.8
+
+skus:
+  - name: wifi
+    compatible: toradex,verdin-imx95-wifi
+    title: Wi-Fi/Bluetooth SKUs (imx95-verdin-wifi.dtsi)
+    enables:
+      - label: lpuart6
+        reason: on-module Bluetooth (nxp,88w8987-bt) on lpuart6
+        pads: [GPIO_IO04, GPIO_IO33, GPIO_IO34, GPIO_IO07]
+        source: HMPFacts §17.8 (imx95-verdin-wifi.dtsi "/* On-module Bluetooth */ &lpuart6"; pinctrl_bt_uart)
+  - name: nonwifi
+    compatible: toradex,verdin-imx95-nonwifi
+    title: SKUs without Wi-Fi (imx95-verdin-nonwifi.dtsi)
+
+hog-effect:
+  status: inference
+  source: HMPFacts §6
+  note: pads Linux muxes at boot would override an M7 that muxed them earlier
+
+carriers: [dev, dahlia, yavia, mallow, ivy]
+
+m7-debug-uart:
+  label: lpuart2
+  interface: UART_4
+  pads: [UART2_RXD, UART2_TXD]
+  sodimm: [151, 153]
+  status: inference
+  source: HMPFacts §17.8 (imx95-verdin.dtsi "Verdin UART_4" &lpuart2, pinctrl_uart2 SODIMM 151/153)
+  note: >-
+    Verdin UART_4 is the M-core debug port on the Verdin iMX8M Mini and Plus; that the Verdin iMX95's M7 firmware
+    prints there is inferred (the tree enables lpuart2 for Linux)
+
+m7-i2c:
+  status: not-verified
+  source: HMPFacts §17.8
+  note: which I2C the Verdin standard gives the M7 was not found
+
+memory:
+  status: not-verified
+  source: HMPFacts §17.8
+  note: no /memory node in the mainline Verdin trees (U-Boot fills it)
+
+interfaces:
+  - { interface: I2C_1, label: lpi2c4 }
+  - { interface: I2C_2_DSI, label: lpi2c3 }
+  - { interface: I2C_3_HDMI, label: lpi2c2 }
+  - { interface: I2C_4_CSI, label: lpi2c5 }
+  - { interface: UART_1, label: lpuart7 }
+  - { interface: UART_2, label: lpuart8 }
+  - { interface: UART_3, label: lpuart1, note: Linux console }
+  - { interface: UART_4, label: lpuart2 }
+  - { interface: SPI_1, label: lpspi6 }
+  - { interface: CAN_1, label: flexcan1 }
+  - { interface: CAN_2, label: flexcan2 }
+  - { interface: PWM_1, label: tpm4 }
+  - { interface: PWM_2, label: tpm5 }
+  - { interface: PWM_3_DSI, label: tpm6 }
 
 """#,
     "dtlint-config.schema.json":
@@ -3067,6 +3451,57 @@ messages:
             },
             "note": {
               "type": "string"
+            }
+          }
+        },
+        "node": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "label",
+            "path",
+            "default-status"
+          ],
+          "properties": {
+            "label": {
+              "$ref": "#/$defs/label"
+            },
+            "path": {
+              "$ref": "#/$defs/path"
+            },
+            "default-status": {
+              "enum": [
+                "okay",
+                "disabled"
+              ]
+            }
+          }
+        },
+        "other-drivers": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "compatible",
+              "driver"
+            ],
+            "properties": {
+              "compatible": {
+                "$ref": "#/$defs/compatible"
+              },
+              "driver": {
+                "type": "string"
+              },
+              "source": {
+                "$ref": "#/$defs/source"
+              },
+              "status": {
+                "$ref": "#/$defs/status"
+              },
+              "note": {
+                "type": "string"
+              }
             }
           }
         }
@@ -8179,6 +8614,7 @@ clock-control:
 
 remoteproc:
   source: HMPFacts §1.1, §17.1 (imx_rproc_of_match, fsl,imx8ulp-cm33 -> imx_rproc_cfg_imx8ulp, method IMX_RPROC_NONE)
+  node: { label: cm33, path: /remoteproc-cm33, default-status: disabled }
   compatibles:
     - compatible: fsl,imx8ulp-cm33
       method: none
@@ -9608,6 +10044,7 @@ clock-control:
 
 remoteproc:
   source: HMPFacts §1.1, §17.1 (imx_rproc_of_match, fsl,imx93-cm33 -> imx_rproc_cfg_imx93)
+  node: { label: cm33, path: /remoteproc-cm33, default-status: disabled }
   compatibles:
     - compatible: fsl,imx93-cm33
       method: smc
@@ -10834,6 +11271,10 @@ remoteproc:
       driver-config: imx_rproc_cfg_imx95_m7
       preferred: true
       note: start/stop/detect through the System Manager's SCMI CPU or LMM protocol; absent from the mainline driver read
+  other-drivers:
+    - compatible: fsl,imx95-cm7-sof
+      driver: Sound Open Firmware (sound/soc/sof/imx, sof_of_imx9_ids)
+      source: HMPFacts §17.1 (LKML patch "add driver for imx95" of ASoC SOF imx; mainline imx95-19x19-evk-sof.dts)
   system-manager:
     source: HMPFacts §17.1 (NXP-NEW imx_rproc_detect_mode)
     note: >-

@@ -273,6 +273,26 @@ public struct SoCProfile: Sendable {
     public var gpr22CPUWaitBit: UInt64?
     /// What the System Manager method needs (i.MX 95), as a fact with its source.
     public var systemManager: Provenance?
+    /// Compatibles of M-core nodes that other drivers take (`fsl,imx95-cm7-sof`: Sound Open Firmware), which the
+    /// imx_rproc rules leave alone.
+    public var otherDrivers: [OtherDriver] = []
+
+    public struct OtherDriver: Sendable, Hashable {
+      public var compatible: String
+      public var driver: String
+      public var provenance: Provenance
+    }
+
+    public func otherDriver(_ compatible: String) -> OtherDriver? { otherDrivers.first { $0.compatible == compatible } }
+
+    /// The remoteproc node the SoC's own `.dtsi` carries (i.MX 93 and 8ULP: `cm33: remoteproc-cm33`, disabled).
+    public var node: DtsiNode? = nil
+
+    public struct DtsiNode: Sendable, Hashable {
+      public var label: String
+      public var path: String
+      public var defaultStatus: String
+    }
 
     public var clockProvider: String? { clock?.provider }
     public var clockID: UInt32? { clock?.id }
@@ -393,7 +413,7 @@ public struct SoCProfile: Sendable {
     // remoteproc
     let rp = try r.object(
       try top.required("remoteproc"), key: "remoteproc", required: ["compatibles"],
-      optional: ["clock", "smc", "mmio", "system-manager"] + Provenance.keys)
+      optional: ["clock", "smc", "mmio", "system-manager", "node", "other-drivers"] + Provenance.keys)
     var compatibles: [RprocCompatible] = []
     for (i, n) in try r.sequence(try rp.required("compatibles"), key: rp.path("compatibles")).enumerated() {
       let o = try r.object(
@@ -440,6 +460,24 @@ public struct SoCProfile: Sendable {
     let sm = try rp["system-manager"].map { (n: Yams.Node) throws(InputError) -> Provenance in
       try Provenance.read(try r.object(n, key: rp.path("system-manager"), optional: Provenance.keys))
     }
+    let dtsiNode = try rp["node"].map { (n: Yams.Node) throws(InputError) -> Remoteproc.DtsiNode in
+      let o = try r.object(n, key: rp.path("node"), required: ["label", "path", "default-status"])
+      return Remoteproc.DtsiNode(
+        label: try o.requiredString("label"), path: try o.requiredString("path"),
+        defaultStatus: try o.requiredChoice("default-status", as: DefaultStatus.self).rawValue)
+    }
+    var others: [Remoteproc.OtherDriver] = []
+    if let list = rp["other-drivers"] {
+      for (i, n) in try r.sequence(list, key: rp.path("other-drivers")).enumerated() {
+        let o = try r.object(
+          n, key: YAMLReader.join(rp.path("other-drivers"), index: i), required: ["compatible", "driver"],
+          optional: Provenance.keys)
+        others.append(
+          Remoteproc.OtherDriver(
+            compatible: try o.requiredString("compatible"), driver: try o.requiredString("driver"),
+            provenance: try Provenance.read(o)))
+      }
+    }
     let remoteproc = Remoteproc(
       compatibles: compatibles, provenance: try Provenance.read(rp), clock: clock,
       smcFunction: try smc?.requiredInteger("sip-function"),
@@ -447,7 +485,8 @@ public struct SoCProfile: Sendable {
         ?? Provenance(),
       srcLabel: try mmio?.requiredString("src-label"), srcSCROffset: try mmio?.requiredInteger("src-scr-offset"),
       gprLabel: try mmio?.string("gpr-label"), gpr22Offset: try mmio?.integer("gpr22-offset"),
-      gpr22CPUWaitBit: try mmio?.integer("gpr22-cpuwait-bit", max: 31), systemManager: sm)
+      gpr22CPUWaitBit: try mmio?.integer("gpr22-cpuwait-bit", max: 31), systemManager: sm, otherDrivers: others,
+      node: dtsiNode)
 
     // mailboxes
     let mb = try r.object(

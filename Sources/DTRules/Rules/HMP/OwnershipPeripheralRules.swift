@@ -195,8 +195,9 @@ struct HMPDebugUARTRule: TreeRule {
     ])
 
   func check(_ context: inout RuleContext) {
-    guard let claims = context.info.m7Claims, let board = context.info.hmp.board(for: context.tree) else { return }
-    let debug = board.m7DebugUART
+    guard let claims = context.info.m7Claims, let board = context.info.hmp.board(for: context.tree),
+      let debug = board.m7DebugUART
+    else { return }
     let node: Node?
     if let n = context.tree.node(withLabel: debug.label) {
       node = n
@@ -207,13 +208,16 @@ struct HMPDebugUARTRule: TreeRule {
     }
     guard let uart = node, uart.isLive, !claims.owns(uart) else { return }
     let sku = context.info.hmp.sku(for: context.tree)
+    let core = claims.soc.coreName
+    // The SDK numbers the instance as the label does (uart4 → 4, lpuart2 → 2).
+    let instance = String(debug.label.reversed().prefix { $0.isNumber }.reversed())
     var message =
-      "\(debug.label) (\(uart.name), \(board.title) \(debug.interface)) is enabled for Linux, but it is the board's M7 debug UART: firmware built from the MCUXpresso SDK prints its console there (BOARD_DEBUG_UART_INSTANCE 4)"
+      "\(debug.label) (\(uart.name), \(board.title) \(debug.interface)) is enabled for Linux, but it is the board's \(core) debug UART: firmware built from the MCUXpresso SDK prints its console there (BOARD_DEBUG_UART_INSTANCE \(instance))"
     if let use = sku?.enables.first(where: { $0.label == debug.label }) {
       message += "; on this SKU (\(sku?.name ?? "")) Linux uses it for \(use.reason)"
     }
     message +=
-      ". If the firmware uses it, claim it in \(claims.manifestLocation(line: nil)) and disable it here, or move the M7 console"
+      ". If the firmware uses it, claim it in \(claims.manifestLocation(line: nil)) and disable it here, or move the \(core) console"
     var notes: [DiagnosticNote] = []
     if let note = debug.provenance.note { notes.append(DiagnosticNote(note)) }
     context.reportEnabled(message, node: uart, notes: notes, fix: false)

@@ -145,6 +145,8 @@ struct RprocCompatibleRule: TreeRule {
       guard let prop = node.property("compatible"), let compats = prop.value.strings else { continue }
       let shown = quotedList(compats)
 
+      // An M-core node of another driver (the i.MX 95's SOF audio firmware, HMPFacts §17.1) is not imx_rproc's.
+      if let soc, compats.contains(where: { soc.remoteproc.otherDriver($0) != nil }) { continue }
       if let soc {
         let preferred = soc.remoteproc.preferred
         let variants = compats.compactMap { soc.remoteproc.compatible($0) }

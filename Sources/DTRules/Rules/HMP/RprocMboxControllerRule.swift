@@ -57,7 +57,7 @@ struct RprocMboxControllerRule: TreeRule {
         if let m = hmp.manifest, !m.rpmsgOverrides.isEmpty {
           context.report(
             "node \(node.path) has no 'mboxes': \(hmp.manifestPhrase) configures RPMsg, but without the MU "
-              + "\(unit.label) Linux can neither notify the \(soc.mCore) nor hear from it",
+              + "\(unit.label) Linux can neither notify the \(soc.coreName) nor hear from it",
             node: node)
         }
         continue
@@ -102,10 +102,13 @@ struct RprocMboxControllerRule: TreeRule {
             fixes.append(FixIt(message: "use \(replacement) (\(muNode.path))", edits: edits))
           }
         }
-        let what = other.map { "\($0.label) (\(target.path)), the \($0.peer)'s MU" } ?? info.describe(target, soc: soc)
+        let what =
+          other.map { u in
+            "\(u.label) (\(target.path)), " + (u.peer == "spare" ? "a spare MU" : "the \(u.peer)'s MU")
+          } ?? info.describe(target, soc: soc)
         context.report(
           "'mboxes' of node \(node.path) points at \(what), not at \(unit.label) (\(muNode?.path ?? unit.node.path)), whose other "
-            + "side (\(mSide)) the \(soc.mCore) firmware uses",
+            + "side (\(mSide)) the \(soc.coreName) firmware uses",
           node: node, property: mboxes, notes: notes, fixes: fixes)
       }
     }

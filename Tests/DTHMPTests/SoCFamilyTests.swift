@@ -115,6 +115,22 @@ import Testing
     #expect(e2?.message.contains("no compatible uses method smc") == true, "\(String(describing: e2))")
   }
 
+  /// The i.MX 8M Mini's clock table (clk-imx8mm.c, HMPFacts §17.7); the other new SoCs have none.
+  @Test func imx8mmClocks() throws {
+    let c = try #require(try SoCProfile.load(name: "imx8mm").clocks)
+    #expect(c.mcoreBootedParameter == "clk-imx8mm.mcore_booted" && c.rootEnableBit == 28)
+    let uart4 = try #require(c.peripheral(label: "uart4"))
+    #expect(uart4.gate?.name == "IMX8MM_CLK_UART4_ROOT" && uart4.gate?.offset == 0x44C0)
+    #expect(
+      uart4.slice?.name == "IMX8MM_CLK_UART4" && uart4.slice?.offset == 0xB080 && uart4.slice?.driverName == "uart4")
+    let wdog = try #require(c.peripheral(label: "wdog2")?.slice)
+    #expect(c.sharing(slice: wdog).map(\.label) == ["wdog1", "wdog2", "wdog3"])
+    #expect(c.peripheral(label: "gpio3")?.slice == nil && c.powerDomains.isEmpty)
+    for name in ["imx8mn", "imx93", "imx8ulp", "imx95"] {
+      #expect(try SoCProfile.load(name: name).clocks == nil, "\(name)")
+    }
+  }
+
   /// The 8M Mini header has one underscore between pad and function; the 8ULP's entries have five cells.
   @Test func padTables() throws {
     let mm = try SoCProfile.load(name: "imx8mm").pads

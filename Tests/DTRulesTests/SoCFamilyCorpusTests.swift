@@ -92,6 +92,26 @@ struct SoCFamilyCorpusTests {
     #expect(findings.first?.message.contains("is outside what the M33 reaches") == true)
   }
 
+  /// The i.MX 8M Mini's clock table drives the clock rule: a Verdin iMX8M Mini with the generated overlay and a
+  /// manifest claiming uart4 and i2c4 — mainline switches off the slices of both (no command line given); i2c4 is
+  /// also still enabled for Linux (HMPFacts §13, §17.7).
+  @Test func imx8mmClockRule() throws {
+    let s = TestDirectory(prefix: "dtlint-socs")
+    let m4 = s.write("m4.yaml", "soc: imx8mm\nperipherals: [uart4, i2c4]\n")
+    var options = FrontEndOptions()
+    options.includePaths = Self.includes
+    let chain = try SourceReader(sources: SourceManager(), options: options).applyChain(
+      base: Self.dir + "/imx8mm-verdin-nonwifi-dev.dts",
+      overlays: [SharedCorpus.packageRoot + "/overlays/verdin-imx8mm-nonwifi-mainline-hmp.dtso"])
+    let hmp = try HMPContext.load(kernel: "mainline", board: nil, m7: m4)
+    let findings = Linter(hmp: hmp).lint(chain: chain).filter { $0.rule.hasPrefix("hmp_") }
+    let gated = findings.filter { $0.rule == "hmp_clock_gated" }
+    #expect(gated.count == 2, "\(findings.map { "\($0.rule): \($0.message)" })")
+    #expect(gated.contains { $0.message.contains("IMX8MM_CLK_UART4 (clk + 0xb080, enable bit 28)") })
+    #expect(gated.contains { $0.message.contains("IMX8MM_CLK_I2C4 (clk + 0xae80") })
+    #expect(findings.contains { $0.rule == "hmp_peripheral_conflict" && $0.message.hasPrefix("i2c4") })
+  }
+
   /// PHYTEC's mainline rpmsg overlays on their boards: no HMP or overlay finding.
   @Test(arguments: [
     ("imx8mm-phyboard-polis-rdk.dts", "imx8mm-phycore-rpmsg.dtso"),

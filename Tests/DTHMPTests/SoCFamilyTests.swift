@@ -126,7 +126,11 @@ import Testing
     let wdog = try #require(c.peripheral(label: "wdog2")?.slice)
     #expect(c.sharing(slice: wdog).map(\.label) == ["wdog1", "wdog2", "wdog3"])
     #expect(c.peripheral(label: "gpio3")?.slice == nil && c.powerDomains.isEmpty)
-    for name in ["imx8mn", "imx93", "imx8ulp", "imx95"] {
+    let mn = try #require(try SoCProfile.load(name: "imx8mn").clocks)
+    #expect(mn.mcoreBootedParameter == "clk-imx8mn.mcore_booted")
+    #expect(
+      mn.peripheral(label: "sai7")?.gate?.offset == 0x4650 && mn.peripheral(label: "sai7")?.slice?.offset == 0xC300)
+    for name in ["imx93", "imx8ulp", "imx95"] {
       #expect(try SoCProfile.load(name: name).clocks == nil, "\(name)")
     }
   }

@@ -5714,10 +5714,9 @@ root-compatible: fsl,imx8mn
 clock-control:
   owner: ccm
   source: HMPFacts §17.7
-  status: inference
   note: >-
-    the CCM has the i.MX 8M Plus's slice + CCGR structure (HMPFacts §13.1); dtlint has no clock table for the
-    i.MX 8M Nano yet, so the clock-gating and power-domain rules stay silent on it
+    the CCM has the i.MX 8M Plus's slice + CCGR structure (clk-imx8mn.c registers imx8m_clk_hw_composite slices and
+    imx_clk_hw_gate4 CCGR gates, HMPFacts §13.1); the clocks section below is its table
 
 remoteproc:
   source: HMPFacts §1.1, §17.1 (imx_rproc_of_match, fsl,imx8mn-cm7 -> imx_rproc_cfg_imx8mn, -mmio -> imx_rproc_cfg_imx8mn_mmio)
@@ -5861,6 +5860,49 @@ iomuxc:
   label: iomuxc
   base: 0x30330000
   source: HMPFacts §17.6 (imx8mn.dtsi pinctrl@30330000)
+
+# Clock gating (HMPFacts §13, §17.7): each peripheral's root slice (target register at clk + offset, enable bit 28)
+# and CCGR gate (clk + ccgr), IDs of dt-bindings/clock/imx8mn-clock.h, offsets and driver names of clk-imx8mn.c.
+# Peripherals without a slice of their own hang off ipg_root. No power domains modelled.
+clocks:
+  source: HMPFacts §17.7 (torvalds/linux clk-imx8mn.c @031616c434db; imx8mn-clock.h)
+  provider: clk
+  header: dt-bindings/clock/imx8mn-clock.h
+  root-enable-bit: 28
+  mcore-booted-parameter: clk-imx8mn.mcore_booted
+  mcore-booted-source: HMPFacts §17.7 (module_param(mcore_booted) in clk-imx8mn.c)
+  peripherals:
+    - { label: i2c1, gate: { id: 145, name: IMX8MN_CLK_I2C1_ROOT, ccgr: 0x4170 }, slice: { id: 105, name: IMX8MN_CLK_I2C1, offset: 0xad00, clock: i2c1 } }
+    - { label: i2c2, gate: { id: 146, name: IMX8MN_CLK_I2C2_ROOT, ccgr: 0x4180 }, slice: { id: 106, name: IMX8MN_CLK_I2C2, offset: 0xad80, clock: i2c2 } }
+    - { label: i2c3, gate: { id: 147, name: IMX8MN_CLK_I2C3_ROOT, ccgr: 0x4190 }, slice: { id: 107, name: IMX8MN_CLK_I2C3, offset: 0xae00, clock: i2c3 } }
+    - { label: i2c4, gate: { id: 148, name: IMX8MN_CLK_I2C4_ROOT, ccgr: 0x41a0 }, slice: { id: 108, name: IMX8MN_CLK_I2C4, offset: 0xae80, clock: i2c4 } }
+    - { label: uart1, gate: { id: 169, name: IMX8MN_CLK_UART1_ROOT, ccgr: 0x4490 }, slice: { id: 109, name: IMX8MN_CLK_UART1, offset: 0xaf00, clock: uart1 } }
+    - { label: uart2, gate: { id: 170, name: IMX8MN_CLK_UART2_ROOT, ccgr: 0x44a0 }, slice: { id: 110, name: IMX8MN_CLK_UART2, offset: 0xaf80, clock: uart2 } }
+    - { label: uart3, gate: { id: 171, name: IMX8MN_CLK_UART3_ROOT, ccgr: 0x44b0 }, slice: { id: 111, name: IMX8MN_CLK_UART3, offset: 0xb000, clock: uart3 } }
+    - { label: uart4, gate: { id: 172, name: IMX8MN_CLK_UART4_ROOT, ccgr: 0x44c0 }, slice: { id: 112, name: IMX8MN_CLK_UART4, offset: 0xb080, clock: uart4 } }
+    - { label: ecspi1, gate: { id: 136, name: IMX8MN_CLK_ECSPI1_ROOT, ccgr: 0x4070 }, slice: { id: 115, name: IMX8MN_CLK_ECSPI1, offset: 0xb280, clock: ecspi1 } }
+    - { label: ecspi2, gate: { id: 137, name: IMX8MN_CLK_ECSPI2_ROOT, ccgr: 0x4080 }, slice: { id: 116, name: IMX8MN_CLK_ECSPI2, offset: 0xb300, clock: ecspi2 } }
+    - { label: ecspi3, gate: { id: 138, name: IMX8MN_CLK_ECSPI3_ROOT, ccgr: 0x4090 }, slice: { id: 133, name: IMX8MN_CLK_ECSPI3, offset: 0xc180, clock: ecspi3 } }
+    - { label: pwm1, gate: { id: 151, name: IMX8MN_CLK_PWM1_ROOT, ccgr: 0x4280 }, slice: { id: 117, name: IMX8MN_CLK_PWM1, offset: 0xb380, clock: pwm1 } }
+    - { label: pwm2, gate: { id: 152, name: IMX8MN_CLK_PWM2_ROOT, ccgr: 0x4290 }, slice: { id: 118, name: IMX8MN_CLK_PWM2, offset: 0xb400, clock: pwm2 } }
+    - { label: pwm3, gate: { id: 153, name: IMX8MN_CLK_PWM3_ROOT, ccgr: 0x42a0 }, slice: { id: 119, name: IMX8MN_CLK_PWM3, offset: 0xb480, clock: pwm3 } }
+    - { label: pwm4, gate: { id: 154, name: IMX8MN_CLK_PWM4_ROOT, ccgr: 0x42b0 }, slice: { id: 120, name: IMX8MN_CLK_PWM4, offset: 0xb500, clock: pwm4 } }
+    - { label: flexspi, gate: { id: 155, name: IMX8MN_CLK_QSPI_ROOT, ccgr: 0x42f0 }, slice: { id: 102, name: IMX8MN_CLK_QSPI, offset: 0xab80, clock: qspi } }
+    - { label: wdog1, gate: { id: 176, name: IMX8MN_CLK_WDOG1_ROOT, ccgr: 0x4530 }, slice: { id: 121, name: IMX8MN_CLK_WDOG, offset: 0xb900, clock: wdog } }
+    - { label: wdog2, gate: { id: 177, name: IMX8MN_CLK_WDOG2_ROOT, ccgr: 0x4540 }, slice: { id: 121, name: IMX8MN_CLK_WDOG, offset: 0xb900, clock: wdog } }
+    - { label: wdog3, gate: { id: 178, name: IMX8MN_CLK_WDOG3_ROOT, ccgr: 0x4550 }, slice: { id: 121, name: IMX8MN_CLK_WDOG, offset: 0xb900, clock: wdog } }
+    - { label: sai2, gate: { id: 157, name: IMX8MN_CLK_SAI2_ROOT, ccgr: 0x4340 }, slice: { id: 93, name: IMX8MN_CLK_SAI2, offset: 0xa600, clock: sai2 } }
+    - { label: sai3, gate: { id: 159, name: IMX8MN_CLK_SAI3_ROOT, ccgr: 0x4350 }, slice: { id: 94, name: IMX8MN_CLK_SAI3, offset: 0xa680, clock: sai3 } }
+    - { label: sai5, gate: { id: 161, name: IMX8MN_CLK_SAI5_ROOT, ccgr: 0x4370 }, slice: { id: 95, name: IMX8MN_CLK_SAI5, offset: 0xa780, clock: sai5 } }
+    - { label: sai6, gate: { id: 163, name: IMX8MN_CLK_SAI6_ROOT, ccgr: 0x4380 }, slice: { id: 96, name: IMX8MN_CLK_SAI6, offset: 0xa800, clock: sai6 } }
+    - { label: sai7, gate: { id: 165, name: IMX8MN_CLK_SAI7_ROOT, ccgr: 0x4650 }, slice: { id: 135, name: IMX8MN_CLK_SAI7, offset: 0xc300, clock: sai7 } }
+    - { label: micfil, gate: { id: 182, name: IMX8MN_CLK_PDM_ROOT, ccgr: 0x45b0 }, slice: { id: 134, name: IMX8MN_CLK_PDM, offset: 0xc200, clock: pdm } }
+    - { label: gpio1, gate: { id: 140, name: IMX8MN_CLK_GPIO1_ROOT, ccgr: 0x40b0 } }
+    - { label: gpio2, gate: { id: 141, name: IMX8MN_CLK_GPIO2_ROOT, ccgr: 0x40c0 } }
+    - { label: gpio3, gate: { id: 142, name: IMX8MN_CLK_GPIO3_ROOT, ccgr: 0x40d0 } }
+    - { label: gpio4, gate: { id: 143, name: IMX8MN_CLK_GPIO4_ROOT, ccgr: 0x40e0 } }
+    - { label: gpio5, gate: { id: 144, name: IMX8MN_CLK_GPIO5_ROOT, ccgr: 0x40f0 } }
+    - { label: sdma1, gate: { id: 167, name: IMX8MN_CLK_SDMA1_ROOT, ccgr: 0x43a0 } }
 
 # BEGIN pad-table (generated by Scripts/gen-pad-table.py from imx8mn-pinfunc.h; do not edit by hand)
 pad-table:

@@ -14,6 +14,7 @@ let package = Package(
     .executable(name: "dtlint", targets: ["dtlint"]),
     .library(name: "DTCore", targets: ["DTCore"]),
     .library(name: "DTHMP", targets: ["DTHMP"]),
+    .library(name: "DTYAML", targets: ["DTYAML"]),
     // For the fuzz harnesses in Fuzz/ (a separate package that depends on this one by path).
     .library(name: "DTRules", targets: ["DTRules"]),
     .library(name: "DTDoctor", targets: ["DTDoctor"]),
@@ -30,16 +31,22 @@ let package = Package(
       dependencies: ["CLibfdt"],
       swiftSettings: swiftSettings
     ),
-    // HMP knowledge (SoC/board/kernel profiles from schemas/, bundled), M7 manifest, ELF and pin_mux.c readers, and
-    // the YAML reading shared with DTRules' configuration.
+    // Typed reading of hand-written YAML (knowledge profiles, M7 manifest, .dtlint.yaml) and the one error every
+    // reader of foreign input throws (InputError): shared by DTHMP and DTRules' configuration.
+    .target(
+      name: "DTYAML",
+      dependencies: ["DTCore", .product(name: "Yams", package: "Yams")],
+      swiftSettings: swiftSettings
+    ),
+    // HMP knowledge (SoC/board/kernel profiles from schemas/, bundled), M7 manifest, ELF and pin_mux.c readers.
     .target(
       name: "DTHMP",
-      dependencies: ["DTCore", .product(name: "Yams", package: "Yams")],
+      dependencies: ["DTCore", "DTYAML", .product(name: "Yams", package: "Yams")],
       swiftSettings: swiftSettings
     ),
     .target(
       name: "DTRules",
-      dependencies: ["DTCore", "DTHMP", .product(name: "Yams", package: "Yams")],
+      dependencies: ["DTCore", "DTYAML", "DTHMP", .product(name: "Yams", package: "Yams")],
       swiftSettings: swiftSettings
     ),
     // HMP overlays generated and repaired, kernel logs tied to findings: built on the rules and the knowledge, so that
@@ -59,6 +66,7 @@ let package = Package(
       name: "dtlint",
       dependencies: [
         "DTCore",
+        "DTYAML",
         "DTRules",
         "DTHMP",
         "DTDoctor",
@@ -75,12 +83,12 @@ let package = Package(
     ),
     .testTarget(
       name: "DTRulesTests",
-      dependencies: ["DTRules", "DTDoctor", "DTCore", "DTHMP", "_DTTestSupport"],
+      dependencies: ["DTRules", "DTDoctor", "DTCore", "DTHMP", "DTYAML", "_DTTestSupport"],
       swiftSettings: swiftSettings
     ),
     .testTarget(
       name: "DTHMPTests",
-      dependencies: ["DTHMP", "DTCore"],
+      dependencies: ["DTHMP", "DTYAML", "DTCore"],
       exclude: ["Fixtures"],
       swiftSettings: swiftSettings
     ),

@@ -21,6 +21,7 @@ let package = Package(
           "FuzzSupport",
           .product(name: "DTCore", package: "dtlint"),
           .product(name: "DTHMP", package: "dtlint"),
+          .product(name: "DTYAML", package: "dtlint"),
           .product(name: "DTRules", package: "dtlint"),
         ]
       )

@@ -8,7 +8,7 @@ Each `#define MX8MP_IOMUXC_<PAD>__<FUNCTION> mux_reg conf_reg input_reg mux_mode
 
 - `MX93_PAD_<PAD>__<FUNCTION>` (i.MX 93) and `IMX95_PAD_<PAD>__<FUNCTION>` (i.MX 95): the same five values;
 - `MX8ULP_PAD_<PAD>__<FUNCTION> mux_reg input_reg mux_mode input_val` (i.MX 8ULP): four values, the pad control
-  shares the mux register, and an `fsl,pins` entry has five cells (`pin-cells: 5`, HMPFacts §17.6);
+  shares the mux register, and an `fsl,pins` entry has five cells (`pin-cells: 5`, HMPFacts §18.6);
 - `MX8MM_IOMUXC_<PAD>_<FUNCTION>`, `MX8MN_IOMUXC_…` (i.MX 8M Mini/Nano): one underscore between pad and function,
   so a pad is the defines sharing a mux register and its name their longest common prefix that ends at an
   underscore (every pad of these headers has at least two functions; the script stops if one has one).

@@ -31,9 +31,13 @@ public enum HMPFixer {
     public var passes: Int
   }
 
-  /// The rules whose fix-its `hmp fix` applies.
+  /// The rules whose fix-its `hmp fix` applies (and whose findings `hmp generate` checks its output for): the HMP
+  /// and overlay rules, by their declared category.
   public static func applies(_ rule: String) -> Bool {
-    rule.hasPrefix("hmp_") || rule.hasPrefix("overlay_")
+    switch RuleRegistry.shared.category(ofFinding: rule) {
+    case .hmp, .overlay: true
+    case .dtc, .syntax, nil: false
+    }
   }
 
   /// An edit adjusted to the file's layout: a statement inserted after another one that ends its line goes on a
@@ -135,7 +139,7 @@ public enum HMPFixer {
         // reads the file with it, so the positions of what remains are right.
         let pending = findings.filter { KernelCommandLineAdvice.rules.contains($0.rule) }
         let words = KernelCommandLineAdvice.words(for: pending, hmp: hmp)
-        let comment = KernelCommandLineAdvice.comment(words)
+        let comment = KernelCommandLineAdvice.comment(words, hmp: hmp)
         guard let first = pending.first, !words.isEmpty, !String(decoding: text, as: UTF8.self).contains(comment)
         else { break }
         let at = text.firstRange(of: Array("/dts-v1/".utf8))?.lowerBound ?? 0

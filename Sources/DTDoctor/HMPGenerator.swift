@@ -101,6 +101,9 @@ public enum HMPGenerator {
     }
     var regions: [Region] = []
     let vdevs = max(1, Int(rpmsg.vdevCount))
+    // rpmsg-lite compiles the vring addresses in; Zephyr's OpenAMP asks Linux to place them (HMPFacts §17.3).
+    let firmwarePlaces = request.manifest?.firmwarePlacesVrings ?? true
+    let counted = request.manifest?.vringNumbersKnown ?? true
     for vdev in 0..<vdevs {
       for ring in 0..<2 {
         let name = kernel.core.vringName(vdev: vdev, ring: ring)
@@ -112,9 +115,13 @@ public enum HMPGenerator {
             compatible: nil,
             comment: [
               "vring \(ring) of vdev \(vdev): \(direction). remoteproc looks the carveout up by the name",
-              "\"\(kernel.core.vringCarveout)\" and rpmsg-lite uses this address whatever Linux writes into the",
-              "resource table (HMPFacts §2, §8, §10.2, §10.11); \(hexSize(vringNeed)) needed for "
-                + "\(rpmsg.bufferCount) buffers.",
+              "\"\(kernel.core.vringCarveout)\" and "
+                + (firmwarePlaces
+                  ? "rpmsg-lite uses this address whatever Linux writes into the"
+                  : "Linux allocates the Zephyr firmware's vring here and writes it into the"),
+              "resource table (HMPFacts §2, §8, §10.2, §10.11\(firmwarePlaces ? "" : ", §17.3")); "
+                + "\(hexSize(vringNeed)) needed for \(rpmsg.bufferCount) buffers"
+                + (counted ? "." : " (assumed: the Zephyr build's count is not given; zephyr.config in the manifest)."),
             ]))
       }
     }
@@ -350,7 +357,7 @@ public enum HMPGenerator {
       w.comment(
         [
           "\(board.title)'s trees have no /reserved-memory: the fragment on the root creates it (or merges into one",
-          "the base has), as NXP's rpmsg trees declare it (HMPFacts §7.2, §17.8).",
+          "the base has), as NXP's rpmsg trees declare it (HMPFacts §7.2, §18.8).",
         ], level: 0)
       w.line("&{/} {")
       w.line("\treserved-memory {")
@@ -399,7 +406,7 @@ public enum HMPGenerator {
     } else {
       clockLines = [
         "compatible \"\(compatible)\" (\(soc.remoteproc.preferred?.driverConfig ?? "imx_rproc")); no clock: the",
-        "\(soc.chipName)'s node takes none, firmware runs the \(core)'s clock (HMPFacts §17);",
+        "\(soc.chipName)'s node takes none, firmware runs the \(core)'s clock (HMPFacts §18);",
       ]
     }
     var rprocComment =
@@ -457,7 +464,7 @@ public enum HMPGenerator {
     w.line("};")
 
     // The M core's MU is disabled in the SoC's .dtsi on the i.MX 93, 8ULP and 95: Linux's side must be enabled, or the
-    // channel request defers for ever (HMPFacts §3, §17.2).
+    // channel request defers for ever (HMPFacts §3, §18.2).
     let muEnabled = request.base.flatMap { b in b.node(atPath: mu.node.path) ?? b.node(withLabel: mu.label) }.map(
       \.isEnabledStatus)
     if muEnabled ?? (mu.defaultStatus == "okay") == false {
@@ -465,7 +472,7 @@ public enum HMPGenerator {
       w.comment(
         [
           "Linux's side of MU \(mu.label): disabled in the \(soc.chipName)'s .dtsi; without it the mailbox channels",
-          "never register and imx_rproc defers its probe for ever (HMPFacts §3, §17.2).",
+          "never register and imx_rproc defers its probe for ever (HMPFacts §3, §18.2).",
         ], level: 0)
       w.line("&\(mu.label) {")
       w.property("status", "\"okay\"", level: 1)

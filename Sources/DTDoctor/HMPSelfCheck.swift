@@ -42,7 +42,7 @@ public enum HMPSelfCheck {
       inputs: request.inputs, bootargs: bootargs)
     let linter = Linter(hmp: context)
     let findings = linter.lint(chain: chain, onlyOverlay: base != nil).filter { d in
-      d.rule.hasPrefix("hmp_") || d.rule.hasPrefix("overlay_") || d.severity == .error
+      HMPFixer.applies(d.rule) || d.severity == .error
     }
     return Result(findings: findings, merged: chain.merged)
   }

@@ -1,3 +1,5 @@
+import DTYAML
+
 /// # DTHMP — the HMP knowledge layer of dtlint
 ///
 /// What the HMP rules, the overlay generator and the log explainer know about an i.MX system that runs Linux on the
@@ -34,10 +36,10 @@
 ///   `pin_mux.c`, resolved through the SDK's `fsl_iomuxc.h` macros to pads of the SoC's pad table.
 ///
 /// ## Errors and YAML
-/// - ``InputError`` — `file:line:col: error: key: message`, for every file this module reads (and for
+/// From the small DTYAML target, shared with DTRules' configuration:
+/// - `InputError` — `file:line:col: error: key: message`, for every file this module reads (and for
 ///   `.dtlint.yaml`, whose `ConfigurationError` is the same type).
-/// - ``YAMLReader`` / ``YAMLObject`` — typed access to YAML nodes with positions; shared with DTRules'
-///   configuration.
+/// - `YAMLReader` / `YAMLObject` — typed access to YAML nodes with positions.
 public enum HMP {
   /// The kernel flavor assumed when none is given (Documentation/Configuration.md, `kernel`).
   public static let defaultKernelFlavor = "mainline"

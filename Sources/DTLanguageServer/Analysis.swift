@@ -175,21 +175,23 @@ final class Analysis {
       return
     }
     let isOverlay = path.hasSuffix(".dtso") || parsed.tree.isPlugin || SourceScan.hasPluginDirective(file)
-    let isConfiguredBase = settings.base.map(canonicalPath) == path
-    var hmp = settings.hmp
-    if isConfiguredBase && hmp.manifest != nil { hmp = hmp.withoutManifest() }
-    let linter = Linter(registry: .shared, selection: settings.selection, hmp: hmp)
+    // The configured base is checked without the manifest, as `check` checks it (the manifest describes the
+    // system with the overlays applied).
+    let isConfiguredBaseWithManifest = settings.base.map(canonicalPath) == path && settings.hmp.manifest != nil
+    let runner = CheckRunner(
+      reader: reader, registry: .shared, selection: settings.selection, hmp: settings.hmp,
+      suppressions: generation.suppressions)
 
     if isOverlay, let base = settings.base.map(canonicalPath), base != path {
-      checkAgainst(base: base, reader: reader, linter: linter, parsed: parsed)
+      checkAgainst(base: base, reader: reader, runner: runner, parsed: parsed)
     } else {
       var options = CompileOptions()
       options.stopBeforeGeneratedNodes = true
       let compiled = SourceReader.finish(parsed, options: options)
       tree = compiled.tree
-      diagnostics = generation.suppressions.apply(
-        linter.lint(compiled.tree, frontEnd: compiled.diagnostics, input: .source), files: files,
-        selection: settings.selection)
+      diagnostics = runner.findings(
+        of: compiled.tree, frontEnd: compiled.diagnostics, input: .source, files: files,
+        withoutManifest: isConfiguredBaseWithManifest)
       if isOverlay && settings.base == nil {
         unlocated.append(
           (
@@ -232,7 +234,7 @@ final class Analysis {
 
   /// An overlay applied to the configured base with libfdt, as `check` does for overlays when `base:` is set:
   /// only findings in the overlay are reported.
-  private func checkAgainst(base: String, reader: SourceReader, linter: Linter, parsed: ParsedSource) {
+  private func checkAgainst(base: String, reader: SourceReader, runner: CheckRunner, parsed: ParsedSource) {
     basePath = base
     let loadedBase: BaseTree
     switch Self.base(base, reader: reader, generation: generation) {
@@ -259,9 +261,7 @@ final class Analysis {
     let overlayFiles = chain.overlays.flatMap { $0.files }
     var seen = Set<FileID>()
     files = (files + overlayFiles + chain.base.files).filter { seen.insert($0).inserted }
-    diagnostics = generation.suppressions.apply(
-      linter.lint(chain: chain, onlyOverlay: true), files: overlayFiles + chain.base.files,
-      selection: settings.selection)
+    diagnostics = runner.findings(of: chain, onlyOverlay: true)
     tree = chain.merged ?? chain.base.tree
     // References in the overlay resolve in its own labels first, then in the base's.
     labels = labelPaths(chain.base.tree).merging(labels) { _, own in own }

@@ -1,3 +1,4 @@
+import DTCore
 import DTRules
 
 /// Why a message body is not JSON: the byte offset and what was expected there.

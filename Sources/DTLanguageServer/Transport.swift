@@ -1,3 +1,4 @@
+import DTCore
 import DTRules
 import Foundation
 

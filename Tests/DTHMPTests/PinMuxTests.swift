@@ -1,3 +1,4 @@
+import DTYAML
 import Foundation
 import Testing
 

@@ -4,7 +4,7 @@ import Testing
 
 @testable import DTHMP
 
-/// Issue 18: the SoC profiles beyond the i.MX 8M Plus (HMPFacts §17), read from the bundled files.
+/// Issue 18: the SoC profiles beyond the i.MX 8M Plus (HMPFacts §18), read from the bundled files.
 @Suite struct SoCFamilyTests {
   static let socs = ["imx8mm", "imx8mn", "imx93", "imx8ulp", "imx95"]
 
@@ -24,7 +24,7 @@ import Testing
     #expect(try SoCProfile.load(name: "imx93").chipName == "i.MX 93")
   }
 
-  /// The driver method per compatible (HMPFacts §1.1, §17.1): MMIO without GPR on the 8M Mini, SMC on the 93,
+  /// The driver method per compatible (HMPFacts §1.1, §18.1): MMIO without GPR on the 8M Mini, SMC on the 93,
   /// none on the 8ULP, the System Manager on the 95; no clock where the node takes none.
   @Test func remoteprocMethods() throws {
     let mm = try SoCProfile.load(name: "imx8mm").remoteproc
@@ -46,7 +46,7 @@ import Testing
     #expect(m95.clockControl?.owner == .systemManager && m95.clocks == nil)
   }
 
-  /// Which MU the M core uses and its side (rpmsg-lite platform headers, HMPFacts §17.2).
+  /// Which MU the M core uses and its side (rpmsg-lite platform headers, HMPFacts §18.2).
   @Test func mCoreMailboxes() throws {
     let m93 = try #require(try SoCProfile.load(name: "imx93").mailboxes.forMCore)
     #expect(m93.label == "mu1" && m93.node.unitAddress == 0x4423_0000 && m93.mSide?.instance == "MU1_MUA")
@@ -115,7 +115,7 @@ import Testing
     #expect(e2?.message.contains("no compatible uses method smc") == true, "\(String(describing: e2))")
   }
 
-  /// The i.MX 8M Mini's clock table (clk-imx8mm.c, HMPFacts §17.7); the other new SoCs have none.
+  /// The i.MX 8M Mini's clock table (clk-imx8mm.c, HMPFacts §18.7); the other new SoCs have none.
   @Test func imx8mmClocks() throws {
     let c = try #require(try SoCProfile.load(name: "imx8mm").clocks)
     #expect(c.mcoreBootedParameter == "clk-imx8mm.mcore_booted" && c.rootEnableBit == 28)
@@ -186,7 +186,7 @@ import Testing
     #expect(b.sku(rootCompatible: root)?.name == sku)
   }
 
-  /// The M-core debug UARTs (HMPFacts §17.8): verified where an SDK board.h or the tree says so.
+  /// The M-core debug UARTs (HMPFacts §18.8): verified where an SDK board.h or the tree says so.
   @Test func debugUARTs() throws {
     let mm = try BoardProfile.load(name: "verdin-imx8mm")
     #expect(mm.m7DebugUART?.label == "uart4" && mm.m7DebugUART?.pads == ["UART4_RXD", "UART4_TXD"])

@@ -10,7 +10,7 @@ import _DTTestSupport
 /// flavor table of the resource-table name, fix-its applied to the source, vring sizes, the translation table's
 /// edges, and the mainline Verdin iMX8M Plus trees of the corpus.
 @Suite struct HMPRegionRulesTests {
-  static let regionRuleIDs = hmpRegionRules.map { $0.description.id }
+  static let regionRuleIDs = RuleRegistry.shared.descriptions.filter { $0.family == .regions }.map(\.id)
 
   /// Lints `code` (no preprocessing) with only `rules` enabled, under `kernel` and an M7 manifest's text.
   static func lint(

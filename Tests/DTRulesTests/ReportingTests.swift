@@ -38,7 +38,7 @@ enum ReportingSupport {
         id: "hmp_debug_uart", name: "HMP Debug UART", summary: "The M7 debug UART must be disabled in Linux",
         rationale: "Both cores would drive the same UART.", category: .hmp, defaultSeverity: .error,
         triggering: [], nonTriggering: []),
-      Suppressions.ruleDescription,
+      SuppressionCommentsRule.description,
     ])
 
   typealias Scratch = TestDirectory

@@ -65,7 +65,7 @@ struct SoCFamilyCorpusTests {
   }
 
   /// An i.MX 93 remoteproc node on the wrong MU is no longer silent (issue 18): mu2 is not the MU1 the M33's
-  /// rpmsg-lite uses (HMPFacts §17.2).
+  /// rpmsg-lite uses (HMPFacts §18.2).
   @Test func imx93WrongMU() throws {
     let s = TestDirectory(prefix: "dtlint-socs")
     let tree = s.write(
@@ -94,7 +94,7 @@ struct SoCFamilyCorpusTests {
 
   /// The i.MX 8M Mini's clock table drives the clock rule: a Verdin iMX8M Mini with the generated overlay and a
   /// manifest claiming uart4 and i2c4 — mainline switches off the slices of both (no command line given); i2c4 is
-  /// also still enabled for Linux (HMPFacts §13, §17.7).
+  /// also still enabled for Linux (HMPFacts §13, §18.7).
   @Test func imx8mmClockRule() throws {
     let s = TestDirectory(prefix: "dtlint-socs")
     let m4 = s.write("m4.yaml", "soc: imx8mm\nperipherals: [uart4, i2c4]\n")

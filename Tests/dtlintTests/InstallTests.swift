@@ -27,6 +27,7 @@ import _DTTestSupport
     "share/bash-completion/completions/dtlint",
     "share/zsh/site-functions/_dtlint",
     "share/fish/vendor_completions.d/dtlint.fish",
+    "share/doc/dtlint/Architecture.md",
     "share/doc/dtlint/CI.md",
     "share/doc/dtlint/Comparing.md",
     "share/doc/dtlint/Configuration.md",

@@ -1,3 +1,4 @@
+import DTCore
 import DTLanguageServer
 import DTRules
 import Foundation

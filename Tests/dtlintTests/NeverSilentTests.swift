@@ -251,4 +251,25 @@ struct NeverSilentTests {
     #expect(none.status == 64)
     #expect(none.stderr.hasPrefix("error: --board: no board given"), "\(none.stderr)")
   }
+
+  /// `hmp generate` resolves .dtlint.yaml through the same settings as `check`: a configuration that cannot be used
+  /// is reported in the same words, the bootargs: line is cited, and the command line still wins.
+  @Test func generateResolvesTheConfigurationAsCheckDoes() throws {
+    let s = Scratch()
+    s.write("board.dts", "/dts-v1/;\n/ {\n};\n")
+    s.write(".dtlint.yaml", "board: verdin-imx8mp-nonwifi\nkernal: nxp-6\n")
+    let generate = try CLI.run(["hmp", "generate"], cwd: s.path)
+    let check = try CLI.run(["check", "board.dts"], cwd: s.path)
+    #expect(generate.status == 64)
+    #expect(generate.stderr.contains(".dtlint.yaml:2:1: error: kernal: unknown key"), "\(generate.stderr)")
+    #expect(generate.stderr == check.stderr, "the same message as check")
+    #expect(generate.stdout.isEmpty)
+
+    s.write(".dtlint.yaml", "board: verdin-imx8mp-nonwifi\nkernel: nxp-6\nbootargs: clk_ignore_unused\n")
+    let configured = try CLI.run(["hmp", "generate", "--kernel", "toradex-bsp6"], cwd: s.path)
+    #expect(configured.status == 0, "\(configured.stderr)")
+    #expect(configured.stdout.contains("--board verdin-imx8mp-nonwifi --kernel toradex-bsp6"), "the option wins")
+    #expect(configured.stdout.contains(".dtlint.yaml"), "the bootargs: line is cited: \(configured.stdout)")
+    #expect(s.files() == [".dtlint.yaml", "board.dts"], "nothing written")
+  }
 }

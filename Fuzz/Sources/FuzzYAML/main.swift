@@ -1,5 +1,6 @@
 import DTHMP
 import DTRules
+import DTYAML
 // libFuzzer harness: every YAML reader of ours on the same text: the M7 manifest, `.dtlint.yaml`, and the SoC,
 // board and kernel-flavor profiles. Yams parses; the harness checks that our readers turn any document into a
 // value or an `InputError`/`ConfigurationError`, never a trap.

@@ -70,22 +70,16 @@ public struct Diagnostic: Sendable, Hashable {
 extension Diagnostic {
   /// `file:line:col: severity: message [rule]`, the form compilers and editors parse.
   public func formatted(with sources: SourceManager) -> String {
-    var head = ""
-    if let r = range {
-      let f = sources[r.file]
-      let lc = f.lineColumn(at: r.start)
-      head = "\(f.path):\(lc.line):\(lc.column): "
-    }
-    var s = "\(head)\(severity.rawValue): \(message) [\(rule)]"
+    var lines = [
+      DiagnosticText.line(
+        location: range.map { DiagnosticText.location(of: $0, in: sources) }, severity: severity, message: message,
+        rule: rule)
+    ]
     for n in notes {
-      if let r = n.range {
-        let f = sources[r.file]
-        let lc = f.lineColumn(at: r.start)
-        s += "\n\(f.path):\(lc.line):\(lc.column): note: \(n.message)"
-      } else {
-        s += "\nnote: \(n.message)"
-      }
+      lines.append(
+        DiagnosticText.line(
+          location: n.range.map { DiagnosticText.location(of: $0, in: sources) }, severity: .note, message: n.message))
     }
-    return s
+    return lines.joined(separator: "\n")
   }
 }

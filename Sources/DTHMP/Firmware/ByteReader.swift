@@ -1,3 +1,5 @@
+import DTYAML
+
 /// Bounds-checked reads of little- or big-endian integers from untrusted bytes. Every read names what it reads in its
 /// error; offsets and lengths are checked before any index, with overflow-reporting arithmetic.
 struct ByteReader {

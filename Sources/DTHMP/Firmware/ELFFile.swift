@@ -1,4 +1,5 @@
 import DTCore
+import DTYAML
 
 /// The parts of an ELF file the HMP rules need: section headers (to find `.resource_table`), the remoteproc resource
 /// table, and the program headers (load segments). 32- and 64-bit, little- and big-endian.

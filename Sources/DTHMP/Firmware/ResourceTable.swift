@@ -1,3 +1,5 @@
+import DTYAML
+
 /// A remoteproc resource table (`struct resource_table`, `include/linux/remoteproc.h`; rpmsg-lite's `rsc_table.c`):
 /// a header, an offset per entry, and the entries (HMPFacts §8).
 public struct ResourceTable: Sendable, Hashable {

@@ -1,3 +1,4 @@
+import DTYAML
 import Yams
 
 /// `schemas/board/<board>.yaml`: a board's SKUs (matched by root `compatible`), the M core's debug UART, what each

@@ -3243,6 +3243,24 @@ messages:
         }
       }
     },
+    "zephyr": {
+      "description": "The firmware's Zephyr device tree, when the M7 runs Zephyr (HMPFacts §17): the merged build/zephyr/zephyr.dts, or a board .dts compiled with overlays, include directories and defines. Its enabled devices, pinctrl pads, *-gpios lines, zephyr,console, zephyr,ipc and zephyr,ipc_shm are the firmware's claims, added to the ones above.",
+      "oneOf": [
+        { "type": "string", "minLength": 1 },
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "required": ["dts"],
+          "properties": {
+            "dts": { "description": "zephyr.dts, or the board .dts.", "type": "string", "minLength": 1 },
+            "overlays": { "description": "Application overlays, appended to the board .dts in order (as Zephyr's DTC_OVERLAY_FILE).", "type": "array", "items": { "type": "string", "minLength": 1 } },
+            "include": { "description": "Include directories (Zephyr's include/, dts/, dts/common, dts/arm, hal_nxp's dts/); searched before the command's -I.", "type": "array", "items": { "type": "string", "minLength": 1 } },
+            "defines": { "description": "Preprocessor defines, NAME or NAME=VALUE.", "type": "array", "items": { "type": "string", "minLength": 1 } },
+            "config": { "description": "The build's Kconfig output (build/zephyr/.config): CONFIG_OPENAMP_RSC_TABLE_NUM_RPMSG_BUFF sets the vrings' buffer count.", "type": "string", "minLength": 1 }
+          }
+        }
+      ]
+    },
     "linux": {
       "description": "What Linux boots with (HMPFacts §13).",
       "type": "object",

@@ -1,3 +1,4 @@
+import DTYAML
 import Yams
 
 extension KernelFlavor {

@@ -1,3 +1,4 @@
+import DTYAML
 import Yams
 
 /// What one kernel's imx_rproc driver (and the remoteproc and mailbox core around it) reads from the device tree

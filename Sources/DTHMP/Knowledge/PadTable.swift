@@ -1,3 +1,4 @@
+import DTYAML
 import Yams
 
 /// One function a pad can be muxed to (`MX8MP_IOMUXC_<PAD>__<FUNCTION>`).
@@ -38,7 +39,7 @@ public struct PadTable: Sendable {
   public var source: String
   public var headerSHA256: String
   /// Cells per `fsl,pins` entry: 6 (`mux conf input mode input_val config`), or 5 where the pad control shares the
-  /// mux register (`mux input mode input_val config`, i.MX 8ULP; HMPFacts §17.6).
+  /// mux register (`mux input mode input_val config`, i.MX 8ULP; HMPFacts §18.6).
   public var pinCells: Int
   private var byName: [String: Int]
   private var byMux: [UInt32: Int]

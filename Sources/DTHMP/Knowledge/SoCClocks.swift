@@ -1,3 +1,4 @@
+import DTYAML
 import Yams
 
 /// One clock of the clock controller: its ID in `dt-bindings/clock/<soc>-clock.h` and its register.

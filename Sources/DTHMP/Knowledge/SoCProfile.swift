@@ -1,3 +1,4 @@
+import DTYAML
 import Yams
 
 /// A node of the SoC's device tree the HMP rules look at: label, path and unit address in the mainline `.dtsi`.
@@ -39,7 +40,7 @@ public struct RPMsgSettings: Sendable, Hashable {
   public var linkID: UInt64
   public var vdevCount: UInt64
   /// rpmsg-lite's `RL_PLATFORM_HIGHEST_LINK_ID` for the SoC's platform (15 on the i.MX 8M family, 1 on the
-  /// i.MX 93/95, 9 on the i.MX 8ULP; HMPFacts §8, §17.5): link ids run from 0 to it, one vdev per link.
+  /// i.MX 93/95, 9 on the i.MX 8ULP; HMPFacts §8, §18.5): link ids run from 0 to it, one vdev per link.
   public var highestLinkID: UInt64 = 15
 
   /// Descriptors per virtqueue: at most 32768 (virtio 1.x, "Queue Size").
@@ -236,7 +237,7 @@ public struct MailboxUnit: Sendable, Hashable {
 /// An imx_rproc compatible accepted for the SoC's M core (HMPFacts §1.1).
 public struct RprocCompatible: Sendable, Hashable {
   /// How imx_rproc starts, stops and detects the core: TF-A SiP call, SRC/GPR registers, the System Manager's SCMI
-  /// CPU/LMM protocols (i.MX 95), or not at all (i.MX 8ULP: the core is always taken as running, HMPFacts §17.1).
+  /// CPU/LMM protocols (i.MX 95), or not at all (i.MX 8ULP: the core is always taken as running, HMPFacts §18.1).
   public enum Method: String, Sendable, Hashable, CaseIterable { case smc, mmio, sm, none }
   public var compatible: String
   public var method: Method

@@ -1,3 +1,4 @@
+import DTYAML
 import Yams
 
 /// The kernel messages `dtlint hmp explain-log` recognises (`schemas/logs/kernel-messages.yaml`): for each, the
@@ -315,7 +316,8 @@ public struct KernelMessageCatalog: Sendable {
     var out: [Cause] = []
     for (i, n) in try r.sequence(node, key: key).enumerated() {
       let o = try r.object(
-        n, key: YAMLReader.join(key, index: i), required: ["text", "rules"], optional: ["status", "source", "unless", "evidence"])
+        n, key: YAMLReader.join(key, index: i), required: ["text", "rules"],
+        optional: ["status", "source", "unless", "evidence"])
       let unless = try conditions(o, "unless", reader: r)
       if let c = unless.first(where: { !$0.isAboutTheLog }) {
         throw r.error(try o.required("unless"), key: o.path("unless"), "'\(c.rawValue)' is not about the log")

@@ -1,4 +1,5 @@
 import DTCore
+import DTYAML
 import Foundation
 import Yams
 
@@ -34,6 +35,8 @@ public struct M7Manifest: Sendable {
     /// As written.
     public var text: String
     public var line: Int?
+    /// Where the claim is written when it is not the manifest: the Zephyr tree's `file:line`.
+    public var source: String? = nil
   }
 
   public struct PadEntry: Sendable, Hashable {
@@ -66,22 +69,65 @@ public struct M7Manifest: Sendable {
   public var rpmsgOverrides: [String]
   /// `linux.bootargs`: the kernel command line Linux boots with, as the manifest states it (HMPFacts §13).
   public var linuxBootargs: KernelCommandLine?
+  /// The firmware's Zephyr device tree (`--m7 zephyr.dts`, or `zephyr:`), when the M7 runs Zephyr.
+  public var zephyr: ZephyrTree? = nil
+  /// The Zephyr build's `.config` (`zephyr.config`): the OpenAMP resource-table settings.
+  public var zephyrConfig: ZephyrConfig? = nil
 
   /// The top-level keys.
-  public static let keys = ["soc", "board", "peripherals", "pins", "firmware", "rpmsg", "linux"]
+  public static let keys = ["soc", "board", "peripherals", "pins", "firmware", "rpmsg", "linux", "zephyr"]
+
+  /// Whether the firmware puts the vrings at addresses of its own (rpmsg-lite: `vring-base`), which Linux's vring
+  /// regions must then match. Zephyr's OpenAMP leaves them to Linux (`da = -1`, HMPFacts §17).
+  public var firmwarePlacesVrings: Bool { zephyr == nil }
+
+  /// Whether `rpmsg.bufferCount` and `vringAlign` are the firmware's: always for rpmsg-lite (the SDK defaults or
+  /// the manifest's), for Zephyr only when `.config` or the manifest's `rpmsg.buffer-count` says.
+  public var vringNumbersKnown: Bool {
+    zephyr == nil || zephyrConfig?.bufferCount != nil || rpmsgOverrides.contains("buffer-count")
+  }
 
   // MARK: - Loading
 
-  public static func load(path: String) throws(InputError) -> M7Manifest {
+  /// Reads a YAML manifest, or a Zephyr device tree (detected by extension or content) compiled with
+  /// `includePaths` (the command's `-I`).
+  public static func load(path: String, includePaths: [String] = []) throws(InputError) -> M7Manifest {
+    if ZephyrTree.looksLikeDeviceTree(path: path) {
+      guard SourceManager.fileExists(path) else { throw InputError(path: path, message: "no such file") }
+      let full = PathDisplay.absolute(path, in: FileName.currentDirectory)
+      let (tree, soc) = try ZephyrTree.load(ZephyrTree.Sources(dts: full, includePaths: includePaths), soc: nil)
+      var m = M7Manifest(
+        path: path, soc: soc, peripherals: [], pads: [], pinMuxC: nil, iomuxcHeader: nil, firmwareELF: nil,
+        startedBy: nil, board: nil, rpmsg: soc.rpmsgDefaults, rpmsgOverrides: [], linuxBootargs: nil)
+      m.adopt(tree, config: nil)
+      return m
+    }
     let root = try YAMLReader.compose(path: path)
-    return try parse(root, path: path)
+    return try parse(root, path: path, includePaths: includePaths)
   }
 
-  public static func parse(_ text: String, path: String) throws(InputError) -> M7Manifest {
-    try parse(try YAMLReader.compose(text, path: path), path: path)
+  /// Takes the Zephyr tree's claims: its devices as peripherals (by physical address), its vring numbers.
+  mutating func adopt(_ tree: ZephyrTree, config: ZephyrConfig?) {
+    zephyr = tree
+    zephyrConfig = config
+    var listed = Set(peripherals.map(\.ref))
+    for d in tree.devices where listed.insert(.unitAddress(d.address)).inserted {
+      peripherals.append(
+        PeripheralEntry(
+          ref: .unitAddress(d.address), text: d.path == tree.console?.path ? "\(d.name) (zephyr,console)" : d.name,
+          line: nil, source: d.location.description))
+    }
+    if !rpmsgOverrides.contains("vring-align") { rpmsg.vringAlign = ZephyrConfig.vringAlign }
+    // `hmp generate` places Linux's vrings at the start of the shared memory the firmware declares.
+    if !rpmsgOverrides.contains("vring-base"), let base = tree.ipcShm?.address { rpmsg.vringBase = base }
+    if !rpmsgOverrides.contains("buffer-count"), let n = config?.bufferCount { rpmsg.bufferCount = n }
   }
 
-  static func parse(_ root: Yams.Node?, path: String) throws(InputError) -> M7Manifest {
+  public static func parse(_ text: String, path: String, includePaths: [String] = []) throws(InputError) -> M7Manifest {
+    try parse(try YAMLReader.compose(text, path: path), path: path, includePaths: includePaths)
+  }
+
+  static func parse(_ root: Yams.Node?, path: String, includePaths: [String] = []) throws(InputError) -> M7Manifest {
     guard let root else { throw InputError(path: path, message: "empty manifest (at least 'soc' is needed)") }
     let r = YAMLReader(path: path)
     let top = try r.object(root, key: nil, required: ["soc"], optional: Array(keys.dropFirst()))
@@ -176,10 +222,63 @@ public struct M7Manifest: Sendable {
       }
     }
 
-    return M7Manifest(
+    var manifest = M7Manifest(
       path: path, soc: soc, peripherals: peripherals, pads: pads, pinMuxC: pinMuxC, iomuxcHeader: header,
       firmwareELF: elf, startedBy: startedBy, board: board, rpmsg: rpmsg, rpmsgOverrides: overrides,
       linuxBootargs: bootargs)
+    if let zn = top["zephyr"] {
+      let (sources, configPath) = try zephyrSources(zn, reader: r, directory: directory, includePaths: includePaths)
+      let (tree, _) = try ZephyrTree.load(sources, soc: soc)
+      let config = try configPath.map { (p: String) throws(InputError) -> ZephyrConfig in try ZephyrConfig.read(path: p)
+      }
+      manifest.adopt(tree, config: config)
+    }
+    return manifest
+  }
+
+  /// `zephyr: build/zephyr/zephyr.dts`, or `zephyr: {dts:, overlays: [], include: [], defines: [], config:}`.
+  /// Paths are relative to the manifest; `include` directories come before the command's `-I`.
+  static func zephyrSources(
+    _ node: Yams.Node, reader r: YAMLReader, directory: String, includePaths: [String]
+  ) throws(InputError) -> (ZephyrTree.Sources, String?) {
+    func existing(_ name: String, at n: Yams.Node, key: String, directory wanted: Bool = false) throws(InputError)
+      -> String
+    {
+      let full = PathDisplay.absolute(name, in: directory)
+      let ok =
+        wanted
+        ? FileAccess.type(of: full) == .directory
+        : SourceManager.fileExists(full)
+      guard ok else {
+        throw r.error(
+          n, key: key, "no such \(wanted ? "directory" : "file") '\(name)' (paths are relative to the manifest)")
+      }
+      return full
+    }
+    if case .scalar = node {
+      let name = try r.string(node, key: "zephyr")
+      return (ZephyrTree.Sources(dts: try existing(name, at: node, key: "zephyr"), includePaths: includePaths), nil)
+    }
+    let o = try r.object(
+      node, key: "zephyr", required: ["dts"], optional: ["overlays", "include", "defines", "config"])
+    let dtsNode = try o.required("dts")
+    var sources = ZephyrTree.Sources(
+      dts: try existing(try r.string(dtsNode, key: o.path("dts")), at: dtsNode, key: o.path("dts")))
+    for (key, isDirectory) in [("overlays", false), ("include", true)] {
+      guard let list = o[key] else { continue }
+      for (i, n) in try r.sequence(list, key: o.path(key)).enumerated() {
+        let k = YAMLReader.join(o.path(key), index: i)
+        let full = try existing(try r.string(n, key: k), at: n, key: k, directory: isDirectory)
+        if isDirectory { sources.includePaths.append(full) } else { sources.overlays.append(full) }
+      }
+    }
+    sources.includePaths += includePaths
+    sources.defines = try o.stringList("defines") ?? []
+    var config: String?
+    if let cn = o["config"] {
+      config = try existing(try r.string(cn, key: o.path("config")), at: cn, key: o.path("config"))
+    }
+    return (sources, config)
   }
 
   /// `/path` → path; `0x…` or `@…` (hex) → unit address; an identifier → label.
@@ -214,6 +313,8 @@ public struct M7Manifest: Sendable {
       case manifest(line: Int?)
       /// An `IOMUXC_SetPinMux` call of `pin_mux.c`.
       case pinMuxC(line: Int)
+      /// The Zephyr tree: a pinctrl group's `pinmux` or a `*-gpios` user (`file:line`).
+      case zephyr(location: String)
     }
     public var name: String
     public var origin: Origin
@@ -239,6 +340,17 @@ public struct M7Manifest: Sendable {
         pads.append(OwnedPad(name: call.pad.name, origin: .pinMuxC(line: call.line)))
       }
       pinMux = file
+    }
+    if let z = zephyr {
+      var names = Set(pads.map(\.name))
+      for p in z.pads where names.insert(p.pad).inserted {
+        pads.append(OwnedPad(name: p.pad, origin: .zephyr(location: p.location.description)))
+      }
+      for g in z.gpios {
+        if let pad = g.pad, names.insert(pad).inserted {
+          pads.append(OwnedPad(name: pad, origin: .zephyr(location: g.location.description)))
+        }
+      }
     }
     let elf = try firmwareELF.map { (p: String) throws(InputError) -> ELFFile in try ELFFile.read(path: p) }
     return Inputs(pads: pads, pinMux: pinMux, firmware: elf)

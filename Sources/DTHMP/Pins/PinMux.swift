@@ -1,4 +1,5 @@
 import DTCore
+import DTYAML
 
 /// An MCUXpresso SDK pin function macro from `fsl_iomuxc.h`:
 /// `#define IOMUXC_<PAD>_<FUNC> muxRegister, muxMode, inputRegister, inputDaisy, configRegister` (absolute addresses,

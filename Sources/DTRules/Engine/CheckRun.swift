@@ -63,12 +63,36 @@ public final class CheckRunner: @unchecked Sendable {
   /// Trees and chains kept until the runner goes: freeing a large tree node by node costs more than building it.
   private var kept: [AnyObject] = []
 
-  public init(reader: SourceReader, registry: RuleRegistry, selection: RuleSelection, hmp: HMPContext) {
+  /// `suppressions`: the suppression comments already read from `reader`'s sources (a long-lived caller, the
+  /// language server, keeps them across runners); nil reads them afresh.
+  public init(
+    reader: SourceReader, registry: RuleRegistry, selection: RuleSelection, hmp: HMPContext,
+    suppressions: Suppressions? = nil
+  ) {
     self.reader = reader
     self.selection = selection
     linter = Linter(registry: registry, selection: selection, hmp: hmp)
     linterWithoutManifest = Linter(registry: registry, selection: selection, hmp: hmp.withoutManifest())
-    suppressions = Suppressions(sources: reader.sources, registry: registry)
+    self.suppressions = suppressions ?? Suppressions(sources: reader.sources, registry: registry)
+  }
+
+  /// The findings of a tree compiled from `files` (its front-end diagnostics in `frontEnd`), rules then
+  /// suppression comments, as a job checks it: for a caller that read the tree itself (the language server parses
+  /// once, for its index too). `withoutManifest`: as ``CheckJob/withoutManifest``.
+  public func findings(
+    of tree: DeviceTree, frontEnd: [Diagnostic], input: InputKind, files: [FileID], withoutManifest: Bool = false
+  ) -> [Diagnostic] {
+    let linter = withoutManifest ? linterWithoutManifest : linter
+    return suppressions.apply(
+      linter.lint(tree, frontEnd: frontEnd, input: input), files: files, selection: selection)
+  }
+
+  /// The findings of an applied chain (only those in the overlays with `onlyOverlay`), rules then suppression
+  /// comments of the chain's files, as a job with a base checks it.
+  public func findings(of chain: AppliedChain, onlyOverlay: Bool) -> [Diagnostic] {
+    let files = chain.overlays.flatMap { $0.files } + chain.base.files
+    return suppressions.apply(
+      linter.lint(chain: chain, onlyOverlay: onlyOverlay), files: files, selection: selection)
   }
 
   /// What one job produced.
@@ -140,9 +164,7 @@ public final class CheckRunner: @unchecked Sendable {
       keep(chain.base.tree)
       if let m = chain.merged { keep(m) }
       inspect?(job, chain.merged ?? chain.base.tree)
-      let files = chain.overlays.flatMap { $0.files } + chain.base.files
-      outcome.diagnostics = suppressions.apply(
-        linter.lint(chain: chain, onlyOverlay: job.onlyOverlay), files: files, selection: selection)
+      outcome.diagnostics = findings(of: chain, onlyOverlay: job.onlyOverlay)
       if chain.inputFailure { outcome.errors = [notChecked(job.input, chain.diagnostics)] }
       return outcome
     }
@@ -161,10 +183,9 @@ public final class CheckRunner: @unchecked Sendable {
     // Known from the tree just read: a source with /plugin/;, or a blob with fragments.
     outcome.overlayAlone =
       loaded.tree.isPlugin || loaded.tree.root.liveChildren.contains { $0.child("__overlay__") != nil }
-    let linter = job.withoutManifest ? linterWithoutManifest : linter
-    outcome.diagnostics = suppressions.apply(
-      linter.lint(loaded.tree, frontEnd: loaded.diagnostics, input: loaded.kind), files: loaded.files,
-      selection: selection)
+    outcome.diagnostics = findings(
+      of: loaded.tree, frontEnd: loaded.diagnostics, input: loaded.kind, files: loaded.files,
+      withoutManifest: job.withoutManifest)
     if loaded.inputFailure { outcome.errors = [notChecked(job.input, loaded.diagnostics)] }
     return outcome
   }

@@ -1,5 +1,6 @@
 import DTCore
 import DTHMP
+import DTYAML
 import Foundation
 import Yams
 
@@ -99,23 +100,20 @@ public struct Configuration: Sendable, Equatable {
 
   /// Reads and validates a configuration file.
   public static func load(path: String, registry: RuleRegistry = .shared) throws(ConfigurationError) -> Configuration {
-    let bytes: [UInt8]
-    do {
-      bytes = try SourceManager.readBytes(path: path, limit: 1 << 20)
-    } catch {
-      throw ConfigurationError(path: path, message: error.reason)
-    }
-    guard let text = String(validating: bytes, as: UTF8.self) else {
-      throw ConfigurationError(path: path, message: "not UTF-8 text")
-    }
-    return try parse(text, path: path, registry: registry)
+    try parse(document: YAMLReader.compose(path: path, limit: 1 << 20), path: path, registry: registry)
   }
 
   /// Parses configuration text. `path` names the file in errors and anchors relative paths.
   public static func parse(_ text: String, path: String, registry: RuleRegistry = .shared) throws(ConfigurationError)
     -> Configuration
   {
-    let root = try YAMLReader.compose(text, path: path)
+    try parse(document: YAMLReader.compose(text, path: path), path: path, registry: registry)
+  }
+
+  /// Reads a composed configuration document (nil: an empty one).
+  static func parse(document root: Yams.Node?, path: String, registry: RuleRegistry) throws(ConfigurationError)
+    -> Configuration
+  {
     var config = Configuration()
     config.path = path
     guard let root else { return config }

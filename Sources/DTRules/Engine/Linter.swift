@@ -71,22 +71,38 @@ public struct RuleSelection: Sendable {
   }
 }
 
-/// All built-in rules, in execution order (dtc's check order first).
+/// The rules of a run, in registry order (``builtInRules``: the front-end rules, dtc's checks in dtc's order, the
+/// HMP rules, the chain rules).
 public struct RuleRegistry: Sendable {
+  /// Every rule, in order.
+  public let all: [any LintRule.Type]
+  /// The tree rules, in execution order.
   public let rules: [any TreeRule.Type]
+  /// The chain rules, in execution order.
   public let chainRules: [any ChainRule.Type]
   public let descriptions: [RuleDescription]
   private let index: [String: Int]
   private let dependentsMap: [String: [String]]
 
+  /// A registry of rule types, in the given order.
+  public init(_ all: [any LintRule.Type]) {
+    self.init(all: all, descriptions: all.map { $0.description })
+  }
+
+  /// A registry of front-end rule descriptions (tests' small registries) followed by tree and chain rules.
   public init(rules: [any TreeRule.Type], chainRules: [any ChainRule.Type] = [], frontEnd: [RuleDescription]) {
-    self.rules = rules
-    self.chainRules = chainRules
-    let all = frontEnd + rules.map { $0.description } + chainRules.map { $0.description }
-    descriptions = all
+    let types: [any LintRule.Type] = rules.map { $0 } + chainRules.map { $0 }
+    self.init(all: types, descriptions: frontEnd + types.map { $0.description })
+  }
+
+  private init(all: [any LintRule.Type], descriptions: [RuleDescription]) {
+    self.all = all
+    rules = all.compactMap { $0 as? any TreeRule.Type }
+    chainRules = all.compactMap { $0 as? any ChainRule.Type }
+    self.descriptions = descriptions
     var idx: [String: Int] = [:]
     var deps: [String: [String]] = [:]
-    for (i, d) in all.enumerated() {
+    for (i, d) in descriptions.enumerated() {
       idx[d.id] = i
       for p in d.prerequisites { deps[p, default: []].append(d.id) }
     }
@@ -95,10 +111,16 @@ public struct RuleRegistry: Sendable {
   }
 
   public func description(_ id: String) -> RuleDescription? { index[id].map { descriptions[$0] } }
+
+  /// The category of a finding, by its rule ID: the registered rule's. `overlay_apply` (libfdt refused an overlay;
+  /// reported while the chain is applied, by no rule of its own) counts as an overlay finding.
+  public func category(ofFinding rule: String) -> RuleCategory? {
+    if let d = description(rule) { return d.category }
+    return rule == "overlay_apply" ? .overlay : nil
+  }
   public func dependents(of id: String) -> [String] { dependentsMap[id] ?? [] }
 
-  public static let shared = RuleRegistry(
-    rules: builtInRules, chainRules: builtInChainRules, frontEnd: frontEndRules)
+  public static let shared = RuleRegistry(builtInRules)
 }
 
 /// Runs the selected rules over a tree the way dtc runs its checks:
@@ -258,7 +280,9 @@ extension Linter {
         out += ctx.findings
       }
     }
-    out = out.map { OwnershipInChain.isLeftByOverlays($0, in: chain) ? OwnershipInChain.placed($0, in: chain) : $0 }
+    out = out.map {
+      OwnershipInChain.isLeftByOverlays($0, in: chain) ? OwnershipInChain.placed($0, in: chain, hmp: hmp) : $0
+    }
     return out
   }
 }

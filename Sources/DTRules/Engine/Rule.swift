@@ -12,6 +12,34 @@ public enum RuleCategory: String, Sendable, CaseIterable, Codable {
   case syntax
 }
 
+/// A group of rules within a category that look at one part of the system and sit together in the registry. The
+/// callers that treat a group alike (the ownership findings a chain moves into the overlay, the region tests) read
+/// it instead of keeping lists of rule IDs.
+public enum RuleFamily: String, Sendable, CaseIterable, Codable {
+  /// The remoteproc node and its mailbox (HMP).
+  case remoteproc
+  /// The reserved-memory regions the remoteproc node uses, and `/reserved-memory` itself (HMP).
+  case regions
+  /// Who owns peripherals, pads, GPIO banks and the debug UART: what Linux is left with (HMP).
+  case ownership
+  /// The M core firmware ELF against the tree (HMP).
+  case firmware
+  /// Clocks and power domains of what the M core owns (HMP).
+  case power
+}
+
+/// An input beyond the tree that a rule reads. The callers that explain a rule's silence or prepare its input
+/// (`hmp explain-log`, `hmp fix`) read these from the description instead of keeping lists of rule IDs.
+public enum RuleNeed: String, Sendable, CaseIterable, Codable {
+  /// The M7 manifest (`--m7`): without one the rule stays silent (it never guesses what it was not told).
+  case manifest
+  /// The firmware ELF the manifest names (`firmware: elf:`): without one the rule stays silent.
+  case firmwareELF
+  /// The kernel command line Linux boots with (`--bootargs`, a log's, the configuration's or the manifest's, else
+  /// the tree's `/chosen/bootargs`): what the rule reports depends on it.
+  case bootargs
+}
+
 /// A source snippet that documents a rule and is run as its test.
 ///
 /// In `code`, `↓` marks where a finding must start (optional; without markers the example only has to
@@ -51,10 +79,14 @@ public struct RuleDescription: Sendable {
   /// Why the rule exists (Markdown). HMP rules cite the kernel/firmware behaviour and the HMPFacts section.
   public let rationale: String
   public let category: RuleCategory
+  /// The rule's family within its category, if it belongs to one.
+  public let family: RuleFamily?
   public let defaultSeverity: Severity
   public let enabledByDefault: Bool
   /// Rules that must have passed for this one to run (dtc's prerequisites).
   public let prerequisites: [String]
+  /// What the rule reads beyond the tree (the M7 manifest, the firmware ELF, the kernel command line).
+  public let needs: Set<RuleNeed>
   /// Examples for the documentation and the tests. Built when asked for, not when the registry is: a check
   /// reads none of them.
   public var triggering: [RuleExample] { makeTriggering() }
@@ -63,8 +95,8 @@ public struct RuleDescription: Sendable {
   private let makeNonTriggering: @Sendable () -> [RuleExample]
 
   public init(
-    id: String, name: String, summary: String, rationale: String, category: RuleCategory,
-    defaultSeverity: Severity, enabledByDefault: Bool = true, prerequisites: [String] = [],
+    id: String, name: String, summary: String, rationale: String, category: RuleCategory, family: RuleFamily? = nil,
+    defaultSeverity: Severity, enabledByDefault: Bool = true, prerequisites: [String] = [], needs: Set<RuleNeed> = [],
     triggering: @autoclosure @escaping @Sendable () -> [RuleExample],
     nonTriggering: @autoclosure @escaping @Sendable () -> [RuleExample]
   ) {
@@ -73,18 +105,26 @@ public struct RuleDescription: Sendable {
     self.summary = summary
     self.rationale = rationale
     self.category = category
+    self.family = family
     self.defaultSeverity = defaultSeverity
     self.enabledByDefault = enabledByDefault
     self.prerequisites = prerequisites
+    self.needs = needs
     self.makeTriggering = triggering
     self.makeNonTriggering = nonTriggering
   }
 }
 
+/// Every rule type: a stateless value whose description is all the registry, `dtlint rules`, Rules.md and SARIF
+/// know about it. A rule is one of the three kinds below, declared in a file named after its type and listed once
+/// in ``builtInRules``.
+public protocol LintRule: Sendable {
+  static var description: RuleDescription { get }
+}
+
 /// A rule that inspects a whole merged tree. Implementations are stateless values; per-run state lives in the
 /// context.
-public protocol TreeRule: Sendable {
-  static var description: RuleDescription { get }
+public protocol TreeRule: LintRule {
   init()
   func check(_ context: inout RuleContext)
 }
@@ -94,8 +134,11 @@ extension TreeRule {
 }
 
 /// A rule that looks at a base tree and the overlays applied to it (the chain), not only at the result.
-public protocol ChainRule: Sendable {
-  static var description: RuleDescription { get }
+public protocol ChainRule: LintRule {
   init()
   func check(_ chain: AppliedChain, _ context: inout RuleContext)
 }
+
+/// A rule whose findings come from reading the source (the parser, the preprocessor, suppression comments): it
+/// has no check of its own and is registered so it can be documented, configured and reported like the others.
+public protocol FrontEndRule: LintRule {}

@@ -222,8 +222,27 @@ public final class TreeInfo {
     return out
   }
 
-  /// Extra facts rules may share; keyed by a rule-defined string.
-  public var scratch: [String: Any] = [:]
+  /// The facts computed so far, by fact type (see ``subscript(_:)``).
+  private var facts: [ObjectIdentifier: Any] = [:]
+
+  /// A fact about the tree that several rules share, computed on first use and kept for the run: the fact's type
+  /// names it and fixes its value's type (`info[RemoteprocRegions.self]` is a `RegionSet`), so a family of rules
+  /// declares what it derives beside its rules and the engine knows nothing of it.
+  public subscript<Fact: TreeFact>(_ fact: Fact.Type) -> Fact.Value {
+    let key = ObjectIdentifier(fact)
+    // The only cast: values are stored under their fact's type.
+    if let cached = facts[key] { return cached as! Fact.Value }
+    let value = Fact.compute(self)
+    facts[key] = value
+    return value
+  }
+}
+
+/// A fact derived from a tree (and the run's inputs), computed at most once per ``TreeInfo``. `compute` may read
+/// other facts.
+public protocol TreeFact {
+  associatedtype Value
+  static func compute(_ info: TreeInfo) -> Value
 }
 
 extension PropertyValue {

@@ -51,13 +51,9 @@ public struct ToolIssue: Sendable, Hashable, CustomStringConvertible {
 
   /// `file:line:col: error: message`, or `error: message` when there is no file.
   public var description: String {
-    var head = ""
-    if let file {
-      head = file
-      if let line { head += ":\(line)" + (column.map { ":\($0)" } ?? "") }
-      head += ": "
-    }
-    return "\(head)\(severity.rawValue): \(message)"
+    DiagnosticText.line(
+      location: file.map { DiagnosticText.location($0, line: line, column: column) }, severity: severity,
+      message: message)
   }
 }
 

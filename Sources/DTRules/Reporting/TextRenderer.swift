@@ -79,11 +79,11 @@ public struct TextRenderer: Sendable {
     let d = finding.diagnostic
     var lines: [String] = []
     let primary = d.range.map { context.location(of: $0) }
-    var head = ""
+    var head: String?
     if let p = primary {
-      head = "\(p.path):\(p.line):\(p.column):"
+      head = DiagnosticText.location(p.path, line: p.line, column: p.column)
     } else if let input = finding.input {
-      head = "\(context.displayPath(input)):"
+      head = context.displayPath(input)
     }
     lines.append(header(location: head, severity: d.severity, message: d.message, rule: d.rule))
     if let r = d.range {
@@ -95,7 +95,10 @@ public struct TextRenderer: Sendable {
     for n in d.notes {
       if let r = n.range {
         let loc = context.location(of: r)
-        lines.append(header(location: "\(loc.path):\(loc.line):\(loc.column):", severity: .note, message: n.message))
+        lines.append(
+          header(
+            location: DiagnosticText.location(loc.path, line: loc.line, column: loc.column), severity: .note,
+            message: n.message))
         if let p = primary, let dr = d.range, dr.file == r.file, p.line == loc.line {
           continue  // the snippet above already shows this line
         }
@@ -136,12 +139,13 @@ public struct TextRenderer: Sendable {
 
   // MARK: - Pieces
 
-  private func header(location: String, severity: Severity, message: String, rule: String? = nil) -> String {
-    var s = ""
-    if !location.isEmpty { s += paint(location, ANSI.bold) + " " }
-    s += paint(severity.rawValue + ":", severityColor(severity)) + " " + paint(message, ANSI.bold)
-    if let rule { s += " [\(rule)]" }
-    return s
+  private func header(location: String?, severity: Severity, message: String, rule: String? = nil) -> String {
+    DiagnosticText.line(location: location, severity: severity, message: message, rule: rule) { part, text in
+      switch part {
+      case .location, .message: paint(text, ANSI.bold)
+      case .severity(let s): paint(text, severityColor(s))
+      }
+    }
   }
 
   /// `      = label text`, aligned with the gutter bar (`label` ends with its separator: `"fix-it: "`, `"at "`).

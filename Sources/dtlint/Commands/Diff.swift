@@ -54,8 +54,10 @@ extension DTLint {
 
     @Option(
       name: .customLong("m7"),
-      help: ArgumentHelp("With --hmp (implied): also the peripherals this M7 manifest names.", valueName: "manifest"),
-      completion: .file(extensions: ["yaml", "yml"]))
+      help: ArgumentHelp(
+        "With --hmp (implied): also the peripherals this M7 manifest (or the M7's Zephyr device tree) names.",
+        valueName: "manifest"),
+      completion: .file(extensions: ["yaml", "yml", "dts", "overlay"]))
     var manifest: String?
 
     @Flag(help: "Also compare phandle, linux,phandle, /__symbols__, /__fixups__ and /__local_fixups__.")
@@ -95,7 +97,7 @@ extension DTLint {
       var m7Manifest: M7Manifest?
       if let manifest {
         do {
-          m7Manifest = try M7Manifest.load(path: manifest)
+          m7Manifest = try M7Manifest.load(path: manifest, includePaths: frontEnd.includePaths)
         } catch {
           throw Failure.manifest(error, manifest: manifest, given: "--m7")
         }
@@ -128,9 +130,7 @@ extension DTLint {
       }
 
       let changes = TreeDiff.compare(sides[0].tree, sides[1].tree, options: options)
-      let context = ReportContext(
-        sources: sources, tool: ToolInfo(version: DTLint.configuration.version), workingDirectory: cwd)
-      let renderer = DiffReportRenderer(context: context, a: a, b: b)
+      let renderer = DiffReportRenderer(sources: sources, workingDirectory: cwd, a: a, b: b)
       let output: String
       switch format {
       case .json: output = renderer.json(changes)

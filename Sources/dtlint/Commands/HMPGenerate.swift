@@ -72,9 +72,9 @@ extension DTLint {
 
     @Option(
       help: ArgumentHelp(
-        "The M7 firmware's manifest: peripherals and pads it owns, firmware ELF, RPMsg settings.", valueName: "manifest"
-      ),
-      completion: .file(extensions: ["yaml", "yml"]))
+        "The M7 firmware's manifest: peripherals and pads it owns, firmware ELF, RPMsg settings; or the M7's Zephyr "
+          + "device tree.", valueName: "manifest"),
+      completion: .file(extensions: ["yaml", "yml", "dts", "overlay"]))
     var m7: String?
 
     @Option(
@@ -115,7 +115,8 @@ extension DTLint {
 
     @OptionGroup var quietOption: QuietOption
 
-    /// Options, then `.dtlint.yaml` (kernel:, board:, m7:, base:, include:), as `check` and `hmp fix` read it.
+    /// Options, then `.dtlint.yaml` (kernel:, board:, m7:, base:, include:, bootargs:), resolved by the same
+    /// ``Settings`` as `check` and `hmp fix`.
     struct Effective {
       var board: String
       var kernel: String
@@ -123,35 +124,23 @@ extension DTLint {
       var base: String?
       var includePaths: [String]
       var bootargs: KernelCommandLine?
+      /// Where the manifest came from, for messages about it.
+      var m7Given: String
     }
 
     func effective() throws -> Effective {
-      let cwd = FileManager.default.currentDirectoryPath
-      let configuration: Configuration?
-      do {
-        configuration = try Configuration.discover(explicitPath: config, workingDirectory: cwd, registry: .shared)
-      } catch {
-        throw Failure.usage(error.toolIssue.messageWithLocation)
-      }
-      guard let board = board ?? configuration?.board else {
+      let settings = try Settings.resolve(
+        config: config, kernel: kernelOption, board: board, m7: m7, bootargs: bootargs,
+        includePaths: inputOptions.includePaths, base: base)
+      guard let board = settings.board else {
         throw Failure.usage(
           "--board: no board given (name one with --board, e.g. --board verdin-imx8mp-wifi, or set board: in "
             + ".dtlint.yaml)")
       }
       return Effective(
-        board: board, kernel: kernelOption ?? configuration?.kernel ?? DTHMP.HMP.defaultKernelFlavor,
-        m7: m7 ?? configuration?.m7, base: base ?? configuration?.base,
-        includePaths: (configuration?.includePaths ?? []) + inputOptions.includePaths,
-        bootargs: bootargs.map { KernelCommandLine($0, source: .option) }
-          ?? configuration.flatMap { c in
-            c.bootargs.map {
-              KernelCommandLine(
-                $0,
-                source: .configuration(
-                  path: c.path.map { PathDisplay.relative($0, to: cwd) } ?? Configuration.fileName, line: c.bootargsLine
-                ))
-            }
-          })
+        board: board, kernel: settings.kernel ?? DTHMP.HMP.defaultKernelFlavor, m7: settings.m7, base: settings.base,
+        includePaths: settings.includePaths, bootargs: settings.bootargs,
+        m7Given: settings.origins["m7"] == .config ? "m7: in .dtlint.yaml" : "--m7")
     }
 
     func run() throws {
@@ -263,10 +252,10 @@ extension DTLint {
       var inputs: M7Manifest.Inputs?
       if let m7 = settings.m7 {
         do {
-          manifest = try M7Manifest.load(path: m7)
+          manifest = try M7Manifest.load(path: m7, includePaths: settings.includePaths)
           inputs = try manifest?.loadInputs()
         } catch {
-          throw Failure.manifest(error, manifest: m7, given: self.m7 == nil ? "m7: in .dtlint.yaml" : "--m7")
+          throw Failure.manifest(error, manifest: m7, given: settings.m7Given)
         }
       }
       let resolved: (BoardProfile, BoardProfile.SKU)

@@ -2,6 +2,7 @@ import ArgumentParser
 import DTCore
 import DTHMP
 import DTRules
+import DTYAML
 import Foundation
 
 /// How a command ends when it does not succeed. Every command throws one of these (or an error type the mapping

@@ -9,9 +9,10 @@ import Foundation
 struct SettingsOptions: ParsableArguments {
   @Option(
     help: ArgumentHelp(
-      "The M7 firmware's manifest: peripherals, pads, firmware ELF, RPMsg settings (enables the ownership rules).",
+      "The M7 firmware's manifest: peripherals, pads, firmware ELF, RPMsg settings (enables the ownership rules); "
+        + "or the M7's Zephyr device tree (zephyr.dts, or a board .dts compiled with -I).",
       valueName: "manifest"),
-    completion: .file(extensions: ["yaml", "yml"]))
+    completion: .file(extensions: ["yaml", "yml", "dts", "overlay"]))
   var m7: String?
 
   @Option(
@@ -107,12 +108,26 @@ struct Settings {
     _ options: SettingsOptions, includePaths: [String] = [], base: String? = nil,
     workingDirectory cwd: String = FileManager.default.currentDirectoryPath
   ) throws -> Settings {
+    try resolve(
+      config: options.config, kernel: options.kernel, board: options.board, m7: options.m7,
+      bootargs: options.bootargs, enable: options.enable, disable: options.disable, werror: options.werror,
+      includePaths: includePaths, base: base, workingDirectory: cwd)
+  }
+
+  /// As ``resolve(_:includePaths:base:workingDirectory:)``, for a command that has only some of the switches
+  /// (`hmp generate` has no rule switches): each argument is the switch's value, nil or empty when not given.
+  static func resolve(
+    config: String?, kernel kernelOption: String?, board boardOption: String?, m7 m7Option: String?,
+    bootargs bootargsOption: String?, enable: [String] = [], disable: [String] = [], werror: Bool = false,
+    includePaths: [String] = [], base: String? = nil,
+    workingDirectory cwd: String = FileManager.default.currentDirectoryPath
+  ) throws -> Settings {
     let registry = RuleRegistry.shared
     let defaults = RuleSelection(registry: registry)
     var selection = defaults
     var configuration = Configuration()
     do {
-      if let c = try Configuration.discover(explicitPath: options.config, workingDirectory: cwd, registry: registry) {
+      if let c = try Configuration.discover(explicitPath: config, workingDirectory: cwd, registry: registry) {
         configuration = c
       }
       try configuration.apply(to: &selection)
@@ -124,15 +139,15 @@ struct Settings {
     do {
       // `all` first, then single rules: `--disable all --enable X` checks only X, and `--enable all --disable X`
       // everything but X, whatever order the options came in.
-      if options.disable.contains("all") { try selection.disable("all") }
-      if options.enable.contains("all") { try selection.enable("all") }
-      for r in options.enable where r != "all" { try selection.enable(r) }
-      for r in options.disable where r != "all" { try selection.disable(r) }
+      if disable.contains("all") { try selection.disable("all") }
+      if enable.contains("all") { try selection.enable("all") }
+      for r in enable where r != "all" { try selection.enable(r) }
+      for r in disable where r != "all" { try selection.disable(r) }
     } catch {
       printError("error: \(error.description)")
       throw Failure.reported(.usage)
     }
-    if options.werror { selection.werror = true }
+    if werror { selection.werror = true }
 
     var ruleOrigins: [String: SettingOrigin] = [:]
     for d in registry.descriptions {
@@ -159,12 +174,12 @@ struct Settings {
       origins[key] = .default
       return nil
     }
-    let kernel = pick("kernel", options.kernel, configuration.kernel)
-    let board = pick("board", options.board, configuration.board)
-    let m7 = pick("m7", options.m7, configuration.m7)
+    let kernel = pick("kernel", kernelOption, configuration.kernel)
+    let board = pick("board", boardOption, configuration.board)
+    let m7 = pick("m7", m7Option, configuration.m7)
     let base = pick("base", base, configuration.base)
     var bootargs: KernelCommandLine?
-    if let text = pick("bootargs", options.bootargs, configuration.bootargs) {
+    if let text = pick("bootargs", bootargsOption, configuration.bootargs) {
       bootargs = KernelCommandLine(
         text,
         source: origins["bootargs"] == .commandLine
@@ -173,7 +188,7 @@ struct Settings {
             path: configuration.path.map { PathDisplay.relative($0, to: cwd) } ?? Configuration.fileName,
             line: configuration.bootargsLine))
     }
-    origins["werror"] = options.werror ? .commandLine : (configuration.werror != nil ? .config : .default)
+    origins["werror"] = werror ? .commandLine : (configuration.werror != nil ? .config : .default)
     origins["include"] =
       includePaths.isEmpty
       ? (configuration.includePaths.isEmpty ? .default : .config)
@@ -195,7 +210,7 @@ struct Settings {
       throw Failure.usage(error.messageWithoutSeverity)
     }
     do {
-      return try HMPContext.load(kernel: kernel, board: board, m7: m7, bootargs: bootargs)
+      return try HMPContext.load(kernel: kernel, board: board, m7: m7, bootargs: bootargs, includePaths: includePaths)
     } catch {
       let given = origins["m7"] == .config ? "m7: in \(configPath ?? ".dtlint.yaml")" : "--m7"
       throw Failure.manifest(error, manifest: m7, given: given)

@@ -24,21 +24,10 @@ extension RuleDescription {
   }
 }
 
-// MARK: - Compile-time checks
-
-/// One of dtc's checks that run while compiling (DTCore's ``TreeFixups``). When the compile reported findings for
-/// it, the Linter uses those; otherwise (a compiled tree that passed, or a blob) the rule runs the check itself,
-/// reporting only: the tree is not changed again.
-protocol CompileTimeCheckRule: TreeRule {}
-
-extension CompileTimeCheckRule {
-  func check(_ context: inout RuleContext) {
-    var fixups = TreeFixups(tree: context.tree)
-    for d in fixups.runCheck(Self.description.id) { context.report(d) }
-  }
-}
-
 // MARK: - Value shapes
+
+// dtc's checks that a well-known property has the expected shape: one cell, one string, or a string list.
+// Each rule is in its own file (`AddressCellsIsCellRule.swift`, …).
 
 /// dtc's `data_is_one_string`: non-empty, NUL-terminated, no NUL before the end.
 func isOneString(_ v: PropertyValue) -> Bool {
@@ -125,6 +114,10 @@ func cellExamples(_ prop: String) -> (triggering: [RuleExample], nonTriggering: 
 }
 
 // MARK: - Phandle + arguments lists
+
+// dtc's `WARNING_PROPERTY_PHANDLE_CELLS` pairs: for each phandle + arguments property, `X_property` walks the list
+// with the providers' `#…-cells`, and `X_is_cell` checks that `#…-cells` is one cell. dtc lists each `X_property`
+// before its `X_is_cell` (which it runs first, as a prerequisite).
 
 /// A property holding `<&provider args…>` entries, whose argument count is the provider's `#…-cells`.
 struct PhandleArgsProvider: Sendable {
@@ -255,4 +248,118 @@ func phandleCellsDescription(_ family: String, name: String, cells: String) -> R
       it as one 32-bit cell; any other size makes every consumer's list unreadable.
       """,
     triggering: ex.triggering, nonTriggering: ex.nonTriggering)
+}
+
+/// dtc's `prop_is_gpio`: `gpios`, `gpio`, `*-gpios`, `*-gpio`, but not `*,nr-gpios`.
+func isGPIOProperty(_ name: String) -> Bool {
+  if name.hasSuffix(",nr-gpios") { return false }
+  return name.hasSuffix("-gpios") || name == "gpios" || name.hasSuffix("-gpio") || name == "gpio"
+}
+
+/// dtc's `check_graph_reg`: a port's or endpoint's `reg` is one cell equal to its unit address, and its parent
+/// has `#address-cells = <1>` and `#size-cells = <0>` (as recorded: -1 when absent).
+func checkGraphReg(_ context: inout RuleContext, _ node: Node) {
+  guard let reg = node.property("reg"), let parent = node.parent else { return }
+  if reg.value.bytes.count != 4 {
+    context.report("graph node malformed 'reg' property", node: node)
+    return
+  }
+  let expected = hex(reg.value.firstCell)
+  if node.unitAddress != expected {
+    context.report("graph node unit address error, expected \"\(expected)\"", node: node)
+  }
+  let info = context.info
+  let addressCells = info.recordedAddressCells(of: parent)
+  if addressCells != 1 {
+    context.report(
+      "graph node '#address-cells' is \(addressCells), must be 1", node: node, property: node.property("#address-cells")
+    )
+  }
+  let sizeCells = info.recordedSizeCells(of: parent)
+  if sizeCells != 0 {
+    context.report(
+      "graph node '#size-cells' is \(sizeCells), must be 0", node: node, property: node.property("#size-cells"))
+  }
+}
+
+/// dtc's `node_is_interrupt_provider`: `interrupt-controller` or `interrupt-map`.
+func isInterruptProvider(_ node: Node) -> Bool {
+  node.property("interrupt-controller") != nil || node.property("interrupt-map") != nil
+}
+
+/// dtc's `check_unique_unit_address_common`: for each child, every earlier sibling with its unit address is reported
+/// (naming the later one), one finding per pair as dtc prints one line per pair — three siblings at `@100` give three.
+/// The pairs are found through a table of the earlier siblings by address, so the work is linear in the siblings plus
+/// the pairs reported; the pairs of one parent are capped at ``maxPairsPerParent`` (dtc would print n²/2 lines for
+/// n siblings at one address), the rest counted in one more finding.
+func checkUniqueUnitAddresses(_ context: inout RuleContext, ignoringDisabled: Bool) {
+  let info = context.info
+  for node in info.allNodes {
+    guard info.recordedAddressCells(of: node) >= 0, info.recordedSizeCells(of: node) >= 0, !node.children.isEmpty
+    else { continue }
+    var earlier: [Substring: [Node]] = [:]
+    var pairs = 0
+    var untold = 0
+    for child in node.liveChildren {
+      let unit = child.unitAddress
+      if unit.isEmpty { continue }
+      if ignoringDisabled && isDisabled(child) { continue }
+      for e in earlier[unit] ?? [] {
+        if pairs < maxPairsPerParent {
+          context.report("duplicate unit-address (also used in node \(child.path))", node: e)
+          pairs += 1
+        } else {
+          untold += 1
+        }
+      }
+      earlier[unit, default: []].append(child)
+    }
+    if untold > 0 {
+      context.report(
+        "\(untold) more pairs of children share a unit address (only the first \(maxPairsPerParent) are listed)",
+        node: node)
+    }
+  }
+}
+
+/// Pairs of siblings at one address reported per parent before the rest are only counted.
+let maxPairsPerParent = 10_000
+
+/// dtc's `node_is_disabled`: `status` reads "disabled".
+func isDisabled(_ node: Node) -> Bool {
+  guard let status = node.property("status") else { return false }
+  return status.value.cString == "disabled"
+}
+
+/// dtc's `check_ranges_format` for `ranges` or `dma-ranges`.
+func checkRangesFormat(_ context: inout RuleContext, _ name: String) {
+  let info = context.info
+  for node in info.allNodes {
+    guard let prop = node.property(name) else { continue }
+    guard let parent = node.parent else {
+      context.report("Root node has a \"\(name)\" property", node: node, property: prop)
+      continue
+    }
+    let pa = info.effectiveAddressCells(of: parent)
+    let ps = info.effectiveSizeCells(of: parent)
+    let ca = info.effectiveAddressCells(of: node)
+    let cs = info.effectiveSizeCells(of: node)
+    let len = prop.value.bytes.count
+    if len == 0 {
+      if pa != ca {
+        context.report(
+          "empty \"\(name)\" property but its #address-cells (\(ca)) differs from \(parent.path) (\(pa))", node: node,
+          property: prop)
+      }
+      if ps != cs {
+        context.report(
+          "empty \"\(name)\" property but its #size-cells (\(cs)) differs from \(parent.path) (\(ps))", node: node,
+          property: prop)
+      }
+    } else if !isMultiple(len, of: (pa + ca + cs) * 4) {
+      context.report(
+        "\"\(name)\" property has invalid length (\(len) bytes) (parent #address-cells == \(pa), child #address-cells == \(ca), #size-cells == \(cs))",
+        node: node, property: prop)
+    }
+  }
 }

@@ -1,43 +1,45 @@
-/// The small trees and manifests of the clock and power rules' examples (Rules.md shows them).
+/// The small trees and manifests of the clock and power rules' examples (Rules.md shows them), for any
+/// ``ExampleSoC`` (the i.MX 8M Plus unless told).
 enum ClockExamples {
-  /// An M7 manifest (flow style) claiming `peripherals`, with who starts the M7 and the command line.
+  /// An M7 manifest (flow style) claiming `peripherals` (the SoC's example I2C controller when nil), with who
+  /// starts the M core and the command line.
   static func manifest(
-    peripherals: String = "[i2c4]", startedBy: String? = "bootloader", bootargs: String? = nil
+    peripherals: String? = nil, startedBy: String? = "bootloader", bootargs: String? = nil, soc: ExampleSoC = .imx8mp
   ) -> String {
-    var parts = ["soc: imx8mp", "peripherals: \(peripherals)"]
+    var parts = ["soc: \(soc.name)", "peripherals: \(peripherals ?? "[\(soc.i2c.label)]")"]
     if let startedBy { parts.append("firmware: {started-by: \(startedBy)}") }
     if let bootargs { parts.append("linux: {bootargs: '\(bootargs)'}") }
     return "{" + parts.joined(separator: ", ") + "}"
   }
 
-  /// The clock controller, I2C4 and the remoteproc node; `↓` at I2C4's status when `marker`.
+  /// The clock controller, the SoC's example I2C controller (I2C4) and the remoteproc node; `↓` at the I2C
+  /// controller's status when `marker`.
   static func tree(
-    i2c4Status: String, bootargs: String? = nil, initOnArray: String? = nil, rproc: Bool = true, marker: Bool = true
+    i2c4Status: String, bootargs: String? = nil, initOnArray: String? = nil, rproc: Bool = true, marker: Bool = true,
+    soc: ExampleSoC = .imx8mp
   ) -> String {
+    let i2c = soc.i2c
     var s = "/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n"
     if let bootargs { s += "\n\tchosen {\n\t\tbootargs = \"\(bootargs)\";\n\t};\n" }
-    s += "\n\tclk: clock-controller@30380000 {\n\t\tcompatible = \"fsl,imx8mp-ccm\";\n"
-    s += "\t\treg = <0x30380000 0x10000>;\n\t\t#clock-cells = <1>;\n"
-    if let initOnArray { s += "\t\tinit-on-array = <\(initOnArray)>; /* IMX8MP_CLK_I2C4_ROOT */\n" }
+    s += clockController(soc)
+    if let initOnArray { s += "\t\tinit-on-array = <\(initOnArray)>; /* \(i2c.rootClockMacro) */\n" }
     s += "\t};\n"
-    s += "\n\ti2c4: i2c@30a50000 {\n\t\tcompatible = \"fsl,imx8mp-i2c\", \"fsl,imx21-i2c\";\n"
-    s += "\t\treg = <0x30a50000 0x10000>;\n\t\tclocks = <&clk 208>; /* IMX8MP_CLK_I2C4_ROOT */\n"
+    s += "\n\t\(i2c.label): \(i2c.name)@\(String(i2c.address, radix: 16)) {\n\t\tcompatible = \(i2c.compatibles);\n"
+    s += "\t\treg = <\(ExampleSoC.hex(i2c.address)) 0x10000>;\n"
+    s += "\t\tclocks = <&clk \(i2c.rootClock)>; /* \(i2c.rootClockMacro) */\n"
     s += "\t\t\(marker ? "↓" : "")status = \"\(i2c4Status)\";\n\t};\n"
-    if rproc {
-      s +=
-        "\n\timx8mp-cm7 {\n\t\tcompatible = \"fsl,imx8mp-cm7\";\n\t\tclocks = <&clk 85>; /* IMX8MP_CLK_M7_DIV */\n\t};\n"
-    }
+    if rproc { s += "\n" + soc.remoteprocOpening(comment: true) + "\t};\n" }
     return s + "};\n"
   }
 
   /// The audio bus in `pgc_audio` with SAI3 (disabled for Linux) under it; `linuxUser` adds a Linux device attached
   /// to the domain; `onNode` puts `power-domains` on SAI3 itself (as NXP's trees do) instead of on the bus.
   static func audioTree(
-    marker: Bool = true, linuxUser: Bool = false, domainEnabled: Bool = true, onNode: Bool = false
+    marker: Bool = true, linuxUser: Bool = false, domainEnabled: Bool = true, onNode: Bool = false,
+    soc: ExampleSoC = .imx8mp
   ) -> String {
     var s = "/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n"
-    s += "\n\tclk: clock-controller@30380000 {\n\t\tcompatible = \"fsl,imx8mp-ccm\";\n"
-    s += "\t\treg = <0x30380000 0x10000>;\n\t\t#clock-cells = <1>;\n\t};\n"
+    s += clockController(soc) + "\t};\n"
     s += "\n\tpgc_audio: power-domain@5 {\n\t\treg = <5>;\n\t\t#power-domain-cells = <0>;\n"
     if !domainEnabled { s += "\t\tstatus = \"disabled\";\n" }
     s += "\t};\n"
@@ -53,8 +55,14 @@ enum ClockExamples {
       s += "\t\t\treg = <0x30e20000 0x10000>;\n\t\t\t#clock-cells = <1>;\n\t\t\tpower-domains = <&pgc_audio>;\n\t\t};\n"
     }
     s += "\t};\n"
-    s +=
-      "\n\timx8mp-cm7 {\n\t\tcompatible = \"fsl,imx8mp-cm7\";\n\t\tclocks = <&clk 85>; /* IMX8MP_CLK_M7_DIV */\n\t};\n"
+    s += "\n" + soc.remoteprocOpening(comment: true) + "\t};\n"
     return s + "};\n"
+  }
+
+  /// The clock controller's opening lines (1+1 cells), without the closing brace.
+  private static func clockController(_ soc: ExampleSoC) -> String {
+    "\n\tclk: clock-controller@\(String(soc.clockControllerAddress, radix: 16)) {\n"
+      + "\t\tcompatible = \"\(soc.clockControllerCompatible)\";\n"
+      + "\t\treg = <\(ExampleSoC.hex(soc.clockControllerAddress)) 0x10000>;\n\t\t#clock-cells = <1>;\n"
   }
 }

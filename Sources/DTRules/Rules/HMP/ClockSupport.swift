@@ -98,12 +98,11 @@ struct M7PowerContext {
 extension TreeInfo {
   /// The shared clock and power facts; nil unless an enabled remoteproc node and an M7 manifest exist and the SoC
   /// profile has its `clocks` section (an hmp_ rule speaks only then).
-  var m7Power: M7PowerContext? {
-    struct Cached { let value: M7PowerContext? }
-    if let cached = scratch["hmp.m7Power"] as? Cached { return cached.value }
-    let value = makeM7Power()
-    scratch["hmp.m7Power"] = Cached(value: value)
-    return value
+  var m7Power: M7PowerContext? { self[M7Power.self] }
+
+  /// ``m7Power``, computed once per tree.
+  private enum M7Power: TreeFact {
+    static func compute(_ info: TreeInfo) -> M7PowerContext? { info.makeM7Power() }
   }
 
   private func makeM7Power() -> M7PowerContext? {
@@ -185,7 +184,7 @@ enum ClockFix {
     guard end > 0 else { return nil }
     let target = controller.labels.first.map { "&" + $0 } ?? "&{\(controller.path)}"
     let block =
-      "\n\n/* Keep the M7's clocks on: NXP's clock driver enables these at probe and never drops them "
+      "\n\n/* Keep the \(power.claims.soc.coreName)'s clocks on: NXP's clock driver enables these at probe and never drops them "
       + "(HMPFacts §13.6). */\n\(target) {\n\t\(statement)\n};"
     return FixIt(
       message: message, edits: [TextEdit(range: SourceRange(file: file, start: end, end: end), replacement: block)])
@@ -198,7 +197,8 @@ func factTag(_ status: FactStatus, _ source: String) -> String { "[\(status.rawV
 /// The kernel command-line words that would settle findings of the clock and power rules, for `hmp fix`, which can
 /// write them only as a comment (U-Boot passes the command line, not the tree).
 public enum KernelCommandLineAdvice {
-  public static let rules: Set<String> = ["hmp_clock_gated", "hmp_power_domain"]
+  /// The rules whose findings the command line settles: those that declare they read it (``RuleNeed/bootargs``).
+  public static let rules = Set(RuleRegistry.shared.descriptions.filter { $0.needs.contains(.bootargs) }.map(\.id))
 
   public static func words(for findings: [Diagnostic], hmp: HMPContext) -> [String] {
     var words: [String] = []
@@ -213,11 +213,11 @@ public enum KernelCommandLineAdvice {
     }
   }
 
-  /// The comment `hmp fix` writes above `/dts-v1/`.
-  public static func comment(_ words: [String]) -> String {
+  /// The comment `hmp fix` writes above `/dts-v1/`, naming the M core of the manifest's SoC.
+  public static func comment(_ words: [String], hmp: HMPContext = .defaults) -> String {
     let joined = words.joined(separator: " ")
     return "/*\n * Kernel command line (dtlint hmp fix, HMPFacts §13): Linux must boot with \(joined)\n"
-      + " * so that it leaves the clocks and power of what the M7 owns on. In U-Boot:\n"
+      + " * so that it leaves the clocks and power of what the \(hmp.manifest?.soc.coreName ?? "M7") owns on. In U-Boot:\n"
       + " *   setenv bootargs \"${bootargs} \(joined)\"; saveenv\n */\n"
   }
 }

@@ -5,16 +5,26 @@ import DTHMP
 // knowledge of `schemas/` (Documentation/HMPFacts.md).
 
 extension RuleDescription {
-  /// An HMP rule: `category: .hmp`, enabled; the rationale cites the HMPFacts section.
+  /// An HMP rule: `category: .hmp`, enabled, in its `family`; the rationale cites the HMPFacts section. `needs`:
+  /// what it reads beyond the tree (a rule that needs the manifest stays silent without one).
   static func hmp(
-    _ id: String, name: String, severity: Severity, summary: String, rationale: String,
+    _ id: String, family: RuleFamily, name: String, severity: Severity, summary: String, rationale: String,
+    needs: Set<RuleNeed> = [],
     triggering: @autoclosure @escaping @Sendable () -> [RuleExample],
     nonTriggering: @autoclosure @escaping @Sendable () -> [RuleExample]
   ) -> RuleDescription {
     RuleDescription(
-      id: id, name: name, summary: summary, rationale: rationale, category: .hmp, defaultSeverity: severity,
-      triggering: triggering(), nonTriggering: nonTriggering())
+      id: id, name: name, summary: summary, rationale: rationale, category: .hmp, family: family,
+      defaultSeverity: severity, needs: needs, triggering: triggering(), nonTriggering: nonTriggering())
   }
+}
+
+// How messages name the SoC's remote core: `SoCProfile.coreName` (DTHMP), `cortex-m7` → `M7`.
+
+extension TreeInfo {
+  /// How messages name the remote core of this tree: that of the manifest's SoC, else of the SoC the imx-rproc
+  /// node is judged against; `M7` when neither is known (the i.MX 8M Plus, dtlint's reference system).
+  var coreName: String { (hmp.manifest?.soc ?? rprocSoC())?.coreName ?? "M7" }
 }
 
 /// One `phandle + arguments` entry of a list property (`mboxes = <&mu 0 1>, <&mu 1 1>`).

@@ -6,10 +6,9 @@ import DTCore
 /// base's `status` edit — becomes a fragment appended to the last overlay (`&i2c4 { status = "disabled"; };`), the
 /// file the user is writing; none when that overlay is a blob.
 enum OwnershipInChain {
-  /// Peripheral, pad, GPIO bank and debug UART: the rules whose findings are about what Linux is left with.
-  static let rules: Set<String> = [
-    "hmp_peripheral_conflict", "hmp_pad_conflict", "hmp_gpio_bank_shared", "hmp_debug_uart",
-  ]
+  /// The ownership family (peripheral, pad, GPIO bank, debug UART): the rules whose findings are about what Linux
+  /// is left with.
+  static let rules = Set(RuleRegistry.shared.descriptions.filter { $0.family == .ownership }.map(\.id))
 
   /// A finding of an ownership rule located in the base of a chain whose overlays applied.
   static func isLeftByOverlays(_ d: Diagnostic, in chain: AppliedChain) -> Bool {
@@ -18,7 +17,7 @@ enum OwnershipInChain {
   }
 
   /// `d` with the note that the overlays leave the base's setting, and its fix-it moved into the last overlay.
-  static func placed(_ d: Diagnostic, in chain: AppliedChain) -> Diagnostic {
+  static func placed(_ d: Diagnostic, in chain: AppliedChain, hmp: HMPContext) -> Diagnostic {
     var d = d
     let names = chain.overlays.map { M7Claims.display($0.path) }
     let which = names.count == 1 ? names[0] : "none of the overlays (\(names.joined(separator: ", ")))"
@@ -30,20 +29,21 @@ enum OwnershipInChain {
     d.notes.insert(DiagnosticNote(note), at: 0)
     // The base's own edit is not offered: the overlay is the file being written (and `hmp fix` edits only it).
     guard enables, !d.fixes.isEmpty else { return d }
-    d.fixes = disablingFragment(d, in: chain).map { [$0] } ?? []
+    d.fixes = disablingFragment(d, in: chain, core: hmp.manifest?.soc.coreName ?? "M7").map { [$0] } ?? []
     return d
   }
 
   /// A fragment at the end of the last overlay's source that disables the finding's node: by label when the base
-  /// has one (`&i2c4`), else by path (`&{/soc@0/…}`). Nil for a blob overlay or a node the merged tree lacks.
-  static func disablingFragment(_ d: Diagnostic, in chain: AppliedChain) -> FixIt? {
+  /// has one (`&i2c4`), else by path (`&{/soc@0/…}`); its comment names the M core `core`. Nil for a blob overlay
+  /// or a node the merged tree lacks.
+  static func disablingFragment(_ d: Diagnostic, in chain: AppliedChain, core: String) -> FixIt? {
     guard let last = chain.overlays.last, let end = last.end, let path = d.nodePath,
       let node = chain.merged?.node(atPath: path)
     else { return nil }
     let target = node.labels.first.map { "&\($0)" } ?? "&{\(path)}"
     let text =
       (end.endsWithNewline ? "" : "\n")
-      + "\n/* Taken from Linux: the M7 firmware owns it (dtlint \(d.rule)). */\n\(target) {\n\tstatus = \"disabled\";\n};\n"
+      + "\n/* Taken from Linux: the \(core) firmware owns it (dtlint \(d.rule)). */\n\(target) {\n\tstatus = \"disabled\";\n};\n"
     return FixIt(
       message: "add a fragment to \(M7Claims.display(last.path)) that disables \(target)",
       edits: [TextEdit(range: end.range, replacement: text)])

@@ -27,7 +27,13 @@ struct M7Claims {
     switch pad.origin {
     case .manifest(let line): return manifestLocation(line: line)
     case .pinMuxC(let line): return "\(Self.display(manifest.pinMuxC ?? "pin_mux.c")):\(line)"
+    case .zephyr(let location): return location
     }
+  }
+
+  /// Where a peripheral claim is written: the manifest's line, or the Zephyr tree's `file:line`.
+  func location(of entry: M7Manifest.PeripheralEntry) -> String {
+    entry.source ?? manifestLocation(line: entry.line)
   }
 
   /// A path for messages: relative to the working directory when below it, else as given.
@@ -39,22 +45,23 @@ struct M7Claims {
 
 extension TreeInfo {
   /// The manifest's claims in this tree; nil without a manifest (the ownership rules then stay silent).
-  var m7Claims: M7Claims? {
-    if let cached = scratch["hmp.m7Claims"] as? M7Claims { return cached }
-    guard let manifest = hmp.manifest else { return nil }
-    var found: [(M7Manifest.PeripheralEntry, Node)] = []
-    var owned = Set<ObjectIdentifier>()
-    for r in manifest.resolvePeripherals(in: tree) {
-      guard let p = r.nodePath, let n = tree.node(atPath: p) else { continue }
-      found.append((r.entry, n))
-      owned.insert(ObjectIdentifier(n))
-    }
-    let claims = M7Claims(
-      manifest: manifest, soc: manifest.soc, inputs: hmp.inputs, peripherals: found, ownedNodes: owned)
-    scratch["hmp.m7Claims"] = claims
-    return claims
-  }
+  var m7Claims: M7Claims? { self[Claims.self] }
 
+  private enum Claims: TreeFact {
+    static func compute(_ info: TreeInfo) -> M7Claims? {
+      guard let manifest = info.hmp.manifest else { return nil }
+      var found: [(M7Manifest.PeripheralEntry, Node)] = []
+      var owned = Set<ObjectIdentifier>()
+      for r in manifest.resolvePeripherals(in: info.tree) {
+        // A node named twice (a label in the manifest, its address in the Zephyr tree) is one claim.
+        guard let p = r.nodePath, let n = info.tree.node(atPath: p), owned.insert(ObjectIdentifier(n)).inserted
+        else { continue }
+        found.append((r.entry, n))
+      }
+      return M7Claims(
+        manifest: manifest, soc: manifest.soc, inputs: info.hmp.inputs, peripherals: found, ownedNodes: owned)
+    }
+  }
 }
 
 extension Node {
@@ -102,3 +109,44 @@ func hexAddress(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
 
 /// Bytes for messages: `0x8000 bytes`.
 func hexSize(_ v: UInt64) -> String { "0x" + String(v, radix: 16) + " bytes" }
+
+/// One pad a pinctrl group muxes, decoded from its `fsl,pins`.
+struct GroupPad {
+  var group: Node
+  var setting: PinSetting
+  /// The function's name (`UART4_DCE_RX`), or `mode N` when the mode/daisy pair matches no known function.
+  var function: String {
+    setting.functions.first?.name ?? "mode \(setting.mode)"
+  }
+}
+
+extension TreeInfo {
+  /// The pads a pinctrl group node muxes: its own `fsl,pins`, or those of its children (function nodes with group
+  /// children, as older i.MX bindings nest them). Entries of unknown pads are left out.
+  func pads(ofGroup group: Node, table: PadTable) -> [GroupPad] {
+    var out: [GroupPad] = []
+    func decode(_ n: Node) {
+      guard let cells = n.property("fsl,pins")?.value.cells else { return }
+      for s in table.decode(fslPins: cells) {
+        if let s { out.append(GroupPad(group: n, setting: s)) }
+      }
+    }
+    if group.property("fsl,pins") != nil {
+      decode(group)
+    } else {
+      for c in group.liveChildren { decode(c) }
+    }
+    return out
+  }
+
+  /// The `pinctrl-<n>` properties of a node with their state names (`pinctrl-names`), in order.
+  func pinctrlStates(of node: Node) -> [(property: Property, state: String?)] {
+    let names = node.property("pinctrl-names")?.value.strings ?? []
+    var out: [(Property, String?)] = []
+    for p in node.liveProperties where p.name.hasPrefix("pinctrl-") {
+      guard let index = Int(p.name.dropFirst("pinctrl-".count)), index >= 0 else { continue }
+      out.append((p, index < names.count ? names[index] : nil))
+    }
+    return out
+  }
+}

@@ -3,7 +3,7 @@ import DTHMP
 
 struct RegionDisabledRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_region_disabled", name: "Region Disabled", severity: .error,
+    "hmp_region_disabled", family: .regions, name: "Region Disabled", severity: .error,
     summary: "A region the imx-rproc node's `memory-region` references has `status = \"disabled\"`",
     rationale: """
       The kernel skips disabled `/reserved-memory` children: the range is not reserved and \
@@ -56,7 +56,7 @@ struct RegionDisabledRule: TreeRule {
         outcome = "the carveout imx_rproc registers for it has no reserved memory behind it"
       } else {
         outcome =
-          "imx_rproc cannot register it as a carveout (\"unable to acquire memory-region\", -EINVAL), so the M7 is neither started nor attached"
+          "imx_rproc cannot register it as a carveout (\"unable to acquire memory-region\", -EINVAL), so the \(info.coreName) is neither started nor attached"
       }
       let status = r.node.property("status")
       context.report(

@@ -3,7 +3,7 @@ import DTHMP
 
 struct RegionNoMapRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_region_no_map", name: "Region No-Map", severity: .warning,
+    "hmp_region_no_map", family: .regions, name: "Region No-Map", severity: .warning,
     summary: "A vring, resource-table or firmware region of the imx-rproc node has no `no-map`",
     rationale: """
       The M7 writes these regions behind Linux's back: vrings and the resource table are shared at run time, the \
@@ -46,7 +46,7 @@ struct RegionNoMapRule: TreeRule {
       guard node.property("no-map") == nil, node.property("reusable") == nil else { continue }
       let fix = RegionFixIts.addProperty("no-map", to: node, message: "add 'no-map;'")
       context.report(
-        "\(r.role.phrase) '\(node.name)' has no 'no-map': the M7 writes it, and every reference tree keeps such regions out of the kernel's linear map",
+        "\(r.role.phrase) '\(node.name)' has no 'no-map': the \(context.info.coreName) writes it, and every reference tree keeps such regions out of the kernel's linear map",
         node: node,
         notes: [DiagnosticNote("referenced here as memory-region[\(r.index)]", at: r.property.range)],
         fixes: fix.map { [$0] } ?? [])

@@ -3,7 +3,7 @@ import DTHMP
 
 struct RegionOverlapRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_region_overlap", name: "Region Overlap", severity: .warning,
+    "hmp_region_overlap", family: .regions, name: "Region Overlap", severity: .warning,
     summary: "Two `/reserved-memory` regions overlap, or a region overlaps a `/memreserve/` entry",
     rationale: """
       Each reserved-memory child claims its range for one user; two claims on the same bytes are a contradiction, \

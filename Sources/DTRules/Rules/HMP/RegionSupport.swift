@@ -169,11 +169,10 @@ struct RegionSet {
 
 extension TreeInfo {
   /// The regions of the enabled imx-rproc nodes, classified for the run's kernel flavor (computed once per tree).
-  var rprocRegions: RegionSet {
-    if let s = scratch["hmp.rprocRegions"] as? RegionSet { return s }
-    let s = RegionSet(self)
-    scratch["hmp.rprocRegions"] = s
-    return s
+  var rprocRegions: RegionSet { self[RprocRegions.self] }
+
+  private enum RprocRegions: TreeFact {
+    static func compute(_ info: TreeInfo) -> RegionSet { RegionSet(info) }
   }
 
   /// The first `reg` entry of a region, when `reg` decodes with its parent's cells and the size is not zero.

@@ -3,7 +3,7 @@ import DTHMP
 
 struct RegionWindowRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_region_window", name: "Region Window", severity: .warning,
+    "hmp_region_window", family: .regions, name: "Region Window", severity: .warning,
     summary:
       "A shared region lies outside the M core's address window (the driver's translation table) or outside `/memory`",
     rationale: """
@@ -63,7 +63,7 @@ struct RegionWindowRule: TreeRule {
           && att.rows(coveringSystemAddress: range.address, length: range.size, kernel: hmp.kernel.name).isEmpty
         {
           context.report(
-            "\(r.role.phrase) '\(r.node.name)' \(hexRange(range.address, range.size)) is outside what the \(soc.coreName) reaches: neither in the \(soc.chipName)'s shared DDR window \(hexRange(w.da, w.size)) nor in the system range of a row of its translation table (HMPFacts §17.3)",
+            "\(r.role.phrase) '\(r.node.name)' \(hexRange(range.address, range.size)) is outside what the \(soc.coreName) reaches: neither in the \(soc.chipName)'s shared DDR window \(hexRange(w.da, w.size)) nor in the system range of a row of its translation table (HMPFacts §18.3)",
             node: r.node, property: reg, notes: notes)
           continue
         }

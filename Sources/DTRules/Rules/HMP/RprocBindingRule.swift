@@ -5,7 +5,7 @@ import DTHMP
 /// (`rsc-da`, `fsl,startup-delay-ms`, `clock-names`, …): dead text that suggests a behaviour the kernel lacks.
 struct RprocBindingRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_rproc_binding", name: "HMP Remoteproc Binding", severity: .warning,
+    "hmp_rproc_binding", family: .remoteproc, name: "HMP Remoteproc Binding", severity: .warning,
     summary: "The remoteproc node must not carry properties outside the flavor's binding",
     rationale: """
       `fsl,imx-rproc.yaml` has `additionalProperties: false` and lists neither `rsc-da`, \

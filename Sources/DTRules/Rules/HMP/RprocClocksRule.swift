@@ -5,7 +5,7 @@ import DTHMP
 /// than the binding allows.
 struct RprocClocksRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_rproc_clocks", name: "HMP Remoteproc Clocks", severity: .warning,
+    "hmp_rproc_clocks", family: .remoteproc, name: "HMP Remoteproc Clocks", severity: .warning,
     summary: "The remoteproc node needs clocks on mainline, and no more clocks than the binding allows",
     rationale: """
       Mainline imx_rproc sets `IMX_RPROC_NEED_CLKS` for the i.MX 8M Nano/Plus configurations and gets the clock \

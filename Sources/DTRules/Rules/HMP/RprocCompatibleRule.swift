@@ -5,7 +5,7 @@ import DTHMP
 /// variant comes with the `syscon` it cannot probe without.
 struct RprocCompatibleRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_rproc_compatible", name: "HMP Remoteproc Compatible", severity: .error,
+    "hmp_rproc_compatible", family: .remoteproc, name: "HMP Remoteproc Compatible", severity: .error,
     summary: "The remoteproc compatible must fit the SoC and the kernel, and an -mmio variant needs syscon",
     rationale: """
       imx_rproc picks the M core's address translation and start method from the compatible (HMPFacts §1.1): \
@@ -145,7 +145,7 @@ struct RprocCompatibleRule: TreeRule {
       guard let prop = node.property("compatible"), let compats = prop.value.strings else { continue }
       let shown = quotedList(compats)
 
-      // An M-core node of another driver (the i.MX 95's SOF audio firmware, HMPFacts §17.1) is not imx_rproc's.
+      // An M-core node of another driver (the i.MX 95's SOF audio firmware, HMPFacts §18.1) is not imx_rproc's.
       if let soc, compats.contains(where: { soc.remoteproc.otherDriver($0) != nil }) { continue }
       if let soc {
         let preferred = soc.remoteproc.preferred

@@ -5,7 +5,7 @@ import DTHMP
 /// firmware uses (rpmsg-lite on the i.MX 8M Plus: 1).
 struct RprocMboxChannelRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_mbox_channel", name: "HMP Mailbox Channel", severity: .warning,
+    "hmp_mbox_channel", family: .remoteproc, name: "HMP Mailbox Channel", severity: .warning,
     summary: "mboxes channel types and indices must match the names and the firmware's MU channel",
     rationale: """
       The i.MX MU driver reads `<&mu TYPE IDX>`: TYPE 0 is TX, 1 RX, 2 TX doorbell, 3 RX doorbell; IDX selects \

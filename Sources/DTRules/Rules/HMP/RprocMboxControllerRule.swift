@@ -5,7 +5,7 @@ import DTHMP
 /// unit must be enabled.
 struct RprocMboxControllerRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_mbox_controller", name: "HMP Mailbox Controller", severity: .error,
+    "hmp_mbox_controller", family: .remoteproc, name: "HMP Mailbox Controller", severity: .error,
     summary: "mboxes must point at the enabled MU whose other side the M core uses",
     rationale: """
       On the i.MX 8M Plus the Cortex-M7 firmware (rpmsg-lite's imx8mp_m7 port) talks through MUB at 0x30AB0000 \
@@ -17,6 +17,10 @@ struct RprocMboxControllerRule: TreeRule {
       configures RPMsg (`rpmsg:`), a remoteproc node without `mboxes` is reported too: without a mailbox Linux \
       cannot notify the M7. Needs the SoC (manifest, board or root `compatible`); references that do not \
       resolve (an overlay checked without its base) are left alone.
+
+      When `--m7` gives the M7's Zephyr device tree, the firmware's MU is its `zephyr,ipc` node: it must be the M \
+      side of the unit `mboxes` names (0x30ab0000 for Linux's `mu` at 0x30aa0000), and a `zephyr,ipc` at the A \
+      side or at no MU is reported at `mboxes` with the Zephyr file and line (HMPFacts §17.4).
       """,
     triggering: [
       RuleExample(
@@ -31,6 +35,13 @@ struct RprocMboxControllerRule: TreeRule {
           ↓mboxes = <&mu 0 1>, <&mu 1 1>, <&mu 3 1>;
           mbox-names = "tx", "rx", "rxdb";
           """, muStatus: "disabled")),
+      // The M7's Zephyr tree uses Linux's side of the MU.
+      RuleExample(
+        rprocExample(
+          """
+          ↓mboxes = <&mu 0 1>, <&mu 1 1>, <&mu 3 1>;
+          mbox-names = "tx", "rx", "rxdb";
+          """), options: ["m7": "{soc: imx8mp, zephyr: zephyr-a-side.dts}"]),
     ],
     nonTriggering: [
       RuleExample(
@@ -41,17 +52,32 @@ struct RprocMboxControllerRule: TreeRule {
           """, withMU2: true)),
       // Without a manifest that configures RPMsg, a node without mboxes only starts and stops the core.
       RuleExample(rprocExample("")),
+      // zephyr,ipc is mailbox@30ab0000, the M side of the mu that mboxes names.
+      RuleExample(
+        rprocExample(
+          """
+          mboxes = <&mu 0 1>, <&mu 1 1>, <&mu 3 1>;
+          mbox-names = "tx", "rx", "rxdb";
+          """), options: ["m7": "{soc: imx8mp, zephyr: zephyr-rpmsg.dts}"]),
     ])
 
   func check(_ context: inout RuleContext) {
     let info = context.info
     let hmp = info.hmp
     guard info.imxRprocLikeNodes().contains(where: \.isEnabled) else { return }  // before any profile loads
-    guard let soc = info.rprocSoC(), let (unit, muNode) = info.mCoreMU(soc) else { return }
+    guard let soc = info.rprocSoC(), let found = info.mCoreMU(soc) else { return }
+    var (unit, muNode) = found
+    // With the M7's Zephyr tree, the firmware's MU is its `zephyr,ipc` (HMPFacts §17.4).
+    let ipc = info.zephyrIPC(soc)
+    if let ipc {
+      guard let u = ipc.unit else { return Self.reportZephyrIPCNotMSide(ipc, soc: soc, context: &context) }
+      (unit, muNode) = (u, info.muNode(u))
+    }
     let mSide =
-      unit.mSide.map { side in
+      (unit.mSide.map { side in
         [side.instance, side.base.map { "0x\(hex($0))" }, side.irqName].compactMap { $0 }.joined(separator: ", ")
-      } ?? "its B side"
+      } ?? "its B side")
+      + (ipc.map { "; \($0.phrase)" } ?? "")
     for node in info.enabledRemoteprocNodes() {
       guard let mboxes = node.property("mboxes") else {
         if let m = hmp.manifest, !m.rpmsgOverrides.isEmpty {

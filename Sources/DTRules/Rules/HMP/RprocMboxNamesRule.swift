@@ -4,7 +4,7 @@ import DTHMP
 /// `mbox-names` of the remoteproc node: exactly `"tx", "rx", "rxdb"`, one name per `mboxes` entry.
 struct RprocMboxNamesRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_mbox_names", name: "HMP Mailbox Names", severity: .error,
+    "hmp_mbox_names", family: .remoteproc, name: "HMP Mailbox Names", severity: .error,
     summary: "mbox-names must be exactly \"tx\", \"rx\", \"rxdb\", one per mboxes entry",
     rationale: """
       imx_rproc requests its MU channels by name (HMPFacts §1.5): mainline, NXP 6.x and NXP 5.15 ask for "tx" \
@@ -74,7 +74,7 @@ struct RprocMboxNamesRule: TreeRule {
         case .skip:
           effect =
             "\(hmp.kernelPhrase)'s imx_rproc then skips the mailbox, and every kick logs \"No initialized mbox tx "
-            + "channel\": Linux can neither notify the M7 nor hear from it"
+            + "channel\": Linux can neither notify the \(info.coreName) nor hear from it"
         case .request:
           effect =
             "\(hmp.kernelPhrase)'s imx_rproc requests \(quotedList(use.channels)) by name and fails without it"

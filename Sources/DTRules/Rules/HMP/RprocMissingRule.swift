@@ -4,7 +4,7 @@ import DTHMP
 /// An M7 manifest is given, but Linux has no enabled imx_rproc node to start, attach to or talk to the M7 with.
 struct RprocMissingRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_rproc_missing", name: "HMP Remoteproc Node Missing", severity: .warning,
+    "hmp_rproc_missing", family: .remoteproc, name: "HMP Remoteproc Node Missing", severity: .warning,
     summary: "An M7 manifest is given but no enabled node has an imx-rproc compatible",
     rationale: """
       imx_rproc binds only to a node whose `compatible` is in its match table (`fsl,imx8mp-cm7`, \
@@ -15,6 +15,7 @@ struct RprocMissingRule: TreeRule {
       that firmware uses RPMsg, so this is a warning. Overlays checked without `--base` are not judged: the node \
       may be in the base.
       """,
+    needs: [.manifest],
     triggering: [
       RuleExample(
         """
@@ -68,7 +69,7 @@ struct RprocMissingRule: TreeRule {
     let consequence =
       startedByLinux
       ? "Linux cannot start the firmware the manifest says it starts (firmware.started-by: linux), and RPMsg never comes up"
-      : "Linux neither starts nor attaches to the M7, and RPMsg never comes up"
+      : "Linux neither starts nor attaches to the \(soc.coreName), and RPMsg never comes up"
 
     if !nodes.isEmpty {
       for node in nodes {
@@ -80,7 +81,7 @@ struct RprocMissingRule: TreeRule {
         }
         context.report(
           "remoteproc node \(node.path) has status \"\(value)\": the kernel does not probe it, so with "
-            + "\(info.hmp.manifestPhrase) describing M7 firmware, \(consequence)",
+            + "\(info.hmp.manifestPhrase) describing \(soc.coreName) firmware, \(consequence)",
           node: node, property: status, fixes: fixes)
       }
       return

@@ -1,7 +1,7 @@
 import DTCore
 import DTHMP
 
-// Shared by the remoteproc-node and mailbox rules (RprocRules.swift): which SoC a tree is judged against, which
+// Shared by the remoteproc-node and mailbox rules (Rproc*Rule.swift): which SoC a tree is judged against, which
 // nodes are imx_rproc nodes, the M core's MU, and fix-it helpers that only edit what was written literally.
 
 extension TreeInfo {
@@ -33,15 +33,17 @@ extension TreeInfo {
   /// ``remoteprocNodes()``.
   /// Computed once per tree (the rules of this family share it) and cheap: no knowledge file is loaded, so a
   /// tree without any such node costs the family one walk.
-  func imxRprocLikeNodes() -> [Node] {
-    let key = "hmp.rproc.likeNodes"
-    if let cached = scratch[key] as? [Node] { return cached }
-    let listed: Set<String> = hmp.kernelGiven == nil ? [] : Set(hmp.kernel.compatibles)
-    let found = allNodes.filter { n in
-      (n.property("compatible")?.value.strings ?? []).contains { HMPCompatibles.namesMCore($0) || listed.contains($0) }
+  func imxRprocLikeNodes() -> [Node] { self[ImxRprocLikeNodes.self] }
+
+  private enum ImxRprocLikeNodes: TreeFact {
+    static func compute(_ info: TreeInfo) -> [Node] {
+      let listed: Set<String> = info.hmp.kernelGiven == nil ? [] : Set(info.hmp.kernel.compatibles)
+      return info.allNodes.filter { n in
+        (n.property("compatible")?.value.strings ?? []).contains {
+          HMPCompatibles.namesMCore($0) || listed.contains($0)
+        }
+      }
     }
-    scratch[key] = found
-    return found
   }
 
   /// The imx_rproc nodes the kernel probes (``remoteprocNodes()`` that are enabled). Looks for the SoC only when
@@ -206,38 +208,21 @@ extension KernelFlavor.MailboxUse {
 
 // MARK: - Examples
 
-/// An example tree for the mailbox rules: the M7 clock's controller and the i.MX 8M Plus MUs (flattened from
-/// imx8mp.dtsi), then a remoteproc node with `node` as its body (one property per line, `↓` markers allowed).
-func rprocExample(_ node: String, muStatus: String? = nil, withMU2: Bool = false) -> String {
-  var s = """
-    /dts-v1/;
-    / {
-    \t#address-cells = <1>;
-    \t#size-cells = <1>;
-    \tclk: clock-controller@30380000 {
-    \t\treg = <0x30380000 0x10000>;
-    \t\t#clock-cells = <1>;
-    \t};
-    \tmu: mailbox@30aa0000 {
-    \t\tcompatible = "fsl,imx8mp-mu", "fsl,imx6sx-mu";
-    \t\treg = <0x30aa0000 0x10000>;
-    \t\t#mbox-cells = <2>;
-
-    """
+/// An example tree for the mailbox rules: the M core clock's controller and the SoC's MUs (flattened from its
+/// `.dtsi`), then a remoteproc node with `node` as its body (one property per line, `↓` markers allowed).
+func rprocExample(_ node: String, muStatus: String? = nil, withMU2: Bool = false, soc: ExampleSoC = .imx8mp) -> String {
+  var s = "/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n"
+  s += "\tclk: clock-controller@\(String(soc.clockControllerAddress, radix: 16)) {\n"
+  s += "\t\treg = <\(ExampleSoC.hex(soc.clockControllerAddress)) 0x10000>;\n\t\t#clock-cells = <1>;\n\t};\n"
+  func mu(_ label: String, _ address: UInt32) -> String {
+    "\t\(label): mailbox@\(String(address, radix: 16)) {\n\t\tcompatible = \(soc.muCompatibles);\n"
+      + "\t\treg = <\(ExampleSoC.hex(address)) 0x10000>;\n\t\t#mbox-cells = <2>;\n"
+  }
+  s += mu("mu", soc.muAddress)
   if let muStatus { s += "\t\tstatus = \"\(muStatus)\";\n" }
   s += "\t};\n"
-  if withMU2 {
-    s += """
-      \tmu2: mailbox@30e60000 {
-      \t\tcompatible = "fsl,imx8mp-mu", "fsl,imx6sx-mu";
-      \t\treg = <0x30e60000 0x10000>;
-      \t\t#mbox-cells = <2>;
-      \t\tstatus = "disabled";
-      \t};
-
-      """
-  }
-  s += "\timx8mp-cm7 {\n\t\tcompatible = \"fsl,imx8mp-cm7\";\n\t\tclocks = <&clk 85>;\n"
+  if withMU2 { s += mu("mu2", soc.secondMUAddress) + "\t\tstatus = \"disabled\";\n\t};\n" }
+  s += soc.remoteprocOpening()
   for line in node.split(separator: "\n") { s += "\t\t" + line + "\n" }
   return s + "\t};\n};\n"
 }

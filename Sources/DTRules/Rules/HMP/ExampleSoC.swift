@@ -1,0 +1,115 @@
+/// What the HMP rules' example trees take from a SoC: the remoteproc node, the clock controller and the M core's
+/// clock, the MUs, the RPMsg reserved-memory layout and one I2C controller, as the SoC's `.dtsi` and the vendor
+/// trees write them. The example builders (``RegionExamples``, ``ClockExamples``, `firmwareTree`, `rprocExample`)
+/// take one, `.imx8mp` unless told; a new SoC's examples start with a new profile here. The values are example
+/// text, not knowledge: the rules read `schemas/soc/*.yaml` (`ExampleSoCTests` checks that the two agree).
+struct ExampleSoC: Sendable {
+  /// A `/reserved-memory` child with two address and two size cells.
+  struct Region: Sendable {
+    var label: String
+    var name: String
+    var address: UInt64
+    var size: UInt64
+    var compatible: String? = nil
+
+    private var reg: String { "<\(Self.high(address)) 0x\(Self.low(address)) \(Self.high(size)) 0x\(Self.low(size))>" }
+    private static func high(_ v: UInt64) -> String { v >> 32 == 0 ? "0" : "0x" + String(v >> 32, radix: 16) }
+    private static func low(_ v: UInt64) -> String { String(v & 0xFFFF_FFFF, radix: 16) }
+    private var compatibleProperty: String? { compatible.map { "compatible = \"\($0)\";" } }
+
+    /// `label: name@addr { compatible…; reg = <…>; no-map; };` on one line.
+    var line: String {
+      let body = [compatibleProperty, "reg = \(reg);", "no-map;"].compactMap { $0 }.joined(separator: " ")
+      return "\(label): \(name)@\(Self.low(address)) { \(body) };"
+    }
+
+    /// The node over several lines, indented by `indent` tabs, ending in a newline.
+    func block(indent: Int) -> String {
+      let tabs = String(repeating: "\t", count: indent)
+      var s = "\(tabs)\(label): \(name)@\(Self.low(address)) {\n"
+      for p in [compatibleProperty, "reg = \(reg);", "no-map;"].compactMap({ $0 }) { s += "\(tabs)\t\(p)\n" }
+      return s + "\(tabs)};\n"
+    }
+  }
+
+  /// A peripheral the M core may own, with its clock root slice.
+  struct Peripheral: Sendable {
+    var label: String
+    var name: String
+    var address: UInt32
+    var compatibles: String
+    var rootClock: Int
+    var rootClockMacro: String
+  }
+
+  /// The manifest's `soc:` and the schema's name.
+  var name: String
+  /// The SoC's root `compatible`.
+  var rootCompatible: String
+  /// How messages and examples name the M core.
+  var coreName: String
+  /// The remoteproc node's name and `compatible`.
+  var remoteproc: String
+  var remoteprocCompatible: String
+  /// The M core's clock at the clock controller (`clocks = <&clk 85>`), and its binding macro.
+  var coreClock: Int
+  var coreClockMacro: String
+  var clockControllerAddress: UInt32
+  var clockControllerCompatible: String
+  /// The MU the M core's RPMsg uses, and a second one the examples leave disabled.
+  var muAddress: UInt32
+  var secondMUAddress: UInt32
+  var muCompatibles: String
+  /// The RPMsg layout of the vendor trees (HMPFacts §7.1, §8).
+  var vring0: Region
+  var vring1: Region
+  var resourceTable: Region
+  var bufferPool: Region
+  /// The region the firmware runs from in DDR.
+  var firmware: Region
+  /// The peripheral the clock and power examples give the M core.
+  var i2c: Peripheral
+
+  /// The i.MX 8M Plus (imx8mp.dtsi; NXP's imx8mp-evk-rpmsg.dts and Toradex's overlays).
+  static let imx8mp = ExampleSoC(
+    name: "imx8mp", rootCompatible: "fsl,imx8mp", coreName: "M7", remoteproc: "imx8mp-cm7",
+    remoteprocCompatible: "fsl,imx8mp-cm7", coreClock: 85, coreClockMacro: "IMX8MP_CLK_M7_DIV",
+    clockControllerAddress: 0x3038_0000, clockControllerCompatible: "fsl,imx8mp-ccm", muAddress: 0x30aa_0000,
+    secondMUAddress: 0x30e6_0000, muCompatibles: "\"fsl,imx8mp-mu\", \"fsl,imx6sx-mu\"",
+    vring0: Region(label: "vdev0vring0", name: "vdev0vring0", address: 0x5500_0000, size: 0x8000),
+    vring1: Region(label: "vdev0vring1", name: "vdev0vring1", address: 0x5500_8000, size: 0x8000),
+    resourceTable: Region(label: "rsc_table", name: "rsc-table", address: 0x550f_f000, size: 0x1000),
+    bufferPool: Region(
+      label: "vdevbuffer", name: "vdevbuffer", address: 0x5540_0000, size: 0x10_0000, compatible: "shared-dma-pool"),
+    firmware: Region(label: "m7_reserved", name: "m7", address: 0x8000_0000, size: 0x100_0000),
+    i2c: Peripheral(
+      label: "i2c4", name: "i2c", address: 0x30a5_0000, compatibles: "\"fsl,imx8mp-i2c\", \"fsl,imx21-i2c\"",
+      rootClock: 208, rootClockMacro: "IMX8MP_CLK_I2C4_ROOT"))
+
+  /// `0x30380000`.
+  static func hex(_ v: UInt32) -> String { "0x" + String(v, radix: 16) }
+
+  /// The remoteproc node's first lines, `indent` tabs deep: name, `compatible`, and `clocks` when `clocks` says
+  /// (`comment`: the binding macro after it); ends in a newline, without the closing brace.
+  func remoteprocOpening(indent: Int = 1, clocks: Bool = true, comment: Bool = false) -> String {
+    let tabs = String(repeating: "\t", count: indent)
+    var s = "\(tabs)\(remoteproc) {\n\(tabs)\t" + "compatible = \"\(remoteprocCompatible)\";\n"
+    if clocks { s += "\(tabs)\tclocks = <&clk \(coreClock)>;" + (comment ? " /* \(coreClockMacro) */" : "") + "\n" }
+    return s
+  }
+
+  /// The RPMsg MU as one line (`mu: mailbox@… { compatible…; reg…; #mbox-cells = <2>; };`), 2+2 cells.
+  var muLine: String {
+    "mu: mailbox@\(String(muAddress, radix: 16)) { compatible = \(muCompatibles); "
+      + "reg = <0 \(Self.hex(muAddress)) 0 0x10000>; #mbox-cells = <2>; };"
+  }
+
+  /// The clock controller as one line, 2+2 cells.
+  var clockControllerLine: String {
+    "clk: clock-controller@\(String(clockControllerAddress, radix: 16)) { "
+      + "reg = <0 \(Self.hex(clockControllerAddress)) 0 0x10000>; #clock-cells = <1>; };"
+  }
+
+  /// The RPMsg regions in the order of NXP's `memory-region` lists' regions (vrings, table, buffer pool).
+  var rpmsgRegions: [Region] { [vring0, vring1, resourceTable, bufferPool] }
+}

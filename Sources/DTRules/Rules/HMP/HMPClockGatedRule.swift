@@ -1,0 +1,275 @@
+import DTCore
+import DTHMP
+
+/// A peripheral the M7 owns whose clock root slice Linux will switch off under this kernel flavor and command line.
+struct HMPClockGatedRule: TreeRule {
+  static let description = RuleDescription.hmp(
+    "hmp_clock_gated", family: .power, name: "HMP Clock Gated",
+    severity: .error,
+    summary: "Linux must not switch off the clock root slice of a peripheral the M7 firmware owns",
+    rationale: """
+      On the i.MX 8M Plus every peripheral clock passes a root slice in the CCM (mux, dividers and one enable \
+      bit, bit 28 of its target register) and a CCGR gate. Linux's CCGR code changes only its own domain's field, \
+      and the M7 SDK sets all four (HMPFacts §13.1, §13.3), but the root slice has one enable bit for every core \
+      (NXP's own words in the patch that added `mcore_booted`, HMPFacts §13.3). Linux switches a slice off in two \
+      ways: at late boot `clk_disable_unused` disables every clock that is on with no Linux user — which is the \
+      case for every peripheral disabled for Linux because the M7 owns it — unless `clk_ignore_unused` is on the \
+      command line (HMPFacts §13.2); and a Linux driver switches its clock off when idle (runtime PM), which \
+      `clk_ignore_unused` does not stop. The M7's I2C or UART then stops mid-transfer, the firmware stalls, the \
+      MU is no longer served, and Linux's kicks time out (`imx_rproc_kick: failed (…, err:-62)`): that last link \
+      is inferred, no report confirms it (HMPFacts §13.9).
+
+      What protects a slice depends on the kernel (`--kernel`, HMPFacts §13.4–13.6), and the rule reads the \
+      flavor's `clock-protection` facts: `clk-imx8mp.mcore_booted=1` keeps mainline (≥ 5.19) and NXP kernels from \
+      gating root slices; NXP 5.15 also protects them by itself when TF-A reports the M core started (so the \
+      kernel side is verified, that your TF-A answers is not); NXP kernels enable for good the clocks listed in \
+      `init-on-array` of the clock controller node, which mainline does not read; one NXP clock-driver variant \
+      clears every slice while registering it unless `mcore_booted` is set, sparing with \
+      `CONFIG_CLK_POWER_SAVE` only NXP's own list (HMPFacts §13.5).
+
+      The command line is taken from `--bootargs`, else `bootargs:` in `.dtlint.yaml`, else the M7 manifest's \
+      `linux.bootargs`, else the tree's `/chosen/bootargs` (which U-Boot usually replaces with its own); \
+      `dtlint hmp explain-log` uses the log's "Kernel command line:". Messages say which was used.
+
+      Severity follows certainty: an error where the flavor's clock code was read and the tree shows no Linux user \
+      of the slice (mainline, NXP 6.x); a warning where protection or gating rests on an inference (NXP 5.15's TF-A \
+      check, a Linux driver's runtime PM, the variant whose branches are not known) or on code not read (NXP 5.4). \
+      Every message says which parts are verified and which inferred, and gives the fix for the flavor: the exact \
+      command-line addition, and where the flavor reads it, an `init-on-array` fragment (the fix-it writes it). \
+      Peripherals on `ipg_root` (GPIO, MU, SDMA1) have no slice of their own: their CCGR gate alone is not \
+      reported, because whether the CCGR's domain fields combine in hardware was not verified (HMPFacts §13.3). \
+      When Linux starts the M7 itself (`firmware.started-by: linux`), the boot-time sweep is over before the \
+      firmware runs and enables its clocks, so a peripheral disabled for Linux is not reported. A slice that \
+      another Linux device takes (the watchdogs share one) is not reported either. The SAI and PDM slices are \
+      reached by Linux's drivers through the audio block controller's clocks, a path dtlint does not model: \
+      they are not judged when a Linux device takes that controller's clocks, and are at most a warning \
+      otherwise (their power domain is `hmp_power_domain`'s). Needs an M7 manifest and an enabled remoteproc \
+      node.
+      """,
+    needs: [.manifest, .bootargs],
+    triggering: [
+      RuleExample(ClockExamples.tree(i2c4Status: "disabled"), options: ["m7": ClockExamples.manifest()]),
+      RuleExample(
+        ClockExamples.tree(i2c4Status: "disabled"),
+        options: ["kernel": "nxp-6", "m7": ClockExamples.manifest(bootargs: "console=ttymxc1,115200")]),
+      // NXP 5.15 protects the slice itself only when TF-A answers: a warning.
+      RuleExample(
+        ClockExamples.tree(i2c4Status: "disabled"), options: ["kernel": "nxp-5.15", "m7": ClockExamples.manifest()]),
+      // clk_ignore_unused stops only the boot-time sweep; the NXP 6.x variant clears slices while registering them.
+      RuleExample(
+        ClockExamples.tree(i2c4Status: "disabled", bootargs: "clk_ignore_unused"),
+        options: ["kernel": "nxp-6", "m7": ClockExamples.manifest()]),
+    ],
+    nonTriggering: [
+      RuleExample(
+        ClockExamples.tree(i2c4Status: "disabled"),
+        options: ["m7": ClockExamples.manifest(bootargs: "root=/dev/mmcblk2p2 clk-imx8mp.mcore_booted=1")]),
+      // The tree's own /chosen/bootargs, when nothing else gives a command line.
+      RuleExample(
+        ClockExamples.tree(i2c4Status: "disabled", bootargs: "clk-imx8mp.mcore_booted"),
+        options: ["m7": ClockExamples.manifest()]),
+      RuleExample(
+        ClockExamples.tree(i2c4Status: "disabled", initOnArray: "208"),
+        options: ["kernel": "toradex-bsp6", "m7": ClockExamples.manifest()]),
+      RuleExample(
+        ClockExamples.tree(i2c4Status: "disabled", bootargs: "clk_ignore_unused"),
+        options: ["m7": ClockExamples.manifest()]),
+      // Linux starts the M7 after the boot-time sweep; the firmware enables its clocks itself.
+      RuleExample(
+        ClockExamples.tree(i2c4Status: "disabled"), options: ["m7": ClockExamples.manifest(startedBy: "linux")]),
+      // No remoteproc node: nothing HMP to judge.
+      RuleExample(
+        ClockExamples.tree(i2c4Status: "disabled", rproc: false), options: ["m7": ClockExamples.manifest()]),
+    ])
+
+  func check(_ context: inout RuleContext) {
+    guard let power = context.info.m7Power else { return }
+    var pending: [(Node, PeripheralClocks, ClockOutcome)] = []
+    for (entry, node) in power.claims.peripherals {
+      guard let clocks = context.info.clockEntry(of: node, in: power.clocks, soc: power.claims.soc),
+        let slice = clocks.slice
+      else { continue }
+      let outcome = ClockJudge(power: power, hmp: context.info.hmp).judge(
+        node: node, entry: entry, clocks: clocks, slice: slice)
+      if case .report = outcome { pending.append((node, clocks, outcome)) }
+    }
+    // One init-on-array fix for every slice reported, so the first one applied settles them all.
+    let gates = pending.compactMap { p -> ClockRef? in
+      guard case .report(_, _, let offer) = p.2, offer else { return nil }
+      return p.1.gate
+    }
+    let fix = ClockFix.initOnArray(gates, power: power, tree: context.tree)
+    for (node, _, outcome) in pending {
+      guard case .report(let text, let certain, let offer) = outcome else { continue }
+      context.reportOwned(
+        text, node: node, power: power, fixes: offer ? fix.map { [$0] } ?? [] : [], cap: certain ? nil : .warning)
+    }
+  }
+}
+
+enum ClockOutcome {
+  case safe
+  /// The message, whether the evidence is verified (error) or not (warning), and whether an init-on-array fix
+  /// applies.
+  case report(String, certain: Bool, initOnArray: Bool)
+}
+
+/// The verdict for one root slice (HMPFacts §13.2–13.6).
+struct ClockJudge {
+  let power: M7PowerContext
+  let hmp: HMPContext
+
+  func judge(node: Node, entry: M7Manifest.PeripheralEntry, clocks: PeripheralClocks, slice: ClockRef) -> ClockOutcome {
+    let live = node.isLive
+    if !power.startedBeforeLinux && !live { return .safe }
+    // A Linux user of the same slice (a shared slice such as the watchdogs') keeps it on while its driver runs.
+    // For a slice Linux reaches through another clock controller (the SAIs through audio_blk_ctrl), a Linux
+    // device that takes that controller's clocks may hold it: that path is not modeled, so dtlint stays silent
+    // then, and says at most a warning otherwise.
+    let viaNode = clocks.via.flatMap { power.tree.node(withLabel: $0) }
+    let sharers = power.clocks.sharing(slice: slice).compactMap(\.gate?.id) + [slice.id]
+    if !live, sharers.contains(where: { id in power.takers[id].map { $0 !== viaNode } ?? false }) { return .safe }
+    if let viaNode, power.viaUsers(of: viaNode, excluding: node) { return .safe }
+
+    let p = power.flavor.clockProtection
+    let param = power.clocks.mcoreBootedParameter
+    let line = power.commandLine
+    let mcore = line?.isTrue(param) ?? false
+    let ignoreUnused = line?.has("clk_ignore_unused") ?? false
+    let listed = power.initOnArray.contains(slice.id) || clocks.gate.map { power.initOnArray.contains($0.id) } ?? false
+    let readsInitOn = p?.initOnArray.read ?? false
+    let driverName = slice.driverName ?? ""
+    let cleared = p?.clearedAtRegistration
+    let mcoreEffect = p?.mcoreBooted.effect ?? .unknown
+
+    var heads: [String] = []
+    var certain = false
+    let owner =
+      "\(node.labelledName) belongs to the \(power.claims.soc.coreName) (\(power.claims.location(of: entry)))"
+    let what =
+      "its clock root slice \(slice.name) (\(power.clocks.provider) + \(hexAddress(slice.offset)), enable bit \(power.clocks.rootEnableBit))"
+    let kernel = hmp.kernelPhrase
+
+    if mcore && mcoreEffect.protects {
+      guard let cleared, !cleared.spares(driverName), !(listed && readsInitOn) else { return .safe }
+      heads.append(
+        "\(owner); \(power.commandLinePhrase) sets \(param)=1, which \(kernel) honours, but one NXP clock-driver variant "
+          + "spares with CONFIG_CLK_POWER_SAVE only NXP's own list of slices and clears \(what) while registering it "
+          + "\(factTag(cleared.provenance.status, "which branches carry it and whether your kernel sets CONFIG_CLK_POWER_SAVE, HMPFacts §13.5"))"
+      )
+      return .report(
+        finish(heads, slice: slice, clocks: clocks, node: node, live: live), certain: false, initOnArray: readsInitOn)
+    }
+    if listed && readsInitOn {
+      guard let cleared, !mcore else { return .safe }
+      heads.append(
+        "\(owner) and is listed in init-on-array, which \(kernel) enables at probe, but the NXP clock-driver variant "
+          + "that clears every slice while registering it stops \(what) until then: the \(power.claims.soc.coreName)'s \(clocks.label.uppercased()) "
+          + "pauses while Linux boots \(factTag(cleared.provenance.status, "HMPFacts §13.5"))")
+      return .report(
+        finish(heads, slice: slice, clocks: clocks, node: node, live: live), certain: false, initOnArray: false)
+    }
+    var notes: [String] = []
+    if mcore && mcoreEffect == .unknown {
+      notes.append("whether \(kernel) honours \(param)=1 was not read")
+    }
+    if listed && !readsInitOn {
+      notes.append(
+        "init-on-array on &\(power.clocks.provider) is not read by \(kernel) \(factTag(p?.initOnArray.provenance.status ?? .notVerified, "HMPFacts §13.6"))"
+      )
+    }
+    if power.startedBeforeLinux, let detection = p?.mCoreDetection, detection.effect.protects {
+      heads.append(
+        "\(owner); \(kernel) leaves \(what) alone by itself only when TF-A reports at clock probe that the M core "
+          + "was started (FSL_SIP_SRC_M4_STARTED; the kernel then prints \"M4 is started\") "
+          + "\(factTag(detection.provenance.status, "the kernel side is verified, whether your TF-A answers is not, HMPFacts §13.5, §11"))"
+          + (ignoreUnused
+            ? ""
+            : "; if it does not, clk_disable_unused clears the enable bit at late boot and the \(power.claims.soc.coreName)'s \(clocks.label.uppercased()) stops")
+          + (power.startAssumed
+            ? " (assumed: the \(power.claims.soc.coreName) runs before Linux; the manifest does not say firmware.started-by)"
+            : ""))
+      return .report(
+        finish(heads + notes, slice: slice, clocks: clocks, node: node, live: live), certain: false,
+        initOnArray: readsInitOn)
+    }
+    if ignoreUnused && !live && cleared == nil { return .safe }
+
+    // Gated: how, and how sure.
+    let read = p != nil && mcoreEffect != .unknown && p?.provenance.status == .verified
+    certain = read && !live && clocks.via == nil
+    if let via = clocks.via {
+      notes.append(
+        "no Linux device here takes clocks of \(via), through which Linux's drivers reach this slice "
+          + factTag(.inference, "that path is not modeled, HMPFacts §13.7"))
+    }
+    let sweepTag = factTag(
+      read ? .verified : .notVerified,
+      read ? "HMPFacts §13.2, §13.4" : "this flavor's clock driver was not read, HMPFacts §13.5")
+    let nothing =
+      line == nil
+      ? "no kernel command line was given (--bootargs, bootargs: in .dtlint.yaml, linux.bootargs in the M7 manifest) "
+        + "and the tree has no /chosen/bootargs, so nothing sets \(param)=1"
+      : "\(power.commandLinePhrase) does not set \(param)=1"
+    var how: [String] = []
+    if live {
+      how.append(
+        "the node is enabled for Linux (hmp_peripheral_conflict), so Linux's driver switches the slice off when idle "
+          + "(runtime PM) \(factTag(.inference, "HMPFacts §13.2"))"
+          + (ignoreUnused ? ", which clk_ignore_unused does not stop" : ""))
+    }
+    let nobody = live ? "once the node is disabled for Linux, no Linux device takes it" : "no Linux device takes it"
+    if let cleared, !mcore {
+      how.append(
+        "\(nobody), and \(nothing): \(kernel)'s clock driver either clears the enable bit while registering the slice "
+          + "(NXP's variant \(factTag(cleared.provenance.status, "which lf-6.x branches carry it, HMPFacts §13.5")))"
+          + (ignoreUnused
+            ? ", whatever clk_ignore_unused says"
+            : " or, as lf-6.1 does, registers a gate that clk_disable_unused closes at late boot \(sweepTag)"))
+    } else if !ignoreUnused {
+      how.append(
+        "\(nobody), and \(nothing) or clk_ignore_unused: clk_disable_unused clears the enable bit at late boot \(sweepTag)"
+      )
+    }
+    heads.append("\(owner), but \(kernel) switches off \(what): " + how.joined(separator: "; "))
+    heads += notes
+    heads.append(
+      "the slice has one enable bit for every core, so the \(power.claims.soc.coreName)'s \(clocks.label.uppercased()) stops \(factTag(.verified, "HMPFacts §13.3"))"
+    )
+    return .report(
+      finish(heads, slice: slice, clocks: clocks, node: node, live: live), certain: certain, initOnArray: readsInitOn)
+  }
+
+  /// The message: the findings, the consequence for RPMsg (inferred) and the fix for the flavor.
+  func finish(_ heads: [String], slice: ClockRef, clocks: PeripheralClocks, node: Node, live: Bool) -> String {
+    var text = heads.joined(separator: "; ")
+    text +=
+      "; firmware waiting on it stops serving the MU and Linux's kicks time out (imx_rproc_kick -62) "
+      + factTag(.inference, "HMPFacts §13.9")
+    return text + ". "
+      + ClockJudge.fixText(flavor: power.flavor, clocks: power.clocks, gate: clocks.gate, kernel: hmp.kernelPhrase)
+  }
+
+  /// "Fix for kernel X: add … to the kernel command line (in U-Boot: …); or list … in init-on-array of &clk".
+  static func fixText(flavor: KernelFlavor, clocks: SoCClocks, gate: ClockRef?, kernel: String) -> String {
+    let p = flavor.clockProtection
+    let param = clocks.mcoreBootedParameter + "=1"
+    let effect = p?.mcoreBooted.effect ?? .unknown
+    var parts: [String] = []
+    if effect != .none {
+      var s = "add \(param) to the kernel command line"
+      if let since = p?.mcoreBooted.since { s += " (\(flavor.name) ≥ \(since))" }
+      if effect == .unknown { s += " (whether this kernel honours it was not read)" }
+      s += "; in U-Boot: setenv bootargs \"${bootargs} \(param)\""
+      parts.append(s)
+    }
+    if let gate, p?.initOnArray.read == true {
+      var s = "list \(gate.name) (\(gate.id)) in init-on-array of &\(clocks.provider) (the fix-it writes it)"
+      if p?.initOnArray.provenance.status != .verified { s += ", read by this flavor's driver: not verified" }
+      parts.append(s)
+    }
+    guard !parts.isEmpty else { return "No device-tree or command-line fix is known for \(kernel)." }
+    let joiner = p?.clearedAtRegistration != nil || effect == .unknown ? "; and " : "; or "
+    return "Fix for \(kernel): " + parts.joined(separator: joiner)
+  }
+}

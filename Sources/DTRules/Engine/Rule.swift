@@ -22,7 +22,7 @@ public enum RuleFamily: String, Sendable, CaseIterable, Codable {
   case regions
   /// Who owns peripherals, pads, GPIO banks and the debug UART: what Linux is left with (HMP).
   case ownership
-  /// The M core firmware ELF against the tree (HMP).
+  /// The M core firmware against the tree: its ELF, its Zephyr shared-memory window (HMP).
   case firmware
   /// Clocks and power domains of what the M core owns (HMP).
   case power

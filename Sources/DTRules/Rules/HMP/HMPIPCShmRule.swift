@@ -5,7 +5,7 @@ import DTHMP
 /// Linux RAM.
 struct HMPIPCShmRule: TreeRule {
   static let description = RuleDescription.hmp(
-    "hmp_ipc_shm", name: "HMP IPC Shared Memory", severity: .error,
+    "hmp_ipc_shm", family: .firmware, name: "HMP IPC Shared Memory", severity: .error,
     summary:
       "Linux's vring and buffer regions must lie inside the M7's Zephyr `zephyr,ipc_shm`, reserved `no-map` by Linux",
     rationale: """

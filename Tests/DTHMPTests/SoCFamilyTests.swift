@@ -1,4 +1,5 @@
 import DTCore
+import DTYAML
 import Foundation
 import Testing
 

@@ -333,13 +333,13 @@ enum BundledSchemas {
     "board/imx8mm-evk.yaml":
 #"""
 # yaml-language-server: $schema=../board.schema.json
-# NXP i.MX 8M Mini EVK: the board NXP's SDK and rpmsg trees start from (schemas/README.md). Source: HMPFacts §17.8.
+# NXP i.MX 8M Mini EVK: the board NXP's SDK and rpmsg trees start from (schemas/README.md). Source: HMPFacts §18.8.
 # status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
 board: imx8mm-evk
 title: NXP i.MX 8M Mini EVK
 soc: imx8mm
 compatible: fsl,imx8mm-evk
-source: HMPFacts §17.8
+source: HMPFacts §18.8
 
 skus:
   - name: evk
@@ -352,24 +352,24 @@ hog-effect:
   note: pads Linux muxes at boot would override an M4 that muxed them earlier
 
 carriers: []
-# The mainline and NXP trees of this EVK have no /reserved-memory (NXP's rpmsg tree declares it): HMPFacts §17.8.
+# The mainline and NXP trees of this EVK have no /reserved-memory (NXP's rpmsg tree declares it): HMPFacts §18.8.
 reserved-memory-in-base: false
 
 m7-debug-uart:
   label: uart4
   interface: UART4
   pads: [UART4_RXD, UART4_TXD]
-  source: HMPFacts §17.8 (SDK evkmimx8mm board.h BOARD_DEBUG_UART_INSTANCE 4; NXP imx8mm-evk-rpmsg.dts disables uart4)
+  source: HMPFacts §18.8 (SDK evkmimx8mm board.h BOARD_DEBUG_UART_INSTANCE 4; NXP imx8mm-evk-rpmsg.dts disables uart4)
   note: the pads are the SoC's UART4 pads; which pads the EVK routes to its debug USB is inferred
 
 m7-i2c:
   status: not-verified
-  source: HMPFacts §17.8
+  source: HMPFacts §18.8
   note: which I2C the M4 examples use was not read
 
 memory:
   status: not-verified
-  source: HMPFacts §17.8
+  source: HMPFacts §18.8
   note: the /memory node of the EVK trees is rewritten by U-Boot
 
 interfaces: []
@@ -378,13 +378,13 @@ interfaces: []
     "board/imx8mn-evk.yaml":
 #"""
 # yaml-language-server: $schema=../board.schema.json
-# NXP i.MX 8M Nano EVK: the board NXP's SDK and rpmsg trees start from (schemas/README.md). Source: HMPFacts §17.8.
+# NXP i.MX 8M Nano EVK: the board NXP's SDK and rpmsg trees start from (schemas/README.md). Source: HMPFacts §18.8.
 # status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
 board: imx8mn-evk
 title: NXP i.MX 8M Nano EVK
 soc: imx8mn
 compatible: fsl,imx8mn-evk
-source: HMPFacts §17.8
+source: HMPFacts §18.8
 
 skus:
   - name: evk
@@ -397,25 +397,25 @@ hog-effect:
   note: pads Linux muxes at boot would override an M7 that muxed them earlier
 
 carriers: []
-# The mainline and NXP trees of this EVK have no /reserved-memory (NXP's rpmsg tree declares it): HMPFacts §17.8.
+# The mainline and NXP trees of this EVK have no /reserved-memory (NXP's rpmsg tree declares it): HMPFacts §18.8.
 reserved-memory-in-base: false
 
 m7-debug-uart:
   label: uart4
   interface: UART4
   pads: [UART4_RXD, UART4_TXD]
-  source: HMPFacts §7.2, §17.8 (NXP imx8mn-evk-rpmsg.dts disables uart4)
+  source: HMPFacts §7.2, §18.8 (NXP imx8mn-evk-rpmsg.dts disables uart4)
   status: inference
   note: the 8M Nano SDK's board.h was not read; UART4 as on the 8M Mini and Plus EVKs
 
 m7-i2c:
   status: not-verified
-  source: HMPFacts §17.8
+  source: HMPFacts §18.8
   note: which I2C the M7 examples use was not read
 
 memory:
   status: not-verified
-  source: HMPFacts §17.8
+  source: HMPFacts §18.8
   note: the /memory node of the EVK trees is rewritten by U-Boot
 
 interfaces: []
@@ -424,13 +424,13 @@ interfaces: []
     "board/imx8mp-evk.yaml":
 #"""
 # yaml-language-server: $schema=../board.schema.json
-# NXP i.MX 8M Plus EVK: the board NXP's SDK and rpmsg trees start from (schemas/README.md). Source: HMPFacts §17.8.
+# NXP i.MX 8M Plus EVK: the board NXP's SDK and rpmsg trees start from (schemas/README.md). Source: HMPFacts §18.8.
 # status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
 board: imx8mp-evk
 title: NXP i.MX 8M Plus EVK
 soc: imx8mp
 compatible: fsl,imx8mp-evk
-source: HMPFacts §17.8
+source: HMPFacts §18.8
 
 skus:
   - name: evk
@@ -448,17 +448,17 @@ m7-debug-uart:
   label: uart4
   interface: UART4
   pads: [UART4_RXD, UART4_TXD]
-  source: HMPFacts §8, §17.8 (SDK evkmimx8mp board.h BOARD_DEBUG_UART_INSTANCE 4)
+  source: HMPFacts §8, §18.8 (SDK evkmimx8mp board.h BOARD_DEBUG_UART_INSTANCE 4)
   note: the pads are the SoC's UART4 pads; which pads the EVK routes to its debug USB is inferred
 
 m7-i2c:
   status: not-verified
-  source: HMPFacts §17.8
+  source: HMPFacts §18.8
   note: which I2C the M7 examples use was not read
 
 memory:
   status: not-verified
-  source: HMPFacts §17.8
+  source: HMPFacts §18.8
   note: the /memory node of the EVK trees is rewritten by U-Boot
 
 interfaces: []
@@ -467,13 +467,13 @@ interfaces: []
     "board/imx8ulp-evk.yaml":
 #"""
 # yaml-language-server: $schema=../board.schema.json
-# NXP i.MX 8ULP EVK: the board NXP's SDK and rpmsg trees start from (schemas/README.md). Source: HMPFacts §17.8.
+# NXP i.MX 8ULP EVK: the board NXP's SDK and rpmsg trees start from (schemas/README.md). Source: HMPFacts §18.8.
 # status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
 board: imx8ulp-evk
 title: NXP i.MX 8ULP EVK
 soc: imx8ulp
 compatible: fsl,imx8ulp-evk
-source: HMPFacts §17.8
+source: HMPFacts §18.8
 
 skus:
   - name: evk
@@ -489,28 +489,28 @@ carriers: []
 
 m7-i2c:
   status: not-verified
-  source: HMPFacts §17.8
+  source: HMPFacts §18.8
   note: which I2C the M33 examples use was not read
 
 memory:
   status: not-verified
-  source: HMPFacts §17.8
+  source: HMPFacts §18.8
   note: the /memory node of the EVK trees is rewritten by U-Boot
 
 interfaces: []
-# No m7-debug-uart: the M33's console is not one of Linux's (A35 domain) peripherals (HMPFacts §17.8).
+# No m7-debug-uart: the M33's console is not one of Linux's (A35 domain) peripherals (HMPFacts §18.8).
 
 """#,
     "board/imx93-11x11-evk.yaml":
 #"""
 # yaml-language-server: $schema=../board.schema.json
-# NXP i.MX 93 11x11 EVK: the board NXP's SDK and rpmsg trees start from (schemas/README.md). Source: HMPFacts §17.8.
+# NXP i.MX 93 11x11 EVK: the board NXP's SDK and rpmsg trees start from (schemas/README.md). Source: HMPFacts §18.8.
 # status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
 board: imx93-11x11-evk
 title: NXP i.MX 93 11x11 EVK
 soc: imx93
 compatible: fsl,imx93-11x11-evk
-source: HMPFacts §17.8
+source: HMPFacts §18.8
 
 skus:
   - name: evk
@@ -528,18 +528,18 @@ m7-debug-uart:
   label: lpuart2
   interface: LPUART2
   pads: [UART2_RXD, UART2_TXD]
-  source: HMPFacts §17.8
+  source: HMPFacts §18.8
   status: inference
   note: an i.MX 93 SDK board.h with BOARD_DEBUG_UART_INSTANCE 2 (kCLOCK_Root_Lpuart2) was read, its repository not recorded
 
 m7-i2c:
   status: not-verified
-  source: HMPFacts §17.8
+  source: HMPFacts §18.8
   note: which I2C the M33 examples use was not read
 
 memory:
   status: not-verified
-  source: HMPFacts §17.8
+  source: HMPFacts §18.8
   note: the /memory node of the EVK trees is rewritten by U-Boot
 
 interfaces: []
@@ -549,14 +549,14 @@ interfaces: []
 #"""
 # yaml-language-server: $schema=../board.schema.json
 # Toradex Verdin iMX8M Mini: SKUs, the M4's debug UART, what each SKU's Linux tree takes (schemas/README.md).
-# Source: HMPFacts §17.8 (mainline imx8mm-verdin*.dtsi, U-Boot dts/upstream @6073c36b2c8d, checked in the corpus).
+# Source: HMPFacts §18.8 (mainline imx8mm-verdin*.dtsi, U-Boot dts/upstream @6073c36b2c8d, checked in the corpus).
 # status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
 board: verdin-imx8mm
 title: Toradex Verdin iMX8M Mini
 soc: imx8mm
 compatible: toradex,verdin-imx8mm
 interface-family: Verdin
-source: HMPFacts §17.8
+source: HMPFacts §18.8
 
 skus:
   - name: wifi
@@ -567,17 +567,17 @@ skus:
         pads: [SAI1_MCLK, SAI1_RXC, SAI1_RXD0, SAI1_RXD1, SAI1_RXD2, SAI1_RXD3, SAI1_RXFS, SAI1_TXC, SAI1_TXD0, SAI1_TXD1, SAI1_TXD2, SAI1_TXD3, SAI1_TXD4, SAI1_TXD6, SAI1_TXFS]
         functions: [GPIO4_IO20, GPIO4_IO1, GPIO4_IO2, GPIO4_IO3, GPIO4_IO4, GPIO4_IO5, GPIO4_IO0, GPIO4_IO11, GPIO4_IO12, GPIO4_IO13, GPIO4_IO14, GPIO4_IO15, GPIO4_IO16, GPIO4_IO18, GPIO4_IO10]
         reason: iomuxc hog of the SODIMM GPIOs 88-120
-        source: HMPFacts §17.8 (imx8mm-verdin.dtsi pinctrl_gpio_hog1)
+        source: HMPFacts §18.8 (imx8mm-verdin.dtsi pinctrl_gpio_hog1)
       - group: pinctrl_gpio_hog2
         pads: [SAI3_MCLK]
         functions: [GPIO5_IO2]
         reason: SODIMM 91
-        source: HMPFacts §17.8 (imx8mm-verdin.dtsi pinctrl_gpio_hog2)
+        source: HMPFacts §18.8 (imx8mm-verdin.dtsi pinctrl_gpio_hog2)
       - group: pinctrl_gpio_hog3
         pads: [GPIO1_IO13, GPIO1_IO15]
         functions: [GPIO1_IO13, GPIO1_IO15]
         reason: SODIMM 157 and 187
-        source: HMPFacts §17.8 (imx8mm-verdin.dtsi pinctrl_gpio_hog3)
+        source: HMPFacts §18.8 (imx8mm-verdin.dtsi pinctrl_gpio_hog3)
   - name: nonwifi
     compatible: toradex,verdin-imx8mm-nonwifi
     title: SKUs without Wi-Fi (imx8mm-verdin-nonwifi.dtsi)
@@ -586,17 +586,17 @@ skus:
         pads: [SAI1_MCLK, SAI1_RXC, SAI1_RXD0, SAI1_RXD1, SAI1_RXD2, SAI1_RXD3, SAI1_RXFS, SAI1_TXC, SAI1_TXD0, SAI1_TXD1, SAI1_TXD2, SAI1_TXD3, SAI1_TXD4, SAI1_TXD6, SAI1_TXFS]
         functions: [GPIO4_IO20, GPIO4_IO1, GPIO4_IO2, GPIO4_IO3, GPIO4_IO4, GPIO4_IO5, GPIO4_IO0, GPIO4_IO11, GPIO4_IO12, GPIO4_IO13, GPIO4_IO14, GPIO4_IO15, GPIO4_IO16, GPIO4_IO18, GPIO4_IO10]
         reason: iomuxc hog of the SODIMM GPIOs 88-120
-        source: HMPFacts §17.8 (imx8mm-verdin.dtsi pinctrl_gpio_hog1)
+        source: HMPFacts §18.8 (imx8mm-verdin.dtsi pinctrl_gpio_hog1)
       - group: pinctrl_gpio_hog2
         pads: [SAI3_MCLK]
         functions: [GPIO5_IO2]
         reason: SODIMM 91
-        source: HMPFacts §17.8 (imx8mm-verdin.dtsi pinctrl_gpio_hog2)
+        source: HMPFacts §18.8 (imx8mm-verdin.dtsi pinctrl_gpio_hog2)
       - group: pinctrl_gpio_hog3
         pads: [GPIO1_IO13, GPIO1_IO15]
         functions: [GPIO1_IO13, GPIO1_IO15]
         reason: SODIMM 157 and 187
-        source: HMPFacts §17.8 (imx8mm-verdin.dtsi pinctrl_gpio_hog3)
+        source: HMPFacts §18.8 (imx8mm-verdin.dtsi pinctrl_gpio_hog3)
 
 hog-effect:
   status: inference
@@ -610,17 +610,17 @@ m7-debug-uart:
   interface: UART_4
   pads: [UART4_RXD, UART4_TXD]
   sodimm: [151, 153]
-  source: HMPFacts §17.8 (imx8mm-verdin.dtsi "Verdin UART_4 Resource allocated to M4 by default"; pinctrl_uart4)
+  source: HMPFacts §18.8 (imx8mm-verdin.dtsi "Verdin UART_4 Resource allocated to M4 by default"; pinctrl_uart4)
   note: the tree leaves uart4 as the SoC .dtsi has it (disabled) and gives it its pins for the M4
 
 m7-i2c:
   status: not-verified
-  source: HMPFacts §17.8
+  source: HMPFacts §18.8
   note: which I2C the Verdin standard gives the M4 was not found
 
 memory:
   status: not-verified
-  source: HMPFacts §17.8
+  source: HMPFacts §18.8
   note: no /memory node in the mainline Verdin trees (U-Boot fills it)
 
 interfaces:
@@ -751,14 +751,14 @@ interfaces:
 #"""
 # yaml-language-server: $schema=../board.schema.json
 # Toradex Verdin iMX95: SKUs, the M7's debug UART, what each SKU's Linux tree takes (schemas/README.md).
-# Source: HMPFacts §17.8 (mainline imx95-verdin*.dtsi, checked in the corpus).
+# Source: HMPFacts §18.8 (mainline imx95-verdin*.dtsi, checked in the corpus).
 # status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
 board: verdin-imx95
 title: Toradex Verdin iMX95
 soc: imx95
 compatible: toradex,verdin-imx95
 interface-family: Verdin
-source: HMPFacts §17.8
+source: HMPFacts §18.8
 
 skus:
   - name: wifi
@@ -768,7 +768,7 @@ skus:
       - label: lpuart6
         reason: on-module Bluetooth (nxp,88w8987-bt) on lpuart6
         pads: [GPIO_IO04, GPIO_IO33, GPIO_IO34, GPIO_IO07]
-        source: HMPFacts §17.8 (imx95-verdin-wifi.dtsi "/* On-module Bluetooth */ &lpuart6"; pinctrl_bt_uart)
+        source: HMPFacts §18.8 (imx95-verdin-wifi.dtsi "/* On-module Bluetooth */ &lpuart6"; pinctrl_bt_uart)
   - name: nonwifi
     compatible: toradex,verdin-imx95-nonwifi
     title: SKUs without Wi-Fi (imx95-verdin-nonwifi.dtsi)
@@ -786,19 +786,19 @@ m7-debug-uart:
   pads: [UART2_RXD, UART2_TXD]
   sodimm: [151, 153]
   status: inference
-  source: HMPFacts §17.8 (imx95-verdin.dtsi "Verdin UART_4" &lpuart2, pinctrl_uart2 SODIMM 151/153)
+  source: HMPFacts §18.8 (imx95-verdin.dtsi "Verdin UART_4" &lpuart2, pinctrl_uart2 SODIMM 151/153)
   note: >-
     Verdin UART_4 is the M-core debug port on the Verdin iMX8M Mini and Plus; that the Verdin iMX95's M7 firmware
     prints there is inferred (the tree enables lpuart2 for Linux)
 
 m7-i2c:
   status: not-verified
-  source: HMPFacts §17.8
+  source: HMPFacts §18.8
   note: which I2C the Verdin standard gives the M7 was not found
 
 memory:
   status: not-verified
-  source: HMPFacts §17.8
+  source: HMPFacts §18.8
   note: no /memory node in the mainline Verdin trees (U-Boot fills it)
 
 interfaces:
@@ -1463,7 +1463,7 @@ driver-configs:
       version-dependent: >-
         added by a3bf6ee15a59 "remoteproc: imx_rproc: Add support for i.MX95" (Peng Fan, v5 2025-12-18, seen in the
         rproc-next merge of linux-next; CPU and LM ids 1 fixed in the driver, no fsl,cpu-id); not in ML-RPROC
-        @016a3d4b, and the first release carrying it is not verified (HMPFacts §17.1)
+        @016a3d4b, and the first release carrying it is not verified (HMPFacts §18.1)
 
 # How a memory-region entry is treated by its node name (without the unit address: the kernel's node->name).
 region-names:
@@ -4333,7 +4333,7 @@ messages:
 #"""
 # yaml-language-server: $schema=../soc.schema.json
 # i.MX 8M Mini: what the HMP rules need to know about the SoC (schemas/README.md). Facts and their sources are in
-# Documentation/HMPFacts.md §17 (and §1 for the driver); node paths, labels and compatibles are as in the corpus's
+# Documentation/HMPFacts.md §18 (and §1 for the driver); node paths, labels and compatibles are as in the corpus's
 # mainline imx8mm.dtsi (U-Boot dts/upstream @6073c36b2c8d).
 # status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
 soc: imx8mm
@@ -4343,13 +4343,13 @@ root-compatible: fsl,imx8mm
 
 clock-control:
   owner: ccm
-  source: HMPFacts §17.7
+  source: HMPFacts §18.7
   note: >-
     the CCM has the i.MX 8M Plus's slice + CCGR structure (clk-imx8mm.c registers the same imx8m_clk_composite
     slices and imx_clk_gate4 CCGR gates, HMPFacts §13.1); the clocks section below is its table
 
 remoteproc:
-  source: HMPFacts §1.1, §17.1 (imx_rproc_of_match, fsl,imx8mm-cm4 -> imx_rproc_cfg_imx8mq)
+  source: HMPFacts §1.1, §18.1 (imx_rproc_of_match, fsl,imx8mm-cm4 -> imx_rproc_cfg_imx8mq)
   compatibles:
     - compatible: fsl,imx8mm-cm4
       method: mmio
@@ -4361,7 +4361,7 @@ remoteproc:
     provider: clk
     id: 77
     name: IMX8MM_CLK_M4_DIV
-    source: HMPFacts §7.2, §17.1 (NXP imx8mm-evk-rpmsg.dts; dt-bindings/clock/imx8mm-clock.h)
+    source: HMPFacts §7.2, §18.1 (NXP imx8mm-evk-rpmsg.dts; dt-bindings/clock/imx8mm-clock.h)
   mmio:
     src-label: src
     src-scr-offset: 0x0C
@@ -4381,11 +4381,11 @@ mailboxes:
       peer: m4
       a-side: { base: 0x30aa0000, irq: 88 }
       m-side: { irq-name: MU_M4_IRQn }
-      source: HMPFacts §17.2 (imx8mm.dtsi; SDK evkmimx8mm board.h BOARD_MU_IRQ_NUM MU_M4_IRQn)
-      note: the M4 side's base address was not read in an SDK header (HMPFacts §17.2)
+      source: HMPFacts §18.2 (imx8mm.dtsi; SDK evkmimx8mm board.h BOARD_MU_IRQ_NUM MU_M4_IRQn)
+      note: the M4 side's base address was not read in an SDK header (HMPFacts §18.2)
 
 address-translation:
-  source: HMPFacts §17.3 (imx_rproc.c imx_rproc_att_imx8mq; ML-RPROC = NXP-NEW)
+  source: HMPFacts §18.3 (imx_rproc.c imx_rproc_att_imx8mq; ML-RPROC = NXP-NEW)
   rows:
     - { da: 0x00000000, sa: 0x007E0000, size: 0x00020000, flags: [iomem], name: TCML - alias }
     - { da: 0x00180000, sa: 0x00180000, size: 0x00008000, flags: [], name: OCRAM_S }
@@ -4402,7 +4402,7 @@ address-translation:
     da: 0x40000000
     size: 0x80000000
     status: inference
-    source: HMPFacts §17.3, §10.12
+    source: HMPFacts §18.3, §10.12
     note: shared regions should lie in the 1:1 DDR data window; NXP's EVK puts them at 0xb8000000
 
 system-nodes:
@@ -4412,7 +4412,7 @@ system-nodes:
   - { label: clk, path: /soc@0/bus@30000000/clock-controller@30380000, unit-address: 0x30380000, compatible: ["fsl,imx8mm-ccm"] }
 
 peripherals:
-  source: HMPFacts §17.4; labels, paths, compatibles, GIC SPI numbers and status as compiled from the corpus imx8mm.dtsi
+  source: HMPFacts §18.4; labels, paths, compatibles, GIC SPI numbers and status as compiled from the corpus imx8mm.dtsi
   instances:
     - { label: sai1, kind: sai, path: /soc@0/bus@30000000/spba-bus@30000000/sai@30010000, unit-address: 0x30010000, compatible: ["fsl,imx8mm-sai", "fsl,imx8mq-sai"], irqs: [95], default-status: disabled }
     - { label: sai2, kind: sai, path: /soc@0/bus@30000000/spba-bus@30000000/sai@30020000, unit-address: 0x30020000, compatible: ["fsl,imx8mm-sai", "fsl,imx8mq-sai"], irqs: [96], default-status: disabled }
@@ -4449,7 +4449,7 @@ peripherals:
     - { label: sdma1, kind: dma, path: /soc@0/bus@30800000/dma-controller@30bd0000, unit-address: 0x30bd0000, compatible: ["fsl,imx8mm-sdma", "fsl,imx8mq-sdma"], irqs: [2], default-status: okay }
 
 rpmsg-defaults:
-  source: HMPFacts §7.2, §17.5 (rpmsg-lite imx8mm_m4 platform; NXP imx8mm-evk-rpmsg.dts regions)
+  source: HMPFacts §7.2, §18.5 (rpmsg-lite imx8mm_m4 platform; NXP imx8mm-evk-rpmsg.dts regions)
   vring-base: 0xb8000000
   vring-size: 0x8000
   vring-align: 0x1000
@@ -4463,25 +4463,25 @@ rpmsg-defaults:
   highest-link-id: 15
   notes:
     - text: vring-size, vring-align, mu-channel, link-id and highest-link-id are rpmsg-lite's imx8mm_m4 platform header
-      source: HMPFacts §17.5 (rpmsg-lite lib/include/platform/imx8mm_m4/rpmsg_platform.h)
+      source: HMPFacts §18.5 (rpmsg-lite lib/include/platform/imx8mm_m4/rpmsg_platform.h)
     - text: vring-base and resource-table are where NXP's imx8mm-evk-rpmsg.dts reserves them; the SDK board.h read does not define VDEV0_VRING_BASE
-      source: HMPFacts §7.2, §17.5
+      source: HMPFacts §7.2, §18.5
       status: inference
     - text: buffer-count 256 and the 496-byte payload are the i.MX 8M Plus example's rpmsg_config.h; the i.MX 8M Mini example's was not read
-      source: HMPFacts §8, §17.5
+      source: HMPFacts §8, §18.5
       status: inference
 
 iomuxc:
   label: iomuxc
   base: 0x30330000
-  source: HMPFacts §17.6 (imx8mm.dtsi pinctrl@30330000)
+  source: HMPFacts §18.6 (imx8mm.dtsi pinctrl@30330000)
 
-# Clock gating (HMPFacts §13, §17.7): each peripheral's root slice (target register at clk + offset, enable bit 28)
+# Clock gating (HMPFacts §13, §18.7): each peripheral's root slice (target register at clk + offset, enable bit 28)
 # and CCGR gate (clk + ccgr), IDs of dt-bindings/clock/imx8mm-clock.h, offsets and driver names of clk-imx8mm.c.
 # Peripherals without a slice of their own hang off ipg_root. No power domains: the 8M Mini's SAIs, PDM and SDMA
 # sit in no audio-mix domain of the mainline .dtsi.
 clocks:
-  source: HMPFacts §17.7 (torvalds/linux clk-imx8mm.c @0209001674de; imx8mm-clock.h)
+  source: HMPFacts §18.7 (torvalds/linux clk-imx8mm.c @0209001674de; imx8mm-clock.h)
   provider: clk
   header: dt-bindings/clock/imx8mm-clock.h
   root-enable-bit: 28
@@ -5721,7 +5721,7 @@ pad-table:
 #"""
 # yaml-language-server: $schema=../soc.schema.json
 # i.MX 8M Nano: what the HMP rules need to know about the SoC (schemas/README.md). Facts and their sources are in
-# Documentation/HMPFacts.md §17 (and §1 for the driver); node paths, labels and compatibles are as in the corpus's
+# Documentation/HMPFacts.md §18 (and §1 for the driver); node paths, labels and compatibles are as in the corpus's
 # mainline imx8mn.dtsi (U-Boot dts/upstream @6073c36b2c8d).
 # status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
 soc: imx8mn
@@ -5731,13 +5731,13 @@ root-compatible: fsl,imx8mn
 
 clock-control:
   owner: ccm
-  source: HMPFacts §17.7
+  source: HMPFacts §18.7
   note: >-
     the CCM has the i.MX 8M Plus's slice + CCGR structure (clk-imx8mn.c registers imx8m_clk_hw_composite slices and
     imx_clk_hw_gate4 CCGR gates, HMPFacts §13.1); the clocks section below is its table
 
 remoteproc:
-  source: HMPFacts §1.1, §17.1 (imx_rproc_of_match, fsl,imx8mn-cm7 -> imx_rproc_cfg_imx8mn, -mmio -> imx_rproc_cfg_imx8mn_mmio)
+  source: HMPFacts §1.1, §18.1 (imx_rproc_of_match, fsl,imx8mn-cm7 -> imx_rproc_cfg_imx8mn, -mmio -> imx_rproc_cfg_imx8mn_mmio)
   compatibles:
     - compatible: fsl,imx8mn-cm7
       method: smc
@@ -5754,7 +5754,7 @@ remoteproc:
     id: 221
     name: IMX8MN_CLK_M7_CORE
     status: inference
-    source: HMPFacts §17.1 (dt-bindings/clock/imx8mn-clock.h)
+    source: HMPFacts §18.1 (dt-bindings/clock/imx8mn-clock.h)
     note: the header's M7 core clock; NXP's trees name IMX8MN_CLK_DUMMY (NXP-DT @1095aca3) or no clock (lf-5.15.71), and no mainline tree names one
   smc:
     sip-function: 0xC2000005
@@ -5781,12 +5781,12 @@ mailboxes:
       peer: m7
       a-side: { base: 0x30aa0000, irq: 88 }
       m-side: { instance: MUB }
-      source: HMPFacts §17.2 (imx8mn.dtsi)
+      source: HMPFacts §18.2 (imx8mn.dtsi)
       status: inference
       note: the M7 side (MUB) is inferred from the i.MX 8M Plus, whose SDK header names it; the i.MX 8M Nano SDK was not read
 
 address-translation:
-  source: HMPFacts §1.7, §17.3 (imx_rproc.c imx_rproc_att_imx8mn, the i.MX 8M Plus's table too)
+  source: HMPFacts §1.7, §18.3 (imx_rproc.c imx_rproc_att_imx8mn, the i.MX 8M Plus's table too)
   rows:
     - { da: 0x00000000, sa: 0x007E0000, size: 0x00020000, flags: [own, iomem], name: ITCM }
     - { da: 0x00180000, sa: 0x00180000, size: 0x00009000, flags: [], name: OCRAM_S }
@@ -5805,7 +5805,7 @@ address-translation:
     da: 0x40000000
     size: 0x80000000
     status: inference
-    source: HMPFacts §17.3, §10.12
+    source: HMPFacts §18.3, §10.12
     note: shared regions should lie in the 1:1 DDR data window; NXP's EVK puts them at 0xb8000000
 
 system-nodes:
@@ -5815,7 +5815,7 @@ system-nodes:
   - { label: clk, path: /soc@0/bus@30000000/clock-controller@30380000, unit-address: 0x30380000, compatible: ["fsl,imx8mn-ccm"] }
 
 peripherals:
-  source: HMPFacts §17.4; labels, paths, compatibles, GIC SPI numbers and status as compiled from the corpus imx8mn.dtsi
+  source: HMPFacts §18.4; labels, paths, compatibles, GIC SPI numbers and status as compiled from the corpus imx8mn.dtsi
   instances:
     - { label: sai2, kind: sai, path: /soc@0/bus@30000000/spba-bus@30000000/sai@30020000, unit-address: 0x30020000, compatible: ["fsl,imx8mn-sai", "fsl,imx8mq-sai"], irqs: [96], default-status: disabled }
     - { label: sai3, kind: sai, path: /soc@0/bus@30000000/spba-bus@30000000/sai@30030000, unit-address: 0x30030000, compatible: ["fsl,imx8mn-sai", "fsl,imx8mq-sai"], irqs: [50], default-status: disabled }
@@ -5852,7 +5852,7 @@ peripherals:
     - { label: sdma1, kind: dma, path: /soc@0/bus@30800000/dma-controller@30bd0000, unit-address: 0x30bd0000, compatible: ["fsl,imx8mn-sdma", "fsl,imx8mq-sdma"], irqs: [2], default-status: okay }
 
 rpmsg-defaults:
-  source: HMPFacts §7.2, §17.5 (rpmsg-lite imx8mn_m7 platform; NXP imx8mn-evk-rpmsg.dts regions)
+  source: HMPFacts §7.2, §18.5 (rpmsg-lite imx8mn_m7 platform; NXP imx8mn-evk-rpmsg.dts regions)
   vring-base: 0xb8000000
   vring-size: 0x8000
   vring-align: 0x1000
@@ -5866,29 +5866,29 @@ rpmsg-defaults:
   highest-link-id: 15
   notes:
     - text: vring-size, vring-align, mu-channel, link-id and highest-link-id are rpmsg-lite's imx8mn_m7 platform header
-      source: HMPFacts §17.5 (rpmsg-lite lib/include/platform/imx8mn_m7/rpmsg_platform.h)
+      source: HMPFacts §18.5 (rpmsg-lite lib/include/platform/imx8mn_m7/rpmsg_platform.h)
     - text: vring-base and resource-table are where NXP's imx8mn-evk-rpmsg.dts reserves them; the SDK board.h read does not define VDEV0_VRING_BASE
-      source: HMPFacts §7.2, §17.5
+      source: HMPFacts §7.2, §18.5
       status: inference
     - text: buffer-count 256 and the 496-byte payload are the i.MX 8M Plus example's rpmsg_config.h; the i.MX 8M Nano example's was not read
-      source: HMPFacts §8, §17.5
+      source: HMPFacts §8, §18.5
       status: inference
 
 iomuxc:
   label: iomuxc
   base: 0x30330000
-  source: HMPFacts §17.6 (imx8mn.dtsi pinctrl@30330000)
+  source: HMPFacts §18.6 (imx8mn.dtsi pinctrl@30330000)
 
-# Clock gating (HMPFacts §13, §17.7): each peripheral's root slice (target register at clk + offset, enable bit 28)
+# Clock gating (HMPFacts §13, §18.7): each peripheral's root slice (target register at clk + offset, enable bit 28)
 # and CCGR gate (clk + ccgr), IDs of dt-bindings/clock/imx8mn-clock.h, offsets and driver names of clk-imx8mn.c.
 # Peripherals without a slice of their own hang off ipg_root. No power domains modelled.
 clocks:
-  source: HMPFacts §17.7 (torvalds/linux clk-imx8mn.c @031616c434db; imx8mn-clock.h)
+  source: HMPFacts §18.7 (torvalds/linux clk-imx8mn.c @031616c434db; imx8mn-clock.h)
   provider: clk
   header: dt-bindings/clock/imx8mn-clock.h
   root-enable-bit: 28
   mcore-booted-parameter: clk-imx8mn.mcore_booted
-  mcore-booted-source: HMPFacts §17.7 (module_param(mcore_booted) in clk-imx8mn.c)
+  mcore-booted-source: HMPFacts §18.7 (module_param(mcore_booted) in clk-imx8mn.c)
   peripherals:
     - { label: i2c1, gate: { id: 145, name: IMX8MN_CLK_I2C1_ROOT, ccgr: 0x4170 }, slice: { id: 105, name: IMX8MN_CLK_I2C1, offset: 0xad00, clock: i2c1 } }
     - { label: i2c2, gate: { id: 146, name: IMX8MN_CLK_I2C2_ROOT, ccgr: 0x4180 }, slice: { id: 106, name: IMX8MN_CLK_I2C2, offset: 0xad80, clock: i2c2 } }
@@ -8700,7 +8700,7 @@ pad-table:
 #"""
 # yaml-language-server: $schema=../soc.schema.json
 # i.MX 8ULP: what the HMP rules need to know about the SoC (schemas/README.md). Facts and their sources are in
-# Documentation/HMPFacts.md §17; node paths, labels and compatibles as in the corpus's mainline imx8ulp.dtsi.
+# Documentation/HMPFacts.md §18; node paths, labels and compatibles as in the corpus's mainline imx8ulp.dtsi.
 # status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
 soc: imx8ulp
 title: NXP i.MX 8ULP (Cortex-A35 running Linux, 1x Cortex-M33)
@@ -8709,14 +8709,14 @@ root-compatible: fsl,imx8ulp
 
 clock-control:
   owner: pcc
-  source: HMPFacts §17.7
+  source: HMPFacts §18.7
   status: inference
   note: >-
     the M33 boots first and owns its real-time domain; the A35's clocks come from CGC/PCC blocks and SCMI, not an
     i.MX 8M CCM: the clock-gating and power-domain rules have no table for it and stay silent
 
 remoteproc:
-  source: HMPFacts §1.1, §17.1 (imx_rproc_of_match, fsl,imx8ulp-cm33 -> imx_rproc_cfg_imx8ulp, method IMX_RPROC_NONE)
+  source: HMPFacts §1.1, §18.1 (imx_rproc_of_match, fsl,imx8ulp-cm33 -> imx_rproc_cfg_imx8ulp, method IMX_RPROC_NONE)
   node: { label: cm33, path: /remoteproc-cm33, default-status: disabled }
   compatibles:
     - compatible: fsl,imx8ulp-cm33
@@ -8741,7 +8741,7 @@ mailboxes:
       peer: m33
       a-side: { base: 0x29220000, irq: 73 }
       m-side: {}
-      source: HMPFacts §17.2 (imx8ulp.dtsi; the mainline EVK's cm33 node uses &mu)
+      source: HMPFacts §18.2 (imx8ulp.dtsi; the mainline EVK's cm33 node uses &mu)
       note: the M33's side of this MU was not read in an SDK header
     - label: mu3
       path: /soc@0/bus@29000000/mailbox@29230000
@@ -8750,10 +8750,10 @@ mailboxes:
       default-status: disabled
       peer: spare
       a-side: { base: 0x29230000, irq: 75 }
-      source: HMPFacts §17.2 (imx8ulp.dtsi)
+      source: HMPFacts §18.2 (imx8ulp.dtsi)
 
 address-translation:
-  source: HMPFacts §17.3 (imx_rproc.c imx_rproc_att_imx8ulp; ML-RPROC = NXP-NEW)
+  source: HMPFacts §18.3 (imx_rproc.c imx_rproc_att_imx8ulp; ML-RPROC = NXP-NEW)
   rows:
     - { da: 0x1FFC0000, sa: 0x1FFC0000, size: 0x000C0000, flags: [own], name: TCM }
     - { da: 0x21000000, sa: 0x21000000, size: 0x00010000, flags: [own], name: SSRAM }
@@ -8762,7 +8762,7 @@ address-translation:
     da: 0x80000000
     size: 0x60000000
     status: inference
-    source: HMPFacts §17.3, §10.12
+    source: HMPFacts §18.3, §10.12
     note: the table's 1:1 DDR row; the mainline EVK's vrings, buffer and M33 region lie in it
 
 system-nodes:
@@ -8771,7 +8771,7 @@ system-nodes:
   - { label: pcc4, path: /soc@0/bus@29800000/clock-controller@29800000, unit-address: 0x29800000, compatible: ["fsl,imx8ulp-pcc4"] }
 
 peripherals:
-  source: HMPFacts §17.4; labels, paths, compatibles, GIC SPI numbers and status as compiled from the corpus imx8ulp.dtsi
+  source: HMPFacts §18.4; labels, paths, compatibles, GIC SPI numbers and status as compiled from the corpus imx8ulp.dtsi
   instances:
     - { label: wdog3, kind: watchdog, path: /soc@0/bus@29000000/watchdog@292a0000, unit-address: 0x292a0000, compatible: ["fsl,imx8ulp-wdt", "fsl,imx7ulp-wdt"], irqs: [76], default-status: okay }
     - { label: tpm5, kind: tpm, path: /soc@0/bus@29000000/tpm@29340000, unit-address: 0x29340000, compatible: ["fsl,imx8ulp-tpm", "fsl,imx7ulp-tpm"], irqs: [87], default-status: disabled }
@@ -8795,7 +8795,7 @@ peripherals:
     - { label: gpiod, kind: gpio, path: /soc@0/gpio@2e200000, unit-address: 0x2e200000, compatible: ["fsl,imx8ulp-gpio"], irqs: [127, 128], default-status: okay }
 
 rpmsg-defaults:
-  source: HMPFacts §17.5 (rpmsg-lite imx8ulp_m33 platform; mainline imx8ulp-evk.dts regions)
+  source: HMPFacts §18.5 (rpmsg-lite imx8ulp_m33 platform; mainline imx8ulp-evk.dts regions)
   vring-base: 0xaff00000
   vring-size: 0x8000
   vring-align: 0x1000
@@ -8811,17 +8811,17 @@ rpmsg-defaults:
     - text: >-
         vring-size, vring-align, mu-channel and highest-link-id (9: three MU communication ids, two vrings each) are
         rpmsg-lite's imx8ulp_m33 platform header; the A35 links are 0 (SRTM) and 1 (user)
-      source: HMPFacts §17.5 (rpmsg-lite lib/include/platform/imx8ulp_m33/rpmsg_platform.h)
+      source: HMPFacts §18.5 (rpmsg-lite lib/include/platform/imx8ulp_m33/rpmsg_platform.h)
     - text: vring-base (vdev 1 at +0x10000) and the resource table in the M33's TCM are where the mainline EVK tree reserves them
-      source: HMPFacts §17.5
+      source: HMPFacts §18.5
     - text: buffer-count 256 and the 496-byte payload are the i.MX 8M Plus example's rpmsg_config.h; the i.MX 8ULP example's was not read
-      source: HMPFacts §8, §17.5
+      source: HMPFacts §8, §18.5
       status: inference
 
 iomuxc:
   label: iomuxc1
   base: 0x298c0000
-  source: HMPFacts §17.6 (imx8ulp.dtsi pinctrl@298c0000)
+  source: HMPFacts §18.6 (imx8ulp.dtsi pinctrl@298c0000)
 
 # BEGIN pad-table (generated by Scripts/gen-pad-table.py from imx8ulp-pinfunc.h; do not edit by hand)
 pad-table:
@@ -10130,7 +10130,7 @@ pad-table:
 #"""
 # yaml-language-server: $schema=../soc.schema.json
 # i.MX 93: what the HMP rules need to know about the SoC (schemas/README.md). Facts and their sources are in
-# Documentation/HMPFacts.md §17; node paths, labels and compatibles as in the corpus's mainline imx93.dtsi.
+# Documentation/HMPFacts.md §18; node paths, labels and compatibles as in the corpus's mainline imx93.dtsi.
 # status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
 soc: imx93
 title: NXP i.MX 93 (Cortex-A55 running Linux, 1x Cortex-M33)
@@ -10139,14 +10139,14 @@ root-compatible: fsl,imx93
 
 clock-control:
   owner: ccm
-  source: HMPFacts §17.7
+  source: HMPFacts §18.7
   status: inference
   note: >-
     the i.MX 93 CCM (clock roots and LPCGs) differs from the i.MX 8M's; dtlint has no clock table for it, so the
     clock-gating and power-domain rules stay silent on it
 
 remoteproc:
-  source: HMPFacts §1.1, §17.1 (imx_rproc_of_match, fsl,imx93-cm33 -> imx_rproc_cfg_imx93)
+  source: HMPFacts §1.1, §18.1 (imx_rproc_of_match, fsl,imx93-cm33 -> imx_rproc_cfg_imx93)
   node: { label: cm33, path: /remoteproc-cm33, default-status: disabled }
   compatibles:
     - compatible: fsl,imx93-cm33
@@ -10158,7 +10158,7 @@ remoteproc:
     provider: clk
     id: 102
     name: IMX93_CLK_CM33_GATE
-    source: HMPFacts §7.3, §17.1 (imx93.dtsi cm33 node; dt-bindings/clock/imx93-clock.h)
+    source: HMPFacts §7.3, §18.1 (imx93.dtsi cm33 node; dt-bindings/clock/imx93-clock.h)
   smc:
     sip-function: 0xC2000005
     source: HMPFacts §1.1
@@ -10179,7 +10179,7 @@ mailboxes:
       peer: m33
       a-side: { base: 0x44230000, irq: 22 }
       m-side: { instance: MU1_MUA, irq-name: MU1_A_IRQn }
-      source: HMPFacts §17.2 (imx93.dtsi; rpmsg-lite imx93_m33 RPMSG_LITE_M33_A55_MU MU1_MUA)
+      source: HMPFacts §18.2 (imx93.dtsi; rpmsg-lite imx93_m33 RPMSG_LITE_M33_A55_MU MU1_MUA)
     - label: mu2
       path: /soc@0/bus@42000000/mailbox@42440000
       unit-address: 0x42440000
@@ -10187,10 +10187,10 @@ mailboxes:
       default-status: disabled
       peer: spare
       a-side: { base: 0x42440000, irq: 24 }
-      source: HMPFacts §17.2 (rpmsg-lite imx93_m33 comment "Can use MU2 accoring your purpose")
+      source: HMPFacts §18.2 (rpmsg-lite imx93_m33 comment "Can use MU2 accoring your purpose")
 
 address-translation:
-  source: HMPFacts §1.7, §17.3 (imx_rproc.c imx_rproc_att_imx93; ML-RPROC = NXP-NEW)
+  source: HMPFacts §1.7, §18.3 (imx_rproc.c imx_rproc_att_imx93; ML-RPROC = NXP-NEW)
   rows:
     - { da: 0x0FFC0000, sa: 0x201C0000, size: 0x00040000, flags: [own, iomem], name: TCM CODE NON-SECURE }
     - { da: 0x1FFC0000, sa: 0x201C0000, size: 0x00040000, flags: [own, iomem], name: TCM CODE SECURE }
@@ -10205,7 +10205,7 @@ address-translation:
     size: 0x80000000
     check: reachable
     status: inference
-    source: HMPFacts §17.3
+    source: HMPFacts §18.3
     note: >-
       the table's DDR rows cover only 0x80000000-0x8FFFFFFF and 0xC0000000-0xCFFFFFFF, yet the mainline EVK puts its
       vrings at 0xa4000000 and its resource table in the M33's TCM at the system address 0x2021e000: shared
@@ -10217,7 +10217,7 @@ system-nodes:
   - { label: clk, path: /soc@0/bus@44000000/clock-controller@44450000, unit-address: 0x44450000, compatible: ["fsl,imx93-ccm"] }
 
 peripherals:
-  source: HMPFacts §17.4; labels, paths, compatibles, GIC SPI numbers and status as compiled from the corpus imx93.dtsi
+  source: HMPFacts §18.4; labels, paths, compatibles, GIC SPI numbers and status as compiled from the corpus imx93.dtsi
   instances:
     - { label: wdog1, kind: watchdog, path: /soc@0/bus@44000000/watchdog@442d0000, unit-address: 0x442d0000, compatible: ["fsl,imx93-wdt"], irqs: [38], default-status: disabled }
     - { label: wdog2, kind: watchdog, path: /soc@0/bus@44000000/watchdog@442e0000, unit-address: 0x442e0000, compatible: ["fsl,imx93-wdt"], irqs: [39], default-status: disabled }
@@ -10267,7 +10267,7 @@ peripherals:
     - { label: gpio1, kind: gpio, path: /soc@0/gpio@47400000, unit-address: 0x47400000, compatible: ["fsl,imx93-gpio", "fsl,imx8ulp-gpio"], irqs: [10, 11], default-status: okay }
 
 rpmsg-defaults:
-  source: HMPFacts §7.3, §17.5 (rpmsg-lite imx93_m33 platform; mainline imx93-11x11-evk-common.dtsi regions)
+  source: HMPFacts §7.3, §18.5 (rpmsg-lite imx93_m33 platform; mainline imx93-11x11-evk-common.dtsi regions)
   vring-base: 0xa4000000
   vring-size: 0x8000
   vring-align: 0x1000
@@ -10283,17 +10283,17 @@ rpmsg-defaults:
     - text: >-
         vring-size, vring-align, mu-channel and highest-link-id are rpmsg-lite's imx93_m33 platform header; link 0
         is SRTM, link 1 the user link (RL_PLATFORM_IMX93_M33_A55_USER_LINK_ID), hence two vdevs
-      source: HMPFacts §17.5 (rpmsg-lite lib/include/platform/imx93_m33/rpmsg_platform.h)
+      source: HMPFacts §18.5 (rpmsg-lite lib/include/platform/imx93_m33/rpmsg_platform.h)
     - text: vring-base (vdev 1 at +0x10000) and the resource table in the M33's TCM are where the mainline EVK tree reserves them
-      source: HMPFacts §7.3, §17.5
+      source: HMPFacts §7.3, §18.5
     - text: buffer-count 256 and the 496-byte payload are the i.MX 8M Plus example's rpmsg_config.h; the i.MX 93 example's was not read
-      source: HMPFacts §8, §17.5
+      source: HMPFacts §8, §18.5
       status: inference
 
 iomuxc:
   label: iomuxc
   base: 0x443c0000
-  source: HMPFacts §17.6 (imx93.dtsi pinctrl@443c0000)
+  source: HMPFacts §18.6 (imx93.dtsi pinctrl@443c0000)
 
 # BEGIN pad-table (generated by Scripts/gen-pad-table.py from imx93-pinfunc.h; do not edit by hand)
 pad-table:
@@ -11350,7 +11350,7 @@ pad-table:
 #"""
 # yaml-language-server: $schema=../soc.schema.json
 # i.MX 95: what the HMP rules need to know about the SoC (schemas/README.md). Facts and their sources are in
-# Documentation/HMPFacts.md §17; node paths, labels and compatibles as in the corpus's mainline imx95.dtsi.
+# Documentation/HMPFacts.md §18; node paths, labels and compatibles as in the corpus's mainline imx95.dtsi.
 # status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
 soc: imx95
 title: NXP i.MX 95 (Cortex-A55 running Linux, 1x Cortex-M7, 1x Cortex-M33 System Manager)
@@ -11359,7 +11359,7 @@ root-compatible: fsl,imx95
 
 clock-control:
   owner: system-manager
-  source: HMPFacts §17.7
+  source: HMPFacts §18.7
   note: >-
     Linux's clocks, power domains and pins go through the System Manager's SCMI protocols (scmi_clk,
     scmi_devpd, scmi_iomuxc in imx95.dtsi): Linux has no CCM or CCGR to gate, so the i.MX 8M clock-gating facts
@@ -11367,7 +11367,7 @@ clock-control:
     (not read)
 
 remoteproc:
-  source: HMPFacts §17.1 (NXP-NEW imx_rproc_of_match, fsl,imx95-cm7 -> imx_rproc_cfg_imx95_m7, method IMX_RPROC_SM)
+  source: HMPFacts §18.1 (NXP-NEW imx_rproc_of_match, fsl,imx95-cm7 -> imx_rproc_cfg_imx95_m7, method IMX_RPROC_SM)
   compatibles:
     - compatible: fsl,imx95-cm7
       method: sm
@@ -11377,9 +11377,9 @@ remoteproc:
   other-drivers:
     - compatible: fsl,imx95-cm7-sof
       driver: Sound Open Firmware (sound/soc/sof/imx, sof_of_imx9_ids)
-      source: HMPFacts §17.1 (LKML patch "add driver for imx95" of ASoC SOF imx; mainline imx95-19x19-evk-sof.dts)
+      source: HMPFacts §18.1 (LKML patch "add driver for imx95" of ASoC SOF imx; mainline imx95-19x19-evk-sof.dts)
   system-manager:
-    source: HMPFacts §17.1 (NXP-NEW imx_rproc_detect_mode)
+    source: HMPFacts §18.1 (NXP-NEW imx_rproc_detect_mode)
     note: >-
       NXP's driver reads fsl,cpu-id (probe fails without it: "No fsl,cpu-id property") and fsl,lmm-id; the CPU
       protocol is used when the M7 is in Linux's logical machine, the LMM protocol otherwise
@@ -11398,10 +11398,10 @@ mailboxes:
       peer: m7
       a-side: { base: 0x42430000, irq: 234 }
       m-side: { instance: MU7_MUB, irq-name: MU7_B_IRQn }
-      source: HMPFacts §17.2 (imx95.dtsi; rpmsg-lite imx95_m7 RPMSG_LITE_M7_A55_MU MU7_MUB; imx95-verdin.dtsi uses &mu7)
+      source: HMPFacts §18.2 (imx95.dtsi; rpmsg-lite imx95_m7 RPMSG_LITE_M7_A55_MU MU7_MUB; imx95-verdin.dtsi uses &mu7)
 
 address-translation:
-  source: HMPFacts §17.3 (NXP-NEW imx_rproc.c imx_rproc_att_imx95_m7)
+  source: HMPFacts §18.3 (NXP-NEW imx_rproc.c imx_rproc_att_imx95_m7)
   rows:
     - { da: 0x00000000, sa: 0x203C0000, size: 0x00040000, flags: [own, iomem], name: TCM CODE NON-SECURE }
     - { da: 0x20000000, sa: 0x20400000, size: 0x00040000, flags: [own, iomem], name: TCM SYS NON-SECURE }
@@ -11410,7 +11410,7 @@ address-translation:
     da: 0x80000000
     size: 0x50000000
     status: inference
-    source: HMPFacts §17.3, §10.12
+    source: HMPFacts §18.3, §10.12
     note: the table's 1:1 DDR row; the Verdin iMX95's vrings, buffer and resource table lie in it
 
 system-nodes:
@@ -11418,7 +11418,7 @@ system-nodes:
   - { label: scmi_clk, path: /firmware/scmi/protocol@14, unit-address: 0x14, compatible: [] }
 
 peripherals:
-  source: HMPFacts §17.4; labels, paths, compatibles, GIC SPI numbers and status as compiled from the corpus imx95.dtsi
+  source: HMPFacts §18.4; labels, paths, compatibles, GIC SPI numbers and status as compiled from the corpus imx95.dtsi
   instances:
     - { label: wdog3, kind: watchdog, path: /soc/bus@42000000/watchdog@42490000, unit-address: 0x42490000, compatible: ["fsl,imx93-wdt"], irqs: [77], default-status: disabled }
     - { label: tpm3, kind: pwm, path: /soc/bus@42000000/pwm@424e0000, unit-address: 0x424e0000, compatible: ["fsl,imx7ulp-pwm"], irqs: [], default-status: disabled }
@@ -11470,7 +11470,7 @@ peripherals:
     - { label: sai2, kind: sai, path: /soc/sai@4c880000, unit-address: 0x4c880000, compatible: ["fsl,imx95-sai"], irqs: [169], default-status: disabled }
 
 rpmsg-defaults:
-  source: HMPFacts §16.2, §17.5 (rpmsg-lite imx95_m7 platform; mainline imx95-verdin.dtsi regions)
+  source: HMPFacts §16.2, §18.5 (rpmsg-lite imx95_m7 platform; mainline imx95-verdin.dtsi regions)
   vring-base: 0x88000000
   vring-size: 0x8000
   vring-align: 0x1000
@@ -11484,18 +11484,18 @@ rpmsg-defaults:
   highest-link-id: 1
   notes:
     - text: vring-size, vring-align, mu-channel and highest-link-id are rpmsg-lite's imx95_m7 platform header; link 0 is SRTM, link 1 the user link
-      source: HMPFacts §17.5 (rpmsg-lite lib/include/platform/imx95_m7/rpmsg_platform.h)
+      source: HMPFacts §18.5 (rpmsg-lite lib/include/platform/imx95_m7/rpmsg_platform.h)
     - text: vring-base and resource-table are where mainline imx95-verdin.dtsi reserves them; NXP's EVK values were not read
-      source: HMPFacts §16.2, §17.5
+      source: HMPFacts §16.2, §18.5
       status: inference
     - text: buffer-count 256 and the 496-byte payload are the i.MX 8M Plus example's rpmsg_config.h; the i.MX 95 example's was not read
-      source: HMPFacts §8, §17.5
+      source: HMPFacts §8, §18.5
       status: inference
 
 iomuxc:
   label: scmi_iomuxc
   base: 0x443c0000
-  source: HMPFacts §17.6
+  source: HMPFacts §18.6
   status: inference
   note: the pads are set through the System Manager's SCMI pinctrl protocol; 0x443c0000 is the IOMUXC's address on the i.MX 93 and is assumed the same
 

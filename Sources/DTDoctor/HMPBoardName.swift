@@ -2,7 +2,7 @@ import DTHMP
 import DTRules
 
 /// Board names as `hmp generate` takes them: a SKU (`verdin-imx8mp-wifi`) or a family (`verdin-imx8mp`) whose SKU
-/// comes from `--sku` or the manifest's `board:`.
+/// comes from `--sku` or the manifest's `board:`; a board with a single SKU (`imx8mm-evk`) is that SKU.
 public enum HMPBoardName {
   public struct Problem: Error, CustomStringConvertible {
     public var description: String
@@ -26,6 +26,8 @@ public enum HMPBoardName {
       if let manifestBoard, manifestBoard != profile.name {
         return (profile, try pick(profile, manifestBoard, from: "the manifest's board"))
       }
+      // A board with one SKU (NXP's EVKs) needs no SKU name.
+      if profile.skus.count == 1, let only = profile.skus.first { return (profile, only) }
       let names = profile.skus.map { "\(profile.name)-\($0.name)" }
       throw Problem(
         description:

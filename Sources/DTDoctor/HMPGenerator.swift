@@ -85,6 +85,9 @@ public enum HMPGenerator {
     }
     let rpmsg = request.manifest?.rpmsg ?? soc.rpmsgDefaults
     var warnings: [String] = []
+    /// The M core as the comments name it (`M7`, `M4`, `M33`), and the board's interface naming (`Verdin `).
+    let core = soc.coreName
+    let family = board.interfaceFamily.map { $0 + " " } ?? ""
 
     // MARK: Regions
     guard let vringNeed = rpmsg.vringRegionSize() else {
@@ -104,7 +107,8 @@ public enum HMPGenerator {
     for vdev in 0..<vdevs {
       for ring in 0..<2 {
         let name = kernel.core.vringName(vdev: vdev, ring: ring)
-        let direction = ring == 0 ? "M7 → Linux (Linux's receive queue, \"input\")" : "Linux → M7 (\"output\")"
+        let direction =
+          ring == 0 ? "\(core) → Linux (Linux's receive queue, \"input\")" : "Linux → \(core) (\"output\")"
         regions.append(
           Region(
             label: name, name: name, address: rpmsg.vringAddress(vdev * 2 + ring), size: rpmsg.vringSize,
@@ -171,7 +175,8 @@ public enum HMPGenerator {
         let start = low & ~0xF_FFFF
         let end = (high + 0xF_FFFF) & ~0xF_FFFF
         firmwareRegion = Region(
-          label: "m7_reserved", name: "m7", address: start, size: end - start, compatible: nil,
+          label: "\(core.lowercased())_reserved", name: core.lowercased(), address: start, size: end - start,
+          compatible: nil,
           comment: [
             "The DDR the firmware's load segments occupy (\(hex(low))–\(hex(high)) in \(display(elf.path))), in",
             "1 MiB steps: imx_rproc only reaches DDR through a mapped memory-region (HMPFacts §1.7).",
@@ -179,7 +184,8 @@ public enum HMPGenerator {
       }
     } else {
       firmwareRegion = Region(
-        label: "m7_reserved", name: "m7", address: 0x8000_0000, size: 0x100_0000, compatible: nil,
+        label: "\(core.lowercased())_reserved", name: core.lowercased(), address: 0x8000_0000, size: 0x100_0000,
+        compatible: nil,
         comment: [
           "DDR for firmware linked to run from DDR (the SDK's m_ddr, NXP's EVK layout; HMPFacts §1.7, §7.1).",
           "Without a firmware ELF in the manifest its size is a default: drop it for TCM-only firmware.",
@@ -226,18 +232,20 @@ public enum HMPGenerator {
       for entry in manifest.peripherals {
         let ref = try reference(for: entry, soc: soc, base: request.base, baseLabels: baseLabels)
         labels.insert(ref.label ?? ref.text)
-        var why = "the M7 firmware drives it (\(display(manifest.path)): \(entry.text))"
-        if let l = ref.label, let interface = board.interface(forLabel: l) { why += "; Verdin \(interface)" }
+        var why = "the \(core) firmware drives it (\(display(manifest.path)): \(entry.text))"
+        if let l = ref.label, let interface = board.interface(forLabel: l) { why += "; \(family)\(interface)" }
         disable(ref.text, why)
       }
       claimedLabels = labels
-    } else {
-      let uart = board.m7DebugUART
+    } else if let uart = board.m7DebugUART {
       claimedLabels = [uart.label]
       disable(
         "&" + uart.label,
-        "the M7's debug console (Verdin \(uart.interface), the SDK's BOARD_DEBUG_UART); no manifest was given, so "
-          + "only the board's M7 debug UART is assumed to be the M7's (HMPFacts §6, §8)")
+        "the \(core)'s debug console (\(family)\(uart.interface), the SDK's BOARD_DEBUG_UART); no manifest was given, so "
+          + "only the board's \(core) debug UART is assumed to be the \(core)'s (HMPFacts §6, §8)")
+    } else {
+      // The M core's console is not one of Linux's peripherals (i.MX 8ULP): nothing to take from Linux.
+      claimedLabels = []
     }
     let ownedPads = Set((request.inputs?.pads ?? []).map(\.name))
     // What the SKU's Linux tree enables that the M7 takes, by label or by pad.
@@ -245,13 +253,14 @@ public enum HMPGenerator {
       let byLabel = claimedLabels.contains(use.label)
       let pads = use.pads.filter { ownedPads.contains($0) }
       guard byLabel || !pads.isEmpty else { continue }
-      let what = byLabel ? "the M7 takes \(use.label)" : "the M7 muxes \(pads.joined(separator: ", "))"
+      let what = byLabel ? "the \(core) takes \(use.label)" : "the \(core) muxes \(pads.joined(separator: ", "))"
       warnings.append(
         "\(board.name)-\(request.sku.name): \(what), which this SKU's Linux tree uses for \(use.reason); Linux loses it"
       )
       if !byLabel {
         disable(
-          "&" + use.label, "its pads (\(pads.joined(separator: ", "))) are muxed by the M7; Linux loses \(use.reason)")
+          "&" + use.label,
+          "its pads (\(pads.joined(separator: ", "))) are muxed by the \(core); Linux loses \(use.reason)")
       }
     }
     var iomuxcPinctrl: (value: String, dropped: [String])?
@@ -297,7 +306,7 @@ public enum HMPGenerator {
       if let uboot = plan.ubootLine {
         clockHeader = [
           "",
-          Self.commandLineSentence(plan, given: given),
+          Self.commandLineSentence(plan, given: given, core: core),
           "",
           "    \(uboot)",
           "",
@@ -306,7 +315,7 @@ public enum HMPGenerator {
       } else {
         clockHeader = [
           "",
-          "Kernel command line: nothing to add for the clocks and power of what the M7 owns (HMPFacts §13)\(given).",
+          "Kernel command line: nothing to add for the clocks and power of what the \(core) owns (HMPFacts §13)\(given).",
         ]
       }
     }
@@ -315,14 +324,14 @@ public enum HMPGenerator {
     var w = OverlayWriter()
     w.comment(
       [
-        "Linux ⇄ Cortex-M7 (remoteproc + RPMsg) overlay for the \(board.title), \(request.sku.title).",
+        "Linux ⇄ Cortex-\(core) (remoteproc + RPMsg) overlay for the \(board.title), \(request.sku.title).",
         "",
         "Generated by dtlint: \(request.commandLine)",
         "",
         "Kernel flavor: \(request.kernelName)\(request.kernelName == kernel.name ? "" : " (\(kernel.name))") — \(kernel.title).",
         "",
-        request.manifest.map { "M7 manifest: \(display($0.path))." }
-          ?? "No M7 manifest: the SoC's RPMsg defaults and the board's M7 debug UART are assumed.",
+        request.manifest.map { "\(core) manifest: \(display($0.path))." }
+          ?? "No \(core) manifest: the SoC's RPMsg defaults and the board's \(core) debug UART are assumed.",
         "",
         "RPMsg: vrings at \(hex(rpmsg.vringBase)) (\(hexSize(rpmsg.vringSize)) apart), \(rpmsg.bufferCount) buffers, "
           + "resource table at \(hex(rpmsg.resourceTable)), MU channel \(channel).",
@@ -339,16 +348,34 @@ public enum HMPGenerator {
     w.property("compatible", "\"\(rootCompatible)\"", level: 1)
     w.line("};")
     w.blank()
-    w.comment(
-      [
-        "/reserved-memory is targeted by path: mainline trees have no label on it (HMPFacts §5.2, §10.9)"
-          + (kernel.baseTrees.reservedMemoryLabel.map {
-            ", this flavor's own trees call it &\($0), and a path applies to both"
-          } ?? ", and a path applies to any base") + "."
-      ], level: 0)
-    w.line("&{/reserved-memory} {")
-    w.property("#address-cells", "<2>", level: 1)
-    w.property("#size-cells", "<2>", level: 1)
+    // Boards whose base trees have no /reserved-memory (NXP's 8M Mini/Nano EVKs) get it from a fragment on the root,
+    // which creates the node or merges into one a base has.
+    let inRoot = request.base.map { $0.node(atPath: "/reserved-memory") == nil } ?? !board.baseHasReservedMemory
+    let rl = inRoot ? 2 : 1
+    let tabs = String(repeating: "\t", count: rl)
+    if inRoot {
+      w.comment(
+        [
+          "\(board.title)'s trees have no /reserved-memory: the fragment on the root creates it (or merges into one",
+          "the base has), as NXP's rpmsg trees declare it (HMPFacts §7.2, §18.8).",
+        ], level: 0)
+      w.line("&{/} {")
+      w.line("\treserved-memory {")
+      w.property("#address-cells", "<2>", level: 2)
+      w.property("#size-cells", "<2>", level: 2)
+      w.property("ranges", "", level: 2)
+    } else {
+      w.comment(
+        [
+          "/reserved-memory is targeted by path: mainline trees have no label on it (HMPFacts §5.2, §10.9)"
+            + (kernel.baseTrees.reservedMemoryLabel.map {
+              ", this flavor's own trees call it &\($0), and a path applies to both"
+            } ?? ", and a path applies to any base") + "."
+        ], level: 0)
+      w.line("&{/reserved-memory} {")
+      w.property("#address-cells", "<2>", level: 1)
+      w.property("#size-cells", "<2>", level: 1)
+    }
     var all = regions
     all.append(pool)
     all.append(rsc)
@@ -356,41 +383,59 @@ public enum HMPGenerator {
     all.sort { $0.address < $1.address }
     for r in all {
       w.blank()
-      w.comment(r.comment, level: 1)
-      w.line("\t\(r.label): \(r.name)@\(String(r.address, radix: 16)) {")
-      if let c = r.compatible { w.property("compatible", "\"\(c)\"", level: 2) }
-      w.property("reg", "<\(cells64(r.address)) \(cells64(r.size))>", level: 2)
-      w.line("\t\tno-map;")
-      w.line("\t};")
+      w.comment(r.comment, level: rl)
+      w.line("\(tabs)\(r.label): \(r.name)@\(String(r.address, radix: 16)) {")
+      if let c = r.compatible { w.property("compatible", "\"\(c)\"", level: rl + 1) }
+      w.property("reg", "<\(cells64(r.address)) \(cells64(r.size))>", level: rl + 1)
+      w.line("\(tabs)\tno-map;")
+      w.line("\(tabs)};")
     }
+    if inRoot { w.line("\t};") }
     w.line("};")
     w.blank()
 
-    var rprocComment = [
-      "The remoteproc node as \(request.kernelName)'s imx_rproc reads it (HMPFacts §1, §4, §10.5–10.8):",
-      "compatible \"\(compatible)\" (\(soc.remoteproc.preferred?.driverConfig ?? "imx_rproc")); the M7 clock",
-      "\(soc.remoteproc.clockName) ("
-        + (kernel.property("clocks")?.required == .always
-          ? "this kernel enables it unconditionally, so probe fails without it);"
-          : "optional for this kernel; mainline requires it, so it is always written);"),
-      "mailbox channels tx, rx, rxdb on MU \(mu.label) channel \(channel) (rpmsg-lite's RPMSG_MU_CHANNEL; the M7 uses",
-      "the MU's other side); memory-region starts with the buffer pool (index 0).",
-    ]
+    let clockLines: [String]
+    if let clock = soc.remoteproc.clock {
+      clockLines = [
+        "compatible \"\(compatible)\" (\(soc.remoteproc.preferred?.driverConfig ?? "imx_rproc")); the \(core) clock",
+        "\(clock.name) ("
+          + (kernel.property("clocks")?.required == .always
+            ? "this kernel enables it unconditionally, so probe fails without it);"
+            : "optional for this kernel; mainline requires it, so it is always written);"),
+      ]
+    } else {
+      clockLines = [
+        "compatible \"\(compatible)\" (\(soc.remoteproc.preferred?.driverConfig ?? "imx_rproc")); no clock: the",
+        "\(soc.chipName)'s node takes none, firmware runs the \(core)'s clock (HMPFacts §18);",
+      ]
+    }
+    var rprocComment =
+      [
+        "The remoteproc node as \(request.kernelName)'s imx_rproc reads it (HMPFacts §1, §4, §10.5–10.8):"
+      ] + clockLines + [
+        "mailbox channels tx, rx, rxdb on MU \(mu.label) channel \(channel) (rpmsg-lite's RPMSG_MU_CHANNEL; the \(core) uses",
+        "the MU's other side); memory-region starts with the buffer pool (index 0).",
+      ]
     let rscDA = kernel.resourceTable.locatedBy == .rscDA
     if rscDA {
       rprocComment.append("rsc-da: where this kernel reads the resource table when it attaches (HMPFacts §1.3).")
     }
     if let manifest = request.manifest, manifest.startedBy == .linux {
       rprocComment.append(
-        "The manifest says Linux starts the M7: echo start > /sys/class/remoteproc/remoteproc0/state.")
+        "The manifest says Linux starts the \(core): echo start > /sys/class/remoteproc/remoteproc0/state.")
     } else {
       rprocComment.append(
-        "A running M7 (U-Boot bootaux) is attached at probe and its resource table read (HMPFacts §1.3).")
+        "A running \(core) (U-Boot bootaux) is attached at probe and its resource table read (HMPFacts §1.3).")
     }
     w.comment(rprocComment, level: 0)
     let indent: Int
+    // The SoC's own node (the i.MX 93's and 8ULP's .dtsi have one, disabled): by label without a base.
+    let socNode = existingRproc == nil ? soc.remoteproc.node : nil
     if let existing = existingRproc {
       w.line("&{\(existing.path)} {")
+      indent = 1
+    } else if let socNode {
+      w.line("&\(socNode.label) {")
       indent = 1
     } else {
       w.line("&{/} {")
@@ -398,22 +443,45 @@ public enum HMPGenerator {
       indent = 2
     }
     w.property("compatible", "\"\(compatible)\"", level: indent)
-    if let clk = soc.node(label: soc.remoteproc.clockProvider) {
-      _ = clk
-      w.property(
-        "clocks", "<&\(soc.remoteproc.clockProvider) \(soc.remoteproc.clockID)>", level: indent,
-        trailing: "/* \(soc.remoteproc.clockName) */")
+    // The SoC's .dtsi may carry the node disabled (i.MX 93, 8ULP): the overlay enables it.
+    if let existing = existingRproc, !existing.isEnabledStatus { w.property("status", "\"okay\"", level: indent) }
+    if let socNode, socNode.defaultStatus != "okay" { w.property("status", "\"okay\"", level: indent) }
+    if let clock = soc.remoteproc.clock, soc.node(label: clock.provider) != nil {
+      w.property("clocks", "<&\(clock.provider) \(clock.id)>", level: indent, trailing: "/* \(clock.name) */")
     }
     w.property("mbox-names", mboxNames.map { "\"\($0)\"" }.joined(separator: ", "), level: indent)
     w.property("mboxes", mboxCells.joined(separator: ", "), level: indent)
     w.property("memory-region", memoryRegion.map { "<&\($0)>" }.joined(separator: ", "), level: indent)
+    // MMIO configurations find the SRC through syscon (HMPFacts §1.1, §15.6).
+    if kernel.usesMMIO(compatible) || soc.remoteproc.preferred?.needs.contains("syscon") == true,
+      let src = soc.remoteproc.srcLabel
+    {
+      w.property(
+        "syscon", "<&\(src)>", level: indent, trailing: "/* the SRC: the MMIO method's start/stop registers */")
+    }
     if rscDA { w.property("rsc-da", "<\(hex(rpmsg.resourceTable))>", level: indent) }
-    if existingRproc == nil { w.line("\t};") }
+    if existingRproc == nil && socNode == nil { w.line("\t};") }
     w.line("};")
+
+    // The M core's MU is disabled in the SoC's .dtsi on the i.MX 93, 8ULP and 95: Linux's side must be enabled, or the
+    // channel request defers for ever (HMPFacts §3, §18.2).
+    let muEnabled = request.base.flatMap { b in b.node(atPath: mu.node.path) ?? b.node(withLabel: mu.label) }.map(
+      \.isEnabledStatus)
+    if muEnabled ?? (mu.defaultStatus == "okay") == false {
+      w.blank()
+      w.comment(
+        [
+          "Linux's side of MU \(mu.label): disabled in the \(soc.chipName)'s .dtsi; without it the mailbox channels",
+          "never register and imx_rproc defers its probe for ever (HMPFacts §3, §18.2).",
+        ], level: 0)
+      w.line("&\(mu.label) {")
+      w.property("status", "\"okay\"", level: 1)
+      w.line("};")
+    }
 
     for (ref, why) in owned {
       w.blank()
-      w.comment(["Owned by the M7: \(why)."], level: 0)
+      w.comment(["Owned by the \(core): \(why)."], level: 0)
       w.line("\(ref) {")
       w.property("status", "\"disabled\"", level: 1)
       w.line("};")
@@ -423,7 +491,7 @@ public enum HMPGenerator {
       w.blank()
       w.comment(
         [
-          "Keep the M7's clocks on: \(request.kernelName)'s clock driver enables the clocks listed in init-on-array",
+          "Keep the \(core)'s clocks on: \(request.kernelName)'s clock driver enables the clocks listed in init-on-array",
           "at probe and never drops them, so Linux leaves the root slices of \(plan.slices.joined(separator: ", ")) on",
           "(HMPFacts §13.6). An overlay replaces the whole property"
             + (request.base != nil
@@ -440,8 +508,8 @@ public enum HMPGenerator {
       w.comment(
         [
           (p.dropped.count == 1
-            ? "The iomuxc hog \(p.dropped[0]) muxes pads the M7 uses; Linux would re-mux them at boot"
-            : "The iomuxc hogs \(p.dropped.joined(separator: ", ")) mux pads the M7 uses; Linux would re-mux them at boot"),
+            ? "The iomuxc hog \(p.dropped[0]) muxes pads the \(core) uses; Linux would re-mux them at boot"
+            : "The iomuxc hogs \(p.dropped.joined(separator: ", ")) mux pads the \(core) uses; Linux would re-mux them at boot"),
           "(HMPFacts §6). An overlay cannot remove one entry, so pinctrl-0 is written without them.",
         ], level: 0)
       w.line("&\(soc.iomuxcLabel) {")
@@ -606,11 +674,20 @@ struct OverlayWriter {
 
 extension HMPGenerator {
   /// The header sentence that names the command-line words and what they keep on.
-  static func commandLineSentence(_ plan: ClockProtectionPlan, given: String) -> String {
+  static func commandLineSentence(_ plan: ClockProtectionPlan, given: String, core: String) -> String {
     let words: String = plan.commandLine.joined(separator: " ")
     let domains: [String] = plan.powerDomains.map { "domain " + $0 }
     let kept: String = (plan.slices + domains).joined(separator: ", ")
-    return "Kernel command line: Linux must boot with \(words) so that it leaves the clocks and power of what the M7 "
+    return
+      "Kernel command line: Linux must boot with \(words) so that it leaves the clocks and power of what the \(core) "
       + "owns on (\(kept); HMPFacts §13)\(given). In U-Boot:"
+  }
+}
+
+extension Node {
+  /// `status` absent, "okay" or "ok" (what the kernel's `of_device_is_available` accepts).
+  fileprivate var isEnabledStatus: Bool {
+    guard let s = property("status")?.value.strings?.first else { return true }
+    return s == "okay" || s == "ok"
   }
 }

@@ -80,7 +80,9 @@ public enum HMPSelfCheck {
       }
       e.label = node.label
       let compat = node.compatible.map { "\"\($0)\"" }.joined(separator: ", ")
-      e.lines = ["compatible = \(compat);", "reg = <\(hex(node.unitAddress)) 0x10000>;"] + lines
+      // SCMI protocol nodes (i.MX 95) have no compatible of their own.
+      e.lines =
+        (compat.isEmpty ? [] : ["compatible = \(compat);"]) + ["reg = <\(hex(node.unitAddress)) 0x10000>;"] + lines
     }
     let sku = request.sku
     func status(_ label: String, _ defaultStatus: String) -> [String] {
@@ -89,12 +91,18 @@ public enum HMPSelfCheck {
       return defaultStatus == "okay" ? [] : ["status = \"\(defaultStatus)\";"]
     }
     for n in soc.systemNodes {
-      add(n, n.label == soc.remoteproc.clockProvider ? ["#clock-cells = <1>;"] : [])
+      add(n, n.label == soc.remoteproc.clock?.provider ? ["#clock-cells = <1>;"] : [])
     }
     for mu in soc.mailboxes.units {
       add(mu.node, ["#mbox-cells = <\(soc.mailboxes.mboxCells)>;"] + status(mu.label, mu.defaultStatus))
     }
     for p in soc.peripherals { add(p.node, status(p.label, p.defaultStatus)) }
+    // The SoC's own remoteproc node (i.MX 93, 8ULP), as its .dtsi has it.
+    if let n = soc.remoteproc.node, let c = soc.remoteproc.preferred?.compatible {
+      let e = root.child(String(n.path.dropFirst()))
+      e.label = n.label
+      e.lines = ["compatible = \"\(c)\";"] + (n.defaultStatus == "okay" ? [] : ["status = \"\(n.defaultStatus)\";"])
+    }
 
     var out = "/dts-v1/;\n\n/ {\n"
     let compats = [sku.compatible, request.board.compatible, soc.rootCompatible].map { "\"\($0)\"" }

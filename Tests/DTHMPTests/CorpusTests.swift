@@ -56,6 +56,6 @@ import Testing
     // The M7 debug UART's pads are uart4's pinctrl group.
     let group = try #require(tree.node(withLabel: "pinctrl_uart4"))
     let pads = soc.pads.decode(fslPins: group.property("fsl,pins")?.value.cells ?? []).map { $0?.pad.name }
-    #expect(pads == profile.m7DebugUART.pads)
+    #expect(pads == profile.m7DebugUART?.pads)
   }
 }

@@ -7,7 +7,7 @@ import Testing
 /// The example builders' SoC profiles agree with what the rules know of the SoC (`schemas/soc/*.yaml`): an example
 /// written for a SoC is judged against that SoC's facts.
 @Suite struct ExampleSoCTests {
-  static let profiles: [ExampleSoC] = [.imx8mp]
+  static let profiles: [ExampleSoC] = [.imx8mp, .imx8mn, .imx93]
 
   @Test(arguments: profiles.map(\.name))
   func exampleProfileMatchesTheSoCSchema(_ name: String) throws {
@@ -23,6 +23,7 @@ import Testing
     #expect(i2c.unitAddress == UInt64(example.i2c.address))
     #expect(soc.rpmsgDefaults.vringBase == example.vring0.address)
     #expect(soc.rpmsgDefaults.vringAddress(1) == example.vring1.address)
+    #expect(soc.rpmsgDefaults.resourceTable == example.resourceTable.address)
   }
 
   @Test func regionsRenderAsTheVendorTreesWriteThem() {

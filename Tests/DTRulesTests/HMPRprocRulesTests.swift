@@ -177,17 +177,22 @@ import _DTTestSupport
   }
 
   @Test func clocksMissingNeedsAKnownSoC() throws {
-    // An i.MX 8M Nano tree using the 8M Nano compatible: no bundled profile, nothing to say.
+    // An i.MX 8M Quad tree: no bundled profile, nothing to say.
     let code = """
       /dts-v1/;
       / {
-      \tcompatible = "acme,board", "fsl,imx8mn";
-      \timx8mn-cm7 {
-      \t\tcompatible = "fsl,imx8mn-cm7";
+      \tcompatible = "acme,board", "fsl,imx8mq";
+      \timx8mq-cm4 {
+      \t\tcompatible = "fsl,imx8mq-cm4";
       \t};
       };
       """
-    #expect(try Self.lint(code).isEmpty)
+    #expect(try Self.lint(code, rules: ["hmp_rproc_clocks"]).isEmpty)
+    // The i.MX 8M Nano has a profile (issue 18): mainline's imx_rproc_cfg_imx8mn needs the clock, NXP 5.15's not.
+    let nano = code.replacingOccurrences(of: "imx8mq", with: "imx8mn").replacingOccurrences(of: "cm4", with: "cm7")
+    let f = try #require(try Self.lint(nano, rules: ["hmp_rproc_clocks"]).first)
+    #expect(f.message.contains("the M7 clock") && f.message.contains("expected clocks = <&clk IMX8MN_CLK_M7_CORE>"))
+    #expect(try Self.lint(nano, rules: ["hmp_rproc_clocks"], kernel: "nxp-5.15").isEmpty)
   }
 
   @Test func twoClocksBindingOnlyOnNXP6() throws {

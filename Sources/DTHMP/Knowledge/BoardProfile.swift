@@ -55,11 +55,18 @@ public struct BoardProfile: Sendable {
   /// Whether Linux's hogs override an earlier M-core mux (INFERENCE in HMPFacts §6).
   public var hogEffect: Provenance
   public var carriers: [String]
-  public var m7DebugUART: DebugUART
+  /// The UART the M core's SDK firmware prints its console on; nil when it is not one of Linux's peripherals (the
+  /// i.MX 8ULP M33's LPUART lives in its own domain).
+  public var m7DebugUART: DebugUART?
   /// What is (not) known about the I2C the board gives the M core.
   public var m7I2C: Provenance
   public var memory: Provenance
   public var interfaces: [Interface]
+  /// How the board's interface names are prefixed in messages (`Verdin` → "Verdin UART_4"); nil for boards whose
+  /// interfaces have no family name (NXP's EVKs).
+  public var interfaceFamily: String?
+  /// Whether the board's base trees have a `/reserved-memory` node (NXP's 8M Mini/Nano EVK trees have none).
+  public var baseHasReservedMemory: Bool = true
   public var path: String
 
   // MARK: - Queries
@@ -122,9 +129,8 @@ public struct BoardProfile: Sendable {
     let top = try r.object(
       root, key: nil,
       required: [
-        "board", "title", "soc", "compatible", "skus", "hog-effect", "carriers", "m7-debug-uart", "m7-i2c", "memory",
-        "interfaces",
-      ], optional: Provenance.keys)
+        "board", "title", "soc", "compatible", "skus", "hog-effect", "carriers", "m7-i2c", "memory", "interfaces",
+      ], optional: ["interface-family", "m7-debug-uart", "reserved-memory-in-base"] + Provenance.keys)
     let socName = try top.requiredString("soc")
     let soc: SoCProfile
     if let given {
@@ -208,13 +214,18 @@ public struct BoardProfile: Sendable {
       skus.append(sku)
     }
 
-    let du = try r.object(
-      try top.required("m7-debug-uart"), key: "m7-debug-uart", required: ["label", "interface", "pads"],
-      optional: ["sodimm"] + Provenance.keys)
-    if let s = du["sodimm"] {
-      for (i, x) in try r.sequence(s, key: du.path("sodimm")).enumerated() {
-        _ = try r.integer(x, key: YAMLReader.join(du.path("sodimm"), index: i), max: 1000)
+    var debugUART: DebugUART?
+    if let n = top["m7-debug-uart"] {
+      let du = try r.object(
+        n, key: "m7-debug-uart", required: ["label", "interface", "pads"], optional: ["sodimm"] + Provenance.keys)
+      if let s = du["sodimm"] {
+        for (i, x) in try r.sequence(s, key: du.path("sodimm")).enumerated() {
+          _ = try r.integer(x, key: YAMLReader.join(du.path("sodimm"), index: i), max: 1000)
+        }
       }
+      debugUART = DebugUART(
+        label: try label(du), interface: try du.requiredString("interface"), pads: try pads(du),
+        provenance: try Provenance.read(du))
     }
     var interfaces: [Interface] = []
     for (i, n) in try r.sequence(try top.required("interfaces"), key: "interfaces").enumerated() {
@@ -230,9 +241,9 @@ public struct BoardProfile: Sendable {
       name: try top.requiredString("board"), title: try top.requiredString("title"), soc: socName,
       compatible: try top.requiredString("compatible"), provenance: try Provenance.read(top), skus: skus,
       hogEffect: try fact("hog-effect"), carriers: try top.requiredStringList("carriers"),
-      m7DebugUART: DebugUART(
-        label: try label(du), interface: try du.requiredString("interface"), pads: try pads(du),
-        provenance: try Provenance.read(du)),
-      m7I2C: try fact("m7-i2c"), memory: try fact("memory"), interfaces: interfaces, path: path)
+      m7DebugUART: debugUART,
+      m7I2C: try fact("m7-i2c"), memory: try fact("memory"), interfaces: interfaces,
+      interfaceFamily: try top.string("interface-family"),
+      baseHasReservedMemory: try top.bool("reserved-memory-in-base") ?? true, path: path)
   }
 }

@@ -21,7 +21,6 @@ enum BundledSchemas {
     "skus",
     "hog-effect",
     "carriers",
-    "m7-debug-uart",
     "m7-i2c",
     "memory",
     "interfaces"
@@ -232,7 +231,8 @@ enum BundledSchemas {
         "note": {
           "type": "string"
         }
-      }
+      },
+      "description": "The UART the M core's SDK firmware prints on; absent when it is not one of Linux's peripherals (i.MX 8ULP)."
     },
     "m7-i2c": {
       "type": "object",
@@ -296,6 +296,13 @@ enum BundledSchemas {
     },
     "note": {
       "type": "string"
+    },
+    "interface-family": {
+      "type": "string"
+    },
+    "reserved-memory-in-base": {
+      "type": "boolean",
+      "description": "false when the board's base trees have no /reserved-memory: the generator creates it from a fragment on the root"
     }
   },
   "$defs": {
@@ -323,6 +330,315 @@ enum BundledSchemas {
 }
 
 """##,
+    "board/imx8mm-evk.yaml":
+#"""
+# yaml-language-server: $schema=../board.schema.json
+# NXP i.MX 8M Mini EVK: the board NXP's SDK and rpmsg trees start from (schemas/README.md). Source: HMPFacts §18.8.
+# status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
+board: imx8mm-evk
+title: NXP i.MX 8M Mini EVK
+soc: imx8mm
+compatible: fsl,imx8mm-evk
+source: HMPFacts §18.8
+
+skus:
+  - name: evk
+    compatible: fsl,imx8mm-evk
+    title: the evaluation kit (imx8mm-evk.dts)
+
+hog-effect:
+  status: inference
+  source: HMPFacts §6
+  note: pads Linux muxes at boot would override an M4 that muxed them earlier
+
+carriers: []
+# The mainline and NXP trees of this EVK have no /reserved-memory (NXP's rpmsg tree declares it): HMPFacts §18.8.
+reserved-memory-in-base: false
+
+m7-debug-uart:
+  label: uart4
+  interface: UART4
+  pads: [UART4_RXD, UART4_TXD]
+  source: HMPFacts §18.8 (SDK evkmimx8mm board.h BOARD_DEBUG_UART_INSTANCE 4; NXP imx8mm-evk-rpmsg.dts disables uart4)
+  note: the pads are the SoC's UART4 pads; which pads the EVK routes to its debug USB is inferred
+
+m7-i2c:
+  status: not-verified
+  source: HMPFacts §18.8
+  note: which I2C the M4 examples use was not read
+
+memory:
+  status: not-verified
+  source: HMPFacts §18.8
+  note: the /memory node of the EVK trees is rewritten by U-Boot
+
+interfaces: []
+
+"""#,
+    "board/imx8mn-evk.yaml":
+#"""
+# yaml-language-server: $schema=../board.schema.json
+# NXP i.MX 8M Nano EVK: the board NXP's SDK and rpmsg trees start from (schemas/README.md). Source: HMPFacts §18.8.
+# status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
+board: imx8mn-evk
+title: NXP i.MX 8M Nano EVK
+soc: imx8mn
+compatible: fsl,imx8mn-evk
+source: HMPFacts §18.8
+
+skus:
+  - name: evk
+    compatible: fsl,imx8mn-evk
+    title: the evaluation kit (imx8mn-evk.dts)
+
+hog-effect:
+  status: inference
+  source: HMPFacts §6
+  note: pads Linux muxes at boot would override an M7 that muxed them earlier
+
+carriers: []
+# The mainline and NXP trees of this EVK have no /reserved-memory (NXP's rpmsg tree declares it): HMPFacts §18.8.
+reserved-memory-in-base: false
+
+m7-debug-uart:
+  label: uart4
+  interface: UART4
+  pads: [UART4_RXD, UART4_TXD]
+  source: HMPFacts §7.2, §18.8 (NXP imx8mn-evk-rpmsg.dts disables uart4)
+  status: inference
+  note: the 8M Nano SDK's board.h was not read; UART4 as on the 8M Mini and Plus EVKs
+
+m7-i2c:
+  status: not-verified
+  source: HMPFacts §18.8
+  note: which I2C the M7 examples use was not read
+
+memory:
+  status: not-verified
+  source: HMPFacts §18.8
+  note: the /memory node of the EVK trees is rewritten by U-Boot
+
+interfaces: []
+
+"""#,
+    "board/imx8mp-evk.yaml":
+#"""
+# yaml-language-server: $schema=../board.schema.json
+# NXP i.MX 8M Plus EVK: the board NXP's SDK and rpmsg trees start from (schemas/README.md). Source: HMPFacts §18.8.
+# status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
+board: imx8mp-evk
+title: NXP i.MX 8M Plus EVK
+soc: imx8mp
+compatible: fsl,imx8mp-evk
+source: HMPFacts §18.8
+
+skus:
+  - name: evk
+    compatible: fsl,imx8mp-evk
+    title: the evaluation kit (imx8mp-evk.dts)
+
+hog-effect:
+  status: inference
+  source: HMPFacts §6
+  note: pads Linux muxes at boot would override an M7 that muxed them earlier
+
+carriers: []
+
+m7-debug-uart:
+  label: uart4
+  interface: UART4
+  pads: [UART4_RXD, UART4_TXD]
+  source: HMPFacts §8, §18.8 (SDK evkmimx8mp board.h BOARD_DEBUG_UART_INSTANCE 4)
+  note: the pads are the SoC's UART4 pads; which pads the EVK routes to its debug USB is inferred
+
+m7-i2c:
+  status: not-verified
+  source: HMPFacts §18.8
+  note: which I2C the M7 examples use was not read
+
+memory:
+  status: not-verified
+  source: HMPFacts §18.8
+  note: the /memory node of the EVK trees is rewritten by U-Boot
+
+interfaces: []
+
+"""#,
+    "board/imx8ulp-evk.yaml":
+#"""
+# yaml-language-server: $schema=../board.schema.json
+# NXP i.MX 8ULP EVK: the board NXP's SDK and rpmsg trees start from (schemas/README.md). Source: HMPFacts §18.8.
+# status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
+board: imx8ulp-evk
+title: NXP i.MX 8ULP EVK
+soc: imx8ulp
+compatible: fsl,imx8ulp-evk
+source: HMPFacts §18.8
+
+skus:
+  - name: evk
+    compatible: fsl,imx8ulp-evk
+    title: the evaluation kit (imx8ulp-evk.dts)
+
+hog-effect:
+  status: inference
+  source: HMPFacts §6
+  note: pads Linux muxes at boot would override an M33 that muxed them earlier
+
+carriers: []
+
+m7-i2c:
+  status: not-verified
+  source: HMPFacts §18.8
+  note: which I2C the M33 examples use was not read
+
+memory:
+  status: not-verified
+  source: HMPFacts §18.8
+  note: the /memory node of the EVK trees is rewritten by U-Boot
+
+interfaces: []
+# No m7-debug-uart: the M33's console is not one of Linux's (A35 domain) peripherals (HMPFacts §18.8).
+
+"""#,
+    "board/imx93-11x11-evk.yaml":
+#"""
+# yaml-language-server: $schema=../board.schema.json
+# NXP i.MX 93 11x11 EVK: the board NXP's SDK and rpmsg trees start from (schemas/README.md). Source: HMPFacts §18.8.
+# status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
+board: imx93-11x11-evk
+title: NXP i.MX 93 11x11 EVK
+soc: imx93
+compatible: fsl,imx93-11x11-evk
+source: HMPFacts §18.8
+
+skus:
+  - name: evk
+    compatible: fsl,imx93-11x11-evk
+    title: the evaluation kit (imx93-11x11-evk.dts)
+
+hog-effect:
+  status: inference
+  source: HMPFacts §6
+  note: pads Linux muxes at boot would override an M33 that muxed them earlier
+
+carriers: []
+
+m7-debug-uart:
+  label: lpuart2
+  interface: LPUART2
+  pads: [UART2_RXD, UART2_TXD]
+  source: HMPFacts §18.8
+  status: inference
+  note: an i.MX 93 SDK board.h with BOARD_DEBUG_UART_INSTANCE 2 (kCLOCK_Root_Lpuart2) was read, its repository not recorded
+
+m7-i2c:
+  status: not-verified
+  source: HMPFacts §18.8
+  note: which I2C the M33 examples use was not read
+
+memory:
+  status: not-verified
+  source: HMPFacts §18.8
+  note: the /memory node of the EVK trees is rewritten by U-Boot
+
+interfaces: []
+
+"""#,
+    "board/verdin-imx8mm.yaml":
+#"""
+# yaml-language-server: $schema=../board.schema.json
+# Toradex Verdin iMX8M Mini: SKUs, the M4's debug UART, what each SKU's Linux tree takes (schemas/README.md).
+# Source: HMPFacts §18.8 (mainline imx8mm-verdin*.dtsi, U-Boot dts/upstream @6073c36b2c8d, checked in the corpus).
+# status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
+board: verdin-imx8mm
+title: Toradex Verdin iMX8M Mini
+soc: imx8mm
+compatible: toradex,verdin-imx8mm
+interface-family: Verdin
+source: HMPFacts §18.8
+
+skus:
+  - name: wifi
+    compatible: toradex,verdin-imx8mm-wifi
+    title: Wi-Fi/Bluetooth SKUs (imx8mm-verdin-wifi.dtsi)
+    hogs:
+      - group: pinctrl_gpio_hog1
+        pads: [SAI1_MCLK, SAI1_RXC, SAI1_RXD0, SAI1_RXD1, SAI1_RXD2, SAI1_RXD3, SAI1_RXFS, SAI1_TXC, SAI1_TXD0, SAI1_TXD1, SAI1_TXD2, SAI1_TXD3, SAI1_TXD4, SAI1_TXD6, SAI1_TXFS]
+        functions: [GPIO4_IO20, GPIO4_IO1, GPIO4_IO2, GPIO4_IO3, GPIO4_IO4, GPIO4_IO5, GPIO4_IO0, GPIO4_IO11, GPIO4_IO12, GPIO4_IO13, GPIO4_IO14, GPIO4_IO15, GPIO4_IO16, GPIO4_IO18, GPIO4_IO10]
+        reason: iomuxc hog of the SODIMM GPIOs 88-120
+        source: HMPFacts §18.8 (imx8mm-verdin.dtsi pinctrl_gpio_hog1)
+      - group: pinctrl_gpio_hog2
+        pads: [SAI3_MCLK]
+        functions: [GPIO5_IO2]
+        reason: SODIMM 91
+        source: HMPFacts §18.8 (imx8mm-verdin.dtsi pinctrl_gpio_hog2)
+      - group: pinctrl_gpio_hog3
+        pads: [GPIO1_IO13, GPIO1_IO15]
+        functions: [GPIO1_IO13, GPIO1_IO15]
+        reason: SODIMM 157 and 187
+        source: HMPFacts §18.8 (imx8mm-verdin.dtsi pinctrl_gpio_hog3)
+  - name: nonwifi
+    compatible: toradex,verdin-imx8mm-nonwifi
+    title: SKUs without Wi-Fi (imx8mm-verdin-nonwifi.dtsi)
+    hogs:
+      - group: pinctrl_gpio_hog1
+        pads: [SAI1_MCLK, SAI1_RXC, SAI1_RXD0, SAI1_RXD1, SAI1_RXD2, SAI1_RXD3, SAI1_RXFS, SAI1_TXC, SAI1_TXD0, SAI1_TXD1, SAI1_TXD2, SAI1_TXD3, SAI1_TXD4, SAI1_TXD6, SAI1_TXFS]
+        functions: [GPIO4_IO20, GPIO4_IO1, GPIO4_IO2, GPIO4_IO3, GPIO4_IO4, GPIO4_IO5, GPIO4_IO0, GPIO4_IO11, GPIO4_IO12, GPIO4_IO13, GPIO4_IO14, GPIO4_IO15, GPIO4_IO16, GPIO4_IO18, GPIO4_IO10]
+        reason: iomuxc hog of the SODIMM GPIOs 88-120
+        source: HMPFacts §18.8 (imx8mm-verdin.dtsi pinctrl_gpio_hog1)
+      - group: pinctrl_gpio_hog2
+        pads: [SAI3_MCLK]
+        functions: [GPIO5_IO2]
+        reason: SODIMM 91
+        source: HMPFacts §18.8 (imx8mm-verdin.dtsi pinctrl_gpio_hog2)
+      - group: pinctrl_gpio_hog3
+        pads: [GPIO1_IO13, GPIO1_IO15]
+        functions: [GPIO1_IO13, GPIO1_IO15]
+        reason: SODIMM 157 and 187
+        source: HMPFacts §18.8 (imx8mm-verdin.dtsi pinctrl_gpio_hog3)
+
+hog-effect:
+  status: inference
+  source: HMPFacts §6
+  note: Linux's iomuxc hogs re-mux their pads at boot and would override an M4 that muxed them earlier
+
+carriers: [dev, dahlia, yavia, mallow, ivy]
+
+m7-debug-uart:
+  label: uart4
+  interface: UART_4
+  pads: [UART4_RXD, UART4_TXD]
+  sodimm: [151, 153]
+  source: HMPFacts §18.8 (imx8mm-verdin.dtsi "Verdin UART_4 Resource allocated to M4 by default"; pinctrl_uart4)
+  note: the tree leaves uart4 as the SoC .dtsi has it (disabled) and gives it its pins for the M4
+
+m7-i2c:
+  status: not-verified
+  source: HMPFacts §18.8
+  note: which I2C the Verdin standard gives the M4 was not found
+
+memory:
+  status: not-verified
+  source: HMPFacts §18.8
+  note: no /memory node in the mainline Verdin trees (U-Boot fills it)
+
+interfaces:
+  - { interface: I2C_1, label: i2c4 }
+  - { interface: I2C_2_DSI, label: i2c2 }
+  - { interface: I2C_4_CSI, label: i2c3 }
+  - { interface: On-module I2C, label: i2c1 }
+  - { interface: UART_1, label: uart2 }
+  - { interface: UART_2, label: uart3 }
+  - { interface: UART_3, label: uart1, note: Linux console }
+  - { interface: UART_4, label: uart4, note: M4 debug port }
+  - { interface: SPI_1, label: ecspi2 }
+  - { interface: QSPI_1, label: flexspi }
+  - { interface: PWM_1, label: pwm2 }
+  - { interface: PWM_2, label: pwm3 }
+  - { interface: PWM_3_DSI, label: pwm1 }
+
+"""#,
     "board/verdin-imx8mp.yaml":
 #"""
 # yaml-language-server: $schema=../board.schema.json
@@ -333,6 +649,7 @@ board: verdin-imx8mp
 title: Toradex Verdin iMX8M Plus
 soc: imx8mp
 compatible: toradex,verdin-imx8mp
+interface-family: Verdin
 source: HMPFacts §6
 
 skus:
@@ -428,6 +745,77 @@ interfaces:
   - { interface: PWM_1, label: pwm1 }
   - { interface: PWM_2, label: pwm2 }
   - { interface: PWM_3_DSI, label: pwm3 }
+
+"""#,
+    "board/verdin-imx95.yaml":
+#"""
+# yaml-language-server: $schema=../board.schema.json
+# Toradex Verdin iMX95: SKUs, the M7's debug UART, what each SKU's Linux tree takes (schemas/README.md).
+# Source: HMPFacts §18.8 (mainline imx95-verdin*.dtsi, checked in the corpus).
+# status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
+board: verdin-imx95
+title: Toradex Verdin iMX95
+soc: imx95
+compatible: toradex,verdin-imx95
+interface-family: Verdin
+source: HMPFacts §18.8
+
+skus:
+  - name: wifi
+    compatible: toradex,verdin-imx95-wifi
+    title: Wi-Fi/Bluetooth SKUs (imx95-verdin-wifi.dtsi)
+    enables:
+      - label: lpuart6
+        reason: on-module Bluetooth (nxp,88w8987-bt) on lpuart6
+        pads: [GPIO_IO04, GPIO_IO33, GPIO_IO34, GPIO_IO07]
+        source: HMPFacts §18.8 (imx95-verdin-wifi.dtsi "/* On-module Bluetooth */ &lpuart6"; pinctrl_bt_uart)
+  - name: nonwifi
+    compatible: toradex,verdin-imx95-nonwifi
+    title: SKUs without Wi-Fi (imx95-verdin-nonwifi.dtsi)
+
+hog-effect:
+  status: inference
+  source: HMPFacts §6
+  note: pads Linux muxes at boot would override an M7 that muxed them earlier
+
+carriers: [dev, dahlia, yavia, mallow, ivy]
+
+m7-debug-uart:
+  label: lpuart2
+  interface: UART_4
+  pads: [UART2_RXD, UART2_TXD]
+  sodimm: [151, 153]
+  status: inference
+  source: HMPFacts §18.8 (imx95-verdin.dtsi "Verdin UART_4" &lpuart2, pinctrl_uart2 SODIMM 151/153)
+  note: >-
+    Verdin UART_4 is the M-core debug port on the Verdin iMX8M Mini and Plus; that the Verdin iMX95's M7 firmware
+    prints there is inferred (the tree enables lpuart2 for Linux)
+
+m7-i2c:
+  status: not-verified
+  source: HMPFacts §18.8
+  note: which I2C the Verdin standard gives the M7 was not found
+
+memory:
+  status: not-verified
+  source: HMPFacts §18.8
+  note: no /memory node in the mainline Verdin trees (U-Boot fills it)
+
+interfaces:
+  - { interface: I2C_1, label: lpi2c4 }
+  - { interface: I2C_2_DSI, label: lpi2c3 }
+  - { interface: I2C_3_HDMI, label: lpi2c2 }
+  - { interface: I2C_4_CSI, label: lpi2c5 }
+  - { interface: UART_1, label: lpuart7 }
+  - { interface: UART_2, label: lpuart8 }
+  - { interface: UART_3, label: lpuart1, note: Linux console }
+  - { interface: UART_4, label: lpuart2 }
+  - { interface: SPI_1, label: lpspi6 }
+  - { interface: CAN_1, label: flexcan1 }
+  - { interface: CAN_2, label: flexcan2 }
+  - { interface: PWM_1, label: tpm4 }
+  - { interface: PWM_2, label: tpm5 }
+  - { interface: PWM_3_DSI, label: tpm6 }
 
 """#,
     "dtlint-config.schema.json":
@@ -1054,7 +1442,7 @@ sources:
 
 compatibles:
   source: HMPFacts §15.2 (imx_rproc_of_match)
-  list: ["fsl,imx7ulp-cm4", "fsl,imx7d-cm4", "fsl,imx6sx-cm4", "fsl,imx8mq-cm4", "fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7", "fsl,imx8mn-cm7-mmio", "fsl,imx8mp-cm7-mmio", "fsl,imx8qxp-cm4", "fsl,imx8qm-cm4", "fsl,imx8ulp-cm33", "fsl,imx93-cm33"]
+  list: ["fsl,imx7ulp-cm4", "fsl,imx7d-cm4", "fsl,imx6sx-cm4", "fsl,imx8mq-cm4", "fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7", "fsl,imx8mn-cm7-mmio", "fsl,imx8mp-cm7-mmio", "fsl,imx8qxp-cm4", "fsl,imx8qm-cm4", "fsl,imx8ulp-cm33", "fsl,imx93-cm33", "fsl,imx95-cm7"]
 
 driver-configs:
   source: "HMPFacts §15.2, §15.6 (imx_rproc_cfg_*, their .method and .ops)"
@@ -1069,6 +1457,13 @@ driver-configs:
     - { config: imx_rproc_cfg_imx8qm, method: scu-api, compatibles: ["fsl,imx8qm-cm4"] }
     - { config: imx_rproc_cfg_imx8ulp, method: none, compatibles: ["fsl,imx8ulp-cm33"] }
     - { config: imx_rproc_cfg_imx7ulp, method: none, compatibles: ["fsl,imx7ulp-cm4"] }
+    - config: imx_rproc_cfg_imx95_m7
+      method: sm
+      compatibles: ["fsl,imx95-cm7"]
+      version-dependent: >-
+        added by a3bf6ee15a59 "remoteproc: imx_rproc: Add support for i.MX95" (Peng Fan, v5 2025-12-18, seen in the
+        rproc-next merge of linux-next; CPU and LM ids 1 fixed in the driver, no fsl,cpu-id); not in ML-RPROC
+        @016a3d4b, and the first release carrying it is not verified (HMPFacts §18.1)
 
 # How a memory-region entry is treated by its node name (without the unit address: the kernel's node->name).
 region-names:
@@ -2923,10 +3318,7 @@ messages:
       "type": "object",
       "additionalProperties": false,
       "required": [
-        "compatibles",
-        "clock",
-        "smc",
-        "mmio"
+        "compatibles"
       ],
       "properties": {
         "compatibles": {
@@ -2947,7 +3339,9 @@ messages:
               "method": {
                 "enum": [
                   "smc",
-                  "mmio"
+                  "mmio",
+                  "sm",
+                  "none"
                 ]
               },
               "driver-config": {
@@ -3023,10 +3417,7 @@ messages:
           "additionalProperties": false,
           "required": [
             "src-label",
-            "src-scr-offset",
-            "gpr-label",
-            "gpr22-offset",
-            "gpr22-cpuwait-bit"
+            "src-scr-offset"
           ],
           "properties": {
             "src-label": {
@@ -3045,6 +3436,15 @@ messages:
               "type": "integer",
               "minimum": 0,
               "maximum": 31
+            },
+            "source": {
+              "$ref": "#/$defs/source"
+            },
+            "status": {
+              "$ref": "#/$defs/status"
+            },
+            "note": {
+              "type": "string"
             }
           }
         },
@@ -3056,8 +3456,75 @@ messages:
         },
         "note": {
           "type": "string"
+        },
+        "system-manager": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "source": {
+              "$ref": "#/$defs/source"
+            },
+            "status": {
+              "$ref": "#/$defs/status"
+            },
+            "note": {
+              "type": "string"
+            }
+          }
+        },
+        "node": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "label",
+            "path",
+            "default-status"
+          ],
+          "properties": {
+            "label": {
+              "$ref": "#/$defs/label"
+            },
+            "path": {
+              "$ref": "#/$defs/path"
+            },
+            "default-status": {
+              "enum": [
+                "okay",
+                "disabled"
+              ]
+            }
+          }
+        },
+        "other-drivers": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "compatible",
+              "driver"
+            ],
+            "properties": {
+              "compatible": {
+                "$ref": "#/$defs/compatible"
+              },
+              "driver": {
+                "type": "string"
+              },
+              "source": {
+                "$ref": "#/$defs/source"
+              },
+              "status": {
+                "$ref": "#/$defs/status"
+              },
+              "note": {
+                "type": "string"
+              }
+            }
+          }
         }
-      }
+      },
+      "description": "A section per method some compatible uses: smc, mmio, system-manager (sm); clock absent when the node takes none."
     },
     "mailboxes": {
       "type": "object",
@@ -3150,10 +3617,6 @@ messages:
               "m-side": {
                 "type": "object",
                 "additionalProperties": false,
-                "required": [
-                  "base",
-                  "irq"
-                ],
                 "properties": {
                   "base": {
                     "$ref": "#/$defs/u32"
@@ -3164,6 +3627,9 @@ messages:
                     "maximum": 1023
                   },
                   "irq-name": {
+                    "type": "string"
+                  },
+                  "instance": {
                     "type": "string"
                   }
                 }
@@ -3331,6 +3797,12 @@ messages:
             },
             "note": {
               "type": "string"
+            },
+            "check": {
+              "enum": [
+                "att-identity",
+                "reachable"
+              ]
             }
           }
         },
@@ -3527,6 +3999,11 @@ messages:
         },
         "note": {
           "type": "string"
+        },
+        "highest-link-id": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 15
         }
       }
     },
@@ -3619,7 +4096,8 @@ messages:
                     "mode": {
                       "type": "integer",
                       "minimum": 0,
-                      "maximum": 7
+                      "maximum": 31,
+                      "description": "MUX_MODE as the header gives it: the mode, with the SION bit 0x10 on i.MX 8M/93/95 headers that set it; 4 bits on the i.MX 8ULP"
                     },
                     "input-reg": {
                       "type": "integer",
@@ -3636,13 +4114,19 @@ messages:
               }
             }
           }
+        },
+        "pin-cells": {
+          "enum": [
+            5,
+            6
+          ]
         }
       }
     },
     "clocks": {
       "type": "object",
       "additionalProperties": false,
-      "description": "Root slices, CCGR gates and power domains of the peripherals (HMPFacts §13).",
+      "description": "Root slices, CCGR gates and power domains of the peripherals (HMPFacts \u00a713).",
       "required": [
         "provider",
         "header",
@@ -3784,6 +4268,31 @@ messages:
           "type": "string"
         }
       }
+    },
+    "clock-control": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "owner"
+      ],
+      "properties": {
+        "owner": {
+          "enum": [
+            "ccm",
+            "pcc",
+            "system-manager"
+          ]
+        },
+        "source": {
+          "$ref": "#/$defs/source"
+        },
+        "status": {
+          "$ref": "#/$defs/status"
+        },
+        "note": {
+          "type": "string"
+        }
+      }
     }
   },
   "$defs": {
@@ -3820,6 +4329,2720 @@ messages:
 }
 
 """##,
+    "soc/imx8mm.yaml":
+#"""
+# yaml-language-server: $schema=../soc.schema.json
+# i.MX 8M Mini: what the HMP rules need to know about the SoC (schemas/README.md). Facts and their sources are in
+# Documentation/HMPFacts.md §18 (and §1 for the driver); node paths, labels and compatibles are as in the corpus's
+# mainline imx8mm.dtsi (U-Boot dts/upstream @6073c36b2c8d).
+# status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
+soc: imx8mm
+title: NXP i.MX 8M Mini (4x Cortex-A53 running Linux, 1x Cortex-M4)
+m-core: cortex-m4
+root-compatible: fsl,imx8mm
+
+clock-control:
+  owner: ccm
+  source: HMPFacts §18.7
+  note: >-
+    the CCM has the i.MX 8M Plus's slice + CCGR structure (clk-imx8mm.c registers the same imx8m_clk_composite
+    slices and imx_clk_gate4 CCGR gates, HMPFacts §13.1); the clocks section below is its table
+
+remoteproc:
+  source: HMPFacts §1.1, §18.1 (imx_rproc_of_match, fsl,imx8mm-cm4 -> imx_rproc_cfg_imx8mq)
+  compatibles:
+    - compatible: fsl,imx8mm-cm4
+      method: mmio
+      driver-config: imx_rproc_cfg_imx8mq
+      preferred: true
+      needs: [syscon]
+      note: start/stop/detect through SRC SCR (0x0C) only; the configuration has no GPR register
+  clock:
+    provider: clk
+    id: 77
+    name: IMX8MM_CLK_M4_DIV
+    source: HMPFacts §7.2, §18.1 (NXP imx8mm-evk-rpmsg.dts; dt-bindings/clock/imx8mm-clock.h)
+  mmio:
+    src-label: src
+    src-scr-offset: 0x0C
+    source: HMPFacts §1.1 (IMX7D_SRC_SCR)
+
+mailboxes:
+  mbox-cells: 2
+  channel-types: { tx: 0, rx: 1, txdb: 2, rxdb: 3, rst: 4, txdb-v2: 5 }
+  channel-indices: 4
+  source: HMPFacts §3.1 (drivers/mailbox/imx-mailbox.c)
+  units:
+    - label: mu
+      path: /soc@0/bus@30800000/mailbox@30aa0000
+      unit-address: 0x30aa0000
+      compatible: ["fsl,imx8mm-mu", "fsl,imx6sx-mu"]
+      default-status: okay
+      peer: m4
+      a-side: { base: 0x30aa0000, irq: 88 }
+      m-side: { irq-name: MU_M4_IRQn }
+      source: HMPFacts §18.2 (imx8mm.dtsi; SDK evkmimx8mm board.h BOARD_MU_IRQ_NUM MU_M4_IRQn)
+      note: the M4 side's base address was not read in an SDK header (HMPFacts §18.2)
+
+address-translation:
+  source: HMPFacts §18.3 (imx_rproc.c imx_rproc_att_imx8mq; ML-RPROC = NXP-NEW)
+  rows:
+    - { da: 0x00000000, sa: 0x007E0000, size: 0x00020000, flags: [iomem], name: TCML - alias }
+    - { da: 0x00180000, sa: 0x00180000, size: 0x00008000, flags: [], name: OCRAM_S }
+    - { da: 0x00900000, sa: 0x00900000, size: 0x00020000, flags: [], name: OCRAM }
+    - { da: 0x00920000, sa: 0x00920000, size: 0x00020000, flags: [], name: OCRAM }
+    - { da: 0x08000000, sa: 0x08000000, size: 0x08000000, flags: [], name: QSPI Code - alias }
+    - { da: 0x10000000, sa: 0x40000000, size: 0x0FFE0000, flags: [], name: DDR (Code) - alias }
+    - { da: 0x1FFE0000, sa: 0x007E0000, size: 0x00040000, flags: [own, iomem], name: TCML/U }
+    - { da: 0x20180000, sa: 0x00180000, size: 0x00008000, flags: [own], name: OCRAM_S }
+    - { da: 0x20200000, sa: 0x00900000, size: 0x00020000, flags: [own], name: OCRAM }
+    - { da: 0x20220000, sa: 0x00920000, size: 0x00020000, flags: [own], name: OCRAM }
+    - { da: 0x40000000, sa: 0x40000000, size: 0x80000000, flags: [], name: DDR (Data) }
+  shared-window:
+    da: 0x40000000
+    size: 0x80000000
+    status: inference
+    source: HMPFacts §18.3, §10.12
+    note: shared regions should lie in the 1:1 DDR data window; NXP's EVK puts them at 0xb8000000
+
+system-nodes:
+  - { label: src, path: /soc@0/bus@30000000/reset-controller@30390000, unit-address: 0x30390000, compatible: ["fsl,imx8mm-src", "fsl,imx8mq-src", syscon] }
+  - { label: gpr, path: /soc@0/bus@30000000/syscon@30340000, unit-address: 0x30340000, compatible: ["fsl,imx8mm-iomuxc-gpr", syscon] }
+  - { label: iomuxc, path: /soc@0/bus@30000000/pinctrl@30330000, unit-address: 0x30330000, compatible: ["fsl,imx8mm-iomuxc"] }
+  - { label: clk, path: /soc@0/bus@30000000/clock-controller@30380000, unit-address: 0x30380000, compatible: ["fsl,imx8mm-ccm"] }
+
+peripherals:
+  source: HMPFacts §18.4; labels, paths, compatibles, GIC SPI numbers and status as compiled from the corpus imx8mm.dtsi
+  instances:
+    - { label: sai1, kind: sai, path: /soc@0/bus@30000000/spba-bus@30000000/sai@30010000, unit-address: 0x30010000, compatible: ["fsl,imx8mm-sai", "fsl,imx8mq-sai"], irqs: [95], default-status: disabled }
+    - { label: sai2, kind: sai, path: /soc@0/bus@30000000/spba-bus@30000000/sai@30020000, unit-address: 0x30020000, compatible: ["fsl,imx8mm-sai", "fsl,imx8mq-sai"], irqs: [96], default-status: disabled }
+    - { label: sai3, kind: sai, path: /soc@0/bus@30000000/spba-bus@30000000/sai@30030000, unit-address: 0x30030000, compatible: ["fsl,imx8mm-sai", "fsl,imx8mq-sai"], irqs: [50], default-status: disabled }
+    - { label: sai5, kind: sai, path: /soc@0/bus@30000000/spba-bus@30000000/sai@30050000, unit-address: 0x30050000, compatible: ["fsl,imx8mm-sai", "fsl,imx8mq-sai"], irqs: [90], default-status: disabled }
+    - { label: sai6, kind: sai, path: /soc@0/bus@30000000/spba-bus@30000000/sai@30060000, unit-address: 0x30060000, compatible: ["fsl,imx8mm-sai", "fsl,imx8mq-sai"], irqs: [90], default-status: disabled }
+    - { label: micfil, kind: audio, path: /soc@0/bus@30000000/spba-bus@30000000/audio-controller@30080000, unit-address: 0x30080000, compatible: ["fsl,imx8mm-micfil"], irqs: [109, 110, 44, 45], default-status: disabled }
+    - { label: gpio1, kind: gpio, path: /soc@0/bus@30000000/gpio@30200000, unit-address: 0x30200000, compatible: ["fsl,imx8mm-gpio", "fsl,imx35-gpio"], irqs: [64, 65], default-status: okay }
+    - { label: gpio2, kind: gpio, path: /soc@0/bus@30000000/gpio@30210000, unit-address: 0x30210000, compatible: ["fsl,imx8mm-gpio", "fsl,imx35-gpio"], irqs: [66, 67], default-status: okay }
+    - { label: gpio3, kind: gpio, path: /soc@0/bus@30000000/gpio@30220000, unit-address: 0x30220000, compatible: ["fsl,imx8mm-gpio", "fsl,imx35-gpio"], irqs: [68, 69], default-status: okay }
+    - { label: gpio4, kind: gpio, path: /soc@0/bus@30000000/gpio@30230000, unit-address: 0x30230000, compatible: ["fsl,imx8mm-gpio", "fsl,imx35-gpio"], irqs: [70, 71], default-status: okay }
+    - { label: gpio5, kind: gpio, path: /soc@0/bus@30000000/gpio@30240000, unit-address: 0x30240000, compatible: ["fsl,imx8mm-gpio", "fsl,imx35-gpio"], irqs: [72, 73], default-status: okay }
+    - { label: wdog1, kind: watchdog, path: /soc@0/bus@30000000/watchdog@30280000, unit-address: 0x30280000, compatible: ["fsl,imx8mm-wdt", "fsl,imx21-wdt"], irqs: [78], default-status: disabled }
+    - { label: wdog2, kind: watchdog, path: /soc@0/bus@30000000/watchdog@30290000, unit-address: 0x30290000, compatible: ["fsl,imx8mm-wdt", "fsl,imx21-wdt"], irqs: [79], default-status: disabled }
+    - { label: wdog3, kind: watchdog, path: /soc@0/bus@30000000/watchdog@302a0000, unit-address: 0x302a0000, compatible: ["fsl,imx8mm-wdt", "fsl,imx21-wdt"], irqs: [10], default-status: disabled }
+    - { label: sdma2, kind: dma, path: /soc@0/bus@30000000/dma-controller@302c0000, unit-address: 0x302c0000, compatible: ["fsl,imx8mm-sdma", "fsl,imx8mq-sdma"], irqs: [103], default-status: okay }
+    - { label: sdma3, kind: dma, path: /soc@0/bus@30000000/dma-controller@302b0000, unit-address: 0x302b0000, compatible: ["fsl,imx8mm-sdma", "fsl,imx8mq-sdma"], irqs: [34], default-status: okay }
+    - { label: pwm1, kind: pwm, path: /soc@0/bus@30400000/pwm@30660000, unit-address: 0x30660000, compatible: ["fsl,imx8mm-pwm", "fsl,imx27-pwm"], irqs: [81], default-status: disabled }
+    - { label: pwm2, kind: pwm, path: /soc@0/bus@30400000/pwm@30670000, unit-address: 0x30670000, compatible: ["fsl,imx8mm-pwm", "fsl,imx27-pwm"], irqs: [82], default-status: disabled }
+    - { label: pwm3, kind: pwm, path: /soc@0/bus@30400000/pwm@30680000, unit-address: 0x30680000, compatible: ["fsl,imx8mm-pwm", "fsl,imx27-pwm"], irqs: [83], default-status: disabled }
+    - { label: pwm4, kind: pwm, path: /soc@0/bus@30400000/pwm@30690000, unit-address: 0x30690000, compatible: ["fsl,imx8mm-pwm", "fsl,imx27-pwm"], irqs: [84], default-status: disabled }
+    - { label: ecspi1, kind: spi, path: /soc@0/bus@30800000/spba-bus@30800000/spi@30820000, unit-address: 0x30820000, compatible: ["fsl,imx8mm-ecspi", "fsl,imx51-ecspi"], irqs: [31], default-status: disabled }
+    - { label: ecspi2, kind: spi, path: /soc@0/bus@30800000/spba-bus@30800000/spi@30830000, unit-address: 0x30830000, compatible: ["fsl,imx8mm-ecspi", "fsl,imx51-ecspi"], irqs: [32], default-status: disabled }
+    - { label: ecspi3, kind: spi, path: /soc@0/bus@30800000/spba-bus@30800000/spi@30840000, unit-address: 0x30840000, compatible: ["fsl,imx8mm-ecspi", "fsl,imx51-ecspi"], irqs: [33], default-status: disabled }
+    - { label: uart1, kind: uart, path: /soc@0/bus@30800000/spba-bus@30800000/serial@30860000, unit-address: 0x30860000, compatible: ["fsl,imx8mm-uart", "fsl,imx6q-uart"], irqs: [26], default-status: disabled }
+    - { label: uart3, kind: uart, path: /soc@0/bus@30800000/spba-bus@30800000/serial@30880000, unit-address: 0x30880000, compatible: ["fsl,imx8mm-uart", "fsl,imx6q-uart"], irqs: [28], default-status: disabled }
+    - { label: uart2, kind: uart, path: /soc@0/bus@30800000/spba-bus@30800000/serial@30890000, unit-address: 0x30890000, compatible: ["fsl,imx8mm-uart", "fsl,imx6q-uart"], irqs: [27], default-status: disabled }
+    - { label: i2c1, kind: i2c, path: /soc@0/bus@30800000/i2c@30a20000, unit-address: 0x30a20000, compatible: ["fsl,imx8mm-i2c", "fsl,imx21-i2c"], irqs: [35], default-status: disabled }
+    - { label: i2c2, kind: i2c, path: /soc@0/bus@30800000/i2c@30a30000, unit-address: 0x30a30000, compatible: ["fsl,imx8mm-i2c", "fsl,imx21-i2c"], irqs: [36], default-status: disabled }
+    - { label: i2c3, kind: i2c, path: /soc@0/bus@30800000/i2c@30a40000, unit-address: 0x30a40000, compatible: ["fsl,imx8mm-i2c", "fsl,imx21-i2c"], irqs: [37], default-status: disabled }
+    - { label: i2c4, kind: i2c, path: /soc@0/bus@30800000/i2c@30a50000, unit-address: 0x30a50000, compatible: ["fsl,imx8mm-i2c", "fsl,imx21-i2c"], irqs: [38], default-status: disabled }
+    - { label: uart4, kind: uart, path: /soc@0/bus@30800000/serial@30a60000, unit-address: 0x30a60000, compatible: ["fsl,imx8mm-uart", "fsl,imx6q-uart"], irqs: [29], default-status: disabled }
+    - { label: flexspi, kind: qspi, path: /soc@0/bus@30800000/spi@30bb0000, unit-address: 0x30bb0000, compatible: ["nxp,imx8mm-fspi"], irqs: [107], default-status: disabled }
+    - { label: sdma1, kind: dma, path: /soc@0/bus@30800000/dma-controller@30bd0000, unit-address: 0x30bd0000, compatible: ["fsl,imx8mm-sdma", "fsl,imx8mq-sdma"], irqs: [2], default-status: okay }
+
+rpmsg-defaults:
+  source: HMPFacts §7.2, §18.5 (rpmsg-lite imx8mm_m4 platform; NXP imx8mm-evk-rpmsg.dts regions)
+  vring-base: 0xb8000000
+  vring-size: 0x8000
+  vring-align: 0x1000
+  buffer-count: 256
+  buffer-payload-size: 496
+  buffer-size: 512
+  resource-table: 0xb80ff000
+  mu-channel: 1
+  link-id: 0
+  vdev-count: 1
+  highest-link-id: 15
+  notes:
+    - text: vring-size, vring-align, mu-channel, link-id and highest-link-id are rpmsg-lite's imx8mm_m4 platform header
+      source: HMPFacts §18.5 (rpmsg-lite lib/include/platform/imx8mm_m4/rpmsg_platform.h)
+    - text: vring-base and resource-table are where NXP's imx8mm-evk-rpmsg.dts reserves them; the SDK board.h read does not define VDEV0_VRING_BASE
+      source: HMPFacts §7.2, §18.5
+      status: inference
+    - text: buffer-count 256 and the 496-byte payload are the i.MX 8M Plus example's rpmsg_config.h; the i.MX 8M Mini example's was not read
+      source: HMPFacts §8, §18.5
+      status: inference
+
+iomuxc:
+  label: iomuxc
+  base: 0x30330000
+  source: HMPFacts §18.6 (imx8mm.dtsi pinctrl@30330000)
+
+# Clock gating (HMPFacts §13, §18.7): each peripheral's root slice (target register at clk + offset, enable bit 28)
+# and CCGR gate (clk + ccgr), IDs of dt-bindings/clock/imx8mm-clock.h, offsets and driver names of clk-imx8mm.c.
+# Peripherals without a slice of their own hang off ipg_root. No power domains: the 8M Mini's SAIs, PDM and SDMA
+# sit in no audio-mix domain of the mainline .dtsi.
+clocks:
+  source: HMPFacts §18.7 (torvalds/linux clk-imx8mm.c @0209001674de; imx8mm-clock.h)
+  provider: clk
+  header: dt-bindings/clock/imx8mm-clock.h
+  root-enable-bit: 28
+  mcore-booted-parameter: clk-imx8mm.mcore_booted
+  mcore-booted-source: HMPFacts §13.4, §16.2 (module_param(mcore_booted) in clk-imx8mm.c)
+  peripherals:
+    - { label: i2c1, gate: { id: 164, name: IMX8MM_CLK_I2C1_ROOT, ccgr: 0x4170 }, slice: { id: 123, name: IMX8MM_CLK_I2C1, offset: 0xad00, clock: i2c1 } }
+    - { label: i2c2, gate: { id: 165, name: IMX8MM_CLK_I2C2_ROOT, ccgr: 0x4180 }, slice: { id: 124, name: IMX8MM_CLK_I2C2, offset: 0xad80, clock: i2c2 } }
+    - { label: i2c3, gate: { id: 166, name: IMX8MM_CLK_I2C3_ROOT, ccgr: 0x4190 }, slice: { id: 125, name: IMX8MM_CLK_I2C3, offset: 0xae00, clock: i2c3 } }
+    - { label: i2c4, gate: { id: 167, name: IMX8MM_CLK_I2C4_ROOT, ccgr: 0x41a0 }, slice: { id: 126, name: IMX8MM_CLK_I2C4, offset: 0xae80, clock: i2c4 } }
+    - { label: uart1, gate: { id: 188, name: IMX8MM_CLK_UART1_ROOT, ccgr: 0x4490 }, slice: { id: 127, name: IMX8MM_CLK_UART1, offset: 0xaf00, clock: uart1 } }
+    - { label: uart2, gate: { id: 189, name: IMX8MM_CLK_UART2_ROOT, ccgr: 0x44a0 }, slice: { id: 128, name: IMX8MM_CLK_UART2, offset: 0xaf80, clock: uart2 } }
+    - { label: uart3, gate: { id: 190, name: IMX8MM_CLK_UART3_ROOT, ccgr: 0x44b0 }, slice: { id: 129, name: IMX8MM_CLK_UART3, offset: 0xb000, clock: uart3 } }
+    - { label: uart4, gate: { id: 191, name: IMX8MM_CLK_UART4_ROOT, ccgr: 0x44c0 }, slice: { id: 130, name: IMX8MM_CLK_UART4, offset: 0xb080, clock: uart4 } }
+    - { label: ecspi1, gate: { id: 159, name: IMX8MM_CLK_ECSPI1_ROOT, ccgr: 0x4070 }, slice: { id: 133, name: IMX8MM_CLK_ECSPI1, offset: 0xb280, clock: ecspi1 } }
+    - { label: ecspi2, gate: { id: 160, name: IMX8MM_CLK_ECSPI2_ROOT, ccgr: 0x4080 }, slice: { id: 134, name: IMX8MM_CLK_ECSPI2, offset: 0xb300, clock: ecspi2 } }
+    - { label: ecspi3, gate: { id: 161, name: IMX8MM_CLK_ECSPI3_ROOT, ccgr: 0x4090 }, slice: { id: 155, name: IMX8MM_CLK_ECSPI3, offset: 0xc180, clock: ecspi3 } }
+    - { label: pwm1, gate: { id: 170, name: IMX8MM_CLK_PWM1_ROOT, ccgr: 0x4280 }, slice: { id: 135, name: IMX8MM_CLK_PWM1, offset: 0xb380, clock: pwm1 } }
+    - { label: pwm2, gate: { id: 171, name: IMX8MM_CLK_PWM2_ROOT, ccgr: 0x4290 }, slice: { id: 136, name: IMX8MM_CLK_PWM2, offset: 0xb400, clock: pwm2 } }
+    - { label: pwm3, gate: { id: 172, name: IMX8MM_CLK_PWM3_ROOT, ccgr: 0x42a0 }, slice: { id: 137, name: IMX8MM_CLK_PWM3, offset: 0xb480, clock: pwm3 } }
+    - { label: pwm4, gate: { id: 173, name: IMX8MM_CLK_PWM4_ROOT, ccgr: 0x42b0 }, slice: { id: 138, name: IMX8MM_CLK_PWM4, offset: 0xb500, clock: pwm4 } }
+    - { label: flexspi, gate: { id: 174, name: IMX8MM_CLK_QSPI_ROOT, ccgr: 0x42f0 }, slice: { id: 120, name: IMX8MM_CLK_QSPI, offset: 0xab80, clock: qspi } }
+    - { label: wdog1, gate: { id: 196, name: IMX8MM_CLK_WDOG1_ROOT, ccgr: 0x4530 }, slice: { id: 140, name: IMX8MM_CLK_WDOG, offset: 0xb900, clock: wdog } }
+    - { label: wdog2, gate: { id: 197, name: IMX8MM_CLK_WDOG2_ROOT, ccgr: 0x4540 }, slice: { id: 140, name: IMX8MM_CLK_WDOG, offset: 0xb900, clock: wdog } }
+    - { label: wdog3, gate: { id: 198, name: IMX8MM_CLK_WDOG3_ROOT, ccgr: 0x4550 }, slice: { id: 140, name: IMX8MM_CLK_WDOG, offset: 0xb900, clock: wdog } }
+    - { label: sai1, gate: { id: 176, name: IMX8MM_CLK_SAI1_ROOT, ccgr: 0x4330 }, slice: { id: 108, name: IMX8MM_CLK_SAI1, offset: 0xa580, clock: sai1 } }
+    - { label: sai2, gate: { id: 178, name: IMX8MM_CLK_SAI2_ROOT, ccgr: 0x4340 }, slice: { id: 109, name: IMX8MM_CLK_SAI2, offset: 0xa600, clock: sai2 } }
+    - { label: sai3, gate: { id: 180, name: IMX8MM_CLK_SAI3_ROOT, ccgr: 0x4350 }, slice: { id: 110, name: IMX8MM_CLK_SAI3, offset: 0xa680, clock: sai3 } }
+    - { label: sai5, gate: { id: 184, name: IMX8MM_CLK_SAI5_ROOT, ccgr: 0x4370 }, slice: { id: 112, name: IMX8MM_CLK_SAI5, offset: 0xa780, clock: sai5 } }
+    - { label: sai6, gate: { id: 186, name: IMX8MM_CLK_SAI6_ROOT, ccgr: 0x4380 }, slice: { id: 113, name: IMX8MM_CLK_SAI6, offset: 0xa800, clock: sai6 } }
+    - { label: micfil, gate: { id: 203, name: IMX8MM_CLK_PDM_ROOT, ccgr: 0x45b0 }, slice: { id: 156, name: IMX8MM_CLK_PDM, offset: 0xc200, clock: pdm } }
+    - { label: gpio1, gate: { id: 223, name: IMX8MM_CLK_GPIO1_ROOT, ccgr: 0x40b0 } }
+    - { label: gpio2, gate: { id: 224, name: IMX8MM_CLK_GPIO2_ROOT, ccgr: 0x40c0 } }
+    - { label: gpio3, gate: { id: 225, name: IMX8MM_CLK_GPIO3_ROOT, ccgr: 0x40d0 } }
+    - { label: gpio4, gate: { id: 226, name: IMX8MM_CLK_GPIO4_ROOT, ccgr: 0x40e0 } }
+    - { label: gpio5, gate: { id: 227, name: IMX8MM_CLK_GPIO5_ROOT, ccgr: 0x40f0 } }
+    - { label: sdma1, gate: { id: 211, name: IMX8MM_CLK_SDMA1_ROOT, ccgr: 0x43a0 } }
+
+# BEGIN pad-table (generated by Scripts/gen-pad-table.py from imx8mm-pinfunc.h; do not edit by hand)
+pad-table:
+  source: Linux imx8mm-pinfunc.h (HMPFacts §9; corpus copy from U-Boot dts/upstream @6073c36b2c8d)
+  header-sha256: 122fcb4f5737fc917e911f99a71803e890713745d058fa2601a3b1baa6739b08
+  pad-count: 139
+  function-count: 631
+  pads:
+    GPIO1_IO00:
+      mux-reg: 0x028
+      conf-reg: 0x290
+      functions:
+        GPIO1_IO0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_ENET_PHY_REF_CLK_ROOT: { mode: 1, input-reg: 0x4C0, input-val: 0 }
+        ANAMIX_REF_CLK_32K: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_EXT_CLK1: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SJC_FAIL: { mode: 7, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO01:
+      mux-reg: 0x02C
+      conf-reg: 0x294
+      functions:
+        GPIO1_IO1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        PWM1_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        ANAMIX_REF_CLK_24M: { mode: 5, input-reg: 0x4BC, input-val: 0 }
+        CCMSRCGPCMIX_EXT_CLK2: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SJC_ACTIVE: { mode: 7, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO02:
+      mux-reg: 0x030
+      conf-reg: 0x298
+      functions:
+        GPIO1_IO2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        WDOG1_WDOG_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        WDOG1_WDOG_ANY: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SJC_DE_B: { mode: 7, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO03:
+      mux-reg: 0x034
+      conf-reg: 0x29C
+      functions:
+        GPIO1_IO3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC1_VSELECT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SDMA1_EXT_EVENT0: { mode: 5, input-reg: 0x000, input-val: 0 }
+        ANAMIX_XTAL_OK: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SJC_DONE: { mode: 7, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO04:
+      mux-reg: 0x038
+      conf-reg: 0x2A0
+      functions:
+        GPIO1_IO4: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC2_VSELECT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SDMA1_EXT_EVENT1: { mode: 5, input-reg: 0x000, input-val: 0 }
+        ANAMIX_XTAL_OK_LV: { mode: 6, input-reg: 0x000, input-val: 0 }
+        USDHC1_TEST_TRIG: { mode: 7, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO05:
+      mux-reg: 0x03C
+      conf-reg: 0x2A4
+      functions:
+        GPIO1_IO5: { mode: 0, input-reg: 0x000, input-val: 0 }
+        M4_NMI: { mode: 1, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_PMIC_READY: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_INT_BOOT: { mode: 6, input-reg: 0x000, input-val: 0 }
+        USDHC2_TEST_TRIG: { mode: 7, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO06:
+      mux-reg: 0x040
+      conf-reg: 0x2A8
+      functions:
+        GPIO1_IO6: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_MDC: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC1_CD_B: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_EXT_CLK3: { mode: 6, input-reg: 0x000, input-val: 0 }
+        ECSPI1_TEST_TRIG: { mode: 7, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO07:
+      mux-reg: 0x044
+      conf-reg: 0x2AC
+      functions:
+        GPIO1_IO7: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_MDIO: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC1_WP: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_EXT_CLK4: { mode: 6, input-reg: 0x000, input-val: 0 }
+        ECSPI2_TEST_TRIG: { mode: 7, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO08:
+      mux-reg: 0x048
+      conf-reg: 0x2B0
+      functions:
+        GPIO1_IO8: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_1588_EVENT0_IN: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC2_RESET_B: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_WAIT: { mode: 6, input-reg: 0x000, input-val: 0 }
+        QSPI_TEST_TRIG: { mode: 7, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO09:
+      mux-reg: 0x04C
+      conf-reg: 0x2B4
+      functions:
+        GPIO1_IO9: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_1588_EVENT0_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SDMA2_EXT_EVENT0: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_STOP: { mode: 6, input-reg: 0x000, input-val: 0 }
+        RAWNAND_TEST_TRIG: { mode: 7, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO10:
+      mux-reg: 0x050
+      conf-reg: 0x2B8
+      functions:
+        GPIO1_IO10: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USB1_OTG_ID: { mode: 1, input-reg: 0x000, input-val: 0 }
+        OCOTP_CTRL_WRAPPER_FUSE_LATCHED: { mode: 7, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO11:
+      mux-reg: 0x054
+      conf-reg: 0x2BC
+      functions:
+        GPIO1_IO11: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USB2_OTG_ID: { mode: 1, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_PMIC_READY: { mode: 5, input-reg: 0x4BC, input-val: 1 }
+        CCMSRCGPCMIX_OUT0: { mode: 6, input-reg: 0x000, input-val: 0 }
+        CAAM_WRAPPER_RNG_OSC_OBS: { mode: 7, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO12:
+      mux-reg: 0x058
+      conf-reg: 0x2C0
+      functions:
+        GPIO1_IO12: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USB1_OTG_PWR: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SDMA2_EXT_EVENT1: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_OUT1: { mode: 6, input-reg: 0x000, input-val: 0 }
+        CSU_CSU_ALARM_AUT0: { mode: 7, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO13:
+      mux-reg: 0x05C
+      conf-reg: 0x2C4
+      functions:
+        GPIO1_IO13: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USB1_OTG_OC: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PWM2_OUT: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_OUT2: { mode: 6, input-reg: 0x000, input-val: 0 }
+        CSU_CSU_ALARM_AUT1: { mode: 7, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO14:
+      mux-reg: 0x060
+      conf-reg: 0x2C8
+      functions:
+        GPIO1_IO14: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USB2_OTG_PWR: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PWM3_OUT: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_CLKO1: { mode: 6, input-reg: 0x000, input-val: 0 }
+        CSU_CSU_ALARM_AUT2: { mode: 7, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO15:
+      mux-reg: 0x064
+      conf-reg: 0x2CC
+      functions:
+        GPIO1_IO15: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USB2_OTG_OC: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PWM4_OUT: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_CLKO2: { mode: 6, input-reg: 0x000, input-val: 0 }
+        CSU_CSU_INT_DEB: { mode: 7, input-reg: 0x000, input-val: 0 }
+    ENET_MDC:
+      mux-reg: 0x068
+      conf-reg: 0x2D0
+      functions:
+        ENET1_MDC: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO16: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET_MDIO:
+      mux-reg: 0x06C
+      conf-reg: 0x2D4
+      functions:
+        ENET1_MDIO: { mode: 0, input-reg: 0x4C0, input-val: 1 }
+        GPIO1_IO17: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET_TD3:
+      mux-reg: 0x070
+      conf-reg: 0x2D8
+      functions:
+        ENET1_RGMII_TD3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO18: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET_TD2:
+      mux-reg: 0x074
+      conf-reg: 0x2DC
+      functions:
+        ENET1_RGMII_TD2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_TX_CLK: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO19: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET_TD1:
+      mux-reg: 0x078
+      conf-reg: 0x2E0
+      functions:
+        ENET1_RGMII_TD1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO20: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET_TD0:
+      mux-reg: 0x07C
+      conf-reg: 0x2E4
+      functions:
+        ENET1_RGMII_TD0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO21: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET_TX_CTL:
+      mux-reg: 0x080
+      conf-reg: 0x2E8
+      functions:
+        ENET1_RGMII_TX_CTL: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO22: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET_TXC:
+      mux-reg: 0x084
+      conf-reg: 0x2EC
+      functions:
+        ENET1_RGMII_TXC: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_TX_ER: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO23: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET_RX_CTL:
+      mux-reg: 0x088
+      conf-reg: 0x2F0
+      functions:
+        ENET1_RGMII_RX_CTL: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO24: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET_RXC:
+      mux-reg: 0x08C
+      conf-reg: 0x2F4
+      functions:
+        ENET1_RGMII_RXC: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_RX_ER: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO25: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET_RD0:
+      mux-reg: 0x090
+      conf-reg: 0x2F8
+      functions:
+        ENET1_RGMII_RD0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO26: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET_RD1:
+      mux-reg: 0x094
+      conf-reg: 0x2FC
+      functions:
+        ENET1_RGMII_RD1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO27: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET_RD2:
+      mux-reg: 0x098
+      conf-reg: 0x300
+      functions:
+        ENET1_RGMII_RD2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO28: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET_RD3:
+      mux-reg: 0x09C
+      conf-reg: 0x304
+      functions:
+        ENET1_RGMII_RD3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO29: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_CLK:
+      mux-reg: 0x0A0
+      conf-reg: 0x308
+      functions:
+        USDHC1_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO0: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_CMD:
+      mux-reg: 0x0A4
+      conf-reg: 0x30C
+      functions:
+        USDHC1_CMD: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO1: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA0:
+      mux-reg: 0x0A8
+      conf-reg: 0x310
+      functions:
+        USDHC1_DATA0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO2: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA1:
+      mux-reg: 0x0AC
+      conf-reg: 0x314
+      functions:
+        USDHC1_DATA1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO3: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA2:
+      mux-reg: 0x0B0
+      conf-reg: 0x318
+      functions:
+        USDHC1_DATA2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO4: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA3:
+      mux-reg: 0x0B4
+      conf-reg: 0x31C
+      functions:
+        USDHC1_DATA3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO5: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA4:
+      mux-reg: 0x0B8
+      conf-reg: 0x320
+      functions:
+        USDHC1_DATA4: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO6: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA5:
+      mux-reg: 0x0BC
+      conf-reg: 0x324
+      functions:
+        USDHC1_DATA5: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO7: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA6:
+      mux-reg: 0x0C0
+      conf-reg: 0x328
+      functions:
+        USDHC1_DATA6: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO8: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA7:
+      mux-reg: 0x0C4
+      conf-reg: 0x32C
+      functions:
+        USDHC1_DATA7: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO9: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_RESET_B:
+      mux-reg: 0x0C8
+      conf-reg: 0x330
+      functions:
+        USDHC1_RESET_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO10: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_STROBE:
+      mux-reg: 0x0CC
+      conf-reg: 0x334
+      functions:
+        USDHC1_STROBE: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO11: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD2_CD_B:
+      mux-reg: 0x0D0
+      conf-reg: 0x338
+      functions:
+        USDHC2_CD_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO12: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD2_CLK:
+      mux-reg: 0x0D4
+      conf-reg: 0x33C
+      functions:
+        USDHC2_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO13: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_OBSERVE0: { mode: 6, input-reg: 0x000, input-val: 0 }
+        OBSERVE_MUX_OUT0: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SD2_CMD:
+      mux-reg: 0x0D8
+      conf-reg: 0x340
+      functions:
+        USDHC2_CMD: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO14: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_OBSERVE1: { mode: 6, input-reg: 0x000, input-val: 0 }
+        OBSERVE_MUX_OUT1: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SD2_DATA0:
+      mux-reg: 0x0DC
+      conf-reg: 0x344
+      functions:
+        USDHC2_DATA0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO15: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_OBSERVE2: { mode: 6, input-reg: 0x000, input-val: 0 }
+        OBSERVE_MUX_OUT2: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SD2_DATA1:
+      mux-reg: 0x0E0
+      conf-reg: 0x348
+      functions:
+        USDHC2_DATA1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO16: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_WAIT: { mode: 6, input-reg: 0x000, input-val: 0 }
+        OBSERVE_MUX_OUT3: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SD2_DATA2:
+      mux-reg: 0x0E4
+      conf-reg: 0x34C
+      functions:
+        USDHC2_DATA2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO17: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_STOP: { mode: 6, input-reg: 0x000, input-val: 0 }
+        OBSERVE_MUX_OUT4: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SD2_DATA3:
+      mux-reg: 0x0E8
+      conf-reg: 0x350
+      functions:
+        USDHC2_DATA3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO18: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_EARLY_RESET: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SD2_RESET_B:
+      mux-reg: 0x0EC
+      conf-reg: 0x354
+      functions:
+        USDHC2_RESET_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO19: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_SYSTEM_RESET: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SD2_WP:
+      mux-reg: 0x0F0
+      conf-reg: 0x358
+      functions:
+        USDHC2_WP: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO20: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HMASTLOCK: { mode: 7, input-reg: 0x000, input-val: 0 }
+    NAND_ALE:
+      mux-reg: 0x0F4
+      conf-reg: 0x35C
+      functions:
+        RAWNAND_ALE: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_A_SCLK: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO0: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HPROT0: { mode: 7, input-reg: 0x000, input-val: 0 }
+    NAND_CE0_B:
+      mux-reg: 0x0F8
+      conf-reg: 0x360
+      functions:
+        RAWNAND_CE0_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_A_SS0_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO1: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HPROT1: { mode: 7, input-reg: 0x000, input-val: 0 }
+    NAND_CE1_B:
+      mux-reg: 0x0FC
+      conf-reg: 0x364
+      functions:
+        RAWNAND_CE1_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_A_SS1_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC3_STROBE: { mode: 2, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO2: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HPROT2: { mode: 7, input-reg: 0x000, input-val: 0 }
+    NAND_CE2_B:
+      mux-reg: 0x100
+      conf-reg: 0x368
+      functions:
+        RAWNAND_CE2_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_B_SS0_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA5: { mode: 2, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO3: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HPROT3: { mode: 7, input-reg: 0x000, input-val: 0 }
+    NAND_CE3_B:
+      mux-reg: 0x104
+      conf-reg: 0x36C
+      functions:
+        RAWNAND_CE3_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_B_SS1_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA6: { mode: 2, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO4: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR0: { mode: 7, input-reg: 0x000, input-val: 0 }
+    NAND_CLE:
+      mux-reg: 0x108
+      conf-reg: 0x370
+      functions:
+        RAWNAND_CLE: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_B_SCLK: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA7: { mode: 2, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO5: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR1: { mode: 7, input-reg: 0x000, input-val: 0 }
+    NAND_DATA00:
+      mux-reg: 0x10C
+      conf-reg: 0x374
+      functions:
+        RAWNAND_DATA00: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_A_DATA0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO6: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR2: { mode: 7, input-reg: 0x000, input-val: 0 }
+    NAND_DATA01:
+      mux-reg: 0x110
+      conf-reg: 0x378
+      functions:
+        RAWNAND_DATA01: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_A_DATA1: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO7: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR3: { mode: 7, input-reg: 0x000, input-val: 0 }
+    NAND_DATA02:
+      mux-reg: 0x114
+      conf-reg: 0x37C
+      functions:
+        RAWNAND_DATA02: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_A_DATA2: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO8: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR4: { mode: 7, input-reg: 0x000, input-val: 0 }
+    NAND_DATA03:
+      mux-reg: 0x118
+      conf-reg: 0x380
+      functions:
+        RAWNAND_DATA03: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_A_DATA3: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO9: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR5: { mode: 7, input-reg: 0x000, input-val: 0 }
+    NAND_DATA04:
+      mux-reg: 0x11C
+      conf-reg: 0x384
+      functions:
+        RAWNAND_DATA04: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_B_DATA0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA0: { mode: 2, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO10: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR6: { mode: 7, input-reg: 0x000, input-val: 0 }
+    NAND_DATA05:
+      mux-reg: 0x120
+      conf-reg: 0x388
+      functions:
+        RAWNAND_DATA05: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_B_DATA1: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA1: { mode: 2, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO11: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR7: { mode: 7, input-reg: 0x000, input-val: 0 }
+    NAND_DATA06:
+      mux-reg: 0x124
+      conf-reg: 0x38C
+      functions:
+        RAWNAND_DATA06: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_B_DATA2: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA2: { mode: 2, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO12: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR8: { mode: 7, input-reg: 0x000, input-val: 0 }
+    NAND_DATA07:
+      mux-reg: 0x128
+      conf-reg: 0x390
+      functions:
+        RAWNAND_DATA07: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_B_DATA3: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA3: { mode: 2, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO13: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR9: { mode: 7, input-reg: 0x000, input-val: 0 }
+    NAND_DQS:
+      mux-reg: 0x12C
+      conf-reg: 0x394
+      functions:
+        RAWNAND_DQS: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_A_DQS: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO14: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR10: { mode: 7, input-reg: 0x000, input-val: 0 }
+    NAND_RE_B:
+      mux-reg: 0x130
+      conf-reg: 0x398
+      functions:
+        RAWNAND_RE_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_B_DQS: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA4: { mode: 2, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO15: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR11: { mode: 7, input-reg: 0x000, input-val: 0 }
+    NAND_READY_B:
+      mux-reg: 0x134
+      conf-reg: 0x39C
+      functions:
+        RAWNAND_READY_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SD3_RESET_B: { mode: 2, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO16: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR12: { mode: 7, input-reg: 0x000, input-val: 0 }
+    NAND_WE_B:
+      mux-reg: 0x138
+      conf-reg: 0x3A0
+      functions:
+        RAWNAND_WE_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC3_CLK: { mode: 18, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO17: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR13: { mode: 7, input-reg: 0x000, input-val: 0 }
+    NAND_WP_B:
+      mux-reg: 0x13C
+      conf-reg: 0x3A4
+      functions:
+        RAWNAND_WP_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC3_CMD: { mode: 2, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO18: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR14: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI5_RXFS:
+      mux-reg: 0x140
+      conf-reg: 0x3A8
+      functions:
+        SAI5_RX_SYNC: { mode: 0, input-reg: 0x4E4, input-val: 0 }
+        SAI1_TX_DATA0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO19: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SAI5_RXC:
+      mux-reg: 0x144
+      conf-reg: 0x3AC
+      functions:
+        SAI5_RX_BCLK: { mode: 0, input-reg: 0x4D0, input-val: 0 }
+        SAI1_TX_DATA1: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PDM_CLK: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO20: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SAI5_RXD0:
+      mux-reg: 0x148
+      conf-reg: 0x3B0
+      functions:
+        SAI5_RX_DATA0: { mode: 0, input-reg: 0x4D4, input-val: 0 }
+        SAI1_TX_DATA2: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PDM_DATA0: { mode: 4, input-reg: 0x534, input-val: 0 }
+        GPIO3_IO21: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SAI5_RXD1:
+      mux-reg: 0x14C
+      conf-reg: 0x3B4
+      functions:
+        SAI5_RX_DATA1: { mode: 0, input-reg: 0x4D8, input-val: 0 }
+        SAI1_TX_DATA3: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI1_TX_SYNC: { mode: 2, input-reg: 0x4CC, input-val: 0 }
+        SAI5_TX_SYNC: { mode: 3, input-reg: 0x4EC, input-val: 0 }
+        PDM_DATA1: { mode: 4, input-reg: 0x538, input-val: 0 }
+        GPIO3_IO22: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SAI5_RXD2:
+      mux-reg: 0x150
+      conf-reg: 0x3B8
+      functions:
+        SAI5_RX_DATA2: { mode: 0, input-reg: 0x4DC, input-val: 0 }
+        SAI1_TX_DATA4: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI1_TX_SYNC: { mode: 2, input-reg: 0x4CC, input-val: 1 }
+        SAI5_TX_BCLK: { mode: 3, input-reg: 0x4E8, input-val: 0 }
+        PDM_DATA2: { mode: 4, input-reg: 0x53C, input-val: 0 }
+        GPIO3_IO23: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SAI5_RXD3:
+      mux-reg: 0x154
+      conf-reg: 0x3BC
+      functions:
+        SAI5_RX_DATA3: { mode: 0, input-reg: 0x4E0, input-val: 0 }
+        SAI1_TX_DATA5: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI1_TX_SYNC: { mode: 2, input-reg: 0x4CC, input-val: 2 }
+        SAI5_TX_DATA0: { mode: 3, input-reg: 0x000, input-val: 0 }
+        PDM_DATA3: { mode: 4, input-reg: 0x540, input-val: 0 }
+        GPIO3_IO24: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SAI5_MCLK:
+      mux-reg: 0x158
+      conf-reg: 0x3C0
+      functions:
+        SAI5_MCLK: { mode: 0, input-reg: 0x52C, input-val: 0 }
+        SAI1_TX_BCLK: { mode: 1, input-reg: 0x4C8, input-val: 0 }
+        SAI4_MCLK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO25: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_TESTER_ACK: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SAI1_RXFS:
+      mux-reg: 0x15C
+      conf-reg: 0x3C4
+      functions:
+        SAI1_RX_SYNC: { mode: 0, input-reg: 0x4C4, input-val: 0 }
+        SAI5_RX_SYNC: { mode: 1, input-reg: 0x4E4, input-val: 1 }
+        CORESIGHT_TRACE_CLK: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO0: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR15: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI1_RXC:
+      mux-reg: 0x160
+      conf-reg: 0x3C8
+      functions:
+        SAI1_RX_BCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_RX_BCLK: { mode: 1, input-reg: 0x4D0, input-val: 1 }
+        CORESIGHT_TRACE_CTL: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO1: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR16: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI1_RXD0:
+      mux-reg: 0x164
+      conf-reg: 0x3CC
+      functions:
+        SAI1_RX_DATA0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_RX_DATA0: { mode: 1, input-reg: 0x4D4, input-val: 1 }
+        PDM_DATA0: { mode: 3, input-reg: 0x534, input-val: 1 }
+        CORESIGHT_TRACE0: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO2: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_BOOT_CFG0: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR17: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI1_RXD1:
+      mux-reg: 0x168
+      conf-reg: 0x3D0
+      functions:
+        SAI1_RX_DATA1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_RX_DATA1: { mode: 1, input-reg: 0x4D8, input-val: 1 }
+        PDM_DATA1: { mode: 3, input-reg: 0x538, input-val: 1 }
+        CORESIGHT_TRACE1: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO3: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_BOOT_CFG1: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR18: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI1_RXD2:
+      mux-reg: 0x16C
+      conf-reg: 0x3D4
+      functions:
+        SAI1_RX_DATA2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_RX_DATA2: { mode: 1, input-reg: 0x4DC, input-val: 1 }
+        PDM_DATA2: { mode: 3, input-reg: 0x53C, input-val: 1 }
+        CORESIGHT_TRACE2: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO4: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_BOOT_CFG2: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR19: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI1_RXD3:
+      mux-reg: 0x170
+      conf-reg: 0x3D8
+      functions:
+        SAI1_RX_DATA3: { mode: 0, input-reg: 0x4E0, input-val: 1 }
+        SAI5_RX_DATA3: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PDM_DATA3: { mode: 3, input-reg: 0x540, input-val: 1 }
+        CORESIGHT_TRACE3: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO5: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_BOOT_CFG3: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR20: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI1_RXD4:
+      mux-reg: 0x174
+      conf-reg: 0x3DC
+      functions:
+        SAI1_RX_DATA4: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI6_TX_BCLK: { mode: 1, input-reg: 0x51C, input-val: 0 }
+        SAI6_RX_BCLK: { mode: 2, input-reg: 0x510, input-val: 0 }
+        CORESIGHT_TRACE4: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO6: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_BOOT_CFG4: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR21: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI1_RXD5:
+      mux-reg: 0x178
+      conf-reg: 0x3E0
+      functions:
+        SAI1_RX_DATA5: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI6_TX_DATA0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI6_RX_DATA0: { mode: 2, input-reg: 0x514, input-val: 0 }
+        SAI1_RX_SYNC: { mode: 3, input-reg: 0x4C4, input-val: 1 }
+        CORESIGHT_TRACE5: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO7: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_BOOT_CFG5: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR22: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI1_RXD6:
+      mux-reg: 0x17C
+      conf-reg: 0x3E4
+      functions:
+        SAI1_RX_DATA6: { mode: 0, input-reg: 0x520, input-val: 0 }
+        SAI6_TX_SYNC: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI6_RX_SYNC: { mode: 2, input-reg: 0x518, input-val: 0 }
+        CORESIGHT_TRACE6: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO8: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_BOOT_CFG6: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR23: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI1_RXD7:
+      mux-reg: 0x180
+      conf-reg: 0x3E8
+      functions:
+        SAI1_RX_DATA7: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI6_MCLK: { mode: 1, input-reg: 0x530, input-val: 0 }
+        SAI1_TX_SYNC: { mode: 2, input-reg: 0x4CC, input-val: 4 }
+        SAI1_TX_DATA4: { mode: 3, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE7: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO9: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_BOOT_CFG7: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR24: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI1_TXFS:
+      mux-reg: 0x184
+      conf-reg: 0x3EC
+      functions:
+        SAI1_TX_SYNC: { mode: 0, input-reg: 0x4CC, input-val: 3 }
+        SAI5_TX_SYNC: { mode: 1, input-reg: 0x4EC, input-val: 1 }
+        CORESIGHT_EVENTO: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO10: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR25: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI1_TXC:
+      mux-reg: 0x188
+      conf-reg: 0x3F0
+      functions:
+        SAI1_TX_BCLK: { mode: 0, input-reg: 0x4C8, input-val: 1 }
+        SAI5_TX_BCLK: { mode: 1, input-reg: 0x4E8, input-val: 1 }
+        CORESIGHT_EVENTI: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO11: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR26: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI1_TXD0:
+      mux-reg: 0x18C
+      conf-reg: 0x3F4
+      functions:
+        SAI1_TX_DATA0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_TX_DATA0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE8: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO12: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_BOOT_CFG8: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR27: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI1_TXD1:
+      mux-reg: 0x190
+      conf-reg: 0x3F8
+      functions:
+        SAI1_TX_DATA1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_TX_DATA1: { mode: 1, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE9: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO13: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_BOOT_CFG9: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR28: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI1_TXD2:
+      mux-reg: 0x194
+      conf-reg: 0x3FC
+      functions:
+        SAI1_TX_DATA2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_TX_DATA2: { mode: 1, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE10: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO14: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_BOOT_CFG10: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR29: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI1_TXD3:
+      mux-reg: 0x198
+      conf-reg: 0x400
+      functions:
+        SAI1_TX_DATA3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_TX_DATA3: { mode: 1, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE11: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO15: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_BOOT_CFG11: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR30: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI1_TXD4:
+      mux-reg: 0x19C
+      conf-reg: 0x404
+      functions:
+        SAI1_TX_DATA4: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI6_RX_BCLK: { mode: 1, input-reg: 0x510, input-val: 1 }
+        SAI6_TX_BCLK: { mode: 2, input-reg: 0x51C, input-val: 1 }
+        CORESIGHT_TRACE12: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO16: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_BOOT_CFG12: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SIM_M_HADDR31: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI1_TXD5:
+      mux-reg: 0x1A0
+      conf-reg: 0x408
+      functions:
+        SAI1_TX_DATA5: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI6_RX_DATA0: { mode: 1, input-reg: 0x514, input-val: 1 }
+        SAI6_TX_DATA0: { mode: 2, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE13: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO17: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_BOOT_CFG13: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SIM_M_HBURST0: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI1_TXD6:
+      mux-reg: 0x1A4
+      conf-reg: 0x40C
+      functions:
+        SAI1_TX_DATA6: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI6_RX_SYNC: { mode: 1, input-reg: 0x518, input-val: 1 }
+        SAI6_TX_SYNC: { mode: 2, input-reg: 0x520, input-val: 1 }
+        CORESIGHT_TRACE14: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO18: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_BOOT_CFG14: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SIM_M_HBURST1: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI1_TXD7:
+      mux-reg: 0x1A8
+      conf-reg: 0x410
+      functions:
+        SAI1_TX_DATA7: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI6_MCLK: { mode: 1, input-reg: 0x530, input-val: 1 }
+        PDM_CLK: { mode: 3, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE15: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO19: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_BOOT_CFG15: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SIM_M_HBURST2: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI1_MCLK:
+      mux-reg: 0x1AC
+      conf-reg: 0x414
+      functions:
+        SAI1_MCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_MCLK: { mode: 1, input-reg: 0x52C, input-val: 1 }
+        SAI1_TX_BCLK: { mode: 2, input-reg: 0x4C8, input-val: 2 }
+        PDM_CLK: { mode: 3, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO20: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HRESP: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI2_RXFS:
+      mux-reg: 0x1B0
+      conf-reg: 0x418
+      functions:
+        SAI2_RX_SYNC: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_TX_SYNC: { mode: 1, input-reg: 0x4EC, input-val: 2 }
+        UART1_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+        UART1_DTE_RX: { mode: 4, input-reg: 0x4F4, input-val: 2 }
+        GPIO4_IO21: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HSIZE0: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI2_RXC:
+      mux-reg: 0x1B4
+      conf-reg: 0x41C
+      functions:
+        SAI2_RX_BCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_TX_BCLK: { mode: 1, input-reg: 0x4E8, input-val: 2 }
+        UART1_DCE_RX: { mode: 4, input-reg: 0x4F4, input-val: 3 }
+        UART1_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO22: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HSIZE1: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI2_RXD0:
+      mux-reg: 0x1B8
+      conf-reg: 0x420
+      functions:
+        SAI2_RX_DATA0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_TX_DATA0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        UART1_DCE_RTS_B: { mode: 4, input-reg: 0x4F0, input-val: 2 }
+        UART1_DTE_CTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO23: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HSIZE2: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI2_TXFS:
+      mux-reg: 0x1BC
+      conf-reg: 0x424
+      functions:
+        SAI2_TX_SYNC: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_TX_DATA1: { mode: 1, input-reg: 0x000, input-val: 0 }
+        UART1_DCE_CTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        UART1_DTE_RTS_B: { mode: 4, input-reg: 0x4F0, input-val: 3 }
+        GPIO4_IO24: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HWRITE: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI2_TXC:
+      mux-reg: 0x1C0
+      conf-reg: 0x428
+      functions:
+        SAI2_TX_BCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_TX_DATA2: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO25: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SIM_M_HREADYOUT: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI2_TXD0:
+      mux-reg: 0x1C4
+      conf-reg: 0x42C
+      functions:
+        SAI2_TX_DATA0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_TX_DATA3: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO26: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_CLK: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI2_MCLK:
+      mux-reg: 0x1C8
+      conf-reg: 0x430
+      functions:
+        SAI2_MCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_MCLK: { mode: 1, input-reg: 0x52C, input-val: 2 }
+        GPIO4_IO27: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA_DIR: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI3_RXFS:
+      mux-reg: 0x1CC
+      conf-reg: 0x434
+      functions:
+        SAI3_RX_SYNC: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPT1_CAPTURE1: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI5_RX_SYNC: { mode: 2, input-reg: 0x4E4, input-val: 2 }
+        GPIO4_IO28: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HTRANS0: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI3_RXC:
+      mux-reg: 0x1D0
+      conf-reg: 0x438
+      functions:
+        SAI3_RX_BCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPT1_CLK: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI5_RX_BCLK: { mode: 2, input-reg: 0x4D0, input-val: 2 }
+        UART2_DCE_CTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        UART2_DTE_RTS_B: { mode: 4, input-reg: 0x4F8, input-val: 2 }
+        GPIO4_IO29: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HTRANS1: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI3_RXD:
+      mux-reg: 0x1D4
+      conf-reg: 0x43C
+      functions:
+        SAI3_RX_DATA0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPT1_COMPARE1: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI5_RX_DATA0: { mode: 2, input-reg: 0x4D4, input-val: 2 }
+        UART2_DCE_RTS_B: { mode: 4, input-reg: 0x4F8, input-val: 3 }
+        UART2_DTE_CTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO30: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA0: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI3_TXFS:
+      mux-reg: 0x1D8
+      conf-reg: 0x440
+      functions:
+        SAI3_TX_SYNC: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPT1_CAPTURE2: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI5_RX_DATA1: { mode: 2, input-reg: 0x4D8, input-val: 2 }
+        UART2_DCE_RX: { mode: 4, input-reg: 0x4FC, input-val: 2 }
+        UART2_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO31: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA1: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI3_TXC:
+      mux-reg: 0x1DC
+      conf-reg: 0x444
+      functions:
+        SAI3_TX_BCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPT1_COMPARE2: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI5_RX_DATA2: { mode: 2, input-reg: 0x4DC, input-val: 2 }
+        UART2_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+        UART2_DTE_RX: { mode: 4, input-reg: 0x4FC, input-val: 3 }
+        GPIO5_IO0: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA2: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI3_TXD:
+      mux-reg: 0x1E0
+      conf-reg: 0x448
+      functions:
+        SAI3_TX_DATA0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPT1_COMPARE3: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI5_RX_DATA3: { mode: 2, input-reg: 0x4E0, input-val: 2 }
+        GPIO5_IO1: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA3: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SAI3_MCLK:
+      mux-reg: 0x1E4
+      conf-reg: 0x44C
+      functions:
+        SAI3_MCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        PWM4_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI5_MCLK: { mode: 2, input-reg: 0x52C, input-val: 3 }
+        GPIO5_IO2: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA4: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SPDIF_TX:
+      mux-reg: 0x1E8
+      conf-reg: 0x450
+      functions:
+        SPDIF1_OUT: { mode: 0, input-reg: 0x000, input-val: 0 }
+        PWM3_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO3: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA5: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SPDIF_RX:
+      mux-reg: 0x1EC
+      conf-reg: 0x454
+      functions:
+        SPDIF1_IN: { mode: 0, input-reg: 0x000, input-val: 0 }
+        PWM2_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO4: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA6: { mode: 7, input-reg: 0x000, input-val: 0 }
+    SPDIF_EXT_CLK:
+      mux-reg: 0x1F0
+      conf-reg: 0x458
+      functions:
+        SPDIF1_EXT_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        PWM1_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO5: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA7: { mode: 7, input-reg: 0x000, input-val: 0 }
+    ECSPI1_SCLK:
+      mux-reg: 0x1F4
+      conf-reg: 0x45C
+      functions:
+        ECSPI1_SCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        UART3_DCE_RX: { mode: 1, input-reg: 0x504, input-val: 0 }
+        UART3_DTE_TX: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO6: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA8: { mode: 7, input-reg: 0x000, input-val: 0 }
+    ECSPI1_MOSI:
+      mux-reg: 0x1F8
+      conf-reg: 0x460
+      functions:
+        ECSPI1_MOSI: { mode: 0, input-reg: 0x000, input-val: 0 }
+        UART3_DCE_TX: { mode: 1, input-reg: 0x000, input-val: 0 }
+        UART3_DTE_RX: { mode: 1, input-reg: 0x504, input-val: 1 }
+        GPIO5_IO7: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA9: { mode: 7, input-reg: 0x000, input-val: 0 }
+    ECSPI1_MISO:
+      mux-reg: 0x1FC
+      conf-reg: 0x464
+      functions:
+        ECSPI1_MISO: { mode: 0, input-reg: 0x000, input-val: 0 }
+        UART3_DCE_CTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        UART3_DTE_RTS_B: { mode: 1, input-reg: 0x500, input-val: 0 }
+        GPIO5_IO8: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA10: { mode: 7, input-reg: 0x000, input-val: 0 }
+    ECSPI1_SS0:
+      mux-reg: 0x200
+      conf-reg: 0x468
+      functions:
+        ECSPI1_SS0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        UART3_DCE_RTS_B: { mode: 1, input-reg: 0x500, input-val: 1 }
+        UART3_DTE_CTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO9: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA11: { mode: 7, input-reg: 0x000, input-val: 0 }
+    ECSPI2_SCLK:
+      mux-reg: 0x204
+      conf-reg: 0x46C
+      functions:
+        ECSPI2_SCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        UART4_DCE_RX: { mode: 1, input-reg: 0x50C, input-val: 0 }
+        UART4_DTE_TX: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO10: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA12: { mode: 7, input-reg: 0x000, input-val: 0 }
+    ECSPI2_MOSI:
+      mux-reg: 0x208
+      conf-reg: 0x470
+      functions:
+        ECSPI2_MOSI: { mode: 0, input-reg: 0x000, input-val: 0 }
+        UART4_DCE_TX: { mode: 1, input-reg: 0x000, input-val: 0 }
+        UART4_DTE_RX: { mode: 1, input-reg: 0x50C, input-val: 1 }
+        GPIO5_IO11: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA13: { mode: 7, input-reg: 0x000, input-val: 0 }
+    ECSPI2_MISO:
+      mux-reg: 0x20C
+      conf-reg: 0x474
+      functions:
+        ECSPI2_MISO: { mode: 0, input-reg: 0x000, input-val: 0 }
+        UART4_DCE_CTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        UART4_DTE_RTS_B: { mode: 1, input-reg: 0x508, input-val: 0 }
+        GPIO5_IO12: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA14: { mode: 7, input-reg: 0x000, input-val: 0 }
+    ECSPI2_SS0:
+      mux-reg: 0x210
+      conf-reg: 0x478
+      functions:
+        ECSPI2_SS0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        UART4_DCE_RTS_B: { mode: 1, input-reg: 0x508, input-val: 1 }
+        UART4_DTE_CTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO13: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA15: { mode: 7, input-reg: 0x000, input-val: 0 }
+    I2C1_SCL:
+      mux-reg: 0x214
+      conf-reg: 0x47C
+      functions:
+        I2C1_SCL: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_MDC: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO14: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA16: { mode: 7, input-reg: 0x000, input-val: 0 }
+    I2C1_SDA:
+      mux-reg: 0x218
+      conf-reg: 0x480
+      functions:
+        I2C1_SDA: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_MDIO: { mode: 1, input-reg: 0x4C0, input-val: 2 }
+        GPIO5_IO15: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA17: { mode: 7, input-reg: 0x000, input-val: 0 }
+    I2C2_SCL:
+      mux-reg: 0x21C
+      conf-reg: 0x484
+      functions:
+        I2C2_SCL: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_1588_EVENT1_IN: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO16: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA18: { mode: 7, input-reg: 0x000, input-val: 0 }
+    I2C2_SDA:
+      mux-reg: 0x220
+      conf-reg: 0x488
+      functions:
+        I2C2_SDA: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_1588_EVENT1_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO17: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA19: { mode: 7, input-reg: 0x000, input-val: 0 }
+    I2C3_SCL:
+      mux-reg: 0x224
+      conf-reg: 0x48C
+      functions:
+        I2C3_SCL: { mode: 0, input-reg: 0x000, input-val: 0 }
+        PWM4_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPT2_CLK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO18: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA20: { mode: 7, input-reg: 0x000, input-val: 0 }
+    I2C3_SDA:
+      mux-reg: 0x228
+      conf-reg: 0x490
+      functions:
+        I2C3_SDA: { mode: 0, input-reg: 0x000, input-val: 0 }
+        PWM3_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPT3_CLK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO19: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA21: { mode: 7, input-reg: 0x000, input-val: 0 }
+    I2C4_SCL:
+      mux-reg: 0x22C
+      conf-reg: 0x494
+      functions:
+        I2C4_SCL: { mode: 0, input-reg: 0x000, input-val: 0 }
+        PWM2_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PCIE1_CLKREQ_B: { mode: 18, input-reg: 0x524, input-val: 0 }
+        GPIO5_IO20: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA22: { mode: 7, input-reg: 0x000, input-val: 0 }
+    I2C4_SDA:
+      mux-reg: 0x230
+      conf-reg: 0x498
+      functions:
+        I2C4_SDA: { mode: 0, input-reg: 0x000, input-val: 0 }
+        PWM1_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PCIE2_CLKREQ_B: { mode: 2, input-reg: 0x528, input-val: 0 }
+        GPIO5_IO21: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA23: { mode: 7, input-reg: 0x000, input-val: 0 }
+    UART1_RXD:
+      mux-reg: 0x234
+      conf-reg: 0x49C
+      functions:
+        UART1_DCE_RX: { mode: 0, input-reg: 0x4F4, input-val: 0 }
+        UART1_DTE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ECSPI3_SCLK: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO22: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA24: { mode: 7, input-reg: 0x000, input-val: 0 }
+    UART1_TXD:
+      mux-reg: 0x238
+      conf-reg: 0x4A0
+      functions:
+        UART1_DCE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+        UART1_DTE_RX: { mode: 0, input-reg: 0x4F4, input-val: 1 }
+        ECSPI3_MOSI: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO23: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA25: { mode: 7, input-reg: 0x000, input-val: 0 }
+    UART2_RXD:
+      mux-reg: 0x23C
+      conf-reg: 0x4A4
+      functions:
+        UART2_DCE_RX: { mode: 0, input-reg: 0x4FC, input-val: 0 }
+        UART2_DTE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ECSPI3_MISO: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO24: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA26: { mode: 7, input-reg: 0x000, input-val: 0 }
+    UART2_TXD:
+      mux-reg: 0x240
+      conf-reg: 0x4A8
+      functions:
+        UART2_DCE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+        UART2_DTE_RX: { mode: 0, input-reg: 0x4FC, input-val: 1 }
+        ECSPI3_SS0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO25: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA27: { mode: 7, input-reg: 0x000, input-val: 0 }
+    UART3_RXD:
+      mux-reg: 0x244
+      conf-reg: 0x4AC
+      functions:
+        UART3_DCE_RX: { mode: 0, input-reg: 0x504, input-val: 2 }
+        UART3_DTE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+        UART1_DCE_CTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        UART1_DTE_RTS_B: { mode: 1, input-reg: 0x4F0, input-val: 0 }
+        GPIO5_IO26: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA28: { mode: 7, input-reg: 0x000, input-val: 0 }
+    UART3_TXD:
+      mux-reg: 0x248
+      conf-reg: 0x4B0
+      functions:
+        UART3_DCE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+        UART3_DTE_RX: { mode: 0, input-reg: 0x504, input-val: 3 }
+        UART1_DCE_RTS_B: { mode: 1, input-reg: 0x4F0, input-val: 1 }
+        UART1_DTE_CTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO27: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA29: { mode: 7, input-reg: 0x000, input-val: 0 }
+    UART4_RXD:
+      mux-reg: 0x24C
+      conf-reg: 0x4B4
+      functions:
+        UART4_DCE_RX: { mode: 0, input-reg: 0x50C, input-val: 2 }
+        UART4_DTE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+        UART2_DCE_CTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        UART2_DTE_RTS_B: { mode: 1, input-reg: 0x4F8, input-val: 0 }
+        PCIE1_CLKREQ_B: { mode: 2, input-reg: 0x524, input-val: 1 }
+        GPIO5_IO28: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA30: { mode: 7, input-reg: 0x000, input-val: 0 }
+    UART4_TXD:
+      mux-reg: 0x250
+      conf-reg: 0x4B8
+      functions:
+        UART4_DCE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+        UART4_DTE_RX: { mode: 0, input-reg: 0x50C, input-val: 3 }
+        UART2_DCE_RTS_B: { mode: 1, input-reg: 0x4F8, input-val: 1 }
+        UART2_DTE_CTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PCIE2_CLKREQ_B: { mode: 2, input-reg: 0x528, input-val: 1 }
+        GPIO5_IO29: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPSMP_HDATA31: { mode: 7, input-reg: 0x000, input-val: 0 }
+# END pad-table
+
+"""#,
+    "soc/imx8mn.yaml":
+#"""
+# yaml-language-server: $schema=../soc.schema.json
+# i.MX 8M Nano: what the HMP rules need to know about the SoC (schemas/README.md). Facts and their sources are in
+# Documentation/HMPFacts.md §18 (and §1 for the driver); node paths, labels and compatibles are as in the corpus's
+# mainline imx8mn.dtsi (U-Boot dts/upstream @6073c36b2c8d).
+# status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
+soc: imx8mn
+title: NXP i.MX 8M Nano (Cortex-A53 running Linux, 1x Cortex-M7)
+m-core: cortex-m7
+root-compatible: fsl,imx8mn
+
+clock-control:
+  owner: ccm
+  source: HMPFacts §18.7
+  note: >-
+    the CCM has the i.MX 8M Plus's slice + CCGR structure (clk-imx8mn.c registers imx8m_clk_hw_composite slices and
+    imx_clk_hw_gate4 CCGR gates, HMPFacts §13.1); the clocks section below is its table
+
+remoteproc:
+  source: HMPFacts §1.1, §18.1 (imx_rproc_of_match, fsl,imx8mn-cm7 -> imx_rproc_cfg_imx8mn, -mmio -> imx_rproc_cfg_imx8mn_mmio)
+  compatibles:
+    - compatible: fsl,imx8mn-cm7
+      method: smc
+      driver-config: imx_rproc_cfg_imx8mn
+      preferred: true
+      note: start/stop/detect through the TF-A SiP call IMX_SIP_RPROC (0xC2000005); NXP's imx8mn-evk-rpmsg.dts uses it
+    - compatible: fsl,imx8mn-cm7-mmio
+      method: mmio
+      driver-config: imx_rproc_cfg_imx8mn_mmio
+      needs: [syscon]
+      note: start/stop/detect through SRC SCR (0x0C) and GPR22 CPUWAIT (0x58 bit 0); not in NXP 5.4/5.15 kernels
+  clock:
+    provider: clk
+    id: 221
+    name: IMX8MN_CLK_M7_CORE
+    status: inference
+    source: HMPFacts §18.1 (dt-bindings/clock/imx8mn-clock.h)
+    note: the header's M7 core clock; NXP's trees name IMX8MN_CLK_DUMMY (NXP-DT @1095aca3) or no clock (lf-5.15.71), and no mainline tree names one
+  smc:
+    sip-function: 0xC2000005
+    status: not-verified
+    note: TF-A must implement IMX_SIP_RPROC (HMPFacts §1.1, §11)
+  mmio:
+    src-label: src
+    src-scr-offset: 0x0C
+    gpr-label: gpr
+    gpr22-offset: 0x58
+    gpr22-cpuwait-bit: 0
+
+mailboxes:
+  mbox-cells: 2
+  channel-types: { tx: 0, rx: 1, txdb: 2, rxdb: 3, rst: 4, txdb-v2: 5 }
+  channel-indices: 4
+  source: HMPFacts §3.1 (drivers/mailbox/imx-mailbox.c)
+  units:
+    - label: mu
+      path: /soc@0/bus@30800000/mailbox@30aa0000
+      unit-address: 0x30aa0000
+      compatible: ["fsl,imx8mn-mu", "fsl,imx6sx-mu"]
+      default-status: okay
+      peer: m7
+      a-side: { base: 0x30aa0000, irq: 88 }
+      m-side: { instance: MUB }
+      source: HMPFacts §18.2 (imx8mn.dtsi)
+      status: inference
+      note: the M7 side (MUB) is inferred from the i.MX 8M Plus, whose SDK header names it; the i.MX 8M Nano SDK was not read
+
+address-translation:
+  source: HMPFacts §1.7, §18.3 (imx_rproc.c imx_rproc_att_imx8mn, the i.MX 8M Plus's table too)
+  rows:
+    - { da: 0x00000000, sa: 0x007E0000, size: 0x00020000, flags: [own, iomem], name: ITCM }
+    - { da: 0x00180000, sa: 0x00180000, size: 0x00009000, flags: [], name: OCRAM_S }
+    - { da: 0x00900000, sa: 0x00900000, size: 0x00020000, flags: [], name: OCRAM }
+    - { da: 0x00920000, sa: 0x00920000, size: 0x00020000, flags: [], name: OCRAM }
+    - { da: 0x00940000, sa: 0x00940000, size: 0x00050000, flags: [], name: OCRAM }
+    - { da: 0x08000000, sa: 0x08000000, size: 0x08000000, flags: [], name: QSPI Code - alias }
+    - { da: 0x10000000, sa: 0x40000000, size: 0x0FFE0000, flags: [], name: DDR (Code) - alias }
+    - { da: 0x20000000, sa: 0x00800000, size: 0x00020000, flags: [own, iomem], name: DTCM }
+    - { da: 0x20180000, sa: 0x00180000, size: 0x00008000, flags: [own], name: OCRAM_S - alias }
+    - { da: 0x20200000, sa: 0x00900000, size: 0x00020000, flags: [own], name: OCRAM }
+    - { da: 0x20220000, sa: 0x00920000, size: 0x00020000, flags: [own], name: OCRAM }
+    - { da: 0x20240000, sa: 0x00940000, size: 0x00040000, flags: [own], name: OCRAM }
+    - { da: 0x40000000, sa: 0x40000000, size: 0x80000000, flags: [], name: DDR (Data) }
+  shared-window:
+    da: 0x40000000
+    size: 0x80000000
+    status: inference
+    source: HMPFacts §18.3, §10.12
+    note: shared regions should lie in the 1:1 DDR data window; NXP's EVK puts them at 0xb8000000
+
+system-nodes:
+  - { label: src, path: /soc@0/bus@30000000/reset-controller@30390000, unit-address: 0x30390000, compatible: ["fsl,imx8mn-src", "fsl,imx8mq-src", syscon] }
+  - { label: gpr, path: /soc@0/bus@30000000/syscon@30340000, unit-address: 0x30340000, compatible: ["fsl,imx8mn-iomuxc-gpr", syscon] }
+  - { label: iomuxc, path: /soc@0/bus@30000000/pinctrl@30330000, unit-address: 0x30330000, compatible: ["fsl,imx8mn-iomuxc"] }
+  - { label: clk, path: /soc@0/bus@30000000/clock-controller@30380000, unit-address: 0x30380000, compatible: ["fsl,imx8mn-ccm"] }
+
+peripherals:
+  source: HMPFacts §18.4; labels, paths, compatibles, GIC SPI numbers and status as compiled from the corpus imx8mn.dtsi
+  instances:
+    - { label: sai2, kind: sai, path: /soc@0/bus@30000000/spba-bus@30000000/sai@30020000, unit-address: 0x30020000, compatible: ["fsl,imx8mn-sai", "fsl,imx8mq-sai"], irqs: [96], default-status: disabled }
+    - { label: sai3, kind: sai, path: /soc@0/bus@30000000/spba-bus@30000000/sai@30030000, unit-address: 0x30030000, compatible: ["fsl,imx8mn-sai", "fsl,imx8mq-sai"], irqs: [50], default-status: disabled }
+    - { label: sai5, kind: sai, path: /soc@0/bus@30000000/spba-bus@30000000/sai@30050000, unit-address: 0x30050000, compatible: ["fsl,imx8mn-sai", "fsl,imx8mq-sai"], irqs: [90], default-status: disabled }
+    - { label: sai6, kind: sai, path: /soc@0/bus@30000000/spba-bus@30000000/sai@30060000, unit-address: 0x30060000, compatible: ["fsl,imx8mn-sai", "fsl,imx8mq-sai"], irqs: [90], default-status: disabled }
+    - { label: micfil, kind: audio, path: /soc@0/bus@30000000/spba-bus@30000000/audio-controller@30080000, unit-address: 0x30080000, compatible: ["fsl,imx8mm-micfil"], irqs: [109, 110, 44, 45], default-status: disabled }
+    - { label: sai7, kind: sai, path: /soc@0/bus@30000000/spba-bus@30000000/sai@300b0000, unit-address: 0x300b0000, compatible: ["fsl,imx8mn-sai", "fsl,imx8mq-sai"], irqs: [111], default-status: disabled }
+    - { label: gpio1, kind: gpio, path: /soc@0/bus@30000000/gpio@30200000, unit-address: 0x30200000, compatible: ["fsl,imx8mn-gpio", "fsl,imx35-gpio"], irqs: [64, 65], default-status: okay }
+    - { label: gpio2, kind: gpio, path: /soc@0/bus@30000000/gpio@30210000, unit-address: 0x30210000, compatible: ["fsl,imx8mn-gpio", "fsl,imx35-gpio"], irqs: [66, 67], default-status: okay }
+    - { label: gpio3, kind: gpio, path: /soc@0/bus@30000000/gpio@30220000, unit-address: 0x30220000, compatible: ["fsl,imx8mn-gpio", "fsl,imx35-gpio"], irqs: [68, 69], default-status: okay }
+    - { label: gpio4, kind: gpio, path: /soc@0/bus@30000000/gpio@30230000, unit-address: 0x30230000, compatible: ["fsl,imx8mn-gpio", "fsl,imx35-gpio"], irqs: [70, 71], default-status: okay }
+    - { label: gpio5, kind: gpio, path: /soc@0/bus@30000000/gpio@30240000, unit-address: 0x30240000, compatible: ["fsl,imx8mn-gpio", "fsl,imx35-gpio"], irqs: [72, 73], default-status: okay }
+    - { label: wdog1, kind: watchdog, path: /soc@0/bus@30000000/watchdog@30280000, unit-address: 0x30280000, compatible: ["fsl,imx8mn-wdt", "fsl,imx21-wdt"], irqs: [78], default-status: disabled }
+    - { label: wdog2, kind: watchdog, path: /soc@0/bus@30000000/watchdog@30290000, unit-address: 0x30290000, compatible: ["fsl,imx8mn-wdt", "fsl,imx21-wdt"], irqs: [79], default-status: disabled }
+    - { label: wdog3, kind: watchdog, path: /soc@0/bus@30000000/watchdog@302a0000, unit-address: 0x302a0000, compatible: ["fsl,imx8mn-wdt", "fsl,imx21-wdt"], irqs: [10], default-status: disabled }
+    - { label: sdma3, kind: dma, path: /soc@0/bus@30000000/dma-controller@302b0000, unit-address: 0x302b0000, compatible: ["fsl,imx8mn-sdma", "fsl,imx8mq-sdma"], irqs: [34], default-status: okay }
+    - { label: sdma2, kind: dma, path: /soc@0/bus@30000000/dma-controller@302c0000, unit-address: 0x302c0000, compatible: ["fsl,imx8mn-sdma", "fsl,imx8mq-sdma"], irqs: [103], default-status: okay }
+    - { label: pwm1, kind: pwm, path: /soc@0/bus@30400000/pwm@30660000, unit-address: 0x30660000, compatible: ["fsl,imx8mn-pwm", "fsl,imx27-pwm"], irqs: [81], default-status: disabled }
+    - { label: pwm2, kind: pwm, path: /soc@0/bus@30400000/pwm@30670000, unit-address: 0x30670000, compatible: ["fsl,imx8mn-pwm", "fsl,imx27-pwm"], irqs: [82], default-status: disabled }
+    - { label: pwm3, kind: pwm, path: /soc@0/bus@30400000/pwm@30680000, unit-address: 0x30680000, compatible: ["fsl,imx8mn-pwm", "fsl,imx27-pwm"], irqs: [83], default-status: disabled }
+    - { label: pwm4, kind: pwm, path: /soc@0/bus@30400000/pwm@30690000, unit-address: 0x30690000, compatible: ["fsl,imx8mn-pwm", "fsl,imx27-pwm"], irqs: [84], default-status: disabled }
+    - { label: ecspi1, kind: spi, path: /soc@0/bus@30800000/spba-bus@30800000/spi@30820000, unit-address: 0x30820000, compatible: ["fsl,imx8mn-ecspi", "fsl,imx51-ecspi"], irqs: [31], default-status: disabled }
+    - { label: ecspi2, kind: spi, path: /soc@0/bus@30800000/spba-bus@30800000/spi@30830000, unit-address: 0x30830000, compatible: ["fsl,imx8mn-ecspi", "fsl,imx51-ecspi"], irqs: [32], default-status: disabled }
+    - { label: ecspi3, kind: spi, path: /soc@0/bus@30800000/spba-bus@30800000/spi@30840000, unit-address: 0x30840000, compatible: ["fsl,imx8mn-ecspi", "fsl,imx51-ecspi"], irqs: [33], default-status: disabled }
+    - { label: uart1, kind: uart, path: /soc@0/bus@30800000/spba-bus@30800000/serial@30860000, unit-address: 0x30860000, compatible: ["fsl,imx8mn-uart", "fsl,imx6q-uart"], irqs: [26], default-status: disabled }
+    - { label: uart3, kind: uart, path: /soc@0/bus@30800000/spba-bus@30800000/serial@30880000, unit-address: 0x30880000, compatible: ["fsl,imx8mn-uart", "fsl,imx6q-uart"], irqs: [28], default-status: disabled }
+    - { label: uart2, kind: uart, path: /soc@0/bus@30800000/spba-bus@30800000/serial@30890000, unit-address: 0x30890000, compatible: ["fsl,imx8mn-uart", "fsl,imx6q-uart"], irqs: [27], default-status: disabled }
+    - { label: i2c1, kind: i2c, path: /soc@0/bus@30800000/i2c@30a20000, unit-address: 0x30a20000, compatible: ["fsl,imx8mn-i2c", "fsl,imx21-i2c"], irqs: [35], default-status: disabled }
+    - { label: i2c2, kind: i2c, path: /soc@0/bus@30800000/i2c@30a30000, unit-address: 0x30a30000, compatible: ["fsl,imx8mn-i2c", "fsl,imx21-i2c"], irqs: [36], default-status: disabled }
+    - { label: i2c3, kind: i2c, path: /soc@0/bus@30800000/i2c@30a40000, unit-address: 0x30a40000, compatible: ["fsl,imx8mn-i2c", "fsl,imx21-i2c"], irqs: [37], default-status: disabled }
+    - { label: i2c4, kind: i2c, path: /soc@0/bus@30800000/i2c@30a50000, unit-address: 0x30a50000, compatible: ["fsl,imx8mn-i2c", "fsl,imx21-i2c"], irqs: [38], default-status: disabled }
+    - { label: uart4, kind: uart, path: /soc@0/bus@30800000/serial@30a60000, unit-address: 0x30a60000, compatible: ["fsl,imx8mn-uart", "fsl,imx6q-uart"], irqs: [29], default-status: disabled }
+    - { label: flexspi, kind: qspi, path: /soc@0/bus@30800000/spi@30bb0000, unit-address: 0x30bb0000, compatible: ["nxp,imx8mm-fspi"], irqs: [107], default-status: disabled }
+    - { label: sdma1, kind: dma, path: /soc@0/bus@30800000/dma-controller@30bd0000, unit-address: 0x30bd0000, compatible: ["fsl,imx8mn-sdma", "fsl,imx8mq-sdma"], irqs: [2], default-status: okay }
+
+rpmsg-defaults:
+  source: HMPFacts §7.2, §18.5 (rpmsg-lite imx8mn_m7 platform; NXP imx8mn-evk-rpmsg.dts regions)
+  vring-base: 0xb8000000
+  vring-size: 0x8000
+  vring-align: 0x1000
+  buffer-count: 256
+  buffer-payload-size: 496
+  buffer-size: 512
+  resource-table: 0xb80ff000
+  mu-channel: 1
+  link-id: 0
+  vdev-count: 1
+  highest-link-id: 15
+  notes:
+    - text: vring-size, vring-align, mu-channel, link-id and highest-link-id are rpmsg-lite's imx8mn_m7 platform header
+      source: HMPFacts §18.5 (rpmsg-lite lib/include/platform/imx8mn_m7/rpmsg_platform.h)
+    - text: vring-base and resource-table are where NXP's imx8mn-evk-rpmsg.dts reserves them; the SDK board.h read does not define VDEV0_VRING_BASE
+      source: HMPFacts §7.2, §18.5
+      status: inference
+    - text: buffer-count 256 and the 496-byte payload are the i.MX 8M Plus example's rpmsg_config.h; the i.MX 8M Nano example's was not read
+      source: HMPFacts §8, §18.5
+      status: inference
+
+iomuxc:
+  label: iomuxc
+  base: 0x30330000
+  source: HMPFacts §18.6 (imx8mn.dtsi pinctrl@30330000)
+
+# Clock gating (HMPFacts §13, §18.7): each peripheral's root slice (target register at clk + offset, enable bit 28)
+# and CCGR gate (clk + ccgr), IDs of dt-bindings/clock/imx8mn-clock.h, offsets and driver names of clk-imx8mn.c.
+# Peripherals without a slice of their own hang off ipg_root. No power domains modelled.
+clocks:
+  source: HMPFacts §18.7 (torvalds/linux clk-imx8mn.c @031616c434db; imx8mn-clock.h)
+  provider: clk
+  header: dt-bindings/clock/imx8mn-clock.h
+  root-enable-bit: 28
+  mcore-booted-parameter: clk-imx8mn.mcore_booted
+  mcore-booted-source: HMPFacts §18.7 (module_param(mcore_booted) in clk-imx8mn.c)
+  peripherals:
+    - { label: i2c1, gate: { id: 145, name: IMX8MN_CLK_I2C1_ROOT, ccgr: 0x4170 }, slice: { id: 105, name: IMX8MN_CLK_I2C1, offset: 0xad00, clock: i2c1 } }
+    - { label: i2c2, gate: { id: 146, name: IMX8MN_CLK_I2C2_ROOT, ccgr: 0x4180 }, slice: { id: 106, name: IMX8MN_CLK_I2C2, offset: 0xad80, clock: i2c2 } }
+    - { label: i2c3, gate: { id: 147, name: IMX8MN_CLK_I2C3_ROOT, ccgr: 0x4190 }, slice: { id: 107, name: IMX8MN_CLK_I2C3, offset: 0xae00, clock: i2c3 } }
+    - { label: i2c4, gate: { id: 148, name: IMX8MN_CLK_I2C4_ROOT, ccgr: 0x41a0 }, slice: { id: 108, name: IMX8MN_CLK_I2C4, offset: 0xae80, clock: i2c4 } }
+    - { label: uart1, gate: { id: 169, name: IMX8MN_CLK_UART1_ROOT, ccgr: 0x4490 }, slice: { id: 109, name: IMX8MN_CLK_UART1, offset: 0xaf00, clock: uart1 } }
+    - { label: uart2, gate: { id: 170, name: IMX8MN_CLK_UART2_ROOT, ccgr: 0x44a0 }, slice: { id: 110, name: IMX8MN_CLK_UART2, offset: 0xaf80, clock: uart2 } }
+    - { label: uart3, gate: { id: 171, name: IMX8MN_CLK_UART3_ROOT, ccgr: 0x44b0 }, slice: { id: 111, name: IMX8MN_CLK_UART3, offset: 0xb000, clock: uart3 } }
+    - { label: uart4, gate: { id: 172, name: IMX8MN_CLK_UART4_ROOT, ccgr: 0x44c0 }, slice: { id: 112, name: IMX8MN_CLK_UART4, offset: 0xb080, clock: uart4 } }
+    - { label: ecspi1, gate: { id: 136, name: IMX8MN_CLK_ECSPI1_ROOT, ccgr: 0x4070 }, slice: { id: 115, name: IMX8MN_CLK_ECSPI1, offset: 0xb280, clock: ecspi1 } }
+    - { label: ecspi2, gate: { id: 137, name: IMX8MN_CLK_ECSPI2_ROOT, ccgr: 0x4080 }, slice: { id: 116, name: IMX8MN_CLK_ECSPI2, offset: 0xb300, clock: ecspi2 } }
+    - { label: ecspi3, gate: { id: 138, name: IMX8MN_CLK_ECSPI3_ROOT, ccgr: 0x4090 }, slice: { id: 133, name: IMX8MN_CLK_ECSPI3, offset: 0xc180, clock: ecspi3 } }
+    - { label: pwm1, gate: { id: 151, name: IMX8MN_CLK_PWM1_ROOT, ccgr: 0x4280 }, slice: { id: 117, name: IMX8MN_CLK_PWM1, offset: 0xb380, clock: pwm1 } }
+    - { label: pwm2, gate: { id: 152, name: IMX8MN_CLK_PWM2_ROOT, ccgr: 0x4290 }, slice: { id: 118, name: IMX8MN_CLK_PWM2, offset: 0xb400, clock: pwm2 } }
+    - { label: pwm3, gate: { id: 153, name: IMX8MN_CLK_PWM3_ROOT, ccgr: 0x42a0 }, slice: { id: 119, name: IMX8MN_CLK_PWM3, offset: 0xb480, clock: pwm3 } }
+    - { label: pwm4, gate: { id: 154, name: IMX8MN_CLK_PWM4_ROOT, ccgr: 0x42b0 }, slice: { id: 120, name: IMX8MN_CLK_PWM4, offset: 0xb500, clock: pwm4 } }
+    - { label: flexspi, gate: { id: 155, name: IMX8MN_CLK_QSPI_ROOT, ccgr: 0x42f0 }, slice: { id: 102, name: IMX8MN_CLK_QSPI, offset: 0xab80, clock: qspi } }
+    - { label: wdog1, gate: { id: 176, name: IMX8MN_CLK_WDOG1_ROOT, ccgr: 0x4530 }, slice: { id: 121, name: IMX8MN_CLK_WDOG, offset: 0xb900, clock: wdog } }
+    - { label: wdog2, gate: { id: 177, name: IMX8MN_CLK_WDOG2_ROOT, ccgr: 0x4540 }, slice: { id: 121, name: IMX8MN_CLK_WDOG, offset: 0xb900, clock: wdog } }
+    - { label: wdog3, gate: { id: 178, name: IMX8MN_CLK_WDOG3_ROOT, ccgr: 0x4550 }, slice: { id: 121, name: IMX8MN_CLK_WDOG, offset: 0xb900, clock: wdog } }
+    - { label: sai2, gate: { id: 157, name: IMX8MN_CLK_SAI2_ROOT, ccgr: 0x4340 }, slice: { id: 93, name: IMX8MN_CLK_SAI2, offset: 0xa600, clock: sai2 } }
+    - { label: sai3, gate: { id: 159, name: IMX8MN_CLK_SAI3_ROOT, ccgr: 0x4350 }, slice: { id: 94, name: IMX8MN_CLK_SAI3, offset: 0xa680, clock: sai3 } }
+    - { label: sai5, gate: { id: 161, name: IMX8MN_CLK_SAI5_ROOT, ccgr: 0x4370 }, slice: { id: 95, name: IMX8MN_CLK_SAI5, offset: 0xa780, clock: sai5 } }
+    - { label: sai6, gate: { id: 163, name: IMX8MN_CLK_SAI6_ROOT, ccgr: 0x4380 }, slice: { id: 96, name: IMX8MN_CLK_SAI6, offset: 0xa800, clock: sai6 } }
+    - { label: sai7, gate: { id: 165, name: IMX8MN_CLK_SAI7_ROOT, ccgr: 0x4650 }, slice: { id: 135, name: IMX8MN_CLK_SAI7, offset: 0xc300, clock: sai7 } }
+    - { label: micfil, gate: { id: 182, name: IMX8MN_CLK_PDM_ROOT, ccgr: 0x45b0 }, slice: { id: 134, name: IMX8MN_CLK_PDM, offset: 0xc200, clock: pdm } }
+    - { label: gpio1, gate: { id: 140, name: IMX8MN_CLK_GPIO1_ROOT, ccgr: 0x40b0 } }
+    - { label: gpio2, gate: { id: 141, name: IMX8MN_CLK_GPIO2_ROOT, ccgr: 0x40c0 } }
+    - { label: gpio3, gate: { id: 142, name: IMX8MN_CLK_GPIO3_ROOT, ccgr: 0x40d0 } }
+    - { label: gpio4, gate: { id: 143, name: IMX8MN_CLK_GPIO4_ROOT, ccgr: 0x40e0 } }
+    - { label: gpio5, gate: { id: 144, name: IMX8MN_CLK_GPIO5_ROOT, ccgr: 0x40f0 } }
+    - { label: sdma1, gate: { id: 167, name: IMX8MN_CLK_SDMA1_ROOT, ccgr: 0x43a0 } }
+
+# BEGIN pad-table (generated by Scripts/gen-pad-table.py from imx8mn-pinfunc.h; do not edit by hand)
+pad-table:
+  source: Linux imx8mn-pinfunc.h (HMPFacts §9; corpus copy from U-Boot dts/upstream @6073c36b2c8d)
+  header-sha256: 3509d0800530d5d07504dcc5be4fa19dd7cd4c9a084f7807c5cc0d8057150656
+  pad-count: 120
+  function-count: 631
+  pads:
+    BOOT_MODE2:
+      mux-reg: 0x020
+      conf-reg: 0x25C
+      functions:
+        CCMSRCGPCMIX_BOOT_MODE2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        I2C1_SCL: { mode: 1, input-reg: 0x55C, input-val: 3 }
+    BOOT_MODE3:
+      mux-reg: 0x024
+      conf-reg: 0x260
+      functions:
+        CCMSRCGPCMIX_BOOT_MODE3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        I2C1_SDA: { mode: 1, input-reg: 0x56C, input-val: 3 }
+    GPIO1_IO00:
+      mux-reg: 0x028
+      conf-reg: 0x290
+      functions:
+        GPIO1_IO0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_ENET_PHY_REF_CLK_ROOT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        ANAMIX_REF_CLK_32K: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_EXT_CLK1: { mode: 6, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO01:
+      mux-reg: 0x02C
+      conf-reg: 0x294
+      functions:
+        GPIO1_IO1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        PWM1_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        ANAMIX_REF_CLK_24M: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_EXT_CLK2: { mode: 6, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO02:
+      mux-reg: 0x030
+      conf-reg: 0x298
+      functions:
+        GPIO1_IO2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        WDOG1_WDOG_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        WDOG1_WDOG_ANY: { mode: 5, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO03:
+      mux-reg: 0x034
+      conf-reg: 0x29C
+      functions:
+        GPIO1_IO3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC1_VSELECT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SDMA1_EXT_EVENT0: { mode: 5, input-reg: 0x000, input-val: 0 }
+        ANAMIX_XTAL_OK: { mode: 6, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO04:
+      mux-reg: 0x038
+      conf-reg: 0x2A0
+      functions:
+        GPIO1_IO4: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC2_VSELECT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SDMA1_EXT_EVENT1: { mode: 5, input-reg: 0x000, input-val: 0 }
+        ANAMIX_XTAL_OK_LV: { mode: 6, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO05:
+      mux-reg: 0x03C
+      conf-reg: 0x2A4
+      functions:
+        GPIO1_IO5: { mode: 0, input-reg: 0x000, input-val: 0 }
+        M4_NMI: { mode: 1, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_PMIC_READY: { mode: 5, input-reg: 0x4BC, input-val: 0 }
+        CCMSRCGPCMIX_INT_BOOT: { mode: 6, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO06:
+      mux-reg: 0x040
+      conf-reg: 0x2A8
+      functions:
+        GPIO1_IO6: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_MDC: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC1_CD_B: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_EXT_CLK3: { mode: 6, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO07:
+      mux-reg: 0x044
+      conf-reg: 0x2AC
+      functions:
+        GPIO1_IO7: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_MDIO: { mode: 1, input-reg: 0x4C0, input-val: 0 }
+        USDHC1_WP: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_EXT_CLK4: { mode: 6, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO08:
+      mux-reg: 0x048
+      conf-reg: 0x2B0
+      functions:
+        GPIO1_IO8: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_1588_EVENT0_IN: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PWM1_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
+        USDHC2_RESET_B: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_WAIT: { mode: 6, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO09:
+      mux-reg: 0x04C
+      conf-reg: 0x2B4
+      functions:
+        GPIO1_IO9: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_1588_EVENT0_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PWM2_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
+        USDHC3_RESET_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        SDMA2_EXT_EVENT0: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_STOP: { mode: 6, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO10:
+      mux-reg: 0x050
+      conf-reg: 0x2B8
+      functions:
+        GPIO1_IO10: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USB1_OTG_ID: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PWM3_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO11:
+      mux-reg: 0x054
+      conf-reg: 0x2BC
+      functions:
+        GPIO1_IO11: { mode: 0, input-reg: 0x000, input-val: 0 }
+        PWM2_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC3_VSELECT: { mode: 4, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_PMIC_READY: { mode: 5, input-reg: 0x4BC, input-val: 1 }
+        CCMSRCGPCMIX_OUT0: { mode: 6, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO12:
+      mux-reg: 0x058
+      conf-reg: 0x2C0
+      functions:
+        GPIO1_IO12: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USB1_OTG_PWR: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SDMA2_EXT_EVENT1: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_OUT1: { mode: 6, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO13:
+      mux-reg: 0x05C
+      conf-reg: 0x2C4
+      functions:
+        GPIO1_IO13: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USB1_OTG_OC: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PWM2_OUT: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_OUT2: { mode: 6, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO14:
+      mux-reg: 0x060
+      conf-reg: 0x2C8
+      functions:
+        GPIO1_IO14: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC3_CD_B: { mode: 4, input-reg: 0x598, input-val: 2 }
+        PWM3_OUT: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_CLKO1: { mode: 6, input-reg: 0x000, input-val: 0 }
+    GPIO1_IO15:
+      mux-reg: 0x064
+      conf-reg: 0x2CC
+      functions:
+        GPIO1_IO15: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC3_WP: { mode: 4, input-reg: 0x5B8, input-val: 2 }
+        PWM4_OUT: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_CLKO2: { mode: 6, input-reg: 0x000, input-val: 0 }
+    ENET_MDC:
+      mux-reg: 0x068
+      conf-reg: 0x2D0
+      functions:
+        ENET1_MDC: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI6_TX_DATA0: { mode: 2, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM3: { mode: 3, input-reg: 0x540, input-val: 1 }
+        SPDIF1_OUT: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO16: { mode: 5, input-reg: 0x000, input-val: 0 }
+        USDHC3_STROBE: { mode: 6, input-reg: 0x59C, input-val: 1 }
+    ENET_MDIO:
+      mux-reg: 0x06C
+      conf-reg: 0x2D4
+      functions:
+        ENET1_MDIO: { mode: 0, input-reg: 0x4C0, input-val: 1 }
+        SAI6_TX_SYNC: { mode: 2, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM2: { mode: 3, input-reg: 0x53C, input-val: 1 }
+        SPDIF1_IN: { mode: 4, input-reg: 0x5CC, input-val: 1 }
+        GPIO1_IO17: { mode: 5, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA5: { mode: 6, input-reg: 0x550, input-val: 1 }
+    ENET_TD3:
+      mux-reg: 0x070
+      conf-reg: 0x2D8
+      functions:
+        ENET1_RGMII_TD3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI6_TX_BCLK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM1: { mode: 3, input-reg: 0x538, input-val: 1 }
+        SPDIF1_EXT_CLK: { mode: 4, input-reg: 0x568, input-val: 1 }
+        GPIO1_IO18: { mode: 5, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA6: { mode: 6, input-reg: 0x584, input-val: 1 }
+    ENET_TD2:
+      mux-reg: 0x074
+      conf-reg: 0x2DC
+      functions:
+        ENET1_RGMII_TD2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_TX_CLK: { mode: 1, input-reg: 0x5A4, input-val: 0 }
+        CCMSRCGPCMIX_ENET_REF_CLK_ROOT: { mode: 1, input-reg: 0x5A4, input-val: 0 }
+        SAI6_RX_DATA0: { mode: 2, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM3: { mode: 3, input-reg: 0x540, input-val: 2 }
+        GPIO1_IO19: { mode: 5, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA7: { mode: 6, input-reg: 0x54C, input-val: 1 }
+    ENET_TD1:
+      mux-reg: 0x078
+      conf-reg: 0x2E0
+      functions:
+        ENET1_RGMII_TD1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI6_RX_SYNC: { mode: 2, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM2: { mode: 3, input-reg: 0x53C, input-val: 2 }
+        GPIO1_IO20: { mode: 5, input-reg: 0x000, input-val: 0 }
+        USDHC3_CD_B: { mode: 6, input-reg: 0x598, input-val: 3 }
+    ENET_TD0:
+      mux-reg: 0x07C
+      conf-reg: 0x2E4
+      functions:
+        ENET1_RGMII_TD0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI6_RX_BCLK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM1: { mode: 3, input-reg: 0x538, input-val: 2 }
+        GPIO1_IO21: { mode: 5, input-reg: 0x000, input-val: 0 }
+        USDHC3_WP: { mode: 6, input-reg: 0x5B8, input-val: 3 }
+    ENET_TX_CTL:
+      mux-reg: 0x080
+      conf-reg: 0x2E8
+      functions:
+        ENET1_RGMII_TX_CTL: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI6_MCLK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO22: { mode: 5, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA0: { mode: 6, input-reg: 0x5B4, input-val: 1 }
+    ENET_TXC:
+      mux-reg: 0x084
+      conf-reg: 0x2EC
+      functions:
+        ENET1_RGMII_TXC: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_TX_ER: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI7_TX_DATA0: { mode: 2, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO23: { mode: 5, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA1: { mode: 6, input-reg: 0x5B0, input-val: 1 }
+    ENET_RX_CTL:
+      mux-reg: 0x088
+      conf-reg: 0x2F0
+      functions:
+        ENET1_RGMII_RX_CTL: { mode: 0, input-reg: 0x574, input-val: 0 }
+        SAI7_TX_SYNC: { mode: 2, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM3: { mode: 3, input-reg: 0x540, input-val: 3 }
+        GPIO1_IO24: { mode: 5, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA2: { mode: 6, input-reg: 0x5E4, input-val: 1 }
+    ENET_RXC:
+      mux-reg: 0x08C
+      conf-reg: 0x2F4
+      functions:
+        ENET1_RGMII_RXC: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_RX_ER: { mode: 1, input-reg: 0x5C8, input-val: 0 }
+        SAI7_TX_BCLK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM2: { mode: 3, input-reg: 0x53C, input-val: 3 }
+        GPIO1_IO25: { mode: 5, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA3: { mode: 6, input-reg: 0x5E0, input-val: 1 }
+    ENET_RD0:
+      mux-reg: 0x090
+      conf-reg: 0x2F8
+      functions:
+        ENET1_RGMII_RD0: { mode: 0, input-reg: 0x57C, input-val: 0 }
+        SAI7_RX_DATA0: { mode: 2, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM1: { mode: 3, input-reg: 0x538, input-val: 3 }
+        GPIO1_IO26: { mode: 5, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA4: { mode: 6, input-reg: 0x558, input-val: 1 }
+    ENET_RD1:
+      mux-reg: 0x094
+      conf-reg: 0x2FC
+      functions:
+        ENET1_RGMII_RD1: { mode: 0, input-reg: 0x554, input-val: 0 }
+        SAI7_RX_SYNC: { mode: 2, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM0: { mode: 3, input-reg: 0x534, input-val: 1 }
+        GPIO1_IO27: { mode: 5, input-reg: 0x000, input-val: 0 }
+        USDHC3_RESET_B: { mode: 6, input-reg: 0x000, input-val: 0 }
+    ENET_RD2:
+      mux-reg: 0x098
+      conf-reg: 0x300
+      functions:
+        ENET1_RGMII_RD2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI7_RX_BCLK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        PDM_CLK: { mode: 3, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO28: { mode: 5, input-reg: 0x000, input-val: 0 }
+        USDHC3_CLK: { mode: 6, input-reg: 0x5A0, input-val: 1 }
+    ENET_RD3:
+      mux-reg: 0x09C
+      conf-reg: 0x304
+      functions:
+        ENET1_RGMII_RD3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI7_MCLK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        SPDIF1_IN: { mode: 3, input-reg: 0x5CC, input-val: 5 }
+        GPIO1_IO29: { mode: 5, input-reg: 0x000, input-val: 0 }
+        USDHC3_CMD: { mode: 6, input-reg: 0x5DC, input-val: 1 }
+    SD1_CLK:
+      mux-reg: 0x0A0
+      conf-reg: 0x308
+      functions:
+        USDHC1_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_MDC: { mode: 1, input-reg: 0x000, input-val: 0 }
+        UART1_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+        UART1_DTE_RX: { mode: 4, input-reg: 0x4F4, input-val: 4 }
+        GPIO2_IO0: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_CMD:
+      mux-reg: 0x0A4
+      conf-reg: 0x30C
+      functions:
+        USDHC1_CMD: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_MDIO: { mode: 1, input-reg: 0x4C0, input-val: 3 }
+        UART1_DCE_RX: { mode: 4, input-reg: 0x4F4, input-val: 5 }
+        UART1_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO1: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA0:
+      mux-reg: 0x0A8
+      conf-reg: 0x310
+      functions:
+        USDHC1_DATA0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_RGMII_TD1: { mode: 1, input-reg: 0x000, input-val: 0 }
+        UART1_DCE_RTS_B: { mode: 4, input-reg: 0x4F0, input-val: 4 }
+        UART1_DTE_CTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO2: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA1:
+      mux-reg: 0x0AC
+      conf-reg: 0x314
+      functions:
+        USDHC1_DATA1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_RGMII_TD0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        UART1_DCE_CTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        UART1_DTE_RTS_B: { mode: 4, input-reg: 0x4F0, input-val: 5 }
+        GPIO2_IO3: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA2:
+      mux-reg: 0x0B0
+      conf-reg: 0x318
+      functions:
+        USDHC1_DATA2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_RGMII_RD0: { mode: 1, input-reg: 0x57C, input-val: 1 }
+        UART2_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+        UART2_DTE_RX: { mode: 4, input-reg: 0x4FC, input-val: 4 }
+        GPIO2_IO4: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA3:
+      mux-reg: 0x0B4
+      conf-reg: 0x31C
+      functions:
+        USDHC1_DATA3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_RGMII_RD1: { mode: 1, input-reg: 0x554, input-val: 1 }
+        UART2_DCE_RX: { mode: 4, input-reg: 0x4FC, input-val: 5 }
+        UART2_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO5: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA4:
+      mux-reg: 0x0B8
+      conf-reg: 0x320
+      functions:
+        USDHC1_DATA4: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_RGMII_TX_CTL: { mode: 1, input-reg: 0x000, input-val: 0 }
+        I2C1_SCL: { mode: 3, input-reg: 0x55C, input-val: 1 }
+        UART2_DCE_RTS_B: { mode: 4, input-reg: 0x4F8, input-val: 4 }
+        UART2_DTE_CTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO6: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA5:
+      mux-reg: 0x0BC
+      conf-reg: 0x324
+      functions:
+        USDHC1_DATA5: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_TX_ER: { mode: 1, input-reg: 0x000, input-val: 0 }
+        I2C1_SDA: { mode: 3, input-reg: 0x56C, input-val: 1 }
+        UART2_DCE_CTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        UART2_DTE_RTS_B: { mode: 4, input-reg: 0x4F8, input-val: 5 }
+        GPIO2_IO7: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA6:
+      mux-reg: 0x0C0
+      conf-reg: 0x328
+      functions:
+        USDHC1_DATA6: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_RGMII_RX_CTL: { mode: 1, input-reg: 0x574, input-val: 1 }
+        I2C2_SCL: { mode: 3, input-reg: 0x5D0, input-val: 1 }
+        UART3_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+        UART3_DTE_RX: { mode: 4, input-reg: 0x504, input-val: 4 }
+        GPIO2_IO8: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA7:
+      mux-reg: 0x0C4
+      conf-reg: 0x32C
+      functions:
+        USDHC1_DATA7: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_RX_ER: { mode: 1, input-reg: 0x5C8, input-val: 1 }
+        I2C2_SDA: { mode: 3, input-reg: 0x560, input-val: 1 }
+        UART3_DCE_RX: { mode: 4, input-reg: 0x504, input-val: 5 }
+        UART3_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO9: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_RESET_B:
+      mux-reg: 0x0C8
+      conf-reg: 0x330
+      functions:
+        USDHC1_RESET_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_TX_CLK: { mode: 1, input-reg: 0x5A4, input-val: 1 }
+        CCMSRCGPCMIX_ENET_REF_CLK_ROOT: { mode: 1, input-reg: 0x5A4, input-val: 0 }
+        I2C3_SCL: { mode: 3, input-reg: 0x588, input-val: 1 }
+        UART3_DCE_RTS_B: { mode: 4, input-reg: 0x500, input-val: 2 }
+        UART3_DTE_CTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO10: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_STROBE:
+      mux-reg: 0x0CC
+      conf-reg: 0x334
+      functions:
+        USDHC1_STROBE: { mode: 0, input-reg: 0x000, input-val: 0 }
+        I2C3_SDA: { mode: 3, input-reg: 0x5BC, input-val: 1 }
+        UART3_DCE_CTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        UART3_DTE_RTS_B: { mode: 4, input-reg: 0x500, input-val: 3 }
+        GPIO2_IO11: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD2_CD_B:
+      mux-reg: 0x0D0
+      conf-reg: 0x338
+      functions:
+        USDHC2_CD_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO12: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_TESTER_ACK: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SD2_CLK:
+      mux-reg: 0x0D4
+      conf-reg: 0x33C
+      functions:
+        USDHC2_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_RX_SYNC: { mode: 1, input-reg: 0x4E4, input-val: 1 }
+        ECSPI2_SCLK: { mode: 2, input-reg: 0x580, input-val: 1 }
+        UART4_DCE_RX: { mode: 3, input-reg: 0x50C, input-val: 4 }
+        UART4_DTE_TX: { mode: 3, input-reg: 0x000, input-val: 0 }
+        SAI5_MCLK: { mode: 4, input-reg: 0x594, input-val: 1 }
+        GPIO2_IO13: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_OBSERVE0: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SD2_CMD:
+      mux-reg: 0x0D8
+      conf-reg: 0x340
+      functions:
+        USDHC2_CMD: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_RX_BCLK: { mode: 1, input-reg: 0x4D0, input-val: 1 }
+        ECSPI2_MOSI: { mode: 2, input-reg: 0x590, input-val: 1 }
+        UART4_DCE_TX: { mode: 3, input-reg: 0x000, input-val: 0 }
+        UART4_DTE_RX: { mode: 3, input-reg: 0x50C, input-val: 5 }
+        PDM_CLK: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO14: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_OBSERVE1: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SD2_DATA0:
+      mux-reg: 0x0DC
+      conf-reg: 0x344
+      functions:
+        USDHC2_DATA0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_RX_DATA0: { mode: 1, input-reg: 0x4D4, input-val: 1 }
+        I2C4_SDA: { mode: 2, input-reg: 0x58C, input-val: 1 }
+        UART2_DCE_RX: { mode: 3, input-reg: 0x4FC, input-val: 6 }
+        UART2_DTE_TX: { mode: 3, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM0: { mode: 4, input-reg: 0x534, input-val: 2 }
+        GPIO2_IO15: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_OBSERVE2: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SD2_DATA1:
+      mux-reg: 0x0E0
+      conf-reg: 0x348
+      functions:
+        USDHC2_DATA1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_TX_SYNC: { mode: 1, input-reg: 0x4EC, input-val: 1 }
+        I2C4_SCL: { mode: 2, input-reg: 0x5D4, input-val: 1 }
+        UART2_DCE_TX: { mode: 3, input-reg: 0x000, input-val: 0 }
+        UART2_DTE_RX: { mode: 3, input-reg: 0x4FC, input-val: 7 }
+        PDM_BIT_STREAM1: { mode: 4, input-reg: 0x538, input-val: 4 }
+        GPIO2_IO16: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_WAIT: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SD2_DATA2:
+      mux-reg: 0x0E4
+      conf-reg: 0x34C
+      functions:
+        USDHC2_DATA2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_TX_BCLK: { mode: 1, input-reg: 0x4E8, input-val: 1 }
+        ECSPI2_SS0: { mode: 2, input-reg: 0x570, input-val: 2 }
+        SPDIF1_OUT: { mode: 3, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM2: { mode: 4, input-reg: 0x53C, input-val: 4 }
+        GPIO2_IO17: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_STOP: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SD2_DATA3:
+      mux-reg: 0x0E8
+      conf-reg: 0x350
+      functions:
+        USDHC2_DATA3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_TX_DATA0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        ECSPI2_MISO: { mode: 2, input-reg: 0x578, input-val: 1 }
+        SPDIF1_IN: { mode: 3, input-reg: 0x5CC, input-val: 2 }
+        PDM_BIT_STREAM3: { mode: 4, input-reg: 0x540, input-val: 4 }
+        GPIO2_IO18: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_EARLY_RESET: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SD2_RESET_B:
+      mux-reg: 0x0EC
+      conf-reg: 0x354
+      functions:
+        USDHC2_RESET_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO19: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_SYSTEM_RESET: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SD2_WP:
+      mux-reg: 0x0F0
+      conf-reg: 0x358
+      functions:
+        USDHC2_WP: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO2_IO20: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_EVENTI: { mode: 6, input-reg: 0x000, input-val: 0 }
+    NAND_ALE:
+      mux-reg: 0x0F4
+      conf-reg: 0x35C
+      functions:
+        RAWNAND_ALE: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_A_SCLK: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM0: { mode: 3, input-reg: 0x534, input-val: 3 }
+        UART3_DCE_RX: { mode: 4, input-reg: 0x504, input-val: 6 }
+        UART3_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO0: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE_CLK: { mode: 6, input-reg: 0x000, input-val: 0 }
+    NAND_CE0_B:
+      mux-reg: 0x0F8
+      conf-reg: 0x360
+      functions:
+        RAWNAND_CE0_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_A_SS0_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM1: { mode: 3, input-reg: 0x538, input-val: 5 }
+        UART3_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+        UART3_DTE_RX: { mode: 4, input-reg: 0x504, input-val: 7 }
+        GPIO3_IO1: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE_CTL: { mode: 6, input-reg: 0x000, input-val: 0 }
+    NAND_CE1_B:
+      mux-reg: 0x0FC
+      conf-reg: 0x364
+      functions:
+        RAWNAND_CE1_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_A_SS1_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC3_STROBE: { mode: 2, input-reg: 0x59C, input-val: 0 }
+        PDM_BIT_STREAM0: { mode: 3, input-reg: 0x534, input-val: 4 }
+        I2C4_SCL: { mode: 4, input-reg: 0x5D4, input-val: 2 }
+        GPIO3_IO2: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE0: { mode: 6, input-reg: 0x000, input-val: 0 }
+    NAND_CE2_B:
+      mux-reg: 0x100
+      conf-reg: 0x368
+      functions:
+        RAWNAND_CE2_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_B_SS0_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA5: { mode: 2, input-reg: 0x550, input-val: 0 }
+        PDM_BIT_STREAM1: { mode: 3, input-reg: 0x538, input-val: 6 }
+        I2C4_SDA: { mode: 4, input-reg: 0x58C, input-val: 2 }
+        GPIO3_IO3: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE1: { mode: 6, input-reg: 0x000, input-val: 0 }
+    NAND_CE3_B:
+      mux-reg: 0x104
+      conf-reg: 0x36C
+      functions:
+        RAWNAND_CE3_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_B_SS1_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA6: { mode: 2, input-reg: 0x584, input-val: 0 }
+        PDM_BIT_STREAM2: { mode: 3, input-reg: 0x53C, input-val: 5 }
+        I2C3_SDA: { mode: 4, input-reg: 0x5BC, input-val: 2 }
+        GPIO3_IO4: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE2: { mode: 6, input-reg: 0x000, input-val: 0 }
+    NAND_CLE:
+      mux-reg: 0x108
+      conf-reg: 0x370
+      functions:
+        RAWNAND_CLE: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_B_SCLK: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA7: { mode: 2, input-reg: 0x54C, input-val: 0 }
+        GPIO3_IO5: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE3: { mode: 6, input-reg: 0x000, input-val: 0 }
+    NAND_DATA00:
+      mux-reg: 0x10C
+      conf-reg: 0x374
+      functions:
+        RAWNAND_DATA00: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_A_DATA0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM2: { mode: 3, input-reg: 0x53C, input-val: 6 }
+        UART4_DCE_RX: { mode: 4, input-reg: 0x50C, input-val: 6 }
+        UART4_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO6: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE4: { mode: 6, input-reg: 0x000, input-val: 0 }
+    NAND_DATA01:
+      mux-reg: 0x110
+      conf-reg: 0x378
+      functions:
+        RAWNAND_DATA01: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_A_DATA1: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM3: { mode: 3, input-reg: 0x540, input-val: 5 }
+        UART4_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+        UART4_DTE_RX: { mode: 4, input-reg: 0x50C, input-val: 7 }
+        GPIO3_IO7: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE5: { mode: 6, input-reg: 0x000, input-val: 0 }
+    NAND_DATA02:
+      mux-reg: 0x114
+      conf-reg: 0x37C
+      functions:
+        RAWNAND_DATA02: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_A_DATA2: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC3_CD_B: { mode: 2, input-reg: 0x598, input-val: 0 }
+        I2C4_SDA: { mode: 4, input-reg: 0x58C, input-val: 3 }
+        GPIO3_IO8: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE6: { mode: 6, input-reg: 0x000, input-val: 0 }
+    NAND_DATA03:
+      mux-reg: 0x118
+      conf-reg: 0x380
+      functions:
+        RAWNAND_DATA03: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_A_DATA3: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC3_WP: { mode: 2, input-reg: 0x5B8, input-val: 0 }
+        GPIO3_IO9: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE7: { mode: 6, input-reg: 0x000, input-val: 0 }
+    NAND_DATA04:
+      mux-reg: 0x11C
+      conf-reg: 0x384
+      functions:
+        RAWNAND_DATA04: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_B_DATA0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA0: { mode: 2, input-reg: 0x5B4, input-val: 0 }
+        GPIO3_IO10: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE8: { mode: 6, input-reg: 0x000, input-val: 0 }
+    NAND_DATA05:
+      mux-reg: 0x120
+      conf-reg: 0x388
+      functions:
+        RAWNAND_DATA05: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_B_DATA1: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA1: { mode: 2, input-reg: 0x5B0, input-val: 0 }
+        GPIO3_IO11: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE9: { mode: 6, input-reg: 0x000, input-val: 0 }
+    NAND_DATA06:
+      mux-reg: 0x124
+      conf-reg: 0x38C
+      functions:
+        RAWNAND_DATA06: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_B_DATA2: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA2: { mode: 2, input-reg: 0x5E4, input-val: 0 }
+        GPIO3_IO12: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE10: { mode: 6, input-reg: 0x000, input-val: 0 }
+    NAND_DATA07:
+      mux-reg: 0x128
+      conf-reg: 0x390
+      functions:
+        RAWNAND_DATA07: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_B_DATA3: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA3: { mode: 2, input-reg: 0x5E0, input-val: 0 }
+        GPIO3_IO13: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE11: { mode: 6, input-reg: 0x000, input-val: 0 }
+    NAND_DQS:
+      mux-reg: 0x12C
+      conf-reg: 0x394
+      functions:
+        RAWNAND_DQS: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_A_DQS: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PDM_CLK: { mode: 3, input-reg: 0x000, input-val: 0 }
+        I2C3_SCL: { mode: 4, input-reg: 0x588, input-val: 2 }
+        GPIO3_IO14: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE12: { mode: 6, input-reg: 0x000, input-val: 0 }
+    NAND_RE_B:
+      mux-reg: 0x130
+      conf-reg: 0x398
+      functions:
+        RAWNAND_RE_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        QSPI_B_DQS: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA4: { mode: 2, input-reg: 0x558, input-val: 0 }
+        PDM_BIT_STREAM1: { mode: 3, input-reg: 0x538, input-val: 7 }
+        GPIO3_IO15: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE13: { mode: 6, input-reg: 0x000, input-val: 0 }
+    NAND_READY_B:
+      mux-reg: 0x134
+      conf-reg: 0x39C
+      functions:
+        RAWNAND_READY_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC3_RESET_B: { mode: 2, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM3: { mode: 3, input-reg: 0x540, input-val: 6 }
+        I2C3_SCL: { mode: 4, input-reg: 0x588, input-val: 3 }
+        GPIO3_IO16: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE14: { mode: 6, input-reg: 0x000, input-val: 0 }
+    NAND_WE_B:
+      mux-reg: 0x138
+      conf-reg: 0x3A0
+      functions:
+        RAWNAND_WE_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC3_CLK: { mode: 2, input-reg: 0x5A0, input-val: 0 }
+        I2C3_SDA: { mode: 4, input-reg: 0x5BC, input-val: 3 }
+        GPIO3_IO17: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_TRACE15: { mode: 6, input-reg: 0x000, input-val: 0 }
+    NAND_WP_B:
+      mux-reg: 0x13C
+      conf-reg: 0x3A4
+      functions:
+        RAWNAND_WP_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC3_CMD: { mode: 2, input-reg: 0x5DC, input-val: 0 }
+        I2C4_SDA: { mode: 4, input-reg: 0x58C, input-val: 4 }
+        GPIO3_IO18: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CORESIGHT_EVENTO: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SAI5_RXFS:
+      mux-reg: 0x140
+      conf-reg: 0x3A8
+      functions:
+        SAI5_RX_SYNC: { mode: 0, input-reg: 0x4E4, input-val: 0 }
+        GPIO3_IO19: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SAI5_RXC:
+      mux-reg: 0x144
+      conf-reg: 0x3AC
+      functions:
+        SAI5_RX_BCLK: { mode: 0, input-reg: 0x4D0, input-val: 0 }
+        PDM_CLK: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO20: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SAI5_RXD0:
+      mux-reg: 0x148
+      conf-reg: 0x3B0
+      functions:
+        SAI5_RX_DATA0: { mode: 0, input-reg: 0x4D4, input-val: 0 }
+        PDM_BIT_STREAM0: { mode: 4, input-reg: 0x534, input-val: 0 }
+        GPIO3_IO21: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SAI5_RXD1:
+      mux-reg: 0x14C
+      conf-reg: 0x3B4
+      functions:
+        SAI5_RX_DATA1: { mode: 0, input-reg: 0x4D8, input-val: 0 }
+        SAI5_TX_SYNC: { mode: 3, input-reg: 0x4EC, input-val: 0 }
+        PDM_BIT_STREAM1: { mode: 4, input-reg: 0x538, input-val: 0 }
+        GPIO3_IO22: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SAI5_RXD2:
+      mux-reg: 0x150
+      conf-reg: 0x3B8
+      functions:
+        SAI5_RX_DATA2: { mode: 0, input-reg: 0x4DC, input-val: 0 }
+        SAI5_TX_BCLK: { mode: 3, input-reg: 0x4E8, input-val: 0 }
+        PDM_BIT_STREAM2: { mode: 4, input-reg: 0x53C, input-val: 0 }
+        GPIO3_IO23: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SAI5_RXD3:
+      mux-reg: 0x154
+      conf-reg: 0x3BC
+      functions:
+        SAI5_RX_DATA3: { mode: 0, input-reg: 0x4E0, input-val: 0 }
+        SAI5_TX_DATA0: { mode: 3, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM3: { mode: 4, input-reg: 0x540, input-val: 0 }
+        GPIO3_IO24: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SAI5_MCLK:
+      mux-reg: 0x158
+      conf-reg: 0x3C0
+      functions:
+        SAI5_MCLK: { mode: 0, input-reg: 0x594, input-val: 0 }
+        GPIO3_IO25: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SAI2_RXFS:
+      mux-reg: 0x1B0
+      conf-reg: 0x418
+      functions:
+        SAI2_RX_SYNC: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_TX_SYNC: { mode: 1, input-reg: 0x4EC, input-val: 2 }
+        SAI5_TX_DATA1: { mode: 2, input-reg: 0x000, input-val: 0 }
+        SAI2_RX_DATA1: { mode: 3, input-reg: 0x5AC, input-val: 0 }
+        UART1_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+        UART1_DTE_RX: { mode: 4, input-reg: 0x4F4, input-val: 2 }
+        GPIO4_IO21: { mode: 5, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM2: { mode: 6, input-reg: 0x53C, input-val: 7 }
+    SAI2_RXC:
+      mux-reg: 0x1B4
+      conf-reg: 0x41C
+      functions:
+        SAI2_RX_BCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_TX_BCLK: { mode: 1, input-reg: 0x4E8, input-val: 2 }
+        UART1_DCE_RX: { mode: 4, input-reg: 0x4F4, input-val: 3 }
+        UART1_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO22: { mode: 5, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM1: { mode: 6, input-reg: 0x538, input-val: 8 }
+    SAI2_RXD0:
+      mux-reg: 0x1B8
+      conf-reg: 0x420
+      functions:
+        SAI2_RX_DATA0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_TX_DATA0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI2_TX_DATA1: { mode: 3, input-reg: 0x000, input-val: 0 }
+        UART1_DCE_RTS_B: { mode: 4, input-reg: 0x4F0, input-val: 2 }
+        UART1_DTE_CTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO23: { mode: 5, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM3: { mode: 6, input-reg: 0x540, input-val: 7 }
+    SAI2_TXFS:
+      mux-reg: 0x1BC
+      conf-reg: 0x424
+      functions:
+        SAI2_TX_SYNC: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_TX_DATA1: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI2_TX_DATA1: { mode: 3, input-reg: 0x000, input-val: 0 }
+        UART1_DCE_CTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        UART1_DTE_RTS_B: { mode: 4, input-reg: 0x4F0, input-val: 3 }
+        GPIO4_IO24: { mode: 5, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM2: { mode: 6, input-reg: 0x53C, input-val: 8 }
+    SAI2_TXC:
+      mux-reg: 0x1C0
+      conf-reg: 0x428
+      functions:
+        SAI2_TX_BCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_TX_DATA2: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO25: { mode: 5, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM1: { mode: 6, input-reg: 0x538, input-val: 9 }
+    SAI2_TXD0:
+      mux-reg: 0x1C4
+      conf-reg: 0x42C
+      functions:
+        SAI2_TX_DATA0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_TX_DATA3: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO26: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_BOOT_MODE4: { mode: 6, input-reg: 0x540, input-val: 8 }
+    SAI2_MCLK:
+      mux-reg: 0x1C8
+      conf-reg: 0x430
+      functions:
+        SAI2_MCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_MCLK: { mode: 1, input-reg: 0x594, input-val: 2 }
+        GPIO4_IO27: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SAI3_MCLK: { mode: 6, input-reg: 0x5C0, input-val: 1 }
+    SAI3_RXFS:
+      mux-reg: 0x1CC
+      conf-reg: 0x434
+      functions:
+        SAI3_RX_SYNC: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPT1_CAPTURE1: { mode: 1, input-reg: 0x5F0, input-val: 0 }
+        SAI5_RX_SYNC: { mode: 2, input-reg: 0x4E4, input-val: 2 }
+        SAI3_RX_DATA1: { mode: 3, input-reg: 0x000, input-val: 0 }
+        SPDIF1_IN: { mode: 4, input-reg: 0x5CC, input-val: 3 }
+        GPIO4_IO28: { mode: 5, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM0: { mode: 6, input-reg: 0x534, input-val: 5 }
+    SAI3_RXC:
+      mux-reg: 0x1D0
+      conf-reg: 0x438
+      functions:
+        SAI3_RX_BCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPT1_CLK: { mode: 1, input-reg: 0x5E8, input-val: 0 }
+        SAI5_RX_BCLK: { mode: 2, input-reg: 0x4D0, input-val: 2 }
+        SAI2_RX_DATA1: { mode: 3, input-reg: 0x5AC, input-val: 2 }
+        UART2_DCE_CTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        UART2_DTE_RTS_B: { mode: 4, input-reg: 0x4F8, input-val: 2 }
+        GPIO4_IO29: { mode: 5, input-reg: 0x000, input-val: 0 }
+        PDM_CLK: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SAI3_RXD:
+      mux-reg: 0x1D4
+      conf-reg: 0x43C
+      functions:
+        SAI3_RX_DATA0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPT1_COMPARE1: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI5_RX_DATA0: { mode: 2, input-reg: 0x4D4, input-val: 2 }
+        SAI3_TX_DATA1: { mode: 3, input-reg: 0x000, input-val: 0 }
+        UART2_DCE_RTS_B: { mode: 4, input-reg: 0x4F8, input-val: 3 }
+        UART2_DTE_CTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO30: { mode: 5, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM1: { mode: 6, input-reg: 0x538, input-val: 16 }
+    SAI3_TXFS:
+      mux-reg: 0x1D8
+      conf-reg: 0x440
+      functions:
+        SAI3_TX_SYNC: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPT1_CAPTURE2: { mode: 1, input-reg: 0x5EC, input-val: 0 }
+        SAI5_RX_DATA1: { mode: 2, input-reg: 0x4D8, input-val: 1 }
+        SAI3_TX_DATA1: { mode: 3, input-reg: 0x000, input-val: 0 }
+        UART2_DCE_RX: { mode: 4, input-reg: 0x4FC, input-val: 2 }
+        UART2_DTE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO31: { mode: 5, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM3: { mode: 6, input-reg: 0x540, input-val: 9 }
+    SAI3_TXC:
+      mux-reg: 0x1DC
+      conf-reg: 0x444
+      functions:
+        SAI3_TX_BCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPT1_COMPARE2: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI5_RX_DATA2: { mode: 2, input-reg: 0x4DC, input-val: 1 }
+        SAI2_TX_DATA1: { mode: 3, input-reg: 0x000, input-val: 0 }
+        UART2_DCE_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+        UART2_DTE_RX: { mode: 4, input-reg: 0x4FC, input-val: 3 }
+        GPIO5_IO0: { mode: 5, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM2: { mode: 6, input-reg: 0x53C, input-val: 9 }
+    SAI3_TXD:
+      mux-reg: 0x1E0
+      conf-reg: 0x448
+      functions:
+        SAI3_TX_DATA0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPT1_COMPARE3: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI5_RX_DATA3: { mode: 2, input-reg: 0x4E0, input-val: 1 }
+        SPDIF1_EXT_CLK: { mode: 4, input-reg: 0x568, input-val: 2 }
+        GPIO5_IO1: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_BOOT_MODE5: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SAI3_MCLK:
+      mux-reg: 0x1E4
+      conf-reg: 0x44C
+      functions:
+        SAI3_MCLK: { mode: 0, input-reg: 0x5C0, input-val: 0 }
+        PWM4_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI5_MCLK: { mode: 2, input-reg: 0x594, input-val: 3 }
+        SPDIF1_OUT: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO2: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SPDIF1_IN: { mode: 6, input-reg: 0x5CC, input-val: 4 }
+    SPDIF_TX:
+      mux-reg: 0x1E8
+      conf-reg: 0x450
+      functions:
+        SPDIF1_OUT: { mode: 0, input-reg: 0x000, input-val: 0 }
+        PWM3_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO3: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SPDIF_RX:
+      mux-reg: 0x1EC
+      conf-reg: 0x454
+      functions:
+        SPDIF1_IN: { mode: 0, input-reg: 0x5CC, input-val: 0 }
+        PWM2_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO4: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SPDIF_EXT_CLK:
+      mux-reg: 0x1F0
+      conf-reg: 0x458
+      functions:
+        SPDIF1_EXT_CLK: { mode: 0, input-reg: 0x568, input-val: 0 }
+        PWM1_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO5: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ECSPI1_SCLK:
+      mux-reg: 0x1F4
+      conf-reg: 0x45C
+      functions:
+        ECSPI1_SCLK: { mode: 0, input-reg: 0x5D8, input-val: 0 }
+        UART3_DCE_RX: { mode: 1, input-reg: 0x504, input-val: 0 }
+        UART3_DTE_TX: { mode: 1, input-reg: 0x000, input-val: 0 }
+        I2C1_SCL: { mode: 2, input-reg: 0x55C, input-val: 2 }
+        SAI5_RX_SYNC: { mode: 3, input-reg: 0x4DC, input-val: 2 }
+        GPIO5_IO6: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ECSPI1_MOSI:
+      mux-reg: 0x1F8
+      conf-reg: 0x460
+      functions:
+        ECSPI1_MOSI: { mode: 0, input-reg: 0x5A8, input-val: 0 }
+        UART3_DCE_TX: { mode: 1, input-reg: 0x000, input-val: 0 }
+        UART3_DTE_RX: { mode: 1, input-reg: 0x504, input-val: 1 }
+        I2C1_SDA: { mode: 2, input-reg: 0x56C, input-val: 2 }
+        SAI5_RX_BCLK: { mode: 3, input-reg: 0x4D0, input-val: 3 }
+        GPIO5_IO7: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ECSPI1_MISO:
+      mux-reg: 0x1FC
+      conf-reg: 0x464
+      functions:
+        ECSPI1_MISO: { mode: 0, input-reg: 0x5C4, input-val: 0 }
+        UART3_DCE_CTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        UART3_DTE_RTS_B: { mode: 1, input-reg: 0x500, input-val: 0 }
+        I2C2_SCL: { mode: 2, input-reg: 0x5D0, input-val: 2 }
+        SAI5_RX_DATA0: { mode: 3, input-reg: 0x4D4, input-val: 3 }
+        GPIO5_IO8: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ECSPI1_SS0:
+      mux-reg: 0x200
+      conf-reg: 0x468
+      functions:
+        ECSPI1_SS0: { mode: 0, input-reg: 0x564, input-val: 0 }
+        UART3_DCE_RTS_B: { mode: 1, input-reg: 0x500, input-val: 1 }
+        UART3_DTE_CTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        I2C2_SDA: { mode: 2, input-reg: 0x560, input-val: 2 }
+        SAI5_RX_DATA1: { mode: 3, input-reg: 0x4D8, input-val: 2 }
+        SAI5_TX_SYNC: { mode: 4, input-reg: 0x4EC, input-val: 3 }
+        GPIO5_IO9: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ECSPI2_SCLK:
+      mux-reg: 0x204
+      conf-reg: 0x46C
+      functions:
+        ECSPI2_SCLK: { mode: 0, input-reg: 0x580, input-val: 0 }
+        UART4_DCE_RX: { mode: 1, input-reg: 0x50C, input-val: 0 }
+        UART4_DTE_TX: { mode: 1, input-reg: 0x000, input-val: 0 }
+        I2C3_SCL: { mode: 2, input-reg: 0x588, input-val: 4 }
+        SAI5_RX_DATA2: { mode: 3, input-reg: 0x000, input-val: 0 }
+        SAI5_TX_BCLK: { mode: 4, input-reg: 0x4E8, input-val: 3 }
+        GPIO5_IO10: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ECSPI2_MOSI:
+      mux-reg: 0x208
+      conf-reg: 0x470
+      functions:
+        ECSPI2_MOSI: { mode: 0, input-reg: 0x590, input-val: 0 }
+        UART4_DCE_TX: { mode: 1, input-reg: 0x000, input-val: 0 }
+        UART4_DTE_RX: { mode: 1, input-reg: 0x50C, input-val: 1 }
+        I2C3_SDA: { mode: 2, input-reg: 0x5BC, input-val: 4 }
+        SAI5_RX_DATA3: { mode: 3, input-reg: 0x4E0, input-val: 2 }
+        SAI5_TX_DATA0: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO11: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ECSPI2_MISO:
+      mux-reg: 0x20C
+      conf-reg: 0x474
+      functions:
+        ECSPI2_MISO: { mode: 0, input-reg: 0x578, input-val: 0 }
+        UART4_DCE_CTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        UART4_DTE_RTS_B: { mode: 1, input-reg: 0x508, input-val: 0 }
+        I2C4_SCL: { mode: 2, input-reg: 0x5D4, input-val: 3 }
+        SAI5_MCLK: { mode: 3, input-reg: 0x594, input-val: 4 }
+        GPIO5_IO12: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ECSPI2_SS0:
+      mux-reg: 0x210
+      conf-reg: 0x478
+      functions:
+        ECSPI2_SS0: { mode: 0, input-reg: 0x570, input-val: 0 }
+        UART4_DCE_RTS_B: { mode: 1, input-reg: 0x508, input-val: 1 }
+        UART4_DTE_CTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        I2C4_SDA: { mode: 2, input-reg: 0x58C, input-val: 5 }
+        GPIO5_IO13: { mode: 5, input-reg: 0x000, input-val: 0 }
+    I2C1_SCL:
+      mux-reg: 0x214
+      conf-reg: 0x47C
+      functions:
+        I2C1_SCL: { mode: 0, input-reg: 0x55C, input-val: 0 }
+        ENET1_MDC: { mode: 1, input-reg: 0x000, input-val: 0 }
+        ECSPI1_SCLK: { mode: 3, input-reg: 0x5D8, input-val: 1 }
+        GPIO5_IO14: { mode: 5, input-reg: 0x000, input-val: 0 }
+    I2C1_SDA:
+      mux-reg: 0x218
+      conf-reg: 0x480
+      functions:
+        I2C1_SDA: { mode: 0, input-reg: 0x56C, input-val: 0 }
+        ENET1_MDIO: { mode: 1, input-reg: 0x4C0, input-val: 2 }
+        ECSPI1_MOSI: { mode: 3, input-reg: 0x5A8, input-val: 1 }
+        GPIO5_IO15: { mode: 5, input-reg: 0x000, input-val: 0 }
+    I2C2_SCL:
+      mux-reg: 0x21C
+      conf-reg: 0x484
+      functions:
+        I2C2_SCL: { mode: 0, input-reg: 0x5D0, input-val: 0 }
+        ENET1_1588_EVENT1_IN: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC3_CD_B: { mode: 2, input-reg: 0x598, input-val: 1 }
+        ECSPI1_MISO: { mode: 3, input-reg: 0x5C4, input-val: 1 }
+        GPIO5_IO16: { mode: 5, input-reg: 0x000, input-val: 0 }
+    I2C2_SDA:
+      mux-reg: 0x220
+      conf-reg: 0x488
+      functions:
+        I2C2_SDA: { mode: 0, input-reg: 0x560, input-val: 0 }
+        ENET1_1588_EVENT1_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC3_WP: { mode: 2, input-reg: 0x5B8, input-val: 1 }
+        ECSPI1_SS0: { mode: 3, input-reg: 0x564, input-val: 1 }
+        GPIO5_IO17: { mode: 5, input-reg: 0x000, input-val: 0 }
+    I2C3_SCL:
+      mux-reg: 0x224
+      conf-reg: 0x48C
+      functions:
+        I2C3_SCL: { mode: 0, input-reg: 0x588, input-val: 0 }
+        PWM4_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPT2_CLK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        ECSPI2_SCLK: { mode: 3, input-reg: 0x580, input-val: 2 }
+        GPIO5_IO18: { mode: 5, input-reg: 0x000, input-val: 0 }
+    I2C3_SDA:
+      mux-reg: 0x228
+      conf-reg: 0x490
+      functions:
+        I2C3_SDA: { mode: 0, input-reg: 0x5BC, input-val: 0 }
+        PWM3_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPT3_CLK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        ECSPI2_MOSI: { mode: 3, input-reg: 0x590, input-val: 2 }
+        GPIO5_IO19: { mode: 5, input-reg: 0x000, input-val: 0 }
+    I2C4_SCL:
+      mux-reg: 0x22C
+      conf-reg: 0x494
+      functions:
+        I2C4_SCL: { mode: 0, input-reg: 0x5D4, input-val: 0 }
+        PWM2_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        ECSPI2_MISO: { mode: 3, input-reg: 0x578, input-val: 2 }
+        GPIO5_IO20: { mode: 5, input-reg: 0x000, input-val: 0 }
+    I2C4_SDA:
+      mux-reg: 0x230
+      conf-reg: 0x498
+      functions:
+        I2C4_SDA: { mode: 0, input-reg: 0x58C, input-val: 0 }
+        PWM1_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        ECSPI2_SS0: { mode: 3, input-reg: 0x570, input-val: 1 }
+        GPIO5_IO21: { mode: 5, input-reg: 0x000, input-val: 0 }
+    UART1_RXD:
+      mux-reg: 0x234
+      conf-reg: 0x49C
+      functions:
+        UART1_DCE_RX: { mode: 0, input-reg: 0x4F4, input-val: 0 }
+        UART1_DTE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ECSPI3_SCLK: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO22: { mode: 5, input-reg: 0x000, input-val: 0 }
+    UART1_TXD:
+      mux-reg: 0x238
+      conf-reg: 0x4A0
+      functions:
+        UART1_DCE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+        UART1_DTE_RX: { mode: 0, input-reg: 0x4F4, input-val: 1 }
+        ECSPI3_MOSI: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO23: { mode: 5, input-reg: 0x000, input-val: 0 }
+    UART2_RXD:
+      mux-reg: 0x23C
+      conf-reg: 0x4A4
+      functions:
+        UART2_DCE_RX: { mode: 0, input-reg: 0x4FC, input-val: 0 }
+        UART2_DTE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ECSPI3_MISO: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPT1_COMPARE3: { mode: 3, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO24: { mode: 5, input-reg: 0x000, input-val: 0 }
+    UART2_TXD:
+      mux-reg: 0x240
+      conf-reg: 0x4A8
+      functions:
+        UART2_DCE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+        UART2_DTE_RX: { mode: 0, input-reg: 0x4FC, input-val: 1 }
+        ECSPI3_SS0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPT1_COMPARE2: { mode: 3, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO25: { mode: 5, input-reg: 0x000, input-val: 0 }
+    UART3_RXD:
+      mux-reg: 0x244
+      conf-reg: 0x4AC
+      functions:
+        UART3_DCE_RX: { mode: 0, input-reg: 0x504, input-val: 2 }
+        UART3_DTE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+        UART1_DCE_CTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        UART1_DTE_RTS_B: { mode: 1, input-reg: 0x4F0, input-val: 0 }
+        USDHC3_RESET_B: { mode: 2, input-reg: 0x000, input-val: 0 }
+        GPT1_CAPTURE2: { mode: 3, input-reg: 0x5EC, input-val: 1 }
+        GPIO5_IO26: { mode: 5, input-reg: 0x000, input-val: 0 }
+    UART3_TXD:
+      mux-reg: 0x248
+      conf-reg: 0x4B0
+      functions:
+        UART3_DCE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+        UART3_DTE_RX: { mode: 0, input-reg: 0x504, input-val: 3 }
+        UART1_DCE_RTS_B: { mode: 1, input-reg: 0x4F0, input-val: 1 }
+        UART1_DTE_CTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC3_VSELECT: { mode: 2, input-reg: 0x000, input-val: 0 }
+        GPT1_CLK: { mode: 3, input-reg: 0x5E8, input-val: 1 }
+        GPIO5_IO27: { mode: 5, input-reg: 0x000, input-val: 0 }
+    UART4_RXD:
+      mux-reg: 0x24C
+      conf-reg: 0x4B4
+      functions:
+        UART4_DCE_RX: { mode: 0, input-reg: 0x50C, input-val: 2 }
+        UART4_DTE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+        UART2_DCE_CTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        UART2_DTE_RTS_B: { mode: 1, input-reg: 0x4F8, input-val: 0 }
+        GPT1_COMPARE1: { mode: 3, input-reg: 0x000, input-val: 0 }
+        GPIO5_IO28: { mode: 5, input-reg: 0x000, input-val: 0 }
+    UART4_TXD:
+      mux-reg: 0x250
+      conf-reg: 0x4B8
+      functions:
+        UART4_DCE_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+        UART4_DTE_RX: { mode: 0, input-reg: 0x50C, input-val: 3 }
+        UART2_DCE_RTS_B: { mode: 1, input-reg: 0x4F8, input-val: 1 }
+        UART2_DTE_CTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        GPT1_CAPTURE1: { mode: 3, input-reg: 0x5F0, input-val: 1 }
+        GPIO5_IO29: { mode: 5, input-reg: 0x000, input-val: 0 }
+# END pad-table
+
+"""#,
     "soc/imx8mp.yaml":
 #"""
 # yaml-language-server: $schema=../soc.schema.json
@@ -5470,6 +8693,4056 @@ pad-table:
         I2C6_SDA: { mode: 3, input-reg: 0x5D0, input-val: 3 }
         CAN2_RX: { mode: 4, input-reg: 0x550, input-val: 3 }
         GPIO3_IO29: { mode: 5, input-reg: 0x000, input-val: 0 }
+# END pad-table
+
+"""#,
+    "soc/imx8ulp.yaml":
+#"""
+# yaml-language-server: $schema=../soc.schema.json
+# i.MX 8ULP: what the HMP rules need to know about the SoC (schemas/README.md). Facts and their sources are in
+# Documentation/HMPFacts.md §18; node paths, labels and compatibles as in the corpus's mainline imx8ulp.dtsi.
+# status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
+soc: imx8ulp
+title: NXP i.MX 8ULP (Cortex-A35 running Linux, 1x Cortex-M33)
+m-core: cortex-m33
+root-compatible: fsl,imx8ulp
+
+clock-control:
+  owner: pcc
+  source: HMPFacts §18.7
+  status: inference
+  note: >-
+    the M33 boots first and owns its real-time domain; the A35's clocks come from CGC/PCC blocks and SCMI, not an
+    i.MX 8M CCM: the clock-gating and power-domain rules have no table for it and stay silent
+
+remoteproc:
+  source: HMPFacts §1.1, §18.1 (imx_rproc_of_match, fsl,imx8ulp-cm33 -> imx_rproc_cfg_imx8ulp, method IMX_RPROC_NONE)
+  node: { label: cm33, path: /remoteproc-cm33, default-status: disabled }
+  compatibles:
+    - compatible: fsl,imx8ulp-cm33
+      method: none
+      driver-config: imx_rproc_cfg_imx8ulp
+      preferred: true
+      note: >-
+        Linux neither starts nor stops the M33: the driver always attaches (RPROC_DETACHED) and takes no clock
+        (no IMX_RPROC_NEED_CLKS)
+
+mailboxes:
+  mbox-cells: 2
+  channel-types: { tx: 0, rx: 1, txdb: 2, rxdb: 3, rst: 4, txdb-v2: 5 }
+  channel-indices: 4
+  source: HMPFacts §3.1 (drivers/mailbox/imx-mailbox.c)
+  units:
+    - label: mu
+      path: /soc@0/bus@29000000/mailbox@29220000
+      unit-address: 0x29220000
+      compatible: ["fsl,imx8ulp-mu"]
+      default-status: disabled
+      peer: m33
+      a-side: { base: 0x29220000, irq: 73 }
+      m-side: {}
+      source: HMPFacts §18.2 (imx8ulp.dtsi; the mainline EVK's cm33 node uses &mu)
+      note: the M33's side of this MU was not read in an SDK header
+    - label: mu3
+      path: /soc@0/bus@29000000/mailbox@29230000
+      unit-address: 0x29230000
+      compatible: ["fsl,imx8ulp-mu"]
+      default-status: disabled
+      peer: spare
+      a-side: { base: 0x29230000, irq: 75 }
+      source: HMPFacts §18.2 (imx8ulp.dtsi)
+
+address-translation:
+  source: HMPFacts §18.3 (imx_rproc.c imx_rproc_att_imx8ulp; ML-RPROC = NXP-NEW)
+  rows:
+    - { da: 0x1FFC0000, sa: 0x1FFC0000, size: 0x000C0000, flags: [own], name: TCM }
+    - { da: 0x21000000, sa: 0x21000000, size: 0x00010000, flags: [own], name: SSRAM }
+    - { da: 0x80000000, sa: 0x80000000, size: 0x60000000, flags: [], name: DDR }
+  shared-window:
+    da: 0x80000000
+    size: 0x60000000
+    status: inference
+    source: HMPFacts §18.3, §10.12
+    note: the table's 1:1 DDR row; the mainline EVK's vrings, buffer and M33 region lie in it
+
+system-nodes:
+  - { label: iomuxc1, path: /soc@0/bus@29800000/pinctrl@298c0000, unit-address: 0x298c0000, compatible: ["fsl,imx8ulp-iomuxc1"] }
+  - { label: pcc3, path: /soc@0/bus@29000000/clock-controller@292d0000, unit-address: 0x292d0000, compatible: ["fsl,imx8ulp-pcc3"] }
+  - { label: pcc4, path: /soc@0/bus@29800000/clock-controller@29800000, unit-address: 0x29800000, compatible: ["fsl,imx8ulp-pcc4"] }
+
+peripherals:
+  source: HMPFacts §18.4; labels, paths, compatibles, GIC SPI numbers and status as compiled from the corpus imx8ulp.dtsi
+  instances:
+    - { label: wdog3, kind: watchdog, path: /soc@0/bus@29000000/watchdog@292a0000, unit-address: 0x292a0000, compatible: ["fsl,imx8ulp-wdt", "fsl,imx7ulp-wdt"], irqs: [76], default-status: okay }
+    - { label: tpm5, kind: tpm, path: /soc@0/bus@29000000/tpm@29340000, unit-address: 0x29340000, compatible: ["fsl,imx8ulp-tpm", "fsl,imx7ulp-tpm"], irqs: [87], default-status: disabled }
+    - { label: lpi2c4, kind: i2c, path: /soc@0/bus@29000000/i2c@29370000, unit-address: 0x29370000, compatible: ["fsl,imx8ulp-lpi2c", "fsl,imx7ulp-lpi2c"], irqs: [92], default-status: disabled }
+    - { label: lpi2c5, kind: i2c, path: /soc@0/bus@29000000/i2c@29380000, unit-address: 0x29380000, compatible: ["fsl,imx8ulp-lpi2c", "fsl,imx7ulp-lpi2c"], irqs: [93], default-status: disabled }
+    - { label: lpuart4, kind: uart, path: /soc@0/bus@29000000/serial@29390000, unit-address: 0x29390000, compatible: ["fsl,imx8ulp-lpuart", "fsl,imx7ulp-lpuart"], irqs: [99], default-status: disabled }
+    - { label: lpuart5, kind: uart, path: /soc@0/bus@29000000/serial@293a0000, unit-address: 0x293a0000, compatible: ["fsl,imx8ulp-lpuart", "fsl,imx7ulp-lpuart"], irqs: [100], default-status: disabled }
+    - { label: lpspi4, kind: spi, path: /soc@0/bus@29000000/spi@293b0000, unit-address: 0x293b0000, compatible: ["fsl,imx8ulp-spi", "fsl,imx7ulp-spi"], irqs: [97], default-status: disabled }
+    - { label: lpspi5, kind: spi, path: /soc@0/bus@29000000/spi@293c0000, unit-address: 0x293c0000, compatible: ["fsl,imx8ulp-spi", "fsl,imx7ulp-spi"], irqs: [98], default-status: disabled }
+    - { label: flexspi2, kind: qspi, path: /soc@0/bus@29800000/spi@29810000, unit-address: 0x29810000, compatible: ["nxp,imx8ulp-fspi"], irqs: [141], default-status: disabled }
+    - { label: lpi2c6, kind: i2c, path: /soc@0/bus@29800000/i2c@29840000, unit-address: 0x29840000, compatible: ["fsl,imx8ulp-lpi2c", "fsl,imx7ulp-lpi2c"], irqs: [94], default-status: disabled }
+    - { label: lpi2c7, kind: i2c, path: /soc@0/bus@29800000/i2c@29850000, unit-address: 0x29850000, compatible: ["fsl,imx8ulp-lpi2c", "fsl,imx7ulp-lpi2c"], irqs: [95], default-status: disabled }
+    - { label: lpuart6, kind: uart, path: /soc@0/bus@29800000/serial@29860000, unit-address: 0x29860000, compatible: ["fsl,imx8ulp-lpuart", "fsl,imx7ulp-lpuart"], irqs: [101], default-status: disabled }
+    - { label: lpuart7, kind: uart, path: /soc@0/bus@29800000/serial@29870000, unit-address: 0x29870000, compatible: ["fsl,imx8ulp-lpuart", "fsl,imx7ulp-lpuart"], irqs: [102], default-status: disabled }
+    - { label: sai4, kind: sai, path: /soc@0/bus@29800000/sai@29880000, unit-address: 0x29880000, compatible: ["fsl,imx8ulp-sai"], irqs: [108], default-status: disabled }
+    - { label: sai5, kind: sai, path: /soc@0/bus@29800000/sai@29890000, unit-address: 0x29890000, compatible: ["fsl,imx8ulp-sai"], irqs: [109], default-status: disabled }
+    - { label: gpioe, kind: gpio, path: /soc@0/gpio@2d000000, unit-address: 0x2d000000, compatible: ["fsl,imx8ulp-gpio"], irqs: [129, 130], default-status: okay }
+    - { label: gpiof, kind: gpio, path: /soc@0/gpio@2d010000, unit-address: 0x2d010000, compatible: ["fsl,imx8ulp-gpio"], irqs: [131, 132], default-status: okay }
+    - { label: sai6, kind: sai, path: /soc@0/bus@2d800000/sai@2da90000, unit-address: 0x2da90000, compatible: ["fsl,imx8ulp-sai"], irqs: [110], default-status: disabled }
+    - { label: sai7, kind: sai, path: /soc@0/bus@2d800000/sai@2daa0000, unit-address: 0x2daa0000, compatible: ["fsl,imx8ulp-sai"], irqs: [111], default-status: disabled }
+    - { label: gpiod, kind: gpio, path: /soc@0/gpio@2e200000, unit-address: 0x2e200000, compatible: ["fsl,imx8ulp-gpio"], irqs: [127, 128], default-status: okay }
+
+rpmsg-defaults:
+  source: HMPFacts §18.5 (rpmsg-lite imx8ulp_m33 platform; mainline imx8ulp-evk.dts regions)
+  vring-base: 0xaff00000
+  vring-size: 0x8000
+  vring-align: 0x1000
+  buffer-count: 256
+  buffer-payload-size: 496
+  buffer-size: 512
+  resource-table: 0x1fff8000
+  mu-channel: 1
+  link-id: 1
+  vdev-count: 2
+  highest-link-id: 9
+  notes:
+    - text: >-
+        vring-size, vring-align, mu-channel and highest-link-id (9: three MU communication ids, two vrings each) are
+        rpmsg-lite's imx8ulp_m33 platform header; the A35 links are 0 (SRTM) and 1 (user)
+      source: HMPFacts §18.5 (rpmsg-lite lib/include/platform/imx8ulp_m33/rpmsg_platform.h)
+    - text: vring-base (vdev 1 at +0x10000) and the resource table in the M33's TCM are where the mainline EVK tree reserves them
+      source: HMPFacts §18.5
+    - text: buffer-count 256 and the 496-byte payload are the i.MX 8M Plus example's rpmsg_config.h; the i.MX 8ULP example's was not read
+      source: HMPFacts §8, §18.5
+      status: inference
+
+iomuxc:
+  label: iomuxc1
+  base: 0x298c0000
+  source: HMPFacts §18.6 (imx8ulp.dtsi pinctrl@298c0000)
+
+# BEGIN pad-table (generated by Scripts/gen-pad-table.py from imx8ulp-pinfunc.h; do not edit by hand)
+pad-table:
+  source: Linux imx8ulp-pinfunc.h (HMPFacts §9; corpus copy from U-Boot dts/upstream @6073c36b2c8d)
+  header-sha256: 001cfb2a63bb727ee059a7064f3db3f9c1b8a0140a927ac873c32acdd9a8d35c
+  pad-count: 82
+  function-count: 964
+  pin-cells: 5
+  pads:
+    PTD0:
+      mux-reg: 0x000
+      conf-reg: 0x000
+      functions:
+        PTD0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        I2S6_RX_BCLK: { mode: 7, input-reg: 0xB44, input-val: 1 }
+        SDHC0_RESET_B: { mode: 8, input-reg: 0x000, input-val: 0 }
+        FLEXSPI2_B_DQS: { mode: 9, input-reg: 0x974, input-val: 1 }
+        CLKOUT2: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_SDCLK_B: { mode: 11, input-reg: 0x000, input-val: 0 }
+        LP_APD_DBG_MUX_0: { mode: 12, input-reg: 0x000, input-val: 0 }
+        CLKOUT1: { mode: 13, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX0_0: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_0: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTD1:
+      mux-reg: 0x004
+      conf-reg: 0x004
+      functions:
+        PTD1: { mode: 1, input-reg: 0x000, input-val: 0 }
+        I2S6_RX_FS: { mode: 7, input-reg: 0xB48, input-val: 1 }
+        SDHC0_CMD: { mode: 8, input-reg: 0x000, input-val: 0 }
+        FLEXSPI2_B_DATA7: { mode: 9, input-reg: 0x970, input-val: 1 }
+        EPDC0_SDCLK: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_PCLK: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_APD_DBG_MUX_1: { mode: 13, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX0_1: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_1: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTD2:
+      mux-reg: 0x008
+      conf-reg: 0x008
+      functions:
+        PTD2: { mode: 1, input-reg: 0x000, input-val: 0 }
+        I2S6_RXD0: { mode: 7, input-reg: 0xB34, input-val: 1 }
+        SDHC0_CLK: { mode: 8, input-reg: 0x000, input-val: 0 }
+        FLEXSPI2_B_DATA6: { mode: 9, input-reg: 0x96C, input-val: 1 }
+        EPDC0_SDLE: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_HSYNC: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_APD_DBG_MUX_2: { mode: 13, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX0_2: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_2: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTD3:
+      mux-reg: 0x00C
+      conf-reg: 0x00C
+      functions:
+        PTD3: { mode: 1, input-reg: 0x000, input-val: 0 }
+        I2S6_RXD1: { mode: 7, input-reg: 0xB38, input-val: 1 }
+        SDHC0_D7: { mode: 8, input-reg: 0x000, input-val: 0 }
+        FLEXSPI2_B_DATA5: { mode: 9, input-reg: 0x968, input-val: 1 }
+        EPDC0_GDSP: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_VSYNC: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_APD_DBG_MUX_3: { mode: 13, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX0_3: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_3: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTD4:
+      mux-reg: 0x010
+      conf-reg: 0x010
+      functions:
+        PTD4: { mode: 1, input-reg: 0x000, input-val: 0 }
+        EXT_AUD_MCLK3: { mode: 4, input-reg: 0xB14, input-val: 1 }
+        SDHC0_VS: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPM8_CH5: { mode: 6, input-reg: 0xB2C, input-val: 1 }
+        I2S6_MCLK: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC0_D6: { mode: 8, input-reg: 0x000, input-val: 0 }
+        FLEXSPI2_B_DATA4: { mode: 9, input-reg: 0x964, input-val: 1 }
+        EPDC0_SDCE0: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_DE: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_APD_DBG_MUX_4: { mode: 13, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX0_4: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_4: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTD5:
+      mux-reg: 0x014
+      conf-reg: 0x014
+      functions:
+        PTD5: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SDHC0_CD: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPM8_CH4: { mode: 6, input-reg: 0xB28, input-val: 1 }
+        I2S6_TX_BCLK: { mode: 7, input-reg: 0xB4C, input-val: 1 }
+        SDHC0_D5: { mode: 8, input-reg: 0x000, input-val: 0 }
+        FLEXSPI2_B_SS0_B: { mode: 9, input-reg: 0x000, input-val: 0 }
+        FLEXSPI2_B_SCLK_B: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D0: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D0: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_APD_DBG_MUX_5: { mode: 13, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX0_5: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_5: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTD6:
+      mux-reg: 0x018
+      conf-reg: 0x018
+      functions:
+        PTD6: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SDHC0_WP: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPM8_CH3: { mode: 6, input-reg: 0xB24, input-val: 1 }
+        I2S6_TX_FS: { mode: 7, input-reg: 0xB50, input-val: 1 }
+        SDHC0_D4: { mode: 8, input-reg: 0x000, input-val: 0 }
+        FLEXSPI2_B_SCLK: { mode: 9, input-reg: 0x978, input-val: 1 }
+        EPDC0_D1: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D1: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_APD_DBG_MUX_6: { mode: 13, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX0_6: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_6: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTD7:
+      mux-reg: 0x01C
+      conf-reg: 0x01C
+      functions:
+        PTD7: { mode: 1, input-reg: 0x000, input-val: 0 }
+        TPM8_CH2: { mode: 6, input-reg: 0xB20, input-val: 1 }
+        I2S6_TXD0: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC0_D3: { mode: 8, input-reg: 0x000, input-val: 0 }
+        FLEXSPI2_B_DATA3: { mode: 9, input-reg: 0x960, input-val: 1 }
+        EPDC0_D2: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D2: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_APD_DBG_MUX_7: { mode: 13, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX0_7: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_7: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTD8:
+      mux-reg: 0x020
+      conf-reg: 0x020
+      functions:
+        PTD8: { mode: 1, input-reg: 0x000, input-val: 0 }
+        TPM8_CH1: { mode: 6, input-reg: 0xB1C, input-val: 1 }
+        I2S6_TXD1: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC0_D2: { mode: 8, input-reg: 0x000, input-val: 0 }
+        FLEXSPI2_B_DATA2: { mode: 9, input-reg: 0x95C, input-val: 1 }
+        EPDC0_D3: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D3: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_APD_DBG_MUX_8: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_8: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTD9:
+      mux-reg: 0x024
+      conf-reg: 0x024
+      functions:
+        PTD9: { mode: 1, input-reg: 0x000, input-val: 0 }
+        TPM8_CLKIN: { mode: 6, input-reg: 0xB30, input-val: 1 }
+        I2S6_TXD2: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC0_D1: { mode: 8, input-reg: 0x000, input-val: 0 }
+        FLEXSPI2_B_DATA1: { mode: 9, input-reg: 0x958, input-val: 1 }
+        EPDC0_D4: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D4: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_APD_DBG_MUX_9: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_9: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTD10:
+      mux-reg: 0x028
+      conf-reg: 0x028
+      functions:
+        PTD10: { mode: 1, input-reg: 0x000, input-val: 0 }
+        TPM8_CH0: { mode: 6, input-reg: 0xB18, input-val: 1 }
+        I2S6_TXD3: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC0_D0: { mode: 8, input-reg: 0x000, input-val: 0 }
+        FLEXSPI2_B_DATA0: { mode: 9, input-reg: 0x954, input-val: 1 }
+        EPDC0_D5: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D5: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_APD_DBG_MUX_10: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_10: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTD11:
+      mux-reg: 0x02C
+      conf-reg: 0x02C
+      functions:
+        PTD11: { mode: 1, input-reg: 0x000, input-val: 0 }
+        TPM8_CH5: { mode: 6, input-reg: 0xB2C, input-val: 2 }
+        I2S6_RXD2: { mode: 7, input-reg: 0xB3C, input-val: 1 }
+        SDHC0_DQS: { mode: 8, input-reg: 0x000, input-val: 0 }
+        FLEXSPI2_B_SS0_B: { mode: 9, input-reg: 0x000, input-val: 0 }
+        FLEXSPI2_A_SS1_B: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D6: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D6: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_APD_DBG_MUX_11: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTD12:
+      mux-reg: 0x030
+      conf-reg: 0x030
+      functions:
+        PTD12: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USB0_ID: { mode: 5, input-reg: 0xAC8, input-val: 1 }
+        SDHC2_D3: { mode: 6, input-reg: 0xAA4, input-val: 1 }
+        I2S7_RX_BCLK: { mode: 7, input-reg: 0xB64, input-val: 1 }
+        SDHC1_DQS: { mode: 8, input-reg: 0xA84, input-val: 1 }
+        FLEXSPI2_A_SS0_B: { mode: 9, input-reg: 0x000, input-val: 0 }
+        FLEXSPI2_B_SS1_B: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D7: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D7: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_APD_DBG_MUX_12: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTD13:
+      mux-reg: 0x034
+      conf-reg: 0x034
+      functions:
+        PTD13: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SPDIF_IN3: { mode: 4, input-reg: 0xB80, input-val: 1 }
+        USB0_PWR: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SDHC2_D2: { mode: 6, input-reg: 0xAA0, input-val: 1 }
+        I2S7_RX_FS: { mode: 7, input-reg: 0xB68, input-val: 1 }
+        SDHC1_RESET_B: { mode: 8, input-reg: 0x000, input-val: 0 }
+        FLEXSPI2_A_SCLK: { mode: 9, input-reg: 0x000, input-val: 0 }
+        CLKOUT2: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D8: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D8: { mode: 12, input-reg: 0x000, input-val: 0 }
+        CLKOUT1: { mode: 13, input-reg: 0x000, input-val: 0 }
+        LP_APD_DBG_MUX_13: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTD14:
+      mux-reg: 0x038
+      conf-reg: 0x038
+      functions:
+        PTD14: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SPDIF_OUT3: { mode: 4, input-reg: 0x000, input-val: 0 }
+        USB0_OC: { mode: 5, input-reg: 0xAC0, input-val: 1 }
+        SDHC2_D1: { mode: 6, input-reg: 0xA9C, input-val: 1 }
+        I2S7_RXD0: { mode: 7, input-reg: 0xB54, input-val: 1 }
+        SDHC1_D7: { mode: 8, input-reg: 0xA80, input-val: 1 }
+        FLEXSPI2_A_DATA3: { mode: 9, input-reg: 0x000, input-val: 0 }
+        TRACE0_D7: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D9: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D9: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_APD_DBG_MUX_14: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTD15:
+      mux-reg: 0x03C
+      conf-reg: 0x03C
+      functions:
+        PTD15: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SPDIF_IN2: { mode: 4, input-reg: 0xB7C, input-val: 1 }
+        SDHC1_VS: { mode: 5, input-reg: 0x000, input-val: 0 }
+        SDHC2_D0: { mode: 6, input-reg: 0xA98, input-val: 1 }
+        I2S7_TX_BCLK: { mode: 7, input-reg: 0xB6C, input-val: 1 }
+        SDHC1_D6: { mode: 8, input-reg: 0xA7C, input-val: 1 }
+        FLEXSPI2_A_DATA2: { mode: 9, input-reg: 0x000, input-val: 0 }
+        TRACE0_D6: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D10: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D10: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_APD_DBG_MUX_15: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTD16:
+      mux-reg: 0x040
+      conf-reg: 0x040
+      functions:
+        PTD16: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D31: { mode: 2, input-reg: 0x8A0, input-val: 1 }
+        LPSPI4_PCS1: { mode: 3, input-reg: 0x8F8, input-val: 1 }
+        SPDIF_OUT2: { mode: 4, input-reg: 0x000, input-val: 0 }
+        SDHC1_CD: { mode: 5, input-reg: 0xA58, input-val: 1 }
+        SDHC2_CLK: { mode: 6, input-reg: 0xA90, input-val: 1 }
+        I2S7_TX_FS: { mode: 7, input-reg: 0xB70, input-val: 1 }
+        SDHC1_D5: { mode: 8, input-reg: 0xA78, input-val: 1 }
+        FLEXSPI2_A_DATA1: { mode: 9, input-reg: 0x000, input-val: 0 }
+        TRACE0_D5: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D11: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D11: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_APD_DBG_MUX_16: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTD17:
+      mux-reg: 0x044
+      conf-reg: 0x044
+      functions:
+        PTD17: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D30: { mode: 2, input-reg: 0x89C, input-val: 1 }
+        LPSPI4_PCS2: { mode: 3, input-reg: 0x8FC, input-val: 1 }
+        EXT_AUD_MCLK3: { mode: 4, input-reg: 0xB14, input-val: 2 }
+        SDHC1_WP: { mode: 5, input-reg: 0xA88, input-val: 1 }
+        SDHC2_CMD: { mode: 6, input-reg: 0xA94, input-val: 1 }
+        I2S7_TXD0: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC1_D4: { mode: 8, input-reg: 0xA74, input-val: 1 }
+        FLEXSPI2_A_DATA0: { mode: 9, input-reg: 0x000, input-val: 0 }
+        TRACE0_D4: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D12: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D12: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_APD_DBG_MUX_17: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTD18:
+      mux-reg: 0x048
+      conf-reg: 0x048
+      functions:
+        PTD18: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D29: { mode: 2, input-reg: 0x894, input-val: 1 }
+        LPSPI4_PCS3: { mode: 3, input-reg: 0x900, input-val: 1 }
+        SPDIF_CLK: { mode: 4, input-reg: 0x000, input-val: 0 }
+        EXT_AUD_MCLK3: { mode: 5, input-reg: 0xB14, input-val: 3 }
+        TPM8_CH0: { mode: 6, input-reg: 0xB18, input-val: 2 }
+        I2S7_MCLK: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC1_D3: { mode: 8, input-reg: 0xA70, input-val: 1 }
+        FLEXSPI2_A_DQS: { mode: 9, input-reg: 0x000, input-val: 0 }
+        TRACE0_D3: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D13: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D13: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_APD_DBG_MUX_18: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTD19:
+      mux-reg: 0x04C
+      conf-reg: 0x04C
+      functions:
+        PTD19: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D28: { mode: 2, input-reg: 0x890, input-val: 1 }
+        SPDIF_IN0: { mode: 4, input-reg: 0xB74, input-val: 1 }
+        TPM8_CH1: { mode: 6, input-reg: 0xB1C, input-val: 2 }
+        I2S6_RXD3: { mode: 7, input-reg: 0xB40, input-val: 1 }
+        SDHC1_D2: { mode: 8, input-reg: 0xA6C, input-val: 1 }
+        FLEXSPI2_A_DATA7: { mode: 9, input-reg: 0x000, input-val: 0 }
+        TRACE0_D2: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D14: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D14: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_APD_DBG_MUX_19: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTD20:
+      mux-reg: 0x050
+      conf-reg: 0x050
+      functions:
+        PTD20: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D27: { mode: 2, input-reg: 0x88C, input-val: 1 }
+        LPSPI4_SIN: { mode: 3, input-reg: 0x908, input-val: 1 }
+        SPDIF_OUT0: { mode: 4, input-reg: 0x000, input-val: 0 }
+        TPM8_CLKIN: { mode: 6, input-reg: 0xB30, input-val: 2 }
+        I2S7_RXD1: { mode: 7, input-reg: 0xB58, input-val: 1 }
+        SDHC1_D1: { mode: 8, input-reg: 0xA68, input-val: 1 }
+        FLEXSPI2_A_DATA6: { mode: 9, input-reg: 0x000, input-val: 0 }
+        TRACE0_D1: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D15: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D15: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_APD_DBG_MUX_20: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTD21:
+      mux-reg: 0x054
+      conf-reg: 0x054
+      functions:
+        PTD21: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D26: { mode: 2, input-reg: 0x888, input-val: 1 }
+        LPSPI4_SOUT: { mode: 3, input-reg: 0x90C, input-val: 1 }
+        SPDIF_IN1: { mode: 4, input-reg: 0xB78, input-val: 1 }
+        USB1_PWR: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPM8_CH2: { mode: 6, input-reg: 0xB20, input-val: 2 }
+        I2S7_TXD1: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC1_D0: { mode: 8, input-reg: 0xA64, input-val: 1 }
+        FLEXSPI2_A_DATA5: { mode: 9, input-reg: 0x000, input-val: 0 }
+        TRACE0_D0: { mode: 10, input-reg: 0x000, input-val: 0 }
+        DPI0_D16: { mode: 12, input-reg: 0x000, input-val: 0 }
+        WDOG5_RST: { mode: 13, input-reg: 0x000, input-val: 0 }
+        LP_APD_DBG_MUX_21: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTD22:
+      mux-reg: 0x058
+      conf-reg: 0x058
+      functions:
+        PTD22: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D25: { mode: 2, input-reg: 0x884, input-val: 1 }
+        LPSPI4_SCK: { mode: 3, input-reg: 0x904, input-val: 1 }
+        SPDIF_OUT1: { mode: 4, input-reg: 0x000, input-val: 0 }
+        USB1_OC: { mode: 5, input-reg: 0xAC4, input-val: 1 }
+        TPM8_CH3: { mode: 6, input-reg: 0xB24, input-val: 2 }
+        I2S7_TXD2: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC1_CLK: { mode: 8, input-reg: 0xA5C, input-val: 1 }
+        FLEXSPI2_A_DATA4: { mode: 9, input-reg: 0x000, input-val: 0 }
+        TRACE0_CLKOUT: { mode: 10, input-reg: 0x000, input-val: 0 }
+        DPI0_D17: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_APD_DBG_MUX_22: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTD23:
+      mux-reg: 0x05C
+      conf-reg: 0x05C
+      functions:
+        PTD23: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D24: { mode: 2, input-reg: 0x880, input-val: 1 }
+        LPSPI4_PCS0: { mode: 3, input-reg: 0x8F4, input-val: 1 }
+        USB1_ID: { mode: 5, input-reg: 0xACC, input-val: 1 }
+        TPM8_CH4: { mode: 6, input-reg: 0xB28, input-val: 2 }
+        I2S7_TXD3: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC1_CMD: { mode: 8, input-reg: 0xA60, input-val: 1 }
+        FLEXSPI2_A_SS0_B: { mode: 9, input-reg: 0x000, input-val: 0 }
+        FLEXSPI2_A_SCLK_B: { mode: 10, input-reg: 0x000, input-val: 0 }
+        DPI0_D18: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_APD_DBG_MUX_23: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTE0:
+      mux-reg: 0x080
+      conf-reg: 0x080
+      functions:
+        PTE0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D23: { mode: 2, input-reg: 0x87C, input-val: 1 }
+        SPDIF_IN3: { mode: 3, input-reg: 0xB80, input-val: 2 }
+        LPUART4_CTS_B: { mode: 4, input-reg: 0x8DC, input-val: 1 }
+        LPI2C4_SCL: { mode: 5, input-reg: 0x8C8, input-val: 1 }
+        TPM8_CLKIN: { mode: 6, input-reg: 0xB30, input-val: 3 }
+        I2S7_RXD2: { mode: 7, input-reg: 0xB5C, input-val: 1 }
+        SDHC2_D1: { mode: 8, input-reg: 0xA9C, input-val: 2 }
+        FLEXSPI2_B_DQS: { mode: 9, input-reg: 0x974, input-val: 2 }
+        ENET0_CRS: { mode: 10, input-reg: 0xAE8, input-val: 1 }
+        DBI0_WRX: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D19: { mode: 12, input-reg: 0x000, input-val: 0 }
+        WUU1_P0: { mode: 13, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX0_8: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_11: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTE1:
+      mux-reg: 0x084
+      conf-reg: 0x084
+      functions:
+        PTE1: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D22: { mode: 2, input-reg: 0x878, input-val: 1 }
+        SPDIF_OUT3: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPUART4_RTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPI2C4_SDA: { mode: 5, input-reg: 0x8CC, input-val: 1 }
+        TPM8_CH0: { mode: 6, input-reg: 0xB18, input-val: 3 }
+        I2S7_RXD3: { mode: 7, input-reg: 0xB60, input-val: 1 }
+        SDHC2_D0: { mode: 8, input-reg: 0xA98, input-val: 2 }
+        FLEXSPI2_B_DATA7: { mode: 9, input-reg: 0x970, input-val: 2 }
+        ENET0_COL: { mode: 10, input-reg: 0xAE4, input-val: 1 }
+        DBI0_CSX: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D20: { mode: 12, input-reg: 0x000, input-val: 0 }
+        WUU1_P1: { mode: 13, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX0_9: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_12: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTE2:
+      mux-reg: 0x088
+      conf-reg: 0x088
+      functions:
+        PTE2: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D21: { mode: 2, input-reg: 0x874, input-val: 1 }
+        SPDIF_IN2: { mode: 3, input-reg: 0xB7C, input-val: 2 }
+        LPUART4_TX: { mode: 4, input-reg: 0x8E4, input-val: 1 }
+        LPI2C4_HREQ: { mode: 5, input-reg: 0x8C4, input-val: 1 }
+        TPM8_CH1: { mode: 6, input-reg: 0xB1C, input-val: 3 }
+        EXT_AUD_MCLK3: { mode: 7, input-reg: 0xB14, input-val: 4 }
+        SDHC2_CLK: { mode: 8, input-reg: 0xA90, input-val: 2 }
+        FLEXSPI2_B_DATA6: { mode: 9, input-reg: 0x96C, input-val: 2 }
+        ENET0_TXER: { mode: 10, input-reg: 0x000, input-val: 0 }
+        DBI0_DCX: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D21: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_0: { mode: 13, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX0_10: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_13: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTE3:
+      mux-reg: 0x08C
+      conf-reg: 0x08C
+      functions:
+        PTE3: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D20: { mode: 2, input-reg: 0x870, input-val: 1 }
+        SPDIF_OUT2: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPUART4_RX: { mode: 4, input-reg: 0x8E0, input-val: 1 }
+        TPM8_CH2: { mode: 6, input-reg: 0xB20, input-val: 3 }
+        I2S6_MCLK: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC2_CMD: { mode: 8, input-reg: 0xA94, input-val: 2 }
+        FLEXSPI2_B_DATA5: { mode: 9, input-reg: 0x968, input-val: 2 }
+        ENET0_TXCLK: { mode: 10, input-reg: 0xB10, input-val: 1 }
+        DBI0_RWX: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D22: { mode: 12, input-reg: 0x000, input-val: 0 }
+        WUU1_P2: { mode: 13, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX0_11: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_14: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTE4:
+      mux-reg: 0x090
+      conf-reg: 0x090
+      functions:
+        PTE4: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D19: { mode: 2, input-reg: 0x868, input-val: 1 }
+        SPDIF_CLK: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPUART5_CTS_B: { mode: 4, input-reg: 0x8E8, input-val: 1 }
+        LPI2C5_SCL: { mode: 5, input-reg: 0x8D4, input-val: 1 }
+        TPM8_CH3: { mode: 6, input-reg: 0xB24, input-val: 3 }
+        I2S6_RX_BCLK: { mode: 7, input-reg: 0xB44, input-val: 2 }
+        SDHC2_D3: { mode: 8, input-reg: 0xAA4, input-val: 2 }
+        FLEXSPI2_B_DATA4: { mode: 9, input-reg: 0x964, input-val: 2 }
+        ENET0_TXD3: { mode: 10, input-reg: 0x000, input-val: 0 }
+        DBI0_E: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D23: { mode: 12, input-reg: 0x000, input-val: 0 }
+        WUU1_P3: { mode: 13, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX0_12: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_15: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTE5:
+      mux-reg: 0x094
+      conf-reg: 0x094
+      functions:
+        PTE5: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D18: { mode: 2, input-reg: 0x864, input-val: 1 }
+        SPDIF_IN0: { mode: 3, input-reg: 0xB74, input-val: 2 }
+        LPUART5_RTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPI2C5_SDA: { mode: 5, input-reg: 0x8D8, input-val: 1 }
+        TPM8_CH4: { mode: 6, input-reg: 0xB28, input-val: 3 }
+        I2S6_RX_FS: { mode: 7, input-reg: 0xB48, input-val: 2 }
+        SDHC2_D2: { mode: 8, input-reg: 0xAA0, input-val: 2 }
+        FLEXSPI2_B_SS0_B: { mode: 9, input-reg: 0x000, input-val: 0 }
+        ENET0_TXD2: { mode: 10, input-reg: 0x000, input-val: 0 }
+        DBI0_D0: { mode: 11, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_1: { mode: 13, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX0_13: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_16: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTE6:
+      mux-reg: 0x098
+      conf-reg: 0x098
+      functions:
+        PTE6: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D17: { mode: 2, input-reg: 0x860, input-val: 1 }
+        SPDIF_OUT0: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPUART5_TX: { mode: 4, input-reg: 0x8F0, input-val: 1 }
+        LPI2C5_HREQ: { mode: 5, input-reg: 0x8D0, input-val: 1 }
+        TPM8_CH5: { mode: 6, input-reg: 0xB2C, input-val: 3 }
+        I2S6_RXD0: { mode: 7, input-reg: 0xB34, input-val: 2 }
+        SDHC2_D4: { mode: 8, input-reg: 0xAA8, input-val: 1 }
+        FLEXSPI2_B_SCLK: { mode: 9, input-reg: 0x978, input-val: 2 }
+        ENET0_RXCLK: { mode: 10, input-reg: 0xB0C, input-val: 1 }
+        DBI0_D1: { mode: 11, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_2: { mode: 12, input-reg: 0x000, input-val: 0 }
+        WDOG5_RST: { mode: 13, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX0_14: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_17: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTE7:
+      mux-reg: 0x09C
+      conf-reg: 0x09C
+      functions:
+        PTE7: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D16: { mode: 2, input-reg: 0x85C, input-val: 1 }
+        SPDIF_IN1: { mode: 3, input-reg: 0xB78, input-val: 2 }
+        LPUART5_RX: { mode: 4, input-reg: 0x8EC, input-val: 1 }
+        LPI2C6_HREQ: { mode: 5, input-reg: 0x9B4, input-val: 1 }
+        TPM4_CLKIN: { mode: 6, input-reg: 0x81C, input-val: 1 }
+        I2S6_RXD1: { mode: 7, input-reg: 0xB38, input-val: 2 }
+        SDHC2_D5: { mode: 8, input-reg: 0xAAC, input-val: 1 }
+        FLEXSPI2_B_DATA3: { mode: 9, input-reg: 0x960, input-val: 2 }
+        ENET0_RXD3: { mode: 10, input-reg: 0xB04, input-val: 1 }
+        DBI0_D2: { mode: 11, input-reg: 0x000, input-val: 0 }
+        EPDC0_BDR1: { mode: 12, input-reg: 0x000, input-val: 0 }
+        WUU1_P4: { mode: 13, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX0_15: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_18: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTE8:
+      mux-reg: 0x0A0
+      conf-reg: 0x0A0
+      functions:
+        PTE8: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D15: { mode: 2, input-reg: 0x858, input-val: 1 }
+        LPSPI4_PCS1: { mode: 3, input-reg: 0x8F8, input-val: 2 }
+        LPUART6_CTS_B: { mode: 4, input-reg: 0x9CC, input-val: 1 }
+        LPI2C6_SCL: { mode: 5, input-reg: 0x9B8, input-val: 1 }
+        TPM4_CH0: { mode: 6, input-reg: 0x804, input-val: 1 }
+        I2S6_RXD2: { mode: 7, input-reg: 0xB3C, input-val: 2 }
+        SDHC2_D6: { mode: 8, input-reg: 0xAB0, input-val: 1 }
+        FLEXSPI2_B_DATA2: { mode: 9, input-reg: 0x95C, input-val: 2 }
+        ENET0_RXD2: { mode: 10, input-reg: 0xB00, input-val: 1 }
+        DBI0_D3: { mode: 11, input-reg: 0x000, input-val: 0 }
+        EPDC0_BDR0: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_3: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_19: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTE9:
+      mux-reg: 0x0A4
+      conf-reg: 0x0A4
+      functions:
+        PTE9: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D14: { mode: 2, input-reg: 0x854, input-val: 1 }
+        LPSPI4_PCS2: { mode: 3, input-reg: 0x8FC, input-val: 2 }
+        LPUART6_RTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPI2C6_SDA: { mode: 5, input-reg: 0x9BC, input-val: 1 }
+        TPM4_CH1: { mode: 6, input-reg: 0x808, input-val: 1 }
+        I2S6_RXD3: { mode: 7, input-reg: 0xB40, input-val: 2 }
+        SDHC2_D7: { mode: 8, input-reg: 0xAB4, input-val: 1 }
+        FLEXSPI2_B_DATA1: { mode: 9, input-reg: 0x958, input-val: 2 }
+        ENET0_1588_TMR3: { mode: 10, input-reg: 0xAE0, input-val: 1 }
+        DBI0_D4: { mode: 11, input-reg: 0x000, input-val: 0 }
+        EPDC0_VCOM1: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_4: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_20: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTE10:
+      mux-reg: 0x0A8
+      conf-reg: 0x0A8
+      functions:
+        PTE10: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D13: { mode: 2, input-reg: 0x850, input-val: 1 }
+        LPSPI4_PCS3: { mode: 3, input-reg: 0x900, input-val: 2 }
+        LPUART6_TX: { mode: 4, input-reg: 0x9D4, input-val: 1 }
+        I3C2_SCL: { mode: 5, input-reg: 0x8BC, input-val: 1 }
+        TPM4_CH2: { mode: 6, input-reg: 0x80C, input-val: 1 }
+        I2S6_TX_BCLK: { mode: 7, input-reg: 0xB4C, input-val: 2 }
+        SDHC2_DQS: { mode: 8, input-reg: 0xAB8, input-val: 1 }
+        FLEXSPI2_B_DATA0: { mode: 9, input-reg: 0x954, input-val: 2 }
+        ENET0_1588_TMR2: { mode: 10, input-reg: 0xADC, input-val: 1 }
+        DBI0_D5: { mode: 11, input-reg: 0x000, input-val: 0 }
+        EPDC0_VCOM0: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_5: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_21: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTE11:
+      mux-reg: 0x0AC
+      conf-reg: 0x0AC
+      functions:
+        PTE11: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D12: { mode: 2, input-reg: 0x84C, input-val: 1 }
+        SPDIF_OUT1: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPUART6_RX: { mode: 4, input-reg: 0x9D0, input-val: 1 }
+        I3C2_SDA: { mode: 5, input-reg: 0x8C0, input-val: 1 }
+        TPM4_CH3: { mode: 6, input-reg: 0x810, input-val: 1 }
+        I2S6_TX_FS: { mode: 7, input-reg: 0xB50, input-val: 2 }
+        FLEXSPI2_B_SCLK_B: { mode: 8, input-reg: 0x000, input-val: 0 }
+        FLEXSPI2_B_SS0_B: { mode: 9, input-reg: 0x000, input-val: 0 }
+        ENET0_1588_TMR1: { mode: 10, input-reg: 0xAD8, input-val: 1 }
+        DBI0_D6: { mode: 11, input-reg: 0x000, input-val: 0 }
+        EPDC0_PWRCTRL0: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_6: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTE12:
+      mux-reg: 0x0B0
+      conf-reg: 0x0B0
+      functions:
+        PTE12: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D11: { mode: 2, input-reg: 0x848, input-val: 1 }
+        LPSPI4_SIN: { mode: 3, input-reg: 0x908, input-val: 2 }
+        LPUART7_CTS_B: { mode: 4, input-reg: 0x9D8, input-val: 1 }
+        LPI2C7_SCL: { mode: 5, input-reg: 0x9C4, input-val: 1 }
+        TPM4_CH4: { mode: 6, input-reg: 0x814, input-val: 1 }
+        I2S6_TXD0: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC2_RESET_B: { mode: 8, input-reg: 0x000, input-val: 0 }
+        FLEXSPI2_B_SS1_B: { mode: 9, input-reg: 0x000, input-val: 0 }
+        ENET0_1588_TMR0: { mode: 10, input-reg: 0xAD4, input-val: 1 }
+        DBI0_D7: { mode: 11, input-reg: 0x000, input-val: 0 }
+        EPDC0_PWRCTRL1: { mode: 12, input-reg: 0x000, input-val: 0 }
+        WUU1_P5: { mode: 13, input-reg: 0x000, input-val: 0 }
+    PTE13:
+      mux-reg: 0x0B4
+      conf-reg: 0x0B4
+      functions:
+        PTE13: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D10: { mode: 2, input-reg: 0x844, input-val: 1 }
+        LPSPI4_SOUT: { mode: 3, input-reg: 0x90C, input-val: 2 }
+        LPUART7_RTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPI2C7_SDA: { mode: 5, input-reg: 0x9C8, input-val: 1 }
+        TPM4_CH5: { mode: 6, input-reg: 0x818, input-val: 1 }
+        I2S6_TXD1: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC1_WP: { mode: 8, input-reg: 0xA88, input-val: 2 }
+        ENET0_1588_CLKIN: { mode: 10, input-reg: 0xAD0, input-val: 1 }
+        DBI0_D8: { mode: 11, input-reg: 0x000, input-val: 0 }
+        EPDC0_PWRCTRL2: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_7: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTE14:
+      mux-reg: 0x0B8
+      conf-reg: 0x0B8
+      functions:
+        PTE14: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D9: { mode: 2, input-reg: 0x8B8, input-val: 1 }
+        LPSPI4_SCK: { mode: 3, input-reg: 0x904, input-val: 2 }
+        LPUART7_TX: { mode: 4, input-reg: 0x9E0, input-val: 1 }
+        LPI2C7_HREQ: { mode: 5, input-reg: 0x9C0, input-val: 1 }
+        TPM5_CLKIN: { mode: 6, input-reg: 0x838, input-val: 1 }
+        I2S6_TXD2: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC1_CD: { mode: 8, input-reg: 0xA58, input-val: 2 }
+        ENET0_MDIO: { mode: 10, input-reg: 0xAF0, input-val: 1 }
+        DBI0_D9: { mode: 11, input-reg: 0x000, input-val: 0 }
+        EPDC0_PWRCTRL3: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_8: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTE15:
+      mux-reg: 0x0BC
+      conf-reg: 0x0BC
+      functions:
+        PTE15: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D8: { mode: 2, input-reg: 0x8B4, input-val: 1 }
+        LPSPI4_PCS0: { mode: 3, input-reg: 0x8F4, input-val: 2 }
+        LPUART7_RX: { mode: 4, input-reg: 0x9DC, input-val: 1 }
+        I3C2_PUR: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPM5_CH0: { mode: 6, input-reg: 0x820, input-val: 1 }
+        I2S6_TXD3: { mode: 7, input-reg: 0x000, input-val: 0 }
+        MQS1_LEFT: { mode: 8, input-reg: 0x000, input-val: 0 }
+        ENET0_MDC: { mode: 10, input-reg: 0x000, input-val: 0 }
+        DBI0_D10: { mode: 11, input-reg: 0x000, input-val: 0 }
+        EPDC0_PWRCOM: { mode: 12, input-reg: 0x000, input-val: 0 }
+        WUU1_P6: { mode: 13, input-reg: 0x000, input-val: 0 }
+    PTE16:
+      mux-reg: 0x0C0
+      conf-reg: 0x0C0
+      functions:
+        PTE16: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D7: { mode: 2, input-reg: 0x8B0, input-val: 1 }
+        LPSPI5_PCS1: { mode: 3, input-reg: 0x914, input-val: 1 }
+        LPUART4_CTS_B: { mode: 4, input-reg: 0x8DC, input-val: 2 }
+        LPI2C4_SCL: { mode: 5, input-reg: 0x8C8, input-val: 2 }
+        TPM5_CH1: { mode: 6, input-reg: 0x824, input-val: 1 }
+        MQS1_LEFT: { mode: 7, input-reg: 0x000, input-val: 0 }
+        MQS1_RIGHT: { mode: 8, input-reg: 0x000, input-val: 0 }
+        USB0_ID: { mode: 9, input-reg: 0xAC8, input-val: 2 }
+        ENET0_TXEN: { mode: 10, input-reg: 0x000, input-val: 0 }
+        DBI0_D11: { mode: 11, input-reg: 0x000, input-val: 0 }
+        EPDC0_PWRIRQ: { mode: 12, input-reg: 0x000, input-val: 0 }
+        WDOG3_RST: { mode: 13, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_9: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTE17:
+      mux-reg: 0x0C4
+      conf-reg: 0x0C4
+      functions:
+        PTE17: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D6: { mode: 2, input-reg: 0x8AC, input-val: 1 }
+        LPSPI5_PCS2: { mode: 3, input-reg: 0x918, input-val: 1 }
+        LPUART4_RTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPI2C4_SDA: { mode: 5, input-reg: 0x8CC, input-val: 2 }
+        MQS1_RIGHT: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC1_VS: { mode: 8, input-reg: 0x000, input-val: 0 }
+        USB0_PWR: { mode: 9, input-reg: 0x000, input-val: 0 }
+        ENET0_RXER: { mode: 10, input-reg: 0xB08, input-val: 1 }
+        DBI0_D12: { mode: 11, input-reg: 0x000, input-val: 0 }
+        EPDC0_PWRSTAT: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_10: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTE18:
+      mux-reg: 0x0C8
+      conf-reg: 0x0C8
+      functions:
+        PTE18: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D5: { mode: 2, input-reg: 0x8A8, input-val: 1 }
+        LPSPI5_PCS3: { mode: 3, input-reg: 0x91C, input-val: 1 }
+        LPUART4_TX: { mode: 4, input-reg: 0x8E4, input-val: 2 }
+        LPI2C4_HREQ: { mode: 5, input-reg: 0x8C4, input-val: 2 }
+        I2S7_TX_BCLK: { mode: 7, input-reg: 0xB6C, input-val: 2 }
+        USB0_OC: { mode: 9, input-reg: 0xAC0, input-val: 2 }
+        ENET0_CRS_DV: { mode: 10, input-reg: 0xAEC, input-val: 1 }
+        DBI0_D13: { mode: 11, input-reg: 0x000, input-val: 0 }
+        EPDC0_PWRWAKE: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_11: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTE19:
+      mux-reg: 0x0CC
+      conf-reg: 0x0CC
+      functions:
+        PTE19: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D4: { mode: 2, input-reg: 0x8A4, input-val: 1 }
+        LPUART4_RX: { mode: 4, input-reg: 0x8E0, input-val: 2 }
+        LPI2C5_HREQ: { mode: 5, input-reg: 0x8D0, input-val: 2 }
+        I3C2_PUR: { mode: 6, input-reg: 0x000, input-val: 0 }
+        I2S7_TX_FS: { mode: 7, input-reg: 0xB70, input-val: 2 }
+        USB1_PWR: { mode: 9, input-reg: 0x000, input-val: 0 }
+        ENET0_REFCLK: { mode: 10, input-reg: 0xAF4, input-val: 1 }
+        DBI0_D14: { mode: 11, input-reg: 0x000, input-val: 0 }
+        EPDC0_GDCLK: { mode: 12, input-reg: 0x000, input-val: 0 }
+        WUU1_P7: { mode: 13, input-reg: 0x000, input-val: 0 }
+    PTE20:
+      mux-reg: 0x0D0
+      conf-reg: 0x0D0
+      functions:
+        PTE20: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D3: { mode: 2, input-reg: 0x898, input-val: 1 }
+        LPSPI5_SIN: { mode: 3, input-reg: 0x924, input-val: 1 }
+        LPUART5_CTS_B: { mode: 4, input-reg: 0x8E8, input-val: 2 }
+        LPI2C5_SCL: { mode: 5, input-reg: 0x8D4, input-val: 2 }
+        I2S7_TXD0: { mode: 7, input-reg: 0x000, input-val: 0 }
+        USB1_OC: { mode: 9, input-reg: 0xAC4, input-val: 2 }
+        ENET0_RXD1: { mode: 10, input-reg: 0xAFC, input-val: 1 }
+        DBI0_D15: { mode: 11, input-reg: 0x000, input-val: 0 }
+        EPDC0_GDOE: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_12: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTE21:
+      mux-reg: 0x0D4
+      conf-reg: 0x0D4
+      functions:
+        PTE21: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D2: { mode: 2, input-reg: 0x86C, input-val: 1 }
+        LPSPI5_SOUT: { mode: 3, input-reg: 0x928, input-val: 1 }
+        LPUART5_RTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPI2C5_SDA: { mode: 5, input-reg: 0x8D8, input-val: 2 }
+        TPM6_CLKIN: { mode: 6, input-reg: 0x994, input-val: 1 }
+        I2S7_TXD1: { mode: 7, input-reg: 0x000, input-val: 0 }
+        USB1_ID: { mode: 9, input-reg: 0xACC, input-val: 2 }
+        ENET0_RXD0: { mode: 10, input-reg: 0xAF8, input-val: 1 }
+        EPDC0_GDRL: { mode: 12, input-reg: 0x000, input-val: 0 }
+        WDOG4_RST: { mode: 13, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_13: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTE22:
+      mux-reg: 0x0D8
+      conf-reg: 0x0D8
+      functions:
+        PTE22: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D1: { mode: 2, input-reg: 0x840, input-val: 1 }
+        LPSPI5_SCK: { mode: 3, input-reg: 0x920, input-val: 1 }
+        LPUART5_TX: { mode: 4, input-reg: 0x8F0, input-val: 2 }
+        I3C2_SCL: { mode: 5, input-reg: 0x8BC, input-val: 2 }
+        TPM6_CH0: { mode: 6, input-reg: 0x97C, input-val: 1 }
+        I2S7_TXD2: { mode: 7, input-reg: 0x000, input-val: 0 }
+        EXT_AUD_MCLK3: { mode: 9, input-reg: 0xB14, input-val: 5 }
+        ENET0_TXD1: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_SDOED: { mode: 12, input-reg: 0x000, input-val: 0 }
+        CLKOUT2: { mode: 13, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_14: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTE23:
+      mux-reg: 0x0DC
+      conf-reg: 0x0DC
+      functions:
+        PTE23: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D0: { mode: 2, input-reg: 0x83C, input-val: 1 }
+        LPSPI5_PCS0: { mode: 3, input-reg: 0x910, input-val: 1 }
+        LPUART5_RX: { mode: 4, input-reg: 0x8EC, input-val: 2 }
+        I3C2_SDA: { mode: 5, input-reg: 0x8C0, input-val: 2 }
+        TPM6_CH1: { mode: 6, input-reg: 0x980, input-val: 1 }
+        I2S7_TXD3: { mode: 7, input-reg: 0x000, input-val: 0 }
+        EXT_AUD_MCLK2: { mode: 9, input-reg: 0x800, input-val: 1 }
+        ENET0_TXD0: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_SDOEZ: { mode: 12, input-reg: 0x000, input-val: 0 }
+        CLKOUT1: { mode: 13, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_15: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTF0:
+      mux-reg: 0x100
+      conf-reg: 0x100
+      functions:
+        PTF0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D0: { mode: 2, input-reg: 0x83C, input-val: 2 }
+        LPUART6_CTS_B: { mode: 4, input-reg: 0x9CC, input-val: 2 }
+        LPI2C6_SCL: { mode: 5, input-reg: 0x9B8, input-val: 2 }
+        I2S7_RX_BCLK: { mode: 7, input-reg: 0xB64, input-val: 2 }
+        SDHC1_D1: { mode: 8, input-reg: 0xA68, input-val: 2 }
+        ENET0_RXD1: { mode: 9, input-reg: 0xAFC, input-val: 2 }
+        USB1_ID: { mode: 10, input-reg: 0xACC, input-val: 3 }
+        EPDC0_SDOE: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D23: { mode: 12, input-reg: 0x000, input-val: 0 }
+        WUU1_P8: { mode: 13, input-reg: 0x000, input-val: 0 }
+    PTF1:
+      mux-reg: 0x104
+      conf-reg: 0x104
+      functions:
+        PTF1: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D1: { mode: 2, input-reg: 0x840, input-val: 2 }
+        LPUART6_RTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPI2C6_SDA: { mode: 5, input-reg: 0x9BC, input-val: 2 }
+        I2S7_RX_FS: { mode: 7, input-reg: 0xB68, input-val: 2 }
+        SDHC1_D0: { mode: 8, input-reg: 0xA64, input-val: 2 }
+        ENET0_RXD0: { mode: 9, input-reg: 0xAF8, input-val: 2 }
+        LP_HV_DBG_MUX_16: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_SDSHR: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D22: { mode: 12, input-reg: 0x000, input-val: 0 }
+        WDOG3_RST: { mode: 13, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX0_16: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_22: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTF2:
+      mux-reg: 0x108
+      conf-reg: 0x108
+      functions:
+        PTF2: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D2: { mode: 2, input-reg: 0x86C, input-val: 2 }
+        LPUART6_TX: { mode: 4, input-reg: 0x9D4, input-val: 2 }
+        LPI2C6_HREQ: { mode: 5, input-reg: 0x9B4, input-val: 2 }
+        I2S7_RXD0: { mode: 7, input-reg: 0xB54, input-val: 2 }
+        SDHC1_CLK: { mode: 8, input-reg: 0xA5C, input-val: 2 }
+        ENET0_TXD1: { mode: 9, input-reg: 0x000, input-val: 0 }
+        USB0_ID: { mode: 10, input-reg: 0xAC8, input-val: 3 }
+        EPDC0_SDCE9: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D21: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_17: { mode: 13, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX0_17: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_23: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTF3:
+      mux-reg: 0x10C
+      conf-reg: 0x10C
+      functions:
+        PTF3: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D3: { mode: 2, input-reg: 0x898, input-val: 2 }
+        LPUART6_RX: { mode: 4, input-reg: 0x9D0, input-val: 2 }
+        LPI2C7_HREQ: { mode: 5, input-reg: 0x9C0, input-val: 2 }
+        I2S7_RXD1: { mode: 7, input-reg: 0xB58, input-val: 2 }
+        SDHC1_CMD: { mode: 8, input-reg: 0xA60, input-val: 2 }
+        ENET0_TXD0: { mode: 9, input-reg: 0x000, input-val: 0 }
+        USB0_PWR: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_SDCE8: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D20: { mode: 12, input-reg: 0x000, input-val: 0 }
+        WUU1_P9: { mode: 13, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_24: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTF4:
+      mux-reg: 0x110
+      conf-reg: 0x110
+      functions:
+        PTF4: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D4: { mode: 2, input-reg: 0x8A4, input-val: 2 }
+        LPSPI4_PCS1: { mode: 3, input-reg: 0x8F8, input-val: 3 }
+        LPUART7_CTS_B: { mode: 4, input-reg: 0x9D8, input-val: 2 }
+        LPI2C7_SCL: { mode: 5, input-reg: 0x9C4, input-val: 2 }
+        TPM7_CLKIN: { mode: 6, input-reg: 0x9B0, input-val: 1 }
+        I2S7_RXD2: { mode: 7, input-reg: 0xB5C, input-val: 2 }
+        SDHC1_D3: { mode: 8, input-reg: 0xA70, input-val: 2 }
+        ENET0_TXEN: { mode: 9, input-reg: 0x000, input-val: 0 }
+        USB0_OC: { mode: 10, input-reg: 0xAC0, input-val: 3 }
+        EPDC0_SDCE7: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D19: { mode: 12, input-reg: 0x000, input-val: 0 }
+        WUU1_P10: { mode: 13, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_25: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTF5:
+      mux-reg: 0x114
+      conf-reg: 0x114
+      functions:
+        PTF5: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D5: { mode: 2, input-reg: 0x8A8, input-val: 2 }
+        LPSPI4_PCS2: { mode: 3, input-reg: 0x8FC, input-val: 3 }
+        LPUART7_RTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPI2C7_SDA: { mode: 5, input-reg: 0x9C8, input-val: 2 }
+        TPM7_CH0: { mode: 6, input-reg: 0x998, input-val: 1 }
+        I2S7_RXD3: { mode: 7, input-reg: 0xB60, input-val: 2 }
+        SDHC1_D2: { mode: 8, input-reg: 0xA6C, input-val: 2 }
+        ENET0_RXER: { mode: 9, input-reg: 0xB08, input-val: 2 }
+        USB1_PWR: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_SDCE6: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D18: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_18: { mode: 13, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX0_18: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_26: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTF6:
+      mux-reg: 0x118
+      conf-reg: 0x118
+      functions:
+        LP_HV_DBG_MUX_19: { mode: 0, input-reg: 0x000, input-val: 0 }
+        PTF6: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D6: { mode: 2, input-reg: 0x8AC, input-val: 2 }
+        LPSPI4_PCS3: { mode: 3, input-reg: 0x900, input-val: 3 }
+        LPUART7_TX: { mode: 4, input-reg: 0x9E0, input-val: 2 }
+        I3C2_SCL: { mode: 5, input-reg: 0x8BC, input-val: 3 }
+        TPM7_CH1: { mode: 6, input-reg: 0x99C, input-val: 1 }
+        I2S7_MCLK: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC1_D4: { mode: 8, input-reg: 0xA74, input-val: 2 }
+        ENET0_CRS_DV: { mode: 9, input-reg: 0xAEC, input-val: 2 }
+        USB1_OC: { mode: 10, input-reg: 0xAC4, input-val: 3 }
+        EPDC0_SDCE5: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D17: { mode: 12, input-reg: 0x000, input-val: 0 }
+        WDOG4_RST: { mode: 13, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX0_19: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_27: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTF7:
+      mux-reg: 0x11C
+      conf-reg: 0x11C
+      functions:
+        PTF7: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D7: { mode: 2, input-reg: 0x8B0, input-val: 2 }
+        LPUART7_RX: { mode: 4, input-reg: 0x9DC, input-val: 2 }
+        I3C2_SDA: { mode: 5, input-reg: 0x8C0, input-val: 3 }
+        TPM7_CH2: { mode: 6, input-reg: 0x9A0, input-val: 1 }
+        MQS1_LEFT: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC1_D5: { mode: 8, input-reg: 0xA78, input-val: 2 }
+        ENET0_REFCLK: { mode: 9, input-reg: 0xAF4, input-val: 2 }
+        TRACE0_D15: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_SDCE4: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D16: { mode: 12, input-reg: 0x000, input-val: 0 }
+        WUU1_P11: { mode: 13, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_28: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTF8:
+      mux-reg: 0x120
+      conf-reg: 0x120
+      functions:
+        PTF8: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D8: { mode: 2, input-reg: 0x8B4, input-val: 2 }
+        LPSPI4_SIN: { mode: 3, input-reg: 0x908, input-val: 3 }
+        LPUART4_CTS_B: { mode: 4, input-reg: 0x8DC, input-val: 3 }
+        LPI2C4_SCL: { mode: 5, input-reg: 0x8C8, input-val: 3 }
+        TPM7_CH3: { mode: 6, input-reg: 0x9A4, input-val: 1 }
+        MQS1_RIGHT: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC1_D6: { mode: 8, input-reg: 0xA7C, input-val: 2 }
+        ENET0_MDIO: { mode: 9, input-reg: 0xAF0, input-val: 2 }
+        TRACE0_D14: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D15: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D15: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_24: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_29: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTF9:
+      mux-reg: 0x124
+      conf-reg: 0x124
+      functions:
+        PTF9: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D9: { mode: 2, input-reg: 0x8B8, input-val: 2 }
+        LPSPI4_SOUT: { mode: 3, input-reg: 0x90C, input-val: 3 }
+        LPUART4_RTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPI2C4_SDA: { mode: 5, input-reg: 0x8CC, input-val: 3 }
+        TPM7_CH4: { mode: 6, input-reg: 0x9A8, input-val: 1 }
+        EXT_AUD_MCLK2: { mode: 7, input-reg: 0x800, input-val: 2 }
+        SDHC1_D7: { mode: 8, input-reg: 0xA80, input-val: 2 }
+        ENET0_MDC: { mode: 9, input-reg: 0x000, input-val: 0 }
+        TRACE0_D13: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D14: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D14: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_25: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_30: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTF10:
+      mux-reg: 0x128
+      conf-reg: 0x128
+      functions:
+        LP_HV_DBG_MUX_26: { mode: 0, input-reg: 0x000, input-val: 0 }
+        PTF10: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D10: { mode: 2, input-reg: 0x844, input-val: 2 }
+        LPSPI4_SCK: { mode: 3, input-reg: 0x904, input-val: 3 }
+        LPUART4_TX: { mode: 4, input-reg: 0x8E4, input-val: 3 }
+        LPI2C4_HREQ: { mode: 5, input-reg: 0x8C4, input-val: 3 }
+        TPM7_CH5: { mode: 6, input-reg: 0x9AC, input-val: 1 }
+        I2S4_RX_BCLK: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC1_DQS: { mode: 8, input-reg: 0xA84, input-val: 2 }
+        ENET0_1588_CLKIN: { mode: 9, input-reg: 0xAD0, input-val: 2 }
+        TRACE0_D12: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D13: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D13: { mode: 12, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX0_20: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_31: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTF11:
+      mux-reg: 0x12C
+      conf-reg: 0x12C
+      functions:
+        PTF11: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D11: { mode: 2, input-reg: 0x848, input-val: 2 }
+        LPSPI4_PCS0: { mode: 3, input-reg: 0x8F4, input-val: 3 }
+        LPUART4_RX: { mode: 4, input-reg: 0x8E0, input-val: 3 }
+        TPM4_CLKIN: { mode: 6, input-reg: 0x81C, input-val: 2 }
+        I2S4_RX_FS: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC1_RESET_B: { mode: 8, input-reg: 0x000, input-val: 0 }
+        ENET0_1588_TMR0: { mode: 9, input-reg: 0xAD4, input-val: 2 }
+        TRACE0_D11: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D12: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D12: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_27: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_32: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTF12:
+      mux-reg: 0x130
+      conf-reg: 0x130
+      functions:
+        PTF12: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D12: { mode: 2, input-reg: 0x84C, input-val: 2 }
+        LPSPI5_PCS1: { mode: 3, input-reg: 0x914, input-val: 2 }
+        LPUART5_CTS_B: { mode: 4, input-reg: 0x8E8, input-val: 3 }
+        LPI2C5_SCL: { mode: 5, input-reg: 0x8D4, input-val: 3 }
+        TPM4_CH0: { mode: 6, input-reg: 0x804, input-val: 2 }
+        I2S4_RXD0: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC2_WP: { mode: 8, input-reg: 0xABC, input-val: 1 }
+        ENET0_1588_TMR1: { mode: 9, input-reg: 0xAD8, input-val: 2 }
+        TRACE0_D10: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D11: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D11: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_28: { mode: 14, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX1_33: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTF13:
+      mux-reg: 0x134
+      conf-reg: 0x134
+      functions:
+        PTF13: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D13: { mode: 2, input-reg: 0x850, input-val: 2 }
+        LPSPI5_PCS2: { mode: 3, input-reg: 0x918, input-val: 2 }
+        LPUART5_RTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPI2C5_SDA: { mode: 5, input-reg: 0x8D8, input-val: 3 }
+        TPM4_CH1: { mode: 6, input-reg: 0x808, input-val: 2 }
+        I2S4_RXD1: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC2_CD: { mode: 8, input-reg: 0xA8C, input-val: 1 }
+        ENET0_1588_TMR2: { mode: 9, input-reg: 0xADC, input-val: 2 }
+        TRACE0_D9: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D10: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D10: { mode: 12, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX0_21: { mode: 14, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_29: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTF14:
+      mux-reg: 0x138
+      conf-reg: 0x138
+      functions:
+        PTF14: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D14: { mode: 2, input-reg: 0x854, input-val: 2 }
+        LPSPI5_PCS3: { mode: 3, input-reg: 0x91C, input-val: 2 }
+        LPUART5_TX: { mode: 4, input-reg: 0x8F0, input-val: 3 }
+        LPI2C5_HREQ: { mode: 5, input-reg: 0x8D0, input-val: 3 }
+        TPM4_CH2: { mode: 6, input-reg: 0x80C, input-val: 2 }
+        I2S4_MCLK: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC2_VS: { mode: 8, input-reg: 0x000, input-val: 0 }
+        ENET0_1588_TMR3: { mode: 9, input-reg: 0xAE0, input-val: 2 }
+        TRACE0_D8: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D9: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D9: { mode: 12, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX0_22: { mode: 14, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_30: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTF15:
+      mux-reg: 0x13C
+      conf-reg: 0x13C
+      functions:
+        PTF15: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D15: { mode: 2, input-reg: 0x858, input-val: 2 }
+        LPUART5_RX: { mode: 4, input-reg: 0x8EC, input-val: 3 }
+        TPM4_CH3: { mode: 6, input-reg: 0x810, input-val: 2 }
+        I2S4_TX_BCLK: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC2_D1: { mode: 8, input-reg: 0xA9C, input-val: 3 }
+        ENET0_RXD2: { mode: 9, input-reg: 0xB00, input-val: 2 }
+        TRACE0_D7: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D8: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D8: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_31: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTF16:
+      mux-reg: 0x140
+      conf-reg: 0x140
+      functions:
+        PTF16: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D16: { mode: 2, input-reg: 0x85C, input-val: 2 }
+        LPSPI5_SIN: { mode: 3, input-reg: 0x924, input-val: 2 }
+        LPUART6_CTS_B: { mode: 4, input-reg: 0x9CC, input-val: 3 }
+        LPI2C6_SCL: { mode: 5, input-reg: 0x9B8, input-val: 3 }
+        TPM4_CH4: { mode: 6, input-reg: 0x814, input-val: 2 }
+        I2S4_TX_FS: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC2_D0: { mode: 8, input-reg: 0xA98, input-val: 3 }
+        ENET0_RXD3: { mode: 9, input-reg: 0xB04, input-val: 2 }
+        TRACE0_D6: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D7: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D7: { mode: 12, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_32: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTF17:
+      mux-reg: 0x144
+      conf-reg: 0x144
+      functions:
+        PTF17: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D17: { mode: 2, input-reg: 0x860, input-val: 2 }
+        LPSPI5_SOUT: { mode: 3, input-reg: 0x928, input-val: 2 }
+        LPUART6_RTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPI2C6_SDA: { mode: 5, input-reg: 0x9BC, input-val: 3 }
+        TPM4_CH5: { mode: 6, input-reg: 0x818, input-val: 2 }
+        I2S4_TXD0: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC2_CLK: { mode: 8, input-reg: 0xA90, input-val: 3 }
+        ENET0_RXCLK: { mode: 9, input-reg: 0xB0C, input-val: 2 }
+        TRACE0_D5: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D6: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D6: { mode: 12, input-reg: 0x000, input-val: 0 }
+        DEBUG_MUX0_23: { mode: 14, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_33: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTF18:
+      mux-reg: 0x148
+      conf-reg: 0x148
+      functions:
+        PTF18: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D18: { mode: 2, input-reg: 0x864, input-val: 2 }
+        LPSPI5_SCK: { mode: 3, input-reg: 0x920, input-val: 2 }
+        LPUART6_TX: { mode: 4, input-reg: 0x9D4, input-val: 3 }
+        LPI2C6_HREQ: { mode: 5, input-reg: 0x9B4, input-val: 3 }
+        TPM5_CLKIN: { mode: 6, input-reg: 0x838, input-val: 2 }
+        I2S4_TXD1: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC2_CMD: { mode: 8, input-reg: 0xA94, input-val: 3 }
+        ENET0_TXD2: { mode: 9, input-reg: 0x000, input-val: 0 }
+        TRACE0_D4: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D5: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D5: { mode: 12, input-reg: 0x000, input-val: 0 }
+    PTF19:
+      mux-reg: 0x14C
+      conf-reg: 0x14C
+      functions:
+        PTF19: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D19: { mode: 2, input-reg: 0x868, input-val: 2 }
+        LPSPI5_PCS0: { mode: 3, input-reg: 0x910, input-val: 2 }
+        LPUART6_RX: { mode: 4, input-reg: 0x9D0, input-val: 3 }
+        TPM5_CH0: { mode: 6, input-reg: 0x820, input-val: 2 }
+        I2S5_RX_BCLK: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC2_D3: { mode: 8, input-reg: 0xAA4, input-val: 3 }
+        ENET0_TXD3: { mode: 9, input-reg: 0x000, input-val: 0 }
+        TRACE0_D3: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D4: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D4: { mode: 12, input-reg: 0x000, input-val: 0 }
+    PTF20:
+      mux-reg: 0x150
+      conf-reg: 0x150
+      functions:
+        PTF20: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D20: { mode: 2, input-reg: 0x870, input-val: 2 }
+        LPUART7_CTS_B: { mode: 4, input-reg: 0x9D8, input-val: 3 }
+        LPI2C7_SCL: { mode: 5, input-reg: 0x9C4, input-val: 3 }
+        TPM5_CH1: { mode: 6, input-reg: 0x824, input-val: 2 }
+        I2S5_RX_FS: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC2_D2: { mode: 8, input-reg: 0xAA0, input-val: 3 }
+        ENET0_TXCLK: { mode: 9, input-reg: 0xB10, input-val: 2 }
+        TRACE0_D2: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D3: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D3: { mode: 12, input-reg: 0x000, input-val: 0 }
+    PTF21:
+      mux-reg: 0x154
+      conf-reg: 0x154
+      functions:
+        PTF21: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D21: { mode: 2, input-reg: 0x874, input-val: 2 }
+        SPDIF_CLK: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPUART7_RTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPI2C7_SDA: { mode: 5, input-reg: 0x9C8, input-val: 3 }
+        TPM6_CLKIN: { mode: 6, input-reg: 0x994, input-val: 2 }
+        I2S5_RXD0: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC2_D4: { mode: 8, input-reg: 0xAA8, input-val: 2 }
+        ENET0_CRS: { mode: 9, input-reg: 0xAE8, input-val: 2 }
+        TRACE0_D1: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D2: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D2: { mode: 12, input-reg: 0x000, input-val: 0 }
+    PTF22:
+      mux-reg: 0x158
+      conf-reg: 0x158
+      functions:
+        PTF22: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D22: { mode: 2, input-reg: 0x878, input-val: 2 }
+        SPDIF_IN0: { mode: 3, input-reg: 0xB74, input-val: 3 }
+        LPUART7_TX: { mode: 4, input-reg: 0x9E0, input-val: 3 }
+        LPI2C7_HREQ: { mode: 5, input-reg: 0x9C0, input-val: 3 }
+        TPM6_CH0: { mode: 6, input-reg: 0x97C, input-val: 2 }
+        I2S5_RXD1: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC2_D5: { mode: 8, input-reg: 0xAAC, input-val: 2 }
+        ENET0_COL: { mode: 9, input-reg: 0xAE4, input-val: 2 }
+        TRACE0_D0: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D1: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D1: { mode: 12, input-reg: 0x000, input-val: 0 }
+    PTF23:
+      mux-reg: 0x15C
+      conf-reg: 0x15C
+      functions:
+        PTF23: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D23: { mode: 2, input-reg: 0x87C, input-val: 2 }
+        SPDIF_OUT0: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPUART7_RX: { mode: 4, input-reg: 0x9DC, input-val: 3 }
+        I3C2_PUR: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPM6_CH1: { mode: 6, input-reg: 0x980, input-val: 2 }
+        I2S5_RXD2: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC2_D6: { mode: 8, input-reg: 0xAB0, input-val: 2 }
+        ENET0_TXER: { mode: 9, input-reg: 0x000, input-val: 0 }
+        TRACE0_CLKOUT: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_D0: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_D0: { mode: 12, input-reg: 0x000, input-val: 0 }
+    PTF24:
+      mux-reg: 0x160
+      conf-reg: 0x160
+      functions:
+        PTF24: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D24: { mode: 2, input-reg: 0x880, input-val: 2 }
+        SPDIF_IN1: { mode: 3, input-reg: 0xB78, input-val: 3 }
+        I3C2_SCL: { mode: 5, input-reg: 0x8BC, input-val: 4 }
+        I2S5_RXD3: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC2_D7: { mode: 8, input-reg: 0xAB4, input-val: 2 }
+        DBI0_WRX: { mode: 10, input-reg: 0x000, input-val: 0 }
+        EPDC0_SDCLK: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_PCLK: { mode: 12, input-reg: 0x000, input-val: 0 }
+        WUU1_P12: { mode: 13, input-reg: 0x000, input-val: 0 }
+    PTF25:
+      mux-reg: 0x164
+      conf-reg: 0x164
+      functions:
+        PTF25: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D25: { mode: 2, input-reg: 0x884, input-val: 2 }
+        SPDIF_OUT1: { mode: 3, input-reg: 0x000, input-val: 0 }
+        I3C2_SDA: { mode: 5, input-reg: 0x8C0, input-val: 4 }
+        TPM7_CH5: { mode: 6, input-reg: 0x9AC, input-val: 2 }
+        I2S5_MCLK: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC2_DQS: { mode: 8, input-reg: 0xAB8, input-val: 2 }
+        EXT_AUD_MCLK2: { mode: 9, input-reg: 0x800, input-val: 3 }
+        EPDC0_GDSP: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_VSYNC: { mode: 12, input-reg: 0x000, input-val: 0 }
+        WUU1_P13: { mode: 13, input-reg: 0x000, input-val: 0 }
+    PTF26:
+      mux-reg: 0x168
+      conf-reg: 0x168
+      functions:
+        PTF26: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D26: { mode: 2, input-reg: 0x888, input-val: 2 }
+        SPDIF_IN2: { mode: 3, input-reg: 0xB7C, input-val: 3 }
+        TPM7_CLKIN: { mode: 6, input-reg: 0x9B0, input-val: 2 }
+        I2S5_TX_BCLK: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC2_RESET_B: { mode: 8, input-reg: 0x000, input-val: 0 }
+        EPDC0_SDLE: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_HSYNC: { mode: 12, input-reg: 0x000, input-val: 0 }
+        WUU1_P14: { mode: 13, input-reg: 0x000, input-val: 0 }
+    PTF27:
+      mux-reg: 0x16C
+      conf-reg: 0x16C
+      functions:
+        PTF27: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D27: { mode: 2, input-reg: 0x88C, input-val: 2 }
+        SPDIF_OUT2: { mode: 3, input-reg: 0x000, input-val: 0 }
+        TPM7_CH0: { mode: 6, input-reg: 0x998, input-val: 2 }
+        I2S5_TX_FS: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC2_WP: { mode: 8, input-reg: 0xABC, input-val: 2 }
+        EPDC0_SDCE0: { mode: 11, input-reg: 0x000, input-val: 0 }
+        DPI0_DE: { mode: 12, input-reg: 0x000, input-val: 0 }
+        WUU1_P15: { mode: 13, input-reg: 0x000, input-val: 0 }
+    PTF28:
+      mux-reg: 0x170
+      conf-reg: 0x170
+      functions:
+        PTF28: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D28: { mode: 2, input-reg: 0x890, input-val: 2 }
+        SPDIF_IN3: { mode: 3, input-reg: 0xB80, input-val: 3 }
+        TPM7_CH1: { mode: 6, input-reg: 0x99C, input-val: 2 }
+        I2S5_TXD0: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC2_CD: { mode: 8, input-reg: 0xA8C, input-val: 2 }
+        EPDC0_SDCLK_B: { mode: 11, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_20: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTF29:
+      mux-reg: 0x174
+      conf-reg: 0x174
+      functions:
+        PTF29: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D29: { mode: 2, input-reg: 0x894, input-val: 2 }
+        SPDIF_OUT3: { mode: 3, input-reg: 0x000, input-val: 0 }
+        TPM7_CH2: { mode: 6, input-reg: 0x9A0, input-val: 2 }
+        I2S5_TXD1: { mode: 7, input-reg: 0x000, input-val: 0 }
+        SDHC2_VS: { mode: 8, input-reg: 0x000, input-val: 0 }
+        EPDC0_SDCE1: { mode: 11, input-reg: 0x000, input-val: 0 }
+        WDOG3_RST: { mode: 13, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_21: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTF30:
+      mux-reg: 0x178
+      conf-reg: 0x178
+      functions:
+        PTF30: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D30: { mode: 2, input-reg: 0x89C, input-val: 2 }
+        TPM7_CH3: { mode: 6, input-reg: 0x9A4, input-val: 2 }
+        I2S5_TXD2: { mode: 7, input-reg: 0x000, input-val: 0 }
+        MQS1_LEFT: { mode: 8, input-reg: 0x000, input-val: 0 }
+        EPDC0_SDCE2: { mode: 11, input-reg: 0x000, input-val: 0 }
+        WDOG4_RST: { mode: 13, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_22: { mode: 15, input-reg: 0x000, input-val: 0 }
+    PTF31:
+      mux-reg: 0x17C
+      conf-reg: 0x17C
+      functions:
+        PTF31: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FXIO1_D31: { mode: 2, input-reg: 0x8A0, input-val: 2 }
+        TPM7_CH4: { mode: 6, input-reg: 0x9A8, input-val: 2 }
+        I2S5_TXD3: { mode: 7, input-reg: 0x000, input-val: 0 }
+        MQS1_RIGHT: { mode: 8, input-reg: 0x000, input-val: 0 }
+        EPDC0_SDCE3: { mode: 11, input-reg: 0x000, input-val: 0 }
+        WDOG5_RST: { mode: 13, input-reg: 0x000, input-val: 0 }
+        LP_HV_DBG_MUX_23: { mode: 15, input-reg: 0x000, input-val: 0 }
+    BOOT_MODE0:
+      mux-reg: 0x400
+      conf-reg: 0x400
+      functions:
+        BOOT_MODE0: { mode: 0, input-reg: 0x000, input-val: 0 }
+    BOOT_MODE1:
+      mux-reg: 0x404
+      conf-reg: 0x404
+      functions:
+        BOOT_MODE1: { mode: 0, input-reg: 0x000, input-val: 0 }
+# END pad-table
+
+"""#,
+    "soc/imx93.yaml":
+#"""
+# yaml-language-server: $schema=../soc.schema.json
+# i.MX 93: what the HMP rules need to know about the SoC (schemas/README.md). Facts and their sources are in
+# Documentation/HMPFacts.md §18; node paths, labels and compatibles as in the corpus's mainline imx93.dtsi.
+# status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
+soc: imx93
+title: NXP i.MX 93 (Cortex-A55 running Linux, 1x Cortex-M33)
+m-core: cortex-m33
+root-compatible: fsl,imx93
+
+clock-control:
+  owner: ccm
+  source: HMPFacts §18.7
+  status: inference
+  note: >-
+    the i.MX 93 CCM (clock roots and LPCGs) differs from the i.MX 8M's; dtlint has no clock table for it, so the
+    clock-gating and power-domain rules stay silent on it
+
+remoteproc:
+  source: HMPFacts §1.1, §18.1 (imx_rproc_of_match, fsl,imx93-cm33 -> imx_rproc_cfg_imx93)
+  node: { label: cm33, path: /remoteproc-cm33, default-status: disabled }
+  compatibles:
+    - compatible: fsl,imx93-cm33
+      method: smc
+      driver-config: imx_rproc_cfg_imx93
+      preferred: true
+      note: start/stop/detect through the TF-A SiP call IMX_SIP_RPROC; mainline enables the clock (IMX_RPROC_NEED_CLKS)
+  clock:
+    provider: clk
+    id: 102
+    name: IMX93_CLK_CM33_GATE
+    source: HMPFacts §7.3, §18.1 (imx93.dtsi cm33 node; dt-bindings/clock/imx93-clock.h)
+  smc:
+    sip-function: 0xC2000005
+    source: HMPFacts §1.1
+    status: not-verified
+    note: which TF-A builds implement IMX_SIP_RPROC for the i.MX 93 was not read
+
+mailboxes:
+  mbox-cells: 2
+  channel-types: { tx: 0, rx: 1, txdb: 2, rxdb: 3, rst: 4, txdb-v2: 5 }
+  channel-indices: 4
+  source: HMPFacts §3.1 (drivers/mailbox/imx-mailbox.c)
+  units:
+    - label: mu1
+      path: /soc@0/bus@44000000/mailbox@44230000
+      unit-address: 0x44230000
+      compatible: ["fsl,imx93-mu", "fsl,imx8ulp-mu"]
+      default-status: disabled
+      peer: m33
+      a-side: { base: 0x44230000, irq: 22 }
+      m-side: { instance: MU1_MUA, irq-name: MU1_A_IRQn }
+      source: HMPFacts §18.2 (imx93.dtsi; rpmsg-lite imx93_m33 RPMSG_LITE_M33_A55_MU MU1_MUA)
+    - label: mu2
+      path: /soc@0/bus@42000000/mailbox@42440000
+      unit-address: 0x42440000
+      compatible: ["fsl,imx93-mu", "fsl,imx8ulp-mu"]
+      default-status: disabled
+      peer: spare
+      a-side: { base: 0x42440000, irq: 24 }
+      source: HMPFacts §18.2 (rpmsg-lite imx93_m33 comment "Can use MU2 accoring your purpose")
+
+address-translation:
+  source: HMPFacts §1.7, §18.3 (imx_rproc.c imx_rproc_att_imx93; ML-RPROC = NXP-NEW)
+  rows:
+    - { da: 0x0FFC0000, sa: 0x201C0000, size: 0x00040000, flags: [own, iomem], name: TCM CODE NON-SECURE }
+    - { da: 0x1FFC0000, sa: 0x201C0000, size: 0x00040000, flags: [own, iomem], name: TCM CODE SECURE }
+    - { da: 0x20000000, sa: 0x20200000, size: 0x00040000, flags: [own, iomem], name: TCM SYS NON-SECURE }
+    - { da: 0x30000000, sa: 0x20200000, size: 0x00040000, flags: [own, iomem], name: TCM SYS SECURE }
+    - { da: 0x80000000, sa: 0x80000000, size: 0x10000000, flags: [], name: DDR }
+    - { da: 0x90000000, sa: 0x80000000, size: 0x10000000, flags: [], name: DDR }
+    - { da: 0xC0000000, sa: 0xC0000000, size: 0x10000000, flags: [], name: DDR }
+    - { da: 0xD0000000, sa: 0xC0000000, size: 0x10000000, flags: [], name: DDR }
+  shared-window:
+    da: 0x80000000
+    size: 0x80000000
+    check: reachable
+    status: inference
+    source: HMPFacts §18.3
+    note: >-
+      the table's DDR rows cover only 0x80000000-0x8FFFFFFF and 0xC0000000-0xCFFFFFFF, yet the mainline EVK puts its
+      vrings at 0xa4000000 and its resource table in the M33's TCM at the system address 0x2021e000: shared
+      regions are judged reachable when they lie in DDR or in a row's system range, not by da = pa
+
+system-nodes:
+  - { label: src, path: /soc@0/bus@44000000/system-controller@44460000, unit-address: 0x44460000, compatible: ["fsl,imx93-src", syscon] }
+  - { label: iomuxc, path: /soc@0/bus@44000000/pinctrl@443c0000, unit-address: 0x443c0000, compatible: ["fsl,imx93-iomuxc"] }
+  - { label: clk, path: /soc@0/bus@44000000/clock-controller@44450000, unit-address: 0x44450000, compatible: ["fsl,imx93-ccm"] }
+
+peripherals:
+  source: HMPFacts §18.4; labels, paths, compatibles, GIC SPI numbers and status as compiled from the corpus imx93.dtsi
+  instances:
+    - { label: wdog1, kind: watchdog, path: /soc@0/bus@44000000/watchdog@442d0000, unit-address: 0x442d0000, compatible: ["fsl,imx93-wdt"], irqs: [38], default-status: disabled }
+    - { label: wdog2, kind: watchdog, path: /soc@0/bus@44000000/watchdog@442e0000, unit-address: 0x442e0000, compatible: ["fsl,imx93-wdt"], irqs: [39], default-status: disabled }
+    - { label: tpm1, kind: pwm, path: /soc@0/bus@44000000/pwm@44310000, unit-address: 0x44310000, compatible: ["fsl,imx7ulp-pwm"], irqs: [], default-status: disabled }
+    - { label: tpm2, kind: pwm, path: /soc@0/bus@44000000/pwm@44320000, unit-address: 0x44320000, compatible: ["fsl,imx7ulp-pwm"], irqs: [], default-status: disabled }
+    - { label: lpi2c1, kind: i2c, path: /soc@0/bus@44000000/i2c@44340000, unit-address: 0x44340000, compatible: ["fsl,imx93-lpi2c", "fsl,imx7ulp-lpi2c"], irqs: [13], default-status: disabled }
+    - { label: lpi2c2, kind: i2c, path: /soc@0/bus@44000000/i2c@44350000, unit-address: 0x44350000, compatible: ["fsl,imx93-lpi2c", "fsl,imx7ulp-lpi2c"], irqs: [14], default-status: disabled }
+    - { label: lpspi1, kind: spi, path: /soc@0/bus@44000000/spi@44360000, unit-address: 0x44360000, compatible: ["fsl,imx93-spi", "fsl,imx7ulp-spi"], irqs: [16], default-status: disabled }
+    - { label: lpspi2, kind: spi, path: /soc@0/bus@44000000/spi@44370000, unit-address: 0x44370000, compatible: ["fsl,imx93-spi", "fsl,imx7ulp-spi"], irqs: [17], default-status: disabled }
+    - { label: lpuart1, kind: uart, path: /soc@0/bus@44000000/serial@44380000, unit-address: 0x44380000, compatible: ["fsl,imx93-lpuart", "fsl,imx8ulp-lpuart", "fsl,imx7ulp-lpuart"], irqs: [19], default-status: disabled }
+    - { label: lpuart2, kind: uart, path: /soc@0/bus@44000000/serial@44390000, unit-address: 0x44390000, compatible: ["fsl,imx93-lpuart", "fsl,imx8ulp-lpuart", "fsl,imx7ulp-lpuart"], irqs: [20], default-status: disabled }
+    - { label: flexcan1, kind: can, path: /soc@0/bus@44000000/can@443a0000, unit-address: 0x443a0000, compatible: ["fsl,imx93-flexcan"], irqs: [8], default-status: disabled }
+    - { label: sai1, kind: sai, path: /soc@0/bus@44000000/sai@443b0000, unit-address: 0x443b0000, compatible: ["fsl,imx93-sai"], irqs: [45], default-status: disabled }
+    - { label: micfil, kind: audio, path: /soc@0/bus@44000000/micfil@44520000, unit-address: 0x44520000, compatible: ["fsl,imx93-micfil"], irqs: [202, 201, 200, 199], default-status: disabled }
+    - { label: wdog3, kind: watchdog, path: /soc@0/bus@42000000/watchdog@42490000, unit-address: 0x42490000, compatible: ["fsl,imx93-wdt"], irqs: [79], default-status: disabled }
+    - { label: wdog4, kind: watchdog, path: /soc@0/bus@42000000/watchdog@424a0000, unit-address: 0x424a0000, compatible: ["fsl,imx93-wdt"], irqs: [80], default-status: disabled }
+    - { label: wdog5, kind: watchdog, path: /soc@0/bus@42000000/watchdog@424b0000, unit-address: 0x424b0000, compatible: ["fsl,imx93-wdt"], irqs: [81], default-status: disabled }
+    - { label: tpm3, kind: pwm, path: /soc@0/bus@42000000/pwm@424e0000, unit-address: 0x424e0000, compatible: ["fsl,imx7ulp-pwm"], irqs: [], default-status: disabled }
+    - { label: tpm4, kind: pwm, path: /soc@0/bus@42000000/pwm@424f0000, unit-address: 0x424f0000, compatible: ["fsl,imx7ulp-pwm"], irqs: [], default-status: disabled }
+    - { label: tpm5, kind: pwm, path: /soc@0/bus@42000000/pwm@42500000, unit-address: 0x42500000, compatible: ["fsl,imx7ulp-pwm"], irqs: [], default-status: disabled }
+    - { label: tpm6, kind: pwm, path: /soc@0/bus@42000000/pwm@42510000, unit-address: 0x42510000, compatible: ["fsl,imx7ulp-pwm"], irqs: [], default-status: disabled }
+    - { label: lpi2c3, kind: i2c, path: /soc@0/bus@42000000/i2c@42530000, unit-address: 0x42530000, compatible: ["fsl,imx93-lpi2c", "fsl,imx7ulp-lpi2c"], irqs: [62], default-status: disabled }
+    - { label: lpi2c4, kind: i2c, path: /soc@0/bus@42000000/i2c@42540000, unit-address: 0x42540000, compatible: ["fsl,imx93-lpi2c", "fsl,imx7ulp-lpi2c"], irqs: [63], default-status: disabled }
+    - { label: lpspi3, kind: spi, path: /soc@0/bus@42000000/spi@42550000, unit-address: 0x42550000, compatible: ["fsl,imx93-spi", "fsl,imx7ulp-spi"], irqs: [65], default-status: disabled }
+    - { label: lpspi4, kind: spi, path: /soc@0/bus@42000000/spi@42560000, unit-address: 0x42560000, compatible: ["fsl,imx93-spi", "fsl,imx7ulp-spi"], irqs: [66], default-status: disabled }
+    - { label: lpuart3, kind: uart, path: /soc@0/bus@42000000/serial@42570000, unit-address: 0x42570000, compatible: ["fsl,imx93-lpuart", "fsl,imx8ulp-lpuart", "fsl,imx7ulp-lpuart"], irqs: [68], default-status: disabled }
+    - { label: lpuart4, kind: uart, path: /soc@0/bus@42000000/serial@42580000, unit-address: 0x42580000, compatible: ["fsl,imx93-lpuart", "fsl,imx8ulp-lpuart", "fsl,imx7ulp-lpuart"], irqs: [69], default-status: disabled }
+    - { label: lpuart5, kind: uart, path: /soc@0/bus@42000000/serial@42590000, unit-address: 0x42590000, compatible: ["fsl,imx93-lpuart", "fsl,imx8ulp-lpuart", "fsl,imx7ulp-lpuart"], irqs: [70], default-status: disabled }
+    - { label: lpuart6, kind: uart, path: /soc@0/bus@42000000/serial@425a0000, unit-address: 0x425a0000, compatible: ["fsl,imx93-lpuart", "fsl,imx8ulp-lpuart", "fsl,imx7ulp-lpuart"], irqs: [71], default-status: disabled }
+    - { label: flexcan2, kind: can, path: /soc@0/bus@42000000/can@425b0000, unit-address: 0x425b0000, compatible: ["fsl,imx93-flexcan"], irqs: [51], default-status: disabled }
+    - { label: flexspi1, kind: qspi, path: /soc@0/bus@42000000/spi@425e0000, unit-address: 0x425e0000, compatible: ["nxp,imx93-fspi", "nxp,imx8mm-fspi"], irqs: [55], default-status: disabled }
+    - { label: sai2, kind: sai, path: /soc@0/bus@42000000/sai@42650000, unit-address: 0x42650000, compatible: ["fsl,imx93-sai"], irqs: [170], default-status: disabled }
+    - { label: sai3, kind: sai, path: /soc@0/bus@42000000/sai@42660000, unit-address: 0x42660000, compatible: ["fsl,imx93-sai"], irqs: [171], default-status: disabled }
+    - { label: lpuart7, kind: uart, path: /soc@0/bus@42000000/serial@42690000, unit-address: 0x42690000, compatible: ["fsl,imx93-lpuart", "fsl,imx8ulp-lpuart", "fsl,imx7ulp-lpuart"], irqs: [210], default-status: disabled }
+    - { label: lpuart8, kind: uart, path: /soc@0/bus@42000000/serial@426a0000, unit-address: 0x426a0000, compatible: ["fsl,imx93-lpuart", "fsl,imx8ulp-lpuart", "fsl,imx7ulp-lpuart"], irqs: [211], default-status: disabled }
+    - { label: lpi2c5, kind: i2c, path: /soc@0/bus@42000000/i2c@426b0000, unit-address: 0x426b0000, compatible: ["fsl,imx93-lpi2c", "fsl,imx7ulp-lpi2c"], irqs: [195], default-status: disabled }
+    - { label: lpi2c6, kind: i2c, path: /soc@0/bus@42000000/i2c@426c0000, unit-address: 0x426c0000, compatible: ["fsl,imx93-lpi2c", "fsl,imx7ulp-lpi2c"], irqs: [196], default-status: disabled }
+    - { label: lpi2c7, kind: i2c, path: /soc@0/bus@42000000/i2c@426d0000, unit-address: 0x426d0000, compatible: ["fsl,imx93-lpi2c", "fsl,imx7ulp-lpi2c"], irqs: [197], default-status: disabled }
+    - { label: lpi2c8, kind: i2c, path: /soc@0/bus@42000000/i2c@426e0000, unit-address: 0x426e0000, compatible: ["fsl,imx93-lpi2c", "fsl,imx7ulp-lpi2c"], irqs: [198], default-status: disabled }
+    - { label: lpspi5, kind: spi, path: /soc@0/bus@42000000/spi@426f0000, unit-address: 0x426f0000, compatible: ["fsl,imx93-spi", "fsl,imx7ulp-spi"], irqs: [191], default-status: disabled }
+    - { label: lpspi6, kind: spi, path: /soc@0/bus@42000000/spi@42700000, unit-address: 0x42700000, compatible: ["fsl,imx93-spi", "fsl,imx7ulp-spi"], irqs: [192], default-status: disabled }
+    - { label: lpspi7, kind: spi, path: /soc@0/bus@42000000/spi@42710000, unit-address: 0x42710000, compatible: ["fsl,imx93-spi", "fsl,imx7ulp-spi"], irqs: [193], default-status: disabled }
+    - { label: lpspi8, kind: spi, path: /soc@0/bus@42000000/spi@42720000, unit-address: 0x42720000, compatible: ["fsl,imx93-spi", "fsl,imx7ulp-spi"], irqs: [194], default-status: disabled }
+    - { label: gpio2, kind: gpio, path: /soc@0/gpio@43810000, unit-address: 0x43810000, compatible: ["fsl,imx93-gpio", "fsl,imx8ulp-gpio"], irqs: [57, 58], default-status: okay }
+    - { label: gpio3, kind: gpio, path: /soc@0/gpio@43820000, unit-address: 0x43820000, compatible: ["fsl,imx93-gpio", "fsl,imx8ulp-gpio"], irqs: [59, 60], default-status: okay }
+    - { label: gpio4, kind: gpio, path: /soc@0/gpio@43830000, unit-address: 0x43830000, compatible: ["fsl,imx93-gpio", "fsl,imx8ulp-gpio"], irqs: [189, 190], default-status: okay }
+    - { label: gpio1, kind: gpio, path: /soc@0/gpio@47400000, unit-address: 0x47400000, compatible: ["fsl,imx93-gpio", "fsl,imx8ulp-gpio"], irqs: [10, 11], default-status: okay }
+
+rpmsg-defaults:
+  source: HMPFacts §7.3, §18.5 (rpmsg-lite imx93_m33 platform; mainline imx93-11x11-evk-common.dtsi regions)
+  vring-base: 0xa4000000
+  vring-size: 0x8000
+  vring-align: 0x1000
+  buffer-count: 256
+  buffer-payload-size: 496
+  buffer-size: 512
+  resource-table: 0x2021e000
+  mu-channel: 1
+  link-id: 1
+  vdev-count: 2
+  highest-link-id: 1
+  notes:
+    - text: >-
+        vring-size, vring-align, mu-channel and highest-link-id are rpmsg-lite's imx93_m33 platform header; link 0
+        is SRTM, link 1 the user link (RL_PLATFORM_IMX93_M33_A55_USER_LINK_ID), hence two vdevs
+      source: HMPFacts §18.5 (rpmsg-lite lib/include/platform/imx93_m33/rpmsg_platform.h)
+    - text: vring-base (vdev 1 at +0x10000) and the resource table in the M33's TCM are where the mainline EVK tree reserves them
+      source: HMPFacts §7.3, §18.5
+    - text: buffer-count 256 and the 496-byte payload are the i.MX 8M Plus example's rpmsg_config.h; the i.MX 93 example's was not read
+      source: HMPFacts §8, §18.5
+      status: inference
+
+iomuxc:
+  label: iomuxc
+  base: 0x443c0000
+  source: HMPFacts §18.6 (imx93.dtsi pinctrl@443c0000)
+
+# BEGIN pad-table (generated by Scripts/gen-pad-table.py from imx93-pinfunc.h; do not edit by hand)
+pad-table:
+  source: Linux imx93-pinfunc.h (HMPFacts §9; corpus copy from U-Boot dts/upstream @6073c36b2c8d)
+  header-sha256: 0775a43005834bee7437dfb25f4c5ff20586f61eb775e0821f9e4b073fe68842
+  pad-count: 108
+  function-count: 609
+  pads:
+    DAP_TDI:
+      mux-reg: 0x000
+      conf-reg: 0x1B0
+      functions:
+        JTAG_MUX_TDI: { mode: 0, input-reg: 0x3D8, input-val: 0 }
+        MQS2_LEFT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        CAN2_TX: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO30: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO28: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPUART5_RX: { mode: 6, input-reg: 0x430, input-val: 0 }
+    DAP_TMS_SWDIO:
+      mux-reg: 0x004
+      conf-reg: 0x1B4
+      functions:
+        JTAG_MUX_TMS: { mode: 0, input-reg: 0x3DC, input-val: 0 }
+        FLEXIO2_FLEXIO31: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO29: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPUART5_RTS_B: { mode: 6, input-reg: 0x000, input-val: 0 }
+    DAP_TCLK_SWCLK:
+      mux-reg: 0x008
+      conf-reg: 0x1B8
+      functions:
+        JTAG_MUX_TCK: { mode: 0, input-reg: 0x3D4, input-val: 0 }
+        FLEXIO1_FLEXIO30: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO30: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPUART5_CTS_B: { mode: 6, input-reg: 0x42C, input-val: 0 }
+    DAP_TDO_TRACESWO:
+      mux-reg: 0x00C
+      conf-reg: 0x1BC
+      functions:
+        JTAG_MUX_TDO: { mode: 0, input-reg: 0x000, input-val: 0 }
+        MQS2_RIGHT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        CAN2_RX: { mode: 3, input-reg: 0x364, input-val: 0 }
+        FLEXIO1_FLEXIO31: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO31: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPUART5_TX: { mode: 6, input-reg: 0x434, input-val: 0 }
+    GPIO_IO00:
+      mux-reg: 0x010
+      conf-reg: 0x1C0
+      functions:
+        GPIO2_IO00: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPI2C3_SDA: { mode: 17, input-reg: 0x3E4, input-val: 0 }
+        MEDIAMIX_CAM_CLK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_DISP_CLK: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPSPI6_PCS0: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART5_TX: { mode: 5, input-reg: 0x434, input-val: 1 }
+        LPI2C5_SDA: { mode: 22, input-reg: 0x3EC, input-val: 0 }
+        FLEXIO1_FLEXIO00: { mode: 7, input-reg: 0x36C, input-val: 0 }
+    GPIO_IO01:
+      mux-reg: 0x014
+      conf-reg: 0x1C4
+      functions:
+        GPIO2_IO01: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPI2C3_SCL: { mode: 17, input-reg: 0x3E0, input-val: 0 }
+        MEDIAMIX_CAM_DATA00: { mode: 2, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_DISP_DE: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPSPI6_SIN: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART5_RX: { mode: 5, input-reg: 0x430, input-val: 1 }
+        LPI2C5_SCL: { mode: 22, input-reg: 0x3E8, input-val: 0 }
+        FLEXIO1_FLEXIO01: { mode: 7, input-reg: 0x370, input-val: 0 }
+    GPIO_IO02:
+      mux-reg: 0x018
+      conf-reg: 0x1C8
+      functions:
+        GPIO2_IO02: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPI2C4_SDA: { mode: 17, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_CAM_VSYNC: { mode: 2, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_DISP_VSYNC: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPSPI6_SOUT: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART5_CTS_B: { mode: 5, input-reg: 0x42C, input-val: 1 }
+        LPI2C6_SDA: { mode: 22, input-reg: 0x3F4, input-val: 0 }
+        FLEXIO1_FLEXIO02: { mode: 7, input-reg: 0x374, input-val: 0 }
+    GPIO_IO03:
+      mux-reg: 0x01C
+      conf-reg: 0x1CC
+      functions:
+        GPIO2_IO03: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPI2C4_SCL: { mode: 17, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_CAM_HSYNC: { mode: 2, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_DISP_HSYNC: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPSPI6_SCK: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART5_RTS_B: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPI2C6_SCL: { mode: 22, input-reg: 0x3F0, input-val: 0 }
+        FLEXIO1_FLEXIO03: { mode: 7, input-reg: 0x378, input-val: 0 }
+    GPIO_IO04:
+      mux-reg: 0x020
+      conf-reg: 0x1D0
+      functions:
+        GPIO2_IO04: { mode: 0, input-reg: 0x000, input-val: 0 }
+        TPM3_CH0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PDM_CLK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_DISP_DATA00: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPSPI7_PCS0: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART6_TX: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPI2C6_SDA: { mode: 22, input-reg: 0x3F4, input-val: 1 }
+        FLEXIO1_FLEXIO04: { mode: 7, input-reg: 0x37C, input-val: 0 }
+    GPIO_IO05:
+      mux-reg: 0x024
+      conf-reg: 0x1D4
+      functions:
+        GPIO2_IO05: { mode: 0, input-reg: 0x000, input-val: 0 }
+        TPM4_CH0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM00: { mode: 2, input-reg: 0x438, input-val: 0 }
+        MEDIAMIX_DISP_DATA01: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPSPI7_SIN: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART6_RX: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPI2C6_SCL: { mode: 22, input-reg: 0x3F0, input-val: 1 }
+        FLEXIO1_FLEXIO05: { mode: 7, input-reg: 0x380, input-val: 0 }
+    GPIO_IO06:
+      mux-reg: 0x028
+      conf-reg: 0x1D8
+      functions:
+        GPIO2_IO06: { mode: 0, input-reg: 0x000, input-val: 0 }
+        TPM5_CH0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM01: { mode: 2, input-reg: 0x43C, input-val: 0 }
+        MEDIAMIX_DISP_DATA02: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPSPI7_SOUT: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART6_CTS_B: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPI2C7_SDA: { mode: 22, input-reg: 0x3FC, input-val: 0 }
+        FLEXIO1_FLEXIO06: { mode: 7, input-reg: 0x384, input-val: 0 }
+    GPIO_IO07:
+      mux-reg: 0x02C
+      conf-reg: 0x1DC
+      functions:
+        GPIO2_IO07: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPSPI3_PCS1: { mode: 1, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_CAM_DATA01: { mode: 2, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_DISP_DATA03: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPSPI7_SCK: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART6_RTS_B: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPI2C7_SCL: { mode: 22, input-reg: 0x3F8, input-val: 0 }
+        FLEXIO1_FLEXIO07: { mode: 7, input-reg: 0x388, input-val: 0 }
+    GPIO_IO08:
+      mux-reg: 0x030
+      conf-reg: 0x1E0
+      functions:
+        GPIO2_IO08: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPSPI3_PCS0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_CAM_DATA02: { mode: 2, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_DISP_DATA04: { mode: 3, input-reg: 0x000, input-val: 0 }
+        TPM6_CH0: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART7_TX: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPI2C7_SDA: { mode: 22, input-reg: 0x3FC, input-val: 1 }
+        FLEXIO1_FLEXIO08: { mode: 7, input-reg: 0x38C, input-val: 0 }
+    GPIO_IO09:
+      mux-reg: 0x034
+      conf-reg: 0x1E4
+      functions:
+        GPIO2_IO09: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPSPI3_SIN: { mode: 1, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_CAM_DATA03: { mode: 2, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_DISP_DATA05: { mode: 3, input-reg: 0x000, input-val: 0 }
+        TPM3_EXTCLK: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART7_RX: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPI2C7_SCL: { mode: 22, input-reg: 0x3F8, input-val: 1 }
+        FLEXIO1_FLEXIO09: { mode: 7, input-reg: 0x390, input-val: 0 }
+    GPIO_IO10:
+      mux-reg: 0x038
+      conf-reg: 0x1E8
+      functions:
+        GPIO2_IO10: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPSPI3_SOUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_CAM_DATA04: { mode: 2, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_DISP_DATA06: { mode: 3, input-reg: 0x000, input-val: 0 }
+        TPM4_EXTCLK: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART7_CTS_B: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPI2C8_SDA: { mode: 22, input-reg: 0x404, input-val: 0 }
+        FLEXIO1_FLEXIO10: { mode: 7, input-reg: 0x394, input-val: 0 }
+    GPIO_IO11:
+      mux-reg: 0x03C
+      conf-reg: 0x1EC
+      functions:
+        GPIO2_IO11: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPSPI3_SCK: { mode: 1, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_CAM_DATA05: { mode: 2, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_DISP_DATA07: { mode: 3, input-reg: 0x000, input-val: 0 }
+        TPM5_EXTCLK: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART7_RTS_B: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPI2C8_SCL: { mode: 22, input-reg: 0x400, input-val: 0 }
+        FLEXIO1_FLEXIO11: { mode: 7, input-reg: 0x398, input-val: 0 }
+    GPIO_IO12:
+      mux-reg: 0x040
+      conf-reg: 0x1F0
+      functions:
+        GPIO2_IO12: { mode: 0, input-reg: 0x000, input-val: 0 }
+        TPM3_CH2: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM02: { mode: 2, input-reg: 0x440, input-val: 0 }
+        MEDIAMIX_DISP_DATA08: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPSPI8_PCS0: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART8_TX: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPI2C8_SDA: { mode: 22, input-reg: 0x404, input-val: 1 }
+        SAI3_RX_SYNC: { mode: 7, input-reg: 0x450, input-val: 0 }
+    GPIO_IO13:
+      mux-reg: 0x044
+      conf-reg: 0x1F4
+      functions:
+        GPIO2_IO13: { mode: 0, input-reg: 0x000, input-val: 0 }
+        TPM4_CH2: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM03: { mode: 2, input-reg: 0x444, input-val: 0 }
+        MEDIAMIX_DISP_DATA09: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPSPI8_SIN: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART8_RX: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPI2C8_SCL: { mode: 22, input-reg: 0x400, input-val: 1 }
+        FLEXIO1_FLEXIO13: { mode: 7, input-reg: 0x39C, input-val: 0 }
+    GPIO_IO14:
+      mux-reg: 0x048
+      conf-reg: 0x1F8
+      functions:
+        GPIO2_IO14: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART3_TX: { mode: 1, input-reg: 0x41C, input-val: 0 }
+        MEDIAMIX_CAM_DATA06: { mode: 2, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_DISP_DATA10: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPSPI8_SOUT: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART8_CTS_B: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPUART4_TX: { mode: 6, input-reg: 0x428, input-val: 0 }
+        FLEXIO1_FLEXIO14: { mode: 7, input-reg: 0x3A0, input-val: 0 }
+    GPIO_IO15:
+      mux-reg: 0x04C
+      conf-reg: 0x1FC
+      functions:
+        GPIO2_IO15: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART3_RX: { mode: 1, input-reg: 0x418, input-val: 0 }
+        MEDIAMIX_CAM_DATA07: { mode: 2, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_DISP_DATA11: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPSPI8_SCK: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART8_RTS_B: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPUART4_RX: { mode: 6, input-reg: 0x424, input-val: 0 }
+        FLEXIO1_FLEXIO15: { mode: 7, input-reg: 0x3A4, input-val: 0 }
+    GPIO_IO16:
+      mux-reg: 0x050
+      conf-reg: 0x200
+      functions:
+        GPIO2_IO16: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI3_TX_BCLK: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM02: { mode: 2, input-reg: 0x440, input-val: 1 }
+        MEDIAMIX_DISP_DATA12: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPUART3_CTS_B: { mode: 4, input-reg: 0x414, input-val: 0 }
+        LPSPI4_PCS2: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPUART4_CTS_B: { mode: 6, input-reg: 0x420, input-val: 0 }
+        FLEXIO1_FLEXIO16: { mode: 7, input-reg: 0x3A8, input-val: 0 }
+    GPIO_IO17:
+      mux-reg: 0x054
+      conf-reg: 0x204
+      functions:
+        GPIO2_IO17: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI3_MCLK: { mode: 1, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_CAM_DATA08: { mode: 2, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_DISP_DATA13: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPUART3_RTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPSPI4_PCS1: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPUART4_RTS_B: { mode: 6, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO17: { mode: 7, input-reg: 0x3AC, input-val: 0 }
+    GPIO_IO18:
+      mux-reg: 0x058
+      conf-reg: 0x208
+      functions:
+        GPIO2_IO18: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI3_RX_BCLK: { mode: 1, input-reg: 0x44C, input-val: 0 }
+        MEDIAMIX_CAM_DATA09: { mode: 2, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_DISP_DATA14: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPSPI5_PCS0: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPSPI4_PCS0: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPM5_CH2: { mode: 6, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO18: { mode: 7, input-reg: 0x3B0, input-val: 0 }
+    GPIO_IO19:
+      mux-reg: 0x05C
+      conf-reg: 0x20C
+      functions:
+        GPIO2_IO19: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI3_RX_SYNC: { mode: 1, input-reg: 0x450, input-val: 1 }
+        PDM_BIT_STREAM03: { mode: 2, input-reg: 0x444, input-val: 1 }
+        MEDIAMIX_DISP_DATA15: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPSPI5_SIN: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPSPI4_SIN: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPM6_CH2: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SAI3_TX_DATA00: { mode: 7, input-reg: 0x000, input-val: 0 }
+    GPIO_IO20:
+      mux-reg: 0x060
+      conf-reg: 0x210
+      functions:
+        GPIO2_IO20: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI3_RX_DATA00: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PDM_BIT_STREAM00: { mode: 2, input-reg: 0x438, input-val: 1 }
+        MEDIAMIX_DISP_DATA16: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPSPI5_SOUT: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPSPI4_SOUT: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPM3_CH1: { mode: 6, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO20: { mode: 7, input-reg: 0x3B4, input-val: 0 }
+    GPIO_IO21:
+      mux-reg: 0x064
+      conf-reg: 0x214
+      functions:
+        GPIO2_IO21: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI3_TX_DATA00: { mode: 1, input-reg: 0x000, input-val: 0 }
+        PDM_CLK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_DISP_DATA17: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPSPI5_SCK: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPSPI4_SCK: { mode: 5, input-reg: 0x000, input-val: 0 }
+        TPM4_CH1: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SAI3_RX_BCLK: { mode: 7, input-reg: 0x44C, input-val: 1 }
+    GPIO_IO22:
+      mux-reg: 0x068
+      conf-reg: 0x218
+      functions:
+        GPIO2_IO22: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC3_CLK: { mode: 1, input-reg: 0x458, input-val: 0 }
+        SPDIF_IN: { mode: 2, input-reg: 0x454, input-val: 0 }
+        MEDIAMIX_DISP_DATA18: { mode: 3, input-reg: 0x000, input-val: 0 }
+        TPM5_CH1: { mode: 4, input-reg: 0x000, input-val: 0 }
+        TPM6_EXTCLK: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPI2C5_SDA: { mode: 22, input-reg: 0x3EC, input-val: 1 }
+        FLEXIO1_FLEXIO22: { mode: 7, input-reg: 0x3B8, input-val: 0 }
+    GPIO_IO23:
+      mux-reg: 0x06C
+      conf-reg: 0x21C
+      functions:
+        GPIO2_IO23: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC3_CMD: { mode: 1, input-reg: 0x45C, input-val: 0 }
+        SPDIF_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_DISP_DATA19: { mode: 3, input-reg: 0x000, input-val: 0 }
+        TPM6_CH1: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPI2C5_SCL: { mode: 22, input-reg: 0x3E8, input-val: 1 }
+        FLEXIO1_FLEXIO23: { mode: 7, input-reg: 0x3BC, input-val: 0 }
+    GPIO_IO24:
+      mux-reg: 0x070
+      conf-reg: 0x220
+      functions:
+        GPIO2_IO24: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA0: { mode: 1, input-reg: 0x460, input-val: 0 }
+        MEDIAMIX_DISP_DATA20: { mode: 3, input-reg: 0x000, input-val: 0 }
+        TPM3_CH3: { mode: 4, input-reg: 0x000, input-val: 0 }
+        JTAG_MUX_TDO: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPSPI6_PCS1: { mode: 6, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO24: { mode: 7, input-reg: 0x3C0, input-val: 0 }
+    GPIO_IO25:
+      mux-reg: 0x074
+      conf-reg: 0x224
+      functions:
+        GPIO2_IO25: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA1: { mode: 1, input-reg: 0x464, input-val: 0 }
+        CAN2_TX: { mode: 2, input-reg: 0x000, input-val: 0 }
+        MEDIAMIX_DISP_DATA21: { mode: 3, input-reg: 0x000, input-val: 0 }
+        TPM4_CH3: { mode: 4, input-reg: 0x000, input-val: 0 }
+        JTAG_MUX_TCK: { mode: 5, input-reg: 0x3D4, input-val: 1 }
+        LPSPI7_PCS1: { mode: 6, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO25: { mode: 7, input-reg: 0x3C4, input-val: 0 }
+    GPIO_IO26:
+      mux-reg: 0x078
+      conf-reg: 0x228
+      functions:
+        GPIO2_IO26: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA2: { mode: 1, input-reg: 0x468, input-val: 0 }
+        PDM_BIT_STREAM01: { mode: 2, input-reg: 0x43C, input-val: 1 }
+        MEDIAMIX_DISP_DATA22: { mode: 3, input-reg: 0x000, input-val: 0 }
+        TPM5_CH3: { mode: 4, input-reg: 0x000, input-val: 0 }
+        JTAG_MUX_TDI: { mode: 5, input-reg: 0x3D8, input-val: 1 }
+        LPSPI8_PCS1: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SAI3_TX_SYNC: { mode: 7, input-reg: 0x000, input-val: 0 }
+    GPIO_IO27:
+      mux-reg: 0x07C
+      conf-reg: 0x22C
+      functions:
+        GPIO2_IO27: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA3: { mode: 1, input-reg: 0x46C, input-val: 0 }
+        CAN2_RX: { mode: 2, input-reg: 0x364, input-val: 1 }
+        MEDIAMIX_DISP_DATA23: { mode: 3, input-reg: 0x000, input-val: 0 }
+        TPM6_CH3: { mode: 4, input-reg: 0x000, input-val: 0 }
+        JTAG_MUX_TMS: { mode: 5, input-reg: 0x3DC, input-val: 1 }
+        LPSPI5_PCS1: { mode: 6, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO27: { mode: 7, input-reg: 0x3C8, input-val: 0 }
+    GPIO_IO28:
+      mux-reg: 0x080
+      conf-reg: 0x230
+      functions:
+        GPIO2_IO28: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPI2C3_SDA: { mode: 17, input-reg: 0x3E4, input-val: 1 }
+        FLEXIO1_FLEXIO28: { mode: 7, input-reg: 0x000, input-val: 0 }
+    GPIO_IO29:
+      mux-reg: 0x084
+      conf-reg: 0x234
+      functions:
+        GPIO2_IO29: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPI2C3_SCL: { mode: 17, input-reg: 0x3E0, input-val: 1 }
+        FLEXIO1_FLEXIO29: { mode: 7, input-reg: 0x000, input-val: 0 }
+    CCM_CLKO1:
+      mux-reg: 0x088
+      conf-reg: 0x238
+      functions:
+        CCMSRCGPCMIX_CLKO1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO26: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO26: { mode: 5, input-reg: 0x000, input-val: 0 }
+    CCM_CLKO2:
+      mux-reg: 0x08C
+      conf-reg: 0x23C
+      functions:
+        GPIO3_IO27: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_CLKO2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO27: { mode: 4, input-reg: 0x3C8, input-val: 1 }
+    CCM_CLKO3:
+      mux-reg: 0x090
+      conf-reg: 0x240
+      functions:
+        CCMSRCGPCMIX_CLKO3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO28: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO28: { mode: 5, input-reg: 0x000, input-val: 0 }
+    CCM_CLKO4:
+      mux-reg: 0x094
+      conf-reg: 0x244
+      functions:
+        CCMSRCGPCMIX_CLKO4: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO29: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO29: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_MDC:
+      mux-reg: 0x098
+      conf-reg: 0x248
+      functions:
+        ENET_QOS_MDC: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART3_DCB_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        I3C2_SCL: { mode: 2, input-reg: 0x3CC, input-val: 0 }
+        HSIOMIX_OTG_ID1: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO00: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO00: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_MDIO:
+      mux-reg: 0x09C
+      conf-reg: 0x24C
+      functions:
+        ENET_QOS_MDIO: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART3_RIN_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        I3C2_SDA: { mode: 2, input-reg: 0x3D0, input-val: 0 }
+        HSIOMIX_OTG_PWR1: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO01: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO01: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_TD3:
+      mux-reg: 0x0A0
+      conf-reg: 0x250
+      functions:
+        ENET_QOS_RGMII_TD3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        CAN2_TX: { mode: 2, input-reg: 0x000, input-val: 0 }
+        HSIOMIX_OTG_ID2: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO02: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO02: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_TD2:
+      mux-reg: 0x0A4
+      conf-reg: 0x254
+      functions:
+        ENET_QOS_RGMII_TD2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        CCM_ENET_QOS_CLOCK_GENERATE_REF_CLK: { mode: 1, input-reg: 0x000, input-val: 0 }
+        CAN2_RX: { mode: 2, input-reg: 0x364, input-val: 2 }
+        HSIOMIX_OTG_OC2: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO03: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO03: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_TD1:
+      mux-reg: 0x0A8
+      conf-reg: 0x258
+      functions:
+        ENET_QOS_RGMII_TD1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART3_RTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        I3C2_PUR: { mode: 2, input-reg: 0x000, input-val: 0 }
+        HSIOMIX_OTG_OC1: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO04: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO04: { mode: 5, input-reg: 0x000, input-val: 0 }
+        I3C2_PUR_B: { mode: 6, input-reg: 0x000, input-val: 0 }
+    ENET1_TD0:
+      mux-reg: 0x0AC
+      conf-reg: 0x25C
+      functions:
+        ENET_QOS_RGMII_TD0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART3_TX: { mode: 1, input-reg: 0x41C, input-val: 1 }
+        FLEXIO2_FLEXIO05: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO05: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_TX_CTL:
+      mux-reg: 0x0B0
+      conf-reg: 0x260
+      functions:
+        ENET_QOS_RGMII_TX_CTL: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART3_DTR_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO06: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO06: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_TXC:
+      mux-reg: 0x0B4
+      conf-reg: 0x264
+      functions:
+        CCM_ENET_QOS_CLOCK_GENERATE_TX_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET_QOS_TX_ER: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO07: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO07: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_RX_CTL:
+      mux-reg: 0x0B8
+      conf-reg: 0x268
+      functions:
+        ENET_QOS_RGMII_RX_CTL: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART3_DSR_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        HSIOMIX_OTG_PWR2: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO08: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO08: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_RXC:
+      mux-reg: 0x0BC
+      conf-reg: 0x26C
+      functions:
+        CCM_ENET_QOS_CLOCK_GENERATE_RX_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET_QOS_RX_ER: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO09: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO09: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_RD0:
+      mux-reg: 0x0C0
+      conf-reg: 0x270
+      functions:
+        ENET_QOS_RGMII_RD0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART3_RX: { mode: 1, input-reg: 0x418, input-val: 1 }
+        FLEXIO2_FLEXIO10: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO10: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_RD1:
+      mux-reg: 0x0C4
+      conf-reg: 0x274
+      functions:
+        ENET_QOS_RGMII_RD1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART3_CTS_B: { mode: 1, input-reg: 0x414, input-val: 1 }
+        LPTMR2_ALT1: { mode: 3, input-reg: 0x408, input-val: 0 }
+        FLEXIO2_FLEXIO11: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO11: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_RD2:
+      mux-reg: 0x0C8
+      conf-reg: 0x278
+      functions:
+        ENET_QOS_RGMII_RD2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPTMR2_ALT2: { mode: 3, input-reg: 0x40C, input-val: 0 }
+        FLEXIO2_FLEXIO12: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO12: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_RD3:
+      mux-reg: 0x0CC
+      conf-reg: 0x27C
+      functions:
+        ENET_QOS_RGMII_RD3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXSPI1_TESTER_TRIGGER: { mode: 2, input-reg: 0x000, input-val: 0 }
+        LPTMR2_ALT3: { mode: 3, input-reg: 0x410, input-val: 0 }
+        FLEXIO2_FLEXIO13: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO13: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET2_MDC:
+      mux-reg: 0x0D0
+      conf-reg: 0x280
+      functions:
+        ENET1_MDC: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART4_DCB_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI2_RX_SYNC: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO14: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO14: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET2_MDIO:
+      mux-reg: 0x0D4
+      conf-reg: 0x284
+      functions:
+        ENET1_MDIO: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART4_RIN_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI2_RX_BCLK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO15: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO15: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET2_TD3:
+      mux-reg: 0x0D8
+      conf-reg: 0x288
+      functions:
+        SAI2_RX_DATA00: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO16: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO16: { mode: 5, input-reg: 0x000, input-val: 0 }
+        ENET1_RGMII_TD3: { mode: 0, input-reg: 0x000, input-val: 0 }
+    ENET2_TD2:
+      mux-reg: 0x0DC
+      conf-reg: 0x28C
+      functions:
+        ENET1_RGMII_TD2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_TX_CLK: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI2_RX_DATA01: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO17: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO17: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET2_TD1:
+      mux-reg: 0x0E0
+      conf-reg: 0x290
+      functions:
+        ENET1_RGMII_TD1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART4_RTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI2_RX_DATA02: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO18: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO18: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET2_TD0:
+      mux-reg: 0x0E4
+      conf-reg: 0x294
+      functions:
+        ENET1_RGMII_TD0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART4_TX: { mode: 1, input-reg: 0x428, input-val: 1 }
+        SAI2_RX_DATA03: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO19: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO19: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET2_TX_CTL:
+      mux-reg: 0x0E8
+      conf-reg: 0x298
+      functions:
+        ENET1_RGMII_TX_CTL: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART4_DTR_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI2_TX_SYNC: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO20: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO20: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET2_TXC:
+      mux-reg: 0x0EC
+      conf-reg: 0x29C
+      functions:
+        ENET1_RGMII_TXC: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_TX_ER: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI2_TX_BCLK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO21: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO21: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET2_RX_CTL:
+      mux-reg: 0x0F0
+      conf-reg: 0x2A0
+      functions:
+        ENET1_RGMII_RX_CTL: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART4_DSR_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI2_TX_DATA00: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO22: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO22: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET2_RXC:
+      mux-reg: 0x0F4
+      conf-reg: 0x2A4
+      functions:
+        ENET1_RGMII_RXC: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_RX_ER: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI2_TX_DATA01: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO23: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO23: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET2_RD0:
+      mux-reg: 0x0F8
+      conf-reg: 0x2A8
+      functions:
+        ENET1_RGMII_RD0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART4_RX: { mode: 1, input-reg: 0x424, input-val: 1 }
+        SAI2_TX_DATA02: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO24: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO24: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET2_RD1:
+      mux-reg: 0x0FC
+      conf-reg: 0x2AC
+      functions:
+        ENET1_RGMII_RD1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SPDIF_IN: { mode: 1, input-reg: 0x454, input-val: 1 }
+        SAI2_TX_DATA03: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO25: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO25: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET2_RD2:
+      mux-reg: 0x100
+      conf-reg: 0x2B0
+      functions:
+        ENET1_RGMII_RD2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART4_CTS_B: { mode: 1, input-reg: 0x420, input-val: 1 }
+        SAI2_MCLK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        MQS2_RIGHT: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO26: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO26: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET2_RD3:
+      mux-reg: 0x104
+      conf-reg: 0x2B4
+      functions:
+        ENET1_RGMII_RD3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SPDIF_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SPDIF_IN: { mode: 2, input-reg: 0x454, input-val: 2 }
+        MQS2_LEFT: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO27: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO27: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_CLK:
+      mux-reg: 0x108
+      conf-reg: 0x2B8
+      functions:
+        FLEXIO1_FLEXIO08: { mode: 4, input-reg: 0x38C, input-val: 1 }
+        GPIO3_IO08: { mode: 5, input-reg: 0x000, input-val: 0 }
+        USDHC1_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+    SD1_CMD:
+      mux-reg: 0x10C
+      conf-reg: 0x2BC
+      functions:
+        USDHC1_CMD: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO09: { mode: 4, input-reg: 0x390, input-val: 1 }
+        GPIO3_IO09: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA0:
+      mux-reg: 0x110
+      conf-reg: 0x2C0
+      functions:
+        USDHC1_DATA0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO10: { mode: 4, input-reg: 0x394, input-val: 1 }
+        GPIO3_IO10: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA1:
+      mux-reg: 0x114
+      conf-reg: 0x2C4
+      functions:
+        USDHC1_DATA1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO11: { mode: 4, input-reg: 0x398, input-val: 1 }
+        GPIO3_IO11: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_INT_BOOT: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SD1_DATA2:
+      mux-reg: 0x118
+      conf-reg: 0x2C8
+      functions:
+        USDHC1_DATA2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO12: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO12: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_PMIC_READY: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SD1_DATA3:
+      mux-reg: 0x11C
+      conf-reg: 0x2CC
+      functions:
+        USDHC1_DATA3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXSPI1_A_SS1_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO13: { mode: 4, input-reg: 0x39C, input-val: 1 }
+        GPIO3_IO13: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA4:
+      mux-reg: 0x120
+      conf-reg: 0x2D0
+      functions:
+        USDHC1_DATA4: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXSPI1_A_DATA04: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO14: { mode: 4, input-reg: 0x3A0, input-val: 1 }
+        GPIO3_IO14: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA5:
+      mux-reg: 0x124
+      conf-reg: 0x2D4
+      functions:
+        USDHC1_DATA5: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXSPI1_A_DATA05: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC1_RESET_B: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO15: { mode: 4, input-reg: 0x3A4, input-val: 1 }
+        GPIO3_IO15: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA6:
+      mux-reg: 0x128
+      conf-reg: 0x2D8
+      functions:
+        USDHC1_DATA6: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXSPI1_A_DATA06: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC1_CD_B: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO16: { mode: 4, input-reg: 0x3A8, input-val: 1 }
+        GPIO3_IO16: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA7:
+      mux-reg: 0x12C
+      conf-reg: 0x2DC
+      functions:
+        USDHC1_DATA7: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXSPI1_A_DATA07: { mode: 1, input-reg: 0x000, input-val: 0 }
+        USDHC1_WP: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO17: { mode: 4, input-reg: 0x3AC, input-val: 1 }
+        GPIO3_IO17: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_STROBE:
+      mux-reg: 0x130
+      conf-reg: 0x2E0
+      functions:
+        USDHC1_STROBE: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXSPI1_A_DQS: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO18: { mode: 4, input-reg: 0x3B0, input-val: 1 }
+        GPIO3_IO18: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD2_VSELECT:
+      mux-reg: 0x134
+      conf-reg: 0x2E4
+      functions:
+        USDHC2_VSELECT: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC2_WP: { mode: 1, input-reg: 0x000, input-val: 0 }
+        LPTMR2_ALT3: { mode: 2, input-reg: 0x410, input-val: 1 }
+        FLEXIO1_FLEXIO19: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO19: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_EXT_CLK1: { mode: 6, input-reg: 0x368, input-val: 0 }
+    SD3_CLK:
+      mux-reg: 0x138
+      conf-reg: 0x2E8
+      functions:
+        USDHC3_CLK: { mode: 0, input-reg: 0x458, input-val: 1 }
+        FLEXSPI1_A_SCLK: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO20: { mode: 4, input-reg: 0x3B4, input-val: 1 }
+        GPIO3_IO20: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD3_CMD:
+      mux-reg: 0x13C
+      conf-reg: 0x2EC
+      functions:
+        USDHC3_CMD: { mode: 0, input-reg: 0x45C, input-val: 1 }
+        FLEXSPI1_A_SS0_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO21: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO21: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD3_DATA0:
+      mux-reg: 0x140
+      conf-reg: 0x2F0
+      functions:
+        USDHC3_DATA0: { mode: 0, input-reg: 0x460, input-val: 1 }
+        FLEXSPI1_A_DATA00: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO22: { mode: 4, input-reg: 0x3B8, input-val: 1 }
+        GPIO3_IO22: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD3_DATA1:
+      mux-reg: 0x144
+      conf-reg: 0x2F4
+      functions:
+        USDHC3_DATA1: { mode: 0, input-reg: 0x464, input-val: 1 }
+        FLEXSPI1_A_DATA01: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO23: { mode: 4, input-reg: 0x3BC, input-val: 1 }
+        GPIO3_IO23: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD3_DATA2:
+      mux-reg: 0x148
+      conf-reg: 0x2F8
+      functions:
+        USDHC3_DATA2: { mode: 0, input-reg: 0x468, input-val: 1 }
+        FLEXSPI1_A_DATA02: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO24: { mode: 4, input-reg: 0x3C0, input-val: 1 }
+        GPIO3_IO24: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD3_DATA3:
+      mux-reg: 0x14C
+      conf-reg: 0x2FC
+      functions:
+        USDHC3_DATA3: { mode: 0, input-reg: 0x46C, input-val: 1 }
+        FLEXSPI1_A_DATA03: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO25: { mode: 4, input-reg: 0x3C4, input-val: 1 }
+        GPIO3_IO25: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD2_CD_B:
+      mux-reg: 0x150
+      conf-reg: 0x300
+      functions:
+        USDHC2_CD_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET_QOS_1588_EVENT0_IN: { mode: 1, input-reg: 0x000, input-val: 0 }
+        I3C2_SCL: { mode: 2, input-reg: 0x3CC, input-val: 1 }
+        FLEXIO1_FLEXIO00: { mode: 4, input-reg: 0x36C, input-val: 1 }
+        GPIO3_IO00: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD2_CLK:
+      mux-reg: 0x154
+      conf-reg: 0x304
+      functions:
+        USDHC2_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET_QOS_1588_EVENT0_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        I3C2_SDA: { mode: 2, input-reg: 0x3D0, input-val: 1 }
+        FLEXIO1_FLEXIO01: { mode: 4, input-reg: 0x370, input-val: 1 }
+        GPIO3_IO01: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_OBSERVE0: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SD2_CMD:
+      mux-reg: 0x158
+      conf-reg: 0x308
+      functions:
+        USDHC2_CMD: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_1588_EVENT0_IN: { mode: 1, input-reg: 0x000, input-val: 0 }
+        I3C2_PUR: { mode: 2, input-reg: 0x000, input-val: 0 }
+        I3C2_PUR_B: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO02: { mode: 4, input-reg: 0x374, input-val: 1 }
+        GPIO3_IO02: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_OBSERVE1: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SD2_DATA0:
+      mux-reg: 0x15C
+      conf-reg: 0x30C
+      functions:
+        USDHC2_DATA0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_1588_EVENT0_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        CAN2_TX: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO03: { mode: 4, input-reg: 0x378, input-val: 1 }
+        GPIO3_IO03: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_OBSERVE2: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SD2_DATA1:
+      mux-reg: 0x160
+      conf-reg: 0x310
+      functions:
+        USDHC2_DATA1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_1588_EVENT1_IN: { mode: 1, input-reg: 0x000, input-val: 0 }
+        CAN2_RX: { mode: 2, input-reg: 0x364, input-val: 3 }
+        FLEXIO1_FLEXIO04: { mode: 4, input-reg: 0x37C, input-val: 1 }
+        GPIO3_IO04: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_WAIT: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SD2_DATA2:
+      mux-reg: 0x164
+      conf-reg: 0x314
+      functions:
+        USDHC2_DATA2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        ENET1_1588_EVENT1_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        MQS2_RIGHT: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO05: { mode: 4, input-reg: 0x380, input-val: 1 }
+        GPIO3_IO05: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_STOP: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SD2_DATA3:
+      mux-reg: 0x168
+      conf-reg: 0x318
+      functions:
+        USDHC2_DATA3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPTMR2_ALT1: { mode: 1, input-reg: 0x408, input-val: 1 }
+        MQS2_LEFT: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO06: { mode: 4, input-reg: 0x384, input-val: 1 }
+        GPIO3_IO06: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_EARLY_RESET: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SD2_RESET_B:
+      mux-reg: 0x16C
+      conf-reg: 0x31C
+      functions:
+        USDHC2_RESET_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPTMR2_ALT2: { mode: 1, input-reg: 0x40C, input-val: 1 }
+        FLEXIO1_FLEXIO07: { mode: 4, input-reg: 0x388, input-val: 1 }
+        GPIO3_IO07: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_SYSTEM_RESET: { mode: 6, input-reg: 0x000, input-val: 0 }
+    I2C1_SCL:
+      mux-reg: 0x170
+      conf-reg: 0x320
+      functions:
+        LPI2C1_SCL: { mode: 16, input-reg: 0x000, input-val: 0 }
+        I3C1_SCL: { mode: 1, input-reg: 0x000, input-val: 0 }
+        LPUART1_DCB_B: { mode: 2, input-reg: 0x000, input-val: 0 }
+        TPM2_CH0: { mode: 3, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO00: { mode: 5, input-reg: 0x000, input-val: 0 }
+    I2C1_SDA:
+      mux-reg: 0x174
+      conf-reg: 0x324
+      functions:
+        LPI2C1_SDA: { mode: 16, input-reg: 0x000, input-val: 0 }
+        I3C1_SDA: { mode: 1, input-reg: 0x000, input-val: 0 }
+        LPUART1_RIN_B: { mode: 2, input-reg: 0x000, input-val: 0 }
+        TPM2_CH1: { mode: 3, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO01: { mode: 5, input-reg: 0x000, input-val: 0 }
+    I2C2_SCL:
+      mux-reg: 0x178
+      conf-reg: 0x328
+      functions:
+        LPI2C2_SCL: { mode: 16, input-reg: 0x000, input-val: 0 }
+        I3C1_PUR: { mode: 1, input-reg: 0x000, input-val: 0 }
+        LPUART2_DCB_B: { mode: 2, input-reg: 0x000, input-val: 0 }
+        TPM2_CH2: { mode: 3, input-reg: 0x000, input-val: 0 }
+        SAI1_RX_SYNC: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO02: { mode: 5, input-reg: 0x000, input-val: 0 }
+        I3C1_PUR_B: { mode: 6, input-reg: 0x000, input-val: 0 }
+    I2C2_SDA:
+      mux-reg: 0x17C
+      conf-reg: 0x32C
+      functions:
+        LPI2C2_SDA: { mode: 16, input-reg: 0x000, input-val: 0 }
+        LPUART2_RIN_B: { mode: 2, input-reg: 0x000, input-val: 0 }
+        TPM2_CH3: { mode: 3, input-reg: 0x000, input-val: 0 }
+        SAI1_RX_BCLK: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO03: { mode: 5, input-reg: 0x000, input-val: 0 }
+    UART1_RXD:
+      mux-reg: 0x180
+      conf-reg: 0x330
+      functions:
+        LPUART1_RX: { mode: 0, input-reg: 0x000, input-val: 0 }
+        S400_UART_RX: { mode: 1, input-reg: 0x000, input-val: 0 }
+        LPSPI2_SIN: { mode: 2, input-reg: 0x000, input-val: 0 }
+        TPM1_CH0: { mode: 3, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO04: { mode: 5, input-reg: 0x000, input-val: 0 }
+    UART1_TXD:
+      mux-reg: 0x184
+      conf-reg: 0x334
+      functions:
+        LPUART1_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+        S400_UART_TX: { mode: 1, input-reg: 0x000, input-val: 0 }
+        LPSPI2_PCS0: { mode: 2, input-reg: 0x000, input-val: 0 }
+        TPM1_CH1: { mode: 3, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO05: { mode: 5, input-reg: 0x000, input-val: 0 }
+    UART2_RXD:
+      mux-reg: 0x188
+      conf-reg: 0x338
+      functions:
+        LPUART2_RX: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART1_CTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        LPSPI2_SOUT: { mode: 2, input-reg: 0x000, input-val: 0 }
+        TPM1_CH2: { mode: 3, input-reg: 0x000, input-val: 0 }
+        SAI1_MCLK: { mode: 4, input-reg: 0x448, input-val: 0 }
+        GPIO1_IO06: { mode: 5, input-reg: 0x000, input-val: 0 }
+    UART2_TXD:
+      mux-reg: 0x18C
+      conf-reg: 0x33C
+      functions:
+        LPUART2_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART1_RTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        LPSPI2_SCK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        TPM1_CH3: { mode: 3, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO07: { mode: 5, input-reg: 0x000, input-val: 0 }
+    PDM_CLK:
+      mux-reg: 0x190
+      conf-reg: 0x340
+      functions:
+        PDM_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        MQS1_LEFT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        LPTMR1_ALT1: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO08: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CAN1_TX: { mode: 6, input-reg: 0x000, input-val: 0 }
+    PDM_BIT_STREAM0:
+      mux-reg: 0x194
+      conf-reg: 0x344
+      functions:
+        PDM_BIT_STREAM00: { mode: 0, input-reg: 0x438, input-val: 2 }
+        MQS1_RIGHT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        LPSPI1_PCS1: { mode: 2, input-reg: 0x000, input-val: 0 }
+        TPM1_EXTCLK: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPTMR1_ALT2: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO09: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CAN1_RX: { mode: 6, input-reg: 0x360, input-val: 0 }
+    PDM_BIT_STREAM1:
+      mux-reg: 0x198
+      conf-reg: 0x348
+      functions:
+        PDM_BIT_STREAM01: { mode: 0, input-reg: 0x43C, input-val: 2 }
+        NMI_GLUE_NMI: { mode: 1, input-reg: 0x000, input-val: 0 }
+        LPSPI2_PCS1: { mode: 2, input-reg: 0x000, input-val: 0 }
+        TPM2_EXTCLK: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPTMR1_ALT3: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO10: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_EXT_CLK1: { mode: 6, input-reg: 0x368, input-val: 1 }
+    SAI1_TXFS:
+      mux-reg: 0x19C
+      conf-reg: 0x34C
+      functions:
+        SAI1_TX_SYNC: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI1_TX_DATA01: { mode: 1, input-reg: 0x000, input-val: 0 }
+        LPSPI1_PCS0: { mode: 2, input-reg: 0x000, input-val: 0 }
+        LPUART2_DTR_B: { mode: 3, input-reg: 0x000, input-val: 0 }
+        MQS1_LEFT: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO11: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SAI1_TXC:
+      mux-reg: 0x1A0
+      conf-reg: 0x350
+      functions:
+        SAI1_TX_BCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART2_CTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        LPSPI1_SIN: { mode: 2, input-reg: 0x000, input-val: 0 }
+        LPUART1_DSR_B: { mode: 3, input-reg: 0x000, input-val: 0 }
+        CAN1_RX: { mode: 4, input-reg: 0x360, input-val: 1 }
+        GPIO1_IO12: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SAI1_TXD0:
+      mux-reg: 0x1A4
+      conf-reg: 0x354
+      functions:
+        SAI1_TX_DATA00: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART2_RTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        LPSPI1_SCK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        LPUART1_DTR_B: { mode: 3, input-reg: 0x000, input-val: 0 }
+        CAN1_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO13: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SAI1_RXD0:
+      mux-reg: 0x1A8
+      conf-reg: 0x358
+      functions:
+        SAI1_RX_DATA00: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI1_MCLK: { mode: 1, input-reg: 0x448, input-val: 1 }
+        LPSPI1_SOUT: { mode: 2, input-reg: 0x000, input-val: 0 }
+        LPUART2_DSR_B: { mode: 3, input-reg: 0x000, input-val: 0 }
+        MQS1_RIGHT: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO14: { mode: 5, input-reg: 0x000, input-val: 0 }
+    WDOG_ANY:
+      mux-reg: 0x1AC
+      conf-reg: 0x35C
+      functions:
+        WDOG1_WDOG_ANY: { mode: 0, input-reg: 0x000, input-val: 0 }
+        GPIO1_IO15: { mode: 5, input-reg: 0x000, input-val: 0 }
+# END pad-table
+
+"""#,
+    "soc/imx95.yaml":
+#"""
+# yaml-language-server: $schema=../soc.schema.json
+# i.MX 95: what the HMP rules need to know about the SoC (schemas/README.md). Facts and their sources are in
+# Documentation/HMPFacts.md §18; node paths, labels and compatibles as in the corpus's mainline imx95.dtsi.
+# status: verified (default) | inference | not-verified, as Documentation/HMPFacts.md marks the fact.
+soc: imx95
+title: NXP i.MX 95 (Cortex-A55 running Linux, 1x Cortex-M7, 1x Cortex-M33 System Manager)
+m-core: cortex-m7
+root-compatible: fsl,imx95
+
+clock-control:
+  owner: system-manager
+  source: HMPFacts §18.7
+  note: >-
+    Linux's clocks, power domains and pins go through the System Manager's SCMI protocols (scmi_clk,
+    scmi_devpd, scmi_iomuxc in imx95.dtsi): Linux has no CCM or CCGR to gate, so the i.MX 8M clock-gating facts
+    (HMPFacts §13) do not apply; whether the SM lets Linux touch the M7's clocks is its configuration's business
+    (not read)
+
+remoteproc:
+  source: HMPFacts §18.1 (NXP-NEW imx_rproc_of_match, fsl,imx95-cm7 -> imx_rproc_cfg_imx95_m7, method IMX_RPROC_SM)
+  compatibles:
+    - compatible: fsl,imx95-cm7
+      method: sm
+      driver-config: imx_rproc_cfg_imx95_m7
+      preferred: true
+      note: start/stop/detect through the System Manager's SCMI CPU or LMM protocol; absent from the mainline driver read
+  other-drivers:
+    - compatible: fsl,imx95-cm7-sof
+      driver: Sound Open Firmware (sound/soc/sof/imx, sof_of_imx9_ids)
+      source: HMPFacts §18.1 (LKML patch "add driver for imx95" of ASoC SOF imx; mainline imx95-19x19-evk-sof.dts)
+  system-manager:
+    source: HMPFacts §18.1 (NXP-NEW imx_rproc_detect_mode)
+    note: >-
+      NXP's driver reads fsl,cpu-id (probe fails without it: "No fsl,cpu-id property") and fsl,lmm-id; the CPU
+      protocol is used when the M7 is in Linux's logical machine, the LMM protocol otherwise
+
+mailboxes:
+  mbox-cells: 2
+  channel-types: { tx: 0, rx: 1, txdb: 2, rxdb: 3, rst: 4, txdb-v2: 5 }
+  channel-indices: 4
+  source: HMPFacts §3.1 (drivers/mailbox/imx-mailbox.c)
+  units:
+    - label: mu7
+      path: /soc/bus@42000000/mailbox@42430000
+      unit-address: 0x42430000
+      compatible: ["fsl,imx95-mu"]
+      default-status: disabled
+      peer: m7
+      a-side: { base: 0x42430000, irq: 234 }
+      m-side: { instance: MU7_MUB, irq-name: MU7_B_IRQn }
+      source: HMPFacts §18.2 (imx95.dtsi; rpmsg-lite imx95_m7 RPMSG_LITE_M7_A55_MU MU7_MUB; imx95-verdin.dtsi uses &mu7)
+
+address-translation:
+  source: HMPFacts §18.3 (NXP-NEW imx_rproc.c imx_rproc_att_imx95_m7)
+  rows:
+    - { da: 0x00000000, sa: 0x203C0000, size: 0x00040000, flags: [own, iomem], name: TCM CODE NON-SECURE }
+    - { da: 0x20000000, sa: 0x20400000, size: 0x00040000, flags: [own, iomem], name: TCM SYS NON-SECURE }
+    - { da: 0x80000000, sa: 0x80000000, size: 0x50000000, flags: [], name: DDR }
+  shared-window:
+    da: 0x80000000
+    size: 0x50000000
+    status: inference
+    source: HMPFacts §18.3, §10.12
+    note: the table's 1:1 DDR row; the Verdin iMX95's vrings, buffer and resource table lie in it
+
+system-nodes:
+  - { label: scmi_iomuxc, path: /firmware/scmi/protocol@19, unit-address: 0x19, compatible: [] }
+  - { label: scmi_clk, path: /firmware/scmi/protocol@14, unit-address: 0x14, compatible: [] }
+
+peripherals:
+  source: HMPFacts §18.4; labels, paths, compatibles, GIC SPI numbers and status as compiled from the corpus imx95.dtsi
+  instances:
+    - { label: wdog3, kind: watchdog, path: /soc/bus@42000000/watchdog@42490000, unit-address: 0x42490000, compatible: ["fsl,imx93-wdt"], irqs: [77], default-status: disabled }
+    - { label: tpm3, kind: pwm, path: /soc/bus@42000000/pwm@424e0000, unit-address: 0x424e0000, compatible: ["fsl,imx7ulp-pwm"], irqs: [], default-status: disabled }
+    - { label: tpm4, kind: pwm, path: /soc/bus@42000000/pwm@424f0000, unit-address: 0x424f0000, compatible: ["fsl,imx7ulp-pwm"], irqs: [], default-status: disabled }
+    - { label: tpm5, kind: pwm, path: /soc/bus@42000000/pwm@42500000, unit-address: 0x42500000, compatible: ["fsl,imx7ulp-pwm"], irqs: [], default-status: disabled }
+    - { label: tpm6, kind: pwm, path: /soc/bus@42000000/pwm@42510000, unit-address: 0x42510000, compatible: ["fsl,imx7ulp-pwm"], irqs: [], default-status: disabled }
+    - { label: lpi2c3, kind: i2c, path: /soc/bus@42000000/i2c@42530000, unit-address: 0x42530000, compatible: ["fsl,imx95-lpi2c", "fsl,imx7ulp-lpi2c"], irqs: [58], default-status: disabled }
+    - { label: lpi2c4, kind: i2c, path: /soc/bus@42000000/i2c@42540000, unit-address: 0x42540000, compatible: ["fsl,imx95-lpi2c", "fsl,imx7ulp-lpi2c"], irqs: [59], default-status: disabled }
+    - { label: lpspi3, kind: spi, path: /soc/bus@42000000/spi@42550000, unit-address: 0x42550000, compatible: ["fsl,imx95-spi", "fsl,imx7ulp-spi"], irqs: [61], default-status: disabled }
+    - { label: lpspi4, kind: spi, path: /soc/bus@42000000/spi@42560000, unit-address: 0x42560000, compatible: ["fsl,imx95-spi", "fsl,imx7ulp-spi"], irqs: [62], default-status: disabled }
+    - { label: lpuart3, kind: uart, path: /soc/bus@42000000/serial@42570000, unit-address: 0x42570000, compatible: ["fsl,imx95-lpuart", "fsl,imx8ulp-lpuart", "fsl,imx7ulp-lpuart"], irqs: [64], default-status: disabled }
+    - { label: lpuart4, kind: uart, path: /soc/bus@42000000/serial@42580000, unit-address: 0x42580000, compatible: ["fsl,imx95-lpuart", "fsl,imx8ulp-lpuart", "fsl,imx7ulp-lpuart"], irqs: [65], default-status: disabled }
+    - { label: lpuart5, kind: uart, path: /soc/bus@42000000/serial@42590000, unit-address: 0x42590000, compatible: ["fsl,imx95-lpuart", "fsl,imx8ulp-lpuart", "fsl,imx7ulp-lpuart"], irqs: [66], default-status: disabled }
+    - { label: lpuart6, kind: uart, path: /soc/bus@42000000/serial@425a0000, unit-address: 0x425a0000, compatible: ["fsl,imx95-lpuart", "fsl,imx8ulp-lpuart", "fsl,imx7ulp-lpuart"], irqs: [67], default-status: disabled }
+    - { label: flexcan2, kind: can, path: /soc/bus@42000000/can@425b0000, unit-address: 0x425b0000, compatible: ["fsl,imx95-flexcan"], irqs: [38], default-status: disabled }
+    - { label: flexcan3, kind: can, path: /soc/bus@42000000/can@42600000, unit-address: 0x42600000, compatible: ["fsl,imx95-flexcan"], irqs: [40], default-status: disabled }
+    - { label: flexspi1, kind: qspi, path: /soc/bus@42000000/spi@425e0000, unit-address: 0x425e0000, compatible: ["nxp,imx95-fspi", "nxp,imx8mm-fspi"], irqs: [48], default-status: disabled }
+    - { label: sai3, kind: sai, path: /soc/bus@42000000/sai@42650000, unit-address: 0x42650000, compatible: ["fsl,imx95-sai"], irqs: [170], default-status: disabled }
+    - { label: sai4, kind: sai, path: /soc/bus@42000000/sai@42660000, unit-address: 0x42660000, compatible: ["fsl,imx95-sai"], irqs: [171], default-status: disabled }
+    - { label: sai5, kind: sai, path: /soc/bus@42000000/sai@42670000, unit-address: 0x42670000, compatible: ["fsl,imx95-sai"], irqs: [172], default-status: disabled }
+    - { label: lpuart7, kind: uart, path: /soc/bus@42000000/serial@42690000, unit-address: 0x42690000, compatible: ["fsl,imx95-lpuart", "fsl,imx8ulp-lpuart", "fsl,imx7ulp-lpuart"], irqs: [68], default-status: disabled }
+    - { label: lpuart8, kind: uart, path: /soc/bus@42000000/serial@426a0000, unit-address: 0x426a0000, compatible: ["fsl,imx95-lpuart", "fsl,imx8ulp-lpuart", "fsl,imx7ulp-lpuart"], irqs: [69], default-status: disabled }
+    - { label: lpi2c5, kind: i2c, path: /soc/bus@42000000/i2c@426b0000, unit-address: 0x426b0000, compatible: ["fsl,imx95-lpi2c", "fsl,imx7ulp-lpi2c"], irqs: [181], default-status: disabled }
+    - { label: lpi2c6, kind: i2c, path: /soc/bus@42000000/i2c@426c0000, unit-address: 0x426c0000, compatible: ["fsl,imx95-lpi2c", "fsl,imx7ulp-lpi2c"], irqs: [182], default-status: disabled }
+    - { label: lpi2c7, kind: i2c, path: /soc/bus@42000000/i2c@426d0000, unit-address: 0x426d0000, compatible: ["fsl,imx95-lpi2c", "fsl,imx7ulp-lpi2c"], irqs: [183], default-status: disabled }
+    - { label: lpi2c8, kind: i2c, path: /soc/bus@42000000/i2c@426e0000, unit-address: 0x426e0000, compatible: ["fsl,imx95-lpi2c", "fsl,imx7ulp-lpi2c"], irqs: [184], default-status: disabled }
+    - { label: lpspi5, kind: spi, path: /soc/bus@42000000/spi@426f0000, unit-address: 0x426f0000, compatible: ["fsl,imx95-spi", "fsl,imx7ulp-spi"], irqs: [177], default-status: disabled }
+    - { label: lpspi6, kind: spi, path: /soc/bus@42000000/spi@42700000, unit-address: 0x42700000, compatible: ["fsl,imx95-spi", "fsl,imx7ulp-spi"], irqs: [178], default-status: disabled }
+    - { label: lpspi7, kind: spi, path: /soc/bus@42000000/spi@42710000, unit-address: 0x42710000, compatible: ["fsl,imx95-spi", "fsl,imx7ulp-spi"], irqs: [179], default-status: disabled }
+    - { label: lpspi8, kind: spi, path: /soc/bus@42000000/spi@42720000, unit-address: 0x42720000, compatible: ["fsl,imx95-spi", "fsl,imx7ulp-spi"], irqs: [180], default-status: disabled }
+    - { label: flexcan4, kind: can, path: /soc/bus@42000000/can@427c0000, unit-address: 0x427c0000, compatible: ["fsl,imx95-flexcan"], irqs: [42], default-status: disabled }
+    - { label: flexcan5, kind: can, path: /soc/bus@42000000/can@427d0000, unit-address: 0x427d0000, compatible: ["fsl,imx95-flexcan"], irqs: [44], default-status: disabled }
+    - { label: gpio2, kind: gpio, path: /soc/gpio@43810000, unit-address: 0x43810000, compatible: ["fsl,imx95-gpio", "fsl,imx8ulp-gpio"], irqs: [49, 50], default-status: okay }
+    - { label: gpio3, kind: gpio, path: /soc/gpio@43820000, unit-address: 0x43820000, compatible: ["fsl,imx95-gpio", "fsl,imx8ulp-gpio"], irqs: [51, 52], default-status: okay }
+    - { label: gpio4, kind: gpio, path: /soc/gpio@43840000, unit-address: 0x43840000, compatible: ["fsl,imx95-gpio", "fsl,imx8ulp-gpio"], irqs: [53, 54], default-status: okay }
+    - { label: gpio5, kind: gpio, path: /soc/gpio@43850000, unit-address: 0x43850000, compatible: ["fsl,imx95-gpio", "fsl,imx8ulp-gpio"], irqs: [55, 56], default-status: okay }
+    - { label: tpm1, kind: pwm, path: /soc/bus@44000000/pwm@44310000, unit-address: 0x44310000, compatible: ["fsl,imx7ulp-pwm"], irqs: [], default-status: disabled }
+    - { label: tpm2, kind: pwm, path: /soc/bus@44000000/pwm@44320000, unit-address: 0x44320000, compatible: ["fsl,imx7ulp-pwm"], irqs: [], default-status: disabled }
+    - { label: lpi2c1, kind: i2c, path: /soc/bus@44000000/i2c@44340000, unit-address: 0x44340000, compatible: ["fsl,imx95-lpi2c", "fsl,imx7ulp-lpi2c"], irqs: [13], default-status: disabled }
+    - { label: lpi2c2, kind: i2c, path: /soc/bus@44000000/i2c@44350000, unit-address: 0x44350000, compatible: ["fsl,imx95-lpi2c", "fsl,imx7ulp-lpi2c"], irqs: [14], default-status: disabled }
+    - { label: lpspi1, kind: spi, path: /soc/bus@44000000/spi@44360000, unit-address: 0x44360000, compatible: ["fsl,imx95-spi", "fsl,imx7ulp-spi"], irqs: [16], default-status: disabled }
+    - { label: lpspi2, kind: spi, path: /soc/bus@44000000/spi@44370000, unit-address: 0x44370000, compatible: ["fsl,imx95-spi", "fsl,imx7ulp-spi"], irqs: [17], default-status: disabled }
+    - { label: lpuart1, kind: uart, path: /soc/bus@44000000/serial@44380000, unit-address: 0x44380000, compatible: ["fsl,imx95-lpuart", "fsl,imx8ulp-lpuart", "fsl,imx7ulp-lpuart"], irqs: [19], default-status: disabled }
+    - { label: lpuart2, kind: uart, path: /soc/bus@44000000/serial@44390000, unit-address: 0x44390000, compatible: ["fsl,imx95-lpuart", "fsl,imx8ulp-lpuart", "fsl,imx7ulp-lpuart"], irqs: [20], default-status: disabled }
+    - { label: flexcan1, kind: can, path: /soc/bus@44000000/can@443a0000, unit-address: 0x443a0000, compatible: ["fsl,imx95-flexcan"], irqs: [8], default-status: disabled }
+    - { label: sai1, kind: sai, path: /soc/bus@44000000/sai@443b0000, unit-address: 0x443b0000, compatible: ["fsl,imx95-sai"], irqs: [34], default-status: disabled }
+    - { label: micfil, kind: audio, path: /soc/bus@44000000/micfil@44520000, unit-address: 0x44520000, compatible: ["fsl,imx95-micfil", "fsl,imx93-micfil"], irqs: [188, 187, 186, 185], default-status: disabled }
+    - { label: gpio1, kind: gpio, path: /soc/gpio@47400000, unit-address: 0x47400000, compatible: ["fsl,imx95-gpio", "fsl,imx8ulp-gpio"], irqs: [10, 11], default-status: disabled }
+    - { label: sai2, kind: sai, path: /soc/sai@4c880000, unit-address: 0x4c880000, compatible: ["fsl,imx95-sai"], irqs: [169], default-status: disabled }
+
+rpmsg-defaults:
+  source: HMPFacts §16.2, §18.5 (rpmsg-lite imx95_m7 platform; mainline imx95-verdin.dtsi regions)
+  vring-base: 0x88000000
+  vring-size: 0x8000
+  vring-align: 0x1000
+  buffer-count: 256
+  buffer-payload-size: 496
+  buffer-size: 512
+  resource-table: 0x88220000
+  mu-channel: 1
+  link-id: 1
+  vdev-count: 2
+  highest-link-id: 1
+  notes:
+    - text: vring-size, vring-align, mu-channel and highest-link-id are rpmsg-lite's imx95_m7 platform header; link 0 is SRTM, link 1 the user link
+      source: HMPFacts §18.5 (rpmsg-lite lib/include/platform/imx95_m7/rpmsg_platform.h)
+    - text: vring-base and resource-table are where mainline imx95-verdin.dtsi reserves them; NXP's EVK values were not read
+      source: HMPFacts §16.2, §18.5
+      status: inference
+    - text: buffer-count 256 and the 496-byte payload are the i.MX 8M Plus example's rpmsg_config.h; the i.MX 95 example's was not read
+      source: HMPFacts §8, §18.5
+      status: inference
+
+iomuxc:
+  label: scmi_iomuxc
+  base: 0x443c0000
+  source: HMPFacts §18.6
+  status: inference
+  note: the pads are set through the System Manager's SCMI pinctrl protocol; 0x443c0000 is the IOMUXC's address on the i.MX 93 and is assumed the same
+
+# BEGIN pad-table (generated by Scripts/gen-pad-table.py from imx95-pinfunc.h; do not edit by hand)
+pad-table:
+  source: Linux imx95-pinfunc.h (HMPFacts §9; corpus copy from U-Boot dts/upstream @6073c36b2c8d)
+  header-sha256: 58f461367b3a5276665a7a385285c850f3818d46b45e6a3c6d93a0a31790b676
+  pad-count: 128
+  function-count: 725
+  pads:
+    DAP_TDI:
+      mux-reg: 0x000
+      conf-reg: 0x204
+      functions:
+        JTAG_MUX_TDI: { mode: 0, input-reg: 0x610, input-val: 0 }
+        NETCMIX_TOP_MQS2_LEFT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_NETC_TMR_1588_ALARM1: { mode: 2, input-reg: 0x000, input-val: 0 }
+        CAN2_TX: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT30: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO_BIT28: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPUART5_RX: { mode: 6, input-reg: 0x570, input-val: 0 }
+    DAP_TMS_SWDIO:
+      mux-reg: 0x004
+      conf-reg: 0x208
+      functions:
+        JTAG_MUX_TMS: { mode: 0, input-reg: 0x614, input-val: 0 }
+        CAN4_TX: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT31: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO3_IO_BIT29: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPUART5_RTS_B: { mode: 6, input-reg: 0x000, input-val: 0 }
+    DAP_TCLK_SWCLK:
+      mux-reg: 0x008
+      conf-reg: 0x20C
+      functions:
+        JTAG_MUX_TCK: { mode: 0, input-reg: 0x60C, input-val: 0 }
+        CAN4_RX: { mode: 2, input-reg: 0x44C, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT30: { mode: 4, input-reg: 0x460, input-val: 0 }
+        GPIO3_IO_BIT30: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPUART5_CTS_B: { mode: 6, input-reg: 0x56C, input-val: 0 }
+    DAP_TDO_TRACESWO:
+      mux-reg: 0x00C
+      conf-reg: 0x210
+      functions:
+        JTAG_MUX_TDO: { mode: 0, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_MQS2_RIGHT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_NETC_TMR_1588_ALARM: { mode: 2, input-reg: 0x000, input-val: 0 }
+        CAN2_RX: { mode: 3, input-reg: 0x444, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT31: { mode: 4, input-reg: 0x464, input-val: 0 }
+        GPIO3_IO_BIT31: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPUART5_TX: { mode: 6, input-reg: 0x574, input-val: 0 }
+    GPIO_IO00:
+      mux-reg: 0x010
+      conf-reg: 0x214
+      functions:
+        GPIO2_IO_BIT0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPI2C3_SDA: { mode: 17, input-reg: 0x504, input-val: 0 }
+        LPSPI6_PCS0: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART5_TX: { mode: 5, input-reg: 0x574, input-val: 1 }
+        LPI2C5_SDA: { mode: 22, input-reg: 0x514, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT0: { mode: 7, input-reg: 0x468, input-val: 0 }
+    GPIO_IO01:
+      mux-reg: 0x014
+      conf-reg: 0x218
+      functions:
+        GPIO2_IO_BIT1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPI2C3_SCL: { mode: 17, input-reg: 0x500, input-val: 0 }
+        LPSPI6_SIN: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART5_RX: { mode: 5, input-reg: 0x570, input-val: 1 }
+        LPI2C5_SCL: { mode: 22, input-reg: 0x510, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT1: { mode: 7, input-reg: 0x46C, input-val: 0 }
+    GPIO_IO02:
+      mux-reg: 0x018
+      conf-reg: 0x21C
+      functions:
+        GPIO2_IO_BIT2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPI2C4_SDA: { mode: 17, input-reg: 0x50C, input-val: 0 }
+        LPSPI6_SOUT: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART5_CTS_B: { mode: 5, input-reg: 0x56C, input-val: 1 }
+        LPI2C6_SDA: { mode: 22, input-reg: 0x51C, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT2: { mode: 7, input-reg: 0x470, input-val: 0 }
+    GPIO_IO03:
+      mux-reg: 0x01C
+      conf-reg: 0x220
+      functions:
+        GPIO2_IO_BIT3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPI2C4_SCL: { mode: 17, input-reg: 0x508, input-val: 0 }
+        LPSPI6_SCK: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART5_RTS_B: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPI2C6_SCL: { mode: 22, input-reg: 0x518, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT3: { mode: 7, input-reg: 0x474, input-val: 0 }
+    GPIO_IO04:
+      mux-reg: 0x020
+      conf-reg: 0x224
+      functions:
+        GPIO2_IO_BIT4: { mode: 0, input-reg: 0x000, input-val: 0 }
+        TPM3_CH0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_PDM_CLK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        CAN4_TX: { mode: 3, input-reg: 0x000, input-val: 0 }
+        LPSPI7_PCS0: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART6_TX: { mode: 5, input-reg: 0x580, input-val: 1 }
+        LPI2C6_SDA: { mode: 22, input-reg: 0x51C, input-val: 1 }
+        FLEXIO1_FLEXIO_BIT4: { mode: 7, input-reg: 0x478, input-val: 0 }
+    GPIO_IO05:
+      mux-reg: 0x024
+      conf-reg: 0x228
+      functions:
+        GPIO2_IO_BIT5: { mode: 0, input-reg: 0x000, input-val: 0 }
+        TPM4_CH0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_PDM_BIT_STREAM_BIT0: { mode: 2, input-reg: 0x40C, input-val: 1 }
+        CAN4_RX: { mode: 3, input-reg: 0x44C, input-val: 1 }
+        LPSPI7_SIN: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART6_RX: { mode: 5, input-reg: 0x57C, input-val: 1 }
+        LPI2C6_SCL: { mode: 22, input-reg: 0x518, input-val: 1 }
+        FLEXIO1_FLEXIO_BIT5: { mode: 7, input-reg: 0x47C, input-val: 0 }
+    GPIO_IO06:
+      mux-reg: 0x028
+      conf-reg: 0x22C
+      functions:
+        GPIO2_IO_BIT6: { mode: 0, input-reg: 0x000, input-val: 0 }
+        TPM5_CH0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_PDM_BIT_STREAM_BIT1: { mode: 2, input-reg: 0x410, input-val: 1 }
+        LPSPI7_SOUT: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART6_CTS_B: { mode: 5, input-reg: 0x578, input-val: 1 }
+        LPI2C7_SDA: { mode: 22, input-reg: 0x524, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT6: { mode: 7, input-reg: 0x480, input-val: 0 }
+    GPIO_IO07:
+      mux-reg: 0x02C
+      conf-reg: 0x230
+      functions:
+        GPIO2_IO_BIT7: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPSPI3_PCS1: { mode: 1, input-reg: 0x000, input-val: 0 }
+        LPSPI7_SCK: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART6_RTS_B: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPI2C7_SCL: { mode: 22, input-reg: 0x520, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT7: { mode: 7, input-reg: 0x484, input-val: 0 }
+    GPIO_IO08:
+      mux-reg: 0x030
+      conf-reg: 0x234
+      functions:
+        GPIO2_IO_BIT8: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPSPI3_PCS0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        TPM6_CH0: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART7_TX: { mode: 5, input-reg: 0x588, input-val: 1 }
+        LPI2C7_SDA: { mode: 22, input-reg: 0x524, input-val: 1 }
+        FLEXIO1_FLEXIO_BIT8: { mode: 7, input-reg: 0x488, input-val: 0 }
+    GPIO_IO09:
+      mux-reg: 0x034
+      conf-reg: 0x238
+      functions:
+        GPIO2_IO_BIT9: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPSPI3_SIN: { mode: 1, input-reg: 0x000, input-val: 0 }
+        TPM3_EXTCLK: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART7_RX: { mode: 5, input-reg: 0x584, input-val: 1 }
+        LPI2C7_SCL: { mode: 22, input-reg: 0x520, input-val: 1 }
+        FLEXIO1_FLEXIO_BIT9: { mode: 7, input-reg: 0x48C, input-val: 0 }
+    GPIO_IO10:
+      mux-reg: 0x038
+      conf-reg: 0x23C
+      functions:
+        GPIO2_IO_BIT10: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPSPI3_SOUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        TPM4_EXTCLK: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART7_CTS_B: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPI2C8_SDA: { mode: 22, input-reg: 0x52C, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT10: { mode: 7, input-reg: 0x490, input-val: 0 }
+    GPIO_IO11:
+      mux-reg: 0x03C
+      conf-reg: 0x240
+      functions:
+        GPIO2_IO_BIT11: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPSPI3_SCK: { mode: 1, input-reg: 0x000, input-val: 0 }
+        TPM5_EXTCLK: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART7_RTS_B: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPI2C8_SCL: { mode: 22, input-reg: 0x528, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT11: { mode: 7, input-reg: 0x494, input-val: 0 }
+    GPIO_IO12:
+      mux-reg: 0x040
+      conf-reg: 0x244
+      functions:
+        GPIO2_IO_BIT12: { mode: 0, input-reg: 0x000, input-val: 0 }
+        TPM3_CH2: { mode: 1, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_PDM_BIT_STREAM_BIT2: { mode: 2, input-reg: 0x414, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT12: { mode: 3, input-reg: 0x498, input-val: 0 }
+        LPSPI8_PCS0: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART8_TX: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPI2C8_SDA: { mode: 22, input-reg: 0x52C, input-val: 1 }
+        SAI3_RX_SYNC: { mode: 7, input-reg: 0x590, input-val: 0 }
+    GPIO_IO13:
+      mux-reg: 0x044
+      conf-reg: 0x248
+      functions:
+        GPIO2_IO_BIT13: { mode: 0, input-reg: 0x000, input-val: 0 }
+        TPM4_CH2: { mode: 1, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_PDM_BIT_STREAM_BIT3: { mode: 2, input-reg: 0x418, input-val: 0 }
+        LPSPI8_SIN: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART8_RX: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPI2C8_SCL: { mode: 22, input-reg: 0x528, input-val: 1 }
+        FLEXIO1_FLEXIO_BIT13: { mode: 7, input-reg: 0x49C, input-val: 0 }
+    GPIO_IO14:
+      mux-reg: 0x048
+      conf-reg: 0x24C
+      functions:
+        GPIO2_IO_BIT14: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART3_TX: { mode: 1, input-reg: 0x55C, input-val: 1 }
+        LPSPI8_SOUT: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART8_CTS_B: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPUART4_TX: { mode: 6, input-reg: 0x568, input-val: 1 }
+        FLEXIO1_FLEXIO_BIT14: { mode: 7, input-reg: 0x4A0, input-val: 0 }
+    GPIO_IO15:
+      mux-reg: 0x04C
+      conf-reg: 0x250
+      functions:
+        GPIO2_IO_BIT15: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART3_RX: { mode: 1, input-reg: 0x558, input-val: 1 }
+        LPSPI8_SCK: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPUART8_RTS_B: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPUART4_RX: { mode: 6, input-reg: 0x564, input-val: 1 }
+        FLEXIO1_FLEXIO_BIT15: { mode: 7, input-reg: 0x4A4, input-val: 0 }
+    GPIO_IO16:
+      mux-reg: 0x050
+      conf-reg: 0x254
+      functions:
+        GPIO2_IO_BIT16: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI3_TX_BCLK: { mode: 1, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_PDM_BIT_STREAM_BIT2: { mode: 2, input-reg: 0x414, input-val: 1 }
+        LPUART3_CTS_B: { mode: 4, input-reg: 0x554, input-val: 1 }
+        LPSPI4_PCS2: { mode: 5, input-reg: 0x538, input-val: 1 }
+        LPUART4_CTS_B: { mode: 6, input-reg: 0x560, input-val: 1 }
+        FLEXIO1_FLEXIO_BIT16: { mode: 7, input-reg: 0x4A8, input-val: 0 }
+    GPIO_IO17:
+      mux-reg: 0x054
+      conf-reg: 0x258
+      functions:
+        GPIO2_IO_BIT17: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI3_MCLK: { mode: 1, input-reg: 0x000, input-val: 0 }
+        LPUART3_RTS_B: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPSPI4_PCS1: { mode: 5, input-reg: 0x534, input-val: 1 }
+        LPUART4_RTS_B: { mode: 6, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT17: { mode: 7, input-reg: 0x4AC, input-val: 0 }
+    GPIO_IO18:
+      mux-reg: 0x058
+      conf-reg: 0x25C
+      functions:
+        GPIO2_IO_BIT18: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI3_RX_BCLK: { mode: 1, input-reg: 0x58C, input-val: 0 }
+        LPSPI5_PCS0: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPSPI4_PCS0: { mode: 5, input-reg: 0x530, input-val: 1 }
+        TPM5_CH2: { mode: 6, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT18: { mode: 7, input-reg: 0x4B0, input-val: 0 }
+    GPIO_IO19:
+      mux-reg: 0x05C
+      conf-reg: 0x260
+      functions:
+        GPIO2_IO_BIT19: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI3_RX_SYNC: { mode: 1, input-reg: 0x590, input-val: 1 }
+        AONMIX_TOP_PDM_BIT_STREAM_BIT3: { mode: 2, input-reg: 0x418, input-val: 1 }
+        FLEXIO1_FLEXIO_BIT19: { mode: 3, input-reg: 0x4B4, input-val: 0 }
+        LPSPI5_SIN: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPSPI4_SIN: { mode: 5, input-reg: 0x540, input-val: 1 }
+        TPM6_CH2: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SAI3_TX_DATA_BIT0: { mode: 7, input-reg: 0x000, input-val: 0 }
+    GPIO_IO20:
+      mux-reg: 0x060
+      conf-reg: 0x264
+      functions:
+        GPIO2_IO_BIT20: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI3_RX_DATA_BIT0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_PDM_BIT_STREAM_BIT0: { mode: 2, input-reg: 0x40C, input-val: 2 }
+        LPSPI5_SOUT: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPSPI4_SOUT: { mode: 5, input-reg: 0x544, input-val: 1 }
+        TPM3_CH1: { mode: 6, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT20: { mode: 7, input-reg: 0x4B8, input-val: 0 }
+    GPIO_IO21:
+      mux-reg: 0x064
+      conf-reg: 0x268
+      functions:
+        GPIO2_IO_BIT21: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI3_TX_DATA_BIT0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_PDM_CLK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT21: { mode: 3, input-reg: 0x4BC, input-val: 0 }
+        LPSPI5_SCK: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPSPI4_SCK: { mode: 5, input-reg: 0x53C, input-val: 1 }
+        TPM4_CH1: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SAI3_RX_BCLK: { mode: 7, input-reg: 0x58C, input-val: 1 }
+    GPIO_IO22:
+      mux-reg: 0x068
+      conf-reg: 0x26C
+      functions:
+        GPIO2_IO_BIT22: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC3_CLK: { mode: 1, input-reg: 0x5C8, input-val: 0 }
+        SPDIF_IN: { mode: 2, input-reg: 0x454, input-val: 2 }
+        CAN5_TX: { mode: 3, input-reg: 0x000, input-val: 0 }
+        TPM5_CH1: { mode: 4, input-reg: 0x000, input-val: 0 }
+        TPM6_EXTCLK: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPI2C5_SDA: { mode: 22, input-reg: 0x514, input-val: 1 }
+        FLEXIO1_FLEXIO_BIT22: { mode: 7, input-reg: 0x4C0, input-val: 0 }
+    GPIO_IO23:
+      mux-reg: 0x06C
+      conf-reg: 0x270
+      functions:
+        GPIO2_IO_BIT23: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC3_CMD: { mode: 1, input-reg: 0x5CC, input-val: 0 }
+        SPDIF_OUT: { mode: 2, input-reg: 0x000, input-val: 0 }
+        CAN5_RX: { mode: 3, input-reg: 0x450, input-val: 0 }
+        TPM6_CH1: { mode: 4, input-reg: 0x000, input-val: 0 }
+        LPI2C5_SCL: { mode: 22, input-reg: 0x510, input-val: 1 }
+        FLEXIO1_FLEXIO_BIT23: { mode: 7, input-reg: 0x4C4, input-val: 0 }
+    GPIO_IO24:
+      mux-reg: 0x070
+      conf-reg: 0x274
+      functions:
+        GPIO2_IO_BIT24: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA0: { mode: 1, input-reg: 0x5D0, input-val: 0 }
+        TPM3_CH3: { mode: 4, input-reg: 0x000, input-val: 0 }
+        JTAG_MUX_TDO: { mode: 5, input-reg: 0x000, input-val: 0 }
+        LPSPI6_PCS1: { mode: 6, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT24: { mode: 7, input-reg: 0x4C8, input-val: 0 }
+    GPIO_IO25:
+      mux-reg: 0x074
+      conf-reg: 0x278
+      functions:
+        GPIO2_IO_BIT25: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA1: { mode: 1, input-reg: 0x5D4, input-val: 0 }
+        CAN2_TX: { mode: 2, input-reg: 0x000, input-val: 0 }
+        TPM4_CH3: { mode: 4, input-reg: 0x000, input-val: 0 }
+        JTAG_MUX_TCK: { mode: 5, input-reg: 0x60C, input-val: 1 }
+        LPSPI7_PCS1: { mode: 6, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT25: { mode: 7, input-reg: 0x4CC, input-val: 0 }
+    GPIO_IO26:
+      mux-reg: 0x078
+      conf-reg: 0x27C
+      functions:
+        GPIO2_IO_BIT26: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA2: { mode: 1, input-reg: 0x5D8, input-val: 0 }
+        AONMIX_TOP_PDM_BIT_STREAM_BIT1: { mode: 2, input-reg: 0x410, input-val: 2 }
+        FLEXIO1_FLEXIO_BIT26: { mode: 3, input-reg: 0x458, input-val: 1 }
+        TPM5_CH3: { mode: 4, input-reg: 0x000, input-val: 0 }
+        JTAG_MUX_TDI: { mode: 5, input-reg: 0x610, input-val: 1 }
+        LPSPI8_PCS1: { mode: 6, input-reg: 0x000, input-val: 0 }
+        SAI3_TX_SYNC: { mode: 7, input-reg: 0x000, input-val: 0 }
+    GPIO_IO27:
+      mux-reg: 0x07C
+      conf-reg: 0x280
+      functions:
+        GPIO2_IO_BIT27: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC3_DATA3: { mode: 1, input-reg: 0x5DC, input-val: 0 }
+        CAN2_RX: { mode: 2, input-reg: 0x444, input-val: 2 }
+        TPM6_CH3: { mode: 4, input-reg: 0x000, input-val: 0 }
+        JTAG_MUX_TMS: { mode: 5, input-reg: 0x614, input-val: 1 }
+        LPSPI5_PCS1: { mode: 6, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT27: { mode: 7, input-reg: 0x45C, input-val: 1 }
+    GPIO_IO28:
+      mux-reg: 0x080
+      conf-reg: 0x284
+      functions:
+        GPIO2_IO_BIT28: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPI2C3_SDA: { mode: 17, input-reg: 0x504, input-val: 1 }
+        CAN3_TX: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT28: { mode: 7, input-reg: 0x000, input-val: 0 }
+    GPIO_IO29:
+      mux-reg: 0x084
+      conf-reg: 0x288
+      functions:
+        GPIO2_IO_BIT29: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPI2C3_SCL: { mode: 17, input-reg: 0x500, input-val: 1 }
+        CAN3_RX: { mode: 2, input-reg: 0x448, input-val: 1 }
+        FLEXIO1_FLEXIO_BIT29: { mode: 7, input-reg: 0x000, input-val: 0 }
+    GPIO_IO30:
+      mux-reg: 0x088
+      conf-reg: 0x28C
+      functions:
+        GPIO2_IO_BIT30: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPI2C4_SDA: { mode: 17, input-reg: 0x50C, input-val: 1 }
+        CAN5_TX: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT30: { mode: 7, input-reg: 0x460, input-val: 1 }
+    GPIO_IO31:
+      mux-reg: 0x08C
+      conf-reg: 0x290
+      functions:
+        GPIO2_IO_BIT31: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPI2C4_SCL: { mode: 17, input-reg: 0x508, input-val: 1 }
+        CAN5_RX: { mode: 2, input-reg: 0x450, input-val: 1 }
+        FLEXIO1_FLEXIO_BIT31: { mode: 7, input-reg: 0x464, input-val: 1 }
+    GPIO_IO32:
+      mux-reg: 0x090
+      conf-reg: 0x294
+      functions:
+        GPIO5_IO_BIT12: { mode: 0, input-reg: 0x000, input-val: 0 }
+        HSIOMIX_TOP_PCIE1_CLKREQ_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        LPUART6_TX: { mode: 2, input-reg: 0x580, input-val: 0 }
+        LPSPI4_PCS2: { mode: 4, input-reg: 0x538, input-val: 0 }
+    GPIO_IO33:
+      mux-reg: 0x094
+      conf-reg: 0x298
+      functions:
+        GPIO5_IO_BIT13: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART6_RX: { mode: 2, input-reg: 0x57C, input-val: 0 }
+        LPSPI4_PCS1: { mode: 4, input-reg: 0x534, input-val: 0 }
+    GPIO_IO34:
+      mux-reg: 0x098
+      conf-reg: 0x29C
+      functions:
+        GPIO5_IO_BIT14: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART6_CTS_B: { mode: 2, input-reg: 0x578, input-val: 0 }
+        LPSPI4_PCS0: { mode: 4, input-reg: 0x530, input-val: 0 }
+    GPIO_IO35:
+      mux-reg: 0x09C
+      conf-reg: 0x2A0
+      functions:
+        GPIO5_IO_BIT15: { mode: 0, input-reg: 0x000, input-val: 0 }
+        HSIOMIX_TOP_PCIE2_CLKREQ_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        LPUART6_RTS_B: { mode: 2, input-reg: 0x000, input-val: 0 }
+        LPSPI4_SIN: { mode: 4, input-reg: 0x540, input-val: 0 }
+    GPIO_IO36:
+      mux-reg: 0x0A0
+      conf-reg: 0x2A4
+      functions:
+        LPSPI4_SOUT: { mode: 4, input-reg: 0x544, input-val: 0 }
+        GPIO5_IO_BIT16: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART7_TX: { mode: 2, input-reg: 0x588, input-val: 0 }
+    GPIO_IO37:
+      mux-reg: 0x0A4
+      conf-reg: 0x2A8
+      functions:
+        GPIO5_IO_BIT17: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART7_RX: { mode: 2, input-reg: 0x584, input-val: 0 }
+        LPSPI4_SCK: { mode: 4, input-reg: 0x53C, input-val: 0 }
+    CCM_CLKO1:
+      mux-reg: 0x0A8
+      conf-reg: 0x2AC
+      functions:
+        CCMSRCGPCMIX_TOP_CLKO_1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_NETC_TMR_1588_TRIG1: { mode: 1, input-reg: 0x434, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT26: { mode: 4, input-reg: 0x458, input-val: 0 }
+        GPIO3_IO_BIT26: { mode: 5, input-reg: 0x000, input-val: 0 }
+    CCM_CLKO2:
+      mux-reg: 0x0AC
+      conf-reg: 0x2B0
+      functions:
+        GPIO3_IO_BIT27: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_TOP_CLKO_2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_NETC_TMR_1588_PP1: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT27: { mode: 4, input-reg: 0x45C, input-val: 0 }
+    CCM_CLKO3:
+      mux-reg: 0x0B0
+      conf-reg: 0x2B4
+      functions:
+        CCMSRCGPCMIX_TOP_CLKO_3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_NETC_TMR_1588_TRIG2: { mode: 1, input-reg: 0x438, input-val: 0 }
+        CAN3_TX: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT28: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT28: { mode: 5, input-reg: 0x000, input-val: 0 }
+    CCM_CLKO4:
+      mux-reg: 0x0B4
+      conf-reg: 0x2B8
+      functions:
+        CCMSRCGPCMIX_TOP_CLKO_4: { mode: 0, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_NETC_TMR_1588_PP2: { mode: 1, input-reg: 0x000, input-val: 0 }
+        CAN3_RX: { mode: 2, input-reg: 0x448, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT29: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT29: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_MDC:
+      mux-reg: 0x0B8
+      conf-reg: 0x2BC
+      functions:
+        NETCMIX_TOP_NETC_MDC: { mode: 0, input-reg: 0x424, input-val: 0 }
+        LPUART3_DCD_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        I3C2_SCL: { mode: 2, input-reg: 0x4F8, input-val: 0 }
+        HSIOMIX_TOP_USB1_OTG_ID: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT0: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT0: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_MDIO:
+      mux-reg: 0x0BC
+      conf-reg: 0x2C0
+      functions:
+        NETCMIX_TOP_NETC_MDIO: { mode: 0, input-reg: 0x428, input-val: 0 }
+        LPUART3_RIN_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        I3C2_SDA: { mode: 2, input-reg: 0x4FC, input-val: 0 }
+        HSIOMIX_TOP_USB1_OTG_PWR: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT1: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT1: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_TD3:
+      mux-reg: 0x0C0
+      conf-reg: 0x2C4
+      functions:
+        NETCMIX_TOP_ETH0_RGMII_TD3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        CAN2_TX: { mode: 2, input-reg: 0x000, input-val: 0 }
+        HSIOMIX_TOP_USB2_OTG_ID: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT2: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT2: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_TD2:
+      mux-reg: 0x0C4
+      conf-reg: 0x2C8
+      functions:
+        NETCMIX_TOP_ETH0_RGMII_TD2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_ETH0_RMII_REF50_CLK: { mode: 1, input-reg: 0x000, input-val: 0 }
+        CAN2_RX: { mode: 2, input-reg: 0x444, input-val: 1 }
+        HSIOMIX_TOP_USB2_OTG_OC: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT3: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT3: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_TD1:
+      mux-reg: 0x0C8
+      conf-reg: 0x2CC
+      functions:
+        NETCMIX_TOP_ETH0_RGMII_TD1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART3_RTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        I3C2_PUR: { mode: 2, input-reg: 0x000, input-val: 0 }
+        HSIOMIX_TOP_USB1_OTG_OC: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT4: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT4: { mode: 5, input-reg: 0x000, input-val: 0 }
+        I3C2_PUR_B: { mode: 6, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_ETH0_RMII_TXD1: { mode: 7, input-reg: 0x000, input-val: 0 }
+    ENET1_TD0:
+      mux-reg: 0x0CC
+      conf-reg: 0x2D0
+      functions:
+        NETCMIX_TOP_ETH0_RGMII_TD0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART3_TX: { mode: 1, input-reg: 0x55C, input-val: 0 }
+        NETCMIX_TOP_ETH0_RMII_TXD0: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT5: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT5: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_TX_CTL:
+      mux-reg: 0x0D0
+      conf-reg: 0x2D4
+      functions:
+        NETCMIX_TOP_ETH0_RGMII_TX_CTL: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART3_DTR_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_ETH0_RMII_TX_EN: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT6: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT6: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_TXC:
+      mux-reg: 0x0D4
+      conf-reg: 0x2D8
+      functions:
+        NETCMIX_TOP_ETH0_RGMII_TX_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_TOP_ENET_CLK_ROOT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT7: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT7: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_RX_CTL:
+      mux-reg: 0x0D8
+      conf-reg: 0x2DC
+      functions:
+        NETCMIX_TOP_ETH0_RGMII_RX_CTL: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART3_DSR_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_ETH0_RMII_CRS_DV: { mode: 2, input-reg: 0x000, input-val: 0 }
+        HSIOMIX_TOP_USB2_OTG_PWR: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT8: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT8: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_RXC:
+      mux-reg: 0x0DC
+      conf-reg: 0x2E0
+      functions:
+        NETCMIX_TOP_ETH0_RGMII_RX_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_ETH0_RMII_RX_ER: { mode: 1, input-reg: 0x42C, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT9: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT9: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_RD0:
+      mux-reg: 0x0E0
+      conf-reg: 0x2E4
+      functions:
+        NETCMIX_TOP_ETH0_RGMII_RD0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART3_RX: { mode: 1, input-reg: 0x558, input-val: 0 }
+        NETCMIX_TOP_ETH0_RMII_RXD0: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT10: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT10: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_RD1:
+      mux-reg: 0x0E4
+      conf-reg: 0x2E8
+      functions:
+        NETCMIX_TOP_ETH0_RGMII_RD1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART3_CTS_B: { mode: 1, input-reg: 0x554, input-val: 0 }
+        NETCMIX_TOP_ETH0_RMII_RXD1: { mode: 2, input-reg: 0x000, input-val: 0 }
+        LPTMR2_ALT1: { mode: 3, input-reg: 0x548, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT11: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT11: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_RD2:
+      mux-reg: 0x0E8
+      conf-reg: 0x2EC
+      functions:
+        NETCMIX_TOP_ETH0_RGMII_RD2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_ETH0_RMII_RX_ER: { mode: 2, input-reg: 0x42C, input-val: 1 }
+        LPTMR2_ALT2: { mode: 3, input-reg: 0x54C, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT12: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT12: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET1_RD3:
+      mux-reg: 0x0EC
+      conf-reg: 0x2F0
+      functions:
+        NETCMIX_TOP_ETH0_RGMII_RD3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPTMR2_ALT3: { mode: 3, input-reg: 0x550, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT13: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT13: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET2_MDC:
+      mux-reg: 0x0F0
+      conf-reg: 0x2F4
+      functions:
+        NETCMIX_TOP_NETC_MDC: { mode: 0, input-reg: 0x424, input-val: 1 }
+        LPUART4_DCD_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_SAI2_RX_SYNC: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT14: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT14: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET2_MDIO:
+      mux-reg: 0x0F4
+      conf-reg: 0x2F8
+      functions:
+        NETCMIX_TOP_NETC_MDIO: { mode: 0, input-reg: 0x428, input-val: 1 }
+        LPUART4_RIN_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_SAI2_RX_BCLK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT15: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT15: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET2_TD3:
+      mux-reg: 0x0F8
+      conf-reg: 0x2FC
+      functions:
+        NETCMIX_TOP_SAI2_RX_DATA_BIT0: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT16: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT16: { mode: 5, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_ETH1_RGMII_TD3: { mode: 0, input-reg: 0x000, input-val: 0 }
+    ENET2_TD2:
+      mux-reg: 0x0FC
+      conf-reg: 0x300
+      functions:
+        NETCMIX_TOP_ETH1_RGMII_TD2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_ETH1_RMII_REF50_CLK: { mode: 1, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_SAI2_RX_DATA_BIT1: { mode: 2, input-reg: 0x000, input-val: 0 }
+        SAI4_TX_SYNC: { mode: 3, input-reg: 0x5A4, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT17: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT17: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET2_TD1:
+      mux-reg: 0x100
+      conf-reg: 0x304
+      functions:
+        NETCMIX_TOP_ETH1_RGMII_TD1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART4_RTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_SAI2_RX_DATA_BIT2: { mode: 2, input-reg: 0x000, input-val: 0 }
+        SAI4_TX_BCLK: { mode: 3, input-reg: 0x5A0, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT18: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT18: { mode: 5, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_ETH1_RMII_TXD1: { mode: 6, input-reg: 0x000, input-val: 0 }
+    ENET2_TD0:
+      mux-reg: 0x104
+      conf-reg: 0x308
+      functions:
+        NETCMIX_TOP_ETH1_RGMII_TD0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART4_TX: { mode: 1, input-reg: 0x568, input-val: 0 }
+        NETCMIX_TOP_SAI2_RX_DATA_BIT3: { mode: 2, input-reg: 0x000, input-val: 0 }
+        SAI4_TX_DATA_BIT0: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT19: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT19: { mode: 5, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_ETH1_RMII_TXD0: { mode: 6, input-reg: 0x000, input-val: 0 }
+    ENET2_TX_CTL:
+      mux-reg: 0x108
+      conf-reg: 0x30C
+      functions:
+        NETCMIX_TOP_ETH1_RGMII_TX_CTL: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART4_DTR_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_SAI2_TX_SYNC: { mode: 2, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_ETH1_RMII_TX_EN: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT20: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT20: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET2_TXC:
+      mux-reg: 0x10C
+      conf-reg: 0x310
+      functions:
+        NETCMIX_TOP_ETH1_RGMII_TX_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_TOP_ENET_CLK_ROOT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_SAI2_TX_BCLK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT21: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT21: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET2_RX_CTL:
+      mux-reg: 0x110
+      conf-reg: 0x314
+      functions:
+        NETCMIX_TOP_ETH1_RGMII_RX_CTL: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART4_DSR_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_SAI2_TX_DATA_BIT0: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT22: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT22: { mode: 5, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_ETH1_RMII_CRS_DV: { mode: 6, input-reg: 0x000, input-val: 0 }
+    ENET2_RXC:
+      mux-reg: 0x114
+      conf-reg: 0x318
+      functions:
+        NETCMIX_TOP_ETH1_RGMII_RX_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_ETH1_RMII_RX_ER: { mode: 1, input-reg: 0x430, input-val: 0 }
+        NETCMIX_TOP_SAI2_TX_DATA_BIT1: { mode: 2, input-reg: 0x000, input-val: 0 }
+        SAI4_RX_SYNC: { mode: 3, input-reg: 0x59C, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT23: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT23: { mode: 5, input-reg: 0x000, input-val: 0 }
+    ENET2_RD0:
+      mux-reg: 0x118
+      conf-reg: 0x31C
+      functions:
+        NETCMIX_TOP_ETH1_RGMII_RD0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART4_RX: { mode: 1, input-reg: 0x564, input-val: 0 }
+        NETCMIX_TOP_SAI2_TX_DATA_BIT2: { mode: 2, input-reg: 0x000, input-val: 0 }
+        SAI4_RX_BCLK: { mode: 3, input-reg: 0x594, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT24: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT24: { mode: 5, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_ETH1_RMII_RXD0: { mode: 6, input-reg: 0x000, input-val: 0 }
+    ENET2_RD1:
+      mux-reg: 0x11C
+      conf-reg: 0x320
+      functions:
+        NETCMIX_TOP_ETH1_RGMII_RD1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SPDIF_IN: { mode: 1, input-reg: 0x454, input-val: 0 }
+        NETCMIX_TOP_SAI2_TX_DATA_BIT3: { mode: 2, input-reg: 0x000, input-val: 0 }
+        SAI4_RX_DATA_BIT0: { mode: 3, input-reg: 0x598, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT25: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT25: { mode: 5, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_ETH1_RMII_RXD1: { mode: 6, input-reg: 0x000, input-val: 0 }
+    ENET2_RD2:
+      mux-reg: 0x120
+      conf-reg: 0x324
+      functions:
+        NETCMIX_TOP_ETH1_RGMII_RD2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPUART4_CTS_B: { mode: 1, input-reg: 0x560, input-val: 0 }
+        NETCMIX_TOP_SAI2_MCLK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_MQS2_RIGHT: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT26: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT26: { mode: 5, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_ETH1_RMII_RX_ER: { mode: 6, input-reg: 0x430, input-val: 1 }
+    ENET2_RD3:
+      mux-reg: 0x124
+      conf-reg: 0x328
+      functions:
+        NETCMIX_TOP_ETH1_RGMII_RD3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SPDIF_OUT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SPDIF_IN: { mode: 2, input-reg: 0x454, input-val: 1 }
+        NETCMIX_TOP_MQS2_LEFT: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO2_FLEXIO_BIT27: { mode: 4, input-reg: 0x000, input-val: 0 }
+        GPIO4_IO_BIT27: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_CLK:
+      mux-reg: 0x128
+      conf-reg: 0x32C
+      functions:
+        FLEXIO1_FLEXIO_BIT8: { mode: 4, input-reg: 0x488, input-val: 1 }
+        GPIO3_IO_BIT8: { mode: 5, input-reg: 0x000, input-val: 0 }
+        USDHC1_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+    SD1_CMD:
+      mux-reg: 0x12C
+      conf-reg: 0x330
+      functions:
+        USDHC1_CMD: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT9: { mode: 4, input-reg: 0x48C, input-val: 1 }
+        GPIO3_IO_BIT9: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA0:
+      mux-reg: 0x130
+      conf-reg: 0x334
+      functions:
+        USDHC1_DATA0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT10: { mode: 4, input-reg: 0x490, input-val: 1 }
+        GPIO3_IO_BIT10: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA1:
+      mux-reg: 0x134
+      conf-reg: 0x338
+      functions:
+        USDHC1_DATA1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT11: { mode: 4, input-reg: 0x494, input-val: 1 }
+        GPIO3_IO_BIT11: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA2:
+      mux-reg: 0x138
+      conf-reg: 0x33C
+      functions:
+        USDHC1_DATA2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT12: { mode: 4, input-reg: 0x498, input-val: 1 }
+        GPIO3_IO_BIT12: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_TOP_PMIC_READY: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SD1_DATA3:
+      mux-reg: 0x13C
+      conf-reg: 0x340
+      functions:
+        USDHC1_DATA3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXSPI1_A_SS1_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT13: { mode: 4, input-reg: 0x49C, input-val: 1 }
+        GPIO3_IO_BIT13: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD1_DATA4:
+      mux-reg: 0x140
+      conf-reg: 0x344
+      functions:
+        USDHC1_DATA4: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXSPI1_A_DATA_BIT4: { mode: 1, input-reg: 0x4E4, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT14: { mode: 4, input-reg: 0x4A0, input-val: 1 }
+        GPIO3_IO_BIT14: { mode: 5, input-reg: 0x000, input-val: 0 }
+        XSPI_DATA_BIT4: { mode: 6, input-reg: 0x5FC, input-val: 0 }
+    SD1_DATA5:
+      mux-reg: 0x144
+      conf-reg: 0x348
+      functions:
+        USDHC1_DATA5: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXSPI1_A_DATA_BIT5: { mode: 1, input-reg: 0x4E8, input-val: 0 }
+        USDHC1_RESET_B: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT15: { mode: 4, input-reg: 0x4A4, input-val: 1 }
+        GPIO3_IO_BIT15: { mode: 5, input-reg: 0x000, input-val: 0 }
+        XSPI_DATA_BIT5: { mode: 6, input-reg: 0x600, input-val: 0 }
+    SD1_DATA6:
+      mux-reg: 0x148
+      conf-reg: 0x34C
+      functions:
+        USDHC1_DATA6: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXSPI1_A_DATA_BIT6: { mode: 1, input-reg: 0x4EC, input-val: 0 }
+        USDHC1_CD_B: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT16: { mode: 4, input-reg: 0x4A8, input-val: 1 }
+        GPIO3_IO_BIT16: { mode: 5, input-reg: 0x000, input-val: 0 }
+        XSPI_DATA_BIT6: { mode: 6, input-reg: 0x604, input-val: 0 }
+    SD1_DATA7:
+      mux-reg: 0x14C
+      conf-reg: 0x350
+      functions:
+        USDHC1_DATA7: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXSPI1_A_DATA_BIT7: { mode: 1, input-reg: 0x4F0, input-val: 0 }
+        USDHC1_WP: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT17: { mode: 4, input-reg: 0x4AC, input-val: 1 }
+        GPIO3_IO_BIT17: { mode: 5, input-reg: 0x000, input-val: 0 }
+        XSPI_DATA_BIT7: { mode: 6, input-reg: 0x608, input-val: 0 }
+    SD1_STROBE:
+      mux-reg: 0x150
+      conf-reg: 0x354
+      functions:
+        USDHC1_STROBE: { mode: 0, input-reg: 0x000, input-val: 0 }
+        FLEXSPI1_A_DQS: { mode: 1, input-reg: 0x4D0, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT18: { mode: 4, input-reg: 0x4B0, input-val: 1 }
+        GPIO3_IO_BIT18: { mode: 5, input-reg: 0x000, input-val: 0 }
+        XSPI_DQS: { mode: 6, input-reg: 0x5E4, input-val: 0 }
+    SD2_VSELECT:
+      mux-reg: 0x154
+      conf-reg: 0x358
+      functions:
+        USDHC2_VSELECT: { mode: 0, input-reg: 0x000, input-val: 0 }
+        USDHC2_WP: { mode: 1, input-reg: 0x000, input-val: 0 }
+        LPTMR2_ALT3: { mode: 2, input-reg: 0x550, input-val: 1 }
+        FLEXIO1_FLEXIO_BIT19: { mode: 4, input-reg: 0x4B4, input-val: 1 }
+        GPIO3_IO_BIT19: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_TOP_EXT_CLK1: { mode: 6, input-reg: 0x420, input-val: 1 }
+    SD3_CLK:
+      mux-reg: 0x158
+      conf-reg: 0x35C
+      functions:
+        USDHC3_CLK: { mode: 0, input-reg: 0x5C8, input-val: 1 }
+        FLEXSPI1_A_SCLK: { mode: 1, input-reg: 0x4F4, input-val: 0 }
+        SAI5_TX_DATA_BIT1: { mode: 2, input-reg: 0x000, input-val: 0 }
+        SAI5_RX_DATA_BIT0: { mode: 3, input-reg: 0x5AC, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT20: { mode: 4, input-reg: 0x4B8, input-val: 1 }
+        GPIO3_IO_BIT20: { mode: 5, input-reg: 0x000, input-val: 0 }
+        XSPI_CLK: { mode: 6, input-reg: 0x5E8, input-val: 0 }
+    SD3_CMD:
+      mux-reg: 0x15C
+      conf-reg: 0x360
+      functions:
+        USDHC3_CMD: { mode: 0, input-reg: 0x5CC, input-val: 1 }
+        FLEXSPI1_A_SS0_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI5_TX_DATA_BIT2: { mode: 2, input-reg: 0x000, input-val: 0 }
+        SAI5_RX_SYNC: { mode: 3, input-reg: 0x5BC, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT21: { mode: 4, input-reg: 0x4BC, input-val: 1 }
+        GPIO3_IO_BIT21: { mode: 5, input-reg: 0x000, input-val: 0 }
+        XSPI_CS: { mode: 6, input-reg: 0x5E0, input-val: 0 }
+    SD3_DATA0:
+      mux-reg: 0x160
+      conf-reg: 0x364
+      functions:
+        USDHC3_DATA0: { mode: 0, input-reg: 0x5D0, input-val: 1 }
+        FLEXSPI1_A_DATA_BIT0: { mode: 1, input-reg: 0x4D4, input-val: 0 }
+        SAI5_TX_DATA_BIT3: { mode: 2, input-reg: 0x000, input-val: 0 }
+        SAI5_RX_BCLK: { mode: 3, input-reg: 0x5A8, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT22: { mode: 4, input-reg: 0x4C0, input-val: 1 }
+        GPIO3_IO_BIT22: { mode: 5, input-reg: 0x000, input-val: 0 }
+        XSPI_DATA_BIT0: { mode: 6, input-reg: 0x5EC, input-val: 0 }
+    SD3_DATA1:
+      mux-reg: 0x164
+      conf-reg: 0x368
+      functions:
+        USDHC3_DATA1: { mode: 0, input-reg: 0x5D4, input-val: 1 }
+        FLEXSPI1_A_DATA_BIT1: { mode: 1, input-reg: 0x4D8, input-val: 0 }
+        SAI5_RX_DATA_BIT1: { mode: 2, input-reg: 0x5B0, input-val: 0 }
+        SAI5_TX_DATA_BIT0: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT23: { mode: 4, input-reg: 0x4C4, input-val: 1 }
+        GPIO3_IO_BIT23: { mode: 5, input-reg: 0x000, input-val: 0 }
+        XSPI_DATA_BIT1: { mode: 6, input-reg: 0x5F0, input-val: 0 }
+    SD3_DATA2:
+      mux-reg: 0x168
+      conf-reg: 0x36C
+      functions:
+        USDHC3_DATA2: { mode: 0, input-reg: 0x5D8, input-val: 1 }
+        FLEXSPI1_A_DATA_BIT2: { mode: 1, input-reg: 0x4DC, input-val: 0 }
+        SAI5_RX_DATA_BIT2: { mode: 2, input-reg: 0x5B4, input-val: 0 }
+        SAI5_TX_SYNC: { mode: 3, input-reg: 0x5C4, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT24: { mode: 4, input-reg: 0x4C8, input-val: 1 }
+        GPIO3_IO_BIT24: { mode: 5, input-reg: 0x000, input-val: 0 }
+        XSPI_DATA_BIT2: { mode: 6, input-reg: 0x5F4, input-val: 0 }
+    SD3_DATA3:
+      mux-reg: 0x16C
+      conf-reg: 0x370
+      functions:
+        USDHC3_DATA3: { mode: 0, input-reg: 0x5DC, input-val: 1 }
+        FLEXSPI1_A_DATA_BIT3: { mode: 1, input-reg: 0x4E0, input-val: 0 }
+        SAI5_RX_DATA_BIT3: { mode: 2, input-reg: 0x5B8, input-val: 0 }
+        SAI5_TX_BCLK: { mode: 3, input-reg: 0x5C0, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT25: { mode: 4, input-reg: 0x4CC, input-val: 1 }
+        GPIO3_IO_BIT25: { mode: 5, input-reg: 0x000, input-val: 0 }
+        XSPI_DATA_BIT3: { mode: 6, input-reg: 0x5F8, input-val: 0 }
+    XSPI1_DATA0:
+      mux-reg: 0x170
+      conf-reg: 0x374
+      functions:
+        FLEXSPI1_A_DATA_BIT0: { mode: 0, input-reg: 0x4D4, input-val: 1 }
+        NETCMIX_TOP_SAI2_TX_DATA_BIT4: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI4_TX_BCLK: { mode: 2, input-reg: 0x5A0, input-val: 1 }
+        SAI4_RX_DATA_BIT1: { mode: 3, input-reg: 0x000, input-val: 0 }
+        XSPI_DATA_BIT0: { mode: 4, input-reg: 0x5EC, input-val: 1 }
+        GPIO5_IO_BIT0: { mode: 5, input-reg: 0x000, input-val: 0 }
+    XSPI1_DATA1:
+      mux-reg: 0x174
+      conf-reg: 0x378
+      functions:
+        FLEXSPI1_A_DATA_BIT1: { mode: 0, input-reg: 0x4D8, input-val: 1 }
+        NETCMIX_TOP_SAI2_TX_DATA_BIT5: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI4_TX_SYNC: { mode: 2, input-reg: 0x5A4, input-val: 1 }
+        SAI4_TX_DATA_BIT1: { mode: 3, input-reg: 0x000, input-val: 0 }
+        XSPI_DATA_BIT1: { mode: 4, input-reg: 0x5F0, input-val: 1 }
+        GPIO5_IO_BIT1: { mode: 5, input-reg: 0x000, input-val: 0 }
+    XSPI1_DATA2:
+      mux-reg: 0x178
+      conf-reg: 0x37C
+      functions:
+        FLEXSPI1_A_DATA_BIT2: { mode: 0, input-reg: 0x4DC, input-val: 1 }
+        NETCMIX_TOP_SAI2_TX_DATA_BIT6: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI4_TX_DATA_BIT0: { mode: 2, input-reg: 0x000, input-val: 0 }
+        XSPI_DATA_BIT2: { mode: 4, input-reg: 0x5F4, input-val: 1 }
+        GPIO5_IO_BIT2: { mode: 5, input-reg: 0x000, input-val: 0 }
+    XSPI1_DATA3:
+      mux-reg: 0x17C
+      conf-reg: 0x380
+      functions:
+        FLEXSPI1_A_DATA_BIT3: { mode: 0, input-reg: 0x4E0, input-val: 1 }
+        NETCMIX_TOP_SAI2_TX_DATA_BIT7: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI4_RX_DATA_BIT0: { mode: 2, input-reg: 0x598, input-val: 1 }
+        XSPI_DATA_BIT3: { mode: 4, input-reg: 0x5F8, input-val: 1 }
+        GPIO5_IO_BIT3: { mode: 5, input-reg: 0x000, input-val: 0 }
+    XSPI1_DATA4:
+      mux-reg: 0x180
+      conf-reg: 0x384
+      functions:
+        FLEXSPI1_A_DATA_BIT4: { mode: 0, input-reg: 0x4E4, input-val: 1 }
+        SAI5_TX_DATA_BIT0: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI5_RX_DATA_BIT1: { mode: 2, input-reg: 0x5B0, input-val: 1 }
+        XSPI_DATA_BIT4: { mode: 4, input-reg: 0x5FC, input-val: 1 }
+        GPIO5_IO_BIT4: { mode: 5, input-reg: 0x000, input-val: 0 }
+    XSPI1_DATA5:
+      mux-reg: 0x184
+      conf-reg: 0x388
+      functions:
+        FLEXSPI1_A_DATA_BIT5: { mode: 0, input-reg: 0x4E8, input-val: 1 }
+        SAI5_TX_SYNC: { mode: 1, input-reg: 0x5C4, input-val: 1 }
+        SAI5_RX_DATA_BIT2: { mode: 2, input-reg: 0x5B4, input-val: 1 }
+        NETCMIX_TOP_SAI2_RX_DATA_BIT6: { mode: 3, input-reg: 0x43C, input-val: 0 }
+        XSPI_DATA_BIT5: { mode: 4, input-reg: 0x600, input-val: 1 }
+        GPIO5_IO_BIT5: { mode: 5, input-reg: 0x000, input-val: 0 }
+    XSPI1_DATA6:
+      mux-reg: 0x188
+      conf-reg: 0x38C
+      functions:
+        FLEXSPI1_A_DATA_BIT6: { mode: 0, input-reg: 0x4EC, input-val: 1 }
+        SAI5_TX_BCLK: { mode: 1, input-reg: 0x5C0, input-val: 1 }
+        SAI5_RX_DATA_BIT3: { mode: 2, input-reg: 0x5B8, input-val: 1 }
+        NETCMIX_TOP_SAI2_RX_DATA_BIT7: { mode: 3, input-reg: 0x440, input-val: 0 }
+        XSPI_DATA_BIT6: { mode: 4, input-reg: 0x604, input-val: 1 }
+        GPIO5_IO_BIT6: { mode: 5, input-reg: 0x000, input-val: 0 }
+    XSPI1_DATA7:
+      mux-reg: 0x18C
+      conf-reg: 0x390
+      functions:
+        FLEXSPI1_A_DATA_BIT7: { mode: 0, input-reg: 0x4F0, input-val: 1 }
+        SAI5_RX_DATA_BIT0: { mode: 1, input-reg: 0x5AC, input-val: 1 }
+        SAI5_TX_DATA_BIT1: { mode: 2, input-reg: 0x000, input-val: 0 }
+        XSPI_DATA_BIT7: { mode: 4, input-reg: 0x608, input-val: 1 }
+        GPIO5_IO_BIT7: { mode: 5, input-reg: 0x000, input-val: 0 }
+    XSPI1_DQS:
+      mux-reg: 0x190
+      conf-reg: 0x394
+      functions:
+        FLEXSPI1_A_DQS: { mode: 0, input-reg: 0x4D0, input-val: 1 }
+        SAI5_RX_SYNC: { mode: 1, input-reg: 0x5BC, input-val: 1 }
+        SAI5_TX_DATA_BIT2: { mode: 2, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_SAI2_RX_DATA_BIT6: { mode: 3, input-reg: 0x43C, input-val: 1 }
+        XSPI_DQS: { mode: 4, input-reg: 0x5E4, input-val: 1 }
+        GPIO5_IO_BIT8: { mode: 5, input-reg: 0x000, input-val: 0 }
+    XSPI1_SCLK:
+      mux-reg: 0x194
+      conf-reg: 0x398
+      functions:
+        FLEXSPI1_A_SCLK: { mode: 0, input-reg: 0x4F4, input-val: 1 }
+        NETCMIX_TOP_SAI2_RX_DATA_BIT4: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI4_RX_SYNC: { mode: 2, input-reg: 0x59C, input-val: 1 }
+        EARC_DC_HPD_IN: { mode: 3, input-reg: 0x000, input-val: 0 }
+        XSPI_CLK: { mode: 4, input-reg: 0x5E8, input-val: 1 }
+        GPIO5_IO_BIT9: { mode: 5, input-reg: 0x000, input-val: 0 }
+    XSPI1_SS0_B:
+      mux-reg: 0x198
+      conf-reg: 0x39C
+      functions:
+        FLEXSPI1_A_SS0_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_SAI2_RX_DATA_BIT5: { mode: 1, input-reg: 0x000, input-val: 0 }
+        SAI4_RX_BCLK: { mode: 2, input-reg: 0x594, input-val: 1 }
+        EARC_CEC_OUT: { mode: 3, input-reg: 0x000, input-val: 0 }
+        XSPI_CS: { mode: 4, input-reg: 0x5E0, input-val: 1 }
+        GPIO5_IO_BIT10: { mode: 5, input-reg: 0x000, input-val: 0 }
+    XSPI1_SS1_B:
+      mux-reg: 0x19C
+      conf-reg: 0x3A0
+      functions:
+        FLEXSPI1_A_SS1_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        SAI5_RX_BCLK: { mode: 1, input-reg: 0x5A8, input-val: 1 }
+        SAI5_TX_DATA_BIT3: { mode: 2, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_SAI2_RX_DATA_BIT7: { mode: 3, input-reg: 0x440, input-val: 1 }
+        GPIO5_IO_BIT11: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD2_CD_B:
+      mux-reg: 0x1A0
+      conf-reg: 0x3A4
+      functions:
+        USDHC2_CD_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_NETC_TMR_1588_TRIG1: { mode: 1, input-reg: 0x434, input-val: 1 }
+        I3C2_SCL: { mode: 2, input-reg: 0x4F8, input-val: 1 }
+        FLEXIO1_FLEXIO_BIT0: { mode: 4, input-reg: 0x468, input-val: 1 }
+        GPIO3_IO_BIT0: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD2_CLK:
+      mux-reg: 0x1A4
+      conf-reg: 0x3A8
+      functions:
+        USDHC2_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_NETC_TMR_1588_PP1: { mode: 1, input-reg: 0x000, input-val: 0 }
+        I3C2_SDA: { mode: 2, input-reg: 0x4FC, input-val: 1 }
+        FLEXIO1_FLEXIO_BIT1: { mode: 4, input-reg: 0x46C, input-val: 1 }
+        GPIO3_IO_BIT1: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_TOP_OBSERVE_0: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SD2_CMD:
+      mux-reg: 0x1A8
+      conf-reg: 0x3AC
+      functions:
+        USDHC2_CMD: { mode: 0, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_NETC_TMR_1588_TRIG2: { mode: 1, input-reg: 0x438, input-val: 1 }
+        I3C2_PUR: { mode: 2, input-reg: 0x000, input-val: 0 }
+        I3C2_PUR_B: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT2: { mode: 4, input-reg: 0x470, input-val: 1 }
+        GPIO3_IO_BIT2: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_TOP_OBSERVE_1: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SD2_DATA0:
+      mux-reg: 0x1AC
+      conf-reg: 0x3B0
+      functions:
+        USDHC2_DATA0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_NETC_TMR_1588_PP2: { mode: 1, input-reg: 0x000, input-val: 0 }
+        CAN2_TX: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT3: { mode: 4, input-reg: 0x474, input-val: 1 }
+        GPIO3_IO_BIT3: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_TOP_OBSERVE_2: { mode: 6, input-reg: 0x000, input-val: 0 }
+    SD2_DATA1:
+      mux-reg: 0x1B0
+      conf-reg: 0x3B4
+      functions:
+        USDHC2_DATA1: { mode: 0, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_NETC_TMR_1588_CLK: { mode: 1, input-reg: 0x000, input-val: 0 }
+        CAN2_RX: { mode: 2, input-reg: 0x444, input-val: 3 }
+        FLEXIO1_FLEXIO_BIT4: { mode: 4, input-reg: 0x478, input-val: 1 }
+        GPIO3_IO_BIT4: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD2_DATA2:
+      mux-reg: 0x1B4
+      conf-reg: 0x3B8
+      functions:
+        USDHC2_DATA2: { mode: 0, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_NETC_TMR_1588_PP3: { mode: 1, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_MQS2_RIGHT: { mode: 2, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT5: { mode: 4, input-reg: 0x47C, input-val: 1 }
+        GPIO3_IO_BIT5: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD2_DATA3:
+      mux-reg: 0x1B8
+      conf-reg: 0x3BC
+      functions:
+        USDHC2_DATA3: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPTMR2_ALT1: { mode: 1, input-reg: 0x548, input-val: 1 }
+        NETCMIX_TOP_MQS2_LEFT: { mode: 2, input-reg: 0x000, input-val: 0 }
+        NETCMIX_TOP_NETC_TMR_1588_ALARM1: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT6: { mode: 4, input-reg: 0x480, input-val: 1 }
+        GPIO3_IO_BIT6: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SD2_RESET_B:
+      mux-reg: 0x1BC
+      conf-reg: 0x3C0
+      functions:
+        USDHC2_RESET_B: { mode: 0, input-reg: 0x000, input-val: 0 }
+        LPTMR2_ALT2: { mode: 1, input-reg: 0x54C, input-val: 1 }
+        NETCMIX_TOP_NETC_TMR_1588_GCLK: { mode: 3, input-reg: 0x000, input-val: 0 }
+        FLEXIO1_FLEXIO_BIT7: { mode: 4, input-reg: 0x484, input-val: 1 }
+        GPIO3_IO_BIT7: { mode: 5, input-reg: 0x000, input-val: 0 }
+    I2C1_SCL:
+      mux-reg: 0x1C0
+      conf-reg: 0x3C4
+      functions:
+        AONMIX_TOP_LPI2C1_SCL: { mode: 0, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_I3C1_SCL: { mode: 1, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_LPUART1_DCD_B: { mode: 2, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_TPM2_CH0: { mode: 3, input-reg: 0x000, input-val: 0 }
+        VPUMIX_TOP_UART_RX: { mode: 4, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_GPIO1_IO_BIT0: { mode: 5, input-reg: 0x000, input-val: 0 }
+    I2C1_SDA:
+      mux-reg: 0x1C4
+      conf-reg: 0x3C8
+      functions:
+        AONMIX_TOP_LPI2C1_SDA: { mode: 0, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_I3C1_SDA: { mode: 1, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_LPUART1_RIN_B: { mode: 2, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_TPM2_CH1: { mode: 3, input-reg: 0x000, input-val: 0 }
+        VPUMIX_TOP_UART_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_GPIO1_IO_BIT1: { mode: 5, input-reg: 0x000, input-val: 0 }
+    I2C2_SCL:
+      mux-reg: 0x1C8
+      conf-reg: 0x3CC
+      functions:
+        AONMIX_TOP_LPI2C2_SCL: { mode: 0, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_I3C1_PUR: { mode: 1, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_LPUART2_DCD_B: { mode: 2, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_TPM2_CH2: { mode: 3, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_SAI1_RX_SYNC: { mode: 4, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_GPIO1_IO_BIT2: { mode: 5, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_I3C1_PUR_B: { mode: 6, input-reg: 0x000, input-val: 0 }
+    I2C2_SDA:
+      mux-reg: 0x1CC
+      conf-reg: 0x3D0
+      functions:
+        AONMIX_TOP_LPI2C2_SDA: { mode: 0, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_LPUART2_RIN_B: { mode: 2, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_TPM2_CH3: { mode: 3, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_SAI1_RX_BCLK: { mode: 4, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_GPIO1_IO_BIT3: { mode: 5, input-reg: 0x000, input-val: 0 }
+    UART1_RXD:
+      mux-reg: 0x1D0
+      conf-reg: 0x3D4
+      functions:
+        AONMIX_TOP_LPUART1_RX: { mode: 0, input-reg: 0x000, input-val: 0 }
+        S400_UART_RX: { mode: 1, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_LPSPI2_SIN: { mode: 2, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_TPM1_CH0: { mode: 3, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_GPIO1_IO_BIT4: { mode: 5, input-reg: 0x000, input-val: 0 }
+    UART1_TXD:
+      mux-reg: 0x1D4
+      conf-reg: 0x3D8
+      functions:
+        AONMIX_TOP_LPUART1_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+        S400_UART_TX: { mode: 1, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_LPSPI2_PCS0: { mode: 2, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_TPM1_CH1: { mode: 3, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_GPIO1_IO_BIT5: { mode: 5, input-reg: 0x000, input-val: 0 }
+    UART2_RXD:
+      mux-reg: 0x1D8
+      conf-reg: 0x3DC
+      functions:
+        AONMIX_TOP_LPUART2_RX: { mode: 0, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_LPUART1_CTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_LPSPI2_SOUT: { mode: 2, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_TPM1_CH2: { mode: 3, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_SAI1_MCLK: { mode: 4, input-reg: 0x41C, input-val: 0 }
+        AONMIX_TOP_GPIO1_IO_BIT6: { mode: 5, input-reg: 0x000, input-val: 0 }
+    UART2_TXD:
+      mux-reg: 0x1DC
+      conf-reg: 0x3E0
+      functions:
+        AONMIX_TOP_LPUART2_TX: { mode: 0, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_LPUART1_RTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_LPSPI2_SCK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_TPM1_CH3: { mode: 3, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_GPIO1_IO_BIT7: { mode: 5, input-reg: 0x000, input-val: 0 }
+    PDM_CLK:
+      mux-reg: 0x1E0
+      conf-reg: 0x3E4
+      functions:
+        AONMIX_TOP_PDM_CLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_MQS1_LEFT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_LPTMR1_ALT1: { mode: 4, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_GPIO1_IO_BIT8: { mode: 5, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_CAN1_TX: { mode: 6, input-reg: 0x000, input-val: 0 }
+    PDM_BIT_STREAM0:
+      mux-reg: 0x1E4
+      conf-reg: 0x3E8
+      functions:
+        AONMIX_TOP_PDM_BIT_STREAM_BIT0: { mode: 0, input-reg: 0x40C, input-val: 0 }
+        AONMIX_TOP_MQS1_RIGHT: { mode: 1, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_LPSPI1_PCS1: { mode: 2, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_TPM1_EXTCLK: { mode: 3, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_LPTMR1_ALT2: { mode: 4, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_GPIO1_IO_BIT9: { mode: 5, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_CAN1_RX: { mode: 6, input-reg: 0x408, input-val: 0 }
+    PDM_BIT_STREAM1:
+      mux-reg: 0x1E8
+      conf-reg: 0x3EC
+      functions:
+        AONMIX_TOP_PDM_BIT_STREAM_BIT1: { mode: 0, input-reg: 0x410, input-val: 0 }
+        NMI_GLUE_NMI: { mode: 1, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_LPSPI2_PCS1: { mode: 2, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_TPM2_EXTCLK: { mode: 3, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_LPTMR1_ALT3: { mode: 4, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_GPIO1_IO_BIT10: { mode: 5, input-reg: 0x000, input-val: 0 }
+        CCMSRCGPCMIX_TOP_EXT_CLK1: { mode: 6, input-reg: 0x420, input-val: 0 }
+    SAI1_TXFS:
+      mux-reg: 0x1EC
+      conf-reg: 0x3F0
+      functions:
+        AONMIX_TOP_SAI1_TX_SYNC: { mode: 0, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_SAI1_TX_DATA_BIT1: { mode: 1, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_LPSPI1_PCS0: { mode: 2, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_LPUART2_DTR_B: { mode: 3, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_MQS1_LEFT: { mode: 4, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_GPIO1_IO_BIT11: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SAI1_TXC:
+      mux-reg: 0x1F0
+      conf-reg: 0x3F4
+      functions:
+        AONMIX_TOP_SAI1_TX_BCLK: { mode: 0, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_LPUART2_CTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_LPSPI1_SIN: { mode: 2, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_LPUART1_DSR_B: { mode: 3, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_CAN1_RX: { mode: 4, input-reg: 0x408, input-val: 1 }
+        AONMIX_TOP_GPIO1_IO_BIT12: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SAI1_TXD0:
+      mux-reg: 0x1F4
+      conf-reg: 0x3F8
+      functions:
+        AONMIX_TOP_SAI1_TX_DATA_BIT0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_LPUART2_RTS_B: { mode: 1, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_LPSPI1_SCK: { mode: 2, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_LPUART1_DTR_B: { mode: 3, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_CAN1_TX: { mode: 4, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_GPIO1_IO_BIT13: { mode: 5, input-reg: 0x000, input-val: 0 }
+    SAI1_RXD0:
+      mux-reg: 0x1F8
+      conf-reg: 0x3FC
+      functions:
+        AONMIX_TOP_SAI1_RX_DATA_BIT0: { mode: 0, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_SAI1_MCLK: { mode: 1, input-reg: 0x41C, input-val: 1 }
+        AONMIX_TOP_LPSPI1_SOUT: { mode: 2, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_LPUART2_DSR_B: { mode: 3, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_MQS1_RIGHT: { mode: 4, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_GPIO1_IO_BIT14: { mode: 5, input-reg: 0x000, input-val: 0 }
+    WDOG_ANY:
+      mux-reg: 0x1FC
+      conf-reg: 0x400
+      functions:
+        AONMIX_TOP_WDOG_ANY: { mode: 0, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_FCCU_EOUT1: { mode: 1, input-reg: 0x000, input-val: 0 }
+        AONMIX_TOP_GPIO1_IO_BIT15: { mode: 5, input-reg: 0x000, input-val: 0 }
 # END pad-table
 
 """#,

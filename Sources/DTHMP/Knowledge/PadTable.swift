@@ -38,11 +38,15 @@ public struct PadTable: Sendable {
   public var pads: [Pad]
   public var source: String
   public var headerSHA256: String
+  /// Cells per `fsl,pins` entry: 6 (`mux conf input mode input_val config`), or 5 where the pad control shares the
+  /// mux register (`mux input mode input_val config`, i.MX 8ULP; HMPFacts §18.6).
+  public var pinCells: Int
   private var byName: [String: Int]
   private var byMux: [UInt32: Int]
 
-  public init(pads: [Pad], source: String = "", headerSHA256: String = "") {
+  public init(pads: [Pad], source: String = "", headerSHA256: String = "", pinCells: Int = 6) {
     self.pads = pads
+    self.pinCells = pinCells
     self.source = source
     self.headerSHA256 = headerSHA256
     var byName: [String: Int] = [:]
@@ -70,7 +74,9 @@ public struct PadTable: Sendable {
   /// matches no known function.
   public func decode(fslPins cells: ArraySlice<UInt32>) -> PinSetting? {
     guard cells.count >= 5 else { return nil }
-    let c = Array(cells.prefix(6))
+    var c = Array(cells.prefix(pinCells))
+    // Five-cell entries share the mux register for the pad control: give them the six-cell layout.
+    if pinCells == 5 { c.insert(c[0], at: 1) }
     let id = c[0] != 0 ? c[0] : c[1]
     guard let pad = pad(muxReg: id), c[0] == 0 || pad.confReg == c[1] || c[1] == 0 else { return nil }
     let fs = pad.functions.filter { $0.mode == c[3] && $0.inputReg == c[2] && (c[2] == 0 || $0.inputVal == c[4]) }
@@ -79,12 +85,19 @@ public struct PadTable: Sendable {
 
   /// Decodes a whole `fsl,pins` value (6 cells per pin). Entries of unknown pads are returned as nil.
   public func decode(fslPins cells: [UInt32]) -> [PinSetting?] {
-    stride(from: 0, to: cells.count - cells.count % 6, by: 6).map { decode(fslPins: cells[$0..<($0 + 6)]) }
+    stride(from: 0, to: cells.count - cells.count % pinCells, by: pinCells).map {
+      decode(fslPins: cells[$0..<($0 + pinCells)])
+    }
   }
 
   static func read(_ node: Yams.Node, key: String, reader r: YAMLReader) throws(InputError) -> PadTable {
     let o = try r.object(
-      node, key: key, required: ["source", "header-sha256", "pad-count", "function-count", "pads"])
+      node, key: key, required: ["source", "header-sha256", "pad-count", "function-count", "pads"],
+      optional: ["pin-cells"])
+    let pinCells = try o.integer("pin-cells", max: 6) ?? 6
+    if pinCells != 5 && pinCells != 6 {
+      throw r.error(try o.required("pin-cells"), key: o.path("pin-cells"), "must be 5 or 6")
+    }
     var pads: [Pad] = []
     var names: Set<String> = []
     var muxes: [UInt32: String] = [:]
@@ -97,7 +110,7 @@ public struct PadTable: Sendable {
           fv, key: YAMLReader.join(po.path("functions"), fname), required: ["mode", "input-reg", "input-val"])
         functions.append(
           PadFunction(
-            name: fname, mode: UInt32(try fo.requiredInteger("mode", max: 7)),
+            name: fname, mode: UInt32(try fo.requiredInteger("mode", max: 31)),
             inputReg: UInt32(try fo.requiredInteger("input-reg", max: 0xFFFF)),
             inputVal: UInt32(try fo.requiredInteger("input-val", max: 0xFF))))
       }
@@ -112,7 +125,8 @@ public struct PadTable: Sendable {
       pads.append(pad)
     }
     let table = PadTable(
-      pads: pads, source: try o.requiredString("source"), headerSHA256: try o.requiredString("header-sha256"))
+      pads: pads, source: try o.requiredString("source"), headerSHA256: try o.requiredString("header-sha256"),
+      pinCells: Int(pinCells))
     let padCount = try o.requiredInt("pad-count")
     if padCount != pads.count {
       throw r.error(

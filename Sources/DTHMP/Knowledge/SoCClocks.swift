@@ -135,6 +135,6 @@ extension SoCProfile {
   /// The binding-header name of a clock ID the profile knows (a peripheral's gate or slice, the M core's clock).
   public func clockName(id: UInt32) -> String? {
     if let c = clocks?.clock(id: id) { return c.0.name }
-    return remoteproc.clockID == id ? remoteproc.clockName : nil
+    return remoteproc.clock?.id == id ? remoteproc.clock?.name : nil
   }
 }

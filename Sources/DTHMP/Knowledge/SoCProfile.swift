@@ -39,10 +39,13 @@ public struct RPMsgSettings: Sendable, Hashable {
   public var muChannel: UInt64
   public var linkID: UInt64
   public var vdevCount: UInt64
+  /// rpmsg-lite's `RL_PLATFORM_HIGHEST_LINK_ID` for the SoC's platform (15 on the i.MX 8M family, 1 on the
+  /// i.MX 93/95, 9 on the i.MX 8ULP; HMPFacts §8, §18.5): link ids run from 0 to it, one vdev per link.
+  public var highestLinkID: UInt64 = 15
 
   /// Descriptors per virtqueue: at most 32768 (virtio 1.x, "Queue Size").
   public static let maxBufferCount: UInt64 = 32768
-  /// vdevs: one per rpmsg-lite link id, 0 to RL_PLATFORM_HIGHEST_LINK_ID (15 on the i.MX 8M Plus, HMPFacts §8).
+  /// vdevs: one per rpmsg-lite link id, 0 to RL_PLATFORM_HIGHEST_LINK_ID (15 at most on any SoC profiled, §8).
   public static let maxVdevCount: UInt64 = 16
 
   /// The manifest/profile keys, in order.
@@ -77,7 +80,9 @@ public struct RPMsgSettings: Sendable, Hashable {
   }
 
   /// Values from a mapping with (a subset of) ``keys``, over `base`. Returns the settings and the keys given.
-  static func read(_ o: YAMLObject, over base: RPMsgSettings?) throws(InputError) -> RPMsgSettings {
+  static func read(_ o: YAMLObject, over base: RPMsgSettings?, highestLinkID: UInt64? = nil) throws(InputError)
+    -> RPMsgSettings
+  {
     func v(_ key: String, _ fallback: UInt64?) throws(InputError) -> UInt64 {
       if let x = try o.integer(key, max: UInt64(UInt32.max)) { return x }
       guard let fallback else { throw o.reader.error(o.node, key: o.path(key), "missing key '\(key)'") }
@@ -89,11 +94,12 @@ public struct RPMsgSettings: Sendable, Hashable {
       bufferPayloadSize: try v("buffer-payload-size", base?.bufferPayloadSize),
       bufferSize: try v("buffer-size", base?.bufferSize), resourceTable: try v("resource-table", base?.resourceTable),
       muChannel: try v("mu-channel", base?.muChannel), linkID: try v("link-id", base?.linkID),
-      vdevCount: try v("vdev-count", base?.vdevCount))
+      vdevCount: try v("vdev-count", base?.vdevCount),
+      highestLinkID: highestLinkID ?? base?.highestLinkID ?? 15)
   }
 
   /// Checks values both sides' code would reject; `o` names the keys in errors.
-  func validate(_ o: YAMLObject, channels: Int) throws(InputError) {
+  func validate(_ o: YAMLObject, channels: Int, soc: String) throws(InputError) {
     func fail(_ key: String, _ message: String) -> InputError {
       o.reader.error(o[key] ?? o.node, key: o.path(key), message)
     }
@@ -106,14 +112,15 @@ public struct RPMsgSettings: Sendable, Hashable {
       throw fail(
         "buffer-count", "\(bufferCount) is over \(Self.maxBufferCount), the largest virtqueue the virtio spec allows")
     }
-    if vdevCount > Self.maxVdevCount {
+    if vdevCount > highestLinkID + 1 {
       throw fail(
         "vdev-count",
-        "\(vdevCount) is over \(Self.maxVdevCount): rpmsg-lite gives each vdev a link id, 0 to "
-          + "RL_PLATFORM_HIGHEST_LINK_ID (15 on the i.MX 8M Plus, HMPFacts §8)")
+        "\(vdevCount) is over \(highestLinkID + 1): rpmsg-lite gives each vdev a link id, 0 to "
+          + "RL_PLATFORM_HIGHEST_LINK_ID (\(highestLinkID) on the \(soc), HMPFacts §8)")
     }
-    if linkID >= Self.maxVdevCount {
-      throw fail("link-id", "\(linkID) is over RL_PLATFORM_HIGHEST_LINK_ID (15 on the i.MX 8M Plus, HMPFacts §8)")
+    if linkID > highestLinkID {
+      throw fail(
+        "link-id", "\(linkID) is over RL_PLATFORM_HIGHEST_LINK_ID (\(highestLinkID) on the \(soc), HMPFacts §8)")
     }
     if vringSize == 0 { throw fail("vring-size", "must not be 0") }
     if muChannel >= UInt64(channels) { throw fail("mu-channel", "must be below \(channels) (MU data registers)") }
@@ -160,6 +167,16 @@ public struct AddressTranslation: Sendable, Hashable {
   /// The DDR window shared regions should lie in (1:1, da = pa).
   public var sharedWindow: (da: UInt64, size: UInt64)
   public var sharedWindowProvenance: Provenance
+  /// How a shared region is judged reachable by the M core (`shared-window.check`).
+  public var windowCheck: WindowCheck = .attIdentity
+
+  public enum WindowCheck: String, Sendable, Hashable, CaseIterable {
+    /// The region's physical address must translate, through the table, to itself (i.MX 8M: da = pa).
+    case attIdentity = "att-identity"
+    /// The region must lie in the shared window or in the system range of a table row (the M core's view of TCM
+    /// differs from Linux's, and DDR beyond the table's rows is reached at its physical address: i.MX 93).
+    case reachable
+  }
 
   /// The table `kernel`'s driver uses (a variant when one lists the flavor).
   public func rows(forKernel kernel: String?) -> [ATTRow] {
@@ -187,6 +204,7 @@ public struct AddressTranslation: Sendable, Hashable {
   public static func == (a: AddressTranslation, b: AddressTranslation) -> Bool {
     a.rows == b.rows && a.variants == b.variants && a.provenance == b.provenance
       && a.sharedWindow == b.sharedWindow && a.sharedWindowProvenance == b.sharedWindowProvenance
+      && a.windowCheck == b.windowCheck
   }
   public func hash(into h: inout Hasher) {
     h.combine(rows)
@@ -197,13 +215,16 @@ public struct AddressTranslation: Sendable, Hashable {
 /// A messaging unit (HMPFacts §3, §5.1).
 public struct MailboxUnit: Sendable, Hashable {
   public struct Side: Sendable, Hashable {
-    public var base: UInt64
-    public var irq: UInt32
+    /// Nil where the profile does not know it (HMPFacts marks it).
+    public var base: UInt64?
+    public var irq: UInt32?
     public var irqName: String?
+    /// The SDK's name of the side (`MU1_MUA`, `MU7_MUB`).
+    public var instance: String? = nil
   }
   public var node: SoCNode
   public var defaultStatus: String
-  /// Who is on the other side: `m7`, `dsp`.
+  /// Who is on the other side: `m7`, `m4`, `m33`, `dsp`.
   public var peer: String
   /// The Linux (A53) side.
   public var aSide: Side
@@ -215,13 +236,15 @@ public struct MailboxUnit: Sendable, Hashable {
 
 /// An imx_rproc compatible accepted for the SoC's M core (HMPFacts §1.1).
 public struct RprocCompatible: Sendable, Hashable {
-  public enum Method: String, Sendable, Hashable, CaseIterable { case smc, mmio }
+  /// How imx_rproc starts, stops and detects the core: TF-A SiP call, SRC/GPR registers, the System Manager's SCMI
+  /// CPU/LMM protocols (i.MX 95), or not at all (i.MX 8ULP: the core is always taken as running, HMPFacts §18.1).
+  public enum Method: String, Sendable, Hashable, CaseIterable { case smc, mmio, sm, none }
   public var compatible: String
   public var method: Method
   public var driverConfig: String
   /// The one to generate.
   public var preferred: Bool
-  /// Properties this variant needs (`syscon`).
+  /// Properties this variant needs (`syscon`) in every kernel that knows it.
   public var needs: [String]
   public var note: String?
 }
@@ -229,20 +252,52 @@ public struct RprocCompatible: Sendable, Hashable {
 /// `schemas/soc/<soc>.yaml`: what the HMP rules know about a SoC (schemas/README.md).
 public struct SoCProfile: Sendable {
   public struct Remoteproc: Sendable, Hashable {
+    /// The M core clock a remoteproc node names (`<&clk IMX8MP_CLK_M7_DIV>`).
+    public struct Clock: Sendable, Hashable {
+      public var provider: String
+      public var id: UInt32
+      public var name: String
+      public var provenance: Provenance
+    }
     public var compatibles: [RprocCompatible]
     public var provenance: Provenance
-    /// The M core clock (`<&clk IMX8MP_CLK_M7_DIV>`).
-    public var clockProvider: String
-    public var clockID: UInt32
-    public var clockName: String
-    public var clockProvenance: Provenance
-    public var smcFunction: UInt64
+    /// Nil when the SoC's node takes no clock (i.MX 8ULP, i.MX 95: firmware owns it).
+    public var clock: Clock?
+    public var smcFunction: UInt64?
     public var smcProvenance: Provenance
-    public var srcLabel: String
-    public var srcSCROffset: UInt64
-    public var gprLabel: String
-    public var gpr22Offset: UInt64
-    public var gpr22CPUWaitBit: UInt64
+    /// The SRC the MMIO method's `syscon` names; nil when no compatible of the SoC uses MMIO.
+    public var srcLabel: String?
+    public var srcSCROffset: UInt64?
+    /// The GPR and its CPUWAIT bit (i.MX 8M Nano/Plus MMIO only; the i.MX 8M Mini configuration has none).
+    public var gprLabel: String?
+    public var gpr22Offset: UInt64?
+    public var gpr22CPUWaitBit: UInt64?
+    /// What the System Manager method needs (i.MX 95), as a fact with its source.
+    public var systemManager: Provenance?
+    /// Compatibles of M-core nodes that other drivers take (`fsl,imx95-cm7-sof`: Sound Open Firmware), which the
+    /// imx_rproc rules leave alone.
+    public var otherDrivers: [OtherDriver] = []
+
+    public struct OtherDriver: Sendable, Hashable {
+      public var compatible: String
+      public var driver: String
+      public var provenance: Provenance
+    }
+
+    public func otherDriver(_ compatible: String) -> OtherDriver? { otherDrivers.first { $0.compatible == compatible } }
+
+    /// The remoteproc node the SoC's own `.dtsi` carries (i.MX 93 and 8ULP: `cm33: remoteproc-cm33`, disabled).
+    public var node: DtsiNode? = nil
+
+    public struct DtsiNode: Sendable, Hashable {
+      public var label: String
+      public var path: String
+      public var defaultStatus: String
+    }
+
+    public var clockProvider: String? { clock?.provider }
+    public var clockID: UInt32? { clock?.id }
+    public var clockName: String? { clock?.name }
 
     public var preferred: RprocCompatible? { compatibles.first { $0.preferred } }
     public func compatible(_ s: String) -> RprocCompatible? { compatibles.first { $0.compatible == s } }
@@ -264,6 +319,33 @@ public struct SoCProfile: Sendable {
   public var title: String
   public var mCore: String
   public var rootCompatible: String
+  /// Who gates the SoC's clocks (`ccm`, `pcc`, `system-manager`), with what it means for the clock rules.
+  public var clockControl: ClockControl?
+
+  public struct ClockControl: Sendable, Hashable {
+    public enum Owner: String, Sendable, Hashable, CaseIterable {
+      case ccm, pcc
+      case systemManager = "system-manager"
+    }
+    public var owner: Owner
+    public var provenance: Provenance
+  }
+
+  /// The chip as messages name it: `i.MX 8M Plus` (the title without vendor and parenthesis).
+  public var chipName: String { Self.chipName(title: title) }
+
+  static func chipName(title: String) -> String {
+    var s = Substring(title)
+    if let p = s.range(of: " (") { s = s[..<p.lowerBound] }
+    if s.hasPrefix("NXP ") { s = s.dropFirst(4) }
+    return String(s)
+  }
+
+  /// The M core as messages name it: `M7`, `M4`, `M33` (from `m-core: cortex-m7`).
+  public var coreName: String {
+    let s = mCore.hasPrefix("cortex-") ? String(mCore.dropFirst("cortex-".count)) : mCore
+    return s.uppercased()
+  }
   public var remoteproc: Remoteproc
   public var mailboxes: Mailboxes
   public var addressTranslation: AddressTranslation
@@ -327,12 +409,12 @@ public struct SoCProfile: Sendable {
       required: [
         "soc", "title", "m-core", "root-compatible", "remoteproc", "mailboxes", "address-translation",
         "system-nodes", "peripherals", "rpmsg-defaults", "iomuxc", "pad-table",
-      ], optional: ["clocks"])
+      ], optional: ["clocks", "clock-control"])
 
     // remoteproc
     let rp = try r.object(
-      try top.required("remoteproc"), key: "remoteproc", required: ["compatibles", "clock", "smc", "mmio"],
-      optional: Provenance.keys)
+      try top.required("remoteproc"), key: "remoteproc", required: ["compatibles"],
+      optional: ["clock", "smc", "mmio", "system-manager", "node", "other-drivers"] + Provenance.keys)
     var compatibles: [RprocCompatible] = []
     for (i, n) in try r.sequence(try rp.required("compatibles"), key: rp.path("compatibles")).enumerated() {
       let o = try r.object(
@@ -349,23 +431,63 @@ public struct SoCProfile: Sendable {
       throw r.error(
         try rp.required("compatibles"), key: rp.path("compatibles"), "exactly one compatible must be preferred")
     }
-    let clock = try r.object(
-      try rp.required("clock"), key: rp.path("clock"), required: ["provider", "id", "name"], optional: Provenance.keys)
-    let smc = try r.object(
-      try rp.required("smc"), key: rp.path("smc"), required: ["sip-function"], optional: Provenance.keys)
-    let mmio = try r.object(
-      try rp.required("mmio"), key: rp.path("mmio"),
-      required: ["src-label", "src-scr-offset", "gpr-label", "gpr22-offset", "gpr22-cpuwait-bit"])
+    var clock: Remoteproc.Clock?
+    if let n = rp["clock"] {
+      let c = try r.object(n, key: rp.path("clock"), required: ["provider", "id", "name"], optional: Provenance.keys)
+      clock = Remoteproc.Clock(
+        provider: try c.requiredString("provider"), id: UInt32(try c.requiredInteger("id", max: UInt64(UInt32.max))),
+        name: try c.requiredString("name"), provenance: try Provenance.read(c))
+    }
+    // Each method's section is there exactly when a compatible uses the method.
+    for (method, key) in [(RprocCompatible.Method.smc, "smc"), (.mmio, "mmio"), (.sm, "system-manager")] {
+      let used = compatibles.contains { $0.method == method }
+      if used && rp[key] == nil {
+        throw r.error(
+          try rp.required("compatibles"), key: rp.path("compatibles"),
+          "a compatible uses method \(method.rawValue) but remoteproc.\(key) is missing")
+      }
+      if !used, let n = rp[key] {
+        throw r.error(n, key: rp.path(key), "no compatible uses method \(method.rawValue)")
+      }
+    }
+    let smc = try rp["smc"].map { (n: Yams.Node) throws(InputError) -> YAMLObject in
+      try r.object(n, key: rp.path("smc"), required: ["sip-function"], optional: Provenance.keys)
+    }
+    let mmio = try rp["mmio"].map { (n: Yams.Node) throws(InputError) -> YAMLObject in
+      try r.object(
+        n, key: rp.path("mmio"), required: ["src-label", "src-scr-offset"],
+        optional: ["gpr-label", "gpr22-offset", "gpr22-cpuwait-bit"] + Provenance.keys)
+    }
+    let sm = try rp["system-manager"].map { (n: Yams.Node) throws(InputError) -> Provenance in
+      try Provenance.read(try r.object(n, key: rp.path("system-manager"), optional: Provenance.keys))
+    }
+    let dtsiNode = try rp["node"].map { (n: Yams.Node) throws(InputError) -> Remoteproc.DtsiNode in
+      let o = try r.object(n, key: rp.path("node"), required: ["label", "path", "default-status"])
+      return Remoteproc.DtsiNode(
+        label: try o.requiredString("label"), path: try o.requiredString("path"),
+        defaultStatus: try o.requiredChoice("default-status", as: DefaultStatus.self).rawValue)
+    }
+    var others: [Remoteproc.OtherDriver] = []
+    if let list = rp["other-drivers"] {
+      for (i, n) in try r.sequence(list, key: rp.path("other-drivers")).enumerated() {
+        let o = try r.object(
+          n, key: YAMLReader.join(rp.path("other-drivers"), index: i), required: ["compatible", "driver"],
+          optional: Provenance.keys)
+        others.append(
+          Remoteproc.OtherDriver(
+            compatible: try o.requiredString("compatible"), driver: try o.requiredString("driver"),
+            provenance: try Provenance.read(o)))
+      }
+    }
     let remoteproc = Remoteproc(
-      compatibles: compatibles, provenance: try Provenance.read(rp),
-      clockProvider: try clock.requiredString("provider"),
-      clockID: UInt32(try clock.requiredInteger("id", max: UInt64(UInt32.max))),
-      clockName: try clock.requiredString("name"),
-      clockProvenance: try Provenance.read(clock), smcFunction: try smc.requiredInteger("sip-function"),
-      smcProvenance: try Provenance.read(smc), srcLabel: try mmio.requiredString("src-label"),
-      srcSCROffset: try mmio.requiredInteger("src-scr-offset"), gprLabel: try mmio.requiredString("gpr-label"),
-      gpr22Offset: try mmio.requiredInteger("gpr22-offset"),
-      gpr22CPUWaitBit: try mmio.requiredInteger("gpr22-cpuwait-bit", max: 31))
+      compatibles: compatibles, provenance: try Provenance.read(rp), clock: clock,
+      smcFunction: try smc?.requiredInteger("sip-function"),
+      smcProvenance: try smc.map { (o: YAMLObject) throws(InputError) -> Provenance in try Provenance.read(o) }
+        ?? Provenance(),
+      srcLabel: try mmio?.requiredString("src-label"), srcSCROffset: try mmio?.requiredInteger("src-scr-offset"),
+      gprLabel: try mmio?.string("gpr-label"), gpr22Offset: try mmio?.integer("gpr22-offset"),
+      gpr22CPUWaitBit: try mmio?.integer("gpr22-cpuwait-bit", max: 31), systemManager: sm, otherDrivers: others,
+      node: dtsiNode)
 
     // mailboxes
     let mb = try r.object(
@@ -384,10 +506,10 @@ public struct SoCProfile: Sendable {
         optional: ["m-side"] + Provenance.keys)
       func side(_ k: String) throws(InputError) -> MailboxUnit.Side? {
         guard let s = o[k] else { return nil }
-        let so = try r.object(s, key: o.path(k), required: ["base", "irq"], optional: ["irq-name"])
+        let so = try r.object(s, key: o.path(k), optional: ["base", "irq", "irq-name", "instance"])
         return MailboxUnit.Side(
-          base: try so.requiredInteger("base"), irq: UInt32(try so.requiredInteger("irq", max: 1023)),
-          irqName: try so.string("irq-name"))
+          base: try so.integer("base"), irq: try so.integer("irq", max: 1023).map { UInt32($0) },
+          irqName: try so.string("irq-name"), instance: try so.string("instance"))
       }
       units.append(
         MailboxUnit(
@@ -425,11 +547,12 @@ public struct SoCProfile: Sendable {
     }
     let sw = try r.object(
       try at.required("shared-window"), key: at.path("shared-window"), required: ["da", "size"],
-      optional: Provenance.keys)
+      optional: ["check"] + Provenance.keys)
     let translation = AddressTranslation(
       rows: rows, variants: variants, provenance: try Provenance.read(at),
       sharedWindow: (try sw.requiredInteger("da"), try sw.requiredInteger("size")),
-      sharedWindowProvenance: try Provenance.read(sw))
+      sharedWindowProvenance: try Provenance.read(sw),
+      windowCheck: try sw.choice("check", as: AddressTranslation.WindowCheck.self) ?? .attIdentity)
 
     // nodes
     var systemNodes: [SoCNode] = []
@@ -464,9 +587,12 @@ public struct SoCProfile: Sendable {
     // rpmsg
     let rm = try r.object(
       try top.required("rpmsg-defaults"), key: "rpmsg-defaults", required: RPMsgSettings.keys,
-      optional: ["notes"] + Provenance.keys)
-    let rpmsg = try RPMsgSettings.read(rm, over: nil)
-    try rpmsg.validate(rm, channels: mailboxes.channelIndices)
+      optional: ["notes", "highest-link-id"] + Provenance.keys)
+    let highest = try rm.integer("highest-link-id", max: RPMsgSettings.maxVdevCount - 1)
+    let rpmsg = try RPMsgSettings.read(rm, over: nil, highestLinkID: highest ?? 15)
+    let socName = try top.requiredString("soc")
+    let title = try top.requiredString("title")
+    try rpmsg.validate(rm, channels: mailboxes.channelIndices, soc: chipName(title: title))
 
     // pins
     let io = try r.object(
@@ -475,10 +601,16 @@ public struct SoCProfile: Sendable {
     let clocks = try SoCClocks.read(
       top["clocks"], reader: r, labels: Set(peripherals.map(\.label) + units.map(\.label)))
 
+    let clockControl = try top["clock-control"].map { (n: Yams.Node) throws(InputError) -> ClockControl in
+      let o = try r.object(n, key: "clock-control", required: ["owner"], optional: Provenance.keys)
+      return ClockControl(
+        owner: try o.requiredChoice("owner", as: ClockControl.Owner.self), provenance: try Provenance.read(o))
+    }
     return SoCProfile(
-      name: try top.requiredString("soc"), title: try top.requiredString("title"),
+      name: socName, title: title,
       mCore: try top.requiredString("m-core"),
-      rootCompatible: try top.requiredString("root-compatible"), remoteproc: remoteproc, mailboxes: mailboxes,
+      rootCompatible: try top.requiredString("root-compatible"), clockControl: clockControl, remoteproc: remoteproc,
+      mailboxes: mailboxes,
       addressTranslation: translation, systemNodes: systemNodes, peripherals: peripherals,
       peripheralsProvenance: try Provenance.read(per), rpmsgDefaults: rpmsg, rpmsgProvenance: try Provenance.read(rm),
       rpmsgNotes: try FactNote.readList(rm["notes"], key: rm.path("notes"), reader: r),

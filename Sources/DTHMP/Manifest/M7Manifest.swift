@@ -210,7 +210,7 @@ public struct M7Manifest: Sendable {
     if let rn = top["rpmsg"] {
       let o = try r.object(rn, key: "rpmsg", optional: RPMsgSettings.keys)
       rpmsg = try RPMsgSettings.read(o, over: soc.rpmsgDefaults)
-      try rpmsg.validate(o, channels: soc.mailboxes.channelIndices)
+      try rpmsg.validate(o, channels: soc.mailboxes.channelIndices, soc: soc.chipName)
       overrides = RPMsgSettings.keys.filter { o[$0] != nil }
     }
 

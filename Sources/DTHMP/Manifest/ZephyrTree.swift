@@ -206,7 +206,7 @@ public struct ZephyrTree: Sendable {
     }
     for name in SoCProfile.knownNames {
       guard let s = try? SoCProfile.load(name: name) else { continue }
-      if s.mailboxes.units.contains(where: { $0.mSide.map { addresses.contains($0.base) } ?? false }) { return s }
+      if s.mailboxes.units.contains(where: { $0.mSide?.base.map { addresses.contains($0) } ?? false }) { return s }
     }
     return nil
   }

@@ -19,8 +19,10 @@ extension DTLint {
         trees accept.
 
         --board takes a SKU (verdin-imx8mp-wifi, verdin-imx8mp-nonwifi) or the family (verdin-imx8mp) with \
-        --sku, or with a manifest whose `board:` names the SKU. On Wi-Fi SKUs it warns what the M7 takes from \
-        Bluetooth. Without --m7, the SoC's RPMsg defaults are used and only the board's M7 debug UART is taken.
+        --sku, or with a manifest whose `board:` names the SKU; boards with one SKU are named alone. Boards: \
+        verdin-imx8mp, verdin-imx8mm (Cortex-M4), verdin-imx95, and NXP's imx8mp-evk, imx8mm-evk, imx8mn-evk, \
+        imx93-11x11-evk and imx8ulp-evk (Cortex-M33). On Wi-Fi SKUs it warns what the M core takes from \
+        Bluetooth. Without --m7, the SoC's RPMsg defaults are used and only the board's M-core debug UART is taken.
 
         Linux must not switch off the clocks and power of what the M7 owns (HMPFacts §13): where the flavor's \
         clock driver reads it, the overlay lists their clocks in init-on-array of &clk; the kernel command-line \
@@ -50,8 +52,8 @@ extension DTLint {
 
     @Option(
       help: ArgumentHelp(
-        "Board SKU (verdin-imx8mp-wifi, verdin-imx8mp-nonwifi) or family (verdin-imx8mp, with --sku or the manifest's "
-          + "board); default: the configuration's board:.",
+        "Board SKU (verdin-imx8mp-wifi, verdin-imx8mm-nonwifi, imx93-11x11-evk, …) or family (verdin-imx8mp, with --sku "
+          + "or the manifest's board); default: the configuration's board:.",
         valueName: "board"),
       completion: .custom { _, _, _ in Settings.boardNames })
     var board: String?

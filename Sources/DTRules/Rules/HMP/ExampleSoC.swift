@@ -86,6 +86,42 @@ struct ExampleSoC: Sendable {
       label: "i2c4", name: "i2c", address: 0x30a5_0000, compatibles: "\"fsl,imx8mp-i2c\", \"fsl,imx21-i2c\"",
       rootClock: 208, rootClockMacro: "IMX8MP_CLK_I2C4_ROOT"))
 
+  /// The i.MX 8M Nano (imx8mn.dtsi; NXP's imx8mn-evk-rpmsg.dts, HMPFacts §7.2, §18): SMC method, one MU
+  /// (`secondMUAddress` 0: examples with a second MU are the i.MX 8M Plus's), the header's M7 core clock.
+  static let imx8mn = ExampleSoC(
+    name: "imx8mn", rootCompatible: "fsl,imx8mn", coreName: "M7", remoteproc: "imx8mn-cm7",
+    remoteprocCompatible: "fsl,imx8mn-cm7", coreClock: 221, coreClockMacro: "IMX8MN_CLK_M7_CORE",
+    clockControllerAddress: 0x3038_0000, clockControllerCompatible: "fsl,imx8mn-ccm", muAddress: 0x30aa_0000,
+    secondMUAddress: 0, muCompatibles: "\"fsl,imx8mn-mu\", \"fsl,imx6sx-mu\"",
+    vring0: Region(label: "vdev0vring0", name: "vdev0vring0", address: 0xb800_0000, size: 0x8000),
+    vring1: Region(label: "vdev0vring1", name: "vdev0vring1", address: 0xb800_8000, size: 0x8000),
+    resourceTable: Region(label: "rsc_table", name: "rsc-table", address: 0xb80f_f000, size: 0x1000),
+    bufferPool: Region(
+      label: "vdevbuffer", name: "vdevbuffer", address: 0xb840_0000, size: 0x10_0000, compatible: "shared-dma-pool"),
+    firmware: Region(label: "m_core_reserved", name: "m_core", address: 0x8000_0000, size: 0x100_0000),
+    i2c: Peripheral(
+      label: "i2c4", name: "i2c", address: 0x30a5_0000, compatibles: "\"fsl,imx8mn-i2c\", \"fsl,imx21-i2c\"",
+      rootClock: 148, rootClockMacro: "IMX8MN_CLK_I2C4_ROOT"))
+
+  /// The i.MX 93 (imx93.dtsi, imx93-11x11-evk-common.dtsi; HMPFacts §7.3, §18): the M33 on MU1, the resource
+  /// table in the M33's TCM, the vrings outside the translation table's DDR rows (judged by reachability). The
+  /// 93 has no clock table in dtlint: its clock examples find nothing to say.
+  static let imx93 = ExampleSoC(
+    name: "imx93", rootCompatible: "fsl,imx93", coreName: "M33", remoteproc: "remoteproc-cm33",
+    remoteprocCompatible: "fsl,imx93-cm33", coreClock: 102, coreClockMacro: "IMX93_CLK_CM33_GATE",
+    clockControllerAddress: 0x4445_0000, clockControllerCompatible: "fsl,imx93-ccm", muAddress: 0x4423_0000,
+    secondMUAddress: 0x4244_0000, muCompatibles: "\"fsl,imx93-mu\", \"fsl,imx8ulp-mu\"",
+    vring0: Region(label: "vdev0vring0", name: "vdev0vring0", address: 0xa400_0000, size: 0x8000),
+    vring1: Region(label: "vdev0vring1", name: "vdev0vring1", address: 0xa400_8000, size: 0x8000),
+    resourceTable: Region(label: "rsc_table", name: "rsc-table", address: 0x2021_e000, size: 0x1000),
+    bufferPool: Region(
+      label: "vdevbuffer", name: "vdevbuffer", address: 0xa402_0000, size: 0x10_0000, compatible: "shared-dma-pool"),
+    firmware: Region(label: "m33_reserved", name: "m33", address: 0xa500_0000, size: 0x100_0000),
+    i2c: Peripheral(
+      label: "lpi2c1", name: "i2c", address: 0x4434_0000,
+      compatibles: "\"fsl,imx93-lpi2c\", \"fsl,imx7ulp-lpi2c\"", rootClock: 142,
+      rootClockMacro: "IMX93_CLK_LPI2C1_GATE"))
+
   /// `0x30380000`.
   static func hex(_ v: UInt32) -> String { "0x" + String(v, radix: 16) }
 

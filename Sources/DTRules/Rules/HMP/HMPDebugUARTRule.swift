@@ -75,9 +75,8 @@ struct HMPDebugUARTRule: TreeRule {
 
   func check(_ context: inout RuleContext) {
     guard let claims = context.info.m7Claims, claims.manifest.zephyr == nil,
-      let board = context.info.hmp.board(for: context.tree)
+      let board = context.info.hmp.board(for: context.tree), let debug = board.m7DebugUART
     else { return }
-    let debug = board.m7DebugUART
     let node: Node?
     if let n = context.tree.node(withLabel: debug.label) {
       node = n
@@ -88,8 +87,10 @@ struct HMPDebugUARTRule: TreeRule {
     }
     guard let uart = node, uart.isLive, !claims.owns(uart) else { return }
     let sku = context.info.hmp.sku(for: context.tree)
+    // The SDK numbers the instance as the label does (uart4 → 4, lpuart2 → 2).
+    let instance = String(debug.label.reversed().prefix { $0.isNumber }.reversed())
     var message =
-      "\(debug.label) (\(uart.name), \(board.title) \(debug.interface)) is enabled for Linux, but it is the board's \(claims.soc.coreName) debug UART: firmware built from the MCUXpresso SDK prints its console there (BOARD_DEBUG_UART_INSTANCE 4)"
+      "\(debug.label) (\(uart.name), \(board.title) \(debug.interface)) is enabled for Linux, but it is the board's \(claims.soc.coreName) debug UART: firmware built from the MCUXpresso SDK prints its console there (BOARD_DEBUG_UART_INSTANCE \(instance))"
     if let use = sku?.enables.first(where: { $0.label == debug.label }) {
       message += "; on this SKU (\(sku?.name ?? "")) Linux uses it for \(use.reason)"
     }

@@ -19,14 +19,7 @@ extension RuleDescription {
   }
 }
 
-extension SoCProfile {
-  /// How messages name the SoC's remote core: `m-core` without its `cortex-` prefix, upper-cased (`cortex-m7` →
-  /// `M7`, `cortex-m33` → `M33`).
-  var coreName: String {
-    let core = mCore.hasPrefix("cortex-") ? mCore.dropFirst("cortex-".count) : Substring(mCore)
-    return core.uppercased()
-  }
-}
+// How messages name the SoC's remote core: `SoCProfile.coreName` (DTHMP), `cortex-m7` → `M7`.
 
 extension TreeInfo {
   /// How messages name the remote core of this tree: that of the manifest's SoC, else of the SoC the imx-rproc

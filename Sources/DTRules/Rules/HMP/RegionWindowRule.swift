@@ -53,7 +53,21 @@ struct RegionWindowRule: TreeRule {
     for r in set.distinct where r.role.isShared || r.isPool {
       guard let reg = r.node.property("reg"), let range = info.regionRange(of: r.node) else { continue }
       let notes = [DiagnosticNote("referenced here as memory-region[\(r.index)]", at: r.property.range)]
-      if let soc {
+      if let soc, soc.addressTranslation.windowCheck == .reachable {
+        // The M core reaches DDR at its physical address and its TCM through the table's rows (i.MX 93).
+        let att = soc.addressTranslation
+        let w = att.sharedWindow
+        let (end, o) = range.address.addingReportingOverflow(range.size)
+        let inWindow = !o && range.address >= w.da && end <= w.da &+ w.size
+        if !inWindow
+          && att.rows(coveringSystemAddress: range.address, length: range.size, kernel: hmp.kernel.name).isEmpty
+        {
+          context.report(
+            "\(r.role.phrase) '\(r.node.name)' \(hexRange(range.address, range.size)) is outside what the \(soc.coreName) reaches: neither in the \(soc.chipName)'s shared DDR window \(hexRange(w.da, w.size)) nor in the system range of a row of its translation table (HMPFacts §18.3)",
+            node: r.node, property: reg, notes: notes)
+          continue
+        }
+      } else if let soc {
         let att = soc.addressTranslation
         let sa = att.systemAddress(da: range.address, length: range.size, kernel: hmp.kernel.name)
         if sa != range.address {

@@ -79,21 +79,21 @@ struct RprocClocksRule: TreeRule {
     for node in info.enabledRemoteprocNodes() {
       guard let clocks = node.property("clocks") else {
         // What the flavor file says about the i.MX 8M Nano/Plus configurations; silent for SoCs it does not cover.
-        guard let soc, use?.required == .always else { continue }
-        let rp = soc.remoteproc
+        // A SoC whose node takes no clock (firmware owns it: i.MX 8ULP, i.MX 95) is not asked for one.
+        guard let soc, use?.required == .always, let rp = soc.remoteproc.clock else { continue }
         var fixes: [FixIt] = []
-        if !context.tree.isPlugin, context.tree.node(withLabel: rp.clockProvider) != nil,
+        if !context.tree.isPlugin, context.tree.node(withLabel: rp.provider) != nil,
           let anchor = node.property("compatible"),
           let fix = FixSupport.insert(
-            "clocks = <&\(rp.clockProvider) \(rp.clockID)>; /* \(rp.clockName) */", after: anchor,
-            message: "add clocks = <&\(rp.clockProvider) \(rp.clockName)>")
+            "clocks = <&\(rp.provider) \(rp.id)>; /* \(rp.name) */", after: anchor,
+            message: "add clocks = <&\(rp.provider) \(rp.name)>")
         {
           fixes.append(fix)
         }
         context.report(
-          "node \(node.path) has no 'clocks': \(hmp.kernelPhrase)'s imx_rproc gets the \(soc.mCore) clock with "
+          "node \(node.path) has no 'clocks': \(hmp.kernelPhrase)'s imx_rproc gets the \(soc.coreName) clock with "
             + "devm_clk_get_enabled(dev, NULL), which is not optional, so probe fails (\"Failed to enable clock\"; "
-            + "inferred, HMPFacts §1.4); expected clocks = <&\(rp.clockProvider) \(rp.clockName)>",
+            + "inferred, HMPFacts §1.4); expected clocks = <&\(rp.provider) \(rp.name)>",
           node: node, fixes: fixes)
         continue
       }

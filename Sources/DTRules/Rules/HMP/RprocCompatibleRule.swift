@@ -145,6 +145,8 @@ struct RprocCompatibleRule: TreeRule {
       guard let prop = node.property("compatible"), let compats = prop.value.strings else { continue }
       let shown = quotedList(compats)
 
+      // An M-core node of another driver (the i.MX 95's SOF audio firmware, HMPFacts §18.1) is not imx_rproc's.
+      if let soc, compats.contains(where: { soc.remoteproc.otherDriver($0) != nil }) { continue }
       if let soc {
         let preferred = soc.remoteproc.preferred
         let variants = compats.compactMap { soc.remoteproc.compatible($0) }
@@ -187,12 +189,11 @@ struct RprocCompatibleRule: TreeRule {
         for needed in needs where node.property(needed) == nil {
           guard kernel.property(needed).map({ $0.required != .never }) ?? true else { continue }
           var fixes: [FixIt] = []
-          if needed == "syscon", !context.tree.isPlugin,
-            let src = context.tree.node(withLabel: soc.remoteproc.srcLabel),
+          if needed == "syscon", !context.tree.isPlugin, let srcLabel = soc.remoteproc.srcLabel,
+            let src = context.tree.node(withLabel: srcLabel),
             (src.property("compatible")?.value.strings ?? []).contains("syscon"),
             let fix = FixSupport.insert(
-              "syscon = <&\(soc.remoteproc.srcLabel)>;", after: prop,
-              message: "add syscon = <&\(soc.remoteproc.srcLabel)> (the SRC)")
+              "syscon = <&\(srcLabel)>;", after: prop, message: "add syscon = <&\(srcLabel)> (the SRC)")
           {
             fixes.append(fix)
           }

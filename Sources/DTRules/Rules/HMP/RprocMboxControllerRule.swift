@@ -74,14 +74,16 @@ struct RprocMboxControllerRule: TreeRule {
       (unit, muNode) = (u, info.muNode(u))
     }
     let mSide =
-      (unit.mSide.map { "0x\(hex($0.base))\($0.irqName.map { ", \($0)" } ?? "")" } ?? "its B side")
+      (unit.mSide.map { side in
+        [side.instance, side.base.map { "0x\(hex($0))" }, side.irqName].compactMap { $0 }.joined(separator: ", ")
+      } ?? "its B side")
       + (ipc.map { "; \($0.phrase)" } ?? "")
     for node in info.enabledRemoteprocNodes() {
       guard let mboxes = node.property("mboxes") else {
         if let m = hmp.manifest, !m.rpmsgOverrides.isEmpty {
           context.report(
             "node \(node.path) has no 'mboxes': \(hmp.manifestPhrase) configures RPMsg, but without the MU "
-              + "\(unit.label) Linux can neither notify the \(soc.mCore) nor hear from it",
+              + "\(unit.label) Linux can neither notify the \(soc.coreName) nor hear from it",
             node: node)
         }
         continue
@@ -126,10 +128,13 @@ struct RprocMboxControllerRule: TreeRule {
             fixes.append(FixIt(message: "use \(replacement) (\(muNode.path))", edits: edits))
           }
         }
-        let what = other.map { "\($0.label) (\(target.path)), the \($0.peer)'s MU" } ?? info.describe(target, soc: soc)
+        let what =
+          other.map { u in
+            "\(u.label) (\(target.path)), " + (u.peer == "spare" ? "a spare MU" : "the \(u.peer)'s MU")
+          } ?? info.describe(target, soc: soc)
         context.report(
           "'mboxes' of node \(node.path) points at \(what), not at \(unit.label) (\(muNode?.path ?? unit.node.path)), whose other "
-            + "side (\(mSide)) the \(soc.mCore) firmware uses",
+            + "side (\(mSide)) the \(soc.coreName) firmware uses",
           node: node, property: mboxes, notes: notes, fixes: fixes)
       }
     }

@@ -40,7 +40,7 @@ extension RprocMboxControllerRule {
   /// at each enabled remoteproc node (its `mboxes` when it has them).
   static func reportZephyrIPCNotMSide(_ ipc: ZephyrIPC, soc: SoCProfile, context: inout RuleContext) {
     let address = ipc.chosen.address.map { "0x" + String($0, radix: 16) } ?? "?"
-    let expected = soc.mailboxes.forMCore.flatMap { u in u.mSide.map { "0x" + String($0.base, radix: 16) } }
+    let expected = soc.mailboxes.forMCore.flatMap { u in u.mSide?.base.map { "0x" + String($0, radix: 16) } }
     let what =
       ipc.aSideOf.map {
         "\($0.label)'s A side (\(address)), the side Linux drives: the firmware would read and write the registers Linux uses"

@@ -246,16 +246,23 @@ public struct LexCache: Sendable {
     u32(UInt32(output.pool.count))
     w.append(contentsOf: output.pool)
     u32(UInt32(output.toks.count))
-    for t in output.toks {
-      w.append(t.kind.rawValue)
-      w.append(t.flags)
-      u16(t.aux)
-      u32(UInt32(bitPattern: t.ident))
-      u32(t.spStart)
-      u32(t.spLen)
-      u32(t.start)
-      u32(t.end)
-      u32(UInt32(truncatingIfNeeded: t.spBase & 1))
+    // The token records, written in place (a header has tens of thousands).
+    let recordsAt = w.count
+    w.append(contentsOf: repeatElement(0, count: output.toks.count * Self.tokenRecordSize))
+    w.withUnsafeMutableBytes { raw in
+      for (i, t) in output.toks.enumerated() {
+        let o = recordsAt + i * Self.tokenRecordSize
+        raw[o] = t.kind.rawValue
+        raw[o + 1] = t.flags
+        raw.storeBytes(of: t.aux.littleEndian, toByteOffset: o + 2, as: UInt16.self)
+        raw.storeBytes(of: UInt32(bitPattern: t.ident).littleEndian, toByteOffset: o + 4, as: UInt32.self)
+        raw.storeBytes(of: t.spStart.littleEndian, toByteOffset: o + 8, as: UInt32.self)
+        raw.storeBytes(of: t.spLen.littleEndian, toByteOffset: o + 12, as: UInt32.self)
+        raw.storeBytes(of: t.start.littleEndian, toByteOffset: o + 16, as: UInt32.self)
+        raw.storeBytes(of: t.end.littleEndian, toByteOffset: o + 20, as: UInt32.self)
+        raw.storeBytes(
+          of: UInt32(truncatingIfNeeded: t.spBase & 1).littleEndian, toByteOffset: o + 24, as: UInt32.self)
+      }
     }
     u32(UInt32(output.directiveLines.count))
     for (h, e) in output.directiveLines {

@@ -138,6 +138,31 @@ import _DTTestSupport
     #expect(s.exists("ov\(large).dtso"))
   }
 
+  /// `check` over many inputs holds the trees of a few of them at a time (issue 20): the same tree named 24 and 96
+  /// times peaks at about the same memory (each tree is freed once its findings are made), and the findings of every
+  /// input are reported, in order.
+  @Test func checkOfManyInputsHoldsFewTrees() throws {
+    let s = Scratch()
+    var text = "/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <0>;\n"
+    for i in 0..<1_500 {
+      text += "\tl\(i): n@\(i) { reg = <\(i)>; v = <\(i) 1 2 3>; s = \"node \(i)\"; r = <&l\((i + 1) % 1_500)>; };\n"
+    }
+    s.write("big.dts", text + "\tbad@1 { };\n};\n")
+    func run(_ n: Int) throws -> Run {
+      let r = try Self.run(["check", "--no-cpp"] + Array(repeating: "big.dts", count: n), cwd: s.path)
+      #expect(r.status == 0, "\(n): \(r.stderr.suffix(500))")
+      // Two warnings per input (about bad@1), each listed; the file is counted once.
+      #expect(r.stderr.hasSuffix("\(2 * n) warnings in 1 file\n"), "\(r.stderr.suffix(300))")
+      return r
+    }
+    let few = try run(24)
+    let many = try run(96)
+    // Four times the inputs: the same peak, within what one tree per core and the findings take (all trees kept
+    // took four times the memory).
+    #expect(many.maxRSS < few.maxRSS + (few.maxRSS / 4), "\(few.maxRSS) KiB for 24, \(many.maxRSS) KiB for 96")
+    #expect(many.stdoutBytes == 4 * few.stdoutBytes)
+  }
+
   @Test func rpmsgCountsHaveLimits() throws {
     let s = Scratch()
     let cases: [(key: String, value: String, mentions: String)] = [

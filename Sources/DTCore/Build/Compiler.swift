@@ -7,6 +7,8 @@ public struct FrontEndOptions: Sendable {
   /// Run the built-in C preprocessor on `.dts`/`.dtsi`/`.dtso` input (the kernel always does).
   public var preprocess = true
   public var limits = FrontEndLimits()
+  /// Lexed headers kept on disk between runs (nil: every file is lexed; `--no-cache`).
+  public var lexCache: LexCache?
   public init() {}
 }
 
@@ -31,10 +33,11 @@ public struct SourceReader: Sendable {
   public let options: FrontEndOptions
   public let cache: PreprocessorCache
 
-  public init(sources: SourceManager, options: FrontEndOptions, cache: PreprocessorCache = PreprocessorCache()) {
+  /// `cache` nil: a new one, with the disk cache of `options`.
+  public init(sources: SourceManager, options: FrontEndOptions, cache: PreprocessorCache? = nil) {
     self.sources = sources
     self.options = options
-    self.cache = cache
+    self.cache = cache ?? PreprocessorCache(disk: options.lexCache)
   }
 
   /// Parses the file at `path`. Errors reading the main file are thrown; everything else is in the result.

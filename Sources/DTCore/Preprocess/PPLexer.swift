@@ -93,7 +93,39 @@ final class LexedFile: Sendable {
 
 /// Lexes whole files. Identifiers are interned through `intern` in one batch at the end.
 struct PPLexer {
+  /// What lexing a file's bytes gives, before its identifiers are interned and its directives parsed: it depends
+  /// on the bytes alone (``LexCache`` keeps it between runs).
+  struct Output {
+    var toks: [Tok]
+    var pool: [UInt8]
+    /// The file's distinct identifiers; `.name` tokens carry ids into it.
+    var localNames: ByteStrings
+    var directiveLines: [(Int32, Int32)]
+    var problems: [(offset: UInt32, message: String)]
+    var hasSplices: Bool
+  }
+
   static func lex(_ file: SourceFile, interner: Interner) -> LexedFile {
+    finish(scan(file), file: file, interner: interner)
+  }
+
+  /// The tokens of `file` (from `cache` when it has them; stored there when they were made here).
+  static func lex(_ file: SourceFile, interner: Interner, cache: LexCache?) -> LexedFile {
+    guard let cache, file.bytes.count >= cache.minFileSize else { return lex(file, interner: interner) }
+    if var cached = cache.load(file.bytes) {
+      let raw = file.id.raw
+      for i in cached.toks.indices {
+        cached.toks[i].file = raw
+        cached.toks[i].spBase = raw &* 2 &+ cached.toks[i].spBase
+      }
+      return finish(cached, file: file, interner: interner)
+    }
+    let out = scan(file)
+    cache.store(out, content: file.bytes)
+    return finish(out, file: file, interner: interner)
+  }
+
+  static func scan(_ file: SourceFile) -> Output {
     let raw = file.bytes
     // Remove line splices (backslash, optional horizontal space, newline) up front, keeping a map back to the
     // original offsets. Most files have none: then the map is the identity.
@@ -133,21 +165,27 @@ struct PPLexer {
     } else {
       raw.withUnsafeBufferPointer { lx.run($0) }
     }
-    // Intern identifiers.
-    let ids = interner.intern(lx.localNames)
-    for i in lx.toks.indices where lx.toks[i].kind == .name {
-      lx.toks[i].ident = ids[Int(lx.toks[i].ident)]
+    return Output(
+      toks: lx.toks, pool: lx.pool, localNames: lx.localNames, directiveLines: lx.directiveLines,
+      problems: lx.problems, hasSplices: hasSplices)
+  }
+
+  /// Interns the identifiers of `out` and pre-parses its directives.
+  static func finish(_ out: Output, file: SourceFile, interner: Interner) -> LexedFile {
+    var toks = out.toks
+    let ids = interner.intern(out.localNames)
+    for i in toks.indices where toks[i].kind == .name {
+      toks[i].ident = ids[Int(toks[i].ident)]
     }
-    // Pre-parse directives.
     var dirs: [Directive] = []
-    dirs.reserveCapacity(lx.directiveLines.count)
-    for (h, e) in lx.directiveLines {
-      let d = parseDirective(toks: &lx.toks, hash: h, end: e, file: file, pool: lx.pool)
-      lx.toks[Int(h)].ident = Int32(dirs.count)
+    dirs.reserveCapacity(out.directiveLines.count)
+    for (h, e) in out.directiveLines {
+      let d = parseDirective(toks: &toks, hash: h, end: e, file: file, pool: out.pool)
+      toks[Int(h)].ident = Int32(dirs.count)
       dirs.append(d)
     }
     return LexedFile(
-      source: file, toks: lx.toks, pool: lx.pool, directives: dirs, problems: lx.problems, hasSplices: hasSplices)
+      source: file, toks: toks, pool: out.pool, directives: dirs, problems: out.problems, hasSplices: out.hasSplices)
   }
 
   /// If a splice starts at `i` (a backslash), the index after it.

@@ -107,7 +107,12 @@ public final class PreprocessorCache: Sendable {
   private let commandLines = Mutex(0)
   private let lexes = Mutex(0)
 
-  public init() {}
+  /// Lexed files kept on disk between runs (nil: none).
+  let disk: LexCache?
+
+  public init(disk: LexCache? = nil) {
+    self.disk = disk
+  }
 
   /// How many files have been lexed through this cache (each at most once).
   public var filesLexed: Int { lexes.withLock { $0 } }
@@ -122,7 +127,7 @@ public final class PreprocessorCache: Sendable {
     }
     return slot.value.withLock { v in
       if let v { return v }
-      let l = PPLexer.lex(file, interner: interner)
+      let l = PPLexer.lex(file, interner: interner, cache: disk)
       v = l
       lexes.withLock { $0 += 1 }
       return l
@@ -211,8 +216,29 @@ struct ByteStrings: Sendable {
     return id
   }
 
-  private mutating func grow() {
-    var ns = [Int32](repeating: -1, count: slots.count * 2)
+  /// A set made of distinct strings stored back to back (`ends`, `hashes` as this type keeps them), as ``LexCache``
+  /// reads them back: no string is compared or hashed again. Nil when `ends` do not fit `bytes`.
+  init?(bytes: [UInt8], ends: [UInt32], hashes: [UInt32]) {
+    guard ends.count == hashes.count else { return nil }
+    var previous: UInt32 = 0
+    for e in ends {
+      guard e >= previous else { return nil }
+      previous = e
+    }
+    guard Int(previous) == bytes.count else { return nil }
+    self.bytes = bytes
+    self.ends = ends
+    self.hashes = hashes
+    slots = []
+    rebuildSlots(count: 16)
+  }
+
+  private mutating func grow() { rebuildSlots(count: slots.count * 2) }
+
+  private mutating func rebuildSlots(count: Int) {
+    var n = count
+    while n < ends.count * 2 + 2 { n <<= 1 }
+    var ns = [Int32](repeating: -1, count: n)
     let mask = ns.count - 1
     for (id, h) in hashes.enumerated() {
       var i = Int(h) & mask

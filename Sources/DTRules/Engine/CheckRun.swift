@@ -60,8 +60,11 @@ public final class CheckRunner: @unchecked Sendable {
   let selection: RuleSelection
   private let lock = NSLock()
   private var bases: [String: Result<LoadedTree, LoadError>] = [:]
-  /// Trees and chains kept until the runner goes: freeing a large tree node by node costs more than building it.
+  /// Trees kept until the runner goes: freeing a large tree node by node costs more than building it, which a run
+  /// of a few files need not pay. Past `keptTreesLimit` trees, each job's trees are freed (on its worker) as soon as
+  /// its findings are made, so that a run over thousands of files holds a few trees at a time, not all of them.
   private var kept: [AnyObject] = []
+  static let keptTreesLimit = 16
 
   /// `suppressions`: the suppression comments already read from `reader`'s sources (a long-lived caller, the
   /// language server, keeps them across runners); nil reads them afresh.
@@ -209,7 +212,7 @@ public final class CheckRunner: @unchecked Sendable {
 
   private func keep(_ object: AnyObject) {
     lock.lock()
-    kept.append(object)
+    if kept.count < Self.keptTreesLimit { kept.append(object) }
     lock.unlock()
   }
 

@@ -14,7 +14,7 @@ extension DTLint {
 
         Examples:
           dtlint apply board.dtb hmp.dtbo -o board-hmp.dtb
-          dtlint apply board.dts display.dtso camera.dtso -o merged.dtb
+          dtlint apply board.dts display.dtso camera.dtso -o merged.dtb --no-cache
           dtlint apply board.dts hmp.dtso -I include -D CARRIER_REV=2 -o merged.dtb
           dtlint apply generated.dts hmp.dtbo --no-cpp -o - | fdtdump -
         """)

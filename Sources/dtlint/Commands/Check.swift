@@ -33,6 +33,7 @@ extension DTLint {
         Examples:
           dtlint check board.dts -I include -I arch/arm64/boot/dts -D CARRIER_REV=2
           dtlint check generated.dts --no-cpp
+          dtlint check board.dts -I include --no-cache
           dtlint check board.dts --overlay hmp.dtso --format sarif > dtlint.sarif
           dtlint check hmp.dtso --base board.dtb
           dtlint check overlays/*.dtso --require-base

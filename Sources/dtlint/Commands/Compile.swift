@@ -15,6 +15,7 @@ extension DTLint {
           dtlint compile board.dts -o board.dtb -I include -I arch/arm64/boot/dts
           dtlint compile board.dts -b 0 -@ -D CARRIER_REV=2 -I include -o board.dtb
           dtlint compile overlay.dtso -@ -o overlay.dtbo
+          dtlint compile board.dts -I include --no-cache -o board.dtb
           dtlint compile generated.dts --no-cpp -O dts
           dtlint compile board.dtb -O dts
         """)
@@ -81,7 +82,7 @@ extension DTLint {
         with a /* comment */ where it stood and a warning on stderr, so the text always compiles again.
 
         Examples:
-          dtlint dump board.dts -I include -D CARRIER_REV=2
+          dtlint dump board.dts -I include -D CARRIER_REV=2 --no-cache
           dtlint dump generated.dts --no-cpp
           dtlint dump /sys/firmware/fdt
         """)

@@ -29,7 +29,7 @@ extension DTLint {
 
         Examples:
           dtlint diff board.dts board.dtb -I include -D CARRIER_REV=2
-          dtlint diff verdin.dtb+hmp.dtbo custom.dts -I include
+          dtlint diff verdin.dtb+hmp.dtbo custom.dts -I include --no-cache
           dtlint diff old.dtb new.dtb --hmp --m7 m7.yaml --format json
           dtlint diff board.dtb board-symbols.dtb --include-bookkeeping --color never
           dtlint diff generated.dts board.dtb --no-cpp --config ci/.dtlint.yaml

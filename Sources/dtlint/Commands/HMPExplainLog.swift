@@ -50,7 +50,7 @@ extension DTLint {
           dtlint hmp explain-log boot.log board.dts --no-cpp --format json
           dtlint hmp explain-log boot.log base.dtb --overlay hmp.dtbo --m7 m7.yaml
           dtlint hmp explain-log boot.log board.dtb --board verdin-imx8mp
-          dtlint hmp explain-log boot.log hmp.dtso --base base.dts
+          dtlint hmp explain-log boot.log hmp.dtso --base base.dts --no-cache
           dtlint hmp explain-log boot.log board.dts --config ci/.dtlint.yaml
           dtlint hmp explain-log boot.log board.dts --enable all --werror
           dtlint hmp explain-log boot.log board.dts --disable reg_format

@@ -39,7 +39,7 @@ extension DTLint {
           dtlint hmp fix hmp.dtso --config ci/.dtlint.yaml -o fixed.dtso
           dtlint hmp fix hmp.dtso --m7 m7.yaml --bootargs "clk-imx8mp.mcore_booted=1"
           dtlint hmp fix custom.dts --enable all --disable hmp_region_window
-          dtlint hmp fix custom.dts -I include -D REV=2 -o fixed.dts
+          dtlint hmp fix custom.dts -I include -D REV=2 -o fixed.dts --no-cache
           dtlint hmp fix generated.dts --no-cpp -o fixed.dts
           dtlint hmp fix hmp.dtso --base board.dts --quiet -o -
         """)

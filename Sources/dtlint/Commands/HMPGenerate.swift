@@ -47,7 +47,7 @@ extension DTLint {
           dtlint hmp generate --board verdin-imx8mp-wifi --base b.dts -I inc -D REV=2
           dtlint hmp generate --board verdin-imx8mp-nonwifi --base gen.dts --no-cpp
           dtlint hmp generate --board verdin-imx8mp-wifi --quiet -o -
-          dtlint hmp generate --config ci/.dtlint.yaml -o hmp.dtso
+          dtlint hmp generate --config ci/.dtlint.yaml -o hmp.dtso --no-cache
         """)
 
     @Option(

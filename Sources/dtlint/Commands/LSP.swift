@@ -29,6 +29,7 @@ extension DTLint {
           dtlint lsp
           dtlint lsp -I include -I arch/arm64/boot/dts/freescale -D CARRIER_REV=2
           dtlint lsp --include include --define DEBUG --no-cpp
+          dtlint lsp -I include --no-cache
           dtlint lsp --kernel toradex-bsp6 --board verdin-imx8mp --m7 m7.yaml
           dtlint lsp --config ci/.dtlint.yaml --enable all --disable reg_format
           dtlint lsp --werror --bootargs "clk-imx8mp.mcore_booted=1"

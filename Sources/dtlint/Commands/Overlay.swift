@@ -38,6 +38,7 @@ extension DTLint {
           dtlint overlay make board.dtb custom.dts -I include -o custom.dtso
           dtlint overlay make old.dts new.dts -D REV=2 --no-cpp
           dtlint overlay make board.dtb custom.dtb --quiet -o custom.dtso
+          dtlint overlay make board.dts custom.dts -I include --no-cache -o c.dtso
         """)
 
     @Argument(

@@ -114,15 +114,18 @@ extension DTLint {
       printError("Usage: dtlint help [<subcommand>...]")
       exitProcess(Exit.usage)
     }
-    let command: any ParsableCommand
-    do {
-      command = try parseAsRoot(arguments)
-    } catch {
-      exit(withError: error)
+    var command: any ParsableCommand
+    if let quick = QuickArguments.command(arguments) {
+      command = quick
+    } else {
+      do {
+        command = try parseAsRoot(arguments)
+      } catch {
+        exit(withError: error)
+      }
     }
     do {
-      var c = command
-      try c.run()
+      try command.run()
     } catch {
       guard let failure = Failure.from(error) else { exit(withError: error) }
       if let m = failure.message { printError(m) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DTCore
 import DTRules
+import Foundation
 
 /// Options for reading device-tree sources, shared by every command.
 struct InputOptions: ParsableArguments {
@@ -20,6 +21,11 @@ struct InputOptions: ParsableArguments {
   @Flag(name: .customLong("no-cpp"), help: "Do not run the C preprocessor on source input (plain dtc semantics).")
   var noCpp = false
 
+  @Flag(
+    name: .customLong("no-cache"),
+    help: "Neither read nor write the cache of lexed headers ($XDG_CACHE_HOME/dtlint, else ~/.cache/dtlint).")
+  var noCache = false
+
   var frontEnd: FrontEndOptions {
     var o = FrontEndOptions()
     o.includePaths = includePaths
@@ -30,8 +36,22 @@ struct InputOptions: ParsableArguments {
       return (name: d, value: nil)
     }
     o.preprocess = !noCpp
+    o.lexCache = noCache ? nil : Self.lexCache
     return o
   }
+
+  /// The user's cache of lexed headers (Documentation/Configuration.md, "Cache"), its entries tied to this very
+  /// binary: the version, and the size and time of the executable, so a rebuilt dtlint never reads another's.
+  static let lexCache: LexCache? = {
+    guard let directory = LexCache.defaultDirectory() else { return nil }
+    // The executable's path first (a tool that runs dtlint, as valgrind does, answers for it there), then its stat.
+    var path = [CChar](repeating: 0, count: 4096)
+    let n = readlink("/proc/self/exe", &path, path.count - 1)
+    var st = stat()
+    let build =
+      n > 0 && stat(path, &st) == 0 ? "\(st.st_size)-\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)" : "unknown"
+    return LexCache(directory: directory, toolVersion: DTLint.configuration.version + "+" + build)
+  }()
 }
 
 /// Loads an input for a command, printing its diagnostics; exits 2 when it cannot be read and 1 when it has

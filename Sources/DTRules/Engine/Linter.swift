@@ -97,8 +97,14 @@ public struct RuleRegistry: Sendable {
 
   private init(all: [any LintRule.Type], descriptions: [RuleDescription]) {
     self.all = all
-    rules = all.compactMap { $0 as? any TreeRule.Type }
-    chainRules = all.compactMap { $0 as? any ChainRule.Type }
+    rules = all.compactMap {
+      if case .tree(let rule) = $0.kind { return rule }
+      return nil
+    }
+    chainRules = all.compactMap {
+      if case .chain(let rule) = $0.kind { return rule }
+      return nil
+    }
     self.descriptions = descriptions
     var idx: [String: Int] = [:]
     var deps: [String: [String]] = [:]

@@ -126,14 +126,26 @@ import Testing
       uart4.slice?.name == "IMX8MM_CLK_UART4" && uart4.slice?.offset == 0xB080 && uart4.slice?.driverName == "uart4")
     let wdog = try #require(c.peripheral(label: "wdog2")?.slice)
     #expect(c.sharing(slice: wdog).map(\.label) == ["wdog1", "wdog2", "wdog3"])
-    #expect(c.peripheral(label: "gpio3")?.slice == nil && c.powerDomains.isEmpty)
+    #expect(c.peripheral(label: "gpio3")?.slice == nil && c.powerDomains.count == 12)
+    // No peripheral of the table sits in a GPC domain (HMPFacts §18.9).
+    #expect(c.peripherals.allSatisfy { $0.powerDomain == nil })
     let mn = try #require(try SoCProfile.load(name: "imx8mn").clocks)
     #expect(mn.mcoreBootedParameter == "clk-imx8mn.mcore_booted")
     #expect(
       mn.peripheral(label: "sai7")?.gate?.offset == 0x4650 && mn.peripheral(label: "sai7")?.slice?.offset == 0xC300)
-    for name in ["imx93", "imx8ulp", "imx95"] {
+    for name in ["imx8ulp", "imx95"] {
       #expect(try SoCProfile.load(name: name).clocks == nil, "\(name)")
     }
+    // The 93 (HMPFacts §18.10): OFF bit 24, the access-control note, protection per flavor.
+    let n93 = try #require(try SoCProfile.load(name: "imx93").clocks)
+    #expect(n93.rootBitSense == .off && n93.rootEnableBit == 24 && n93.rootBitPhrase == "off bit 24")
+    #expect(n93.gateAccess?.text.contains("AUTHEN") == true)
+    let lpuart2 = try #require(n93.peripheral(label: "lpuart2"))
+    #expect(lpuart2.gate?.offset == 0x8D40 && lpuart2.slice?.offset == 0x0D00 && lpuart2.slice?.id == 36)
+    #expect(n93.kernelProtection?["nxp-6"]?.mcoreBooted.effect == .rootGateNeverDisables)
+    #expect(n93.kernelProtection?["mainline"]?.mcoreBooted.effect == .unknown)
+    #expect(n93.kernelProtection?["nxp-6"]?.initOnArray.read == true)
+    #expect(c.kernelProtection == nil && c.rootBitSense == .enable)
   }
 
   /// The 8M Mini header has one underscore between pad and function; the 8ULP's entries have five cells.

@@ -7,7 +7,7 @@ import Testing
 /// The example builders' SoC profiles agree with what the rules know of the SoC (`schemas/soc/*.yaml`): an example
 /// written for a SoC is judged against that SoC's facts.
 @Suite struct ExampleSoCTests {
-  static let profiles: [ExampleSoC] = [.imx8mp, .imx8mn, .imx93]
+  static let profiles: [ExampleSoC] = [.imx8mp, .imx8mm, .imx8mn, .imx93]
 
   @Test(arguments: profiles.map(\.name))
   func exampleProfileMatchesTheSoCSchema(_ name: String) throws {

@@ -4266,6 +4266,59 @@ messages:
         },
         "note": {
           "type": "string"
+        },
+        "root-bit-sense": {
+          "enum": [
+            "enable",
+            "off"
+          ],
+          "description": "What the root's bit does when set: enable (i.MX 8M, bit 28) or off (i.MX 93, bit 24). Default enable."
+        },
+        "root-bit-source": {
+          "$ref": "#/$defs/source"
+        },
+        "root-bit-status": {
+          "enum": [
+            "verified",
+            "inference",
+            "not-verified"
+          ]
+        },
+        "gate-access": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "text",
+            "source"
+          ],
+          "description": "Why Linux may hold no gate on a root at all (i.MX 93 access control): findings are then warnings.",
+          "properties": {
+            "text": {
+              "type": "string"
+            },
+            "source": {
+              "$ref": "#/$defs/source"
+            },
+            "status": {
+              "enum": [
+                "verified",
+                "inference",
+                "not-verified"
+              ]
+            }
+          }
+        },
+        "kernel-protection": {
+          "type": "object",
+          "description": "Per kernel flavor (mainline, nxp-6, ...): the clock-protection facts of this SoC's clock driver, as in schemas/kernel.schema.json, replacing the flavor's; a flavor not listed was not read for the SoC.",
+          "additionalProperties": {
+            "type": "object",
+            "required": [
+              "mcore-booted",
+              "m-core-detection",
+              "init-on-array"
+            ]
+          }
         }
       }
     },
@@ -4478,8 +4531,9 @@ iomuxc:
 
 # Clock gating (HMPFacts §13, §18.7): each peripheral's root slice (target register at clk + offset, enable bit 28)
 # and CCGR gate (clk + ccgr), IDs of dt-bindings/clock/imx8mm-clock.h, offsets and driver names of clk-imx8mm.c.
-# Peripherals without a slice of their own hang off ipg_root. No power domains: the 8M Mini's SAIs, PDM and SDMA
-# sit in no audio-mix domain of the mainline .dtsi.
+# Peripherals without a slice of their own hang off ipg_root. Power domains: the GPC's (gpcv2), as the mainline .dtsi
+# declares them; none of the peripherals listed above sits in one (HMPFacts §18.9), only USB, PCIe, GPU, VPU and
+# display blocks do.
 clocks:
   source: HMPFacts §18.7 (torvalds/linux clk-imx8mm.c @0209001674de; imx8mm-clock.h)
   provider: clk
@@ -4519,6 +4573,55 @@ clocks:
     - { label: gpio4, gate: { id: 226, name: IMX8MM_CLK_GPIO4_ROOT, ccgr: 0x40e0 } }
     - { label: gpio5, gate: { id: 227, name: IMX8MM_CLK_GPIO5_ROOT, ccgr: 0x40f0 } }
     - { label: sdma1, gate: { id: 211, name: IMX8MM_CLK_SDMA1_ROOT, ccgr: 0x43a0 } }
+  power-domains:
+    - label: pgc_hsiomix
+      path: /soc@0/bus@30000000/gpc@303a0000/pgc/power-domain@0
+      title: the HSIO mix power domain
+      source: "HMPFacts §18.9 (imx8mm.dtsi: usbotg1, usbotg2 and pgc_pcie carry power-domains = <&pgc_hsiomix>; gpcv2.c imx8mm_pgc_domains)"
+    - label: pgc_pcie
+      path: /soc@0/bus@30000000/gpc@303a0000/pgc/power-domain@1
+      title: the PCIe power domain
+      source: "HMPFacts §18.9 (imx8mm.dtsi: pcie0 and pcie0_ep carry power-domains = <&pgc_pcie>; gpcv2.c imx8mm_pgc_domains)"
+    - label: pgc_otg1
+      path: /soc@0/bus@30000000/gpc@303a0000/pgc/power-domain@2
+      title: the USB OTG1 PHY power domain
+      source: "HMPFacts §18.9 (imx8mm.dtsi: usbphynop1; gpcv2.c imx8mm_pgc_domains)"
+    - label: pgc_otg2
+      path: /soc@0/bus@30000000/gpc@303a0000/pgc/power-domain@3
+      title: the USB OTG2 PHY power domain
+      source: "HMPFacts §18.9 (imx8mm.dtsi: usbphynop2; gpcv2.c imx8mm_pgc_domains)"
+    - label: pgc_gpumix
+      path: /soc@0/bus@30000000/gpc@303a0000/pgc/power-domain@4
+      title: the GPU mix power domain
+      source: "HMPFacts §18.9 (imx8mm.dtsi: pgc_gpu; gpcv2.c imx8mm_pgc_domains)"
+    - label: pgc_gpu
+      path: /soc@0/bus@30000000/gpc@303a0000/pgc/power-domain@5
+      title: the GPU power domain
+      source: "HMPFacts §18.9 (imx8mm.dtsi: gpu_2d, gpu_3d; gpcv2.c imx8mm_pgc_domains)"
+    - label: pgc_vpumix
+      path: /soc@0/bus@30000000/gpc@303a0000/pgc/power-domain@6
+      title: the VPU mix power domain
+      source: "HMPFacts §18.9 (imx8mm.dtsi: vpu_blk_ctrl; gpcv2.c imx8mm_pgc_domains)"
+    - label: pgc_vpu_g1
+      path: /soc@0/bus@30000000/gpc@303a0000/pgc/power-domain@7
+      title: the VPU G1 power domain
+      source: "HMPFacts §18.9 (imx8mm.dtsi: vpu_blk_ctrl; gpcv2.c imx8mm_pgc_domains)"
+    - label: pgc_vpu_g2
+      path: /soc@0/bus@30000000/gpc@303a0000/pgc/power-domain@8
+      title: the VPU G2 power domain
+      source: "HMPFacts §18.9 (imx8mm.dtsi: vpu_blk_ctrl; gpcv2.c imx8mm_pgc_domains)"
+    - label: pgc_vpu_h1
+      path: /soc@0/bus@30000000/gpc@303a0000/pgc/power-domain@9
+      title: the VPU H1 power domain
+      source: "HMPFacts §18.9 (imx8mm.dtsi: vpu_blk_ctrl; gpcv2.c imx8mm_pgc_domains)"
+    - label: pgc_dispmix
+      path: /soc@0/bus@30000000/gpc@303a0000/pgc/power-domain@10
+      title: the display mix power domain
+      source: "HMPFacts §18.9 (imx8mm.dtsi: disp_blk_ctrl; gpcv2.c imx8mm_pgc_domains)"
+    - label: pgc_mipi
+      path: /soc@0/bus@30000000/gpc@303a0000/pgc/power-domain@11
+      title: the MIPI PHY power domain
+      source: "HMPFacts §18.9 (imx8mm.dtsi: disp_blk_ctrl; gpcv2.c imx8mm_pgc_domains)"
 
 # BEGIN pad-table (generated by Scripts/gen-pad-table.py from imx8mm-pinfunc.h; do not edit by hand)
 pad-table:
@@ -5881,7 +5984,8 @@ iomuxc:
 
 # Clock gating (HMPFacts §13, §18.7): each peripheral's root slice (target register at clk + offset, enable bit 28)
 # and CCGR gate (clk + ccgr), IDs of dt-bindings/clock/imx8mn-clock.h, offsets and driver names of clk-imx8mn.c.
-# Peripherals without a slice of their own hang off ipg_root. No power domains modelled.
+# Peripherals without a slice of their own hang off ipg_root. Power domains: the GPC's (gpcv2), as the mainline .dtsi
+# declares them; none of the peripherals listed above sits in one (HMPFacts §18.9), only USB, GPU and display blocks do.
 clocks:
   source: HMPFacts §18.7 (torvalds/linux clk-imx8mn.c @031616c434db; imx8mn-clock.h)
   provider: clk
@@ -5921,6 +6025,27 @@ clocks:
     - { label: gpio4, gate: { id: 143, name: IMX8MN_CLK_GPIO4_ROOT, ccgr: 0x40e0 } }
     - { label: gpio5, gate: { id: 144, name: IMX8MN_CLK_GPIO5_ROOT, ccgr: 0x40f0 } }
     - { label: sdma1, gate: { id: 167, name: IMX8MN_CLK_SDMA1_ROOT, ccgr: 0x43a0 } }
+  power-domains:
+    - label: pgc_hsiomix
+      path: /soc@0/bus@30000000/gpc@303a0000/pgc/power-domain@0
+      title: the HSIO mix power domain
+      source: "HMPFacts §18.9 (imx8mn.dtsi: usbotg1 carries power-domains = <&pgc_hsiomix>; gpcv2.c imx8mn_pgc_domains)"
+    - label: pgc_otg1
+      path: /soc@0/bus@30000000/gpc@303a0000/pgc/power-domain@1
+      title: the USB OTG1 PHY power domain
+      source: "HMPFacts §18.9 (imx8mn.dtsi: usbphynop1; gpcv2.c imx8mn_pgc_domains)"
+    - label: pgc_gpumix
+      path: /soc@0/bus@30000000/gpc@303a0000/pgc/power-domain@2
+      title: the GPU mix power domain
+      source: "HMPFacts §18.9 (imx8mn.dtsi: gpu; gpcv2.c imx8mn_pgc_domains)"
+    - label: pgc_dispmix
+      path: /soc@0/bus@30000000/gpc@303a0000/pgc/power-domain@3
+      title: the display mix power domain
+      source: "HMPFacts §18.9 (imx8mn.dtsi: disp_blk_ctrl; gpcv2.c imx8mn_pgc_domains)"
+    - label: pgc_mipi
+      path: /soc@0/bus@30000000/gpc@303a0000/pgc/power-domain@4
+      title: the MIPI PHY power domain
+      source: "HMPFacts §18.9 (imx8mn.dtsi: disp_blk_ctrl; gpcv2.c imx8mn_pgc_domains)"
 
 # BEGIN pad-table (generated by Scripts/gen-pad-table.py from imx8mn-pinfunc.h; do not edit by hand)
 pad-table:
@@ -10142,8 +10267,8 @@ clock-control:
   source: HMPFacts §18.7
   status: inference
   note: >-
-    the i.MX 93 CCM (clock roots and LPCGs) differs from the i.MX 8M's; dtlint has no clock table for it, so the
-    clock-gating and power-domain rules stay silent on it
+    the i.MX 93 CCM has clock roots (a mux, a divider and an OFF bit, bit 24) and LPCGs, each with an access-control
+    register that decides whether Linux gets a gate at all; the clocks section below is its table (HMPFacts §18.10)
 
 remoteproc:
   source: HMPFacts §1.1, §18.1 (imx_rproc_of_match, fsl,imx93-cm33 -> imx_rproc_cfg_imx93)
@@ -10294,6 +10419,90 @@ iomuxc:
   label: iomuxc
   base: 0x443c0000
   source: HMPFacts §18.6 (imx93.dtsi pinctrl@443c0000)
+
+# Clock gating (HMPFacts §18.10): each peripheral's clock root (clk + offset: mux, divider and an OFF bit, bit 24,
+# that stops the root when set) and its LPCG gate (`ccgr`: clk + the LPCG offset), with the IDs of
+# dt-bindings/clock/imx93-clock.h and the root names clk-imx93.c registers. Watchdogs (osc_24m) and GPIOs
+# (m33_root, bus_wakeup_root: critical) have no root of their own. Both drivers register a root or an LPCG
+# read-only, without a gate, when its access-control register (AUTHEN) does not give the non-secure domain 3
+# access: whether Linux can switch a root off at all is decided by firmware at run time, so findings are warnings.
+# Flavors: mainline's clk-imx93.c read has no mcore_booted; NXP's composite skips the root's disable with it.
+clocks:
+  source: HMPFacts §18.10 (torvalds/linux clk-imx93.c, clk-composite-93.c, clk-gate-93.c; nxp-imx/linux-imx clk-imx93.c, clk-composite-93.c; imx93-clock.h)
+  provider: clk
+  header: dt-bindings/clock/imx93-clock.h
+  root-enable-bit: 24
+  root-bit-sense: "off"
+  root-bit-source: HMPFacts §18.10 (clk-composite-93.c CCM_OFF_SHIFT 24, CLK_GATE_SET_TO_DISABLE; that the bit is one for every core is inferred)
+  root-bit-status: inference
+  mcore-booted-parameter: clk-imx93.mcore_booted
+  mcore-booted-source: HMPFacts §18.10 (module_param(mcore_booted) in nxp-imx/linux-imx clk-imx93.c)
+  gate-access:
+    text: >-
+      Linux holds a gate on the root only if its access-control register (AUTHEN, clk + offset + 0x30) gives the
+      non-secure domain 3 access when the clock driver probes; otherwise it registers the root read-only and cannot
+      switch it off — which firmware sets, the tree does not say
+    source: HMPFacts §18.10 (imx93_clk_composite_flags, TZ_NS_MASK and WHITE_LIST_SHIFT + domain_id)
+  kernel-protection:
+    mainline:
+      source: HMPFacts §18.10
+      mcore-booted:
+        effect: unknown
+        source: HMPFacts §18.10 (torvalds/linux clk-imx93.c @0049eb1a has no mcore_booted; later mainline copies were not read)
+      m-core-detection:
+        effect: none
+        source: HMPFacts §18.10 (clk-imx93.c asks nothing of TF-A)
+      init-on-array:
+        read: false
+        source: HMPFacts §18.10 (torvalds/linux clk-imx93.c @0049eb1a)
+    nxp-6:
+      source: HMPFacts §18.10
+      mcore-booted:
+        effect: root-gate-never-disables
+        source: HMPFacts §18.10 (nxp-imx/linux-imx clk-composite-93.c @03fcc51a imx93_clk_composite_gate_disable returns when mcore_booted)
+      m-core-detection:
+        effect: none
+        source: HMPFacts §18.10 (nxp-imx/linux-imx clk-imx93.c @29a2cb4c)
+      init-on-array:
+        read: true
+        source: HMPFacts §18.10 (imx_clk_init_on in nxp-imx/linux-imx clk-imx93.c @29a2cb4c)
+  peripherals:
+    - { label: lpi2c1, gate: { id: 142, name: IMX93_CLK_LPI2C1_GATE, ccgr: 0x8f00 }, slice: { id: 43, name: IMX93_CLK_LPI2C1, offset: 0x1080, clock: lpi2c1_root } }
+    - { label: lpi2c2, gate: { id: 143, name: IMX93_CLK_LPI2C2_GATE, ccgr: 0x8f40 }, slice: { id: 44, name: IMX93_CLK_LPI2C2, offset: 0x1100, clock: lpi2c2_root } }
+    - { label: lpi2c3, gate: { id: 144, name: IMX93_CLK_LPI2C3_GATE, ccgr: 0x8f80 }, slice: { id: 45, name: IMX93_CLK_LPI2C3, offset: 0x1180, clock: lpi2c3_root } }
+    - { label: lpi2c4, gate: { id: 145, name: IMX93_CLK_LPI2C4_GATE, ccgr: 0x8fc0 }, slice: { id: 46, name: IMX93_CLK_LPI2C4, offset: 0x1200, clock: lpi2c4_root } }
+    - { label: lpi2c5, gate: { id: 146, name: IMX93_CLK_LPI2C5_GATE, ccgr: 0x9000 }, slice: { id: 47, name: IMX93_CLK_LPI2C5, offset: 0x1280, clock: lpi2c5_root } }
+    - { label: lpi2c6, gate: { id: 147, name: IMX93_CLK_LPI2C6_GATE, ccgr: 0x9040 }, slice: { id: 48, name: IMX93_CLK_LPI2C6, offset: 0x1300, clock: lpi2c6_root } }
+    - { label: lpi2c7, gate: { id: 148, name: IMX93_CLK_LPI2C7_GATE, ccgr: 0x9080 }, slice: { id: 49, name: IMX93_CLK_LPI2C7, offset: 0x1380, clock: lpi2c7_root } }
+    - { label: lpi2c8, gate: { id: 149, name: IMX93_CLK_LPI2C8_GATE, ccgr: 0x90c0 }, slice: { id: 50, name: IMX93_CLK_LPI2C8, offset: 0x1400, clock: lpi2c8_root } }
+    - { label: lpuart1, gate: { id: 134, name: IMX93_CLK_LPUART1_GATE, ccgr: 0x8d00 }, slice: { id: 35, name: IMX93_CLK_LPUART1, offset: 0x0c80, clock: lpuart1_root } }
+    - { label: lpuart2, gate: { id: 135, name: IMX93_CLK_LPUART2_GATE, ccgr: 0x8d40 }, slice: { id: 36, name: IMX93_CLK_LPUART2, offset: 0x0d00, clock: lpuart2_root } }
+    - { label: lpuart3, gate: { id: 136, name: IMX93_CLK_LPUART3_GATE, ccgr: 0x8d80 }, slice: { id: 37, name: IMX93_CLK_LPUART3, offset: 0x0d80, clock: lpuart3_root } }
+    - { label: lpuart4, gate: { id: 137, name: IMX93_CLK_LPUART4_GATE, ccgr: 0x8dc0 }, slice: { id: 38, name: IMX93_CLK_LPUART4, offset: 0x0e00, clock: lpuart4_root } }
+    - { label: lpuart5, gate: { id: 138, name: IMX93_CLK_LPUART5_GATE, ccgr: 0x8e00 }, slice: { id: 39, name: IMX93_CLK_LPUART5, offset: 0x0e80, clock: lpuart5_root } }
+    - { label: lpuart6, gate: { id: 139, name: IMX93_CLK_LPUART6_GATE, ccgr: 0x8e40 }, slice: { id: 40, name: IMX93_CLK_LPUART6, offset: 0x0f00, clock: lpuart6_root } }
+    - { label: lpuart7, gate: { id: 140, name: IMX93_CLK_LPUART7_GATE, ccgr: 0x8e80 }, slice: { id: 41, name: IMX93_CLK_LPUART7, offset: 0x0f80, clock: lpuart7_root } }
+    - { label: lpuart8, gate: { id: 141, name: IMX93_CLK_LPUART8_GATE, ccgr: 0x8ec0 }, slice: { id: 42, name: IMX93_CLK_LPUART8, offset: 0x1000, clock: lpuart8_root } }
+    - { label: lpspi1, gate: { id: 150, name: IMX93_CLK_LPSPI1_GATE, ccgr: 0x9100 }, slice: { id: 51, name: IMX93_CLK_LPSPI1, offset: 0x1480, clock: lpspi1_root } }
+    - { label: lpspi2, gate: { id: 151, name: IMX93_CLK_LPSPI2_GATE, ccgr: 0x9140 }, slice: { id: 52, name: IMX93_CLK_LPSPI2, offset: 0x1500, clock: lpspi2_root } }
+    - { label: lpspi3, gate: { id: 152, name: IMX93_CLK_LPSPI3_GATE, ccgr: 0x9180 }, slice: { id: 53, name: IMX93_CLK_LPSPI3, offset: 0x1580, clock: lpspi3_root } }
+    - { label: lpspi4, gate: { id: 153, name: IMX93_CLK_LPSPI4_GATE, ccgr: 0x91c0 }, slice: { id: 54, name: IMX93_CLK_LPSPI4, offset: 0x1600, clock: lpspi4_root } }
+    - { label: lpspi5, gate: { id: 154, name: IMX93_CLK_LPSPI5_GATE, ccgr: 0x9200 }, slice: { id: 55, name: IMX93_CLK_LPSPI5, offset: 0x1680, clock: lpspi5_root } }
+    - { label: lpspi6, gate: { id: 155, name: IMX93_CLK_LPSPI6_GATE, ccgr: 0x9240 }, slice: { id: 56, name: IMX93_CLK_LPSPI6, offset: 0x1700, clock: lpspi6_root } }
+    - { label: lpspi7, gate: { id: 156, name: IMX93_CLK_LPSPI7_GATE, ccgr: 0x9280 }, slice: { id: 57, name: IMX93_CLK_LPSPI7, offset: 0x1780, clock: lpspi7_root } }
+    - { label: lpspi8, gate: { id: 157, name: IMX93_CLK_LPSPI8_GATE, ccgr: 0x92c0 }, slice: { id: 58, name: IMX93_CLK_LPSPI8, offset: 0x1800, clock: lpspi8_root } }
+    - { label: flexcan1, gate: { id: 132, name: IMX93_CLK_CAN1_GATE, ccgr: 0x8c80 }, slice: { id: 33, name: IMX93_CLK_CAN1, offset: 0x0b80, clock: can1_root } }
+    - { label: flexcan2, gate: { id: 133, name: IMX93_CLK_CAN2_GATE, ccgr: 0x8cc0 }, slice: { id: 34, name: IMX93_CLK_CAN2, offset: 0x0c00, clock: can2_root } }
+    - { label: flexspi1, gate: { id: 115, name: IMX93_CLK_FLEXSPI1_GATE, ccgr: 0x8640 }, slice: { id: 32, name: IMX93_CLK_FLEXSPI1, offset: 0x0b00, clock: flexspi1_root } }
+    - { label: wdog1, gate: { id: 104, name: IMX93_CLK_WDOG1_GATE, ccgr: 0x8300 } }
+    - { label: wdog2, gate: { id: 105, name: IMX93_CLK_WDOG2_GATE, ccgr: 0x8340 } }
+    - { label: wdog3, gate: { id: 106, name: IMX93_CLK_WDOG3_GATE, ccgr: 0x8380 } }
+    - { label: wdog4, gate: { id: 107, name: IMX93_CLK_WDOG4_GATE, ccgr: 0x83c0 } }
+    - { label: wdog5, gate: { id: 108, name: IMX93_CLK_WDOG5_GATE, ccgr: 0x8400 } }
+    - { label: gpio1, gate: { id: 116, name: IMX93_CLK_GPIO1_GATE, ccgr: 0x8880 } }
+    - { label: gpio2, gate: { id: 117, name: IMX93_CLK_GPIO2_GATE, ccgr: 0x88c0 } }
+    - { label: gpio3, gate: { id: 118, name: IMX93_CLK_GPIO3_GATE, ccgr: 0x8900 } }
+    - { label: gpio4, gate: { id: 119, name: IMX93_CLK_GPIO4_GATE, ccgr: 0x8940 } }
 
 # BEGIN pad-table (generated by Scripts/gen-pad-table.py from imx93-pinfunc.h; do not edit by hand)
 pad-table:

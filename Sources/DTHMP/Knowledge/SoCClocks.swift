@@ -49,6 +49,33 @@ public struct SoCClocks: Sendable, Hashable {
   public var peripherals: [PeripheralClocks]
   public var powerDomains: [SoCPowerDomain]
   public var provenance: Provenance
+  /// What the slice's bit does when set: the i.MX 8M's enables the slice, the i.MX 93's (`OFF`, bit 24) stops it.
+  public var rootBitSense: RootBitSense = .enable
+  /// That the slice's bit is one for every core: verified for the i.MX 8M (HMPFacts §13.3), the profile's own
+  /// source otherwise.
+  public var rootBitProvenance: Provenance = Provenance(source: "HMPFacts §13.3")
+  /// Why Linux may hold no gate on a slice at all (the i.MX 93's access control, set by firmware at run time):
+  /// findings are then never errors.
+  public var gateAccess: FactNote?
+  /// The protection of this SoC's clock driver per kernel flavor, where it differs from the i.MX 8M's facts of
+  /// `schemas/kernel/*.yaml`; when the profile has this section, a flavor it does not list was not read for the SoC.
+  public var kernelProtection: [String: KernelFlavor.ClockProtection]? = nil
+
+  public enum RootBitSense: String, Sendable, Hashable, CaseIterable {
+    case enable
+    case off
+  }
+
+  /// The clock protection `flavor` gives this SoC's slices (nil: not read).
+  public func protection(under flavor: KernelFlavor) -> KernelFlavor.ClockProtection? {
+    guard let kernelProtection else { return flavor.clockProtection }
+    return kernelProtection[flavor.name]
+  }
+
+  /// "enable bit 28", "off bit 24".
+  public var rootBitPhrase: String { "\(rootBitSense == .off ? "off" : "enable") bit \(rootEnableBit)" }
+  /// "clears the enable bit", "sets the off bit".
+  public var rootBitClosing: String { rootBitSense == .off ? "sets the off bit" : "clears the enable bit" }
 
   public func peripheral(label: String) -> PeripheralClocks? { peripherals.first { $0.label == label } }
   public func powerDomain(label: String) -> SoCPowerDomain? { powerDomains.first { $0.label == label } }
@@ -72,7 +99,10 @@ public struct SoCClocks: Sendable, Hashable {
     let o = try r.object(
       node, key: "clocks",
       required: ["provider", "header", "root-enable-bit", "mcore-booted-parameter", "peripherals"],
-      optional: ["mcore-booted-source", "power-domains"] + Provenance.keys)
+      optional: [
+        "mcore-booted-source", "power-domains", "root-bit-sense", "root-bit-source", "root-bit-status", "gate-access",
+        "kernel-protection",
+      ] + Provenance.keys)
     func clock(_ n: Yams.Node, key: String, slice: Bool) throws(InputError) -> ClockRef {
       let c = try r.object(
         n, key: key, required: slice ? ["id", "name", "offset", "clock"] : ["id", "name", "ccgr"])
@@ -122,12 +152,32 @@ public struct SoCClocks: Sendable, Hashable {
             try clock(s, key: p.path("slice"), slice: true)
           }, powerDomain: domain, via: try p.string("via")))
     }
-    return SoCClocks(
+    var clocks = SoCClocks(
       provider: try o.requiredString("provider"), header: try o.requiredString("header"),
       rootEnableBit: try o.requiredInt("root-enable-bit", max: 31),
       mcoreBootedParameter: try o.requiredString("mcore-booted-parameter"),
       mcoreBootedProvenance: Provenance(source: try o.string("mcore-booted-source")), peripherals: peripherals,
       powerDomains: domains, provenance: try Provenance.read(o))
+    clocks.rootBitSense = try o.choice("root-bit-sense", as: RootBitSense.self) ?? .enable
+    if let source = try o.string("root-bit-source") {
+      clocks.rootBitProvenance = Provenance(
+        source: source, status: try o.choice("root-bit-status", as: FactStatus.self) ?? .verified)
+    }
+    if let g = o["gate-access"] {
+      let go = try r.object(g, key: o.path("gate-access"), required: ["text", "source"], optional: ["status"])
+      clocks.gateAccess = FactNote(
+        text: try go.requiredString("text"),
+        provenance: Provenance(
+          source: try go.requiredString("source"), status: try go.choice("status", as: FactStatus.self) ?? .verified))
+    }
+    if let k = o["kernel-protection"] {
+      var map: [String: KernelFlavor.ClockProtection] = [:]
+      for e in try r.entries(k, key: o.path("kernel-protection")) {
+        map[e.key] = try KernelFlavor.ClockProtection.read(e.value, reader: r)
+      }
+      clocks.kernelProtection = map
+    }
+    return clocks
   }
 }
 

@@ -59,6 +59,24 @@ enum ClockExamples {
     return s + "};\n"
   }
 
+  /// The GPC's HSIO mix domain (`pgc_hsiomix`, as the i.MX 8M Mini and Nano `.dtsi` declare it) and the USB
+  /// controller `usbotg1` in it, disabled for Linux; `linuxUser` enables `usbotg2` in the same domain for Linux.
+  static func hsioTree(marker: Bool = true, linuxUser: Bool = false, soc: ExampleSoC = .imx8mm) -> String {
+    var s = "/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n"
+    s += clockController(soc) + "\t};\n"
+    s += "\n\tpgc_hsiomix: power-domain@0 {\n\t\treg = <0>;\n\t\t#power-domain-cells = <0>;\n\t};\n"
+    func usb(_ n: Int, status: String, marked: Bool) -> String {
+      let address = String(0x32e3_0000 + n * 0x10000, radix: 16)
+      return "\n\tusbotg\(n): usb@\(address) {\n\t\tcompatible = \"fsl,\(soc.name)-usb\", \"fsl,imx7d-usb\";\n"
+        + "\t\treg = <0x\(address) 0x200>;\n\t\tpower-domains = <&pgc_hsiomix>;\n"
+        + "\t\t\(marked ? "↓" : "")status = \"\(status)\";\n\t};\n"
+    }
+    s += usb(1, status: "disabled", marked: marker)
+    if linuxUser { s += usb(2, status: "okay", marked: false) }
+    s += "\n" + soc.remoteprocOpening(comment: true) + "\t};\n"
+    return s + "};\n"
+  }
+
   /// The clock controller's opening lines (1+1 cells), without the closing brace.
   private static func clockController(_ soc: ExampleSoC) -> String {
     "\n\tclk: clock-controller@\(String(soc.clockControllerAddress, radix: 16)) {\n"

@@ -32,7 +32,7 @@ public struct ClockProtectionPlan: Sendable, Hashable {
     var words: [String] = []
     var initOn: [ClockRef] = []
     if !sliced.isEmpty {
-      let p = flavor.clockProtection
+      let p = clocks.protection(under: flavor)
       let readsInitOn = p?.initOnArray.read ?? false
       if readsInitOn {
         for e in sliced {
@@ -203,7 +203,7 @@ public enum KernelCommandLineAdvice {
   public static func words(for findings: [Diagnostic], hmp: HMPContext) -> [String] {
     var words: [String] = []
     if findings.contains(where: { $0.rule == "hmp_clock_gated" }), let clocks = hmp.manifest?.soc.clocks,
-      hmp.kernel.clockProtection?.mcoreBooted.effect != KernelFlavor.ClockProtection.Effect.none
+      clocks.protection(under: hmp.kernel)?.mcoreBooted.effect != KernelFlavor.ClockProtection.Effect.none
     {
       words.append(clocks.mcoreBootedParameter + "=1")
     }

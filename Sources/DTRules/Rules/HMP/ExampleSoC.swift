@@ -86,6 +86,23 @@ struct ExampleSoC: Sendable {
       label: "i2c4", name: "i2c", address: 0x30a5_0000, compatibles: "\"fsl,imx8mp-i2c\", \"fsl,imx21-i2c\"",
       rootClock: 208, rootClockMacro: "IMX8MP_CLK_I2C4_ROOT"))
 
+  /// The i.MX 8M Mini (imx8mm.dtsi; NXP's imx8mm-evk-rpmsg.dts, HMPFacts §7.2, §18): the M4 through MMIO and the
+  /// SRC, one MU (`secondMUAddress` 0), the header's M4 clock, the vrings at 0xb8000000.
+  static let imx8mm = ExampleSoC(
+    name: "imx8mm", rootCompatible: "fsl,imx8mm", coreName: "M4", remoteproc: "imx8mm-cm4",
+    remoteprocCompatible: "fsl,imx8mm-cm4", coreClock: 77, coreClockMacro: "IMX8MM_CLK_M4_DIV",
+    clockControllerAddress: 0x3038_0000, clockControllerCompatible: "fsl,imx8mm-ccm", muAddress: 0x30aa_0000,
+    secondMUAddress: 0, muCompatibles: "\"fsl,imx8mm-mu\", \"fsl,imx6sx-mu\"",
+    vring0: Region(label: "vdev0vring0", name: "vdev0vring0", address: 0xb800_0000, size: 0x8000),
+    vring1: Region(label: "vdev0vring1", name: "vdev0vring1", address: 0xb800_8000, size: 0x8000),
+    resourceTable: Region(label: "rsc_table", name: "rsc-table", address: 0xb80f_f000, size: 0x1000),
+    bufferPool: Region(
+      label: "vdevbuffer", name: "vdevbuffer", address: 0xb840_0000, size: 0x10_0000, compatible: "shared-dma-pool"),
+    firmware: Region(label: "m4_reserved", name: "m4", address: 0x8000_0000, size: 0x100_0000),
+    i2c: Peripheral(
+      label: "i2c4", name: "i2c", address: 0x30a5_0000, compatibles: "\"fsl,imx8mm-i2c\", \"fsl,imx21-i2c\"",
+      rootClock: 167, rootClockMacro: "IMX8MM_CLK_I2C4_ROOT"))
+
   /// The i.MX 8M Nano (imx8mn.dtsi; NXP's imx8mn-evk-rpmsg.dts, HMPFacts §7.2, §18): SMC method, one MU
   /// (`secondMUAddress` 0: examples with a second MU are the i.MX 8M Plus's), the header's M7 core clock.
   static let imx8mn = ExampleSoC(
@@ -104,8 +121,8 @@ struct ExampleSoC: Sendable {
       rootClock: 148, rootClockMacro: "IMX8MN_CLK_I2C4_ROOT"))
 
   /// The i.MX 93 (imx93.dtsi, imx93-11x11-evk-common.dtsi; HMPFacts §7.3, §18): the M33 on MU1, the resource
-  /// table in the M33's TCM, the vrings outside the translation table's DDR rows (judged by reachability). The
-  /// 93 has no clock table in dtlint: its clock examples find nothing to say.
+  /// table in the M33's TCM, the vrings outside the translation table's DDR rows (judged by reachability); the
+  /// I2C is LPI2C1 with its LPCG gate (HMPFacts §18.10).
   static let imx93 = ExampleSoC(
     name: "imx93", rootCompatible: "fsl,imx93", coreName: "M33", remoteproc: "remoteproc-cm33",
     remoteprocCompatible: "fsl,imx93-cm33", coreClock: 102, coreClockMacro: "IMX93_CLK_CM33_GATE",

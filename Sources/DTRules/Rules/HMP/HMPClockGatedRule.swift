@@ -36,6 +36,11 @@ struct HMPClockGatedRule: TreeRule {
       check, a Linux driver's runtime PM, the variant whose branches are not known) or on code not read (NXP 5.4). \
       Every message says which parts are verified and which inferred, and gives the fix for the flavor: the exact \
       command-line addition, and where the flavor reads it, an `init-on-array` fragment (the fix-it writes it). \
+      On the i.MX 93 the root has an OFF bit (bit 24) instead, and both mainline and NXP register a root \
+      read-only, with no gate, when its access-control register does not give Linux's domain access, which \
+      firmware sets at run time: its findings are warnings; NXP 6.x's root skips its disable with \
+      `clk-imx93.mcore_booted=1` and reads `init-on-array`, mainline's was not read for `mcore_booted` \
+      (HMPFacts §18.10). \
       Peripherals on `ipg_root` (GPIO, MU, SDMA1) have no slice of their own: their CCGR gate alone is not \
       reported, because whether the CCGR's domain fields combine in hardware was not verified (HMPFacts §13.3). \
       When Linux starts the M7 itself (`firmware.started-by: linux`), the boot-time sweep is over before the \
@@ -59,6 +64,11 @@ struct HMPClockGatedRule: TreeRule {
       RuleExample(
         ClockExamples.tree(i2c4Status: "disabled", bootargs: "clk_ignore_unused"),
         options: ["kernel": "nxp-6", "m7": ClockExamples.manifest()]),
+      // i.MX 93: the root's OFF bit; a warning, because the root's access control decides at run time whether
+      // Linux holds a gate on it at all (HMPFacts §18.10).
+      RuleExample(
+        ClockExamples.tree(i2c4Status: "disabled", soc: .imx93),
+        options: ["kernel": "nxp-6", "m7": ClockExamples.manifest(soc: .imx93)]),
     ],
     nonTriggering: [
       RuleExample(
@@ -74,6 +84,10 @@ struct HMPClockGatedRule: TreeRule {
       RuleExample(
         ClockExamples.tree(i2c4Status: "disabled", bootargs: "clk_ignore_unused"),
         options: ["m7": ClockExamples.manifest()]),
+      // i.MX 93 under NXP 6.x: the root composite's disable returns when mcore_booted is set (HMPFacts §18.10).
+      RuleExample(
+        ClockExamples.tree(i2c4Status: "disabled", soc: .imx93),
+        options: ["kernel": "nxp-6", "m7": ClockExamples.manifest(bootargs: "clk-imx93.mcore_booted=1", soc: .imx93)]),
       // Linux starts the M7 after the boot-time sweep; the firmware enables its clocks itself.
       RuleExample(
         ClockExamples.tree(i2c4Status: "disabled"), options: ["m7": ClockExamples.manifest(startedBy: "linux")]),
@@ -131,7 +145,7 @@ struct ClockJudge {
     if !live, sharers.contains(where: { id in power.takers[id].map { $0 !== viaNode } ?? false }) { return .safe }
     if let viaNode, power.viaUsers(of: viaNode, excluding: node) { return .safe }
 
-    let p = power.flavor.clockProtection
+    let p = power.clocks.protection(under: power.flavor)
     let param = power.clocks.mcoreBootedParameter
     let line = power.commandLine
     let mcore = line?.isTrue(param) ?? false
@@ -147,7 +161,7 @@ struct ClockJudge {
     let owner =
       "\(node.labelledName) belongs to the \(power.claims.soc.coreName) (\(power.claims.location(of: entry)))"
     let what =
-      "its clock root slice \(slice.name) (\(power.clocks.provider) + \(hexAddress(slice.offset)), enable bit \(power.clocks.rootEnableBit))"
+      "its clock root slice \(slice.name) (\(power.clocks.provider) + \(hexAddress(slice.offset)), \(power.clocks.rootBitPhrase))"
     let kernel = hmp.kernelPhrase
 
     if mcore && mcoreEffect.protects {
@@ -185,7 +199,7 @@ struct ClockJudge {
           + "\(factTag(detection.provenance.status, "the kernel side is verified, whether your TF-A answers is not, HMPFacts §13.5, §11"))"
           + (ignoreUnused
             ? ""
-            : "; if it does not, clk_disable_unused clears the enable bit at late boot and the \(power.claims.soc.coreName)'s \(clocks.label.uppercased()) stops")
+            : "; if it does not, clk_disable_unused \(power.clocks.rootBitClosing) at late boot and the \(power.claims.soc.coreName)'s \(clocks.label.uppercased()) stops")
           + (power.startAssumed
             ? " (assumed: the \(power.claims.soc.coreName) runs before Linux; the manifest does not say firmware.started-by)"
             : ""))
@@ -221,21 +235,25 @@ struct ClockJudge {
     let nobody = live ? "once the node is disabled for Linux, no Linux device takes it" : "no Linux device takes it"
     if let cleared, !mcore {
       how.append(
-        "\(nobody), and \(nothing): \(kernel)'s clock driver either clears the enable bit while registering the slice "
+        "\(nobody), and \(nothing): \(kernel)'s clock driver either \(power.clocks.rootBitClosing) while registering the slice "
           + "(NXP's variant \(factTag(cleared.provenance.status, "which lf-6.x branches carry it, HMPFacts §13.5")))"
           + (ignoreUnused
             ? ", whatever clk_ignore_unused says"
             : " or, as lf-6.1 does, registers a gate that clk_disable_unused closes at late boot \(sweepTag)"))
     } else if !ignoreUnused {
       how.append(
-        "\(nobody), and \(nothing) or clk_ignore_unused: clk_disable_unused clears the enable bit at late boot \(sweepTag)"
+        "\(nobody), and \(nothing) or clk_ignore_unused: clk_disable_unused \(power.clocks.rootBitClosing) at late boot \(sweepTag)"
       )
     }
     heads.append("\(owner), but \(kernel) switches off \(what): " + how.joined(separator: "; "))
     heads += notes
     heads.append(
-      "the slice has one enable bit for every core, so the \(power.claims.soc.coreName)'s \(clocks.label.uppercased()) stops \(factTag(.verified, "HMPFacts §13.3"))"
-    )
+      "the slice has one \(power.clocks.rootBitSense == .off ? "off" : "enable") bit for every core, so the \(power.claims.soc.coreName)'s \(clocks.label.uppercased()) stops "
+        + factTag(power.clocks.rootBitProvenance.status, power.clocks.rootBitProvenance.source ?? "HMPFacts §13.3"))
+    if let access = power.clocks.gateAccess {
+      certain = false
+      heads.append(access.text + " " + factTag(access.provenance.status, access.provenance.source ?? ""))
+    }
     return .report(
       finish(heads, slice: slice, clocks: clocks, node: node, live: live), certain: certain, initOnArray: readsInitOn)
   }
@@ -252,7 +270,7 @@ struct ClockJudge {
 
   /// "Fix for kernel X: add … to the kernel command line (in U-Boot: …); or list … in init-on-array of &clk".
   static func fixText(flavor: KernelFlavor, clocks: SoCClocks, gate: ClockRef?, kernel: String) -> String {
-    let p = flavor.clockProtection
+    let p = clocks.protection(under: flavor)
     let param = clocks.mcoreBootedParameter + "=1"
     let effect = p?.mcoreBooted.effect ?? .unknown
     var parts: [String] = []

@@ -32,6 +32,10 @@ struct HMPPowerDomainRule: TreeRule {
       RuleExample(
         ClockExamples.audioTree(linuxUser: true),
         options: ["m7": ClockExamples.manifest(peripherals: "[sai3]", bootargs: "pd_ignore_unused")]),
+      // i.MX 8M Mini: the M4's USB controller in the GPC's HSIO mix domain, which Linux's usbotg2 also uses.
+      RuleExample(
+        ClockExamples.hsioTree(linuxUser: true),
+        options: ["m7": ClockExamples.manifest(peripherals: "[usbotg1]", soc: .imx8mm)]),
     ],
     nonTriggering: [
       // NXP's layout: the domain on the audio node itself; no Linux device attached, and the late-boot power-off off.
@@ -40,6 +44,14 @@ struct HMPPowerDomainRule: TreeRule {
         options: ["m7": ClockExamples.manifest(peripherals: "[sai3]", bootargs: "pd_ignore_unused")]),
       // i2c4 is in no power domain.
       RuleExample(ClockExamples.tree(i2c4Status: "disabled", marker: false), options: ["m7": ClockExamples.manifest()]),
+      // i.MX 8M Mini: no Linux device in the HSIO mix domain and pd_ignore_unused given.
+      RuleExample(
+        ClockExamples.hsioTree(marker: false),
+        options: ["m7": ClockExamples.manifest(peripherals: "[usbotg1]", bootargs: "pd_ignore_unused", soc: .imx8mm)]),
+      // i.MX 8M Mini: I2C4 is in none of the GPC's domains (HMPFacts §18.9).
+      RuleExample(
+        ClockExamples.tree(i2c4Status: "disabled", marker: false, soc: .imx8mm),
+        options: ["m7": ClockExamples.manifest(soc: .imx8mm)]),
       RuleExample(
         ClockExamples.audioTree(marker: false, domainEnabled: false),
         options: ["m7": ClockExamples.manifest(peripherals: "[sai3]")]),

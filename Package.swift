@@ -73,11 +73,11 @@ let package = Package(
         "DTLanguageServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
-      swiftSettings: swiftSettings,
-      // A release binary is linked fully static (Swift runtime, Foundation, libfdt, libstdc++ and glibc): no dynamic
-      // loader, no shared-library lookups and no relocation of ≈80 000 pointers at every start. That is 2–3 ms of
-      // each run, the whole budget of a one-blob command (issue 20; README "Performance").
-      linkerSettings: [.unsafeFlags(["-static-executable"], .when(configuration: .release))]
+      swiftSettings: swiftSettings
+      // The installed and benchmarked binary is linked fully static (Scripts/install, Scripts/bench:
+      // `--static-swift-stdlib -Xswiftc -static-executable`): no dynamic loader, no shared-library lookups, no
+      // relocation of ≈80 000 pointers at every start (2–3 ms of each run; README "Performance"). It is not a flag
+      // here: without --static-swift-stdlib a plain `swift build -c release` could not link Foundation statically.
     ),
     .target(name: "_DTTestSupport", path: "Tests/TestSupport"),
     .testTarget(

@@ -56,4 +56,22 @@ import _DTTestSupport
     let text = try Self.tie(Self.kick, trees: trees).text(log: "boot.log")
     #expect(text.contains("could not be checked (errors on stderr), so no cause below is tied to the tree"))
   }
+
+  /// The tie reads the clock protection the clock rules read: the manifest SoC's own for a SoC with its own clock
+  /// driver (the i.MX 93 under NXP 5.15: none read), the flavor's i.MX 8M settings otherwise.
+  @Test func clockProtectionFollowsTheManifestSoC() throws {
+    let dir = TestDirectory()
+    let catalog = try KernelMessageCatalog.bundled()
+    let kernel = try KernelFlavor.load(name: "nxp-5.15")
+    func protects(_ soc: String) throws -> Bool {
+      let manifest = try M7Manifest.load(path: dir.write("\(soc).yaml", "soc: \(soc)\n"))
+      let hmp = HMPContext(kernel: kernel, kernelGiven: "nxp-5.15", board: nil, manifest: manifest, inputs: nil)
+      let tie = Tie(
+        explanation: LogExplainer(catalog: catalog, flavor: kernel).explain(Self.kick), catalog: catalog,
+        trees: TreeFindings(), hmp: hmp, selection: RuleSelection(registry: .shared))
+      return tie.protection?.mCoreDetection.effect.protects == true
+    }
+    #expect(try protects("imx8mp"))
+    #expect(try !protects("imx93"))
+  }
 }

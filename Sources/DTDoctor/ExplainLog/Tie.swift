@@ -163,11 +163,19 @@ public struct Tie: Sendable {
     }
   }
 
+  /// The flavor's protection of the M core's clocks on the manifest's SoC (a SoC with its own clock driver, such
+  /// as the i.MX 93, has its own settings: ``SoCClocks/protection(under:)``, as the clock rules read it); the
+  /// flavor's i.MX 8M settings when the SoC is not known.
+  public var protection: KernelFlavor.ClockProtection? {
+    guard let clocks = hmp.manifest?.soc.clocks else { return hmp.kernel.clockProtection }
+    return clocks.protection(under: hmp.kernel)
+  }
+
   /// For a flavor that protects the M core's clocks only when TF-A reports it started (NXP 5.15): the log covers
   /// early boot (its command line is there) but has no "M4 is started", so that protection did not apply.
   func missingM4Started(_ c: KernelMessageCatalog.Cause) -> String? {
     guard c.evidence.contains("nxp_m4_started"),
-      hmp.kernel.clockProtection?.mCoreDetection.effect.protects == true,
+      protection?.mCoreDetection.effect.protects == true,
       let boot = explanation.recognised.first(where: { $0.message.id == "kernel_command_line" }),
       !explanation.recognised.contains(where: { $0.message.id == "nxp_m4_started" })
     else { return nil }

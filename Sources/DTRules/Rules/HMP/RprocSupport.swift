@@ -12,19 +12,26 @@ extension TreeInfo {
   /// else the bundled SoC the root `compatible` names (`fsl,imx8mp`), else the SoC whose imx-rproc compatible the
   /// tree uses — unless the root names another i.MX SoC (an i.MX 8M Nano tree with `fsl,imx8mn-cm7` is not
   /// judged as an i.MX 8M Plus). Nil when unknown: the rules that need it stay silent.
-  func rprocSoC() -> SoCProfile? {
-    // A tree with no imx_rproc-like node and no manifest has nothing to judge: load no knowledge file for it.
-    if hmp.manifest == nil && imxRprocLikeNodes().isEmpty { return nil }
-    if hmp.manifest != nil || hmp.board(for: tree) != nil { return hmp.soc(for: tree) }
-    let root = rootCompatibles
-    for name in SoCProfile.knownNames {
-      if let s = try? SoCProfile.load(name: name), root.contains(s.rootCompatible) { return s }
+  /// Decided once per tree: every remoteproc, region, clock and ownership rule asks.
+  func rprocSoC() -> SoCProfile? { self[RprocSoC.self] }
+
+  private enum RprocSoC: TreeFact {
+    static func compute(_ info: TreeInfo) -> SoCProfile? {
+      let hmp = info.hmp
+      let tree = info.tree
+      // A tree with no imx_rproc-like node and no manifest has nothing to judge: load no knowledge file for it.
+      if hmp.manifest == nil && info.imxRprocLikeNodes().isEmpty { return nil }
+      if hmp.manifest != nil || hmp.board(for: tree) != nil { return hmp.soc(for: tree) }
+      let root = info.rootCompatibles
+      for name in SoCProfile.knownNames {
+        if let s = try? SoCProfile.load(name: name), root.contains(s.rootCompatible) { return s }
+      }
+      guard let s = hmp.soc(for: tree) else { return nil }
+      let namesAnotherSoC = root.contains { c in
+        c.hasPrefix("fsl,imx") && !c.dropFirst("fsl,".count).contains("-")
+      }
+      return namesAnotherSoC ? nil : s
     }
-    guard let s = hmp.soc(for: tree) else { return nil }
-    let namesAnotherSoC = root.contains { c in
-      c.hasPrefix("fsl,imx") && !c.dropFirst("fsl,".count).contains("-")
-    }
-    return namesAnotherSoC ? nil : s
   }
 
   /// Every live node whose `compatible` looks like an imx_rproc one (`fsl,imx*-cm4`, `-cm7`, `-cm33`, with or

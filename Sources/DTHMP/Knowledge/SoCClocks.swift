@@ -66,6 +66,8 @@ public struct SoCClocks: Sendable, Hashable {
   public var kernelProtection: [String: KernelFlavor.ClockProtection]? = nil
   /// How messages name what `slice` is: "clock root slice" (i.MX 8M), "clock root" (i.MX 93), "PCC clock" (8ULP).
   public var sliceNoun: String = "clock root slice"
+  /// The short form messages use after naming it once: "slice" for the default, else `sliceNoun`.
+  public var sliceShortNoun: String { sliceNoun == "clock root slice" ? "slice" : sliceNoun }
   /// How messages name `gate` when it is judged alone: "LPCG" (i.MX 93), "PCC gate" (i.MX 8ULP).
   public var gateNoun: String = "gate"
   /// How Linux's boot-time sweep closes a peripheral's `gate` on its own, one gate for every core (the i.MX 93's

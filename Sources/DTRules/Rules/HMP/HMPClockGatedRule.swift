@@ -310,7 +310,7 @@ struct ClockJudge {
     heads.append("\(owner), but \(kernel) switches off \(what): " + how.joined(separator: "; "))
     heads += notes
     heads.append(
-      "the \(power.clocks.sliceNoun) has one \(power.clocks.rootBitSense == .off ? "off" : "enable") bit for every core, so the \(power.claims.soc.coreName)'s \(clocks.label.uppercased()) stops "
+      "the \(power.clocks.sliceShortNoun) has one \(power.clocks.rootBitSense == .off ? "off" : "enable") bit for every core, so the \(power.claims.soc.coreName)'s \(clocks.label.uppercased()) stops "
         + factTag(power.clocks.rootBitProvenance.status, power.clocks.rootBitProvenance.source ?? "HMPFacts §13.3"))
     if let access = power.clocks.gateAccess {
       certain = false

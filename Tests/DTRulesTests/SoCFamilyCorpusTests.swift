@@ -222,8 +222,10 @@ struct SoCFamilyVendorTests {
   /// NXP's 8ULP and 93 EVK trees under nxp-5.15 with an M33 manifest: the clock rule warns, never errs — the 8ULP's
   /// LPSPI4 PCC clock (gated at registration, PR bypass), the 93's LPUART2 root and LPCG (nxp-5.15 not read for
   /// the 93) — and the tree's other verdicts are unchanged (HMPFacts §18.10, §18.11).
-  @Test(arguments: [("imx8ulp-evk.dts", "soc: imx8ulp\nperipherals: [lpspi4]\n", "IMX8ULP_CLK_LPSPI4"),
-    ("imx93-11x11-evk.dts", "soc: imx93\nperipherals: [lpuart2]\n", "IMX93_CLK_LPUART2_GATE")])
+  @Test(arguments: [
+    ("imx8ulp-evk.dts", "soc: imx8ulp\nperipherals: [lpspi4]\n", "IMX8ULP_CLK_LPSPI4"),
+    ("imx93-11x11-evk.dts", "soc: imx93\nperipherals: [lpuart2]\n", "IMX93_CLK_LPUART2_GATE"),
+  ])
   func clockRuleWithAManifest(tree: String, manifest: String, clock: String) throws {
     let s = TestDirectory(prefix: "dtlint-vendor")
     let m33 = s.write("m33.yaml", manifest)

@@ -189,7 +189,10 @@ import Testing
     #expect(late.isEmpty, "\(late.map(\.message))")
     // A flavor not read for the 93 says so.
     let old = try findings(wdog, kernel: "nxp-5.15", peripherals: "[wdog3]")
-    #expect(old.count == 1 && old.first?.message.contains("not-verified: this flavor's clock driver was not read for the imx93") == true, "\(old.map(\.message))")
+    #expect(
+      old.count == 1
+        && old.first?.message.contains("not-verified: this flavor's clock driver was not read for the imx93") == true,
+      "\(old.map(\.message))")
   }
 
   /// The 8ULP (HMPFacts §18.11): LPI2C4's PCC3 clock is gated while the clock driver registers it, under every
@@ -216,7 +219,10 @@ import Testing
           + "mcore_booted or init-on-array exception [verified: HMPFacts §18.11 (torvalds/linux clk-composite-7ulp.c"),
       "\(m)")
     #expect(m.contains("INUSE"), "\(m)")
-    #expect(m.contains("No device-tree or command-line fix is known for kernel mainline: give the M33 an instance of its own real-time domain"), "\(m)")
+    #expect(
+      m.contains(
+        "No device-tree or command-line fix is known for kernel mainline: give the M33 an instance of its own real-time domain"
+      ), "\(m)")
     #expect(!m.contains("mcore_booted=1"), "\(m)")
     // clk_ignore_unused does not help: the clock is gated at registration.
     let ignored = try findings("mainline", bootargs: "clk_ignore_unused")
@@ -225,7 +231,9 @@ import Testing
     let nxp = try findings("nxp-6")
     #expect(nxp.count == 1 && nxp.first?.severity == .warning, "\(nxp.map(\.message))")
     #expect(nxp.first?.message.contains("PR (bit 31) = 0") == true, "\(nxp.map(\.message))")
-    #expect(nxp.first?.message.contains("[inference: HMPFacts §18.11 (nxp-imx/linux-imx clk-composite-7ulp.c @27245ec5") == true)
+    #expect(
+      nxp.first?.message.contains("[inference: HMPFacts §18.11 (nxp-imx/linux-imx clk-composite-7ulp.c @27245ec5")
+        == true)
     #expect(try findings("nxp-5.15").count == 1)
     // nxp-5.4 does not know the 8ULP: not read, still a warning.
     let old = try findings("nxp-5.4")

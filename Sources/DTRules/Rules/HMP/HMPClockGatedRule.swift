@@ -222,7 +222,8 @@ struct ClockJudge {
           + "\(factTag(cleared.provenance.status, "which branches carry it and whether your kernel sets CONFIG_CLK_POWER_SAVE, HMPFacts §13.5"))"
       )
       return .report(
-        finish(heads, slice: slice, clocks: clocks, node: node, live: live, gate: gate), certain: false, initOnArray: readsInitOn)
+        finish(heads, slice: slice, clocks: clocks, node: node, live: live, gate: gate), certain: false,
+        initOnArray: readsInitOn)
     }
     if listed && readsInitOn {
       guard let cleared, !mcore else { return .safe }
@@ -231,7 +232,8 @@ struct ClockJudge {
           + "that clears every slice while registering it stops \(what) until then: the \(power.claims.soc.coreName)'s \(clocks.label.uppercased()) "
           + "pauses while Linux boots \(factTag(cleared.provenance.status, "HMPFacts §13.5"))")
       return .report(
-        finish(heads, slice: slice, clocks: clocks, node: node, live: live, gate: gate), certain: false, initOnArray: false)
+        finish(heads, slice: slice, clocks: clocks, node: node, live: live, gate: gate), certain: false,
+        initOnArray: false)
     }
     var notes: [String] = []
     if mcore && mcoreEffect == .unknown {
@@ -317,7 +319,8 @@ struct ClockJudge {
       heads.append(access.text + " " + factTag(access.provenance.status, access.provenance.source ?? ""))
     }
     return .report(
-      finish(heads, slice: slice, clocks: clocks, node: node, live: live, gate: gate), certain: certain, initOnArray: readsInitOn)
+      finish(heads, slice: slice, clocks: clocks, node: node, live: live, gate: gate), certain: certain,
+      initOnArray: readsInitOn)
   }
 
   /// The gate's own verdict (the i.MX 93's LPCG, HMPFacts §18.10): nil when the SoC does not judge gates alone,
@@ -346,7 +349,11 @@ struct ClockJudge {
     var text =
       "nothing keeps its \(noun) \(gate.name) (\(provider) + \(hexAddress(gate.offset))) open (\(keeps.joined(separator: ", "))), "
       + "so clk_disable_unused closes it at late boot "
-      + factTag(p == nil ? .notVerified : .verified, p == nil ? "this flavor's clock driver was not read for the \(power.claims.soc.name), HMPFacts §13.2" : "HMPFacts §13.2")
+      + factTag(
+        p == nil ? .notVerified : .verified,
+        p == nil
+          ? "this flavor's clock driver was not read for the \(power.claims.soc.name), HMPFacts §13.2"
+          : "HMPFacts §13.2")
     if mcore, let param {
       let gm = p?.gateMcoreBooted
       text +=
@@ -370,15 +377,15 @@ struct ClockJudge {
       "\(node.labelledName) belongs to the \(power.claims.soc.coreName) (\(power.claims.location(of: entry)))"
     var heads = ["\(owner), but \(verdict.text)"]
     if let slice = clocks.slice {
-      heads.append("Linux leaves its \(power.clocks.sliceNoun) \(slice.name) alone here, not the \(power.clocks.gateNoun)")
+      heads.append(
+        "Linux leaves its \(power.clocks.sliceNoun) \(slice.name) alone here, not the \(power.clocks.gateNoun)")
     }
     if let access = power.clocks.gateAccess {
       heads.append(access.text + " " + factTag(access.provenance.status, access.provenance.source ?? ""))
     }
     var text = heads.joined(separator: "; ")
     text +=
-      "; firmware waiting on it stops serving the MU and Linux's kicks time out (imx_rproc_kick -62) "
-      + factTag(.inference, "HMPFacts §13.9")
+      Self.consequence
     text += ". " + Self.gateFixText(verdict: verdict, clocks: power.clocks, kernel: hmp.kernelPhrase)
     return .report(text, certain: verdict.certain && power.clocks.gateAccess == nil, initOnArray: verdict.initOnArray)
   }
@@ -391,14 +398,20 @@ struct ClockJudge {
     var text = heads.joined(separator: "; ")
     if let gate { text += "; and " + gate.text }
     text +=
-      "; firmware waiting on it stops serving the MU and Linux's kicks time out (imx_rproc_kick -62) "
-      + factTag(.inference, "HMPFacts §13.9")
-    var fix = ClockJudge.fixText(flavor: power.flavor, clocks: power.clocks, gate: clocks.gate, kernel: hmp.kernelPhrase)
+      Self.consequence
+    var fix = ClockJudge.fixText(
+      flavor: power.flavor, clocks: power.clocks, gate: clocks.gate, kernel: hmp.kernelPhrase)
     if let gate, !gate.initOnArray {
-      fix += "; and, for \(gate.gate.name), add clk_ignore_unused to the kernel command line (it stops only the boot-time sweep)"
+      fix +=
+        "; and, for \(gate.gate.name), add clk_ignore_unused to the kernel command line (it stops only the boot-time sweep)"
     }
     return text + ". " + fix
   }
+
+  /// What a stopped clock does to RPMsg (inferred).
+  static let consequence =
+    "; firmware waiting on it stops serving the MU and Linux's kicks time out (imx_rproc_kick -62) "
+    + factTag(.inference, "HMPFacts §13.9")
 
   /// "Fix for kernel X: list the gate in init-on-array of &clk; or add clk_ignore_unused".
   static func gateFixText(verdict: GateVerdict, clocks: SoCClocks, kernel: String) -> String {

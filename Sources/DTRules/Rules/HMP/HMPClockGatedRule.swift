@@ -169,14 +169,15 @@ struct ClockJudge {
   func judge(node: Node, entry: M7Manifest.PeripheralEntry, clocks: PeripheralClocks) -> ClockOutcome {
     let gate = gateVerdict(node: node, clocks: clocks)
     if let slice = clocks.slice {
-      let root = judge(node: node, entry: entry, clocks: clocks, slice: slice, gate: gate)
+      let root = judgeSlice(node: node, entry: entry, clocks: clocks, slice: slice, gate: gate)
       if case .report = root { return root }
     }
     guard let gate else { return .safe }
     return gateOnly(node: node, entry: entry, clocks: clocks, verdict: gate)
   }
 
-  func judge(
+  /// The root slice's verdict; `gate`, when it closes too, joins the message.
+  func judgeSlice(
     node: Node, entry: M7Manifest.PeripheralEntry, clocks: PeripheralClocks, slice: ClockRef, gate: GateVerdict?
   ) -> ClockOutcome {
     let live = node.isLive
@@ -272,11 +273,13 @@ struct ClockJudge {
     let sweepTag = factTag(
       read ? .verified : .notVerified,
       read ? "HMPFacts §13.2, §13.4" : "this flavor's clock driver was not read, HMPFacts §13.5")
+    // What the command line lacks: the clock driver's parameter, or, where it has none (the 8ULP's), the sweep's.
+    let missing = power.clocks.mcoreBootedParameter.map { "\($0)=1" } ?? "clk_ignore_unused"
     let nothing =
       line == nil
       ? "no kernel command line was given (--bootargs, bootargs: in .dtlint.yaml, linux.bootargs in the M7 manifest) "
-        + "and the tree has no /chosen/bootargs, so nothing sets \(param)=1"
-      : "\(power.commandLinePhrase) does not set \(param)=1"
+        + "and the tree has no /chosen/bootargs, so nothing sets \(missing)"
+      : "\(power.commandLinePhrase) does not set \(missing)"
     var how: [String] = []
     if live {
       how.append(
@@ -306,7 +309,8 @@ struct ClockJudge {
             : " or, as lf-6.1 does, registers a gate that clk_disable_unused closes at late boot \(sweepTag)"))
     } else if !ignoreUnused {
       how.append(
-        "\(nobody), and \(nothing) or clk_ignore_unused: clk_disable_unused \(power.clocks.rootBitClosing) at late boot \(sweepTag)"
+        "\(nobody), and \(nothing)\(power.clocks.mcoreBootedParameter == nil ? "" : " or clk_ignore_unused"): "
+          + "clk_disable_unused \(power.clocks.rootBitClosing) at late boot \(sweepTag)"
       )
     }
     heads.append("\(owner), but \(kernel) switches off \(what): " + how.joined(separator: "; "))

@@ -116,7 +116,7 @@ import Testing
     #expect(e2?.message.contains("no compatible uses method smc") == true, "\(String(describing: e2))")
   }
 
-  /// The i.MX 8M Mini's clock table (clk-imx8mm.c, HMPFacts §18.7); the other new SoCs have none.
+  /// The i.MX 8M Mini's clock table (clk-imx8mm.c, HMPFacts §18.7); the 95 has none (System Manager).
   @Test func imx8mmClocks() throws {
     let c = try #require(try SoCProfile.load(name: "imx8mm").clocks)
     #expect(c.mcoreBootedParameter == "clk-imx8mm.mcore_booted" && c.rootEnableBit == 28)
@@ -133,9 +133,7 @@ import Testing
     #expect(mn.mcoreBootedParameter == "clk-imx8mn.mcore_booted")
     #expect(
       mn.peripheral(label: "sai7")?.gate?.offset == 0x4650 && mn.peripheral(label: "sai7")?.slice?.offset == 0xC300)
-    for name in ["imx8ulp", "imx95"] {
-      #expect(try SoCProfile.load(name: name).clocks == nil, "\(name)")
-    }
+    #expect(try SoCProfile.load(name: "imx95").clocks == nil)
     // The 93 (HMPFacts §18.10): OFF bit 24, the access-control note, protection per flavor.
     let n93 = try #require(try SoCProfile.load(name: "imx93").clocks)
     #expect(n93.rootBitSense == .off && n93.rootEnableBit == 24 && n93.rootBitPhrase == "off bit 24")
@@ -146,6 +144,57 @@ import Testing
     #expect(n93.kernelProtection?["mainline"]?.mcoreBooted.effect == .unknown)
     #expect(n93.kernelProtection?["nxp-6"]?.initOnArray.read == true)
     #expect(c.kernelProtection == nil && c.rootBitSense == .enable)
+    // The 93's LPCGs are judged alone (HMPFacts §18.10): mcore_booted spares none of them, in the code read.
+    #expect(n93.gateNoun == "LPCG" && n93.sliceNoun == "clock root" && n93.gateSweep?.provenance.status == .inference)
+    #expect(n93.kernelProtection?["mainline"]?.gateMcoreBooted?.effect == KernelFlavor.ClockProtection.Effect.none)
+    #expect(n93.kernelProtection?["mainline"]?.gateMcoreBooted?.provenance.status == .verified)
+    #expect(n93.kernelProtection?["nxp-6"]?.gateMcoreBooted?.provenance.status == .inference)
+    // The 8M's CCGR gates are not judged alone (per-domain fields, HMPFacts §13.3).
+    #expect(c.gateSweep == nil && c.sliceNoun == "clock root slice")
+  }
+
+  /// The i.MX 8ULP's table (HMPFacts §18.11): PCC3/PCC4/PCC5 clocks, cleared at registration by every driver read,
+  /// no mcore_booted parameter, warnings only (the INUSE bit), the real-time domain as the fix.
+  @Test func imx8ulpClocks() throws {
+    let c = try #require(try SoCProfile.load(name: "imx8ulp").clocks)
+    #expect(c.mcoreBootedParameter == nil && c.rootEnableBit == 30 && c.providers == ["pcc3", "pcc4", "pcc5"])
+    let lpi2c4 = try #require(c.peripheral(label: "lpi2c4"))
+    #expect(c.provider(of: lpi2c4) == "pcc3" && lpi2c4.slice?.id == 7 && lpi2c4.slice?.offset == 0xDC)
+    #expect(c.clock(id: 7)?.1.label == "lpi2c4")
+    // The same ID at another PCC is another clock.
+    #expect(c.clock(id: 7, provider: "pcc4")?.1.label == "sai4")
+    #expect(c.peripheral(label: "gpioe")?.gate?.offset == 0x78 && c.peripheral(label: "gpioe")?.slice == nil)
+    #expect(c.gateAccess?.provenance.status == .notVerified && c.fixHint?.contains("real-time domain") == true)
+    for flavor in ["mainline", "nxp-6", "nxp-5.15"] {
+      let p = try #require(c.kernelProtection?[flavor], "\(flavor)")
+      #expect(p.clearedAtRegistration?.always == true && p.mcoreBooted.effect == .none && !p.initOnArray.read)
+      #expect((p.clearedAtRegistration?.bypass != nil) == flavor.hasPrefix("nxp"), "\(flavor)")
+    }
+    #expect(c.kernelProtection?["mainline"]?.provenance.status == .verified)
+    #expect(c.kernelProtection?["nxp-6"]?.provenance.status == .inference)
+    #expect(c.kernelProtection?["nxp-5.4"] == nil)
+  }
+
+  /// Every 8ULP table entry is the header's ID and the `.dtsi`'s clock of that node (corpus copies).
+  @Test(.enabled(if: Package.corpusAvailable)) func imx8ulpClocksMatchTheHeaderAndTheDtsi() throws {
+    let header = try String(
+      contentsOf: Package.corpus.appendingPathComponent("include/dt-bindings/clock/imx8ulp-clock.h"), encoding: .utf8)
+    var ids: [String: UInt32] = [:]
+    for m in header.matches(of: /#define\s+(IMX8ULP_CLK_\w+)\s+(\d+)/) { ids[String(m.1)] = UInt32(m.2) }
+    let dtsi = try String(
+      contentsOf: Package.corpus.appendingPathComponent("src/arm64/freescale/imx8ulp.dtsi"), encoding: .utf8)
+    let soc = try SoCProfile.load(name: "imx8ulp")
+    let c = try #require(soc.clocks)
+    #expect(c.peripherals.count == 20)
+    for p in c.peripherals {
+      let clock = try #require(p.slice ?? p.gate)
+      #expect(ids[clock.name] == clock.id, "\(p.label): \(clock.name)")
+      // The node's block in the .dtsi names this clock of this PCC first.
+      let node = try #require(soc.peripheral(label: p.label))
+      let start = try #require(dtsi.range(of: "\t\(p.label): ")?.upperBound, "\(p.label)")
+      let block = dtsi[start...].prefix { $0 != "}" }
+      #expect(block.contains("clocks = <&\(c.provider(of: p)) \(clock.name)>"), "\(p.label) at \(node.node.path)")
+    }
   }
 
   /// The 8M Mini header has one underscore between pad and function; the 8ULP's entries have five cells.

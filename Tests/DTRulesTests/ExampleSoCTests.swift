@@ -7,7 +7,7 @@ import Testing
 /// The example builders' SoC profiles agree with what the rules know of the SoC (`schemas/soc/*.yaml`): an example
 /// written for a SoC is judged against that SoC's facts.
 @Suite struct ExampleSoCTests {
-  static let profiles: [ExampleSoC] = [.imx8mp, .imx8mm, .imx8mn, .imx93]
+  static let profiles: [ExampleSoC] = [.imx8mp, .imx8mm, .imx8mn, .imx93, .imx8ulp]
 
   @Test(arguments: profiles.map(\.name))
   func exampleProfileMatchesTheSoCSchema(_ name: String) throws {
@@ -16,11 +16,17 @@ import Testing
     #expect(example.rootCompatible == soc.rootCompatible)
     #expect(example.coreName == soc.coreName)
     #expect(soc.remoteproc.compatible(example.remoteprocCompatible) != nil)
-    #expect(UInt32(example.coreClock) == soc.remoteproc.clockID)
+    #expect(example.coreClock.map(UInt32.init) == soc.remoteproc.clockID)
     #expect(soc.mailboxes.forMCore?.node.unitAddress == UInt64(example.muAddress))
-    #expect(soc.systemNodes.first { $0.label == "clk" }?.unitAddress == UInt64(example.clockControllerAddress))
+    let controller = soc.systemNodes.first { $0.label == example.clockControllerLabel }
+    #expect(controller?.unitAddress == UInt64(example.clockControllerAddress))
+    #expect(controller?.compatible.contains(example.clockControllerCompatible) == true)
     let i2c = try #require(soc.peripheral(label: example.i2c.label))
     #expect(i2c.unitAddress == UInt64(example.i2c.address))
+    // The example I2C's clock is the one the SoC's clock table names for it, at the same controller.
+    let clocks = try #require(soc.clocks?.peripheral(label: example.i2c.label))
+    #expect(soc.clocks?.provider(of: clocks) == example.clockControllerLabel)
+    #expect([clocks.gate?.id, clocks.slice?.id].contains(UInt32(example.i2c.rootClock)))
     #expect(soc.rpmsgDefaults.vringBase == example.vring0.address)
     #expect(soc.rpmsgDefaults.vringAddress(1) == example.vring1.address)
     #expect(soc.rpmsgDefaults.resourceTable == example.resourceTable.address)

@@ -112,6 +112,44 @@ struct SoCFamilyCorpusTests {
     #expect(findings.contains { $0.rule == "hmp_peripheral_conflict" && $0.message.hasPrefix("i2c4") })
   }
 
+  /// The clock rule on the mainline 8ULP and 93 EVKs with an M33 manifest (HMPFacts §18.10, §18.11): the 8ULP's
+  /// LPSPI4 is gated at registration under every flavor with a table, a warning; the M33's own LPUART1 (real-time
+  /// domain) is not in the tree and gives nothing. The 93's LPUART2 (the M33's debug UART) is a warning naming root
+  /// and LPCG; with mcore_booted under NXP 6.x, the LPCG alone. No error anywhere.
+  static func clockFindings(_ tree: String, manifest: String, kernel: String) throws -> [Diagnostic] {
+    let s = TestDirectory(prefix: "dtlint-socs")
+    let m33 = s.write("m33.yaml", manifest)
+    let loaded = try load(dir + "/" + tree)
+    return Linter(hmp: try HMPContext.load(kernel: kernel, board: nil, m7: m33))
+      .lint(loaded.tree, frontEnd: loaded.diagnostics, input: loaded.kind).filter { $0.rule == "hmp_clock_gated" }
+  }
+
+  @Test(arguments: ["mainline", "nxp-6", "nxp-5.15"]) func imx8ulpEVKClockRule(kernel: String) throws {
+    let findings = try Self.clockFindings(
+      "imx8ulp-evk.dts", manifest: "soc: imx8ulp\nperipherals: [lpspi4, lpuart1]\n", kernel: kernel)
+    #expect(findings.count == 1 && findings.first?.severity == .warning, "\(findings.map(\.message))")
+    let m = findings.first?.message ?? ""
+    #expect(m.hasPrefix("lpspi4 (spi@293b0000) belongs to the M33"), "\(m)")
+    #expect(m.contains("IMX8ULP_CLK_LPSPI4 (pcc3 + 0xec, enable bit 30)"), "\(m)")
+    #expect(m.contains("PR (bit 31)") == kernel.hasPrefix("nxp"), "\(m)")
+  }
+
+  @Test func imx93EVKClockRule() throws {
+    let manifest = "soc: imx93\nperipherals: [lpuart2]\n"
+    let mainline = try Self.clockFindings("imx93-11x11-evk.dts", manifest: manifest, kernel: "mainline")
+    #expect(mainline.count == 1 && mainline.first?.severity == .warning, "\(mainline.map(\.message))")
+    let m = mainline.first?.message ?? ""
+    #expect(m.contains("IMX93_CLK_LPUART2 (clk + 0xd00, off bit 24)"), "\(m)")
+    #expect(m.contains("; and nothing keeps its LPCG IMX93_CLK_LPUART2_GATE (clk + 0x8d40) open"), "\(m)")
+    let spared = try Self.clockFindings(
+      "imx93-11x11-evk.dts", manifest: manifest + "linux: {bootargs: 'clk-imx93.mcore_booted=1'}\n", kernel: "nxp-6")
+    #expect(spared.count == 1 && spared.first?.severity == .warning, "\(spared.map(\.message))")
+    #expect(spared.first?.message.contains("Linux leaves its clock root IMX93_CLK_LPUART2 alone here") == true)
+    let kept = try Self.clockFindings(
+      "imx93-11x11-evk.dts", manifest: manifest + "linux: {bootargs: 'clk_ignore_unused'}\n", kernel: "mainline")
+    #expect(kept.isEmpty, "\(kept.map(\.message))")
+  }
+
   /// PHYTEC's mainline rpmsg overlays on their boards: no HMP or overlay finding.
   @Test(arguments: [
     ("imx8mm-phyboard-polis-rdk.dts", "imx8mm-phycore-rpmsg.dtso"),
@@ -179,5 +217,24 @@ struct SoCFamilyVendorTests {
     let findings = try VendorCorpusTests.lint(VendorCorpusTests.dir + "/" + tree, kernel: "nxp-5.15")
     #expect(!findings.contains { $0.severity == .error }, "\(tree): \(findings.map(\.message))")
     #expect(findings.map(\.property) == (soc == "imx93" ? [] : ["rsc-da"]), "\(tree): \(findings.map(\.message))")
+  }
+
+  /// NXP's 8ULP and 93 EVK trees under nxp-5.15 with an M33 manifest: the clock rule warns, never errs — the 8ULP's
+  /// LPSPI4 PCC clock (gated at registration, PR bypass), the 93's LPUART2 root and LPCG (nxp-5.15 not read for
+  /// the 93) — and the tree's other verdicts are unchanged (HMPFacts §18.10, §18.11).
+  @Test(arguments: [
+    ("imx8ulp-evk.dts", "soc: imx8ulp\nperipherals: [lpspi4]\n", "IMX8ULP_CLK_LPSPI4"),
+    ("imx93-11x11-evk.dts", "soc: imx93\nperipherals: [lpuart2]\n", "IMX93_CLK_LPUART2_GATE"),
+  ])
+  func clockRuleWithAManifest(tree: String, manifest: String, clock: String) throws {
+    let s = TestDirectory(prefix: "dtlint-vendor")
+    let m33 = s.write("m33.yaml", manifest)
+    let loaded = try VendorCorpusTests.load(
+      VendorCorpusTests.dir + "/" + tree, includes: [SharedCorpus.vendorNXP515 + "/include", VendorCorpusTests.dir])
+    let findings = Linter(hmp: try HMPContext.load(kernel: "nxp-5.15", board: nil, m7: m33))
+      .lint(loaded.tree, frontEnd: loaded.diagnostics, input: loaded.kind).filter { $0.rule.hasPrefix("hmp_") }
+    #expect(!findings.contains { $0.severity == .error }, "\(tree): \(findings.map(\.message))")
+    let gated = findings.filter { $0.rule == "hmp_clock_gated" }
+    #expect(gated.count == 1 && gated.first?.message.contains(clock) == true, "\(tree): \(gated.map(\.message))")
   }
 }

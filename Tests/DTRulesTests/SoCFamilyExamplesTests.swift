@@ -43,11 +43,11 @@ import Testing
     let soc = try #require(Self.socs.first { $0.name == name })
     let withoutClock = RegionExamples.tree(
       RegionExamples.regions(soc), refs: RegionExamples.refs(soc), soc: soc
-    ).replacingOccurrences(of: "\t\tclocks = <&clk \(soc.coreClock)>;\n", with: "")
+    ).replacingOccurrences(of: "\t\tclocks = <&clk \(try #require(soc.coreClock))>;\n", with: "")
     let findings = try Self.lint(withoutClock, rules: ["hmp_rproc_clocks"])
     #expect(findings.count == 1, "\(name): \(findings.map(\.message))")
     #expect(findings.first?.message.contains("the \(soc.coreName) clock") == true)
-    #expect(findings.first?.message.contains("expected clocks = <&clk \(soc.coreClockMacro)>") == true)
+    #expect(findings.first?.message.contains("expected clocks = <&clk \(soc.coreClockMacro ?? "")>") == true)
   }
 
   /// Mailbox family: the M core's MU disabled is an error on every SoC, naming that SoC's MU.
@@ -95,8 +95,22 @@ import Testing
     let plain = try findings(ClockExamples.tree(i2c4Status: "disabled", soc: soc))
     #expect(plain.count == 1 && plain.first?.severity == .warning, "\(plain.map(\.message))")
     #expect(plain.first?.message.contains("list IMX93_CLK_LPI2C1_GATE (142) in init-on-array") == true)
+    // mcore_booted spares the root, not the LPCG: the LPCG alone is reported, with init-on-array and
+    // clk_ignore_unused as its fixes (HMPFacts §18.10).
+    let spared = try findings(
+      ClockExamples.tree(i2c4Status: "disabled", soc: soc), bootargs: "clk-imx93.mcore_booted=1")
+    #expect(spared.count == 1 && spared.first?.severity == .warning, "\(spared.map(\.message))")
+    let lpcg = spared.first?.message ?? ""
+    #expect(lpcg.contains("nothing keeps its LPCG IMX93_CLK_LPI2C1_GATE (clk + 0x8f00) open"), "\(lpcg)")
+    #expect(lpcg.contains("clk-imx93.mcore_booted=1 does not keep it"), "\(lpcg)")
+    #expect(lpcg.contains("Linux leaves its clock root IMX93_CLK_LPI2C1 alone here"), "\(lpcg)")
+    #expect(lpcg.contains("list IMX93_CLK_LPI2C1_GATE (142) in init-on-array of &clk"), "\(lpcg)")
+    #expect(lpcg.contains("or add clk_ignore_unused"), "\(lpcg)")
+    #expect(spared.first?.fixes.first?.edits.first?.replacement.contains("(HMPFacts §18.10)") == true)
     #expect(
-      try findings(ClockExamples.tree(i2c4Status: "disabled", soc: soc), bootargs: "clk-imx93.mcore_booted=1").isEmpty)
+      try findings(
+        ClockExamples.tree(i2c4Status: "disabled", initOnArray: "142", soc: soc), bootargs: "clk-imx93.mcore_booted=1"
+      ).isEmpty)
     #expect(try findings(ClockExamples.tree(i2c4Status: "disabled", initOnArray: "142", soc: soc)).isEmpty)
     // NXP 5.15 was not read for the 93: the profile's kernel-protection does not list it.
     let old = try Self.lint(
@@ -104,6 +118,136 @@ import Testing
       ["kernel": "nxp-5.15", "m7": ClockExamples.manifest(soc: soc)], rules: ["hmp_clock_gated"])
     #expect(old.count == 1 && old.first?.severity == .warning, "\(old.map(\.message))")
     #expect(old.first?.message.contains("TF-A") == false, "\(old.map(\.message))")
+  }
+
+  /// The 93's root and LPCG in one finding when both close (mainline, no command line); clk_ignore_unused keeps
+  /// both; a Linux device taking the LPCG keeps it; the watchdog, which has only an LPCG, is judged by it alone
+  /// (HMPFacts §18.10).
+  @Test func imx93LPCG() throws {
+    let soc = ExampleSoC.imx93
+    func findings(_ tree: String, kernel: String = "mainline", peripherals: String? = nil, bootargs: String? = nil)
+      throws -> [Diagnostic]
+    {
+      try Self.lint(
+        tree,
+        ["kernel": kernel, "m7": ClockExamples.manifest(peripherals: peripherals, bootargs: bootargs, soc: soc)],
+        rules: ["hmp_clock_gated"])
+    }
+    let both = try findings(ClockExamples.tree(i2c4Status: "disabled", soc: soc))
+    #expect(both.count == 1 && both.first?.severity == .warning, "\(both.map(\.message))")
+    let message = both.first?.message ?? ""
+    #expect(message.contains("its clock root IMX93_CLK_LPI2C1 (clk + 0x1080, off bit 24)"), "\(message)")
+    #expect(message.contains("; and nothing keeps its LPCG IMX93_CLK_LPI2C1_GATE (clk + 0x8f00) open"), "\(message)")
+    #expect(message.contains("for IMX93_CLK_LPI2C1_GATE, add clk_ignore_unused"), "\(message)")
+    #expect(try findings(ClockExamples.tree(i2c4Status: "disabled", soc: soc), bootargs: "clk_ignore_unused").isEmpty)
+
+    // A Linux device that takes the LPCG keeps it open, and its parent root with it; one that takes only the root
+    // leaves the LPCG to the sweep.
+    func user(_ id: Int) -> String {
+      ClockExamples.tree(i2c4Status: "disabled", soc: soc).replacingOccurrences(
+        of: "\n\tremoteproc-cm33", with: "\n\tuser {\n\t\tclocks = <&clk \(id)>;\n\t};\n\n\tremoteproc-cm33")
+    }
+    #expect(try findings(user(142)).isEmpty)
+    let rootHeld = try findings(user(43))
+    #expect(rootHeld.count == 1, "\(rootHeld.map(\.message))")
+    #expect(
+      rootHeld.first?.message.contains("Linux leaves its clock root IMX93_CLK_LPI2C1 alone here, not the LPCG") == true,
+      "\(rootHeld.map(\.message))")
+
+    // wdog3 has only an LPCG (on osc_24m): judged alone, named with the flavor's fixes.
+    let wdog = """
+      /dts-v1/;
+      / {
+      \t#address-cells = <1>;
+      \t#size-cells = <1>;
+      \tclk: clock-controller@44450000 {
+      \t\tcompatible = "fsl,imx93-ccm";
+      \t\treg = <0x44450000 0x10000>;
+      \t\t#clock-cells = <1>;
+      \t};
+      \twdog3: watchdog@42490000 {
+      \t\tcompatible = "fsl,imx93-wdt";
+      \t\treg = <0x42490000 0x10000>;
+      \t\tclocks = <&clk 106>;
+      \t\tstatus = "disabled";
+      \t};
+      \(soc.remoteprocOpening(comment: true))\t};
+      };
+
+      """
+    let dog = try findings(wdog, kernel: "nxp-6", peripherals: "[wdog3]")
+    #expect(dog.count == 1 && dog.first?.severity == .warning, "\(dog.map(\.message))")
+    let d = dog.first?.message ?? ""
+    #expect(d.contains("nothing keeps its LPCG IMX93_CLK_WDOG3_GATE (clk + 0x8380) open"), "\(d)")
+    #expect(d.contains("no init-on-array entry on &clk"), "\(d)")
+    #expect(!d.contains("clock root"), "\(d)")
+    #expect(try findings(wdog, kernel: "nxp-6", peripherals: "[wdog3]", bootargs: "clk_ignore_unused").isEmpty)
+    // Linux starting the M33 after the sweep: the firmware enables its clocks itself.
+    let late = try Self.lint(
+      wdog, ["m7": ClockExamples.manifest(peripherals: "[wdog3]", startedBy: "linux", soc: soc)],
+      rules: ["hmp_clock_gated"])
+    #expect(late.isEmpty, "\(late.map(\.message))")
+    // A flavor not read for the 93 says so.
+    let old = try findings(wdog, kernel: "nxp-5.15", peripherals: "[wdog3]")
+    #expect(
+      old.count == 1
+        && old.first?.message.contains("not-verified: this flavor's clock driver was not read for the imx93") == true,
+      "\(old.map(\.message))")
+  }
+
+  /// The 8ULP (HMPFacts §18.11): LPI2C4's PCC3 clock is gated while the clock driver registers it, under every
+  /// flavor read, whatever clk_ignore_unused says; a warning (the INUSE bit), whose fix is a real-time-domain
+  /// instance; NXP's PR-bit bypass is named under NXP kernels; the M33's own real-time peripherals are silent.
+  @Test func imx8ulpPCC() throws {
+    let soc = ExampleSoC.imx8ulp
+    func findings(_ kernel: String, bootargs: String? = nil, peripherals: String? = nil, status: String = "disabled")
+      throws -> [Diagnostic]
+    {
+      try Self.lint(
+        ClockExamples.tree(i2c4Status: status, soc: soc),
+        ["kernel": kernel, "m7": ClockExamples.manifest(peripherals: peripherals, bootargs: bootargs, soc: soc)],
+        rules: ["hmp_clock_gated"])
+    }
+    let mainline = try findings("mainline")
+    #expect(mainline.count == 1 && mainline.first?.severity == .warning, "\(mainline.map(\.message))")
+    let m = mainline.first?.message ?? ""
+    #expect(m.contains("lpi2c4 (i2c@29370000) belongs to the M33"), "\(m)")
+    #expect(m.contains("its PCC clock IMX8ULP_CLK_LPI2C4 (pcc3 + 0xdc, enable bit 30)"), "\(m)")
+    #expect(
+      m.contains(
+        "its clock driver clears the enable bit while registering the clock, before any driver can hold it, with no "
+          + "mcore_booted or init-on-array exception [verified: HMPFacts §18.11 (torvalds/linux clk-composite-7ulp.c"),
+      "\(m)")
+    #expect(m.contains("INUSE"), "\(m)")
+    #expect(
+      m.contains(
+        "No device-tree or command-line fix is known for kernel mainline: give the M33 an instance of its own real-time domain"
+      ), "\(m)")
+    #expect(!m.contains("mcore_booted=1"), "\(m)")
+    // clk_ignore_unused does not help: the clock is gated at registration.
+    let ignored = try findings("mainline", bootargs: "clk_ignore_unused")
+    #expect(ignored.count == 1 && ignored.first?.message.contains("whatever clk_ignore_unused says") == true)
+    // NXP kernels: the same, plus the PR-bit bypass, not verified.
+    let nxp = try findings("nxp-6")
+    #expect(nxp.count == 1 && nxp.first?.severity == .warning, "\(nxp.map(\.message))")
+    #expect(nxp.first?.message.contains("PR (bit 31) = 0") == true, "\(nxp.map(\.message))")
+    #expect(
+      nxp.first?.message.contains("[inference: HMPFacts §18.11 (nxp-imx/linux-imx clk-composite-7ulp.c @27245ec5")
+        == true)
+    #expect(try findings("nxp-5.15").count == 1)
+    // nxp-5.4 does not know the 8ULP: not read, still a warning.
+    let old = try findings("nxp-5.4")
+    #expect(old.count == 1 && old.first?.severity == .warning, "\(old.map(\.message))")
+    let o = old.first?.message ?? ""
+    #expect(
+      o.contains("so nothing sets clk_ignore_unused: clk_disable_unused clears the enable bit at late boot"), "\(o)")
+    #expect(o.contains("this flavor's clock driver was not read") && !o.contains("mcore_booted=1"), "\(o)")
+    // Enabled for Linux too: still gated at registration, and hmp_peripheral_conflict's business besides.
+    let live = try findings("mainline", status: "okay")
+    #expect(live.count == 1 && live.first?.message.contains("turns it on again only when it probes") == true)
+    // The M33's real-time-domain UART is not in Linux's tree: nothing to judge, nothing reported.
+    #expect(try findings("mainline", peripherals: "[lpuart1]").isEmpty)
+    #expect(try findings("nxp-6", peripherals: "[lpuart1]").isEmpty)
   }
 
   /// Power family on the 8M Mini: the GPC's HSIO mix domain of an M4-owned USB controller is named with the

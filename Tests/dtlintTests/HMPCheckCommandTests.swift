@@ -138,4 +138,32 @@ import _DTTestSupport
     #expect(pad?["nodePath"] as? String == "/soc@0/bus@30000000/pinctrl@30330000")
     #expect((pad?["file"] as? String)?.hasSuffix("imx8mp-verdin-wifi.dtsi") == true)
   }
+
+  /// The clock rule on the binary for the i.MX 8ULP (HMPFacts §18.11): an M33 manifest claiming LPSPI4 on the
+  /// mainline EVK gives one hmp_clock_gated warning naming its PCC3 clock, exit 0 (warnings only); the M33's own
+  /// LPUART1 gives nothing; the scratch directory holds only what the test wrote.
+  @Test(.enabled(if: SharedCorpus.linuxAvailable, "skipped: ../shared/corpus/linux-dts is missing"))
+  func imx8ulpClockWarningOnTheBinary() throws {
+    let s = Scratch()
+    let linux = SharedCorpus.linuxDTS
+    func run(_ manifest: String) throws -> CLI.Result {
+      let m33 = s.write("m33.yaml", manifest)
+      return try CLI.run(
+        [
+          "check", linux + "/src/arm64/freescale/imx8ulp-evk.dts", "-I", linux + "/include", "-I",
+          linux + "/src/arm64/freescale", "--m7", m33, "--kernel", "nxp-6", "--disable", "all", "--enable",
+          "hmp_clock_gated",
+        ], env: ["NO_COLOR": "1"])
+    }
+    let r = try run("soc: imx8ulp\nperipherals: [lpspi4, lpuart1]\n")
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("imx8ulp.dtsi:"), "\(r.stdout)")
+    #expect(r.stdout.contains("warning: lpspi4 (spi@293b0000) belongs to the M33"), "\(r.stdout)")
+    #expect(r.stdout.contains("IMX8ULP_CLK_LPSPI4 (pcc3 + 0xec, enable bit 30)"), "\(r.stdout)")
+    #expect(r.stdout.components(separatedBy: "[hmp_clock_gated]").count == 2, "\(r.stdout)")
+    #expect(r.stderr.contains("1 warning in 1 file"), "\(r.stderr)")
+    let rtd = try run("soc: imx8ulp\nperipherals: [lpuart1]\n")
+    #expect(rtd.status == 0 && !rtd.stdout.contains("hmp_clock_gated"), "\(rtd.stdout)")
+    #expect(s.files() == ["m33.yaml"])
+  }
 }

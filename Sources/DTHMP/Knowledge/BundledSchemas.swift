@@ -1350,8 +1350,60 @@ interfaces:
               "items": {
                 "type": "string"
               }
+            },
+            "always": {
+              "type": "boolean",
+              "description": "Every copy of the driver read does it, not one variant among others (i.MX 8ULP PCC composite)."
+            },
+            "bypass": {
+              "type": "object",
+              "additionalProperties": false,
+              "required": [
+                "text",
+                "source"
+              ],
+              "description": "A case the driver skips, decided at run time (NXP's 8ULP composite skips a clock whose PCC PR bit reads 0).",
+              "properties": {
+                "text": {
+                  "type": "string"
+                },
+                "source": {
+                  "$ref": "#/$defs/source"
+                },
+                "status": {
+                  "enum": [
+                    "verified",
+                    "inference",
+                    "not-verified"
+                  ]
+                }
+              }
             }
           }
+        },
+        "gate-mcore-booted": {
+          "$ref": "#/$defs/fact",
+          "type": "object",
+          "unevaluatedProperties": false,
+          "required": [
+            "effect"
+          ],
+          "properties": {
+            "effect": {
+              "enum": [
+                "no-root-gate",
+                "root-gate-never-disables",
+                "none",
+                "unknown"
+              ],
+              "description": "no-root-gate: the root gate is not registered; root-gate-never-disables: its disable does nothing; none: no such mechanism; unknown: not read."
+            },
+            "since": {
+              "type": "string",
+              "description": "The first release that has it."
+            }
+          },
+          "description": "What mcore_booted does to a peripheral's own gate (i.MX 93 LPCG), where the SoC judges gates alone."
         }
       }
     }
@@ -4126,12 +4178,11 @@ messages:
     "clocks": {
       "type": "object",
       "additionalProperties": false,
-      "description": "Root slices, CCGR gates and power domains of the peripherals (HMPFacts \u00a713).",
+      "description": "Root slices, CCGR gates, PCC clocks and power domains of the peripherals (HMPFacts \u00a713, \u00a718.10, \u00a718.11).",
       "required": [
         "provider",
         "header",
         "root-enable-bit",
-        "mcore-booted-parameter",
         "peripherals"
       ],
       "properties": {
@@ -4148,7 +4199,8 @@ messages:
         },
         "mcore-booted-parameter": {
           "type": "string",
-          "pattern": "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_]+$"
+          "pattern": "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_]+$",
+          "description": "The clock driver's mcore_booted module parameter; absent when the SoC's clock driver has none (i.MX 8ULP)."
         },
         "mcore-booted-source": {
           "$ref": "#/$defs/source"
@@ -4222,6 +4274,10 @@ messages:
               "via": {
                 "$ref": "#/$defs/label",
                 "description": "A clock controller through whose clocks Linux's drivers reach the slice (audio_blk_ctrl)."
+              },
+              "provider": {
+                "$ref": "#/$defs/label",
+                "description": "The clock controller whose IDs gate and slice are, when not the section's provider (i.MX 8ULP: pcc3, pcc4, pcc5)."
               }
             }
           }
@@ -4319,6 +4375,42 @@ messages:
               "init-on-array"
             ]
           }
+        },
+        "slice-noun": {
+          "type": "string",
+          "description": "How messages name a slice: clock root slice (default), clock root (i.MX 93), PCC clock (i.MX 8ULP)."
+        },
+        "gate-sweep": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "text",
+            "source"
+          ],
+          "description": "How clk_disable_unused closes a peripheral's gate on its own (i.MX 93 LPCG); the clock rule judges gates alone only when present.",
+          "properties": {
+            "text": {
+              "type": "string"
+            },
+            "source": {
+              "$ref": "#/$defs/source"
+            },
+            "status": {
+              "enum": [
+                "verified",
+                "inference",
+                "not-verified"
+              ]
+            }
+          }
+        },
+        "fix-hint": {
+          "type": "string",
+          "description": "What to do when no command-line or device-tree fix is known for a kernel flavor."
+        },
+        "gate-noun": {
+          "type": "string",
+          "description": "How messages name a gate judged alone: LPCG (i.MX 93), PCC gate (i.MX 8ULP). Default gate."
         }
       }
     },
@@ -8834,11 +8926,12 @@ root-compatible: fsl,imx8ulp
 
 clock-control:
   owner: pcc
-  source: HMPFacts §18.7
+  source: HMPFacts §18.7, §18.11
   status: inference
   note: >-
-    the M33 boots first and owns its real-time domain; the A35's clocks come from CGC/PCC blocks and SCMI, not an
-    i.MX 8M CCM: the clock-gating and power-domain rules have no table for it and stay silent
+    the M33 boots first and owns its real-time domain (CGC0, PCC0-PCC2), which Linux does not register; Linux's
+    clocks are the application and LPAV domains' CGC1/CGC2 and PCC3/PCC4/PCC5: the clocks section below is their
+    table for the peripherals an M33 could take from the application domain (HMPFacts §18.11)
 
 remoteproc:
   source: HMPFacts §1.1, §18.1 (imx_rproc_of_match, fsl,imx8ulp-cm33 -> imx_rproc_cfg_imx8ulp, method IMX_RPROC_NONE)
@@ -8894,6 +8987,7 @@ system-nodes:
   - { label: iomuxc1, path: /soc@0/bus@29800000/pinctrl@298c0000, unit-address: 0x298c0000, compatible: ["fsl,imx8ulp-iomuxc1"] }
   - { label: pcc3, path: /soc@0/bus@29000000/clock-controller@292d0000, unit-address: 0x292d0000, compatible: ["fsl,imx8ulp-pcc3"] }
   - { label: pcc4, path: /soc@0/bus@29800000/clock-controller@29800000, unit-address: 0x29800000, compatible: ["fsl,imx8ulp-pcc4"] }
+  - { label: pcc5, path: /soc@0/bus@2d800000/clock-controller@2da70000, unit-address: 0x2da70000, compatible: ["fsl,imx8ulp-pcc5"] }
 
 peripherals:
   source: HMPFacts §18.4; labels, paths, compatibles, GIC SPI numbers and status as compiled from the corpus imx8ulp.dtsi
@@ -8947,6 +9041,123 @@ iomuxc:
   label: iomuxc1
   base: 0x298c0000
   source: HMPFacts §18.6 (imx8ulp.dtsi pinctrl@298c0000)
+
+clocks:
+  source: HMPFacts §18.11 (torvalds/linux clk-imx8ulp.c @17580470, clk-composite-7ulp.c @0cfa80d3; nxp-imx/linux-imx clk-imx8ulp.c @3135a7a6 and @2912e991, clk-composite-7ulp.c @27245ec5; imx8ulp-clock.h)
+  provider: pcc3
+  header: dt-bindings/clock/imx8ulp-clock.h
+  root-enable-bit: 30
+  root-bit-source: HMPFacts §18.11 (PCG_CGC_SHIFT 30 in clk-composite-7ulp.c; that the bit is one for every core is inferred)
+  root-bit-status: inference
+  slice-noun: PCC clock
+  gate-noun: PCC gate
+  gate-sweep:
+    text: >-
+      clk_disable_unused clears the PCC register's clock-gate bit (30) of a plain PCC gate, one bit for every core
+    source: HMPFacts §18.11 (clk-imx8ulp.c registers RGPIOD/E/F with imx_clk_hw_gate, bit 30; that the bit stops the M33's clock is inferred)
+    status: inference
+  gate-access:
+    text: >-
+      whether the PCC ignores the A35's write while the M33 has the clock in use was not verified: the register's
+      INUSE bit (29) is what NXP's M33 SDK and U-Boot read as another core's claim on the clock, and neither
+      Linux driver reads it
+    source: HMPFacts §18.11 (nxp-mcuxpresso/mcux-sdk MIMX8UD7 fsl_clock.c @935d0c37; nxp-imx/uboot-imx imx8ulp pcc.c @17845177)
+    status: not-verified
+  fix-hint: >-
+    give the M33 an instance of its own real-time domain (PCC0-PCC2), which is not in Linux's clock tree and which
+    Linux therefore cannot gate (HMPFacts §18.11)
+  kernel-protection:
+    mainline:
+      source: HMPFacts §18.11 (torvalds/linux clk-imx8ulp.c @17580470)
+      mcore-booted:
+        effect: none
+        source: HMPFacts §18.11 (torvalds/linux clk-imx8ulp.c @17580470) (clk-imx8ulp.c has no mcore_booted)
+      m-core-detection:
+        effect: none
+        source: HMPFacts §18.11 (torvalds/linux clk-imx8ulp.c @17580470) (clk-imx8ulp.c asks nothing of TF-A)
+      init-on-array:
+        read: false
+        source: HMPFacts §18.11 (torvalds/linux clk-imx8ulp.c @17580470) (clk-imx8ulp.c has no imx_clk_init_on)
+      gate-mcore-booted:
+        effect: none
+        source: HMPFacts §18.11 (torvalds/linux clk-imx8ulp.c @17580470) (RGPIOD/E/F are plain gates, clk_gate_ops)
+      cleared-at-registration:
+        lpa-slices: []
+        always: true
+        source: HMPFacts §18.11 (torvalds/linux clk-composite-7ulp.c @0cfa80d3 clears PCG_CGC_SHIFT of every composite it registers)
+    nxp-6:
+      source: HMPFacts §18.11 (nxp-imx/linux-imx clk-imx8ulp.c @3135a7a6; which lf-6.x branches carry it was not recorded)
+      status: inference
+      mcore-booted:
+        effect: none
+        source: HMPFacts §18.11 (nxp-imx/linux-imx clk-imx8ulp.c @3135a7a6; which lf-6.x branches carry it was not recorded) (clk-imx8ulp.c has no mcore_booted)
+      m-core-detection:
+        effect: none
+        source: HMPFacts §18.11 (nxp-imx/linux-imx clk-imx8ulp.c @3135a7a6; which lf-6.x branches carry it was not recorded) (clk-imx8ulp.c asks nothing of TF-A)
+      init-on-array:
+        read: false
+        source: HMPFacts §18.11 (nxp-imx/linux-imx clk-imx8ulp.c @3135a7a6; which lf-6.x branches carry it was not recorded) (clk-imx8ulp.c has no imx_clk_init_on)
+      gate-mcore-booted:
+        effect: none
+        source: HMPFacts §18.11 (nxp-imx/linux-imx clk-imx8ulp.c @3135a7a6; which lf-6.x branches carry it was not recorded) (RGPIOD/E/F are plain gates, clk_gate_ops)
+      cleared-at-registration:
+        lpa-slices: []
+        always: true
+        status: inference
+        source: HMPFacts §18.11 (nxp-imx/linux-imx clk-composite-7ulp.c @27245ec5 clears it unless CLK_IS_CRITICAL, and clk-imx8ulp.c @3135a7a6 registers no peripheral composite critical; which lf-6.x branches carry these copies was not recorded)
+        bypass:
+          text: >-
+            NXP's composite skips a clock whose PCC register reads PR (bit 31) = 0 when the driver probes ("PCC PR is 0
+            for clk:..., bypass"), and what would clear PR for an M33 peripheral was not found
+          source: HMPFacts §18.11 (nxp-imx/linux-imx clk-composite-7ulp.c @27245ec5)
+          status: not-verified
+    nxp-5.15:
+      source: HMPFacts §18.11 (nxp-imx/linux-imx clk-imx8ulp.c @2912e991, an older copy; its lf-5.15 branch was not recorded)
+      status: inference
+      mcore-booted:
+        effect: none
+        source: HMPFacts §18.11 (nxp-imx/linux-imx clk-imx8ulp.c @2912e991, an older copy; its lf-5.15 branch was not recorded) (clk-imx8ulp.c has no mcore_booted)
+      m-core-detection:
+        effect: none
+        source: HMPFacts §18.11 (nxp-imx/linux-imx clk-imx8ulp.c @2912e991, an older copy; its lf-5.15 branch was not recorded) (clk-imx8ulp.c asks nothing of TF-A)
+      init-on-array:
+        read: false
+        source: HMPFacts §18.11 (nxp-imx/linux-imx clk-imx8ulp.c @2912e991, an older copy; its lf-5.15 branch was not recorded) (clk-imx8ulp.c has no imx_clk_init_on)
+      gate-mcore-booted:
+        effect: none
+        source: HMPFacts §18.11 (nxp-imx/linux-imx clk-imx8ulp.c @2912e991, an older copy; its lf-5.15 branch was not recorded) (RGPIOD/E/F are plain gates, clk_gate_ops)
+      cleared-at-registration:
+        lpa-slices: []
+        always: true
+        status: inference
+        source: HMPFacts §18.11 (nxp-imx/linux-imx clk-composite-7ulp.c @27245ec5 clears it unless CLK_IS_CRITICAL, and clk-imx8ulp.c @2912e991 registers no peripheral composite critical; whether lf-5.15 carries these copies was not recorded)
+        bypass:
+          text: >-
+            NXP's composite skips a clock whose PCC register reads PR (bit 31) = 0 when the driver probes ("PCC PR is 0
+            for clk:..., bypass"), and what would clear PR for an M33 peripheral was not found
+          source: HMPFacts §18.11 (nxp-imx/linux-imx clk-composite-7ulp.c @27245ec5)
+          status: not-verified
+  peripherals:
+    - { label: wdog3, provider: pcc3, slice: { id: 0, name: IMX8ULP_CLK_WDOG3, offset: 0xa8, clock: wdog3 } }
+    - { label: tpm5, provider: pcc3, slice: { id: 4, name: IMX8ULP_CLK_TPM5, offset: 0xd0, clock: tpm5 } }
+    - { label: lpi2c4, provider: pcc3, slice: { id: 7, name: IMX8ULP_CLK_LPI2C4, offset: 0xdc, clock: lpi2c4 } }
+    - { label: lpi2c5, provider: pcc3, slice: { id: 8, name: IMX8ULP_CLK_LPI2C5, offset: 0xe0, clock: lpi2c5 } }
+    - { label: lpuart4, provider: pcc3, slice: { id: 9, name: IMX8ULP_CLK_LPUART4, offset: 0xe4, clock: lpuart4 } }
+    - { label: lpuart5, provider: pcc3, slice: { id: 10, name: IMX8ULP_CLK_LPUART5, offset: 0xe8, clock: lpuart5 } }
+    - { label: lpspi4, provider: pcc3, slice: { id: 11, name: IMX8ULP_CLK_LPSPI4, offset: 0xec, clock: lpspi4 } }
+    - { label: lpspi5, provider: pcc3, slice: { id: 12, name: IMX8ULP_CLK_LPSPI5, offset: 0xf0, clock: lpspi5 } }
+    - { label: flexspi2, provider: pcc4, slice: { id: 0, name: IMX8ULP_CLK_FLEXSPI2, offset: 0x04, clock: flexspi2 } }
+    - { label: lpi2c6, provider: pcc4, slice: { id: 3, name: IMX8ULP_CLK_LPI2C6, offset: 0x10, clock: lpi2c6 } }
+    - { label: lpi2c7, provider: pcc4, slice: { id: 4, name: IMX8ULP_CLK_LPI2C7, offset: 0x14, clock: lpi2c7 } }
+    - { label: lpuart6, provider: pcc4, slice: { id: 5, name: IMX8ULP_CLK_LPUART6, offset: 0x18, clock: lpuart6 } }
+    - { label: lpuart7, provider: pcc4, slice: { id: 6, name: IMX8ULP_CLK_LPUART7, offset: 0x1c, clock: lpuart7 } }
+    - { label: sai4, provider: pcc4, slice: { id: 7, name: IMX8ULP_CLK_SAI4, offset: 0x20, clock: sai4 } }
+    - { label: sai5, provider: pcc4, slice: { id: 8, name: IMX8ULP_CLK_SAI5, offset: 0x24, clock: sai5 } }
+    - { label: gpioe, provider: pcc4, gate: { id: 21, name: IMX8ULP_CLK_RGPIOE, ccgr: 0x78 } }
+    - { label: gpiof, provider: pcc4, gate: { id: 22, name: IMX8ULP_CLK_RGPIOF, ccgr: 0x7c } }
+    - { label: sai6, provider: pcc5, slice: { id: 1, name: IMX8ULP_CLK_SAI6, offset: 0xa4, clock: sai6 } }
+    - { label: sai7, provider: pcc5, slice: { id: 2, name: IMX8ULP_CLK_SAI7, offset: 0xa8, clock: sai7 } }
+    - { label: gpiod, provider: pcc5, gate: { id: 18, name: IMX8ULP_CLK_RGPIOD, ccgr: 0x114 } }
 
 # BEGIN pad-table (generated by Scripts/gen-pad-table.py from imx8ulp-pinfunc.h; do not edit by hand)
 pad-table:
@@ -10437,6 +10648,15 @@ clocks:
   root-bit-status: inference
   mcore-booted-parameter: clk-imx93.mcore_booted
   mcore-booted-source: HMPFacts §18.10 (module_param(mcore_booted) in nxp-imx/linux-imx clk-imx93.c)
+  slice-noun: clock root
+  gate-noun: LPCG
+  gate-sweep:
+    text: >-
+      Linux switches an LPCG off through its DIRECT register's ON bit, one bit for every core, or, when the LPCG's
+      AUTHEN register sets CPULPM mode, by writing its own domain's LPM setting (LPM_CUR, + 0x1c), which may leave
+      the M33's alone
+    source: HMPFacts §18.10 (torvalds/linux clk-gate-93.c @0836c860 imx93_clk_gate_disable_unused; that the ON bit stops the M33's clock and what CPULPM mode leaves it are inferred)
+    status: inference
   gate-access:
     text: >-
       Linux holds a gate on the root only if its access-control register (AUTHEN, clk + offset + 0x30) gives the
@@ -10455,6 +10675,9 @@ clocks:
       init-on-array:
         read: false
         source: HMPFacts §18.10 (torvalds/linux clk-imx93.c @0049eb1a)
+      gate-mcore-booted:
+        effect: none
+        source: HMPFacts §18.10 (torvalds/linux clk-gate-93.c @0836c860 has no mcore_booted)
     nxp-6:
       source: HMPFacts §18.10
       mcore-booted:
@@ -10466,6 +10689,10 @@ clocks:
       init-on-array:
         read: true
         source: HMPFacts §18.10 (imx_clk_init_on in nxp-imx/linux-imx clk-imx93.c @29a2cb4c)
+      gate-mcore-booted:
+        effect: none
+        status: inference
+        source: HMPFacts §18.10 (nxp-imx/linux-imx clk-imx93.c @29a2cb4c registers the LPCGs without mcore_booted; NXP's clk-gate-93.c not read, the copy in boundarydevices/linux @de4adc5a has none)
   peripherals:
     - { label: lpi2c1, gate: { id: 142, name: IMX93_CLK_LPI2C1_GATE, ccgr: 0x8f00 }, slice: { id: 43, name: IMX93_CLK_LPI2C1, offset: 0x1080, clock: lpi2c1_root } }
     - { label: lpi2c2, gate: { id: 143, name: IMX93_CLK_LPI2C2_GATE, ccgr: 0x8f40 }, slice: { id: 44, name: IMX93_CLK_LPI2C2, offset: 0x1100, clock: lpi2c2_root } }

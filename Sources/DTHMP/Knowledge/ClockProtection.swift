@@ -39,6 +39,12 @@ extension KernelFlavor {
     public struct ClearedAtRegistration: Sendable, Hashable {
       public var lpaSlices: [String]
       public var provenance: Provenance
+      /// Every copy of the flavor's driver read does it (the i.MX 8ULP's PCC composite), rather than one variant
+      /// among others (the i.MX 8M's NXP 6.x composite).
+      public var always: Bool = false
+      /// A case the driver skips, read in its code but decided at run time (NXP's 8ULP composite skips a clock
+      /// whose PCC `PR` bit reads 0).
+      public var bypass: FactNote? = nil
 
       /// NXP's `m4_lpa_required()`: `strstr(listed, name)`, so a name that is part of a listed one counts.
       public func spares(_ driverName: String) -> Bool {
@@ -52,13 +58,16 @@ extension KernelFlavor {
     public var mCoreDetection: Mechanism
     public var initOnArray: InitOnArray
     public var clearedAtRegistration: ClearedAtRegistration?
+    /// What `mcore_booted` does to a peripheral's own gate (the i.MX 93's LPCG), where the SoC judges gates alone;
+    /// nil: not read.
+    public var gateMcoreBooted: Mechanism? = nil
     public var provenance: Provenance
 
     static func read(_ node: Yams.Node?, reader r: YAMLReader) throws(InputError) -> ClockProtection? {
       guard let node else { return nil }
       let o = try r.object(
         node, key: "clock-protection", required: ["mcore-booted", "m-core-detection", "init-on-array"],
-        optional: ["cleared-at-registration"] + Provenance.keys)
+        optional: ["cleared-at-registration", "gate-mcore-booted"] + Provenance.keys)
       let top = try Provenance.read(o)
       func mechanism(_ key: String) throws(InputError) -> Mechanism {
         let m = try r.object(
@@ -72,14 +81,18 @@ extension KernelFlavor {
       var cleared: ClearedAtRegistration?
       if let c = o["cleared-at-registration"] {
         let co = try r.object(
-          c, key: o.path("cleared-at-registration"), required: ["lpa-slices"], optional: Provenance.keys)
+          c, key: o.path("cleared-at-registration"), required: ["lpa-slices"],
+          optional: ["always", "bypass"] + Provenance.keys)
         cleared = ClearedAtRegistration(
-          lpaSlices: try co.requiredStringList("lpa-slices"), provenance: try Provenance.read(co, inherit: top))
+          lpaSlices: try co.requiredStringList("lpa-slices"), provenance: try Provenance.read(co, inherit: top),
+          always: try co.bool("always") ?? false,
+          bypass: try FactNote.readSourced(co["bypass"], key: co.path("bypass"), reader: r))
       }
       return ClockProtection(
         mcoreBooted: try mechanism("mcore-booted"), mCoreDetection: try mechanism("m-core-detection"),
         initOnArray: InitOnArray(read: try io.requiredBool("read"), provenance: try Provenance.read(io, inherit: top)),
-        clearedAtRegistration: cleared, provenance: top)
+        clearedAtRegistration: cleared,
+        gateMcoreBooted: o["gate-mcore-booted"] == nil ? nil : try mechanism("gate-mcore-booted"), provenance: top)
     }
   }
 }

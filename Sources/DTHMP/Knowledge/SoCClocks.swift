@@ -24,6 +24,9 @@ public struct PeripheralClocks: Sendable, Hashable {
   /// The label of another clock controller through whose clocks Linux's drivers reach the slice
   /// (`audio_blk_ctrl` for the SAIs): a path dtlint does not model.
   public var via: String? = nil
+  /// The label of the clock controller whose IDs `gate` and `slice` are, when not the section's `provider` (the
+  /// i.MX 8ULP's peripherals sit on `pcc3`, `pcc4` or `pcc5`).
+  public var provider: String? = nil
 }
 
 /// A power domain of the SoC (HMPFacts §13.7).
@@ -43,8 +46,9 @@ public struct SoCClocks: Sendable, Hashable {
   public var header: String
   /// The bit of a slice's target register that enables it.
   public var rootEnableBit: Int
-  /// The clock driver's module parameter on the kernel command line (`clk-imx8mp.mcore_booted`).
-  public var mcoreBootedParameter: String
+  /// The clock driver's module parameter on the kernel command line (`clk-imx8mp.mcore_booted`); nil when the
+  /// SoC's clock driver has none (the i.MX 8ULP's).
+  public var mcoreBootedParameter: String?
   public var mcoreBootedProvenance: Provenance
   public var peripherals: [PeripheralClocks]
   public var powerDomains: [SoCPowerDomain]
@@ -60,6 +64,18 @@ public struct SoCClocks: Sendable, Hashable {
   /// The protection of this SoC's clock driver per kernel flavor, where it differs from the i.MX 8M's facts of
   /// `schemas/kernel/*.yaml`; when the profile has this section, a flavor it does not list was not read for the SoC.
   public var kernelProtection: [String: KernelFlavor.ClockProtection]? = nil
+  /// How messages name what `slice` is: "clock root slice" (i.MX 8M), "clock root" (i.MX 93), "PCC clock" (8ULP).
+  public var sliceNoun: String = "clock root slice"
+  /// The short form messages use after naming it once: "slice" for the default, else `sliceNoun`.
+  public var sliceShortNoun: String { sliceNoun == "clock root slice" ? "slice" : sliceNoun }
+  /// How messages name `gate` when it is judged alone: "LPCG" (i.MX 93), "PCC gate" (i.MX 8ULP).
+  public var gateNoun: String = "gate"
+  /// How Linux's boot-time sweep closes a peripheral's `gate` on its own, one gate for every core (the i.MX 93's
+  /// LPCGs); nil where a gate alone is not judged (the i.MX 8M CCGR's per-domain fields, HMPFacts §13.3).
+  public var gateSweep: FactNote? = nil
+  /// What to do when no command-line or device-tree fix is known for a flavor (the i.MX 8ULP: take a
+  /// real-time-domain instance instead).
+  public var fixHint: String? = nil
 
   public enum RootBitSense: String, Sendable, Hashable, CaseIterable {
     case enable
@@ -78,16 +94,27 @@ public struct SoCClocks: Sendable, Hashable {
   public var rootBitClosing: String { rootBitSense == .off ? "sets the off bit" : "clears the enable bit" }
 
   public func peripheral(label: String) -> PeripheralClocks? { peripherals.first { $0.label == label } }
+  /// The label of the clock controller a peripheral's clocks belong to.
+  public func provider(of p: PeripheralClocks) -> String { p.provider ?? provider }
+  /// Every clock controller label the table uses, the section's `provider` first.
+  public var providers: [String] {
+    var out = [provider]
+    for p in peripherals { if let l = p.provider, !out.contains(l) { out.append(l) } }
+    return out
+  }
   public func powerDomain(label: String) -> SoCPowerDomain? { powerDomains.first { $0.label == label } }
 
-  /// The peripherals whose slice is `slice` (several share the watchdog slice).
-  public func sharing(slice: ClockRef) -> [PeripheralClocks] {
-    peripherals.filter { $0.slice?.id == slice.id }
+  /// The peripherals whose slice is `slice` at the clock controller `provider` (several share the watchdog slice).
+  public func sharing(slice: ClockRef, provider label: String? = nil) -> [PeripheralClocks] {
+    let label = label ?? provider
+    return peripherals.filter { $0.slice?.id == slice.id && provider(of: $0) == label }
   }
 
-  /// A clock by ID, with the peripheral it belongs to.
-  public func clock(id: UInt32) -> (ClockRef, PeripheralClocks)? {
-    for p in peripherals {
+  /// A clock by ID at the clock controller `provider` (the section's own when nil), with the peripheral it
+  /// belongs to.
+  public func clock(id: UInt32, provider label: String? = nil) -> (ClockRef, PeripheralClocks)? {
+    let label = label ?? provider
+    for p in peripherals where provider(of: p) == label {
       if let g = p.gate, g.id == id { return (g, p) }
       if let s = p.slice, s.id == id { return (s, p) }
     }
@@ -98,10 +125,10 @@ public struct SoCClocks: Sendable, Hashable {
     guard let node else { return nil }
     let o = try r.object(
       node, key: "clocks",
-      required: ["provider", "header", "root-enable-bit", "mcore-booted-parameter", "peripherals"],
+      required: ["provider", "header", "root-enable-bit", "peripherals"],
       optional: [
-        "mcore-booted-source", "power-domains", "root-bit-sense", "root-bit-source", "root-bit-status", "gate-access",
-        "kernel-protection",
+        "mcore-booted-parameter", "mcore-booted-source", "power-domains", "root-bit-sense", "root-bit-source",
+        "root-bit-status", "gate-access", "kernel-protection", "slice-noun", "gate-noun", "gate-sweep", "fix-hint",
       ] + Provenance.keys)
     func clock(_ n: Yams.Node, key: String, slice: Bool) throws(InputError) -> ClockRef {
       let c = try r.object(
@@ -126,7 +153,8 @@ public struct SoCClocks: Sendable, Hashable {
     var peripherals: [PeripheralClocks] = []
     for (i, n) in try r.sequence(try o.required("peripherals"), key: o.path("peripherals")).enumerated() {
       let key = YAMLReader.join(o.path("peripherals"), index: i)
-      let p = try r.object(n, key: key, required: ["label"], optional: ["gate", "slice", "via", "power-domain"])
+      let p = try r.object(
+        n, key: key, required: ["label"], optional: ["gate", "slice", "via", "power-domain", "provider"])
       let label = try p.requiredString("label")
       guard labels.contains(label) else {
         throw r.error(
@@ -150,12 +178,12 @@ public struct SoCClocks: Sendable, Hashable {
           },
           slice: try p["slice"].map { (s: Yams.Node) throws(InputError) -> ClockRef in
             try clock(s, key: p.path("slice"), slice: true)
-          }, powerDomain: domain, via: try p.string("via")))
+          }, powerDomain: domain, via: try p.string("via"), provider: try p.string("provider")))
     }
     var clocks = SoCClocks(
       provider: try o.requiredString("provider"), header: try o.requiredString("header"),
       rootEnableBit: try o.requiredInt("root-enable-bit", max: 31),
-      mcoreBootedParameter: try o.requiredString("mcore-booted-parameter"),
+      mcoreBootedParameter: try o.string("mcore-booted-parameter"),
       mcoreBootedProvenance: Provenance(source: try o.string("mcore-booted-source")), peripherals: peripherals,
       powerDomains: domains, provenance: try Provenance.read(o))
     clocks.rootBitSense = try o.choice("root-bit-sense", as: RootBitSense.self) ?? .enable
@@ -163,13 +191,11 @@ public struct SoCClocks: Sendable, Hashable {
       clocks.rootBitProvenance = Provenance(
         source: source, status: try o.choice("root-bit-status", as: FactStatus.self) ?? .verified)
     }
-    if let g = o["gate-access"] {
-      let go = try r.object(g, key: o.path("gate-access"), required: ["text", "source"], optional: ["status"])
-      clocks.gateAccess = FactNote(
-        text: try go.requiredString("text"),
-        provenance: Provenance(
-          source: try go.requiredString("source"), status: try go.choice("status", as: FactStatus.self) ?? .verified))
-    }
+    clocks.gateAccess = try FactNote.readSourced(o["gate-access"], key: o.path("gate-access"), reader: r)
+    clocks.gateSweep = try FactNote.readSourced(o["gate-sweep"], key: o.path("gate-sweep"), reader: r)
+    if let noun = try o.string("slice-noun") { clocks.sliceNoun = noun }
+    if let noun = try o.string("gate-noun") { clocks.gateNoun = noun }
+    clocks.fixHint = try o.string("fix-hint")
     if let k = o["kernel-protection"] {
       var map: [String: KernelFlavor.ClockProtection] = [:]
       for e in try r.entries(k, key: o.path("kernel-protection")) {
@@ -182,9 +208,23 @@ public struct SoCClocks: Sendable, Hashable {
 }
 
 extension SoCProfile {
-  /// The binding-header name of a clock ID the profile knows (a peripheral's gate or slice, the M core's clock).
-  public func clockName(id: UInt32) -> String? {
-    if let c = clocks?.clock(id: id) { return c.0.name }
+  /// The binding-header name of a clock ID the profile knows at the clock controller `provider` (the clocks
+  /// section's own when nil): a peripheral's gate or slice, the M core's clock.
+  public func clockName(id: UInt32, provider: String? = nil) -> String? {
+    if let c = clocks?.clock(id: id, provider: provider) { return c.0.name }
+    guard provider == nil || provider == remoteproc.clock?.provider else { return nil }
     return remoteproc.clock?.id == id ? remoteproc.clock?.name : nil
+  }
+}
+
+extension FactNote {
+  /// A `{text, source, status}` mapping (status defaults to verified); nil when absent.
+  static func readSourced(_ node: Yams.Node?, key: String, reader r: YAMLReader) throws(InputError) -> FactNote? {
+    guard let node else { return nil }
+    let o = try r.object(node, key: key, required: ["text", "source"], optional: ["status"])
+    return FactNote(
+      text: try o.requiredString("text"),
+      provenance: Provenance(
+        source: try o.requiredString("source"), status: try o.choice("status", as: FactStatus.self) ?? .verified))
   }
 }

@@ -26,7 +26,7 @@ enum ClockExamples {
     s += "\t};\n"
     s += "\n\t\(i2c.label): \(i2c.name)@\(String(i2c.address, radix: 16)) {\n\t\tcompatible = \(i2c.compatibles);\n"
     s += "\t\treg = <\(ExampleSoC.hex(i2c.address)) 0x10000>;\n"
-    s += "\t\tclocks = <&clk \(i2c.rootClock)>; /* \(i2c.rootClockMacro) */\n"
+    s += "\t\tclocks = <&\(soc.clockControllerLabel) \(i2c.rootClock)>; /* \(i2c.rootClockMacro) */\n"
     s += "\t\t\(marker ? "↓" : "")status = \"\(i2c4Status)\";\n\t};\n"
     if rproc { s += "\n" + soc.remoteprocOpening(comment: true) + "\t};\n" }
     return s + "};\n"
@@ -79,7 +79,7 @@ enum ClockExamples {
 
   /// The clock controller's opening lines (1+1 cells), without the closing brace.
   private static func clockController(_ soc: ExampleSoC) -> String {
-    "\n\tclk: clock-controller@\(String(soc.clockControllerAddress, radix: 16)) {\n"
+    "\n\t\(soc.clockControllerLabel): clock-controller@\(String(soc.clockControllerAddress, radix: 16)) {\n"
       + "\t\tcompatible = \"\(soc.clockControllerCompatible)\";\n"
       + "\t\treg = <\(ExampleSoC.hex(soc.clockControllerAddress)) 0x10000>;\n\t\t#clock-cells = <1>;\n"
   }

@@ -42,8 +42,10 @@ public struct ClockProtectionPlan: Sendable, Hashable {
       // The command line where init-on-array alone does not do: a flavor that does not read it, one whose clock
       // driver clears slices while registering them, or one whose clock driver was not read.
       let effect = p?.mcoreBooted.effect ?? .unknown
-      if effect != .none && (!readsInitOn || p?.clearedAtRegistration != nil || effect == .unknown) {
-        words.append(clocks.mcoreBootedParameter + "=1")
+      if effect != .none && (!readsInitOn || p?.clearedAtRegistration != nil || effect == .unknown),
+        let parameter = clocks.mcoreBootedParameter
+      {
+        words.append(parameter + "=1")
       }
     }
     if !domains.isEmpty { words.append("pd_ignore_unused") }
@@ -72,10 +74,20 @@ struct M7PowerContext {
   let clockController: Node?
   /// IDs in the clock controller's `init-on-array`.
   let initOnArray: [UInt32]
-  /// Clock IDs of the clock controller that live nodes the M7 does not own take (`clocks`), with one taker each.
-  let takers: [UInt32: Node]
+  /// Clocks of the table's clock controllers that live nodes the M7 does not own take (`clocks`), by controller
+  /// label and ID, with one taker each.
+  let takers: [ClockKey: Node]
   /// The first enabled remoteproc node (findings fall back to it).
   let rproc: Node
+
+  /// A clock of one of the table's clock controllers: its label (`clk`, `pcc3`) and ID.
+  struct ClockKey: Hashable {
+    let provider: String
+    let id: UInt32
+  }
+
+  /// The live node the M7 does not own that takes clock `id` of the controller labelled `provider`.
+  func taker(provider: String, id: UInt32) -> Node? { takers[ClockKey(provider: provider, id: id)] }
 
   /// How messages name the command line: "the kernel command line (--bootargs)", or "no kernel command line".
   var commandLinePhrase: String {
@@ -109,25 +121,33 @@ extension TreeInfo {
     guard let claims = m7Claims, let clocks = claims.soc.clocks, let rproc = enabledRemoteprocNodes().first else {
       return nil
     }
-    let controller =
-      tree.node(withLabel: clocks.provider)
-      ?? claims.soc.systemNodes.first { $0.label == clocks.provider }.flatMap { tree.node(atPath: $0.path) }
-    var takers: [UInt32: Node] = [:]
+    func controller(_ label: String) -> Node? {
+      tree.node(withLabel: label)
+        ?? claims.soc.systemNodes.first { $0.label == label }.flatMap { tree.node(atPath: $0.path) }
+    }
+    // The table's clock controllers (one, or the i.MX 8ULP's PCCs), by node.
+    var controllers: [ObjectIdentifier: String] = [:]
+    for label in clocks.providers {
+      if let n = controller(label) { controllers[ObjectIdentifier(n)] = label }
+    }
+    var takers: [M7PowerContext.ClockKey: Node] = [:]
     var viaTakers: [(Node, Node)] = []
     for n in allNodes where n.isLive && !claims.owns(n) {
       guard let p = n.property("clocks") else { continue }
       for e in phandleArgsList(p, cellsName: "#clock-cells").entries {
         guard let target = e.target else { continue }
-        if target === controller {
-          if e.arguments.count == 1 && takers[e.arguments[0]] == nil { takers[e.arguments[0]] = n }
+        if let label = controllers[ObjectIdentifier(target)] {
+          let key = M7PowerContext.ClockKey(provider: label, id: e.arguments.first ?? 0)
+          if e.arguments.count == 1 && takers[key] == nil { takers[key] = n }
         } else if target.isLive {
           viaTakers.append((target, n))
         }
       }
     }
+    let main = controller(clocks.provider)
     return M7PowerContext(
       tree: tree, claims: claims, clocks: clocks, flavor: hmp.kernel, commandLine: hmp.commandLine(for: tree),
-      clockController: controller, initOnArray: controller?.property("init-on-array")?.value.cells ?? [],
+      clockController: main, initOnArray: main?.property("init-on-array")?.value.cells ?? [],
       takers: takers, rproc: rproc, viaTakers: viaTakers)
   }
 
@@ -183,9 +203,12 @@ enum ClockFix {
     }
     guard end > 0 else { return nil }
     let target = controller.labels.first.map { "&" + $0 } ?? "&{\(controller.path)}"
+    // The section that verified init-on-array for this SoC and flavor: §13.6 for the i.MX 8M, §18.10 for the 93.
+    let source = power.clocks.protection(under: power.flavor)?.initOnArray.provenance.source ?? ""
+    let section = source.firstMatch(of: /HMPFacts (§[0-9.]+)/).map { String($0.1) } ?? "§13.6"
     let block =
       "\n\n/* Keep the \(power.claims.soc.coreName)'s clocks on: NXP's clock driver enables these at probe and never drops them "
-      + "(HMPFacts §13.6). */\n\(target) {\n\t\(statement)\n};"
+      + "(HMPFacts \(section)). */\n\(target) {\n\t\(statement)\n};"
     return FixIt(
       message: message, edits: [TextEdit(range: SourceRange(file: file, start: end, end: end), replacement: block)])
   }
@@ -203,9 +226,10 @@ public enum KernelCommandLineAdvice {
   public static func words(for findings: [Diagnostic], hmp: HMPContext) -> [String] {
     var words: [String] = []
     if findings.contains(where: { $0.rule == "hmp_clock_gated" }), let clocks = hmp.manifest?.soc.clocks,
-      clocks.protection(under: hmp.kernel)?.mcoreBooted.effect != KernelFlavor.ClockProtection.Effect.none
+      clocks.protection(under: hmp.kernel)?.mcoreBooted.effect != KernelFlavor.ClockProtection.Effect.none,
+      let parameter = clocks.mcoreBootedParameter
     {
-      words.append(clocks.mcoreBootedParameter + "=1")
+      words.append(parameter + "=1")
     }
     if findings.contains(where: { $0.rule == "hmp_power_domain" }) { words.append("pd_ignore_unused") }
     return words.filter { w in

@@ -51,11 +51,14 @@ struct ExampleSoC: Sendable {
   /// The remoteproc node's name and `compatible`.
   var remoteproc: String
   var remoteprocCompatible: String
-  /// The M core's clock at the clock controller (`clocks = <&clk 85>`), and its binding macro.
-  var coreClock: Int
-  var coreClockMacro: String
+  /// The M core's clock at the clock controller (`clocks = <&clk 85>`), and its binding macro; nil where the
+  /// remoteproc node takes none (the i.MX 8ULP's).
+  var coreClock: Int?
+  var coreClockMacro: String?
   var clockControllerAddress: UInt32
   var clockControllerCompatible: String
+  /// The label of the clock controller the example peripheral's clock comes from (`clk`; `pcc3` on the 8ULP).
+  var clockControllerLabel: String = "clk"
   /// The MU the M core's RPMsg uses, and a second one the examples leave disabled.
   var muAddress: UInt32
   var secondMUAddress: UInt32
@@ -139,6 +142,23 @@ struct ExampleSoC: Sendable {
       compatibles: "\"fsl,imx93-lpi2c\", \"fsl,imx7ulp-lpi2c\"", rootClock: 142,
       rootClockMacro: "IMX93_CLK_LPI2C1_GATE"))
 
+  /// The i.MX 8ULP (imx8ulp.dtsi, imx8ulp-evk.dts; HMPFacts §18): the M33 attached, never started or clocked by
+  /// Linux (no `clocks`), on MU0's A side; the I2C is LPI2C4 with its PCC3 clock (HMPFacts §18.11).
+  static let imx8ulp = ExampleSoC(
+    name: "imx8ulp", rootCompatible: "fsl,imx8ulp", coreName: "M33", remoteproc: "remoteproc-cm33",
+    remoteprocCompatible: "fsl,imx8ulp-cm33", coreClock: nil, coreClockMacro: nil,
+    clockControllerAddress: 0x292d_0000, clockControllerCompatible: "fsl,imx8ulp-pcc3", clockControllerLabel: "pcc3",
+    muAddress: 0x2922_0000, secondMUAddress: 0x2923_0000, muCompatibles: "\"fsl,imx8ulp-mu\"",
+    vring0: Region(label: "vdev0vring0", name: "vdev0vring0", address: 0xaff0_0000, size: 0x8000),
+    vring1: Region(label: "vdev0vring1", name: "vdev0vring1", address: 0xaff0_8000, size: 0x8000),
+    resourceTable: Region(label: "rsc_table", name: "rsc-table", address: 0x1fff_8000, size: 0x1000),
+    bufferPool: Region(
+      label: "vdevbuffer", name: "vdevbuffer", address: 0xa840_0000, size: 0x10_0000, compatible: "shared-dma-pool"),
+    firmware: Region(label: "m33_reserved", name: "noncacheable-section", address: 0xa860_0000, size: 0x100_0000),
+    i2c: Peripheral(
+      label: "lpi2c4", name: "i2c", address: 0x2937_0000,
+      compatibles: "\"fsl,imx8ulp-lpi2c\", \"fsl,imx7ulp-lpi2c\"", rootClock: 7, rootClockMacro: "IMX8ULP_CLK_LPI2C4"))
+
   /// `0x30380000`.
   static func hex(_ v: UInt32) -> String { "0x" + String(v, radix: 16) }
 
@@ -147,7 +167,9 @@ struct ExampleSoC: Sendable {
   func remoteprocOpening(indent: Int = 1, clocks: Bool = true, comment: Bool = false) -> String {
     let tabs = String(repeating: "\t", count: indent)
     var s = "\(tabs)\(remoteproc) {\n\(tabs)\t" + "compatible = \"\(remoteprocCompatible)\";\n"
-    if clocks { s += "\(tabs)\tclocks = <&clk \(coreClock)>;" + (comment ? " /* \(coreClockMacro) */" : "") + "\n" }
+    if clocks, let coreClock {
+      s += "\(tabs)\tclocks = <&clk \(coreClock)>;" + (comment ? " /* \(coreClockMacro ?? "") */" : "") + "\n"
+    }
     return s
   }
 

@@ -1,7 +1,8 @@
 import DTCore
 import DTHMP
 
-/// A peripheral the M7 owns whose clock root slice Linux will switch off under this kernel flavor and command line.
+/// A peripheral the M7 owns whose clock root slice (or, on the i.MX 93, its LPCG; on the i.MX 8ULP, its PCC clock)
+/// Linux will switch off under this kernel flavor and command line.
 struct HMPClockGatedRule: TreeRule {
   static let description = RuleDescription.hmp(
     "hmp_clock_gated", family: .power, name: "HMP Clock Gated",
@@ -40,7 +41,22 @@ struct HMPClockGatedRule: TreeRule {
       read-only, with no gate, when its access-control register does not give Linux's domain access, which \
       firmware sets at run time: its findings are warnings; NXP 6.x's root skips its disable with \
       `clk-imx93.mcore_booted=1` and reads `init-on-array`, mainline's was not read for `mcore_booted` \
-      (HMPFacts §18.10). \
+      (HMPFacts §18.10). The 93's LPCG (each peripheral's own gate) is judged too: `clk_disable_unused` closes \
+      an LPCG no Linux device takes, and `mcore_booted` does not spare it (mainline's LPCG code read; NXP's \
+      registration read, its LPCG code not), so with the root spared the LPCG alone is a warning; what keeps it \
+      open is a Linux consumer, `clk_ignore_unused`, or, under NXP kernels, `init-on-array` listing the LPCG \
+      (whose enable also holds the root). Whether the LPCG's one ON bit stops the M33's clock, or its CPULPM \
+      mode leaves the M33's vote alone, is inferred: LPCG findings are warnings. \
+      On the i.MX 8ULP Linux's clock tree is the application domain's PCC3/PCC4/PCC5: the clock driver (mainline \
+      and NXP's, every copy read) clears the clock-gate bit (30) of every peripheral PCC clock while registering \
+      it, with no `mcore_booted` or `init-on-array`, and NXP's skips only a clock whose PCC register reads PR = \
+      0; so an M33 that takes LPI2C4, LPUART5 or another application-domain peripheral loses its clock when \
+      Linux's clock driver probes, whatever `clk_ignore_unused` says. These are warnings, because whether the \
+      PCC ignores that write while the M33 has the clock in use (its INUSE bit) was not verified; the fix is an \
+      instance of the M33's own real-time domain. Those (PCC0–PCC2: the M33's LPUART, LPI2C, LPSPI, TPM and \
+      the like) are not in Linux's clock tree and not in its device tree, so Linux cannot gate them and the rule \
+      is silent for them by design (HMPFacts §18.11). The i.MX 95's clocks belong to the System Manager and \
+      have no table (HMPFacts §18.7). \
       Peripherals on `ipg_root` (GPIO, MU, SDMA1) have no slice of their own: their CCGR gate alone is not \
       reported, because whether the CCGR's domain fields combine in hardware was not verified (HMPFacts §13.3). \
       When Linux starts the M7 itself (`firmware.started-by: linux`), the boot-time sweep is over before the \
@@ -69,6 +85,14 @@ struct HMPClockGatedRule: TreeRule {
       RuleExample(
         ClockExamples.tree(i2c4Status: "disabled", soc: .imx93),
         options: ["kernel": "nxp-6", "m7": ClockExamples.manifest(soc: .imx93)]),
+      // i.MX 93: mcore_booted spares the root under NXP 6.x, not the LPCG, which clk_disable_unused closes.
+      RuleExample(
+        ClockExamples.tree(i2c4Status: "disabled", soc: .imx93),
+        options: ["kernel": "nxp-6", "m7": ClockExamples.manifest(bootargs: "clk-imx93.mcore_booted=1", soc: .imx93)]),
+      // i.MX 8ULP: the clock driver gates an application-domain PCC clock while registering it (HMPFacts §18.11).
+      RuleExample(
+        ClockExamples.tree(i2c4Status: "disabled", soc: .imx8ulp),
+        options: ["m7": ClockExamples.manifest(soc: .imx8ulp)]),
     ],
     nonTriggering: [
       RuleExample(
@@ -84,10 +108,20 @@ struct HMPClockGatedRule: TreeRule {
       RuleExample(
         ClockExamples.tree(i2c4Status: "disabled", bootargs: "clk_ignore_unused"),
         options: ["m7": ClockExamples.manifest()]),
-      // i.MX 93 under NXP 6.x: the root composite's disable returns when mcore_booted is set (HMPFacts §18.10).
+      // i.MX 93 under NXP 6.x: the root composite's disable returns when mcore_booted is set, and init-on-array
+      // holds the LPCG, which mcore_booted does not spare (HMPFacts §18.10).
+      RuleExample(
+        ClockExamples.tree(i2c4Status: "disabled", initOnArray: "142", soc: .imx93),
+        options: ["kernel": "nxp-6", "m7": ClockExamples.manifest(bootargs: "clk-imx93.mcore_booted=1", soc: .imx93)]),
+      // i.MX 93: clk_ignore_unused keeps both the root and the LPCG from the boot-time sweep.
       RuleExample(
         ClockExamples.tree(i2c4Status: "disabled", soc: .imx93),
-        options: ["kernel": "nxp-6", "m7": ClockExamples.manifest(bootargs: "clk-imx93.mcore_booted=1", soc: .imx93)]),
+        options: ["m7": ClockExamples.manifest(bootargs: "clk_ignore_unused", soc: .imx93)]),
+      // i.MX 8ULP: the M33's own LPUART1 is in its real-time domain (PCC1), outside Linux's clock and device trees:
+      // Linux cannot gate it (HMPFacts §18.11).
+      RuleExample(
+        ClockExamples.tree(i2c4Status: "okay", marker: false, soc: .imx8ulp),
+        options: ["m7": ClockExamples.manifest(peripherals: "[lpuart1]", soc: .imx8ulp)]),
       // Linux starts the M7 after the boot-time sweep; the firmware enables its clocks itself.
       RuleExample(
         ClockExamples.tree(i2c4Status: "disabled"), options: ["m7": ClockExamples.manifest(startedBy: "linux")]),
@@ -100,11 +134,8 @@ struct HMPClockGatedRule: TreeRule {
     guard let power = context.info.m7Power else { return }
     var pending: [(Node, PeripheralClocks, ClockOutcome)] = []
     for (entry, node) in power.claims.peripherals {
-      guard let clocks = context.info.clockEntry(of: node, in: power.clocks, soc: power.claims.soc),
-        let slice = clocks.slice
-      else { continue }
-      let outcome = ClockJudge(power: power, hmp: context.info.hmp).judge(
-        node: node, entry: entry, clocks: clocks, slice: slice)
+      guard let clocks = context.info.clockEntry(of: node, in: power.clocks, soc: power.claims.soc) else { continue }
+      let outcome = ClockJudge(power: power, hmp: context.info.hmp).judge(node: node, entry: entry, clocks: clocks)
       if case .report = outcome { pending.append((node, clocks, outcome)) }
     }
     // One init-on-array fix for every slice reported, so the first one applied settles them all.
@@ -128,12 +159,27 @@ enum ClockOutcome {
   case report(String, certain: Bool, initOnArray: Bool)
 }
 
-/// The verdict for one root slice (HMPFacts §13.2–13.6).
+/// The verdict for one peripheral: its root slice (HMPFacts §13.2–13.6, §18.10, §18.11) and, where the SoC's
+/// gates are judged alone (the i.MX 93's LPCGs, HMPFacts §18.10), its gate.
 struct ClockJudge {
   let power: M7PowerContext
   let hmp: HMPContext
 
-  func judge(node: Node, entry: M7Manifest.PeripheralEntry, clocks: PeripheralClocks, slice: ClockRef) -> ClockOutcome {
+  /// The slice's verdict, which names the gate too when both close; else the gate's alone.
+  func judge(node: Node, entry: M7Manifest.PeripheralEntry, clocks: PeripheralClocks) -> ClockOutcome {
+    let gate = gateVerdict(node: node, clocks: clocks)
+    if let slice = clocks.slice {
+      let root = judgeSlice(node: node, entry: entry, clocks: clocks, slice: slice, gate: gate)
+      if case .report = root { return root }
+    }
+    guard let gate else { return .safe }
+    return gateOnly(node: node, entry: entry, clocks: clocks, verdict: gate)
+  }
+
+  /// The root slice's verdict; `gate`, when it closes too, joins the message.
+  func judgeSlice(
+    node: Node, entry: M7Manifest.PeripheralEntry, clocks: PeripheralClocks, slice: ClockRef, gate: GateVerdict?
+  ) -> ClockOutcome {
     let live = node.isLive
     if !power.startedBeforeLinux && !live { return .safe }
     // A Linux user of the same slice (a shared slice such as the watchdogs') keeps it on while its driver runs.
@@ -141,14 +187,19 @@ struct ClockJudge {
     // device that takes that controller's clocks may hold it: that path is not modeled, so dtlint stays silent
     // then, and says at most a warning otherwise.
     let viaNode = clocks.via.flatMap { power.tree.node(withLabel: $0) }
-    let sharers = power.clocks.sharing(slice: slice).compactMap(\.gate?.id) + [slice.id]
-    if !live, sharers.contains(where: { id in power.takers[id].map { $0 !== viaNode } ?? false }) { return .safe }
+    let provider = power.clocks.provider(of: clocks)
+    let sharers = power.clocks.sharing(slice: slice, provider: provider).compactMap(\.gate?.id) + [slice.id]
+    if !live,
+      sharers.contains(where: { id in power.taker(provider: provider, id: id).map { $0 !== viaNode } ?? false })
+    {
+      return .safe
+    }
     if let viaNode, power.viaUsers(of: viaNode, excluding: node) { return .safe }
 
     let p = power.clocks.protection(under: power.flavor)
-    let param = power.clocks.mcoreBootedParameter
+    let param = power.clocks.mcoreBootedParameter ?? "mcore_booted"
     let line = power.commandLine
-    let mcore = line?.isTrue(param) ?? false
+    let mcore = power.clocks.mcoreBootedParameter.map { line?.isTrue($0) ?? false } ?? false
     let ignoreUnused = line?.has("clk_ignore_unused") ?? false
     let listed = power.initOnArray.contains(slice.id) || clocks.gate.map { power.initOnArray.contains($0.id) } ?? false
     let readsInitOn = p?.initOnArray.read ?? false
@@ -161,7 +212,7 @@ struct ClockJudge {
     let owner =
       "\(node.labelledName) belongs to the \(power.claims.soc.coreName) (\(power.claims.location(of: entry)))"
     let what =
-      "its clock root slice \(slice.name) (\(power.clocks.provider) + \(hexAddress(slice.offset)), \(power.clocks.rootBitPhrase))"
+      "its \(power.clocks.sliceNoun) \(slice.name) (\(provider) + \(hexAddress(slice.offset)), \(power.clocks.rootBitPhrase))"
     let kernel = hmp.kernelPhrase
 
     if mcore && mcoreEffect.protects {
@@ -172,7 +223,8 @@ struct ClockJudge {
           + "\(factTag(cleared.provenance.status, "which branches carry it and whether your kernel sets CONFIG_CLK_POWER_SAVE, HMPFacts §13.5"))"
       )
       return .report(
-        finish(heads, slice: slice, clocks: clocks, node: node, live: live), certain: false, initOnArray: readsInitOn)
+        finish(heads, slice: slice, clocks: clocks, node: node, live: live, gate: gate), certain: false,
+        initOnArray: readsInitOn)
     }
     if listed && readsInitOn {
       guard let cleared, !mcore else { return .safe }
@@ -181,7 +233,8 @@ struct ClockJudge {
           + "that clears every slice while registering it stops \(what) until then: the \(power.claims.soc.coreName)'s \(clocks.label.uppercased()) "
           + "pauses while Linux boots \(factTag(cleared.provenance.status, "HMPFacts §13.5"))")
       return .report(
-        finish(heads, slice: slice, clocks: clocks, node: node, live: live), certain: false, initOnArray: false)
+        finish(heads, slice: slice, clocks: clocks, node: node, live: live, gate: gate), certain: false,
+        initOnArray: false)
     }
     var notes: [String] = []
     if mcore && mcoreEffect == .unknown {
@@ -204,7 +257,7 @@ struct ClockJudge {
             ? " (assumed: the \(power.claims.soc.coreName) runs before Linux; the manifest does not say firmware.started-by)"
             : ""))
       return .report(
-        finish(heads + notes, slice: slice, clocks: clocks, node: node, live: live), certain: false,
+        finish(heads + notes, slice: slice, clocks: clocks, node: node, live: live, gate: gate), certain: false,
         initOnArray: readsInitOn)
     }
     if ignoreUnused && !live && cleared == nil { return .safe }
@@ -220,11 +273,13 @@ struct ClockJudge {
     let sweepTag = factTag(
       read ? .verified : .notVerified,
       read ? "HMPFacts §13.2, §13.4" : "this flavor's clock driver was not read, HMPFacts §13.5")
+    // What the command line lacks: the clock driver's parameter, or, where it has none (the 8ULP's), the sweep's.
+    let missing = power.clocks.mcoreBootedParameter.map { "\($0)=1" } ?? "clk_ignore_unused"
     let nothing =
       line == nil
       ? "no kernel command line was given (--bootargs, bootargs: in .dtlint.yaml, linux.bootargs in the M7 manifest) "
-        + "and the tree has no /chosen/bootargs, so nothing sets \(param)=1"
-      : "\(power.commandLinePhrase) does not set \(param)=1"
+        + "and the tree has no /chosen/bootargs, so nothing sets \(missing)"
+      : "\(power.commandLinePhrase) does not set \(missing)"
     var how: [String] = []
     if live {
       how.append(
@@ -233,7 +288,19 @@ struct ClockJudge {
           + (ignoreUnused ? ", which clk_ignore_unused does not stop" : ""))
     }
     let nobody = live ? "once the node is disabled for Linux, no Linux device takes it" : "no Linux device takes it"
-    if let cleared, !mcore {
+    if let cleared, cleared.always {
+      // Every copy read clears it while registering it, with nothing that spares it (the i.MX 8ULP's PCC).
+      var text =
+        "its clock driver \(power.clocks.rootBitClosing) while registering the clock, before any driver can hold it"
+        + (live ? " (Linux's own driver turns it on again only when it probes)" : "")
+        + ", with no mcore_booted or init-on-array exception "
+        + factTag(cleared.provenance.status, cleared.provenance.source ?? "HMPFacts §18.11")
+        + (ignoreUnused ? ", whatever clk_ignore_unused says" : "")
+      if let bypass = cleared.bypass {
+        text += "; \(bypass.text) \(factTag(bypass.provenance.status, bypass.provenance.source ?? ""))"
+      }
+      how.append(text)
+    } else if let cleared, !mcore {
       how.append(
         "\(nobody), and \(nothing): \(kernel)'s clock driver either \(power.clocks.rootBitClosing) while registering the slice "
           + "(NXP's variant \(factTag(cleared.provenance.status, "which lf-6.x branches carry it, HMPFacts §13.5")))"
@@ -242,39 +309,132 @@ struct ClockJudge {
             : " or, as lf-6.1 does, registers a gate that clk_disable_unused closes at late boot \(sweepTag)"))
     } else if !ignoreUnused {
       how.append(
-        "\(nobody), and \(nothing) or clk_ignore_unused: clk_disable_unused \(power.clocks.rootBitClosing) at late boot \(sweepTag)"
+        "\(nobody), and \(nothing)\(power.clocks.mcoreBootedParameter == nil ? "" : " or clk_ignore_unused"): "
+          + "clk_disable_unused \(power.clocks.rootBitClosing) at late boot \(sweepTag)"
       )
     }
     heads.append("\(owner), but \(kernel) switches off \(what): " + how.joined(separator: "; "))
     heads += notes
     heads.append(
-      "the slice has one \(power.clocks.rootBitSense == .off ? "off" : "enable") bit for every core, so the \(power.claims.soc.coreName)'s \(clocks.label.uppercased()) stops "
+      "the \(power.clocks.sliceShortNoun) has one \(power.clocks.rootBitSense == .off ? "off" : "enable") bit for every core, so the \(power.claims.soc.coreName)'s \(clocks.label.uppercased()) stops "
         + factTag(power.clocks.rootBitProvenance.status, power.clocks.rootBitProvenance.source ?? "HMPFacts §13.3"))
     if let access = power.clocks.gateAccess {
       certain = false
       heads.append(access.text + " " + factTag(access.provenance.status, access.provenance.source ?? ""))
     }
     return .report(
-      finish(heads, slice: slice, clocks: clocks, node: node, live: live), certain: certain, initOnArray: readsInitOn)
+      finish(heads, slice: slice, clocks: clocks, node: node, live: live, gate: gate), certain: certain,
+      initOnArray: readsInitOn)
   }
 
-  /// The message: the findings, the consequence for RPMsg (inferred) and the fix for the flavor.
-  func finish(_ heads: [String], slice: ClockRef, clocks: PeripheralClocks, node: Node, live: Bool) -> String {
+  /// The gate's own verdict (the i.MX 93's LPCG, HMPFacts §18.10): nil when the SoC does not judge gates alone,
+  /// the node is Linux's, Linux starts the M core after the sweep, or something keeps the gate open (a Linux
+  /// consumer, `clk_ignore_unused`, `init-on-array` where the flavor reads it, `mcore_booted` where it spares gates).
+  func gateVerdict(node: Node, clocks: PeripheralClocks) -> GateVerdict? {
+    guard let sweep = power.clocks.gateSweep, let gate = clocks.gate, !node.isLive, power.startedBeforeLinux else {
+      return nil
+    }
+    let provider = power.clocks.provider(of: clocks)
+    if power.taker(provider: provider, id: gate.id) != nil { return nil }
+    let line = power.commandLine
+    if line?.has("clk_ignore_unused") ?? false { return nil }
+    let p = power.clocks.protection(under: power.flavor)
+    let readsInitOn = p?.initOnArray.read ?? false
+    if readsInitOn && power.initOnArray.contains(gate.id) { return nil }
+    let param = power.clocks.mcoreBootedParameter
+    let mcore = param.map { line?.isTrue($0) ?? false } ?? false
+    let effect = p?.gateMcoreBooted?.effect ?? .unknown
+    if mcore && effect.protects { return nil }
+
+    let kernel = hmp.kernelPhrase
+    let noun = power.clocks.gateNoun
+    var keeps = ["no Linux device takes it", "no clk_ignore_unused on the kernel command line"]
+    if readsInitOn { keeps.append("no init-on-array entry on &\(power.clocks.provider)") }
+    var text =
+      "nothing keeps its \(noun) \(gate.name) (\(provider) + \(hexAddress(gate.offset))) open (\(keeps.joined(separator: ", "))), "
+      + "so clk_disable_unused closes it at late boot "
+      + factTag(
+        p == nil ? .notVerified : .verified,
+        p == nil
+          ? "this flavor's clock driver was not read for the \(power.claims.soc.name), HMPFacts §13.2"
+          : "HMPFacts §13.2")
+    if mcore, let param {
+      let gm = p?.gateMcoreBooted
+      text +=
+        effect == .none
+        ? "; \(param)=1 does not keep it: \(kernel) spares at most the \(power.clocks.sliceNoun) with it "
+          + factTag(gm?.provenance.status ?? .notVerified, gm?.provenance.source ?? "HMPFacts §18.10")
+        : "; whether \(kernel) spares the \(noun) with \(param)=1 was not read \(factTag(.notVerified, "HMPFacts §18.10"))"
+    }
+    text += "; \(sweep.text) \(factTag(sweep.provenance.status, sweep.provenance.source ?? ""))"
+    let certain =
+      sweep.provenance.status == .verified && p?.provenance.status == .verified && power.clocks.gateAccess == nil
+    return GateVerdict(text: text, certain: certain, initOnArray: readsInitOn, gate: gate)
+  }
+
+  /// A finding about the gate alone: the slice is safe, or the peripheral has no slice (the i.MX 93 watchdogs and
+  /// GPIOs hang off a root Linux keeps on).
+  func gateOnly(node: Node, entry: M7Manifest.PeripheralEntry, clocks: PeripheralClocks, verdict: GateVerdict)
+    -> ClockOutcome
+  {
+    let owner =
+      "\(node.labelledName) belongs to the \(power.claims.soc.coreName) (\(power.claims.location(of: entry)))"
+    var heads = ["\(owner), but \(verdict.text)"]
+    if let slice = clocks.slice {
+      heads.append(
+        "Linux leaves its \(power.clocks.sliceNoun) \(slice.name) alone here, not the \(power.clocks.gateNoun)")
+    }
+    if let access = power.clocks.gateAccess {
+      heads.append(access.text + " " + factTag(access.provenance.status, access.provenance.source ?? ""))
+    }
     var text = heads.joined(separator: "; ")
     text +=
-      "; firmware waiting on it stops serving the MU and Linux's kicks time out (imx_rproc_kick -62) "
-      + factTag(.inference, "HMPFacts §13.9")
-    return text + ". "
-      + ClockJudge.fixText(flavor: power.flavor, clocks: power.clocks, gate: clocks.gate, kernel: hmp.kernelPhrase)
+      Self.consequence
+    text += ". " + Self.gateFixText(verdict: verdict, clocks: power.clocks, kernel: hmp.kernelPhrase)
+    return .report(text, certain: verdict.certain && power.clocks.gateAccess == nil, initOnArray: verdict.initOnArray)
+  }
+
+  /// The message: the findings, the gate's when it closes too, the consequence for RPMsg (inferred) and the fix for
+  /// the flavor.
+  func finish(
+    _ heads: [String], slice: ClockRef, clocks: PeripheralClocks, node: Node, live: Bool, gate: GateVerdict?
+  ) -> String {
+    var text = heads.joined(separator: "; ")
+    if let gate { text += "; and " + gate.text }
+    text +=
+      Self.consequence
+    var fix = ClockJudge.fixText(
+      flavor: power.flavor, clocks: power.clocks, gate: clocks.gate, kernel: hmp.kernelPhrase)
+    if let gate, !gate.initOnArray {
+      fix +=
+        "; and, for \(gate.gate.name), add clk_ignore_unused to the kernel command line (it stops only the boot-time sweep)"
+    }
+    return text + ". " + fix
+  }
+
+  /// What a stopped clock does to RPMsg (inferred).
+  static let consequence =
+    "; firmware waiting on it stops serving the MU and Linux's kicks time out (imx_rproc_kick -62) "
+    + factTag(.inference, "HMPFacts §13.9")
+
+  /// "Fix for kernel X: list the gate in init-on-array of &clk; or add clk_ignore_unused".
+  static func gateFixText(verdict: GateVerdict, clocks: SoCClocks, kernel: String) -> String {
+    var parts: [String] = []
+    if verdict.initOnArray {
+      parts.append(
+        "list \(verdict.gate.name) (\(verdict.gate.id)) in init-on-array of &\(clocks.provider) (the fix-it writes it)")
+    }
+    parts.append("add clk_ignore_unused to the kernel command line (it stops only the boot-time sweep)")
+    return "Fix for \(kernel): " + parts.joined(separator: "; or ")
   }
 
   /// "Fix for kernel X: add … to the kernel command line (in U-Boot: …); or list … in init-on-array of &clk".
   static func fixText(flavor: KernelFlavor, clocks: SoCClocks, gate: ClockRef?, kernel: String) -> String {
     let p = clocks.protection(under: flavor)
-    let param = clocks.mcoreBootedParameter + "=1"
     let effect = p?.mcoreBooted.effect ?? .unknown
     var parts: [String] = []
-    if effect != .none {
+    if effect != .none, let parameter = clocks.mcoreBootedParameter {
+      let param = parameter + "=1"
       var s = "add \(param) to the kernel command line"
       if let since = p?.mcoreBooted.since { s += " (\(flavor.name) ≥ \(since))" }
       if effect == .unknown { s += " (whether this kernel honours it was not read)" }
@@ -286,8 +446,18 @@ struct ClockJudge {
       if p?.initOnArray.provenance.status != .verified { s += ", read by this flavor's driver: not verified" }
       parts.append(s)
     }
-    guard !parts.isEmpty else { return "No device-tree or command-line fix is known for \(kernel)." }
+    guard !parts.isEmpty else {
+      return "No device-tree or command-line fix is known for \(kernel)" + (clocks.fixHint.map { ": \($0)." } ?? ".")
+    }
     let joiner = p?.clearedAtRegistration != nil || effect == .unknown ? "; and " : "; or "
     return "Fix for \(kernel): " + parts.joined(separator: joiner)
   }
+}
+
+/// Why a peripheral's own gate closes (the clause for the message), how sure, and whether init-on-array fixes it.
+struct GateVerdict {
+  let text: String
+  let certain: Bool
+  let initOnArray: Bool
+  let gate: ClockRef
 }

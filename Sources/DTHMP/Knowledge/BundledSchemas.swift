@@ -1374,11 +1374,12 @@ interfaces:
         "always",
         "never",
         "mmio-only",
+        "sm-only",
         "when-starting",
         "when-not-attached",
         "when-attaching"
       ],
-      "description": "mmio-only: only for compatibles whose driver configuration uses the MMIO method (driver-configs)."
+      "description": "mmio-only: only for compatibles whose driver configuration uses the MMIO method (driver-configs); sm-only: only for those that use the System Manager method (sm)."
     },
     "fact": {
       "type": "object",
@@ -1518,6 +1519,18 @@ properties:
   - { name: syscon, read: mmio-only, required: mmio-only, binding: listed, source: 'HMPFacts §15.6, §4', note: 'imx_rproc_mmio_detect_mode: syscon_regmap_lookup_by_phandle; "failed to find syscon" fails probe' }
   - { name: "fsl,iomuxc-gpr", read: mmio-only, required: never, binding: mmio-only, source: 'HMPFacts §1.4, §4' }
   - { name: "fsl,auto-boot", read: when-not-attached, required: never, binding: listed, source: HMPFacts §1.4 }
+  - name: "fsl,cpu-id"
+    read: never
+    required: never
+    binding: not-listed
+    source: HMPFacts §18.1 (LKML-95: the i.MX 95 support fixes the M7's CPU id to 1 in the driver, IMX95_M7_CPUID)
+    note: NXP's kernels read it (nxp-6); mainline's binding read (@0eaed89c) has no such property
+  - name: "fsl,lmm-id"
+    read: never
+    required: never
+    binding: not-listed
+    source: HMPFacts §18.1 (LKML-95: the i.MX 95 support fixes the M7's logical machine to 1 in the driver, IMX95_M7_LMID)
+    note: NXP's kernels read it (nxp-6); mainline's binding read (@0eaed89c) has no such property
   - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
   - { name: "fsl,rproc-fw-name", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
   - { name: mbox-names, read: always, required: never, binding: listed, source: 'HMPFacts §1.4, §4', note: without it the mailbox is skipped }
@@ -1946,6 +1959,26 @@ properties:
     note: optional (a failed lookup leaves it unused)
     version-dependent: read in lf-6.6 and later; lf-6.1 does not read it
   - { name: "fsl,auto-boot", read: when-not-attached, required: never, binding: listed, source: HMPFacts §15.4 }
+  - name: "fsl,cpu-id"
+    read: sm-only
+    required: sm-only
+    binding: not-listed
+    source: HMPFacts §18.1 (NXP-NEW imx_rproc_detect_mode)
+    note: 'of_property_read_u32; missing or shorter than one cell: dev_err "No fsl,cpu-id property" and probe fails'
+    version-dependent: >-
+      read by the System Manager configurations of NXP-NEW and of atmark-techno/linux-6.12-at @0b217ab3 (a 6.12
+      vendor kernel); lf-6.6 (@6450f8d0) starts the i.MX 95 M7 through the SMC call and does not read it; lf-6.1 has
+      no fsl,imx95-cm7
+  - name: "fsl,lmm-id"
+    read: sm-only
+    required: sm-only
+    binding: not-listed
+    source: HMPFacts §18.1 (NXP-NEW imx_rproc_detect_mode)
+    note: 'of_property_read_u32; missing or shorter than one cell: dev_info "No fsl,lmm-id property" and probe fails'
+    version-dependent: >-
+      read by the System Manager configurations of NXP-NEW and of atmark-techno/linux-6.12-at @0b217ab3 (a 6.12
+      vendor kernel); lf-6.6 (@6450f8d0) starts the i.MX 95 M7 through the SMC call and does not read it; lf-6.1 has
+      no fsl,imx95-cm7
   - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMPFacts §15.4 }
   - { name: "fsl,rproc-fw-name", read: never, required: never, binding: not-listed, source: HMPFacts §15.4 }
   - { name: mbox-names, read: always, required: never, binding: listed, source: HMPFacts §15.4, note: without it the mailbox is skipped }
@@ -3352,8 +3385,50 @@ messages:
               },
               "needs": {
                 "type": "array",
+                "description": "Properties the compatible's driver configuration cannot probe without: a name (syscon, a phandle), or a one-cell value with the value the SoC fixes or the one the generator writes. Whether a kernel flavor needs each is the flavor's required condition for it.",
                 "items": {
-                  "type": "string"
+                  "oneOf": [
+                    {
+                      "type": "string"
+                    },
+                    {
+                      "type": "object",
+                      "additionalProperties": false,
+                      "required": [
+                        "property",
+                        "format"
+                      ],
+                      "properties": {
+                        "property": {
+                          "type": "string"
+                        },
+                        "format": {
+                          "enum": [
+                            "phandle",
+                            "u32"
+                          ]
+                        },
+                        "value": {
+                          "$ref": "#/$defs/u32"
+                        },
+                        "default": {
+                          "$ref": "#/$defs/u32"
+                        },
+                        "meaning": {
+                          "type": "string"
+                        },
+                        "source": {
+                          "$ref": "#/$defs/source"
+                        },
+                        "status": {
+                          "$ref": "#/$defs/status"
+                        },
+                        "note": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  ]
                 }
               },
               "note": {
@@ -11583,6 +11658,22 @@ remoteproc:
       driver-config: imx_rproc_cfg_imx95_m7
       preferred: true
       note: start/stop/detect through the System Manager's SCMI CPU or LMM protocol; absent from the mainline driver read
+      needs:
+        - property: fsl,cpu-id
+          format: u32
+          value: 1
+          meaning: the M7's CPU id in the System Manager (DEV_SM_CPU_M7P)
+          source: >-
+            HMPFacts §18.1 (NXP-NEW imx_rproc_detect_mode: of_property_read_u32 "fsl,cpu-id", "No fsl,cpu-id property"
+            fails probe; nxp-imx/imx-sm devices/MIMX95/sm/dev_sm_cpu.h DEV_SM_CPU_M7P 1; NXP imx95-19x19-evk.dts <1>)
+        - property: fsl,lmm-id
+          format: u32
+          default: 1
+          meaning: the logical machine the System Manager configuration puts the M7 in (LM1 "M7" in NXP's mx95evk.cfg)
+          source: >-
+            HMPFacts §18.1 (NXP-NEW imx_rproc_detect_mode: of_property_read_u32 "fsl,lmm-id", "No fsl,lmm-id property"
+            fails probe; nxp-imx/imx-sm configs/mx95evk.cfg LM1; NXP imx95-19x19-evk.dts <1>)
+          note: the value must match the System Manager configuration the board boots; it cannot be read from the tree
   other-drivers:
     - compatible: fsl,imx95-cm7-sof
       driver: Sound Open Firmware (sound/soc/sof/imx, sof_of_imx9_ids)
@@ -11590,8 +11681,10 @@ remoteproc:
   system-manager:
     source: HMPFacts §18.1 (NXP-NEW imx_rproc_detect_mode)
     note: >-
-      NXP's driver reads fsl,cpu-id (probe fails without it: "No fsl,cpu-id property") and fsl,lmm-id; the CPU
-      protocol is used when the M7 is in Linux's logical machine, the LMM protocol otherwise
+      NXP's driver reads fsl,cpu-id (probe fails without it: "No fsl,cpu-id property") and fsl,lmm-id (probe fails
+      without it: "No fsl,lmm-id property"); the CPU protocol is used when the M7 is in Linux's logical machine, the
+      LMM protocol otherwise. The compatible's needs list both; hmp_rproc_compatible checks them for the flavors
+      whose driver reads them
 
 mailboxes:
   mbox-cells: 2

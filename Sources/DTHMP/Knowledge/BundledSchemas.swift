@@ -1523,14 +1523,22 @@ properties:
     read: never
     required: never
     binding: not-listed
-    source: HMPFacts §18.1 (LKML-95: the i.MX 95 support fixes the M7's CPU id to 1 in the driver, IMX95_M7_CPUID)
-    note: NXP's kernels read it (nxp-6); mainline's binding read (@0eaed89c) has no such property
+    source: 'HMPFacts §18.1 (LKML-95 fixes the M7''s CPU id to 1 in the driver, IMX95_M7_CPUID)'
+    status: inference
+    note: >-
+      the binding read (@0eaed89c) predates the i.MX 95; an LKML series of June 2025 proposed fsl,cpu-id for the
+      binding, the one merged fixes both ids in the driver; whether the merged binding lists the property is not
+      verified
   - name: "fsl,lmm-id"
     read: never
     required: never
     binding: not-listed
-    source: HMPFacts §18.1 (LKML-95: the i.MX 95 support fixes the M7's logical machine to 1 in the driver, IMX95_M7_LMID)
-    note: NXP's kernels read it (nxp-6); mainline's binding read (@0eaed89c) has no such property
+    source: 'HMPFacts §18.1 (LKML-95 fixes the M7''s logical machine to 1 in the driver, IMX95_M7_LMID)'
+    status: inference
+    note: >-
+      the binding read (@0eaed89c) predates the i.MX 95; an LKML series of June 2025 proposed fsl,cpu-id for the
+      binding, the one merged fixes both ids in the driver; whether the merged binding lists the property is not
+      verified
   - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
   - { name: "fsl,rproc-fw-name", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
   - { name: mbox-names, read: always, required: never, binding: listed, source: 'HMPFacts §1.4, §4', note: without it the mailbox is skipped }
@@ -1964,7 +1972,7 @@ properties:
     required: sm-only
     binding: not-listed
     source: HMPFacts §18.1 (NXP-NEW imx_rproc_detect_mode)
-    note: 'of_property_read_u32; missing or shorter than one cell: dev_err "No fsl,cpu-id property" and probe fails'
+    note: 'missing, empty or shorter than one cell, of_property_read_u32 fails: dev_err "No fsl,cpu-id property" and probe fails'
     version-dependent: >-
       read by the System Manager configurations of NXP-NEW and of atmark-techno/linux-6.12-at @0b217ab3 (a 6.12
       vendor kernel); lf-6.6 (@6450f8d0) starts the i.MX 95 M7 through the SMC call and does not read it; lf-6.1 has
@@ -1974,7 +1982,7 @@ properties:
     required: sm-only
     binding: not-listed
     source: HMPFacts §18.1 (NXP-NEW imx_rproc_detect_mode)
-    note: 'of_property_read_u32; missing or shorter than one cell: dev_info "No fsl,lmm-id property" and probe fails'
+    note: 'missing, empty or shorter than one cell, of_property_read_u32 fails: dev_info "No fsl,lmm-id property" and probe fails'
     version-dependent: >-
       read by the System Manager configurations of NXP-NEW and of atmark-techno/linux-6.12-at @0b217ab3 (a 6.12
       vendor kernel); lf-6.6 (@6450f8d0) starts the i.MX 95 M7 through the SMC call and does not read it; lf-6.1 has

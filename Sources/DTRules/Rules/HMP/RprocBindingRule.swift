@@ -127,6 +127,12 @@ struct RprocBindingRule: TreeRule {
         if let v = use.versionDependent {
           notes.append(DiagnosticNote("version-dependent in \(kernel.name): \(v)"))
         }
+        if use.provenance.status != .verified {
+          notes.append(
+            DiagnosticNote(
+              "\(use.provenance.status.rawValue): \(use.provenance.source ?? "HMPFacts §15")"
+                + (use.provenance.note.map { " — \($0)" } ?? "")))
+        }
         if p.name == "rsc-da", kernel.resourceTable.locatedBy == .regionName, let name = kernel.resourceTableName {
           notes.append(
             DiagnosticNote(

@@ -1,12 +1,14 @@
 import DTCore
 import DTHMP
 
-/// The remoteproc node's compatible: one of the SoC's, one the kernel flavor's imx_rproc knows, and an `-mmio`
-/// variant comes with the `syscon` it cannot probe without.
+/// The remoteproc node's compatible: one of the SoC's, one the kernel flavor's imx_rproc knows, and with the
+/// properties its driver configuration cannot probe without (`syscon` for the MMIO method, `fsl,cpu-id` and
+/// `fsl,lmm-id` for the i.MX 95's System Manager method), each declared per compatible in the SoC profile.
 struct RprocCompatibleRule: TreeRule {
   static let description = RuleDescription.hmp(
     "hmp_rproc_compatible", family: .remoteproc, name: "HMP Remoteproc Compatible", severity: .error,
-    summary: "The remoteproc compatible must fit the SoC and the kernel, and an -mmio variant needs syscon",
+    summary:
+      "The remoteproc compatible must fit the SoC and the kernel, with the properties its driver needs (syscon, fsl,cpu-id)",
     rationale: """
       imx_rproc picks the M core's address translation and start method from the compatible (HMPFacts §1.1): \
       on the i.MX 8M Plus, `fsl,imx8mp-cm7` and `fsl,imx8mn-cm7` select the SMC configuration (start and stop \
@@ -17,7 +19,14 @@ struct RprocCompatibleRule: TreeRule {
       `fsl,imx8mq-cm4` and `fsl,imx8mm-cm4`, the i.MX7D and 6SX ones, the `-mmio` ones — looks the SRC up with \
       `syscon_regmap_lookup_by_phandle(np, "syscon")`: in mainline, NXP 6.x and NXP 5.15 a missing `syscon` \
       fails probe with "failed to find syscon"; NXP 5.4 logs the same line and probes on without the SRC, so \
-      it can neither detect nor start the core (HMPFacts §15.6, read per flavor). The kernel flavor comes from \
+      it can neither detect nor start the core (HMPFacts §15.6, read per flavor). NXP's kernels that drive the \
+      i.MX 95's `fsl,imx95-cm7` through the System Manager read `fsl,cpu-id` and `fsl,lmm-id` with \
+      `of_property_read_u32()`: missing, empty or shorter than one cell, probe fails ("No fsl,cpu-id property", \
+      "No fsl,lmm-id property"); the M7 is the System Manager's CPU 1, and its logical machine is the System \
+      Manager configuration's (LM1 in NXP's EVK configuration), so `fsl,cpu-id` must be `<1>` and `fsl,lmm-id` \
+      must match the configuration the board boots. Mainline's i.MX 95 support fixes both in the driver and reads \
+      neither, and lf-6.6 starts the M7 through the SMC call (HMPFacts §18.1). The properties each compatible \
+      needs are the SoC profile's; whether a flavor needs one is the flavor's. The kernel flavor comes from \
       `--kernel` (default mainline); the SoC from the manifest, the board or the root `compatible` — for a SoC \
       dtlint has no profile of (an i.MX 8M Mini tree), from the flavor's driver configurations alone.
       """,
@@ -74,6 +83,31 @@ struct RprocCompatibleRule: TreeRule {
         \t};
         };
         """, options: ["kernel": "toradex-bsp6"]),
+      // NXP kernels drive the i.MX 95's M7 through the System Manager: without fsl,cpu-id, probe fails.
+      RuleExample(
+        """
+        /dts-v1/;
+        / {
+        \tcompatible = "fsl,imx95-19x19-evk", "fsl,imx95";
+        \tcm7: imx95-cm7 {
+        \t\t↓compatible = "fsl,imx95-cm7";
+        \t\tfsl,lmm-id = <1>;
+        \t};
+        };
+        """, options: ["kernel": "nxp-6"]),
+      // The M7 is the System Manager's CPU 1; CPU 2 is the first Cortex-A55.
+      RuleExample(
+        """
+        /dts-v1/;
+        / {
+        \tcompatible = "fsl,imx95-19x19-evk", "fsl,imx95";
+        \tcm7: imx95-cm7 {
+        \t\tcompatible = "fsl,imx95-cm7";
+        \t\t↓fsl,cpu-id = <2>;
+        \t\tfsl,lmm-id = <1>;
+        \t};
+        };
+        """, options: ["kernel": "nxp-6"]),
     ],
     nonTriggering: [
       RuleExample(
@@ -133,6 +167,30 @@ struct RprocCompatibleRule: TreeRule {
         \t};
         };
         """, options: ["kernel": "nxp-5.15"]),
+      // NXP's i.MX 95 EVK node (imx95-19x19-evk.dts): "cpuid and lmmid must align with SM firmware".
+      RuleExample(
+        """
+        /dts-v1/;
+        / {
+        \tcompatible = "fsl,imx95-19x19-evk", "fsl,imx95";
+        \tcm7: imx95-cm7 {
+        \t\tcompatible = "fsl,imx95-cm7";
+        \t\tfsl,cpu-id = <1>;
+        \t\tfsl,lmm-id = <1>;
+        \t};
+        };
+        """, options: ["kernel": "nxp-6"]),
+      // Mainline's i.MX 95 support fixes the M7's CPU and logical machine in the driver (imx95-verdin.dtsi).
+      RuleExample(
+        """
+        /dts-v1/;
+        / {
+        \tcompatible = "toradex,verdin-imx95", "fsl,imx95";
+        \tcm7: remoteproc-cm7 {
+        \t\tcompatible = "fsl,imx95-cm7";
+        \t};
+        };
+        """),
     ])
 
   func check(_ context: inout RuleContext) {
@@ -278,7 +336,6 @@ struct RprocCompatibleRule: TreeRule {
   ) {
     guard need.format == .u32 else { return }
     let kernel = context.info.hmp.kernel
-    let how = Self.howItReads(need, compatible: compatible, kernel: kernel)
     let length = p.value.bytes.count
     var fixes: [FixIt] = []
     if let v = need.value ?? need.defaultValue,
@@ -291,9 +348,9 @@ struct RprocCompatibleRule: TreeRule {
       let what = length == 0 ? "has no value" : "is \(length) byte\(length == 1 ? "" : "s"), not one 32-bit cell"
       if length < 4 {
         context.report(
-          "'\(need.name)' of node \(node.path) \(what): \(context.info.hmp.kernelPhrase)'s imx_rproc drives "
-            + "\"\(compatible)\" with \(how), and of_property_read_u32() fails on it as on a missing property: "
-            + (kernel.property(need.name)?.provenance.note ?? "probe fails"),
+          "'\(need.name)' of node \(node.path) \(what), and \(context.info.hmp.kernelPhrase)'s imx_rproc reads it "
+            + "with of_property_read_u32() (\(kernel.driverConfig(for: compatible)?.config ?? "its configuration")): "
+            + (kernel.property(need.name)?.provenance.note ?? "probe fails as without the property"),
           node: node, property: p, fixes: fixes)
       } else {
         context.report(

@@ -303,6 +303,72 @@ enum BundledSchemas {
     "reserved-memory-in-base": {
       "type": "boolean",
       "description": "false when the board's base trees have no /reserved-memory: the generator creates it from a fragment on the root"
+    },
+    "remoteproc-in-base": {
+      "type": "object",
+      "description": "The remoteproc node every base tree already carries with its mailboxes and RPMsg regions (at the SoC's rpmsg-defaults): the generator completes that node instead of adding one",
+      "additionalProperties": false,
+      "required": [
+        "label",
+        "path",
+        "mu-enabled",
+        "regions"
+      ],
+      "properties": {
+        "label": {
+          "type": "string"
+        },
+        "path": {
+          "type": "string"
+        },
+        "mu-enabled": {
+          "type": "boolean",
+          "description": "whether the base enables Linux's side of the M core's MU"
+        },
+        "regions": {
+          "type": "array",
+          "description": "the /reserved-memory children the node's memory-region lists, in that order",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "label",
+              "name",
+              "address",
+              "size"
+            ],
+            "properties": {
+              "label": {
+                "type": "string"
+              },
+              "name": {
+                "type": "string",
+                "description": "node name without the unit address"
+              },
+              "address": {
+                "type": "integer",
+                "minimum": 0
+              },
+              "size": {
+                "type": "integer",
+                "minimum": 1
+              },
+              "compatible": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "source": {
+          "$ref": "#/$defs/source"
+        },
+        "status": {
+          "$ref": "#/$defs/status"
+        },
+        "note": {
+          "type": "string"
+        }
+      }
     }
   },
   "$defs": {
@@ -779,6 +845,22 @@ hog-effect:
   note: pads Linux muxes at boot would override an M7 that muxed them earlier
 
 carriers: [dev, dahlia, yavia, mallow, ivy]
+
+remoteproc-in-base:
+  label: cm7
+  path: /remoteproc-cm7
+  mu-enabled: true
+  regions:
+    - { label: vdevbuffer, name: vdevbuffer, address: 0x88020000, size: 0x100000, compatible: shared-dma-pool }
+    - { label: vdev0vring0, name: vdev0vring0, address: 0x88000000, size: 0x8000 }
+    - { label: vdev0vring1, name: vdev0vring1, address: 0x88008000, size: 0x8000 }
+    - { label: vdev1vring0, name: vdev1vring0, address: 0x88010000, size: 0x8000 }
+    - { label: vdev1vring1, name: vdev1vring1, address: 0x88018000, size: 0x8000 }
+    - { label: rsc_table, name: rsc-table, address: 0x88220000, size: 0x1000 }
+    - { label: m7_reserved, name: memory, address: 0x80000000, size: 0x1000000 }
+  source: >-
+    HMPFacts §18.8 (imx95-verdin.dtsi: cm7: remoteproc-cm7 "fsl,imx95-cm7", mboxes <&mu7 0 1 &mu7 1 1 &mu7 3 1>,
+    memory-region of vdevbuffer, vdev0/1 vrings, rsc_table and m7_reserved, all at the i.MX 95 rpmsg-defaults; &mu7 okay)
 
 m7-debug-uart:
   label: lpuart2

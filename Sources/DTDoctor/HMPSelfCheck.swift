@@ -126,7 +126,8 @@ public enum HMPSelfCheck {
       for r in rb.regions.sorted(by: { $0.address < $1.address }) {
         baseRegions += "\n\t\t\(r.label): \(r.name)@\(String(r.address, radix: 16)) {\n"
         if let c = r.compatible { baseRegions += "\t\t\tcompatible = \"\(c)\";\n" }
-        baseRegions += "\t\t\treg = <\(hex(r.address >> 32)) \(hex(r.address & 0xFFFF_FFFF)) "
+        baseRegions +=
+          "\t\t\treg = <\(hex(r.address >> 32)) \(hex(r.address & 0xFFFF_FFFF)) "
           + "\(hex(r.size >> 32)) \(hex(r.size & 0xFFFF_FFFF))>;\n\t\t\tno-map;\n\t\t};\n"
       }
     }

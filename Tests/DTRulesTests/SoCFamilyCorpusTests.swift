@@ -161,7 +161,8 @@ struct SoCFamilyCorpusTests {
         #expect(findings.isEmpty, "\(base) \(kernel): \(findings.map { "\($0.rule): \($0.message)" })")
       }
     }
-    #expect(checked == (board.hasPrefix("verdin-imx95") ? 2 : board.hasPrefix("imx93") || board.hasPrefix("imx8ulp") ? 3 : 4))
+    #expect(
+      checked == (board.hasPrefix("verdin-imx95") ? 2 : board.hasPrefix("imx93") || board.hasPrefix("imx8ulp") ? 3 : 4))
   }
 
   /// The Verdin iMX95 base under nxp-6 without the overlay: NXP's System Manager method fails probe without
@@ -172,16 +173,19 @@ struct SoCFamilyCorpusTests {
     #expect(nxp.map(\.rule) == ["hmp_rproc_compatible", "hmp_rproc_compatible"], "\(nxp.map(\.message))")
     #expect(nxp.allSatisfy { $0.severity == .error && $0.nodePath == "/remoteproc-cm7" })
     #expect(nxp.contains { $0.message.contains("but no 'fsl,cpu-id'") && $0.message.contains("System Manager method") })
-    #expect(nxp.contains { $0.message.contains("but no 'fsl,lmm-id'") && $0.message.contains("No fsl,lmm-id property") })
+    #expect(
+      nxp.contains { $0.message.contains("but no 'fsl,lmm-id'") && $0.message.contains("No fsl,lmm-id property") })
     #expect(nxp.flatMap(\.fixes).map(\.message).contains { $0.hasPrefix("add fsl,cpu-id = <1>") })
     #expect(try Self.hmpFindings(path, kernel: "mainline").isEmpty)
   }
 
   /// The board profile's `remoteproc-in-base` is what every Verdin iMX95 base tree has: the node at its path with
   /// its label, memory-region listing the regions in that order at their addresses and sizes, and mu7 enabled.
-  @Test(arguments: ["dev", "dahlia", "ivy", "mallow", "yavia"].flatMap { c in
-    ["wifi", "nonwifi"].map { "imx95-verdin-\($0)-\(c).dts" }
-  }) func verdinIMX95BaseIsWhatTheProfileSays(tree: String) throws {
+  @Test(
+    arguments: ["dev", "dahlia", "ivy", "mallow", "yavia"].flatMap { c in
+      ["wifi", "nonwifi"].map { "imx95-verdin-\($0)-\(c).dts" }
+    }) func verdinIMX95BaseIsWhatTheProfileSays(tree: String) throws
+  {
     let rb = try #require(try BoardProfile.load(name: "verdin-imx95").remoteprocInBase)
     let loaded = try Self.load(Self.dir + "/" + tree)
     let t = loaded.tree

@@ -43,7 +43,8 @@ import _DTTestSupport
     #expect(!nxp6.requires("fsl,cpu-id", for: "fsl,imx8mp-cm7"))
     #expect(nxp6.requires("syscon", for: "fsl,imx8mp-cm7-mmio") && !nxp6.requires("syscon", for: "fsl,imx8mp-cm7"))
     let mainline = try KernelFlavor.load(name: "mainline")
-    #expect(!mainline.requires("fsl,cpu-id", for: "fsl,imx95-cm7") && !mainline.requires("fsl,lmm-id", for: "fsl,imx95-cm7"))
+    #expect(
+      !mainline.requires("fsl,cpu-id", for: "fsl,imx95-cm7") && !mainline.requires("fsl,lmm-id", for: "fsl,imx95-cm7"))
     #expect(mainline.usesSM("fsl,imx95-cm7") && !mainline.usesSM("fsl,imx93-cm33"))
   }
 
@@ -102,7 +103,9 @@ import _DTTestSupport
     ("fsl,cpu-id = <1>;\nfsl,lmm-id = /bits/ 16 <1>;", "fsl,lmm-id", "is 2 bytes, not one 32-bit cell", .error),
     ("fsl,cpu-id = \"12345\";\nfsl,lmm-id = <1>;", "fsl,cpu-id", "6 bytes that are not 32-bit cells", .error),
     ("fsl,cpu-id = <2>;\nfsl,lmm-id = <1>;", "fsl,cpu-id", "is <2>, but on the imx95 it must be <1>", .error),
-    ("fsl,cpu-id = <1 1>;\nfsl,lmm-id = <1>;", "fsl,cpu-id", "has 2 cells: of_property_read_u32() reads only", .warning),
+    (
+      "fsl,cpu-id = <1 1>;\nfsl,lmm-id = <1>;", "fsl,cpu-id", "has 2 cells: of_property_read_u32() reads only", .warning
+    ),
   ]) func malformedOrWrong(body: String, property: String, text: String, severity: Severity) throws {
     let findings = try Self.lint(body, kernel: "nxp-6")
     #expect(findings.count == 1, "\(findings.map(\.message))")
@@ -121,7 +124,8 @@ import _DTTestSupport
 
   /// The i.MX 8M message for a missing syscon is unchanged by the generalisation.
   @Test func sysconMessageUnchanged() throws {
-    let code = "/dts-v1/;\n/ {\n\tcompatible = \"fsl,imx8mm-evk\", \"fsl,imx8mm\";\n\timx8mm-cm4 {\n"
+    let code =
+      "/dts-v1/;\n/ {\n\tcompatible = \"fsl,imx8mm-evk\", \"fsl,imx8mm\";\n\timx8mm-cm4 {\n"
       + "\t\tcompatible = \"fsl,imx8mm-cm4\";\n\t};\n};\n"
     let f = try HMPRprocRulesTests.lint(code, rules: ["hmp_rproc_compatible"], kernel: "nxp-5.15")
     #expect(

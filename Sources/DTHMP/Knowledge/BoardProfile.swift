@@ -153,7 +153,9 @@ public struct BoardProfile: Sendable {
       root, key: nil,
       required: [
         "board", "title", "soc", "compatible", "skus", "hog-effect", "carriers", "m7-i2c", "memory", "interfaces",
-      ], optional: ["interface-family", "m7-debug-uart", "reserved-memory-in-base", "remoteproc-in-base"] + Provenance.keys)
+      ],
+      optional: ["interface-family", "m7-debug-uart", "reserved-memory-in-base", "remoteproc-in-base"] + Provenance.keys
+    )
     let socName = try top.requiredString("soc")
     let soc: SoCProfile
     if let given {

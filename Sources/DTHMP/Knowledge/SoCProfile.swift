@@ -475,7 +475,8 @@ public struct SoCProfile: Sendable {
             optional: ["value", "default", "meaning"] + Provenance.keys)
           needs.append(
             NeededProperty(
-              name: try n.requiredString("property"), format: try n.requiredChoice("format", as: NeededProperty.Format.self),
+              name: try n.requiredString("property"),
+              format: try n.requiredChoice("format", as: NeededProperty.Format.self),
               value: try n.integer("value", max: UInt64(UInt32.max)).map { UInt32($0) },
               defaultValue: try n.integer("default", max: UInt64(UInt32.max)).map { UInt32($0) },
               meaning: try n.string("meaning"), provenance: try Provenance.read(n)))

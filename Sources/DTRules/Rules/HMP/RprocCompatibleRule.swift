@@ -301,7 +301,8 @@ struct RprocCompatibleRule: TreeRule {
       notes.append(DiagnosticNote("\(p.provenance.status.rawValue): \(p.provenance.source ?? "HMPFacts §15.6")"))
     }
     if let n = need.provenance.note { notes.append(DiagnosticNote(n)) }
-    let effect = use?.provenance.note ?? (need.name == "syscon" ? "\"failed to find syscon\" fails probe" : "probe fails")
+    let effect =
+      use?.provenance.note ?? (need.name == "syscon" ? "\"failed to find syscon\" fails probe" : "probe fails")
     context.report(
       "node \(node.path) has compatible \"\(compatible)\" but no '\(need.name)': \(hmp.kernelPhrase)'s imx_rproc "
         + "drives it with \(Self.howItReads(need, compatible: compatible, kernel: kernel)): \(effect)",

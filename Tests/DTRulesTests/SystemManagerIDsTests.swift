@@ -13,9 +13,7 @@ import _DTTestSupport
 @Suite struct SystemManagerIDsTests {
   /// An i.MX 95 EVK-like tree with the M7 node's `body`.
   static func tree(_ body: String) -> String {
-    "/dts-v1/;\n/ {\n\tcompatible = \"fsl,imx95-19x19-evk\", \"fsl,imx95\";\n\tcm7: imx95-cm7 {\n"
-      + "\t\tcompatible = \"fsl,imx95-cm7\";\n" + body.split(separator: "\n").map { "\t\t\($0)\n" }.joined()
-      + "\t};\n};\n"
+    imx95M7Example("compatible = \"fsl,imx95-cm7\";" + (body.isEmpty ? "" : "\n" + body))
   }
 
   static func lint(_ body: String, kernel: String?) throws -> [Diagnostic] {

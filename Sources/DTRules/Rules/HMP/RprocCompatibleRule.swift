@@ -84,30 +84,11 @@ struct RprocCompatibleRule: TreeRule {
         };
         """, options: ["kernel": "toradex-bsp6"]),
       // NXP kernels drive the i.MX 95's M7 through the System Manager: without fsl,cpu-id, probe fails.
-      RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \tcompatible = "fsl,imx95-19x19-evk", "fsl,imx95";
-        \tcm7: imx95-cm7 {
-        \t\t↓compatible = "fsl,imx95-cm7";
-        \t\tfsl,lmm-id = <1>;
-        \t};
-        };
-        """, options: ["kernel": "nxp-6"]),
+      RuleExample(imx95M7Example("↓compatible = \"fsl,imx95-cm7\";\nfsl,lmm-id = <1>;"), options: ["kernel": "nxp-6"]),
       // The M7 is the System Manager's CPU 1; CPU 2 is the first Cortex-A55.
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \tcompatible = "fsl,imx95-19x19-evk", "fsl,imx95";
-        \tcm7: imx95-cm7 {
-        \t\tcompatible = "fsl,imx95-cm7";
-        \t\t↓fsl,cpu-id = <2>;
-        \t\tfsl,lmm-id = <1>;
-        \t};
-        };
-        """, options: ["kernel": "nxp-6"]),
+        imx95M7Example("compatible = \"fsl,imx95-cm7\";\n↓fsl,cpu-id = <2>;\nfsl,lmm-id = <1>;"),
+        options: ["kernel": "nxp-6"]),
     ],
     nonTriggering: [
       RuleExample(
@@ -169,28 +150,13 @@ struct RprocCompatibleRule: TreeRule {
         """, options: ["kernel": "nxp-5.15"]),
       // NXP's i.MX 95 EVK node (imx95-19x19-evk.dts): "cpuid and lmmid must align with SM firmware".
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \tcompatible = "fsl,imx95-19x19-evk", "fsl,imx95";
-        \tcm7: imx95-cm7 {
-        \t\tcompatible = "fsl,imx95-cm7";
-        \t\tfsl,cpu-id = <1>;
-        \t\tfsl,lmm-id = <1>;
-        \t};
-        };
-        """, options: ["kernel": "nxp-6"]),
+        imx95M7Example("compatible = \"fsl,imx95-cm7\";\nfsl,cpu-id = <1>;\nfsl,lmm-id = <1>;"),
+        options: ["kernel": "nxp-6"]),
       // Mainline's i.MX 95 support fixes the M7's CPU and logical machine in the driver (imx95-verdin.dtsi).
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \tcompatible = "toradex,verdin-imx95", "fsl,imx95";
-        \tcm7: remoteproc-cm7 {
-        \t\tcompatible = "fsl,imx95-cm7";
-        \t};
-        };
-        """),
+        imx95M7Example(
+          "compatible = \"fsl,imx95-cm7\";", root: "\"toradex,verdin-imx95\", \"fsl,imx95\"",
+          node: "cm7: remoteproc-cm7")),
     ])
 
   func check(_ context: inout RuleContext) {
@@ -375,4 +341,12 @@ struct RprocCompatibleRule: TreeRule {
         node: node, property: p, fixes: fixes, cap: .warning)
     }
   }
+}
+
+/// An i.MX 95 example: the root compatible and the M7 node `node` with `body` (one property per line, `↓` allowed).
+func imx95M7Example(
+  _ body: String, root: String = "\"fsl,imx95-19x19-evk\", \"fsl,imx95\"", node: String = "cm7: imx95-cm7"
+) -> String {
+  "/dts-v1/;\n/ {\n\tcompatible = \(root);\n\t\(node) {\n"
+    + body.split(separator: "\n").map { "\t\t\($0)\n" }.joined() + "\t};\n};\n"
 }

@@ -150,4 +150,17 @@ import _DTTestSupport
       return s.contains("imx95.yaml") && s.contains("remoteproc.compatibles[0].needs[0].format")
     }
   }
+
+  /// explain-log recognises both probe failures and ties them to hmp_rproc_compatible.
+  @Test func explainLogKnowsBothMessages() throws {
+    let catalog = try KernelMessageCatalog.bundled()
+    for (line, id) in [
+      ("[    3.02] imx-rproc imx95-cm7: No fsl,cpu-id property", "imx_rproc_no_cpu_id"),
+      ("[    3.03] imx-rproc imx95-cm7: No fsl,lmm-id property", "imx_rproc_no_lmm_id"),
+    ] {
+      let m = try #require(catalog.match(line)?.message)
+      #expect(m.id == id && m.severity.isProblem)
+      #expect(m.causes.flatMap(\.rules) == ["hmp_rproc_compatible"])
+    }
+  }
 }

@@ -2464,6 +2464,7 @@ clock-protection:
 
 sources:
   - { tag: ML-RPROC, repository: torvalds/linux, path: drivers/remoteproc/imx_rproc.c, commit: 016a3d4bcf92400b4f91b33fe4c8bdecdabc3c2a }
+  - { tag: NXP-NEW, repository: nxp-imx/linux-imx, path: drivers/remoteproc/imx_rproc.c, commit: 07c9f393062dcf2fe84d92b4586bc4233b14b3e5, note: 'NXP tree with i.MX94/95 System Manager support (HMPFacts §15.1, §18.1)' }
   - { tag: ML-CORE, repository: Kingxukai/linux, path: drivers/remoteproc/remoteproc_core.c, commit: 9b44fff655e2c6f4cc53cb499dd2c038e99cb013, note: mainline 6.x mirror }
   - { tag: ML-VIRTIO, repository: Kingxukai/linux, path: drivers/remoteproc/remoteproc_virtio.c, commit: 9b44fff655e2c6f4cc53cb499dd2c038e99cb013, note: mainline 6.x mirror }
   - { tag: ML-MBOX, repository: Kingxukai/linux, path: drivers/mailbox/mailbox.c, commit: 9b44fff655e2c6f4cc53cb499dd2c038e99cb013, note: 'also torvalds/linux @016a638a (old core): same send path' }
@@ -3013,6 +3014,44 @@ messages:
       - text: An fsl,imx8mp-cm7-mmio node without syscon = <&src>.
         status: verified
         source: ML-RPROC imx_rproc_mmio_detect_mode()
+        rules: [hmp_rproc_compatible]
+
+  - id: imx_rproc_no_cpu_id
+    summary: NXP's imx_rproc found no System Manager CPU id
+    text: No fsl,cpu-id property
+    pattern: 'No fsl,cpu-id property\s*$'
+    severity: error
+    function: imx_rproc_detect_mode
+    file: drivers/remoteproc/imx_rproc.c
+    source: NXP-NEW; HMPFacts §18.1
+    samples: ['[    3.021455] imx-rproc imx95-cm7: No fsl,cpu-id property']
+    near-misses: ['No fsl,resource-id property']
+    meaning: >-
+      An NXP kernel that drives the i.MX 95's M7 through the System Manager reads the M7's SCMI CPU id from
+      fsl,cpu-id; without it (or with an empty or too short value) probe fails and the M7 gets no remoteproc.
+    causes:
+      - text: An fsl,imx95-cm7 node without fsl,cpu-id = <1> (the mainline Verdin iMX95 tree has none).
+        status: verified
+        source: NXP-NEW imx_rproc_detect_mode(); mainline imx95-verdin.dtsi
+        rules: [hmp_rproc_compatible]
+
+  - id: imx_rproc_no_lmm_id
+    summary: NXP's imx_rproc found no System Manager logical machine id
+    text: No fsl,lmm-id property
+    pattern: 'No fsl,lmm-id property\s*$'
+    severity: error
+    function: imx_rproc_detect_mode
+    file: drivers/remoteproc/imx_rproc.c
+    source: NXP-NEW; HMPFacts §18.1
+    samples: ['[    3.021602] imx-rproc imx95-cm7: No fsl,lmm-id property']
+    near-misses: ['No fsl,cpu-id property']
+    meaning: >-
+      Printed at info level, but probe fails: the driver needs the M7's logical machine (fsl,lmm-id) to choose
+      between the System Manager's CPU and LMM protocols.
+    causes:
+      - text: An fsl,imx95-cm7 node without fsl,lmm-id (the value must match the System Manager configuration).
+        status: verified
+        source: NXP-NEW imx_rproc_detect_mode()
         rules: [hmp_rproc_compatible]
 
   - id: rproc_no_resource_table_in_elf

@@ -453,11 +453,13 @@ public enum HMPGenerator {
             "needs nothing more (HMPFacts §18.1).",
           ], level: 0)
       } else {
+        let disabledInBase = existingRproc.map { !$0.isEnabledStatus } ?? false
         w.comment(
           [
             "The remoteproc node: the base's \(target) (\(rb.path)) already has compatible \"\(compatible)\", the",
-            "mailbox channels on \(mu.label) and memory-region (HMPFacts §18.8); \(request.kernelName)'s imx_rproc",
-            "also reads:",
+            "mailbox channels on \(mu.label) and memory-region (HMPFacts §18.8)"
+              + (disabledInBase ? ", but is disabled: the overlay enables it" : "")
+              + (neededCells.isEmpty ? "." : "; \(request.kernelName)'s imx_rproc also reads:"),
           ] + neededComment, level: 0)
         w.line("\(target) {")
         if let existing = existingRproc, !existing.isEnabledStatus { w.property("status", "\"okay\"", level: 1) }

@@ -77,6 +77,18 @@ struct HMPDoctorCommandTests {
     #expect(based.status == 0, "\(based.stderr)")
     let b = try String(contentsOfFile: s.path + "/based.dtso", encoding: .utf8)
     #expect(b.contains("&{/remoteproc-cm7} {\n\tfsl,cpu-id = <1>;") && !b.contains("reserved-memory {"), "\(b)")
+    // A base that disables the node gets it enabled, even where the flavor needs nothing more (mainline).
+    s.write(
+      "off.dts",
+      "#include \"\(dir)/imx95-verdin-nonwifi-dev.dts\"\n&cm7 {\n\tstatus = \"disabled\";\n};\n")
+    let off = try CLI.run(
+      [
+        "hmp", "generate", "--board", "verdin-imx95-nonwifi", "--kernel", "mainline", "--base", "off.dts", "-I",
+        SharedCorpus.linuxDTS + "/include", "-o", "-",
+      ], cwd: s.path)
+    #expect(off.status == 0, "\(off.stderr)")
+    #expect(off.stdout.contains("but is disabled"), "\(off.stdout)")
+    #expect(off.stdout.contains("&{/remoteproc-cm7} {\n\tstatus = \"okay\";\n};"), "\(off.stdout)")
   }
 
   @Test func fixListsChangesAndNeverWritesTheInputUnlessAsked() throws {

@@ -214,7 +214,44 @@ public enum HMPGenerator {
     if let f = firmwareRegion { memoryRegion.append(f.label) }
 
     let existingRproc = request.base.flatMap { findRproc(in: $0, soc: soc) }
+    // The board's base trees already carry the node with its mailboxes and RPMsg regions (the Verdin iMX95,
+    // HMPFacts §18.8): the overlay completes that node and declares no region of its own. A base given without
+    // such a node (or without its memory-region) gets the full overlay.
+    let inBase: BoardProfile.RemoteprocInBase? = board.remoteprocInBase.flatMap { rb in
+      guard request.base != nil else { return rb }
+      return existingRproc?.property("memory-region") != nil ? rb : nil
+    }
+    if let rb = inBase {
+      let d = soc.rpmsgDefaults
+      if rpmsg.vringBase != d.vringBase || rpmsg.vringSize != d.vringSize || rpmsg.resourceTable != d.resourceTable
+        || rpmsg.vdevCount != d.vdevCount
+      {
+        throw GenerateError(
+          description:
+            "the \(board.title)'s base trees already reserve the RPMsg regions (vrings at \(hex(d.vringBase)), "
+            + "\(hexSize(d.vringSize)) apart, \(d.vdevCount) vdevs, resource table at \(hex(d.resourceTable))) and "
+            + "list them in &\(rb.label) (HMPFacts §18.8); the manifest's layout (vrings at \(hex(rpmsg.vringBase)), "
+            + "\(hexSize(rpmsg.vringSize)) apart, \(rpmsg.vdevCount) vdevs, resource table at "
+            + "\(hex(rpmsg.resourceTable))) differs: build the firmware for the base's layout, or edit the base's "
+            + "/reserved-memory and &\(rb.label) memory-region — an overlay cannot remove the base's regions")
+      }
+    }
     let rprocNodeName = String(compatible.split(separator: ",").last ?? "m-core")
+
+    // One-cell properties the flavor's driver configuration cannot probe without (the i.MX 95's fsl,cpu-id and
+    // fsl,lmm-id under NXP's System Manager method, HMPFacts §18.1).
+    let neededCells: [(need: NeededProperty, value: UInt32)] = (soc.remoteproc.preferred?.requirements ?? [])
+      .compactMap { n in
+        guard n.format == .u32, kernel.requires(n.name, for: compatible), let v = n.value ?? n.defaultValue else {
+          return nil
+        }
+        return (n, v)
+      }
+    let neededComment: [String] = neededCells.map { c in
+      "\(c.need.name) <\(c.value)>: \(c.need.meaning ?? c.need.name); this kernel's imx_rproc fails probe without it"
+        + (c.need.value == nil ? " — \(c.need.provenance.note ?? "check it against your configuration")" : "")
+        + " (HMPFacts §18.1)."
+    }
 
     // MARK: What the M7 owns
     var owned: [(ref: String, comment: String)] = []
@@ -348,125 +385,164 @@ public enum HMPGenerator {
     w.property("compatible", "\"\(rootCompatible)\"", level: 1)
     w.line("};")
     w.blank()
-    // Boards whose base trees have no /reserved-memory (NXP's 8M Mini/Nano EVKs) get it from a fragment on the root,
-    // which creates the node or merges into one a base has.
-    let inRoot = request.base.map { $0.node(atPath: "/reserved-memory") == nil } ?? !board.baseHasReservedMemory
-    let rl = inRoot ? 2 : 1
-    let tabs = String(repeating: "\t", count: rl)
-    if inRoot {
+    if let rb = inBase {
       w.comment(
         [
-          "\(board.title)'s trees have no /reserved-memory: the fragment on the root creates it (or merges into one",
-          "the base has), as NXP's rpmsg trees declare it (HMPFacts §7.2, §18.8).",
+          "/reserved-memory: the \(board.title)'s base trees already reserve the RPMsg regions at the \(soc.chipName)'s",
+          "defaults (vrings at \(hex(rpmsg.vringBase)), buffer pool, resource table at \(hex(rpmsg.resourceTable)), \(core) DDR) and",
+          "&\(rb.label) lists them in memory-region (HMPFacts §18.8): the overlay adds no region.",
         ], level: 0)
-      w.line("&{/} {")
-      w.line("\treserved-memory {")
-      w.property("#address-cells", "<2>", level: 2)
-      w.property("#size-cells", "<2>", level: 2)
-      w.property("ranges", "", level: 2)
-    } else {
-      w.comment(
-        [
-          "/reserved-memory is targeted by path: mainline trees have no label on it (HMPFacts §5.2, §10.9)"
-            + (kernel.baseTrees.reservedMemoryLabel.map {
-              ", this flavor's own trees call it &\($0), and a path applies to both"
-            } ?? ", and a path applies to any base") + "."
-        ], level: 0)
-      w.line("&{/reserved-memory} {")
-      w.property("#address-cells", "<2>", level: 1)
-      w.property("#size-cells", "<2>", level: 1)
-    }
-    var all = regions
-    all.append(pool)
-    all.append(rsc)
-    if let f = firmwareRegion { all.append(f) }
-    all.sort { $0.address < $1.address }
-    for r in all {
       w.blank()
-      w.comment(r.comment, level: rl)
-      w.line("\(tabs)\(r.label): \(r.name)@\(String(r.address, radix: 16)) {")
-      if let c = r.compatible { w.property("compatible", "\"\(c)\"", level: rl + 1) }
-      w.property("reg", "<\(cells64(r.address)) \(cells64(r.size))>", level: rl + 1)
-      w.line("\(tabs)\tno-map;")
-      w.line("\(tabs)};")
+    } else {
+      // Boards whose base trees have no /reserved-memory (NXP's 8M Mini/Nano EVKs) get it from a fragment on the root,
+      // which creates the node or merges into one a base has.
+      let inRoot = request.base.map { $0.node(atPath: "/reserved-memory") == nil } ?? !board.baseHasReservedMemory
+      let rl = inRoot ? 2 : 1
+      let tabs = String(repeating: "\t", count: rl)
+      if inRoot {
+        w.comment(
+          [
+            "\(board.title)'s trees have no /reserved-memory: the fragment on the root creates it (or merges into one",
+            "the base has), as NXP's rpmsg trees declare it (HMPFacts §7.2, §18.8).",
+          ], level: 0)
+        w.line("&{/} {")
+        w.line("\treserved-memory {")
+        w.property("#address-cells", "<2>", level: 2)
+        w.property("#size-cells", "<2>", level: 2)
+        w.property("ranges", "", level: 2)
+      } else {
+        w.comment(
+          [
+            "/reserved-memory is targeted by path: mainline trees have no label on it (HMPFacts §5.2, §10.9)"
+              + (kernel.baseTrees.reservedMemoryLabel.map {
+                ", this flavor's own trees call it &\($0), and a path applies to both"
+              } ?? ", and a path applies to any base") + "."
+          ], level: 0)
+        w.line("&{/reserved-memory} {")
+        w.property("#address-cells", "<2>", level: 1)
+        w.property("#size-cells", "<2>", level: 1)
+      }
+      var all = regions
+      all.append(pool)
+      all.append(rsc)
+      if let f = firmwareRegion { all.append(f) }
+      all.sort { $0.address < $1.address }
+      for r in all {
+        w.blank()
+        w.comment(r.comment, level: rl)
+        w.line("\(tabs)\(r.label): \(r.name)@\(String(r.address, radix: 16)) {")
+        if let c = r.compatible { w.property("compatible", "\"\(c)\"", level: rl + 1) }
+        w.property("reg", "<\(cells64(r.address)) \(cells64(r.size))>", level: rl + 1)
+        w.line("\(tabs)\tno-map;")
+        w.line("\(tabs)};")
+      }
+      if inRoot { w.line("\t};") }
+      w.line("};")
+      w.blank()
     }
-    if inRoot { w.line("\t};") }
-    w.line("};")
-    w.blank()
 
-    let clockLines: [String]
-    if let clock = soc.remoteproc.clock {
-      clockLines = [
-        "compatible \"\(compatible)\" (\(soc.remoteproc.preferred?.driverConfig ?? "imx_rproc")); the \(core) clock",
-        "\(clock.name) ("
-          + (kernel.property("clocks")?.required == .always
-            ? "this kernel enables it unconditionally, so probe fails without it);"
-            : "optional for this kernel; mainline requires it, so it is always written);"),
-      ]
-    } else {
-      clockLines = [
-        "compatible \"\(compatible)\" (\(soc.remoteproc.preferred?.driverConfig ?? "imx_rproc")); no clock: the",
-        "\(soc.chipName)'s node takes none, firmware runs the \(core)'s clock (HMPFacts §18);",
-      ]
-    }
-    var rprocComment =
-      [
-        "The remoteproc node as \(request.kernelName)'s imx_rproc reads it (HMPFacts §1, §4, §10.5–10.8):"
-      ] + clockLines + [
-        "mailbox channels tx, rx, rxdb on MU \(mu.label) channel \(channel) (rpmsg-lite's RPMSG_MU_CHANNEL; the \(core) uses",
-        "the MU's other side); memory-region starts with the buffer pool (index 0).",
-      ]
     let rscDA = kernel.resourceTable.locatedBy == .rscDA
-    if rscDA {
-      rprocComment.append("rsc-da: where this kernel reads the resource table when it attaches (HMPFacts §1.3).")
-    }
-    if let manifest = request.manifest, manifest.startedBy == .linux {
-      rprocComment.append(
-        "The manifest says Linux starts the \(core): echo start > /sys/class/remoteproc/remoteproc0/state.")
+    if let rb = inBase {
+      // The base's node has its compatible, mailboxes and memory-region: add what this flavor's driver also needs.
+      let target = existingRproc.map { "&{\($0.path)}" } ?? "&\(rb.label)"
+      if neededCells.isEmpty && existingRproc?.isEnabledStatus != false {
+        w.comment(
+          [
+            "The remoteproc node: the base's \(target) (\(rb.path)) already has compatible \"\(compatible)\", the",
+            "mailbox channels on \(mu.label) and memory-region (HMPFacts §18.8); \(request.kernelName)'s imx_rproc",
+            "needs nothing more (HMPFacts §18.1).",
+          ], level: 0)
+      } else {
+        let disabledInBase = existingRproc.map { !$0.isEnabledStatus } ?? false
+        w.comment(
+          [
+            "The remoteproc node: the base's \(target) (\(rb.path)) already has compatible \"\(compatible)\", the",
+            "mailbox channels on \(mu.label) and memory-region (HMPFacts §18.8)"
+              + (disabledInBase ? ", but is disabled: the overlay enables it" : "")
+              + (neededCells.isEmpty ? "." : "; \(request.kernelName)'s imx_rproc also reads:"),
+          ] + neededComment, level: 0)
+        w.line("\(target) {")
+        if let existing = existingRproc, !existing.isEnabledStatus { w.property("status", "\"okay\"", level: 1) }
+        for c in neededCells { w.property(c.need.name, "<\(c.value)>", level: 1) }
+        w.line("};")
+      }
     } else {
-      rprocComment.append(
-        "A running \(core) (U-Boot bootaux) is attached at probe and its resource table read (HMPFacts §1.3).")
+      let clockLines: [String]
+      if let clock = soc.remoteproc.clock {
+        clockLines = [
+          "compatible \"\(compatible)\" (\(soc.remoteproc.preferred?.driverConfig ?? "imx_rproc")); the \(core) clock",
+          "\(clock.name) ("
+            + (kernel.property("clocks")?.required == .always
+              ? "this kernel enables it unconditionally, so probe fails without it);"
+              : "optional for this kernel; mainline requires it, so it is always written);"),
+        ]
+      } else {
+        clockLines = [
+          "compatible \"\(compatible)\" (\(soc.remoteproc.preferred?.driverConfig ?? "imx_rproc")); no clock: the",
+          "\(soc.chipName)'s node takes none, firmware runs the \(core)'s clock (HMPFacts §18);",
+        ]
+      }
+      var rprocComment =
+        [
+          "The remoteproc node as \(request.kernelName)'s imx_rproc reads it (HMPFacts §1, §4, §10.5–10.8):"
+        ] + clockLines + [
+          "mailbox channels tx, rx, rxdb on MU \(mu.label) channel \(channel) (rpmsg-lite's RPMSG_MU_CHANNEL; the \(core) uses",
+          "the MU's other side); memory-region starts with the buffer pool (index 0).",
+        ]
+      if rscDA {
+        rprocComment.append("rsc-da: where this kernel reads the resource table when it attaches (HMPFacts §1.3).")
+      }
+      rprocComment += neededComment
+      if let manifest = request.manifest, manifest.startedBy == .linux {
+        rprocComment.append(
+          "The manifest says Linux starts the \(core): echo start > /sys/class/remoteproc/remoteproc0/state.")
+      } else {
+        rprocComment.append(
+          "A running \(core) (U-Boot bootaux) is attached at probe and its resource table read (HMPFacts §1.3).")
+      }
+      w.comment(rprocComment, level: 0)
+      let indent: Int
+      // The SoC's own node (the i.MX 93's and 8ULP's .dtsi have one, disabled): by label without a base.
+      let socNode = existingRproc == nil ? soc.remoteproc.node : nil
+      if let existing = existingRproc {
+        w.line("&{\(existing.path)} {")
+        indent = 1
+      } else if let socNode {
+        w.line("&\(socNode.label) {")
+        indent = 1
+      } else {
+        w.line("&{/} {")
+        w.line("\t\(rprocNodeName) {")
+        indent = 2
+      }
+      w.property("compatible", "\"\(compatible)\"", level: indent)
+      // The SoC's .dtsi may carry the node disabled (i.MX 93, 8ULP): the overlay enables it.
+      if let existing = existingRproc, !existing.isEnabledStatus { w.property("status", "\"okay\"", level: indent) }
+      if let socNode, socNode.defaultStatus != "okay" { w.property("status", "\"okay\"", level: indent) }
+      if let clock = soc.remoteproc.clock, soc.node(label: clock.provider) != nil {
+        w.property("clocks", "<&\(clock.provider) \(clock.id)>", level: indent, trailing: "/* \(clock.name) */")
+      }
+      w.property("mbox-names", mboxNames.map { "\"\($0)\"" }.joined(separator: ", "), level: indent)
+      w.property("mboxes", mboxCells.joined(separator: ", "), level: indent)
+      w.property("memory-region", memoryRegion.map { "<&\($0)>" }.joined(separator: ", "), level: indent)
+      // MMIO configurations find the SRC through syscon (HMPFacts §1.1, §15.6).
+      if kernel.usesMMIO(compatible) || soc.remoteproc.preferred?.needs.contains("syscon") == true,
+        let src = soc.remoteproc.srcLabel
+      {
+        w.property(
+          "syscon", "<&\(src)>", level: indent, trailing: "/* the SRC: the MMIO method's start/stop registers */")
+      }
+      for c in neededCells { w.property(c.need.name, "<\(c.value)>", level: indent) }
+      if rscDA { w.property("rsc-da", "<\(hex(rpmsg.resourceTable))>", level: indent) }
+      if existingRproc == nil && socNode == nil { w.line("\t};") }
+      w.line("};")
     }
-    w.comment(rprocComment, level: 0)
-    let indent: Int
-    // The SoC's own node (the i.MX 93's and 8ULP's .dtsi have one, disabled): by label without a base.
-    let socNode = existingRproc == nil ? soc.remoteproc.node : nil
-    if let existing = existingRproc {
-      w.line("&{\(existing.path)} {")
-      indent = 1
-    } else if let socNode {
-      w.line("&\(socNode.label) {")
-      indent = 1
-    } else {
-      w.line("&{/} {")
-      w.line("\t\(rprocNodeName) {")
-      indent = 2
-    }
-    w.property("compatible", "\"\(compatible)\"", level: indent)
-    // The SoC's .dtsi may carry the node disabled (i.MX 93, 8ULP): the overlay enables it.
-    if let existing = existingRproc, !existing.isEnabledStatus { w.property("status", "\"okay\"", level: indent) }
-    if let socNode, socNode.defaultStatus != "okay" { w.property("status", "\"okay\"", level: indent) }
-    if let clock = soc.remoteproc.clock, soc.node(label: clock.provider) != nil {
-      w.property("clocks", "<&\(clock.provider) \(clock.id)>", level: indent, trailing: "/* \(clock.name) */")
-    }
-    w.property("mbox-names", mboxNames.map { "\"\($0)\"" }.joined(separator: ", "), level: indent)
-    w.property("mboxes", mboxCells.joined(separator: ", "), level: indent)
-    w.property("memory-region", memoryRegion.map { "<&\($0)>" }.joined(separator: ", "), level: indent)
-    // MMIO configurations find the SRC through syscon (HMPFacts §1.1, §15.6).
-    if kernel.usesMMIO(compatible) || soc.remoteproc.preferred?.needs.contains("syscon") == true,
-      let src = soc.remoteproc.srcLabel
-    {
-      w.property(
-        "syscon", "<&\(src)>", level: indent, trailing: "/* the SRC: the MMIO method's start/stop registers */")
-    }
-    if rscDA { w.property("rsc-da", "<\(hex(rpmsg.resourceTable))>", level: indent) }
-    if existingRproc == nil && socNode == nil { w.line("\t};") }
-    w.line("};")
 
     // The M core's MU is disabled in the SoC's .dtsi on the i.MX 93, 8ULP and 95: Linux's side must be enabled, or the
     // channel request defers for ever (HMPFacts §3, §18.2).
-    let muEnabled = request.base.flatMap { b in b.node(atPath: mu.node.path) ?? b.node(withLabel: mu.label) }.map(
-      \.isEnabledStatus)
+    let muEnabled =
+      request.base.flatMap { b in b.node(atPath: mu.node.path) ?? b.node(withLabel: mu.label) }.map(\.isEnabledStatus)
+      ?? (inBase?.muEnabled == true ? true : nil)
     if muEnabled ?? (mu.defaultStatus == "okay") == false {
       w.blank()
       w.comment(
@@ -488,12 +564,20 @@ public enum HMPGenerator {
     }
     if !initOnArray.isEmpty {
       let names = initOnArray.map { id in soc.clockName(id: id) ?? "\(id)" }
+      // Where the SoC's own clock facts are (the i.MX 93's §18.10; the i.MX 8M's §13.6), and what its CCM calls the
+      // per-peripheral clock: the i.MX 8M's target-root "slices" (enable bit) or the i.MX 93's clock roots (off bit).
+      let initOnSource = soc.clocks?.protection(under: kernel)?.initOnArray.provenance.source
+      let section =
+        initOnSource.flatMap { src in
+          src.range(of: #"HMPFacts §[0-9.]+"#, options: .regularExpression).map { String(src[$0]) }
+        } ?? "HMPFacts §13.6"
+      let roots = soc.clocks?.rootBitSense == .off ? "clock roots" : "root slices"
       w.blank()
       w.comment(
         [
           "Keep the \(core)'s clocks on: \(request.kernelName)'s clock driver enables the clocks listed in init-on-array",
-          "at probe and never drops them, so Linux leaves the root slices of \(plan.slices.joined(separator: ", ")) on",
-          "(HMPFacts §13.6). An overlay replaces the whole property"
+          "at probe and never drops them, so Linux leaves the \(roots) of \(plan.slices.joined(separator: ", ")) on",
+          "(\(section)). An overlay replaces the whole property"
             + (request.base != nil
               ? "; the base's own entries are kept." : ": give --base to keep the base's entries."),
         ], level: 0)

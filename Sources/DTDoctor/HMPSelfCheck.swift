@@ -94,7 +94,11 @@ public enum HMPSelfCheck {
       add(n, n.label == soc.remoteproc.clock?.provider ? ["#clock-cells = <1>;"] : [])
     }
     for mu in soc.mailboxes.units {
-      add(mu.node, ["#mbox-cells = <\(soc.mailboxes.mboxCells)>;"] + status(mu.label, mu.defaultStatus))
+      // A board whose base carries the remoteproc node enables the M core's MU there (Verdin iMX95: &mu7 okay).
+      let enabledByBase = mu.mSide != nil && request.board.remoteprocInBase?.muEnabled == true
+      add(
+        mu.node,
+        ["#mbox-cells = <\(soc.mailboxes.mboxCells)>;"] + status(mu.label, enabledByBase ? "okay" : mu.defaultStatus))
     }
     for p in soc.peripherals { add(p.node, status(p.label, p.defaultStatus)) }
     // The SoC's own remoteproc node (i.MX 93, 8ULP), as its .dtsi has it.
@@ -104,11 +108,35 @@ public enum HMPSelfCheck {
       e.lines = ["compatible = \"\(c)\";"] + (n.defaultStatus == "okay" ? [] : ["status = \"\(n.defaultStatus)\";"])
     }
 
+    // The remoteproc node the board's base trees carry (Verdin iMX95), with its mailboxes and regions.
+    var baseRegions = ""
+    if let rb = request.board.remoteprocInBase, let c = soc.remoteproc.preferred?.compatible,
+      let mu = soc.mailboxes.forMCore
+    {
+      let e = root.child(String(rb.path.dropFirst()))
+      e.label = rb.label
+      let names = request.kernel.mailbox.bindingNames.filter { soc.mailboxes.channelTypes[$0] != nil }
+      let channel = (request.manifest?.rpmsg ?? soc.rpmsgDefaults).muChannel
+      e.lines = [
+        "compatible = \"\(c)\";",
+        "mbox-names = \(names.map { "\"\($0)\"" }.joined(separator: ", "));",
+        "mboxes = \(names.map { "<&\(mu.label) \(soc.mailboxes.channelTypes[$0]!) \(channel)>" }.joined(separator: ", "));",
+        "memory-region = \(rb.regions.map { "<&\($0.label)>" }.joined(separator: ", "));",
+      ]
+      for r in rb.regions.sorted(by: { $0.address < $1.address }) {
+        baseRegions += "\n\t\t\(r.label): \(r.name)@\(String(r.address, radix: 16)) {\n"
+        if let c = r.compatible { baseRegions += "\t\t\tcompatible = \"\(c)\";\n" }
+        baseRegions +=
+          "\t\t\treg = <\(hex(r.address >> 32)) \(hex(r.address & 0xFFFF_FFFF)) "
+          + "\(hex(r.size >> 32)) \(hex(r.size & 0xFFFF_FFFF))>;\n\t\t\tno-map;\n\t\t};\n"
+      }
+    }
+
     var out = "/dts-v1/;\n\n/ {\n"
     let compats = [sku.compatible, request.board.compatible, soc.rootCompatible].map { "\"\($0)\"" }
     out += "\tcompatible = \(compats.joined(separator: ", "));\n"
     out += "\t#address-cells = <2>;\n\t#size-cells = <2>;\n\n"
-    out += "\treserved-memory {\n\t\t#address-cells = <2>;\n\t\t#size-cells = <2>;\n\t\tranges;\n\t};\n"
+    out += "\treserved-memory {\n\t\t#address-cells = <2>;\n\t\t#size-cells = <2>;\n\t\tranges;\n\(baseRegions)\t};\n"
     func write(_ e: Entry, level: Int) {
       let tabs = String(repeating: "\t", count: level)
       out += "\n\(tabs)\(e.label.map { "\($0): " } ?? "")\(e.name) {\n"

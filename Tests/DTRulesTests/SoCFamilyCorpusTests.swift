@@ -180,6 +180,9 @@ struct SoCFamilyCorpusTests {
     ["dev", "dahlia", "ivy", "mallow", "yavia"].flatMap { c in
       ["wifi", "nonwifi"].map { ("verdin-imx8mm-\($0)", "imx8mm-verdin-\($0)-\(c)") }
     } + ["imx8mp-evk", "imx8mm-evk", "imx8mn-evk", "imx93-11x11-evk", "imx8ulp-evk"].map { ($0, $0) }
+    + ["dev", "dahlia", "ivy", "mallow", "yavia"].flatMap { c in
+      ["wifi", "nonwifi"].map { ("verdin-imx95-\($0)", "imx95-verdin-\($0)-\(c)") }
+    }
 
   @Test(arguments: bases) func overlaysApplyToTheirBases(board: String, base: String) throws {
     var checked = 0
@@ -196,7 +199,53 @@ struct SoCFamilyCorpusTests {
         #expect(findings.isEmpty, "\(base) \(kernel): \(findings.map { "\($0.rule): \($0.message)" })")
       }
     }
-    #expect(checked == (board.hasPrefix("imx93") || board.hasPrefix("imx8ulp") ? 3 : 4))
+    #expect(
+      checked == (board.hasPrefix("verdin-imx95") ? 2 : board.hasPrefix("imx93") || board.hasPrefix("imx8ulp") ? 3 : 4))
+  }
+
+  /// The Verdin iMX95 base under nxp-6 without the overlay: NXP's System Manager method fails probe without
+  /// fsl,cpu-id and fsl,lmm-id (HMPFacts §18.1), two errors with fix-its; mainline reads neither (no finding).
+  @Test func verdinIMX95NeedsTheSystemManagerIDsUnderNXP() throws {
+    let path = Self.dir + "/imx95-verdin-nonwifi-dev.dts"
+    let nxp = try Self.hmpFindings(path, kernel: "nxp-6")
+    #expect(nxp.map(\.rule) == ["hmp_rproc_compatible", "hmp_rproc_compatible"], "\(nxp.map(\.message))")
+    #expect(nxp.allSatisfy { $0.severity == .error && $0.nodePath == "/remoteproc-cm7" })
+    #expect(nxp.contains { $0.message.contains("but no 'fsl,cpu-id'") && $0.message.contains("System Manager method") })
+    #expect(
+      nxp.contains { $0.message.contains("but no 'fsl,lmm-id'") && $0.message.contains("No fsl,lmm-id property") })
+    #expect(nxp.flatMap(\.fixes).map(\.message).contains { $0.hasPrefix("add fsl,cpu-id = <1>") })
+    #expect(try Self.hmpFindings(path, kernel: "mainline").isEmpty)
+  }
+
+  /// The board profile's `remoteproc-in-base` is what every Verdin iMX95 base tree has: the node at its path with
+  /// its label, memory-region listing the regions in that order at their addresses and sizes, and mu7 enabled.
+  @Test(
+    arguments: ["dev", "dahlia", "ivy", "mallow", "yavia"].flatMap { c in
+      ["wifi", "nonwifi"].map { "imx95-verdin-\($0)-\(c).dts" }
+    }) func verdinIMX95BaseIsWhatTheProfileSays(tree: String) throws
+  {
+    let rb = try #require(try BoardProfile.load(name: "verdin-imx95").remoteprocInBase)
+    let loaded = try Self.load(Self.dir + "/" + tree)
+    let t = loaded.tree
+    let node = try #require(t.node(atPath: rb.path))
+    #expect(node.labels.contains(rb.label))
+    let phandles = try #require(node.property("memory-region")?.value.cells)
+    let listed = phandles.map { ph -> String? in
+      var found: Node?
+      t.root.walk { n in if found == nil, n.phandle == ph { found = n } }
+      return found?.labels.first
+    }
+    #expect(listed == rb.regions.map(\.label), "\(tree)")
+    for r in rb.regions {
+      let n = try #require(t.node(withLabel: r.label), "\(r.label)")
+      #expect(n.baseName == r.name && UInt64(n.unitAddress, radix: 16) == r.address, "\(n.path)")
+      let reg = try #require(n.property("reg")?.value.cells)
+      #expect(reg.count == 4 && (UInt64(reg[2]) << 32 | UInt64(reg[3])) == r.size, "\(n.path)")
+      #expect(n.property("compatible")?.value.strings?.first == r.compatible, "\(n.path)")
+    }
+    let soc = try SoCProfile.load(name: "imx95")
+    let mu = try #require(soc.mailboxes.forMCore)
+    #expect(t.node(atPath: mu.node.path)?.property("status")?.value.strings?.first == (rb.muEnabled ? "okay" : nil))
   }
 }
 

@@ -47,6 +47,50 @@ struct HMPDoctorCommandTests {
     #expect(!s.exists("hmp.dtso"))
   }
 
+  /// The Verdin iMX95's base already reserves the RPMsg regions at the SoC's defaults: a manifest with another
+  /// layout is refused (an overlay cannot remove the base's regions), with what differs; the default layout is
+  /// completed, with the real base too.
+  @Test func generateForAVerdinIMX95CompletesTheBaseOrRefusesAnotherLayout() throws {
+    let s = Scratch()
+    s.write("m7.yaml", "soc: imx95\nrpmsg: { vring-base: 0x90000000 }\n")
+    let r = try CLI.run(
+      ["hmp", "generate", "--board", "verdin-imx95-wifi", "--kernel", "nxp-6", "--m7", "m7.yaml", "-o", "hmp.dtso"],
+      cwd: s.path)
+    #expect(r.status == 1, "\(r.stderr)")
+    #expect(r.stderr.contains("already reserve the RPMsg regions (vrings at 0x88000000"), "\(r.stderr)")
+    #expect(r.stderr.contains("the manifest's layout (vrings at 0x90000000"), "\(r.stderr)")
+    #expect(!s.exists("hmp.dtso"))
+    s.write("same.yaml", "soc: imx95\nperipherals: [lpuart2]\n")
+    let ok = try CLI.run(
+      ["hmp", "generate", "--board", "verdin-imx95-wifi", "--kernel", "nxp-6", "--m7", "same.yaml", "-o", "hmp.dtso"],
+      cwd: s.path)
+    #expect(ok.status == 0, "\(ok.stderr)")
+    let text = try String(contentsOfFile: s.path + "/hmp.dtso", encoding: .utf8)
+    #expect(text.contains("&cm7 {\n\tfsl,cpu-id = <1>;\n\tfsl,lmm-id = <1>;\n};") && !text.contains("vdev0vring0:"))
+    guard SharedCorpus.linuxAvailable else { return }
+    let dir = SharedCorpus.linuxDTS + "/src/arm64/freescale"
+    let based = try CLI.run(
+      [
+        "hmp", "generate", "--board", "verdin-imx95-nonwifi", "--kernel", "nxp-6", "--base",
+        dir + "/imx95-verdin-nonwifi-dev.dts", "-I", SharedCorpus.linuxDTS + "/include", "-o", "based.dtso",
+      ], cwd: s.path)
+    #expect(based.status == 0, "\(based.stderr)")
+    let b = try String(contentsOfFile: s.path + "/based.dtso", encoding: .utf8)
+    #expect(b.contains("&{/remoteproc-cm7} {\n\tfsl,cpu-id = <1>;") && !b.contains("reserved-memory {"), "\(b)")
+    // A base that disables the node gets it enabled, even where the flavor needs nothing more (mainline).
+    s.write(
+      "off.dts",
+      "#include \"\(dir)/imx95-verdin-nonwifi-dev.dts\"\n&cm7 {\n\tstatus = \"disabled\";\n};\n")
+    let off = try CLI.run(
+      [
+        "hmp", "generate", "--board", "verdin-imx95-nonwifi", "--kernel", "mainline", "--base", "off.dts", "-I",
+        SharedCorpus.linuxDTS + "/include", "-o", "-",
+      ], cwd: s.path)
+    #expect(off.status == 0, "\(off.stderr)")
+    #expect(off.stdout.contains("but is disabled"), "\(off.stdout)")
+    #expect(off.stdout.contains("&{/remoteproc-cm7} {\n\tstatus = \"okay\";\n};"), "\(off.stdout)")
+  }
+
   @Test func fixListsChangesAndNeverWritesTheInputUnlessAsked() throws {
     let s = Scratch()
     let gen = try CLI.run(["hmp", "generate", "--board", "verdin-imx8mp-nonwifi", "-o", "good.dtso"], cwd: s.path)

@@ -9,11 +9,14 @@ struct OverlaysDirectoryTests {
   static let directory = SharedCorpus.packageRoot + "/overlays"
   static let boards = [
     "verdin-imx8mp-nonwifi", "verdin-imx8mp-wifi", "verdin-imx8mm-nonwifi", "verdin-imx8mm-wifi", "imx8mp-evk",
-    "imx8mm-evk", "imx8mn-evk", "imx93-11x11-evk", "imx8ulp-evk",
+    "imx8mm-evk", "imx8mn-evk", "imx93-11x11-evk", "imx8ulp-evk", "verdin-imx95-nonwifi", "verdin-imx95-wifi",
   ]
   static let flavors = ["mainline", "nxp-6", "nxp-5.15", "nxp-5.4"]
   /// Flavors whose imx_rproc does not know the SoC's compatible (schemas/kernel/*.yaml): no overlay.
-  static let unknown: Set<String> = ["imx93-11x11-evk nxp-5.4", "imx8ulp-evk nxp-5.4"]
+  static let unknown: Set<String> = [
+    "imx93-11x11-evk nxp-5.4", "imx8ulp-evk nxp-5.4", "verdin-imx95-nonwifi nxp-5.15", "verdin-imx95-nonwifi nxp-5.4",
+    "verdin-imx95-wifi nxp-5.15", "verdin-imx95-wifi nxp-5.4",
+  ]
 
   @Test func everySKUAndFlavorIsThere() throws {
     let files = try FileManager.default.contentsOfDirectory(atPath: Self.directory).filter { $0.hasSuffix(".dtso") }
@@ -21,7 +24,7 @@ struct OverlaysDirectoryTests {
       Self.flavors.filter { !Self.unknown.contains("\(b) \($0)") }.map { "\(b)-\($0)-hmp.dtso" }
     }
     #expect(Set(files) == Set(expected))
-    #expect(files.count == 34)
+    #expect(files.count == 38)
   }
 
   @Test(arguments: boards) func regeneratedByteForByte(board: String) throws {
@@ -61,5 +64,28 @@ struct OverlaysDirectoryTests {
     #expect(!ulp.contains("clocks =") && ulp.contains("no clock") && !ulp.contains("status = \"disabled\""))
     // The i.MX 8M Plus overlays did not change with the other SoCs.
     #expect(try text("verdin-imx8mp-nonwifi-mainline").contains("Linux ⇄ Cortex-M7"))
+    // The i.MX 93's init-on-array block cites the 93's clock facts and calls its clocks clock roots.
+    let m93nxp = try text("imx93-11x11-evk-nxp-6")
+    #expect(m93nxp.contains("leaves the clock roots of lpuart2 on (HMPFacts §18.10)"), "\(m93nxp)")
+    #expect(!m93nxp.contains("§13.6") && !m93nxp.contains("root slices"))
+    #expect(try text("imx8mp-evk-nxp-6").contains("leaves the root slices of uart4 on (HMPFacts §13.6)"))
+  }
+
+  /// The Verdin iMX95's base trees already carry `cm7: remoteproc-cm7` with its mailboxes and regions (HMPFacts
+  /// §18.8): its overlays add no region and no node, only what the flavor's driver also reads (fsl,cpu-id and
+  /// fsl,lmm-id under nxp-6, nothing under mainline) and the M7's debug UART taken from Linux.
+  @Test func verdinIMX95CompletesTheBaseNode() throws {
+    for sku in ["nonwifi", "wifi"] {
+      let nxp = try String(contentsOfFile: Self.directory + "/verdin-imx95-\(sku)-nxp-6-hmp.dtso", encoding: .utf8)
+      #expect(nxp.contains("&cm7 {\n\tfsl,cpu-id = <1>;\n\tfsl,lmm-id = <1>;\n};"), "\(nxp)")
+      let mainline = try String(
+        contentsOfFile: Self.directory + "/verdin-imx95-\(sku)-mainline-hmp.dtso", encoding: .utf8)
+      #expect(!mainline.contains("&cm7 {") && !mainline.contains("fsl,cpu-id"))
+      #expect(mainline.contains("needs nothing more"))
+      for text in [nxp, mainline] {
+        #expect(!text.contains("reserved-memory {") && !text.contains("@88") && !text.contains("mboxes"))
+        #expect(!text.contains("&mu7") && text.contains("&lpuart2 {\n\tstatus = \"disabled\";"))
+      }
+    }
   }
 }

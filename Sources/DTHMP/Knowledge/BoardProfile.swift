@@ -39,6 +39,27 @@ public struct BoardProfile: Sendable {
     public var provenance: Provenance
   }
 
+  /// The remoteproc node every base tree of the board already carries, with its mailboxes and reserved regions
+  /// (the Verdin iMX95's `cm7: remoteproc-cm7`, HMPFacts §18.8): the generator completes it instead of adding one.
+  public struct RemoteprocInBase: Sendable, Hashable {
+    public var label: String
+    public var path: String
+    /// Whether the base enables the M core's MU itself.
+    public var muEnabled: Bool
+    /// The `/reserved-memory` children the node's `memory-region` lists, in that order.
+    public var regions: [Region]
+    public var provenance: Provenance
+
+    public struct Region: Sendable, Hashable {
+      public var label: String
+      /// The node name without the unit address (`vdev0vring0`, `rsc-table`).
+      public var name: String
+      public var address: UInt64
+      public var size: UInt64
+      public var compatible: String?
+    }
+  }
+
   public struct Interface: Sendable, Hashable {
     public var interface: String
     public var label: String
@@ -67,6 +88,8 @@ public struct BoardProfile: Sendable {
   public var interfaceFamily: String?
   /// Whether the board's base trees have a `/reserved-memory` node (NXP's 8M Mini/Nano EVK trees have none).
   public var baseHasReservedMemory: Bool = true
+  /// Set when every base tree already has the remoteproc node, its mailboxes and its RPMsg regions.
+  public var remoteprocInBase: RemoteprocInBase? = nil
   public var path: String
 
   // MARK: - Queries
@@ -130,7 +153,9 @@ public struct BoardProfile: Sendable {
       root, key: nil,
       required: [
         "board", "title", "soc", "compatible", "skus", "hog-effect", "carriers", "m7-i2c", "memory", "interfaces",
-      ], optional: ["interface-family", "m7-debug-uart", "reserved-memory-in-base"] + Provenance.keys)
+      ],
+      optional: ["interface-family", "m7-debug-uart", "reserved-memory-in-base", "remoteproc-in-base"] + Provenance.keys
+    )
     let socName = try top.requiredString("soc")
     let soc: SoCProfile
     if let given {
@@ -234,6 +259,25 @@ public struct BoardProfile: Sendable {
       interfaces.append(
         Interface(interface: try o.requiredString("interface"), label: try label(o), note: try o.string("note")))
     }
+    var inBase: RemoteprocInBase?
+    if let n = top["remoteproc-in-base"] {
+      let o = try r.object(
+        n, key: "remoteproc-in-base", required: ["label", "path", "mu-enabled", "regions"], optional: Provenance.keys)
+      var regions: [RemoteprocInBase.Region] = []
+      for (i, rn) in try r.sequence(try o.required("regions"), key: o.path("regions")).enumerated() {
+        let ro = try r.object(
+          rn, key: YAMLReader.join(o.path("regions"), index: i), required: ["label", "name", "address", "size"],
+          optional: ["compatible"])
+        regions.append(
+          RemoteprocInBase.Region(
+            label: try ro.requiredString("label"), name: try ro.requiredString("name"),
+            address: try ro.requiredInteger("address"), size: try ro.requiredInteger("size"),
+            compatible: try ro.string("compatible")))
+      }
+      inBase = RemoteprocInBase(
+        label: try o.requiredString("label"), path: try o.requiredString("path"),
+        muEnabled: try o.requiredBool("mu-enabled"), regions: regions, provenance: try Provenance.read(o))
+    }
     func fact(_ key: String) throws(InputError) -> Provenance {
       try Provenance.read(try r.object(try top.required(key), key: key, optional: Provenance.keys))
     }
@@ -244,6 +288,6 @@ public struct BoardProfile: Sendable {
       m7DebugUART: debugUART,
       m7I2C: try fact("m7-i2c"), memory: try fact("memory"), interfaces: interfaces,
       interfaceFamily: try top.string("interface-family"),
-      baseHasReservedMemory: try top.bool("reserved-memory-in-base") ?? true, path: path)
+      baseHasReservedMemory: try top.bool("reserved-memory-in-base") ?? true, remoteprocInBase: inBase, path: path)
   }
 }

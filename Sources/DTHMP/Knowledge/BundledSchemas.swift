@@ -303,6 +303,72 @@ enum BundledSchemas {
     "reserved-memory-in-base": {
       "type": "boolean",
       "description": "false when the board's base trees have no /reserved-memory: the generator creates it from a fragment on the root"
+    },
+    "remoteproc-in-base": {
+      "type": "object",
+      "description": "The remoteproc node every base tree already carries with its mailboxes and RPMsg regions (at the SoC's rpmsg-defaults): the generator completes that node instead of adding one",
+      "additionalProperties": false,
+      "required": [
+        "label",
+        "path",
+        "mu-enabled",
+        "regions"
+      ],
+      "properties": {
+        "label": {
+          "type": "string"
+        },
+        "path": {
+          "type": "string"
+        },
+        "mu-enabled": {
+          "type": "boolean",
+          "description": "whether the base enables Linux's side of the M core's MU"
+        },
+        "regions": {
+          "type": "array",
+          "description": "the /reserved-memory children the node's memory-region lists, in that order",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "label",
+              "name",
+              "address",
+              "size"
+            ],
+            "properties": {
+              "label": {
+                "type": "string"
+              },
+              "name": {
+                "type": "string",
+                "description": "node name without the unit address"
+              },
+              "address": {
+                "type": "integer",
+                "minimum": 0
+              },
+              "size": {
+                "type": "integer",
+                "minimum": 1
+              },
+              "compatible": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "source": {
+          "$ref": "#/$defs/source"
+        },
+        "status": {
+          "$ref": "#/$defs/status"
+        },
+        "note": {
+          "type": "string"
+        }
+      }
     }
   },
   "$defs": {
@@ -779,6 +845,22 @@ hog-effect:
   note: pads Linux muxes at boot would override an M7 that muxed them earlier
 
 carriers: [dev, dahlia, yavia, mallow, ivy]
+
+remoteproc-in-base:
+  label: cm7
+  path: /remoteproc-cm7
+  mu-enabled: true
+  regions:
+    - { label: vdevbuffer, name: vdevbuffer, address: 0x88020000, size: 0x100000, compatible: shared-dma-pool }
+    - { label: vdev0vring0, name: vdev0vring0, address: 0x88000000, size: 0x8000 }
+    - { label: vdev0vring1, name: vdev0vring1, address: 0x88008000, size: 0x8000 }
+    - { label: vdev1vring0, name: vdev1vring0, address: 0x88010000, size: 0x8000 }
+    - { label: vdev1vring1, name: vdev1vring1, address: 0x88018000, size: 0x8000 }
+    - { label: rsc_table, name: rsc-table, address: 0x88220000, size: 0x1000 }
+    - { label: m7_reserved, name: memory, address: 0x80000000, size: 0x1000000 }
+  source: >-
+    HMPFacts §18.8 (imx95-verdin.dtsi: cm7: remoteproc-cm7 "fsl,imx95-cm7", mboxes <&mu7 0 1 &mu7 1 1 &mu7 3 1>,
+    memory-region of vdevbuffer, vdev0/1 vrings, rsc_table and m7_reserved, all at the i.MX 95 rpmsg-defaults; &mu7 okay)
 
 m7-debug-uart:
   label: lpuart2
@@ -1426,11 +1508,12 @@ interfaces:
         "always",
         "never",
         "mmio-only",
+        "sm-only",
         "when-starting",
         "when-not-attached",
         "when-attaching"
       ],
-      "description": "mmio-only: only for compatibles whose driver configuration uses the MMIO method (driver-configs)."
+      "description": "mmio-only: only for compatibles whose driver configuration uses the MMIO method (driver-configs); sm-only: only for those that use the System Manager method (sm)."
     },
     "fact": {
       "type": "object",
@@ -1570,6 +1653,26 @@ properties:
   - { name: syscon, read: mmio-only, required: mmio-only, binding: listed, source: 'HMPFacts §15.6, §4', note: 'imx_rproc_mmio_detect_mode: syscon_regmap_lookup_by_phandle; "failed to find syscon" fails probe' }
   - { name: "fsl,iomuxc-gpr", read: mmio-only, required: never, binding: mmio-only, source: 'HMPFacts §1.4, §4' }
   - { name: "fsl,auto-boot", read: when-not-attached, required: never, binding: listed, source: HMPFacts §1.4 }
+  - name: "fsl,cpu-id"
+    read: never
+    required: never
+    binding: not-listed
+    source: 'HMPFacts §18.1 (LKML-95 fixes the M7''s CPU id to 1 in the driver, IMX95_M7_CPUID)'
+    status: inference
+    note: >-
+      the binding read (@0eaed89c) predates the i.MX 95; an LKML series of June 2025 proposed fsl,cpu-id for the
+      binding, the one merged fixes both ids in the driver; whether the merged binding lists the property is not
+      verified
+  - name: "fsl,lmm-id"
+    read: never
+    required: never
+    binding: not-listed
+    source: 'HMPFacts §18.1 (LKML-95 fixes the M7''s logical machine to 1 in the driver, IMX95_M7_LMID)'
+    status: inference
+    note: >-
+      the binding read (@0eaed89c) predates the i.MX 95; an LKML series of June 2025 proposed fsl,cpu-id for the
+      binding, the one merged fixes both ids in the driver; whether the merged binding lists the property is not
+      verified
   - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
   - { name: "fsl,rproc-fw-name", read: never, required: never, binding: not-listed, source: HMPFacts §1.4 }
   - { name: mbox-names, read: always, required: never, binding: listed, source: 'HMPFacts §1.4, §4', note: without it the mailbox is skipped }
@@ -1998,6 +2101,26 @@ properties:
     note: optional (a failed lookup leaves it unused)
     version-dependent: read in lf-6.6 and later; lf-6.1 does not read it
   - { name: "fsl,auto-boot", read: when-not-attached, required: never, binding: listed, source: HMPFacts §15.4 }
+  - name: "fsl,cpu-id"
+    read: sm-only
+    required: sm-only
+    binding: not-listed
+    source: HMPFacts §18.1 (NXP-NEW imx_rproc_detect_mode)
+    note: 'missing, empty or shorter than one cell, of_property_read_u32 fails: dev_err "No fsl,cpu-id property" and probe fails'
+    version-dependent: >-
+      read by the System Manager configurations of NXP-NEW and of atmark-techno/linux-6.12-at @0b217ab3 (a 6.12
+      vendor kernel); lf-6.6 (@6450f8d0) starts the i.MX 95 M7 through the SMC call and does not read it; lf-6.1 has
+      no fsl,imx95-cm7
+  - name: "fsl,lmm-id"
+    read: sm-only
+    required: sm-only
+    binding: not-listed
+    source: HMPFacts §18.1 (NXP-NEW imx_rproc_detect_mode)
+    note: 'missing, empty or shorter than one cell, of_property_read_u32 fails: dev_info "No fsl,lmm-id property" and probe fails'
+    version-dependent: >-
+      read by the System Manager configurations of NXP-NEW and of atmark-techno/linux-6.12-at @0b217ab3 (a 6.12
+      vendor kernel); lf-6.6 (@6450f8d0) starts the i.MX 95 M7 through the SMC call and does not read it; lf-6.1 has
+      no fsl,imx95-cm7
   - { name: "fsl,rproc-auto-boot", read: never, required: never, binding: not-listed, source: HMPFacts §15.4 }
   - { name: "fsl,rproc-fw-name", read: never, required: never, binding: not-listed, source: HMPFacts §15.4 }
   - { name: mbox-names, read: always, required: never, binding: listed, source: HMPFacts §15.4, note: without it the mailbox is skipped }
@@ -2393,6 +2516,7 @@ clock-protection:
 
 sources:
   - { tag: ML-RPROC, repository: torvalds/linux, path: drivers/remoteproc/imx_rproc.c, commit: 016a3d4bcf92400b4f91b33fe4c8bdecdabc3c2a }
+  - { tag: NXP-NEW, repository: nxp-imx/linux-imx, path: drivers/remoteproc/imx_rproc.c, commit: 07c9f393062dcf2fe84d92b4586bc4233b14b3e5, note: 'NXP tree with i.MX94/95 System Manager support (HMPFacts §15.1, §18.1)' }
   - { tag: ML-CORE, repository: Kingxukai/linux, path: drivers/remoteproc/remoteproc_core.c, commit: 9b44fff655e2c6f4cc53cb499dd2c038e99cb013, note: mainline 6.x mirror }
   - { tag: ML-VIRTIO, repository: Kingxukai/linux, path: drivers/remoteproc/remoteproc_virtio.c, commit: 9b44fff655e2c6f4cc53cb499dd2c038e99cb013, note: mainline 6.x mirror }
   - { tag: ML-MBOX, repository: Kingxukai/linux, path: drivers/mailbox/mailbox.c, commit: 9b44fff655e2c6f4cc53cb499dd2c038e99cb013, note: 'also torvalds/linux @016a638a (old core): same send path' }
@@ -2944,6 +3068,44 @@ messages:
         source: ML-RPROC imx_rproc_mmio_detect_mode()
         rules: [hmp_rproc_compatible]
 
+  - id: imx_rproc_no_cpu_id
+    summary: NXP's imx_rproc found no System Manager CPU id
+    text: No fsl,cpu-id property
+    pattern: 'No fsl,cpu-id property\s*$'
+    severity: error
+    function: imx_rproc_detect_mode
+    file: drivers/remoteproc/imx_rproc.c
+    source: NXP-NEW; HMPFacts §18.1
+    samples: ['[    3.021455] imx-rproc imx95-cm7: No fsl,cpu-id property']
+    near-misses: ['No fsl,resource-id property']
+    meaning: >-
+      An NXP kernel that drives the i.MX 95's M7 through the System Manager reads the M7's SCMI CPU id from
+      fsl,cpu-id; without it (or with an empty or too short value) probe fails and the M7 gets no remoteproc.
+    causes:
+      - text: An fsl,imx95-cm7 node without fsl,cpu-id = <1> (the mainline Verdin iMX95 tree has none).
+        status: verified
+        source: NXP-NEW imx_rproc_detect_mode(); mainline imx95-verdin.dtsi
+        rules: [hmp_rproc_compatible]
+
+  - id: imx_rproc_no_lmm_id
+    summary: NXP's imx_rproc found no System Manager logical machine id
+    text: No fsl,lmm-id property
+    pattern: 'No fsl,lmm-id property\s*$'
+    severity: error
+    function: imx_rproc_detect_mode
+    file: drivers/remoteproc/imx_rproc.c
+    source: NXP-NEW; HMPFacts §18.1
+    samples: ['[    3.021602] imx-rproc imx95-cm7: No fsl,lmm-id property']
+    near-misses: ['No fsl,cpu-id property']
+    meaning: >-
+      Printed at info level, but probe fails: the driver needs the M7's logical machine (fsl,lmm-id) to choose
+      between the System Manager's CPU and LMM protocols.
+    causes:
+      - text: An fsl,imx95-cm7 node without fsl,lmm-id (the value must match the System Manager configuration).
+        status: verified
+        source: NXP-NEW imx_rproc_detect_mode()
+        rules: [hmp_rproc_compatible]
+
   - id: rproc_no_resource_table_in_elf
     summary: the firmware ELF has no resource table
     text: No resource table in elf
@@ -3404,8 +3566,50 @@ messages:
               },
               "needs": {
                 "type": "array",
+                "description": "Properties the compatible's driver configuration cannot probe without: a name (syscon, a phandle), or a one-cell value with the value the SoC fixes or the one the generator writes. Whether a kernel flavor needs each is the flavor's required condition for it.",
                 "items": {
-                  "type": "string"
+                  "oneOf": [
+                    {
+                      "type": "string"
+                    },
+                    {
+                      "type": "object",
+                      "additionalProperties": false,
+                      "required": [
+                        "property",
+                        "format"
+                      ],
+                      "properties": {
+                        "property": {
+                          "type": "string"
+                        },
+                        "format": {
+                          "enum": [
+                            "phandle",
+                            "u32"
+                          ]
+                        },
+                        "value": {
+                          "$ref": "#/$defs/u32"
+                        },
+                        "default": {
+                          "$ref": "#/$defs/u32"
+                        },
+                        "meaning": {
+                          "type": "string"
+                        },
+                        "source": {
+                          "$ref": "#/$defs/source"
+                        },
+                        "status": {
+                          "$ref": "#/$defs/status"
+                        },
+                        "note": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  ]
                 }
               },
               "note": {
@@ -11810,6 +12014,22 @@ remoteproc:
       driver-config: imx_rproc_cfg_imx95_m7
       preferred: true
       note: start/stop/detect through the System Manager's SCMI CPU or LMM protocol; absent from the mainline driver read
+      needs:
+        - property: fsl,cpu-id
+          format: u32
+          value: 1
+          meaning: the M7's CPU id in the System Manager (DEV_SM_CPU_M7P)
+          source: >-
+            HMPFacts §18.1 (NXP-NEW imx_rproc_detect_mode: of_property_read_u32 "fsl,cpu-id", "No fsl,cpu-id property"
+            fails probe; nxp-imx/imx-sm devices/MIMX95/sm/dev_sm_cpu.h DEV_SM_CPU_M7P 1; NXP imx95-19x19-evk.dts <1>)
+        - property: fsl,lmm-id
+          format: u32
+          default: 1
+          meaning: the logical machine the System Manager configuration puts the M7 in (LM1 "M7" in NXP's mx95evk.cfg)
+          source: >-
+            HMPFacts §18.1 (NXP-NEW imx_rproc_detect_mode: of_property_read_u32 "fsl,lmm-id", "No fsl,lmm-id property"
+            fails probe; nxp-imx/imx-sm configs/mx95evk.cfg LM1; NXP imx95-19x19-evk.dts <1>)
+          note: the value must match the System Manager configuration the board boots; it cannot be read from the tree
   other-drivers:
     - compatible: fsl,imx95-cm7-sof
       driver: Sound Open Firmware (sound/soc/sof/imx, sof_of_imx9_ids)
@@ -11817,8 +12037,10 @@ remoteproc:
   system-manager:
     source: HMPFacts §18.1 (NXP-NEW imx_rproc_detect_mode)
     note: >-
-      NXP's driver reads fsl,cpu-id (probe fails without it: "No fsl,cpu-id property") and fsl,lmm-id; the CPU
-      protocol is used when the M7 is in Linux's logical machine, the LMM protocol otherwise
+      NXP's driver reads fsl,cpu-id (probe fails without it: "No fsl,cpu-id property") and fsl,lmm-id (probe fails
+      without it: "No fsl,lmm-id property"); the CPU protocol is used when the M7 is in Linux's logical machine, the
+      LMM protocol otherwise. The compatible's needs list both; hmp_rproc_compatible checks them for the flavors
+      whose driver reads them
 
 mailboxes:
   mbox-cells: 2

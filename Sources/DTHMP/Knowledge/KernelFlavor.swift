@@ -43,6 +43,9 @@ public struct KernelFlavor: Sendable {
     /// Only for the compatibles whose driver configuration uses the MMIO method (``DriverConfig``); without
     /// driver configurations, the `-mmio` compatibles.
     case mmioOnly = "mmio-only"
+    /// Only for the compatibles whose driver configuration uses the System Manager method (i.MX 95: the SCMI CPU and
+    /// LMM protocols, ``StartMethod/sm``).
+    case smOnly = "sm-only"
     /// Only when Linux starts the core itself.
     case whenStarting = "when-starting"
     /// Only when the core was not already running (not attaching).
@@ -232,6 +235,22 @@ public struct KernelFlavor: Sendable {
   public func usesMMIO(_ compatible: String) -> Bool {
     if let c = driverConfig(for: compatible) { return c.method == .mmio }
     return driverConfigs.isEmpty && compatible.hasSuffix("-mmio")
+  }
+
+  /// Whether this flavor drives `compatible` through the System Manager (`IMX_RPROC_SM`).
+  public func usesSM(_ compatible: String) -> Bool { driverConfig(for: compatible)?.method == .sm }
+
+  /// Whether a node matched by `compatible` must have `property` for this flavor's imx_rproc to probe it: the
+  /// property's `required` condition evaluated for the compatible's driver configuration. A property the flavor
+  /// does not list is taken as required (the SoC profile says the compatible needs it).
+  public func requires(_ property: String, for compatible: String) -> Bool {
+    guard let use = self.property(property) else { return true }
+    switch use.required {
+    case .never: return false
+    case .mmioOnly: return usesMMIO(compatible)
+    case .smOnly: return usesSM(compatible)
+    case .always, .whenStarting, .whenNotAttached, .whenAttaching: return true
+    }
   }
 
   // MARK: - Loading

@@ -244,9 +244,51 @@ public struct RprocCompatible: Sendable, Hashable {
   public var driverConfig: String
   /// The one to generate.
   public var preferred: Bool
-  /// Properties this variant needs (`syscon`) in every kernel that knows it.
-  public var needs: [String]
+  /// Properties this variant's driver configuration cannot probe without (`syscon`; `fsl,cpu-id` and `fsl,lmm-id`
+  /// on the i.MX 95), in the order written. Whether a kernel flavor needs each one is the flavor's `required`
+  /// condition for the property (``KernelFlavor/requires(_:for:)``).
+  public var requirements: [NeededProperty]
   public var note: String?
+
+  /// The names of ``requirements``.
+  public var needs: [String] { requirements.map(\.name) }
+  public func requirement(_ name: String) -> NeededProperty? { requirements.first { $0.name == name } }
+}
+
+/// A property an imx_rproc compatible needs (`needs:` of a SoC profile's compatible): a bare name (`syscon`), or a
+/// one-cell value the driver reads with `of_property_read_u32()`, with the value the SoC fixes or the one the
+/// generator writes.
+public struct NeededProperty: Sendable, Hashable {
+  public enum Format: String, Sendable, Hashable, CaseIterable {
+    /// A phandle (`syscon = <&src>`): the generator writes it from the SoC's SRC label.
+    case phandle
+    /// One 32-bit cell, read with `of_property_read_u32()`.
+    case u32
+  }
+  public var name: String
+  public var format: Format
+  /// The only value that works on this SoC (the i.MX 95 M7's System Manager CPU id, 1).
+  public var value: UInt32?
+  /// The value the generator writes when no value is fixed (the M7's logical machine in NXP's configuration).
+  public var defaultValue: UInt32?
+  /// What the value means (for messages and the overlay's comment).
+  public var meaning: String?
+  public var provenance: Provenance
+
+  public init(
+    name: String, format: Format, value: UInt32? = nil, defaultValue: UInt32? = nil, meaning: String? = nil,
+    provenance: Provenance = Provenance()
+  ) {
+    self.name = name
+    self.format = format
+    self.value = value
+    self.defaultValue = defaultValue
+    self.meaning = meaning
+    self.provenance = provenance
+  }
+
+  /// `syscon`: the SRC's phandle, which every MMIO configuration looks up (HMPFacts §15.6).
+  public static let syscon = NeededProperty(name: "syscon", format: .phandle)
 }
 
 /// `schemas/soc/<soc>.yaml`: what the HMP rules know about a SoC (schemas/README.md).
@@ -420,12 +462,32 @@ public struct SoCProfile: Sendable {
       let o = try r.object(
         n, key: YAMLReader.join(rp.path("compatibles"), index: i), required: ["compatible", "method", "driver-config"],
         optional: ["preferred", "needs", "note"])
+      var needs: [NeededProperty] = []
+      if let list = o["needs"] {
+        for (j, item) in try r.sequence(list, key: o.path("needs")).enumerated() {
+          let key = YAMLReader.join(o.path("needs"), index: j)
+          if case .scalar = item {
+            needs.append(NeededProperty(name: try r.string(item, key: key), format: .phandle))
+            continue
+          }
+          let n = try r.object(
+            item, key: key, required: ["property", "format"],
+            optional: ["value", "default", "meaning"] + Provenance.keys)
+          needs.append(
+            NeededProperty(
+              name: try n.requiredString("property"),
+              format: try n.requiredChoice("format", as: NeededProperty.Format.self),
+              value: try n.integer("value", max: UInt64(UInt32.max)).map { UInt32($0) },
+              defaultValue: try n.integer("default", max: UInt64(UInt32.max)).map { UInt32($0) },
+              meaning: try n.string("meaning"), provenance: try Provenance.read(n)))
+        }
+      }
       compatibles.append(
         RprocCompatible(
           compatible: try o.requiredString("compatible"),
           method: try o.requiredChoice("method", as: RprocCompatible.Method.self),
           driverConfig: try o.requiredString("driver-config"), preferred: try o.bool("preferred") ?? false,
-          needs: try o.stringList("needs") ?? [], note: try o.string("note")))
+          requirements: needs, note: try o.string("note")))
     }
     if compatibles.filter(\.preferred).count != 1 {
       throw r.error(

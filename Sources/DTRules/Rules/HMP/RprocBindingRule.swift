@@ -93,9 +93,10 @@ struct RprocBindingRule: TreeRule {
       // The binding allows fsl,iomuxc-gpr only with the -mmio compatibles; the drivers read the MMIO-only
       // properties for every compatible whose configuration uses the MMIO method (HMPFacts §15.6).
       let mmio = isMMIOVariant(node, soc: soc)
-      let mmioMethod =
-        (node.property("compatible")?.value.strings ?? []).first { kernel.knows(compatible: $0) }
-        .map { kernel.usesMMIO($0) } ?? mmio
+      let matched = (node.property("compatible")?.value.strings ?? []).first { kernel.knows(compatible: $0) }
+      let mmioMethod = matched.map { kernel.usesMMIO($0) } ?? mmio
+      // The System Manager configurations (i.MX 95) read fsl,cpu-id and fsl,lmm-id (HMPFacts §18.1).
+      let smMethod = matched.map { kernel.usesSM($0) } ?? (rprocVariant(of: node, soc: soc)?.method == .sm)
       for p in node.liveProperties {
         guard let use = kernel.property(p.name) else { continue }
         let outside: Bool
@@ -109,6 +110,7 @@ struct RprocBindingRule: TreeRule {
         switch use.read {
         case .never: read = false
         case .mmioOnly: read = mmioMethod
+        case .smOnly: read = smMethod
         default: read = true
         }
         guard !read else { continue }
@@ -118,12 +120,18 @@ struct RprocBindingRule: TreeRule {
           ? "the fsl,imx-rproc binding allows it only with the -mmio compatibles"
           : "it is not in the fsl,imx-rproc binding"
         var notes: [DiagnosticNote] = []
-        let readers = Self.flavorsReading(p.name, mmio: mmio, except: kernel.name)
+        let readers = Self.flavorsReading(p.name, mmio: mmio, sm: smMethod, except: kernel.name)
         if !readers.isEmpty {
           notes.append(DiagnosticNote("read only by \(readers.joined(separator: ", ")) (HMPFacts §15)"))
         }
         if let v = use.versionDependent {
           notes.append(DiagnosticNote("version-dependent in \(kernel.name): \(v)"))
+        }
+        if use.provenance.status != .verified {
+          notes.append(
+            DiagnosticNote(
+              "\(use.provenance.status.rawValue): \(use.provenance.source ?? "HMPFacts §15")"
+                + (use.provenance.note.map { " — \($0)" } ?? "")))
         }
         if p.name == "rsc-da", kernel.resourceTable.locatedBy == .regionName, let name = kernel.resourceTableName {
           notes.append(
@@ -146,7 +154,7 @@ struct RprocBindingRule: TreeRule {
   }
 
   /// The bundled flavors whose driver reads `property` (for the note that says who would).
-  static func flavorsReading(_ property: String, mmio: Bool, except: String) -> [String] {
+  static func flavorsReading(_ property: String, mmio: Bool, sm: Bool = false, except: String) -> [String] {
     var out: [String] = []
     var seen: Set<String> = [except]
     for name in KernelFlavor.knownNames {
@@ -156,6 +164,7 @@ struct RprocBindingRule: TreeRule {
       switch use.read {
       case .never: continue
       case .mmioOnly: if !mmio { continue }
+      case .smOnly: if !sm { continue }
       case .whenStarting: when.append("when Linux starts the core")
       case .whenAttaching: when.append("when attaching to a running core")
       case .whenNotAttached: when.append("unless attaching")

@@ -46,10 +46,12 @@ import _DTTestSupport
     #expect(mainline.usesSM("fsl,imx95-cm7") && !mainline.usesSM("fsl,imx93-cm33"))
   }
 
-  @Test func missingUnderNXPIsAnErrorWithAFixThatSettlesIt() throws {
+  /// A warning, not an error: nxp-6 covers lf-6.6, whose imx95 configuration starts the M7 through the SMC call
+  /// and never reads the ids, as well as the System Manager configurations that fail probe without them.
+  @Test func missingUnderNXPIsAWarningWithAFixThatSettlesIt() throws {
     let findings = try Self.lint("", kernel: "nxp-6")
     #expect(findings.count == 2, "\(findings.map(\.message))")
-    #expect(findings.allSatisfy { $0.rule == "hmp_rproc_compatible" && $0.severity == .error })
+    #expect(findings.allSatisfy { $0.rule == "hmp_rproc_compatible" && $0.severity == .warning })
     let cpu = try #require(findings.first { $0.message.contains("no 'fsl,cpu-id'") })
     #expect(
       cpu.message.contains(
@@ -96,11 +98,11 @@ import _DTTestSupport
   }
 
   @Test(arguments: [
-    ("fsl,cpu-id;\nfsl,lmm-id = <1>;", "fsl,cpu-id", "has no value", Severity.error),
-    ("fsl,cpu-id = \"1\";\nfsl,lmm-id = <1>;", "fsl,cpu-id", "is 2 bytes, not one 32-bit cell", .error),
-    ("fsl,cpu-id = <1>;\nfsl,lmm-id = /bits/ 16 <1>;", "fsl,lmm-id", "is 2 bytes, not one 32-bit cell", .error),
-    ("fsl,cpu-id = \"12345\";\nfsl,lmm-id = <1>;", "fsl,cpu-id", "6 bytes that are not 32-bit cells", .error),
-    ("fsl,cpu-id = <2>;\nfsl,lmm-id = <1>;", "fsl,cpu-id", "is <2>, but on the imx95 it must be <1>", .error),
+    ("fsl,cpu-id;\nfsl,lmm-id = <1>;", "fsl,cpu-id", "has no value", Severity.warning),
+    ("fsl,cpu-id = \"1\";\nfsl,lmm-id = <1>;", "fsl,cpu-id", "is 2 bytes, not one 32-bit cell", .warning),
+    ("fsl,cpu-id = <1>;\nfsl,lmm-id = /bits/ 16 <1>;", "fsl,lmm-id", "is 2 bytes, not one 32-bit cell", .warning),
+    ("fsl,cpu-id = \"12345\";\nfsl,lmm-id = <1>;", "fsl,cpu-id", "6 bytes that are not 32-bit cells", .warning),
+    ("fsl,cpu-id = <2>;\nfsl,lmm-id = <1>;", "fsl,cpu-id", "is <2>, but on the imx95 it must be <1>", .warning),
     (
       "fsl,cpu-id = <1 1>;\nfsl,lmm-id = <1>;", "fsl,cpu-id", "has 2 cells: of_property_read_u32() reads only", .warning
     ),

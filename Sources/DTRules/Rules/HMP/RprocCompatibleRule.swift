@@ -272,7 +272,15 @@ struct RprocCompatibleRule: TreeRule {
     context.report(
       "node \(node.path) has compatible \"\(compatible)\" but no '\(need.name)': \(hmp.kernelPhrase)'s imx_rproc "
         + "drives it with \(Self.howItReads(need, compatible: compatible, kernel: kernel)): \(effect)",
-      node: node, property: property, notes: notes, fixes: fixes)
+      node: node, property: property, notes: notes, fixes: fixes, cap: Self.releaseCap(need, kernel: kernel))
+  }
+
+  /// At most a warning when the flavor's releases differ on reading the property (the i.MX 95's `fsl,cpu-id`:
+  /// lf-6.6 starts the M7 through the SMC call and never reads it, the System Manager configurations fail probe
+  /// without it): a tree that boots on one release of the flavor is not called broken for all of them.
+  /// `syscon` keeps its verdict: every release that knows an MMIO compatible looks the SRC up through it.
+  static func releaseCap(_ need: NeededProperty, kernel: KernelFlavor) -> Severity? {
+    need.name != "syscon" && kernel.property(need.name)?.versionDependent != nil ? .warning : nil
   }
 
   /// How the driver configuration for `compatible` uses `need`: "imx_rproc_cfg_imx8mq, MMIO method: it starts,
@@ -318,12 +326,12 @@ struct RprocCompatibleRule: TreeRule {
           "'\(need.name)' of node \(node.path) \(what), and \(context.info.hmp.kernelPhrase)'s imx_rproc reads it "
             + "with of_property_read_u32() (\(kernel.driverConfig(for: compatible)?.config ?? "its configuration")): "
             + (kernel.property(need.name)?.provenance.note ?? "probe fails as without the property"),
-          node: node, property: p, fixes: fixes)
+          node: node, property: p, fixes: fixes, cap: Self.releaseCap(need, kernel: kernel))
       } else {
         context.report(
           "'\(need.name)' of node \(node.path) is \(length) bytes that are not 32-bit cells (a string?): "
             + "of_property_read_u32() takes its first 4 bytes as the number",
-          node: node, property: p, fixes: fixes)
+          node: node, property: p, fixes: fixes, cap: Self.releaseCap(need, kernel: kernel))
       }
       return
     }
@@ -333,7 +341,7 @@ struct RprocCompatibleRule: TreeRule {
           + (need.meaning.map { ", \($0)" } ?? "") + ": \(context.info.hmp.kernelPhrase)'s imx_rproc would start, "
           + "stop and query another CPU than the \(soc.mCore)",
         node: node, property: p, notes: need.provenance.source.map { [DiagnosticNote("source: \($0)")] } ?? [],
-        fixes: fixes)
+        fixes: fixes, cap: Self.releaseCap(need, kernel: kernel))
     } else if cells.count > 1 {
       context.report(
         "'\(need.name)' of node \(node.path) has \(cells.count) cells: of_property_read_u32() reads only the "

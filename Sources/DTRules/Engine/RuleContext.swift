@@ -20,13 +20,13 @@ public struct RuleContext {
   /// warning); it never raises it.
   public mutating func report(
     _ message: String, node: Node, property: Property? = nil, range: SourceRange? = nil,
-    notes: [DiagnosticNote] = [], fixes: [FixIt] = [], cap: Severity? = nil
+    notes: [DiagnosticNote] = [], fixes: [FixIt] = [], cap: Severity? = nil, commandLine: CommandLineAdvice? = nil
   ) {
     let where_ = range ?? property?.range ?? node.nameRange ?? node.range
     findings.append(
       Diagnostic(
         rule: ruleID, severity: cap.map { min($0, severity) } ?? severity, message: message, range: where_,
-        nodePath: node.path, property: property?.name, notes: notes, fixes: fixes))
+        nodePath: node.path, property: property?.name, notes: notes, fixes: fixes, commandLine: commandLine))
   }
 
   /// Adopts a finding produced elsewhere (dtc's compile-time checks in DTCore) under this rule's ID and severity.

@@ -17,7 +17,8 @@ public struct RuleContext {
 
   /// Reports a finding on a node (at its name), or on one of its properties (at the property). `cap` lowers the
   /// rule's severity for this finding (a rule whose evidence is only inferred in this case reports at most a
-  /// warning); it never raises it.
+  /// warning); it never raises it. `commandLine` says what the kernel command line does for the finding (the
+  /// words `hmp fix` writes, or why none settles it).
   public mutating func report(
     _ message: String, node: Node, property: Property? = nil, range: SourceRange? = nil,
     notes: [DiagnosticNote] = [], fixes: [FixIt] = [], cap: Severity? = nil, commandLine: CommandLineAdvice? = nil

@@ -136,9 +136,9 @@ import Testing
 
   @Test func vringZeroAndOtherVdevs() throws {
     let core = try KernelFlavor.load(name: "mainline").core
-    let v0 = LogExplainer.vring(notifyid: 0, core: core)
+    let v0 = LogExplainer.vring(notifyid: 0, core: core, coreName: "M7")
     #expect(v0.carveout == "vdev0vring0" && v0.direction == "M7 → Linux" && v0.verified)
-    let v3 = LogExplainer.vring(notifyid: 3, core: core)
+    let v3 = LogExplainer.vring(notifyid: 3, core: core, coreName: "M7")
     #expect(v3.carveout == "vdev1vring1" && v3.direction == "Linux → M7" && !v3.verified)
   }
 

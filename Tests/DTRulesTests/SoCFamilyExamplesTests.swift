@@ -120,6 +120,29 @@ import Testing
     #expect(old.first?.message.contains("TF-A") == false, "\(old.map(\.message))")
   }
 
+  /// An i.MX 93 tree whose only M33 peripheral, wdog3, has an LPCG and no root of its own (on osc_24m, HMPFacts
+  /// §18.10).
+  static let imx93Watchdog = """
+    /dts-v1/;
+    / {
+    \t#address-cells = <1>;
+    \t#size-cells = <1>;
+    \tclk: clock-controller@44450000 {
+    \t\tcompatible = "fsl,imx93-ccm";
+    \t\treg = <0x44450000 0x10000>;
+    \t\t#clock-cells = <1>;
+    \t};
+    \twdog3: watchdog@42490000 {
+    \t\tcompatible = "fsl,imx93-wdt";
+    \t\treg = <0x42490000 0x10000>;
+    \t\tclocks = <&clk 106>;
+    \t\tstatus = "disabled";
+    \t};
+    \(ExampleSoC.imx93.remoteprocOpening(comment: true))\t};
+    };
+
+    """
+
   /// The 93's root and LPCG in one finding when both close (mainline, no command line); clk_ignore_unused keeps
   /// both; a Linux device taking the LPCG keeps it; the watchdog, which has only an LPCG, is judged by it alone
   /// (HMPFacts §18.10).
@@ -155,26 +178,7 @@ import Testing
       "\(rootHeld.map(\.message))")
 
     // wdog3 has only an LPCG (on osc_24m): judged alone, named with the flavor's fixes.
-    let wdog = """
-      /dts-v1/;
-      / {
-      \t#address-cells = <1>;
-      \t#size-cells = <1>;
-      \tclk: clock-controller@44450000 {
-      \t\tcompatible = "fsl,imx93-ccm";
-      \t\treg = <0x44450000 0x10000>;
-      \t\t#clock-cells = <1>;
-      \t};
-      \twdog3: watchdog@42490000 {
-      \t\tcompatible = "fsl,imx93-wdt";
-      \t\treg = <0x42490000 0x10000>;
-      \t\tclocks = <&clk 106>;
-      \t\tstatus = "disabled";
-      \t};
-      \(soc.remoteprocOpening(comment: true))\t};
-      };
-
-      """
+    let wdog = Self.imx93Watchdog
     let dog = try findings(wdog, kernel: "nxp-6", peripherals: "[wdog3]")
     #expect(dog.count == 1 && dog.first?.severity == .warning, "\(dog.map(\.message))")
     let d = dog.first?.message ?? ""

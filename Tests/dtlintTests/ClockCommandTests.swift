@@ -169,4 +169,54 @@ struct ClockCommandTests {
     #expect(ok.status == 0)
     #expect(ok.stderr.contains("nothing to fix"))
   }
+
+  /// The i.MX 8ULP (HMPFacts §18.11): no command-line word keeps the M33's LPI2C4 clock on (the PCC clock is
+  /// cleared while the clock driver registers it), so `hmp fix` writes no comment, says why, and exits 0 (the
+  /// finding is a warning); the scratch directory holds only what the test wrote and -o.
+  @Test func fixSaysWhyNoCommandLineWordHelpsOnThe8ULP() throws {
+    let tree = """
+      /dts-v1/;
+      / {
+      \t#address-cells = <1>;
+      \t#size-cells = <1>;
+
+      \tpcc3: clock-controller@292d0000 {
+      \t\tcompatible = "fsl,imx8ulp-pcc3";
+      \t\treg = <0x292d0000 0x10000>;
+      \t\t#clock-cells = <1>;
+      \t};
+
+      \tlpi2c4: i2c@29370000 {
+      \t\tcompatible = "fsl,imx8ulp-lpi2c", "fsl,imx7ulp-lpi2c";
+      \t\treg = <0x29370000 0x10000>;
+      \t\tclocks = <&pcc3 7>;
+      \t\tstatus = "disabled";
+      \t};
+
+      \tremoteproc-cm33 {
+      \t\tcompatible = "fsl,imx8ulp-cm33";
+      \t};
+      };
+
+      """
+    let s = Scratch()
+    s.write("board.dts", tree)
+    s.write("m33.yaml", "soc: imx8ulp\nperipherals: [lpi2c4]\n")
+    let r = try CLI.run(
+      [
+        "hmp", "fix", "board.dts", "--no-cpp", "--m7", "m33.yaml", "--kernel", "mainline", "--bootargs",
+        "clk_ignore_unused", "-o", "out.dts",
+      ],
+      cwd: s.path, env: ["NO_COLOR": "1"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(
+      r.stderr.contains(
+        "board.dts: no kernel command-line word settles [hmp_clock_gated] /i2c@29370000: the clock driver of "
+          + "kernel mainline clears the enable bit of the PCC clock while registering it, which no command-line word prevents "
+          + "(clk_ignore_unused stops only the late-boot sweep) [verified: HMPFacts §18.11]"), "\(r.stderr)")
+    #expect(r.stderr.contains("board.dts: nothing to fix"), "\(r.stderr)")
+    #expect(r.stderr.contains("warning: lpi2c4 (i2c@29370000) belongs to the M33"), "\(r.stderr)")
+    #expect(try String(contentsOfFile: s.path + "/out.dts", encoding: .utf8) == tree, "no comment written")
+    #expect(s.files() == ["board.dts", "m33.yaml", "out.dts"])
+  }
 }

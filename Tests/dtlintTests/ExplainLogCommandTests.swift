@@ -250,4 +250,36 @@ import _DTTestSupport
     let r = try CLI.run(["hmp", "explain-log", "boot.log", "--kernel", "toradex-bsp5"], cwd: Self.example)
     #expect(r.stdout.contains("timeout: 50 ms"), "\(r.stdout)")
   }
+
+  /// Issue 18: the explanation names the manifest's core; the story's log with an i.MX 8M Mini manifest speaks of
+  /// the M4, in text and JSON, and leaves nothing behind.
+  @Test func manifestSoCNamesTheCore() throws {
+    let s = Scratch()
+    s.write("m4.yaml", "soc: imx8mm\nperipherals: [i2c4]\n")
+    let log = Self.example + "/boot.log"
+    let r = try CLI.run(["hmp", "explain-log", log, "--m7", "m4.yaml"], cwd: s.path)
+    #expect(r.status == 1, "\(r.stderr)")
+    #expect(r.stdout.contains("what:    Linux could not tell the M4 through the MU that vdev0vring1 has new buffers"))
+    #expect(r.stdout.contains("vring 1 of vdev 0 (region vdev0vring1): Linux → M4"), "\(r.stdout)")
+    #expect(r.stdout.contains("messages have travelled M4 → Linux at least once"), "\(r.stdout)")
+    #expect(!r.stdout.contains("Linux → M7") && !r.stdout.contains("the M7 firmware"), "\(r.stdout)")
+    let json = try CLI.run(["hmp", "explain-log", log, "--m7", "m4.yaml", "--format", "json"], cwd: s.path)
+    #expect(json.stdout.contains("\"direction\" : \"Linux → M4\","), "\(json.stdout)")
+    #expect(s.files() == ["m4.yaml"])
+  }
+
+  /// Without a manifest, the tree's SoC names the core: the mainline i.MX 93 EVK's imx-rproc node is the M33's.
+  @Test(.enabled(if: SharedCorpus.linuxAvailable, "skipped: ../shared/corpus/linux-dts is missing"))
+  func treeSoCNamesTheCore() throws {
+    let linux = SharedCorpus.linuxDTS
+    let r = try CLI.run(
+      [
+        "hmp", "explain-log", Self.example + "/boot.log", linux + "/src/arm64/freescale/imx93-11x11-evk.dts", "-I",
+        linux + "/include", "-I", linux + "/src/arm64/freescale",
+      ])
+    #expect(r.status == 1, "\(r.stderr)")
+    #expect(r.stdout.contains("Linux could not tell the M33 through the MU"), "\(r.stdout)")
+    #expect(r.stdout.contains("(region vdev0vring1): Linux → M33"), "\(r.stdout)")
+    #expect(!r.stdout.contains("Linux → M7"), "\(r.stdout)")
+  }
 }

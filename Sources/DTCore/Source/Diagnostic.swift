@@ -40,6 +40,15 @@ public struct FixIt: Sendable, Hashable {
   }
 }
 
+/// What a finding asks of the kernel command line, which a device tree cannot set (the boot loader passes it):
+/// attached by the rules that read the command line, so that `hmp fix` follows what the rule decided.
+public enum CommandLineAdvice: Sendable, Hashable {
+  /// Words that settle the finding once on the command line (`clk_ignore_unused`).
+  case add([String])
+  /// No word settles it, and why (a clock the driver clears while registering it).
+  case unsettled(String)
+}
+
 /// A problem found in the input: a value, rendered later by a renderer.
 public struct Diagnostic: Sendable, Hashable {
   /// Rule or stage ID: `syntax`, `preprocessor`, `duplicate_label`, …
@@ -51,10 +60,13 @@ public struct Diagnostic: Sendable, Hashable {
   public var property: String?
   public var notes: [DiagnosticNote]
   public var fixes: [FixIt]
+  /// What the kernel command line does for the finding; nil when the rule does not say.
+  public var commandLine: CommandLineAdvice?
 
   public init(
     rule: String, severity: Severity, message: String, range: SourceRange?,
-    nodePath: String? = nil, property: String? = nil, notes: [DiagnosticNote] = [], fixes: [FixIt] = []
+    nodePath: String? = nil, property: String? = nil, notes: [DiagnosticNote] = [], fixes: [FixIt] = [],
+    commandLine: CommandLineAdvice? = nil
   ) {
     self.rule = rule
     self.severity = severity
@@ -64,6 +76,7 @@ public struct Diagnostic: Sendable, Hashable {
     self.property = property
     self.notes = notes
     self.fixes = fixes
+    self.commandLine = commandLine
   }
 }
 

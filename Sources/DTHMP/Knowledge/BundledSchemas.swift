@@ -2511,7 +2511,8 @@ clock-protection:
 # notify id), `device` (the end of the device prefix, when the pattern has to include it); any other group is
 # shown as it is.
 # Placeholders in texts: {name} for a value, {errno.name}, {errno.text}, {vring}, {vring.direction},
-# {tx-timeout-ms}, {flavor}.
+# {tx-timeout-ms}, {flavor}, {core} (the remote core as the rules name it: M7, M4 or M33 by the manifest's or the
+# tree's SoC; M7 when neither says).
 # status: verified (default) | inference | not-verified.
 
 sources:
@@ -2555,7 +2556,7 @@ errnos:
 messages:
   # ---------------------------------------------------------------- imx_rproc: kicking the M7 through the MU
   - id: imx_rproc_kick_failed
-    summary: Linux could not tell the M7 through the MU that {vring} has new buffers
+    summary: Linux could not tell the {core} through the MU that {vring} has new buffers
     text: '%s: failed (%d, err:%d)'
     pattern: 'imx_rproc_kick: failed \((?<notifyid>-?\d+), err:(?<errno>-?\d+)\)'
     severity: error
@@ -2579,18 +2580,18 @@ messages:
           The send is blocking (imx_rproc sets the mailbox client's tx_block, tx_tout = {tx-timeout-ms} ms for
           kernel {flavor}); the mailbox core waited {tx-timeout-ms} ms for the transmission to complete and then
           returned -ETIME. On the i.MX MU only the "transmit empty" interrupt completes a transmission, and the MU
-          raises it when the other side has read its receive register: the M7 did not read the message within
+          raises it when the other side has read its receive register: the {core} did not read the message within
           {tx-timeout-ms} ms, or Linux did not see that interrupt.
         source: ML-MBOX mbox_send_message(); ML-MU imx_mu_isr() (txdone by IRQ); ML-RPROC imx_rproc_xtr_mbox_init(); HMPFacts §3.2-3.4
         causes:
           - text: >-
-              The M7 firmware was not servicing the MU at that moment: not running, crashed or halted (an assert,
+              The {core} firmware was not servicing the MU at that moment: not running, crashed or halted (an assert,
               a fault), or still before its RPMsg initialisation enables the MU receive interrupt.
             status: inference
             source: HMPFacts §3.4 (a); mechanism verified (Linux completes only on TE; rpmsg-lite reads RR1 only in its MU ISR)
             rules: [hmp_firmware_rsc_table, hmp_firmware_vring_mismatch, hmp_firmware_segment_unreserved]
           - text: >-
-              The M7 did not take its MU interrupt for {tx-timeout-ms} ms: rpmsg-lite reads the MU receive
+              The {core} did not take its MU interrupt for {tx-timeout-ms} ms: rpmsg-lite reads the MU receive
               register in the interrupt handler itself (MU1_M7_IRQHandler calls MU_ReceiveMsgNonBlocking), whatever
               its tasks are doing, so a firmware task blocked on a peripheral does not cause this. Only a masked
               interrupt does: platform_interrupt_disable() (NVIC_DisableIRQ of the MU interrupt), interrupts off
@@ -2600,7 +2601,7 @@ messages:
             source: HMPFacts §15.9 (rpmsg-lite imx8mp_m7 rpmsg_platform.c, verified); which masking happened is inferred
             rules: []
           - text: >-
-              The M7 core was stalled or halted: a fault handler looping, a debugger halt, a bus access that never
+              The {core} core was stalled or halted: a fault handler looping, a debugger halt, a bus access that never
               completes (for example to a peripheral whose clock or power domain Linux switched off), or the
               core's own clock stopped.
             status: inference
@@ -2613,12 +2614,12 @@ messages:
             source: HMPFacts §3.4 (c), §3.1, §8 (both sides verified, effect inferred)
             rules: [hmp_mbox_channel]
           - text: >-
-              Linux uses another MU instance than the one whose B side the M7 uses (the M7 uses MU1, mailbox@30aa0000).
+              Linux uses another MU instance than the one whose B side the {core} uses (the M7 uses MU1, mailbox@30aa0000).
             status: inference
             source: HMPFacts §3.4 (d), §5.1
             rules: [hmp_mbox_controller]
           - text: >-
-              Linux started the M7 and kicked it before the firmware had enabled its MU receive interrupt. NXP
+              Linux started the {core} and kicked it before the firmware had enabled its MU receive interrupt. NXP
               6.x and lf-5.15.71 wait fsl,startup-delay-ms after starting the core; mainline, NXP 5.4 and earlier
               lf-5.15 do not. (Not a cause when the log shows Linux attaching to a core that was already running.)
             status: inference
@@ -2633,12 +2634,12 @@ messages:
             status: inference
             source: HMPFacts §3.4 (g)
             rules: []
-          - text: The M7's bus access to the MU is blocked (resource domain controller set-up in the firmware).
+          - text: The {core}'s bus access to the MU is blocked (resource domain controller set-up in the firmware).
             status: inference
             source: HMPFacts §3.4 (h)
             rules: []
           - text: >-
-              Linux switched off the clock root slice or the power domain of a peripheral the M7 uses (the late-boot
+              Linux switched off the clock root slice or the power domain of a peripheral the {core} uses (the late-boot
               clk_disable_unused sweep, a Linux driver's runtime PM, or genpd powering the domain down): the
               firmware waits on that peripheral for ever and stops serving the MU.
             status: inference
@@ -2650,11 +2651,11 @@ messages:
       - errno: ENOBUFS
         meaning: >-
           The mailbox core's queue for this channel was full (it logs "Try increasing MBOX_TX_QUEUE_LEN" just
-          before): earlier messages were still waiting for the M7 to take them.
+          before): earlier messages were still waiting for the {core} to take them.
         source: ML-MBOX add_to_rbuf(), mbox_send_message()
         causes:
           - text: >-
-              Earlier kicks were not completed by the M7 (see the -ETIME causes: its MU interrupt not taken, the
+              Earlier kicks were not completed by the {core} (see the -ETIME causes: its MU interrupt not taken, the
               core stalled or not running); the queue filled behind the stuck transmission.
             status: inference
             source: ML-MBOX (queue of MBOX_TX_QUEUE_LEN messages, freed only by tx_tick); HMPFacts §15.9
@@ -2672,7 +2673,7 @@ messages:
     excluded-by:
       - rule: hmp_rsc_table_name
         text: >-
-          When Linux attaches to an M7 started before it (the log says "attaching to"), this kernel finds no
+          When Linux attaches to an {core} started before it (the log says "attaching to"), this kernel finds no
           resource table under this region name, creates no virtio device and so never kicks a vring: the tree,
           under this kernel, cannot have produced the line. Check --kernel (a BSP 6 kernel takes rsc_table) or
           whether the board ran this tree. (When Linux loads the firmware itself, the ELF's table is used instead.)
@@ -2706,7 +2707,7 @@ messages:
     samples: ['[    6.031245] imx-rproc imx8mp-cm7: No initialized mbox tx channel']
     near-misses: ['No initialized mbox rx channel']
     meaning: >-
-      imx_rproc_kick() found no tx channel, so the M7 was not notified at all. imx_rproc requests its mailbox
+      imx_rproc_kick() found no tx channel, so the {core} was not notified at all. imx_rproc requests its mailbox
       channels only when the node has an mbox-names property; without it probe succeeds and every kick fails
       like this.
     causes:
@@ -2779,7 +2780,7 @@ messages:
       mbox_send_message() could not queue another message (-ENOBUFS): the messages before it were not yet
       transmitted, because the one in flight was never completed by the other side.
     causes:
-      - text: The M7 stopped taking messages from the MU (see imx_rproc_kick -ETIME).
+      - text: The {core} stopped taking messages from the MU (see imx_rproc_kick -ETIME).
         status: inference
         source: ML-MBOX add_to_rbuf(), tx_tick()
         rules: [hmp_peripheral_conflict, hmp_pad_conflict, hmp_gpio_bank_shared, hmp_debug_uart]
@@ -2858,7 +2859,7 @@ messages:
     near-misses: ['Reserved memory: unsupported node, ignoring']
     meaning: >-
       /reserved-memory lacks ranges, or its #address-cells/#size-cells differ from the root's: no region under
-      it is reserved, none of the M7's carveouts exist.
+      it is reserved, none of the {core}'s carveouts exist.
     causes:
       - text: /reserved-memory without ranges, or with cell counts unlike the root's.
         status: verified
@@ -3031,7 +3032,7 @@ messages:
         rules: [hmp_reserved_memory_format, reg_format]
 
   - id: imx_rproc_clock
-    summary: imx_rproc could not enable the M7 clock
+    summary: imx_rproc could not enable the {core} clock
     text: Failed to enable clock
     pattern: 'error (?<errno>-?[A-Z0-9_]+|-\d+): Failed to enable clock'
     severity: error
@@ -3060,7 +3061,7 @@ messages:
     samples: ['[    2.311100] imx-rproc imx8mp-cm7: failed to find syscon']
     near-misses: ['failed to find syscon-reboot']
     meaning: >-
-      The -mmio variants control the M7 through the SRC, found by the syscon phandle; without it the probe
+      The -mmio variants control the {core} through the SRC, found by the syscon phandle; without it the probe
       fails.
     causes:
       - text: An fsl,imx8mp-cm7-mmio node without syscon = <&src>.
@@ -3126,7 +3127,7 @@ messages:
         rules: [hmp_firmware_rsc_table]
 
   - id: rproc_crash
-    summary: remoteproc was told the M7 crashed
+    summary: remoteproc was told the {core} crashed
     text: 'crash detected in %s: type %s'
     pattern: 'crash detected in (?<name>\S+): type (?<type>.+?)\s*$'
     severity: error
@@ -3139,7 +3140,7 @@ messages:
       A driver reported a crash of type {type}; remoteproc recovers the processor unless recovery is disabled.
       On i.MX8M imx_rproc reports crashes only through the system controller of i.MX8QM/QXP partitions.
     causes:
-      - text: The M7 firmware faulted or its watchdog fired.
+      - text: The {core} firmware faulted or its watchdog fired.
         status: inference
         source: ML-CORE rproc_report_crash(); ML-RPROC imx_rproc_partition_notify()
         rules: [hmp_peripheral_conflict, hmp_pad_conflict, hmp_firmware_segment_unreserved]
@@ -3156,19 +3157,19 @@ messages:
     samples: ['[ 1555.220101] virtio_rpmsg_bus virtio0: timeout waiting for a tx buffer']
     near-misses: ['timeout waiting for a rx buffer']
     meaning: >-
-      All of Linux's tx buffers (half of up to 512, in vring1, the Linux → M7 direction) were in use for 15 s:
-      the M7 did not return them, i.e. it stopped consuming the messages Linux sends. The send fails with
+      All of Linux's tx buffers (half of up to 512, in vring1, the Linux → {core} direction) were in use for 15 s:
+      the {core} did not return them, i.e. it stopped consuming the messages Linux sends. The send fails with
       -ERESTARTSYS.
     causes:
-      - text: The M7 stopped processing RPMsg (stalled, crashed, or its MU interrupt masked); kicks usually fail with -ETIME too.
+      - text: The {core} stopped processing RPMsg (stalled, crashed, or its MU interrupt masked); kicks usually fail with -ETIME too.
         status: inference
         source: ML-RPMSG get_a_tx_buf(), rpmsg_send_offchannel_raw()
         rules: [hmp_peripheral_conflict, hmp_pad_conflict, hmp_gpio_bank_shared, hmp_debug_uart]
-      - text: Linux and the M7 use different vrings (the firmware never sees Linux's buffers).
+      - text: Linux and the {core} use different vrings (the firmware never sees Linux's buffers).
         status: inference
         source: HMPFacts §2 (mis-named vring regions), §8
         rules: [hmp_vring_name, hmp_firmware_vring_mismatch, hmp_vring_size]
-      - text: Linux switched off the clock root slice or the power domain of a peripheral the M7 uses, and the firmware stalled on it.
+      - text: Linux switched off the clock root slice or the power domain of a peripheral the {core} uses, and the firmware stalled on it.
         status: inference
         source: HMPFacts §13.2-13.5, §13.7, §13.9
         rules: [hmp_clock_gated, hmp_power_domain]
@@ -3185,7 +3186,7 @@ messages:
     samples: ['[   14.010101] virtio_rpmsg_bus virtio0: msg received with no recipient']
     near-misses: ['msg received']
     meaning: >-
-      The M7 sent to a destination address no Linux endpoint is bound to; the message is dropped.
+      The {core} sent to a destination address no Linux endpoint is bound to; the message is dropped.
     causes:
       - text: The firmware sends before Linux created the endpoint, or to a fixed address Linux does not use.
         status: inference
@@ -3206,7 +3207,7 @@ messages:
     meaning: imx_rproc probed and registered {name}.
 
   - id: rproc_attaching
-    summary: Linux attaches to an M7 that is already running
+    summary: Linux attaches to an {core} that is already running
     text: 'attaching to %s'
     pattern: '(?<device>remoteproc\d+): attaching to (?<name>\S+)'
     severity: info
@@ -3217,11 +3218,11 @@ messages:
     near-misses: ['remoteproc remoteproc0: detaching from imx-rproc']
     establishes: [attaching]
     meaning: >-
-      The M7 was started before Linux (U-Boot bootaux, a debugger): Linux takes the resource table from the
+      The {core} was started before Linux (U-Boot bootaux, a debugger): Linux takes the resource table from the
       rsc-table region instead of loading firmware.
 
   - id: rproc_powering_up
-    summary: Linux boots the M7 itself
+    summary: Linux boots the {core} itself
     text: 'powering up %s'
     pattern: '(?<device>remoteproc\d+): powering up (?<name>\S+)'
     severity: info
@@ -3231,7 +3232,7 @@ messages:
     samples: ['[   12.800012] remoteproc remoteproc0: powering up imx-rproc']
     near-misses: ['powering down imx-rproc']
     establishes: [linux-starts]
-    meaning: Linux loads the firmware and starts the M7 (the resource table comes from the ELF or a rsc-table region).
+    meaning: Linux loads the firmware and starts the {core} (the resource table comes from the ELF or a rsc-table region).
 
   - id: rproc_up
     summary: the remote processor runs
@@ -3268,11 +3269,11 @@ messages:
     samples: ['[    2.325011] virtio_rpmsg_bus virtio0: rpmsg host is online']
     near-misses: ['rpmsg host is offline']
     meaning: >-
-      Linux set up its vrings (vring0 receives, vring1 sends) and its buffers, and kicked vring0 to tell the M7
+      Linux set up its vrings (vring0 receives, vring1 sends) and its buffers, and kicked vring0 to tell the {core}
       it can send.
 
   - id: rpmsg_channel
-    summary: the M7 announced an RPMsg channel
+    summary: the {core} announced an RPMsg channel
     text: '%sing channel %s addr 0x%x'
     pattern: '(?<action>creat|destroy)ing channel (?<channel>\S+) addr (?<addr>0x[0-9a-fA-F]+)'
     severity: info
@@ -3282,8 +3283,8 @@ messages:
     samples: ['[    3.412001] virtio_rpmsg_bus virtio0: creating channel rpmsg-virtual-tty-channel-1 addr 0x1e']
     near-misses: ['creating channel']
     meaning: >-
-      The M7's name-service announcement reached Linux ({action}ing {channel}, address {addr}): messages have
-      travelled M7 → Linux at least once, so the MU and vring0 worked at that time.
+      The {core}'s name-service announcement reached Linux ({action}ing {channel}, address {addr}): messages have
+      travelled {core} → Linux at least once, so the MU and vring0 worked at that time.
 
   # ---------------------------------------------------------------- the command line, clocks and power domains (HMPFacts §13)
   - id: kernel_command_line
@@ -3299,7 +3300,7 @@ messages:
     meaning: >-
       The kernel booted with these parameters. Given a tree, explain-log checks it under this command line (unless
       --bootargs says otherwise): clk-imx8mp.mcore_booted=1, clk_ignore_unused and pd_ignore_unused decide whether
-      Linux may switch off the clocks and power of what the M7 owns (hmp_clock_gated, hmp_power_domain).
+      Linux may switch off the clocks and power of what the {core} owns (hmp_clock_gated, hmp_power_domain).
 
   - id: clk_disabling_unused
     summary: the clock core switches off every clock no Linux driver holds
@@ -3313,7 +3314,7 @@ messages:
     near-misses: ['clk: Not disabling unused clocks']
     meaning: >-
       At late boot (late_initcall_sync) the clock core disabled every clock that was on in hardware with no enable
-      count and without CLK_IGNORE_UNUSED. The root slice of a peripheral only the M7 uses is among them unless
+      count and without CLK_IGNORE_UNUSED. The root slice of a peripheral only the {core} uses is among them unless
       the clock driver protects it (clk-imx8mp.mcore_booted=1; NXP kernels: init-on-array, or NXP 5.15 when TF-A
       reports the M core started). The line was added in 2023 and backported to some stable kernels; older kernels
       run the same sweep without printing it.
@@ -3330,7 +3331,7 @@ messages:
     near-misses: ['clk: Disabling unused clocks']
     meaning: >-
       The command line has clk_ignore_unused: the clock core skipped its late-boot sweep, so clocks no Linux driver
-      holds stay as the bootloader or the M7 left them. It does not stop a Linux driver from switching its clock
+      holds stay as the bootloader or the {core} left them. It does not stop a Linux driver from switching its clock
       off later (runtime PM), nor the NXP clock-driver variant that clears root slices while registering them
       (HMPFacts §13.5).
 
@@ -3346,7 +3347,7 @@ messages:
     near-misses: ['M4 is starting']
     meaning: >-
       The clock driver asked TF-A (SiP 0xc2000005, FSL_SIP_SRC_M4_STARTED) and the M core was running. NXP 5.15's
-      clock driver then registers no root gates, so Linux cannot switch the M7's root slices off; NXP 6.x kernels
+      clock driver then registers no root gates, so Linux cannot switch the {core}'s root slices off; NXP 6.x kernels
       print the line too, but their clock driver acts on clk-imx8mp.mcore_booted only (HMPFacts §13.5).
 
   - id: genpd_disabling_unused
@@ -3361,7 +3362,7 @@ messages:
     near-misses: ['genpd: Not disabling unused power domains']
     meaning: >-
       At late boot genpd queued the power-off of every domain none of whose Linux devices is in use; a domain the
-      M7's peripheral sits in (pgc_audio for the SAIs) goes with them unless a Linux device keeps it on. Older
+      {core}'s peripheral sits in (pgc_audio for the SAIs) goes with them unless a Linux device keeps it on. Older
       kernels do the same without printing this line.
 
   - id: genpd_not_disabling_unused

@@ -1,12 +1,17 @@
 /// Reads a kernel log and explains the remoteproc, rpmsg, MU mailbox and reserved-memory lines it recognises
-/// with the message catalog, for one kernel flavor (its mailbox timeout, its vring names).
+/// with the message catalog, for one kernel flavor (its mailbox timeout, its vring names) and one remote core (how
+/// the texts name it).
 public struct LogExplainer: Sendable {
   public var catalog: KernelMessageCatalog
   public var flavor: KernelFlavor
+  /// How the texts name the remote core (`{core}` in the catalog, the vrings' directions): `M7`, `M4` or `M33`, as
+  /// the SoC profile's ``SoCProfile/coreName``; `M7` unless told (the i.MX 8M Plus, dtlint's reference system).
+  public var coreName: String
 
-  public init(catalog: KernelMessageCatalog, flavor: KernelFlavor) {
+  public init(catalog: KernelMessageCatalog, flavor: KernelFlavor, coreName: String = "M7") {
     self.catalog = catalog
     self.flavor = flavor
+    self.coreName = coreName
   }
 
   /// One line of the log, with what came before the message: the time stamp and the `driver device` prefix.
@@ -29,7 +34,7 @@ public struct LogExplainer: Sendable {
     public var ring: Int
     /// The carveout (reserved region) name remoteproc looks the vring up by: `vdev0vring1`.
     public var carveout: String
-    /// `Linux → M7` or `M7 → Linux`.
+    /// `Linux → M7` or `M7 → Linux` (the explainer's core name).
     public var direction: String
     /// What the ring is for on the Linux side.
     public var role: String
@@ -184,7 +189,7 @@ public struct LogExplainer: Sendable {
     }
     var vring: Vring?
     if let n = captured["notifyid"].flatMap({ Int($0) }), n >= 0 {
-      let v = Self.vring(notifyid: n, core: flavor.core)
+      let v = Self.vring(notifyid: n, core: flavor.core, coreName: coreName)
       vring = v
       values["vring"] = v.carveout
       values["vring.direction"] = "\(v.direction): \(v.role)"
@@ -192,6 +197,7 @@ public struct LogExplainer: Sendable {
     let timeout = flavor.mailbox.txTimeoutMS
     values["tx-timeout-ms"] = "\(timeout)"
     values["flavor"] = flavor.name
+    values["core"] = coreName
 
     var meaning = message.meaning
     var sources = [message.source]
@@ -223,12 +229,12 @@ public struct LogExplainer: Sendable {
   /// Notify ids are allocated in order, two vrings per vdev (remoteproc_core.c rproc_alloc_vring, idr_alloc);
   /// rpmsg's first virtqueue ("input") receives, its second ("output") sends (virtio_rpmsg_bus.c rpmsg_probe).
   /// HMPFacts §2, §3.4.
-  static func vring(notifyid n: Int, core: KernelFlavor.RemoteprocCore) -> Vring {
+  static func vring(notifyid n: Int, core: KernelFlavor.RemoteprocCore, coreName: String) -> Vring {
     let vdev = n / 2
     let ring = n % 2
     return Vring(
       notifyid: n, vdev: vdev, ring: ring, carveout: core.vringName(vdev: vdev, ring: ring),
-      direction: ring == 1 ? "Linux → M7" : "M7 → Linux",
+      direction: ring == 1 ? "Linux → \(coreName)" : "\(coreName) → Linux",
       role: ring == 1
         ? "the virtqueue Linux sends on, rpmsg's \"output\"" : "the virtqueue Linux receives on, rpmsg's \"input\"",
       verified: vdev == 0)

@@ -17,16 +17,17 @@ public struct RuleContext {
 
   /// Reports a finding on a node (at its name), or on one of its properties (at the property). `cap` lowers the
   /// rule's severity for this finding (a rule whose evidence is only inferred in this case reports at most a
-  /// warning); it never raises it.
+  /// warning); it never raises it. `commandLine` says what the kernel command line does for the finding (the
+  /// words `hmp fix` writes, or why none settles it).
   public mutating func report(
     _ message: String, node: Node, property: Property? = nil, range: SourceRange? = nil,
-    notes: [DiagnosticNote] = [], fixes: [FixIt] = [], cap: Severity? = nil
+    notes: [DiagnosticNote] = [], fixes: [FixIt] = [], cap: Severity? = nil, commandLine: CommandLineAdvice? = nil
   ) {
     let where_ = range ?? property?.range ?? node.nameRange ?? node.range
     findings.append(
       Diagnostic(
         rule: ruleID, severity: cap.map { min($0, severity) } ?? severity, message: message, range: where_,
-        nodePath: node.path, property: property?.name, notes: notes, fixes: fixes))
+        nodePath: node.path, property: property?.name, notes: notes, fixes: fixes, commandLine: commandLine))
   }
 
   /// Adopts a finding produced elsewhere (dtc's compile-time checks in DTCore) under this rule's ID and severity.

@@ -32,7 +32,8 @@ extension DTLint {
         or another kernel (--kernel). Without FILE the log is explained alone, and each cause names the rules \
         whose findings would confirm it. Rules that need the M7 manifest (the ownership and firmware rules) \
         run only with --m7. The tree is checked under the log's own "Kernel command line:" (the last one in \
-        the log), unless --bootargs is given: it decides what hmp_clock_gated and hmp_power_domain say.
+        the log), unless --bootargs is given: it decides what hmp_clock_gated and hmp_power_domain say. The \
+        texts name the remote core (M4, M7, M33) by the manifest's SoC, else by the tree's, else the M7.
 
         Output: text, grouped per recognised message with its line number in LOG; or --format json (version 1: \
         log, kernel, trees, line counts, messages with their values, errno, vring, timeout, causes and their \
@@ -123,7 +124,10 @@ extension DTLint {
         printError(error.description)
         throw Failure.reported(.unreadable)
       }
-      let explanation = LogExplainer(catalog: catalog, flavor: hmp.kernel).explain(text)
+      // The texts name the manifest's core; without a manifest, the trees' (below); else the M7.
+      var explanation = LogExplainer(
+        catalog: catalog, flavor: hmp.kernel, coreName: hmp.manifest?.soc.coreName ?? "M7"
+      ).explain(text)
       // The tree is judged under the command line the log's kernel booted with (the last boot's), unless
       // --bootargs says otherwise (HMPFacts §13).
       if settings.origins["bootargs"] != .commandLine, let logged = explanation.lastCommandLine(log: logName) {
@@ -138,6 +142,9 @@ extension DTLint {
           files: files, base: base, overlays: overlays,
           reader: SourceReader(sources: SourceManager(), options: frontEnd), selection: settings.selection, hmp: hmp,
           workingDirectory: cwd, keepAlive: ProcessLifetime.keep)
+      }
+      if hmp.manifest == nil, let core = trees.coreName, core != "M7" {
+        explanation = LogExplainer(catalog: catalog, flavor: hmp.kernel, coreName: core).explain(text)
       }
       let tie = Tie(
         explanation: explanation, catalog: catalog, trees: trees, hmp: hmp, selection: settings.selection)

@@ -22,10 +22,13 @@ extension DTLint {
 
         Each change is listed on stderr as OUT:line:col, the rule it satisfies and the finding it answers. \
         Findings no fix-it can settle (a peripheral that must move, a size only the engineer knows) are printed \
-        after the changes. What only the kernel command line can settle (clk-imx8mp.mcore_booted=1 for \
-        hmp_clock_gated, pd_ignore_unused for hmp_power_domain) is written once, as a comment above /dts-v1/ \
-        with the U-Boot setenv line that adds it, and the findings stay until the command line has it \
-        (--bootargs, bootargs: in .dtlint.yaml, linux.bootargs in the M7 manifest).
+        after the changes. What only the kernel command line can settle, the words the findings name \
+        (hmp_clock_gated: the SoC's mcore_booted parameter for a root slice, such as clk-imx8mp.mcore_booted=1, \
+        or clk_ignore_unused for an i.MX 93 LPCG alone; hmp_power_domain: pd_ignore_unused), is written once, as \
+        a comment above /dts-v1/ with the U-Boot setenv line that adds it, and the findings stay until the \
+        command line has it (--bootargs, bootargs: in .dtlint.yaml, linux.bootargs in the M7 manifest). Where no \
+        word settles a finding (the i.MX 8ULP's PCC clocks, which the clock driver clears while registering \
+        them), nothing is written and a note says why.
 
         The corrected file goes to -o, or to standard output; IN is never written unless --in-place.
 
@@ -127,6 +130,9 @@ extension DTLint {
         printNote(
           "\(result.changes.count) change\(result.changes.count == 1 ? "" : "s") in \(result.passes - 1) pass\(result.passes == 2 ? "" : "es")"
         )
+      }
+      for (d, why) in KernelCommandLineAdvice.unsettled(result.remaining) {
+        printNote("\(input): no kernel command-line word settles [\(d.rule)] \(d.nodePath ?? "/"): \(why)")
       }
       if !result.remaining.isEmpty {
         printError("still found after fixing:")

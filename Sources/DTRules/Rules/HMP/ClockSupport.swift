@@ -167,15 +167,18 @@ extension RuleContext {
   /// remoteproc node (the file being worked on), else at the remoteproc node (an overlay that does not touch the
   /// peripheral is still where the fix goes).
   mutating func reportOwned(
-    _ message: String, node: Node, power: M7PowerContext, fixes: [FixIt], cap: Severity?
+    _ message: String, node: Node, power: M7PowerContext, fixes: [FixIt], cap: Severity?,
+    commandLine: CommandLineAdvice
   ) {
     let file = power.rproc.nameRange?.file ?? power.rproc.definitions.last?.file
     if let s = node.property("status"), let r = s.range, r.file == file {
-      report(message, node: node, property: s, fixes: fixes, cap: cap)
+      report(message, node: node, property: s, fixes: fixes, cap: cap, commandLine: commandLine)
     } else if let def = node.definitions.last, def.file == file, let n = node.nameRange, n.file == file {
-      report(message, node: node, fixes: fixes, cap: cap)
+      report(message, node: node, fixes: fixes, cap: cap, commandLine: commandLine)
     } else {
-      report(message, node: node, range: power.rproc.nameRange ?? power.rproc.range, fixes: fixes, cap: cap)
+      report(
+        message, node: node, range: power.rproc.nameRange ?? power.rproc.range, fixes: fixes, cap: cap,
+        commandLine: commandLine)
     }
   }
 }
@@ -204,8 +207,8 @@ enum ClockFix {
     guard end > 0 else { return nil }
     let target = controller.labels.first.map { "&" + $0 } ?? "&{\(controller.path)}"
     // The section that verified init-on-array for this SoC and flavor: §13.6 for the i.MX 8M, §18.10 for the 93.
-    let source = power.clocks.protection(under: power.flavor)?.initOnArray.provenance.source ?? ""
-    let section = source.firstMatch(of: /HMPFacts (§[0-9.]+)/).map { String($0.1) } ?? "§13.6"
+    let source = power.clocks.protection(under: power.flavor)?.initOnArray.provenance.source
+    let section = factSection(source).map { String($0.dropFirst("HMPFacts ".count)) } ?? "§13.6"
     let block =
       "\n\n/* Keep the \(power.claims.soc.coreName)'s clocks on: NXP's clock driver enables these at probe and never drops them "
       + "(HMPFacts \(section)). */\n\(target) {\n\t\(statement)\n};"
@@ -217,27 +220,40 @@ enum ClockFix {
 /// `[verified: HMPFacts §13.2]`, `[inference: …]`.
 func factTag(_ status: FactStatus, _ source: String) -> String { "[\(status.rawValue): \(source)]" }
 
+/// The first `HMPFacts §N.M` a provenance source names, without what follows it.
+func factSection(_ source: String?) -> String? {
+  source?.firstMatch(of: /HMPFacts §[0-9.]*[0-9]/).map { String($0.0) }
+}
+
 /// The kernel command-line words that would settle findings of the clock and power rules, for `hmp fix`, which can
 /// write them only as a comment (U-Boot passes the command line, not the tree).
 public enum KernelCommandLineAdvice {
   /// The rules whose findings the command line settles: those that declare they read it (``RuleNeed/bootargs``).
   public static let rules = Set(RuleRegistry.shared.descriptions.filter { $0.needs.contains(.bootargs) }.map(\.id))
 
+  /// The words the findings' rules attached (``Diagnostic/commandLine``), by rule ID and then in the findings'
+  /// order, without those the command line `hmp.bootargs` already has.
   public static func words(for findings: [Diagnostic], hmp: HMPContext) -> [String] {
     var words: [String] = []
-    if findings.contains(where: { $0.rule == "hmp_clock_gated" }), let clocks = hmp.manifest?.soc.clocks,
-      clocks.protection(under: hmp.kernel)?.mcoreBooted.effect != KernelFlavor.ClockProtection.Effect.none,
-      let parameter = clocks.mcoreBootedParameter
-    {
-      words.append(parameter + "=1")
+    for d in findings.enumerated().sorted(by: { ($0.element.rule, $0.offset) < ($1.element.rule, $1.offset) }) {
+      guard case .add(let added)? = d.element.commandLine else { continue }
+      for w in added where !words.contains(w) { words.append(w) }
     }
-    if findings.contains(where: { $0.rule == "hmp_power_domain" }) { words.append("pd_ignore_unused") }
     return words.filter { w in
       hmp.bootargs.map { g in g.adding([w], source: g.source).parameters.count > g.parameters.count } ?? true
     }
   }
 
   /// The comment `hmp fix` writes above `/dts-v1/`, naming the M core of the manifest's SoC.
+  /// Why the command line settles none of `findings` that say so (``CommandLineAdvice/unsettled(_:)``), each
+  /// with its finding.
+  public static func unsettled(_ findings: [Diagnostic]) -> [(finding: Diagnostic, why: String)] {
+    findings.compactMap { d in
+      guard case .unsettled(let why)? = d.commandLine else { return nil }
+      return (d, why)
+    }
+  }
+
   public static func comment(_ words: [String], hmp: HMPContext = .defaults) -> String {
     let joined = words.joined(separator: " ")
     return "/*\n * Kernel command line (dtlint hmp fix, HMPFacts §13): Linux must boot with \(joined)\n"

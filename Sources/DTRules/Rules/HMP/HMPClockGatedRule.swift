@@ -145,9 +145,10 @@ struct HMPClockGatedRule: TreeRule {
     }
     let fix = ClockFix.initOnArray(gates, power: power, tree: context.tree)
     for (node, _, outcome) in pending {
-      guard case .report(let text, let certain, let offer) = outcome else { continue }
+      guard case .report(let message, let certain, let offer) = outcome else { continue }
       context.reportOwned(
-        text, node: node, power: power, fixes: offer ? fix.map { [$0] } ?? [] : [], cap: certain ? nil : .warning)
+        message.text, node: node, power: power, fixes: offer ? fix.map { [$0] } ?? [] : [],
+        cap: certain ? nil : .warning, commandLine: message.commandLine)
     }
   }
 }
@@ -156,7 +157,13 @@ enum ClockOutcome {
   case safe
   /// The message, whether the evidence is verified (error) or not (warning), and whether an init-on-array fix
   /// applies.
-  case report(String, certain: Bool, initOnArray: Bool)
+  case report(ClockMessage, certain: Bool, initOnArray: Bool)
+}
+
+/// A finding's text and what its fix asks of the kernel command line (for `hmp fix`).
+struct ClockMessage {
+  var text: String
+  var commandLine: CommandLineAdvice
 }
 
 /// The verdict for one peripheral: its root slice (HMPFacts §13.2–13.6, §18.10, §18.11) and, where the SoC's
@@ -391,25 +398,27 @@ struct ClockJudge {
     text +=
       Self.consequence
     text += ". " + Self.gateFixText(verdict: verdict, clocks: power.clocks, kernel: hmp.kernelPhrase)
-    return .report(text, certain: verdict.certain && power.clocks.gateAccess == nil, initOnArray: verdict.initOnArray)
+    return .report(
+      ClockMessage(text: text, commandLine: .add(["clk_ignore_unused"])),
+      certain: verdict.certain && power.clocks.gateAccess == nil, initOnArray: verdict.initOnArray)
   }
 
   /// The message: the findings, the gate's when it closes too, the consequence for RPMsg (inferred) and the fix for
   /// the flavor.
   func finish(
     _ heads: [String], slice: ClockRef, clocks: PeripheralClocks, node: Node, live: Bool, gate: GateVerdict?
-  ) -> String {
+  ) -> ClockMessage {
     var text = heads.joined(separator: "; ")
     if let gate { text += "; and " + gate.text }
     text +=
       Self.consequence
-    var fix = ClockJudge.fixText(
-      flavor: power.flavor, clocks: power.clocks, gate: clocks.gate, kernel: hmp.kernelPhrase)
+    var fix = ClockJudge.fix(flavor: power.flavor, clocks: power.clocks, gate: clocks.gate, kernel: hmp.kernelPhrase)
     if let gate, !gate.initOnArray {
-      fix +=
+      fix.text +=
         "; and, for \(gate.gate.name), add clk_ignore_unused to the kernel command line (it stops only the boot-time sweep)"
+      if case .add(let words) = fix.commandLine { fix.commandLine = .add(words + ["clk_ignore_unused"]) }
     }
-    return text + ". " + fix
+    return ClockMessage(text: text + ". " + fix.text, commandLine: fix.commandLine)
   }
 
   /// What a stopped clock does to RPMsg (inferred).
@@ -428,13 +437,17 @@ struct ClockJudge {
     return "Fix for \(kernel): " + parts.joined(separator: "; or ")
   }
 
-  /// "Fix for kernel X: add … to the kernel command line (in U-Boot: …); or list … in init-on-array of &clk".
-  static func fixText(flavor: KernelFlavor, clocks: SoCClocks, gate: ClockRef?, kernel: String) -> String {
+  /// "Fix for kernel X: add … to the kernel command line (in U-Boot: …); or list … in init-on-array of &clk", and
+  /// the command-line words it names; where the clock driver clears the slice while registering it whatever the
+  /// command line says (the i.MX 8ULP's PCC, HMPFacts §18.11), why no word settles it.
+  static func fix(flavor: KernelFlavor, clocks: SoCClocks, gate: ClockRef?, kernel: String) -> ClockMessage {
     let p = clocks.protection(under: flavor)
     let effect = p?.mcoreBooted.effect ?? .unknown
     var parts: [String] = []
+    var words: [String] = []
     if effect != .none, let parameter = clocks.mcoreBootedParameter {
       let param = parameter + "=1"
+      words.append(param)
       var s = "add \(param) to the kernel command line"
       if let since = p?.mcoreBooted.since { s += " (\(flavor.name) ≥ \(since))" }
       if effect == .unknown { s += " (whether this kernel honours it was not read)" }
@@ -447,10 +460,19 @@ struct ClockJudge {
       parts.append(s)
     }
     guard !parts.isEmpty else {
-      return "No device-tree or command-line fix is known for \(kernel)" + (clocks.fixHint.map { ": \($0)." } ?? ".")
+      let text =
+        "No device-tree or command-line fix is known for \(kernel)" + (clocks.fixHint.map { ": \($0)." } ?? ".")
+      guard let cleared = p?.clearedAtRegistration, cleared.always else {
+        return ClockMessage(text: text, commandLine: .add(words))
+      }
+      let why =
+        "the clock driver of \(kernel) \(clocks.rootBitClosing) of the \(clocks.sliceNoun) while registering it, which no "
+        + "command-line word prevents (clk_ignore_unused stops only the late-boot sweep) "
+        + factTag(cleared.provenance.status, factSection(cleared.provenance.source) ?? "HMPFacts §18.11")
+      return ClockMessage(text: text, commandLine: .unsettled(why))
     }
     let joiner = p?.clearedAtRegistration != nil || effect == .unknown ? "; and " : "; or "
-    return "Fix for \(kernel): " + parts.joined(separator: joiner)
+    return ClockMessage(text: "Fix for \(kernel): " + parts.joined(separator: joiner), commandLine: .add(words))
   }
 }
 

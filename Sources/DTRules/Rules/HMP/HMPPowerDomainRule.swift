@@ -97,7 +97,8 @@ struct HMPPowerDomainRule: TreeRule {
           "to keep the domain on at run time, keep one of its Linux devices from suspending — no device-tree setting "
           + "for that is known (NXP's rpmsg trees attach the audio nodes to audiomix_pd and mark them fsl,enable-lpa "
           + "instead; effect not verified, HMPFacts §13.7)"
-        context.reportOwned(text, node: node, power: power, fixes: [], cap: nil)
+        context.reportOwned(
+          text, node: node, power: power, fixes: [], cap: nil, commandLine: .add(pdIgnore ? [] : ["pd_ignore_unused"]))
       }
     }
   }

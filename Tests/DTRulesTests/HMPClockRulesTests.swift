@@ -292,6 +292,27 @@ import _DTTestSupport
     #expect(try Self.plan("mainline", owned: ["gpio3"]).isEmpty)
   }
 
+  /// i.MX 93 (HMPFacts §18.10): the boot-time sweep closes an unused LPCG on its own, and mcore_booted spares only
+  /// the root. Where the flavor reads init-on-array the LPCG is listed there; elsewhere the plan adds
+  /// clk_ignore_unused, as hmp_clock_gated's gate verdict asks (a watchdog has an LPCG and no root).
+  @Test func planKeepsTheIMX93LPCGs() throws {
+    func plan(_ kernel: String, _ owned: [String]) throws -> ClockProtectionPlan {
+      ClockProtectionPlan.make(
+        soc: try SoCProfile.load(name: "imx93"), flavor: try KernelFlavor.load(name: kernel), owned: owned, given: nil)
+    }
+    let mainline = try plan("mainline", ["lpuart2"])
+    #expect(mainline.commandLine == ["clk-imx93.mcore_booted=1", "clk_ignore_unused"])
+    #expect(mainline.initOnArray.isEmpty)
+    #expect(try plan("mainline", ["wdog3"]).commandLine == ["clk_ignore_unused"])
+    let nxp6 = try plan("nxp-6", ["lpuart2", "wdog3"])
+    #expect(nxp6.commandLine.isEmpty, "init-on-array keeps root and LPCGs: \(nxp6.commandLine)")
+    let gates = try SoCProfile.load(name: "imx93").clocks.map { c in
+      ["lpuart2", "wdog3"].compactMap { c.peripheral(label: $0)?.gate?.id }
+    }
+    #expect(nxp6.initOnArray.map(\.id) == gates && gates?.count == 2)
+    #expect(try plan("mainline", ["lpuart2"]).ubootLine?.contains("clk_ignore_unused") == true)
+  }
+
   @Test func generatorWritesHeaderAndInitOnArrayKeepingTheBasesEntries() throws {
     let (profile, sku) = try HMPBoardName.resolve(board: "verdin-imx8mp-nonwifi", sku: nil, manifestBoard: nil)
     func generate(_ kernel: String, base: DeviceTree? = nil, bootargs: String? = nil) throws -> GeneratedOverlay {

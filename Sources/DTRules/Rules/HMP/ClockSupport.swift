@@ -31,9 +31,9 @@ public struct ClockProtectionPlan: Sendable, Hashable {
     let domains = entries.compactMap(\.powerDomain)
     var words: [String] = []
     var initOn: [ClockRef] = []
+    let p = clocks.protection(under: flavor)
+    let readsInitOn = p?.initOnArray.read ?? false
     if !sliced.isEmpty {
-      let p = clocks.protection(under: flavor)
-      let readsInitOn = p?.initOnArray.read ?? false
       if readsInitOn {
         for e in sliced {
           if let g = e.gate, !initOn.contains(g) { initOn.append(g) }
@@ -46,6 +46,20 @@ public struct ClockProtectionPlan: Sendable, Hashable {
         let parameter = clocks.mcoreBootedParameter
       {
         words.append(parameter + "=1")
+      }
+    }
+    // Gates the boot-time sweep closes on their own (the i.MX 93's LPCGs, HMPFacts §18.10): init-on-array keeps
+    // them where the flavor reads it; elsewhere only clk_ignore_unused does, unless the plan sets an mcore_booted
+    // the flavor is known to spare gates with (hmp_clock_gated's gate verdict, the same conditions).
+    if clocks.gateSweep != nil {
+      let gated = entries.compactMap(\.gate)
+      if readsInitOn {
+        for g in gated where !initOn.contains(g) { initOn.append(g) }
+      } else if !gated.isEmpty {
+        let spared =
+          (p?.gateMcoreBooted?.effect.protects ?? false)
+          && clocks.mcoreBootedParameter.map { words.contains($0 + "=1") } ?? false
+        if !spared { words.append("clk_ignore_unused") }
       }
     }
     if !domains.isEmpty { words.append("pd_ignore_unused") }

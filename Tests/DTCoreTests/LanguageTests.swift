@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import DTCore
@@ -387,5 +388,42 @@ import Testing
     let t = ok("/dts-v1/; / { node@1 { name = \"node\"; a; }; };")
     #expect(t.node(atPath: "/node@1")?.properties.map(\.name) == ["a"])
     #expect(errors("/dts-v1/; / { node { name = \"other\"; }; };").map(\.rule) == ["name_properties"])
+  }
+
+  /// The parser reads the lexer's tokens where they are (no copy with an end-of-input token appended, issue 20): the
+  /// end of input is just after the last token, and the tokens a parse hands out are the lexer's own.
+  @Test func endOfInputFollowsTheLastToken() throws {
+    let e = errors("/dts-v1/;\n/ {\n  a = <1>;\n")
+    #expect(e.count == 1)
+    #expect(e.first?.message.hasSuffix("found end of input") == true)
+    #expect(e.first?.line == 3)
+    #expect(e.first?.col == 11)
+    // No token at all: the end of input is the start of the (empty) main file.
+    let empty = errors("")
+    #expect(empty.first?.message.hasSuffix("found end of input") == true)
+    #expect(empty.first?.line == 1 && empty.first?.col == 1)
+
+    let d = TempDir()
+    let path = d.write("t.dts", "/dts-v1/;\n/ { a = <1>; };\n")
+    let parsed = try SourceReader(sources: SourceManager(), options: FrontEndOptions()).parse(path: path)
+    #expect(parsed.diagnostics.isEmpty)
+    #expect(parsed.tokens.count == 12)
+    #expect(parsed.tokens.last?.kind == .char && parsed.tokens.last?.isChar(";") == true)
+  }
+
+  /// Positions after line markers, with several files read by one lexer: the marker map is kept per file (an array
+  /// indexed by file), so a file without markers, read after one with them, keeps its own positions, and the file
+  /// with them still maps to the names they give.
+  @Test func lineMarkersMapPerFile() {
+    let d = TempDir()
+    d.write("plain.dtsi", "/ { a = <09>; };\n")
+    let main = "/dts-v1/;\n# 7 \"named.dtsi\"\n/ { b = <08>; };\n/include/ \"plain.dtsi\"\n/ { c = <07 09>; };\n"
+    let (c, sm) = compileText(main, preprocess: false, dir: d)
+    let located = c.diagnostics.filter { $0.severity == .error }.compactMap { d -> String? in
+      guard let r = d.range else { return nil }
+      let lc = sm[r.file].lineColumn(at: r.start)
+      return "\((sm[r.file].path as NSString).lastPathComponent):\(lc.line):\(lc.column)"
+    }
+    #expect(located == ["named.dtsi:7:10", "plain.dtsi:1:10", "named.dtsi:9:13"])
   }
 }

@@ -106,19 +106,31 @@ public enum DTBWriter {
 /// dtc's strings block: a name is stored once, on first use, unless it already occurs in the block as a
 /// NUL-terminated tail of a stored string (`names` reuses the end of `reg-names`). dtc finds the first such
 /// occurrence with `memmem` over the whole block; here every stored string's tails are indexed as it is appended,
-/// so each lookup is one dictionary probe.
+/// so each lookup is one probe of a hash table whose entries point into the block itself (no array per tail, no
+/// per-byte `Hasher`: a compile hashed and allocated more for this table than it spent writing the blob).
 struct StringTable {
   private(set) var bytes: [UInt8] = []
-  /// Tail (up to `maxIndexed` bytes) -> offset of its first occurrence.
-  private var tails: [[UInt8]: Int] = [:]
-  /// Strings longer than `maxIndexed`: only their last `maxIndexed` tails are in `tails`.
+  /// The indexed tails (up to `maxIndexed` bytes, each ending where a stored string ends), at their first
+  /// occurrence: where each starts in `bytes`, its length and its hash. `slots` is the open-addressing table.
+  private var tailStart: [Int32] = []
+  private var tailLength: [UInt8] = []
+  private var tailHash: [UInt32] = []
+  private var slots = [Int32](repeating: -1, count: 64)
+  /// Strings longer than `maxIndexed`: only their last `maxIndexed` tails are indexed.
   private var longStrings: [Range<Int>] = []
   private let maxIndexed = 64
+
+  /// FNV-1a folded from the last byte to the first, so that the tails of a string are hashed in one pass.
+  @inline(__always) private static func step(_ h: UInt32, _ c: UInt8) -> UInt32 { (h ^ UInt32(c)) &* 16_777_619 }
+  private static let seed: UInt32 = 2_166_136_261
 
   /// The offset of `name` (without NUL) in the block, appending it when it does not occur yet.
   mutating func offset(of name: [UInt8]) -> Int {
     if name.count <= maxIndexed {
-      if let off = tails[name] { return off }
+      var h = Self.seed
+      for c in name.reversed() { h = Self.step(h, c) }
+      let (slot, found) = probe(hash: h, count: name.count) { at in bytes[at..<(at + name.count)].elementsEqual(name) }
+      if found { return Int(tailStart[Int(slots[slot])]) }
     } else {
       for r in longStrings where r.count >= name.count && bytes[(r.upperBound - name.count)..<r.upperBound] == name[...]
       {
@@ -130,10 +142,42 @@ struct StringTable {
     bytes.append(0)
     let end = start + name.count
     if name.count > maxIndexed { longStrings.append(start..<end) }
-    for k in max(start, end - maxIndexed)...end {
-      let tail = Array(bytes[k..<end])
-      if tails[tail] == nil { tails[tail] = k }
+    // Every tail of the new string, from the empty one at its end to the longest indexed: the first occurrence of
+    // each is kept.
+    var h = Self.seed
+    var k = end
+    while true {
+      let length = end - k
+      let (slot, found) = probe(hash: h, count: length) { [bytes] at in
+        bytes[at..<(at + length)].elementsEqual(bytes[k..<end])
+      }
+      if !found { add(start: k, length: length, hash: h, slot: slot) }
+      if k == max(start, end - maxIndexed) { break }
+      k -= 1
+      h = Self.step(h, bytes[k])
     }
     return start
+  }
+
+  /// The slot of the tail of `count` bytes with hash `hash` that `matches` (given where a candidate starts), or the
+  /// empty slot where it would go.
+  private func probe(hash: UInt32, count: Int, matches: (Int) -> Bool) -> (slot: Int, found: Bool) {
+    let mask = slots.count - 1
+    var i = Int(hash) & mask
+    while true {
+      let e = slots[i]
+      if e < 0 { return (i, false) }
+      let entry = Int(e)
+      if tailHash[entry] == hash, Int(tailLength[entry]) == count, matches(Int(tailStart[entry])) { return (i, true) }
+      i = (i + 1) & mask
+    }
+  }
+
+  private mutating func add(start: Int, length: Int, hash: UInt32, slot: Int) {
+    slots[slot] = Int32(tailStart.count)
+    tailStart.append(Int32(start))
+    tailLength.append(UInt8(length))
+    tailHash.append(hash)
+    if tailStart.count * 2 > slots.count { slots = ByteStrings.slots(hashes: tailHash, count: slots.count * 2) }
   }
 }

@@ -7,7 +7,12 @@ struct Parser {
   /// Syntax errors reported before the parser gives up on a file.
   static let maxErrors = 100
 
-  private var toks: [Token]
+  /// The lexer's tokens, not copied: the end of input is `eofToken`, at index `toks.count` (or the lexer's own
+  /// last token when it is one).
+  private let toks: [Token]
+  private let eofToken: Token
+  /// The index of the end of input (`pos` stops there).
+  private let eofIndex: Int
   private var pos = 0
   private let sources: SourceManager
   private let searchPaths: [String]
@@ -33,22 +38,31 @@ struct Parser {
     self.sources = sources
     self.searchPaths = searchPaths
     self.limits = limits
-    if toks.last?.kind != .eof {
-      let end = toks.last?.range ?? SourceRange(file: file, start: 0, end: 0)
-      toks.append(Token(kind: .eof, range: SourceRange(file: end.file, start: end.end, end: end.end)))
+    if let last = tokens.last, last.kind == .eof {
+      eofToken = last
+      eofIndex = tokens.count - 1
+    } else {
+      let end = tokens.last?.range ?? SourceRange(file: file, start: 0, end: 0)
+      eofToken = Token(kind: .eof, range: SourceRange(file: end.file, start: end.end, end: end.end))
+      eofIndex = tokens.count
     }
   }
 
   // MARK: - Token helpers
 
-  private var tok: Token { toks[pos] }
-  private func peek(_ k: Int = 1) -> Token { toks[min(pos + k, toks.count - 1)] }
+  private var tok: Token { pos < eofIndex ? toks[pos] : eofToken }
+  /// The current token's kind (without copying the token).
+  private var kind: TokenKind { pos < eofIndex ? toks[pos].kind : .eof }
+  private func peek(_ k: Int = 1) -> Token {
+    let i = min(pos + k, eofIndex)
+    return i < eofIndex ? toks[i] : eofToken
+  }
   private mutating func advance() -> Token {
-    let t = toks[pos]
-    if pos < toks.count - 1 { pos += 1 }
+    let t = tok
+    if pos < eofIndex { pos += 1 }
     return t
   }
-  @inline(__always) private func at(_ c: Unicode.Scalar) -> Bool { toks[pos].isChar(c) }
+  @inline(__always) private func at(_ c: Unicode.Scalar) -> Bool { pos < eofIndex && toks[pos].isChar(c) }
 
   private mutating func error(_ message: String, _ range: SourceRange) {
     diagnostics.append(Diagnostic(rule: "syntax", severity: .error, message: message, range: range))
@@ -77,7 +91,7 @@ struct Parser {
   /// if it were there, so the next property is read normally.
   private mutating func endOfProperty(_ name: Token) throws(Unwind) -> Token {
     if at(";") { return advance() }
-    let previous = toks[max(pos - 1, 0)]
+    let previous = pos > 0 ? toks[pos - 1] : tok
     let startsNewLine =
       previous.range.file != tok.range.file
       || sources[tok.range.file].lineColumn(at: tok.range.start).line
@@ -95,7 +109,7 @@ struct Parser {
   /// Skips to just after the next `;` at this nesting level, or to a `}` that closes the current block.
   private mutating func recover() {
     var nesting = 0
-    while toks[pos].kind != .eof {
+    while kind != .eof {
       if at("{") {
         nesting += 1
       } else if at("}") {
@@ -114,12 +128,12 @@ struct Parser {
   mutating func parseFile() {
     // headers: (/dts-v1/ ; [/plugin/ ;])+
     var flags: (v1: Bool, plugin: Bool)?
-    while toks[pos].kind == .dtsV1 {
+    while kind == .dtsV1 {
       let start = advance()
       var plugin = false
       do {
         _ = try expect(";")
-        if toks[pos].kind == .plugin {
+        if kind == .plugin {
           _ = advance()
           _ = try expect(";")
           plugin = true
@@ -157,10 +171,10 @@ struct Parser {
     while true {
       var save = pos
       var entryLabels: [String] = []
-      while toks[pos].kind == .label {
+      while kind == .label {
         entryLabels.append(advance().text)
       }
-      guard toks[pos].kind == .memreserve else {
+      guard kind == .memreserve else {
         pos = save
         break
       }
@@ -180,7 +194,7 @@ struct Parser {
 
     // devicetree
     var first = true
-    while toks[pos].kind != .eof && !fatal && !gaveUp {
+    while kind != .eof && !fatal && !gaveUp {
       do {
         try topLevelItem(first: first)
         first = false
@@ -213,7 +227,7 @@ struct Parser {
     }
     if first && root == nil {
       // `&ref { … }` as the first item: only allowed (as a fragment) in a plugin.
-      guard toks[pos].kind == .labelRef || toks[pos].kind == .pathRef else {
+      guard kind == .labelRef || kind == .pathRef else {
         try syntaxError(expected: "'/' (the root node) or, in an overlay, '&label'")
       }
       let ref = advance()
@@ -230,10 +244,10 @@ struct Parser {
       return
     }
     guard root != nil else { try syntaxError(expected: "'/'") }
-    switch toks[pos].kind {
+    switch kind {
     case .label:
       let label = advance()
-      guard toks[pos].kind == .labelRef || toks[pos].kind == .pathRef else {
+      guard kind == .labelRef || kind == .pathRef else {
         try syntaxError(expected: "'&label' or '&{/path}'")
       }
       let ref = advance()
@@ -273,7 +287,7 @@ struct Parser {
       }
     case .deleteNode, .omitIfNoRef:
       let kw = advance()
-      guard toks[pos].kind == .labelRef || toks[pos].kind == .pathRef else {
+      guard kind == .labelRef || kind == .pathRef else {
         try syntaxError(expected: "'&label' or '&{/path}'")
       }
       let ref = advance()
@@ -395,7 +409,7 @@ struct Parser {
     }
     let node = Node(name: "")
     var sawSubnode = false
-    while !at("}") && toks[pos].kind != .eof {
+    while !at("}") && kind != .eof {
       do {
         try bodyItem(node, sawSubnode: &sawSubnode)
       } catch {
@@ -412,14 +426,14 @@ struct Parser {
   private mutating func bodyItem(_ node: Node, sawSubnode: inout Bool) throws(Unwind) {
     var itemLabels: [Token] = []
     var omit = false
-    while toks[pos].kind == .label || toks[pos].kind == .omitIfNoRef {
-      if toks[pos].kind == .omitIfNoRef { omit = true } else { itemLabels.append(tok) }
+    while kind == .label || kind == .omitIfNoRef {
+      if kind == .omitIfNoRef { omit = true } else { itemLabels.append(tok) }
       _ = advance()
     }
-    switch toks[pos].kind {
+    switch kind {
     case .deleteProperty where !omit:
       let kw = advance()
-      guard toks[pos].kind == .name else { try syntaxError(expected: "a property name") }
+      guard kind == .name else { try syntaxError(expected: "a property name") }
       let name = advance()
       _ = try expect(";")
       if sawSubnode { error("properties must precede subnodes", kw.range) }
@@ -428,7 +442,7 @@ struct Parser {
       node.properties.append(p)
     case .deleteNode:
       let kw = advance()
-      guard toks[pos].kind == .name else { try syntaxError(expected: "a node name") }
+      guard kind == .name else { try syntaxError(expected: "a node name") }
       let name = advance()
       let semi = try expect(";")
       let child = Node(name: name.text)
@@ -482,18 +496,18 @@ struct Parser {
   private mutating func propData() throws(Unwind) -> PropertyValue {
     var data = PropertyValue()
     while true {
-      while toks[pos].kind == .label {
+      while kind == .label {
         let l = advance()
         data.markers.append(ValueMarker(kind: .label, offset: data.bytes.count, ref: l.text, range: l.range))
       }
-      switch toks[pos].kind {
+      switch kind {
       case .string:
         let s = advance()
         data.markers.append(ValueMarker(kind: .string, offset: data.bytes.count, range: s.range))
         data.bytes.append(contentsOf: s.bytes)
       case .bits:
         _ = advance()
-        guard toks[pos].kind == .literal else { try syntaxError(expected: "8, 16, 32 or 64 after /bits/") }
+        guard kind == .literal else { try syntaxError(expected: "8, 16, 32 or 64 after /bits/") }
         let lit = advance()
         var bits = Int(clamping: lit.value)
         if ![8, 16, 32, 64].contains(bits) {
@@ -508,7 +522,7 @@ struct Parser {
       case .char where at("["):
         _ = advance()
         data.markers.append(ValueMarker(kind: .cells(bits: 8), offset: data.bytes.count))
-        while toks[pos].kind == .byte || toks[pos].kind == .label {
+        while kind == .byte || kind == .label {
           let t = advance()
           if t.kind == .byte {
             data.bytes.append(UInt8(truncatingIfNeeded: t.value))
@@ -526,7 +540,7 @@ struct Parser {
       default:
         try syntaxError(expected: "a value (string, '<cells>', '[bytes]', '&reference' or '/incbin/')")
       }
-      while toks[pos].kind == .label {
+      while kind == .label {
         let l = advance()
         data.markers.append(ValueMarker(kind: .label, offset: data.bytes.count, ref: l.text, range: l.range))
       }
@@ -541,7 +555,7 @@ struct Parser {
   private mutating func cellArray(bits: Int, into data: inout PropertyValue) throws(Unwind) {
     data.markers.append(ValueMarker(kind: .cells(bits: bits), offset: data.bytes.count))
     while !at(">") {
-      switch toks[pos].kind {
+      switch kind {
       case .label:
         let l = advance()
         data.markers.append(ValueMarker(kind: .label, offset: data.bytes.count, ref: l.text, range: l.range))
@@ -578,7 +592,7 @@ struct Parser {
   private mutating func incbin(into data: inout PropertyValue) throws(Unwind) {
     let kw = advance()
     _ = try expect("(")
-    guard toks[pos].kind == .string else { try syntaxError(expected: "a file name string") }
+    guard kind == .string else { try syntaxError(expected: "a file name string") }
     let nameTok = advance()
     var offset: UInt64 = 0
     var length: UInt64? = nil
@@ -631,7 +645,7 @@ struct Parser {
   // MARK: - Integer expressions (uint64 arithmetic, dtc's operator set and precedence)
 
   private mutating func integerPrim() throws(Unwind) -> UInt64 {
-    switch toks[pos].kind {
+    switch kind {
     case .literal, .charLiteral:
       return advance().value
     case .char where at("("):
@@ -647,7 +661,7 @@ struct Parser {
   /// Counts one level of expression nesting; past the limit the input is refused before it exhausts the stack.
   private mutating func enterExpression() throws(Unwind) {
     if expressionDepth >= limits.maxExpressionDepth {
-      error("expression nested more than \(limits.maxExpressionDepth) levels deep", toks[pos].range)
+      error("expression nested more than \(limits.maxExpressionDepth) levels deep", tok.range)
       fatal = true
       throw Unwind()
     }
@@ -670,7 +684,7 @@ struct Parser {
 
   private mutating func logicalOr() throws(Unwind) -> UInt64 {
     var v = try logicalAnd()
-    while toks[pos].kind == .or {
+    while kind == .or {
       _ = advance()
       let r = try logicalAnd()
       v = (v != 0 || r != 0) ? 1 : 0
@@ -680,7 +694,7 @@ struct Parser {
 
   private mutating func logicalAnd() throws(Unwind) -> UInt64 {
     var v = try bitOr()
-    while toks[pos].kind == .and {
+    while kind == .and {
       _ = advance()
       let r = try bitOr()
       v = (v != 0 && r != 0) ? 1 : 0
@@ -717,7 +731,7 @@ struct Parser {
 
   private mutating func equality() throws(Unwind) -> UInt64 {
     var v = try relational()
-    while toks[pos].kind == .eq || toks[pos].kind == .ne {
+    while kind == .eq || kind == .ne {
       let op = advance().kind
       let r = try relational()
       v = ((op == .eq) == (v == r)) ? 1 : 0
@@ -727,7 +741,7 @@ struct Parser {
 
   private mutating func relational() throws(Unwind) -> UInt64 {
     var v = try shift()
-    while at("<") || at(">") || toks[pos].kind == .le || toks[pos].kind == .ge {
+    while at("<") || at(">") || kind == .le || kind == .ge {
       let op = advance()
       let r = try shift()
       let result: Bool
@@ -743,7 +757,7 @@ struct Parser {
 
   private mutating func shift() throws(Unwind) -> UInt64 {
     var v = try additive()
-    while toks[pos].kind == .lshift || toks[pos].kind == .rshift {
+    while kind == .lshift || kind == .rshift {
       let op = advance().kind
       let r = try additive()
       if r >= 64 {

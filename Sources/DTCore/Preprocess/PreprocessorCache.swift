@@ -238,13 +238,19 @@ struct ByteStrings: Sendable {
   private mutating func rebuildSlots(count: Int) {
     var n = count
     while n < ends.count * 2 + 2 { n <<= 1 }
-    var ns = [Int32](repeating: -1, count: n)
-    let mask = ns.count - 1
+    slots = Self.slots(hashes: hashes, count: n)
+  }
+
+  /// An open-addressing table of `count` slots (a power of two) holding entry `i` at the first free slot from
+  /// `hashes[i]` on (linear probing); -1 marks a free slot.
+  static func slots(hashes: [UInt32], count: Int) -> [Int32] {
+    var ns = [Int32](repeating: -1, count: count)
+    let mask = count - 1
     for (id, h) in hashes.enumerated() {
       var i = Int(h) & mask
       while ns[i] >= 0 { i = (i + 1) & mask }
       ns[i] = Int32(id)
     }
-    slots = ns
+    return ns
   }
 }

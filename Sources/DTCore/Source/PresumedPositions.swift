@@ -11,7 +11,10 @@
 /// of a line: one inside `#if 0` still counts (preprocessed input has no conditionals left).
 final class PresumedPositions {
   private let sources: SourceManager
-  private var maps: [FileID: FileMap?] = [:]
+  /// Indexed by `FileID.raw` (looked up for every token the DTS lexer reads): whether the file was scanned, and its
+  /// map when it has markers.
+  private var scanned: [Bool] = []
+  private var maps: [FileMap?] = []
   private var presumedIDs: [String: FileID] = [:]
 
   /// Physical line (1-based) → presumed file and line.
@@ -47,9 +50,16 @@ final class PresumedPositions {
   }
 
   private func fileMap(_ id: FileID) -> FileMap? {
-    if let known = maps[id] { return known }
+    let i = Int(id.raw)
+    guard i >= 0 else { return nil }
+    if i < scanned.count, scanned[i] { return maps[i] }
     let built = build(sources[id])
-    maps[id] = built
+    if i >= scanned.count {
+      scanned += repeatElement(false, count: i + 1 - scanned.count)
+      maps += repeatElement(nil, count: i + 1 - maps.count)
+    }
+    scanned[i] = true
+    maps[i] = built
     return built
   }
 

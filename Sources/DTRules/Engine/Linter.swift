@@ -145,19 +145,25 @@ public struct Linter: Sendable {
   /// Kernel flavor, board and manifest for the HMP rules.
   public var hmp: HMPContext = .defaults
 
+  /// The tree rules by ID, and dtc's checks the compile runs: made once, not for every tree checked.
+  private let treeRules: [String: any TreeRule.Type]
+  private let compileTime: Set<String>
+
   public init(registry: RuleRegistry = .shared, selection: RuleSelection? = nil, hmp: HMPContext = .defaults) {
     self.hmp = hmp
     self.registry = registry
     self.selection = selection ?? RuleSelection(registry: registry)
+    var byID: [String: any TreeRule.Type] = [:]
+    for r in registry.rules { byID[r.description.id] = r }
+    treeRules = byID
+    compileTime = Set(TreeFixups.compileTimeChecks)
   }
 
   /// `frontEnd`: diagnostics produced while reading the tree (syntax errors, dtc's error-level checks that run
   /// during compilation). A tree rule with front-end diagnostics counts as having run and failed with them; the
   /// others are reported as they come. `input`: whether the tree was compiled from source or read from a blob.
   public func lint(_ tree: DeviceTree, frontEnd: [Diagnostic] = [], input: InputKind = .source) -> [Diagnostic] {
-    var byID: [String: any TreeRule.Type] = [:]
-    for r in registry.rules { byID[r.description.id] = r }
-
+    let byID = treeRules
     var output: [Diagnostic] = []
     var frontEndFindings: [String: [Diagnostic]] = [:]
     var unreadable = false
@@ -193,8 +199,8 @@ public struct Linter: Sendable {
     _ info: TreeInfo, byID: [String: any TreeRule.Type], frontEndFindings: [String: [Diagnostic]]
   ) -> [Diagnostic] {
     let tree = info.tree
-    let compileTime = Set(TreeFixups.compileTimeChecks)
     var status: [String: Status] = [:]
+    status.reserveCapacity(byID.count)
     var output: [Diagnostic] = []
 
     func setting(_ id: String) -> RuleSetting {

@@ -120,16 +120,29 @@ public final class HMPContext: Sendable {
   public func soc(for tree: DeviceTree) -> SoCProfile? {
     if let m = manifest { return m.soc }
     if let b = board(for: tree), let s = try? SoCProfile.load(name: b.soc) { return s }
-    var found: SoCProfile?
+    // The first node (in tree order) with an imx-rproc compatible of a bundled profile; the first such profile in
+    // name order.
+    var found: Int?
+    let byCompatible = Self.bundledSoCByRprocCompatible
     tree.root.walk { n in
       guard found == nil, let compats = n.property("compatible")?.value.strings else { return }
-      for name in SoCProfile.knownNames {
-        if let s = try? SoCProfile.load(name: name), compats.contains(where: { s.remoteproc.compatible($0) != nil }) {
-          found = s
-          return
-        }
+      for c in compats {
+        if let i = byCompatible[c], found.map({ i < $0 }) ?? true { found = i }
       }
     }
-    return found
+    return found.map { Self.bundledSoCs[$0] }
   }
+
+  /// The bundled SoC profiles that load, in name order, read once: ``soc(for:)`` looks for their imx-rproc
+  /// compatibles on every node of a tree (listing and loading the profiles there cost a tenth of a whole-corpus
+  /// check).
+  static let bundledSoCs: [SoCProfile] = SoCProfile.knownNames.compactMap { try? SoCProfile.load(name: $0) }
+  /// Each imx-rproc compatible of the bundled profiles → the first of them (in name order) that lists it.
+  static let bundledSoCByRprocCompatible: [String: Int] = {
+    var m: [String: Int] = [:]
+    for (i, s) in bundledSoCs.enumerated() {
+      for c in s.remoteproc.compatibles where m[c.compatible] == nil { m[c.compatible] = i }
+    }
+    return m
+  }()
 }

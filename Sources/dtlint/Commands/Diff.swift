@@ -107,7 +107,10 @@ extension DTLint {
       for spec in [a, b] {
         let spec = try StandardInput.path(spec, sources: sources)
         do {
-          sides.append(try reader.loadForDiff(spec))
+          let side = try reader.loadForDiff(spec)
+          // Freed with the process, not node by node (see ProcessLifetime).
+          ProcessLifetime.keep(side.tree)
+          sides.append(side)
         } catch {
           report(error.diagnostics, sources: sources, input: spec)
           printError("error: \(error.description)")

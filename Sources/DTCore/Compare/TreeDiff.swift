@@ -200,9 +200,8 @@ public enum TreeDiff {
       // Sorted by name, then by position: the first of a name comes first and the others are skipped.
       func sorted(_ items: [T]) -> [(name: String, item: T)] {
         let named = items.enumerated().map { (name: name($0.element), index: $0.offset, item: $0.element) }
-        let order = named.sorted {
-          $0.name == $1.name ? $0.index < $1.index : $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
-        }
+        // For ASCII strings `<` is the order of their bytes.
+        let order = named.sorted { $0.name == $1.name ? $0.index < $1.index : $0.name < $1.name }
         var out: [(name: String, item: T)] = []
         out.reserveCapacity(order.count)
         for x in order where out.last?.name != x.name { out.append((x.name, x.item)) }
@@ -215,10 +214,10 @@ public enum TreeDiff {
       var i = 0
       var j = 0
       while i < sa.count || j < sb.count {
-        if j >= sb.count || (i < sa.count && sa[i].name.utf8.lexicographicallyPrecedes(sb[j].name.utf8)) {
+        if j >= sb.count || (i < sa.count && sa[i].name < sb[j].name) {
           out.append((sa[i].name, sa[i].item, nil))
           i += 1
-        } else if i >= sa.count || sb[j].name.utf8.lexicographicallyPrecedes(sa[i].name.utf8) {
+        } else if i >= sa.count || sb[j].name < sa[i].name {
           out.append((sb[j].name, nil, sb[j].item))
           j += 1
         } else {

@@ -321,6 +321,9 @@ public enum DTSPrinter {
         out.append(0x3A)
       }
       guard let type = emit, chunkLen > 0 else { continue }
+      // dtc's walk adds a cell marker 4 bytes after each reference, past the end for a reference in the last 3
+      // bytes (which no parser or blob makes): such markers do not fit.
+      guard chunkEnd <= len else { return false }
       let chunk = bytes[m.offset..<chunkEnd]
       switch type {
       case .string:

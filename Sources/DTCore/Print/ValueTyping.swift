@@ -69,19 +69,19 @@ enum ValueTyping {
   static func guessType(
     _ bytes: [UInt8], offset: Int, length: Int, list: inout MarkerList, from slot: Int
   ) -> ValueMarker.Kind {
-    let (kind, list: isList) = classify(bytes, offset: offset, length: length)
-    if isList {
+    let guess = classify(bytes, offset: offset, length: length)
+    if guess.list {
       var s = slot
       forEachFurtherString(bytes, offset: offset, end: offset + length) {
         s = list.add(from: s, ValueMarker(kind: .string, offset: $0))
       }
     }
-    return kind
+    return guess.kind
   }
 
   /// What `guess_value_type` makes of `bytes[offset ..< offset+length]`, and whether it is a string list (more
   /// than one NUL).
-  private static func classify(_ bytes: [UInt8], offset: Int, length: Int) -> (ValueMarker.Kind, list: Bool) {
+  private static func classify(_ bytes: [UInt8], offset: Int, length: Int) -> (kind: ValueMarker.Kind, list: Bool) {
     let end = offset + length
     guard length > 0, offset >= 0, end <= bytes.count else { return (.cells(bits: 8), false) }
     var notString = 0
@@ -120,9 +120,9 @@ enum ValueTyping {
       return generalGuessedMarkers(bytes, markers)
     }
     if bytes.isEmpty { return [] }
-    let (kind, list: isList) = classify(bytes, offset: 0, length: bytes.count)
-    var out = [ValueMarker(kind: kind, offset: 0)]
-    if isList {
+    let guess = classify(bytes, offset: 0, length: bytes.count)
+    var out = [ValueMarker(kind: guess.kind, offset: 0)]
+    if guess.list {
       forEachFurtherString(bytes, offset: 0, end: bytes.count) { out.append(ValueMarker(kind: .string, offset: $0)) }
     }
     return out

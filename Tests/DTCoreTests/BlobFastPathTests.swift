@@ -201,5 +201,18 @@ extension SplitMix64: RandomNumberGenerator {}
       }
     }
     #expect(shortcuts > 100)
+    // Nodes whose properties the shortcut calls the same give no change when compared in full.
+    var skipped = 0
+    for (x, y) in zip(trees, trees.dropFirst()) {
+      var walker = TreeDiff.Walker(a: DiffSide(x), b: DiffSide(y), options: TreeDiffOptions())
+      x.root.walk { na in
+        guard let nb = y.node(atPath: na.path), walker.propertiesAreSame(na, nb) else { return }
+        skipped += 1
+        var full = TreeDiff.Walker(a: walker.a, b: walker.b, options: TreeDiffOptions())
+        full.comparePropertiesInFull(na, nb, path: na.path)
+        #expect(full.changes.isEmpty, "\(na.path)")
+      }
+    }
+    #expect(skipped > 100)
   }
 }

@@ -312,7 +312,34 @@ public enum TreeDiff {
       return true
     }
 
+    /// Whether the two nodes' live properties are the same names in the same order with the same values
+    /// (``equalBytesAreSame(_:_:)``): then the comparison below would find no change, and is skipped (most nodes
+    /// of two boards compare so). Anything else, duplicate names included, is left to it.
+    mutating func propertiesAreSame(_ na: Node, _ nb: Node) -> Bool {
+      let pa = na.properties
+      let pb = nb.properties
+      var i = 0
+      var j = 0
+      while true {
+        while i < pa.count, pa[i].deleted { i += 1 }
+        while j < pb.count, pb[j].deleted { j += 1 }
+        if i == pa.count || j == pb.count { return i == pa.count && j == pb.count }
+        let x = pa[i]
+        let y = pb[j]
+        guard x.nameHash == y.nameHash, x.name == y.name, x.value.bytes == y.value.bytes, equalBytesAreSame(x, y)
+        else { return false }
+        i += 1
+        j += 1
+      }
+    }
+
     mutating func compareProperties(_ na: Node, _ nb: Node, path: String) {
+      if propertiesAreSame(na, nb) { return }
+      comparePropertiesInFull(na, nb, path: path)
+    }
+
+    /// Every property of either node, by name.
+    mutating func comparePropertiesInFull(_ na: Node, _ nb: Node, path: String) {
       let pairs = Self.paired(Array(na.liveProperties), Array(nb.liveProperties), name: \.name)
       for (name, propA, propB) in pairs where isCompared(property: name) {
         switch (propA, propB) {

@@ -238,6 +238,14 @@ func expectText(_ actual: String, _ expected: String, sourceLocation: SourceLoca
     #expect(DTSPrinter.valueText(v4) == " = [00 00 00 01 00];")
     let v5 = PropertyValue(bytes: [0, 0, 0, 1], markers: [ValueMarker(kind: .phandleReference, offset: 0, ref: nil)])
     #expect(DTSPrinter.valueText(v5) == " = <0x01>;")
+    // Two references at the end of a string: typing them again runs past the end (a trap before issue 20).
+    let v6 = PropertyValue(
+      bytes: Array("okay\0".utf8),
+      markers: [
+        ValueMarker(kind: .string, offset: 3), ValueMarker(kind: .phandleReference, offset: 5, ref: "x"),
+        ValueMarker(kind: .phandleReference, offset: 5, ref: "clk"),
+      ])
+    #expect(DTSPrinter.valueText(v6) == " = [6f 6b 61 79 00];")
   }
 
   @Test func stringEscapes() {

@@ -22,7 +22,7 @@ enum BlobRecovery {
     refs.attach()
     root.walk { node in
       for p in node.properties where !p.deleted {
-        p.value.markers = ValueTyping.guessedMarkers(p.value)
+        p.value.markers = ValueTyping.guessedMarkers(p.value.bytes, p.value.markers)
       }
     }
   }
@@ -74,9 +74,38 @@ enum BlobRecovery {
 
   private static func labelsFromSymbols(_ symbols: Node, _ tree: DeviceTree) {
     for p in symbols.properties where !p.deleted {
-      guard let node = tree.node(atPath: cString(p.value.bytes)) else { continue }
-      if !node.labels.contains(p.name) { node.labels.insert(p.name, at: 0) }
+      guard let node = node(atPath: p.value.bytes, in: tree) else { continue }
+      if !node.labelEntries.contains(where: { !$0.deleted && $0.name == p.name }) {
+        node.labels.insert(p.name, at: 0)
+      }
     }
+  }
+
+  /// `tree.node(atPath: cString(bytes))`: the node at the path a C string holds. A path of ASCII bytes is split at
+  /// each `/` byte without building the whole string (a large blob has a thousand symbols); any other path is
+  /// split as a `String`, by characters, as ``DeviceTree/node(atPath:)`` does.
+  static func node(atPath bytes: [UInt8], in tree: DeviceTree) -> Node? {
+    let end = bytes.firstIndex(of: 0) ?? bytes.count
+    var ascii = true
+    for i in 0..<end where bytes[i] >= 0x80 {
+      ascii = false
+      break
+    }
+    guard ascii else { return tree.node(atPath: cString(bytes)) }
+    var n = tree.root
+    var i = 0
+    while i < end {
+      if bytes[i] == 0x2F {
+        i += 1
+        continue
+      }
+      var j = i
+      while j < end && bytes[j] != 0x2F { j += 1 }
+      guard let c = n.child(String(decoding: bytes[i..<j], as: UTF8.self)) else { return nil }
+      n = c
+      i = j
+    }
+    return n
   }
 
   /// `__fixups__` entries are NUL-terminated `path:property:offset` strings.

@@ -22,12 +22,15 @@ public enum DTBReader {
     bytes.count >= 4 && BlobHeader.be32(bytes, 0) == BlobHeader.magic
   }
 
-  /// Reads a blob. `recover: false` skips restoring labels, references and value types (validation only).
-  public static func read(_ bytes: [UInt8], path: String, recover: Bool = true) throws(BlobError) -> DeviceTree {
+  /// Reads a blob. `recover: false` skips restoring labels, references and value types (validation only);
+  /// `properties: false` also leaves the properties out (the blob is checked as fully; only its nodes are kept).
+  public static func read(_ bytes: [UInt8], path: String, recover: Bool = true, properties: Bool = true)
+    throws(BlobError) -> DeviceTree
+  {
     let header = try BlobHeader.parse(bytes, path: path)
     let blob = bytes.count == header.totalSize ? bytes : Array(bytes.prefix(header.totalSize))
     let walked = Libfdt.withAlignedCopy(of: blob) { fdt, _ in
-      walk(fdt, size: header.totalSize, path: path)
+      walk(fdt, size: header.totalSize, path: path, properties: properties)
     }
     let root = try walked.get()
     let tree = DeviceTree(root: root, reserves: header.reserves, bootCPUID: header.bootCPUID)
@@ -36,7 +39,9 @@ public enum DTBReader {
   }
 
   /// `fdt_check_full`, then one pass over the structure block's tags (`fdt_next_tag`), building nodes in order.
-  private static func walk(_ fdt: UnsafeMutableRawPointer, size: Int, path: String) -> Result<Node, BlobError> {
+  private static func walk(_ fdt: UnsafeMutableRawPointer, size: Int, path: String, properties: Bool)
+    -> Result<Node, BlobError>
+  {
     func fail(_ kind: BlobError.Kind, _ reason: String) -> Result<Node, BlobError> {
       .failure(BlobError(path: path, kind: kind, reason: reason))
     }
@@ -76,6 +81,8 @@ public enum DTBReader {
         guard let node = stack.last else {
           return fail(.badStructure, "bad structure block: property at offset \(offset) is outside any node")
         }
+        // fdt_check_full has read every property already (name and value within their blocks).
+        guard properties else { break }
         var namePtr: UnsafePointer<CChar>?
         var len: Int32 = 0
         guard let value = fdt_getprop_by_offset(fdt, offset, &namePtr, &len), let namePtr, len >= 0 else {

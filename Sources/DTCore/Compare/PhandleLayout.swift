@@ -153,8 +153,33 @@ public enum PhandleLayout {
 
   /// `gpios`, `gpio`, `*-gpios`, `*-gpio`, but not the `nr-gpios` counts (as dtc's `prop_is_gpio`).
   static func isGPIO(_ name: String) -> Bool {
-    if name.contains("nr-gpio") { return false }
+    if containsNrGPIO(name) { return false }
     return name == "gpios" || name == "gpio" || name.hasSuffix("-gpios") || name.hasSuffix("-gpio")
+  }
+
+  /// `name.contains("nr-gpio")`: for an ASCII name (every real one) a search of its bytes, which is what the
+  /// Foundation search finds there; other names go through that search.
+  static func containsNrGPIO(_ name: String) -> Bool {
+    let needle: [UInt8] = Array("nr-gpio".utf8)
+    var ascii = true
+    var found = false
+    var name = name
+    name.withUTF8 { b in
+      var i = 0
+      while i < b.count {
+        if b[i] >= 0x80 {
+          ascii = false
+          return
+        }
+        if !found, b[i] == needle[0], i + needle.count <= b.count {
+          var k = 1
+          while k < needle.count && b[i + k] == needle[k] { k += 1 }
+          if k == needle.count { found = true }
+        }
+        i += 1
+      }
+    }
+    return ascii ? found : name.contains("nr-gpio")
   }
 
   /// The cell layout of `property` of `node`, or nil when its name holds no phandles or its value does not walk

@@ -121,6 +121,8 @@ public enum TreeDiff {
     let b: DiffSide
     let options: TreeDiffOptions
     var changes: [TreeChange] = []
+    /// Phandle values by whether the trees resolve them alike (see ``equalBytesAreSame(_:_:)``).
+    var agreement: [UInt32: Bool] = [:]
 
     init(a: DiffSide, b: DiffSide, options: TreeDiffOptions) {
       self.a = a
@@ -183,17 +185,58 @@ public enum TreeDiff {
       }
     }
 
+    /// The live items of two lists paired by name (the first of each name on each side), in the order of the
+    /// names' UTF-8 bytes. Names of ASCII bytes (every real tree's) are paired by sorting both lists and merging
+    /// them; any other name by dictionaries, where names compare as strings do.
+    static func paired<T>(_ a: [T], _ b: [T], name: (T) -> String) -> [(name: String, a: T?, b: T?)] {
+      func ascii(_ items: [T]) -> Bool { items.allSatisfy { name($0).utf8.allSatisfy { $0 < 0x80 } } }
+      guard ascii(a), ascii(b) else {
+        var byNameA: [String: T] = [:]
+        var byNameB: [String: T] = [:]
+        for x in a where byNameA[name(x)] == nil { byNameA[name(x)] = x }
+        for x in b where byNameB[name(x)] == nil { byNameB[name(x)] = x }
+        return sortedNames(Array(byNameA.keys) + Array(byNameB.keys)).map { ($0, byNameA[$0], byNameB[$0]) }
+      }
+      // Sorted by name, then by position: the first of a name comes first and the others are skipped.
+      func sorted(_ items: [T]) -> [(name: String, item: T)] {
+        let named = items.enumerated().map { (name: name($0.element), index: $0.offset, item: $0.element) }
+        // For ASCII strings `<` is the order of their bytes.
+        let order = named.sorted { $0.name == $1.name ? $0.index < $1.index : $0.name < $1.name }
+        var out: [(name: String, item: T)] = []
+        out.reserveCapacity(order.count)
+        for x in order where out.last?.name != x.name { out.append((x.name, x.item)) }
+        return out
+      }
+      let sa = sorted(a)
+      let sb = sorted(b)
+      var out: [(name: String, a: T?, b: T?)] = []
+      out.reserveCapacity(max(sa.count, sb.count))
+      var i = 0
+      var j = 0
+      while i < sa.count || j < sb.count {
+        if j >= sb.count || (i < sa.count && sa[i].name < sb[j].name) {
+          out.append((sa[i].name, sa[i].item, nil))
+          i += 1
+        } else if i >= sa.count || sb[j].name < sa[i].name {
+          out.append((sb[j].name, nil, sb[j].item))
+          j += 1
+        } else {
+          out.append((sa[i].name, sa[i].item, sb[j].item))
+          i += 1
+          j += 1
+        }
+      }
+      return out
+    }
+
     mutating func compareNode(_ na: Node, _ nb: Node, path: String) {
       if covers(path) { compareProperties(na, nb, path: path) }
-      var childrenA: [String: Node] = [:]
-      var childrenB: [String: Node] = [:]
-      for c in na.liveChildren where childrenA[c.name] == nil { childrenA[c.name] = c }
-      for c in nb.liveChildren where childrenB[c.name] == nil { childrenB[c.name] = c }
-      for name in Self.sortedNames(Array(childrenA.keys) + Array(childrenB.keys)) {
+      let pairs = Self.paired(Array(na.liveChildren), Array(nb.liveChildren), name: \.name)
+      for (name, childA, childB) in pairs {
         guard isCompared(child: name, of: path) else { continue }
         let p = Self.childPath(path, name)
         guard relevant(p) else { continue }
-        switch (childrenA[name], childrenB[name]) {
+        switch (childA, childB) {
         case (let ca?, let cb?): compareNode(ca, cb, path: p)
         case (let ca?, nil): oneSided(ca, path: p, side: a, removed: true)
         case (nil, let cb?): oneSided(cb, path: p, side: b, removed: false)
@@ -234,14 +277,74 @@ public enum TreeDiff {
       return NodeContent(name: node.name, properties: props, children: children)
     }
 
+    /// Whether a phandle value names, in both trees, nodes of one path, or in neither tree a node.
+    mutating func agrees(_ phandle: UInt32) -> Bool {
+      if let known = agreement[phandle] { return known }
+      let na = a.index.node(phandle: phandle)
+      let nb = b.index.node(phandle: phandle)
+      let same =
+        switch (na, nb) {
+        case (nil, nil): true
+        case (let x?, let y?): DiffSide.samePath(x, y)
+        default: false
+        }
+      agreement[phandle] = same
+      return same
+    }
+
+    /// Two properties with equal bytes are the same value when every cell that may be a phandle names nodes of one
+    /// path in both trees: every aligned cell (where the layouts find phandles, and only phandles the tree
+    /// resolves) and every cell the markers call a reference, which must resolve in both. Then ``DiffSide/same``
+    /// would find them the same too, without typing either value; false means only "ask it".
+    mutating func equalBytesAreSame(_ pa: Property, _ pb: Property) -> Bool {
+      let bytes = pa.value.bytes
+      var o = 0
+      while o + 4 <= bytes.count {
+        if !agrees(DiffSide.cell(bytes, o)) { return false }
+        o += 4
+      }
+      for p in [pa, pb] {
+        for m in p.value.markers where m.kind == .phandleReference && m.offset >= 0 && m.offset + 4 <= bytes.count {
+          let v = DiffSide.cell(bytes, m.offset)
+          guard a.index.node(phandle: v) != nil, agrees(v) else { return false }
+        }
+      }
+      return true
+    }
+
+    /// Whether the two nodes' live properties are the same names in the same order with the same values
+    /// (``equalBytesAreSame(_:_:)``): then the comparison below would find no change, and is skipped (most nodes
+    /// of two boards compare so). Anything else, duplicate names included, is left to it.
+    mutating func propertiesAreSame(_ na: Node, _ nb: Node) -> Bool {
+      let pa = na.properties
+      let pb = nb.properties
+      var i = 0
+      var j = 0
+      while true {
+        while i < pa.count, pa[i].deleted { i += 1 }
+        while j < pb.count, pb[j].deleted { j += 1 }
+        if i == pa.count || j == pb.count { return i == pa.count && j == pb.count }
+        let x = pa[i]
+        let y = pb[j]
+        guard x.nameHash == y.nameHash, x.name == y.name, x.value.bytes == y.value.bytes, equalBytesAreSame(x, y)
+        else { return false }
+        i += 1
+        j += 1
+      }
+    }
+
     mutating func compareProperties(_ na: Node, _ nb: Node, path: String) {
-      var propsA: [String: Property] = [:]
-      var propsB: [String: Property] = [:]
-      for p in na.liveProperties where propsA[p.name] == nil { propsA[p.name] = p }
-      for p in nb.liveProperties where propsB[p.name] == nil { propsB[p.name] = p }
-      for name in Self.sortedNames(Array(propsA.keys) + Array(propsB.keys)) where isCompared(property: name) {
-        switch (propsA[name], propsB[name]) {
+      if propertiesAreSame(na, nb) { return }
+      comparePropertiesInFull(na, nb, path: path)
+    }
+
+    /// Every property of either node, by name.
+    mutating func comparePropertiesInFull(_ na: Node, _ nb: Node, path: String) {
+      let pairs = Self.paired(Array(na.liveProperties), Array(nb.liveProperties), name: \.name)
+      for (name, propA, propB) in pairs where isCompared(property: name) {
+        switch (propA, propB) {
         case (let pa?, let pb?):
+          if pa.value.bytes == pb.value.bytes, equalBytesAreSame(pa, pb) { continue }
           let va = a.analyze(pa, in: na)
           let vb = b.analyze(pb, in: nb)
           if DiffSide.same(va, in: a, vb, in: b) { continue }

@@ -144,6 +144,40 @@ final class DiffSide {
     return ReferenceTarget(phandle: ph)
   }
 
+  /// Whether the phandle cells at `offset` have one identity (``identity(_:at:)``): for two nodes, whether their
+  /// paths are equal, found without building them.
+  static func sameTarget(_ a: Analyzed, in sa: DiffSide, _ b: Analyzed, in sb: DiffSide, at offset: Int) -> Bool {
+    if let na = sa.targetNode(a, at: offset), let nb = sb.targetNode(b, at: offset) { return samePath(na, nb) }
+    return sa.identity(a, at: offset) == sb.identity(b, at: offset)
+  }
+
+  /// `x.path == y.path`, comparing names from the nodes up rather than joining them (nodes of two trees). A name
+  /// with a `/` in it (a hostile blob's) could make two different chains one path: such chains compare as paths.
+  static func samePath(_ x: Node, _ y: Node) -> Bool {
+    var p = x
+    var q = y
+    while true {
+      if p === q { return true }
+      guard let pp = p.parent, let qp = q.parent else { break }
+      if p.name != q.name { return hasSlash(x) || hasSlash(y) ? x.path == y.path : false }
+      p = pp
+      q = qp
+    }
+    // One chain reached the root (path "/" when both did).
+    if p.parent == nil && q.parent == nil { return true }
+    return hasSlash(x) || hasSlash(y) ? x.path == y.path : false
+  }
+
+  /// Whether a name on the way from `node` to the root holds a `/`.
+  private static func hasSlash(_ node: Node) -> Bool {
+    var n: Node? = node
+    while let c = n, c.parent != nil {
+      if c.name.utf8.contains(0x2F) { return true }
+      n = c.parent
+    }
+    return false
+  }
+
   /// Whether two values are the same: equal bytes everywhere except phandle cells (known on either side), which
   /// must name the same node.
   static func same(_ a: Analyzed, in sa: DiffSide, _ b: Analyzed, in sb: DiffSide) -> Bool {
@@ -155,7 +189,7 @@ final class DiffSide {
     var isReference = [Bool](repeating: false, count: ba.count)
     for o in offsets {
       for i in o..<(o + 4) { isReference[i] = true }
-      if sa.identity(a, at: o) != sb.identity(b, at: o) { return false }
+      if !sameTarget(a, in: sa, b, in: sb, at: o) { return false }
     }
     for i in ba.indices where !isReference[i] && ba[i] != bb[i] { return false }
     return true

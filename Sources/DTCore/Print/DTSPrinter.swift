@@ -14,6 +14,10 @@
 ///   prints as the cell the blob holds, and a property or node whose name is empty or has characters outside
 ///   `[a-zA-Z0-9,._+*#?@-]` is written as a `/* … */` comment saying what and why. Each is listed in
 ///   ``Omission``s for the caller to warn about.
+///
+/// The text is written as UTF-8 bytes into one buffer (``printBytes(_:omitted:)``), byte by byte where it can be:
+/// a large blob's dump is mostly hex digits, and building them as `String`s cost five times what reading the blob
+/// does (issue 20).
 public enum DTSPrinter {
   /// Something of the tree that DTS cannot express, left out of the text (with a comment where it stood).
   public struct Omission: Sendable, Equatable {
@@ -30,12 +34,23 @@ public enum DTSPrinter {
 
   /// The text, and in `omitted` what it leaves out because DTS cannot express it.
   public static func print(_ tree: DeviceTree, omitted: inout [Omission]) -> String {
-    var out = "/dts-v1/;\n"
-    if tree.isPlugin { out += "/plugin/;\n" }
-    out += "\n"
+    String(decoding: printBytes(tree, omitted: &omitted), as: UTF8.self)
+  }
+
+  /// The text as UTF-8 bytes, and in `omitted` what it leaves out because DTS cannot express it.
+  public static func printBytes(_ tree: DeviceTree, omitted: inout [Omission]) -> [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(1 << 16)
+    out.append(text: "/dts-v1/;\n")
+    if tree.isPlugin { out.append(text: "/plugin/;\n") }
+    out.append(0x0A)
     for re in tree.reserves {
       writeLabels(re.labels, of: "/memreserve/", path: "/", into: &out, omitted: &omitted)
-      out += "/memreserve/\t0x\(hex(re.address, width: 16)) 0x\(hex(re.size, width: 16));\n"
+      out.append(text: "/memreserve/\t0x")
+      appendHex(re.address, width: 16, into: &out)
+      out.append(text: " 0x")
+      appendHex(re.size, width: 16, into: &out)
+      out.append(text: ";\n")
     }
     writeTree(tree.root, into: &out, omitted: &omitted)
     return out
@@ -54,7 +69,9 @@ public enum DTSPrinter {
 
   /// A path `&{…}` can hold: `/` and name characters, each component a name.
   static func isPathReference(_ s: String) -> Bool {
-    s.hasPrefix("/") && s.split(separator: "/").allSatisfy { isName(String($0)) }
+    // Components split as `split(separator: "/")` does: empty ones (`//`, a trailing `/`) are skipped.
+    guard s.utf8.first == 0x2F else { return false }
+    return s.utf8.allSatisfy { $0 == 0x2F || isNameByte($0) }
   }
 
   private static func isLetter(_ c: UInt8) -> Bool { (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) }
@@ -78,37 +95,42 @@ public enum DTSPrinter {
       : "DTS cannot write this name (only [a-zA-Z0-9,._+*#?@-]), left out"
   }
 
-  /// `label: ` for each valid label; the others in one comment.
+  /// `label: ` for each valid label; the others in one comment. `path` is asked for only when one is left out.
   private static func writeLabels(
-    _ labels: [String], of what: String, path: String, into out: inout String, omitted: inout [Omission]
+    _ labels: [String], of what: @autoclosure () -> String, path: @autoclosure () -> String,
+    into out: inout [UInt8], omitted: inout [Omission]
   ) {
-    let bad = labels.filter { !isLabel($0) }
-    if !bad.isEmpty {
+    if labels.isEmpty { return }
+    if !labels.allSatisfy(isLabel) {
+      let bad = labels.filter { !isLabel($0) }
       let message =
-        (bad.count == 1 ? "label " : "labels ") + bad.map(commented).joined(separator: ", ") + " of " + what
+        (bad.count == 1 ? "label " : "labels ") + bad.map(commented).joined(separator: ", ") + " of " + what()
         + (bad.count == 1 ? ": not a DTS label" : ": not DTS labels") + " ([a-zA-Z_][a-zA-Z0-9_]*), left out"
-      omitted.append(Omission(nodePath: path, message: message))
-      out += "/* \(message) */ "
+      omitted.append(Omission(nodePath: path(), message: message))
+      out.append(text: "/* \(message) */ ")
     }
-    for l in labels where isLabel(l) { out += "\(l): " }
+    for l in labels where isLabel(l) {
+      out.append(text: l)
+      out.append(text: ": ")
+    }
   }
 
   /// The value as dtc writes it after `name`: ` = <0x01>;`, or `;` when empty (no newline).
   public static func valueText(_ value: PropertyValue) -> String {
-    var out = ""
+    var out: [UInt8] = []
     writeValue(value, into: &out)
-    return out
+    return String(decoding: out, as: UTF8.self)
   }
 
   // MARK: - Nodes
 
   /// Depth costs heap, not call stack. A node whose name DTS cannot express is left out with what is below it.
-  private static func writeTree(_ root: Node, into out: inout String, omitted: inout [Omission]) {
+  private static func writeTree(_ root: Node, into out: inout [UInt8], omitted: inout [Omission]) {
     var skipping: Node?
     root.traverse(
       enter: { node, level in
         if skipping != nil { return }
-        if level > 0 { out += "\n" }
+        if level > 0 { out.append(0x0A) }
         if level > 0 && !isName(node.name) {
           skipping = node
           var below = -1
@@ -119,7 +141,7 @@ public enum DTSPrinter {
             + unwritable(node.name)
           omitted.append(Omission(nodePath: node.parent?.path ?? "/", message: message))
           indent(level, into: &out)
-          out += "/* \(message) */\n"
+          out.append(text: "/* \(message) */\n")
           return
         }
         openNode(node, level: level, into: &out, omitted: &omitted)
@@ -130,204 +152,307 @@ public enum DTSPrinter {
           return
         }
         indent(level, into: &out)
-        out += "};\n"
+        out.append(text: "};\n")
       })
   }
 
-  private static func openNode(_ node: Node, level: Int, into out: inout String, omitted: inout [Omission]) {
+  private static func openNode(_ node: Node, level: Int, into out: inout [UInt8], omitted: inout [Omission]) {
     indent(level, into: &out)
-    let path = node.path
-    writeLabels(node.labels, of: "this node", path: path, into: &out, omitted: &omitted)
-    out += node.name.isEmpty ? "/ {\n" : "\(node.name) {\n"
+    writeLabels(node.labels, of: "this node", path: node.path, into: &out, omitted: &omitted)
+    if node.name.isEmpty {
+      out.append(text: "/ {\n")
+    } else {
+      out.append(text: node.name)
+      out.append(text: " {\n")
+    }
     for p in node.properties where !p.deleted {
       indent(level + 1, into: &out)
       guard isName(p.name) else {
         let message = "property \(commented(p.name)): " + unwritable(p.name)
-        omitted.append(Omission(nodePath: path, message: message))
-        out += "/* \(message) */\n"
+        omitted.append(Omission(nodePath: node.path, message: message))
+        out.append(text: "/* \(message) */\n")
         continue
       }
-      writeLabels(p.labels, of: "property \(p.name)", path: path, into: &out, omitted: &omitted)
-      out += p.name
+      writeLabels(p.labels, of: "property \(p.name)", path: node.path, into: &out, omitted: &omitted)
+      out.append(text: p.name)
       writeValue(p.value, into: &out)
-      out += "\n"
+      out.append(0x0A)
     }
   }
 
-  private static func indent(_ level: Int, into out: inout String) {
-    for _ in 0..<level { out += "\t" }
+  private static func indent(_ level: Int, into out: inout [UInt8]) {
+    for _ in 0..<level { out.append(0x09) }
   }
 
   // MARK: - Values
 
-  private static func writeValue(_ value: PropertyValue, into out: inout String) {
+  private static func writeValue(_ value: PropertyValue, into out: inout [UInt8]) {
     if value.bytes.isEmpty {
-      out += ";"
+      out.append(0x3B)
       return
     }
-    out += " =" + typed(value).text + ";"
+    out.append(text: " =")
+    _ = writeTyped(value, into: &out)
+    out.append(0x3B)
   }
 
   /// The markers a value prints with, and its text (` <0x01>, "a"`, with a leading space): the value's own
   /// markers, types guessed where it has none; when they do not fit the bytes, typed again from the bytes keeping
   /// references and labels; as a last resort bytes with labels. An empty value has no markers and no text.
   static func typed(_ value: PropertyValue) -> (markers: [ValueMarker], text: String) {
+    var out: [UInt8] = []
+    let markers = writeTyped(value, into: &out)
+    return (markers, String(decoding: out, as: UTF8.self))
+  }
+
+  /// ``typed(_:)`` writing the text into `out`; returns the markers.
+  private static func writeTyped(_ value: PropertyValue, into out: inout [UInt8]) -> [ValueMarker] {
     let bytes = value.bytes
-    if bytes.isEmpty { return ([], "") }
+    if bytes.isEmpty { return [] }
     var markers = sanitized(value.markers, length: bytes.count)
-    let guessed = ValueTyping.guessedMarkers(PropertyValue(bytes: bytes, markers: markers))
-    if let text = render(bytes, guessed) { return (guessed, text) }
+    let guessed = ValueTyping.guessedMarkers(bytes, markers)
+    let start = out.count
+    if render(bytes, guessed, into: &out) { return guessed }
     // The type markers do not fit the bytes: type the value again, keeping references and labels.
+    out.removeSubrange(start...)
     markers.removeAll { $0.isTypeMarker }
-    let retyped = ValueTyping.guessedMarkers(PropertyValue(bytes: bytes, markers: markers))
-    if let text = render(bytes, retyped) { return (retyped, text) }
+    let retyped = ValueTyping.guessedMarkers(bytes, markers)
+    if render(bytes, retyped, into: &out) { return retyped }
+    out.removeSubrange(start...)
     // References that cannot be cells where they stand (unaligned, overlapping): bytes, labels kept.
     markers.removeAll { $0.kind != .label }
     markers.insert(ValueMarker(kind: .cells(bits: 8), offset: 0), at: 0)
-    return (markers, render(bytes, markers) ?? "")
+    if !render(bytes, markers, into: &out) { out.removeSubrange(start...) }
+    return markers
   }
 
-  /// Markers that point inside the value and carry what they need, in offset order.
-  private static func sanitized(_ markers: [ValueMarker], length: Int) -> [ValueMarker] {
-    var kept = markers.filter { m in
-      guard m.offset >= 0, m.offset <= length else { return false }
-      switch m.kind {
-      // A reference DTS cannot spell (a blob's `__fixups__` may name anything) prints as the cell it holds.
-      case .phandleReference: return m.ref.map { isLabel($0) || isPathReference($0) } ?? false
-      case .label: return m.ref.map(isLabel) ?? false
-      case .cells(let bits): return [8, 16, 32, 64].contains(bits)
-      default: return true
-      }
+  /// Whether a marker points inside the value and carries what it needs.
+  private static func isUsable(_ m: ValueMarker, length: Int) -> Bool {
+    guard m.offset >= 0, m.offset <= length else { return false }
+    switch m.kind {
+    // A reference DTS cannot spell (a blob's `__fixups__` may name anything) prints as the cell it holds.
+    case .phandleReference: return m.ref.map { isLabel($0) || isPathReference($0) } ?? false
+    case .label: return m.ref.map(isLabel) ?? false
+    case .cells(let bits): return bits == 8 || bits == 16 || bits == 32 || bits == 64
+    default: return true
     }
+  }
+
+  /// Markers that point inside the value and carry what they need, in offset order (the value's own array when
+  /// all of them do and are in order, as a blob's and the parser's are).
+  private static func sanitized(_ markers: [ValueMarker], length: Int) -> [ValueMarker] {
+    var clean = true
+    var last = Int.min
+    for m in markers {
+      if m.offset < last || !isUsable(m, length: length) {
+        clean = false
+        break
+      }
+      last = m.offset
+    }
+    if clean { return markers }
+    var kept = markers.filter { isUsable($0, length: length) }
     if !zip(kept, kept.dropFirst()).allSatisfy({ $0.offset <= $1.offset }) {
       kept = kept.enumerated().sorted { ($0.element.offset, $0.offset) < ($1.element.offset, $1.offset) }.map(\.element)
     }
     return kept
   }
 
-  /// dtc's `write_propval` loop over a typed marker list; nil when the markers do not fit the bytes.
-  private static func render(_ bytes: [UInt8], _ markers: [ValueMarker]) -> String? {
-    guard let firstType = markers.first(where: \.isTypeMarker), firstType.offset == 0 else { return nil }
+  /// dtc's `write_propval` loop over a typed marker list, appended to `out`; false (with part of the text
+  /// written) when the markers do not fit the bytes.
+  private static func render(_ bytes: [UInt8], _ markers: [ValueMarker], into out: inout [UInt8]) -> Bool {
+    guard let firstType = markers.first(where: \.isTypeMarker), firstType.offset == 0 else { return false }
     let len = bytes.count
-    // Where the data of each marker ends: the offset of the next type marker after it, or the end.
-    var dataEnd = [Int](repeating: len, count: markers.count)
-    var nextType = len
-    for i in markers.indices.reversed() {
-      dataEnd[i] = nextType
-      if markers[i].isTypeMarker { nextType = markers[i].offset }
-    }
-    // dtc prints the first phandle reference found at a chunk's offset.
-    var refAt: [Int: String] = [:]
-    for m in markers where m.kind == .phandleReference {
-      if refAt[m.offset] == nil, let ref = m.ref { refAt[m.offset] = ref }
-    }
-    var out = ""
-    var emit: ValueMarker.Kind?
+    // dtc prints the first phandle reference found at a chunk's offset. In offset order (every list this gets is)
+    // the markers at one offset are together: the first reference of the run is found by a scan from its start.
+    var sorted = true
+    var hasReferences = false
     for (i, m) in markers.enumerated() {
+      if i > 0, markers[i - 1].offset > m.offset { sorted = false }
+      if m.kind == .phandleReference { hasReferences = true }
+    }
+    var refAt: [Int: String] = [:]
+    if hasReferences && !sorted {
+      for m in markers where m.kind == .phandleReference {
+        if refAt[m.offset] == nil, let ref = m.ref { refAt[m.offset] = ref }
+      }
+    }
+    var runStart = 0
+    func reference(at i: Int) -> String? {
+      guard hasReferences else { return nil }
+      let offset = markers[i].offset
+      if !sorted { return refAt[offset] }
+      var j = runStart
+      while j < markers.count, markers[j].offset == offset {
+        if markers[j].kind == .phandleReference, let ref = markers[j].ref { return ref }
+        j += 1
+      }
+      return nil
+    }
+    // Where the data of each marker ends: the offset of the next type marker after it, or the end.
+    var nextType = 0
+    var emit: ValueMarker.Kind?
+    for i in markers.indices {
+      let m = markers[i]
+      if i == 0 || markers[i - 1].offset != m.offset { runStart = i }
+      if nextType <= i {
+        nextType = i + 1
+        while nextType < markers.count, !markers[nextType].isTypeMarker { nextType += 1 }
+      }
+      let dataEnd = nextType < markers.count ? markers[nextType].offset : len
       let chunkEnd = i + 1 < markers.count ? markers[i + 1].offset : len
       let chunkLen = chunkEnd - m.offset
-      let dataLen = dataEnd[i] - m.offset
+      let dataLen = dataEnd - m.offset
       if m.isTypeMarker {
         emit = m.kind
-        out += " " + openDelimiter(m.kind)
+        out.append(0x20)
+        switch m.kind {
+        case .cells(bits: 8): out.append(0x5B)
+        case .cells(bits: 32): out.append(0x3C)
+        case .cells(let bits):
+          out.append(text: "/bits/ ")
+          out.append(text: String(bits))
+          out.append(text: " <")
+        default: break
+        }
       } else if m.kind == .label, let ref = m.ref {
-        out += " \(ref):"
+        out.append(0x20)
+        out.append(text: ref)
+        out.append(0x3A)
       }
       guard let type = emit, chunkLen > 0 else { continue }
+      // dtc's walk adds a cell marker 4 bytes after each reference, past the end for a reference in the last 3
+      // bytes (which no parser or blob makes): such markers do not fit.
+      guard chunkEnd <= len else { return false }
       let chunk = bytes[m.offset..<chunkEnd]
       switch type {
       case .string:
-        guard let s = stringText(chunk) else { return nil }
-        out += s
+        guard appendString(chunk, into: &out) else { return false }
       case .cells(bits: 32):
-        guard chunkLen % 4 == 0 else { return nil }
-        if let ref = refAt[m.offset] {
-          out += ref.hasPrefix("/") ? "&{\(ref)}" : "&\(ref)"
+        guard chunkLen % 4 == 0 else { return false }
+        if let ref = reference(at: i) {
+          if ref.utf8.first == 0x2F {
+            out.append(text: "&{")
+            out.append(text: ref)
+            out.append(0x7D)
+          } else {
+            out.append(0x26)
+            out.append(text: ref)
+          }
           if chunkLen > 4 {
-            out += " "
-            out += intText(chunk.dropFirst(4), width: 4)
+            out.append(0x20)
+            appendInts(chunk.dropFirst(4), width: 4, into: &out)
           }
         } else {
-          out += intText(chunk, width: 4)
+          appendInts(chunk, width: 4, into: &out)
         }
-        if dataLen > chunkLen { out += " " }
+        if dataLen > chunkLen { out.append(0x20) }
       case .cells(let bits):
-        guard chunkLen % (bits / 8) == 0 else { return nil }
-        out += intText(chunk, width: bits / 8)
+        guard chunkLen % (bits / 8) == 0 else { return false }
+        appendInts(chunk, width: bits / 8, into: &out)
       default:
-        return nil
+        return false
       }
       if chunkLen == dataLen {
-        out += closeDelimiter(type)
-        if m.offset + chunkLen != len { out += "," }
+        switch type {
+        case .cells(bits: 8): out.append(0x5D)
+        case .cells: out.append(0x3E)
+        default: break
+        }
+        if m.offset + chunkLen != len { out.append(0x2C) }
         emit = nil
       }
     }
-    return out
-  }
-
-  private static func openDelimiter(_ kind: ValueMarker.Kind) -> String {
-    switch kind {
-    case .cells(bits: 8): "["
-    case .cells(bits: 32): "<"
-    case .cells(let bits): "/bits/ \(bits) <"
-    default: ""
-    }
-  }
-
-  private static func closeDelimiter(_ kind: ValueMarker.Kind) -> String {
-    switch kind {
-    case .cells(bits: 8): "]"
-    case .cells: ">"
-    default: ""
-    }
+    return true
   }
 
   /// Big-endian integers of `width` bytes, space separated: `0x%02x` for cells, `%02x` for bytes.
-  private static func intText(_ chunk: ArraySlice<UInt8>, width: Int) -> String {
-    var parts: [String] = []
+  private static func appendInts(_ chunk: ArraySlice<UInt8>, width: Int, into out: inout [UInt8]) {
     var i = chunk.startIndex
     while i + width <= chunk.endIndex {
-      var v: UInt64 = 0
-      for b in chunk[i..<(i + width)] { v = v << 8 | UInt64(b) }
-      parts.append(width == 1 ? hex(v, width: 2) : "0x" + hex(v, width: 2))
+      if i != chunk.startIndex { out.append(0x20) }
+      if width == 1 {
+        appendHex(UInt64(chunk[i]), width: 2, into: &out)
+      } else {
+        var v: UInt64 = 0
+        for b in chunk[i..<(i + width)] { v = v << 8 | UInt64(b) }
+        out.append(0x30)
+        out.append(0x78)
+        appendHex(v, width: 2, into: &out)
+      }
       i += width
     }
-    return parts.joined(separator: " ")
   }
 
   /// `text` as a quoted DTS string.
   static func quoted(_ text: String) -> String {
-    stringText(ArraySlice(Array(text.utf8) + [0])) ?? "\"\""
+    var out: [UInt8] = []
+    if !appendString(ArraySlice(Array(text.utf8) + [0]), into: &out) { return "\"\"" }
+    return String(decoding: out, as: UTF8.self)
   }
 
-  /// A quoted C string for a chunk that ends with NUL; NULs inside become `\0`.
-  private static func stringText(_ chunk: ArraySlice<UInt8>) -> String? {
-    guard chunk.last == 0 else { return nil }
-    var s: [UInt8] = [UInt8(ascii: "\"")]
-    for c in chunk.dropLast() {
+  /// A quoted C string for a chunk that ends with NUL; NULs inside become `\0`. False when it does not end with
+  /// NUL (nothing written).
+  private static func appendString(_ chunk: ArraySlice<UInt8>, into out: inout [UInt8]) -> Bool {
+    guard chunk.last == 0 else { return false }
+    out.append(0x22)
+    let text = chunk.dropLast()
+    // Runs of bytes written as they are, in one append each.
+    var run = text.startIndex
+    for i in text.indices {
+      let c = text[i]
+      if c >= 0x20 && c < 0x7f && c != 0x5C && c != 0x22 { continue }
+      if run < i { out.append(contentsOf: text[run..<i]) }
+      run = i + 1
+      let escape: UInt8
       switch c {
-      case 0x07: s += Array("\\a".utf8)
-      case 0x08: s += Array("\\b".utf8)
-      case 0x09: s += Array("\\t".utf8)
-      case 0x0a: s += Array("\\n".utf8)
-      case 0x0b: s += Array("\\v".utf8)
-      case 0x0c: s += Array("\\f".utf8)
-      case 0x0d: s += Array("\\r".utf8)
-      case UInt8(ascii: "\\"): s += Array("\\\\".utf8)
-      case UInt8(ascii: "\""): s += Array("\\\"".utf8)
-      case 0: s += Array("\\0".utf8)
-      case 0x20..<0x7f: s.append(c)
-      default: s += Array("\\x\(hex(UInt64(c), width: 2))".utf8)
+      case 0x07: escape = 0x61  // \a
+      case 0x08: escape = 0x62  // \b
+      case 0x09: escape = 0x74  // \t
+      case 0x0a: escape = 0x6E  // \n
+      case 0x0b: escape = 0x76  // \v
+      case 0x0c: escape = 0x66  // \f
+      case 0x0d: escape = 0x72  // \r
+      case 0x5C, 0x22: escape = c
+      case 0: escape = 0x30  // \0
+      default:
+        out.append(0x5C)
+        out.append(0x78)
+        appendHex(UInt64(c), width: 2, into: &out)
+        continue
       }
+      out.append(0x5C)
+      out.append(escape)
     }
-    s.append(UInt8(ascii: "\""))
-    return String(decoding: s, as: UTF8.self)
+    if run < text.endIndex { out.append(contentsOf: text[run...]) }
+    out.append(0x22)
+    return true
+  }
+
+  /// Lower-case hex, zero-padded to at least `width` digits, appended.
+  static func appendHex(_ v: UInt64, width: Int, into out: inout [UInt8]) {
+    let digits = max(width, 1, (64 - v.leadingZeroBitCount + 3) / 4)
+    var shift = (digits - 1) * 4
+    while shift >= 0 {
+      let d = shift >= 64 ? 0 : UInt8(truncatingIfNeeded: (v >> UInt64(shift)) & 0xF)
+      out.append(d < 10 ? 0x30 + d : 0x57 + d)
+      shift -= 4
+    }
   }
 
   /// Lower-case hex, zero-padded to at least `width` digits.
   static func hex(_ v: UInt64, width: Int) -> String {
-    let digits = String(v, radix: 16)
-    return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    var out: [UInt8] = []
+    appendHex(v, width: width, into: &out)
+    return String(decoding: out, as: UTF8.self)
+  }
+}
+
+extension [UInt8] {
+  /// Appends the UTF-8 bytes of `text`.
+  @inline(__always)
+  mutating func append(text: String) {
+    var text = text
+    text.withUTF8 { append(contentsOf: $0) }
   }
 }

@@ -69,36 +69,68 @@ enum ValueTyping {
   static func guessType(
     _ bytes: [UInt8], offset: Int, length: Int, list: inout MarkerList, from slot: Int
   ) -> ValueMarker.Kind {
+    let guess = classify(bytes, offset: offset, length: length)
+    if guess.list {
+      var s = slot
+      forEachFurtherString(bytes, offset: offset, end: offset + length) {
+        s = list.add(from: s, ValueMarker(kind: .string, offset: $0))
+      }
+    }
+    return guess.kind
+  }
+
+  /// What `guess_value_type` makes of `bytes[offset ..< offset+length]`, and whether it is a string list (more
+  /// than one NUL).
+  private static func classify(_ bytes: [UInt8], offset: Int, length: Int) -> (kind: ValueMarker.Kind, list: Bool) {
     let end = offset + length
-    guard length > 0, offset >= 0, end <= bytes.count else { return .cells(bits: 8) }
+    guard length > 0, offset >= 0, end <= bytes.count else { return (.cells(bits: 8), false) }
     var notString = 0
     var nuls = 0
     for i in offset..<end {
-      if !isStringByte(bytes[i]) { notString += 1 }
-      if bytes[i] == 0 { nuls += 1 }
+      let c = bytes[i]
+      if !isStringByte(c) { notString += 1 }
+      if c == 0 { nuls += 1 }
     }
-    if bytes[end - 1] == 0, notString == 0, nuls <= length - nuls {
-      if nuls > 1 {
-        var s = slot
-        var i = offset
-        while bytes[i] != 0 { i += 1 }
-        i += 1
-        while i < end {
-          s = list.add(from: s, ValueMarker(kind: .string, offset: i))
-          while bytes[i] != 0 { i += 1 }
-          i += 1
-        }
-      }
-      return .string
-    }
-    return length % 4 == 0 ? .cells(bits: 32) : .cells(bits: 8)
+    if bytes[end - 1] == 0, notString == 0, nuls <= length - nuls { return (.string, nuls > 1) }
+    return (length % 4 == 0 ? .cells(bits: 32) : .cells(bits: 8), false)
   }
 
-  /// The markers of `value` with type markers added where it has none (dtc's `guess_type_markers`). The walk
+  /// Calls `body` with the offset of each string after the first in a string list ending with NUL at `end - 1`.
+  private static func forEachFurtherString(_ bytes: [UInt8], offset: Int, end: Int, _ body: (Int) -> Void) {
+    var i = offset
+    while bytes[i] != 0 { i += 1 }
+    i += 1
+    while i < end {
+      body(i)
+      while bytes[i] != 0 { i += 1 }
+      i += 1
+    }
+  }
+
+  /// The markers of a value with type markers added where it has none (dtc's `guess_type_markers`). The walk
   /// stops at the first type marker it meets, keeping what it added before it.
-  static func guessedMarkers(_ value: PropertyValue) -> [ValueMarker] {
-    let bytes = value.bytes
-    var list = MarkerList(value.markers)
+  ///
+  /// Two cases are answered without dtc's list: markers that start with a type marker (the walk stops at once:
+  /// the markers as they are), and no markers at all (one guess over the whole value: its type at 0, then a string
+  /// marker at each further string of a list, in offset order). ``generalGuessedMarkers(_:_:)`` is the list walk;
+  /// a test compares both on the same values.
+  static func guessedMarkers(_ bytes: [UInt8], _ markers: [ValueMarker]) -> [ValueMarker] {
+    if let first = markers.first {
+      if first.isTypeMarker { return markers }
+      return generalGuessedMarkers(bytes, markers)
+    }
+    if bytes.isEmpty { return [] }
+    let guess = classify(bytes, offset: 0, length: bytes.count)
+    var out = [ValueMarker(kind: guess.kind, offset: 0)]
+    if guess.list {
+      forEachFurtherString(bytes, offset: 0, end: bytes.count) { out.append(ValueMarker(kind: .string, offset: $0)) }
+    }
+    return out
+  }
+
+  /// dtc's `guess_type_markers` walk over its marker list, for any markers.
+  static func generalGuessedMarkers(_ bytes: [UInt8], _ markers: [ValueMarker]) -> [ValueMarker] {
+    var list = MarkerList(markers)
     var offset = 0
     var slot = -1
     while list.target(slot) >= 0 {

@@ -41,7 +41,8 @@ extension DTLint {
 
     func run() throws {
       let sources = SourceManager()
-      let reader = SourceReader(sources: sources, options: inputOptions.frontEnd)
+      let reader = SourceReader(
+        sources: sources, options: inputOptions.frontEnd(reading: [base] + overlays, sources: sources))
       var options = CompileOptions()
       options.symbols = true
       // The compiled source of each overlay given as a source: where a failing fragment was written.

@@ -96,7 +96,7 @@ extension DTLint {
 
     func run() throws {
       let sources = SourceManager()
-      let reader = SourceReader(sources: sources, options: inputOptions.frontEnd)
+      let reader = SourceReader(sources: sources, options: inputOptions.frontEnd(reading: [input], sources: sources))
       let loaded = try loadForOutput(input, reader: reader)
       do {
         try writeOutput(dtsText(of: loaded.tree, input: input), to: "-")

@@ -81,7 +81,9 @@ extension DTLint {
 
     func run() throws {
       let cwd = FileManager.default.currentDirectoryPath
-      var frontEnd = inputOptions.frontEnd
+      let sources = SourceManager()
+      let parts = [a, b].flatMap { SourceReader.diffParts($0) ?? ["-"] }
+      var frontEnd = inputOptions.frontEnd(reading: parts, sources: sources)
       do {
         if let c = try Configuration.discover(explicitPath: config, workingDirectory: cwd, registry: .shared) {
           frontEnd.includePaths = c.includePaths + frontEnd.includePaths
@@ -90,7 +92,6 @@ extension DTLint {
         printError(error.description)
         throw Failure.reported(.usage)
       }
-      let sources = SourceManager()
       let reader = SourceReader(sources: sources, options: frontEnd)
 
       // The manifest read as `check --m7` reads it: one reader, one resolution of its peripherals.
@@ -107,7 +108,10 @@ extension DTLint {
       for spec in [a, b] {
         let spec = try StandardInput.path(spec, sources: sources)
         do {
-          sides.append(try reader.loadForDiff(spec))
+          let side = try reader.loadForDiff(spec)
+          // Freed with the process, not node by node (see ProcessLifetime).
+          ProcessLifetime.keep(side.tree)
+          sides.append(side)
         } catch {
           report(error.diagnostics, sources: sources, input: spec)
           printError("error: \(error.description)")

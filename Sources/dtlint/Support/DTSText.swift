@@ -4,7 +4,7 @@ import DTCore
 /// text leaves out (see ``DTSPrinter``): the text still compiles, and the user learns it is not the whole tree.
 func dtsText(of tree: DeviceTree, input: String) -> [UInt8] {
   var omitted: [DTSPrinter.Omission] = []
-  let text = DTSPrinter.print(tree, omitted: &omitted)
+  let text = DTSPrinter.printBytes(tree, omitted: &omitted)
   for o in omitted { printError("warning: \(input): \(o.nodePath): \(o.message)") }
-  return Array(text.utf8)
+  return text
 }

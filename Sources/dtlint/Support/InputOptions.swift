@@ -27,6 +27,14 @@ struct InputOptions: ParsableArguments {
   var noCache = false
 
   var frontEnd: FrontEndOptions {
+    var o = frontEndWithoutCache
+    o.lexCache = noCache ? nil : Self.lexCache
+    return o
+  }
+
+  /// The options without the cache of lexed headers, for inputs that are all blobs (nothing is lexed): finding
+  /// the cache (this executable's path and status, the cache directory) costs a million instructions (issue 20).
+  var frontEndWithoutCache: FrontEndOptions {
     var o = FrontEndOptions()
     o.includePaths = includePaths
     o.defines = defines.map { d in
@@ -36,8 +44,16 @@ struct InputOptions: ParsableArguments {
       return (name: d, value: nil)
     }
     o.preprocess = !noCpp
-    o.lexCache = noCache ? nil : Self.lexCache
     return o
+  }
+
+  /// The options for reading `paths`: without the cache of lexed headers when every one is a blob file (standard
+  /// input is never looked at here: it can be read once only).
+  func frontEnd(reading paths: [String], sources: SourceManager) -> FrontEndOptions {
+    let blobs = paths.allSatisfy { p in
+      p != "-" && (try? sources.load(path: p)).map { DTBReader.isBlob($0.bytes) } == true
+    }
+    return blobs ? frontEndWithoutCache : frontEnd
   }
 
   /// The user's cache of lexed headers (Documentation/Configuration.md, "Cache"), its entries tied to this very

@@ -174,6 +174,11 @@ import Testing
       "compatible: [fsl,imx8mp-mu, fsl,imx6sx-mu]")
     e = try #require(parse(text))
     #expect(e.key == "mailboxes.units[0].compatible[0]")
+    // An MU side that is neither A nor B.
+    text = edited("soc/imx8mp.yaml", "MU1_M7_IRQn, side: B }", "MU1_M7_IRQn, side: C }")
+    e = try #require(parse(text))
+    #expect(e.key == "mailboxes.units[0].m-side.side")
+    #expect(e.message.hasPrefix("unknown value 'C'"), "\(e.message)")
     // Unit address that is not the path's.
     text = edited("soc/imx8mp.yaml", "unit-address: 0x30a50000", "unit-address: 0x30a60000")
     e = try #require(parse(text))

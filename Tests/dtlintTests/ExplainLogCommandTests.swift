@@ -251,8 +251,8 @@ import _DTTestSupport
     #expect(r.stdout.contains("timeout: 50 ms"), "\(r.stdout)")
   }
 
-  /// Issue 18: the explanation names the manifest's core; the story's log with an i.MX 8M Mini manifest speaks of
-  /// the M4, in text and JSON, and leaves nothing behind.
+  /// Issue 18: the explanation names the manifest's core and MU; the story's log with an i.MX 8M Mini manifest
+  /// speaks of the M4, in text and JSON, and leaves nothing behind.
   @Test func manifestSoCNamesTheCore() throws {
     let s = Scratch()
     s.write("m4.yaml", "soc: imx8mm\nperipherals: [i2c4]\n")
@@ -263,12 +263,16 @@ import _DTTestSupport
     #expect(r.stdout.contains("vring 1 of vdev 0 (region vdev0vring1): Linux → M4"), "\(r.stdout)")
     #expect(r.stdout.contains("messages have travelled M4 → Linux at least once"), "\(r.stdout)")
     #expect(!r.stdout.contains("Linux → M7") && !r.stdout.contains("the M7 firmware"), "\(r.stdout)")
+    let unwrapped = r.stdout.replacing(/\s+/, with: " ")
+    #expect(unwrapped.contains("whose other side the M4 uses (the M4 uses MU, mailbox@30aa0000)."), "\(r.stdout)")
+    #expect(unwrapped.contains("rpmsg-lite's i.MX8MM port uses channel 1"), "\(r.stdout)")
     let json = try CLI.run(["hmp", "explain-log", log, "--m7", "m4.yaml", "--format", "json"], cwd: s.path)
     #expect(json.stdout.contains("\"direction\" : \"Linux → M4\","), "\(json.stdout)")
     #expect(s.files() == ["m4.yaml"])
   }
 
-  /// Without a manifest, the tree's SoC names the core: the mainline i.MX 93 EVK's imx-rproc node is the M33's.
+  /// Without a manifest, the tree's SoC names the core and its MU: the mainline i.MX 93 EVK's imx-rproc node is the
+  /// M33's.
   @Test(.enabled(if: SharedCorpus.linuxAvailable, "skipped: ../shared/corpus/linux-dts is missing"))
   func treeSoCNamesTheCore() throws {
     let linux = SharedCorpus.linuxDTS
@@ -281,5 +285,10 @@ import _DTTestSupport
     #expect(r.stdout.contains("Linux could not tell the M33 through the MU"), "\(r.stdout)")
     #expect(r.stdout.contains("(region vdev0vring1): Linux → M33"), "\(r.stdout)")
     #expect(!r.stdout.contains("Linux → M7"), "\(r.stdout)")
+    // The i.MX 93's MU, not the 8M Plus's (issue 18).
+    #expect(
+      r.stdout.replacing(/\s+/, with: " ").contains("whose A side the M33 uses (the M33 uses MU1, mailbox@44230000)."),
+      "\(r.stdout)")
+    #expect(!r.stdout.contains("30aa0000") && !r.stdout.contains("clk-imx8mp"), "\(r.stdout)")
   }
 }

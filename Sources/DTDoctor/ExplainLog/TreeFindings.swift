@@ -47,8 +47,8 @@ public struct TreeFindings: Sendable {
   public var unreadable: Bool { !errors.isEmpty }
   /// Per input: the node paths of the regions its enabled imx-rproc nodes list in `memory-region`.
   public var remoteprocRegions: [String: Set<String>] = [:]
-  /// The remote core's name (`M33`) by the first tree, in input order, whose SoC is known (HMPTreeFacts).
-  public var coreName: String?
+  /// The SoC of the first tree, in input order, whose SoC is known (HMPTreeFacts): the explanation's words.
+  public var soc: SoCProfile?
 
   public init() {}
 
@@ -76,14 +76,14 @@ public struct TreeFindings: Sendable {
     let runner = CheckRunner(reader: reader, registry: RuleRegistry.shared, selection: selection, hmp: hmp)
     keepAlive(runner)
     // The regions each tree's enabled imx-rproc nodes list: a region contradicts a log line only when listed.
-    let facts = Mutex([String: (regions: Set<String>, coreName: String?)]())
+    let facts = Mutex([String: (regions: Set<String>, soc: SoCProfile?)]())
     let report = runner.run(jobs) { job, tree in
       let f = HMPTreeFacts.remoteproc(tree, hmp: hmp)
       facts.withLock { $0[job.input] = f }
     }
     let byInput = facts.withLock { $0 }
     out.remoteprocRegions = byInput.mapValues(\.regions)
-    out.coreName = jobs.lazy.compactMap { byInput[$0.input]?.coreName }.first
+    out.soc = jobs.lazy.compactMap { byInput[$0.input]?.soc }.first
     out.findings = report.findings.map {
       TreeFinding($0.diagnostic, input: $0.input ?? "", sources: reader.sources, cwd: cwd)
     }

@@ -2511,8 +2511,16 @@ clock-protection:
 # notify id), `device` (the end of the device prefix, when the pattern has to include it); any other group is
 # shown as it is.
 # Placeholders in texts: {name} for a value, {errno.name}, {errno.text}, {vring}, {vring.direction},
-# {tx-timeout-ms}, {flavor}, {core} (the remote core as the rules name it: M7, M4 or M33 by the manifest's or the
-# tree's SoC; M7 when neither says).
+# {tx-timeout-ms}, {flavor}, and the SoC's words (LogSoCWords, read from schemas/soc/*.yaml of the manifest's or
+# the tree's SoC; the i.MX 8M Plus's when neither says): {core} (M7, M4, M33), {chip} (i.MX 93),
+# {rpmsg-lite.port} (i.MX93), {mu} (the MU the M core uses: SDK name and node, "MU1, mailbox@30aa0000"),
+# {mu.side} (A, B or "other": the MU side the M core uses), {mu.label}, {mu.channel}, {rproc.clock-need}
+# ("i.MX8MN/8MP configurations need"; none where the profile's remoteproc names no clock), {rproc.mmio} and
+# {rproc.src} (the MMIO compatible and its SRC; none where no compatible uses MMIO), {clk.mcore-booted} (the
+# clock driver's parameter; none on the 8ULP, whose profile says {clk.no-mcore-booted}, nor on the 95), and the
+# conditions {clk.system-manager} (the 95), {imx8m} (the 8M family), {imx8mp}.
+# {?name:THEN|ELSE} is THEN when name has a value, else ELSE (|ELSE may be left out). A fact only the i.MX 8M Plus
+# is known to have stays inside {?imx8mp:...} or says "i.MX 8M Plus" in the same sentence (LogSoCWordsTests).
 # status: verified (default) | inference | not-verified.
 
 sources:
@@ -2592,10 +2600,12 @@ messages:
             rules: [hmp_firmware_rsc_table, hmp_firmware_vring_mismatch, hmp_firmware_segment_unreserved]
           - text: >-
               The {core} did not take its MU interrupt for {tx-timeout-ms} ms: rpmsg-lite reads the MU receive
-              register in the interrupt handler itself (MU1_M7_IRQHandler calls MU_ReceiveMsgNonBlocking), whatever
+              register in the interrupt handler itself ({?imx8mp:MU1_M7_IRQHandler calls MU_ReceiveMsgNonBlocking|read in its
+              i.MX 8M Plus port, where MU1_M7_IRQHandler calls MU_ReceiveMsgNonBlocking}), whatever
               its tasks are doing, so a firmware task blocked on a peripheral does not cause this. Only a masked
               interrupt does: platform_interrupt_disable() (NVIC_DisableIRQ of the MU interrupt), interrupts off
-              on the whole core (cpsid i), or an interrupt of the same or higher priority (the MU's is 3) that
+              on the whole core (cpsid i), or an interrupt of the same or higher priority (the MU's is 3{?imx8mp:| in the
+              i.MX 8M Plus port}) that
               runs that long.
             status: inference
             source: HMPFacts §15.9 (rpmsg-lite imx8mp_m7 rpmsg_platform.c, verified); which masking happened is inferred
@@ -2608,13 +2618,13 @@ messages:
             source: HMPFacts §15.9 (the MU is read only when the core runs its interrupt handler)
             rules: []
           - text: >-
-              Linux sends on a different MU channel than the firmware listens on (rpmsg-lite's i.MX8MP port uses
-              channel 1: mboxes <&mu 0 1>, <&mu 1 1>, <&mu 3 1>).
+              Linux sends on a different MU channel than the firmware listens on (rpmsg-lite's {rpmsg-lite.port} port uses
+              channel {mu.channel}: mboxes <&{mu.label} 0 {mu.channel}>, <&{mu.label} 1 {mu.channel}>, <&{mu.label} 3 {mu.channel}>).
             status: inference
             source: HMPFacts §3.4 (c), §3.1, §8 (both sides verified, effect inferred)
             rules: [hmp_mbox_channel]
           - text: >-
-              Linux uses another MU instance than the one whose B side the {core} uses (the M7 uses MU1, mailbox@30aa0000).
+              Linux uses another MU instance than the one whose {mu.side} side the {core} uses (the {core} uses {mu}).
             status: inference
             source: HMPFacts §3.4 (d), §5.1
             rules: [hmp_mbox_controller]
@@ -3042,8 +3052,9 @@ messages:
     samples: ['[    2.311002] imx-rproc imx8mp-cm7: error -ENOENT: Failed to enable clock']
     near-misses: ['imx_mu 30aa0000.mailbox: Failed to enable clock']
     meaning: >-
-      devm_clk_get_enabled(dev, NULL) failed with {errno}: the i.MX8MN/8MP configurations need the M7 clock, so
-      the probe fails.
+      devm_clk_get_enabled(dev, NULL) failed with {errno}: {?rproc.clock-need:the {rproc.clock-need} the {core}
+      clock|a driver configuration asked for the {core} clock, although dtlint's {chip} profile names none for
+      its node (HMPFacts §18.1)}, so the probe fails.
     causes:
       - text: The imx-rproc node has no clocks (or a clock the clock driver does not provide).
         status: inference
@@ -3064,7 +3075,9 @@ messages:
       The -mmio variants control the {core} through the SRC, found by the syscon phandle; without it the probe
       fails.
     causes:
-      - text: An fsl,imx8mp-cm7-mmio node without syscon = <&src>.
+      - text: >-
+          {?rproc.mmio:An {rproc.mmio} node without syscon = <&{rproc.src}>.|An -mmio node without syscon (no
+          {chip} compatible uses the MMIO method, HMPFacts §18.1).}
         status: verified
         source: ML-RPROC imx_rproc_mmio_detect_mode()
         rules: [hmp_rproc_compatible]
@@ -3299,8 +3312,10 @@ messages:
     near-misses: ['Unknown kernel command line parameters "foo=1", will be passed to user space.']
     meaning: >-
       The kernel booted with these parameters. Given a tree, explain-log checks it under this command line (unless
-      --bootargs says otherwise): clk-imx8mp.mcore_booted=1, clk_ignore_unused and pd_ignore_unused decide whether
-      Linux may switch off the clocks and power of what the {core} owns (hmp_clock_gated, hmp_power_domain).
+      --bootargs says otherwise): {?clk.mcore-booted:{clk.mcore-booted}=1, }clk_ignore_unused and pd_ignore_unused decide whether
+      Linux may switch off the clocks and power of what the {core} owns (hmp_clock_gated, hmp_power_domain).{?clk.no-mcore-booted:
+      The {chip}'s clock driver has no mcore_booted parameter (HMPFacts §18.11).}{?clk.system-manager: On the
+      {chip} Linux has no CCM to gate: its clocks go through the System Manager (HMPFacts §18.7).}
 
   - id: clk_disabling_unused
     summary: the clock core switches off every clock no Linux driver holds
@@ -3315,8 +3330,9 @@ messages:
     meaning: >-
       At late boot (late_initcall_sync) the clock core disabled every clock that was on in hardware with no enable
       count and without CLK_IGNORE_UNUSED. The root slice of a peripheral only the {core} uses is among them unless
-      the clock driver protects it (clk-imx8mp.mcore_booted=1; NXP kernels: init-on-array, or NXP 5.15 when TF-A
-      reports the M core started). The line was added in 2023 and backported to some stable kernels; older kernels
+      the clock driver protects it ({?imx8m:{clk.mcore-booted}=1; NXP kernels: init-on-array, or NXP 5.15 when TF-A
+      reports the M core started|hmp_clock_gated says per kernel what the {chip}'s clock driver does, HMPFacts §18}).{?clk.system-manager:
+      On the {chip} Linux has no CCM to gate: its clocks go through the System Manager (HMPFacts §18.7).} The line was added in 2023 and backported to some stable kernels; older kernels
       run the same sweep without printing it.
 
   - id: clk_not_disabling_unused
@@ -3348,7 +3364,7 @@ messages:
     meaning: >-
       The clock driver asked TF-A (SiP 0xc2000005, FSL_SIP_SRC_M4_STARTED) and the M core was running. NXP 5.15's
       clock driver then registers no root gates, so Linux cannot switch the {core}'s root slices off; NXP 6.x kernels
-      print the line too, but their clock driver acts on clk-imx8mp.mcore_booted only (HMPFacts §13.5).
+      print the line too{?clk.mcore-booted:, but their clock driver acts on {clk.mcore-booted} only} (HMPFacts §13.5).
 
   - id: genpd_disabling_unused
     summary: genpd switches off every power domain no Linux device uses
@@ -3888,6 +3904,9 @@ messages:
                   },
                   "instance": {
                     "type": "string"
+                  },
+                  "side": {
+                    "enum": ["A", "B"]
                   }
                 }
               },
@@ -7530,7 +7549,7 @@ mailboxes:
       default-status: okay
       peer: m7
       a-side: { base: 0x30aa0000, irq: 88 }
-      m-side: { base: 0x30ab0000, irq: 97, irq-name: MU1_M7_IRQn }
+      m-side: { base: 0x30ab0000, irq: 97, irq-name: MU1_M7_IRQn, side: B }
       source: HMPFacts §5.1 (imx8mp.dtsi line 1270; SDK MIMX8ML8_cm7_COMMON.h MUB_BASE)
     - label: mu2
       path: /soc@0/bus@30800000/mailbox@30e60000

@@ -221,6 +221,8 @@ public struct MailboxUnit: Sendable, Hashable {
     public var irqName: String?
     /// The SDK's name of the side (`MU1_MUA`, `MU7_MUB`).
     public var instance: String? = nil
+    /// `A` or `B`, where the profile states it apart from ``instance`` (the i.MX 8M Plus SDK's `MUB_BASE`).
+    public var side: String? = nil
   }
   public var node: SoCNode
   public var defaultStatus: String
@@ -568,10 +570,11 @@ public struct SoCProfile: Sendable {
         optional: ["m-side"] + Provenance.keys)
       func side(_ k: String) throws(InputError) -> MailboxUnit.Side? {
         guard let s = o[k] else { return nil }
-        let so = try r.object(s, key: o.path(k), optional: ["base", "irq", "irq-name", "instance"])
+        let so = try r.object(s, key: o.path(k), optional: ["base", "irq", "irq-name", "instance", "side"])
         return MailboxUnit.Side(
           base: try so.integer("base"), irq: try so.integer("irq", max: 1023).map { UInt32($0) },
-          irqName: try so.string("irq-name"), instance: try so.string("instance"))
+          irqName: try so.string("irq-name"), instance: try so.string("instance"),
+          side: try so.choice("side", ["A", "B"]))
       }
       units.append(
         MailboxUnit(

@@ -1,17 +1,19 @@
 /// Reads a kernel log and explains the remoteproc, rpmsg, MU mailbox and reserved-memory lines it recognises
 /// with the message catalog, for one kernel flavor (its mailbox timeout, its vring names) and one remote core (how
-/// the texts name it).
+/// the texts name it and the SoC facts they state).
 public struct LogExplainer: Sendable {
   public var catalog: KernelMessageCatalog
   public var flavor: KernelFlavor
-  /// How the texts name the remote core (`{core}` in the catalog, the vrings' directions): `M7`, `M4` or `M33`, as
-  /// the SoC profile's ``SoCProfile/coreName``; `M7` unless told (the i.MX 8M Plus, dtlint's reference system).
-  public var coreName: String
+  /// The SoC's words the texts are filled with (`{core}`, `{mu}`, `{clk.mcore-booted}`, …; the vrings'
+  /// directions): the i.MX 8M Plus's, dtlint's reference system, unless told.
+  public var soc: LogSoCWords
+  /// How the texts name the remote core: `M7`, `M4` or `M33`.
+  public var coreName: String { soc.coreName }
 
-  public init(catalog: KernelMessageCatalog, flavor: KernelFlavor, coreName: String = "M7") {
+  public init(catalog: KernelMessageCatalog, flavor: KernelFlavor, soc: LogSoCWords = .reference) {
     self.catalog = catalog
     self.flavor = flavor
-    self.coreName = coreName
+    self.soc = soc
   }
 
   /// One line of the log, with what came before the message: the time stamp and the `driver device` prefix.
@@ -197,7 +199,6 @@ public struct LogExplainer: Sendable {
     let timeout = flavor.mailbox.txTimeoutMS
     values["tx-timeout-ms"] = "\(timeout)"
     values["flavor"] = flavor.name
-    values["core"] = coreName
 
     var meaning = message.meaning
     var sources = [message.source]
@@ -213,15 +214,15 @@ public struct LogExplainer: Sendable {
     return Recognised(
       message: message, line: line, repeats: [], values: captured, errno: errno, errnoValue: errnoValue,
       vring: vring, txTimeoutMS: usesTimeout ? timeout : nil,
-      summary: Self.fill(message.summary, values), meaning: Self.fill(meaning, values), sources: sources,
+      summary: soc.fill(message.summary, values), meaning: soc.fill(meaning, values), sources: sources,
       causes: causes.map { c in
         var c = c
-        c.text = Self.fill(c.text, values)
+        c.text = soc.fill(c.text, values)
         return c
       },
       exclusions: message.exclusions.map { x in
         var x = x
-        x.text = Self.fill(x.text, values)
+        x.text = soc.fill(x.text, values)
         return x
       })
   }
@@ -240,18 +241,10 @@ public struct LogExplainer: Sendable {
       verified: vdev == 0)
   }
 
-  /// Replaces `{name}` by its value; unknown names stay as they are.
+  /// Replaces `{name}` by its value (unknown names stay as they are) and resolves `{?name:THEN|ELSE}` by whether
+  /// `name` has a value (``LogSoCWords/fill(_:_:)``).
   static func fill(_ template: String, _ values: [String: String]) -> String {
-    var out = ""
-    var rest = Substring(template)
-    while let open = rest.firstIndex(of: "{") {
-      out += rest[..<open]
-      guard let close = rest[open...].firstIndex(of: "}") else { return out + rest[open...] }
-      let name = String(rest[rest.index(after: open)..<close])
-      out += values[name] ?? "{\(name)}"
-      rest = rest[rest.index(after: close)...]
-    }
-    return out + rest
+    LogSoCWords.fill(Substring(template)) { values[$0] }
   }
 }
 

@@ -33,7 +33,8 @@ extension DTLint {
         whose findings would confirm it. Rules that need the M7 manifest (the ownership and firmware rules) \
         run only with --m7. The tree is checked under the log's own "Kernel command line:" (the last one in \
         the log), unless --bootargs is given: it decides what hmp_clock_gated and hmp_power_domain say. The \
-        texts name the remote core (M4, M7, M33) by the manifest's SoC, else by the tree's, else the M7.
+        texts name the remote core (M4, M7, M33) and state its MU and clock facts by the manifest's SoC, else \
+        by the tree's, else by the i.MX 8M Plus.
 
         Output: text, grouped per recognised message with its line number in LOG; or --format json (version 1: \
         log, kernel, trees, line counts, messages with their values, errno, vring, timeout, causes and their \
@@ -124,9 +125,9 @@ extension DTLint {
         printError(error.description)
         throw Failure.reported(.unreadable)
       }
-      // The texts name the manifest's core; without a manifest, the trees' (below); else the M7.
+      // The texts speak of the manifest's SoC; without a manifest, of the trees' (below); else of the i.MX 8M Plus.
       var explanation = LogExplainer(
-        catalog: catalog, flavor: hmp.kernel, coreName: hmp.manifest?.soc.coreName ?? "M7"
+        catalog: catalog, flavor: hmp.kernel, soc: hmp.manifest.map { LogSoCWords(profile: $0.soc) } ?? .reference
       ).explain(text)
       // The tree is judged under the command line the log's kernel booted with (the last boot's), unless
       // --bootargs says otherwise (HMPFacts §13).
@@ -143,8 +144,8 @@ extension DTLint {
           reader: SourceReader(sources: SourceManager(), options: frontEnd), selection: settings.selection, hmp: hmp,
           workingDirectory: cwd, keepAlive: ProcessLifetime.keep)
       }
-      if hmp.manifest == nil, let core = trees.coreName, core != "M7" {
-        explanation = LogExplainer(catalog: catalog, flavor: hmp.kernel, coreName: core).explain(text)
+      if hmp.manifest == nil, let soc = trees.soc.map(LogSoCWords.init(profile:)), soc != .reference {
+        explanation = LogExplainer(catalog: catalog, flavor: hmp.kernel, soc: soc).explain(text)
       }
       let tie = Tie(
         explanation: explanation, catalog: catalog, trees: trees, hmp: hmp, selection: settings.selection)

@@ -123,11 +123,10 @@ extension Node {
 /// What the HMP rules see in a tree, for callers outside the rules (`hmp explain-log` decides with it whether a
 /// finding is about a region the M core's node uses).
 public enum HMPTreeFacts {
-  /// The node paths of the regions the enabled imx-rproc nodes list in `memory-region`, and the remote core's name
-  /// as messages give it (the manifest's SoC, else the SoC the imx-rproc node is judged against; nil when neither
-  /// is known).
-  public static func remoteproc(_ tree: DeviceTree, hmp: HMPContext) -> (regions: Set<String>, coreName: String?) {
+  /// The node paths of the regions the enabled imx-rproc nodes list in `memory-region`, and the SoC messages speak
+  /// of (the manifest's, else the one the imx-rproc node is judged against; nil when neither is known).
+  public static func remoteproc(_ tree: DeviceTree, hmp: HMPContext) -> (regions: Set<String>, soc: SoCProfile?) {
     let info = TreeInfo(tree: tree, hmp: hmp)
-    return (Set(info.rprocRegions.regions.map(\.node.path)), (hmp.manifest?.soc ?? info.rprocSoC())?.coreName)
+    return (Set(info.rprocRegions.regions.map(\.node.path)), hmp.manifest?.soc ?? info.rprocSoC())
   }
 }

@@ -7,6 +7,8 @@ import Yams
 /// key, so that `off` stays a word and `nxp-5.4` a name (YAML 1.1 would read them as a boolean and a number).
 /// Numbers are plain scalars, decimal without leading zeros or `0x` hexadecimal, as JSON-Schema-aware editors read
 /// them. Used by the knowledge profiles, the M7 manifest and `.dtlint.yaml`.
+/// The dotted keys of the scalar and collection accessors are taken as autoclosures: they are only built for an error
+/// (reading a profile's pad table built one per entry, most of its reading cost).
 public struct YAMLReader: Sendable {
   /// The file named in errors.
   public let path: String
@@ -82,21 +84,21 @@ public struct YAMLReader: Sendable {
   // MARK: - Scalars
 
   /// A mapping key: a non-null scalar.
-  public func key(_ node: Yams.Node, parent: String? = nil) throws(InputError) -> String {
+  public func key(_ node: Yams.Node, parent: @autoclosure () -> String? = nil) throws(InputError) -> String {
     guard case .scalar(let s) = node, !Self.isNull(node) else {
-      throw error(node, key: parent, "expected a plain key, not \(kind(node))")
+      throw error(node, key: parent(), "expected a plain key, not \(kind(node))")
     }
     return s.string
   }
 
-  public func string(_ node: Yams.Node, key: String) throws(InputError) -> String {
+  public func string(_ node: Yams.Node, key: @autoclosure () -> String) throws(InputError) -> String {
     guard case .scalar(let s) = node, !Self.isNull(node) else {
-      throw error(node, key: key, "expected a string, found \(kind(node))")
+      throw error(node, key: key(), "expected a string, found \(kind(node))")
     }
     return s.string
   }
 
-  public func bool(_ node: Yams.Node, key: String) throws(InputError) -> Bool {
+  public func bool(_ node: Yams.Node, key: @autoclosure () -> String) throws(InputError) -> Bool {
     if case .scalar(let s) = node, s.style == .plain {
       switch s.string {
       case "true", "True", "TRUE": return true
@@ -104,26 +106,28 @@ public struct YAMLReader: Sendable {
       default: break
       }
     }
-    throw error(node, key: key, "expected true or false, found \(kind(node))")
+    throw error(node, key: key(), "expected true or false, found \(kind(node))")
   }
 
   /// A non-negative integer: plain decimal (no leading zeros) or `0x` hexadecimal, at most `max`.
-  public func integer(_ node: Yams.Node, key: String, max: UInt64 = .max) throws(InputError) -> UInt64 {
+  public func integer(_ node: Yams.Node, key: @autoclosure () -> String, max: UInt64 = .max) throws(InputError)
+    -> UInt64
+  {
     guard case .scalar(let s) = node, s.style == .plain, !Self.isNull(node) else {
-      throw error(node, key: key, "expected a number, found \(kind(node))")
+      throw error(node, key: key(), "expected a number, found \(kind(node))")
     }
     guard let value = Self.parseInteger(s.string) else {
-      throw error(node, key: key, "expected a number (decimal, or hexadecimal with 0x), found '\(s.string)'")
+      throw error(node, key: key(), "expected a number (decimal, or hexadecimal with 0x), found '\(s.string)'")
     }
     guard value <= max else {
-      throw error(node, key: key, "\(s.string) is too large (at most \(Self.hex(max)))")
+      throw error(node, key: key(), "\(s.string) is too large (at most \(Self.hex(max)))")
     }
     return value
   }
 
   /// An integer that fits `Int`, at most `max`.
-  public func int(_ node: Yams.Node, key: String, max: Int = .max) throws(InputError) -> Int {
-    Int(try integer(node, key: key, max: UInt64(max)))
+  public func int(_ node: Yams.Node, key: @autoclosure () -> String, max: Int = .max) throws(InputError) -> Int {
+    Int(try integer(node, key: key(), max: UInt64(max)))
   }
 
   /// Decimal without leading zeros (YAML 1.1 would read `010` as octal) or `0x`/`0X` hexadecimal.
@@ -143,34 +147,34 @@ public struct YAMLReader: Sendable {
 
   // MARK: - Collections
 
-  public func sequence(_ node: Yams.Node, key: String) throws(InputError) -> [Yams.Node] {
+  public func sequence(_ node: Yams.Node, key: @autoclosure () -> String) throws(InputError) -> [Yams.Node] {
     guard case .sequence(let seq) = node else {
-      throw error(node, key: key, "expected a list, found \(kind(node))")
+      throw error(node, key: key(), "expected a list, found \(kind(node))")
     }
     return Array(seq)
   }
 
-  public func stringList(_ node: Yams.Node, key: String) throws(InputError) -> [String] {
+  public func stringList(_ node: Yams.Node, key: @autoclosure () -> String) throws(InputError) -> [String] {
     guard case .sequence(let seq) = node else {
-      throw error(node, key: key, "expected a list of strings, found \(kind(node))")
+      throw error(node, key: key(), "expected a list of strings, found \(kind(node))")
     }
     var out: [String] = []
     for (i, item) in seq.enumerated() {
-      out.append(try string(item, key: Self.join(key, index: i)))
+      out.append(try string(item, key: Self.join(key(), index: i)))
     }
     return out
   }
 
   /// The entries of a mapping in file order, keys checked to be plain scalars.
-  public func entries(_ node: Yams.Node, key: String?) throws(InputError)
+  public func entries(_ node: Yams.Node, key: @autoclosure () -> String?) throws(InputError)
     -> [(key: String, keyNode: Yams.Node, value: Yams.Node)]
   {
     guard case .mapping(let mapping) = node else {
-      throw error(node, key: key, "expected a mapping, found \(kind(node))")
+      throw error(node, key: key(), "expected a mapping, found \(kind(node))")
     }
     var out: [(key: String, keyNode: Yams.Node, value: Yams.Node)] = []
     for (k, v) in mapping {
-      out.append((try self.key(k, parent: key), k, v))
+      out.append((try self.key(k, parent: key()), k, v))
     }
     return out
   }

@@ -237,6 +237,29 @@ import Testing
     #expect(b.m7I2C.status == .notVerified)
   }
 
+  /// `detect` reads each bundled board's `compatible` without loading its SoC profile: the index must list every
+  /// bundled board, in name order, with the compatible its full load gives, and detect each board's SKUs.
+  @Test func detectionIndexMatchesTheLoadedBoards() throws {
+    #expect(BoardProfile.bundledCompatibles.map(\.name) == BoardProfile.knownNames)
+    for (name, compatible) in BoardProfile.bundledCompatibles {
+      let b = try BoardProfile.load(name: name)
+      #expect(b.compatible == compatible, "\(name)")
+      for sku in b.skus {
+        #expect(
+          BoardProfile.detect(rootCompatible: [sku.compatible, b.compatible])?.name == name, "\(name) \(sku.name)")
+      }
+    }
+  }
+
+  /// The remoteproc rules look a board-less tree's SoC up by its root compatible `fsl,<name>` and load only that
+  /// profile (RprocSupport.swift): every bundled SoC profile must be named so.
+  @Test func bundledSoCProfilesAreNamedByTheirRootCompatible() throws {
+    #expect(!SoCProfile.knownNames.isEmpty)
+    for name in SoCProfile.knownNames {
+      #expect(try SoCProfile.load(name: name).rootCompatible == "fsl,\(name)")
+    }
+  }
+
   @Test func errorsNameFileLineAndKey() throws {
     func parse(_ text: String) -> InputError? {
       inputError { try BoardProfile.parse(try #require(try YAMLReader.compose(text, path: "b.yaml")), path: "b.yaml") }

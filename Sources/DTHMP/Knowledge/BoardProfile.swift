@@ -137,11 +137,22 @@ public struct BoardProfile: Sendable {
   }
 
   /// The bundled board whose root compatible a tree carries (`--board` auto-detection, Documentation/Configuration.md).
+  /// Only the candidate boards are loaded (with their SoC profiles), not every bundled one.
   public static func detect(rootCompatible: [String]) -> BoardProfile? {
-    for name in knownNames {
+    for (name, compatible) in bundledCompatibles where rootCompatible.contains(compatible) {
       if let b = try? load(name: name), b.matches(rootCompatible: rootCompatible) { return b }
     }
     return nil
+  }
+
+  /// Each bundled board's top-level `compatible`, in name order, read once without loading (and checking) the
+  /// board against its SoC profile: loading every board to detect one loaded all six SoC profiles, 0.65 G of the
+  /// 0.86 G instructions of a whole check.
+  static let bundledCompatibles: [(name: String, compatible: String)] = knownNames.compactMap { name in
+    guard let doc = try? KnowledgeBundle.compose("board/\(name).yaml"),
+      case .scalar(let s)? = doc.node["compatible"]
+    else { return nil }
+    return (name, s.string)
   }
 
   /// Parses a board document and checks its labels and pads against the SoC profile.

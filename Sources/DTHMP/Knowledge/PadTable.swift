@@ -104,10 +104,10 @@ public struct PadTable: Sendable {
     for (name, keyNode, value) in try r.entries(try o.required("pads"), key: o.path("pads")) {
       let pk = YAMLReader.join(o.path("pads"), name)
       let po = try r.object(value, key: pk, required: ["mux-reg", "conf-reg", "functions"])
+      let fk = po.path("functions")
       var functions: [PadFunction] = []
-      for (fname, _, fv) in try r.entries(try po.required("functions"), key: po.path("functions")) {
-        let fo = try r.object(
-          fv, key: YAMLReader.join(po.path("functions"), fname), required: ["mode", "input-reg", "input-val"])
+      for (fname, _, fv) in try r.entries(try po.required("functions"), key: fk) {
+        let fo = try r.object(fv, key: YAMLReader.join(fk, fname), required: ["mode", "input-reg", "input-val"])
         functions.append(
           PadFunction(
             name: fname, mode: UInt32(try fo.requiredInteger("mode", max: 31)),

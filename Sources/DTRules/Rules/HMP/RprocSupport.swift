@@ -23,7 +23,9 @@ extension TreeInfo {
       if hmp.manifest == nil && info.imxRprocLikeNodes().isEmpty { return nil }
       if hmp.manifest != nil || hmp.board(for: tree) != nil { return hmp.soc(for: tree) }
       let root = info.rootCompatibles
-      for name in SoCProfile.knownNames {
+      // Every bundled profile `<name>` has the root compatible `fsl,<name>` (KnowledgeTests checks it): only the
+      // profile the root names is loaded, not every one before it in name order.
+      for name in SoCProfile.knownNames where root.contains("fsl,\(name)") {
         if let s = try? SoCProfile.load(name: name), root.contains(s.rootCompatible) { return s }
       }
       guard let s = hmp.soc(for: tree) else { return nil }

@@ -260,6 +260,22 @@ import Testing
     }
   }
 
+  /// HMPContext.soc(for:) loads only the profiles whose text names one of the tree's compatibles: the text scan must
+  /// find every imx-rproc compatible a profile lists (else a tree's SoC would silently go unfound).
+  @Test func textScanFindsEveryRemoteprocCompatible() throws {
+    for name in SoCProfile.knownNames {
+      let listed = try SoCProfile.load(name: name).remoteproc.compatibles.map(\.compatible)
+      #expect(!listed.isEmpty, "\(name)")
+      for c in listed {
+        #expect(SoCProfile.namesMentioning(anyOf: [c]).contains(name), "\(name): \(c)")
+      }
+    }
+    #expect(SoCProfile.namesMentioning(anyOf: ["fsl,imx8mp-cm7"]).first == "imx8mp")
+    #expect(SoCProfile.namesMentioning(anyOf: ["vendor,unknown", "fsl,imx8mp-cm7-nope"]).isEmpty)
+    #expect(
+      SoCProfile.compatibleLines("  - compatible: a,b # note\n  x: y\n    - compatible: c,d  \n") == ["a,b", "c,d"])
+  }
+
   @Test func errorsNameFileLineAndKey() throws {
     func parse(_ text: String) -> InputError? {
       inputError { try BoardProfile.parse(try #require(try YAMLReader.compose(text, path: "b.yaml")), path: "b.yaml") }

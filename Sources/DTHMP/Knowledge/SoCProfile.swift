@@ -438,6 +438,32 @@ public struct SoCProfile: Sendable {
     }
   }
 
+  /// The bundled profiles, in name order, whose text has a `compatible:` line naming one of `compatibles`, read
+  /// from the text without parsing it: a superset of those whose `remoteproc.compatibles` list one of them
+  /// (`KnowledgeTests` checks that every listed compatible is on such a line). Lets a caller load only the profiles
+  /// a tree can match instead of parsing all of them (≈145 M instructions each).
+  public static func namesMentioning(anyOf compatibles: Set<String>) -> [String] {
+    compatibleLinesByName.filter { !$0.values.isDisjoint(with: compatibles) }.map(\.name)
+  }
+
+  /// ``compatibleLines(_:)`` of each bundled profile, in name order, scanned once per run.
+  static let compatibleLinesByName: [(name: String, values: Set<String>)] = knownNames.map { name in
+    (name, KnowledgeBundle.text("soc/\(name).yaml").map(compatibleLines) ?? [])
+  }
+
+  /// The values of the `compatible: VALUE` lines of a profile's text (a block value, unquoted, up to the line's
+  /// end or a comment).
+  static func compatibleLines(_ text: String) -> Set<String> {
+    var out: Set<String> = []
+    for line in text.split(separator: "\n") {
+      guard let r = line.firstRange(of: "compatible: ") else { continue }
+      var value = line[r.upperBound...].prefix { $0 != "#" }
+      while value.last == " " { value = value.dropLast() }
+      if !value.isEmpty { out.insert(String(value)) }
+    }
+    return out
+  }
+
   /// A SoC profile file.
   public static func load(path: String) throws(InputError) -> SoCProfile {
     guard let node = try YAMLReader.compose(path: path, limit: 8 << 20) else {

@@ -121,28 +121,24 @@ public final class HMPContext: Sendable {
     if let m = manifest { return m.soc }
     if let b = board(for: tree), let s = try? SoCProfile.load(name: b.soc) { return s }
     // The first node (in tree order) with an imx-rproc compatible of a bundled profile; the first such profile in
-    // name order.
+    // name order. Only the profiles whose text names one of the tree's compatibles are loaded.
+    var all: Set<String> = []
+    tree.root.walk { n in
+      if let compats = n.property("compatible")?.value.strings { all.formUnion(compats) }
+    }
+    let candidates = SoCProfile.namesMentioning(anyOf: all).compactMap { try? SoCProfile.load(name: $0) }
+    guard !candidates.isEmpty else { return nil }
+    var byCompatible: [String: Int] = [:]
+    for (i, s) in candidates.enumerated() {
+      for c in s.remoteproc.compatibles where byCompatible[c.compatible] == nil { byCompatible[c.compatible] = i }
+    }
     var found: Int?
-    let byCompatible = Self.bundledSoCByRprocCompatible
     tree.root.walk { n in
       guard found == nil, let compats = n.property("compatible")?.value.strings else { return }
       for c in compats {
         if let i = byCompatible[c], found.map({ i < $0 }) ?? true { found = i }
       }
     }
-    return found.map { Self.bundledSoCs[$0] }
+    return found.map { candidates[$0] }
   }
-
-  /// The bundled SoC profiles that load, in name order, read once: ``soc(for:)`` looks for their imx-rproc
-  /// compatibles on every node of a tree (listing and loading the profiles there cost a tenth of a whole-corpus
-  /// check).
-  static let bundledSoCs: [SoCProfile] = SoCProfile.knownNames.compactMap { try? SoCProfile.load(name: $0) }
-  /// Each imx-rproc compatible of the bundled profiles → the first of them (in name order) that lists it.
-  static let bundledSoCByRprocCompatible: [String: Int] = {
-    var m: [String: Int] = [:]
-    for (i, s) in bundledSoCs.enumerated() {
-      for c in s.remoteproc.compatibles where m[c.compatible] == nil { m[c.compatible] = i }
-    }
-    return m
-  }()
 }

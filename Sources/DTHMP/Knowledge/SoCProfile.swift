@@ -454,14 +454,32 @@ public struct SoCProfile: Sendable {
   /// The values of the `compatible: VALUE` lines of a profile's text (a block value, unquoted, up to the line's
   /// end or a comment).
   static func compatibleLines(_ text: String) -> Set<String> {
-    var out: Set<String> = []
-    for line in text.split(separator: "\n") {
-      guard let r = line.firstRange(of: "compatible: ") else { continue }
-      var value = line[r.upperBound...].prefix { $0 != "#" }
-      while value.last == " " { value = value.dropLast() }
-      if !value.isEmpty { out.insert(String(value)) }
+    var text = text
+    return text.withUTF8 { bytes -> Set<String> in
+      var out: Set<String> = []
+      let marker = Array("compatible: ".utf8)
+      let n = bytes.count
+      var i = 0
+      while i + marker.count <= n {
+        // Compare at i; on a mismatch move on by one byte (the marker has no repeated prefix that matters here).
+        var k = 0
+        while k < marker.count && bytes[i + k] == marker[k] { k += 1 }
+        guard k == marker.count else {
+          i += 1
+          continue
+        }
+        let start = i + k
+        var end = start
+        while end < n && bytes[end] != UInt8(ascii: "\n") && bytes[end] != UInt8(ascii: "#") { end += 1 }
+        var last = end
+        while last > start && bytes[last - 1] == UInt8(ascii: " ") { last -= 1 }
+        if last > start {
+          out.insert(String(decoding: bytes[start..<last], as: UTF8.self))
+        }
+        i = end
+      }
+      return out
     }
-    return out
   }
 
   /// A SoC profile file.

@@ -19,7 +19,7 @@ enum ClockExamples {
     soc: ExampleSoC = .imx8mp
   ) -> String {
     let i2c = soc.i2c
-    var s = "/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n"
+    var s = cellsExampleOpening
     if let bootargs { s += "\n\tchosen {\n\t\tbootargs = \"\(bootargs)\";\n\t};\n" }
     s += clockController(soc)
     if let initOnArray { s += "\t\tinit-on-array = <\(initOnArray)>; /* \(i2c.rootClockMacro) */\n" }
@@ -38,7 +38,7 @@ enum ClockExamples {
     marker: Bool = true, linuxUser: Bool = false, domainEnabled: Bool = true, onNode: Bool = false,
     soc: ExampleSoC = .imx8mp
   ) -> String {
-    var s = "/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n"
+    var s = cellsExampleOpening
     s += clockController(soc) + "\t};\n"
     s += "\n\tpgc_audio: power-domain@5 {\n\t\treg = <5>;\n\t\t#power-domain-cells = <0>;\n"
     if !domainEnabled { s += "\t\tstatus = \"disabled\";\n" }
@@ -62,7 +62,7 @@ enum ClockExamples {
   /// The GPC's HSIO mix domain (`pgc_hsiomix`, as the i.MX 8M Mini and Nano `.dtsi` declare it) and the USB
   /// controller `usbotg1` in it, disabled for Linux; `linuxUser` enables `usbotg2` in the same domain for Linux.
   static func hsioTree(marker: Bool = true, linuxUser: Bool = false, soc: ExampleSoC = .imx8mm) -> String {
-    var s = "/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n"
+    var s = cellsExampleOpening
     s += clockController(soc) + "\t};\n"
     s += "\n\tpgc_hsiomix: power-domain@0 {\n\t\treg = <0>;\n\t\t#power-domain-cells = <0>;\n\t};\n"
     func usb(_ n: Int, status: String, marked: Bool) -> String {

@@ -1,3 +1,11 @@
+/// The opening of an example tree whose root has one address and one size cell: `/dts-v1/;`, `/ {` and the two
+/// cell counts, each on its line.
+let cellsExampleOpening = "/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n"
+
+/// An example tree: ``cellsExampleOpening``, then `body` (the root's nodes, each line starting with a tab, a blank
+/// line allowed first), then the root's closing `};`.
+func cellsExample(_ body: String) -> String { cellsExampleOpening + body + "\n};" }
+
 /// What the HMP rules' example trees take from a SoC: the remoteproc node, the clock controller and the M core's
 /// clock, the MUs, the RPMsg reserved-memory layout and one I2C controller, as the SoC's `.dtsi` and the vendor
 /// trees write them. The example builders (``RegionExamples``, ``ClockExamples``, `firmwareTree`, `rprocExample`)

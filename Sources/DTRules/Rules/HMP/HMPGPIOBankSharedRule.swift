@@ -25,27 +25,23 @@ struct HMPGPIOBankSharedRule: TreeRule {
     needs: [.manifest],
     triggering: [
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \t#address-cells = <1>;
-        \t#size-cells = <1>;
+        cellsExample(
+          """
 
-        \tgpio5: ↓gpio@30240000 {
-        \t\tcompatible = "fsl,imx8mp-gpio", "fsl,imx35-gpio";
-        \t\treg = <0x30240000 0x10000>;
-        \t\tgpio-controller;
-        \t\t#gpio-cells = <2>;
-        \t};
+          \tgpio5: ↓gpio@30240000 {
+          \t\tcompatible = "fsl,imx8mp-gpio", "fsl,imx35-gpio";
+          \t\treg = <0x30240000 0x10000>;
+          \t\tgpio-controller;
+          \t\t#gpio-cells = <2>;
+          \t};
 
-        \tleds {
-        \t\tcompatible = "gpio-leds";
-        \t\tled {
-        \t\t\tgpios = <&gpio5 20 0>;
-        \t\t};
-        \t};
-        };
-        """,
+          \tleds {
+          \t\tcompatible = "gpio-leds";
+          \t\tled {
+          \t\t\tgpios = <&gpio5 20 0>;
+          \t\t};
+          \t};
+          """),
         options: [
           "m7":
             "{soc: imx8mp, pins: {pin-mux-c: gpio-pin_mux.c, iomuxc-header: fsl_iomuxc.h}}"
@@ -53,41 +49,33 @@ struct HMPGPIOBankSharedRule: TreeRule {
     ],
     nonTriggering: [
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \t#address-cells = <1>;
-        \t#size-cells = <1>;
+        cellsExample(
+          """
 
-        \tgpio5: gpio@30240000 {
-        \t\tcompatible = "fsl,imx8mp-gpio", "fsl,imx35-gpio";
-        \t\treg = <0x30240000 0x10000>;
-        \t\tgpio-controller;
-        \t\t#gpio-cells = <2>;
-        \t\tstatus = "disabled";
-        \t};
-        };
-        """,
+          \tgpio5: gpio@30240000 {
+          \t\tcompatible = "fsl,imx8mp-gpio", "fsl,imx35-gpio";
+          \t\treg = <0x30240000 0x10000>;
+          \t\tgpio-controller;
+          \t\t#gpio-cells = <2>;
+          \t\tstatus = "disabled";
+          \t};
+          """),
         options: [
           "m7":
             "{soc: imx8mp, pins: {pin-mux-c: gpio-pin_mux.c, iomuxc-header: fsl_iomuxc.h}}"
         ]),
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \t#address-cells = <1>;
-        \t#size-cells = <1>;
+        cellsExample(
+          """
 
-        \t/* The M7's pin_mux.c muxes I2C4 and UART4 pads to I2C4/UART4, not to GPIO. */
-        \tgpio5: gpio@30240000 {
-        \t\tcompatible = "fsl,imx8mp-gpio", "fsl,imx35-gpio";
-        \t\treg = <0x30240000 0x10000>;
-        \t\tgpio-controller;
-        \t\t#gpio-cells = <2>;
-        \t};
-        };
-        """,
+          \t/* The M7's pin_mux.c muxes I2C4 and UART4 pads to I2C4/UART4, not to GPIO. */
+          \tgpio5: gpio@30240000 {
+          \t\tcompatible = "fsl,imx8mp-gpio", "fsl,imx35-gpio";
+          \t\treg = <0x30240000 0x10000>;
+          \t\tgpio-controller;
+          \t\t#gpio-cells = <2>;
+          \t};
+          """),
         options: [
           "m7": "{soc: imx8mp, pins: {pin-mux-c: pin_mux.c, iomuxc-header: fsl_iomuxc.h}}"
         ]),

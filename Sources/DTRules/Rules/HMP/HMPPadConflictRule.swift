@@ -25,107 +25,91 @@ struct HMPPadConflictRule: TreeRule {
     needs: [.manifest],
     triggering: [
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \t#address-cells = <1>;
-        \t#size-cells = <1>;
+        cellsExample(
+          """
 
-        \tiomuxc: pinctrl@30330000 {
-        \t\tcompatible = "fsl,imx8mp-iomuxc";
-        \t\treg = <0x30330000 0x10000>;
-        \t\tpinctrl-names = "default";
-        \t\t↓pinctrl-0 = <&pinctrl_gpio_hog4>;
+          \tiomuxc: pinctrl@30330000 {
+          \t\tcompatible = "fsl,imx8mp-iomuxc";
+          \t\treg = <0x30330000 0x10000>;
+          \t\tpinctrl-names = "default";
+          \t\t↓pinctrl-0 = <&pinctrl_gpio_hog4>;
 
-        \t\t/* UART4_RXD__GPIO5_IO28, UART4_TXD__GPIO5_IO29 */
-        \t\tpinctrl_gpio_hog4: gpiohog4grp {
-        \t\t\tfsl,pins = <0x238 0x498 0x000 0x5 0x0 0x1c4>,
-        \t\t\t\t   <0x23c 0x49c 0x000 0x5 0x0 0x1c4>;
-        \t\t};
-        \t};
-        };
-        """, options: ["m7": "{soc: imx8mp, pins: {pads: [UART4_RXD, UART4_TXD]}}"]),
+          \t\t/* UART4_RXD__GPIO5_IO28, UART4_TXD__GPIO5_IO29 */
+          \t\tpinctrl_gpio_hog4: gpiohog4grp {
+          \t\t\tfsl,pins = <0x238 0x498 0x000 0x5 0x0 0x1c4>,
+          \t\t\t\t   <0x23c 0x49c 0x000 0x5 0x0 0x1c4>;
+          \t\t};
+          \t};
+          """), options: ["m7": "{soc: imx8mp, pins: {pads: [UART4_RXD, UART4_TXD]}}"]),
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \t#address-cells = <1>;
-        \t#size-cells = <1>;
+        cellsExample(
+          """
 
-        \tiomuxc: pinctrl@30330000 {
-        \t\tcompatible = "fsl,imx8mp-iomuxc";
-        \t\treg = <0x30330000 0x10000>;
+          \tiomuxc: pinctrl@30330000 {
+          \t\tcompatible = "fsl,imx8mp-iomuxc";
+          \t\treg = <0x30330000 0x10000>;
 
-        \t\t/* I2C4_SCL__PWM2_OUT */
-        \t\tpinctrl_pwm2: pwm2grp {
-        \t\t\tfsl,pins = <0x218 0x478 0x000 0x1 0x0 0x6>;
-        \t\t};
-        \t};
+          \t\t/* I2C4_SCL__PWM2_OUT */
+          \t\tpinctrl_pwm2: pwm2grp {
+          \t\t\tfsl,pins = <0x218 0x478 0x000 0x1 0x0 0x6>;
+          \t\t};
+          \t};
 
-        \tpwm2: pwm@30670000 {
-        \t\tcompatible = "fsl,imx8mp-pwm", "fsl,imx27-pwm";
-        \t\treg = <0x30670000 0x10000>;
-        \t\tpinctrl-names = "default";
-        \t\t↓pinctrl-0 = <&pinctrl_pwm2>;
-        \t};
-        };
-        """, options: ["m7": "{soc: imx8mp, pins: {pads: [I2C4_SCL, I2C4_SDA]}}"]),
+          \tpwm2: pwm@30670000 {
+          \t\tcompatible = "fsl,imx8mp-pwm", "fsl,imx27-pwm";
+          \t\treg = <0x30670000 0x10000>;
+          \t\tpinctrl-names = "default";
+          \t\t↓pinctrl-0 = <&pinctrl_pwm2>;
+          \t};
+          """), options: ["m7": "{soc: imx8mp, pins: {pads: [I2C4_SCL, I2C4_SDA]}}"]),
     ],
     nonTriggering: [
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \t#address-cells = <1>;
-        \t#size-cells = <1>;
+        cellsExample(
+          """
 
-        \tiomuxc: pinctrl@30330000 {
-        \t\tcompatible = "fsl,imx8mp-iomuxc";
-        \t\treg = <0x30330000 0x10000>;
-        \t\tpinctrl-names = "default";
-        \t\tpinctrl-0 = <&pinctrl_gpio_hog1>;
+          \tiomuxc: pinctrl@30330000 {
+          \t\tcompatible = "fsl,imx8mp-iomuxc";
+          \t\treg = <0x30330000 0x10000>;
+          \t\tpinctrl-names = "default";
+          \t\tpinctrl-0 = <&pinctrl_gpio_hog1>;
 
-        \t\t/* ECSPI2_SCLK__GPIO5_IO10: not a pad the M7 takes */
-        \t\tpinctrl_gpio_hog1: gpiohog1grp {
-        \t\t\tfsl,pins = <0x1f0 0x450 0x000 0x5 0x0 0x1c4>;
-        \t\t};
+          \t\t/* ECSPI2_SCLK__GPIO5_IO10: not a pad the M7 takes */
+          \t\tpinctrl_gpio_hog1: gpiohog1grp {
+          \t\t\tfsl,pins = <0x1f0 0x450 0x000 0x5 0x0 0x1c4>;
+          \t\t};
 
-        \t\t/* UART4_RXD__UART4_DCE_RX, UART4_TXD__UART4_DCE_TX, used by a disabled node only */
-        \t\tpinctrl_uart4: uart4grp {
-        \t\t\tfsl,pins = <0x238 0x498 0x600 0x0 0x8 0x1c4>,
-        \t\t\t\t   <0x23c 0x49c 0x000 0x0 0x0 0x1c4>;
-        \t\t};
-        \t};
+          \t\t/* UART4_RXD__UART4_DCE_RX, UART4_TXD__UART4_DCE_TX, used by a disabled node only */
+          \t\tpinctrl_uart4: uart4grp {
+          \t\t\tfsl,pins = <0x238 0x498 0x600 0x0 0x8 0x1c4>,
+          \t\t\t\t   <0x23c 0x49c 0x000 0x0 0x0 0x1c4>;
+          \t\t};
+          \t};
 
-        \tuart4: serial@30a60000 {
-        \t\tcompatible = "fsl,imx8mp-uart", "fsl,imx6q-uart";
-        \t\treg = <0x30a60000 0x10000>;
-        \t\tpinctrl-names = "default";
-        \t\tpinctrl-0 = <&pinctrl_uart4>;
-        \t\tstatus = "disabled";
-        \t};
-        };
-        """, options: ["m7": "{soc: imx8mp, pins: {pads: [UART4_RXD, UART4_TXD]}}"]),
+          \tuart4: serial@30a60000 {
+          \t\tcompatible = "fsl,imx8mp-uart", "fsl,imx6q-uart";
+          \t\treg = <0x30a60000 0x10000>;
+          \t\tpinctrl-names = "default";
+          \t\tpinctrl-0 = <&pinctrl_uart4>;
+          \t\tstatus = "disabled";
+          \t};
+          """), options: ["m7": "{soc: imx8mp, pins: {pads: [UART4_RXD, UART4_TXD]}}"]),
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \t#address-cells = <1>;
-        \t#size-cells = <1>;
+        cellsExample(
+          """
 
-        \tiomuxc: pinctrl@30330000 {
-        \t\tcompatible = "fsl,imx8mp-iomuxc";
-        \t\treg = <0x30330000 0x10000>;
-        \t\tpinctrl-names = "default";
-        \t\tpinctrl-0 = <&pinctrl_gpio_hog4>;
+          \tiomuxc: pinctrl@30330000 {
+          \t\tcompatible = "fsl,imx8mp-iomuxc";
+          \t\treg = <0x30330000 0x10000>;
+          \t\tpinctrl-names = "default";
+          \t\tpinctrl-0 = <&pinctrl_gpio_hog4>;
 
-        \t\tpinctrl_gpio_hog4: gpiohog4grp {
-        \t\t\tfsl,pins = <0x238 0x498 0x000 0x5 0x0 0x1c4>,
-        \t\t\t\t   <0x23c 0x49c 0x000 0x5 0x0 0x1c4>;
-        \t\t};
-        \t};
-        };
-        """, options: ["m7": "{soc: imx8mp, peripherals: [iomuxc]}"]),
+          \t\tpinctrl_gpio_hog4: gpiohog4grp {
+          \t\t\tfsl,pins = <0x238 0x498 0x000 0x5 0x0 0x1c4>,
+          \t\t\t\t   <0x23c 0x49c 0x000 0x5 0x0 0x1c4>;
+          \t\t};
+          \t};
+          """), options: ["m7": "{soc: imx8mp, peripherals: [iomuxc]}"]),
     ])
 
   func check(_ context: inout RuleContext) {

@@ -24,87 +24,67 @@ struct HMPPeripheralConflictRule: TreeRule {
     needs: [.manifest],
     triggering: [
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \t#address-cells = <1>;
-        \t#size-cells = <1>;
+        cellsExample(
+          """
 
-        \ti2c4: i2c@30a50000 {
-        \t\tcompatible = "fsl,imx8mp-i2c", "fsl,imx21-i2c";
-        \t\treg = <0x30a50000 0x10000>;
-        \t\t↓status = "okay";
-        \t};
-        };
-        """, options: ["m7": "{soc: imx8mp, peripherals: [i2c4]}"]),
+          \ti2c4: i2c@30a50000 {
+          \t\tcompatible = "fsl,imx8mp-i2c", "fsl,imx21-i2c";
+          \t\treg = <0x30a50000 0x10000>;
+          \t\t↓status = "okay";
+          \t};
+          """), options: ["m7": "{soc: imx8mp, peripherals: [i2c4]}"]),
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \t#address-cells = <1>;
-        \t#size-cells = <1>;
+        cellsExample(
+          """
 
-        \t/* No status: enabled. Named in the manifest by unit address. */
-        \t↓timer@302d0000 {
-        \t\tcompatible = "fsl,imx8mp-gpt", "fsl,imx6dl-gpt";
-        \t\treg = <0x302d0000 0x10000>;
-        \t};
-        };
-        """, options: ["m7": "{soc: imx8mp, peripherals: ['0x302d0000']}"]),
+          \t/* No status: enabled. Named in the manifest by unit address. */
+          \t↓timer@302d0000 {
+          \t\tcompatible = "fsl,imx8mp-gpt", "fsl,imx6dl-gpt";
+          \t\treg = <0x302d0000 0x10000>;
+          \t};
+          """), options: ["m7": "{soc: imx8mp, peripherals: ['0x302d0000']}"]),
     ],
     nonTriggering: [
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \t#address-cells = <1>;
-        \t#size-cells = <1>;
+        cellsExample(
+          """
 
-        \ti2c4: i2c@30a50000 {
-        \t\tcompatible = "fsl,imx8mp-i2c", "fsl,imx21-i2c";
-        \t\treg = <0x30a50000 0x10000>;
-        \t\tstatus = "disabled";
-        \t};
-        };
-        """, options: ["m7": "{soc: imx8mp, peripherals: [i2c4]}"]),
+          \ti2c4: i2c@30a50000 {
+          \t\tcompatible = "fsl,imx8mp-i2c", "fsl,imx21-i2c";
+          \t\treg = <0x30a50000 0x10000>;
+          \t\tstatus = "disabled";
+          \t};
+          """), options: ["m7": "{soc: imx8mp, peripherals: [i2c4]}"]),
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \t#address-cells = <1>;
-        \t#size-cells = <1>;
+        cellsExample(
+          """
 
-        \t/* Enabled, but no manifest says the M7 owns it. */
-        \ti2c4: i2c@30a50000 {
-        \t\tcompatible = "fsl,imx8mp-i2c", "fsl,imx21-i2c";
-        \t\treg = <0x30a50000 0x10000>;
-        \t\tstatus = "okay";
-        \t};
-        };
-        """),
+          \t/* Enabled, but no manifest says the M7 owns it. */
+          \ti2c4: i2c@30a50000 {
+          \t\tcompatible = "fsl,imx8mp-i2c", "fsl,imx21-i2c";
+          \t\treg = <0x30a50000 0x10000>;
+          \t\tstatus = "okay";
+          \t};
+          """)),
       RuleExample(
-        """
-        /dts-v1/;
-        / {
-        \t#address-cells = <1>;
-        \t#size-cells = <1>;
+        cellsExample(
+          """
 
-        \t/* The bus is disabled, so Linux never creates the controller under it. */
-        \tbus@30800000 {
-        \t\tcompatible = "simple-bus";
-        \t\t#address-cells = <1>;
-        \t\t#size-cells = <1>;
-        \t\tranges;
-        \t\treg = <0x30800000 0x400000>;
-        \t\tstatus = "disabled";
+          \t/* The bus is disabled, so Linux never creates the controller under it. */
+          \tbus@30800000 {
+          \t\tcompatible = "simple-bus";
+          \t\t#address-cells = <1>;
+          \t\t#size-cells = <1>;
+          \t\tranges;
+          \t\treg = <0x30800000 0x400000>;
+          \t\tstatus = "disabled";
 
-        \t\ti2c4: i2c@30a50000 {
-        \t\t\tcompatible = "fsl,imx8mp-i2c", "fsl,imx21-i2c";
-        \t\t\treg = <0x30a50000 0x10000>;
-        \t\t};
-        \t};
-        };
-        """, options: ["m7": "{soc: imx8mp, peripherals: [i2c4]}"]),
+          \t\ti2c4: i2c@30a50000 {
+          \t\t\tcompatible = "fsl,imx8mp-i2c", "fsl,imx21-i2c";
+          \t\t\treg = <0x30a50000 0x10000>;
+          \t\t};
+          \t};
+          """), options: ["m7": "{soc: imx8mp, peripherals: [i2c4]}"]),
     ])
 
   func check(_ context: inout RuleContext) {

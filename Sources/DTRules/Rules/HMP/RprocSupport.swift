@@ -220,7 +220,7 @@ extension KernelFlavor.MailboxUse {
 /// An example tree for the mailbox rules: the M core clock's controller and the SoC's MUs (flattened from its
 /// `.dtsi`), then a remoteproc node with `node` as its body (one property per line, `↓` markers allowed).
 func rprocExample(_ node: String, muStatus: String? = nil, withMU2: Bool = false, soc: ExampleSoC = .imx8mp) -> String {
-  var s = "/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n"
+  var s = cellsExampleOpening
   s += "\tclk: clock-controller@\(String(soc.clockControllerAddress, radix: 16)) {\n"
   s += "\t\treg = <\(ExampleSoC.hex(soc.clockControllerAddress)) 0x10000>;\n\t\t#clock-cells = <1>;\n\t};\n"
   func mu(_ label: String, _ address: UInt32) -> String {

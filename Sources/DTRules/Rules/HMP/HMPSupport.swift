@@ -44,16 +44,28 @@ extension TreeInfo {
   }
 
   /// Nodes with an imx-rproc compatible (`fsl,imx8mp-cm7`, `fsl,imx8mm-cm4`, …): from the SoC profile when one is
-  /// known, else by the `fsl,imx*-cm*` pattern the driver's table follows.
-  func remoteprocNodes() -> [Node] {
-    // No imx_rproc-like compatible anywhere: nothing to find, and no knowledge file to load.
-    if imxRprocLikeNodes().isEmpty { return [] }
-    if let soc = hmp.soc(for: tree) {
-      return nodes(compatibleWith: Set(soc.remoteproc.compatibles.map(\.compatible)))
+  /// known, else by the `fsl,imx*-cm*` pattern the driver's table follows. Computed once per tree: most HMP rules
+  /// start from it.
+  func remoteprocNodes() -> [Node] { self[RemoteprocNodes.self] }
+
+  private enum RemoteprocNodes: TreeFact {
+    static func compute(_ info: TreeInfo) -> [Node] {
+      // No imx_rproc-like compatible anywhere: nothing to find, and no knowledge file to load.
+      if info.imxRprocLikeNodes().isEmpty { return [] }
+      if let soc = info.hmpSoC {
+        return info.nodes(compatibleWith: Set(soc.remoteproc.compatibles.map(\.compatible)))
+      }
+      return info.allNodes.filter { n in
+        (n.property("compatible")?.value.strings ?? []).contains { HMPCompatibles.isRemoteProc($0) }
+      }
     }
-    return allNodes.filter { n in
-      (n.property("compatible")?.value.strings ?? []).contains { HMPCompatibles.isRemoteProc($0) }
-    }
+  }
+
+  /// ``HMPContext/soc(for:)`` of this tree, decided once (it walks the tree and may load profiles).
+  var hmpSoC: SoCProfile? { self[HMPSoC.self] }
+
+  private enum HMPSoC: TreeFact {
+    static func compute(_ info: TreeInfo) -> SoCProfile? { info.hmp.soc(for: info.tree) }
   }
 
   /// `/reserved-memory`, when the tree has it.

@@ -21,14 +21,14 @@ extension TreeInfo {
       let tree = info.tree
       // A tree with no imx_rproc-like node and no manifest has nothing to judge: load no knowledge file for it.
       if hmp.manifest == nil && info.imxRprocLikeNodes().isEmpty { return nil }
-      if hmp.manifest != nil || hmp.board(for: tree) != nil { return hmp.soc(for: tree) }
+      if hmp.manifest != nil || hmp.board(for: tree) != nil { return info.hmpSoC }
       let root = info.rootCompatibles
       // Every bundled profile `<name>` has the root compatible `fsl,<name>` (KnowledgeTests checks it): only the
       // profile the root names is loaded, not every one before it in name order.
       for name in SoCProfile.knownNames where root.contains("fsl,\(name)") {
         if let s = try? SoCProfile.load(name: name), root.contains(s.rootCompatible) { return s }
       }
-      guard let s = hmp.soc(for: tree) else { return nil }
+      guard let s = info.hmpSoC else { return nil }
       let namesAnotherSoC = root.contains { c in
         c.hasPrefix("fsl,imx") && !c.dropFirst("fsl,".count).contains("-")
       }

@@ -84,6 +84,8 @@ public enum HMPGenerator {
         description: "the manifest is for \(soc.name) but board \(board.name) has an \(board.soc)")
     }
     let rpmsg = request.manifest?.rpmsg ?? soc.rpmsgDefaults
+    // Errors about the RPMsg layout name the manifest it came from (`m7.yaml: rpmsg: …`).
+    let rpmsgSource = request.manifest.map { "\($0.path): rpmsg: " } ?? ""
     var warnings: [String] = []
     /// The M core as the comments name it (`M7`, `M4`, `M33`), and the board's interface naming (`Verdin `).
     let core = soc.coreName
@@ -91,12 +93,13 @@ public enum HMPGenerator {
 
     // MARK: Regions
     guard let vringNeed = rpmsg.vringRegionSize() else {
-      throw GenerateError(description: "rpmsg buffer-count \(rpmsg.bufferCount) gives no valid vring size")
+      throw GenerateError(description: rpmsgSource + "buffer-count \(rpmsg.bufferCount) gives no valid vring size")
     }
     guard vringNeed <= rpmsg.vringSize else {
       throw GenerateError(
         description:
-          "a vring of \(rpmsg.bufferCount) buffers needs \(hexSize(vringNeed)), more than the firmware's vring spacing "
+          rpmsgSource
+          + "a vring of \(rpmsg.bufferCount) buffers needs \(hexSize(vringNeed)), more than the firmware's vring spacing "
           + "\(hexSize(rpmsg.vringSize)) (rpmsg-lite puts vring1 vring-size above vring0): lower buffer-count")
     }
     var regions: [Region] = []
@@ -228,7 +231,8 @@ public enum HMPGenerator {
       {
         throw GenerateError(
           description:
-            "the \(board.title)'s base trees already reserve the RPMsg regions (vrings at \(hex(d.vringBase)), "
+            rpmsgSource
+            + "the \(board.title)'s base trees already reserve the RPMsg regions (vrings at \(hex(d.vringBase)), "
             + "\(hexSize(d.vringSize)) apart, \(d.vdevCount) vdevs, resource table at \(hex(d.resourceTable))) and "
             + "list them in &\(rb.label) (HMPFacts §18.8); the manifest's layout (vrings at \(hex(rpmsg.vringBase)), "
             + "\(hexSize(rpmsg.vringSize)) apart, \(rpmsg.vdevCount) vdevs, resource table at "

@@ -43,6 +43,7 @@ struct HMPDoctorCommandTests {
     let r = try CLI.run(
       ["hmp", "generate", "--board", "verdin-imx8mp-wifi", "--m7", "m7.yaml", "-o", "hmp.dtso"], cwd: s.path)
     #expect(r.status == 1, "\(r.stderr)")
+    #expect(r.stderr.contains("m7.yaml: rpmsg: "), "names the manifest: \(r.stderr)")
     #expect(r.stderr.contains("buffer-count"), "\(r.stderr)")
     #expect(!s.exists("hmp.dtso"))
   }
@@ -59,6 +60,7 @@ struct HMPDoctorCommandTests {
     #expect(r.status == 1, "\(r.stderr)")
     #expect(r.stderr.contains("already reserve the RPMsg regions (vrings at 0x88000000"), "\(r.stderr)")
     #expect(r.stderr.contains("the manifest's layout (vrings at 0x90000000"), "\(r.stderr)")
+    #expect(r.stderr.contains("error: m7.yaml: rpmsg: the Toradex Verdin iMX95"), "names the manifest: \(r.stderr)")
     #expect(!s.exists("hmp.dtso"))
     s.write("same.yaml", "soc: imx95\nperipherals: [lpuart2]\n")
     let ok = try CLI.run(

@@ -205,7 +205,7 @@ public struct YAMLReader: Sendable {
     guard case .mapping(let mapping) = node else {
       throw error(node, key: key, "expected a mapping, found \(kind(node))")
     }
-    var values: [String: (keyNode: Yams.Node, value: Yams.Node)] = [:]
+    var values: [YAMLObject.Entry] = []
     values.reserveCapacity(mapping.count)
     for (k, v) in mapping {
       let name = try self.key(k, parent: key)
@@ -213,9 +213,9 @@ public struct YAMLReader: Sendable {
         throw error(
           k, key: Self.join(key, name), "unknown key (expected \(Self.alternatives(required + optional)))")
       }
-      values[name] = (k, v)
+      values.append(YAMLObject.Entry(key: name, value: v))
     }
-    for r in required where values[r] == nil {
+    for r in required where !values.contains(where: { $0.key == r }) {
       throw error(node, key: Self.join(key, r), "missing key '\(r)'")
     }
     return YAMLObject(node: node, keyPath: key, values: values, reader: self)
@@ -233,10 +233,19 @@ public struct YAMLObject {
   public let node: Yams.Node
   /// The dotted key of the mapping itself (nil at the top level).
   public let keyPath: String?
-  let values: [String: (keyNode: Yams.Node, value: Yams.Node)]
+  /// The entries in file order (a mapping's keys are distinct: Yams refuses duplicates; objects are small, so a
+  /// look-up is a scan, cheaper than hashing).
+  let values: [Entry]
+  struct Entry {
+    let key: String
+    let value: Yams.Node
+  }
   public let reader: YAMLReader
 
-  public subscript(_ key: String) -> Yams.Node? { values[key]?.value }
+  public subscript(_ key: String) -> Yams.Node? {
+    for e in values where e.key == key { return e.value }
+    return nil
+  }
 
   /// The dotted key of one of its entries.
   public func path(_ key: String) -> String { YAMLReader.join(keyPath, key) }

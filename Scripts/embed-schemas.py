@@ -3,7 +3,9 @@
 Swift string, so the dtlint binary carries its knowledge files and works from any directory, alone.
 
 schemas/ is the canonical copy; edit it, then run this script. The DTHMP test `bundledCopyIsCurrent` fails
-when the generated file differs from schemas/.
+when the generated file differs from schemas/. The YAML files are also kept precomposed (BundledNodes.swift, made
+from Yams' composition by `DTLINT_WRITE_BUNDLED_NODES=1 swift test --filter PrecomposedKnowledgeTests`, which fails
+without that variable while they are out of date).
 
 Usage: Scripts/embed-schemas.py [--check]
 """
@@ -60,6 +62,8 @@ def main():
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(new)
         os.replace(tmp, OUT)
+        print("the YAML files changed: run `DTLINT_WRITE_BUNDLED_NODES=1 swift test --filter PrecomposedKnowledgeTests`"
+              " to precompose them again (until then the binary composes them at run time, correctly but slower)")
     print(f"embedded {len(files)} files of schemas/")
 
 

@@ -132,14 +132,33 @@ public struct YAMLReader: Sendable {
 
   /// Decimal without leading zeros (YAML 1.1 would read `010` as octal) or `0x`/`0X` hexadecimal.
   public static func parseInteger(_ text: String) -> UInt64? {
-    if text.hasPrefix("0x") || text.hasPrefix("0X") {
-      let digits = text.dropFirst(2)
-      guard !digits.isEmpty, digits.count <= 16 else { return nil }
-      return UInt64(digits, radix: 16)
+    var text = text
+    return text.withUTF8 { b -> UInt64? in
+      var value: UInt64 = 0
+      if b.count > 2, b[0] == UInt8(ascii: "0"), b[1] | 0x20 == UInt8(ascii: "x") {
+        guard b.count <= 18 else { return nil }
+        for c in b[2...] {
+          let d: UInt8
+          switch c {
+          case UInt8(ascii: "0")...UInt8(ascii: "9"): d = c - UInt8(ascii: "0")
+          case UInt8(ascii: "a")...UInt8(ascii: "f"): d = c - UInt8(ascii: "a") + 10
+          case UInt8(ascii: "A")...UInt8(ascii: "F"): d = c - UInt8(ascii: "A") + 10
+          default: return nil
+          }
+          value = value << 4 | UInt64(d)
+        }
+        return value
+      }
+      guard !b.isEmpty, !(b.count > 1 && b[0] == UInt8(ascii: "0")) else { return nil }
+      for c in b {
+        guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return nil }
+        let (m, o1) = value.multipliedReportingOverflow(by: 10)
+        let (a, o2) = m.addingReportingOverflow(UInt64(c - UInt8(ascii: "0")))
+        guard !o1, !o2 else { return nil }
+        value = a
+      }
+      return value
     }
-    guard !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-    if text.count > 1 && text.hasPrefix("0") { return nil }
-    return UInt64(text)
   }
 
   /// `0x…` for messages.
@@ -183,17 +202,20 @@ public struct YAMLReader: Sendable {
   public func object(
     _ node: Yams.Node, key: String?, required: [String] = [], optional: [String] = []
   ) throws(InputError) -> YAMLObject {
-    let list = try entries(node, key: key)
-    let allowed = required + optional
-    var values: [String: (keyNode: Yams.Node, value: Yams.Node)] = [:]
-    for e in list {
-      guard allowed.contains(e.key) else {
-        throw error(
-          e.keyNode, key: Self.join(key, e.key), "unknown key (expected \(Self.alternatives(allowed)))")
-      }
-      values[e.key] = (e.keyNode, e.value)
+    guard case .mapping(let mapping) = node else {
+      throw error(node, key: key, "expected a mapping, found \(kind(node))")
     }
-    for r in required where values[r] == nil {
+    var values: [YAMLObject.Entry] = []
+    values.reserveCapacity(mapping.count)
+    for (k, v) in mapping {
+      let name = try self.key(k, parent: key)
+      guard required.contains(name) || optional.contains(name) else {
+        throw error(
+          k, key: Self.join(key, name), "unknown key (expected \(Self.alternatives(required + optional)))")
+      }
+      values.append(YAMLObject.Entry(key: name, value: v))
+    }
+    for r in required where !values.contains(where: { $0.key == r }) {
       throw error(node, key: Self.join(key, r), "missing key '\(r)'")
     }
     return YAMLObject(node: node, keyPath: key, values: values, reader: self)
@@ -211,10 +233,19 @@ public struct YAMLObject {
   public let node: Yams.Node
   /// The dotted key of the mapping itself (nil at the top level).
   public let keyPath: String?
-  let values: [String: (keyNode: Yams.Node, value: Yams.Node)]
+  /// The entries in file order (a mapping's keys are distinct: Yams refuses duplicates; objects are small, so a
+  /// look-up is a scan, cheaper than hashing).
+  let values: [Entry]
+  struct Entry {
+    let key: String
+    let value: Yams.Node
+  }
   public let reader: YAMLReader
 
-  public subscript(_ key: String) -> Yams.Node? { values[key]?.value }
+  public subscript(_ key: String) -> Yams.Node? {
+    for e in values where e.key == key { return e.value }
+    return nil
+  }
 
   /// The dotted key of one of its entries.
   public func path(_ key: String) -> String { YAMLReader.join(keyPath, key) }

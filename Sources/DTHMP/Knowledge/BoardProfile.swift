@@ -123,8 +123,9 @@ public struct BoardProfile: Sendable {
         path: "--board", message: "unknown board '\(name)' (expected \(YAMLReader.alternatives(knownNames)))")
     }
     return try cache.value(name) { () throws(InputError) -> BoardProfile in
-      let (node, path) = try KnowledgeBundle.compose("board/\(name).yaml")
-      return try parse(node, path: path)
+      try KnowledgeBundle.read("board/\(name).yaml") { (node, path) throws(InputError) in
+        try parse(node, path: path)
+      }
     }
   }
 
@@ -149,10 +150,11 @@ public struct BoardProfile: Sendable {
   /// board against its SoC profile: loading every board to detect one loaded all six SoC profiles, 0.65 G of the
   /// 0.86 G instructions of a whole check.
   static let bundledCompatibles: [(name: String, compatible: String)] = knownNames.compactMap { name in
-    guard let doc = try? KnowledgeBundle.compose("board/\(name).yaml"),
-      case .scalar(let s)? = doc.node["compatible"]
-    else { return nil }
-    return (name, s.string)
+    let compatible = try? KnowledgeBundle.read("board/\(name).yaml") { (node, path) throws(InputError) -> String in
+      guard case .scalar(let s)? = node["compatible"] else { throw InputError(path: path, message: "no compatible") }
+      return s.string
+    }
+    return compatible.map { (name, $0) }
   }
 
   /// Parses a board document and checks its labels and pads against the SoC profile.

@@ -275,8 +275,9 @@ public struct KernelFlavor: Sendable {
   public static func load(name: String) throws(InputError) -> KernelFlavor {
     if KnowledgeBundle.text("kernel/\(name).yaml") != nil {
       return try cache.value(name) { () throws(InputError) -> KernelFlavor in
-        let (node, path) = try KnowledgeBundle.compose("kernel/\(name).yaml")
-        return try parse(node, path: path)
+        try KnowledgeBundle.read("kernel/\(name).yaml") { (node, path) throws(InputError) in
+          try parse(node, path: path)
+        }
       }
     }
     for f in KnowledgeBundle.names(in: "kernel") {

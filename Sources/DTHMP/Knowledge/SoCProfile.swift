@@ -433,8 +433,7 @@ public struct SoCProfile: Sendable {
         path: "soc", message: "unknown SoC '\(name)' (expected \(YAMLReader.alternatives(knownNames)))")
     }
     return try cache.value(name) { () throws(InputError) -> SoCProfile in
-      let (node, path) = try KnowledgeBundle.compose("soc/\(name).yaml")
-      return try parse(node, path: path)
+      try KnowledgeBundle.read("soc/\(name).yaml") { (node, path) throws(InputError) in try parse(node, path: path) }
     }
   }
 

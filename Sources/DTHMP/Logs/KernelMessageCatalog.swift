@@ -169,8 +169,7 @@ public struct KernelMessageCatalog: Sendable {
   /// The catalog bundled into the binary.
   public static func bundled() throws(InputError) -> KernelMessageCatalog {
     try cache.value(bundledPath) { () throws(InputError) -> KernelMessageCatalog in
-      let (node, path) = try KnowledgeBundle.compose(bundledPath)
-      return try parse(node, path: path)
+      try KnowledgeBundle.read(bundledPath) { (node, path) throws(InputError) in try parse(node, path: path) }
     }
   }
 

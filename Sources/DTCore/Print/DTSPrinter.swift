@@ -57,14 +57,20 @@ public enum DTSPrinter {
   }
 
   /// dtc's LABEL: `[a-zA-Z_][a-zA-Z0-9_]*`.
-  public static func isLabel(_ s: String) -> Bool {
-    guard let first = s.utf8.first, first == 0x5F || isLetter(first) else { return false }
-    return s.utf8.allSatisfy { $0 == 0x5F || isLetter($0) || isDigit($0) }
-  }
+  public static func isLabel(_ s: String) -> Bool { isLabel(bytes: s.utf8) }
 
   /// A property or node name dtc's lexer reads back: one or more of `[a-zA-Z0-9,._+*#?@-]`.
-  public static func isName(_ s: String) -> Bool {
-    !s.isEmpty && s.utf8.allSatisfy(isNameByte)
+  public static func isName(_ s: String) -> Bool { isName(bytes: s.utf8) }
+
+  /// ``isLabel(_:)`` on the UTF-8 bytes of a label.
+  static func isLabel(bytes s: some Collection<UInt8>) -> Bool {
+    guard let first = s.first, first == 0x5F || isLetter(first) else { return false }
+    return s.allSatisfy { $0 == 0x5F || isLetter($0) || isDigit($0) }
+  }
+
+  /// ``isName(_:)`` on the UTF-8 bytes of a name.
+  static func isName(bytes s: some Collection<UInt8>) -> Bool {
+    !s.isEmpty && s.allSatisfy(isNameByte)
   }
 
   /// A path `&{…}` can hold: `/` and name characters, each component a name.
@@ -180,7 +186,7 @@ public enum DTSPrinter {
     }
   }
 
-  private static func indent(_ level: Int, into out: inout [UInt8]) {
+  static func indent(_ level: Int, into out: inout [UInt8]) {
     for _ in 0..<level { out.append(0x09) }
   }
 
@@ -193,6 +199,43 @@ public enum DTSPrinter {
     }
     out.append(text: " =")
     _ = writeTyped(value, into: &out)
+    out.append(0x3B)
+  }
+
+  /// `bytes[start..<end]`, a value without markers, as ``writeValue(_:into:)`` writes it with the markers a blob's
+  /// value gets (``ValueTyping/guessedMarkers(_:_:)`` of no markers): ` = "a", "b";`, ` = <0x01>;`, ` = [01];`, or
+  /// `;` when empty. The type is dtc's guess (``ValueTyping/classify(_:offset:length:)``), written without making
+  /// the markers.
+  static func writeGuessedValue(_ bytes: [UInt8], from start: Int, to end: Int, into out: inout [UInt8]) {
+    if start >= end {
+      out.append(0x3B)
+      return
+    }
+    out.append(0x20)
+    out.append(0x3D)
+    switch ValueTyping.classify(bytes, offset: start, length: end - start).kind {
+    case .string:
+      // One quoted string for each of the list, as the string markers of a list cut it.
+      var s = start
+      ValueTyping.forEachFurtherString(bytes, offset: start, end: end) { next in
+        out.append(0x20)
+        _ = appendString(bytes[s..<next], into: &out)
+        out.append(0x2C)
+        s = next
+      }
+      out.append(0x20)
+      _ = appendString(bytes[s..<end], into: &out)
+    case .cells(bits: 32):
+      out.append(0x20)
+      out.append(0x3C)
+      appendInts(bytes[start..<end], width: 4, into: &out)
+      out.append(0x3E)
+    default:
+      out.append(0x20)
+      out.append(0x5B)
+      appendInts(bytes[start..<end], width: 1, into: &out)
+      out.append(0x5D)
+    }
     out.append(0x3B)
   }
 
@@ -367,7 +410,7 @@ public enum DTSPrinter {
   }
 
   /// Big-endian integers of `width` bytes, space separated: `0x%02x` for cells, `%02x` for bytes.
-  private static func appendInts(_ chunk: ArraySlice<UInt8>, width: Int, into out: inout [UInt8]) {
+  static func appendInts(_ chunk: ArraySlice<UInt8>, width: Int, into out: inout [UInt8]) {
     var i = chunk.startIndex
     while i + width <= chunk.endIndex {
       if i != chunk.startIndex { out.append(0x20) }
@@ -393,7 +436,7 @@ public enum DTSPrinter {
 
   /// A quoted C string for a chunk that ends with NUL; NULs inside become `\0`. False when it does not end with
   /// NUL (nothing written).
-  private static func appendString(_ chunk: ArraySlice<UInt8>, into out: inout [UInt8]) -> Bool {
+  static func appendString(_ chunk: ArraySlice<UInt8>, into out: inout [UInt8]) -> Bool {
     guard chunk.last == 0 else { return false }
     out.append(0x22)
     let text = chunk.dropLast()

@@ -81,7 +81,7 @@ enum ValueTyping {
 
   /// What `guess_value_type` makes of `bytes[offset ..< offset+length]`, and whether it is a string list (more
   /// than one NUL).
-  private static func classify(_ bytes: [UInt8], offset: Int, length: Int) -> (kind: ValueMarker.Kind, list: Bool) {
+  static func classify(_ bytes: [UInt8], offset: Int, length: Int) -> (kind: ValueMarker.Kind, list: Bool) {
     let end = offset + length
     guard length > 0, offset >= 0, end <= bytes.count else { return (.cells(bits: 8), false) }
     var notString = 0
@@ -96,7 +96,7 @@ enum ValueTyping {
   }
 
   /// Calls `body` with the offset of each string after the first in a string list ending with NUL at `end - 1`.
-  private static func forEachFurtherString(_ bytes: [UInt8], offset: Int, end: Int, _ body: (Int) -> Void) {
+  static func forEachFurtherString(_ bytes: [UInt8], offset: Int, end: Int, _ body: (Int) -> Void) {
     var i = offset
     while bytes[i] != 0 { i += 1 }
     i += 1

@@ -27,16 +27,17 @@ public enum BlobDump {
     guard let header = try? BlobHeader.parse(blob, path: "", structure: false), header.version >= 16 else {
       return nil
     }
-    let tags = BlobTags(blob, header)
-    guard var index = NodeIndex(tags), index.addLabels() else { return nil }
-    return write(tags, header, index)
+    var tags = BlobTags(blob, header)
+    guard var index = NodeIndex(&tags), index.addLabels() else { return nil }
+    tags.rewind()
+    return write(&tags, header, index)
   }
 
   /// The second walk: the text, as ``DTSPrinter`` lays it out.
-  private static func write(_ start: BlobTags, _ header: BlobHeader, _ index: NodeIndex) -> [UInt8]? {
-    let blob = start.blob
+  private static func write(_ tags: inout BlobTags, _ header: BlobHeader, _ index: NodeIndex) -> [UInt8]? {
+    let blob = tags.blob
     var out: [UInt8] = []
-    out.reserveCapacity(max(1 << 12, (start.end - start.offset) * 2))
+    out.reserveCapacity(max(1 << 12, (tags.end - tags.start) * 2))
     out.append(text: "/dts-v1/;\n")
     if index.isPlugin { out.append(text: "/plugin/;\n") }
     out.append(0x0A)
@@ -47,7 +48,6 @@ public enum BlobDump {
       DTSPrinter.appendHex(re.size, width: 16, into: &out)
       out.append(text: ";\n")
     }
-    var tags = start
     var level = -1
     var node = 0
     while let tag = tags.next() {
@@ -97,7 +97,7 @@ public enum BlobDump {
 
 /// The tags of a blob's structure block (version 16 and later), read one at a time with every offset checked:
 /// ``next()`` returns nil where libfdt would fail (a tag, name or value past the end of the block, an unknown tag,
-/// a property name that does not end inside the strings block).
+/// a property name that does not end inside the strings block), and for a property name DTS cannot write.
 struct BlobTags {
   static let fdtBeginNode: UInt32 = 1
   static let fdtEndNode: UInt32 = 2
@@ -106,26 +106,36 @@ struct BlobTags {
   static let fdtEnd: UInt32 = 9
 
   let blob: [UInt8]
+  let start: Int
   /// Where the structure block ends: what `fdt_offset_ptr` lets a walk read.
   let end: Int
   let stringsStart: Int
   let stringsEnd: Int
   /// The next tag's offset in `blob`.
-  private(set) var offset: Int
+  private var offset: Int
   /// The name of the last node or property read (`blob[nameStart..<nameEnd]`, without its NUL).
   private(set) var nameStart = 0
   private(set) var nameEnd = 0
   /// The value of the last property read.
   private(set) var valueStart = 0
   private(set) var valueEnd = 0
+  /// Property names already read, by offset in a strings block of at most 64 KiB: the end of the name (from the
+  /// block's start) plus one, -1 for a name DTS cannot write, 0 when not read yet. A board has a few hundred
+  /// property names for thousands of properties.
+  private var names: [Int32]
 
   init(_ blob: [UInt8], _ header: BlobHeader) {
     self.blob = blob
-    offset = header.structOffset
-    end = header.structOffset + min(header.totalSize - header.structOffset, header.structSize ?? Int.max)
+    start = header.structOffset
+    offset = start
+    end = start + min(header.totalSize - start, header.structSize ?? Int.max)
     stringsStart = header.stringsOffset
     stringsEnd = header.stringsOffset + header.stringsSize
+    names = header.stringsSize <= 1 << 16 ? Array(repeating: 0, count: header.stringsSize) : []
   }
+
+  /// Back to the first tag.
+  mutating func rewind() { offset = start }
 
   /// The next tag, or nil when it cannot be read.
   mutating func next() -> UInt32? {
@@ -148,11 +158,19 @@ struct BlobTags {
       valueStart = at
       valueEnd = at + length
       at += length
-      var n = stringsStart + nameOffset
-      nameStart = n
-      while n < stringsEnd && blob[n] != 0 { n += 1 }
-      guard n < stringsEnd else { return nil }
-      nameEnd = n
+      nameStart = stringsStart + nameOffset
+      if nameOffset < names.count, names[nameOffset] != 0 {
+        guard names[nameOffset] > 0 else { return nil }
+        nameEnd = stringsStart + Int(names[nameOffset]) - 1
+      } else {
+        var n = nameStart
+        while n < stringsEnd && blob[n] != 0 { n += 1 }
+        guard n < stringsEnd else { return nil }
+        nameEnd = n
+        let writable = DTSPrinter.isName(bytes: blob[nameStart..<n])
+        if nameOffset < names.count { names[nameOffset] = writable ? Int32(n - stringsStart + 1) : -1 }
+        guard writable else { return nil }
+      }
     case Self.fdtEndNode, Self.fdtNop, Self.fdtEnd:
       break
     default:
@@ -206,9 +224,8 @@ struct NodeIndex {
   }
 
   /// Walks the whole structure block; nil when the reader would refuse it or this path does not print it.
-  init?(_ start: BlobTags) {
-    var tags = start
-    blob = start.blob
+  init?(_ tags: inout BlobTags) {
+    blob = tags.blob
     var current = -1
     var depth = 0
     var symbolsNode = -1
@@ -242,7 +259,6 @@ struct NodeIndex {
       case BlobTags.fdtProp:
         // Outside any node, or after a child node (the printer writes a node's properties before its children).
         guard current >= 0, current == nodes.count - 1 else { return nil }
-        guard DTSPrinter.isName(bytes: blob[tags.nameStart..<tags.nameEnd]) else { return nil }
         if current == symbolsNode {
           symbols.append(Label(nameStart: tags.nameStart, nameEnd: tags.nameEnd, next: tags.valueStart))
           valueEnds.append(tags.valueEnd)

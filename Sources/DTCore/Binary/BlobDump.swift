@@ -278,7 +278,13 @@ struct NodeIndex {
     return text.withUTF8Buffer { t in t.indices.allSatisfy { t[$0] == blob[start + $0] } }
   }
 
-  private func name(_ node: Int) -> ArraySlice<UInt8> { blob[nodes[node].nameStart..<nodes[node].nameEnd] }
+  /// Whether node `node` is named `blob[start..<end]`.
+  private func isNamed(_ node: Int, _ start: Int, _ end: Int) -> Bool {
+    let s = nodes[node].nameStart
+    guard nodes[node].nameEnd - s == end - start else { return false }
+    for i in 0..<(end - start) where blob[s + i] != blob[start + i] { return false }
+    return true
+  }
 
   /// The hash table of paths; false when two nodes have one path or a probe runs too long.
   private mutating func fillSlots() -> Bool {
@@ -305,7 +311,7 @@ struct NodeIndex {
     var x = a
     var y = b
     while x != y {
-      guard x > 0, y > 0, name(x) == name(y) else { return false }
+      guard x > 0, y > 0, isNamed(x, nodes[y].nameStart, nodes[y].nameEnd) else { return false }
       x = nodes[x].parent
       y = nodes[y].parent
     }
@@ -379,7 +385,7 @@ struct NodeIndex {
       guard n > 0 else { return false }
       let e = j
       while j > start && blob[j - 1] != 0x2F { j -= 1 }
-      guard blob[j..<e] == name(n) else { return false }
+      guard isNamed(n, j, e) else { return false }
       n = nodes[n].parent
     }
   }

@@ -22,6 +22,7 @@ struct BlobHeader {
     v <= 1 ? 28 : v <= 2 ? 32 : v <= 16 ? 36 : 40
   }
 
+  @inline(__always)
   static func be32(_ b: [UInt8], _ i: Int) -> UInt32 {
     guard i >= 0, i + 4 <= b.count else { return 0 }
     return UInt32(b[i]) << 24 | UInt32(b[i + 1]) << 16 | UInt32(b[i + 2]) << 8 | UInt32(b[i + 3])

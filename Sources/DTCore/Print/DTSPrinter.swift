@@ -410,20 +410,28 @@ public enum DTSPrinter {
   }
 
   /// Big-endian integers of `width` bytes, space separated: `0x%02x` for cells, `%02x` for bytes.
+  ///
+  /// This and ``appendString(_:into:)`` write a large blob's dump byte by byte: into the array's spare capacity
+  /// (`OutputSpan`), made once for the whole chunk, not through `append`, which checks the array is not shared for
+  /// every byte.
   static func appendInts(_ chunk: ArraySlice<UInt8>, width: Int, into out: inout [UInt8]) {
-    var i = chunk.startIndex
-    while i + width <= chunk.endIndex {
-      if i != chunk.startIndex { out.append(0x20) }
-      if width == 1 {
-        appendHex(UInt64(chunk[i]), width: 2, into: &out)
-      } else {
+    let count = chunk.count / width
+    guard count > 0 else { return }
+    // Each integer: a space, `0x`, at most two digits a byte.
+    out.append(addingCapacity: count * (2 * width + 3)) { text in
+      let bytes = chunk.span
+      var i = 0
+      while i + width <= bytes.count {
+        if i > 0 { text.append(0x20) }
         var v: UInt64 = 0
-        for b in chunk[i..<(i + width)] { v = v << 8 | UInt64(b) }
-        out.append(0x30)
-        out.append(0x78)
-        appendHex(v, width: 2, into: &out)
+        for k in i..<(i + width) { v = v << 8 | UInt64(bytes[k]) }
+        if width > 1 {
+          text.append(0x30)
+          text.append(0x78)
+        }
+        appendHex(v, width: 2, into: &text)
+        i += width
       }
-      i += width
     }
   }
 
@@ -438,47 +446,53 @@ public enum DTSPrinter {
   /// NUL (nothing written).
   static func appendString(_ chunk: ArraySlice<UInt8>, into out: inout [UInt8]) -> Bool {
     guard chunk.last == 0 else { return false }
-    out.append(0x22)
-    let text = chunk.dropLast()
-    // Runs of bytes written as they are, in one append each.
-    var run = text.startIndex
-    for i in text.indices {
-      let c = text[i]
-      if c >= 0x20 && c < 0x7f && c != 0x5C && c != 0x22 { continue }
-      if run < i { out.append(contentsOf: text[run..<i]) }
-      run = i + 1
-      let escape: UInt8
-      switch c {
-      case 0x07: escape = 0x61  // \a
-      case 0x08: escape = 0x62  // \b
-      case 0x09: escape = 0x74  // \t
-      case 0x0a: escape = 0x6E  // \n
-      case 0x0b: escape = 0x76  // \v
-      case 0x0c: escape = 0x66  // \f
-      case 0x0d: escape = 0x72  // \r
-      case 0x5C, 0x22: escape = c
-      case 0: escape = 0x30  // \0
-      default:
-        out.append(0x5C)
-        out.append(0x78)
-        appendHex(UInt64(c), width: 2, into: &out)
-        continue
+    // Each byte at most `\xNN`, and the quotes.
+    out.append(addingCapacity: 4 * chunk.count + 2) { text in
+      text.append(0x22)
+      let bytes = chunk.span
+      for i in 0..<(bytes.count - 1) {
+        let c = bytes[i]
+        if c >= 0x20 && c < 0x7f && c != 0x5C && c != 0x22 {
+          text.append(c)
+          continue
+        }
+        let escape: UInt8
+        switch c {
+        case 0x07: escape = 0x61  // \a
+        case 0x08: escape = 0x62  // \b
+        case 0x09: escape = 0x74  // \t
+        case 0x0a: escape = 0x6E  // \n
+        case 0x0b: escape = 0x76  // \v
+        case 0x0c: escape = 0x66  // \f
+        case 0x0d: escape = 0x72  // \r
+        case 0x5C, 0x22: escape = c
+        case 0: escape = 0x30  // \0
+        default:
+          text.append(0x5C)
+          text.append(0x78)
+          appendHex(UInt64(c), width: 2, into: &text)
+          continue
+        }
+        text.append(0x5C)
+        text.append(escape)
       }
-      out.append(0x5C)
-      out.append(escape)
+      text.append(0x22)
     }
-    if run < text.endIndex { out.append(contentsOf: text[run...]) }
-    out.append(0x22)
     return true
   }
 
   /// Lower-case hex, zero-padded to at least `width` digits, appended.
   static func appendHex(_ v: UInt64, width: Int, into out: inout [UInt8]) {
+    out.append(addingCapacity: max(width, 16)) { appendHex(v, width: width, into: &$0) }
+  }
+
+  /// ``appendHex(_:width:into:)`` into spare capacity (at least `max(width, 16)` bytes).
+  static func appendHex(_ v: UInt64, width: Int, into text: inout OutputSpan<UInt8>) {
     let digits = max(width, 1, (64 - v.leadingZeroBitCount + 3) / 4)
     var shift = (digits - 1) * 4
     while shift >= 0 {
       let d = shift >= 64 ? 0 : UInt8(truncatingIfNeeded: (v >> UInt64(shift)) & 0xF)
-      out.append(d < 10 ? 0x30 + d : 0x57 + d)
+      text.append(d < 10 ? 0x30 + d : 0x57 + d)
       shift -= 4
     }
   }

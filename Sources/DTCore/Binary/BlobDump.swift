@@ -1,10 +1,12 @@
 /// `dump` of a blob straight from its bytes (issue 20): the text ``DTSPrinter/printBytes(_:omitted:)`` writes for
 /// the tree ``DTBReader/read(_:path:recover:properties:)`` reads, without building that tree.
 ///
-/// The structure block is walked twice. The first walk checks the blob as libfdt's `fdt_check_full` and the
-/// reader's walk check it (more strictly where that is simpler) and indexes the nodes by path; the labels of
-/// `/__symbols__` are then found as ``BlobRecovery`` finds them. The second walk writes the text, typing each value
+/// The structure block is walked twice. The first walk checks its structure as libfdt 1.6.1's `fdt_check_full` and
+/// the reader's walk check it (more strictly where that is simpler: nothing but FDT_END after the root, for one)
+/// and indexes the nodes by path; the labels of `/__symbols__` are then found as ``BlobRecovery`` finds them. The
+/// second walk checks the property names (inside the strings block, writable) and writes the text, typing each value
 /// as ``BlobRecovery`` types it, with the printer's own functions (``DTSPrinter/writeGuessedValue(_:from:to:into:)``).
+/// Nothing is printed from a blob either walk refuses.
 ///
 /// ``text(_:)`` returns nil for a blob this path does not print; the caller then reads it in full, which also
 /// reports what is wrong with a blob it cannot read. That is:
@@ -137,8 +139,10 @@ struct BlobTags {
   /// Back to the first tag.
   mutating func rewind() { offset = start }
 
-  /// The next tag, or nil when it cannot be read.
-  mutating func next() -> UInt32? {
+  /// The next tag, or nil when it cannot be read. With `names: false` a property's name is neither read nor
+  /// checked (`nameStart` and `nameEnd` keep what they were): the first walk reads only `/__symbols__`'s, the second
+  /// reads and checks every one.
+  mutating func next(names readNames: Bool = true) -> UInt32? {
     guard offset >= 0, offset <= end - 4, end <= blob.count else { return nil }
     let tag = BlobHeader.be32(blob, offset)
     var at = offset + 4
@@ -158,6 +162,7 @@ struct BlobTags {
       valueStart = at
       valueEnd = at + length
       at += length
+      guard readNames else { break }
       nameStart = stringsStart + nameOffset
       if nameOffset < names.count, names[nameOffset] != 0 {
         guard names[nameOffset] > 0 else { return nil }
@@ -230,7 +235,8 @@ struct NodeIndex {
     var depth = 0
     var symbolsNode = -1
     while true {
-      guard let tag = tags.next() else { return nil }
+      // Property names are checked by the second walk, which writes them.
+      guard let tag = tags.next(names: current >= 0 && current == symbolsNode) else { return nil }
       switch tag {
       case BlobTags.fdtBeginNode:
         let s = tags.nameStart

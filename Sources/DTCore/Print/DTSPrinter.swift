@@ -17,7 +17,8 @@
 ///
 /// The text is written as UTF-8 bytes into one buffer (``printBytes(_:omitted:)``), byte by byte where it can be:
 /// a large blob's dump is mostly hex digits, and building them as `String`s cost five times what reading the blob
-/// does (issue 20).
+/// does (issue 20). `dump` writes the same text for most blobs without building their tree (``BlobDump``), with the
+/// value writers below (``writeGuessedValue(_:from:to:into:)``).
 public enum DTSPrinter {
   /// Something of the tree that DTS cannot express, left out of the text (with a comment where it stood).
   public struct Omission: Sendable, Equatable {

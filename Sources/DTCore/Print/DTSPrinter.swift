@@ -17,7 +17,8 @@
 ///
 /// The text is written as UTF-8 bytes into one buffer (``printBytes(_:omitted:)``), byte by byte where it can be:
 /// a large blob's dump is mostly hex digits, and building them as `String`s cost five times what reading the blob
-/// does (issue 20).
+/// does (issue 20). `dump` writes the same text for most blobs without building their tree (``BlobDump``), with the
+/// value writers below (``writeGuessedValue(_:from:to:into:)``).
 public enum DTSPrinter {
   /// Something of the tree that DTS cannot express, left out of the text (with a comment where it stood).
   public struct Omission: Sendable, Equatable {
@@ -57,14 +58,20 @@ public enum DTSPrinter {
   }
 
   /// dtc's LABEL: `[a-zA-Z_][a-zA-Z0-9_]*`.
-  public static func isLabel(_ s: String) -> Bool {
-    guard let first = s.utf8.first, first == 0x5F || isLetter(first) else { return false }
-    return s.utf8.allSatisfy { $0 == 0x5F || isLetter($0) || isDigit($0) }
-  }
+  public static func isLabel(_ s: String) -> Bool { isLabel(bytes: s.utf8) }
 
   /// A property or node name dtc's lexer reads back: one or more of `[a-zA-Z0-9,._+*#?@-]`.
-  public static func isName(_ s: String) -> Bool {
-    !s.isEmpty && s.utf8.allSatisfy(isNameByte)
+  public static func isName(_ s: String) -> Bool { isName(bytes: s.utf8) }
+
+  /// ``isLabel(_:)`` on the UTF-8 bytes of a label.
+  static func isLabel(bytes s: some Collection<UInt8>) -> Bool {
+    guard let first = s.first, first == 0x5F || isLetter(first) else { return false }
+    return s.allSatisfy { $0 == 0x5F || isLetter($0) || isDigit($0) }
+  }
+
+  /// ``isName(_:)`` on the UTF-8 bytes of a name.
+  static func isName(bytes s: some Collection<UInt8>) -> Bool {
+    !s.isEmpty && s.allSatisfy(isNameByte)
   }
 
   /// A path `&{…}` can hold: `/` and name characters, each component a name.
@@ -180,7 +187,7 @@ public enum DTSPrinter {
     }
   }
 
-  private static func indent(_ level: Int, into out: inout [UInt8]) {
+  static func indent(_ level: Int, into out: inout [UInt8]) {
     for _ in 0..<level { out.append(0x09) }
   }
 
@@ -193,6 +200,43 @@ public enum DTSPrinter {
     }
     out.append(text: " =")
     _ = writeTyped(value, into: &out)
+    out.append(0x3B)
+  }
+
+  /// `bytes[start..<end]`, a value without markers, as ``writeValue(_:into:)`` writes it with the markers a blob's
+  /// value gets (``ValueTyping/guessedMarkers(_:_:)`` of no markers): ` = "a", "b";`, ` = <0x01>;`, ` = [01];`, or
+  /// `;` when empty. The type is dtc's guess (``ValueTyping/classify(_:offset:length:)``), written without making
+  /// the markers.
+  static func writeGuessedValue(_ bytes: [UInt8], from start: Int, to end: Int, into out: inout [UInt8]) {
+    if start >= end {
+      out.append(0x3B)
+      return
+    }
+    out.append(0x20)
+    out.append(0x3D)
+    switch ValueTyping.classify(bytes, offset: start, length: end - start).kind {
+    case .string:
+      // One quoted string for each of the list, as the string markers of a list cut it.
+      var s = start
+      ValueTyping.forEachFurtherString(bytes, offset: start, end: end) { next in
+        out.append(0x20)
+        _ = appendString(bytes[s..<next], into: &out)
+        out.append(0x2C)
+        s = next
+      }
+      out.append(0x20)
+      _ = appendString(bytes[s..<end], into: &out)
+    case .cells(bits: 32):
+      out.append(0x20)
+      out.append(0x3C)
+      appendInts(bytes[start..<end], width: 4, into: &out)
+      out.append(0x3E)
+    default:
+      out.append(0x20)
+      out.append(0x5B)
+      appendInts(bytes[start..<end], width: 1, into: &out)
+      out.append(0x5D)
+    }
     out.append(0x3B)
   }
 
@@ -367,20 +411,28 @@ public enum DTSPrinter {
   }
 
   /// Big-endian integers of `width` bytes, space separated: `0x%02x` for cells, `%02x` for bytes.
-  private static func appendInts(_ chunk: ArraySlice<UInt8>, width: Int, into out: inout [UInt8]) {
-    var i = chunk.startIndex
-    while i + width <= chunk.endIndex {
-      if i != chunk.startIndex { out.append(0x20) }
-      if width == 1 {
-        appendHex(UInt64(chunk[i]), width: 2, into: &out)
-      } else {
+  ///
+  /// This and ``appendString(_:into:)`` write a large blob's dump byte by byte: into the array's spare capacity
+  /// (`OutputSpan`), made once for the whole chunk, not through `append`, which checks the array is not shared for
+  /// every byte.
+  static func appendInts(_ chunk: ArraySlice<UInt8>, width: Int, into out: inout [UInt8]) {
+    let count = chunk.count / width
+    guard count > 0 else { return }
+    // Each integer: a space, `0x`, at most two digits a byte.
+    out.append(addingCapacity: count * (2 * width + 3)) { text in
+      let bytes = chunk.span
+      var i = 0
+      while i + width <= bytes.count {
+        if i > 0 { text.append(0x20) }
         var v: UInt64 = 0
-        for b in chunk[i..<(i + width)] { v = v << 8 | UInt64(b) }
-        out.append(0x30)
-        out.append(0x78)
-        appendHex(v, width: 2, into: &out)
+        for k in i..<(i + width) { v = v << 8 | UInt64(bytes[k]) }
+        if width > 1 {
+          text.append(0x30)
+          text.append(0x78)
+        }
+        appendHex(v, width: 2, into: &text)
+        i += width
       }
-      i += width
     }
   }
 
@@ -393,49 +445,55 @@ public enum DTSPrinter {
 
   /// A quoted C string for a chunk that ends with NUL; NULs inside become `\0`. False when it does not end with
   /// NUL (nothing written).
-  private static func appendString(_ chunk: ArraySlice<UInt8>, into out: inout [UInt8]) -> Bool {
+  static func appendString(_ chunk: ArraySlice<UInt8>, into out: inout [UInt8]) -> Bool {
     guard chunk.last == 0 else { return false }
-    out.append(0x22)
-    let text = chunk.dropLast()
-    // Runs of bytes written as they are, in one append each.
-    var run = text.startIndex
-    for i in text.indices {
-      let c = text[i]
-      if c >= 0x20 && c < 0x7f && c != 0x5C && c != 0x22 { continue }
-      if run < i { out.append(contentsOf: text[run..<i]) }
-      run = i + 1
-      let escape: UInt8
-      switch c {
-      case 0x07: escape = 0x61  // \a
-      case 0x08: escape = 0x62  // \b
-      case 0x09: escape = 0x74  // \t
-      case 0x0a: escape = 0x6E  // \n
-      case 0x0b: escape = 0x76  // \v
-      case 0x0c: escape = 0x66  // \f
-      case 0x0d: escape = 0x72  // \r
-      case 0x5C, 0x22: escape = c
-      case 0: escape = 0x30  // \0
-      default:
-        out.append(0x5C)
-        out.append(0x78)
-        appendHex(UInt64(c), width: 2, into: &out)
-        continue
+    // Each byte at most `\xNN`, and the quotes.
+    out.append(addingCapacity: 4 * chunk.count + 2) { text in
+      text.append(0x22)
+      let bytes = chunk.span
+      for i in 0..<(bytes.count - 1) {
+        let c = bytes[i]
+        if c >= 0x20 && c < 0x7f && c != 0x5C && c != 0x22 {
+          text.append(c)
+          continue
+        }
+        let escape: UInt8
+        switch c {
+        case 0x07: escape = 0x61  // \a
+        case 0x08: escape = 0x62  // \b
+        case 0x09: escape = 0x74  // \t
+        case 0x0a: escape = 0x6E  // \n
+        case 0x0b: escape = 0x76  // \v
+        case 0x0c: escape = 0x66  // \f
+        case 0x0d: escape = 0x72  // \r
+        case 0x5C, 0x22: escape = c
+        case 0: escape = 0x30  // \0
+        default:
+          text.append(0x5C)
+          text.append(0x78)
+          appendHex(UInt64(c), width: 2, into: &text)
+          continue
+        }
+        text.append(0x5C)
+        text.append(escape)
       }
-      out.append(0x5C)
-      out.append(escape)
+      text.append(0x22)
     }
-    if run < text.endIndex { out.append(contentsOf: text[run...]) }
-    out.append(0x22)
     return true
   }
 
   /// Lower-case hex, zero-padded to at least `width` digits, appended.
   static func appendHex(_ v: UInt64, width: Int, into out: inout [UInt8]) {
+    out.append(addingCapacity: max(width, 16)) { appendHex(v, width: width, into: &$0) }
+  }
+
+  /// ``appendHex(_:width:into:)`` into spare capacity (at least `max(width, 16)` bytes).
+  static func appendHex(_ v: UInt64, width: Int, into text: inout OutputSpan<UInt8>) {
     let digits = max(width, 1, (64 - v.leadingZeroBitCount + 3) / 4)
     var shift = (digits - 1) * 4
     while shift >= 0 {
       let d = shift >= 64 ? 0 : UInt8(truncatingIfNeeded: (v >> UInt64(shift)) & 0xF)
-      out.append(d < 10 ? 0x30 + d : 0x57 + d)
+      text.append(d < 10 ? 0x30 + d : 0x57 + d)
       shift -= 4
     }
   }

@@ -81,22 +81,23 @@ enum ValueTyping {
 
   /// What `guess_value_type` makes of `bytes[offset ..< offset+length]`, and whether it is a string list (more
   /// than one NUL).
-  private static func classify(_ bytes: [UInt8], offset: Int, length: Int) -> (kind: ValueMarker.Kind, list: Bool) {
+  static func classify(_ bytes: [UInt8], offset: Int, length: Int) -> (kind: ValueMarker.Kind, list: Bool) {
     let end = offset + length
     guard length > 0, offset >= 0, end <= bytes.count else { return (.cells(bits: 8), false) }
-    var notString = 0
+    let notString: (kind: ValueMarker.Kind, list: Bool) = (length % 4 == 0 ? .cells(bits: 32) : .cells(bits: 8), false)
+    // dtc counts the bytes that cannot be in a string; one is enough to know (cells are mostly not text).
     var nuls = 0
     for i in offset..<end {
       let c = bytes[i]
-      if !isStringByte(c) { notString += 1 }
+      if !isStringByte(c) { return notString }
       if c == 0 { nuls += 1 }
     }
-    if bytes[end - 1] == 0, notString == 0, nuls <= length - nuls { return (.string, nuls > 1) }
-    return (length % 4 == 0 ? .cells(bits: 32) : .cells(bits: 8), false)
+    if bytes[end - 1] == 0, nuls <= length - nuls { return (.string, nuls > 1) }
+    return notString
   }
 
   /// Calls `body` with the offset of each string after the first in a string list ending with NUL at `end - 1`.
-  private static func forEachFurtherString(_ bytes: [UInt8], offset: Int, end: Int, _ body: (Int) -> Void) {
+  static func forEachFurtherString(_ bytes: [UInt8], offset: Int, end: Int, _ body: (Int) -> Void) {
     var i = offset
     while bytes[i] != 0 { i += 1 }
     i += 1

@@ -167,10 +167,30 @@ public enum FileAccess {
     case regularFileOrStream
   }
 
-  private static let inputs = Mutex<[FileIdentity: String]>([:])
+  /// Sorted by identity. An array, not a dictionary keyed by ``FileIdentity``: the first dictionary of a key type
+  /// costs the runtime's look-up of its `Hashable` conformance, 0.4 M instructions, in every run that reads a file
+  /// (issue 20), and a run reads few files.
+  private static let inputs = Mutex<[(identity: FileIdentity, path: String)]>([])
 
   /// The regular files read so far in this process, by identity, with the path each was read under.
-  public static var inputIdentities: [FileIdentity: String] { inputs.withLock { $0 } }
+  public static var inputIdentities: [FileIdentity: String] {
+    inputs.withLock { Dictionary($0.map { ($0.identity, $0.path) }, uniquingKeysWith: { first, _ in first }) }
+  }
+
+  /// Remembers the first path a regular file was read under.
+  private static func remember(_ identity: FileIdentity, path: String) {
+    inputs.withLock { files in
+      var low = 0
+      var high = files.count
+      while low < high {
+        let mid = (low + high) / 2
+        let m = files[mid].identity
+        if (m.device, m.inode) < (identity.device, identity.inode) { low = mid + 1 } else { high = mid }
+      }
+      if low < files.count, files[low].identity == identity { return }
+      files.insert((identity, path), at: low)
+    }
+  }
 
   /// `stat` (following symbolic links); nil with `errno` set when it fails.
   public static func status(_ path: String) -> stat? {
@@ -212,7 +232,7 @@ public enum FileAccess {
     let flags = fcntl(fd, F_GETFL)
     if flags >= 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
     if FileType(mode: st.st_mode) == .regular {
-      inputs.withLock { $0[FileIdentity(st)] = $0[FileIdentity(st)] ?? path }
+      remember(FileIdentity(st), path: path)
     }
     return (fd, st)
   }

@@ -96,10 +96,16 @@ extension DTLint {
 
     func run() throws {
       let sources = SourceManager()
-      let reader = SourceReader(sources: sources, options: inputOptions.frontEnd(reading: [input], sources: sources))
-      let loaded = try loadForOutput(input, reader: reader)
+      // A blob is printed straight from its bytes when it can be; anything else is read into a tree.
+      let text: [UInt8]
+      if let direct = try blobDumpText(input, sources: sources) {
+        text = direct
+      } else {
+        let reader = SourceReader(sources: sources, options: inputOptions.frontEnd(reading: [input], sources: sources))
+        text = dtsText(of: try loadForOutput(input, reader: reader).tree, input: input)
+      }
       do {
-        try writeOutput(dtsText(of: loaded.tree, input: input), to: "-")
+        try writeOutput(text, to: "-")
       } catch {
         throw Failure.reported(.unreadable)
       }

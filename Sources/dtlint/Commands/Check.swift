@@ -186,7 +186,7 @@ extension DTLint {
       let context = ReportContext(
         sources: sources, tool: ToolInfo(version: DTLint.configuration.version), workingDirectory: cwd,
         registry: registry, selection: selection)
-      let options = TextRenderOptions(color: format == .text && color.isEnabled(fileDescriptor: STDOUT_FILENO))
+      let options = TextRenderOptions(color: format == .text && color.isEnabled(writingTo: STDOUT_FILENO))
       let text = ReportRenderer(context: context, textOptions: options).render(report, as: format)
       writeStandardOutput(text)
       // Text and github: errors on stderr, then the summary (github also annotates them on stdout). JSON and SARIF

@@ -178,6 +178,7 @@ extension DTLint {
       let jobs = CheckJob.plan(
         inputs: inputs, base: base, overlays: overlays, configuredBase: configuredBase, requireBase: requireBase,
         isOverlay: { OverlayDetection.isOverlay(path: $0) }, isBaseAlone: isBaseAlone)
+      if jobs.count == 1 { Memory.keepFreedMemoryForOneInput() }
       let runner = CheckRunner(reader: reader, registry: registry, selection: selection, hmp: hmp)
       ProcessLifetime.keep(runner)
       let report = runner.run(jobs)

@@ -209,8 +209,8 @@ public enum FileAccess {
     status(path).map { FileType(mode: $0.st_mode) }
   }
 
-  /// Opens `path` for reading without blocking in `open`, after checking it is what `accept` allows. The
-  /// descriptor is blocking again when returned.
+  /// Opens `path` for reading without blocking in `open`, after checking it is what `accept` allows. A FIFO's or
+  /// device's descriptor is blocking again when returned (a regular file's reads do not look at O_NONBLOCK).
   public static func openForReading(_ path: String, accept: Accept) throws(SourceError) -> (fd: Int32, stat: stat) {
     guard let before = status(path) else { throw SourceError(path: path, reason: errnoDescription()) }
     try check(FileType(mode: before.st_mode), path: path, accept: accept)
@@ -229,10 +229,13 @@ public enum FileAccess {
       close(fd)
       throw error
     }
-    let flags = fcntl(fd, F_GETFL)
-    if flags >= 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
     if FileType(mode: st.st_mode) == .regular {
+      // O_NONBLOCK does nothing to a regular file's reads: the two fcntl calls are left to FIFOs and devices (a
+      // board check opens some thirty headers).
       remember(FileIdentity(st), path: path)
+    } else {
+      let flags = fcntl(fd, F_GETFL)
+      if flags >= 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
     }
     return (fd, st)
   }

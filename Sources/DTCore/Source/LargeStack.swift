@@ -68,7 +68,9 @@ public func runWithLargeStack(_ body: () -> Void) {
 /// one such thread per core takes iterations until none is left, so a run over many files makes a few threads,
 /// not one per file (each a fresh stack to map and fault in).
 public func concurrentPerformWithLargeStack(iterations: Int, _ body: @Sendable (Int) -> Void) {
-  let workers = min(iterations, ProcessInfo.processInfo.activeProcessorCount)
+  // The core count only when there is a choice: asking for it reads the process's CPU set and cgroup quota from
+  // /proc and /sys (half a million instructions; one input never needs it).
+  let workers = iterations <= 1 ? iterations : min(iterations, ProcessInfo.processInfo.activeProcessorCount)
   if workers <= 1 {
     runWithLargeStack { for i in 0..<iterations { body(i) } }
     return

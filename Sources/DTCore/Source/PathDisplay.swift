@@ -20,6 +20,7 @@ public enum PathDisplay {
 
   /// Removes `.` components, empty components and `dir/..` pairs (leading `..` of a relative path stay).
   public static func normalize(_ path: String) -> String {
+    if path.utf8.allSatisfy({ $0 < 0x80 }) { return normalizeASCII(path) }
     let absolute = path.hasPrefix("/")
     var parts: [Substring] = []
     for c in path.split(separator: "/", omittingEmptySubsequences: true) {
@@ -31,9 +32,55 @@ public enum PathDisplay {
       if c == "..", absolute, parts.isEmpty { continue }
       parts.append(c)
     }
-    let joined = parts.joined(separator: "/")
-    if absolute { return "/" + joined }
+    var joined = absolute ? "/" : ""
+    for (i, part) in parts.enumerated() {
+      if i > 0 { joined += "/" }
+      joined += part
+    }
     return joined.isEmpty ? "." : joined
+  }
+
+  /// ``normalize(_:)`` of an ASCII path, on its bytes (a byte is a character there: the same components, compared
+  /// the same way). Most paths are ASCII, and this runs at every start (the configuration search, the report).
+  private static func normalizeASCII(_ path: String) -> String {
+    let bytes = Array(path.utf8)
+    let slash = UInt8(ascii: "/")
+    let dot = UInt8(ascii: ".")
+    let absolute = bytes.first == slash
+    // Start and end of each component kept.
+    var parts: [(start: Int, end: Int)] = []
+    func isDotDot(_ p: (start: Int, end: Int)) -> Bool {
+      p.end - p.start == 2 && bytes[p.start] == dot && bytes[p.start + 1] == dot
+    }
+    var i = 0
+    while i < bytes.count {
+      if bytes[i] == slash {
+        i += 1
+        continue
+      }
+      var end = i
+      while end < bytes.count && bytes[end] != slash { end += 1 }
+      let part = (start: i, end: end)
+      i = end
+      if end - part.start == 1 && bytes[part.start] == dot { continue }
+      if isDotDot(part) {
+        if let last = parts.last, !isDotDot(last) {
+          parts.removeLast()
+          continue
+        }
+        if absolute && parts.isEmpty { continue }
+      }
+      parts.append(part)
+    }
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count + 1)
+    if absolute { out.append(slash) }
+    for (n, p) in parts.enumerated() {
+      if n > 0 { out.append(slash) }
+      out.append(contentsOf: bytes[p.start..<p.end])
+    }
+    if out.isEmpty { return "." }
+    return String(decoding: out, as: UTF8.self)
   }
 
   /// Percent-encodes a path for use in a URI (RFC 3986 unreserved characters and `/` stay as they are).

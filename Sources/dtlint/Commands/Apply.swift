@@ -41,8 +41,9 @@ extension DTLint {
 
     func run() throws {
       let sources = SourceManager()
-      let reader = SourceReader(
-        sources: sources, options: inputOptions.frontEnd(reading: [base] + overlays, sources: sources))
+      // Made for the first input that is a source: blobs alone need no front end (its cache of lexed headers, its
+      // preprocessor tables), and the common run applies blobs to a blob.
+      var reader: SourceReader?
       var options = CompileOptions()
       options.symbols = true
       // The compiled source of each overlay given as a source: where a failing fragment was written.
@@ -53,7 +54,9 @@ extension DTLint {
         if let bytes = try? sources.load(path: path).bytes, DTBReader.isBlob(bytes) {
           return bytes
         }
-        let tree = try loadForOutput(path, reader: reader, options: options).tree
+        let sourceReader = reader ?? SourceReader(sources: sources, options: inputOptions.frontEnd)
+        reader = sourceReader
+        let tree = try loadForOutput(path, reader: sourceReader, options: options).tree
         compiled[path] = tree
         return DTBWriter.blob(of: tree)
       }

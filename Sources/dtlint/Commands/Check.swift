@@ -178,6 +178,7 @@ extension DTLint {
       let jobs = CheckJob.plan(
         inputs: inputs, base: base, overlays: overlays, configuredBase: configuredBase, requireBase: requireBase,
         isOverlay: { OverlayDetection.isOverlay(path: $0) }, isBaseAlone: isBaseAlone)
+      if jobs.count == 1 { Memory.keepFreedMemoryForOneInput() }
       let runner = CheckRunner(reader: reader, registry: registry, selection: selection, hmp: hmp)
       ProcessLifetime.keep(runner)
       let report = runner.run(jobs)
@@ -186,7 +187,7 @@ extension DTLint {
       let context = ReportContext(
         sources: sources, tool: ToolInfo(version: DTLint.configuration.version), workingDirectory: cwd,
         registry: registry, selection: selection)
-      let options = TextRenderOptions(color: format == .text && color.isEnabled(fileDescriptor: STDOUT_FILENO))
+      let options = TextRenderOptions(color: format == .text && color.isEnabled(writingTo: STDOUT_FILENO))
       let text = ReportRenderer(context: context, textOptions: options).render(report, as: format)
       writeStandardOutput(text)
       // Text and github: errors on stderr, then the summary (github also annotates them on stdout). JSON and SARIF

@@ -48,6 +48,7 @@ extension DTLint {
     }
 
     func run() throws {
+      Memory.keepFreedMemoryForOneInput()
       let sources = SourceManager()
       let reader = SourceReader(sources: sources, options: inputOptions.frontEnd)
       var options = CompileOptions()

@@ -117,7 +117,7 @@ struct ConfigDump {
       let s = settings.selection.setting(d.id) ?? RuleSetting(enabled: d.enabledByDefault, severity: d.defaultSeverity)
       return Rule(
         id: d.id, enabled: s.enabled, severity: (werror ? Severity.error : s.severity).rawValue,
-        from: (settings.ruleOrigins[d.id] ?? .default).rawValue)
+        from: settings.ruleOrigin(d.id).rawValue)
     }
   }
 

@@ -138,7 +138,7 @@ extension DTLint {
       let output: String
       switch format {
       case .json: output = renderer.json(changes)
-      case .text: output = renderer.text(changes, color: color.isEnabled(fileDescriptor: STDOUT_FILENO))
+      case .text: output = renderer.text(changes, color: color.isEnabled(writingTo: STDOUT_FILENO))
       }
       writeStandardOutput(output)
       if !changes.isEmpty { throw Failure.reported(.findings) }

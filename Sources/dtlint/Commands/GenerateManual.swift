@@ -129,7 +129,7 @@ enum ManualWriter {
 
   /// `SOURCE_DATE_EPOCH` as `YYYY-MM-DD`, or nil (reproducible builds' convention).
   static func dateFromEnvironment() -> String? {
-    guard let s = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], let t = Int(s) else { return nil }
+    guard let s = Environment.value("SOURCE_DATE_EPOCH"), let t = Int(s) else { return nil }
     var time = time_t(t)
     var parts = tm()
     gmtime_r(&time, &parts)

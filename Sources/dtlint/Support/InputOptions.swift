@@ -59,7 +59,9 @@ struct InputOptions: ParsableArguments {
   /// The user's cache of lexed headers (Documentation/Configuration.md, "Cache"), its entries tied to this very
   /// binary: the version, and the size and time of the executable, so a rebuilt dtlint never reads another's.
   static let lexCache: LexCache? = {
-    guard let directory = LexCache.defaultDirectory() else { return nil }
+    guard let directory = LexCache.defaultDirectory(environment: Environment.values("XDG_CACHE_HOME", "HOME")) else {
+      return nil
+    }
     // The executable's path first (a tool that runs dtlint, as valgrind does, answers for it there), then its stat.
     var path = [CChar](repeating: 0, count: 4096)
     let n = readlink("/proc/self/exe", &path, path.count - 1)

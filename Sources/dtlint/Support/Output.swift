@@ -55,7 +55,7 @@ func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32 {
 func report(_ diagnostics: [Diagnostic], sources: SourceManager, input: String? = nil, color: ColorMode = .auto) {
   guard !diagnostics.isEmpty else { return }
   let context = ReportContext(sources: sources, tool: ToolInfo(version: DTLint.configuration.version))
-  let options = TextRenderOptions(color: color.isEnabled(fileDescriptor: STDERR_FILENO))
+  let options = TextRenderOptions(color: color.isEnabled(writingTo: STDERR_FILENO))
   let renderer = TextRenderer(context: context, options: options)
   for d in diagnostics {
     printError(renderer.render(Finding(d, input: input)))

@@ -33,10 +33,8 @@ func writeOutput(_ bytes: [UInt8], to path: String, inPlace: String? = nil) thro
     return
   }
   guard !path.isEmpty else { throw OutputError(path: "''", reason: "empty output file name", exitCode: Exit.usage) }
-  let target = try followLinks(path)
-  guard let st = FileAccess.status(target) else {
-    let error = errno
-    guard error == ENOENT else { throw OutputError(path: path, reason: errnoDescription(error)) }
+  let (target, status) = try followLinks(path)
+  guard let st = status else {
     try replaceAtomically(target, named: path, existing: nil, bytes: bytes)
     return
   }
@@ -80,12 +78,18 @@ func validateDistinctOutputs(_ a: (option: String, path: String?), _ b: (option:
   if same { throw ValidationError("\(a.option) '\(pa)' and \(b.option) '\(pb)' name the same file") }
 }
 
-/// The path a chain of symbolic links ends at (which may not exist yet). Relative link targets are taken from the
-/// link's own directory.
-private func followLinks(_ path: String) throws(OutputError) -> String {
+/// The path a chain of symbolic links ends at (which may not exist yet), and the status of what is there (nil:
+/// nothing yet). The status is the last `lstat`, which is the file's `stat` since it is no link: one call, not two.
+/// Relative link targets are taken from the link's own directory.
+private func followLinks(_ path: String) throws(OutputError) -> (String, stat?) {
   var current = path
   for _ in 0..<40 {
-    guard let st = FileAccess.linkStatus(current), FileType(mode: st.st_mode) == .symbolicLink else { return current }
+    guard let st = FileAccess.linkStatus(current) else {
+      let error = errno
+      guard error == ENOENT else { throw OutputError(path: path, reason: errnoDescription(error)) }
+      return (current, nil)
+    }
+    guard FileType(mode: st.st_mode) == .symbolicLink else { return (current, st) }
     var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)
     let n = FileName.withCString(current) { p in
       buffer.withUnsafeMutableBufferPointer { readlink(p, UnsafeMutableRawPointer($0.baseAddress!), $0.count - 1) }

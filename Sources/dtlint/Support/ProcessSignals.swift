@@ -18,8 +18,9 @@ enum PendingFiles {
     let names: UnsafeMutablePointer<CChar>
     let inUse: UnsafeMutablePointer<Atomic<Int>>
     init() {
+      // Left as allocated: a slot's bytes are read only while it is in use, after `register` wrote them. (Zeroing
+      // the 128 KiB touched all 33 of its pages at every start: a fault each.)
       names = .allocate(capacity: PendingFiles.slotCount * PendingFiles.slotSize)
-      names.initialize(repeating: 0, count: PendingFiles.slotCount * PendingFiles.slotSize)
       inUse = .allocate(capacity: PendingFiles.slotCount)
       for i in 0..<PendingFiles.slotCount { (inUse + i).initialize(to: Atomic(0)) }
     }
@@ -32,7 +33,7 @@ enum PendingFiles {
     let s = storage
     return registration.withLock { _ -> Int? in
       for i in 0..<slotCount where s.inUse[i].load(ordering: .acquiring) == 0 {
-        path.withUnsafeBufferPointer { (s.names + i * slotSize).update(from: $0.baseAddress!, count: path.count) }
+        path.withUnsafeBufferPointer { (s.names + i * slotSize).initialize(from: $0.baseAddress!, count: path.count) }
         s.inUse[i].store(1, ordering: .releasing)
         return i
       }

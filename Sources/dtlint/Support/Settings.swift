@@ -72,8 +72,10 @@ struct Settings {
   var configPath: String? { configuration.path }
   /// The rules as the run will use them.
   var selection: RuleSelection
-  /// Where each rule's setting came from.
-  var ruleOrigins: [String: SettingOrigin]
+  /// The rules as the defaults and as the configuration file left them: where a rule's setting came from is
+  /// worked out from these when asked (`config dump`), not for every rule of every run.
+  var defaultSelection: RuleSelection
+  var configuredSelection: RuleSelection
   /// Include directories: the configuration's, then `-I`.
   var includePaths: [String]
   var kernel: String?
@@ -84,6 +86,13 @@ struct Settings {
   /// `/chosen/bootargs` come after, in the HMP context).
   var bootargs: KernelCommandLine?
   var origins: [String: SettingOrigin]
+
+  /// Where the rule's setting came from.
+  func ruleOrigin(_ id: String) -> SettingOrigin {
+    if selection.setting(id) != configuredSelection.setting(id) { return .commandLine }
+    if configuredSelection.setting(id) != defaultSelection.setting(id) { return .config }
+    return .default
+  }
 
   static var ruleNames: [String] { RuleRegistry.shared.descriptions.map(\.id) + ["all"] }
 
@@ -149,18 +158,6 @@ struct Settings {
     }
     if werror { selection.werror = true }
 
-    var ruleOrigins: [String: SettingOrigin] = [:]
-    for d in registry.descriptions {
-      let id = d.id
-      if selection.setting(id) != afterConfig.setting(id) {
-        ruleOrigins[id] = .commandLine
-      } else if afterConfig.setting(id) != defaults.setting(id) {
-        ruleOrigins[id] = .config
-      } else {
-        ruleOrigins[id] = .default
-      }
-    }
-
     var origins: [String: SettingOrigin] = [:]
     func pick(_ key: String, _ flag: String?, _ configured: String?) -> String? {
       if let flag {
@@ -195,7 +192,7 @@ struct Settings {
       : .commandLine
 
     return Settings(
-      configuration: configuration, selection: selection, ruleOrigins: ruleOrigins,
+      configuration: configuration, selection: selection, defaultSelection: defaults, configuredSelection: afterConfig,
       includePaths: configuration.includePaths + includePaths, kernel: kernel, board: board, m7: m7, base: base,
       bootargs: bootargs, origins: origins)
   }

@@ -23,19 +23,21 @@ extension TreeFixups {
   // MARK: - Error-level structural checks (dtc check_table order)
 
   public mutating func runStructuralChecks() {
-    let root = tree.root
-    root.walk { n in duplicateNodeNames(n) }
-    root.walk { n in duplicatePropertyNames(n) }
-    root.walk { n in nodeNameChars(n) }
+    // One pre-order list of the live nodes for every check: none of them adds, removes or deletes a node.
+    var nodes: [Node] = []
+    tree.root.walk { nodes.append($0) }
+    for n in nodes { duplicateNodeNames(n) }
+    for n in nodes { duplicatePropertyNames(n) }
+    for n in nodes { nodeNameChars(n) }
     if !failed.contains(.nodeNameChars) {
-      root.walk { n in nodeNameFormat(n) }
-      root.walk { n in nodeNameNotEmpty(n) }
+      for n in nodes { nodeNameFormat(n) }
+      for n in nodes { nodeNameNotEmpty(n) }
     }
-    root.walk { n in propertyNameChars(n) }
-    root.walk { n in nameIsString(n) }
-    if !failed.contains(.nameIsString) { root.walk { n in nameProperties(n) } }
+    for n in nodes { propertyNameChars(n) }
+    for n in nodes { nameIsString(n) }
+    if !failed.contains(.nameIsString) { for n in nodes { nameProperties(n) } }
     duplicateLabels()
-    root.walk { n in explicitPhandles(n) }
+    for n in nodes { explicitPhandles(n) }
   }
 
   /// The IDs of ``CompileTimeCheck``, in dtc's order. A linter need not run them again on a tree compiled from
@@ -123,8 +125,23 @@ extension TreeFixups {
     }
   }
 
+  /// The characters of ``isNodeNameChar(_:)`` and ``isPropertyNameChar(_:)`` as tables: every name of the tree is
+  /// checked byte by byte.
+  private static let nodeNameChars = (0..<256).map { isNodeNameChar(UInt8($0)) }
+  private static let propertyNameChars = (0..<256).map { isPropertyNameChar(UInt8($0)) }
+
+  private static func firstByte(of name: String, notIn allowed: [Bool]) -> UInt8? {
+    var name = name
+    return name.withUTF8 { b in
+      allowed.withUnsafeBufferPointer { ok in
+        for c in b where !ok[Int(c)] { return c }
+        return nil
+      }
+    }
+  }
+
   private mutating func nodeNameChars(_ node: Node) {
-    if let bad = node.name.utf8.first(where: { !Self.isNodeNameChar($0) }) {
+    if let bad = Self.firstByte(of: node.name, notIn: Self.nodeNameChars) {
       fail(.nodeNameChars, node, "Bad character '\(Character(Unicode.Scalar(bad)))' in node name")
     }
   }
@@ -141,7 +158,7 @@ extension TreeFixups {
 
   private mutating func propertyNameChars(_ node: Node) {
     for p in node.properties where !p.deleted {
-      if let bad = p.name.utf8.first(where: { !Self.isPropertyNameChar($0) }) {
+      if let bad = Self.firstByte(of: p.name, notIn: Self.propertyNameChars) {
         fail(.propertyNameChars, node, p, "Bad character '\(Character(Unicode.Scalar(bad)))' in property name")
       }
     }
@@ -204,18 +221,24 @@ extension TreeFixups {
     var propOwner: [String: LabelOwner] = [:]
     var markerOwner: [String: LabelOwner] = [:]
     var all: [(String, LabelOwner)] = []
+    // Labels are few: the walk looks at each node's and property's label lists in place, building nothing for the
+    // nodes and properties without one.
     tree.root.walk { n in
-      for l in n.labels {
+      for e in n.labelEntries where !e.deleted {
+        let l = e.name
         if nodeOwner[l] == nil { nodeOwner[l] = .node(n) }
         all.append((l, .node(n)))
       }
       for p in n.properties where !p.deleted {
-        for l in p.labels {
+        for e in p.labelEntries where !e.deleted {
+          let l = e.name
           if propOwner[l] == nil { propOwner[l] = .property(n, p) }
           all.append((l, .property(n, p)))
         }
-        for (i, m) in p.value.markers.enumerated() where m.kind == .label {
-          guard let l = m.ref else { continue }
+        var i = 0
+        while i < p.value.markers.count {
+          defer { i += 1 }
+          guard p.value.markers[i].kind == .label, let l = p.value.markers[i].ref else { continue }
           if markerOwner[l] == nil { markerOwner[l] = .marker(n, p, i) }
           all.append((l, .marker(n, p, i)))
         }
@@ -305,10 +328,19 @@ extension TreeFixups {
         work.append((n, p))
       }
     }
+    // Nothing below changes what a reference resolves to (names, labels, deleted flags): each text is resolved once.
+    var resolved: [String: Node] = [:]
     for (node, prop) in work {
       for m in prop.value.markers where m.kind == .phandleReference {
         guard let ref = m.ref else { continue }
-        guard let target = resolveReference(ref, root: tree.root, labels: &labels) else {
+        let found: Node?
+        if let known = resolved[ref] {
+          found = known
+        } else {
+          found = resolveReference(ref, root: tree.root, labels: &labels)
+          if let found { resolved[ref] = found }
+        }
+        guard let target = found else {
           if tree.isPlugin {
             if !checkOnly { prop.value.setCell(0xFFFF_FFFF, at: m.offset) }
           } else {

@@ -98,6 +98,53 @@ public final class TreeInfo {
     return out
   }()
 
+  /// The live nodes (pre-order) that have a live property `name`, each with the property ``Node/property(_:)``
+  /// returns (the first live one of that name). The many rules that look at one property of every node read this
+  /// instead of searching each node's properties: the index is one pass over the tree, made on first use.
+  public func nodes(withProperty name: String) -> [(node: Node, property: Property)] {
+    let index = propertyIndex
+    guard var slot = index.first[Property.hash(name)] else { return [] }
+    while true {
+      let s = index.slots[slot]
+      if s.name == name { return s.entries }
+      guard let next = s.next else { return [] }
+      slot = next
+    }
+  }
+
+  /// Property name → its nodes, by name hash (``Property/nameHash``); names whose hashes collide are chained.
+  private struct PropertyIndex {
+    struct Slot {
+      var name: String
+      var next: Int?
+      var entries: [(node: Node, property: Property)]
+    }
+    var first: [UInt64: Int] = [:]
+    var slots: [Slot] = []
+  }
+
+  private lazy var propertyIndex: PropertyIndex = {
+    var index = PropertyIndex()
+    for n in allNodes {
+      for p in n.properties where !p.deleted {
+        let h = p.nameHash
+        guard var slot = index.first[h] else {
+          index.first[h] = index.slots.count
+          index.slots.append(.init(name: p.name, next: nil, entries: [(n, p)]))
+          continue
+        }
+        while index.slots[slot].name != p.name, let next = index.slots[slot].next { slot = next }
+        if index.slots[slot].name != p.name {
+          index.slots[slot].next = index.slots.count
+          index.slots.append(.init(name: p.name, next: nil, entries: [(n, p)]))
+        } else if index.slots[slot].entries.last?.node !== n {  // a later property of the same name on one node
+          index.slots[slot].entries.append((n, p))
+        }
+      }
+    }
+    return index
+  }()
+
   /// `#address-cells` of a node as its children see it (dtc default 2 when absent).
   public func addressCells(of node: Node) -> Int {
     if let v = node.property("#address-cells")?.value.singleCell { return Int(v) }
@@ -191,13 +238,15 @@ public final class TreeInfo {
   }
 
   /// `device_type` is "pci" (`pci_bridge`).
-  private lazy var pciBridges: Set<ObjectIdentifier> = claimed { n in
-    n.property("device_type").map { $0.value.cString == "pci" } ?? false
-  }
+  private lazy var pciBridges = Set(
+    nodes(withProperty: "device_type").lazy.filter { $0.property.value.cString == "pci" }.map {
+      ObjectIdentifier($0.node)
+    })
   /// `compatible` lists "simple-bus" (`simple_bus_bridge`).
-  private lazy var simpleBuses: Set<ObjectIdentifier> = claimed { n in
-    n.property("compatible")?.value.cStrings.contains("simple-bus") ?? false
-  }
+  private lazy var simpleBuses = Set(
+    nodes(withProperty: "compatible").lazy.filter { $0.property.value.containsCString("simple-bus") }.map {
+      ObjectIdentifier($0.node)
+    })
   /// Base name `i2c-bus` or `i2c-arb`, or `i2c` without an `i2c-bus` child (`i2c_bus_bridge`; a controller whose
   /// bus is described by an `i2c-bus` child is not itself the bus).
   private lazy var i2cBuses: Set<ObjectIdentifier> = claimed { n in
@@ -212,10 +261,16 @@ public final class TreeInfo {
     return n.liveChildren.contains { c in c.liveProperties.contains { $0.name.hasPrefix("spi-") } }
   }
   /// A non-root node with a child named `endpoint` or holding `remote-endpoint` (`graph_nodes`).
-  private lazy var graphPorts: Set<ObjectIdentifier> = claimed { n in
-    guard n.parent != nil else { return false }
-    return n.liveChildren.contains { $0.baseName == "endpoint" || $0.property("remote-endpoint") != nil }
-  }
+  private lazy var graphPorts: Set<ObjectIdentifier> = {
+    // Found from the children: the parent of every live `endpoint` or `remote-endpoint` holder.
+    var out = Set<ObjectIdentifier>()
+    func claim(_ child: Node) {
+      if let port = child.parent, port.parent != nil { out.insert(ObjectIdentifier(port)) }
+    }
+    for c in allNodes where c.baseName == "endpoint" { claim(c) }
+    for (c, _) in nodes(withProperty: "remote-endpoint") { claim(c) }
+    return out
+  }()
 
   private func claimed(_ test: (Node) -> Bool) -> Set<ObjectIdentifier> {
     var out = Set<ObjectIdentifier>()
@@ -250,6 +305,37 @@ extension PropertyValue {
   /// The value read as a C string: the bytes up to the first NUL (all of them when there is none).
   public var cString: String {
     String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+  }
+
+  /// Whether `cStrings` contains `s`, compared byte for byte without making the strings.
+  public func containsCString(_ s: StaticString) -> Bool {
+    let n = s.utf8CodeUnitCount
+    let p = s.utf8Start
+    var start = 0
+    while start < bytes.count {
+      var end = start
+      while end < bytes.count && bytes[end] != 0 { end += 1 }
+      if end - start == n {
+        var k = 0
+        while k < n && bytes[start + k] == p[k] { k += 1 }
+        if k == n { return true }
+      }
+      start = end + 1
+    }
+    return false
+  }
+
+  /// Whether the value's bytes contain the ASCII `needle` anywhere.
+  public func containsBytes(_ needle: StaticString) -> Bool {
+    let n = needle.utf8CodeUnitCount
+    let p = needle.utf8Start
+    guard n > 0, bytes.count >= n else { return n == 0 }
+    for i in 0...(bytes.count - n) where bytes[i] == p[0] {
+      var k = 1
+      while k < n && bytes[i + k] == p[k] { k += 1 }
+      if k == n { return true }
+    }
+    return false
   }
 
   /// The strings dtc's `node_is_compatible` walks: NUL-separated, the last one possibly unterminated.

@@ -36,7 +36,7 @@ extension TreeFixups {
     for n in nodes { propertyNameChars(n) }
     for n in nodes { nameIsString(n) }
     if !failed.contains(.nameIsString) { for n in nodes { nameProperties(n) } }
-    duplicateLabels()
+    duplicateLabels(nodes)
     for n in nodes { explicitPhandles(n) }
   }
 
@@ -62,7 +62,10 @@ extension TreeFixups {
     case .propertyNameChars: root.walk { n in propertyNameChars(n) }
     case .nameIsString: root.walk { n in nameIsString(n) }
     case .nameProperties: root.walk { n in nameProperties(n) }
-    case .duplicateLabel: duplicateLabels()
+    case .duplicateLabel:
+      var nodes: [Node] = []
+      root.walk { nodes.append($0) }
+      duplicateLabels(nodes)
     case .explicitPhandles:
       byPhandle = [:]
       root.walk { n in explicitPhandles(n) }
@@ -97,6 +100,17 @@ extension TreeFixups {
     let props = node.properties
     if props.count < 2 { return }
     if props.count <= 16 {
+      // The names' hashes side by side (0 for a deleted property, whose name never counts): most nodes have no two
+      // equal, and comparing them touches no property.
+      let clash = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 16) { h in
+        for i in 0..<props.count {
+          let p = props[i]
+          h[i] = p.deleted ? 0 : p.nameHash | 1
+          if h[i] != 0 { for j in 0..<i where h[j] == h[i] { return true } }
+        }
+        return false
+      }
+      if !clash { return }
       for i in 1..<props.count where !props[i].deleted {
         for j in 0..<i
         where !props[j].deleted && props[j].nameHash == props[i].nameHash && props[j].name == props[i].name {
@@ -214,16 +228,17 @@ extension TreeFixups {
     }
   }
 
-  private mutating func duplicateLabels() {
+  /// `nodes`: the live nodes in pre-order.
+  private mutating func duplicateLabels(_ nodes: [Node]) {
     // dtc's reference owner for a label: the first node with it (pre-order), else the first property, else the
     // first value marker; every other carrier is a duplicate.
     var nodeOwner: [String: LabelOwner] = [:]
     var propOwner: [String: LabelOwner] = [:]
     var markerOwner: [String: LabelOwner] = [:]
     var all: [(String, LabelOwner)] = []
-    // Labels are few: the walk looks at each node's and property's label lists in place, building nothing for the
+    // Labels are few: each node's and property's label lists are looked at in place, building nothing for the
     // nodes and properties without one.
-    tree.root.walk { n in
+    for n in nodes {
       for e in n.labelEntries where !e.deleted {
         let l = e.name
         if nodeOwner[l] == nil { nodeOwner[l] = .node(n) }
@@ -235,10 +250,10 @@ extension TreeFixups {
           if propOwner[l] == nil { propOwner[l] = .property(n, p) }
           all.append((l, .property(n, p)))
         }
-        var i = 0
-        while i < p.value.markers.count {
-          defer { i += 1 }
-          guard p.value.markers[i].kind == .label, let l = p.value.markers[i].ref else { continue }
+        let markers = p.value.markers
+        guard markers.contains(where: { if case .label = $0.kind { true } else { false } }) else { continue }
+        for (i, m) in markers.enumerated() where m.kind == .label {
+          guard let l = m.ref else { continue }
           if markerOwner[l] == nil { markerOwner[l] = .marker(n, p, i) }
           all.append((l, .marker(n, p, i)))
         }
@@ -316,7 +331,29 @@ extension TreeFixups {
         for c in n.children where !c.deleted { visit(c) }
       }
       visit(tree.root)
+      liveLabels = nil
     }
+  }
+
+  /// Every live label with the first live node (pre-order) carrying it: what ``LabelIndex`` answers, from one walk
+  /// and one hash lookup per reference, for the reference fixups. Nothing they do changes it (they assign phandles
+  /// and fill values); it is dropped when omit_unused_nodes deletes nodes.
+  private mutating func referenceLabels() -> [String: Node] {
+    if let known = liveLabels { return known }
+    let index = tree.labelIndex()
+    liveLabels = index
+    return index
+  }
+
+  /// ``resolveReference(_:root:labels:)`` answered from ``referenceLabels()``.
+  private mutating func resolveForFixup(_ ref: String) -> Node? {
+    if ref == "/" { return tree.root }
+    if ref.hasPrefix("/") { return nodeByPath(tree.root, ref[...]) }
+    let labels = referenceLabels()
+    guard let slash = ref.utf8.firstIndex(of: UInt8(ascii: "/")) else { return ref.isEmpty ? nil : labels[ref] }
+    guard slash != ref.startIndex, let n = labels[String(ref[..<slash])] else { return nil }
+    let path = ref[ref.utf8.index(after: slash)...]
+    return path.isEmpty ? n : nodeByPath(n, path)
   }
 
   /// dtc's `fixup_phandle_references`: fills every `<&ref>` with its target's phandle (allocating one on first
@@ -328,19 +365,10 @@ extension TreeFixups {
         work.append((n, p))
       }
     }
-    // Nothing below changes what a reference resolves to (names, labels, deleted flags): each text is resolved once.
-    var resolved: [String: Node] = [:]
     for (node, prop) in work {
       for m in prop.value.markers where m.kind == .phandleReference {
         guard let ref = m.ref else { continue }
-        let found: Node?
-        if let known = resolved[ref] {
-          found = known
-        } else {
-          found = resolveReference(ref, root: tree.root, labels: &labels)
-          if let found { resolved[ref] = found }
-        }
-        guard let target = found else {
+        guard let target = resolveForFixup(ref) else {
           if tree.isPlugin {
             if !checkOnly { prop.value.setCell(0xFFFF_FFFF, at: m.offset) }
           } else {
@@ -376,7 +404,7 @@ extension TreeFixups {
         let m = prop.value.markers[i]
         i += 1
         guard m.kind == .pathReference, let ref = m.ref else { continue }
-        guard let target = resolveReference(ref, root: tree.root, labels: &labels) else {
+        guard let target = resolveForFixup(ref) else {
           failed.insert(.pathReferences)
           diagnostics.append(
             Diagnostic(

@@ -102,45 +102,64 @@ public final class TreeInfo {
   /// returns (the first live one of that name). The many rules that look at one property of every node read this
   /// instead of searching each node's properties: the index is one pass over the tree, made on first use.
   public func nodes(withProperty name: String) -> [(node: Node, property: Property)] {
-    let index = propertyIndex
-    guard var slot = index.first[Property.hash(name)] else { return [] }
-    while true {
-      let s = index.slots[slot]
-      if s.name == name { return s.entries }
-      guard let next = s.next else { return [] }
-      slot = next
-    }
+    guard let slot = propertyIndex.find(Property.hash(name), name) else { return [] }
+    return propertyIndex.slots[slot].entries
   }
 
-  /// Property name → its nodes, by name hash (``Property/nameHash``); names whose hashes collide are chained.
+  /// Property name → its nodes: an open-addressing table over the names' hashes (``Property/nameHash``, computed
+  /// when the property was made), so indexing a property hashes nothing.
   private struct PropertyIndex {
     struct Slot {
+      var hash: UInt64
       var name: String
-      var next: Int?
       var entries: [(node: Node, property: Property)]
     }
-    var first: [UInt64: Int] = [:]
+    /// Slot numbers, -1 where empty; the size is a power of two, at least twice the number of slots.
+    var table = [Int32](repeating: -1, count: 256)
     var slots: [Slot] = []
+
+    /// The slot of `name`, or where in `table` it would go.
+    func probe(_ hash: UInt64, _ name: String) -> (slot: Int?, position: Int) {
+      let mask = table.count - 1
+      var i = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+      while table[i] >= 0 {
+        let s = Int(table[i])
+        if slots[s].hash == hash && slots[s].name == name { return (s, i) }
+        i = (i + 1) & mask
+      }
+      return (nil, i)
+    }
+
+    func find(_ hash: UInt64, _ name: String) -> Int? { probe(hash, name).slot }
+
+    mutating func add(_ node: Node, _ property: Property) {
+      let hash = property.nameHash
+      let (found, position) = probe(hash, property.name)
+      if let s = found {
+        // Only the first live property of a name on a node, as `Node.property(_:)` answers.
+        if slots[s].entries.last?.node !== node { slots[s].entries.append((node, property)) }
+        return
+      }
+      table[position] = Int32(slots.count)
+      slots.append(Slot(hash: hash, name: property.name, entries: [(node, property)]))
+      if slots.count * 2 > table.count { grow() }
+    }
+
+    private mutating func grow() {
+      table = [Int32](repeating: -1, count: table.count * 2)
+      let mask = table.count - 1
+      for (s, slot) in slots.enumerated() {
+        var i = Int(truncatingIfNeeded: slot.hash ^ (slot.hash >> 29)) & mask
+        while table[i] >= 0 { i = (i + 1) & mask }
+        table[i] = Int32(s)
+      }
+    }
   }
 
   private lazy var propertyIndex: PropertyIndex = {
     var index = PropertyIndex()
     for n in allNodes {
-      for p in n.properties where !p.deleted {
-        let h = p.nameHash
-        guard var slot = index.first[h] else {
-          index.first[h] = index.slots.count
-          index.slots.append(.init(name: p.name, next: nil, entries: [(n, p)]))
-          continue
-        }
-        while index.slots[slot].name != p.name, let next = index.slots[slot].next { slot = next }
-        if index.slots[slot].name != p.name {
-          index.slots[slot].next = index.slots.count
-          index.slots.append(.init(name: p.name, next: nil, entries: [(n, p)]))
-        } else if index.slots[slot].entries.last?.node !== n {  // a later property of the same name on one node
-          index.slots[slot].entries.append((n, p))
-        }
-      }
+      for p in n.properties where !p.deleted { index.add(n, p) }
     }
     return index
   }()
@@ -250,16 +269,22 @@ public final class TreeInfo {
   /// Base name `i2c-bus` or `i2c-arb`, or `i2c` without an `i2c-bus` child (`i2c_bus_bridge`; a controller whose
   /// bus is described by an `i2c-bus` child is not itself the bus).
   private lazy var i2cBuses: Set<ObjectIdentifier> = claimed { n in
-    let base = n.baseName
-    if base == "i2c-bus" || base == "i2c-arb" { return true }
-    return base == "i2c" && !n.liveChildren.contains { $0.baseName == "i2c-bus" }
+    if n.hasBaseName("i2c-bus") || n.hasBaseName("i2c-arb") { return true }
+    return n.hasBaseName("i2c") && !n.liveChildren.contains { $0.hasBaseName("i2c-bus") }
   }
   /// Base name `spi`, or 1 address cell, 0 size cells and a child with an `spi-*` property (`spi_bus_bridge`).
-  private lazy var spiBuses: Set<ObjectIdentifier> = claimed { [unowned self] n in
-    if n.baseName == "spi" { return true }
-    guard effectiveAddressCells(of: n) == 1, effectiveSizeCells(of: n) == 0 else { return false }
-    return n.liveChildren.contains { c in c.liveProperties.contains { $0.name.hasPrefix("spi-") } }
-  }
+  private lazy var spiBuses: Set<ObjectIdentifier> = {
+    var out = claimed { $0.hasBaseName("spi") }
+    // One address cell (so `#address-cells` is there and recorded), no size cells.
+    guard cellsRecorded else { return out }
+    for (n, _) in nodes(withProperty: "#address-cells")
+    where effectiveAddressCells(of: n) == 1 && effectiveSizeCells(of: n) == 0
+      && n.liveChildren.contains(where: { c in c.liveProperties.contains { $0.name.hasPrefix("spi-") } })
+    {
+      out.insert(ObjectIdentifier(n))
+    }
+    return out
+  }()
   /// A non-root node with a child named `endpoint` or holding `remote-endpoint` (`graph_nodes`).
   private lazy var graphPorts: Set<ObjectIdentifier> = {
     // Found from the children: the parent of every live `endpoint` or `remote-endpoint` holder.
@@ -267,7 +292,7 @@ public final class TreeInfo {
     func claim(_ child: Node) {
       if let port = child.parent, port.parent != nil { out.insert(ObjectIdentifier(port)) }
     }
-    for c in allNodes where c.baseName == "endpoint" { claim(c) }
+    for c in allNodes where c.hasBaseName("endpoint") { claim(c) }
     for (c, _) in nodes(withProperty: "remote-endpoint") { claim(c) }
     return out
   }()

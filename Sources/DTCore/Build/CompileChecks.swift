@@ -236,25 +236,27 @@ extension TreeFixups {
     var propOwner: [String: LabelOwner] = [:]
     var markerOwner: [String: LabelOwner] = [:]
     var all: [(String, LabelOwner)] = []
+    /// Sets an owner unless the label has one (one hash lookup).
+    func keepFirst(_ slot: inout LabelOwner?, _ owner: LabelOwner) { if slot == nil { slot = owner } }
     // Labels are few: each node's and property's label lists are looked at in place, building nothing for the
     // nodes and properties without one.
     for n in nodes {
       for e in n.labelEntries where !e.deleted {
         let l = e.name
-        if nodeOwner[l] == nil { nodeOwner[l] = .node(n) }
+        keepFirst(&nodeOwner[l], .node(n))
         all.append((l, .node(n)))
       }
       for p in n.properties where !p.deleted {
         for e in p.labelEntries where !e.deleted {
           let l = e.name
-          if propOwner[l] == nil { propOwner[l] = .property(n, p) }
+          keepFirst(&propOwner[l], .property(n, p))
           all.append((l, .property(n, p)))
         }
         let markers = p.value.markers
         guard markers.contains(where: { if case .label = $0.kind { true } else { false } }) else { continue }
         for (i, m) in markers.enumerated() where m.kind == .label {
           guard let l = m.ref else { continue }
-          if markerOwner[l] == nil { markerOwner[l] = .marker(n, p, i) }
+          keepFirst(&markerOwner[l], .marker(n, p, i))
           all.append((l, .marker(n, p, i)))
         }
       }
@@ -347,11 +349,14 @@ extension TreeFixups {
 
   /// ``resolveReference(_:root:labels:)`` answered from ``referenceLabels()``.
   private mutating func resolveForFixup(_ ref: String) -> Node? {
+    // Where the first `/` is, on the bytes (nearly every reference is a plain label, without one).
+    var text = ref
+    let slashOffset = text.withUTF8 { b in b.firstIndex(of: UInt8(ascii: "/")) }
+    guard let slashOffset else { return ref.isEmpty ? nil : referenceLabels()[ref] }
     if ref == "/" { return tree.root }
     if ref.hasPrefix("/") { return nodeByPath(tree.root, ref[...]) }
-    let labels = referenceLabels()
-    guard let slash = ref.utf8.firstIndex(of: UInt8(ascii: "/")) else { return ref.isEmpty ? nil : labels[ref] }
-    guard slash != ref.startIndex, let n = labels[String(ref[..<slash])] else { return nil }
+    let slash = ref.utf8.index(ref.startIndex, offsetBy: slashOffset)
+    guard slash != ref.startIndex, let n = referenceLabels()[String(ref[..<slash])] else { return nil }
     let path = ref[ref.utf8.index(after: slash)...]
     return path.isEmpty ? n : nodeByPath(n, path)
   }

@@ -500,9 +500,14 @@ public final class DeviceTree {
     var index: [String: Node] = [:]
     root.traverse(
       enter: { n, _ in
-        for l in n.labelEntries where !l.deleted && index[l.name] == nil { index[l.name] = n }
+        // One hash lookup per label: the first carrier stays.
+        for l in n.labelEntries where !l.deleted { Self.keepFirst(&index[l.name], n) }
       }, exit: { _, _ in })
     return index
+  }
+
+  @inline(__always) private static func keepFirst(_ slot: inout Node?, _ n: Node) {
+    if slot == nil { slot = n }
   }
 
   /// The first live node (pre-order) carrying `label`.

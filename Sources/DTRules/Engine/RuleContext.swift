@@ -101,22 +101,30 @@ public final class TreeInfo {
   /// The live nodes (pre-order) that have a live property `name`, each with the property ``Node/property(_:)``
   /// returns (the first live one of that name). The many rules that look at one property of every node read this
   /// instead of searching each node's properties: the index is one pass over the tree, made on first use.
-  public func nodes(withProperty name: String) -> [(node: Node, property: Property)] {
-    guard let slot = propertyIndex.find(Property.hash(name), name) else { return [] }
-    return propertyIndex.slots[slot].entries
+  public func nodes(withProperty name: String) -> ArraySlice<(node: Node, property: Property)> {
+    let index = propertyIndex
+    guard let slot = index.probe(Property.hash(name), name).slot else { return [] }
+    let s = index.slots[slot]
+    return index.entries[s.start..<s.start + s.count]
   }
 
   /// Property name → its nodes: an open-addressing table over the names' hashes (``Property/nameHash``, computed
-  /// when the property was made), so indexing a property hashes nothing.
+  /// when the property was made), so indexing a property hashes nothing, and one array of entries grouped by name.
   private struct PropertyIndex {
     struct Slot {
       var hash: UInt64
       var name: String
-      var entries: [(node: Node, property: Property)]
+      /// The name's entries are `entries[start..<start + count]`.
+      var start = 0
+      var count = 0
+      /// The last node (by number) given an entry: only the first live property of a name on a node counts, as
+      /// `Node.property(_:)` answers.
+      var lastNode = -1
     }
     /// Slot numbers, -1 where empty; the size is a power of two, at least twice the number of slots.
     var table = [Int32](repeating: -1, count: 256)
     var slots: [Slot] = []
+    var entries: [(node: Node, property: Property)] = []
 
     /// The slot of `name`, or where in `table` it would go.
     func probe(_ hash: UInt64, _ name: String) -> (slot: Int?, position: Int) {
@@ -130,19 +138,14 @@ public final class TreeInfo {
       return (nil, i)
     }
 
-    func find(_ hash: UInt64, _ name: String) -> Int? { probe(hash, name).slot }
-
-    mutating func add(_ node: Node, _ property: Property) {
-      let hash = property.nameHash
-      let (found, position) = probe(hash, property.name)
-      if let s = found {
-        // Only the first live property of a name on a node, as `Node.property(_:)` answers.
-        if slots[s].entries.last?.node !== node { slots[s].entries.append((node, property)) }
-        return
-      }
+    /// The slot of `property`'s name, made when new.
+    mutating func slot(for property: Property) -> Int {
+      let (found, position) = probe(property.nameHash, property.name)
+      if let found { return found }
       table[position] = Int32(slots.count)
-      slots.append(Slot(hash: hash, name: property.name, entries: [(node, property)]))
+      slots.append(Slot(hash: property.nameHash, name: property.name))
       if slots.count * 2 > table.count { grow() }
+      return slots.count - 1
     }
 
     private mutating func grow() {
@@ -154,15 +157,37 @@ public final class TreeInfo {
         table[i] = Int32(s)
       }
     }
+
+    init(_ nodes: [Node]) {
+      // First the slot of every counted property, in tree order; then the entries, grouped by slot.
+      var kept: [(slot: Int32, node: Node, property: Property)] = []
+      for (k, n) in nodes.enumerated() {
+        for p in n.properties where !p.deleted {
+          let s = slot(for: p)
+          if slots[s].lastNode == k { continue }
+          slots[s].lastNode = k
+          slots[s].count += 1
+          kept.append((Int32(s), n, p))
+        }
+      }
+      var next = 0
+      for s in slots.indices {
+        slots[s].start = next
+        next += slots[s].count
+      }
+      var filled = [Int](repeating: 0, count: slots.count)
+      entries = Array(unsafeUninitializedCapacity: kept.count) { buffer, initialized in
+        for e in kept {
+          let s = Int(e.slot)
+          (buffer.baseAddress! + slots[s].start + filled[s]).initialize(to: (e.node, e.property))
+          filled[s] += 1
+        }
+        initialized = kept.count
+      }
+    }
   }
 
-  private lazy var propertyIndex: PropertyIndex = {
-    var index = PropertyIndex()
-    for n in allNodes {
-      for p in n.properties where !p.deleted { index.add(n, p) }
-    }
-    return index
-  }()
+  private lazy var propertyIndex = PropertyIndex(allNodes)
 
   /// `#address-cells` of a node as its children see it (dtc default 2 when absent).
   public func addressCells(of node: Node) -> Int {

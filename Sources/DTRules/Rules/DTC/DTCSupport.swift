@@ -326,6 +326,7 @@ func checkUniqueUnitAddresses(_ context: inout RuleContext, ignoringDisabled: Bo
       }
     } else {
       var earlier: [Substring: [Node]] = [:]
+      earlier.reserveCapacity(node.children.count)
       for child in node.liveChildren {
         let unit = child.unitAddress
         if unit.isEmpty { continue }

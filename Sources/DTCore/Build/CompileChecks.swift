@@ -119,6 +119,10 @@ extension TreeFixups {
       }
       return
     }
+    // Many properties: sorted hashes show whether any two names can be equal at all.
+    var hashes = props.compactMap { $0.deleted ? nil : $0.nameHash }
+    hashes.sort()
+    if !zip(hashes, hashes.dropFirst()).contains(where: { $0 == $1 }) { return }
     var earlier: [String: [Property]] = [:]
     for p in props where !p.deleted {
       for e in earlier[p.name] ?? [] { fail(.duplicatePropertyNames, node, e, "Duplicate property name") }
@@ -139,23 +143,18 @@ extension TreeFixups {
     }
   }
 
-  /// The characters of ``isNodeNameChar(_:)`` and ``isPropertyNameChar(_:)`` as tables: every name of the tree is
-  /// checked byte by byte.
-  private static let nodeNameChars = (0..<256).map { isNodeNameChar(UInt8($0)) }
-  private static let propertyNameChars = (0..<256).map { isPropertyNameChar(UInt8($0)) }
-
-  private static func firstByte(of name: String, notIn allowed: [Bool]) -> UInt8? {
+  /// The first byte of `name` that `allowed` refuses: every name of the tree is checked, on its bytes.
+  @inline(__always)
+  private static func firstByte(of name: String, notIn allowed: (UInt8) -> Bool) -> UInt8? {
     var name = name
     return name.withUTF8 { b in
-      allowed.withUnsafeBufferPointer { ok in
-        for c in b where !ok[Int(c)] { return c }
-        return nil
-      }
+      for c in b where !allowed(c) { return c }
+      return nil
     }
   }
 
   private mutating func nodeNameChars(_ node: Node) {
-    if let bad = Self.firstByte(of: node.name, notIn: Self.nodeNameChars) {
+    if let bad = Self.firstByte(of: node.name, notIn: Self.isNodeNameChar) {
       fail(.nodeNameChars, node, "Bad character '\(Character(Unicode.Scalar(bad)))' in node name")
     }
   }
@@ -172,7 +171,7 @@ extension TreeFixups {
 
   private mutating func propertyNameChars(_ node: Node) {
     for p in node.properties where !p.deleted {
-      if let bad = Self.firstByte(of: p.name, notIn: Self.propertyNameChars) {
+      if let bad = Self.firstByte(of: p.name, notIn: Self.isPropertyNameChar) {
         fail(.propertyNameChars, node, p, "Bad character '\(Character(Unicode.Scalar(bad)))' in property name")
       }
     }
@@ -232,37 +231,52 @@ extension TreeFixups {
   private mutating func duplicateLabels(_ nodes: [Node]) {
     // dtc's reference owner for a label: the first node with it (pre-order), else the first property, else the
     // first value marker; every other carrier is a duplicate.
-    var nodeOwner: [String: LabelOwner] = [:]
+    var nodeOwner: [String: Node] = [:]
     var propOwner: [String: LabelOwner] = [:]
     var markerOwner: [String: LabelOwner] = [:]
-    var all: [(String, LabelOwner)] = []
-    /// Sets an owner unless the label has one (one hash lookup).
-    func keepFirst(_ slot: inout LabelOwner?, _ owner: LabelOwner) { if slot == nil { slot = owner } }
+    var carriers = 0
+    func keepFirst<T>(_ slot: inout T?, _ owner: T) { if slot == nil { slot = owner } }
+    func isLabel(_ m: ValueMarker) -> Bool { if case .label = m.kind { true } else { false } }
     // Labels are few: each node's and property's label lists are looked at in place, building nothing for the
     // nodes and properties without one.
     for n in nodes {
       for e in n.labelEntries where !e.deleted {
-        let l = e.name
-        keepFirst(&nodeOwner[l], .node(n))
-        all.append((l, .node(n)))
+        keepFirst(&nodeOwner[e.name], n)
+        carriers += 1
       }
       for p in n.properties where !p.deleted {
         for e in p.labelEntries where !e.deleted {
-          let l = e.name
-          keepFirst(&propOwner[l], .property(n, p))
-          all.append((l, .property(n, p)))
+          keepFirst(&propOwner[e.name], .property(n, p))
+          carriers += 1
         }
         let markers = p.value.markers
-        guard markers.contains(where: { if case .label = $0.kind { true } else { false } }) else { continue }
-        for (i, m) in markers.enumerated() where m.kind == .label {
+        guard markers.contains(where: isLabel) else { continue }
+        for (i, m) in markers.enumerated() where isLabel(m) {
           guard let l = m.ref else { continue }
           keepFirst(&markerOwner[l], .marker(n, p, i))
-          all.append((l, .marker(n, p, i)))
+          carriers += 1
+        }
+      }
+    }
+    // The first live carrier of each live label in pre-order: what the reference fixups resolve labels against.
+    if !tree.root.deleted { liveLabels = nodeOwner }
+    // Every carrier the first of its label, no label on two kinds of carrier: nothing is duplicated.
+    let crossKind =
+      propOwner.keys.contains { nodeOwner[$0] != nil }
+      || markerOwner.keys.contains { nodeOwner[$0] != nil || propOwner[$0] != nil }
+    if !crossKind && carriers == nodeOwner.count + propOwner.count + markerOwner.count { return }
+    var all: [(String, LabelOwner)] = []
+    for n in nodes {
+      for e in n.labelEntries where !e.deleted { all.append((e.name, .node(n))) }
+      for p in n.properties where !p.deleted {
+        for e in p.labelEntries where !e.deleted { all.append((e.name, .property(n, p))) }
+        for (i, m) in p.value.markers.enumerated() where isLabel(m) {
+          if let l = m.ref { all.append((l, .marker(n, p, i))) }
         }
       }
     }
     for (l, owner) in all {
-      guard let first = nodeOwner[l] ?? propOwner[l] ?? markerOwner[l] else { continue }
+      guard let first = nodeOwner[l].map({ LabelOwner.node($0) }) ?? propOwner[l] ?? markerOwner[l] else { continue }
       if !first.same(owner) {
         // dtc names the node only (FAIL, not FAIL_PROP), even for a label on a property or inside a value.
         failed.insert(.duplicateLabel)

@@ -160,14 +160,15 @@ public final class TreeInfo {
 
     init(_ nodes: [Node]) {
       // First the slot of every counted property, in tree order; then the entries, grouped by slot.
-      var kept: [(slot: Int32, node: Node, property: Property)] = []
+      // By number (no reference counting): slot, node, property within the node.
+      var kept: [(slot: Int32, node: Int32, property: Int32)] = []
       for (k, n) in nodes.enumerated() {
-        for p in n.properties where !p.deleted {
+        for (j, p) in n.properties.enumerated() where !p.deleted {
           let s = slot(for: p)
           if slots[s].lastNode == k { continue }
           slots[s].lastNode = k
           slots[s].count += 1
-          kept.append((Int32(s), n, p))
+          kept.append((Int32(s), Int32(k), Int32(j)))
         }
       }
       var next = 0
@@ -179,7 +180,8 @@ public final class TreeInfo {
       entries = Array(unsafeUninitializedCapacity: kept.count) { buffer, initialized in
         for e in kept {
           let s = Int(e.slot)
-          (buffer.baseAddress! + slots[s].start + filled[s]).initialize(to: (e.node, e.property))
+          let n = nodes[Int(e.node)]
+          (buffer.baseAddress! + slots[s].start + filled[s]).initialize(to: (n, n.properties[Int(e.property)]))
           filled[s] += 1
         }
         initialized = kept.count

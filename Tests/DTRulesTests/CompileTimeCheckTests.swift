@@ -31,6 +31,24 @@ import Testing
     #expect(fixups.runCheck(.phandleReferences).count == 1)
   }
 
+  /// One label on a node and on a property (no label given twice to one kind of carrier): still a duplicate, named
+  /// as dtc names it. References resolve to the first node carrying a label, here the one after a deleted node.
+  @Test func labelsOnDifferentKindsOfCarrierAreDuplicates() throws {
+    let sources = SourceManager()
+    let file = sources.addVirtualFile(
+      path: "a.dts",
+      text:
+        "/dts-v1/;\n/ {\n\tl: a {\n\t};\n\tl: p = <1>;\n\tgone: g {\n\t};\n\t/delete-node/ g;\n\tm: b {\n\t};\n\tr = <&m>;\n};\n"
+    )
+    let parsed = SourceReader(sources: sources, options: FrontEndOptions()).parse(file: file)
+    var fixups = TreeFixups(tree: parsed.tree)
+    fixups.runStructuralChecks()
+    #expect(fixups.diagnostics.map(\.message) == ["Duplicate label 'l' on 'p' in / and /a"])
+    fixups.runReferenceFixups(symbols: false)
+    let b = try #require(parsed.tree.node(atPath: "/b"))
+    #expect(b.phandle != 0 && parsed.tree.root.property("r")?.value.singleCell == b.phandle)
+  }
+
   /// A compile stops where dtc does: a failed check's dependants are skipped.
   @Test func aFailedCheckSkipsItsDependants() throws {
     let sources = SourceManager()

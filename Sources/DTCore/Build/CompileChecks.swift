@@ -23,19 +23,21 @@ extension TreeFixups {
   // MARK: - Error-level structural checks (dtc check_table order)
 
   public mutating func runStructuralChecks() {
-    let root = tree.root
-    root.walk { n in duplicateNodeNames(n) }
-    root.walk { n in duplicatePropertyNames(n) }
-    root.walk { n in nodeNameChars(n) }
+    // One pre-order list of the live nodes for every check: none of them adds, removes or deletes a node.
+    var nodes: [Node] = []
+    tree.root.walk { nodes.append($0) }
+    for n in nodes { duplicateNodeNames(n) }
+    for n in nodes { duplicatePropertyNames(n) }
+    for n in nodes { nodeNameChars(n) }
     if !failed.contains(.nodeNameChars) {
-      root.walk { n in nodeNameFormat(n) }
-      root.walk { n in nodeNameNotEmpty(n) }
+      for n in nodes { nodeNameFormat(n) }
+      for n in nodes { nodeNameNotEmpty(n) }
     }
-    root.walk { n in propertyNameChars(n) }
-    root.walk { n in nameIsString(n) }
-    if !failed.contains(.nameIsString) { root.walk { n in nameProperties(n) } }
-    duplicateLabels()
-    root.walk { n in explicitPhandles(n) }
+    for n in nodes { propertyNameChars(n) }
+    for n in nodes { nameIsString(n) }
+    if !failed.contains(.nameIsString) { for n in nodes { nameProperties(n) } }
+    duplicateLabels(nodes)
+    for n in nodes { explicitPhandles(n) }
   }
 
   /// The IDs of ``CompileTimeCheck``, in dtc's order. A linter need not run them again on a tree compiled from
@@ -60,7 +62,10 @@ extension TreeFixups {
     case .propertyNameChars: root.walk { n in propertyNameChars(n) }
     case .nameIsString: root.walk { n in nameIsString(n) }
     case .nameProperties: root.walk { n in nameProperties(n) }
-    case .duplicateLabel: duplicateLabels()
+    case .duplicateLabel:
+      var nodes: [Node] = []
+      root.walk { nodes.append($0) }
+      duplicateLabels(nodes)
     case .explicitPhandles:
       byPhandle = [:]
       root.walk { n in explicitPhandles(n) }
@@ -95,6 +100,17 @@ extension TreeFixups {
     let props = node.properties
     if props.count < 2 { return }
     if props.count <= 16 {
+      // The names' hashes side by side (0 for a deleted property, whose name never counts): most nodes have no two
+      // equal, and comparing them touches no property.
+      let clash = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 16) { h in
+        for i in 0..<props.count {
+          let p = props[i]
+          h[i] = p.deleted ? 0 : p.nameHash | 1
+          if h[i] != 0 { for j in 0..<i where h[j] == h[i] { return true } }
+        }
+        return false
+      }
+      if !clash { return }
       for i in 1..<props.count where !props[i].deleted {
         for j in 0..<i
         where !props[j].deleted && props[j].nameHash == props[i].nameHash && props[j].name == props[i].name {
@@ -103,6 +119,10 @@ extension TreeFixups {
       }
       return
     }
+    // Many properties: sorted hashes show whether any two names can be equal at all.
+    var hashes = props.compactMap { $0.deleted ? nil : $0.nameHash }
+    hashes.sort()
+    if !zip(hashes, hashes.dropFirst()).contains(where: { $0 == $1 }) { return }
     var earlier: [String: [Property]] = [:]
     for p in props where !p.deleted {
       for e in earlier[p.name] ?? [] { fail(.duplicatePropertyNames, node, e, "Duplicate property name") }
@@ -123,8 +143,18 @@ extension TreeFixups {
     }
   }
 
+  /// The first byte of `name` that `allowed` refuses: every name of the tree is checked, on its bytes.
+  @inline(__always)
+  private static func firstByte(of name: String, notIn allowed: (UInt8) -> Bool) -> UInt8? {
+    var name = name
+    return name.withUTF8 { b in
+      for c in b where !allowed(c) { return c }
+      return nil
+    }
+  }
+
   private mutating func nodeNameChars(_ node: Node) {
-    if let bad = node.name.utf8.first(where: { !Self.isNodeNameChar($0) }) {
+    if let bad = Self.firstByte(of: node.name, notIn: Self.isNodeNameChar) {
       fail(.nodeNameChars, node, "Bad character '\(Character(Unicode.Scalar(bad)))' in node name")
     }
   }
@@ -141,7 +171,7 @@ extension TreeFixups {
 
   private mutating func propertyNameChars(_ node: Node) {
     for p in node.properties where !p.deleted {
-      if let bad = p.name.utf8.first(where: { !Self.isPropertyNameChar($0) }) {
+      if let bad = Self.firstByte(of: p.name, notIn: Self.isPropertyNameChar) {
         fail(.propertyNameChars, node, p, "Bad character '\(Character(Unicode.Scalar(bad)))' in property name")
       }
     }
@@ -197,32 +227,56 @@ extension TreeFixups {
     }
   }
 
-  private mutating func duplicateLabels() {
+  /// `nodes`: the live nodes in pre-order.
+  private mutating func duplicateLabels(_ nodes: [Node]) {
     // dtc's reference owner for a label: the first node with it (pre-order), else the first property, else the
     // first value marker; every other carrier is a duplicate.
-    var nodeOwner: [String: LabelOwner] = [:]
+    var nodeOwner: [String: Node] = [:]
     var propOwner: [String: LabelOwner] = [:]
     var markerOwner: [String: LabelOwner] = [:]
-    var all: [(String, LabelOwner)] = []
-    tree.root.walk { n in
-      for l in n.labels {
-        if nodeOwner[l] == nil { nodeOwner[l] = .node(n) }
-        all.append((l, .node(n)))
+    var carriers = 0
+    func keepFirst<T>(_ slot: inout T?, _ owner: T) { if slot == nil { slot = owner } }
+    func isLabel(_ m: ValueMarker) -> Bool { if case .label = m.kind { true } else { false } }
+    // Labels are few: each node's and property's label lists are looked at in place, building nothing for the
+    // nodes and properties without one.
+    for n in nodes {
+      for e in n.labelEntries where !e.deleted {
+        keepFirst(&nodeOwner[e.name], n)
+        carriers += 1
       }
       for p in n.properties where !p.deleted {
-        for l in p.labels {
-          if propOwner[l] == nil { propOwner[l] = .property(n, p) }
-          all.append((l, .property(n, p)))
+        for e in p.labelEntries where !e.deleted {
+          keepFirst(&propOwner[e.name], .property(n, p))
+          carriers += 1
         }
-        for (i, m) in p.value.markers.enumerated() where m.kind == .label {
+        let markers = p.value.markers
+        guard markers.contains(where: isLabel) else { continue }
+        for (i, m) in markers.enumerated() where isLabel(m) {
           guard let l = m.ref else { continue }
-          if markerOwner[l] == nil { markerOwner[l] = .marker(n, p, i) }
-          all.append((l, .marker(n, p, i)))
+          keepFirst(&markerOwner[l], .marker(n, p, i))
+          carriers += 1
+        }
+      }
+    }
+    // The first live carrier of each live label in pre-order: what the reference fixups resolve labels against.
+    if !tree.root.deleted { liveLabels = nodeOwner }
+    // Every carrier the first of its label, no label on two kinds of carrier: nothing is duplicated.
+    let crossKind =
+      propOwner.keys.contains { nodeOwner[$0] != nil }
+      || markerOwner.keys.contains { nodeOwner[$0] != nil || propOwner[$0] != nil }
+    if !crossKind && carriers == nodeOwner.count + propOwner.count + markerOwner.count { return }
+    var all: [(String, LabelOwner)] = []
+    for n in nodes {
+      for e in n.labelEntries where !e.deleted { all.append((e.name, .node(n))) }
+      for p in n.properties where !p.deleted {
+        for e in p.labelEntries where !e.deleted { all.append((e.name, .property(n, p))) }
+        for (i, m) in p.value.markers.enumerated() where isLabel(m) {
+          if let l = m.ref { all.append((l, .marker(n, p, i))) }
         }
       }
     }
     for (l, owner) in all {
-      guard let first = nodeOwner[l] ?? propOwner[l] ?? markerOwner[l] else { continue }
+      guard let first = nodeOwner[l].map({ LabelOwner.node($0) }) ?? propOwner[l] ?? markerOwner[l] else { continue }
       if !first.same(owner) {
         // dtc names the node only (FAIL, not FAIL_PROP), even for a label on a property or inside a value.
         failed.insert(.duplicateLabel)
@@ -293,7 +347,32 @@ extension TreeFixups {
         for c in n.children where !c.deleted { visit(c) }
       }
       visit(tree.root)
+      liveLabels = nil
     }
+  }
+
+  /// Every live label with the first live node (pre-order) carrying it: what ``LabelIndex`` answers, from one walk
+  /// and one hash lookup per reference, for the reference fixups. Nothing they do changes it (they assign phandles
+  /// and fill values); it is dropped when omit_unused_nodes deletes nodes.
+  private mutating func referenceLabels() -> [String: Node] {
+    if let known = liveLabels { return known }
+    let index = tree.labelIndex()
+    liveLabels = index
+    return index
+  }
+
+  /// ``resolveReference(_:root:labels:)`` answered from ``referenceLabels()``.
+  private mutating func resolveForFixup(_ ref: String) -> Node? {
+    // Where the first `/` is, on the bytes (nearly every reference is a plain label, without one).
+    var text = ref
+    let slashOffset = text.withUTF8 { b in b.firstIndex(of: UInt8(ascii: "/")) }
+    guard let slashOffset else { return ref.isEmpty ? nil : referenceLabels()[ref] }
+    if ref == "/" { return tree.root }
+    if ref.hasPrefix("/") { return nodeByPath(tree.root, ref[...]) }
+    let slash = ref.utf8.index(ref.startIndex, offsetBy: slashOffset)
+    guard slash != ref.startIndex, let n = referenceLabels()[String(ref[..<slash])] else { return nil }
+    let path = ref[ref.utf8.index(after: slash)...]
+    return path.isEmpty ? n : nodeByPath(n, path)
   }
 
   /// dtc's `fixup_phandle_references`: fills every `<&ref>` with its target's phandle (allocating one on first
@@ -308,7 +387,7 @@ extension TreeFixups {
     for (node, prop) in work {
       for m in prop.value.markers where m.kind == .phandleReference {
         guard let ref = m.ref else { continue }
-        guard let target = resolveReference(ref, root: tree.root, labels: &labels) else {
+        guard let target = resolveForFixup(ref) else {
           if tree.isPlugin {
             if !checkOnly { prop.value.setCell(0xFFFF_FFFF, at: m.offset) }
           } else {
@@ -344,7 +423,7 @@ extension TreeFixups {
         let m = prop.value.markers[i]
         i += 1
         guard m.kind == .pathReference, let ref = m.ref else { continue }
-        guard let target = resolveReference(ref, root: tree.root, labels: &labels) else {
+        guard let target = resolveForFixup(ref) else {
           failed.insert(.pathReferences)
           diagnostics.append(
             Diagnostic(

@@ -12,6 +12,8 @@ public struct TreeFixups {
   var byPhandle: [UInt32: Node] = [:]
   var nextPhandle: UInt32 = 1
   var labelIndex: LabelIndex?
+  /// The live labels the reference fixups resolve against (see `referenceLabels()`).
+  var liveLabels: [String: Node]?
   /// Set while ``runCheck(_:)`` runs: report only, change nothing.
   var checkOnly = false
 

@@ -262,6 +262,19 @@ public final class Node {
     if let at { return name[..<at] }
     return name[...]
   }
+  /// Whether the name without its unit address is the ASCII `base` (which has no `@`), compared byte for byte
+  /// without making a substring: rules ask it of every node.
+  public func hasBaseName(_ base: StaticString) -> Bool {
+    let n = base.utf8CodeUnitCount
+    let p = base.utf8Start
+    var name = name
+    return name.withUTF8 { b in
+      guard b.count == n || (b.count > n && b[n] == UInt8(ascii: "@")) else { return false }
+      for i in 0..<n where b[i] != p[i] { return false }
+      return true
+    }
+  }
+
   /// Unit address (text after `@`), or empty.
   public var unitAddress: Substring {
     if let at { return name[name.utf8.index(after: at)...] }
@@ -458,6 +471,22 @@ public final class DeviceTree {
   /// The node at an absolute path (`/soc/uart@1000`), comparing full names, skipping deleted nodes.
   public func node(atPath path: String) -> Node? {
     var n = root
+    if path.utf8.allSatisfy({ $0 < 0x80 }) {
+      // ASCII (every path in practice): split on the bytes; `split` on a Character walks graphemes.
+      var rest = path[...]
+      while let slash = rest.utf8.firstIndex(of: UInt8(ascii: "/")) {
+        if slash != rest.startIndex {
+          guard let c = n.child(String(rest[..<slash])) else { return nil }
+          n = c
+        }
+        rest = rest[rest.utf8.index(after: slash)...]
+      }
+      if !rest.isEmpty {
+        guard let c = n.child(String(rest)) else { return nil }
+        n = c
+      }
+      return n
+    }
     for comp in path.split(separator: "/", omittingEmptySubsequences: true) {
       guard let c = n.child(String(comp)) else { return nil }
       n = c
@@ -471,9 +500,14 @@ public final class DeviceTree {
     var index: [String: Node] = [:]
     root.traverse(
       enter: { n, _ in
-        for l in n.labelEntries where !l.deleted && index[l.name] == nil { index[l.name] = n }
+        // One hash lookup per label: the first carrier stays.
+        for l in n.labelEntries where !l.deleted { Self.keepFirst(&index[l.name], n) }
       }, exit: { _, _ in })
     return index
+  }
+
+  @inline(__always) private static func keepFirst(_ slot: inout Node?, _ n: Node) {
+    if slot == nil { slot = n }
   }
 
   /// The first live node (pre-order) carrying `label`.

@@ -145,9 +145,9 @@ public struct Linter: Sendable {
   /// Kernel flavor, board and manifest for the HMP rules.
   public var hmp: HMPContext = .defaults
 
-  /// The tree rules by ID, and dtc's checks the compile runs: made once, not for every tree checked.
+  /// The tree rules by ID, and what running them needs, by number: made once, not for every tree checked.
   private let treeRules: [String: any TreeRule.Type]
-  private let compileTime: Set<String>
+  private let plan: Plan
 
   public init(registry: RuleRegistry = .shared, selection: RuleSelection? = nil, hmp: HMPContext = .defaults) {
     self.hmp = hmp
@@ -156,7 +156,46 @@ public struct Linter: Sendable {
     var byID: [String: any TreeRule.Type] = [:]
     for r in registry.rules { byID[r.description.id] = r }
     treeRules = byID
-    compileTime = Set(TreeFixups.compileTimeChecks)
+    plan = Plan(registry: registry, selection: self.selection, treeRules: byID)
+  }
+
+  /// Every tree rule and every rule one names as a prerequisite, by number, with its prerequisites' numbers, its
+  /// setting and whether the compile runs it: `runRules` looks nothing up by name (hashing rule IDs and copying
+  /// rule descriptions cost more than most rules on a small tree).
+  private struct Plan: Sendable {
+    var ids: [String] = []
+    var rules: [(any TreeRule.Type)?] = []
+    var prerequisites: [[Int]] = []
+    var settings: [RuleSetting] = []
+    var compileTime: [Bool] = []
+    /// The registry's tree rules in order, with whether each is one of dtc's checks.
+    var order: [(index: Int, isDTC: Bool)] = []
+
+    init(registry: RuleRegistry, selection: RuleSelection, treeRules: [String: any TreeRule.Type]) {
+      let compileTimeIDs = Set(TreeFixups.compileTimeChecks)
+      var number: [String: Int] = [:]
+      var pending: [(Int, [String])] = []
+      func add(_ id: String) -> Int {
+        if let i = number[id] { return i }
+        let i = ids.count
+        number[id] = i
+        ids.append(id)
+        let rule = treeRules[id]
+        rules.append(rule)
+        prerequisites.append([])
+        settings.append(
+          selection.setting(id)
+            ?? RuleSetting(enabled: false, severity: registry.description(id)?.defaultSeverity ?? .warning))
+        compileTime.append(compileTimeIDs.contains(id))
+        if let rule { pending.append((i, rule.description.prerequisites)) }
+        return i
+      }
+      for r in registry.rules {
+        let d = r.description
+        order.append((add(d.id), d.category == .dtc))
+      }
+      while let (i, names) = pending.popLast() { prerequisites[i] = names.map(add) }
+    }
   }
 
   /// `frontEnd`: diagnostics produced while reading the tree (syntax errors, dtc's error-level checks that run
@@ -199,45 +238,42 @@ public struct Linter: Sendable {
     _ info: TreeInfo, byID: [String: any TreeRule.Type], frontEndFindings: [String: [Diagnostic]]
   ) -> [Diagnostic] {
     let tree = info.tree
-    var status: [String: Status] = [:]
-    status.reserveCapacity(byID.count)
+    let plan = self.plan
+    var status = [Status?](repeating: nil, count: plan.ids.count)
     var output: [Diagnostic] = []
 
-    func setting(_ id: String) -> RuleSetting {
-      selection.setting(id)
-        ?? RuleSetting(enabled: false, severity: registry.description(id)?.defaultSeverity ?? .warning)
-    }
     /// dtc's `c->error`: enabled at error severity.
-    func isErrorLevel(_ id: String) -> Bool {
-      let s = setting(id)
+    func isErrorLevel(_ i: Int) -> Bool {
+      let s = plan.settings[i]
       return s.enabled && s.severity == .error
     }
 
     /// dtc's `run_check`: returns true when an error-level rule failed here or in a prerequisite.
-    func run(_ id: String, depth: Int) -> Bool {
-      if let s = status[id] {
-        return (s == .failed || s == .skipped) && isErrorLevel(id)
+    func run(_ i: Int, depth: Int) -> Bool {
+      if let s = status[i] {
+        return (s == .failed || s == .skipped) && isErrorLevel(i)
       }
-      guard depth < 64, let rule = byID[id] else {
-        status[id] = .passed  // not a tree rule (a front-end rule that reported nothing)
+      guard depth < 64, let rule = plan.rules[i] else {
+        status[i] = .passed  // not a tree rule (a front-end rule that reported nothing)
         return false
       }
-      status[id] = .running
+      status[i] = .running
       var error = false
       var prerequisiteFailed = false
-      for p in rule.description.prerequisites {
+      for p in plan.prerequisites[i] {
         if !error { error = run(p, depth: depth + 1) }  // dtc stops running prerequisites after an error
         if status[p] != .passed { prerequisiteFailed = true }
       }
       if prerequisiteFailed {
-        status[id] = .skipped
-        return error || isErrorLevel(id)
+        status[i] = .skipped
+        return error || isErrorLevel(i)
       }
-      let s = setting(id)
+      let id = plan.ids[i]
+      let s = plan.settings[i]
       var findings: [Diagnostic]
-      if let fe = frontEndFindings[id] {
+      if !frontEndFindings.isEmpty, let fe = frontEndFindings[id] {
         findings = fe.map(adjusted)
-      } else if info.inputKind == .source && compileTime.contains(id) {
+      } else if info.inputKind == .source && plan.compileTime[i] {
         findings = []  // the compile ran this check and it passed
       } else {
         var ctx = RuleContext(tree: tree, info: info, ruleID: id, severity: s.severity)
@@ -245,13 +281,13 @@ public struct Linter: Sendable {
         findings = ctx.findings
       }
       let passed = findings.isEmpty
-      status[id] = passed ? .passed : .failed
+      status[i] = passed ? .passed : .failed
       if s.enabled { output.append(contentsOf: findings) }
-      return error || (!passed && isErrorLevel(id))
+      return error || (!passed && isErrorLevel(i))
     }
 
-    for r in registry.rules where setting(r.description.id).enabled {
-      if run(r.description.id, depth: 0) && r.description.category == .dtc { break }
+    for (i, isDTC) in plan.order where plan.settings[i].enabled {
+      if run(i, depth: 0) && isDTC { break }
     }
     return output
   }

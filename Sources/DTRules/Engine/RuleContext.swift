@@ -98,6 +98,99 @@ public final class TreeInfo {
     return out
   }()
 
+  /// The live nodes (pre-order) that have a live property `name`, each with the property ``Node/property(_:)``
+  /// returns (the first live one of that name). The many rules that look at one property of every node read this
+  /// instead of searching each node's properties: the index is one pass over the tree, made on first use.
+  public func nodes(withProperty name: String) -> ArraySlice<(node: Node, property: Property)> {
+    let index = propertyIndex
+    guard let slot = index.probe(Property.hash(name), name).slot else { return [] }
+    let s = index.slots[slot]
+    return index.entries[s.start..<s.start + s.count]
+  }
+
+  /// Property name → its nodes: an open-addressing table over the names' hashes (``Property/nameHash``, computed
+  /// when the property was made), so indexing a property hashes nothing, and one array of entries grouped by name.
+  private struct PropertyIndex {
+    struct Slot {
+      var hash: UInt64
+      var name: String
+      /// The name's entries are `entries[start..<start + count]`.
+      var start = 0
+      var count = 0
+      /// The last node (by number) given an entry: only the first live property of a name on a node counts, as
+      /// `Node.property(_:)` answers.
+      var lastNode = -1
+    }
+    /// Slot numbers, -1 where empty; the size is a power of two, at least twice the number of slots.
+    var table = [Int32](repeating: -1, count: 256)
+    var slots: [Slot] = []
+    var entries: [(node: Node, property: Property)] = []
+
+    /// The slot of `name`, or where in `table` it would go.
+    func probe(_ hash: UInt64, _ name: String) -> (slot: Int?, position: Int) {
+      let mask = table.count - 1
+      var i = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+      while table[i] >= 0 {
+        let s = Int(table[i])
+        if slots[s].hash == hash && slots[s].name == name { return (s, i) }
+        i = (i + 1) & mask
+      }
+      return (nil, i)
+    }
+
+    /// The slot of `property`'s name, made when new.
+    mutating func slot(for property: Property) -> Int {
+      let (found, position) = probe(property.nameHash, property.name)
+      if let found { return found }
+      table[position] = Int32(slots.count)
+      slots.append(Slot(hash: property.nameHash, name: property.name))
+      if slots.count * 2 > table.count { grow() }
+      return slots.count - 1
+    }
+
+    private mutating func grow() {
+      table = [Int32](repeating: -1, count: table.count * 2)
+      let mask = table.count - 1
+      for (s, slot) in slots.enumerated() {
+        var i = Int(truncatingIfNeeded: slot.hash ^ (slot.hash >> 29)) & mask
+        while table[i] >= 0 { i = (i + 1) & mask }
+        table[i] = Int32(s)
+      }
+    }
+
+    init(_ nodes: [Node]) {
+      // First the slot of every counted property, in tree order; then the entries, grouped by slot.
+      // By number (no reference counting): slot, node, property within the node.
+      var kept: [(slot: Int32, node: Int32, property: Int32)] = []
+      for (k, n) in nodes.enumerated() {
+        for (j, p) in n.properties.enumerated() where !p.deleted {
+          let s = slot(for: p)
+          if slots[s].lastNode == k { continue }
+          slots[s].lastNode = k
+          slots[s].count += 1
+          kept.append((Int32(s), Int32(k), Int32(j)))
+        }
+      }
+      var next = 0
+      for s in slots.indices {
+        slots[s].start = next
+        next += slots[s].count
+      }
+      var filled = [Int](repeating: 0, count: slots.count)
+      entries = Array(unsafeUninitializedCapacity: kept.count) { buffer, initialized in
+        for e in kept {
+          let s = Int(e.slot)
+          let n = nodes[Int(e.node)]
+          (buffer.baseAddress! + slots[s].start + filled[s]).initialize(to: (n, n.properties[Int(e.property)]))
+          filled[s] += 1
+        }
+        initialized = kept.count
+      }
+    }
+  }
+
+  private lazy var propertyIndex = PropertyIndex(allNodes)
+
   /// `#address-cells` of a node as its children see it (dtc default 2 when absent).
   public func addressCells(of node: Node) -> Int {
     if let v = node.property("#address-cells")?.value.singleCell { return Int(v) }
@@ -191,31 +284,45 @@ public final class TreeInfo {
   }
 
   /// `device_type` is "pci" (`pci_bridge`).
-  private lazy var pciBridges: Set<ObjectIdentifier> = claimed { n in
-    n.property("device_type").map { $0.value.cString == "pci" } ?? false
-  }
+  private lazy var pciBridges = Set(
+    nodes(withProperty: "device_type").lazy.filter { $0.property.value.cString == "pci" }.map {
+      ObjectIdentifier($0.node)
+    })
   /// `compatible` lists "simple-bus" (`simple_bus_bridge`).
-  private lazy var simpleBuses: Set<ObjectIdentifier> = claimed { n in
-    n.property("compatible")?.value.cStrings.contains("simple-bus") ?? false
-  }
+  private lazy var simpleBuses = Set(
+    nodes(withProperty: "compatible").lazy.filter { $0.property.value.containsCString("simple-bus") }.map {
+      ObjectIdentifier($0.node)
+    })
   /// Base name `i2c-bus` or `i2c-arb`, or `i2c` without an `i2c-bus` child (`i2c_bus_bridge`; a controller whose
   /// bus is described by an `i2c-bus` child is not itself the bus).
   private lazy var i2cBuses: Set<ObjectIdentifier> = claimed { n in
-    let base = n.baseName
-    if base == "i2c-bus" || base == "i2c-arb" { return true }
-    return base == "i2c" && !n.liveChildren.contains { $0.baseName == "i2c-bus" }
+    if n.hasBaseName("i2c-bus") || n.hasBaseName("i2c-arb") { return true }
+    return n.hasBaseName("i2c") && !n.liveChildren.contains { $0.hasBaseName("i2c-bus") }
   }
   /// Base name `spi`, or 1 address cell, 0 size cells and a child with an `spi-*` property (`spi_bus_bridge`).
-  private lazy var spiBuses: Set<ObjectIdentifier> = claimed { [unowned self] n in
-    if n.baseName == "spi" { return true }
-    guard effectiveAddressCells(of: n) == 1, effectiveSizeCells(of: n) == 0 else { return false }
-    return n.liveChildren.contains { c in c.liveProperties.contains { $0.name.hasPrefix("spi-") } }
-  }
+  private lazy var spiBuses: Set<ObjectIdentifier> = {
+    var out = claimed { $0.hasBaseName("spi") }
+    // One address cell (so `#address-cells` is there and recorded), no size cells.
+    guard cellsRecorded else { return out }
+    for (n, _) in nodes(withProperty: "#address-cells")
+    where effectiveAddressCells(of: n) == 1 && effectiveSizeCells(of: n) == 0
+      && n.liveChildren.contains(where: { c in c.liveProperties.contains { $0.name.hasPrefix("spi-") } })
+    {
+      out.insert(ObjectIdentifier(n))
+    }
+    return out
+  }()
   /// A non-root node with a child named `endpoint` or holding `remote-endpoint` (`graph_nodes`).
-  private lazy var graphPorts: Set<ObjectIdentifier> = claimed { n in
-    guard n.parent != nil else { return false }
-    return n.liveChildren.contains { $0.baseName == "endpoint" || $0.property("remote-endpoint") != nil }
-  }
+  private lazy var graphPorts: Set<ObjectIdentifier> = {
+    // Found from the children: the parent of every live `endpoint` or `remote-endpoint` holder.
+    var out = Set<ObjectIdentifier>()
+    func claim(_ child: Node) {
+      if let port = child.parent, port.parent != nil { out.insert(ObjectIdentifier(port)) }
+    }
+    for c in allNodes where c.hasBaseName("endpoint") { claim(c) }
+    for (c, _) in nodes(withProperty: "remote-endpoint") { claim(c) }
+    return out
+  }()
 
   private func claimed(_ test: (Node) -> Bool) -> Set<ObjectIdentifier> {
     var out = Set<ObjectIdentifier>()
@@ -250,6 +357,37 @@ extension PropertyValue {
   /// The value read as a C string: the bytes up to the first NUL (all of them when there is none).
   public var cString: String {
     String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+  }
+
+  /// Whether `cStrings` contains `s`, compared byte for byte without making the strings.
+  public func containsCString(_ s: StaticString) -> Bool {
+    let n = s.utf8CodeUnitCount
+    let p = s.utf8Start
+    var start = 0
+    while start < bytes.count {
+      var end = start
+      while end < bytes.count && bytes[end] != 0 { end += 1 }
+      if end - start == n {
+        var k = 0
+        while k < n && bytes[start + k] == p[k] { k += 1 }
+        if k == n { return true }
+      }
+      start = end + 1
+    }
+    return false
+  }
+
+  /// Whether the value's bytes contain the ASCII `needle` anywhere.
+  public func containsBytes(_ needle: StaticString) -> Bool {
+    let n = needle.utf8CodeUnitCount
+    let p = needle.utf8Start
+    guard n > 0, bytes.count >= n else { return n == 0 }
+    for i in 0...(bytes.count - n) where bytes[i] == p[0] {
+      var k = 1
+      while k < n && bytes[i + k] == p[k] { k += 1 }
+      if k == n { return true }
+    }
+    return false
   }
 
   /// The strings dtc's `node_is_compatible` walks: NUL-separated, the last one possibly unterminated.

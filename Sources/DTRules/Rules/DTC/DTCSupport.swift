@@ -53,10 +53,8 @@ protocol StringPropertyRule: TreeRule {
 
 extension StringPropertyRule {
   func check(_ context: inout RuleContext) {
-    for node in context.info.allNodes {
-      if let p = node.property(Self.propertyName), !isOneString(p.value) {
-        context.report("property is not a string", node: node, property: p)
-      }
+    for (node, p) in context.info.nodes(withProperty: Self.propertyName) where !isOneString(p.value) {
+      context.report("property is not a string", node: node, property: p)
     }
   }
 }
@@ -68,10 +66,8 @@ protocol StringListPropertyRule: TreeRule {
 
 extension StringListPropertyRule {
   func check(_ context: inout RuleContext) {
-    for node in context.info.allNodes {
-      if let p = node.property(Self.propertyName), !isStringList(p.value) {
-        context.report("property is not a string list", node: node, property: p)
-      }
+    for (node, p) in context.info.nodes(withProperty: Self.propertyName) where !isStringList(p.value) {
+      context.report("property is not a string list", node: node, property: p)
     }
   }
 }
@@ -83,10 +79,8 @@ protocol CellPropertyRule: TreeRule {
 
 extension CellPropertyRule {
   func check(_ context: inout RuleContext) {
-    for node in context.info.allNodes {
-      if let p = node.property(Self.propertyName), p.value.bytes.count != 4 {
-        context.report("property is not a single cell", node: node, property: p)
-      }
+    for (node, p) in context.info.nodes(withProperty: Self.propertyName) where p.value.bytes.count != 4 {
+      context.report("property is not a single cell", node: node, property: p)
     }
   }
 }
@@ -138,7 +132,6 @@ func checkPhandleArgs(_ context: inout RuleContext, node: Node, property prop: P
   // A value with markers (a source value) must have a phandle reference at each entry's first cell. dtc checks a
   // blob before recovering references from it: there no value has markers.
   let hasMarkers = context.info.inputKind == .source && !prop.value.markers.isEmpty
-  let referenceOffsets = Set(prop.value.markers.lazy.filter { $0.kind == .phandleReference }.map(\.offset))
   // dtc counts in unsigned 32-bit cells; a huge `#…-cells` wraps the same way here.
   let count = UInt32(len / 4)
   var cell: UInt32 = 0
@@ -152,7 +145,8 @@ func checkPhandleArgs(_ context: inout RuleContext, node: Node, property prop: P
       cellSize = 0
       continue
     }
-    if hasMarkers && !referenceOffsets.contains(Int(cell) * 4) {
+    if hasMarkers && !prop.value.markers.contains(where: { $0.kind == .phandleReference && $0.offset == Int(cell) * 4 })
+    {
       context.report("cell \(cell) is not a phandle reference", node: node, property: prop)
     }
     guard let providerNode = context.info.nodesByPhandle[phandle] else {
@@ -184,10 +178,8 @@ protocol PhandleArgsPropertyRule: TreeRule {
 
 extension PhandleArgsPropertyRule {
   func check(_ context: inout RuleContext) {
-    for node in context.info.allNodes {
-      if let p = node.property(Self.provider.propertyName) {
-        checkPhandleArgs(&context, node: node, property: p, provider: Self.provider)
-      }
+    for (node, p) in context.info.nodes(withProperty: Self.provider.propertyName) {
+      checkPhandleArgs(&context, node: node, property: p, provider: Self.provider)
     }
   }
 }
@@ -252,8 +244,23 @@ func phandleCellsDescription(_ family: String, name: String, cells: String) -> R
 
 /// dtc's `prop_is_gpio`: `gpios`, `gpio`, `*-gpios`, `*-gpio`, but not `*,nr-gpios`.
 func isGPIOProperty(_ name: String) -> Bool {
-  if name.hasSuffix(",nr-gpios") { return false }
-  return name.hasSuffix("-gpios") || name == "gpios" || name.hasSuffix("-gpio") || name == "gpio"
+  // On the name's bytes: every property of every node comes through here, and `hasSuffix` compares Unicode text.
+  var name = name
+  return name.withUTF8 { b in
+    if hasSuffix(b, ",nr-gpios") { return false }
+    return hasSuffix(b, "gpios") && (b.count == 5 || b[b.count - 6] == UInt8(ascii: "-"))
+      || hasSuffix(b, "gpio") && (b.count == 4 || b[b.count - 5] == UInt8(ascii: "-"))
+  }
+}
+
+/// Whether `bytes` end with the ASCII `suffix`.
+func hasSuffix(_ bytes: UnsafeBufferPointer<UInt8>, _ suffix: StaticString) -> Bool {
+  let n = suffix.utf8CodeUnitCount
+  guard bytes.count >= n else { return false }
+  let s = suffix.utf8Start
+  let base = bytes.count - n
+  for i in 0..<n where bytes[base + i] != s[i] { return false }
+  return true
 }
 
 /// dtc's `check_graph_reg`: a port's or endpoint's `reg` is one cell equal to its unit address, and its parent
@@ -295,24 +302,38 @@ func isInterruptProvider(_ node: Node) -> Bool {
 func checkUniqueUnitAddresses(_ context: inout RuleContext, ignoringDisabled: Bool) {
   let info = context.info
   for node in info.allNodes {
-    guard info.recordedAddressCells(of: node) >= 0, info.recordedSizeCells(of: node) >= 0, !node.children.isEmpty
+    guard !node.children.isEmpty, info.recordedAddressCells(of: node) >= 0, info.recordedSizeCells(of: node) >= 0
     else { continue }
-    var earlier: [Substring: [Node]] = [:]
     var pairs = 0
     var untold = 0
-    for child in node.liveChildren {
-      let unit = child.unitAddress
-      if unit.isEmpty { continue }
-      if ignoringDisabled && isDisabled(child) { continue }
-      for e in earlier[unit] ?? [] {
-        if pairs < maxPairsPerParent {
-          context.report("duplicate unit-address (also used in node \(child.path))", node: e)
-          pairs += 1
-        } else {
-          untold += 1
-        }
+    func report(_ e: Node, _ child: Node) {
+      if pairs < maxPairsPerParent {
+        context.report("duplicate unit-address (also used in node \(child.path))", node: e)
+        pairs += 1
+      } else {
+        untold += 1
       }
-      earlier[unit, default: []].append(child)
+    }
+    if node.children.count <= 16 {
+      // Small sibling lists (nearly all of them): pairwise, no hashing. Reports in the same order as below.
+      var earlier: [(unit: Substring, node: Node)] = []
+      for child in node.children where !child.deleted {
+        let unit = child.unitAddress
+        if unit.isEmpty { continue }
+        if ignoringDisabled && isDisabled(child) { continue }
+        for e in earlier where e.unit == unit { report(e.node, child) }
+        earlier.append((unit, child))
+      }
+    } else {
+      var earlier: [Substring: [Node]] = [:]
+      earlier.reserveCapacity(node.children.count)
+      for child in node.liveChildren {
+        let unit = child.unitAddress
+        if unit.isEmpty { continue }
+        if ignoringDisabled && isDisabled(child) { continue }
+        for e in earlier[unit] ?? [] { report(e, child) }
+        earlier[unit, default: []].append(child)
+      }
     }
     if untold > 0 {
       context.report(
@@ -334,8 +355,7 @@ func isDisabled(_ node: Node) -> Bool {
 /// dtc's `check_ranges_format` for `ranges` or `dma-ranges`.
 func checkRangesFormat(_ context: inout RuleContext, _ name: String) {
   let info = context.info
-  for node in info.allNodes {
-    guard let prop = node.property(name) else { continue }
+  for (node, prop) in info.nodes(withProperty: name) {
     guard let parent = node.parent else {
       context.report("Root node has a \"\(name)\" property", node: node, property: prop)
       continue

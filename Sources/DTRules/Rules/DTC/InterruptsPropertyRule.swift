@@ -29,8 +29,7 @@ struct InterruptsPropertyRule: TreeRule {
 
   func check(_ context: inout RuleContext) {
     let info = context.info
-    nodes: for node in info.allNodes {
-      guard let irq = node.property("interrupts") else { continue }
+    nodes: for (node, irq) in info.nodes(withProperty: "interrupts") {
       let len = irq.value.bytes.count
       if len % 4 != 0 {
         context.report("size (\(len)) is invalid, expected multiple of 4", node: node, property: irq)

@@ -15,7 +15,7 @@ struct NamesIsStringListRule: TreeRule {
 
   func check(_ context: inout RuleContext) {
     for node in context.info.allNodes {
-      for p in node.liveProperties where p.name.hasSuffix("-names") {
+      for p in node.liveProperties where hasNamesSuffix(p.name) {
         // dtc re-reads the property by name: the first live one.
         if let first = node.property(p.name), !isStringList(first.value) {
           context.report("property is not a string list", node: node, property: first)
@@ -23,4 +23,10 @@ struct NamesIsStringListRule: TreeRule {
       }
     }
   }
+}
+
+/// `name.hasSuffix("-names")` on the name's bytes (every property of every node comes through here).
+func hasNamesSuffix(_ name: String) -> Bool {
+  var name = name
+  return name.withUTF8 { hasSuffix($0, "-names") }
 }

@@ -13,13 +13,9 @@ struct NodeNameVsPropertyNameRule: TreeRule {
     nonTriggering: [RuleExample("/dts-v1/;\n/ {\n\tfoo = <1>;\n\tfoo@1 {\n\t};\n};\n")])
 
   func check(_ context: inout RuleContext) {
-    var propertyNames: [ObjectIdentifier: Set<String>] = [:]
     for node in context.info.allNodes {
       guard let parent = node.parent else { continue }
-      let key = ObjectIdentifier(parent)
-      let names = propertyNames[key] ?? Set(parent.liveProperties.map(\.name))
-      propertyNames[key] = names
-      if names.contains(node.name) { context.report("node name and property name conflict", node: node) }
+      if parent.property(node.name) != nil { context.report("node name and property name conflict", node: node) }
     }
   }
 }

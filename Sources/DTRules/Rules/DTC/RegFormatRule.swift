@@ -22,8 +22,7 @@ struct RegFormatRule: TreeRule {
 
   func check(_ context: inout RuleContext) {
     let info = context.info
-    for node in info.allNodes {
-      guard let reg = node.property("reg") else { continue }
+    for (node, reg) in info.nodes(withProperty: "reg") {
       guard let parent = node.parent else {
         context.report("Root node has a \"reg\" property", node: node)
         continue

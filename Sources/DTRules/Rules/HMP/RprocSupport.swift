@@ -47,10 +47,11 @@ extension TreeInfo {
   private enum ImxRprocLikeNodes: TreeFact {
     static func compute(_ info: TreeInfo) -> [Node] {
       let listed: Set<String> = info.hmp.kernelGiven == nil ? [] : Set(info.hmp.kernel.compatibles)
-      return info.allNodes.filter { n in
-        (n.property("compatible")?.value.strings ?? []).contains {
-          HMPCompatibles.namesMCore($0) || listed.contains($0)
-        }
+      // Every `namesMCore` compatible has "-cm" in it: a node without those bytes is passed over without making
+      // its compatible strings (unless the kernel lists compatibles of its own).
+      return info.nodes(withProperty: "compatible").compactMap { n, p in
+        guard !listed.isEmpty || p.value.containsBytes("-cm") else { return nil }
+        return (p.value.strings ?? []).contains { HMPCompatibles.namesMCore($0) || listed.contains($0) } ? n : nil
       }
     }
   }

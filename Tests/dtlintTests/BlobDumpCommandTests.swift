@@ -37,6 +37,24 @@ import _DTTestSupport
     #expect(s.files() == ["board.dtb", "board.dts", "overlay.dtbo", "overlay.dtso"])
   }
 
+  /// `dump FILE` alone takes the shortest way (no command value is built); with an option it goes through the
+  /// command: the same bytes, and a full standard output is the same error (exit 2) either way.
+  @Test func dumpWithoutOptionsPrintsWhatTheCommandPrints() throws {
+    let s = Scratch()
+    s.write("b.dts", "/dts-v1/;\n/ { l: n@1 { reg = <1>; p = <&l>; }; };\n")
+    #expect(try CLI.run(["compile", "b.dts", "-@", "-o", "b.dtb"], cwd: s.path).status == 0)
+    let short = try CLI.run(["dump", "b.dtb"], cwd: s.path)
+    let long = try CLI.run(["dump", "b.dtb", "--no-cache"], cwd: s.path)
+    #expect(short.status == 0 && long.status == 0)
+    #expect(short.stdoutBytes == long.stdoutBytes && short.stderr == long.stderr)
+    #expect(short.stdout.contains("l: n@1 {"))
+    for args in [["dump", "b.dtb"], ["dump", "b.dtb", "--no-cache"]] {
+      let full = try Shell.run("\"$0\" \(args.joined(separator: " ")) > /dev/full", cwd: s.path)
+      #expect(full.status == 2, "\(args): \(full.stderr)")
+      #expect(full.stderr.contains("standard output"), "\(args): \(full.stderr)")
+    }
+  }
+
   /// A `/__symbols__` label that is not a DTS label takes the general path: left out with a comment and a warning
   /// naming the file, as before.
   @Test func labelDTSCannotWriteWarns() throws {

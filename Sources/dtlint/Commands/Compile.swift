@@ -105,6 +105,11 @@ extension DTLint {
         let reader = SourceReader(sources: sources, options: inputOptions.frontEnd(reading: [input], sources: sources))
         text = dtsText(of: try loadForOutput(input, reader: reader).tree, input: input)
       }
+      try Self.write(text)
+    }
+
+    /// Writes the text to standard output.
+    static func write(_ text: [UInt8]) throws {
       do {
         try writeOutput(text, to: "-")
       } catch {

@@ -138,8 +138,8 @@ struct Lexer {
     }
     var atLineStart = true
     // Includes shared with other units (``SharedTextRegion``): their tokens are reused when the lexer reaches one
-    // in a state it was lexed from before, and kept for the others when it lexes one cleanly (no diagnostic, no
-    // `/include/`, ending where the include's text ends, before a line break).
+    // in a state it was lexed from before, and kept for the others when it lexes a replayed one cleanly (no
+    // diagnostic, no `/include/`, ending where the include's text ends, before a line break).
     let regions = includeDepth == 0 ? text.sharedRegions : []
     var ri = 0
     var fills: [(end: Int, record: IncludeRecord, tok: Int, diags: Int, incs: Int, state: State, lineStart: Bool)] = []
@@ -219,7 +219,9 @@ struct Lexer {
             while ri < regions.count, regions[ri].start < r.end { ri += 1 }
             break
           }
-          fills.append((r.end, r.record, tokens.count, diagnostics.count, includedFiles.count, state, atLineStart))
+          if r.replayed {
+            fills.append((r.end, r.record, tokens.count, diagnostics.count, includedFiles.count, state, atLineStart))
+          }
         }
         watch = min(fills.last?.end ?? Int.max, ri < regions.count ? regions[ri].start : Int.max)
         if i >= watch { continue }

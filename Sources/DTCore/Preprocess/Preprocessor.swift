@@ -143,6 +143,8 @@ final class PPEngine {
   @exclusivity(unchecked) var writeCount = 0
   @exclusivity(unchecked) var streamCount = 0
   let optionsKey: String
+  /// Whether this unit records its includes (``PreprocessorCache/firstRecordingUnit``).
+  @exclusivity(unchecked) var records = false
 
   static let maxArgTokens = 8 << 20
 
@@ -234,6 +236,9 @@ final class PPEngine {
   // MARK: Running
 
   func run() {
+    if cache.sharesIncludes {
+      records = cache.unitsStarted.add(1, ordering: .relaxed).newValue >= cache.firstRecordingUnit
+    }
     // Built-in macros.
     for m in Self.builtins { setMacro(m.name, m) }
     // Predefined macros and -D options, read from a virtual file.
@@ -766,7 +771,7 @@ final class PPEngine {
     let shareable = d.kind != .import_ && atCleanPoint
     if shareable {
       if replayInclude(file, foundIn: foundIn, includer: fi, at: range) { return }
-      beginRecording(file, foundIn: foundIn, includer: fi)
+      if records { beginRecording(file, foundIn: foundIn, includer: fi) }
     }
     let ctx = Int32(outContexts.count)
     outContexts.append(SourceContext(kind: .file(file.id, includedAt: range), parent: files[fi].ctx))

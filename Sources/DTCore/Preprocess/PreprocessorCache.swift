@@ -121,9 +121,15 @@ public final class PreprocessorCache: Sendable {
   /// the object).
   private let commandLineMacros = Mutex([ObjectIdentifier: (original: MacroDef, stripped: MacroDef)]())
 
-  public init(disk: LexCache? = nil, sharesIncludes: Bool = false) {
+  /// The first unit (counting from 1, in the order they start) whose includes are recorded: a run of one unit
+  /// (one board checked or compiled) gains nothing from recording.
+  let firstRecordingUnit: Int
+  let unitsStarted = Atomic<Int>(0)
+
+  public init(disk: LexCache? = nil, sharesIncludes: Bool = false, firstRecordingUnit: Int = 1) {
     self.disk = disk
     self.sharesIncludes = sharesIncludes
+    self.firstRecordingUnit = firstRecordingUnit
   }
 
   /// How many includes were recorded for sharing, and how many were replayed instead of being read again.

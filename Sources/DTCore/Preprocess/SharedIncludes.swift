@@ -125,6 +125,9 @@ struct SharedTextRegion: Sendable {
   var start: Int
   var end: Int
   var record: IncludeRecord
+  /// The text was replayed (the record was used a second time): only then does the lexer keep its tokens, so
+  /// that a record no other unit uses holds no tokens.
+  var replayed: Bool
 }
 
 /// An include being recorded (engine-local).
@@ -369,7 +372,9 @@ extension PPEngine {
       expanded: expandedTokens - r.expandedStart, recordedMain: main.id.raw, entry: entry, exit: exit,
       bytes: Array(out[r.outStart...]), segments: segs, contexts: ctxs, diagnostics: diags)
     cache.addIncludeRecord(record, for: r.key)
-    if out.count > r.outStart { regions.append(SharedTextRegion(start: r.outStart, end: out.count, record: record)) }
+    if out.count > r.outStart {
+      regions.append(SharedTextRegion(start: r.outStart, end: out.count, record: record, replayed: false))
+    }
   }
 
   /// The include just ended at a clean point (nothing of it pending).
@@ -477,7 +482,7 @@ extension PPEngine {
       lastCtx = x.lastCtx < 0 ? -1 : x.lastCtx + ctxBase
     }
     if !rec.bytes.isEmpty {
-      regions.append(SharedTextRegion(start: Int(outBase), end: out.count, record: rec))
+      regions.append(SharedTextRegion(start: Int(outBase), end: out.count, record: rec, replayed: true))
     }
     cache.replayed.add(1, ordering: .relaxed)
   }

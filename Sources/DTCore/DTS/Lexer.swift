@@ -184,53 +184,60 @@ struct Lexer {
       return nil
     }
 
-    while true {
-      if i >= watch {
-        while let f = fills.last, i >= f.end {
-          fills.removeLast()
-          if i == f.end, diagnostics.count == f.diags, includedFiles.count == f.incs, f.end == n || b[f.end] == 0x0A {
-            let lexed = LexedRegion(
-              state: f.state.rawValue, atLineStart: f.lineStart, tokens: Array(tokens[f.tok...]),
-              exitState: state.rawValue, exitAtLineStart: atLineStart)
-            f.record.lexed.withLock { list in
-              if list.count < 4,
-                !list.contains(where: { $0.state == lexed.state && $0.atLineStart == lexed.atLineStart })
-              {
-                list.append(lexed)
-              }
+    /// At a line break `i` (or the end): ends the regions being lexed for the first time that end here (keeping
+    /// their tokens), and reuses the tokens of a region that starts here. True when `i` moved past one.
+    func atRegionBoundary() -> Bool {
+      var moved = false
+      while let f = fills.last, i >= f.end {
+        fills.removeLast()
+        if i == f.end, diagnostics.count == f.diags, includedFiles.count == f.incs, f.end == n || b[f.end] == 0x0A {
+          let lexed = LexedRegion(
+            state: f.state.rawValue, atLineStart: f.lineStart, tokens: Array(tokens[f.tok...]),
+            exitState: state.rawValue, exitAtLineStart: atLineStart)
+          f.record.lexed.withLock { list in
+            if list.count < 4, !list.contains(where: { $0.state == lexed.state && $0.atLineStart == lexed.atLineStart })
+            {
+              list.append(lexed)
             }
           }
         }
-        while ri < regions.count, regions[ri].start <= i {
-          let r = regions[ri]
-          ri += 1
-          guard r.start == i, r.end <= n else { continue }
-          let code = state.rawValue
-          let lineStart = atLineStart
-          if r.end == n || b[r.end] == 0x0A,
-            let lexed = r.record.lexed.withLock({ l in l.first { $0.state == code && $0.atLineStart == lineStart } })
-          {
-            tokens.append(contentsOf: lexed.tokens)
-            regionsReused += 1
-            i = r.end
-            state = State(rawValue: lexed.exitState) ?? .initial
-            atLineStart = lexed.exitAtLineStart
-            cursor.seg = max(0, text.segmentIndex(containing: max(0, i - 1)))
-            while ri < regions.count, regions[ri].start < r.end { ri += 1 }
-            break
-          }
-          if r.replayed {
-            fills.append((r.end, r.record, tokens.count, diagnostics.count, includedFiles.count, state, atLineStart))
-          }
-        }
-        watch = min(fills.last?.end ?? Int.max, ri < regions.count ? regions[ri].start : Int.max)
-        if i >= watch { continue }
       }
-      if i >= n { break }
+      while ri < regions.count, regions[ri].start <= i {
+        let r = regions[ri]
+        ri += 1
+        guard r.start == i, r.end <= n else { continue }
+        let code = state.rawValue
+        let lineStart = atLineStart
+        if r.end == n || b[r.end] == 0x0A,
+          let lexed = r.record.lexed.withLock({ l in l.first { $0.state == code && $0.atLineStart == lineStart } })
+        {
+          tokens.append(contentsOf: lexed.tokens)
+          regionsReused += 1
+          i = r.end
+          moved = true
+          state = State(rawValue: lexed.exitState) ?? .initial
+          atLineStart = lexed.exitAtLineStart
+          cursor.seg = max(0, text.segmentIndex(containing: max(0, i - 1)))
+          while ri < regions.count, regions[ri].start < r.end { ri += 1 }
+          break
+        }
+        if r.replayed {
+          fills.append((r.end, r.record, tokens.count, diagnostics.count, includedFiles.count, state, atLineStart))
+        }
+      }
+      watch = min(fills.last?.end ?? Int.max, ri < regions.count ? regions[ri].start : Int.max)
+      return moved
+    }
+
+    while i < n {
       let c = b[i]
       // Whitespace.
       if isSpace(c) {
-        if c == 0x0A { atLineStart = true }
+        if c == 0x0A {
+          // Shared regions start and end at line breaks.
+          if i >= watch, atRegionBoundary() { continue }
+          atLineStart = true
+        }
         i += 1
         continue
       }
@@ -500,6 +507,7 @@ struct Lexer {
       }
       i += 1
     }
+    if i >= watch { _ = atRegionBoundary() }
   }
 
   private func hexValue(_ c: UInt8) -> Int {

@@ -230,12 +230,14 @@ extension PPEngine {
       && !(segments.last.map { Int($0.outStart) == out.count } ?? false)
   }
 
-  func writerEntry(touched: Set<Int32>) -> WriterEntry {
-    normalized(
-      WriterEntry(
-        avoidPaste: avoidPaste, outEmpty: out.isEmpty, segmentsEmpty: segments.isEmpty, curLineFile: curLineFile,
-        curLine: curLine, lastFile: lastFile, lastEnd: lastEnd, lastCtx: lastCtx), touched: touched)
+  /// The output writer's state now, as is.
+  var writerState: WriterEntry {
+    WriterEntry(
+      avoidPaste: avoidPaste, outEmpty: out.isEmpty, segmentsEmpty: segments.isEmpty, curLineFile: curLineFile,
+      curLine: curLine, lastFile: lastFile, lastEnd: lastEnd, lastCtx: lastCtx)
   }
+
+  func writerEntry(touched: Set<Int32>) -> WriterEntry { normalized(writerState, touched: touched) }
 
   func normalized(_ e: WriterEntry, touched: Set<Int32>) -> WriterEntry {
     var e = e
@@ -301,10 +303,7 @@ extension PPEngine {
       key: includeKey(file, foundIn: foundIn), source: file, entryDepth: files.count, outStart: out.count,
       segStart: segments.count, ctxBase: outContexts.count, diagStart: diagnostics.count,
       expandedStart: expandedTokens, includerCtx: files[fi].ctx,
-      entryRaw: WriterEntry(
-        avoidPaste: avoidPaste, outEmpty: out.isEmpty, segmentsEmpty: segments.isEmpty, curLineFile: curLineFile,
-        curLine: curLine, lastFile: lastFile, lastEnd: lastEnd, lastCtx: lastCtx),
-      lineChanges: lineChanges, writes: writeCount, streams: streamCount)
+      entryRaw: writerState, lineChanges: lineChanges, writes: writeCount, streams: streamCount)
     recorders.append(r)
   }
 

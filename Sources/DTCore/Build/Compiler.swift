@@ -33,11 +33,12 @@ public struct SourceReader: Sendable {
   public let options: FrontEndOptions
   public let cache: PreprocessorCache
 
-  /// `cache` nil: a new one, with the disk cache of `options`.
+  /// `cache` nil: a new one, with the disk cache of `options`, sharing includes between the files read (recorded
+  /// from the second file on: reading one file records nothing).
   public init(sources: SourceManager, options: FrontEndOptions, cache: PreprocessorCache? = nil) {
     self.sources = sources
     self.options = options
-    self.cache = cache ?? PreprocessorCache(disk: options.lexCache)
+    self.cache = cache ?? PreprocessorCache(disk: options.lexCache, sharesIncludes: true, firstRecordingUnit: 2)
   }
 
   /// Parses the file at `path`. Errors reading the main file are thrown; everything else is in the result.

@@ -84,7 +84,7 @@ public struct FrontEndLimits: Sendable {
 /// dtc's lexer, written from its documented behaviour: flex start conditions (INITIAL, V1, PROPNODENAME,
 /// BYTESTRING) decide whether `0x10` is a number or a name; `/include/` splices in another file read as is.
 struct Lexer {
-  enum State { case initial, v1, propNodeName, byteString }
+  enum State: UInt8 { case initial, v1, propNodeName, byteString }
 
   let sources: SourceManager
   let searchPaths: [String]
@@ -104,6 +104,8 @@ struct Lexer {
   var includeStack: [String] = []
   /// Files read by `/include/`, for dependency lists.
   var includedFiles: [FileID] = []
+  /// Shared include regions whose tokens were reused instead of lexed (``SharedTextRegion``).
+  var regionsReused = 0
 
   init(sources: SourceManager, searchPaths: [String], limits: FrontEndLimits) {
     self.sources = sources
@@ -135,6 +137,13 @@ struct Lexer {
       return
     }
     var atLineStart = true
+    // Includes shared with other units (``SharedTextRegion``): their tokens are reused when the lexer reaches one
+    // in a state it was lexed from before, and kept for the others when it lexes a replayed one cleanly (no
+    // diagnostic, no `/include/`, ending where the include's text ends, before a line break).
+    let regions = includeDepth == 0 ? text.sharedRegions : []
+    var ri = 0
+    var fills: [(end: Int, record: IncludeRecord, tok: Int, diags: Int, incs: Int, state: State, lineStart: Bool)] = []
+    var watch = regions.first?.start ?? Int.max
 
     @inline(__always) func isNameChar(_ c: UInt8) -> Bool {
       // [a-zA-Z0-9,._+*#?@-]
@@ -175,11 +184,60 @@ struct Lexer {
       return nil
     }
 
+    /// At a line break `i` (or the end): ends the regions being lexed for the first time that end here (keeping
+    /// their tokens), and reuses the tokens of a region that starts here. True when `i` moved past one.
+    func atRegionBoundary() -> Bool {
+      var moved = false
+      while let f = fills.last, i >= f.end {
+        fills.removeLast()
+        if i == f.end, diagnostics.count == f.diags, includedFiles.count == f.incs, f.end == n || b[f.end] == 0x0A {
+          let lexed = LexedRegion(
+            state: f.state.rawValue, atLineStart: f.lineStart, tokens: Array(tokens[f.tok...]),
+            exitState: state.rawValue, exitAtLineStart: atLineStart)
+          f.record.lexed.withLock { list in
+            if list.count < 4, !list.contains(where: { $0.state == lexed.state && $0.atLineStart == lexed.atLineStart })
+            {
+              list.append(lexed)
+            }
+          }
+        }
+      }
+      while ri < regions.count, regions[ri].start <= i {
+        let r = regions[ri]
+        ri += 1
+        guard r.start == i, r.end <= n else { continue }
+        let code = state.rawValue
+        let lineStart = atLineStart
+        if r.end == n || b[r.end] == 0x0A,
+          let lexed = r.record.lexed.withLock({ l in l.first { $0.state == code && $0.atLineStart == lineStart } })
+        {
+          tokens.append(contentsOf: lexed.tokens)
+          regionsReused += 1
+          i = r.end
+          moved = true
+          state = State(rawValue: lexed.exitState) ?? .initial
+          atLineStart = lexed.exitAtLineStart
+          cursor.seg = max(0, text.segmentIndex(containing: max(0, i - 1)))
+          while ri < regions.count, regions[ri].start < r.end { ri += 1 }
+          break
+        }
+        if r.replayed {
+          fills.append((r.end, r.record, tokens.count, diagnostics.count, includedFiles.count, state, atLineStart))
+        }
+      }
+      watch = min(fills.last?.end ?? Int.max, ri < regions.count ? regions[ri].start : Int.max)
+      return moved
+    }
+
     while i < n {
       let c = b[i]
       // Whitespace.
       if isSpace(c) {
-        if c == 0x0A { atLineStart = true }
+        if c == 0x0A {
+          // Shared regions start and end at line breaks.
+          if i >= watch, atRegionBoundary() { continue }
+          atLineStart = true
+        }
         i += 1
         continue
       }
@@ -449,6 +507,7 @@ struct Lexer {
       }
       i += 1
     }
+    if i >= watch { _ = atRegionBoundary() }
   }
 
   private func hexValue(_ c: UInt8) -> Int {

@@ -491,6 +491,8 @@ extension PPEngine {
   }
 
   func builtinToken(_ m: MacroDef, _ name: Tok) -> Tok {
+    // Its value depends on where it is read: an include using one is not shared.
+    poisonRecorders()
     var kind = TK.number
     var text: [UInt8]
     switch m.builtin {

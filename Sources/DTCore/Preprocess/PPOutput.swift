@@ -4,6 +4,7 @@
 extension PPEngine {
   /// A new line of source starts with `t` (GCC's line-change callback).
   func lineChange(_ t: Tok) {
+    lineChanges &+= 1
     pendingLine = t
     prevTok = nil
     padSource = .none
@@ -17,6 +18,8 @@ extension PPEngine {
       return
     }
     if t.kind == .eof { return }
+    if !recorders.isEmpty { noteStream() }
+    streamCount &+= 1
     var space = false
     if avoidPaste {
       var s = padSource
@@ -90,6 +93,7 @@ extension PPEngine {
   }
 
   func write(_ t: Tok, space: Bool) {
+    writeCount &+= 1
     let verbatim = t.flags & TF.verbatim != 0
     if let pl = pendingLine {
       pendingLine = nil
@@ -176,7 +180,7 @@ extension PPEngine {
         segments[l].verbatim = false
       }
     } else {
-      lastFile = -1
+      forgetLastToken()
     }
     if out.count > options.maxOutputBytes {
       fatalError("preprocessed output exceeds \(options.maxOutputBytes) bytes", rangeOf(t))
@@ -192,7 +196,15 @@ extension PPEngine {
           context: 0))
     }
     out.append(c)
+    forgetLastToken()
+  }
+
+  /// No verbatim token is the last one written (its end and context then do not matter: they are cleared, so
+  /// that the writer's state after an include is all the include's own, see ``IncludeRecord``).
+  @inline(__always) func forgetLastToken() {
     lastFile = -1
+    lastEnd = 0
+    lastCtx = -1
   }
 
   /// Makes the next output bytes map to `start..<end` of `file`, extending the current segment when it already

@@ -136,6 +136,16 @@ final class PPEngine {
   @exclusivity(unchecked) var expandedTokens = 0
   @exclusivity(unchecked) var commandLineID: Int32 = -1
 
+  // Sharing includes between translation units (SharedIncludes.swift).
+  @exclusivity(unchecked) var recorders: [IncludeRecorder] = []
+  @exclusivity(unchecked) var regions: [SharedTextRegion] = []
+  @exclusivity(unchecked) var lineChanges = 0
+  @exclusivity(unchecked) var writeCount = 0
+  @exclusivity(unchecked) var streamCount = 0
+  let optionsKey: String
+  /// Whether this unit records its includes (``PreprocessorCache/firstRecordingUnit``).
+  @exclusivity(unchecked) var records = false
+
   static let maxArgTokens = 8 << 20
 
   init(sources: SourceManager, options: PreprocessorOptions, cache: PreprocessorCache, main: SourceFile) {
@@ -144,11 +154,19 @@ final class PPEngine {
     self.cache = cache
     self.interner = cache.interner
     self.main = main
+    optionsKey =
+      options.includePaths.joined(separator: "\u{0}")
+      + "\u{0}\(options.maxIncludeDepth),\(options.maxExpansionDepth),\(options.maxOutputBytes)"
   }
 
   func result() -> PreprocessedSource {
-    PreprocessedSource(
+    var r = PreprocessedSource(
       bytes: out, segments: segments, contexts: outContexts, diagnostics: diagnostics, fatal: fatal, files: filesRead)
+    if !fatal {
+      // Outer regions first (an include recorded around one replayed inside it starts at or before it).
+      r.sharedRegions = regions.sorted { $0.start != $1.start ? $0.start < $1.start : $0.end > $1.end }
+    }
+    return r
   }
 
   // MARK: Diagnostics
@@ -164,6 +182,7 @@ final class PPEngine {
   }
 
   func fatalError(_ message: String, _ range: SourceRange?) {
+    poisonRecorders()
     diag(.error, message, range)
     fatal = true
     stopped = true
@@ -217,16 +236,11 @@ final class PPEngine {
   // MARK: Running
 
   func run() {
-    // Built-in macros.
-    let builtins: [(Int32, MacroDef.Builtin)] = [
-      (Interner.kFile, .file), (Interner.kLine, .line), (Interner.kCounter, .counter),
-      (Interner.kIncludeLevel, .includeLevel), (Interner.kBaseFile, .baseFile), (Interner.kFileName, .fileName),
-      (Interner.kDate, .date), (Interner.kTime, .time), (Interner.kTimestamp, .timestamp),
-    ]
-    for (id, b) in builtins {
-      setMacro(
-        id, MacroDef(name: id, funLike: false, params: [], variadic: false, body: [], definition: nil, builtin: b))
+    if cache.sharesIncludes {
+      records = cache.unitsStarted.add(1, ordering: .relaxed).newValue >= cache.firstRecordingUnit
     }
+    // Built-in macros.
+    for m in Self.builtins { setMacro(m.name, m) }
     // Predefined macros and -D options, read from a virtual file.
     var text = "#define __STDC__ 1\n#define __STDC_HOSTED__ 1\n#define __ASSEMBLER__ 1\n"
     for d in options.defines {
@@ -261,7 +275,15 @@ final class PPEngine {
     if let l = out.last, l != 0x0A { appendSeparator(0x0A) }
   }
 
+  /// The built-in macros (one object each for every unit, so that a shared include can depend on them).
+  static let builtins: [MacroDef] = [
+    (Interner.kFile, MacroDef.Builtin.file), (Interner.kLine, .line), (Interner.kCounter, .counter),
+    (Interner.kIncludeLevel, .includeLevel), (Interner.kBaseFile, .baseFile), (Interner.kFileName, .fileName),
+    (Interner.kDate, .date), (Interner.kTime, .time), (Interner.kTimestamp, .timestamp),
+  ].map { MacroDef(name: $0.0, funLike: false, params: [], variadic: false, body: [], definition: nil, builtin: $0.1) }
+
   func setMacro(_ id: Int32, _ m: MacroDef?) {
+    if !recorders.isEmpty { noteWrite(id) }
     let i = Int(id)
     if i >= macros.count {
       let n = max(i + 1, interner.count)
@@ -272,6 +294,7 @@ final class PPEngine {
   }
 
   @inline(__always) func macro(_ id: Int32) -> MacroDef? {
+    if !recorders.isEmpty { noteRead(id) }
     let i = Int(id)
     return i >= 0 && i < macros.count ? macros[i] : nil
   }
@@ -285,6 +308,7 @@ final class PPEngine {
   func pushFile(_ f: SourceFile, ctx: Int32, foundIn: Int, record: Bool) {
     let lx = lexed(f)
     if record && filesSeen.insert(f.id.raw).inserted { filesRead.append(f.id) }
+    if record && !recorders.isEmpty { notePush(f.id, lx) }
     var dir = ""
     if let slash = f.path.lastIndex(of: "/") {
       dir = String(f.path[..<slash])
@@ -313,6 +337,7 @@ final class PPEngine {
       diag(.error, "unterminated \(name)", c.range)
     }
     skipping = false
+    if let r = recorders.last, files.count == r.entryDepth { finishRecording() }
   }
 
   /// Next token straight from the current file (GCC's `_cpp_lex_direct`), skipping groups that are excluded.
@@ -436,6 +461,7 @@ final class PPEngine {
       let n = Int(d.nameTok) + 1
       if n < Int(d.endTok), lx.toks[n].kind == .name, lx.toks[n].ident == Interner.kOnce {
         onceFiles.insert(lx.source.id.raw)
+        for r in recorders where !r.onceAdds.contains(lx.source.id.raw) { r.onceAdds.append(lx.source.id.raw) }
       }
     case .ident, .sccs, .assert_, .unassert, .null, .notDirective: break
     }
@@ -468,11 +494,7 @@ final class PPEngine {
     }
     if let p = d.problem { diag(.warning, p, tokRange(lx, d.problemTok)) }
     let def = lx.source.id.raw == commandLineID ? nil : m.definition
-    let md =
-      def == m.definition
-      ? m
-      : MacroDef(
-        name: m.name, funLike: m.funLike, params: m.params, variadic: m.variadic, body: m.body, definition: nil)
+    let md = def == m.definition ? m : cache.commandLineMacro(m)
     if let old = macro(m.name) {
       if old.builtin != .none {
         diag(.warning, "\"\(identName(m.name))\" redefined", md.definition)
@@ -729,6 +751,7 @@ final class PPEngine {
       fatalError("#\(dname) '\(file.path)': \(reason)", range)
       return
     }
+    if !recorders.isEmpty { noteDepth() }
     if files.count >= options.maxIncludeDepth {
       // Guarded recursion is legal C, so a cycle is only an error once it is this deep; name the loop when there is one.
       let cycle = files.lastIndex { $0.presumedName == file.path }.map {
@@ -739,9 +762,16 @@ final class PPEngine {
         range)
       return
     }
+    if !recorders.isEmpty { noteOnce(file.id.raw, onceFiles.contains(file.id.raw)) }
     if onceFiles.contains(file.id.raw) { return }
     if d.kind == .import_ {
+      poisonRecorders()
       if filesSeen.contains(file.id.raw) { return }
+    }
+    let shareable = d.kind != .import_ && atCleanPoint
+    if shareable {
+      if replayInclude(file, foundIn: foundIn, includer: fi, at: range) { return }
+      if records { beginRecording(file, foundIn: foundIn, includer: fi) }
     }
     let ctx = Int32(outContexts.count)
     outContexts.append(SourceContext(kind: .file(file.id, includedAt: range), parent: files[fi].ctx))

@@ -109,9 +109,42 @@ public final class PreprocessorCache: Sendable {
 
   /// Lexed files kept on disk between runs (nil: none).
   let disk: LexCache?
+  /// Whether includes read at a clean point are recorded and replayed in other units (SharedIncludes.swift). Off
+  /// by default: a cache shared by units whose files may change between them (the language server's) must not
+  /// share; ``SourceReader`` turns it on for the cache it makes for one run.
+  public let sharesIncludes: Bool
+  let includes = Mutex([IncludeKey: [IncludeRecord]]())
+  static let maxRecordsPerInclude = 8
+  let recorded = Atomic<Int>(0)
+  let replayed = Atomic<Int>(0)
+  /// Command-line macros without their definition place, one object per definition (shared includes depend on
+  /// the object).
+  private let commandLineMacros = Mutex([ObjectIdentifier: (original: MacroDef, stripped: MacroDef)]())
 
-  public init(disk: LexCache? = nil) {
+  /// The first unit (counting from 1, in the order they start) whose includes are recorded: a run of one unit
+  /// (one board checked or compiled) gains nothing from recording.
+  let firstRecordingUnit: Int
+  let unitsStarted = Atomic<Int>(0)
+
+  public init(disk: LexCache? = nil, sharesIncludes: Bool = false, firstRecordingUnit: Int = 1) {
     self.disk = disk
+    self.sharesIncludes = sharesIncludes
+    self.firstRecordingUnit = firstRecordingUnit
+  }
+
+  /// How many includes were recorded for sharing, and how many were replayed instead of being read again.
+  public var includesRecorded: Int { recorded.load(ordering: .relaxed) }
+  public var includesReplayed: Int { replayed.load(ordering: .relaxed) }
+
+  func commandLineMacro(_ m: MacroDef) -> MacroDef {
+    commandLineMacros.withLock { memo in
+      // The original is kept, so its identifier is not reused by another object.
+      if let d = memo[ObjectIdentifier(m)], d.original === m { return d.stripped }
+      let d = MacroDef(
+        name: m.name, funLike: m.funLike, params: m.params, variadic: m.variadic, body: m.body, definition: nil)
+      memo[ObjectIdentifier(m)] = (m, d)
+      return d
+    }
   }
 
   /// How many files have been lexed through this cache (each at most once).

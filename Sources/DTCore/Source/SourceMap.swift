@@ -52,6 +52,8 @@ public struct PreprocessedSource: Sendable {
   public var fatal: Bool
   /// Every file read, the main file first.
   public var files: [FileID]
+  /// Output ranges that are an include shared with other units of the run (the DTS lexer reuses its tokens).
+  var sharedRegions: [SharedTextRegion] = []
 
   public init(
     bytes: [UInt8], segments: [SourceMapSegment], contexts: [SourceContext], diagnostics: [Diagnostic] = [],

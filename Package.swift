@@ -26,6 +26,8 @@ let package = Package(
   targets: [
     // libfdt (Debian libfdt-dev ships no pkg-config file). Only Sources/DTCore/Binary imports it.
     .systemLibrary(name: "CLibfdt", providers: [.apt(["libfdt-dev"])]),
+    // glibc's malloc.h, for dtlint's allocator setting (Sources/dtlint/Support/Memory.swift).
+    .systemLibrary(name: "CMalloc"),
     .target(
       name: "DTCore",
       dependencies: ["CLibfdt"],
@@ -71,6 +73,7 @@ let package = Package(
         "DTHMP",
         "DTDoctor",
         "DTLanguageServer",
+        "CMalloc",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings

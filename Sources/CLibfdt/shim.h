@@ -2,8 +2,6 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <libfdt.h>
-/* glibc's mallopt (Memory.swift): the Glibc module does not include malloc.h. */
-#include <malloc.h>
 
 /* libfdt's header accessors are macros, which Swift cannot import. */
 static inline uint32_t CLibfdt_magic(const void *fdt) { return fdt_magic(fdt); }

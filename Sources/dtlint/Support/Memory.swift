@@ -1,4 +1,4 @@
-import CLibfdt  // the package's C layer; it includes glibc's malloc.h, which the Glibc module does not.
+import CMalloc  // glibc's malloc.h, which the Glibc module does not include
 
 /// How the process's allocator treats the memory a run frees.
 enum Memory {

@@ -38,6 +38,13 @@ extension SourceReader {
     }
     func errors(_ ds: [Diagnostic]) -> [Diagnostic] { ds.filter { $0.severity == .error } }
     if parts.count == 1 {
+      // A blob straight from its bytes when it can be (``DiffBlobReader``); anything else, and every error, as
+      // any command reads it.
+      if let file = try? sources.load(path: spec, accept: .regularFileOrStream),
+        InputKind.detect(path: spec, bytes: file.bytes) == .blob, let tree = DiffBlobReader.read(file.bytes)
+      {
+        return DiffInput(spec: spec, parts: parts, tree: tree, diagnostics: [])
+      }
       let loaded: LoadedTree
       do {
         loaded = try load(path: spec)

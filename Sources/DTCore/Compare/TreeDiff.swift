@@ -312,9 +312,11 @@ public enum TreeDiff {
       return true
     }
 
-    /// Whether the two nodes' live properties are the same names in the same order with the same values
-    /// (``equalBytesAreSame(_:_:)``): then the comparison below would find no change, and is skipped (most nodes
-    /// of two boards compare so). Anything else, duplicate names included, is left to it.
+    /// Whether the two nodes' live properties are the same names in the same order with the same values: equal
+    /// bytes whose phandle cells agree (``equalBytesAreSame(_:_:)``, else asked of ``DiffSide/same(_:in:_:in:)``,
+    /// as the comparison below asks), values of properties it does not compare (`phandle`, renumbered between two
+    /// boards) aside. Then that comparison would find no change, and is skipped (most nodes of two boards compare
+    /// so). Anything else, duplicate names included, is left to it.
     mutating func propertiesAreSame(_ na: Node, _ nb: Node) -> Bool {
       let pa = na.properties
       let pb = nb.properties
@@ -326,11 +328,18 @@ public enum TreeDiff {
         if i == pa.count || j == pb.count { return i == pa.count && j == pb.count }
         let x = pa[i]
         let y = pb[j]
-        guard x.nameHash == y.nameHash, x.name == y.name, x.value.bytes == y.value.bytes, equalBytesAreSame(x, y)
-        else { return false }
+        guard x.nameHash == y.nameHash, x.name == y.name else { return false }
+        if isCompared(property: x.name), !sameValue(x, in: na, y, in: nb) { return false }
         i += 1
         j += 1
       }
+    }
+
+    /// Whether two properties of one name are the same value (no change to report).
+    mutating func sameValue(_ pa: Property, in na: Node, _ pb: Property, in nb: Node) -> Bool {
+      if pa.value.bytes == pb.value.bytes, equalBytesAreSame(pa, pb) { return true }
+      guard pa.value.bytes.count == pb.value.bytes.count else { return false }
+      return DiffSide.same(a.analyze(pa, in: na), in: a, b.analyze(pb, in: nb), in: b)
     }
 
     mutating func compareProperties(_ na: Node, _ nb: Node, path: String) {

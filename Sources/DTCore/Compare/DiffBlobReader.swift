@@ -1,0 +1,54 @@
+/// Reads a blob for `diff` (issue 20) without libfdt: the tree ``DTBReader/read(_:path:recover:properties:)``
+/// builds, from the walk ``BlobDump`` makes (``BlobTags``, ``NodeIndex``), for the blobs that walk takes; nil for
+/// any other, which the caller then reads with ``DTBReader`` (and which reports what is wrong with it).
+///
+/// The first walk (``NodeIndex``) checks the structure block as libfdt's `fdt_check_full` and the reader's walk do;
+/// the second builds the nodes and properties in order, each property name read once per strings-block offset.
+/// Labels, phandles and value types are recovered afterwards as the reader recovers them (``BlobRecovery``).
+enum DiffBlobReader {
+  /// The tree of `bytes`, or nil when this path does not read it (see ``BlobDump`` for what it leaves out).
+  static func read(_ bytes: [UInt8]) -> DeviceTree? {
+    guard DTBReader.isBlob(bytes), let header = try? BlobHeader.parse(bytes, path: "", structure: false),
+      header.version >= 16
+    else { return nil }
+    var tags = BlobTags(bytes, header)
+    guard NodeIndex(&tags) != nil else { return nil }
+    tags.rewind()
+    // Property names by offset in the strings block (a board has a few hundred names for thousands of properties).
+    var names: [String?] =
+      header.stringsSize <= 1 << 16 ? Array(repeating: nil, count: header.stringsSize) : []
+    var stack: [Node] = []
+    var root: Node?
+    while let tag = tags.next() {
+      switch tag {
+      case BlobTags.fdtBeginNode:
+        let name = String(decoding: bytes[tags.nameStart..<tags.nameEnd], as: UTF8.self)
+        let node = Node(name: name)
+        if let parent = stack.last { parent.addChild(node) } else { root = node }
+        stack.append(node)
+      case BlobTags.fdtEndNode:
+        guard stack.popLast() != nil else { return nil }
+      case BlobTags.fdtProp:
+        guard let node = stack.last else { return nil }
+        let offset = tags.nameStart - tags.stringsStart
+        let name: String
+        if offset < names.count, let known = names[offset] {
+          name = known
+        } else {
+          name = String(decoding: bytes[tags.nameStart..<tags.nameEnd], as: UTF8.self)
+          if offset < names.count { names[offset] = name }
+        }
+        let value = PropertyValue(bytes: Array(bytes[tags.valueStart..<tags.valueEnd]))
+        node.properties.append(Property(name: name, value: value))
+      case BlobTags.fdtEnd:
+        guard stack.isEmpty, let root else { return nil }
+        let tree = DeviceTree(root: root, reserves: header.reserves, bootCPUID: header.bootCPUID)
+        BlobRecovery.recover(tree)
+        return tree
+      default:
+        break
+      }
+    }
+    return nil
+  }
+}

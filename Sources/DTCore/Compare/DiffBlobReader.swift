@@ -4,7 +4,9 @@
 ///
 /// The first walk (``NodeIndex``) checks the structure block as libfdt's `fdt_check_full` and the reader's walk do;
 /// the second builds the nodes and properties in order, each property name read once per strings-block offset.
-/// Labels, phandles and value types are recovered afterwards as the reader recovers them (``BlobRecovery``).
+/// Phandles, labels (from the index) and whether the blob is an overlay are recovered as ``BlobRecovery`` recovers
+/// them; value types are not: the tree's values have no markers, and ``DiffSide`` guesses the types of the values it
+/// prints (``DiffInput/typesGuessed``).
 enum DiffBlobReader {
   /// The tree of `bytes`, or nil when this path does not read it (see ``BlobDump`` for what it leaves out).
   static func read(_ bytes: [UInt8]) -> DeviceTree? {
@@ -12,8 +14,11 @@ enum DiffBlobReader {
       header.version >= 16
     else { return nil }
     var tags = BlobTags(bytes, header)
-    guard NodeIndex(&tags) != nil else { return nil }
+    guard var index = NodeIndex(&tags), index.addLabels() else { return nil }
     tags.rewind()
+    // In the order of the structure block, as the index has them.
+    var built: [Node] = []
+    built.reserveCapacity(index.nodes.count)
     // Property names by offset in the strings block (a board has a few hundred names for thousands of properties).
     var names: [String?] =
       header.stringsSize <= 1 << 16 ? Array(repeating: nil, count: header.stringsSize) : []
@@ -24,6 +29,7 @@ enum DiffBlobReader {
       case BlobTags.fdtBeginNode:
         let name = String(decoding: bytes[tags.nameStart..<tags.nameEnd], as: UTF8.self)
         let node = Node(name: name)
+        built.append(node)
         if let parent = stack.last { parent.addChild(node) } else { root = node }
         stack.append(node)
       case BlobTags.fdtEndNode:
@@ -41,9 +47,23 @@ enum DiffBlobReader {
         let value = PropertyValue(bytes: Array(bytes[tags.valueStart..<tags.valueEnd]))
         node.properties.append(Property(name: name, value: value))
       case BlobTags.fdtEnd:
-        guard stack.isEmpty, let root else { return nil }
+        guard stack.isEmpty, let root, built.count == index.nodes.count else { return nil }
         let tree = DeviceTree(root: root, reserves: header.reserves, bootCPUID: header.bootCPUID)
-        BlobRecovery.recover(tree)
+        // What ``BlobRecovery/recover(_:)`` gives a blob without fixups: phandles, whether it is an overlay, labels
+        // (found by the index as it finds them); value types are guessed by the comparison, for the values it
+        // prints.
+        _ = BlobRecovery.assignPhandles(root)
+        tree.isPlugin = index.isPlugin
+        for (i, entry) in index.nodes.enumerated() where entry.firstLabel >= 0 {
+          var labels: [String] = []
+          var l = entry.firstLabel
+          while l >= 0 {
+            let label = index.labels[l]
+            labels.append(String(decoding: bytes[label.nameStart..<label.nameEnd], as: UTF8.self))
+            l = label.next
+          }
+          built[i].labels = labels
+        }
         return tree
       default:
         break

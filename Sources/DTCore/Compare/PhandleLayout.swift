@@ -6,6 +6,8 @@ public struct PhandleIndex {
   public let tree: DeviceTree
   private var byPhandle: [UInt32: Node] = [:]
   private var byLabel: [String: Node] = [:]
+  /// The largest phandle of the tree (0 for none).
+  public private(set) var topPhandle: UInt32 = 0
 
   public init(_ tree: DeviceTree) {
     self.tree = tree
@@ -21,6 +23,7 @@ public struct PhandleIndex {
       }, exit: { _, _ in })
     self.byPhandle = byPhandle
     self.byLabel = byLabel
+    topPhandle = byPhandle.keys.max() ?? 0
   }
 
   private static func cell(_ p: Property?) -> UInt32 {

@@ -85,10 +85,14 @@ enum CellIdentity: Hashable {
 final class DiffSide {
   let tree: DeviceTree
   let index: PhandleIndex
+  /// The tree's values have no type markers yet (``DiffBlobReader``): ``typed(_:extraReferences:preferPaths:)``
+  /// guesses them as ``BlobRecovery`` would have.
+  let guessesTypes: Bool
 
-  init(_ tree: DeviceTree) {
+  init(_ tree: DeviceTree, guessesTypes: Bool = false) {
     self.tree = tree
     self.index = PhandleIndex(tree)
+    self.guessesTypes = guessesTypes
   }
 
   /// A property value with the places of its phandles: from the source's (or fixups') markers and from the
@@ -210,7 +214,8 @@ final class DiffSide {
       return t.label ?? t.path
     }
     var markers: [ValueMarker] = []
-    let ownTypes = v.property.value.markers.filter(\.isTypeMarker)
+    let own = guessesTypes ? ValueTyping.guessedMarkers(bytes, v.property.value.markers) : v.property.value.markers
+    let ownTypes = own.filter(\.isTypeMarker)
     let plainCells = ownTypes.allSatisfy { $0.kind == .cells(bits: 32) }
     var groups =
       v.layout?.groups
@@ -234,7 +239,7 @@ final class DiffSide {
         if let r = refText(targets[o]!) { markers.append(ValueMarker(kind: .phandleReference, offset: o, ref: r)) }
       }
     } else {
-      markers = v.property.value.markers.filter { $0.kind != .phandleReference && $0.kind != .label }
+      markers = own.filter { $0.kind != .phandleReference && $0.kind != .label }
       for (o, t) in targets {
         if let r = refText(t) { markers.append(ValueMarker(kind: .phandleReference, offset: o, ref: r)) }
       }

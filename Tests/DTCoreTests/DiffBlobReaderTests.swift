@@ -157,21 +157,7 @@ import Testing
     var declined = 0
     for seed in seeds {
       for round in 0..<600 {
-        var b = seed
-        for _ in 0..<(1 + Int(rng.next() % 3)) {
-          let at = Int(rng.next() % UInt64(b.count))
-          switch rng.next() % 4 {
-          case 0: b[at] ^= UInt8(truncatingIfNeeded: 1 << (rng.next() % 8))
-          case 1: b[at] = UInt8(truncatingIfNeeded: rng.next())
-          case 2: b[at] = [0x00, 0x2F, 0x20, 0x80, 0x01, 0x03, 0x09][Int(rng.next() % 7)]
-          default:
-            if at >= 40, (at & ~3) + 4 <= b.count {
-              HostileBlobTests.setBE32(
-                &b, at & ~3, [1, 2, 3, 4, 9, UInt32(truncatingIfNeeded: rng.next())][Int(rng.next() % 6)])
-            }
-          }
-        }
-        if rng.next() % 16 == 0 { b = Array(b.prefix(Int(rng.next() % UInt64(b.count)))) }
+        let b = BlobDumpTests.mutated(seed, &rng)
         guard let direct = DiffBlobReader.read(b) else {
           declined += 1
           continue

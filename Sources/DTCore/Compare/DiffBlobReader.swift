@@ -52,7 +52,12 @@ enum DiffBlobReader {
         // What ``BlobRecovery/recover(_:)`` gives a blob without fixups: phandles, whether it is an overlay, labels
         // (found by the index as it finds them); value types are guessed by the comparison, for the values it
         // prints.
-        _ = BlobRecovery.assignPhandles(root)
+        // BlobRecovery.assignPhandles: the first node (in pre-order) with a phandle gets it.
+        var assigned: Set<UInt32> = []
+        for node in built {
+          let ph = PhandleIndex.declaredPhandle(node)
+          if ph != 0, assigned.insert(ph).inserted { node.phandle = ph }
+        }
         tree.isPlugin = index.isPlugin
         for (i, entry) in index.nodes.enumerated() where entry.firstLabel >= 0 {
           var labels: [String] = []

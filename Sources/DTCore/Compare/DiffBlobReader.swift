@@ -53,10 +53,14 @@ enum DiffBlobReader {
         // (found by the index as it finds them); value types are guessed by the comparison, for the values it
         // prints.
         // BlobRecovery.assignPhandles: the first node (in pre-order) with a phandle gets it.
-        var assigned: Set<UInt32> = []
+        // (A dictionary of the type the phandle index uses: a Set<UInt32> would cost its own conformance look-up.)
+        var assigned: [UInt32: Node] = [:]
         for node in built {
           let ph = PhandleIndex.declaredPhandle(node)
-          if ph != 0, assigned.insert(ph).inserted { node.phandle = ph }
+          if ph != 0, assigned[ph] == nil {
+            node.phandle = ph
+            assigned[ph] = node
+          }
         }
         tree.isPlugin = index.isPlugin
         for (i, entry) in index.nodes.enumerated() where entry.firstLabel >= 0 {

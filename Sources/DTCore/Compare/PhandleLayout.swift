@@ -18,7 +18,8 @@ public struct PhandleIndex {
         var ph = Self.declaredPhandle(node)
         if ph == 0, node.phandle != 0, node.phandle != 0xffff_ffff { ph = node.phandle }
         if ph != 0, byPhandle[ph] == nil { byPhandle[ph] = node }
-        for l in node.labels where byLabel[l] == nil { byLabel[l] = node }
+        // The live labels, without building `node.labels` for every node.
+        for l in node.labelEntries where !l.deleted && byLabel[l.name] == nil { byLabel[l.name] = node }
       }, exit: { _, _ in })
     self.byPhandle = byPhandle
     self.byLabel = byLabel

@@ -188,13 +188,22 @@ final class DiffSide {
     let ba = a.bytes
     let bb = b.bytes
     guard ba.count == bb.count else { return false }
-    let offsets = a.referenceOffsets.union(b.referenceOffsets)
-    if offsets.isEmpty { return ba == bb }
-    var isReference = [Bool](repeating: false, count: ba.count)
-    for o in offsets {
+    // The offsets of ``Analyzed/referenceOffsets`` of both, without building sets (one may come twice).
+    var isReference: [Bool] = []
+    /// Marks the phandle cell at `o` (when inside the value); false when its targets differ.
+    func reference(_ o: Int) -> Bool {
+      guard o >= 0 && o + 4 <= ba.count else { return true }
+      if isReference.isEmpty { isReference = [Bool](repeating: false, count: ba.count) }
       for i in o..<(o + 4) { isReference[i] = true }
-      if !sameTarget(a, in: sa, b, in: sb, at: o) { return false }
+      return sameTarget(a, in: sa, b, in: sb, at: o)
     }
+    func references(_ v: Analyzed) -> Bool {
+      for o in v.markerReferences.keys where !reference(o) { return false }
+      for o in v.layout?.references ?? [] where !reference(o) { return false }
+      return true
+    }
+    guard references(a), references(b) else { return false }
+    if isReference.isEmpty { return ba == bb }
     for i in ba.indices where !isReference[i] && ba[i] != bb[i] { return false }
     return true
   }

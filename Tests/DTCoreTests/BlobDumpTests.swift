@@ -293,6 +293,27 @@ import Testing
     #expect(direct > 0)
   }
 
+  /// `seed` with one to three bytes flipped, replaced (by bytes that matter to a blob: NUL, `/`, space, a tag's
+  /// low byte) or a tag word set, and now and then cut short.
+  static func mutated(_ seed: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
+    var b = seed
+    for _ in 0..<(1 + Int(rng.next() % 3)) {
+      let at = Int(rng.next() % UInt64(b.count))
+      switch rng.next() % 4 {
+      case 0: b[at] ^= UInt8(truncatingIfNeeded: 1 << (rng.next() % 8))
+      case 1: b[at] = UInt8(truncatingIfNeeded: rng.next())
+      case 2: b[at] = [0x00, 0x2F, 0x20, 0x80, 0x01, 0x03, 0x09][Int(rng.next() % 7)]
+      default:
+        if at >= 40, (at & ~3) + 4 <= b.count {
+          HostileBlobTests.setBE32(
+            &b, at & ~3, [1, 2, 3, 4, 9, UInt32(truncatingIfNeeded: rng.next())][Int(rng.next() % 6)])
+        }
+      }
+    }
+    if rng.next() % 16 == 0 { b = Array(b.prefix(Int(rng.next() % UInt64(b.count)))) }
+    return b
+  }
+
   /// Valid blobs with bytes flipped, replaced or cut: the direct path never traps, and whatever it prints is what
   /// the general path prints (which then reads the blob and leaves nothing out).
   @Test func mutatedBlobsMatchOrDecline() throws {
@@ -316,21 +337,7 @@ import Testing
     var declined = 0
     for seed in seeds {
       for _ in 0..<2_000 {
-        var b = seed
-        for _ in 0..<(1 + Int(rng.next() % 3)) {
-          let at = Int(rng.next() % UInt64(b.count))
-          switch rng.next() % 4 {
-          case 0: b[at] ^= UInt8(truncatingIfNeeded: 1 << (rng.next() % 8))
-          case 1: b[at] = UInt8(truncatingIfNeeded: rng.next())
-          case 2: b[at] = [0x00, 0x2F, 0x20, 0x80, 0x01, 0x03, 0x09][Int(rng.next() % 7)]
-          default:
-            if at >= 40, (at & ~3) + 4 <= b.count {
-              HostileBlobTests.setBE32(
-                &b, at & ~3, [1, 2, 3, 4, 9, UInt32(truncatingIfNeeded: rng.next())][Int(rng.next() % 6)])
-            }
-          }
-        }
-        if rng.next() % 16 == 0 { b = Array(b.prefix(Int(rng.next() % UInt64(b.count)))) }
+        let b = Self.mutated(seed, &rng)
         guard let direct = BlobDump.text(b) else {
           declined += 1
           continue

@@ -8,6 +8,9 @@ public struct DiffInput {
   public var tree: DeviceTree
   /// Non-fatal diagnostics from reading the parts (dtc's warnings and the like).
   public var diagnostics: [Diagnostic]
+  /// Whether the tree's values carry their type markers; false for a blob read by ``DiffBlobReader``, whose values
+  /// are typed when printed (``TreeDiff/compare(_:_:options:)-(DiffInput,_,_)``).
+  public var typesGuessed = true
 }
 
 /// An input that cannot be compared: unreadable, not a device tree, a source dtc would refuse, an overlay that
@@ -38,6 +41,13 @@ extension SourceReader {
     }
     func errors(_ ds: [Diagnostic]) -> [Diagnostic] { ds.filter { $0.severity == .error } }
     if parts.count == 1 {
+      // A blob straight from its bytes when it can be (``DiffBlobReader``); anything else, and every error, as
+      // any command reads it.
+      if let file = try? sources.load(path: spec, accept: .regularFileOrStream),
+        InputKind.detect(path: spec, bytes: file.bytes) == .blob, let tree = DiffBlobReader.read(file.bytes)
+      {
+        return DiffInput(spec: spec, parts: parts, tree: tree, diagnostics: [], typesGuessed: false)
+      }
       let loaded: LoadedTree
       do {
         loaded = try load(path: spec)

@@ -6,6 +6,8 @@ public struct PhandleIndex {
   public let tree: DeviceTree
   private var byPhandle: [UInt32: Node] = [:]
   private var byLabel: [String: Node] = [:]
+  /// The largest phandle of the tree (0 for none).
+  public private(set) var topPhandle: UInt32 = 0
 
   public init(_ tree: DeviceTree) {
     self.tree = tree
@@ -13,14 +15,34 @@ public struct PhandleIndex {
     var byLabel: [String: Node] = [:]
     tree.root.traverse(
       enter: { node, _ in
-        var ph = Self.cell(node.property("phandle"))
-        if ph == 0 { ph = Self.cell(node.property("linux,phandle")) }
+        var ph = Self.declaredPhandle(node)
         if ph == 0, node.phandle != 0, node.phandle != 0xffff_ffff { ph = node.phandle }
         if ph != 0, byPhandle[ph] == nil { byPhandle[ph] = node }
-        for l in node.labels where byLabel[l] == nil { byLabel[l] = node }
+        // The live labels, without building `node.labels` for every node.
+        for l in node.labelEntries where !l.deleted && byLabel[l.name] == nil { byLabel[l.name] = node }
       }, exit: { _, _ in })
     self.byPhandle = byPhandle
     self.byLabel = byLabel
+    topPhandle = byPhandle.keys.max() ?? 0
+  }
+
+  private static let phandleHash = Property.hash("phandle")
+  private static let linuxPhandleHash = Property.hash("linux,phandle")
+
+  /// The valid cell (not 0 or 0xffffffff) of the node's `phandle` property, else of its `linux,phandle`, else 0:
+  /// both properties found as ``Node/property(_:)`` finds them (the first live one of the name), in one pass.
+  static func declaredPhandle(_ node: Node) -> UInt32 {
+    var phandle: Property?
+    var linux: Property?
+    for p in node.properties where !p.deleted {
+      if phandle == nil, p.nameHash == phandleHash, p.name == "phandle" {
+        phandle = p
+      } else if linux == nil, p.nameHash == linuxPhandleHash, p.name == "linux,phandle" {
+        linux = p
+      }
+    }
+    let v = cell(phandle)
+    return v != 0 ? v : cell(linux)
   }
 
   private static func cell(_ p: Property?) -> UInt32 {

@@ -99,14 +99,29 @@ public enum TreeDiff {
   public static let memreservePath = "/memreserve/"
 
   static let bookkeepingNodes: Set<String> = ["__symbols__", "__fixups__", "__local_fixups__"]
-  static let bookkeepingProperties: Set<String> = ["phandle", "linux,phandle"]
+  /// Properties compared only with --include-bookkeeping: `phandle` and `linux,phandle`.
+  static func isBookkeeping(property name: String) -> Bool { name == "phandle" || name == "linux,phandle" }
 
   public static func compare(_ a: DeviceTree, _ b: DeviceTree, options: TreeDiffOptions = TreeDiffOptions())
     -> [TreeChange]
   {
-    var walker = Walker(a: DiffSide(a), b: DiffSide(b), options: options)
+    compare(DiffSide(a), DiffSide(b), options: options)
+  }
+
+  /// The comparison of two inputs read for it (``SourceReader/loadForDiff(_:)``): their trees, with the value types
+  /// of a side whose types were not guessed on reading guessed where a value is printed.
+  public static func compare(_ a: DiffInput, _ b: DiffInput, options: TreeDiffOptions = TreeDiffOptions())
+    -> [TreeChange]
+  {
+    compare(
+      DiffSide(a.tree, guessesTypes: !a.typesGuessed), DiffSide(b.tree, guessesTypes: !b.typesGuessed),
+      options: options)
+  }
+
+  static func compare(_ a: DiffSide, _ b: DiffSide, options: TreeDiffOptions) -> [TreeChange] {
+    var walker = Walker(a: a, b: b, options: options)
     if options.scope?.includesReservations ?? true { walker.compareReservations() }
-    walker.compareNode(a.root, b.root, path: "/")
+    walker.compareNode(a.tree.root, b.tree.root, path: "/")
     return walker.changes
   }
 
@@ -121,13 +136,20 @@ public enum TreeDiff {
     let b: DiffSide
     let options: TreeDiffOptions
     var changes: [TreeChange] = []
-    /// Phandle values by whether the trees resolve them alike (see ``equalBytesAreSame(_:_:)``).
-    var agreement: [UInt32: Bool] = [:]
+    /// The largest phandle either tree has: a larger value names a node in neither.
+    let topPhandle: UInt32
+    /// Whether the trees resolve each phandle value alike (see ``equalBytesAreSame(_:_:)``), for values up to
+    /// ``topPhandle`` when that is small (every real tree's): 0 not known yet, 1 alike, 2 not.
+    var agreement: [UInt8]
+    /// The same for any value, when ``topPhandle`` is large.
+    var agreementByValue: [UInt32: Bool] = [:]
 
     init(a: DiffSide, b: DiffSide, options: TreeDiffOptions) {
       self.a = a
       self.b = b
       self.options = options
+      topPhandle = max(a.index.topPhandle, b.index.topPhandle)
+      agreement = topPhandle < 1 << 16 ? Array(repeating: 0, count: Int(topPhandle) + 1) : []
     }
 
     func covers(_ path: String) -> Bool { options.scope?.covers(path) ?? true }
@@ -141,7 +163,7 @@ public enum TreeDiff {
     }
 
     func isCompared(property name: String) -> Bool {
-      options.includeBookkeeping || !TreeDiff.bookkeepingProperties.contains(name)
+      options.includeBookkeeping || !TreeDiff.isBookkeeping(property: name)
     }
 
     static func childPath(_ parent: String, _ name: String) -> String {
@@ -277,19 +299,26 @@ public enum TreeDiff {
       return NodeContent(name: node.name, properties: props, children: children)
     }
 
-    /// Whether a phandle value names, in both trees, nodes of one path, or in neither tree a node.
+    /// ``resolvesAlike(_:)``, remembered.
     mutating func agrees(_ phandle: UInt32) -> Bool {
-      if let known = agreement[phandle] { return known }
-      let na = a.index.node(phandle: phandle)
-      let nb = b.index.node(phandle: phandle)
-      let same =
-        switch (na, nb) {
-        case (nil, nil): true
-        case (let x?, let y?): DiffSide.samePath(x, y)
-        default: false
-        }
-      agreement[phandle] = same
+      if phandle > topPhandle { return true }
+      if Int(phandle) < agreement.count {
+        if agreement[Int(phandle)] == 0 { agreement[Int(phandle)] = resolvesAlike(phandle) ? 1 : 2 }
+        return agreement[Int(phandle)] == 1
+      }
+      if let known = agreementByValue[phandle] { return known }
+      let same = resolvesAlike(phandle)
+      agreementByValue[phandle] = same
       return same
+    }
+
+    /// Whether a phandle value names, in both trees, nodes of one path, or in neither tree a node.
+    func resolvesAlike(_ phandle: UInt32) -> Bool {
+      switch (a.index.node(phandle: phandle), b.index.node(phandle: phandle)) {
+      case (nil, nil): true
+      case (let x?, let y?): DiffSide.samePath(x, y)
+      default: false
+      }
     }
 
     /// Two properties with equal bytes are the same value when every cell that may be a phandle names nodes of one
@@ -312,9 +341,11 @@ public enum TreeDiff {
       return true
     }
 
-    /// Whether the two nodes' live properties are the same names in the same order with the same values
-    /// (``equalBytesAreSame(_:_:)``): then the comparison below would find no change, and is skipped (most nodes
-    /// of two boards compare so). Anything else, duplicate names included, is left to it.
+    /// Whether the two nodes' live properties are the same names in the same order with the same values: equal
+    /// bytes whose phandle cells agree (``equalBytesAreSame(_:_:)``, else asked of ``DiffSide/same(_:in:_:in:)``,
+    /// as the comparison below asks), values of properties it does not compare (`phandle`, renumbered between two
+    /// boards) aside. Then that comparison would find no change, and is skipped (most nodes of two boards compare
+    /// so). Anything else, duplicate names included, is left to it.
     mutating func propertiesAreSame(_ na: Node, _ nb: Node) -> Bool {
       let pa = na.properties
       let pb = nb.properties
@@ -326,11 +357,18 @@ public enum TreeDiff {
         if i == pa.count || j == pb.count { return i == pa.count && j == pb.count }
         let x = pa[i]
         let y = pb[j]
-        guard x.nameHash == y.nameHash, x.name == y.name, x.value.bytes == y.value.bytes, equalBytesAreSame(x, y)
-        else { return false }
+        guard x.nameHash == y.nameHash, x.name == y.name else { return false }
+        if isCompared(property: x.name), !sameValue(x, in: na, y, in: nb) { return false }
         i += 1
         j += 1
       }
+    }
+
+    /// Whether two properties of one name are the same value (no change to report).
+    mutating func sameValue(_ pa: Property, in na: Node, _ pb: Property, in nb: Node) -> Bool {
+      if pa.value.bytes == pb.value.bytes, equalBytesAreSame(pa, pb) { return true }
+      guard pa.value.bytes.count == pb.value.bytes.count else { return false }
+      return DiffSide.same(a.analyze(pa, in: na), in: a, b.analyze(pb, in: nb), in: b)
     }
 
     mutating func compareProperties(_ na: Node, _ nb: Node, path: String) {

@@ -85,10 +85,14 @@ enum CellIdentity: Hashable {
 final class DiffSide {
   let tree: DeviceTree
   let index: PhandleIndex
+  /// The tree's values have no type markers yet (``DiffBlobReader``): ``typed(_:extraReferences:preferPaths:)``
+  /// guesses them as ``BlobRecovery`` would have.
+  let guessesTypes: Bool
 
-  init(_ tree: DeviceTree) {
+  init(_ tree: DeviceTree, guessesTypes: Bool = false) {
     self.tree = tree
     self.index = PhandleIndex(tree)
+    self.guessesTypes = guessesTypes
   }
 
   /// A property value with the places of its phandles: from the source's (or fixups') markers and from the
@@ -184,13 +188,22 @@ final class DiffSide {
     let ba = a.bytes
     let bb = b.bytes
     guard ba.count == bb.count else { return false }
-    let offsets = a.referenceOffsets.union(b.referenceOffsets)
-    if offsets.isEmpty { return ba == bb }
-    var isReference = [Bool](repeating: false, count: ba.count)
-    for o in offsets {
+    // The offsets of ``Analyzed/referenceOffsets`` of both, without building sets (one may come twice).
+    var isReference: [Bool] = []
+    /// Marks the phandle cell at `o` (when inside the value); false when its targets differ.
+    func reference(_ o: Int) -> Bool {
+      guard o >= 0 && o + 4 <= ba.count else { return true }
+      if isReference.isEmpty { isReference = [Bool](repeating: false, count: ba.count) }
       for i in o..<(o + 4) { isReference[i] = true }
-      if !sameTarget(a, in: sa, b, in: sb, at: o) { return false }
+      return sameTarget(a, in: sa, b, in: sb, at: o)
     }
+    func references(_ v: Analyzed) -> Bool {
+      for o in v.markerReferences.keys where !reference(o) { return false }
+      for o in v.layout?.references ?? [] where !reference(o) { return false }
+      return true
+    }
+    guard references(a), references(b) else { return false }
+    if isReference.isEmpty { return ba == bb }
     for i in ba.indices where !isReference[i] && ba[i] != bb[i] { return false }
     return true
   }
@@ -210,7 +223,8 @@ final class DiffSide {
       return t.label ?? t.path
     }
     var markers: [ValueMarker] = []
-    let ownTypes = v.property.value.markers.filter(\.isTypeMarker)
+    let own = guessesTypes ? ValueTyping.guessedMarkers(bytes, v.property.value.markers) : v.property.value.markers
+    let ownTypes = own.filter(\.isTypeMarker)
     let plainCells = ownTypes.allSatisfy { $0.kind == .cells(bits: 32) }
     var groups =
       v.layout?.groups
@@ -234,7 +248,7 @@ final class DiffSide {
         if let r = refText(targets[o]!) { markers.append(ValueMarker(kind: .phandleReference, offset: o, ref: r)) }
       }
     } else {
-      markers = v.property.value.markers.filter { $0.kind != .phandleReference && $0.kind != .label }
+      markers = own.filter { $0.kind != .phandleReference && $0.kind != .label }
       for (o, t) in targets {
         if let r = refText(t) { markers.append(ValueMarker(kind: .phandleReference, offset: o, ref: r)) }
       }

@@ -133,7 +133,7 @@ extension DTLint {
         }
       }
 
-      let changes = TreeDiff.compare(sides[0].tree, sides[1].tree, options: options)
+      let changes = TreeDiff.compare(sides[0], sides[1], options: options)
       let renderer = DiffReportRenderer(sources: sources, workingDirectory: cwd, a: a, b: b)
       let output: String
       switch format {

@@ -269,6 +269,67 @@ import Testing
     refused(deep, "too deep")
   }
 
+  // MARK: - Printing in chunks
+
+  /// A tree of `count` nodes with labels, strings, cells and bytes: some 100 bytes of text a node. `last` is
+  /// added to the last node's properties.
+  static func largeTree(_ count: Int, last: (String, PropertyValue)? = nil) -> DeviceTree {
+    var nodes: [Node] = []
+    var symbols: [(String, PropertyValue)] = []
+    for i in 0..<count {
+      let n = N(
+        "node@\(String(i, radix: 16))",
+        ["reg": .cells([UInt32(i), 0x100]), "compatible": strings("acme,part", "acme,base"), "mac": bytes([1, 2, 3])])
+      if i == count - 1, let last { n.properties.append(Property(name: last.0, value: last.1)) }
+      nodes.append(n)
+      if i % 3 == 0 { symbols.append(("l\(i)", .string("/bus/node@\(String(i, radix: 16))"))) }
+    }
+    let symbolsNode = N("__symbols__")
+    for (name, value) in symbols { symbolsNode.properties.append(Property(name: name, value: value)) }
+    return DeviceTree(root: N("", ["model": .string("large")], [N("bus", [:], nodes), symbolsNode]))
+  }
+
+  /// The text handed out in chunks (as `dump` writes it to standard output), whatever the chunk size, is the text
+  /// written whole, which is the general path's; `flush` is called only once a chunk is full.
+  @Test func textInChunksIsTheWholeText() throws {
+    var blobs = [DTBWriter.blob(of: Self.largeTree(2_000))]
+    if RefTool.isInstalled("dtc") { blobs.append(try RefTool.dtb(RoundTripSources.board, ["-@"])) }
+    for blob in blobs {
+      Self.expectDirect(blob, "large")
+      let whole = try #require(BlobDump.text(blob))
+      let printer = try #require(BlobDump.Printer(blob))
+      for chunk in [1, 7, 4096, 32 << 10, whole.count, whole.count + 1] {
+        var handed: [UInt8] = []
+        var flushes = 0
+        var out: [UInt8] = []
+        let complete = printer.write(into: &out, chunk: chunk) { text in
+          #expect(text.count >= chunk)
+          handed += text
+          text.removeAll(keepingCapacity: true)
+          flushes += 1
+        }
+        #expect(complete)
+        handed += out
+        #expect(handed == whole, "chunk \(chunk): \(firstDifference(handed, whole))")
+        #expect(out.count < chunk, "chunk \(chunk): \(out.count) bytes left over")
+        if chunk >= 4096 && chunk <= whole.count { #expect(flushes >= 1 && flushes <= whole.count / chunk) }
+        if chunk > whole.count { #expect(flushes == 0) }
+      }
+    }
+  }
+
+  /// A property name DTS cannot write is refused by the first walk, even as the very last property of a large
+  /// blob: nothing would have been printed by then (the general path prints it, with the name left out).
+  @Test func lastPropertyNameIsCheckedBeforeAnyText() {
+    for name in ["bad name", "", "caf\u{E9}"] {
+      let blob = DTBWriter.blob(of: Self.largeTree(1_500, last: (name, .string("x"))))
+      #expect(BlobDump.Printer(blob) == nil, "\(name)")
+      Self.expectFallback(blob, "late property named \"\(name)\"", omissions: 1)
+    }
+    // The same tree with a writable name there is printed directly.
+    Self.expectDirect(DTBWriter.blob(of: Self.largeTree(1_500, last: ("good-name", .string("x")))), "good name")
+  }
+
   // MARK: - Corpus and mutations
 
   /// Every corpus blob (the selection, or all with DTLINT_CORPUS=all; plain and with -@): boards take the direct
@@ -314,8 +375,9 @@ import Testing
     return b
   }
 
-  /// Valid blobs with bytes flipped, replaced or cut: the direct path never traps, and whatever it prints is what
-  /// the general path prints (which then reads the blob and leaves nothing out).
+  /// Valid blobs with bytes flipped, replaced or cut: the direct path never traps, a blob its first walk accepts
+  /// its second walk prints to the end, and whatever it prints is what the general path prints (which then reads
+  /// the blob and leaves nothing out).
   @Test func mutatedBlobsMatchOrDecline() throws {
     var seeds = [
       DTBWriter.blob(
@@ -338,8 +400,14 @@ import Testing
     for seed in seeds {
       for _ in 0..<2_000 {
         let b = Self.mutated(seed, &rng)
-        guard let direct = BlobDump.text(b) else {
+        guard let printer = BlobDump.Printer(b) else {
           declined += 1
+          continue
+        }
+        // What the first walk accepts, the second prints to its end (its text may already be on standard output).
+        var direct: [UInt8] = []
+        guard printer.write(into: &direct, chunk: Int.max, flush: { _ in }) else {
+          Issue.record("the second walk stopped on a blob the first accepted: \(b)")
           continue
         }
         printed += 1

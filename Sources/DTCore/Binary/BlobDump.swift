@@ -1,15 +1,17 @@
 /// `dump` of a blob straight from its bytes (issue 20): the text ``DTSPrinter/printBytes(_:omitted:)`` writes for
 /// the tree ``DTBReader/read(_:path:recover:properties:)`` reads, without building that tree.
 ///
-/// The structure block is walked twice. The first walk checks its structure as libfdt 1.6.1's `fdt_check_full` and
-/// the reader's walk check it (more strictly where that is simpler: nothing but FDT_END after the root, for one)
-/// and indexes the nodes by path; the labels of `/__symbols__` are then found as ``BlobRecovery`` finds them. The
-/// second walk checks the property names (inside the strings block, writable) and writes the text, typing each value
-/// as ``BlobRecovery`` types it, with the printer's own functions (``DTSPrinter/writeGuessedValue(_:from:to:into:)``).
-/// Nothing is printed from a blob either walk refuses.
+/// The structure block is walked twice. The first walk (``Printer/init(_:)``) decides: it checks the structure as
+/// libfdt 1.6.1's `fdt_check_full` and the reader's walk check it (more strictly where that is simpler: nothing but
+/// FDT_END after the root, for one), checks every node and property name (inside its block, DTS-writable), and
+/// indexes the nodes by path; the labels of `/__symbols__` are then found as ``BlobRecovery`` finds them. The
+/// second walk (``Printer/write(into:chunk:flush:)``) only writes the text, typing each value as ``BlobRecovery``
+/// types it, with the printer's own functions (``DTSPrinter/writeGuessedValue(_:from:to:into:)``): it meets nothing
+/// the first walk did not accept, so a blob the first walk takes is printed to its end, and the text can be handed
+/// on (to standard output) as it is written.
 ///
-/// ``text(_:)`` returns nil for a blob this path does not print; the caller then reads it in full, which also
-/// reports what is wrong with a blob it cannot read. That is:
+/// A blob the first walk refuses is not printed here; the caller then reads it in full, which also reports what is
+/// wrong with a blob it cannot read. That is:
 /// - a blob the reader refuses, or one this walk finds odd: a version before 16 (nodes named by their path, values
 ///   realigned), a property name outside the strings block, a property after a child node, two nodes with one path;
 /// - `/__fixups__` or `/__local_fixups__` at the root (phandle references to restore);
@@ -26,80 +28,103 @@ public enum BlobDump {
 
   /// The DTS text of `blob`, or nil when it is not a blob this path prints (see ``BlobDump``).
   public static func text(_ blob: [UInt8]) -> [UInt8]? {
-    guard let header = try? BlobHeader.parse(blob, path: "", structure: false), header.version >= 16 else {
-      return nil
-    }
-    var tags = BlobTags(blob, header)
-    guard var index = NodeIndex(&tags), index.addLabels() else { return nil }
-    tags.rewind()
-    return write(&tags, header, index)
+    guard let printer = Printer(blob) else { return nil }
+    var out: [UInt8] = []
+    out.reserveCapacity(max(1 << 12, printer.structureSize * 2))
+    return printer.write(into: &out, chunk: Int.max) { _ in } ? out : nil
   }
 
-  /// The second walk: the text, as ``DTSPrinter`` lays it out.
-  private static func write(_ tags: inout BlobTags, _ header: BlobHeader, _ index: NodeIndex) -> [UInt8]? {
-    let blob = tags.blob
-    var out: [UInt8] = []
-    out.reserveCapacity(max(1 << 12, (tags.end - tags.start) * 2))
-    out.append(text: "/dts-v1/;\n")
-    if index.isPlugin { out.append(text: "/plugin/;\n") }
-    out.append(0x0A)
-    for re in header.reserves {
-      out.append(text: "/memreserve/\t0x")
-      DTSPrinter.appendHex(re.address, width: 16, into: &out)
-      out.append(text: " 0x")
-      DTSPrinter.appendHex(re.size, width: 16, into: &out)
-      out.append(text: ";\n")
-    }
-    var level = -1
-    var node = 0
-    while let tag = tags.next() {
-      switch tag {
-      case BlobTags.fdtBeginNode:
-        level += 1
-        if level > 0 { out.append(0x0A) }
-        DTSPrinter.indent(level, into: &out)
-        var label = index.nodes[node].firstLabel
-        while label >= 0 {
-          let l = index.labels[label]
-          out.append(contentsOf: blob[l.nameStart..<l.nameEnd])
-          out.append(0x3A)
-          out.append(0x20)
-          label = l.next
-        }
-        if level == 0 {
-          out.append(0x2F)
-        } else {
-          out.append(contentsOf: blob[tags.nameStart..<tags.nameEnd])
-        }
-        out.append(0x20)
-        out.append(0x7B)
-        out.append(0x0A)
-        node += 1
-      case BlobTags.fdtEndNode:
-        DTSPrinter.indent(level, into: &out)
-        out.append(0x7D)
-        out.append(0x3B)
-        out.append(0x0A)
-        level -= 1
-      case BlobTags.fdtProp:
-        DTSPrinter.indent(level + 1, into: &out)
-        out.append(contentsOf: blob[tags.nameStart..<tags.nameEnd])
-        DTSPrinter.writeGuessedValue(blob, from: tags.valueStart, to: tags.valueEnd, into: &out)
-        out.append(0x0A)
-      case BlobTags.fdtEnd:
-        // The first walk checked that the root closes before the end and nothing else follows.
-        return level == -1 && node == index.nodes.count ? out : nil
-      default:
-        break
+  /// A blob the first walk accepted, ready to be printed.
+  public struct Printer {
+    private let tags: BlobTags
+    private let header: BlobHeader
+    private let index: NodeIndex
+
+    /// The first walk; nil when `blob` is not one this path prints (see ``BlobDump``).
+    public init?(_ blob: [UInt8]) {
+      guard let header = try? BlobHeader.parse(blob, path: "", structure: false), header.version >= 16 else {
+        return nil
       }
+      var tags = BlobTags(blob, header)
+      guard var index = NodeIndex(&tags), index.addLabels() else { return nil }
+      tags.rewind()
+      self.tags = tags
+      self.header = header
+      self.index = index
     }
-    return nil
+
+    /// The size of the structure block (the text is about twice as large).
+    public var structureSize: Int { tags.end - tags.start }
+
+    /// The second walk: appends the text to `out`, as ``DTSPrinter`` lays it out, calling `flush` whenever `out`
+    /// holds `chunk` bytes or more (`flush` takes them out, or not). What is left is in `out` at the end. False
+    /// only if the walk meets something the first walk did not accept, which cannot happen: the text in `out` and
+    /// flushed so far is then not the whole text, and the caller must say so.
+    public func write(into out: inout [UInt8], chunk: Int, flush: (inout [UInt8]) -> Void) -> Bool {
+      var tags = tags
+      let blob = tags.blob
+      out.append(text: "/dts-v1/;\n")
+      if index.isPlugin { out.append(text: "/plugin/;\n") }
+      out.append(0x0A)
+      for re in header.reserves {
+        out.append(text: "/memreserve/\t0x")
+        DTSPrinter.appendHex(re.address, width: 16, into: &out)
+        out.append(text: " 0x")
+        DTSPrinter.appendHex(re.size, width: 16, into: &out)
+        out.append(text: ";\n")
+      }
+      var level = -1
+      var node = 0
+      while let tag = tags.next() {
+        switch tag {
+        case BlobTags.fdtBeginNode:
+          level += 1
+          if level > 0 { out.append(0x0A) }
+          DTSPrinter.indent(level, into: &out)
+          var label = index.nodes[node].firstLabel
+          while label >= 0 {
+            let l = index.labels[label]
+            out.append(contentsOf: blob[l.nameStart..<l.nameEnd])
+            out.append(0x3A)
+            out.append(0x20)
+            label = l.next
+          }
+          if level == 0 {
+            out.append(0x2F)
+          } else {
+            out.append(contentsOf: blob[tags.nameStart..<tags.nameEnd])
+          }
+          out.append(0x20)
+          out.append(0x7B)
+          out.append(0x0A)
+          node += 1
+        case BlobTags.fdtEndNode:
+          DTSPrinter.indent(level, into: &out)
+          out.append(0x7D)
+          out.append(0x3B)
+          out.append(0x0A)
+          level -= 1
+        case BlobTags.fdtProp:
+          DTSPrinter.indent(level + 1, into: &out)
+          out.append(contentsOf: blob[tags.nameStart..<tags.nameEnd])
+          DTSPrinter.writeGuessedValue(blob, from: tags.valueStart, to: tags.valueEnd, into: &out)
+          out.append(0x0A)
+        case BlobTags.fdtEnd:
+          // The first walk checked that the root closes before the end and nothing else follows.
+          return level == -1 && node == index.nodes.count
+        default:
+          break
+        }
+        if out.count >= chunk { flush(&out) }
+      }
+      return false
+    }
   }
 }
 
 /// The tags of a blob's structure block (version 16 and later), read one at a time with every offset checked:
-/// ``next()`` returns nil where libfdt would fail (a tag, name or value past the end of the block, an unknown tag,
-/// a property name that does not end inside the strings block), and for a property name DTS cannot write.
+/// ``next(names:)`` returns nil where libfdt would fail (a tag, name or value past the end of the block, an unknown
+/// tag, a property name that does not end inside the strings block), and for a property name DTS cannot write.
 struct BlobTags {
   static let fdtBeginNode: UInt32 = 1
   static let fdtEndNode: UInt32 = 2
@@ -140,8 +165,7 @@ struct BlobTags {
   mutating func rewind() { offset = start }
 
   /// The next tag, or nil when it cannot be read. With `names: false` a property's name is neither read nor
-  /// checked (`nameStart` and `nameEnd` keep what they were): the first walk reads only `/__symbols__`'s, the second
-  /// reads and checks every one.
+  /// checked (`nameStart` and `nameEnd` keep what they were).
   mutating func next(names readNames: Bool = true) -> UInt32? {
     guard offset >= 0, offset <= end - 4, end <= blob.count else { return nil }
     let tag = BlobHeader.be32(blob, offset)
@@ -235,8 +259,9 @@ struct NodeIndex {
     var depth = 0
     var symbolsNode = -1
     while true {
-      // Property names are checked by the second walk, which writes them.
-      guard let tag = tags.next(names: current >= 0 && current == symbolsNode) else { return nil }
+      // Every property name is checked here (once per strings-block offset: later walks find it in `names`), so
+      // that a printer's second walk meets nothing it could refuse after its text began.
+      guard let tag = tags.next() else { return nil }
       switch tag {
       case BlobTags.fdtBeginNode:
         let s = tags.nameStart

@@ -422,6 +422,131 @@ import Testing
   }
 }
 
+/// ``BlobCheck/isCompleteTree(_:)``, which `apply` asks of its base instead of reading it: whatever it takes, the
+/// reader takes, and the tree is no overlay (``OverlayApplier/overlayParts(_:)`` finds nothing).
+@Suite struct BlobCheckTests {
+  /// What the reader and the overlay test say of `blob`: nil when the reader refuses it, else whether it is a
+  /// complete tree.
+  static func reader(_ blob: [UInt8]) -> Bool? {
+    guard let tree = try? DTBReader.read(blob, path: "t.dtb", recover: false, properties: false) else { return nil }
+    return OverlayApplier.overlayParts(tree) == nil
+  }
+
+  static func expect(
+    _ blob: [UInt8], _ expected: Bool, _ context: String, sourceLocation: SourceLocation = #_sourceLocation
+  ) {
+    #expect(BlobCheck.isCompleteTree(blob) == expected, "\(context)", sourceLocation: sourceLocation)
+    if expected { #expect(Self.reader(blob) == true, "\(context)", sourceLocation: sourceLocation) }
+  }
+
+  /// Boards (also with names DTS cannot write, a property after a child, two nodes of one path: the reader takes
+  /// them) are complete trees; overlays, shapes the reader refuses and versions before 16 are not.
+  @Test func boardsAreCompleteTreesOverlaysAreNot() throws {
+    let board = N(
+      "", ["model": .string("m")],
+      [N("soc", [:], [N("serial@1", ["a b": .string("x")])]), N("a", [:], [N("b", [:], [N("__overlay__")])])])
+    Self.expect(DTBWriter.blob(of: DeviceTree(root: board)), true, "board, deep __overlay__, odd property name")
+    Self.expect(DTBWriter.blob(of: DeviceTree(root: N("", [:], [N("x", [:], [N("__fixups__")])]))), true, "deep fixups")
+    Self.expect(DTBWriter.blob(of: DeviceTree(root: N("", [:], [N("a"), N("a"), N("bad name")]))), true, "twins")
+    var late = RawBlob()
+    late.begin("")
+    late.begin("child")
+    late.end()
+    late.prop("late", [0, 0, 0, 2])
+    late.nop()
+    late.end()
+    Self.expect(late.blob(), true, "property after a child, NOP")
+
+    let fragment = N("", [:], [N("fragment@0", ["target-path": .string("/")], [N("__overlay__")])])
+    Self.expect(DTBWriter.blob(of: DeviceTree(root: fragment)), false, "fragment")
+    for name in ["__fixups__", "__local_fixups__"] {
+      Self.expect(DTBWriter.blob(of: DeviceTree(root: N("", [:], [N(name)]))), false, name)
+    }
+    let tree = DeviceTree(root: N("", ["a": .cells([1])], [N("b", ["c": .string("d")])]))
+    Self.expect(DTBWriter.blob(of: tree, version: 16), true, "version 16")
+    for version in [2, 3] { Self.expect(DTBWriter.blob(of: tree, version: version), false, "version \(version)") }
+
+    var shapes: [(RawBlob, String)] = []
+    var named = RawBlob()
+    named.begin("root")
+    named.end()
+    shapes.append((named, "named root"))
+    var two = RawBlob()
+    two.begin("")
+    two.end()
+    two.begin("")
+    two.end()
+    shapes.append((two, "two roots"))
+    var outside = RawBlob()
+    outside.prop("a", [])
+    outside.begin("")
+    outside.end()
+    shapes.append((outside, "property outside"))
+    var nopAfterRoot = RawBlob()
+    nopAfterRoot.begin("")
+    nopAfterRoot.end()
+    nopAfterRoot.nop()
+    shapes.append((nopAfterRoot, "NOP after the root"))
+    var open = RawBlob()
+    open.begin("")
+    shapes.append((open, "open node"))
+    var deep = RawBlob()
+    deep.begin("")
+    for _ in 0..<DTBReader.maxDepth { deep.begin("n") }
+    for _ in 0...DTBReader.maxDepth { deep.end() }
+    shapes.append((deep, "too deep"))
+    var deepest = RawBlob()
+    deepest.begin("")
+    for _ in 1..<DTBReader.maxDepth { deepest.begin("n") }
+    for _ in 0..<DTBReader.maxDepth { deepest.end() }
+    Self.expect(deepest.blob(), true, "as deep as the reader goes")
+    for (raw, context) in shapes {
+      Self.expect(raw.blob(), false, context)
+      #expect(Self.reader(raw.blob()) == nil, "\(context)")
+    }
+
+    guard RefTool.isInstalled("dtc") else { return }
+    Self.expect(try RefTool.dtb(RoundTripSources.board, ["-@"]), true, "board -@")
+    Self.expect(try RefTool.dtb(RoundTripSources.overlay, ["-@"]), false, "overlay -@")
+  }
+
+  /// Boards and overlays with bytes flipped, replaced or cut: whatever the check takes, the reader reads as a tree
+  /// that is no overlay.
+  @Test func mutatedBlobsNeverPassWhatTheReaderRefuses() throws {
+    var seeds = [
+      DTBWriter.blob(
+        of: DeviceTree(
+          root: N(
+            "", ["model": .string("m")],
+            [
+              N("a", ["reg": .cells([1, 2])], [N("b")]), N("f", [:], [N("x")]), N("__symbols__", ["la": .string("/a")]),
+            ]),
+          reserves: [ReserveEntry(address: 16, size: 32)]))
+    ]
+    if RefTool.isInstalled("dtc") {
+      seeds.append(try RefTool.dtb(RoundTripSources.board, ["-@"]))
+      seeds.append(try RefTool.dtb(RoundTripSources.overlay, ["-@"]))
+    }
+    var rng = SplitMix64(seed: 2_020)
+    var taken = 0
+    var refused = 0
+    for seed in seeds {
+      for _ in 0..<2_000 {
+        let b = BlobDumpTests.mutated(seed, &rng)
+        guard BlobCheck.isCompleteTree(b) else {
+          refused += 1
+          continue
+        }
+        taken += 1
+        if Self.reader(b) != true {
+          Issue.record("taken, but the reader says \(String(describing: Self.reader(b))): \(b)")
+        }
+      }
+    }
+    #expect(taken > 500 && refused > 500, "\(taken) taken, \(refused) refused")
+  }
+}
+
 /// A blob assembled tag by tag (version 17, no memory reservations), for structures ``DTBWriter`` does not write.
 struct RawBlob {
   private var structure: [UInt8] = []

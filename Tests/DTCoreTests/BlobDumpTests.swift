@@ -204,14 +204,8 @@ import Testing
     let nonASCIIPath = N("", [:], [N("a"), N("__symbols__", ["l": .string("/\u{301}a")])])
     Self.expectFallback(DTBWriter.blob(of: DeviceTree(root: nonASCIIPath)), "non-ASCII path")
 
-    var late = RawBlob()
-    late.begin("")
-    late.begin("child")
-    late.end()
-    late.prop("late", [0, 0, 0, 2])
-    late.end()
     Self.expectFallback(
-      late.blob(), "property after a child",
+      RawBlob.propertyAfterChild().blob(), "property after a child",
       printing: "/dts-v1/;\n\n/ {\n\tlate = <0x02>;\n\n\tchild {\n\t};\n};\n")
 
     let twins = N(
@@ -235,38 +229,10 @@ import Testing
   /// top-level node, a tag other than FDT_END after the root, a property outside any node, a node left open,
   /// nesting past the reader's limit.
   @Test func refusedBlobsFallBack() {
-    func refused(_ raw: RawBlob, _ context: String) {
+    for (raw, context) in RawBlob.refusedShapes() {
       #expect(BlobDump.text(raw.blob()) == nil, "\(context)")
       #expect(Self.general(raw.blob()) == nil, "\(context)")
     }
-    var named = RawBlob()
-    named.begin("root")
-    named.end()
-    refused(named, "named root")
-    var two = RawBlob()
-    two.begin("")
-    two.end()
-    two.begin("")
-    two.end()
-    refused(two, "two roots")
-    var outside = RawBlob()
-    outside.prop("a", [])
-    outside.begin("")
-    outside.end()
-    refused(outside, "property outside")
-    var nopAfterRoot = RawBlob()
-    nopAfterRoot.begin("")
-    nopAfterRoot.end()
-    nopAfterRoot.nop()
-    refused(nopAfterRoot, "NOP after the root (libfdt 1.6.1 expects FDT_END there)")
-    var open = RawBlob()
-    open.begin("")
-    refused(open, "open node")
-    var deep = RawBlob()
-    deep.begin("")
-    for _ in 0..<DTBReader.maxDepth { deep.begin("n") }
-    for _ in 0...DTBReader.maxDepth { deep.end() }
-    refused(deep, "too deep")
   }
 
   // MARK: - Printing in chunks
@@ -448,14 +414,13 @@ import Testing
     Self.expect(DTBWriter.blob(of: DeviceTree(root: board)), true, "board, deep __overlay__, odd property name")
     Self.expect(DTBWriter.blob(of: DeviceTree(root: N("", [:], [N("x", [:], [N("__fixups__")])]))), true, "deep fixups")
     Self.expect(DTBWriter.blob(of: DeviceTree(root: N("", [:], [N("a"), N("a"), N("bad name")]))), true, "twins")
-    var late = RawBlob()
-    late.begin("")
-    late.begin("child")
-    late.end()
-    late.prop("late", [0, 0, 0, 2])
-    late.nop()
-    late.end()
-    Self.expect(late.blob(), true, "property after a child, NOP")
+    Self.expect(RawBlob.propertyAfterChild().blob(), true, "property after a child")
+    var nops = RawBlob()
+    nops.nop()
+    nops.begin("")
+    nops.nop()
+    nops.end()
+    Self.expect(nops.blob(), true, "NOP before the root and in it")
 
     let fragment = N("", [:], [N("fragment@0", ["target-path": .string("/")], [N("__overlay__")])])
     Self.expect(DTBWriter.blob(of: DeviceTree(root: fragment)), false, "fragment")
@@ -466,41 +431,12 @@ import Testing
     Self.expect(DTBWriter.blob(of: tree, version: 16), true, "version 16")
     for version in [2, 3] { Self.expect(DTBWriter.blob(of: tree, version: version), false, "version \(version)") }
 
-    var shapes: [(RawBlob, String)] = []
-    var named = RawBlob()
-    named.begin("root")
-    named.end()
-    shapes.append((named, "named root"))
-    var two = RawBlob()
-    two.begin("")
-    two.end()
-    two.begin("")
-    two.end()
-    shapes.append((two, "two roots"))
-    var outside = RawBlob()
-    outside.prop("a", [])
-    outside.begin("")
-    outside.end()
-    shapes.append((outside, "property outside"))
-    var nopAfterRoot = RawBlob()
-    nopAfterRoot.begin("")
-    nopAfterRoot.end()
-    nopAfterRoot.nop()
-    shapes.append((nopAfterRoot, "NOP after the root"))
-    var open = RawBlob()
-    open.begin("")
-    shapes.append((open, "open node"))
-    var deep = RawBlob()
-    deep.begin("")
-    for _ in 0..<DTBReader.maxDepth { deep.begin("n") }
-    for _ in 0...DTBReader.maxDepth { deep.end() }
-    shapes.append((deep, "too deep"))
     var deepest = RawBlob()
     deepest.begin("")
     for _ in 1..<DTBReader.maxDepth { deepest.begin("n") }
     for _ in 0..<DTBReader.maxDepth { deepest.end() }
     Self.expect(deepest.blob(), true, "as deep as the reader goes")
-    for (raw, context) in shapes {
+    for (raw, context) in RawBlob.refusedShapes() {
       Self.expect(raw.blob(), false, context)
       #expect(Self.reader(raw.blob()) == nil, "\(context)")
     }
@@ -572,6 +508,49 @@ struct RawBlob {
     strings += Array(name.utf8) + [0]
     structure += value
     pad()
+  }
+
+  /// A root with a child, then a property of the root, closed.
+  static func propertyAfterChild() -> RawBlob {
+    var late = RawBlob()
+    late.begin("")
+    late.begin("child")
+    late.end()
+    late.prop("late", [0, 0, 0, 2])
+    late.end()
+    return late
+  }
+
+  /// Blobs the reader refuses: a root that is not named "", a second top-level node, a property outside any node, a
+  /// tag other than FDT_END after the root, a node left open, nesting past the reader's limit.
+  static func refusedShapes() -> [(RawBlob, String)] {
+    var named = RawBlob()
+    named.begin("root")
+    named.end()
+    var two = RawBlob()
+    two.begin("")
+    two.end()
+    two.begin("")
+    two.end()
+    var outside = RawBlob()
+    outside.prop("a", [])
+    outside.begin("")
+    outside.end()
+    var nopAfterRoot = RawBlob()
+    nopAfterRoot.begin("")
+    nopAfterRoot.end()
+    nopAfterRoot.nop()
+    var open = RawBlob()
+    open.begin("")
+    var deep = RawBlob()
+    deep.begin("")
+    for _ in 0..<DTBReader.maxDepth { deep.begin("n") }
+    for _ in 0...DTBReader.maxDepth { deep.end() }
+    return [
+      (named, "named root"), (two, "two roots"), (outside, "property outside"),
+      (nopAfterRoot, "NOP after the root (libfdt 1.6.1 expects FDT_END there)"), (open, "open node"),
+      (deep, "too deep"),
+    ]
   }
 
   func blob() -> [UInt8] {

@@ -388,8 +388,9 @@ import Testing
   }
 }
 
-/// ``BlobCheck/isCompleteTree(_:)``, which `apply` asks of its base instead of reading it: whatever it takes, the
-/// reader takes, and the tree is no overlay (``OverlayApplier/overlayParts(_:)`` finds nothing).
+/// ``BlobCheck/completeTree(_:)``, which `apply` asks of its base instead of reading it: whatever it takes, the
+/// reader takes, and the tree is no overlay (``OverlayApplier/overlayParts(_:)`` finds nothing); the header it gives
+/// is the one the reader parses (with its structure check).
 @Suite struct BlobCheckTests {
   /// What the reader and the overlay test say of `blob`: nil when the reader refuses it, else whether it is a
   /// complete tree.
@@ -398,10 +399,18 @@ import Testing
     return OverlayApplier.overlayParts(tree) == nil
   }
 
+  /// Whether the check takes `blob`, with the header the reader parses.
+  static func taken(_ blob: [UInt8]) -> Bool {
+    guard let header = BlobCheck.completeTree(blob) else { return false }
+    let parsed = try? BlobHeader.parse(blob, path: "t.dtb")
+    #expect(parsed?.totalSize == header.totalSize && parsed?.structOffset == header.structOffset)
+    return true
+  }
+
   static func expect(
     _ blob: [UInt8], _ expected: Bool, _ context: String, sourceLocation: SourceLocation = #_sourceLocation
   ) {
-    #expect(BlobCheck.isCompleteTree(blob) == expected, "\(context)", sourceLocation: sourceLocation)
+    #expect(Self.taken(blob) == expected, "\(context)", sourceLocation: sourceLocation)
     if expected { #expect(Self.reader(blob) == true, "\(context)", sourceLocation: sourceLocation) }
   }
 
@@ -469,7 +478,7 @@ import Testing
     for seed in seeds {
       for _ in 0..<2_000 {
         let b = BlobDumpTests.mutated(seed, &rng)
-        guard BlobCheck.isCompleteTree(b) else {
+        guard Self.taken(b) else {
           refused += 1
           continue
         }

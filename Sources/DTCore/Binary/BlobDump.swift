@@ -128,15 +128,16 @@ public enum BlobDump {
 /// reading it into a tree (about 5 M instructions and 50 fresh pages for a board) only to learn that it reads and is
 /// no overlay.
 enum BlobCheck {
-  /// True when ``DTBReader/read(_:path:recover:properties:)`` reads `blob` and its tree is no overlay (has no root
+  /// The blob's header when ``DTBReader/read(_:path:recover:properties:)`` reads `blob` and its tree is no overlay
+  /// (has no root
   /// child with an `__overlay__` child, no `/__fixups__`, no `/__local_fixups__`: what
   /// ``OverlayApplier/overlayParts(_:)`` looks for). The structure is checked as ``NodeIndex`` checks it, less what
   /// only printing needs (names DTS can write, one node per path, properties before children); property names as
-  /// `fdt_check_full` checks them. False also for what this walk does not take on (a version before 16): the caller
+  /// `fdt_check_full` checks them. Nil also for what this walk does not take on (a version before 16): the caller
   /// then reads the blob, which says what is wrong with it, if anything.
-  static func isCompleteTree(_ blob: [UInt8]) -> Bool {
+  static func completeTree(_ blob: [UInt8]) -> BlobHeader? {
     guard let header = try? BlobHeader.parse(blob, path: "", structure: false), header.version >= 16 else {
-      return false
+      return nil
     }
     var tags = BlobTags(blob, header, cachingNames: false)
     var depth = 0
@@ -146,27 +147,27 @@ enum BlobCheck {
       case BlobTags.fdtBeginNode:
         if depth == 0 {
           // One root only, named "" (libfdt and the reader refuse anything else).
-          guard !root, tags.nameStart == tags.nameEnd else { return false }
+          guard !root, tags.nameStart == tags.nameEnd else { return nil }
           root = true
         } else {
-          guard depth < DTBReader.maxDepth else { return false }
-          if depth == 1, tags.named("__fixups__") || tags.named("__local_fixups__") { return false }
-          if depth == 2, tags.named("__overlay__") { return false }
+          guard depth < DTBReader.maxDepth else { return nil }
+          if depth == 1, tags.named("__fixups__") || tags.named("__local_fixups__") { return nil }
+          if depth == 2, tags.named("__overlay__") { return nil }
         }
         depth += 1
       case BlobTags.fdtEndNode:
-        guard depth > 0 else { return false }
+        guard depth > 0 else { return nil }
         depth -= 1
       case BlobTags.fdtProp:
-        guard depth > 0 else { return false }
+        guard depth > 0 else { return nil }
       case BlobTags.fdtNop:
         // libfdt 1.6.1 wants FDT_END right after the root closes.
-        guard depth > 0 || !root else { return false }
+        guard depth > 0 || !root else { return nil }
       default:  // FDT_END
-        return depth == 0 && root
+        return depth == 0 && root ? header : nil
       }
     }
-    return false
+    return nil
   }
 }
 

@@ -204,14 +204,8 @@ import Testing
     let nonASCIIPath = N("", [:], [N("a"), N("__symbols__", ["l": .string("/\u{301}a")])])
     Self.expectFallback(DTBWriter.blob(of: DeviceTree(root: nonASCIIPath)), "non-ASCII path")
 
-    var late = RawBlob()
-    late.begin("")
-    late.begin("child")
-    late.end()
-    late.prop("late", [0, 0, 0, 2])
-    late.end()
     Self.expectFallback(
-      late.blob(), "property after a child",
+      RawBlob.propertyAfterChild().blob(), "property after a child",
       printing: "/dts-v1/;\n\n/ {\n\tlate = <0x02>;\n\n\tchild {\n\t};\n};\n")
 
     let twins = N(
@@ -235,38 +229,71 @@ import Testing
   /// top-level node, a tag other than FDT_END after the root, a property outside any node, a node left open,
   /// nesting past the reader's limit.
   @Test func refusedBlobsFallBack() {
-    func refused(_ raw: RawBlob, _ context: String) {
+    for (raw, context) in RawBlob.refusedShapes() {
       #expect(BlobDump.text(raw.blob()) == nil, "\(context)")
       #expect(Self.general(raw.blob()) == nil, "\(context)")
     }
-    var named = RawBlob()
-    named.begin("root")
-    named.end()
-    refused(named, "named root")
-    var two = RawBlob()
-    two.begin("")
-    two.end()
-    two.begin("")
-    two.end()
-    refused(two, "two roots")
-    var outside = RawBlob()
-    outside.prop("a", [])
-    outside.begin("")
-    outside.end()
-    refused(outside, "property outside")
-    var nopAfterRoot = RawBlob()
-    nopAfterRoot.begin("")
-    nopAfterRoot.end()
-    nopAfterRoot.nop()
-    refused(nopAfterRoot, "NOP after the root (libfdt 1.6.1 expects FDT_END there)")
-    var open = RawBlob()
-    open.begin("")
-    refused(open, "open node")
-    var deep = RawBlob()
-    deep.begin("")
-    for _ in 0..<DTBReader.maxDepth { deep.begin("n") }
-    for _ in 0...DTBReader.maxDepth { deep.end() }
-    refused(deep, "too deep")
+  }
+
+  // MARK: - Printing in chunks
+
+  /// A tree of `count` nodes with labels, strings, cells and bytes: some 100 bytes of text a node. `last` is
+  /// added to the last node's properties.
+  static func largeTree(_ count: Int, last: (String, PropertyValue)? = nil) -> DeviceTree {
+    var nodes: [Node] = []
+    var symbols: [(String, PropertyValue)] = []
+    for i in 0..<count {
+      let n = N(
+        "node@\(String(i, radix: 16))",
+        ["reg": .cells([UInt32(i), 0x100]), "compatible": strings("acme,part", "acme,base"), "mac": bytes([1, 2, 3])])
+      if i == count - 1, let last { n.properties.append(Property(name: last.0, value: last.1)) }
+      nodes.append(n)
+      if i % 3 == 0 { symbols.append(("l\(i)", .string("/bus/node@\(String(i, radix: 16))"))) }
+    }
+    let symbolsNode = N("__symbols__")
+    for (name, value) in symbols { symbolsNode.properties.append(Property(name: name, value: value)) }
+    return DeviceTree(root: N("", ["model": .string("large")], [N("bus", [:], nodes), symbolsNode]))
+  }
+
+  /// The text handed out in chunks (as `dump` writes it to standard output), whatever the chunk size, is the text
+  /// written whole, which is the general path's; `flush` is called only once a chunk is full.
+  @Test func textInChunksIsTheWholeText() throws {
+    var blobs = [DTBWriter.blob(of: Self.largeTree(2_000))]
+    if RefTool.isInstalled("dtc") { blobs.append(try RefTool.dtb(RoundTripSources.board, ["-@"])) }
+    for blob in blobs {
+      Self.expectDirect(blob, "large")
+      let whole = try #require(BlobDump.text(blob))
+      let printer = try #require(BlobDump.Printer(blob))
+      for chunk in [1, 7, 4096, 32 << 10, whole.count, whole.count + 1] {
+        var handed: [UInt8] = []
+        var flushes = 0
+        var out: [UInt8] = []
+        let complete = printer.write(into: &out, chunk: chunk) { text in
+          #expect(text.count >= chunk)
+          handed += text
+          text.removeAll(keepingCapacity: true)
+          flushes += 1
+        }
+        #expect(complete)
+        handed += out
+        #expect(handed == whole, "chunk \(chunk): \(firstDifference(handed, whole))")
+        #expect(out.count < chunk, "chunk \(chunk): \(out.count) bytes left over")
+        if chunk >= 4096 && chunk <= whole.count { #expect(flushes >= 1 && flushes <= whole.count / chunk) }
+        if chunk > whole.count { #expect(flushes == 0) }
+      }
+    }
+  }
+
+  /// A property name DTS cannot write is refused by the first walk, even as the very last property of a large
+  /// blob: nothing would have been printed by then (the general path prints it, with the name left out).
+  @Test func lastPropertyNameIsCheckedBeforeAnyText() {
+    for name in ["bad name", "", "caf\u{E9}"] {
+      let blob = DTBWriter.blob(of: Self.largeTree(1_500, last: (name, .string("x"))))
+      #expect(BlobDump.Printer(blob) == nil, "\(name)")
+      Self.expectFallback(blob, "late property named \"\(name)\"", omissions: 1)
+    }
+    // The same tree with a writable name there is printed directly.
+    Self.expectDirect(DTBWriter.blob(of: Self.largeTree(1_500, last: ("good-name", .string("x")))), "good name")
   }
 
   // MARK: - Corpus and mutations
@@ -314,8 +341,9 @@ import Testing
     return b
   }
 
-  /// Valid blobs with bytes flipped, replaced or cut: the direct path never traps, and whatever it prints is what
-  /// the general path prints (which then reads the blob and leaves nothing out).
+  /// Valid blobs with bytes flipped, replaced or cut: the direct path never traps, a blob its first walk accepts
+  /// its second walk prints to the end, and whatever it prints is what the general path prints (which then reads
+  /// the blob and leaves nothing out).
   @Test func mutatedBlobsMatchOrDecline() throws {
     var seeds = [
       DTBWriter.blob(
@@ -338,8 +366,14 @@ import Testing
     for seed in seeds {
       for _ in 0..<2_000 {
         let b = Self.mutated(seed, &rng)
-        guard let direct = BlobDump.text(b) else {
+        guard let printer = BlobDump.Printer(b) else {
           declined += 1
+          continue
+        }
+        // What the first walk accepts, the second prints to its end (its text may already be on standard output).
+        var direct: [UInt8] = []
+        guard printer.write(into: &direct, chunk: Int.max, flush: { _ in }) else {
+          Issue.record("the second walk stopped on a blob the first accepted: \(b)")
           continue
         }
         printed += 1
@@ -351,6 +385,110 @@ import Testing
       }
     }
     #expect(printed > 500 && declined > 500, "\(printed) printed, \(declined) declined")
+  }
+}
+
+/// ``BlobCheck/completeTree(_:)``, which `apply` asks of its base instead of reading it: whatever it takes, the
+/// reader takes, and the tree is no overlay (``OverlayApplier/overlayParts(_:)`` finds nothing); the header it gives
+/// is the one the reader parses (with its structure check).
+@Suite struct BlobCheckTests {
+  /// What the reader and the overlay test say of `blob`: nil when the reader refuses it, else whether it is a
+  /// complete tree.
+  static func reader(_ blob: [UInt8]) -> Bool? {
+    guard let tree = try? DTBReader.read(blob, path: "t.dtb", recover: false, properties: false) else { return nil }
+    return OverlayApplier.overlayParts(tree) == nil
+  }
+
+  /// Whether the check takes `blob`, with the header the reader parses.
+  static func taken(_ blob: [UInt8]) -> Bool {
+    guard let header = BlobCheck.completeTree(blob) else { return false }
+    let parsed = try? BlobHeader.parse(blob, path: "t.dtb")
+    #expect(parsed?.totalSize == header.totalSize && parsed?.structOffset == header.structOffset)
+    return true
+  }
+
+  static func expect(
+    _ blob: [UInt8], _ expected: Bool, _ context: String, sourceLocation: SourceLocation = #_sourceLocation
+  ) {
+    #expect(Self.taken(blob) == expected, "\(context)", sourceLocation: sourceLocation)
+    if expected { #expect(Self.reader(blob) == true, "\(context)", sourceLocation: sourceLocation) }
+  }
+
+  /// Boards (also with names DTS cannot write, a property after a child, two nodes of one path: the reader takes
+  /// them) are complete trees; overlays, shapes the reader refuses and versions before 16 are not.
+  @Test func boardsAreCompleteTreesOverlaysAreNot() throws {
+    let board = N(
+      "", ["model": .string("m")],
+      [N("soc", [:], [N("serial@1", ["a b": .string("x")])]), N("a", [:], [N("b", [:], [N("__overlay__")])])])
+    Self.expect(DTBWriter.blob(of: DeviceTree(root: board)), true, "board, deep __overlay__, odd property name")
+    Self.expect(DTBWriter.blob(of: DeviceTree(root: N("", [:], [N("x", [:], [N("__fixups__")])]))), true, "deep fixups")
+    Self.expect(DTBWriter.blob(of: DeviceTree(root: N("", [:], [N("a"), N("a"), N("bad name")]))), true, "twins")
+    Self.expect(RawBlob.propertyAfterChild().blob(), true, "property after a child")
+    var nops = RawBlob()
+    nops.nop()
+    nops.begin("")
+    nops.nop()
+    nops.end()
+    Self.expect(nops.blob(), true, "NOP before the root and in it")
+
+    let fragment = N("", [:], [N("fragment@0", ["target-path": .string("/")], [N("__overlay__")])])
+    Self.expect(DTBWriter.blob(of: DeviceTree(root: fragment)), false, "fragment")
+    for name in ["__fixups__", "__local_fixups__"] {
+      Self.expect(DTBWriter.blob(of: DeviceTree(root: N("", [:], [N(name)]))), false, name)
+    }
+    let tree = DeviceTree(root: N("", ["a": .cells([1])], [N("b", ["c": .string("d")])]))
+    Self.expect(DTBWriter.blob(of: tree, version: 16), true, "version 16")
+    for version in [2, 3] { Self.expect(DTBWriter.blob(of: tree, version: version), false, "version \(version)") }
+
+    var deepest = RawBlob()
+    deepest.begin("")
+    for _ in 1..<DTBReader.maxDepth { deepest.begin("n") }
+    for _ in 0..<DTBReader.maxDepth { deepest.end() }
+    Self.expect(deepest.blob(), true, "as deep as the reader goes")
+    for (raw, context) in RawBlob.refusedShapes() {
+      Self.expect(raw.blob(), false, context)
+      #expect(Self.reader(raw.blob()) == nil, "\(context)")
+    }
+
+    guard RefTool.isInstalled("dtc") else { return }
+    Self.expect(try RefTool.dtb(RoundTripSources.board, ["-@"]), true, "board -@")
+    Self.expect(try RefTool.dtb(RoundTripSources.overlay, ["-@"]), false, "overlay -@")
+  }
+
+  /// Boards and overlays with bytes flipped, replaced or cut: whatever the check takes, the reader reads as a tree
+  /// that is no overlay.
+  @Test func mutatedBlobsNeverPassWhatTheReaderRefuses() throws {
+    var seeds = [
+      DTBWriter.blob(
+        of: DeviceTree(
+          root: N(
+            "", ["model": .string("m")],
+            [
+              N("a", ["reg": .cells([1, 2])], [N("b")]), N("f", [:], [N("x")]), N("__symbols__", ["la": .string("/a")]),
+            ]),
+          reserves: [ReserveEntry(address: 16, size: 32)]))
+    ]
+    if RefTool.isInstalled("dtc") {
+      seeds.append(try RefTool.dtb(RoundTripSources.board, ["-@"]))
+      seeds.append(try RefTool.dtb(RoundTripSources.overlay, ["-@"]))
+    }
+    var rng = SplitMix64(seed: 2_020)
+    var taken = 0
+    var refused = 0
+    for seed in seeds {
+      for _ in 0..<2_000 {
+        let b = BlobDumpTests.mutated(seed, &rng)
+        guard Self.taken(b) else {
+          refused += 1
+          continue
+        }
+        taken += 1
+        if Self.reader(b) != true {
+          Issue.record("taken, but the reader says \(String(describing: Self.reader(b))): \(b)")
+        }
+      }
+    }
+    #expect(taken > 500 && refused > 500, "\(taken) taken, \(refused) refused")
   }
 }
 
@@ -379,6 +517,49 @@ struct RawBlob {
     strings += Array(name.utf8) + [0]
     structure += value
     pad()
+  }
+
+  /// A root with a child, then a property of the root, closed.
+  static func propertyAfterChild() -> RawBlob {
+    var late = RawBlob()
+    late.begin("")
+    late.begin("child")
+    late.end()
+    late.prop("late", [0, 0, 0, 2])
+    late.end()
+    return late
+  }
+
+  /// Blobs the reader refuses: a root that is not named "", a second top-level node, a property outside any node, a
+  /// tag other than FDT_END after the root, a node left open, nesting past the reader's limit.
+  static func refusedShapes() -> [(RawBlob, String)] {
+    var named = RawBlob()
+    named.begin("root")
+    named.end()
+    var two = RawBlob()
+    two.begin("")
+    two.end()
+    two.begin("")
+    two.end()
+    var outside = RawBlob()
+    outside.prop("a", [])
+    outside.begin("")
+    outside.end()
+    var nopAfterRoot = RawBlob()
+    nopAfterRoot.begin("")
+    nopAfterRoot.end()
+    nopAfterRoot.nop()
+    var open = RawBlob()
+    open.begin("")
+    var deep = RawBlob()
+    deep.begin("")
+    for _ in 0..<DTBReader.maxDepth { deep.begin("n") }
+    for _ in 0...DTBReader.maxDepth { deep.end() }
+    return [
+      (named, "named root"), (two, "two roots"), (outside, "property outside"),
+      (nopAfterRoot, "NOP after the root (libfdt 1.6.1 expects FDT_END there)"), (open, "open node"),
+      (deep, "too deep"),
+    ]
   }
 
   func blob() -> [UInt8] {

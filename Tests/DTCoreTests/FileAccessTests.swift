@@ -109,6 +109,56 @@ private func failureDescription(_ body: () throws -> Any) -> String? {
         == "not a regular file (a character device)")
   }
 
+  /// `bytes` written to a pipe by another thread, read with ``FileAccess/readToEnd(fd:name:limit:sizeHint:)``: the
+  /// bytes, or the reason the read failed.
+  private func readThroughPipe(_ bytes: [UInt8], limit: Int) throws -> Result<[UInt8], SourceError> {
+    var fds: [Int32] = [0, 0]
+    try #require(pipe(&fds) == 0)
+    let done = DispatchSemaphore(value: 0)
+    let writer = fds[1]
+    Thread.detachNewThread {
+      var at = 0
+      while at < bytes.count {
+        let n = bytes.withUnsafeBytes { write(writer, $0.baseAddress! + at, $0.count - at) }
+        if n <= 0 { break }
+        at += n
+      }
+      close(writer)
+      done.signal()
+    }
+    defer {
+      done.wait()
+      close(fds[0])
+    }
+    do {
+      return .success(try FileAccess.readToEnd(fd: fds[0], name: "the pipe", limit: limit))
+    } catch {
+      return .failure(error)
+    }
+  }
+
+  /// A stream far larger than the first buffer (4 KiB) is read whole, across several buffer growths and reads that
+  /// return part of what was asked; at the limit it is read, one byte past it is refused, also below the size of
+  /// the first buffer.
+  @Test func streamsAreReadWholeUpToTheLimit() throws {
+    let bytes = (0..<300_001).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) }
+    #expect(try readThroughPipe(bytes, limit: 1 << 20).get() == bytes)
+    #expect(try readThroughPipe(bytes, limit: bytes.count).get() == bytes)
+    #expect(try readThroughPipe([], limit: 100).get() == [])
+    for (count, limit) in [(bytes.count, bytes.count - 1), (11, 10), (1, 0)] {
+      guard case .failure(let error) = try readThroughPipe(Array(bytes.prefix(count)), limit: limit) else {
+        Issue.record("\(count) bytes read with a limit of \(limit)")
+        continue
+      }
+      #expect(error.description == "the pipe: more than \(limit) bytes (the limit for this input); stopped reading")
+    }
+    #expect(try readThroughPipe(Array(bytes.prefix(10)), limit: 10).get() == Array(bytes.prefix(10)))
+    // A descriptor that cannot be read is named with the reason.
+    #expect(
+      failureDescription { try FileAccess.readToEnd(fd: -1, name: "nothing", limit: 10) }
+        == "nothing: cannot read: Bad file descriptor")
+  }
+
   @Test func regularFilesAreReadWholeAndRemembered() throws {
     let s = TestDirectory()
     let bytes = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }

@@ -70,6 +70,79 @@ import _DTTestSupport
     #expect(dump.stderr == compile.stderr)
   }
 
+  /// A board of `count` nodes with labels (some 100 bytes of text a node), as DTS.
+  static func largeSource(_ count: Int) -> String {
+    var text = "/dts-v1/;\n/memreserve/ 0x80000000 0x1000;\n/ {\n\tmodel = \"large\";\n\tbus {\n"
+    for i in 0..<count {
+      text += "\t\tl\(i): node@\(String(i, radix: 16)) { reg = <\(i) 0x100>; compatible = \"acme,part\", \"acme,base\";"
+      text += " mac = [01 02 03]; next = <&l\((i + 1) % count)>; };\n"
+    }
+    return text + "\t};\n};\n"
+  }
+
+  /// A large blob's text (several times the chunk `dump` writes at a time, more than a pipe holds) is the same
+  /// bytes through the shortcut, the command, standard input and `compile -O dts`, and the text of the library's
+  /// whole-text path; a reader that goes away mid-stream ends it quietly (141), a standard output that cannot be
+  /// written ends it with exit 2 naming standard output, as with the whole text before.
+  @Test func largeBlobStreamsTheSameBytes() throws {
+    let s = Scratch()
+    s.write("big.dts", Self.largeSource(3_000))
+    #expect(try CLI.run(["compile", "big.dts", "-@", "-o", "big.dtb"], cwd: s.path).status == 0)
+    let blob = try [UInt8](Data(contentsOf: URL(fileURLWithPath: s.path + "/big.dtb")))
+    let whole = try #require(BlobDump.text(blob))
+    #expect(whole.count > 8 * (32 << 10), "\(whole.count) bytes")
+    let short = try CLI.run(["dump", "big.dtb"], cwd: s.path)
+    let long = try CLI.run(["dump", "big.dtb", "--no-cache"], cwd: s.path)
+    let compile = try CLI.run(["compile", "big.dtb", "-O", "dts"], cwd: s.path)
+    for (name, r) in [("dump", short), ("dump --no-cache", long), ("compile -O dts", compile)] {
+      #expect(r.status == 0 && r.stderr.isEmpty, "\(name): \(r.stderr)")
+      #expect(r.stdoutBytes == whole, "\(name): \(r.stdoutBytes.count) bytes, \(whole.count) expected")
+    }
+    let piped = try Shell.run("\"$0\" dump - < big.dtb", cwd: s.path)
+    #expect(piped.status == 0 && piped.stdout == String(decoding: whole, as: UTF8.self), "\(piped.stderr)")
+    #expect(short.stdout.contains("\t\tl2999: node@bb7 {"))
+
+    for args in ["dump big.dtb", "dump big.dtb --no-cache", "dump - < big.dtb"] {
+      // The reader leaves after more than one chunk: the pipe breaks in the middle of the text.
+      let broken = try Shell.run("( \"$0\" \(args); echo \"status $?\" >&2 ) | head -c 100000 > /dev/null", cwd: s.path)
+      #expect(broken.stderr == "status 141\n", "\(args): \(broken.stderr)")
+      for (redirect, reason) in [(">&-", "Bad file descriptor"), ("> /dev/full", "No space left on device")] {
+        let r = try Shell.run("exec \"$0\" \(args) \(redirect)", cwd: s.path)
+        #expect(!r.signalled && r.status == 2, "\(args) \(redirect): \(r.status) \(r.stderr)")
+        #expect(r.stderr == "error: standard output: cannot write: \(reason)\n", "\(args) \(redirect): \(r.stderr)")
+      }
+    }
+    #expect(s.files() == ["big.dtb", "big.dts"])
+  }
+
+  /// A blob whose very last property has a name DTS cannot write is refused before any text is written (the check
+  /// is in the first walk): `dump` prints what the tree path prints, the property left out with its warning, and
+  /// nothing twice.
+  @Test func lateUnwritableNameFallsBackBeforeAnyText() throws {
+    let s = Scratch()
+    let bus = Node(name: "bus")
+    for i in 0..<2_000 {
+      let n = Node(name: "node@\(String(i, radix: 16))")
+      n.properties = [
+        Property(name: "reg", value: .cells([UInt32(i), 0x100])), Property(name: "status", value: .string("okay")),
+      ]
+      if i == 1_999 { n.properties.append(Property(name: "bad name", value: .string("x"))) }
+      bus.addChild(n)
+    }
+    let root = Node(name: "")
+    root.addChild(bus)
+    s.write("late.dtb", bytes: DTBWriter.blob(of: DeviceTree(root: root)))
+    let dump = try CLI.run(["dump", "late.dtb"], cwd: s.path)
+    let compile = try CLI.run(["compile", "late.dtb", "-O", "dts"], cwd: s.path)
+    #expect(dump.status == 0 && compile.status == 0)
+    #expect(dump.stdoutBytes.count > 3 * (32 << 10), "\(dump.stdoutBytes.count) bytes")
+    #expect(dump.stdoutBytes == compile.stdoutBytes)
+    #expect(dump.stdout.components(separatedBy: "/dts-v1/;").count == 2, "the text once")
+    #expect(dump.stdout.contains("/* property \"bad name\""), "\(dump.stdout.suffix(300))")
+    #expect(dump.stderr.hasPrefix("warning: late.dtb: /bus/node@7cf: property \"bad name\""), "\(dump.stderr)")
+    #expect(dump.stderr == compile.stderr)
+  }
+
   /// Inputs that are not readable blobs fail as before: exit 2, the file named.
   @Test func unreadableInputsFailNamingTheFile() throws {
     let s = Scratch()

@@ -14,15 +14,29 @@ public enum OverlayApplier {
   public static func apply(
     base: [UInt8], basePath: String = "base", overlays: [(bytes: [UInt8], path: String)]
   ) throws(BlobError) -> [UInt8] {
-    // Reading validates both blobs fully (header, fdt_check_full, depth) and gives trees to explain failures with.
-    // Of the base only its nodes are needed here (is it an overlay itself?): its properties are not built, which
-    // halves the instructions of an `apply` (issue 20). A failure reads the base again, whole.
-    let baseTree = try DTBReader.read(base, path: basePath, recover: false, properties: false)
-    var current = try BlobHeader.parse(base, path: basePath).prefix(of: base)
+    // Both blobs are validated fully (header, fdt_check_full, depth) before libfdt applies anything. The overlay
+    // is read into a tree, to explain failures with. Of the base only this matters here: does it read, and is it
+    // an overlay itself? Its bytes answer that (``BlobCheck``) for a board without building its tree (issue 20);
+    // any other base is read (its nodes only), which says what is wrong with it. A failure reads it again, whole.
+    let checked = BlobCheck.completeTree(base)
+    let baseTree: DeviceTree?
+    let header: BlobHeader
+    if let checked {
+      baseTree = nil
+      header = checked
+    } else {
+      baseTree = try DTBReader.read(base, path: basePath, recover: false, properties: false)
+      header = try BlobHeader.parse(base, path: basePath)
+    }
+    var current = header.prefix(of: base)
     var applied: [String] = []
     for ov in overlays {
       let overlayTree = try DTBReader.read(ov.bytes, path: ov.path, recover: false)
-      try validate(base: baseTree, basePath: basePath, overlay: overlayTree, overlayPath: ov.path)
+      if let baseTree {
+        try validate(base: baseTree, basePath: basePath, overlay: overlayTree, overlayPath: ov.path)
+      } else {
+        try validate(overlay: overlayTree, overlayPath: ov.path, basePath: basePath)
+      }
       let overlay = try BlobHeader.parse(ov.bytes, path: ov.path).prefix(of: ov.bytes)
       switch applyOne(current, overlay) {
       case .success(let merged):
@@ -58,7 +72,12 @@ public enum OverlayApplier {
         reason: "the base is itself an overlay (it has \(what)): overlays apply to a complete tree, such as the "
           + "board's .dtb compiled with -@")
     }
-    if overlayParts(overlay) == nil {
+    try validate(overlay: overlay, overlayPath: overlayPath, basePath: basePath)
+  }
+
+  /// ``validate(base:basePath:overlay:overlayPath:)`` for a base known to be no overlay.
+  static func validate(overlay: DeviceTree, overlayPath: String, basePath: String) throws(BlobError) {
+    if !isOverlay(overlay) {
       // A compiled empty `/plugin/` source is an empty tree too: both change nothing, so both are refused.
       throw BlobError(
         path: overlayPath, kind: .overlay,
@@ -74,24 +93,35 @@ public enum OverlayApplier {
   /// What makes `tree` an overlay, in words, or nil: fragments with `__overlay__`, `__fixups__`, `__local_fixups__`.
   static func overlayParts(_ tree: DeviceTree) -> String? {
     var parts: [String] = []
-    if let f = tree.root.liveChildren.first(where: { $0.child("__overlay__") != nil }) {
-      parts.append("fragment \(f.name) with __overlay__")
-    }
+    if let f = fragment(of: tree) { parts.append("fragment \(f.name) with __overlay__") }
     for name in ["__fixups__", "__local_fixups__"] where tree.root.child(name) != nil { parts.append(name) }
     return parts.isEmpty ? nil : parts.joined(separator: ", ")
   }
 
+  /// Whether ``overlayParts(_:)`` finds anything, without the words (`joined` costs an `apply` a runtime look-up
+  /// of 0.28 M instructions, issue 20).
+  static func isOverlay(_ tree: DeviceTree) -> Bool {
+    fragment(of: tree) != nil || tree.root.child("__fixups__") != nil || tree.root.child("__local_fixups__") != nil
+  }
+
+  /// The first child of the root with an `__overlay__` child.
+  private static func fragment(of tree: DeviceTree) -> Node? {
+    tree.root.liveChildren.first { $0.child("__overlay__") != nil }
+  }
+
   /// One `fdt_open_into` + `fdt_overlay_apply` + `fdt_pack` on fresh copies; the packed bytes or libfdt's code.
+  /// The base is copied into the result's own storage, where libfdt works (not into a buffer copied out again: a
+  /// board's blob is 20 fresh pages, issue 20), when that storage is aligned as libfdt needs it (it is: the
+  /// allocator's blocks are 16-byte aligned), else into an aligned buffer.
   private static func applyOne(_ base: [UInt8], _ overlay: [UInt8]) -> Result<[UInt8], LibfdtCode> {
     var capacity = base.count + 2 * overlay.count + 4096
     while true {
-      let result = Libfdt.withAlignedCopy(of: base, capacity: capacity) { fdt, size -> Result<[UInt8], LibfdtCode> in
-        Libfdt.withAlignedCopy(of: overlay) { fdto, _ -> Result<[UInt8], LibfdtCode> in
+      let result = Libfdt.withAlignedCopy(of: overlay) { fdto, _ in
+        withAlignedResult(of: base, capacity: capacity) { fdt, size -> Int32? in
           var rc = fdt_open_into(fdt, fdt, Int32(size))
           if rc == 0 { rc = fdt_overlay_apply(fdt, fdto) }
           if rc == 0 { rc = fdt_pack(fdt) }
-          return rc == 0
-            ? .success(Libfdt.bytes(fdt, count: min(size, Libfdt.totalSize(fdt)))) : .failure(LibfdtCode(rc))
+          return rc == 0 ? nil : rc
         }
       }
       if case .failure(let e) = result, e.rc == -FDT_ERR_NOSPACE, capacity * 2 <= maxBufferSize {
@@ -99,6 +129,36 @@ public enum OverlayApplier {
         continue
       }
       return result
+    }
+  }
+
+  /// Calls `body` with `bytes` in an 8-byte-aligned buffer of at least `capacity` bytes (zeros after them), and
+  /// makes the blob `body` leaves there the result (its `totalsize` bytes), or `body`'s libfdt code the failure.
+  /// The buffer is the result array's own storage when that is aligned, so nothing is copied out.
+  private static func withAlignedResult(
+    of bytes: [UInt8], capacity: Int, _ body: (UnsafeMutableRawPointer, Int) -> Int32?
+  ) -> Result<[UInt8], LibfdtCode> {
+    let size = max(capacity, bytes.count, 8)
+    var code: Int32?
+    var aligned = true
+    let result = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+      count = 0
+      let fdt = UnsafeMutableRawPointer(buffer.baseAddress!)
+      guard Int(bitPattern: fdt) % 8 == 0 else {
+        aligned = false
+        return
+      }
+      bytes.withUnsafeBytes { src in
+        if let base = src.baseAddress { fdt.copyMemory(from: base, byteCount: src.count) }
+      }
+      (fdt + bytes.count).initializeMemory(as: UInt8.self, repeating: 0, count: size - bytes.count)
+      code = body(fdt, size)
+      if code == nil { count = min(size, Libfdt.totalSize(fdt)) }
+    }
+    if aligned { return code.map { .failure(LibfdtCode($0)) } ?? .success(result) }
+    return Libfdt.withAlignedCopy(of: bytes, capacity: size) { fdt, size in
+      body(fdt, size).map { .failure(LibfdtCode($0)) }
+        ?? .success(Libfdt.bytes(fdt, count: min(size, Libfdt.totalSize(fdt))))
     }
   }
 
@@ -259,9 +319,10 @@ public enum OverlayApplier {
         }
       }
       for sub in fixup.liveChildren {
-        // libfdt's fdt_subnode_offset: exact name, or `name@…` when the name has no unit address.
+        // libfdt's fdt_subnode_offset: exact name, or `name@…` when the name has no unit address ('@' looked for
+        // as a byte, as libfdt's memchr does: Foundation's `contains` cost a run 38 K instructions and two pages).
         let match = node.liveChildren.first {
-          $0.name == sub.name || (!sub.name.contains("@") && $0.name.hasPrefix(sub.name + "@"))
+          $0.name == sub.name || (!sub.name.utf8.contains(0x40) && $0.name.hasPrefix(sub.name + "@"))
         }
         if let match { work.append((sub, match)) }
       }

@@ -98,14 +98,9 @@ extension DTLint {
     func run() throws {
       let sources = SourceManager()
       // A blob is printed straight from its bytes when it can be; anything else is read into a tree.
-      let text: [UInt8]
-      if let direct = try blobDumpText(input, sources: sources) {
-        text = direct
-      } else {
-        let reader = SourceReader(sources: sources, options: inputOptions.frontEnd(reading: [input], sources: sources))
-        text = dtsText(of: try loadForOutput(input, reader: reader).tree, input: input)
-      }
-      try Self.write(text)
+      if try printBlobDump(input, sources: sources) { return }
+      let reader = SourceReader(sources: sources, options: inputOptions.frontEnd(reading: [input], sources: sources))
+      try Self.write(dtsText(of: try loadForOutput(input, reader: reader).tree, input: input))
     }
 
     /// Writes the text to standard output.

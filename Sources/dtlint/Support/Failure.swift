@@ -116,12 +116,13 @@ extension DTLint {
     }
     // `dump FILE` of a blob the direct printer takes needs no command value: building `Dump` (its option wrappers)
     // was 0.77 M of the 8.3 M instructions of a large blob's dump. Any other input, and any error, goes the usual
-    // way below (which reads the file again and says what is wrong): only a regular file can be read twice.
+    // way below (which reads the file again and says what is wrong): only a regular file can be read twice. Nothing
+    // is written before the direct printer has taken the blob, and then all of it is (or the process ends).
     if arguments.count == 2, arguments[0] == "dump", !arguments[1].hasPrefix("-"),
       FileAccess.type(of: arguments[1]) == .regular,
-      let text = try? blobDumpText(arguments[1], sources: SourceManager())
+      (try? printBlobDump(arguments[1], sources: SourceManager())) == true
     {
-      finish { try DTLint.Dump.write(text) }
+      exitProcess(Exit.ok)
     }
     var command: any ParsableCommand
     if let quick = QuickArguments.command(arguments) {

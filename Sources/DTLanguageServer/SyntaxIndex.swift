@@ -53,7 +53,7 @@ struct SyntaxIndex {
   /// Reads `tokens`. `resolve` gives the path of a top-level `&label`/`&{/path}` block in the tree the source
   /// built (nil when not found); in an overlay (`plugin`) such a block that does not resolve is a fragment, named
   /// `/fragment@N/__overlay__` as dtc names it.
-  init(tokens: [Token], plugin: Bool, resolve: @escaping (String) -> String?) {
+  init(tokens: TokenList, plugin: Bool, resolve: @escaping (String) -> String?) {
     var s = Scanner(tokens: tokens, plugin: plugin, resolve: resolve)
     s.run()
     self = s.index
@@ -62,7 +62,7 @@ struct SyntaxIndex {
   init() {}
 
   private struct Scanner {
-    let tokens: [Token]
+    let tokens: TokenList
     let plugin: Bool
     let resolve: (String) -> String?
     var index = SyntaxIndex()
@@ -92,7 +92,7 @@ struct SyntaxIndex {
     }
 
     mutating func reference(_ t: Token) {
-      index.references.append(Reference(target: t.text, isPath: t.kind == .pathRef, range: t.range))
+      index.references.append(Reference(target: tokens.text(t), isPath: t.kind == .pathRef, range: t.range))
     }
 
     mutating func property(_ name: Token, end: Token?, deletion: Bool, start: Token? = nil) {
@@ -104,7 +104,8 @@ struct SyntaxIndex {
       }
       index.properties.append(
         PropertySite(
-          name: name.text, path: index.blocks[top].path, nameRange: name.range, range: range, deletion: deletion,
+          name: tokens.text(name), path: index.blocks[top].path, nameRange: name.range, range: range,
+          deletion: deletion,
           block: top))
       index.blocks[top].properties.append(index.properties.count - 1)
     }
@@ -116,7 +117,7 @@ struct SyntaxIndex {
         let t = tokens[i]
         switch t.kind {
         case .label:
-          pending.append((t.text, t.range))
+          pending.append((tokens.text(t), t.range))
           i += 1
         case .labelRef, .pathRef:
           reference(t)
@@ -124,10 +125,10 @@ struct SyntaxIndex {
             i += 1
             continue
           }
-          let written = t.kind == .labelRef ? "&" + t.text : "&{" + t.text + "}"
+          let written = t.kind == .labelRef ? "&" + tokens.text(t) : "&{" + tokens.text(t) + "}"
           var path: String?
           if stack.isEmpty {
-            path = t.kind == .pathRef && plugin ? nil : resolve(t.text)
+            path = t.kind == .pathRef && plugin ? nil : resolve(tokens.text(t))
             if path == nil && plugin {
               path = "/fragment@\(fragments)/__overlay__"
               fragments += 1
@@ -160,7 +161,7 @@ struct SyntaxIndex {
             continue
           }
           if isChar(b, "{") {
-            open(t.text, path: childPath(t.text), nameToken: t)
+            open(tokens.text(t), path: childPath(tokens.text(t)), nameToken: t)
             i += 2
           } else if isChar(b, "=") || isChar(b, ";") {
             // Labels before a property name label the property.
@@ -172,7 +173,7 @@ struct SyntaxIndex {
               let v = tokens[k]
               if isChar(v, ";") || isChar(v, "{") || isChar(v, "}") { break }
               if v.kind == .labelRef || v.kind == .pathRef { reference(v) }
-              if v.kind == .label { index.labels.append(LabelSite(name: v.text, range: v.range, path: nil)) }
+              if v.kind == .label { index.labels.append(LabelSite(name: tokens.text(v), range: v.range, path: nil)) }
               k += 1
             }
             property(t, end: token(k), deletion: false)

@@ -48,10 +48,10 @@ import Testing
       let lexedAlone = lex(alone)
       #expect(lexedAlone.regionsReused == 0)
       #expect(lexed.tokens.count == lexedAlone.tokens.count, "\(board): tokens")
-      for (a, b) in zip(lexed.tokens, lexedAlone.tokens) {
+      for (a, b) in zip(lexed.tokens.tokens, lexedAlone.tokens.tokens) {
         #expect(
-          a.kind == b.kind && a.range == b.range && a.text == b.text && a.value == b.value && a.bytes == b.bytes,
-          "\(board): token \(a.display) at \(a.range) vs \(b.display) at \(b.range)")
+          sameToken(a, in: lexed.tokens, b, in: lexedAlone.tokens),
+          "\(board): token \(lexed.tokens.display(a)) at \(a.range) vs \(lexedAlone.tokens.display(b)) at \(b.range)")
       }
       #expect(lexed.diagnostics == lexedAlone.diagnostics)
       return lexed
@@ -300,8 +300,8 @@ import Testing
       #expect(got.diagnostics == alone.diagnostics, "\(f)")
       #expect(got.files == alone.files, "\(f)")
       #expect(got.tokens.count == alone.tokens.count, "\(f)")
-      let same = zip(got.tokens, alone.tokens).allSatisfy {
-        $0.kind == $1.kind && $0.range == $1.range && $0.text == $1.text && $0.value == $1.value && $0.bytes == $1.bytes
+      let same = zip(got.tokens.tokens, alone.tokens.tokens).allSatisfy {
+        sameToken($0, in: got.tokens, $1, in: alone.tokens)
       }
       #expect(same, "\(f): tokens")
       reused += a.sharedRegions.isEmpty ? 0 : 1
@@ -309,4 +309,31 @@ import Testing
     #expect(shared.cache.includesReplayed > files.count)
     #expect(reused > files.count / 2)
   }
+}
+
+/// The same token read from two lists: kind, place, text (or string bytes) and number alike.
+func sameToken(_ a: Token, in la: TokenList, _ b: Token, in lb: TokenList) -> Bool {
+  guard a.kind == b.kind, a.range == b.range, la.bytes(a) == lb.bytes(b) else { return false }
+  return a.hasText || a.value == b.value
+}
+
+@Test func tokenListSuffixCarriesItsTextToAnotherList() {
+  var list = TokenList()
+  let r = SourceRange(file: FileID(0), start: 0, end: 1)
+  list.append(.name, r, text: Array("first".utf8))
+  list.append(Token(kind: .char, range: r, value: 0x7B))
+  list.append(.label, r, text: Array("second".utf8))
+  list.append(.string, r, text: Array("third".utf8) + [0])
+  let tail = list.suffix(from: 1)
+  #expect(tail.count == 3)
+  #expect(tail.text(tail[1]) == "second")
+  #expect(tail.bytes(tail[2]) == ArraySlice(Array("third".utf8) + [0]))
+  var other = TokenList()
+  other.append(.labelRef, r, text: Array("x".utf8))
+  other.append(contentsOf: tail)
+  #expect(other.text(other[0]) == "x")
+  #expect(other.text(other[2]) == "second")
+  #expect(other[1].value == 0x7B)
+  #expect(other.display(other[3]) == "string")
+  #expect(other.display(other[2]) == "label 'second:'")
 }

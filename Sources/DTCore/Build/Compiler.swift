@@ -24,7 +24,7 @@ public struct ParsedSource {
   /// Every source file read (main file first).
   public var files: [FileID]
   /// The tokens the parser read, positioned in the original files (empty when the lexer stopped).
-  public var tokens: [Token] = []
+  public var tokens = TokenList()
 }
 
 /// Reads `.dts` sources: preprocess → lex → parse, with dtc's merge semantics.
@@ -63,7 +63,7 @@ public struct SourceReader: Sendable {
     }
     var lexer = Lexer(sources: sources, searchPaths: options.includePaths, limits: options.limits)
     var parser = Parser(
-      tokens: [], sources: sources, searchPaths: options.includePaths, limits: options.limits, file: file.id)
+      tokens: TokenList(), sources: sources, searchPaths: options.includePaths, limits: options.limits, file: file.id)
     // Nesting recurses in the parser: give it a stack sized for the input limits, whatever thread calls us.
     runWithLargeStack {
       lexer.run(text, directory: Lexer.directory(of: file.path))

@@ -21,19 +21,98 @@ public enum TokenKind: UInt8, Sendable {
   case eof
 }
 
+/// One token: plain data, so the parser copies it without reference counting. The text of a name, label or
+/// reference and the bytes of a string live in its ``TokenList``'s arena (`value` is where they start there,
+/// `length` how many bytes they take).
 public struct Token: Sendable {
   public var kind: TokenKind
   public var range: SourceRange
-  public var text: String = ""
+  /// The number (literal, character literal, byte, character), or the arena offset of the token's text.
   public var value: UInt64 = 0
-  public var bytes: [UInt8] = []
+  /// Bytes of text in the arena (names, labels, references, strings with their closing NUL).
+  var length: UInt32 = 0
+
+  init(kind: TokenKind, range: SourceRange, value: UInt64 = 0) {
+    self.kind = kind
+    self.range = range
+    self.value = value
+  }
 
   /// (A scalar, not a Character: the literal is then a constant, not a grapheme to take apart on every call.)
   @inline(__always) func isChar(_ c: Unicode.Scalar) -> Bool { kind == .char && value == UInt64(c.value) }
 
-  /// How the token reads in a message.
-  var display: String {
+  /// Kinds whose text is in the arena.
+  var hasText: Bool {
     switch kind {
+    case .string, .label, .labelRef, .pathRef, .name: true
+    default: false
+    }
+  }
+}
+
+/// The lexer's tokens, with the text of those that carry some in one byte arena.
+public struct TokenList: Sendable {
+  public internal(set) var tokens: [Token] = []
+  var arena: [UInt8] = []
+
+  public init() {}
+
+  public var count: Int { tokens.count }
+  public var isEmpty: Bool { tokens.isEmpty }
+  public var first: Token? { tokens.first }
+  public var last: Token? { tokens.last }
+  public subscript(i: Int) -> Token { tokens[i] }
+
+  /// The bytes of a string (unescaped, NUL-terminated) or of a name, label or reference.
+  func bytes(_ t: Token) -> ArraySlice<UInt8> {
+    guard t.hasText else { return [] }
+    let start = Int(t.value)
+    return arena[start..<(start + Int(t.length))]
+  }
+
+  /// The name of a name or label token, the label or path of a reference; "" for other tokens.
+  public func text(_ t: Token) -> String { String(decoding: bytes(t), as: UTF8.self) }
+
+  /// Appends a token whose text (or string bytes) is `text`.
+  mutating func append(_ kind: TokenKind, _ range: SourceRange, text: some Collection<UInt8>) {
+    var t = Token(kind: kind, range: range, value: UInt64(arena.count))
+    arena.append(contentsOf: text)
+    t.length = UInt32(truncatingIfNeeded: arena.count - Int(t.value))
+    tokens.append(t)
+  }
+
+  mutating func append(_ t: Token) { tokens.append(t) }
+
+  /// The tokens from `start` on with their text, positioned to start an arena of their own.
+  func suffix(from start: Int) -> TokenList {
+    var out = TokenList()
+    var base = arena.count
+    for t in tokens[start...] where t.hasText {
+      base = min(base, Int(t.value))
+    }
+    out.arena = Array(arena[base...])
+    out.tokens = tokens[start...].map { t in
+      var t = t
+      if t.hasText { t.value -= UInt64(base) }
+      return t
+    }
+    return out
+  }
+
+  /// Appends `other`'s tokens and their text.
+  mutating func append(contentsOf other: TokenList) {
+    let base = UInt64(arena.count)
+    arena.append(contentsOf: other.arena)
+    tokens.reserveCapacity(tokens.count + other.tokens.count)
+    for var t in other.tokens {
+      if t.hasText { t.value += base }
+      tokens.append(t)
+    }
+  }
+
+  /// How the token reads in a message.
+  func display(_ t: Token) -> String {
+    switch t.kind {
     case .string: "string"
     case .dtsV1: "'/dts-v1/'"
     case .plugin: "'/plugin/'"
@@ -42,14 +121,14 @@ public struct Token: Sendable {
     case .deleteProperty: "'/delete-property/'"
     case .deleteNode: "'/delete-node/'"
     case .omitIfNoRef: "'/omit-if-no-ref/'"
-    case .label: "label '\(text):'"
+    case .label: "label '\(text(t)):'"
     case .literal: "number"
     case .charLiteral: "character literal"
-    case .labelRef: "reference '&\(text)'"
-    case .pathRef: "reference '&{\(text)}'"
+    case .labelRef: "reference '&\(text(t))'"
+    case .pathRef: "reference '&{\(text(t))}'"
     case .byte: "byte"
     case .incbin: "'/incbin/'"
-    case .name: "name '\(text)'"
+    case .name: "name '\(text(t))'"
     case .lshift: "'<<'"
     case .rshift: "'>>'"
     case .le: "'<='"
@@ -59,10 +138,10 @@ public struct Token: Sendable {
     case .and: "'&&'"
     case .or: "'||'"
     case .char:
-      if value >= 0x21 && value < 0x7F {
-        "'\(Character(Unicode.Scalar(UInt8(value))))'"
+      if t.value >= 0x21 && t.value < 0x7F {
+        "'\(Character(Unicode.Scalar(UInt8(t.value))))'"
       } else {
-        "byte 0x\(String(value, radix: 16))"
+        "byte 0x\(String(t.value, radix: 16))"
       }
     case .eof: "end of input"
     }
@@ -91,7 +170,7 @@ struct Lexer {
   let limits: FrontEndLimits
   /// Where cpp line markers in the input put positions (dtc honours them).
   let presumed: PresumedPositions
-  var tokens: [Token] = []
+  var tokens = TokenList()
   var diagnostics: [Diagnostic] = []
   /// Set with `fatal` when what stopped the lexer is a syntax error in the text (an unterminated string, character
   /// literal or comment): a finding (exit 1), not an input that could not be read (exit 2).
@@ -125,7 +204,7 @@ struct Lexer {
     let b = text.bytes
     let n = b.count
     // About one token per eight bytes of preprocessed device tree: a few growths instead of a dozen.
-    if tokens.isEmpty { tokens.reserveCapacity(n / 8) }
+    if tokens.isEmpty { tokens.tokens.reserveCapacity(n / 8) }
     var i = 0
     if SourceFile.byteOrderMarkLength(b) > 0 {
       // Only text read as is starts with one: the preprocessor drops it, as cpp does, and dtc alone refuses it.
@@ -192,7 +271,7 @@ struct Lexer {
         fills.removeLast()
         if i == f.end, diagnostics.count == f.diags, includedFiles.count == f.incs, f.end == n || b[f.end] == 0x0A {
           let lexed = LexedRegion(
-            state: f.state.rawValue, atLineStart: f.lineStart, tokens: Array(tokens[f.tok...]),
+            state: f.state.rawValue, atLineStart: f.lineStart, tokens: tokens.suffix(from: f.tok),
             exitState: state.rawValue, exitAtLineStart: atLineStart)
           f.record.lexed.withLock { list in
             if list.count < 4, !list.contains(where: { $0.state == lexed.state && $0.atLineStart == lexed.atLineStart })
@@ -311,7 +390,7 @@ struct Lexer {
       // Strings.
       if c == 0x22 {
         if let e = stringEnd(i) {
-          tokens.append(Token(kind: .string, range: cursor.range(start, e), bytes: unescape(b, i + 1, e - 1) + [0]))
+          tokens.append(.string, cursor.range(start, e), text: unescape(b, i + 1, e - 1) + [0])
           i = e
           continue
         }
@@ -364,8 +443,7 @@ struct Lexer {
         let nameStart = j
         while j < n && isNameChar(b[j]) { j += 1 }
         if j > nameStart && j >= labelEnd {
-          tokens.append(
-            Token(kind: .name, range: cursor.range(start, j), text: String(decoding: b[nameStart..<j], as: UTF8.self)))
+          tokens.append(.name, cursor.range(start, j), text: b[nameStart..<j])
           state = .v1
           i = j
           continue
@@ -411,10 +489,7 @@ struct Lexer {
         break
       }
       if labelEnd > 0 {
-        tokens.append(
-          Token(
-            kind: .label, range: cursor.range(start, labelEnd),
-            text: String(decoding: b[i..<(labelEnd - 1)], as: UTF8.self)))
+        tokens.append(.label, cursor.range(start, labelEnd), text: b[i..<(labelEnd - 1)])
         i = labelEnd
         continue
       }
@@ -458,9 +533,7 @@ struct Lexer {
         if isLabelStart(b[i + 1]) {
           var j = i + 2
           while j < n && isLabelChar(b[j]) { j += 1 }
-          tokens.append(
-            Token(kind: .labelRef, range: cursor.range(start, j), text: String(decoding: b[(i + 1)..<j], as: UTF8.self))
-          )
+          tokens.append(.labelRef, cursor.range(start, j), text: b[(i + 1)..<j])
           i = j
           continue
         }
@@ -468,10 +541,7 @@ struct Lexer {
           var j = i + 2
           while j < n && (isNameChar(b[j]) || b[j] == 0x2F) { j += 1 }
           if j < n && b[j] == 0x7D {
-            tokens.append(
-              Token(
-                kind: .pathRef, range: cursor.range(start, j + 1), text: String(decoding: b[(i + 2)..<j], as: UTF8.self)
-              ))
+            tokens.append(.pathRef, cursor.range(start, j + 1), text: b[(i + 2)..<j])
             i = j + 1
             continue
           }

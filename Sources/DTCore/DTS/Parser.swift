@@ -10,6 +10,8 @@ struct Parser {
   /// The lexer's tokens, not copied: the end of input is `eofToken`, at index `toks.count` (or the lexer's own
   /// last token when it is one).
   private let toks: [Token]
+  /// The tokens' text (``TokenList``).
+  private let list: TokenList
   private let eofToken: Token
   /// The index of the end of input (`pos` stops there).
   private let eofIndex: Int
@@ -33,8 +35,9 @@ struct Parser {
   private var labels = LabelIndex()
 
   /// `file` is the main file: where "end of input" is when there are no tokens at all (an empty file).
-  init(tokens: [Token], sources: SourceManager, searchPaths: [String], limits: FrontEndLimits, file: FileID) {
-    self.toks = tokens
+  init(tokens: TokenList, sources: SourceManager, searchPaths: [String], limits: FrontEndLimits, file: FileID) {
+    self.toks = tokens.tokens
+    self.list = tokens
     self.sources = sources
     self.searchPaths = searchPaths
     self.limits = limits
@@ -62,6 +65,8 @@ struct Parser {
     if pos < eofIndex { pos += 1 }
     return t
   }
+  /// A token's text (``TokenList/text(_:)``).
+  private func text(_ t: Token) -> String { list.text(t) }
   @inline(__always) private func at(_ c: Unicode.Scalar) -> Bool { pos < eofIndex && toks[pos].isChar(c) }
 
   private mutating func error(_ message: String, _ range: SourceRange) {
@@ -72,7 +77,7 @@ struct Parser {
   private mutating func syntaxError(expected: String) throws(Unwind) -> Never {
     if lastErrorPos != pos {
       lastErrorPos = pos
-      error("syntax error: expected \(expected), found \(tok.display)", tok.range)
+      error("syntax error: expected \(expected), found \(list.display(tok))", tok.range)
       if diagnostics.count >= Self.maxErrors {
         error("too many errors (\(Self.maxErrors)); stopping here", tok.range)
         gaveUp = true
@@ -100,7 +105,7 @@ struct Parser {
     let end = SourceRange(file: previous.range.file, start: previous.range.end, end: previous.range.end)
     diagnostics.append(
       Diagnostic(
-        rule: "syntax", severity: .error, message: "syntax error: missing ';' after property '\(name.text)'",
+        rule: "syntax", severity: .error, message: "syntax error: missing ';' after property '\(text(name))'",
         range: end, fixes: [FixIt(message: "insert ';'", edits: [TextEdit(range: end, replacement: ";")])]))
     lastErrorPos = pos
     return previous
@@ -148,7 +153,8 @@ struct Parser {
       // A syntax finding (exit 1), not an unreadable input: the file was read, it is just not dtc's language.
       var d = Diagnostic(
         rule: "syntax", severity: .error,
-        message: "syntax error: expected '/dts-v1/;' at the start of the file, found \(tok.display)", range: tok.range)
+        message: "syntax error: expected '/dts-v1/;' at the start of the file, found \(list.display(tok))",
+        range: tok.range)
       if sources[tok.range.file].path.hasSuffix(".dtsi") {
         d.notes.append(
           DiagnosticNote(
@@ -172,7 +178,7 @@ struct Parser {
       var save = pos
       var entryLabels: [String] = []
       while kind == .label {
-        entryLabels.append(advance().text)
+        entryLabels.append(text(advance()))
       }
       guard kind == .memreserve else {
         pos = save
@@ -233,9 +239,9 @@ struct Parser {
       let ref = advance()
       let body = try nodeDef()
       if !isPlugin {
-        error("label or path \(ref.text) not found", ref.range)
-      } else if isRelative(ref.text) {
-        error("label-relative reference \(ref.text) not supported in plugin", ref.range)
+        error("label or path \(text(ref)) not found", ref.range)
+      } else if isRelative(text(ref)) {
+        error("label-relative reference \(text(ref)) not supported in plugin", ref.range)
       }
       let r = Node(name: "")
       r.definitions = [ref.range]
@@ -252,38 +258,38 @@ struct Parser {
       }
       let ref = advance()
       let body = try nodeDef()
-      if isPlugin && isRelative(ref.text) {
-        error("label-relative reference \(ref.text) not supported in plugin", label.range)
+      if isPlugin && isRelative(text(ref)) {
+        error("label-relative reference \(text(ref)) not supported in plugin", label.range)
       }
-      if let target = lookup(ref.text) {
-        addLabel(label.text, to: &target.labelEntries)
-        labels.add(label.text, target)
+      if let target = lookup(text(ref)) {
+        addLabel(text(label), to: &target.labelEntries)
+        labels.add(text(label), target)
         merge(into: target, body)
       } else {
-        error("label or path \(ref.text) not found", ref.range)
+        error("label or path \(text(ref)) not found", ref.range)
       }
     case .pathRef:
       let ref = advance()
       let body = try nodeDef()
       if isPlugin {
-        if isRelative(ref.text) {
-          error("label-relative reference \(ref.text) not supported in plugin", ref.range)
+        if isRelative(text(ref)) {
+          error("label-relative reference \(text(ref)) not supported in plugin", ref.range)
         }
         addOrphan(body, ref: ref)
-      } else if let target = lookup(ref.text) {
+      } else if let target = lookup(text(ref)) {
         merge(into: target, body)
       } else {
-        error("label or path \(ref.text) not found", ref.range)
+        error("label or path \(text(ref)) not found", ref.range)
       }
     case .labelRef:
       let ref = advance()
       let body = try nodeDef()
-      if let target = lookup(ref.text) {
+      if let target = lookup(text(ref)) {
         merge(into: target, body)
       } else if isPlugin {
         addOrphan(body, ref: ref)
       } else {
-        error("label or path \(ref.text) not found", ref.range)
+        error("label or path \(text(ref)) not found", ref.range)
       }
     case .deleteNode, .omitIfNoRef:
       let kw = advance()
@@ -292,14 +298,14 @@ struct Parser {
       }
       let ref = advance()
       _ = try expect(";")
-      if let target = lookup(ref.text) {
+      if let target = lookup(text(ref)) {
         if kw.kind == .deleteNode {
           target.markDeleted()
         } else {
           target.omitIfNoRef = true
         }
       } else {
-        error("label or path \(ref.text) not found", ref.range)
+        error("label or path \(text(ref)) not found", ref.range)
       }
     default:
       try syntaxError(expected: "'/', '&label { … }', '/delete-node/' or '/omit-if-no-ref/'")
@@ -320,12 +326,13 @@ struct Parser {
   private mutating func addOrphan(_ body: Node, ref: Token) {
     guard let root else { return }
     let prop: Property
-    if ref.text.hasPrefix("/") {
-      var v = PropertyValue(bytes: Array(ref.text.utf8) + [0])
-      v.markers = [ValueMarker(kind: .string, offset: 0, ref: ref.text, range: ref.range)]
+    if text(ref).hasPrefix("/") {
+      var v = PropertyValue(bytes: Array(text(ref).utf8) + [0])
+      v.markers = [ValueMarker(kind: .string, offset: 0, ref: text(ref), range: ref.range)]
       prop = Property(name: "target-path", value: v, range: ref.range)
     } else {
-      var v = PropertyValue(markers: [ValueMarker(kind: .phandleReference, offset: 0, ref: ref.text, range: ref.range)])
+      var v = PropertyValue(markers: [ValueMarker(kind: .phandleReference, offset: 0, ref: text(ref), range: ref.range)]
+      )
       v.appendCell(0xFFFF_FFFF)
       prop = Property(name: "target", value: v, range: ref.range)
     }
@@ -437,30 +444,30 @@ struct Parser {
       let name = advance()
       _ = try expect(";")
       if sawSubnode { error("properties must precede subnodes", kw.range) }
-      let p = Property(name: name.text, deleted: true, range: kw.range, nameRange: name.range)
-      for l in itemLabels.reversed() { addLabel(l.text, to: &p.labelEntries) }
+      let p = Property(name: text(name), deleted: true, range: kw.range, nameRange: name.range)
+      for l in itemLabels.reversed() { addLabel(text(l), to: &p.labelEntries) }
       node.properties.append(p)
     case .deleteNode:
       let kw = advance()
       guard kind == .name else { try syntaxError(expected: "a node name") }
       let name = advance()
       let semi = try expect(";")
-      let child = Node(name: name.text)
+      let child = Node(name: text(name))
       child.deleted = true
       child.omitIfNoRef = omit
       child.definitions = [kw.range.extended(to: semi.range)]
       child.nameRange = name.range
-      for l in itemLabels.reversed() { addLabel(l.text, to: &child.labelEntries) }
+      for l in itemLabels.reversed() { addLabel(text(l), to: &child.labelEntries) }
       node.addChild(child)
       sawSubnode = true
     case .name:
       let name = advance()
       if at("{") {
         let child = try nodeDef()
-        child.name = name.text
+        child.name = text(name)
         child.nameRange = name.range
         child.omitIfNoRef = omit
-        for l in itemLabels.reversed() { addLabel(l.text, to: &child.labelEntries) }
+        for l in itemLabels.reversed() { addLabel(text(l), to: &child.labelEntries) }
         node.addChild(child)
         sawSubnode = true
         return
@@ -479,12 +486,13 @@ struct Parser {
       }
       if value.bytes.count > limits.maxPropertyBytes {
         error(
-          "property '\(name.text)' is \(value.bytes.count) bytes, over the limit of \(limits.maxPropertyBytes)",
+          "property '\(text(name))' is \(value.bytes.count) bytes, over the limit of \(limits.maxPropertyBytes)",
           name.range)
         fatal = true
       }
-      let p = Property(name: name.text, value: value, range: name.range.extended(to: semi.range), nameRange: name.range)
-      for l in itemLabels.reversed() { addLabel(l.text, to: &p.labelEntries) }
+      let p = Property(
+        name: text(name), value: value, range: name.range.extended(to: semi.range), nameRange: name.range)
+      for l in itemLabels.reversed() { addLabel(text(l), to: &p.labelEntries) }
       node.properties.append(p)
     default:
       try syntaxError(expected: "a property or node name")
@@ -498,13 +506,13 @@ struct Parser {
     while true {
       while kind == .label {
         let l = advance()
-        data.markers.append(ValueMarker(kind: .label, offset: data.bytes.count, ref: l.text, range: l.range))
+        data.markers.append(ValueMarker(kind: .label, offset: data.bytes.count, ref: text(l), range: l.range))
       }
       switch kind {
       case .string:
         let s = advance()
         data.markers.append(ValueMarker(kind: .string, offset: data.bytes.count, range: s.range))
-        data.bytes.append(contentsOf: s.bytes)
+        data.bytes.append(contentsOf: list.bytes(s))
       case .bits:
         _ = advance()
         guard kind == .literal else { try syntaxError(expected: "8, 16, 32 or 64 after /bits/") }
@@ -527,14 +535,14 @@ struct Parser {
           if t.kind == .byte {
             data.bytes.append(UInt8(truncatingIfNeeded: t.value))
           } else {
-            data.markers.append(ValueMarker(kind: .label, offset: data.bytes.count, ref: t.text, range: t.range))
+            data.markers.append(ValueMarker(kind: .label, offset: data.bytes.count, ref: text(t), range: t.range))
           }
         }
         _ = try expect("]", "hex bytes or ']'")
       case .labelRef, .pathRef:
         let r = advance()
-        data.markers.append(ValueMarker(kind: .string, offset: data.bytes.count, ref: r.text, range: r.range))
-        data.markers.append(ValueMarker(kind: .pathReference, offset: data.bytes.count, ref: r.text, range: r.range))
+        data.markers.append(ValueMarker(kind: .string, offset: data.bytes.count, ref: text(r), range: r.range))
+        data.markers.append(ValueMarker(kind: .pathReference, offset: data.bytes.count, ref: text(r), range: r.range))
       case .incbin:
         try incbin(into: &data)
       default:
@@ -542,7 +550,7 @@ struct Parser {
       }
       while kind == .label {
         let l = advance()
-        data.markers.append(ValueMarker(kind: .label, offset: data.bytes.count, ref: l.text, range: l.range))
+        data.markers.append(ValueMarker(kind: .label, offset: data.bytes.count, ref: text(l), range: l.range))
       }
       if at(",") {
         _ = advance()
@@ -558,12 +566,12 @@ struct Parser {
       switch kind {
       case .label:
         let l = advance()
-        data.markers.append(ValueMarker(kind: .label, offset: data.bytes.count, ref: l.text, range: l.range))
+        data.markers.append(ValueMarker(kind: .label, offset: data.bytes.count, ref: text(l), range: l.range))
       case .labelRef, .pathRef:
         let r = advance()
         if bits == 32 {
           data.markers.append(
-            ValueMarker(kind: .phandleReference, offset: data.bytes.count, ref: r.text, range: r.range))
+            ValueMarker(kind: .phandleReference, offset: data.bytes.count, ref: text(r), range: r.range))
         } else {
           error("references are only allowed in arrays with 32-bit elements", r.range)
         }
@@ -604,7 +612,7 @@ struct Parser {
     }
     let close = try expect(")")
     let range = kw.range.extended(to: close.range)
-    let name = FileName.decode(nameTok.bytes.dropLast())
+    let name = FileName.decode(list.bytes(nameTok).dropLast())
     let dir = Lexer.directory(of: sources[kw.range.file].path)
     guard let path = Lexer.resolve(name, directory: dir, searchPaths: searchPaths) else {
       error("/incbin/ file \(Lexer.notFound(name, directory: dir, searchPaths: searchPaths))", range)

@@ -115,7 +115,7 @@ final class IncludeRecord: Sendable {
 struct LexedRegion: Sendable {
   var state: UInt8
   var atLineStart: Bool
-  var tokens: [Token]
+  var tokens: TokenList
   var exitState: UInt8
   var exitAtLineStart: Bool
 }

@@ -27,8 +27,8 @@ enum QuickArguments {
     do {
       try command.validate()
       // The option groups' checks, as the argument parser runs them (`--quiet` takes effect here).
-      if var c = command as? DTLint.Check { try c.quietOption.validate() }
-      if var c = command as? DTLint.Diff { try c.quietOption.validate() }
+      if let c = command as? DTLint.Check { try c.quietOption.validate() }
+      if let c = command as? DTLint.Diff { try c.quietOption.validate() }
     } catch {
       return nil
     }

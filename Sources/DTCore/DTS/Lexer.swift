@@ -764,6 +764,10 @@ struct Cursor {
   let text: PreprocessedSource
   let presumed: PresumedPositions
   var seg = 0
+  /// The file of the last range and whether it has line markers: almost every token is in a file without any, and
+  /// asking the presumed positions for each of them cost more than placing it (issue 20).
+  private var lastFile = FileID(-1)
+  private var lastFileHasMarkers = false
 
   init(text: PreprocessedSource, presumed: PresumedPositions) {
     self.text = text
@@ -776,6 +780,11 @@ struct Cursor {
     guard !segs.isEmpty else { return SourceRange(file: text.files.first ?? FileID(0), start: 0, end: 0) }
     if seg >= segs.count || Int(segs[seg].outStart) > start { seg = 0 }
     while seg + 1 < segs.count && Int(segs[seg + 1].outStart) <= start { seg += 1 }
-    return presumed.map(text.originalRange(start: start, end: end, segment: seg))
+    let r = text.originalRange(start: start, end: end, segment: seg)
+    if r.file != lastFile {
+      lastFile = r.file
+      lastFileHasMarkers = presumed.hasMarkers(r.file)
+    }
+    return lastFileHasMarkers ? presumed.map(r) : r
   }
 }

@@ -503,6 +503,9 @@ struct Parser {
 
   private mutating func propData() throws(Unwind) -> PropertyValue {
     var data = PropertyValue()
+    let size = valueSize()
+    data.bytes.reserveCapacity(size.bytes)
+    data.markers.reserveCapacity(size.markers)
     while true {
       while kind == .label {
         let l = advance()
@@ -558,6 +561,45 @@ struct Parser {
       }
       return data
     }
+  }
+
+  /// About how many bytes and markers the value from the current token to its `;` takes (exact for the common
+  /// forms: strings, 32-bit cells, references, byte strings): the value's two arrays are sized once instead of
+  /// growing element by element, each growth a new allocation and a copy (issue 20).
+  private func valueSize() -> (bytes: Int, markers: Int) {
+    var bytes = 0
+    var markers = 0
+    var cellBytes = 4
+    var i = pos
+    scan: while i < eofIndex {
+      let t = toks[i]
+      switch t.kind {
+      case .string:
+        bytes += Int(t.length)
+        markers += 1
+      case .literal, .charLiteral:
+        bytes += cellBytes
+        if i > 0, toks[i - 1].kind == .bits, t.value <= 64 { cellBytes = max(1, Int(t.value) / 8) }
+      case .byte:
+        bytes += 1
+      case .labelRef, .pathRef:
+        bytes += cellBytes
+        markers += 2
+      case .label:
+        markers += 1
+      case .char:
+        switch t.value {
+        case 0x3C, 0x5B: markers += 1  // < [
+        case 0x3E: cellBytes = 4  // >
+        case 0x3B, 0x7B, 0x7D: break scan  // ; { }
+        default: break
+        }
+      case .eof: break scan
+      default: break
+      }
+      i += 1
+    }
+    return (bytes, markers)
   }
 
   private mutating func cellArray(bits: Int, into data: inout PropertyValue) throws(Unwind) {

@@ -49,6 +49,9 @@ final class PresumedPositions {
     return SourceRange(file: target.file, start: s, end: max(s, e))
   }
 
+  /// Whether `id` has line markers (``map(_:)`` returns any other file's ranges as they are).
+  func hasMarkers(_ id: FileID) -> Bool { fileMap(id) != nil }
+
   private func fileMap(_ id: FileID) -> FileMap? {
     let i = Int(id.raw)
     guard i >= 0 else { return nil }

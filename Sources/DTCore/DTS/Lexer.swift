@@ -83,6 +83,15 @@ public struct TokenList: Sendable {
 
   mutating func append(_ t: Token) { tokens.append(t) }
 
+  /// Appends a string token: the unescaped bytes of `b[start..<end]` and a NUL.
+  mutating func appendString(_ range: SourceRange, unescaping b: [UInt8], _ start: Int, _ end: Int) {
+    var t = Token(kind: .string, range: range, value: UInt64(arena.count))
+    unescape(b, start, end, into: &arena)
+    arena.append(0)
+    t.length = UInt32(truncatingIfNeeded: arena.count - Int(t.value))
+    tokens.append(t)
+  }
+
   /// The tokens from `start` on with their text, positioned to start an arena of their own.
   func suffix(from start: Int) -> TokenList {
     var out = TokenList()
@@ -103,7 +112,7 @@ public struct TokenList: Sendable {
   mutating func append(contentsOf other: TokenList) {
     let base = UInt64(arena.count)
     arena.append(contentsOf: other.arena)
-    tokens.reserveCapacity(tokens.count + other.tokens.count)
+    // (No reserveCapacity: an exact reservation at every region would copy the whole list each time.)
     for var t in other.tokens {
       if t.hasText { t.value += base }
       tokens.append(t)
@@ -185,6 +194,16 @@ struct Lexer {
   var includedFiles: [FileID] = []
   /// Shared include regions whose tokens were reused instead of lexed (``SharedTextRegion``).
   var regionsReused = 0
+
+  /// Keywords that start with `/`, with the state each leaves the lexer in (nil: unchanged). Built once, not at
+  /// every `/` (an array literal in the loop was an allocation per use).
+  private static let keywords: [(StaticString, TokenKind, State?)] = [
+    ("/dts-v1/", .dtsV1, .v1), ("/plugin/", .plugin, nil), ("/memreserve/", .memreserve, .v1),
+    ("/bits/", .bits, .v1), ("/delete-property/", .deleteProperty, .propNodeName),
+    ("/delete-node/", .deleteNode, .propNodeName), ("/omit-if-no-ref/", .omitIfNoRef, .propNodeName),
+  ]
+  /// Integer literal suffixes, longest first (one allocation per literal when written in the loop).
+  private static let integerSuffixes: [StaticString] = ["ULL", "UL", "LL", "U", "L"]
 
   init(sources: SourceManager, searchPaths: [String], limits: FrontEndLimits) {
     self.sources = sources
@@ -390,7 +409,7 @@ struct Lexer {
       // Strings.
       if c == 0x22 {
         if let e = stringEnd(i) {
-          tokens.append(.string, cursor.range(start, e), text: unescape(b, i + 1, e - 1) + [0])
+          tokens.appendString(cursor.range(start, e), unescaping: b, i + 1, e - 1)
           i = e
           continue
         }
@@ -408,13 +427,8 @@ struct Lexer {
       }
       // Keywords starting with '/'.
       if c == 0x2F {
-        let keywords: [(StaticString, TokenKind, State?)] = [
-          ("/dts-v1/", .dtsV1, .v1), ("/plugin/", .plugin, nil), ("/memreserve/", .memreserve, .v1),
-          ("/bits/", .bits, .v1), ("/delete-property/", .deleteProperty, .propNodeName),
-          ("/delete-node/", .deleteNode, .propNodeName), ("/omit-if-no-ref/", .omitIfNoRef, .propNodeName),
-        ]
         var matched = false
-        for (kw, kind, next) in keywords where hasPrefix(kw, at: i) {
+        for (kw, kind, next) in Self.keywords where hasPrefix(kw, at: i) {
           let e = i + kw.utf8CodeUnitCount
           tokens.append(Token(kind: kind, range: cursor.range(i, e)))
           if let next { state = next }
@@ -460,7 +474,7 @@ struct Lexer {
             while j < n && b[j] >= 0x30 && b[j] <= 0x39 { j += 1 }
           }
           // Optional U, L, UL, LL, ULL suffix.
-          for suffix: StaticString in ["ULL", "UL", "LL", "U", "L"] where hasPrefix(suffix, at: j) {
+          for suffix in Self.integerSuffixes where hasPrefix(suffix, at: j) {
             j += suffix.utf8CodeUnitCount
             break
           }
@@ -702,6 +716,13 @@ struct Lexer {
 func unescape(_ b: [UInt8], _ start: Int, _ end: Int) -> [UInt8] {
   var out: [UInt8] = []
   out.reserveCapacity(max(0, end - start))
+  unescape(b, start, end, into: &out)
+  return out
+}
+
+/// ``unescape(_:_:_:)`` appending to `out` (a string token's bytes go straight into the token arena, which grows
+/// as arrays do: no exact reservation here, which would copy the arena at every string).
+func unescape(_ b: [UInt8], _ start: Int, _ end: Int, into out: inout [UInt8]) {
   var i = start
   while i < end {
     let c = b[i]
@@ -751,7 +772,6 @@ func unescape(_ b: [UInt8], _ start: Int, _ end: Int) -> [UInt8] {
       out.append(e)
     }
   }
-  return out
 }
 
 extension String {
@@ -774,7 +794,28 @@ struct Cursor {
     self.presumed = presumed
   }
 
+  /// The current segment when it is verbatim: output `[outStart, outEnd)` came from `file` at `srcStart` on. A
+  /// token inside it (most are) is placed by one subtraction. Set only for files without line markers.
+  private var fast: (outStart: Int, outEnd: Int, srcStart: UInt32, file: FileID)?
+
   mutating func range(_ start: Int, _ end: Int) -> SourceRange {
+    if let f = fast, start >= f.outStart, end <= f.outEnd {
+      return SourceRange(
+        file: f.file, start: f.srcStart &+ UInt32(truncatingIfNeeded: start - f.outStart),
+        end: f.srcStart &+ UInt32(truncatingIfNeeded: end - f.outStart))
+    }
+    let r = slowRange(start, end)
+    let segs = text.segments
+    if seg < segs.count, segs[seg].verbatim, !lastFileHasMarkers {
+      let outEnd = seg + 1 < segs.count ? Int(segs[seg + 1].outStart) : text.bytes.count
+      fast = (Int(segs[seg].outStart), outEnd, segs[seg].srcStart, segs[seg].file)
+    } else {
+      fast = nil
+    }
+    return r
+  }
+
+  private mutating func slowRange(_ start: Int, _ end: Int) -> SourceRange {
     let segs = text.segments
     // Empty text (an empty file, or one the preprocessor left nothing of): the start of the main file.
     guard !segs.isEmpty else { return SourceRange(file: text.files.first ?? FileID(0), start: 0, end: 0) }

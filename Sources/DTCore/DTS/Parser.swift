@@ -631,11 +631,13 @@ struct Parser {
     _ = advance()
   }
 
+  /// Appends the low `bits` of `v`, big-endian (one append of the cell's bytes, not one per byte).
   private func appendInteger(_ v: UInt64, bits: Int, to data: inout PropertyValue) {
-    var k = bits / 8
-    while k > 0 {
-      k -= 1
-      data.bytes.append(UInt8(truncatingIfNeeded: v >> UInt64(k * 8)))
+    switch bits {
+    case 32: withUnsafeBytes(of: UInt32(truncatingIfNeeded: v).bigEndian) { data.bytes.append(contentsOf: $0) }
+    case 64: withUnsafeBytes(of: v.bigEndian) { data.bytes.append(contentsOf: $0) }
+    case 16: withUnsafeBytes(of: UInt16(truncatingIfNeeded: v).bigEndian) { data.bytes.append(contentsOf: $0) }
+    default: data.bytes.append(UInt8(truncatingIfNeeded: v))
     }
   }
 

@@ -73,32 +73,34 @@ public struct TokenList: Sendable {
   /// The name of a name or label token, the label or path of a reference; "" for other tokens.
   public func text(_ t: Token) -> String { String(decoding: bytes(t), as: UTF8.self) }
 
-  /// Appends a token whose text (or string bytes) is `text`.
-  mutating func append(_ kind: TokenKind, _ range: SourceRange, text: some Collection<UInt8>) {
+  /// Appends a token whose text `write` appends to the arena.
+  private mutating func append(_ kind: TokenKind, _ range: SourceRange, writing write: (inout [UInt8]) -> Void) {
     var t = Token(kind: kind, range: range, value: UInt64(arena.count))
-    arena.append(contentsOf: text)
+    write(&arena)
     t.length = UInt32(truncatingIfNeeded: arena.count - Int(t.value))
     tokens.append(t)
+  }
+
+  /// Appends a token whose text (or string bytes) is `text`.
+  mutating func append(_ kind: TokenKind, _ range: SourceRange, text: some Collection<UInt8>) {
+    append(kind, range) { $0.append(contentsOf: text) }
   }
 
   mutating func append(_ t: Token) { tokens.append(t) }
 
   /// Appends a string token: the unescaped bytes of `b[start..<end]` and a NUL.
   mutating func appendString(_ range: SourceRange, unescaping b: [UInt8], _ start: Int, _ end: Int) {
-    var t = Token(kind: .string, range: range, value: UInt64(arena.count))
-    unescape(b, start, end, into: &arena)
-    arena.append(0)
-    t.length = UInt32(truncatingIfNeeded: arena.count - Int(t.value))
-    tokens.append(t)
+    append(.string, range) { arena in
+      unescape(b, start, end, into: &arena)
+      arena.append(0)
+    }
   }
 
-  /// The tokens from `start` on with their text, positioned to start an arena of their own.
+  /// The tokens from `start` on with their text, positioned to start an arena of their own (text is appended in
+  /// token order, so it starts at the first of them that has any).
   func suffix(from start: Int) -> TokenList {
     var out = TokenList()
-    var base = arena.count
-    for t in tokens[start...] where t.hasText {
-      base = min(base, Int(t.value))
-    }
+    let base = tokens[start...].first(where: \.hasText).map { Int($0.value) } ?? arena.count
     out.arena = Array(arena[base...])
     out.tokens = tokens[start...].map { t in
       var t = t

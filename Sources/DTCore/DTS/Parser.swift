@@ -7,10 +7,8 @@ struct Parser {
   /// Syntax errors reported before the parser gives up on a file.
   static let maxErrors = 100
 
-  /// The lexer's tokens, not copied: the end of input is `eofToken`, at index `toks.count` (or the lexer's own
-  /// last token when it is one).
-  private let toks: [Token]
-  /// The tokens' text (``TokenList``).
+  /// The lexer's tokens and their text, not copied: the end of input is `eofToken`, at index `list.count` (or the
+  /// lexer's own last token when it is one).
   private let list: TokenList
   private let eofToken: Token
   /// The index of the end of input (`pos` stops there).
@@ -36,7 +34,6 @@ struct Parser {
 
   /// `file` is the main file: where "end of input" is when there are no tokens at all (an empty file).
   init(tokens: TokenList, sources: SourceManager, searchPaths: [String], limits: FrontEndLimits, file: FileID) {
-    self.toks = tokens.tokens
     self.list = tokens
     self.sources = sources
     self.searchPaths = searchPaths
@@ -53,12 +50,12 @@ struct Parser {
 
   // MARK: - Token helpers
 
-  private var tok: Token { pos < eofIndex ? toks[pos] : eofToken }
+  private var tok: Token { pos < eofIndex ? list.tokens[pos] : eofToken }
   /// The current token's kind (without copying the token).
-  private var kind: TokenKind { pos < eofIndex ? toks[pos].kind : .eof }
+  private var kind: TokenKind { pos < eofIndex ? list.tokens[pos].kind : .eof }
   private func peek(_ k: Int = 1) -> Token {
     let i = min(pos + k, eofIndex)
-    return i < eofIndex ? toks[i] : eofToken
+    return i < eofIndex ? list.tokens[i] : eofToken
   }
   private mutating func advance() -> Token {
     let t = tok
@@ -67,7 +64,7 @@ struct Parser {
   }
   /// A token's text (``TokenList/text(_:)``).
   private func text(_ t: Token) -> String { list.text(t) }
-  @inline(__always) private func at(_ c: Unicode.Scalar) -> Bool { pos < eofIndex && toks[pos].isChar(c) }
+  @inline(__always) private func at(_ c: Unicode.Scalar) -> Bool { pos < eofIndex && list.tokens[pos].isChar(c) }
 
   private mutating func error(_ message: String, _ range: SourceRange) {
     diagnostics.append(Diagnostic(rule: "syntax", severity: .error, message: message, range: range))
@@ -96,7 +93,7 @@ struct Parser {
   /// if it were there, so the next property is read normally.
   private mutating func endOfProperty(_ name: Token) throws(Unwind) -> Token {
     if at(";") { return advance() }
-    let previous = pos > 0 ? toks[pos - 1] : tok
+    let previous = pos > 0 ? list.tokens[pos - 1] : tok
     let startsNewLine =
       previous.range.file != tok.range.file
       || sources[tok.range.file].lineColumn(at: tok.range.start).line
@@ -262,8 +259,9 @@ struct Parser {
         error("label-relative reference \(text(ref)) not supported in plugin", label.range)
       }
       if let target = lookup(text(ref)) {
-        addLabel(text(label), to: &target.labelEntries)
-        labels.add(text(label), target)
+        let name = text(label)
+        addLabel(name, to: &target.labelEntries)
+        labels.add(name, target)
         merge(into: target, body)
       } else {
         error("label or path \(text(ref)) not found", ref.range)
@@ -326,13 +324,13 @@ struct Parser {
   private mutating func addOrphan(_ body: Node, ref: Token) {
     guard let root else { return }
     let prop: Property
-    if text(ref).hasPrefix("/") {
-      var v = PropertyValue(bytes: Array(text(ref).utf8) + [0])
-      v.markers = [ValueMarker(kind: .string, offset: 0, ref: text(ref), range: ref.range)]
+    let target = text(ref)
+    if target.hasPrefix("/") {
+      var v = PropertyValue(bytes: Array(target.utf8) + [0])
+      v.markers = [ValueMarker(kind: .string, offset: 0, ref: target, range: ref.range)]
       prop = Property(name: "target-path", value: v, range: ref.range)
     } else {
-      var v = PropertyValue(markers: [ValueMarker(kind: .phandleReference, offset: 0, ref: text(ref), range: ref.range)]
-      )
+      var v = PropertyValue(markers: [ValueMarker(kind: .phandleReference, offset: 0, ref: target, range: ref.range)])
       v.appendCell(0xFFFF_FFFF)
       prop = Property(name: "target", value: v, range: ref.range)
     }
@@ -544,8 +542,9 @@ struct Parser {
         _ = try expect("]", "hex bytes or ']'")
       case .labelRef, .pathRef:
         let r = advance()
-        data.markers.append(ValueMarker(kind: .string, offset: data.bytes.count, ref: text(r), range: r.range))
-        data.markers.append(ValueMarker(kind: .pathReference, offset: data.bytes.count, ref: text(r), range: r.range))
+        let target = text(r)
+        data.markers.append(ValueMarker(kind: .string, offset: data.bytes.count, ref: target, range: r.range))
+        data.markers.append(ValueMarker(kind: .pathReference, offset: data.bytes.count, ref: target, range: r.range))
       case .incbin:
         try incbin(into: &data)
       default:
@@ -572,14 +571,14 @@ struct Parser {
     var cellBytes = 4
     var i = pos
     scan: while i < eofIndex {
-      let t = toks[i]
+      let t = list.tokens[i]
       switch t.kind {
       case .string:
         bytes += Int(t.length)
         markers += 1
       case .literal, .charLiteral:
         bytes += cellBytes
-        if i > 0, toks[i - 1].kind == .bits, t.value <= 64 { cellBytes = max(1, Int(t.value) / 8) }
+        if i > 0, list.tokens[i - 1].kind == .bits, t.value <= 64 { cellBytes = max(1, Int(t.value) / 8) }
       case .byte:
         bytes += 1
       case .labelRef, .pathRef:
